@@ -1,0 +1,575 @@
+//! cloudsfor: the "action object" dialect (DigitalOcean v2 style).
+//!
+//! Contract: `shared/providers/cloudsfor.md`. `POST /vms/{id}/actions {"type": …}` answers 201 with
+//! an action object whose `id` is — as the documents say — the VM's id, so an action is found again
+//! by `type` + `started_at` in `GET /vms/{id}/actions`. There is no single-VM read: a VM is re-read
+//! from the list page it was seen on.
+
+use serde_json::{json, Value};
+
+use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
+use crate::error::ApiError;
+use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
+use crate::json::{parse_lenient, text, uint};
+use crate::model::{Action, ActionKind, PowerState, ProviderRef, Resize, Size, TaskState, Vm};
+use crate::time::{parse_rfc3339, Millis};
+
+/// DigitalOcean's maximum page size, so that a dozen or a hundred VMs cost one request.
+pub const PER_PAGE: u32 = 200;
+
+const ERROR_KEYS: &[&str] = &["message", "error", "id"];
+
+pub struct Cloudsfor {
+    base: String,
+    credentials: Credentials,
+}
+
+impl Cloudsfor {
+    pub fn new(base: &str, credentials: Credentials) -> Self {
+        Cloudsfor {
+            base: base.to_string(),
+            credentials,
+        }
+    }
+
+    fn req(&self, path: &str) -> HttpRequest {
+        self.credentials
+            .authorize(HttpRequest::get(join(&self.base, path)))
+            .header("Accept", "application/json")
+    }
+
+    fn body(&self, resp: &HttpResponse, what: &str, now: Millis) -> Result<Value, ApiError> {
+        if !resp.is_success() {
+            return Err(ApiError::from_response(resp, ERROR_KEYS, now));
+        }
+        parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+    }
+
+    /// The `type` the provider uses for an action.
+    pub fn action_type(action: &Action) -> &'static str {
+        match action {
+            Action::Start => "power_on",
+            Action::Shutdown => "shutdown",
+            Action::PowerOff => "power_off",
+            Action::Reboot => "reboot",
+            Action::PowerCycle => "power_cycle",
+            Action::PasswordReset => "password_reset",
+            Action::Resize(_) => "resize",
+            Action::Rename { .. } => "rename",
+            Action::Snapshot { .. } => "snapshot",
+        }
+    }
+}
+
+fn power_of(status: &str) -> PowerState {
+    match status {
+        "running" => PowerState::Running,
+        "stopped" => PowerState::Stopped,
+        other => PowerState::Unknown(other.to_string()),
+    }
+}
+
+fn task_state(status: &str) -> TaskState {
+    match status {
+        "in-progress" => TaskState::Running,
+        "completed" => TaskState::Succeeded,
+        "errored" => TaskState::Failed,
+        other => TaskState::Unknown(other.to_string()),
+    }
+}
+
+fn parse_vm(v: &Value) -> Option<Vm> {
+    let id = text(v, "id")?;
+    let status = text(v, "status").unwrap_or_else(|| "(no status)".into());
+    let region = match v.get("region") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(r @ Value::Object(_)) => text(r, "slug").or_else(|| text(r, "name")),
+        _ => None,
+    };
+    let image = v
+        .get("image")
+        .and_then(|i| text(i, "name").or_else(|| text(i, "distro")));
+    Some(Vm {
+        name: text(v, "name").unwrap_or_else(|| id.clone()),
+        id,
+        power: power_of(&status),
+        status_raw: status,
+        locked: v.get("locked").and_then(Value::as_bool).unwrap_or(false),
+        size: Size {
+            vcpus: uint(v, "vcpus").map(|n| n as u32),
+            memory_gb: uint(v, "memory").map(|n| n as u32),
+            disk_gb: uint(v, "disk").map(|n| n as u32),
+            flavor: None,
+        },
+        region,
+        image,
+        snapshot_count: v
+            .get("snapshot_ids")
+            .and_then(Value::as_array)
+            .map(Vec::len),
+    })
+}
+
+/// The page number in a `links.pages.next` URL. The link is not followed as given because its
+/// host may differ from the configured base (proxies, the in-page demo).
+fn page_number(url: &str) -> Option<u32> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+}
+
+impl Dialect for Cloudsfor {
+    fn kind(&self) -> DialectKind {
+        DialectKind::Cloudsfor
+    }
+
+    fn actions(&self) -> &'static [ActionKind] {
+        &[
+            ActionKind::Start,
+            ActionKind::Shutdown,
+            ActionKind::Reboot,
+            ActionKind::PowerOff,
+            ActionKind::PowerCycle,
+            ActionKind::Resize,
+            ActionKind::Rename,
+            ActionKind::Snapshot,
+            ActionKind::PasswordReset,
+        ]
+    }
+
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String> {
+        if vm.locked {
+            return Err("The VM is locked while another action runs.".into());
+        }
+        let running = vm.power == PowerState::Running;
+        let stopped = vm.power == PowerState::Stopped;
+        if !running && !stopped && kind != ActionKind::Rename {
+            return Err(format!(
+                "The VM's status “{}” is not one Vigil knows; only rename is offered.",
+                vm.status_raw
+            ));
+        }
+        match kind {
+            ActionKind::Start if running => Err("The VM is already running.".into()),
+            ActionKind::Shutdown
+            | ActionKind::PowerOff
+            | ActionKind::Reboot
+            | ActionKind::PowerCycle
+                if stopped =>
+            {
+                Err("The VM is off.".into())
+            }
+            ActionKind::PasswordReset if stopped => {
+                Err("Start the VM first: the password is reset inside the running VM.".into())
+            }
+            ActionKind::Resize if running => {
+                Err("The VM must be powered off before resizing.".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
+        let page = cursor.and_then(|c| c.parse::<u32>().ok()).unwrap_or(1);
+        self.req(&format!("vms?page={page}&per_page={PER_PAGE}"))
+    }
+
+    fn parse_list(&self, resp: &HttpResponse, now: Millis) -> Result<VmPage, ApiError> {
+        let v = self.body(resp, "the VM list", now)?;
+        let items = v
+            .get("vms")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::bad_response("the VM list", "no `vms` array"))?;
+        let vms = items.iter().filter_map(parse_vm).collect();
+        let next = v
+            .pointer("/links/pages/next")
+            .and_then(Value::as_str)
+            .and_then(page_number)
+            .map(|n| n.to_string());
+        Ok(VmPage { vms, next })
+    }
+
+    fn read_vm_request(&self, _vm_id: &str, cursor: Option<&str>) -> HttpRequest {
+        self.list_request(cursor)
+    }
+
+    fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
+        self.parse_list(resp, now).map(|p| p.vms)
+    }
+
+    fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
+        let mut body = json!({ "type": Self::action_type(action) });
+        match action {
+            Action::Resize(Resize::One { resource, size }) => {
+                body["resource"] = json!(resource.as_str());
+                body["size"] = json!(size);
+            }
+            Action::Resize(Resize::All { cpu, ram, disk }) => {
+                body["data"] = json!({ "cpu": cpu, "ram": ram, "disk": disk });
+            }
+            Action::Rename { name } | Action::Snapshot { name } => {
+                body["name"] = json!(name.trim());
+            }
+            _ => {}
+        }
+        let path = format!("vms/{}/actions", encode_component(&vm.id));
+        self.req(&path).with_json(Method::Post, &body)
+    }
+
+    fn parse_accepted(
+        &self,
+        vm: &Vm,
+        action: &Action,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Accepted, ApiError> {
+        let v = self.body(resp, "the action request", now)?;
+        let a = v
+            .get("action")
+            .ok_or_else(|| ApiError::bad_response("the action request", "no `action` object"))?;
+        let raw = text(a, "status").unwrap_or_else(|| "(no status)".into());
+        Ok(Accepted {
+            provider_ref: ProviderRef::CloudsforAction {
+                // Documented: the action's id is the VM id. Fall back to ours if it is missing.
+                vm_id: text(a, "id").unwrap_or_else(|| vm.id.clone()),
+                action_type: text(a, "type")
+                    .unwrap_or_else(|| Self::action_type(action).to_string()),
+                started_at: text(a, "started_at").unwrap_or_default(),
+            },
+            state: task_state(&raw),
+            raw_status: raw,
+        })
+    }
+
+    fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
+        let ProviderRef::CloudsforAction { vm_id, .. } = r;
+        self.req(&format!("vms/{}/actions", encode_component(vm_id)))
+    }
+
+    fn parse_observation(
+        &self,
+        r: &ProviderRef,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Observation, ApiError> {
+        let ProviderRef::CloudsforAction {
+            action_type,
+            started_at,
+            ..
+        } = r;
+        let v = self.body(resp, "the VM's actions", now)?;
+        let actions = v
+            .get("actions")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::bad_response("the VM's actions", "no `actions` array"))?;
+        let wanted = parse_rfc3339(started_at);
+        // Newest first: the first match of type (and start time, when we know it) is ours.
+        let found = actions.iter().find(|a| {
+            text(a, "type").as_deref() == Some(action_type.as_str())
+                && (started_at.is_empty()
+                    || match (wanted, text(a, "started_at")) {
+                        (Some(w), Some(s)) => parse_rfc3339(&s) == Some(w),
+                        (_, s) => s.as_deref() == Some(started_at.as_str()),
+                    })
+        });
+        Ok(match found {
+            Some(a) => {
+                let raw = text(a, "status").unwrap_or_else(|| "(no status)".into());
+                Observation {
+                    state: task_state(&raw),
+                    message: None,
+                    raw_status: raw,
+                    progress: None,
+                }
+            }
+            None => Observation {
+                state: TaskState::Unknown("not listed".into()),
+                raw_status: "not listed".into(),
+                message: Some("The provider does not list this action on the VM (yet).".into()),
+                progress: None,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::model::Resource;
+
+    fn api() -> Cloudsfor {
+        Cloudsfor::new(
+            "https://cloudsfor.com/api/v1/",
+            Credentials::Basic {
+                user: "username".into(),
+                password: "password".into(),
+            },
+        )
+    }
+
+    fn vm(status: &str, locked: bool) -> Vm {
+        Vm {
+            id: "5609f1ee1b0c4d2da622737b5ca25e6c".into(),
+            name: "web-01".into(),
+            power: power_of(status),
+            status_raw: status.into(),
+            locked,
+            size: Size {
+                vcpus: Some(1),
+                memory_gb: Some(1),
+                disk_gb: Some(25),
+                flavor: None,
+            },
+            region: None,
+            image: None,
+            snapshot_count: Some(0),
+        }
+    }
+
+    fn body(req: &HttpRequest) -> Value {
+        serde_json::from_str(req.body.as_deref().unwrap()).unwrap()
+    }
+
+    /// The documented response body, trailing comma included.
+    const ACCEPTED: &str = r#"{
+  "action": {
+    "id": "5609f1ee1b0c4d2da622737b5ca25e6c",
+    "status": "in-progress",
+    "type": "reboot",
+    "started_at": "2015-01-14T16:31:00Z",
+    "completed_at": null,
+    "resource_type": "vm",
+    "region": "moscow_01",
+  }
+}"#;
+
+    #[test]
+    fn action_requests_match_the_documented_examples() {
+        let v = vm("running", false);
+        let req = api().action_request(&v, &Action::Reboot);
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(
+            req.url,
+            "https://cloudsfor.com/api/v1/vms/5609f1ee1b0c4d2da622737b5ca25e6c/actions"
+        );
+        assert!(req.headers.contains(&(
+            "Authorization".into(),
+            "Basic dXNlcm5hbWU6cGFzc3dvcmQ=".into()
+        )));
+        assert!(req
+            .headers
+            .contains(&("Content-Type".into(), "application/json".into())));
+        assert_eq!(body(&req), json!({"type": "reboot"}));
+
+        let cases = [
+            (Action::PowerCycle, json!({"type": "power_cycle"})),
+            (Action::Shutdown, json!({"type": "shutdown"})),
+            (Action::PowerOff, json!({"type": "power_off"})),
+            (Action::Start, json!({"type": "power_on"})),
+            (Action::PasswordReset, json!({"type": "password_reset"})),
+            (
+                Action::Resize(Resize::One {
+                    resource: Resource::Ram,
+                    size: 2,
+                }),
+                json!({"type": "resize", "resource": "ram", "size": 2}),
+            ),
+            (
+                Action::Resize(Resize::All {
+                    cpu: 2,
+                    ram: 3,
+                    disk: 30,
+                }),
+                json!({"type": "resize", "data": {"cpu": 2, "ram": 3, "disk": 30}}),
+            ),
+            (
+                Action::Rename {
+                    name: " new-name ".into(),
+                },
+                json!({"type": "rename", "name": "new-name"}),
+            ),
+            (
+                Action::Snapshot {
+                    name: "New Snapshot".into(),
+                },
+                json!({"type": "snapshot", "name": "New Snapshot"}),
+            ),
+        ];
+        for (action, want) in cases {
+            assert_eq!(body(&api().action_request(&v, &action)), want, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn reads_the_documented_accepted_body_with_its_trailing_comma() {
+        let v = vm("running", false);
+        let resp = HttpResponse::new(201, ACCEPTED);
+        let acc = api().parse_accepted(&v, &Action::Reboot, &resp, 0).unwrap();
+        assert_eq!(acc.state, TaskState::Running);
+        assert_eq!(acc.raw_status, "in-progress");
+        assert_eq!(
+            acc.provider_ref,
+            ProviderRef::CloudsforAction {
+                vm_id: "5609f1ee1b0c4d2da622737b5ca25e6c".into(),
+                action_type: "reboot".into(),
+                started_at: "2015-01-14T16:31:00Z".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn finds_its_action_by_type_and_start_time_among_others() {
+        let r = ProviderRef::CloudsforAction {
+            vm_id: "5609".into(),
+            action_type: "reboot".into(),
+            started_at: "2015-01-14T16:31:00Z".into(),
+        };
+        let req = api().observe_request(&r);
+        assert_eq!(req.url, "https://cloudsfor.com/api/v1/vms/5609/actions");
+        // Newest first: a later reboot and a rename surround ours; ours completed.
+        let resp = HttpResponse::new(
+            200,
+            r#"{"actions": [
+                {"id": "5609", "status": "in-progress", "type": "reboot", "started_at": "2015-01-14T17:00:00Z"},
+                {"id": "5609", "status": "in-progress", "type": "rename", "started_at": "2015-01-14T16:31:00Z"},
+                {"id": "5609", "status": "completed", "type": "reboot", "started_at": "2015-01-14T16:31:00.000Z", "completed_at": "2015-01-14T16:31:40Z"},
+            ]}"#,
+        );
+        let obs = api().parse_observation(&r, &resp, 0).unwrap();
+        assert_eq!(obs.state, TaskState::Succeeded);
+
+        let errored = HttpResponse::new(
+            200,
+            r#"{"actions": [{"id": "5609", "status": "errored", "type": "reboot", "started_at": "2015-01-14T16:31:00Z"}]}"#,
+        );
+        assert_eq!(
+            api().parse_observation(&r, &errored, 0).unwrap().state,
+            TaskState::Failed
+        );
+    }
+
+    #[test]
+    fn unknown_or_missing_action_status_is_not_success() {
+        let r = ProviderRef::CloudsforAction {
+            vm_id: "5609".into(),
+            action_type: "reboot".into(),
+            started_at: "2015-01-14T16:31:00Z".into(),
+        };
+        let odd = HttpResponse::new(
+            200,
+            r#"{"actions": [{"type": "reboot", "status": "paused-by-operator", "started_at": "2015-01-14T16:31:00Z"}]}"#,
+        );
+        let obs = api().parse_observation(&r, &odd, 0).unwrap();
+        assert_eq!(obs.state, TaskState::Unknown("paused-by-operator".into()));
+        assert!(!obs.state.is_terminal());
+
+        let absent = HttpResponse::new(200, r#"{"actions": []}"#);
+        let obs = api().parse_observation(&r, &absent, 0).unwrap();
+        assert!(!obs.state.is_terminal());
+        assert!(obs.message.is_some());
+    }
+
+    #[test]
+    fn lists_vms_with_pagination() {
+        let req = api().list_request(None);
+        assert_eq!(
+            req.url,
+            "https://cloudsfor.com/api/v1/vms?page=1&per_page=200"
+        );
+        let resp = HttpResponse::new(
+            200,
+            r#"{"vms": [
+                {"id": "a1", "name": "web-01", "memory": 2, "vcpus": 1, "disk": 50, "locked": false,
+                 "created_at": "2024-01-01T00:00:00Z", "status": "running", "backup_ids": [],
+                 "snapshot_ids": [7, 8], "image": {"id": 1, "distro": "Ubuntu", "name": "Ubuntu 24.04"},
+                 "features": [], "networks": {}},
+                {"id": 42, "name": "db-01", "status": "archived", "locked": true},
+                {"name": "no id, skipped"}
+              ],
+              "meta": {"total": 203},
+              "links": {"pages": {"next": "https://elsewhere.example/api/v1/vms?page=2&per_page=200"}}}"#,
+        );
+        let page = api().parse_list(&resp, 0).unwrap();
+        assert_eq!(page.vms.len(), 2);
+        let web = &page.vms[0];
+        assert_eq!(web.power, PowerState::Running);
+        assert_eq!(web.size.label(), "1 vCPU · 2 GB RAM · 50 GB disk");
+        assert_eq!(web.snapshot_count, Some(2));
+        assert_eq!(web.image.as_deref(), Some("Ubuntu 24.04"));
+        let db = &page.vms[1];
+        assert_eq!(db.id, "42");
+        assert_eq!(db.power, PowerState::Unknown("archived".into()));
+        assert!(db.locked);
+        assert_eq!(page.next.as_deref(), Some("2"));
+        // The next page is built from the configured base, not the link's host.
+        assert_eq!(
+            api().list_request(page.next.as_deref()).url,
+            "https://cloudsfor.com/api/v1/vms?page=2&per_page=200"
+        );
+    }
+
+    #[test]
+    fn errors_keep_the_providers_text() {
+        let v = vm("running", false);
+        let resp = HttpResponse::new(
+            422,
+            r#"{"id": "unprocessable_entity", "message": "VM is locked by another action"}"#,
+        );
+        let err = api()
+            .parse_accepted(&v, &Action::Reboot, &resp, 0)
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Conflict);
+        assert!(err.full().contains("VM is locked by another action"));
+
+        let unauthorized = HttpResponse::new(
+            401,
+            r#"{"id": "unauthorized", "message": "Unable to authenticate you."}"#,
+        );
+        let err = api().parse_list(&unauthorized, 0).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unauthorized);
+        assert!(!err.full().contains("password"));
+
+        let garbage = HttpResponse::new(200, "<html>maintenance</html>");
+        let err = api().parse_list(&garbage, 0).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::BadResponse);
+    }
+
+    #[test]
+    fn valid_actions_follow_the_vm_state() {
+        let a = api();
+        let running = vm("running", false);
+        let stopped = vm("stopped", false);
+        let locked = vm("running", true);
+        let odd = vm("migrating", false);
+        let ok = |v: &Vm, k| a.allowed(v, k).is_ok();
+        assert!(ok(&stopped, ActionKind::Start));
+        assert!(!ok(&running, ActionKind::Start));
+        assert!(ok(&stopped, ActionKind::Resize));
+        assert!(!ok(&running, ActionKind::Resize));
+        for k in [
+            ActionKind::Reboot,
+            ActionKind::Shutdown,
+            ActionKind::PowerOff,
+            ActionKind::PowerCycle,
+            ActionKind::PasswordReset,
+        ] {
+            assert!(ok(&running, k), "{k:?} on running");
+            assert!(!ok(&stopped, k), "{k:?} on stopped");
+        }
+        for k in [ActionKind::Rename, ActionKind::Snapshot] {
+            assert!(ok(&running, k) && ok(&stopped, k));
+        }
+        for &k in a.actions() {
+            assert!(!ok(&locked, k), "{k:?} while locked");
+        }
+        assert!(ok(&odd, ActionKind::Rename));
+        assert!(!ok(&odd, ActionKind::Reboot));
+        assert!(a
+            .allowed(&running, ActionKind::Resize)
+            .unwrap_err()
+            .contains("powered off"));
+    }
+}

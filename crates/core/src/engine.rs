@@ -1,0 +1,926 @@
+//! The engine: connections, their VMs, and every operation, with the decisions of what to send
+//! when. Sans-IO in the quinn-proto manner:
+//!
+//! ```text
+//! shell                                   engine
+//!   start(conn, vm, action, now)  ───────▶  new Operation (Submitted)
+//!   poll_transmit(now)            ◀───────  [Outgoing { token, request }]
+//!   …carries each request…
+//!   handle(token, response, now)  ───────▶  phases move, inventory updates, events queue
+//!   next_wake()                   ◀───────  when to call poll_transmit again
+//! ```
+//!
+//! The schedule here is deliberately simple and fixed (observe every few seconds, verify with a
+//! grace period, a deadline per action kind).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::dialect::{ConnectionConfig, Dialect};
+use crate::error::{ApiError, ErrorKind};
+use crate::http::{HttpRequest, HttpResponse, NetError};
+use crate::model::{Action, ActionKind, Operation, Phase, TaskState, Vm};
+use crate::time::{Millis, MINUTE, SECOND};
+
+/// The fixed schedule's knobs.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    /// First look at the task after it was accepted.
+    pub first_observe: Millis,
+    /// Then every this often while it runs.
+    pub observe_every: Millis,
+    /// Between re-reads while the VM catches up with a finished task.
+    pub verify_every: Millis,
+    /// How long the VM may lag behind a finished task before the console says so.
+    pub verify_grace: Millis,
+    /// Background refresh of each connection's VM list.
+    pub list_every: Millis,
+    /// First retry after a failed read; doubles per failure up to `max_backoff`.
+    pub backoff: Millis,
+    pub max_backoff: Millis,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            first_observe: 2 * SECOND,
+            observe_every: 3 * SECOND,
+            verify_every: 2 * SECOND,
+            verify_grace: 20 * SECOND,
+            list_every: MINUTE,
+            backoff: 2 * SECOND,
+            max_backoff: MINUTE,
+        }
+    }
+}
+
+/// Past this, an operation still running becomes `TimedOut` ("check now").
+pub fn deadline_for(kind: ActionKind) -> Millis {
+    match kind {
+        ActionKind::Rename => 2 * MINUTE,
+        ActionKind::PowerOff => 3 * MINUTE,
+        ActionKind::Start | ActionKind::PasswordReset => 5 * MINUTE,
+        ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
+        ActionKind::Resize => 20 * MINUTE,
+        ActionKind::Snapshot => 40 * MINUTE,
+    }
+}
+
+/// A request for the shell to carry; hand the answer back with the same token.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub token: u64,
+    pub connection: String,
+    pub request: HttpRequest,
+}
+
+/// Something the user should hear about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// An operation left the open phases.
+    Finished { op_id: String, phase: Phase },
+    /// A connection's VM list could not be read.
+    ListFailed { connection: String, error: ApiError },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListState {
+    Loading,
+    Ready {
+        at: Millis,
+    },
+    /// The last read failed; the VMs shown are from the last good read, if any.
+    Failed {
+        error: ApiError,
+        at: Millis,
+    },
+}
+
+struct Conn {
+    cfg: ConnectionConfig,
+    api: Box<dyn Dialect>,
+    vms: Vec<Vm>,
+    /// The list cursor each VM was last seen under (for dialects without a single-VM read).
+    cursor_of: HashMap<String, Option<String>>,
+    list: ListState,
+    /// When to start the next full listing; `None` while one runs or when waiting for the user.
+    list_due: Option<Millis>,
+    /// A listing under way: the VMs so far and the cursor of the page to read next.
+    listing: Option<(Vec<Vm>, Option<String>)>,
+    list_in_flight: bool,
+    /// Rate limit: nothing goes to this provider before then.
+    blocked_until: Millis,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Sched {
+    due: Option<Millis>,
+    waiting: bool,
+    verify_since: Option<Millis>,
+    errors: u32,
+    deadline: Millis,
+}
+
+enum Flight {
+    /// A page of a listing; `ops` are verifications riding on the same request.
+    List {
+        conn: String,
+        cursor: Option<String>,
+        desc: String,
+        ops: Vec<String>,
+    },
+    Submit {
+        op: String,
+    },
+    Observe {
+        ops: Vec<String>,
+    },
+    Read {
+        conn: String,
+        ops: Vec<String>,
+    },
+}
+
+pub struct Engine {
+    conns: Vec<Conn>,
+    ops: Vec<Operation>,
+    sched: HashMap<String, Sched>,
+    flights: BTreeMap<u64, Flight>,
+    next_token: u64,
+    op_seq: u64,
+    id_prefix: String,
+    events: Vec<Event>,
+    pub schedule: Schedule,
+}
+
+impl Engine {
+    /// `id_prefix` keeps operation ids unique across tabs and reloads (the shell passes something
+    /// random or time-based).
+    pub fn new(id_prefix: impl Into<String>) -> Self {
+        Engine {
+            conns: Vec::new(),
+            ops: Vec::new(),
+            sched: HashMap::new(),
+            flights: BTreeMap::new(),
+            next_token: 1,
+            op_seq: 0,
+            id_prefix: id_prefix.into(),
+            events: Vec::new(),
+            schedule: Schedule::default(),
+        }
+    }
+
+    // ----- connections and inventory -------------------------------------------------------
+
+    /// Adds (or replaces) a connection and lists its VMs at once.
+    pub fn add_connection(&mut self, cfg: ConnectionConfig, now: Millis) {
+        self.remove_connection(&cfg.id);
+        self.conns.push(Conn {
+            api: cfg.api(),
+            cfg,
+            vms: Vec::new(),
+            cursor_of: HashMap::new(),
+            list: ListState::Loading,
+            list_due: Some(now),
+            listing: None,
+            list_in_flight: false,
+            blocked_until: 0,
+        });
+    }
+
+    /// Forgets a connection; its open operations stay in the activity list as `NeedsCheck`.
+    pub fn remove_connection(&mut self, id: &str) {
+        self.conns.retain(|c| c.cfg.id != id);
+        self.flights.retain(|_, f| match f {
+            Flight::List { conn, .. } | Flight::Read { conn, .. } => conn != id,
+            _ => true,
+        });
+        for op in self
+            .ops
+            .iter_mut()
+            .filter(|o| o.connection == id && o.is_open())
+        {
+            op.phase = Phase::NeedsCheck;
+            op.message = Some("The connection was removed while this ran.".into());
+            self.sched.remove(&op.id);
+        }
+    }
+
+    pub fn connections(&self) -> impl Iterator<Item = &ConnectionConfig> {
+        self.conns.iter().map(|c| &c.cfg)
+    }
+
+    fn conn(&self, id: &str) -> Option<&Conn> {
+        self.conns.iter().find(|c| c.cfg.id == id)
+    }
+
+    fn conn_mut(&mut self, id: &str) -> Option<&mut Conn> {
+        self.conns.iter_mut().find(|c| c.cfg.id == id)
+    }
+
+    pub fn vms(&self, conn: &str) -> &[Vm] {
+        self.conn(conn).map(|c| c.vms.as_slice()).unwrap_or(&[])
+    }
+
+    pub fn vm(&self, conn: &str, vm_id: &str) -> Option<&Vm> {
+        self.vms(conn).iter().find(|v| v.id == vm_id)
+    }
+
+    pub fn list_state(&self, conn: &str) -> Option<&ListState> {
+        self.conn(conn).map(|c| &c.list)
+    }
+
+    /// Lists the connection's VMs again as soon as possible.
+    pub fn refresh(&mut self, conn: &str, now: Millis) {
+        if let Some(c) = self.conn_mut(conn) {
+            if c.listing.is_none() {
+                c.list_due = Some(now);
+            }
+        }
+    }
+
+    // ----- actions ---------------------------------------------------------------------------
+
+    /// The actions this VM's provider offers, each with whether it may run now (else why not).
+    pub fn action_choices(&self, conn: &str, vm_id: &str) -> Vec<(ActionKind, Result<(), String>)> {
+        let Some(c) = self.conn(conn) else {
+            return Vec::new();
+        };
+        c.api
+            .actions()
+            .iter()
+            .map(|&k| (k, self.allowed(conn, vm_id, k)))
+            .collect()
+    }
+
+    /// Whether `kind` may start on this VM now: the provider's rules on the last known state,
+    /// and no operation of ours still open on it.
+    pub fn allowed(&self, conn: &str, vm_id: &str, kind: ActionKind) -> Result<(), String> {
+        let c = self.conn(conn).ok_or("Unknown connection.")?;
+        let vm = c
+            .vms
+            .iter()
+            .find(|v| v.id == vm_id)
+            .ok_or("This VM is not in the last listing.")?;
+        if let Some(op) = self.open_op_for(conn, vm_id) {
+            return Err(format!(
+                "Wait for “{}” to finish on {}.",
+                op.action.describe(),
+                vm.name
+            ));
+        }
+        c.api.allowed(vm, kind)
+    }
+
+    /// Starts an operation; the submit request goes out on the next `poll_transmit`.
+    pub fn start(
+        &mut self,
+        conn: &str,
+        vm_id: &str,
+        action: Action,
+        now: Millis,
+    ) -> Result<String, String> {
+        action.validate()?;
+        self.allowed(conn, vm_id, action.kind())?;
+        let vm = self.vm(conn, vm_id).cloned().ok_or("Unknown VM.")?;
+        self.op_seq += 1;
+        let id = format!("{}-{}", self.id_prefix, self.op_seq);
+        let op = Operation {
+            id: id.clone(),
+            connection: conn.to_string(),
+            vm_id: vm.id.clone(),
+            vm_name: vm.name.clone(),
+            expect: action.expectation(&vm),
+            action,
+            phase: Phase::Submitted,
+            submitted_at: now,
+            accepted_at: None,
+            finished_at: None,
+            provider_ref: None,
+            provider_status: None,
+            message: None,
+            progress: None,
+            last_error: None,
+            polls: 0,
+        };
+        self.sched.insert(
+            id.clone(),
+            Sched {
+                due: Some(now),
+                deadline: now + deadline_for(op.action.kind()),
+                ..Sched::default()
+            },
+        );
+        self.ops.push(op);
+        Ok(id)
+    }
+
+    /// For `TimedOut` / `NeedsCheck`: look again now — at the task if it never finished, else at
+    /// the VM — with a short deadline of its own.
+    pub fn check_now(&mut self, op_id: &str, now: Millis) {
+        let grace = self.schedule.verify_grace;
+        let Some(op) = self.ops.iter_mut().find(|o| o.id == op_id) else {
+            return;
+        };
+        if op.is_open()
+            || op.phase == Phase::Succeeded
+            || self.conns.iter().all(|c| c.cfg.id != op.connection)
+        {
+            return;
+        }
+        let task_finished = op.provider_status.is_some()
+            && matches!(op.phase, Phase::NeedsCheck)
+            && op.provider_ref.is_some();
+        op.phase = if op.provider_ref.is_some() && !task_finished {
+            Phase::InProgress
+        } else {
+            Phase::Verifying
+        };
+        op.finished_at = None;
+        self.sched.insert(
+            op.id.clone(),
+            Sched {
+                due: Some(now),
+                verify_since: Some(now),
+                deadline: now + grace.max(30 * SECOND),
+                ..Sched::default()
+            },
+        );
+    }
+
+    /// Every operation, oldest first.
+    pub fn operations(&self) -> &[Operation] {
+        &self.ops
+    }
+
+    pub fn operation(&self, op_id: &str) -> Option<&Operation> {
+        self.ops.iter().find(|o| o.id == op_id)
+    }
+
+    pub fn open_op_for(&self, conn: &str, vm_id: &str) -> Option<&Operation> {
+        self.ops
+            .iter()
+            .rev()
+            .find(|o| o.connection == conn && o.vm_id == vm_id && o.is_open())
+    }
+
+    /// What the VM's row says: the running operation's verb, else the provider's status.
+    pub fn status_label(&self, conn: &str, vm: &Vm) -> String {
+        match self.open_op_for(conn, &vm.id) {
+            Some(op) => op.action.kind().progressive().to_string(),
+            None if vm.locked => format!("{} (locked)", vm.status_raw),
+            None => vm.status_raw.clone(),
+        }
+    }
+
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    // ----- the loop ------------------------------------------------------------------------
+
+    /// When `poll_transmit` next has something to do (`None`: nothing scheduled).
+    pub fn next_wake(&self) -> Option<Millis> {
+        let lists = self
+            .conns
+            .iter()
+            .filter(|c| !c.list_in_flight)
+            .filter_map(|c| {
+                let due = if c.listing.is_some() {
+                    Some(0)
+                } else {
+                    c.list_due
+                };
+                due.map(|d| d.max(c.blocked_until))
+            });
+        let ops = self.ops.iter().filter(|o| o.is_open()).filter_map(|o| {
+            let s = self.sched.get(&o.id)?;
+            let blocked = self.conn(&o.connection).map_or(0, |c| c.blocked_until);
+            let due = if s.waiting {
+                None
+            } else {
+                s.due.map(|d| d.max(blocked))
+            };
+            let deadline = (o.phase != Phase::Submitted).then_some(s.deadline);
+            match (due, deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        });
+        lists.chain(ops).min()
+    }
+
+    /// The requests due at `now`. Each must be answered through [`Engine::handle`].
+    pub fn poll_transmit(&mut self, now: Millis) -> Vec<Outgoing> {
+        self.expire(now);
+        let mut pending: Vec<(Flight, String, HttpRequest)> = Vec::new();
+        let mut shared: HashMap<(String, String), usize> = HashMap::new();
+        // Listings.
+        for i in 0..self.conns.len() {
+            let c = &mut self.conns[i];
+            if c.list_in_flight || c.blocked_until > now {
+                continue;
+            }
+            let cursor = match (&c.listing, c.list_due) {
+                (Some((_, cursor)), _) => cursor.clone(),
+                (None, Some(due)) if due <= now => {
+                    c.listing = Some((Vec::new(), None));
+                    c.list_due = None;
+                    None
+                }
+                _ => continue,
+            };
+            c.list_in_flight = true;
+            let request = c.api.list_request(cursor.as_deref());
+            let conn = c.cfg.id.clone();
+            let desc = request.describe();
+            shared.insert((conn.clone(), desc.clone()), pending.len());
+            let flight = Flight::List {
+                conn: conn.clone(),
+                cursor,
+                desc,
+                ops: Vec::new(),
+            };
+            pending.push((flight, conn, request));
+        }
+        // Operations. Reads that come out identical are sent once for all who need them, and
+        // ride along with a listing already on its way.
+        for op in self.ops.iter_mut().filter(|o| o.is_open()) {
+            let Some(s) = self.sched.get_mut(&op.id) else {
+                continue;
+            };
+            let Some(c) = self.conns.iter().find(|c| c.cfg.id == op.connection) else {
+                continue;
+            };
+            if s.waiting || s.due.is_none_or(|d| d > now) || c.blocked_until > now {
+                continue;
+            }
+            let (flight, request) = match op.phase {
+                Phase::Submitted => {
+                    let Some(vm) = c.vms.iter().find(|v| v.id == op.vm_id) else {
+                        continue;
+                    };
+                    (
+                        Flight::Submit { op: op.id.clone() },
+                        c.api.action_request(vm, &op.action),
+                    )
+                }
+                Phase::Accepted | Phase::InProgress => {
+                    let Some(r) = &op.provider_ref else { continue };
+                    (
+                        Flight::Observe {
+                            ops: vec![op.id.clone()],
+                        },
+                        c.api.observe_request(r),
+                    )
+                }
+                Phase::Verifying => {
+                    let cursor = c.cursor_of.get(&op.vm_id).cloned().flatten();
+                    (
+                        Flight::Read {
+                            conn: op.connection.clone(),
+                            ops: vec![op.id.clone()],
+                        },
+                        c.api.read_vm_request(&op.vm_id, cursor.as_deref()),
+                    )
+                }
+                _ => continue,
+            };
+            s.waiting = true;
+            op.polls += u32::from(op.phase != Phase::Submitted);
+            let key = (op.connection.clone(), request.describe());
+            let is_read = !matches!(flight, Flight::Submit { .. });
+            if let (Flight::Read { ops: mine, .. }, true) = (&flight, is_read) {
+                let riding = self.flights.values_mut().find_map(|f| match f {
+                    Flight::List {
+                        conn, desc, ops, ..
+                    } if *conn == key.0 && *desc == key.1 => Some(ops),
+                    _ => None,
+                });
+                if let Some(ops) = riding {
+                    ops.extend(mine.iter().cloned());
+                    continue;
+                }
+            }
+            if let Some(&i) = shared.get(&key).filter(|_| is_read) {
+                match (&mut pending[i].0, flight) {
+                    (Flight::Observe { ops }, Flight::Observe { ops: more })
+                    | (Flight::Read { ops, .. }, Flight::Read { ops: more, .. })
+                    | (Flight::List { ops, .. }, Flight::Read { ops: more, .. }) => {
+                        ops.extend(more)
+                    }
+                    (_, other) => pending.push((other, op.connection.clone(), request)),
+                }
+                continue;
+            }
+            if is_read {
+                shared.insert(key, pending.len());
+            }
+            pending.push((flight, op.connection.clone(), request));
+        }
+        pending
+            .into_iter()
+            .map(|(flight, conn, request)| self.flight(flight, conn, request))
+            .collect()
+    }
+
+    fn flight(&mut self, flight: Flight, connection: String, request: HttpRequest) -> Outgoing {
+        let token = self.next_token;
+        self.next_token += 1;
+        self.flights.insert(token, flight);
+        Outgoing {
+            token,
+            connection,
+            request,
+        }
+    }
+
+    /// Open operations past their deadline become `TimedOut`.
+    fn expire(&mut self, now: Millis) {
+        for op in self
+            .ops
+            .iter_mut()
+            .filter(|o| o.is_open() && o.phase != Phase::Submitted)
+        {
+            let Some(s) = self.sched.get(&op.id) else {
+                continue;
+            };
+            if now >= s.deadline && !s.waiting {
+                op.phase = Phase::TimedOut;
+                op.finished_at = Some(now);
+                op.message = Some(format!(
+                    "No verified outcome after {}. The provider last said “{}”. Check now to look again.",
+                    crate::time::format_duration(now - op.submitted_at),
+                    op.provider_status.as_deref().unwrap_or("nothing")
+                ));
+                self.sched.remove(&op.id);
+                self.events.push(Event::Finished {
+                    op_id: op.id.clone(),
+                    phase: Phase::TimedOut,
+                });
+            }
+        }
+    }
+
+    /// Hands back the answer (or the network failure) for an [`Outgoing`] token.
+    pub fn handle(&mut self, token: u64, result: Result<HttpResponse, NetError>, now: Millis) {
+        let Some(flight) = self.flights.remove(&token) else {
+            return; // A connection removed meanwhile, or a duplicate answer.
+        };
+        if let Ok(resp) = &result {
+            self.note_rate_limit(&flight, resp, now);
+        }
+        match flight {
+            Flight::List {
+                conn, cursor, ops, ..
+            } => self.on_list(&conn, cursor, &ops, result, now),
+            Flight::Submit { op } => self.on_submit(&op, result, now),
+            Flight::Observe { ops } => {
+                for op in ops {
+                    self.on_observe(&op, &result, now);
+                }
+            }
+            Flight::Read { conn, ops } => self.on_read(&conn, &ops, result, now),
+        }
+    }
+
+    fn note_rate_limit(&mut self, flight: &Flight, resp: &HttpResponse, now: Millis) {
+        let conn = match flight {
+            Flight::List { conn, .. } | Flight::Read { conn, .. } => Some(conn.clone()),
+            Flight::Submit { op } => self.operation(op).map(|o| o.connection.clone()),
+            Flight::Observe { ops } => ops
+                .first()
+                .and_then(|o| self.operation(o))
+                .map(|o| o.connection.clone()),
+        };
+        let wait = crate::error::retry_after(resp, now);
+        if let (Some(conn), Some(wait)) = (conn, wait) {
+            if resp.status == 429 || resp.header("ratelimit-remaining").is_some() {
+                if let Some(c) = self.conn_mut(&conn) {
+                    c.blocked_until = c.blocked_until.max(now + wait);
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, errors: u32) -> Millis {
+        (self.schedule.backoff << errors.min(10)).min(self.schedule.max_backoff)
+    }
+
+    fn on_list(
+        &mut self,
+        conn: &str,
+        cursor: Option<String>,
+        riders: &[String],
+        result: Result<HttpResponse, NetError>,
+        now: Millis,
+    ) {
+        let every = self.schedule.list_every;
+        let backoff = self.backoff(2);
+        for op in riders {
+            if let Some(s) = self.sched.get_mut(op) {
+                s.waiting = false;
+            }
+        }
+        let Some(c) = self.conn_mut(conn) else { return };
+        c.list_in_flight = false;
+        let parsed = match result {
+            Ok(resp) => c.api.parse_list(&resp, now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        match parsed {
+            Ok(page) => {
+                let (acc, next) = c.listing.get_or_insert_with(|| (Vec::new(), None));
+                for vm in page.vms {
+                    c.cursor_of.insert(vm.id.clone(), cursor.clone());
+                    acc.push(vm);
+                }
+                *next = page.next.clone();
+                if page.next.is_none() {
+                    let (vms, _) = c.listing.take().unwrap_or_default();
+                    c.vms = vms;
+                    c.list = ListState::Ready { at: now };
+                    c.list_due = Some(now + every);
+                }
+            }
+            Err(error) => {
+                c.listing = None;
+                // Wrong credentials will not fix themselves: wait for the user.
+                c.list_due = match error.kind {
+                    ErrorKind::Unauthorized => None,
+                    ErrorKind::RateLimited => Some(now + error.retry_after.unwrap_or(backoff)),
+                    _ => Some(now + backoff),
+                };
+                c.list = ListState::Failed {
+                    error: error.clone(),
+                    at: now,
+                };
+                for op in riders {
+                    self.retry_later(op, error.clone(), now);
+                }
+                self.events.push(Event::ListFailed {
+                    connection: conn.to_string(),
+                    error,
+                });
+                return;
+            }
+        }
+        self.verify_open_against_inventory(conn, now);
+    }
+
+    fn finish(&mut self, op_id: &str, phase: Phase, message: Option<String>, now: Millis) {
+        let Some(op) = self.ops.iter_mut().find(|o| o.id == op_id) else {
+            return;
+        };
+        op.phase = phase;
+        op.finished_at = Some(now);
+        if message.is_some() {
+            op.message = message;
+        }
+        self.sched.remove(op_id);
+        self.events.push(Event::Finished {
+            op_id: op_id.to_string(),
+            phase,
+        });
+    }
+
+    fn on_submit(&mut self, op_id: &str, result: Result<HttpResponse, NetError>, now: Millis) {
+        let Some(op) = self.operation(op_id).cloned() else {
+            return;
+        };
+        let Some(c) = self.conn(&op.connection) else {
+            return;
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = format!(
+                    "The request may or may not have reached the provider ({}). Check the VM before trying again.",
+                    e.0
+                );
+                return self.finish(op_id, Phase::NeedsCheck, Some(msg), now);
+            }
+        };
+        let Some(vm) = c.vms.iter().find(|v| v.id == op.vm_id) else {
+            return;
+        };
+        match c.api.parse_accepted(vm, &op.action, &resp, now) {
+            Ok(acc) => {
+                let first = self.schedule.first_observe;
+                let op = self
+                    .ops
+                    .iter_mut()
+                    .find(|o| o.id == op_id)
+                    .expect("op exists");
+                op.accepted_at = Some(now);
+                op.provider_ref = Some(acc.provider_ref);
+                op.provider_status = Some(acc.raw_status);
+                op.phase = Phase::Accepted;
+                let s = self.sched.entry(op_id.to_string()).or_default();
+                s.waiting = false;
+                match acc.state {
+                    TaskState::Succeeded => {
+                        op.phase = Phase::Verifying;
+                        s.verify_since = Some(now);
+                        s.due = Some(now);
+                    }
+                    TaskState::Failed | TaskState::Cancelled => {
+                        let msg = format!(
+                            "The provider reports the action {}.",
+                            op.provider_status.as_deref().unwrap_or("failed")
+                        );
+                        self.finish(op_id, Phase::Failed, Some(msg), now);
+                    }
+                    _ => s.due = Some(now + first),
+                }
+            }
+            Err(e) if resp.is_success() => {
+                let msg = format!(
+                    "The provider accepted the request (HTTP {}), but {} Check the VM.",
+                    resp.status,
+                    e.message.trim_start_matches("The provider's ")
+                );
+                self.finish(op_id, Phase::NeedsCheck, Some(msg), now);
+            }
+            Err(e) if e.kind == ErrorKind::RateLimited => {
+                // Not accepted: send it again once the provider allows.
+                let wait = e.retry_after.unwrap_or(self.backoff(1));
+                if let Some(s) = self.sched.get_mut(op_id) {
+                    s.waiting = false;
+                    s.due = Some(now + wait);
+                }
+                if let Some(op) = self.ops.iter_mut().find(|o| o.id == op_id) {
+                    op.last_error = Some(e);
+                }
+            }
+            Err(e) => {
+                let conn = op.connection.clone();
+                if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {
+                    o.last_error = Some(e.clone());
+                }
+                self.finish(op_id, Phase::Failed, Some(e.full()), now);
+                if e.kind == ErrorKind::Conflict {
+                    // Our view of the VM is stale: look again.
+                    self.refresh(&conn, now);
+                }
+            }
+        }
+    }
+
+    fn on_observe(&mut self, op_id: &str, result: &Result<HttpResponse, NetError>, now: Millis) {
+        let Some(op) = self.operation(op_id).cloned() else {
+            return;
+        };
+        if !op.is_open() {
+            return;
+        }
+        let (Some(c), Some(r)) = (self.conn(&op.connection), op.provider_ref.as_ref()) else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_observation(r, resp, now),
+            Err(e) => Err(ApiError::network(e)),
+        };
+        let every = self.schedule.observe_every;
+        match parsed {
+            Ok(obs) => {
+                let o = self
+                    .ops
+                    .iter_mut()
+                    .find(|o| o.id == op_id)
+                    .expect("op exists");
+                o.provider_status = Some(obs.raw_status.clone());
+                o.progress = obs.progress.or(o.progress);
+                o.last_error = None;
+                if obs.message.is_some() {
+                    o.message = obs.message.clone();
+                }
+                let s = self.sched.entry(op_id.to_string()).or_default();
+                s.waiting = false;
+                s.errors = 0;
+                match obs.state {
+                    TaskState::Succeeded => {
+                        o.phase = Phase::Verifying;
+                        o.message = None;
+                        s.verify_since = Some(now);
+                        s.due = Some(now);
+                    }
+                    TaskState::Failed | TaskState::Cancelled => {
+                        let word = if obs.state == TaskState::Failed {
+                            "failed"
+                        } else {
+                            "was cancelled"
+                        };
+                        let msg = match &obs.message {
+                            Some(m) => format!(
+                                "The provider reports the action {word} (“{}”): {m}",
+                                obs.raw_status
+                            ),
+                            None => format!(
+                                "The provider reports the action {word} (“{}”).",
+                                obs.raw_status
+                            ),
+                        };
+                        let conn = o.connection.clone();
+                        self.finish(op_id, Phase::Failed, Some(msg), now);
+                        self.refresh(&conn, now);
+                    }
+                    _ => {
+                        o.phase = Phase::InProgress;
+                        s.due = Some(now + every);
+                    }
+                }
+            }
+            Err(e) => self.retry_later(op_id, e, now),
+        }
+    }
+
+    fn retry_later(&mut self, op_id: &str, e: ApiError, now: Millis) {
+        let errors = self.sched.get(op_id).map_or(0, |s| s.errors);
+        let wait = e.retry_after.unwrap_or_else(|| self.backoff(errors));
+        if let Some(s) = self.sched.get_mut(op_id) {
+            s.waiting = false;
+            s.errors += 1;
+            s.due = Some(now + wait);
+        }
+        if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {
+            o.last_error = Some(e);
+        }
+    }
+
+    fn on_read(
+        &mut self,
+        conn: &str,
+        ops: &[String],
+        result: Result<HttpResponse, NetError>,
+        now: Millis,
+    ) {
+        let parsed = match (self.conn(conn), result) {
+            (None, _) => return,
+            (Some(c), Ok(resp)) => c.api.parse_read_vm(&resp, now),
+            (Some(_), Err(e)) => Err(ApiError::network(&e)),
+        };
+        match parsed {
+            Ok(vms) => {
+                let c = self.conn_mut(conn).expect("checked above");
+                for vm in vms {
+                    match c.vms.iter_mut().find(|v| v.id == vm.id) {
+                        Some(slot) => *slot = vm,
+                        None => c.vms.push(vm),
+                    }
+                }
+                for op in ops {
+                    if let Some(s) = self.sched.get_mut(op) {
+                        s.waiting = false;
+                    }
+                }
+                self.verify_open_against_inventory(conn, now);
+            }
+            Err(e) => {
+                for op in ops {
+                    self.retry_later(op, e.clone(), now);
+                }
+            }
+        }
+    }
+
+    /// Every operation waiting for its VM to show the outcome is checked against what we now know.
+    fn verify_open_against_inventory(&mut self, conn: &str, now: Millis) {
+        let grace = self.schedule.verify_grace;
+        let every = self.schedule.verify_every;
+        let waiting: Vec<String> = self
+            .ops
+            .iter()
+            .filter(|o| o.connection == conn && o.phase == Phase::Verifying)
+            .filter(|o| self.sched.get(&o.id).is_some_and(|s| !s.waiting))
+            .map(|o| o.id.clone())
+            .collect();
+        for op_id in waiting {
+            let op = self.operation(&op_id).expect("listed above").clone();
+            let verdict = match self.vm(conn, &op.vm_id) {
+                Some(vm) => op.expect.check(vm),
+                None => Err("the VM is not in the provider's list".into()),
+            };
+            let since = self
+                .sched
+                .get(&op_id)
+                .and_then(|s| s.verify_since)
+                .unwrap_or(now);
+            match verdict {
+                Ok(()) => self.finish(&op_id, Phase::Succeeded, None, now),
+                Err(why) if now - since >= grace => {
+                    let msg = format!("The provider says the action completed, but {why}.");
+                    self.finish(&op_id, Phase::NeedsCheck, Some(msg), now);
+                }
+                Err(why) => {
+                    let o = self.ops.iter_mut().find(|o| o.id == op_id).expect("exists");
+                    o.message = Some(format!(
+                        "Provider says done; waiting for the VM to show it ({why})."
+                    ));
+                    if let Some(s) = self.sched.get_mut(&op_id) {
+                        s.due = Some(now + every);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,464 @@
+//! The domain: VMs, the actions a user can ask for, and operations with their lifecycle.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::time::Millis;
+
+/// What the VM's power looks like, as far as the provider says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PowerState {
+    Running,
+    Stopped,
+    Starting,
+    Stopping,
+    Rebooting,
+    /// Some other change is under way (provisioning, resizing, processing…).
+    Busy,
+    /// A value this version does not know, kept as the provider sent it.
+    Unknown(String),
+}
+
+impl PowerState {
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            PowerState::Starting | PowerState::Stopping | PowerState::Rebooting | PowerState::Busy
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub vcpus: Option<u32>,
+    pub memory_gb: Option<u32>,
+    pub disk_gb: Option<u32>,
+    /// A named size or flavor, where the provider has them.
+    pub flavor: Option<String>,
+}
+
+impl Size {
+    /// `2 vCPU · 4 GB · 80 GB`, or the flavor name.
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = &self.flavor {
+            parts.push(f.clone());
+        }
+        if let Some(c) = self.vcpus {
+            parts.push(format!("{c} vCPU"));
+        }
+        if let Some(m) = self.memory_gb {
+            parts.push(format!("{m} GB RAM"));
+        }
+        if let Some(d) = self.disk_gb {
+            parts.push(format!("{d} GB disk"));
+        }
+        if parts.is_empty() {
+            "—".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vm {
+    pub id: String,
+    pub name: String,
+    pub power: PowerState,
+    /// The provider's own status text, shown as is.
+    pub status_raw: String,
+    /// The provider holds a lock on the VM (an action is running): nothing else may start.
+    pub locked: bool,
+    pub size: Size,
+    pub region: Option<String>,
+    pub image: Option<String>,
+    /// How many snapshots the VM has, where the provider says.
+    pub snapshot_count: Option<usize>,
+}
+
+/// The kinds of action, without their parameters: what a button stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ActionKind {
+    Start,
+    Shutdown,
+    PowerOff,
+    Reboot,
+    PowerCycle,
+    PasswordReset,
+    Resize,
+    Rename,
+    Snapshot,
+}
+
+impl ActionKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Start => "Start",
+            ActionKind::Shutdown => "Shut down",
+            ActionKind::PowerOff => "Power off",
+            ActionKind::Reboot => "Reboot",
+            ActionKind::PowerCycle => "Power cycle",
+            ActionKind::PasswordReset => "Reset password",
+            ActionKind::Resize => "Resize",
+            ActionKind::Rename => "Rename",
+            ActionKind::Snapshot => "Snapshot",
+        }
+    }
+
+    /// What the VM row says while it runs: `rebooting…`.
+    pub fn progressive(self) -> &'static str {
+        match self {
+            ActionKind::Start => "starting…",
+            ActionKind::Shutdown => "shutting down…",
+            ActionKind::PowerOff => "powering off…",
+            ActionKind::Reboot => "rebooting…",
+            ActionKind::PowerCycle => "power cycling…",
+            ActionKind::PasswordReset => "resetting password…",
+            ActionKind::Resize => "resizing…",
+            ActionKind::Rename => "renaming…",
+            ActionKind::Snapshot => "snapshotting…",
+        }
+    }
+
+    /// Abrupt for the guest OS: the console asks for confirmation first.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, ActionKind::PowerOff | ActionKind::PowerCycle)
+    }
+
+    /// Needs a form (parameters) before it can be sent.
+    pub fn needs_parameters(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Resize | ActionKind::Rename | ActionKind::Snapshot
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resource {
+    Cpu,
+    Ram,
+    Disk,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Ram => "ram",
+            Resource::Disk => "disk",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resize {
+    /// One resource: `{"resource": "ram", "size": 2}`.
+    One { resource: Resource, size: u32 },
+    /// All at once: `{"data": {"cpu": 2, "ram": 3, "disk": 30}}`.
+    All { cpu: u32, ram: u32, disk: u32 },
+}
+
+/// An action with its parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    Start,
+    Shutdown,
+    PowerOff,
+    Reboot,
+    PowerCycle,
+    PasswordReset,
+    Resize(Resize),
+    Rename { name: String },
+    Snapshot { name: String },
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Start => ActionKind::Start,
+            Action::Shutdown => ActionKind::Shutdown,
+            Action::PowerOff => ActionKind::PowerOff,
+            Action::Reboot => ActionKind::Reboot,
+            Action::PowerCycle => ActionKind::PowerCycle,
+            Action::PasswordReset => ActionKind::PasswordReset,
+            Action::Resize(_) => ActionKind::Resize,
+            Action::Rename { .. } => ActionKind::Rename,
+            Action::Snapshot { .. } => ActionKind::Snapshot,
+        }
+    }
+
+    /// The action a parameterless kind stands for; `None` for kinds that need a form.
+    pub fn simple(kind: ActionKind) -> Option<Action> {
+        Some(match kind {
+            ActionKind::Start => Action::Start,
+            ActionKind::Shutdown => Action::Shutdown,
+            ActionKind::PowerOff => Action::PowerOff,
+            ActionKind::Reboot => Action::Reboot,
+            ActionKind::PowerCycle => Action::PowerCycle,
+            ActionKind::PasswordReset => Action::PasswordReset,
+            ActionKind::Resize | ActionKind::Rename | ActionKind::Snapshot => return None,
+        })
+    }
+
+    /// `Reboot`, `Rename to “db-02”`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk`.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Rename { name } => format!("Rename to “{name}”"),
+            Action::Snapshot { name } => format!("Snapshot “{name}”"),
+            Action::Resize(Resize::One { resource, size }) => {
+                let unit = if *resource == Resource::Cpu {
+                    " vCPU"
+                } else {
+                    " GB"
+                };
+                format!("Resize {} to {size}{unit}", resource.as_str())
+            }
+            Action::Resize(Resize::All { cpu, ram, disk }) => {
+                format!("Resize to {cpu} vCPU · {ram} GB RAM · {disk} GB disk")
+            }
+            other => other.kind().label().to_string(),
+        }
+    }
+
+    /// Checks the parameters a user typed; the message says what to fix.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Action::Rename { name } | Action::Snapshot { name } => {
+                let n = name.trim();
+                if n.is_empty() {
+                    Err("Enter a name.".into())
+                } else if n.chars().count() > 255 {
+                    Err("Names are at most 255 characters.".into())
+                } else if n.chars().any(char::is_control) {
+                    Err("Names cannot contain control characters.".into())
+                } else {
+                    Ok(())
+                }
+            }
+            Action::Resize(Resize::One { size, .. }) if *size == 0 => {
+                Err("The new size must be at least 1.".into())
+            }
+            Action::Resize(Resize::All { cpu, ram, disk })
+                if *cpu == 0 || *ram == 0 || *disk == 0 =>
+            {
+                Err("Every resource must be at least 1.".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// What the VM must show once this action really happened.
+    pub fn expectation(&self, before: &Vm) -> Expectation {
+        let mut e = Expectation {
+            unlocked: true,
+            ..Expectation::default()
+        };
+        match self {
+            Action::Start | Action::Reboot | Action::PowerCycle => {
+                e.power = Some(PowerTarget::Running)
+            }
+            Action::Shutdown | Action::PowerOff => e.power = Some(PowerTarget::Stopped),
+            Action::PasswordReset => {}
+            Action::Resize(r) => {
+                let mut size = before.size.clone();
+                match r {
+                    Resize::One { resource, size: n } => match resource {
+                        Resource::Cpu => size.vcpus = Some(*n),
+                        Resource::Ram => size.memory_gb = Some(*n),
+                        Resource::Disk => size.disk_gb = Some(*n),
+                    },
+                    Resize::All { cpu, ram, disk } => {
+                        size.vcpus = Some(*cpu);
+                        size.memory_gb = Some(*ram);
+                        size.disk_gb = Some(*disk);
+                    }
+                }
+                e.size = Some(size);
+            }
+            Action::Rename { name } => e.name = Some(name.trim().to_string()),
+            Action::Snapshot { .. } => {
+                e.snapshots_more_than = before.snapshot_count;
+            }
+        }
+        e
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PowerTarget {
+    Running,
+    Stopped,
+}
+
+/// The state a re-read of the VM must show before an operation counts as done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expectation {
+    pub power: Option<PowerTarget>,
+    pub name: Option<String>,
+    pub size: Option<Size>,
+    /// The snapshot count must exceed this.
+    pub snapshots_more_than: Option<usize>,
+    pub unlocked: bool,
+}
+
+impl Expectation {
+    /// `Ok` when the VM shows what was meant; else what it shows instead, for the user.
+    pub fn check(&self, vm: &Vm) -> Result<(), String> {
+        if let Some(p) = self.power {
+            let ok = match p {
+                PowerTarget::Running => vm.power == PowerState::Running,
+                PowerTarget::Stopped => vm.power == PowerState::Stopped,
+            };
+            if !ok {
+                return Err(format!("the VM is {}", vm.status_raw));
+            }
+        }
+        if self.unlocked && vm.locked {
+            return Err("the VM is still locked".into());
+        }
+        if let Some(n) = &self.name {
+            if &vm.name != n {
+                return Err(format!("the VM is still named “{}”", vm.name));
+            }
+        }
+        if let Some(s) = &self.size {
+            let differs = |want: Option<u32>, have: Option<u32>| want.is_some() && want != have;
+            if differs(s.vcpus, vm.size.vcpus)
+                || differs(s.memory_gb, vm.size.memory_gb)
+                || differs(s.disk_gb, vm.size.disk_gb)
+            {
+                return Err(format!("the VM's size is {}", vm.size.label()));
+            }
+        }
+        if let Some(before) = self.snapshots_more_than {
+            if vm.snapshot_count.is_some_and(|n| n <= before) {
+                return Err("the new snapshot is not listed on the VM yet".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The lifecycle of an operation.
+///
+/// `Submitted → Accepted → InProgress → Verifying → Succeeded`, or at any point `Failed`;
+/// `TimedOut` when it ran past its deadline and `NeedsCheck` when the outcome is uncertain
+/// (the provider says done but the VM disagrees, or a request's fate is unknown). The last two
+/// stop automatic polling and offer "check now".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Phase {
+    Submitted,
+    Accepted,
+    InProgress,
+    Verifying,
+    Succeeded,
+    Failed,
+    TimedOut,
+    NeedsCheck,
+}
+
+impl Phase {
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Phase::Submitted | Phase::Accepted | Phase::InProgress | Phase::Verifying
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Submitted => "Submitting",
+            Phase::Accepted => "Accepted",
+            Phase::InProgress => "In progress",
+            Phase::Verifying => "Verifying",
+            Phase::Succeeded => "Done",
+            Phase::Failed => "Failed",
+            Phase::TimedOut => "Timed out",
+            Phase::NeedsCheck => "Needs check",
+        }
+    }
+}
+
+/// What the provider says of its task, in our terms. Unknown values stay raw and count as
+/// not finished.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaskState {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Unknown(String),
+}
+
+impl TaskState {
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            TaskState::Succeeded | TaskState::Failed | TaskState::Cancelled
+        )
+    }
+}
+
+/// The provider's own handle on an accepted operation, enough to find it again after a reload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProviderRef {
+    /// cloudsfor: the action's `id` is the VM id, so the action is found by `type` + `started_at`.
+    CloudsforAction {
+        vm_id: String,
+        action_type: String,
+        started_at: String,
+    },
+}
+
+impl ProviderRef {
+    /// For the activity list: the provider's ids, as the provider wrote them.
+    pub fn describe(&self) -> String {
+        match self {
+            ProviderRef::CloudsforAction {
+                vm_id,
+                action_type,
+                started_at,
+            } => format!("action {action_type} on {vm_id}, started {started_at}"),
+        }
+    }
+}
+
+/// One tracked operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    pub connection: String,
+    pub vm_id: String,
+    pub vm_name: String,
+    pub action: Action,
+    pub phase: Phase,
+    pub submitted_at: Millis,
+    pub accepted_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+    pub provider_ref: Option<ProviderRef>,
+    /// The provider's task status as last seen, verbatim.
+    pub provider_status: Option<String>,
+    /// The latest word for the user: the provider's message, or why the outcome is uncertain.
+    pub message: Option<String>,
+    /// 0–100 where the provider gives a real percentage.
+    pub progress: Option<u8>,
+    pub expect: Expectation,
+    /// The last error met while tracking (retried), shown but not final.
+    pub last_error: Option<ApiError>,
+    /// How many observe/verify requests this operation has cost.
+    pub polls: u32,
+}
+
+impl Operation {
+    pub fn is_open(&self) -> bool {
+        self.phase.is_open()
+    }
+
+    /// From submission to the end, or to `now` while open.
+    pub fn elapsed(&self, now: Millis) -> Millis {
+        self.finished_at.unwrap_or(now) - self.submitted_at
+    }
+}

@@ -1,0 +1,568 @@
+//! The engine's decisions, driven with a fake clock and scripted cloudsfor answers.
+
+use serde_json::json;
+use vigil_core::{
+    Action, ActionKind, ConnectionConfig, Credentials, DialectKind, Engine, Event, HttpResponse,
+    ListState, Method, NetError, Outgoing, Phase, Resize,
+};
+
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const BASE: &str = "https://cloudsfor.test/api/v1";
+
+fn cfg() -> ConnectionConfig {
+    ConnectionConfig {
+        id: "c1".into(),
+        name: "Main".into(),
+        dialect: DialectKind::Cloudsfor,
+        base_url: BASE.into(),
+        credentials: Credentials::Basic {
+            user: "me@example.com".into(),
+            password: "s3cret".into(),
+        },
+        demo: false,
+    }
+}
+
+fn vm(id: &str, name: &str, status: &str, locked: bool) -> serde_json::Value {
+    json!({"id": id, "name": name, "memory": 2, "vcpus": 1, "disk": 25, "locked": locked,
+           "status": status, "snapshot_ids": [], "image": {"name": "Debian 12"}})
+}
+
+fn list(vms: &[serde_json::Value]) -> HttpResponse {
+    HttpResponse::new(
+        200,
+        json!({"vms": vms, "meta": {"total": vms.len()}}).to_string(),
+    )
+}
+
+fn action(ty: &str, status: &str, started: &str) -> serde_json::Value {
+    action_on("v1", ty, status, started)
+}
+
+fn action_on(vm_id: &str, ty: &str, status: &str, started: &str) -> serde_json::Value {
+    json!({"id": vm_id, "status": status, "type": ty, "started_at": started,
+           "completed_at": null, "resource_type": "vm", "region": "moscow_01"})
+}
+
+fn accepted(ty: &str) -> HttpResponse {
+    accepted_on("v1", ty)
+}
+
+fn accepted_on(vm_id: &str, ty: &str) -> HttpResponse {
+    HttpResponse::new(
+        201,
+        json!({"action": action_on(vm_id, ty, "in-progress", "2026-01-01T00:00:00Z")}).to_string(),
+    )
+}
+
+fn actions(list: &[serde_json::Value]) -> HttpResponse {
+    HttpResponse::new(200, json!({"actions": list}).to_string())
+}
+
+/// An engine with one connection whose listing showed `vms`.
+fn engine_with(vms: &[serde_json::Value]) -> Engine {
+    let mut e = Engine::new("t");
+    e.add_connection(cfg(), T0);
+    let out = e.poll_transmit(T0);
+    assert_eq!(out.len(), 1, "one listing request");
+    assert_eq!(
+        out[0].request.url,
+        format!("{BASE}/vms?page=1&per_page=200")
+    );
+    e.handle(out[0].token, Ok(list(vms)), T0);
+    e
+}
+
+fn only(out: Vec<Outgoing>) -> Outgoing {
+    assert_eq!(out.len(), 1, "expected exactly one request, got {out:?}");
+    out.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_reboot_goes_from_submitted_to_verified_done() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Submitted);
+    assert_eq!(
+        e.status_label("c1", e.vm("c1", "v1").unwrap()),
+        "rebooting…"
+    );
+
+    let post = only(e.poll_transmit(T0));
+    assert_eq!(post.request.method, Method::Post);
+    assert_eq!(post.request.url, format!("{BASE}/vms/v1/actions"));
+    e.handle(post.token, Ok(accepted("reboot")), T0 + 300);
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::Accepted);
+    assert_eq!(op.provider_status.as_deref(), Some("in-progress"));
+
+    // Nothing is due until the first observation.
+    assert!(e.poll_transmit(T0 + 1_000).is_empty());
+    let wake = e.next_wake().unwrap();
+    assert!(wake > T0 + 1_000 && wake <= T0 + 5_000, "wake {wake}");
+
+    let get = only(e.poll_transmit(wake));
+    assert_eq!(get.request.url, format!("{BASE}/vms/v1/actions"));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "reboot",
+            "in-progress",
+            "2026-01-01T00:00:00Z",
+        )])),
+        wake,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::InProgress);
+
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "reboot",
+            "completed",
+            "2026-01-01T00:00:00Z",
+        )])),
+        t,
+    );
+    // The task is done; the VM must say so too before we do.
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+    let read = only(e.poll_transmit(t));
+    assert_eq!(read.request.url, format!("{BASE}/vms?page=1&per_page=200"));
+    e.handle(
+        read.token,
+        Ok(list(&[vm("v1", "web-01", "running", false)])),
+        t + 100,
+    );
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::Succeeded);
+    assert_eq!(op.finished_at, Some(t + 100));
+    assert!(e.drain_events().contains(&Event::Finished {
+        op_id: id,
+        phase: Phase::Succeeded
+    }));
+    assert_eq!(e.status_label("c1", e.vm("c1", "v1").unwrap()), "running");
+}
+
+#[test]
+fn done_is_not_claimed_while_the_vm_disagrees() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Shutdown, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("shutdown")), T0);
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "shutdown",
+            "completed",
+            "2026-01-01T00:00:00Z",
+        )])),
+        t,
+    );
+    // The guest ignored the shutdown: the VM keeps running.
+    let mut now = t;
+    for _ in 0..30 {
+        let out = e.poll_transmit(now);
+        for o in out {
+            e.handle(
+                o.token,
+                Ok(list(&[vm("v1", "web-01", "running", false)])),
+                now,
+            );
+        }
+        if !e.operation(&id).unwrap().is_open() {
+            break;
+        }
+        assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+        now = e.next_wake().unwrap();
+    }
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::NeedsCheck);
+    assert!(
+        now - t >= e.schedule.verify_grace,
+        "gave the VM its grace period"
+    );
+    let msg = op.message.as_deref().unwrap();
+    assert!(
+        msg.contains("completed") && msg.contains("running"),
+        "{msg}"
+    );
+
+    // Later the VM did go down: "check now" re-reads it and settles the operation.
+    e.check_now(&id, now + 60_000);
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+    let read = only(e.poll_transmit(now + 60_000));
+    e.handle(
+        read.token,
+        Ok(list(&[vm("v1", "web-01", "stopped", false)])),
+        now + 60_100,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
+}
+
+#[test]
+fn an_errored_action_fails_with_a_clear_message_and_refreshes_the_list() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::PowerCycle, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("power_cycle")), T0);
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "power_cycle",
+            "errored",
+            "2026-01-01T00:00:00Z",
+        )])),
+        t,
+    );
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::Failed);
+    assert!(op.message.as_deref().unwrap().contains("errored"));
+    // A fresh listing goes out at once so the row shows the real state.
+    let out = only(e.poll_transmit(t));
+    assert!(out.request.url.contains("/vms?page=1"));
+}
+
+#[test]
+fn a_refused_request_keeps_the_providers_words() {
+    let mut e = engine_with(&[vm("v1", "web-01", "stopped", false)]);
+    let id = e
+        .start(
+            "c1",
+            "v1",
+            Action::Resize(Resize::All {
+                cpu: 2,
+                ram: 4,
+                disk: 50,
+            }),
+            T0,
+        )
+        .unwrap();
+    let post = only(e.poll_transmit(T0));
+    let body: serde_json::Value =
+        serde_json::from_str(post.request.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"type": "resize", "data": {"cpu": 2, "ram": 4, "disk": 50}})
+    );
+    e.handle(
+        post.token,
+        Ok(HttpResponse::new(
+            422,
+            r#"{"id": "unprocessable_entity", "message": "Disk can not be decreased"}"#,
+        )),
+        T0,
+    );
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::Failed);
+    let msg = op.message.as_deref().unwrap();
+    assert!(
+        msg.contains("Disk can not be decreased") && msg.contains("422"),
+        "{msg}"
+    );
+    assert!(!msg.contains("s3cret"));
+}
+
+#[test]
+fn a_lost_submit_is_never_reported_as_failed_or_done() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Err(NetError("connection reset".into())), T0);
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::NeedsCheck);
+    assert!(op.message.as_deref().unwrap().contains("may or may not"));
+}
+
+#[test]
+fn one_operation_per_vm_and_only_valid_actions() {
+    let mut e = engine_with(&[
+        vm("v1", "web-01", "running", false),
+        vm("v2", "db-01", "stopped", false),
+        vm("v3", "cache-01", "running", true),
+    ]);
+    assert!(e
+        .start("c1", "v2", Action::Reboot, T0)
+        .unwrap_err()
+        .contains("off"));
+    assert!(e
+        .start("c1", "v3", Action::Reboot, T0)
+        .unwrap_err()
+        .contains("locked"));
+    assert!(e
+        .start("c1", "v1", Action::Rename { name: "  ".into() }, T0)
+        .unwrap_err()
+        .contains("name"));
+    e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let again = e.start("c1", "v1", Action::Reboot, T0).unwrap_err();
+    assert!(again.contains("Wait for"), "{again}");
+    let choices = e.action_choices("c1", "v1");
+    assert!(
+        choices.iter().all(|(_, ok)| ok.is_err()),
+        "all disabled while one runs"
+    );
+    let choices = e.action_choices("c1", "v2");
+    let allowed: Vec<ActionKind> = choices
+        .iter()
+        .filter(|(_, ok)| ok.is_ok())
+        .map(|(k, _)| *k)
+        .collect();
+    assert_eq!(
+        allowed,
+        vec![
+            ActionKind::Start,
+            ActionKind::Resize,
+            ActionKind::Rename,
+            ActionKind::Snapshot
+        ]
+    );
+}
+
+#[test]
+fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
+    let mut e = engine_with(&[
+        vm("v1", "web-01", "running", false),
+        vm("v2", "web-02", "running", false),
+    ]);
+    let a = e
+        .start(
+            "c1",
+            "v1",
+            Action::Rename {
+                name: "api-01".into(),
+            },
+            T0,
+        )
+        .unwrap();
+    let b = e
+        .start(
+            "c1",
+            "v2",
+            Action::Rename {
+                name: "api-02".into(),
+            },
+            T0,
+        )
+        .unwrap();
+    let posts = e.poll_transmit(T0);
+    assert_eq!(posts.len(), 2);
+    for p in posts {
+        let vm_id = if p.request.url.contains("/vms/v1/") {
+            "v1"
+        } else {
+            "v2"
+        };
+        e.handle(p.token, Ok(accepted_on(vm_id, "rename")), T0);
+    }
+    let t = e.next_wake().unwrap();
+    let gets = e.poll_transmit(t);
+    assert_eq!(gets.len(), 2, "one actions read per VM");
+    for g in gets {
+        let vm_id = if g.request.url.contains("/vms/v1/") {
+            "v1"
+        } else {
+            "v2"
+        };
+        let done = action_on(vm_id, "rename", "completed", "2026-01-01T00:00:00Z");
+        e.handle(g.token, Ok(actions(&[done])), t);
+    }
+    // Both wait for the same list page: one request verifies both.
+    let read = only(e.poll_transmit(t));
+    e.handle(
+        read.token,
+        Ok(list(&[
+            vm("v1", "api-01", "running", false),
+            vm("v2", "api-02", "running", false),
+        ])),
+        t,
+    );
+    assert_eq!(e.operation(&a).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.operation(&b).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.vm("c1", "v1").unwrap().name, "api-01");
+}
+
+#[test]
+fn server_errors_back_off_and_the_operation_survives() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("reboot")), T0);
+    let mut gaps = Vec::new();
+    let mut last = T0;
+    for _ in 0..4 {
+        let t = e.next_wake().unwrap();
+        gaps.push(t - last);
+        last = t;
+        let get = only(e.poll_transmit(t));
+        e.handle(
+            get.token,
+            Ok(HttpResponse::new(503, "<html>unavailable</html>")),
+            t,
+        );
+        let op = e.operation(&id).unwrap();
+        assert!(op.is_open());
+        assert_eq!(op.last_error.as_ref().unwrap().status, Some(503));
+    }
+    assert!(gaps[3] > gaps[1], "waits grow: {gaps:?}");
+    // The provider recovers and the operation carries on.
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "reboot",
+            "completed",
+            "2026-01-01T00:00:00Z",
+        )])),
+        t,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+    assert!(e.operation(&id).unwrap().last_error.is_none());
+}
+
+#[test]
+fn a_429_holds_every_request_to_that_provider_until_retry_after() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(
+        post.token,
+        Ok(HttpResponse::new(
+            429,
+            r#"{"id": "too_many_requests", "message": "API Rate limit exceeded."}"#,
+        )
+        .with_header("Retry-After", "30")),
+        T0,
+    );
+    assert_eq!(
+        e.operation(&id).unwrap().phase,
+        Phase::Submitted,
+        "not accepted, not failed"
+    );
+    assert!(e.poll_transmit(T0 + 29_000).is_empty());
+    assert!(e.next_wake().unwrap() >= T0 + 30_000);
+    let again = only(e.poll_transmit(T0 + 30_000));
+    assert_eq!(again.request.method, Method::Post);
+}
+
+#[test]
+fn an_unknown_task_status_is_shown_raw_and_never_success() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("reboot")), T0);
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "reboot",
+            "queued-for-maintenance",
+            "2026-01-01T00:00:00Z",
+        )])),
+        t,
+    );
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::InProgress);
+    assert_eq!(
+        op.provider_status.as_deref(),
+        Some("queued-for-maintenance")
+    );
+}
+
+#[test]
+fn past_its_deadline_an_operation_times_out_and_check_now_resumes_it() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e
+        .start("c1", "v1", Action::Rename { name: "x".into() }, T0)
+        .unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("rename")), T0);
+    let mut now = T0;
+    while e.operation(&id).unwrap().is_open() {
+        now = e.next_wake().unwrap();
+        for o in e.poll_transmit(now) {
+            let answer = if o.request.url.contains("/vms?") {
+                list(&[vm("v1", "web-01", "running", false)])
+            } else {
+                actions(&[action("rename", "in-progress", "2026-01-01T00:00:00Z")])
+            };
+            e.handle(o.token, Ok(answer), now);
+        }
+        assert!(now < T0 + 10 * 60_000, "must time out");
+    }
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::TimedOut);
+    assert!(now - T0 >= 2 * 60_000);
+    assert!(op.message.as_deref().unwrap().contains("in-progress"));
+    let wake = e.next_wake().unwrap();
+    assert!(
+        wake > now + 30_000,
+        "only the list refresh remains, not a poll: {}",
+        wake - now
+    );
+
+    e.check_now(&id, now + 1);
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::InProgress);
+    let get = only(e.poll_transmit(now + 1));
+    assert!(get.request.url.ends_with("/vms/v1/actions"));
+}
+
+#[test]
+fn listing_follows_pages_and_a_failed_refresh_keeps_what_was_shown() {
+    let mut e = Engine::new("t");
+    e.add_connection(cfg(), T0);
+    let p1 = only(e.poll_transmit(T0));
+    let page1 = json!({"vms": [vm("v1", "web-01", "running", false)],
+                       "links": {"pages": {"next": "https://other.host/api/v1/vms?page=2&per_page=200"}}});
+    e.handle(p1.token, Ok(HttpResponse::new(200, page1.to_string())), T0);
+    assert_eq!(e.list_state("c1"), Some(&ListState::Loading));
+    let p2 = only(e.poll_transmit(T0));
+    assert_eq!(p2.request.url, format!("{BASE}/vms?page=2&per_page=200"));
+    e.handle(
+        p2.token,
+        Ok(list(&[vm("v2", "db-01", "stopped", false)])),
+        T0,
+    );
+    assert_eq!(e.vms("c1").len(), 2);
+    assert_eq!(e.list_state("c1"), Some(&ListState::Ready { at: T0 }));
+
+    // The refresh a minute later is refused: the VMs stay, the error shows, and no retry loop
+    // hammers the provider with bad credentials.
+    let t = e.next_wake().unwrap();
+    assert_eq!(t, T0 + 60_000);
+    let r = only(e.poll_transmit(t));
+    e.handle(
+        r.token,
+        Ok(HttpResponse::new(
+            401,
+            r#"{"id": "unauthorized", "message": "Unable to authenticate you"}"#,
+        )),
+        t,
+    );
+    assert_eq!(e.vms("c1").len(), 2);
+    match e.list_state("c1") {
+        Some(ListState::Failed { error, .. }) => {
+            assert!(error.full().contains("Unable to authenticate you"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.next_wake(), None);
+    assert!(matches!(
+        e.drain_events().as_slice(),
+        [Event::ListFailed { .. }]
+    ));
+}
+
+#[test]
+fn requests_never_carry_credentials_in_the_url() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    assert!(!post.request.url.contains("s3cret") && !post.request.url.contains("me@example.com"));
+    assert!(!post.request.describe().contains("Basic"));
+}
