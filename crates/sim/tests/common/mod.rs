@@ -1,0 +1,94 @@
+#![allow(dead_code)]
+//! Shared helpers for the contract tests.
+
+use serde_json::Value;
+use vigil_sim::{Reply, Request, Response, Scenario, Sim};
+
+/// 2026-01-14T16:31:00Z
+pub const T0: u64 = 1_768_408_260_000;
+pub const SEC: u64 = 1000;
+pub const MIN: u64 = 60_000;
+
+pub fn scenario(seed: u64, vms: usize, failure_rate: f64) -> Scenario {
+    Scenario {
+        seed,
+        vms,
+        failure_rate,
+        speed: 1.0,
+    }
+}
+
+pub fn sim(failure_rate: f64) -> Sim {
+    Sim::new(scenario(42, 12, failure_rate), T0)
+}
+
+pub fn json(r: &Response) -> Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", r.body))
+}
+
+pub fn send(sim: &mut Sim, req: Request, now: u64) -> Response {
+    match sim.handle(&req, now) {
+        Reply::Response(r) => r,
+        Reply::Dropped => panic!("unexpected drop"),
+    }
+}
+
+// ---- cloudsfor
+pub const CF: &str = "/cloudsfor/api/v1";
+
+pub fn cf_get(sim: &mut Sim, path: &str, now: u64) -> Response {
+    send(
+        sim,
+        Request::get(&format!("{CF}{path}")).basic("demo@vigil.test", "demo"),
+        now,
+    )
+}
+
+pub fn cf_post(sim: &mut Sim, path: &str, body: &str, now: u64) -> Response {
+    send(
+        sim,
+        Request::post(&format!("{CF}{path}"), body).basic("demo@vigil.test", "demo"),
+        now,
+    )
+}
+
+/// Every VM of the demo account (follows pagination).
+pub fn cf_vms(sim: &mut Sim, now: u64) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let r = cf_get(sim, &format!("/vms?per_page=200&page={page}"), now);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let b = json(&r);
+        out.extend(b["vms"].as_array().unwrap().iter().cloned());
+        if b["links"]["pages"].get("next").is_none() {
+            break;
+        }
+    }
+    out
+}
+
+pub fn cf_vm(sim: &mut Sim, id: &str, now: u64) -> Value {
+    cf_vms(sim, now)
+        .into_iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("vm {id} not listed"))
+}
+
+/// First VM with this status.
+pub fn cf_pick(sim: &mut Sim, status: &str, now: u64) -> Value {
+    cf_vms(sim, now)
+        .into_iter()
+        .find(|v| v["status"] == status)
+        .unwrap_or_else(|| panic!("no {status} VM"))
+}
+
+pub fn cf_act(sim: &mut Sim, id: &str, body: &str, now: u64) -> Response {
+    cf_post(sim, &format!("/vms/{id}/actions"), body, now)
+}
+
+/// Latest action of a VM (newest first list).
+pub fn cf_last_action(sim: &mut Sim, id: &str, now: u64) -> Value {
+    let r = cf_get(sim, &format!("/vms/{id}/actions"), now);
+    assert_eq!(r.status, 200, "{}", r.body);
+    json(&r)["actions"][0].clone()
+}
