@@ -787,6 +787,22 @@ impl Dialect for Cloudsfor {
         err(status, id, message)
     }
 
+    fn throttled(&self, retry_after_s: u64) -> Response {
+        let mut r = err(429, "too_many_requests", "API Rate limit exceeded.");
+        r.set_header("ratelimit-limit", LIMIT_PER_HOUR.to_string());
+        r.set_header("ratelimit-remaining", "0".to_string());
+        r.set_header("retry-after", retry_after_s.to_string());
+        r
+    }
+
+    fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])] {
+        &[("status", &["pending", "new", "archive", "queued"])]
+    }
+
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
     fn env_mut(&mut self) -> &mut Env {
         &mut self.env
     }

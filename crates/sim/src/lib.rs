@@ -14,23 +14,60 @@
 //! `demo-token` (ZennoHosting, ONETSolutions), `ES-API-KEY: demo-key` or the login flow with
 //! `demo` / `demo` (Erigones).
 
-// Helpers shared with the dialects still being written.
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
 mod cloudsfor;
+mod erigones;
+mod faults;
 mod fleet;
+mod hostway;
+mod onet;
 mod util;
+mod zenno;
 
+pub use faults::Faults;
 pub use util::{b64encode, iso};
 
-use util::{json_response, parse_url, Ctx, Env};
+use util::{json_response, parse_url, Ctx, Env, Rng};
 
-/// Base paths of the simulated providers, one per dialect.
-pub const PREFIXES: [(&str, &str); 1] = [("cloudsfor", cloudsfor::PREFIX)];
+/// Base paths of the simulated providers: `(dialect name, base path)`.
+pub const PREFIXES: [(&str, &str); 5] = [
+    ("zennohosting", zenno::PREFIX),
+    ("cloudsfor", cloudsfor::PREFIX),
+    ("erigones", erigones::PREFIX),
+    ("onetsolutions", onet::PREFIX),
+    ("hostway", hostway::PREFIX),
+];
+
+/// Response header carrying the latency a fault asked for (ms); servers sleep on it and strip it.
+pub const DELAY_HEADER: &str = "x-sim-delay-ms";
+
+/// The assumed numbers, for documentation and clients.
+pub mod limits {
+    /// cloudsfor: requests per hour and per minute per account (DigitalOcean's published limits).
+    pub const CLOUDSFOR_PER_HOUR: usize = crate::cloudsfor::LIMIT_PER_HOUR;
+    pub const CLOUDSFOR_PER_MINUTE: usize = crate::cloudsfor::LIMIT_PER_MINUTE;
+    /// cloudsfor: share of non-errored shutdowns the guest ignores (VM stays running).
+    pub const CLOUDSFOR_SHUTDOWN_IGNORED: f64 = crate::cloudsfor::SHUTDOWN_IGNORED_RATE;
+    /// ZennoHosting: requests per minute per token (assumed).
+    pub const ZENNO_PER_MINUTE: usize = crate::zenno::LIMIT_PER_MINUTE;
+    /// Erigones: a finished task answers 404 after this long (assumed).
+    pub const ERIGONES_TASK_EXPIRY_MS: u64 = crate::erigones::TASK_EXPIRY_MS;
+    /// Erigones: login token lifetime (documented 1 h).
+    pub const ERIGONES_TOKEN_TTL_MS: u64 = crate::erigones::TOKEN_TTL_MS;
+    /// Erigones: share of graceful stops/reboots the guest ignores (forced after `timeout`).
+    pub const ERIGONES_GUEST_IGNORES: f64 = crate::erigones::GUEST_IGNORES_RATE;
+    /// ONETSolutions: documented 1000 requests/min, bursts of 100/s.
+    pub const ONET_PER_MINUTE: usize = crate::onet::LIMIT_PER_MINUTE;
+    pub const ONET_PER_SECOND: usize = crate::onet::LIMIT_PER_SECOND;
+    /// ONETSolutions: `max_retries` of every task, and the share of tasks retried once.
+    pub const ONET_MAX_RETRIES: u32 = crate::onet::MAX_RETRIES;
+    pub const ONET_RETRY_RATE: f64 = crate::onet::RETRY_RATE;
+    /// Hostway: snapshots per server.
+    pub const HOSTWAY_MAX_SNAPSHOTS: usize = crate::hostway::MAX_SNAPSHOTS;
+}
 
 /// Demo credentials, for printing and for clients.
 pub const DEMO_EMAIL: &str = "demo@vigil.test";
@@ -137,6 +174,14 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// Latency a fault asked for (the `x-sim-delay-ms` header), 0 when none.
+    pub fn delay_ms(&self) -> u64 {
+        self.response()
+            .and_then(|r| r.header(DELAY_HEADER))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
     pub fn response(&self) -> Option<&Response> {
         match self {
             Reply::Response(r) => Some(r),
@@ -179,14 +224,44 @@ impl Default for Scenario {
 /// One simulated provider dialect behind its prefix.
 pub(crate) trait Dialect: Send {
     fn name(&self) -> &'static str;
+    /// The documented base path.
     fn prefix(&self) -> &'static str;
+    /// The path this dialect answers under (may be shorter than the base, to answer 403 for
+    /// another organization/account).
+    fn mount(&self) -> &'static str {
+        self.prefix()
+    }
     /// Apply every state change due at or before `now`.
     fn advance(&mut self, now: u64);
     /// Answer one request (already advanced to `ctx.now`); returns the endpoint label for stats.
     fn handle(&mut self, ctx: &Ctx) -> (String, Response);
     /// An error in this dialect's shape.
     fn error(&self, status: u16, message: &str) -> Response;
+    /// A 429 in this dialect's shape.
+    fn throttled(&self, retry_after_s: u64) -> Response {
+        let mut r = self.error(429, "Too many requests");
+        r.set_header("retry-after", retry_after_s.to_string());
+        r
+    }
+    /// Enum-valued fields and values the sheet does not list (for the unknown_enum fault).
+    fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])];
+    fn env(&self) -> &Env;
     fn env_mut(&mut self) -> &mut Env;
+    fn stuck_count(&self) -> u64 {
+        self.env().stuck_count
+    }
+}
+
+#[derive(Default, Debug, Clone)]
+struct FaultStats {
+    server_error: u64,
+    throttle: u64,
+    dropped_before: u64,
+    dropped_after: u64,
+    malformed: u64,
+    unknown_enum: u64,
+    delayed: u64,
+    delay_ms_total: u64,
 }
 
 #[derive(Default, Debug)]
@@ -204,21 +279,60 @@ pub struct Sim {
     dialects: Vec<Box<dyn Dialect>>,
     stats: BTreeMap<&'static str, DialectStats>,
     unrouted: u64,
+    faults: Faults,
+    fault_rng: Rng,
+    burst_left: Vec<u32>,
+    fault_stats: FaultStats,
 }
 
 impl Sim {
     /// A fresh world generated from `scenario`, its virtual clock starting at `start_ms`.
     pub fn new(scenario: Scenario, start_ms: u64) -> Sim {
-        let dialects: Vec<Box<dyn Dialect>> =
-            vec![Box::new(cloudsfor::Cloudsfor::new(&scenario, start_ms))];
+        let dialects: Vec<Box<dyn Dialect>> = vec![
+            Box::new(zenno::Zenno::new(&scenario, start_ms)),
+            Box::new(cloudsfor::Cloudsfor::new(&scenario, start_ms)),
+            Box::new(erigones::Erigones::new(&scenario, start_ms)),
+            Box::new(onet::Onet::new(&scenario, start_ms)),
+            Box::new(hostway::Hostway::new(&scenario, start_ms)),
+        ];
+        let n = dialects.len();
         Sim {
+            fault_rng: Rng::derive(scenario.seed, 0xFA01_7FA0),
             scenario,
             start_ms,
             last_now: start_ms,
             dialects,
             stats: BTreeMap::new(),
             unrouted: 0,
+            faults: Faults::default(),
+            burst_left: vec![0; n],
+            fault_stats: FaultStats::default(),
         }
+    }
+
+    /// Same as [`Sim::new`] followed by [`Sim::set_faults`].
+    pub fn with_faults(scenario: Scenario, start_ms: u64, faults: Faults) -> Sim {
+        let mut s = Sim::new(scenario, start_ms);
+        s.set_faults(faults);
+        s
+    }
+
+    /// Switch fault injection (seeded from the scenario; takes effect from the next request).
+    pub fn set_faults(&mut self, faults: Faults) {
+        for d in self.dialects.iter_mut() {
+            d.env_mut().stuck_rate = faults.stuck.clamp(0.0, 1.0);
+        }
+        self.faults = faults;
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Start over: the same scenario and faults, a fresh world at `start_ms`, stats cleared.
+    pub fn reset(&mut self, start_ms: u64) {
+        let faults = self.faults.clone();
+        *self = Sim::with_faults(self.scenario.clone(), start_ms, faults);
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -227,6 +341,11 @@ impl Sim {
 
     pub fn start_ms(&self) -> u64 {
         self.start_ms
+    }
+
+    /// The latest virtual time seen.
+    pub fn now_ms(&self) -> u64 {
+        self.last_now
     }
 
     /// Answer one request at virtual time `now_ms` (monotonic; an earlier value is treated as
@@ -246,7 +365,7 @@ impl Sim {
             String::new()
         };
         let Some(di) = self.dialects.iter().position(|d| {
-            let p = d.prefix();
+            let p = d.mount();
             url.path == p || url.path.starts_with(&format!("{p}/"))
         }) else {
             self.unrouted += 1;
@@ -256,8 +375,16 @@ impl Sim {
                 &json!({"error": "not_found", "message": format!("no simulated provider serves {}; prefixes: {}", url.path, known.join(", "))}),
             ));
         };
+        // Fault decisions: a fixed number of draws per request, so one fault's rate never
+        // reshuffles another's.
+        let r = &mut self.fault_rng;
+        let (r5xx, r429, rdrop, rafter, renum, rmal) =
+            (r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64());
+        let (rpick, rlat) = (r.next_u64(), r.next_u64());
+        let f = &self.faults;
         let d = &mut self.dialects[di];
-        let rest = &url.path[d.prefix().len()..];
+        let mount_len = d.mount().len();
+        let rest = &url.path[mount_len..];
         let ctx = Ctx {
             method: req.method.to_ascii_uppercase(),
             segs: rest
@@ -272,7 +399,67 @@ impl Sim {
             now,
             origin,
         };
-        let (endpoint, resp) = d.handle(&ctx);
+        let fs = &mut self.fault_stats;
+        let in_burst = self.burst_left[di] > 0;
+        let (endpoint, mut resp) = if in_burst || r5xx < f.server_error {
+            if in_burst {
+                self.burst_left[di] -= 1;
+            } else {
+                self.burst_left[di] = (rpick % f.max_burst() as u64) as u32;
+            }
+            fs.server_error += 1;
+            let status = [500, 502, 503, 504][(rpick >> 8) as usize % 4];
+            let mut resp = d.error(status, "Simulated server error");
+            if status == 503 {
+                resp.set_header("retry-after", (1 + (rpick >> 16) % 5).to_string());
+            }
+            ("(fault) 5xx".to_string(), resp)
+        } else if r429 < f.throttle {
+            fs.throttle += 1;
+            (
+                "(fault) 429".to_string(),
+                d.throttled(1 + (rpick >> 16) % 5),
+            )
+        } else if rdrop < f.drop && rafter < 0.5 {
+            fs.dropped_before += 1;
+            let st = self.stats.entry(d.name()).or_default();
+            st.requests += 1;
+            *st.endpoints.entry("(fault) dropped".into()).or_default() += 1;
+            return Reply::Dropped;
+        } else {
+            let (endpoint, mut resp) = d.handle(&ctx);
+            if rdrop < f.drop {
+                fs.dropped_after += 1;
+                let st = self.stats.entry(d.name()).or_default();
+                st.requests += 1;
+                *st.endpoints.entry(endpoint).or_default() += 1;
+                return Reply::Dropped;
+            }
+            if renum < f.unknown_enum && mutate_enum(&mut resp, d.enum_fields(), rpick) {
+                fs.unknown_enum += 1;
+            }
+            if rmal < f.malformed {
+                fs.malformed += 1;
+                let cut = resp.body.len() / 2;
+                let cut = (0..=cut)
+                    .rev()
+                    .find(|&i| resp.body.is_char_boundary(i))
+                    .unwrap_or(0);
+                if resp.body.is_empty() {
+                    resp.body = "{".to_string();
+                } else {
+                    resp.body.truncate(cut);
+                }
+            }
+            (endpoint, resp)
+        };
+        let (lo, hi) = f.latency_ms;
+        if hi > 0 {
+            let delay = lo + rlat % (hi - lo + 1);
+            fs.delayed += 1;
+            fs.delay_ms_total += delay;
+            resp.set_header(DELAY_HEADER, delay.to_string());
+        }
         let st = self.stats.entry(d.name()).or_default();
         st.requests += 1;
         *st.endpoints.entry(endpoint).or_default() += 1;
@@ -280,11 +467,13 @@ impl Sim {
         Reply::Response(resp)
     }
 
-    /// Request counts per dialect, endpoint and status code.
+    /// Request counts per dialect, endpoint and status code, plus injected faults.
     pub fn stats(&self) -> Value {
         let mut dialects = serde_json::Map::new();
         let mut total = 0;
+        let mut stuck = 0;
         for d in &self.dialects {
+            stuck += d.stuck_count();
             let s = self.stats.get(d.name());
             let requests = s.map(|s| s.requests).unwrap_or(0);
             total += requests;
@@ -309,6 +498,7 @@ impl Sim {
                 json!({"prefix": d.prefix(), "requests": requests, "endpoints": endpoints, "statuses": statuses}),
             );
         }
+        let fs = &self.fault_stats;
         json!({
             "total": total + self.unrouted,
             "unrouted": self.unrouted,
@@ -319,7 +509,60 @@ impl Sim {
                 "failure_rate": self.scenario.failure_rate,
                 "speed": self.scenario.speed,
             },
+            "faults": {
+                "spec": self.faults.to_string(),
+                "5xx": fs.server_error,
+                "429": fs.throttle,
+                "dropped_before": fs.dropped_before,
+                "dropped_after": fs.dropped_after,
+                "malformed": fs.malformed,
+                "unknown_enum": fs.unknown_enum,
+                "delayed": fs.delayed,
+                "delay_ms_total": fs.delay_ms_total,
+                "stuck": stuck,
+            },
             "dialects": dialects,
         })
     }
+}
+
+/// Replace one enum-valued string field of a JSON body with a value the sheet does not list.
+fn mutate_enum(resp: &mut Response, fields: &[(&str, &[&str])], pick: u64) -> bool {
+    let Ok(mut v) = serde_json::from_str::<Value>(&resp.body) else {
+        return false;
+    };
+    fn walk(v: &Value, path: &str, fields: &[(&str, &[&str])], out: &mut Vec<(String, usize)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    if x.is_string() {
+                        if let Some(fi) = fields.iter().position(|(f, _)| f == k) {
+                            out.push((p.clone(), fi));
+                        }
+                    }
+                    walk(x, &p, fields, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}/{i}"), fields, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&v, "", fields, &mut found);
+    if found.is_empty() {
+        return false;
+    }
+    let (path, fi) = &found[(pick % found.len() as u64) as usize];
+    let values = fields[*fi].1;
+    let new = values[((pick >> 20) % values.len() as u64) as usize];
+    if let Some(slot) = v.pointer_mut(path) {
+        *slot = Value::String(new.to_string());
+    }
+    resp.body = v.to_string();
+    true
 }

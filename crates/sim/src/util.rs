@@ -12,6 +12,7 @@ use crate::Response;
 pub(crate) struct Rng(u64);
 
 impl Rng {
+    #[cfg(test)]
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
@@ -90,6 +91,8 @@ pub(crate) struct Env {
     pub failure_rate: f64,
     pub speed: f64,
     pub stuck_rate: f64,
+    /// How many actions the stuck fault froze.
+    pub stuck_count: u64,
 }
 
 impl Env {
@@ -104,6 +107,7 @@ impl Env {
                 1.0
             },
             stuck_rate: 0.0,
+            stuck_count: 0,
         }
     }
 
@@ -124,7 +128,9 @@ impl Env {
     }
 
     pub fn stuck(&mut self) -> bool {
-        self.frng.chance(self.stuck_rate)
+        let s = self.frng.chance(self.stuck_rate);
+        self.stuck_count += s as u64;
+        s
     }
 }
 
@@ -506,10 +512,6 @@ impl Ctx<'_> {
 
     pub fn seg(&self, i: usize) -> &str {
         self.segs.get(i).map(String::as_str).unwrap_or("")
-    }
-
-    pub fn is(&self, method: &str, pattern: &[&str]) -> bool {
-        self.method == method && self.matches(pattern)
     }
 
     /// Segment pattern match; `*` matches any one segment.

@@ -92,3 +92,61 @@ pub fn cf_last_action(sim: &mut Sim, id: &str, now: u64) -> Value {
     assert_eq!(r.status, 200, "{}", r.body);
     json(&r)["actions"][0].clone()
 }
+
+// ---- ZennoHosting
+pub const ZH: &str = "/zennohosting";
+
+pub fn zh(sim: &mut Sim, method: &str, path: &str, body: &str, now: u64) -> Response {
+    send(
+        sim,
+        Request::new(method, &format!("{ZH}{path}"))
+            .with_body(body)
+            .bearer("demo-token"),
+        now,
+    )
+}
+
+pub fn zh_project(sim: &mut Sim, now: u64) -> String {
+    let r = zh(sim, "GET", "/projects", "", now);
+    assert_eq!(r.status, 200, "{}", r.body);
+    json(&r)["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+// ---- Erigones
+pub const ER: &str = "/erigones/api";
+
+pub fn er(sim: &mut Sim, method: &str, path: &str, body: &str, now: u64) -> Response {
+    send(
+        sim,
+        Request::new(method, &format!("{ER}{path}"))
+            .with_body(body)
+            .with_header("ES-API-KEY", "demo-key"),
+        now,
+    )
+}
+
+// ---- ONETSolutions
+pub const ON: &str = "/onetsolutions/v1/organizations/demo-org/projects/demo-project";
+
+pub fn on(sim: &mut Sim, method: &str, path: &str, body: &str, now: u64) -> Response {
+    send(
+        sim,
+        Request::new(method, &format!("{ON}{path}"))
+            .with_body(body)
+            .bearer("demo-token"),
+        now,
+    )
+}
+
+// ---- Hostway
+pub const HW: &str = "/hostway/accounts/demo-account/flexcloud";
+
+pub fn hw(sim: &mut Sim, method: &str, path: &str, body: &str, now: u64) -> Response {
+    send(
+        sim,
+        Request::new(method, &format!("{HW}{path}"))
+            .with_body(body)
+            .basic("demo@vigil.test", "demo"),
+        now,
+    )
+}

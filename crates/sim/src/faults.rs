@@ -1,0 +1,208 @@
+//! Fault injection: seeded, reproducible, off by default.
+//!
+//! Text form (comma-separated `key=value`, any order, all optional), e.g.
+//! `5xx=0.05,429=0.02,drop=0.01,latency=200,malformed=0.01,unknown_enum=0.01,stuck=0.01`:
+//!
+//! | key | value | effect |
+//! | --- | --- | --- |
+//! | `5xx` | probability | a request starts a burst of server errors (500/502/503/504, dialect's error shape; 503 carries `Retry-After`); the burst also hits the next 0..`burst`-1 requests to that dialect |
+//! | `burst` | count ≥ 1 (default 3) | longest 5xx burst |
+//! | `429` | probability | `429` in the dialect's shape with `Retry-After` 1-5 s (cloudsfor also `ratelimit-*`) |
+//! | `drop` | probability | [`crate::Reply::Dropped`]; half of the drops happen after the request was applied (the write happened, the answer was lost) |
+//! | `latency` | ms, or `lo..hi` ms | every answer is delayed: `N` → uniform in N/2..3N/2; reported in the `x-sim-delay-ms` header |
+//! | `malformed` | probability | the body is cut in half (invalid JSON); status and headers are kept |
+//! | `unknown_enum` | probability | one enum-valued field of the body (`status`, `operationStatus`, …) gets a value the sheet does not list |
+//! | `stuck` | probability | an accepted action/task never finishes |
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Which faults to inject, and how often. `Faults::default()` injects none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability that a request starts a 5xx burst.
+    pub server_error: f64,
+    /// Longest 5xx burst (requests to the same dialect); 0 is read as the default, 3.
+    pub burst: u32,
+    /// Probability of an injected 429 with Retry-After.
+    pub throttle: f64,
+    /// Probability of a dropped connection.
+    pub drop: f64,
+    /// Added latency range in ms (inclusive); `(0, 0)` = none.
+    pub latency_ms: (u64, u64),
+    /// Probability of a truncated (non-JSON) body.
+    pub malformed: f64,
+    /// Probability of an unknown enum value in the body.
+    pub unknown_enum: f64,
+    /// Probability that an accepted action/task never finishes.
+    pub stuck: f64,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn none() -> Faults {
+        Faults::default()
+    }
+
+    pub fn is_none(&self) -> bool {
+        *self == Faults::default()
+            || *self
+                == Faults {
+                    burst: self.burst,
+                    ..Faults::default()
+                }
+    }
+
+    /// Parse the text form; see the module docs. Empty string or `none` → no faults.
+    pub fn parse(spec: &str) -> Result<Faults, String> {
+        let mut f = Faults::default();
+        let spec = spec.trim();
+        if spec.is_empty() || spec.eq_ignore_ascii_case("none") {
+            return Ok(f);
+        }
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("fault '{part}' needs key=value"))?;
+            let (k, v) = (k.trim(), v.trim());
+            let prob = |v: &str| -> Result<f64, String> {
+                let p: f64 = v
+                    .parse()
+                    .map_err(|_| format!("{k}: '{v}' is not a number"))?;
+                if !(0.0..=1.0).contains(&p) {
+                    return Err(format!("{k}: {p} is not a probability in 0..1"));
+                }
+                Ok(p)
+            };
+            let ms = |v: &str| -> Result<u64, String> {
+                v.trim()
+                    .trim_end_matches("ms")
+                    .parse()
+                    .map_err(|_| format!("{k}: '{v}' is not a whole number of milliseconds"))
+            };
+            match k.to_ascii_lowercase().as_str() {
+                "5xx" | "server_error" => f.server_error = prob(v)?,
+                "burst" => {
+                    f.burst = v
+                        .parse()
+                        .ok()
+                        .filter(|b| *b >= 1)
+                        .ok_or_else(|| format!("burst: '{v}' must be a whole number >= 1"))?
+                }
+                "429" | "throttle" => f.throttle = prob(v)?,
+                "drop" => f.drop = prob(v)?,
+                "latency" => {
+                    f.latency_ms = match v.split_once("..") {
+                        Some((a, b)) => {
+                            let (a, b) = (ms(a)?, ms(b)?);
+                            if a > b {
+                                return Err(format!("latency: {a}..{b} is empty"));
+                            }
+                            (a, b)
+                        }
+                        None => {
+                            let n = ms(v)?;
+                            (n / 2, n + n / 2)
+                        }
+                    }
+                }
+                "malformed" => f.malformed = prob(v)?,
+                "unknown_enum" | "enum" => f.unknown_enum = prob(v)?,
+                "stuck" => f.stuck = prob(v)?,
+                other => {
+                    return Err(format!(
+                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck"
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    pub(crate) fn max_burst(&self) -> u32 {
+        if self.burst == 0 {
+            3
+        } else {
+            self.burst
+        }
+    }
+}
+
+impl FromStr for Faults {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Faults, String> {
+        Faults::parse(s)
+    }
+}
+
+impl fmt::Display for Faults {
+    /// The canonical text form (parses back to the same value).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        let mut p = |k: &str, v: f64| {
+            if v > 0.0 {
+                parts.push(format!("{k}={v}"));
+            }
+        };
+        p("5xx", self.server_error);
+        p("429", self.throttle);
+        p("drop", self.drop);
+        p("malformed", self.malformed);
+        p("unknown_enum", self.unknown_enum);
+        p("stuck", self.stuck);
+        if self.burst != 0 {
+            parts.push(format!("burst={}", self.burst));
+        }
+        if self.latency_ms != (0, 0) {
+            parts.push(format!(
+                "latency={}..{}",
+                self.latency_ms.0, self.latency_ms.1
+            ));
+        }
+        if parts.is_empty() {
+            write!(f, "none")
+        } else {
+            write!(f, "{}", parts.join(","))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_example() {
+        let f: Faults =
+            "5xx=0.05,429=0.02,drop=0.01,latency=200,malformed=0.01,unknown_enum=0.01,stuck=0.01"
+                .parse()
+                .unwrap();
+        assert_eq!(f.server_error, 0.05);
+        assert_eq!(f.throttle, 0.02);
+        assert_eq!(f.drop, 0.01);
+        assert_eq!(f.latency_ms, (100, 300));
+        assert_eq!(f.malformed, 0.01);
+        assert_eq!(f.unknown_enum, 0.01);
+        assert_eq!(f.stuck, 0.01);
+        assert_eq!(Faults::parse(&f.to_string()).unwrap(), f);
+    }
+
+    #[test]
+    fn ranges_defaults_and_errors() {
+        let f = Faults::parse(" latency=50..400 , burst=5 ").unwrap();
+        assert_eq!((f.latency_ms, f.burst), ((50, 400), 5));
+        assert!(Faults::parse("").unwrap().is_none());
+        assert!(Faults::parse("none").unwrap().is_none());
+        assert_eq!(Faults::none().to_string(), "none");
+        for bad in [
+            "5xx",
+            "5xx=2",
+            "drop=x",
+            "latency=9..1",
+            "teleport=0.1",
+            "burst=0",
+        ] {
+            assert!(Faults::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
