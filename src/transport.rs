@@ -1,0 +1,122 @@
+//! Carries vigil-core's request values: over the network with gloo-net, or to the simulator
+//! embedded in the page for `demo://` URLs.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use vigil_core::{HttpRequest, HttpResponse, NetError};
+use web_sys::AbortSignal;
+
+use crate::app::DemoConfig;
+
+/// The in-page demo provider: vigil-sim on the page's clock.
+struct Demo {
+    sim: vigil_sim::Sim,
+    latency_ms: (u32, u32),
+}
+
+#[derive(Clone)]
+pub struct Transport {
+    demo: Rc<RefCell<Demo>>,
+}
+
+impl Transport {
+    pub fn new(cfg: &DemoConfig) -> Self {
+        let scenario = vigil_sim::Scenario {
+            seed: cfg.seed,
+            vms: cfg.vms,
+            failure_rate: cfg.failure_rate,
+            speed: cfg.speed,
+        };
+        Transport {
+            demo: Rc::new(RefCell::new(Demo {
+                sim: vigil_sim::Sim::new(scenario, crate::now_ms() as u64),
+                latency_ms: cfg.latency_ms,
+            })),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        req: HttpRequest,
+        signal: Option<AbortSignal>,
+    ) -> Result<HttpResponse, NetError> {
+        if req.url.starts_with("demo://") {
+            self.send_demo(req).await
+        } else {
+            send_http(req, signal).await
+        }
+    }
+
+    async fn send_demo(&self, req: HttpRequest) -> Result<HttpResponse, NetError> {
+        let (lo, hi) = self.demo.borrow().latency_ms;
+        let half = |r: f64| (f64::from(lo) + r * f64::from(hi.saturating_sub(lo))) / 2.0;
+        // Half the round trip before the provider sees the request, half after it answers.
+        gloo_timers::future::TimeoutFuture::new(half(js_sys::Math::random()) as u32).await;
+        let sim_req = vigil_sim::Request {
+            method: req.method.as_str().to_string(),
+            url: req.url,
+            headers: req.headers,
+            body: req.body.unwrap_or_default(),
+        };
+        let reply = self
+            .demo
+            .borrow_mut()
+            .sim
+            .handle(&sim_req, crate::now_ms() as u64);
+        gloo_timers::future::TimeoutFuture::new(half(js_sys::Math::random()) as u32).await;
+        match reply {
+            vigil_sim::Reply::Response(r) => Ok(HttpResponse {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }),
+            vigil_sim::Reply::Dropped => Err(NetError("the connection was dropped".into())),
+        }
+    }
+}
+
+async fn send_http(
+    req: HttpRequest,
+    signal: Option<AbortSignal>,
+) -> Result<HttpResponse, NetError> {
+    use gloo_net::http::{Method, RequestBuilder};
+    let method = match req.method {
+        vigil_core::Method::Get => Method::GET,
+        vigil_core::Method::Post => Method::POST,
+        vigil_core::Method::Put => Method::PUT,
+        vigil_core::Method::Delete => Method::DELETE,
+    };
+    let mut builder = RequestBuilder::new(&req.url)
+        .method(method)
+        .abort_signal(signal.as_ref());
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
+    }
+    // Never let a browser-level error text carry the URL's query or credentials: keep it generic.
+    let fail = |what: &str| NetError(what.to_string());
+    let request = match req.body {
+        Some(body) => builder.body(body),
+        None => builder.build(),
+    }
+    .map_err(|_| fail("the request could not be built"))?;
+    let resp = request.send().await.map_err(|e| {
+        let text = e.to_string();
+        if text.contains("abort") || text.contains("Abort") {
+            fail("cancelled")
+        } else {
+            fail("network error, offline, or the provider does not allow this origin (CORS)")
+        }
+    })?;
+    let status = resp.status();
+    let headers = resp.headers().entries().collect();
+    let body = resp
+        .text()
+        .await
+        .map_err(|_| fail("the answer was cut off"))?;
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}

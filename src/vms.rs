@@ -1,0 +1,330 @@
+//! The VM list: one row per VM across every connection, with the actions valid right now.
+
+use leptos::prelude::*;
+use vigil_core::{Action, ActionKind, ListState, PowerState, Resize, Resource};
+
+use crate::console::Console;
+
+/// Which VM has a form or confirmation open, and for which action.
+type PanelKey = Option<(String, String, ActionKind)>;
+
+#[component]
+pub fn VmList() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let panel = RwSignal::new(None::<(String, String, ActionKind)>);
+    let conns = Memo::new(move |_| {
+        console.engine.with(|e| {
+            e.connections()
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let rows = Memo::new(move |_| {
+        console.engine.with(|e| {
+            e.connections()
+                .flat_map(|c| e.vms(&c.id).iter().map(|v| (c.id.clone(), v.id.clone())))
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <div class="conn-status">
+            <For each=move || conns.get() key=|c| c.0.clone() let:c>
+                <ConnStatus id=c.0 name=c.1/>
+            </For>
+        </div>
+        <div class="table-wrap">
+            <table class="vms">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Size"</th>
+                        <th scope="col">"Region"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || rows.get() key=|k| k.clone() let:k>
+                        <VmRow conn=k.0 vm_id=k.1 panel/>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn ConnStatus(id: String, name: String) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let id2 = id.clone();
+    let state = Memo::new(move |_| console.engine.with(|e| e.list_state(&id2).cloned()));
+    let count = {
+        let id = id.clone();
+        move || console.engine.with(|e| e.vms(&id).len())
+    };
+    let retry = move || {
+        let id = id.clone();
+        move |_| console.refresh(&id)
+    };
+    view! {
+        <p class="conn" data-state=move || match state.get() {
+            Some(ListState::Ready { .. }) => "ready",
+            Some(ListState::Failed { .. }) => "failed",
+            _ => "loading",
+        }>
+            <strong>{name}</strong>
+            {move || match state.get() {
+                Some(ListState::Loading) | None => view! { <span>" — loading VMs…"</span> }.into_any(),
+                Some(ListState::Ready { .. }) => view! { <span>{format!(" — {} VMs", count())}</span> }.into_any(),
+                Some(ListState::Failed { error, .. }) => view! {
+                    <span class="error" role="alert">" — " {error.full()}</span>
+                    " "
+                    <button class="btn small" on:click=retry()>"Retry"</button>
+                }.into_any(),
+            }}
+        </p>
+    }
+}
+
+fn badge_class(power: &PowerState, busy: bool) -> &'static str {
+    if busy {
+        return "badge busy";
+    }
+    match power {
+        PowerState::Running => "badge running",
+        PowerState::Stopped => "badge stopped",
+        PowerState::Unknown(_) => "badge unknown",
+        _ => "badge busy",
+    }
+}
+
+#[component]
+fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let vm = {
+        let (conn, vm_id) = (conn.clone(), vm_id.clone());
+        Memo::new(move |_| console.engine.with(|e| e.vm(&conn, &vm_id).cloned()))
+    };
+    let op = {
+        let (conn, vm_id) = (conn.clone(), vm_id.clone());
+        Memo::new(move |_| {
+            console.engine.with(|e| {
+                e.open_op_for(&conn, &vm_id)
+                    .map(|o| (o.action.kind(), o.phase))
+            })
+        })
+    };
+    let status = {
+        let conn = conn.clone();
+        move || {
+            console.engine.with(|e| {
+                vm.with(|v| {
+                    v.as_ref()
+                        .map(|v| e.status_label(&conn, v))
+                        .unwrap_or_default()
+                })
+            })
+        }
+    };
+    let choices = {
+        let (conn, vm_id) = (conn.clone(), vm_id.clone());
+        Memo::new(move |_| console.engine.with(|e| e.action_choices(&conn, &vm_id)))
+    };
+    let name = move || vm.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
+    let panel_open = {
+        let (conn, vm_id) = (conn.clone(), vm_id.clone());
+        move || {
+            panel.with(|p| match p {
+                Some((c, v, k)) if *c == conn && *v == vm_id => Some(*k),
+                _ => None,
+            })
+        }
+    };
+    let (conn_b, vm_b) = (conn.clone(), vm_id.clone());
+    let buttons = move || {
+        choices
+            .get()
+            .into_iter()
+            .map(|(kind, allowed)| {
+                let (conn, vm_id) = (conn_b.clone(), vm_b.clone());
+                let reason = allowed.clone().err();
+                let label = format!("{} {}", kind.label(), name());
+                let click = move |_| {
+                    if kind.needs_parameters() || kind.is_destructive() {
+                        panel.set(Some((conn.clone(), vm_id.clone(), kind)));
+                    } else if let Some(action) = Action::simple(kind) {
+                        panel.set(None);
+                        if let Err(e) = console.run(&conn, &vm_id, action) {
+                            console.announcement.set(e);
+                        }
+                    }
+                };
+                view! {
+                    <button
+                        class="btn small"
+                        class:danger=kind.is_destructive()
+                        disabled=allowed.is_err()
+                        title=reason.unwrap_or_default()
+                        aria-label=label
+                        data-action=format!("{kind:?}")
+                        on:click=click
+                    >
+                        {kind.label()}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <tr class="vm" data-vm=vm_id.clone() data-busy=move || op.get().is_some().to_string()>
+            <th scope="row" class="vm-name">{name}</th>
+            <td>
+                <span
+                    class=move || vm.with(|v| v.as_ref().map(|v| badge_class(&v.power, op.get().is_some() || v.locked)).unwrap_or("badge"))
+                    data-testid="status"
+                >
+                    {status}
+                </span>
+                {move || op.get().map(|(_, phase)| view! { <span class="phase">{phase.label()}</span> })}
+            </td>
+            <td>{move || vm.with(|v| v.as_ref().map(|v| v.size.label()).unwrap_or_default())}</td>
+            <td>{move || vm.with(|v| v.as_ref().and_then(|v| v.region.clone()).unwrap_or_else(|| "—".into()))}</td>
+            <td class="actions">{buttons}</td>
+        </tr>
+        {move || panel_open().map(|kind| {
+            let (conn, vm_id) = (conn.clone(), vm_id.clone());
+            view! {
+                <tr class="panel-row">
+                    <td colspan="5">
+                        <ActionPanel conn vm_id kind panel/>
+                    </td>
+                </tr>
+            }
+        })}
+    }
+}
+
+/// The form or confirmation for an action that needs one.
+#[component]
+fn ActionPanel(
+    conn: String,
+    vm_id: String,
+    kind: ActionKind,
+    panel: RwSignal<PanelKey>,
+) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let vm = console
+        .engine
+        .with_untracked(|e| e.vm(&conn, &vm_id).cloned())
+        .expect("panel opened on a listed VM");
+    let error = RwSignal::new(None::<String>);
+    let text = RwSignal::new(match kind {
+        ActionKind::Rename => vm.name.clone(),
+        _ => String::new(),
+    });
+    let cpu = RwSignal::new(vm.size.vcpus.unwrap_or(1).to_string());
+    let ram = RwSignal::new(vm.size.memory_gb.unwrap_or(1).to_string());
+    let disk = RwSignal::new(vm.size.disk_gb.unwrap_or(25).to_string());
+    let before = vm.size.clone();
+    let vm_name = vm.name.clone();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let number = |s: RwSignal<String>, what: &str| -> Result<u32, String> {
+            s.get_untracked()
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{what} must be a whole number."))
+        };
+        let action = match kind {
+            ActionKind::Rename => Ok(Action::Rename {
+                name: text.get_untracked(),
+            }),
+            ActionKind::Snapshot => Ok(Action::Snapshot {
+                name: text.get_untracked(),
+            }),
+            ActionKind::Resize => (|| {
+                let (c, r, d) = (
+                    number(cpu, "vCPUs")?,
+                    number(ram, "RAM")?,
+                    number(disk, "Disk")?,
+                );
+                let changed = [
+                    (Resource::Cpu, c, before.vcpus),
+                    (Resource::Ram, r, before.memory_gb),
+                    (Resource::Disk, d, before.disk_gb),
+                ]
+                .into_iter()
+                .filter(|(_, new, old)| Some(*new) != *old)
+                .collect::<Vec<_>>();
+                match changed.as_slice() {
+                    [] => Err("Change at least one resource.".to_string()),
+                    [(resource, size, _)] => Ok(Action::Resize(Resize::One {
+                        resource: *resource,
+                        size: *size,
+                    })),
+                    _ => Ok(Action::Resize(Resize::All {
+                        cpu: c,
+                        ram: r,
+                        disk: d,
+                    })),
+                }
+            })(),
+            other => Action::simple(other).ok_or_else(|| "Unsupported action.".to_string()),
+        };
+        match action.and_then(|a| console.run(&conn, &vm_id, a)) {
+            Ok(_) => panel.set(None),
+            // Whatever was typed stays in the form.
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let cancel = move |_| panel.set(None);
+    let title = format!("{} {}", kind.label(), vm_name);
+    let form_label = title.clone();
+    let body = match kind {
+        ActionKind::Rename | ActionKind::Snapshot => {
+            let label = if kind == ActionKind::Rename { "New name" } else { "Snapshot name" };
+            view! {
+                <label>{label}
+                    <input type="text" required prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))/>
+                </label>
+            }
+            .into_any()
+        }
+        ActionKind::Resize => view! {
+            <p class="hint">"The VM must be off. Changing one resource sends it alone; several go together."</p>
+            <label>"vCPUs" <input type="number" min="1" prop:value=move || cpu.get()
+                on:input=move |ev| cpu.set(event_target_value(&ev))/></label>
+            <label>"RAM (GB)" <input type="number" min="1" prop:value=move || ram.get()
+                on:input=move |ev| ram.set(event_target_value(&ev))/></label>
+            <label>"Disk (GB)" <input type="number" min="1" prop:value=move || disk.get()
+                on:input=move |ev| disk.set(event_target_value(&ev))/></label>
+        }
+        .into_any(),
+        ActionKind::PowerOff => view! {
+            <p>"Power off cuts the power like pulling the plug: unsaved data in the VM is lost. Prefer Shut down when the guest responds."</p>
+        }
+        .into_any(),
+        ActionKind::PowerCycle => view! {
+            <p>"Power cycle is a hard reset: the guest gets no chance to shut down cleanly."</p>
+        }
+        .into_any(),
+        _ => view! { <p>"Confirm."</p> }.into_any(),
+    };
+    view! {
+        <form class="action-panel" on:submit=submit aria-label=form_label>
+            <strong>{title}</strong>
+            {body}
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="row-actions">
+                <button type="submit" class="btn primary" class:danger=kind.is_destructive()>
+                    {kind.label()}
+                </button>
+                <button type="button" class="btn" on:click=cancel>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,223 @@
+//! The real App on the embedded demo provider, in headless Chromium (wasm-bindgen-test).
+//! Run by `./x test`: `cargo test -p vigil --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use vigil::{App, AppConfig, DemoConfig};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts the App in a fresh element; unmounts when dropped.
+struct Mounted {
+    root: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn mount(demo: DemoConfig) -> Mounted {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let config = AppConfig { demo };
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <App config/> });
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+fn fast(failure_rate: f64) -> DemoConfig {
+    DemoConfig {
+        seed: 11,
+        vms: 12,
+        failure_rate,
+        speed: 20.0,
+        latency_ms: (5, 30),
+    }
+}
+
+fn find(root: &HtmlElement, selector: &str) -> Option<Element> {
+    root.query_selector(selector).unwrap()
+}
+
+fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.unchecked_into())
+        .collect()
+}
+
+fn text(e: &Element) -> String {
+    e.text_content().unwrap_or_default()
+}
+
+/// Polls every 50 ms until `f` yields, or fails the test after `ms` with what it waited for.
+async fn wait_for<T>(what: &str, ms: u32, f: impl Fn() -> Option<T>) -> T {
+    let mut waited = 0;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(waited < ms, "timed out after {ms} ms waiting for {what}");
+        TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+}
+
+/// The activity entry whose title is exactly `title`.
+fn entry(root: &HtmlElement, title: &str) -> Option<Element> {
+    all(root, "li.entry").into_iter().find(|e| {
+        e.query_selector(".entry-title")
+            .unwrap()
+            .is_some_and(|t| text(&t) == title)
+    })
+}
+
+fn row_of(root: &HtmlElement, vm_name: &str) -> Element {
+    all(root, "tr.vm")
+        .into_iter()
+        .find(|r| {
+            r.query_selector(".vm-name")
+                .unwrap()
+                .is_some_and(|n| text(&n) == vm_name)
+        })
+        .unwrap_or_else(|| panic!("no row for {vm_name}"))
+}
+
+async fn click_first_enabled(root: &HtmlElement, action: &str) -> String {
+    let selector = format!("button[data-action='{action}']:not([disabled])");
+    let button = wait_for(&format!("an enabled {action} button"), 10_000, || {
+        find(root, &selector)
+    })
+    .await;
+    let label = button.get_attribute("aria-label").unwrap();
+    button.unchecked_ref::<HtmlElement>().click();
+    label
+}
+
+#[wasm_bindgen_test]
+async fn a_reboot_shows_progress_and_ends_verified_done() {
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let label = click_first_enabled(root, "Reboot").await;
+    let vm_name = label.strip_prefix("Reboot ").unwrap().to_string();
+
+    // At once: a progress entry, and the row says what is happening.
+    let e = wait_for("the progress entry", 2_000, || entry(root, &label)).await;
+    let phase = e.get_attribute("data-phase").unwrap();
+    assert!(
+        ["Submitted", "Accepted", "InProgress"].contains(&phase.as_str()),
+        "fresh entry is in progress, got {phase}"
+    );
+    let row = row_of(root, &vm_name);
+    assert_eq!(row.get_attribute("data-busy").as_deref(), Some("true"));
+    assert_eq!(
+        text(&row.query_selector("[data-testid=status]").unwrap().unwrap()),
+        "rebooting…"
+    );
+    // No double submit: the VM's buttons are disabled while the operation runs.
+    let again = row
+        .query_selector("button[data-action='Reboot']")
+        .unwrap()
+        .unwrap();
+    assert!(again.has_attribute("disabled"));
+    again.unchecked_ref::<HtmlElement>().click();
+    TimeoutFuture::new(100).await;
+    assert_eq!(
+        all(root, "li.entry").len(),
+        1,
+        "a second click submits nothing"
+    );
+
+    wait_for("the reboot to be verified done", 30_000, || {
+        entry(root, &label)
+            .filter(|e| e.get_attribute("data-phase").as_deref() == Some("Succeeded"))
+    })
+    .await;
+    let row = row_of(root, &vm_name);
+    assert_eq!(row.get_attribute("data-busy").as_deref(), Some("false"));
+    assert_eq!(
+        text(&row.query_selector("[data-testid=status]").unwrap().unwrap()),
+        "running"
+    );
+    assert!(
+        find(root, ".notice.success").is_some_and(|n| text(&n).contains(&vm_name)),
+        "a completion notice names the VM"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_errored_action_shows_its_failure() {
+    let app = mount(fast(1.0));
+    let root = &app.root;
+    let label = click_first_enabled(root, "Reboot").await;
+    let failed = wait_for("the reboot to fail", 30_000, || {
+        entry(root, &label).filter(|e| e.get_attribute("data-phase").as_deref() == Some("Failed"))
+    })
+    .await;
+    let message = text(&failed.query_selector(".entry-message").unwrap().unwrap());
+    assert!(
+        message.contains("errored"),
+        "the provider's status is quoted: {message}"
+    );
+    assert!(
+        find(root, ".notice.error").is_some(),
+        "a failure notice is shown"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn destructive_actions_ask_first_and_forms_keep_what_was_typed() {
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    click_first_enabled(root, "PowerOff").await;
+    let panel = wait_for("the confirmation", 2_000, || {
+        find(root, "form.action-panel")
+    })
+    .await;
+    assert!(text(&panel).contains("pulling the plug"));
+    assert!(
+        all(root, "li.entry").is_empty(),
+        "nothing is sent before confirming"
+    );
+    // Cancel closes it without sending anything.
+    let cancel = all(root, "form.action-panel button")
+        .into_iter()
+        .find(|b| text(b) == "Cancel")
+        .unwrap();
+    cancel.unchecked_ref::<HtmlElement>().click();
+    TimeoutFuture::new(50).await;
+    assert!(find(root, "form.action-panel").is_none());
+    assert!(all(root, "li.entry").is_empty());
+
+    // An invalid rename is refused inline and the typed text stays.
+    click_first_enabled(root, "Rename").await;
+    let input: web_sys::HtmlInputElement = wait_for("the rename form", 2_000, || {
+        find(root, "form.action-panel input")
+    })
+    .await
+    .unchecked_into();
+    input.set_value("   ");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let submit = find(root, "form.action-panel button[type=submit]").unwrap();
+    submit.unchecked_ref::<HtmlElement>().click();
+    let err = wait_for("an inline error", 2_000, || {
+        find(root, "form.action-panel .error")
+    })
+    .await;
+    assert!(text(&err).contains("name"));
+    assert_eq!(input.value(), "   ");
+    assert!(all(root, "li.entry").is_empty());
+}
