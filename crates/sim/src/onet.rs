@@ -30,6 +30,7 @@ pub const MAX_RETRIES: u32 = 2;
 /// Share of non-failing tasks whose first attempt fails and is retried.
 pub const RETRY_RATE: f64 = 0.20;
 const DEFAULT_PAGE_SIZE: usize = 20;
+const MAX_TASKS_KEPT: usize = 5000;
 const MAX_PAGE_SIZE: usize = 100;
 const STATUSES: [&str; 5] = ["pending", "running", "completed", "failed", "cancelled"];
 
@@ -519,6 +520,18 @@ impl Dialect for Onet {
                     "stopped"
                 };
             }
+        }
+        // keep the newest finished tasks only (a long-running demo must not grow forever)
+        if self.tasks.len() > MAX_TASKS_KEPT {
+            let mut excess = self.tasks.len() - MAX_TASKS_KEPT;
+            self.tasks.retain(|t| {
+                if excess > 0 && t.applied {
+                    excess -= 1;
+                    false
+                } else {
+                    true
+                }
+            });
         }
     }
 
