@@ -242,6 +242,7 @@ fn ActionPanel(
             }),
             ActionKind::Snapshot => Ok(Action::Snapshot {
                 name: text.get_untracked(),
+                description: String::new(),
             }),
             ActionKind::Resize => (|| {
                 let (c, r, d) = (

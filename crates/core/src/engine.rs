@@ -13,12 +13,12 @@
 //! The schedule here is deliberately simple and fixed (observe every few seconds, verify with a
 //! grace period, a deadline per action kind).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use crate::dialect::{ConnectionConfig, Dialect};
+use crate::dialect::{ConnectionConfig, Dialect, Observation};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, NetError};
-use crate::model::{Action, ActionKind, Operation, Phase, TaskState, Vm};
+use crate::model::{Action, ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
 use crate::time::{Millis, MINUTE, SECOND};
 
 /// The fixed schedule's knobs.
@@ -62,6 +62,7 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
         ActionKind::Resize => 20 * MINUTE,
         ActionKind::Snapshot => 40 * MINUTE,
+        ActionKind::RestoreBackup => 40 * MINUTE,
     }
 }
 
@@ -95,6 +96,18 @@ pub enum ListState {
     },
 }
 
+/// How many parts of one listing may be read at once (Hostway's per-server reads).
+pub const LIST_CONCURRENCY: usize = 4;
+
+/// A listing under way.
+#[derive(Default)]
+struct Listing {
+    acc: Vec<Vm>,
+    queue: VecDeque<Option<String>>,
+    in_flight: usize,
+    error: Option<ApiError>,
+}
+
 struct Conn {
     cfg: ConnectionConfig,
     api: Box<dyn Dialect>,
@@ -104,11 +117,22 @@ struct Conn {
     list: ListState,
     /// When to start the next full listing; `None` while one runs or when waiting for the user.
     list_due: Option<Millis>,
-    /// A listing under way: the VMs so far and the cursor of the page to read next.
-    listing: Option<(Vec<Vm>, Option<String>)>,
-    list_in_flight: bool,
+    listing: Option<Listing>,
     /// Rate limit: nothing goes to this provider before then.
     blocked_until: Millis,
+    /// A login request is out (login-flow credentials).
+    logging_in: bool,
+    /// The session from the login flow ends then; a new login goes out a minute before.
+    session_until: Option<Millis>,
+    /// The credentials were refused: nothing more is sent until the user says so.
+    auth_failed: bool,
+}
+
+impl Conn {
+    /// Whether requests other than the login may go out now.
+    fn ready(&self, now: Millis) -> bool {
+        !self.auth_failed && self.blocked_until <= now && self.api.login_request().is_none()
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -118,10 +142,15 @@ struct Sched {
     verify_since: Option<Millis>,
     errors: u32,
     deadline: Millis,
+    /// Look at this one on its own next time (an observe-many answer did not list it).
+    solo: bool,
 }
 
 enum Flight {
-    /// A page of a listing; `ops` are verifications riding on the same request.
+    Login {
+        conn: String,
+    },
+    /// A part of a listing; `ops` are verifications riding on the same request.
     List {
         conn: String,
         cursor: Option<String>,
@@ -134,9 +163,15 @@ enum Flight {
     Observe {
         ops: Vec<String>,
     },
+    ObserveMany {
+        ops: Vec<String>,
+    },
     Read {
         conn: String,
         ops: Vec<String>,
+    },
+    Cancel {
+        op: String,
     },
 }
 
@@ -149,6 +184,8 @@ pub struct Engine {
     op_seq: u64,
     id_prefix: String,
     events: Vec<Event>,
+    /// Cancel requests made between two `poll_transmit` calls.
+    pending_cancels: Vec<Outgoing>,
     pub schedule: Schedule,
 }
 
@@ -165,6 +202,7 @@ impl Engine {
             op_seq: 0,
             id_prefix: id_prefix.into(),
             events: Vec::new(),
+            pending_cancels: Vec::new(),
             schedule: Schedule::default(),
         }
     }
@@ -182,17 +220,27 @@ impl Engine {
             list: ListState::Loading,
             list_due: Some(now),
             listing: None,
-            list_in_flight: false,
             blocked_until: 0,
+            logging_in: false,
+            session_until: None,
+            auth_failed: false,
         });
     }
 
     /// Forgets a connection; its open operations stay in the activity list as `NeedsCheck`.
     pub fn remove_connection(&mut self, id: &str) {
         self.conns.retain(|c| c.cfg.id != id);
+        let ops = &self.ops;
         self.flights.retain(|_, f| match f {
-            Flight::List { conn, .. } | Flight::Read { conn, .. } => conn != id,
-            _ => true,
+            Flight::Login { conn } | Flight::List { conn, .. } | Flight::Read { conn, .. } => {
+                conn != id
+            }
+            Flight::Submit { op } | Flight::Cancel { op } => {
+                ops.iter().any(|o| o.id == *op && o.connection != id)
+            }
+            Flight::Observe { ops: list } | Flight::ObserveMany { ops: list } => list
+                .iter()
+                .any(|op| ops.iter().any(|o| o.id == *op && o.connection != id)),
         });
         for op in self
             .ops
@@ -229,9 +277,10 @@ impl Engine {
         self.conn(conn).map(|c| &c.list)
     }
 
-    /// Lists the connection's VMs again as soon as possible.
+    /// Lists the connection's VMs again as soon as possible (also after refused credentials).
     pub fn refresh(&mut self, conn: &str, now: Millis) {
         if let Some(c) = self.conn_mut(conn) {
+            c.auth_failed = false;
             if c.listing.is_none() {
                 c.list_due = Some(now);
             }
@@ -268,6 +317,9 @@ impl Engine {
                 vm.name
             ));
         }
+        if !c.api.actions().contains(&kind) {
+            return Err(format!("{} does not offer this.", c.cfg.dialect.label()));
+        }
         c.api.allowed(vm, kind)
     }
 
@@ -281,6 +333,8 @@ impl Engine {
     ) -> Result<String, String> {
         action.validate()?;
         self.allowed(conn, vm_id, action.kind())?;
+        let c = self.conn(conn).ok_or("Unknown connection.")?;
+        c.api.validate(&action)?;
         let vm = self.vm(conn, vm_id).cloned().ok_or("Unknown VM.")?;
         self.op_seq += 1;
         let id = format!("{}-{}", self.id_prefix, self.op_seq);
@@ -299,6 +353,7 @@ impl Engine {
             provider_status: None,
             message: None,
             progress: None,
+            attempt: None,
             last_error: None,
             polls: 0,
         };
@@ -314,6 +369,41 @@ impl Engine {
         Ok(id)
     }
 
+    /// Whether the provider lets this operation be cancelled now.
+    pub fn can_cancel(&self, op_id: &str) -> bool {
+        let Some(op) = self.operation(op_id) else {
+            return false;
+        };
+        let (Some(c), Some(r)) = (self.conn(&op.connection), &op.provider_ref) else {
+            return false;
+        };
+        matches!(op.phase, Phase::Accepted | Phase::InProgress) && c.api.cancel_request(r).is_some()
+    }
+
+    /// Asks the provider to cancel; the answer moves the operation like an observation.
+    pub fn cancel(&mut self, op_id: &str, now: Millis) -> Result<(), String> {
+        if !self.can_cancel(op_id) {
+            return Err("This operation cannot be cancelled now.".into());
+        }
+        let _ = now;
+        let op = self.operation(op_id).expect("checked").clone();
+        let c = self.conn(&op.connection).expect("checked");
+        let req = c
+            .api
+            .cancel_request(op.provider_ref.as_ref().expect("checked"))
+            .expect("checked");
+        let token = self.next_token;
+        self.next_token += 1;
+        self.flights
+            .insert(token, Flight::Cancel { op: op.id.clone() });
+        self.pending_cancels.push(Outgoing {
+            token,
+            connection: op.connection.clone(),
+            request: req,
+        });
+        Ok(())
+    }
+
     /// For `TimedOut` / `NeedsCheck`: look again now — at the task if it never finished, else at
     /// the VM — with a short deadline of its own.
     pub fn check_now(&mut self, op_id: &str, now: Millis) {
@@ -321,16 +411,17 @@ impl Engine {
         let Some(op) = self.ops.iter_mut().find(|o| o.id == op_id) else {
             return;
         };
-        if op.is_open()
-            || op.phase == Phase::Succeeded
+        if !matches!(op.phase, Phase::TimedOut | Phase::NeedsCheck)
             || self.conns.iter().all(|c| c.cfg.id != op.connection)
         {
             return;
         }
-        let task_finished = op.provider_status.is_some()
-            && matches!(op.phase, Phase::NeedsCheck)
-            && op.provider_ref.is_some();
-        op.phase = if op.provider_ref.is_some() && !task_finished {
+        // A task we never saw end is asked about again; otherwise the VM decides.
+        let task_ended = op
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("completed"));
+        op.phase = if op.provider_ref.is_some() && !task_ended {
             Phase::InProgress
         } else {
             Phase::Verifying
@@ -380,25 +471,36 @@ impl Engine {
 
     /// When `poll_transmit` next has something to do (`None`: nothing scheduled).
     pub fn next_wake(&self) -> Option<Millis> {
-        let lists = self
-            .conns
-            .iter()
-            .filter(|c| !c.list_in_flight)
-            .filter_map(|c| {
-                let due = if c.listing.is_some() {
-                    Some(0)
-                } else {
-                    c.list_due
-                };
-                due.map(|d| d.max(c.blocked_until))
-            });
+        if !self.pending_cancels.is_empty() {
+            return Some(0);
+        }
+        let conns = self.conns.iter().filter_map(|c| {
+            if c.auth_failed || c.logging_in {
+                return None;
+            }
+            let due = if c.api.login_request().is_some() {
+                Some(0)
+            } else if let Some(l) = &c.listing {
+                (l.in_flight < LIST_CONCURRENCY && !l.queue.is_empty()).then_some(0)
+            } else {
+                let relogin = c.session_until.map(|t| t - MINUTE);
+                match (c.list_due, relogin) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            };
+            due.map(|d| d.max(c.blocked_until))
+        });
         let ops = self.ops.iter().filter(|o| o.is_open()).filter_map(|o| {
             let s = self.sched.get(&o.id)?;
-            let blocked = self.conn(&o.connection).map_or(0, |c| c.blocked_until);
-            let due = if s.waiting {
+            let c = self.conn(&o.connection)?;
+            if c.auth_failed {
+                return None;
+            }
+            let due = if s.waiting || c.logging_in {
                 None
             } else {
-                s.due.map(|d| d.max(blocked))
+                s.due.map(|d| d.max(c.blocked_until))
             };
             let deadline = (o.phase != Phase::Submitted).then_some(s.deadline);
             match (due, deadline) {
@@ -406,52 +508,118 @@ impl Engine {
                 (a, b) => a.or(b),
             }
         });
-        lists.chain(ops).min()
+        conns.chain(ops).min()
     }
 
     /// The requests due at `now`. Each must be answered through [`Engine::handle`].
     pub fn poll_transmit(&mut self, now: Millis) -> Vec<Outgoing> {
         self.expire(now);
+        let mut out: Vec<Outgoing> = std::mem::take(&mut self.pending_cancels);
         let mut pending: Vec<(Flight, String, HttpRequest)> = Vec::new();
         let mut shared: HashMap<(String, String), usize> = HashMap::new();
-        // Listings.
-        for i in 0..self.conns.len() {
-            let c = &mut self.conns[i];
-            if c.list_in_flight || c.blocked_until > now {
+        // Sessions and listings.
+        for c in self.conns.iter_mut() {
+            if c.auth_failed || c.blocked_until > now {
                 continue;
             }
-            let cursor = match (&c.listing, c.list_due) {
-                (Some((_, cursor)), _) => cursor.clone(),
-                (None, Some(due)) if due <= now => {
-                    c.listing = Some((Vec::new(), None));
-                    c.list_due = None;
-                    None
+            if c.session_until.is_some_and(|t| now >= t - MINUTE) {
+                c.session_until = None;
+                c.api.set_session(None);
+            }
+            if let Some(login) = c.api.login_request() {
+                if !c.logging_in {
+                    c.logging_in = true;
+                    let conn = c.cfg.id.clone();
+                    pending.push((Flight::Login { conn: conn.clone() }, conn, login));
                 }
-                _ => continue,
+                continue;
+            }
+            if c.listing.is_none() && c.list_due.is_some_and(|d| d <= now) {
+                c.list_due = None;
+                c.listing = Some(Listing {
+                    queue: VecDeque::from([None]),
+                    ..Listing::default()
+                });
+            }
+            let Some(l) = c.listing.as_mut() else {
+                continue;
             };
-            c.list_in_flight = true;
-            let request = c.api.list_request(cursor.as_deref());
-            let conn = c.cfg.id.clone();
-            let desc = request.describe();
-            shared.insert((conn.clone(), desc.clone()), pending.len());
-            let flight = Flight::List {
-                conn: conn.clone(),
-                cursor,
-                desc,
-                ops: Vec::new(),
-            };
-            pending.push((flight, conn, request));
+            while l.in_flight < LIST_CONCURRENCY {
+                let Some(cursor) = l.queue.pop_front() else {
+                    break;
+                };
+                l.in_flight += 1;
+                let request = c.api.list_request(cursor.as_deref());
+                let conn = c.cfg.id.clone();
+                let desc = request.describe();
+                shared.insert((conn.clone(), desc.clone()), pending.len());
+                let flight = Flight::List {
+                    conn: conn.clone(),
+                    cursor,
+                    desc,
+                    ops: Vec::new(),
+                };
+                pending.push((flight, conn, request));
+            }
         }
-        // Operations. Reads that come out identical are sent once for all who need them, and
-        // ride along with a listing already on its way.
-        for op in self.ops.iter_mut().filter(|o| o.is_open()) {
+        // Operations due now, by connection, so that observe-many can cover several.
+        let mut observe_due: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, op) in self.ops.iter().enumerate() {
+            let Some(s) = self.sched.get(&op.id) else {
+                continue;
+            };
+            let Some(c) = self.conns.iter().find(|c| c.cfg.id == op.connection) else {
+                continue;
+            };
+            if !op.is_open() || s.waiting || s.due.is_none_or(|d| d > now) || !c.ready(now) {
+                continue;
+            }
+            if matches!(op.phase, Phase::Accepted | Phase::InProgress) && !s.solo {
+                observe_due
+                    .entry(op.connection.clone())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let mut batched: Vec<usize> = Vec::new();
+        for (conn, idx) in observe_due {
+            if idx.len() < 2 {
+                continue;
+            }
+            let c = self
+                .conns
+                .iter()
+                .find(|c| c.cfg.id == conn)
+                .expect("listed");
+            let refs: Vec<&ProviderRef> = idx
+                .iter()
+                .filter_map(|&i| self.ops[i].provider_ref.as_ref())
+                .collect();
+            if refs.len() != idx.len() {
+                continue;
+            }
+            if let Some(request) = c.api.observe_many_request(&refs) {
+                let ops = idx.iter().map(|&i| self.ops[i].id.clone()).collect();
+                pending.push((Flight::ObserveMany { ops }, conn.clone(), request));
+                batched.extend(idx);
+            }
+        }
+        for (i, op) in self.ops.iter_mut().enumerate() {
+            if !op.is_open() {
+                continue;
+            }
             let Some(s) = self.sched.get_mut(&op.id) else {
                 continue;
             };
             let Some(c) = self.conns.iter().find(|c| c.cfg.id == op.connection) else {
                 continue;
             };
-            if s.waiting || s.due.is_none_or(|d| d > now) || c.blocked_until > now {
+            if s.waiting || s.due.is_none_or(|d| d > now) || !c.ready(now) {
+                continue;
+            }
+            if batched.contains(&i) {
+                s.waiting = true;
+                op.polls += 1;
                 continue;
             }
             let (flight, request) = match op.phase {
@@ -466,6 +634,7 @@ impl Engine {
                 }
                 Phase::Accepted | Phase::InProgress => {
                     let Some(r) = &op.provider_ref else { continue };
+                    s.solo = false;
                     (
                         Flight::Observe {
                             ops: vec![op.id.clone()],
@@ -489,6 +658,8 @@ impl Engine {
             op.polls += u32::from(op.phase != Phase::Submitted);
             let key = (op.connection.clone(), request.describe());
             let is_read = !matches!(flight, Flight::Submit { .. });
+            // Reads that come out identical are sent once for all who need them, and ride along
+            // with a listing already on its way.
             if let (Flight::Read { ops: mine, .. }, true) = (&flight, is_read) {
                 let riding = self.flights.values_mut().find_map(|f| match f {
                     Flight::List {
@@ -517,10 +688,12 @@ impl Engine {
             }
             pending.push((flight, op.connection.clone(), request));
         }
-        pending
-            .into_iter()
-            .map(|(flight, conn, request)| self.flight(flight, conn, request))
-            .collect()
+        out.extend(
+            pending
+                .into_iter()
+                .map(|(flight, conn, request)| self.flight(flight, conn, request)),
+        );
+        out
     }
 
     fn flight(&mut self, flight: Flight, connection: String, request: HttpRequest) -> Outgoing {
@@ -567,9 +740,10 @@ impl Engine {
             return; // A connection removed meanwhile, or a duplicate answer.
         };
         if let Ok(resp) = &result {
-            self.note_rate_limit(&flight, resp, now);
+            self.note_limits(&flight, resp, now);
         }
         match flight {
+            Flight::Login { conn } => self.on_login(&conn, result, now),
             Flight::List {
                 conn, cursor, ops, ..
             } => self.on_list(&conn, cursor, &ops, result, now),
@@ -579,31 +753,86 @@ impl Engine {
                     self.on_observe(&op, &result, now);
                 }
             }
+            Flight::ObserveMany { ops } => self.on_observe_many(&ops, result, now),
             Flight::Read { conn, ops } => self.on_read(&conn, &ops, result, now),
+            Flight::Cancel { op } => self.on_cancel(&op, result, now),
         }
     }
 
-    fn note_rate_limit(&mut self, flight: &Flight, resp: &HttpResponse, now: Millis) {
-        let conn = match flight {
-            Flight::List { conn, .. } | Flight::Read { conn, .. } => Some(conn.clone()),
-            Flight::Submit { op } => self.operation(op).map(|o| o.connection.clone()),
-            Flight::Observe { ops } => ops
+    fn flight_conn(&self, flight: &Flight) -> Option<String> {
+        match flight {
+            Flight::Login { conn } | Flight::List { conn, .. } | Flight::Read { conn, .. } => {
+                Some(conn.clone())
+            }
+            Flight::Submit { op } | Flight::Cancel { op } => {
+                self.operation(op).map(|o| o.connection.clone())
+            }
+            Flight::Observe { ops } | Flight::ObserveMany { ops } => ops
                 .first()
                 .and_then(|o| self.operation(o))
                 .map(|o| o.connection.clone()),
+        }
+    }
+
+    /// Rate limits hold every request to that provider; a 401 under a login session asks for a
+    /// new session.
+    fn note_limits(&mut self, flight: &Flight, resp: &HttpResponse, now: Millis) {
+        let Some(conn) = self.flight_conn(flight) else {
+            return;
         };
         let wait = crate::error::retry_after(resp, now);
-        if let (Some(conn), Some(wait)) = (conn, wait) {
+        let Some(c) = self.conn_mut(&conn) else {
+            return;
+        };
+        if let Some(wait) = wait {
             if resp.status == 429 || resp.header("ratelimit-remaining").is_some() {
-                if let Some(c) = self.conn_mut(&conn) {
-                    c.blocked_until = c.blocked_until.max(now + wait);
-                }
+                c.blocked_until = c.blocked_until.max(now + wait);
             }
+        }
+        if resp.status == 401
+            && c.session_until.is_some()
+            && !matches!(flight, Flight::Login { .. })
+        {
+            c.session_until = None;
+            c.api.set_session(None);
         }
     }
 
     fn backoff(&self, errors: u32) -> Millis {
         (self.schedule.backoff << errors.min(10)).min(self.schedule.max_backoff)
+    }
+
+    fn on_login(&mut self, conn: &str, result: Result<HttpResponse, NetError>, now: Millis) {
+        let backoff = self.backoff(2);
+        let Some(c) = self.conn_mut(conn) else { return };
+        c.logging_in = false;
+        let parsed = match result {
+            Ok(resp) => c.api.parse_login(&resp, now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        match parsed {
+            Ok((token, until)) => {
+                c.api.set_session(Some(token));
+                c.session_until = Some(until);
+            }
+            Err(error) => {
+                if error.kind == ErrorKind::Unauthorized || error.kind == ErrorKind::Invalid {
+                    c.auth_failed = true;
+                } else {
+                    c.blocked_until = c
+                        .blocked_until
+                        .max(now + error.retry_after.unwrap_or(backoff));
+                }
+                c.list = ListState::Failed {
+                    error: error.clone(),
+                    at: now,
+                };
+                self.events.push(Event::ListFailed {
+                    connection: conn.to_string(),
+                    error,
+                });
+            }
+        }
     }
 
     fn on_list(
@@ -622,30 +851,48 @@ impl Engine {
             }
         }
         let Some(c) = self.conn_mut(conn) else { return };
-        c.list_in_flight = false;
         let parsed = match result {
-            Ok(resp) => c.api.parse_list(&resp, now),
+            Ok(resp) => c.api.parse_list(cursor.as_deref(), &resp, now),
             Err(e) => Err(ApiError::network(&e)),
         };
+        let Some(l) = c.listing.as_mut() else { return };
+        l.in_flight = l.in_flight.saturating_sub(1);
         match parsed {
             Ok(page) => {
-                let (acc, next) = c.listing.get_or_insert_with(|| (Vec::new(), None));
                 for vm in page.vms {
                     c.cursor_of.insert(vm.id.clone(), cursor.clone());
-                    acc.push(vm);
+                    l.acc.push(vm);
                 }
-                *next = page.next.clone();
-                if page.next.is_none() {
-                    let (vms, _) = c.listing.take().unwrap_or_default();
-                    c.vms = vms;
-                    c.list = ListState::Ready { at: now };
-                    c.list_due = Some(now + every);
-                }
+                l.queue.extend(page.next.into_iter().map(Some));
             }
-            Err(error) => {
-                c.listing = None;
-                // Wrong credentials will not fix themselves: wait for the user.
+            Err(e) => {
+                if e.kind == ErrorKind::Unauthorized {
+                    c.auth_failed = true;
+                    l.queue.clear();
+                }
+                l.error.get_or_insert(e);
+            }
+        }
+        if l.in_flight > 0 || !l.queue.is_empty() {
+            return;
+        }
+        let l = c.listing.take().expect("checked above");
+        match l.error {
+            None => {
+                c.vms = l.acc;
+                c.list = ListState::Ready { at: now };
+                c.list_due = Some(now + every);
+            }
+            Some(error) => {
+                // Keep what was shown; update what this listing did read.
+                for vm in l.acc {
+                    match c.vms.iter_mut().find(|v| v.id == vm.id) {
+                        Some(slot) => *slot = vm,
+                        None => c.vms.push(vm),
+                    }
+                }
                 c.list_due = match error.kind {
+                    // Wrong credentials will not fix themselves: wait for the user.
                     ErrorKind::Unauthorized => None,
                     ErrorKind::RateLimited => Some(now + error.retry_after.unwrap_or(backoff)),
                     _ => Some(now + backoff),
@@ -706,31 +953,28 @@ impl Engine {
         match c.api.parse_accepted(vm, &op.action, &resp, now) {
             Ok(acc) => {
                 let first = self.schedule.first_observe;
-                let op = self
+                let o = self
                     .ops
                     .iter_mut()
                     .find(|o| o.id == op_id)
                     .expect("op exists");
-                op.accepted_at = Some(now);
-                op.provider_ref = Some(acc.provider_ref);
-                op.provider_status = Some(acc.raw_status);
-                op.phase = Phase::Accepted;
-                let s = self.sched.entry(op_id.to_string()).or_default();
-                s.waiting = false;
-                match acc.state {
-                    TaskState::Succeeded => {
-                        op.phase = Phase::Verifying;
-                        s.verify_since = Some(now);
-                        s.due = Some(now);
-                    }
-                    TaskState::Failed | TaskState::Cancelled => {
-                        let msg = format!(
-                            "The provider reports the action {}.",
-                            op.provider_status.as_deref().unwrap_or("failed")
-                        );
-                        self.finish(op_id, Phase::Failed, Some(msg), now);
-                    }
-                    _ => s.due = Some(now + first),
+                o.accepted_at = Some(now);
+                o.provider_ref = Some(acc.provider_ref);
+                o.phase = Phase::Accepted;
+                if let Some(s) = self.sched.get_mut(op_id) {
+                    s.waiting = false;
+                    s.due = Some(now + first);
+                }
+                if acc.state.is_terminal() || acc.state == TaskState::Failed {
+                    // Done (or refused) at once, like Erigones' `200 SUCCESS`.
+                    let obs = Observation {
+                        state: acc.state,
+                        raw_status: acc.raw_status,
+                        ..Observation::default()
+                    };
+                    self.apply_observation(op_id, obs, now);
+                } else {
+                    o.provider_status = Some(acc.raw_status);
                 }
             }
             Err(e) if resp.is_success() => {
@@ -741,7 +985,7 @@ impl Engine {
                 );
                 self.finish(op_id, Phase::NeedsCheck, Some(msg), now);
             }
-            Err(e) if e.kind == ErrorKind::RateLimited => {
+            Err(e) if e.kind == ErrorKind::RateLimited || e.kind == ErrorKind::Network => {
                 // Not accepted: send it again once the provider allows.
                 let wait = e.retry_after.unwrap_or(self.backoff(1));
                 if let Some(s) = self.sched.get_mut(op_id) {
@@ -780,57 +1024,157 @@ impl Engine {
             Ok(resp) => c.api.parse_observation(r, resp, now),
             Err(e) => Err(ApiError::network(e)),
         };
-        let every = self.schedule.observe_every;
         match parsed {
-            Ok(obs) => {
-                let o = self
-                    .ops
-                    .iter_mut()
-                    .find(|o| o.id == op_id)
-                    .expect("op exists");
-                o.provider_status = Some(obs.raw_status.clone());
-                o.progress = obs.progress.or(o.progress);
-                o.last_error = None;
-                if obs.message.is_some() {
-                    o.message = obs.message.clone();
-                }
-                let s = self.sched.entry(op_id.to_string()).or_default();
-                s.waiting = false;
-                s.errors = 0;
-                match obs.state {
-                    TaskState::Succeeded => {
-                        o.phase = Phase::Verifying;
-                        o.message = None;
-                        s.verify_since = Some(now);
-                        s.due = Some(now);
-                    }
-                    TaskState::Failed | TaskState::Cancelled => {
-                        let word = if obs.state == TaskState::Failed {
-                            "failed"
-                        } else {
-                            "was cancelled"
-                        };
-                        let msg = match &obs.message {
-                            Some(m) => format!(
-                                "The provider reports the action {word} (“{}”): {m}",
-                                obs.raw_status
-                            ),
-                            None => format!(
-                                "The provider reports the action {word} (“{}”).",
-                                obs.raw_status
-                            ),
-                        };
-                        let conn = o.connection.clone();
-                        self.finish(op_id, Phase::Failed, Some(msg), now);
-                        self.refresh(&conn, now);
-                    }
-                    _ => {
-                        o.phase = Phase::InProgress;
-                        s.due = Some(now + every);
+            Ok(obs) => self.apply_observation(op_id, obs, now),
+            Err(e) => self.retry_later(op_id, e, now),
+        }
+    }
+
+    fn on_observe_many(
+        &mut self,
+        ops: &[String],
+        result: Result<HttpResponse, NetError>,
+        now: Millis,
+    ) {
+        let open: Vec<Operation> = ops
+            .iter()
+            .filter_map(|id| self.operation(id))
+            .filter(|o| o.is_open() && o.provider_ref.is_some())
+            .cloned()
+            .collect();
+        let Some(c) = open.first().and_then(|o| self.conn(&o.connection)) else {
+            return;
+        };
+        let refs: Vec<&ProviderRef> = open
+            .iter()
+            .filter_map(|o| o.provider_ref.as_ref())
+            .collect();
+        let parsed = match result {
+            Ok(resp) => c.api.parse_observe_many(&refs, &resp, now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        match parsed {
+            Ok(list) => {
+                for (op, obs) in open.iter().zip(list) {
+                    match obs {
+                        Some(obs) => self.apply_observation(&op.id, obs, now),
+                        None => {
+                            // Not in the answer: look at it on its own, now.
+                            if let Some(s) = self.sched.get_mut(&op.id) {
+                                s.waiting = false;
+                                s.solo = true;
+                                s.due = Some(now);
+                            }
+                        }
                     }
                 }
             }
-            Err(e) => self.retry_later(op_id, e, now),
+            Err(e) => {
+                for op in &open {
+                    self.retry_later(&op.id, e.clone(), now);
+                }
+            }
+        }
+    }
+
+    fn on_cancel(&mut self, op_id: &str, result: Result<HttpResponse, NetError>, now: Millis) {
+        let Some(op) = self.operation(op_id).cloned() else {
+            return;
+        };
+        let (Some(c), Some(r)) = (self.conn(&op.connection), op.provider_ref.as_ref()) else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_cancel(r, &resp, now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        match parsed {
+            Ok(obs) if op.is_open() => self.apply_observation(op_id, obs, now),
+            Ok(_) => {}
+            Err(e) => {
+                if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {
+                    o.message = Some(format!("Cancel was refused. {}", e.full()));
+                }
+            }
+        }
+    }
+
+    /// Moves an operation by what the provider said of its task.
+    fn apply_observation(&mut self, op_id: &str, obs: Observation, now: Millis) {
+        let every = self.schedule.observe_every;
+        let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) else {
+            return;
+        };
+        let conn = o.connection.clone();
+        o.provider_status = Some(obs.raw_status.clone());
+        o.progress = obs.progress.or(o.progress);
+        o.attempt = obs.attempt.or(o.attempt);
+        o.last_error = None;
+        if obs.message.is_some() {
+            o.message = obs.message.clone();
+        }
+        let s = self.sched.entry(op_id.to_string()).or_default();
+        s.waiting = false;
+        s.errors = 0;
+        match &obs.state {
+            TaskState::Succeeded | TaskState::Expired => {
+                o.phase = Phase::Verifying;
+                o.message = (obs.state == TaskState::Expired).then(|| {
+                    "The provider no longer keeps this task; the VM tells the outcome.".to_string()
+                });
+                s.verify_since = Some(now);
+                s.due = Some(now);
+            }
+            TaskState::Failed | TaskState::Cancelled => {
+                let cancelled = obs.state == TaskState::Cancelled;
+                let word = if cancelled { "was cancelled" } else { "failed" };
+                let msg = match &obs.message {
+                    Some(m) => format!(
+                        "The provider reports the action {word} (“{}”): {m}",
+                        obs.raw_status
+                    ),
+                    None => format!(
+                        "The provider reports the action {word} (“{}”).",
+                        obs.raw_status
+                    ),
+                };
+                let phase = if cancelled {
+                    Phase::Cancelled
+                } else {
+                    Phase::Failed
+                };
+                self.finish(op_id, phase, Some(msg), now);
+                self.refresh(&conn, now);
+            }
+            TaskState::Superseded { by } => {
+                let msg = format!(
+                    "Another operation (“{by}”) overwrote this one's status on the VM before its outcome could be seen."
+                );
+                self.finish(op_id, Phase::Superseded, Some(msg), now);
+            }
+            TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
+                o.phase = Phase::InProgress;
+                s.due = Some(now + every);
+            }
+        }
+        if let Some(vm) = obs.vm {
+            self.merge_vms(&conn, vec![vm]);
+            self.verify_open_against_inventory(&conn, now);
+        } else if matches!(
+            self.operation(op_id).map(|o| o.phase),
+            Some(Phase::Verifying)
+        ) {
+            // Verified by the next read.
+        }
+    }
+
+    fn merge_vms(&mut self, conn: &str, vms: Vec<Vm>) {
+        let Some(c) = self.conn_mut(conn) else { return };
+        for vm in vms {
+            match c.vms.iter_mut().find(|v| v.id == vm.id) {
+                Some(slot) => *slot = vm,
+                None => c.vms.push(vm),
+            }
         }
     }
 
@@ -861,13 +1205,7 @@ impl Engine {
         };
         match parsed {
             Ok(vms) => {
-                let c = self.conn_mut(conn).expect("checked above");
-                for vm in vms {
-                    match c.vms.iter_mut().find(|v| v.id == vm.id) {
-                        Some(slot) => *slot = vm,
-                        None => c.vms.push(vm),
-                    }
-                }
+                self.merge_vms(conn, vms);
                 for op in ops {
                     if let Some(s) = self.sched.get_mut(op) {
                         s.waiting = false;

@@ -75,6 +75,9 @@ pub struct Vm {
     pub image: Option<String>,
     /// How many snapshots the VM has, where the provider says.
     pub snapshot_count: Option<usize>,
+    /// The provider's grouping the VM lives in, where its URLs need it (ZennoHosting's project).
+    #[serde(default)]
+    pub project: Option<String>,
 }
 
 /// The kinds of action, without their parameters: what a button stands for.
@@ -89,6 +92,7 @@ pub enum ActionKind {
     Resize,
     Rename,
     Snapshot,
+    RestoreBackup,
 }
 
 impl ActionKind {
@@ -103,6 +107,7 @@ impl ActionKind {
             ActionKind::Resize => "Resize",
             ActionKind::Rename => "Rename",
             ActionKind::Snapshot => "Snapshot",
+            ActionKind::RestoreBackup => "Restore backup",
         }
     }
 
@@ -118,19 +123,26 @@ impl ActionKind {
             ActionKind::Resize => "resizing…",
             ActionKind::Rename => "renaming…",
             ActionKind::Snapshot => "snapshotting…",
+            ActionKind::RestoreBackup => "restoring…",
         }
     }
 
     /// Abrupt for the guest OS: the console asks for confirmation first.
     pub fn is_destructive(self) -> bool {
-        matches!(self, ActionKind::PowerOff | ActionKind::PowerCycle)
+        matches!(
+            self,
+            ActionKind::PowerOff | ActionKind::PowerCycle | ActionKind::RestoreBackup
+        )
     }
 
     /// Needs a form (parameters) before it can be sent.
     pub fn needs_parameters(self) -> bool {
         matches!(
             self,
-            ActionKind::Resize | ActionKind::Rename | ActionKind::Snapshot
+            ActionKind::Resize
+                | ActionKind::Rename
+                | ActionKind::Snapshot
+                | ActionKind::RestoreBackup
         )
     }
 }
@@ -158,6 +170,8 @@ pub enum Resize {
     One { resource: Resource, size: u32 },
     /// All at once: `{"data": {"cpu": 2, "ram": 3, "disk": 30}}`.
     All { cpu: u32, ram: u32, disk: u32 },
+    /// To a named flavor (Hostway).
+    Flavor { id: String },
 }
 
 /// An action with its parameters.
@@ -170,8 +184,17 @@ pub enum Action {
     PowerCycle,
     PasswordReset,
     Resize(Resize),
-    Rename { name: String },
-    Snapshot { name: String },
+    Rename {
+        name: String,
+    },
+    /// `description` is sent where the provider takes one (Hostway).
+    Snapshot {
+        name: String,
+        description: String,
+    },
+    RestoreBackup {
+        backup_id: String,
+    },
 }
 
 impl Action {
@@ -186,6 +209,7 @@ impl Action {
             Action::Resize(_) => ActionKind::Resize,
             Action::Rename { .. } => ActionKind::Rename,
             Action::Snapshot { .. } => ActionKind::Snapshot,
+            Action::RestoreBackup { .. } => ActionKind::RestoreBackup,
         }
     }
 
@@ -198,7 +222,10 @@ impl Action {
             ActionKind::Reboot => Action::Reboot,
             ActionKind::PowerCycle => Action::PowerCycle,
             ActionKind::PasswordReset => Action::PasswordReset,
-            ActionKind::Resize | ActionKind::Rename | ActionKind::Snapshot => return None,
+            ActionKind::Resize
+            | ActionKind::Rename
+            | ActionKind::Snapshot
+            | ActionKind::RestoreBackup => return None,
         })
     }
 
@@ -206,7 +233,9 @@ impl Action {
     pub fn describe(&self) -> String {
         match self {
             Action::Rename { name } => format!("Rename to “{name}”"),
-            Action::Snapshot { name } => format!("Snapshot “{name}”"),
+            Action::Snapshot { name, .. } => format!("Snapshot “{name}”"),
+            Action::RestoreBackup { backup_id } => format!("Restore backup “{backup_id}”"),
+            Action::Resize(Resize::Flavor { id }) => format!("Resize to flavor {id}"),
             Action::Resize(Resize::One { resource, size }) => {
                 let unit = if *resource == Resource::Cpu {
                     " vCPU"
@@ -225,7 +254,7 @@ impl Action {
     /// Checks the parameters a user typed; the message says what to fix.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            Action::Rename { name } | Action::Snapshot { name } => {
+            Action::Rename { name } | Action::Snapshot { name, .. } => {
                 let n = name.trim();
                 if n.is_empty() {
                     Err("Enter a name.".into())
@@ -274,6 +303,12 @@ impl Action {
                         size.memory_gb = Some(*ram);
                         size.disk_gb = Some(*disk);
                     }
+                    Resize::Flavor { id } => {
+                        size = Size {
+                            flavor: Some(id.trim().to_string()),
+                            ..Size::default()
+                        }
+                    }
                 }
                 e.size = Some(size);
             }
@@ -281,6 +316,8 @@ impl Action {
             Action::Snapshot { .. } => {
                 e.snapshots_more_than = before.snapshot_count;
             }
+            // A restore brings the VM back running from the backup (ZennoHosting boots it).
+            Action::RestoreBackup { .. } => e.power = Some(PowerTarget::Running),
         }
         e
     }
@@ -328,6 +365,7 @@ impl Expectation {
             if differs(s.vcpus, vm.size.vcpus)
                 || differs(s.memory_gb, vm.size.memory_gb)
                 || differs(s.disk_gb, vm.size.disk_gb)
+                || (s.flavor.is_some() && s.flavor != vm.size.flavor)
             {
                 return Err(format!("the VM's size is {}", vm.size.label()));
             }
@@ -357,6 +395,10 @@ pub enum Phase {
     Failed,
     TimedOut,
     NeedsCheck,
+    /// The provider cancelled or revoked the task.
+    Cancelled,
+    /// Another operation on the VM overwrote this one's status before we saw its outcome.
+    Superseded,
 }
 
 impl Phase {
@@ -377,6 +419,8 @@ impl Phase {
             Phase::Failed => "Failed",
             Phase::TimedOut => "Timed out",
             Phase::NeedsCheck => "Needs check",
+            Phase::Cancelled => "Cancelled",
+            Phase::Superseded => "Superseded",
         }
     }
 }
@@ -390,6 +434,13 @@ pub enum TaskState {
     Succeeded,
     Failed,
     Cancelled,
+    /// The provider no longer knows the task (Erigones' 404 after it expired): it ended, and the
+    /// VM must tell how.
+    Expired,
+    /// Another command overwrote the status fields this one was read from (ZennoHosting).
+    Superseded {
+        by: String,
+    },
     Unknown(String),
 }
 
@@ -397,7 +448,11 @@ impl TaskState {
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            TaskState::Succeeded | TaskState::Failed | TaskState::Cancelled
+            TaskState::Succeeded
+                | TaskState::Failed
+                | TaskState::Cancelled
+                | TaskState::Expired
+                | TaskState::Superseded { .. }
         )
     }
 }
@@ -411,6 +466,26 @@ pub enum ProviderRef {
         action_type: String,
         started_at: String,
     },
+    /// ZennoHosting: no task resource; the VM's own `operation` fields are read and tied to the
+    /// command by its operation name and the moment it was accepted.
+    ZennoCommand {
+        project: String,
+        vm_id: String,
+        command_id: String,
+        operation: String,
+        accepted_at: Millis,
+    },
+    /// Erigones: `task_id`, observed at `/task/{id}/status/`.
+    ErigonesTask { hostname: String, task_id: String },
+    /// ONETSolutions: a task resource.
+    OnetTask {
+        instance_id: String,
+        task_id: String,
+    },
+    /// Hostway: a server action shows as the server's `PROCESSING` status.
+    HostwayServer { server_id: String },
+    /// Hostway: a snapshot resource, followed at the `Location` / `self` link as given.
+    HostwaySnapshot { server_id: String, href: String },
 }
 
 impl ProviderRef {
@@ -422,6 +497,15 @@ impl ProviderRef {
                 action_type,
                 started_at,
             } => format!("action {action_type} on {vm_id}, started {started_at}"),
+            ProviderRef::ZennoCommand {
+                command_id,
+                operation,
+                ..
+            } => format!("command {command_id} ({operation})"),
+            ProviderRef::ErigonesTask { task_id, .. } => format!("task {task_id}"),
+            ProviderRef::OnetTask { task_id, .. } => format!("task {task_id}"),
+            ProviderRef::HostwayServer { server_id } => format!("server {server_id}"),
+            ProviderRef::HostwaySnapshot { href, .. } => format!("snapshot {href}"),
         }
     }
 }
@@ -445,6 +529,9 @@ pub struct Operation {
     pub message: Option<String>,
     /// 0–100 where the provider gives a real percentage.
     pub progress: Option<u8>,
+    /// `(attempt, of)` while the provider retries the task (ONETSolutions).
+    #[serde(default)]
+    pub attempt: Option<(u32, u32)>,
     pub expect: Expectation,
     /// The last error met while tracking (retried), shown but not final.
     pub last_error: Option<ApiError>,

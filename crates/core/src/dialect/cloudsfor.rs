@@ -34,7 +34,7 @@ impl Cloudsfor {
 
     fn req(&self, path: &str) -> HttpRequest {
         self.credentials
-            .authorize(HttpRequest::get(join(&self.base, path)))
+            .authorize(HttpRequest::get(join(&self.base, path)), None)
             .header("Accept", "application/json")
     }
 
@@ -57,6 +57,8 @@ impl Cloudsfor {
             Action::Resize(_) => "resize",
             Action::Rename { .. } => "rename",
             Action::Snapshot { .. } => "snapshot",
+            // Not offered by this provider (see `actions`); never sent.
+            Action::RestoreBackup { .. } => "restore",
         }
     }
 }
@@ -107,6 +109,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
             .get("snapshot_ids")
             .and_then(Value::as_array)
             .map(Vec::len),
+        project: None,
     })
 }
 
@@ -171,12 +174,26 @@ impl Dialect for Cloudsfor {
         }
     }
 
+    fn validate(&self, action: &Action) -> Result<(), String> {
+        match action {
+            Action::Resize(Resize::Flavor { .. }) => {
+                Err("cloudsfor resizes by vCPUs, RAM and disk, not by flavor.".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
         let page = cursor.and_then(|c| c.parse::<u32>().ok()).unwrap_or(1);
         self.req(&format!("vms?page={page}&per_page={PER_PAGE}"))
     }
 
-    fn parse_list(&self, resp: &HttpResponse, now: Millis) -> Result<VmPage, ApiError> {
+    fn parse_list(
+        &self,
+        _cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<VmPage, ApiError> {
         let v = self.body(resp, "the VM list", now)?;
         let items = v
             .get("vms")
@@ -187,7 +204,9 @@ impl Dialect for Cloudsfor {
             .pointer("/links/pages/next")
             .and_then(Value::as_str)
             .and_then(page_number)
-            .map(|n| n.to_string());
+            .map(|n| n.to_string())
+            .into_iter()
+            .collect();
         Ok(VmPage { vms, next })
     }
 
@@ -196,7 +215,7 @@ impl Dialect for Cloudsfor {
     }
 
     fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
-        self.parse_list(resp, now).map(|p| p.vms)
+        self.parse_list(None, resp, now).map(|p| p.vms)
     }
 
     fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
@@ -209,7 +228,7 @@ impl Dialect for Cloudsfor {
             Action::Resize(Resize::All { cpu, ram, disk }) => {
                 body["data"] = json!({ "cpu": cpu, "ram": ram, "disk": disk });
             }
-            Action::Rename { name } | Action::Snapshot { name } => {
+            Action::Rename { name } | Action::Snapshot { name, .. } => {
                 body["name"] = json!(name.trim());
             }
             _ => {}
@@ -244,7 +263,10 @@ impl Dialect for Cloudsfor {
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
-        let ProviderRef::CloudsforAction { vm_id, .. } = r;
+        let vm_id = match r {
+            ProviderRef::CloudsforAction { vm_id, .. } => vm_id.as_str(),
+            _ => "",
+        };
         self.req(&format!("vms/{}/actions", encode_component(vm_id)))
     }
 
@@ -258,7 +280,13 @@ impl Dialect for Cloudsfor {
             action_type,
             started_at,
             ..
-        } = r;
+        } = r
+        else {
+            return Err(ApiError::bad_response(
+                "the VM's actions",
+                "not a cloudsfor action",
+            ));
+        };
         let v = self.body(resp, "the VM's actions", now)?;
         let actions = v
             .get("actions")
@@ -279,16 +307,15 @@ impl Dialect for Cloudsfor {
                 let raw = text(a, "status").unwrap_or_else(|| "(no status)".into());
                 Observation {
                     state: task_state(&raw),
-                    message: None,
                     raw_status: raw,
-                    progress: None,
+                    ..Observation::default()
                 }
             }
             None => Observation {
                 state: TaskState::Unknown("not listed".into()),
                 raw_status: "not listed".into(),
                 message: Some("The provider does not list this action on the VM (yet).".into()),
-                progress: None,
+                ..Observation::default()
             },
         })
     }
@@ -326,6 +353,7 @@ mod tests {
             region: None,
             image: None,
             snapshot_count: Some(0),
+            project: None,
         }
     }
 
@@ -394,6 +422,7 @@ mod tests {
             (
                 Action::Snapshot {
                     name: "New Snapshot".into(),
+                    description: String::new(),
                 },
                 json!({"type": "snapshot", "name": "New Snapshot"}),
             ),
@@ -492,7 +521,7 @@ mod tests {
               "meta": {"total": 203},
               "links": {"pages": {"next": "https://elsewhere.example/api/v1/vms?page=2&per_page=200"}}}"#,
         );
-        let page = api().parse_list(&resp, 0).unwrap();
+        let page = api().parse_list(None, &resp, 0).unwrap();
         assert_eq!(page.vms.len(), 2);
         let web = &page.vms[0];
         assert_eq!(web.power, PowerState::Running);
@@ -503,10 +532,10 @@ mod tests {
         assert_eq!(db.id, "42");
         assert_eq!(db.power, PowerState::Unknown("archived".into()));
         assert!(db.locked);
-        assert_eq!(page.next.as_deref(), Some("2"));
+        assert_eq!(page.next, vec!["2".to_string()]);
         // The next page is built from the configured base, not the link's host.
         assert_eq!(
-            api().list_request(page.next.as_deref()).url,
+            api().list_request(Some(&page.next[0])).url,
             "https://cloudsfor.com/api/v1/vms?page=2&per_page=200"
         );
     }
@@ -528,12 +557,12 @@ mod tests {
             401,
             r#"{"id": "unauthorized", "message": "Unable to authenticate you."}"#,
         );
-        let err = api().parse_list(&unauthorized, 0).unwrap_err();
+        let err = api().parse_list(None, &unauthorized, 0).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Unauthorized);
         assert!(!err.full().contains("password"));
 
         let garbage = HttpResponse::new(200, "<html>maintenance</html>");
-        let err = api().parse_list(&garbage, 0).unwrap_err();
+        let err = api().parse_list(None, &garbage, 0).unwrap_err();
         assert_eq!(err.kind, ErrorKind::BadResponse);
     }
 

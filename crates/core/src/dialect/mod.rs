@@ -12,44 +12,102 @@ use crate::model::{Action, ActionKind, ProviderRef, TaskState, Vm};
 use crate::time::Millis;
 
 pub mod cloudsfor;
+pub mod erigones;
+pub mod hostway;
+pub mod onet;
+pub mod zenno;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {
+    ZennoHosting,
     Cloudsfor,
+    Erigones,
+    OnetSolutions,
+    Hostway,
 }
 
 impl DialectKind {
-    pub const ALL: &'static [DialectKind] = &[DialectKind::Cloudsfor];
+    pub const ALL: &'static [DialectKind] = &[
+        DialectKind::ZennoHosting,
+        DialectKind::Cloudsfor,
+        DialectKind::Erigones,
+        DialectKind::OnetSolutions,
+        DialectKind::Hostway,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
+            DialectKind::ZennoHosting => "ZennoHosting",
             DialectKind::Cloudsfor => "cloudsfor",
+            DialectKind::Erigones => "Erigones",
+            DialectKind::OnetSolutions => "ONETSolutions",
+            DialectKind::Hostway => "Hostway",
+        }
+    }
+
+    /// A stable lowercase name (ids, storage).
+    pub fn slug(self) -> &'static str {
+        match self {
+            DialectKind::ZennoHosting => "zennohosting",
+            DialectKind::Cloudsfor => "cloudsfor",
+            DialectKind::Erigones => "erigones",
+            DialectKind::OnetSolutions => "onetsolutions",
+            DialectKind::Hostway => "hostway",
         }
     }
 
     /// The path below a demo/simulator host where this dialect lives.
     pub fn sim_prefix(self) -> &'static str {
         match self {
+            DialectKind::ZennoHosting => "/zennohosting",
             DialectKind::Cloudsfor => "/cloudsfor/api/v1",
+            DialectKind::Erigones => "/erigones/api",
+            DialectKind::OnetSolutions => {
+                "/onetsolutions/v1/organizations/demo-org/projects/demo-project"
+            }
+            DialectKind::Hostway => "/hostway/accounts/demo-account/flexcloud",
+        }
+    }
+
+    /// What a real base URL looks like, for the settings form.
+    pub fn example_base(self) -> &'static str {
+        match self {
+            DialectKind::ZennoHosting => "https://api.zennohosting.com",
+            DialectKind::Cloudsfor => "https://cloudsfor.com/api/v1",
+            DialectKind::Erigones => "https://my.erigones.com/api",
+            DialectKind::OnetSolutions => {
+                "https://api.onetsolutions.net/v1/organizations/ORG_ID/projects/PROJECT_ID"
+            }
+            DialectKind::Hostway => "https://API_SERVER/accounts/ACCOUNT_ID/flexcloud",
         }
     }
 
     /// The credentials the provider expects, with empty values, for the settings form.
     pub fn blank_credentials(self) -> Credentials {
         match self {
-            DialectKind::Cloudsfor => Credentials::Basic {
+            DialectKind::Cloudsfor | DialectKind::Hostway => Credentials::Basic {
                 user: String::new(),
                 password: String::new(),
             },
+            DialectKind::ZennoHosting | DialectKind::OnetSolutions => Credentials::Bearer {
+                token: String::new(),
+            },
+            DialectKind::Erigones => Credentials::ApiKey { key: String::new() },
         }
     }
 
     /// The simulator's documented demo credentials.
     pub fn demo_credentials(self) -> Credentials {
         match self {
-            DialectKind::Cloudsfor => Credentials::Basic {
+            DialectKind::Cloudsfor | DialectKind::Hostway => Credentials::Basic {
                 user: "demo@vigil.test".into(),
                 password: "demo".into(),
+            },
+            DialectKind::ZennoHosting | DialectKind::OnetSolutions => Credentials::Bearer {
+                token: "demo-token".into(),
+            },
+            DialectKind::Erigones => Credentials::ApiKey {
+                key: "demo-key".into(),
             },
         }
     }
@@ -58,8 +116,14 @@ impl DialectKind {
 /// Secrets. `Debug` never prints them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Credentials {
+    /// HTTP Basic (cloudsfor, Hostway).
     Basic { user: String, password: String },
+    /// `Authorization: Bearer` (ZennoHosting, ONETSolutions).
     Bearer { token: String },
+    /// Erigones' `ES-API-KEY` header.
+    ApiKey { key: String },
+    /// Erigones' login flow: `POST /accounts/login` for a token valid one hour.
+    Login { username: String, password: String },
 }
 
 impl std::fmt::Debug for Credentials {
@@ -67,6 +131,8 @@ impl std::fmt::Debug for Credentials {
         match self {
             Credentials::Basic { user, .. } => write!(f, "Basic({user}, ***)"),
             Credentials::Bearer { .. } => write!(f, "Bearer(***)"),
+            Credentials::ApiKey { .. } => write!(f, "ApiKey(***)"),
+            Credentials::Login { username, .. } => write!(f, "Login({username}, ***)"),
         }
     }
 }
@@ -78,10 +144,15 @@ impl Credentials {
                 !user.trim().is_empty() && !password.is_empty()
             }
             Credentials::Bearer { token } => !token.trim().is_empty(),
+            Credentials::ApiKey { key } => !key.trim().is_empty(),
+            Credentials::Login { username, password } => {
+                !username.trim().is_empty() && !password.is_empty()
+            }
         }
     }
 
-    fn authorize(&self, req: HttpRequest) -> HttpRequest {
+    /// Adds the credentials' header. `session` is a login token, where the flow has one.
+    pub fn authorize(&self, req: HttpRequest, session: Option<&str>) -> HttpRequest {
         match self {
             Credentials::Basic { user, password } => {
                 req.header("Authorization", basic_auth(user.trim(), password))
@@ -89,6 +160,11 @@ impl Credentials {
             Credentials::Bearer { token } => {
                 req.header("Authorization", format!("Bearer {}", token.trim()))
             }
+            Credentials::ApiKey { key } => req.header("ES-API-KEY", key.trim()),
+            Credentials::Login { .. } => match session {
+                Some(token) => req.header("Authorization", format!("Token {token}")),
+                None => req,
+            },
         }
     }
 }
@@ -136,21 +212,25 @@ impl ConnectionConfig {
     }
 
     pub fn api(&self) -> Box<dyn Dialect> {
+        let (base, creds) = (self.base_url.trim(), self.credentials.clone());
         match self.dialect {
-            DialectKind::Cloudsfor => Box::new(cloudsfor::Cloudsfor::new(
-                self.base_url.trim(),
-                self.credentials.clone(),
-            )),
+            DialectKind::ZennoHosting => Box::new(zenno::Zenno::new(base, creds)),
+            DialectKind::Cloudsfor => Box::new(cloudsfor::Cloudsfor::new(base, creds)),
+            DialectKind::Erigones => Box::new(erigones::Erigones::new(base, creds)),
+            DialectKind::OnetSolutions => Box::new(onet::Onet::new(base, creds)),
+            DialectKind::Hostway => Box::new(hostway::Hostway::new(base, creds)),
         }
     }
 }
 
-/// One page of a VM listing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One answer of a VM listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VmPage {
     pub vms: Vec<Vm>,
-    /// The cursor for [`Dialect::list_request`] to read the next page.
-    pub next: Option<String>,
+    /// Cursors for [`Dialect::list_request`] still to read: the next page, every project
+    /// (ZennoHosting), or every server whose details the list did not carry (Hostway). The
+    /// engine reads them with bounded concurrency.
+    pub next: Vec<String>,
 }
 
 /// What an accepted write tells us.
@@ -162,12 +242,24 @@ pub struct Accepted {
 }
 
 /// What a look at the provider's task tells us.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observation {
     pub state: TaskState,
     pub raw_status: String,
     pub message: Option<String>,
+    /// A real percentage, where the provider gives one.
     pub progress: Option<u8>,
+    /// `(attempt, of)` while the provider retries.
+    pub attempt: Option<(u32, u32)>,
+    /// The VM itself, where the observation read it (ZennoHosting, Hostway): the engine merges it
+    /// and verifies against it without another request.
+    pub vm: Option<Vm>,
+}
+
+impl Default for TaskState {
+    fn default() -> Self {
+        TaskState::Unknown(String::new())
+    }
 }
 
 /// A provider's API, as pure functions.
@@ -180,9 +272,20 @@ pub trait Dialect {
     /// Whether `kind` may run on `vm` now, by this provider's rules; else why not.
     fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String>;
 
-    /// Reads one page of the VM list; `cursor` comes from [`VmPage::next`].
+    /// Whether the provider can take this action's parameters (resize by flavor or by
+    /// resources, say).
+    fn validate(&self, _action: &Action) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Reads one part of the VM list: `None` starts it, later cursors come from [`VmPage::next`].
     fn list_request(&self, cursor: Option<&str>) -> HttpRequest;
-    fn parse_list(&self, resp: &HttpResponse, now: Millis) -> Result<VmPage, ApiError>;
+    fn parse_list(
+        &self,
+        cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<VmPage, ApiError>;
 
     /// Re-reads a VM to verify an outcome; `cursor` is the list page it was last seen on, where
     /// the provider has no single-VM read. The answer may carry other VMs too.
@@ -205,4 +308,49 @@ pub trait Dialect {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Observation, ApiError>;
+
+    /// One request that observes many operations at once, where the provider has one
+    /// (Erigones `/vm/status/`, cloudsfor `/actions`, ONET's task list, ZennoHosting's project
+    /// VM list). `None` when these refs cannot share one.
+    fn observe_many_request(&self, _refs: &[&ProviderRef]) -> Option<HttpRequest> {
+        None
+    }
+
+    /// One entry per ref, in order: `Some` when the answer tells its state, `None` when the
+    /// operation is not in it (no longer pending, say) and must be looked at on its own.
+    fn parse_observe_many(
+        &self,
+        refs: &[&ProviderRef],
+        _resp: &HttpResponse,
+        _now: Millis,
+    ) -> Result<Vec<Option<Observation>>, ApiError> {
+        Ok(vec![None; refs.len()])
+    }
+
+    /// Cancels a running task, where the provider allows (Erigones).
+    fn cancel_request(&self, _r: &ProviderRef) -> Option<HttpRequest> {
+        None
+    }
+
+    fn parse_cancel(
+        &self,
+        r: &ProviderRef,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Observation, ApiError> {
+        self.parse_observation(r, resp, now)
+    }
+
+    /// A login to send before anything else, for credentials that need a session
+    /// (Erigones' login flow). `None` once [`Dialect::set_session`] gave one.
+    fn login_request(&self) -> Option<HttpRequest> {
+        None
+    }
+
+    /// The session token and how long it lasts.
+    fn parse_login(&self, resp: &HttpResponse, now: Millis) -> Result<(String, Millis), ApiError> {
+        Err(ApiError::from_response(resp, &["detail", "message"], now))
+    }
+
+    fn set_session(&mut self, _token: Option<String>) {}
 }

@@ -1,0 +1,149 @@
+//! A virtual world for tests: vigil-core's [`Engine`] talking to vigil-sim, the independent
+//! simulator written from the contract sheets, on one virtual clock with a 50 ms round trip.
+#![allow(dead_code)]
+
+use vigil_core::{
+    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpRequest, HttpResponse,
+    ListState, Millis, NetError, Operation, Vm,
+};
+
+pub const T0: Millis = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+pub const RTT: Millis = 50;
+
+pub struct World {
+    pub sim: vigil_sim::Sim,
+    pub engine: Engine,
+    pub now: Millis,
+    /// Every request the engine sent, as `METHOD url`.
+    pub sent: Vec<String>,
+    pub conn: String,
+}
+
+pub fn to_sim(req: &HttpRequest) -> vigil_sim::Request {
+    vigil_sim::Request {
+        method: req.method.as_str().to_string(),
+        url: req.url.clone(),
+        headers: req.headers.clone(),
+        body: req.body.clone().unwrap_or_default(),
+    }
+}
+
+pub fn from_sim(reply: vigil_sim::Reply) -> Result<HttpResponse, NetError> {
+    match reply {
+        vigil_sim::Reply::Response(r) => Ok(HttpResponse {
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
+        }),
+        vigil_sim::Reply::Dropped => Err(NetError("connection dropped".into())),
+    }
+}
+
+pub fn scenario(seed: u64, failure_rate: f64) -> vigil_sim::Scenario {
+    vigil_sim::Scenario {
+        seed,
+        vms: 12,
+        failure_rate,
+        speed: 1.0,
+    }
+}
+
+impl World {
+    /// One connection of `dialect` with the simulator's demo credentials, listed.
+    pub fn new(dialect: DialectKind, scenario: vigil_sim::Scenario) -> World {
+        Self::with_credentials(dialect, scenario, dialect.demo_credentials())
+    }
+
+    pub fn with_credentials(
+        dialect: DialectKind,
+        scenario: vigil_sim::Scenario,
+        credentials: Credentials,
+    ) -> World {
+        let mut w = World {
+            sim: vigil_sim::Sim::new(scenario, T0 as u64),
+            engine: Engine::new("t"),
+            now: T0,
+            sent: Vec::new(),
+            conn: "c".into(),
+        };
+        w.engine.add_connection(
+            ConnectionConfig {
+                id: "c".into(),
+                name: dialect.label().into(),
+                dialect,
+                base_url: format!("http://127.0.0.1:8787{}", dialect.sim_prefix()),
+                credentials,
+                demo: false,
+            },
+            T0,
+        );
+        w.run_until(60_000, |e| {
+            !matches!(e.list_state("c"), Some(ListState::Loading))
+        });
+        w
+    }
+
+    /// Sends what is due now, answers it after one round trip, and moves the clock to the
+    /// engine's next wake-up. Returns false when the engine has nothing scheduled.
+    pub fn step(&mut self) -> bool {
+        let out = self.engine.poll_transmit(self.now);
+        let answered_at = self.now + RTT;
+        for o in out {
+            self.sent.push(o.request.describe());
+            let reply = self.sim.handle(&to_sim(&o.request), self.now as u64);
+            self.engine.handle(o.token, from_sim(reply), answered_at);
+        }
+        self.now = answered_at;
+        match self.engine.next_wake() {
+            Some(t) => {
+                self.now = self.now.max(t);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Steps until `done` holds, at most `max_ms` of virtual time.
+    pub fn run_until(&mut self, max_ms: Millis, done: impl Fn(&Engine) -> bool) {
+        let end = self.now + max_ms;
+        while !done(&self.engine) {
+            assert!(
+                self.now <= end,
+                "not done within {max_ms} ms of virtual time"
+            );
+            if !self.step() {
+                assert!(
+                    done(&self.engine),
+                    "engine went idle before the condition held"
+                );
+                return;
+            }
+        }
+    }
+
+    pub fn vms(&self) -> Vec<Vm> {
+        self.engine.vms(&self.conn).to_vec()
+    }
+
+    /// The first VM for which `pred` holds.
+    pub fn vm_where(&self, pred: impl Fn(&Vm) -> bool) -> Vm {
+        self.vms()
+            .into_iter()
+            .find(|v| pred(v))
+            .expect("a VM matching the condition")
+    }
+
+    /// Starts `action` on `vm_id` and runs until the operation leaves the open phases.
+    pub fn run_op(&mut self, vm_id: &str, action: Action) -> Operation {
+        let id = self
+            .engine
+            .start(&self.conn.clone(), vm_id, action, self.now)
+            .expect("action allowed");
+        self.run_until(60 * 60_000, |e| !e.operation(&id).unwrap().is_open());
+        self.engine.operation(&id).unwrap().clone()
+    }
+
+    pub fn count_sent(&self, needle: &str) -> usize {
+        self.sent.iter().filter(|s| s.contains(needle)).count()
+    }
+}
