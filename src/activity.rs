@@ -46,6 +46,26 @@ fn Entry(id: String, now: RwSignal<i64>) -> impl IntoView {
         let id = id.clone();
         move |_| console.check_now(&id)
     };
+    let cancellable = {
+        let id = id.clone();
+        move || console.engine.with(|e| e.can_cancel(&id))
+    };
+    let cancel = {
+        let id = id.clone();
+        move |_| console.cancel(&id)
+    };
+    let provider = move || {
+        op.with(|o| {
+            o.as_ref().and_then(|o| {
+                console.engine.with_untracked(|e| {
+                    e.connections()
+                        .find(|c| c.id == o.connection)
+                        .map(|c| c.name.clone())
+                })
+            })
+        })
+        .unwrap_or_default()
+    };
     let elapsed = move || {
         op.with(|o| {
             o.as_ref()
@@ -72,6 +92,8 @@ fn Entry(id: String, now: RwSignal<i64>) -> impl IntoView {
                 </div>
             </Show>
             <dl class="entry-meta">
+                <dt>"Provider"</dt>
+                <dd>{provider}</dd>
                 <dt>"Started"</dt>
                 <dd>{move || op.with(|o| o.as_ref().map(|o| format_rfc3339(o.submitted_at)).unwrap_or_default())}</dd>
                 <dt>"Duration"</dt>
@@ -81,6 +103,9 @@ fn Entry(id: String, now: RwSignal<i64>) -> impl IntoView {
                 {move || op.with(|o| o.as_ref().and_then(|o| o.provider_ref.as_ref().map(|r| r.describe()))).map(|r| view! {
                     <dt>"Provider ids"</dt><dd>{r}</dd>
                 })}
+                {move || op.with(|o| o.as_ref().and_then(|o| o.attempt)).filter(|(_, n)| *n > 1).map(|(k, n)| view! {
+                    <dt>"Attempt"</dt><dd class="attempt">{format!("attempt {k} of {n}")}</dd>
+                })}
             </dl>
             {move || op.with(|o| o.as_ref().and_then(|o| o.message.clone())).map(|m| view! { <p class="entry-message">{m}</p> })}
             {move || op.with(|o| o.as_ref().filter(|o| o.is_open()).and_then(|o| o.last_error.clone())).map(|e| view! {
@@ -88,6 +113,9 @@ fn Entry(id: String, now: RwSignal<i64>) -> impl IntoView {
             })}
             <Show when=move || matches!(phase(), Some(Phase::TimedOut | Phase::NeedsCheck))>
                 <button class="btn small" on:click=check.clone()>"Check now"</button>
+            </Show>
+            <Show when=cancellable.clone()>
+                <button class="btn small danger" on:click=cancel.clone()>"Cancel task"</button>
             </Show>
         </li>
     }

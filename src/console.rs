@@ -105,6 +105,15 @@ impl Console {
         self.pump();
     }
 
+    pub fn cancel(self, op_id: &str) {
+        let now = crate::now_ms();
+        let result = self.engine.try_update(|e| e.cancel(op_id, now));
+        if let Some(Err(e)) = result {
+            self.announcement.set(e);
+        }
+        self.pump();
+    }
+
     pub fn refresh(self, conn: &str) {
         let now = crate::now_ms();
         self.engine.update(|e| e.refresh(conn, now));

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod app;
 pub mod console;
+pub mod settings;
 pub mod storage;
 pub mod transport;
 pub mod vms;

@@ -1,9 +1,22 @@
 //! Browser storage. Connections (with their credentials) live in sessionStorage unless the user
 //! asks to remember them on this device; nothing secret ever goes anywhere else.
 
+use serde::{Deserialize, Serialize};
 use vigil_core::ConnectionConfig;
 
-const CONNECTIONS: &str = "vigil.connections.v1";
+const SETTINGS: &str = "vigil.settings.v1";
+
+/// What the settings form saves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub connections: Vec<ConnectionConfig>,
+    /// Show the demo provider's connections next to the configured ones.
+    #[serde(default)]
+    pub show_demo: bool,
+    /// Kept in localStorage (this device) rather than sessionStorage (this tab).
+    #[serde(default)]
+    pub remember: bool,
+}
 
 fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
@@ -13,37 +26,37 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The saved connections and whether they were remembered on this device.
-pub fn load_connections() -> (Vec<ConnectionConfig>, bool) {
-    let read = |s: Option<web_sys::Storage>| -> Option<Vec<ConnectionConfig>> {
-        let text = s?.get_item(CONNECTIONS).ok()??;
+/// The saved settings; a tab's own copy wins over the device's.
+pub fn load() -> Settings {
+    let read = |s: Option<web_sys::Storage>| -> Option<Settings> {
+        let text = s?.get_item(SETTINGS).ok()??;
         serde_json::from_str(&text).ok()
     };
-    if let Some(list) = read(session()) {
-        return (list, false);
-    }
-    match read(local()) {
-        Some(list) => (list, true),
-        None => (Vec::new(), false),
-    }
+    read(session())
+        .or_else(|| read(local()))
+        .unwrap_or_default()
 }
 
-/// Saves to sessionStorage, or to localStorage when `remember`; the other copy is removed.
-pub fn save_connections(list: &[ConnectionConfig], remember: bool) {
-    let text = serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
-    let (keep, clear) = if remember {
+/// Saves to sessionStorage, or to localStorage when `remember`; the other copy is removed so
+/// that credentials never linger where the user did not ask for them.
+pub fn save(settings: &Settings) {
+    let text = serde_json::to_string(settings).unwrap_or_default();
+    let (keep, clear) = if settings.remember {
         (local(), session())
     } else {
         (session(), local())
     };
     if let Some(s) = clear {
-        let _ = s.remove_item(CONNECTIONS);
+        let _ = s.remove_item(SETTINGS);
     }
     if let Some(s) = keep {
-        if list.is_empty() {
-            let _ = s.remove_item(CONNECTIONS);
-        } else {
-            let _ = s.set_item(CONNECTIONS, &text);
-        }
+        let _ = s.set_item(SETTINGS, &text);
+    }
+}
+
+/// Forgets everything saved, on this tab and this device.
+pub fn clear() {
+    for s in [session(), local()].into_iter().flatten() {
+        let _ = s.remove_item(SETTINGS);
     }
 }

@@ -64,7 +64,9 @@ impl Transport {
             .borrow_mut()
             .sim
             .handle(&sim_req, crate::now_ms() as u64);
-        gloo_timers::future::TimeoutFuture::new(half(js_sys::Math::random()) as u32).await;
+        // Injected latency (faults) comes on top of the simulated round trip.
+        let extra = reply.delay_ms() as u32;
+        gloo_timers::future::TimeoutFuture::new(half(js_sys::Math::random()) as u32 + extra).await;
         match reply {
             vigil_sim::Reply::Response(r) => Ok(HttpResponse {
                 status: r.status,

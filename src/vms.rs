@@ -37,6 +37,7 @@ pub fn VmList() -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Name"</th>
+                        <th scope="col">"Provider"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Size"</th>
                         <th scope="col">"Region"</th>
@@ -131,6 +132,15 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
         Memo::new(move |_| console.engine.with(|e| e.action_choices(&conn, &vm_id)))
     };
     let name = move || vm.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
+    let provider = {
+        let conn = conn.clone();
+        console.engine.with_untracked(|e| {
+            e.connections()
+                .find(|c| c.id == conn)
+                .map(|c| c.name.clone())
+                .unwrap_or_default()
+        })
+    };
     let panel_open = {
         let (conn, vm_id) = (conn.clone(), vm_id.clone());
         move || {
@@ -176,8 +186,9 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
             .collect_view()
     };
     view! {
-        <tr class="vm" data-vm=vm_id.clone() data-busy=move || op.get().is_some().to_string()>
+        <tr class="vm" data-conn=conn.clone() data-vm=vm_id.clone() data-busy=move || op.get().is_some().to_string()>
             <th scope="row" class="vm-name">{name}</th>
+            <td class="provider">{provider}</td>
             <td>
                 <span
                     class=move || vm.with(|v| v.as_ref().map(|v| badge_class(&v.power, op.get().is_some() || v.locked)).unwrap_or("badge"))
@@ -195,7 +206,7 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
             let (conn, vm_id) = (conn.clone(), vm_id.clone());
             view! {
                 <tr class="panel-row">
-                    <td colspan="5">
+                    <td colspan="6">
                         <ActionPanel conn vm_id kind panel/>
                     </td>
                 </tr>
@@ -217,11 +228,30 @@ fn ActionPanel(
         .engine
         .with_untracked(|e| e.vm(&conn, &vm_id).cloned())
         .expect("panel opened on a listed VM");
+    let dialect = console.engine.with_untracked(|e| {
+        e.connections()
+            .find(|c| c.id == conn)
+            .map(|c| c.dialect)
+            .expect("panel opened on a known connection")
+    });
+    // Flavors in use on this connection, offered as suggestions (Hostway lists no flavors).
+    let flavors: Vec<String> = console.engine.with_untracked(|e| {
+        let mut f: Vec<String> = e
+            .vms(&conn)
+            .iter()
+            .filter_map(|v| v.size.flavor.clone())
+            .collect();
+        f.sort();
+        f.dedup();
+        f
+    });
     let error = RwSignal::new(None::<String>);
     let text = RwSignal::new(match kind {
         ActionKind::Rename => vm.name.clone(),
         _ => String::new(),
     });
+    let description = RwSignal::new(String::new());
+    let flavor = RwSignal::new(String::new());
     let cpu = RwSignal::new(vm.size.vcpus.unwrap_or(1).to_string());
     let ram = RwSignal::new(vm.size.memory_gb.unwrap_or(1).to_string());
     let disk = RwSignal::new(vm.size.disk_gb.unwrap_or(25).to_string());
@@ -242,8 +272,16 @@ fn ActionPanel(
             }),
             ActionKind::Snapshot => Ok(Action::Snapshot {
                 name: text.get_untracked(),
-                description: String::new(),
+                description: description.get_untracked(),
             }),
+            ActionKind::RestoreBackup => Ok(Action::RestoreBackup {
+                backup_id: text.get_untracked().trim().to_string(),
+            }),
+            ActionKind::Resize if dialect.resizes_by_flavor() => {
+                Ok(Action::Resize(Resize::Flavor {
+                    id: flavor.get_untracked().trim().to_string(),
+                }))
+            }
             ActionKind::Resize => (|| {
                 let (c, r, d) = (
                     number(cpu, "vCPUs")?,
@@ -283,13 +321,42 @@ fn ActionPanel(
     let title = format!("{} {}", kind.label(), vm_name);
     let form_label = title.clone();
     let body = match kind {
-        ActionKind::Rename | ActionKind::Snapshot => {
-            let label = if kind == ActionKind::Rename { "New name" } else { "Snapshot name" };
+        ActionKind::Rename | ActionKind::Snapshot | ActionKind::RestoreBackup => {
+            let label = match kind {
+                ActionKind::Rename => "New name",
+                ActionKind::Snapshot => "Snapshot name",
+                _ => "Backup id",
+            };
+            let with_description = kind == ActionKind::Snapshot && dialect.snapshot_has_description();
             view! {
+                {(kind == ActionKind::RestoreBackup).then(|| view! {
+                    <p>"Restoring replaces the VM's disk with the backup: changes since the backup are lost."</p>
+                })}
                 <label>{label}
-                    <input type="text" required prop:value=move || text.get()
+                    <input type="text" name="text" required prop:value=move || text.get()
                         on:input=move |ev| text.set(event_target_value(&ev))/>
                 </label>
+                {with_description.then(|| view! {
+                    <p class="hint">"Hostway keeps at most 3 snapshots per server, names must be unique on the server, and servers with extra volumes cannot be snapshotted."</p>
+                    <label>"Description"
+                        <input type="text" name="description" prop:value=move || description.get()
+                            on:input=move |ev| description.set(event_target_value(&ev))/>
+                    </label>
+                })}
+            }
+            .into_any()
+        }
+        ActionKind::Resize if dialect.resizes_by_flavor() => {
+            let current = vm.size.flavor.clone().unwrap_or_else(|| "—".into());
+            view! {
+                <p class="hint">{format!("Current flavor: {current}. Enter the id of the flavor to resize to.")}</p>
+                <label>"Flavor id"
+                    <input type="text" name="flavor" list="flavor-ids" prop:value=move || flavor.get()
+                        on:input=move |ev| flavor.set(event_target_value(&ev))/>
+                </label>
+                <datalist id="flavor-ids">
+                    {flavors.iter().map(|f| view! { <option value=f.clone()/> }).collect_view()}
+                </datalist>
             }
             .into_any()
         }

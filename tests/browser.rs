@@ -94,8 +94,10 @@ fn row_of(root: &HtmlElement, vm_name: &str) -> Element {
         .unwrap_or_else(|| panic!("no row for {vm_name}"))
 }
 
+/// Clicks the first enabled `action` button on a demo cloudsfor VM; returns its accessible name.
 async fn click_first_enabled(root: &HtmlElement, action: &str) -> String {
-    let selector = format!("button[data-action='{action}']:not([disabled])");
+    let selector =
+        format!("tr.vm[data-conn='demo-cloudsfor'] button[data-action='{action}']:not([disabled])");
     let button = wait_for(&format!("an enabled {action} button"), 10_000, || {
         find(root, &selector)
     })
@@ -107,6 +109,7 @@ async fn click_first_enabled(root: &HtmlElement, action: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn a_reboot_shows_progress_and_ends_verified_done() {
+    clear_settings();
     let app = mount(fast(0.0));
     let root = &app.root;
     let label = click_first_enabled(root, "Reboot").await;
@@ -158,6 +161,7 @@ async fn a_reboot_shows_progress_and_ends_verified_done() {
 
 #[wasm_bindgen_test]
 async fn an_errored_action_shows_its_failure() {
+    clear_settings();
     let app = mount(fast(1.0));
     let root = &app.root;
     let label = click_first_enabled(root, "Reboot").await;
@@ -178,6 +182,7 @@ async fn an_errored_action_shows_its_failure() {
 
 #[wasm_bindgen_test]
 async fn destructive_actions_ask_first_and_forms_keep_what_was_typed() {
+    clear_settings();
     let app = mount(fast(0.0));
     let root = &app.root;
     click_first_enabled(root, "PowerOff").await;
@@ -220,4 +225,185 @@ async fn destructive_actions_ask_first_and_forms_keep_what_was_typed() {
     assert!(text(&err).contains("name"));
     assert_eq!(input.value(), "   ");
     assert!(all(root, "li.entry").is_empty());
+}
+
+/// Writes settings as the settings form would, for the next mount.
+fn store_settings(json: &str) {
+    let s = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    s.set_item("vigil.settings.v1", json).unwrap();
+}
+
+fn clear_settings() {
+    let w = web_sys::window().unwrap();
+    w.session_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item("vigil.settings.v1")
+        .unwrap();
+    w.local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item("vigil.settings.v1")
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn every_demo_dialect_lists_vms_and_reboots_one_to_a_verified_end() {
+    clear_settings();
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    for slug in [
+        "zennohosting",
+        "cloudsfor",
+        "erigones",
+        "onetsolutions",
+        "hostway",
+    ] {
+        let conn = format!("demo-{slug}");
+        let selector =
+            format!("tr.vm[data-conn='{conn}'] button[data-action='Reboot']:not([disabled])");
+        let button = wait_for(&format!("a rebootable {slug} VM"), 15_000, || {
+            find(root, &selector)
+        })
+        .await;
+        let label = button.get_attribute("aria-label").unwrap();
+        button.unchecked_ref::<HtmlElement>().click();
+        let done = wait_for(&format!("{slug}: {label} verified"), 60_000, || {
+            entry(root, &label).filter(|e| {
+                matches!(
+                    e.get_attribute("data-phase").as_deref(),
+                    Some("Succeeded" | "Failed" | "NeedsCheck" | "TimedOut")
+                )
+            })
+        })
+        .await;
+        assert_eq!(
+            done.get_attribute("data-phase").as_deref(),
+            Some("Succeeded"),
+            "{slug}: {}",
+            text(&done)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_connection_shows_its_error_without_hiding_the_others() {
+    store_settings(
+        r#"{"connections": [{"id": "broken", "name": "Broken cloud", "dialect": "Cloudsfor",
+            "base_url": "http://127.0.0.1:9/api/v1",
+            "credentials": {"Basic": {"user": "me@example.com", "password": "hunter2"}}, "demo": false}],
+            "show_demo": true, "remember": false}"#,
+    );
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let failed = wait_for("the broken connection's error", 15_000, || {
+        find(root, ".conn[data-state=failed]")
+    })
+    .await;
+    let message = text(&failed);
+    assert!(message.contains("Broken cloud"), "{message}");
+    assert!(
+        message.contains("Could not reach the provider"),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "no credentials in messages");
+    // The demo connections still list their VMs.
+    wait_for("demo VMs next to the broken connection", 15_000, || {
+        (all(root, "tr.vm[data-conn='demo-cloudsfor']").len() == 12).then_some(())
+    })
+    .await;
+    assert!(all(root, "tr.vm[data-conn='broken']").is_empty());
+    clear_settings();
+}
+
+#[wasm_bindgen_test]
+async fn settings_add_a_connection_kept_in_session_storage_only() {
+    clear_settings();
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let open = all(root, "button")
+        .into_iter()
+        .find(|b| text(b) == "Settings")
+        .unwrap();
+    open.unchecked_ref::<HtmlElement>().click();
+    let form = wait_for("the settings form", 2_000, || find(root, "form.conn-form")).await;
+    let set = |name: &str, value: &str| {
+        let el = form
+            .query_selector(&format!("[name={name}]"))
+            .unwrap()
+            .unwrap();
+        if let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+            select.set_value(value);
+            select
+                .dispatch_event(&web_sys::Event::new("change").unwrap())
+                .unwrap();
+        } else {
+            let input = el.unchecked_ref::<web_sys::HtmlInputElement>();
+            input.set_value(value);
+            input
+                .dispatch_event(&web_sys::Event::new("input").unwrap())
+                .unwrap();
+        }
+    };
+    set("dialect", "cloudsfor");
+    TimeoutFuture::new(50).await;
+    set("name", "Staging");
+    set("base", "not a url");
+    set("user", "ops@example.com");
+    set("secret", "s3cret-pass");
+    form.query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    let err = wait_for("the base URL error", 2_000, || {
+        form.query_selector(".error").unwrap()
+    })
+    .await;
+    assert!(text(&err).contains("https://"), "{}", text(&err));
+    // Nothing typed is lost.
+    let name: web_sys::HtmlInputElement = form
+        .query_selector("[name=name]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(name.value(), "Staging");
+
+    set("base", "http://127.0.0.1:9/api/v1");
+    form.query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    wait_for("the new connection listed", 2_000, || {
+        all(root, ".conn-list li")
+            .into_iter()
+            .find(|li| text(li).contains("Staging"))
+    })
+    .await;
+    let w = web_sys::window().unwrap();
+    let session = w
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("vigil.settings.v1")
+        .unwrap()
+        .unwrap();
+    assert!(session.contains("Staging"));
+    assert!(w
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("vigil.settings.v1")
+        .unwrap()
+        .is_none());
+    assert!(
+        !w.location().href().unwrap().contains("s3cret"),
+        "credentials never reach the URL"
+    );
+    clear_settings();
 }

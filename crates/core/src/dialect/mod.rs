@@ -82,6 +82,16 @@ impl DialectKind {
         }
     }
 
+    /// Resizes to a named flavor (Hostway) rather than to vCPU/RAM/disk amounts.
+    pub fn resizes_by_flavor(self) -> bool {
+        self == DialectKind::Hostway
+    }
+
+    /// Snapshots take a description as well as a name (Hostway).
+    pub fn snapshot_has_description(self) -> bool {
+        self == DialectKind::Hostway
+    }
+
     /// The credentials the provider expects, with empty values, for the settings form.
     pub fn blank_credentials(self) -> Credentials {
         match self {

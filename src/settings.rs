@@ -1,0 +1,264 @@
+//! Settings: any number of provider connections (dialect, name, base URL, credentials).
+
+use leptos::prelude::*;
+use vigil_core::{ConnectionConfig, Credentials, DialectKind};
+
+use crate::storage::{self, Settings};
+
+/// The editable fields of one connection.
+#[derive(Clone, Copy)]
+struct Draft {
+    id: RwSignal<Option<String>>,
+    dialect: RwSignal<DialectKind>,
+    name: RwSignal<String>,
+    base: RwSignal<String>,
+    user: RwSignal<String>,
+    secret: RwSignal<String>,
+    /// Erigones: log in with username and password instead of an API key.
+    login: RwSignal<bool>,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Draft {
+            id: RwSignal::new(None),
+            dialect: RwSignal::new(DialectKind::Cloudsfor),
+            name: RwSignal::new(String::new()),
+            base: RwSignal::new(String::new()),
+            user: RwSignal::new(String::new()),
+            secret: RwSignal::new(String::new()),
+            login: RwSignal::new(false),
+        }
+    }
+
+    fn load(&self, c: &ConnectionConfig) {
+        self.id.set(Some(c.id.clone()));
+        self.dialect.set(c.dialect);
+        self.name.set(c.name.clone());
+        self.base.set(c.base_url.clone());
+        let (user, secret, login) = match &c.credentials {
+            Credentials::Basic { user, password } => (user.clone(), password.clone(), false),
+            Credentials::Bearer { token } => (String::new(), token.clone(), false),
+            Credentials::ApiKey { key } => (String::new(), key.clone(), false),
+            Credentials::Login { username, password } => (username.clone(), password.clone(), true),
+        };
+        self.user.set(user);
+        self.secret.set(secret);
+        self.login.set(login);
+    }
+
+    fn clear(&self) {
+        self.id.set(None);
+        self.name.set(String::new());
+        self.base.set(String::new());
+        self.user.set(String::new());
+        self.secret.set(String::new());
+        self.login.set(false);
+    }
+
+    fn credentials(&self) -> Credentials {
+        let (user, secret) = (self.user.get_untracked(), self.secret.get_untracked());
+        match self.dialect.get_untracked().blank_credentials() {
+            Credentials::Basic { .. } => Credentials::Basic {
+                user,
+                password: secret,
+            },
+            Credentials::Bearer { .. } => Credentials::Bearer { token: secret },
+            Credentials::ApiKey { .. } | Credentials::Login { .. } => {
+                if self.login.get_untracked() {
+                    Credentials::Login {
+                        username: user,
+                        password: secret,
+                    }
+                } else {
+                    Credentials::ApiKey { key: secret }
+                }
+            }
+        }
+    }
+
+    fn to_config(self) -> ConnectionConfig {
+        let dialect = self.dialect.get_untracked();
+        ConnectionConfig {
+            id: self
+                .id
+                .get_untracked()
+                .unwrap_or_else(|| format!("{}-{:x}", dialect.slug(), crate::now_ms())),
+            name: self.name.get_untracked().trim().to_string(),
+            dialect,
+            base_url: self.base.get_untracked().trim().to_string(),
+            credentials: self.credentials(),
+            demo: false,
+        }
+    }
+}
+
+fn dialect_from(slug: &str) -> DialectKind {
+    DialectKind::ALL
+        .iter()
+        .copied()
+        .find(|d| d.slug() == slug)
+        .unwrap_or(DialectKind::Cloudsfor)
+}
+
+#[component]
+pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> impl IntoView {
+    let draft = Draft::new();
+    let error = RwSignal::new(None::<String>);
+    let editing = move || draft.id.get().is_some();
+
+    let persist = move |s: Settings| {
+        storage::save(&s);
+        settings.set(s);
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let cfg = draft.to_config();
+        if let Err(e) = cfg.validate() {
+            // Whatever was typed stays in the form.
+            error.set(Some(e));
+            return;
+        }
+        error.set(None);
+        let mut s = settings.get_untracked();
+        match s.connections.iter_mut().find(|c| c.id == cfg.id) {
+            Some(slot) => *slot = cfg,
+            None => s.connections.push(cfg),
+        }
+        persist(s);
+        draft.clear();
+    };
+    let remove = move |id: String| {
+        let mut s = settings.get_untracked();
+        s.connections.retain(|c| c.id != id);
+        persist(s);
+        if draft.id.get_untracked().as_deref() == Some(id.as_str()) {
+            draft.clear();
+        }
+    };
+    let forget_all = move |_| {
+        storage::clear();
+        settings.set(Settings::default());
+        draft.clear();
+    };
+
+    let cred_fields = move || {
+        let d = draft.dialect.get();
+        let login = draft.login.get();
+        let (user_label, secret_label) = match d.blank_credentials() {
+            Credentials::Basic { .. } => (Some("Username (email)"), "Password"),
+            Credentials::Bearer { .. } => (None, "API token"),
+            _ if login => (Some("Username"), "Password"),
+            _ => (None, "API key (ES-API-KEY)"),
+        };
+        view! {
+            {(d == DialectKind::Erigones).then(|| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || draft.login.get()
+                        on:change=move |ev| draft.login.set(event_target_checked(&ev))/>
+                    "Log in with username and password instead of an API key"
+                </label>
+            })}
+            {user_label.map(|l| view! {
+                <label>{l}
+                    <input type="text" name="user" autocomplete="username"
+                        prop:value=move || draft.user.get()
+                        on:input=move |ev| draft.user.set(event_target_value(&ev))/>
+                </label>
+            })}
+            <label>{secret_label}
+                <input type="password" name="secret" autocomplete="current-password"
+                    prop:value=move || draft.secret.get()
+                    on:input=move |ev| draft.secret.set(event_target_value(&ev))/>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="panel settings" aria-labelledby="settings-h">
+            <div class="settings-head">
+                <h2 id="settings-h">"Provider connections"</h2>
+                <button class="btn" on:click=move |_| on_close.run(())>"Close"</button>
+            </div>
+            <p class="hint">
+                "Credentials stay in this browser tab (sessionStorage) unless you ask to remember "
+                "them on this device. They are only ever sent to the provider's own API."
+            </p>
+            <ul class="conn-list">
+                <For each=move || settings.get().connections key=|c| c.id.clone() let:c>
+                    {
+                        let id_remove = c.id.clone();
+                        let c2 = c.clone();
+                        view! {
+                            <li>
+                                <span><strong>{c.name.clone()}</strong> " · " {c.dialect.label()} " · " <code>{c.base_url.clone()}</code></span>
+                                <span class="row-actions">
+                                    <button class="btn small" aria-label=format!("Edit {}", c.name)
+                                        on:click=move |_| draft.load(&c2)>"Edit"</button>
+                                    <button class="btn small danger" aria-label=format!("Remove {}", c.name)
+                                        on:click=move |_| remove(id_remove.clone())>"Remove"</button>
+                                </span>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <form class="conn-form" on:submit=submit novalidate>
+                <h3>{move || if editing() { "Edit connection" } else { "Add a connection" }}</h3>
+                <label>"Provider"
+                    <select name="dialect" on:change=move |ev| {
+                        draft.dialect.set(dialect_from(&event_target_value(&ev)));
+                        draft.login.set(false);
+                    }>
+                        {DialectKind::ALL.iter().map(|d| view! {
+                            <option value=d.slug() selected=move || draft.dialect.get() == *d>{d.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Name"
+                    <input type="text" name="name" placeholder="e.g. Production"
+                        prop:value=move || draft.name.get()
+                        on:input=move |ev| draft.name.set(event_target_value(&ev))/>
+                </label>
+                <label>"Base URL"
+                    <input type="url" name="base" placeholder=move || draft.dialect.get().example_base()
+                        prop:value=move || draft.base.get()
+                        on:input=move |ev| draft.base.set(event_target_value(&ev))/>
+                </label>
+                {cred_fields}
+                <Show when=move || error.get().is_some()>
+                    <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+                <div class="row-actions">
+                    <button type="submit" class="btn primary">
+                        {move || if editing() { "Save connection" } else { "Add connection" }}
+                    </button>
+                    <Show when=editing>
+                        <button type="button" class="btn" on:click=move |_| draft.clear()>"Cancel edit"</button>
+                    </Show>
+                </div>
+            </form>
+            <div class="settings-options">
+                <label class="check">
+                    <input type="checkbox" name="remember" prop:checked=move || settings.get().remember
+                        on:change=move |ev| {
+                            let mut s = settings.get_untracked();
+                            s.remember = event_target_checked(&ev);
+                            persist(s);
+                        }/>
+                    "Remember connections on this device (localStorage)"
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="show-demo" prop:checked=move || settings.get().show_demo
+                        on:change=move |ev| {
+                            let mut s = settings.get_untracked();
+                            s.show_demo = event_target_checked(&ev);
+                            persist(s);
+                        }/>
+                    "Also show the demo provider's connections"
+                </label>
+                <button class="btn small danger" on:click=forget_all>"Forget all connections"</button>
+            </div>
+        </section>
+    }
+}
