@@ -19,15 +19,12 @@ use crate::dialect::{ConnectionConfig, Dialect, Observation};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, NetError};
 use crate::model::{Action, ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
+use crate::policy::{Fixed, PollCtx, PollPolicy};
 use crate::time::{Millis, MINUTE, SECOND};
 
 /// The fixed schedule's knobs.
 #[derive(Clone, Debug)]
 pub struct Schedule {
-    /// First look at the task after it was accepted.
-    pub first_observe: Millis,
-    /// Then every this often while it runs.
-    pub observe_every: Millis,
     /// Between re-reads while the VM catches up with a finished task.
     pub verify_every: Millis,
     /// How long the VM may lag behind a finished task before the console says so.
@@ -42,8 +39,6 @@ pub struct Schedule {
 impl Default for Schedule {
     fn default() -> Self {
         Schedule {
-            first_observe: 2 * SECOND,
-            observe_every: 3 * SECOND,
             verify_every: 2 * SECOND,
             verify_grace: 20 * SECOND,
             list_every: MINUTE,
@@ -187,6 +182,7 @@ pub struct Engine {
     /// Cancel requests made between two `poll_transmit` calls.
     pending_cancels: Vec<Outgoing>,
     pub schedule: Schedule,
+    policy: Box<dyn PollPolicy>,
 }
 
 impl Engine {
@@ -204,7 +200,32 @@ impl Engine {
             events: Vec::new(),
             pending_cancels: Vec::new(),
             schedule: Schedule::default(),
+            policy: Box::new(Fixed::default()),
         }
+    }
+
+    /// Replaces the polling policy (benchmarks compare policies on the same engine).
+    pub fn set_policy(&mut self, policy: Box<dyn PollPolicy>) {
+        self.policy = policy;
+    }
+
+    fn next_observe(&mut self, op_id: &str, now: Millis, changed: bool) -> Millis {
+        let Some(op) = self.ops.iter().find(|o| o.id == op_id) else {
+            return now;
+        };
+        let dialect = self
+            .conn(&op.connection)
+            .map_or(crate::dialect::DialectKind::Cloudsfor, |c| c.cfg.dialect);
+        let ctx = PollCtx {
+            op_id,
+            dialect,
+            kind: op.action.kind(),
+            accepted_at: op.accepted_at.unwrap_or(now),
+            now,
+            polls: op.polls,
+            changed,
+        };
+        self.policy.next_observe(&ctx).max(now)
     }
 
     // ----- connections and inventory -------------------------------------------------------
@@ -583,7 +604,8 @@ impl Engine {
         }
         let mut batched: Vec<usize> = Vec::new();
         for (conn, idx) in observe_due {
-            if idx.len() < 2 {
+            let limit = self.policy.batch_limit().unwrap_or(1);
+            if idx.len() < 2 || limit < 2 {
                 continue;
             }
             let c = self
@@ -591,17 +613,19 @@ impl Engine {
                 .iter()
                 .find(|c| c.cfg.id == conn)
                 .expect("listed");
-            let refs: Vec<&ProviderRef> = idx
-                .iter()
-                .filter_map(|&i| self.ops[i].provider_ref.as_ref())
-                .collect();
-            if refs.len() != idx.len() {
-                continue;
-            }
-            if let Some(request) = c.api.observe_many_request(&refs) {
-                let ops = idx.iter().map(|&i| self.ops[i].id.clone()).collect();
-                pending.push((Flight::ObserveMany { ops }, conn.clone(), request));
-                batched.extend(idx);
+            for chunk in idx.chunks(limit) {
+                let refs: Vec<&ProviderRef> = chunk
+                    .iter()
+                    .filter_map(|&i| self.ops[i].provider_ref.as_ref())
+                    .collect();
+                if chunk.len() < 2 || refs.len() != chunk.len() {
+                    continue;
+                }
+                if let Some(request) = c.api.observe_many_request(&refs) {
+                    let ops = chunk.iter().map(|&i| self.ops[i].id.clone()).collect();
+                    pending.push((Flight::ObserveMany { ops }, conn.clone(), request));
+                    batched.extend_from_slice(chunk);
+                }
             }
         }
         for (i, op) in self.ops.iter_mut().enumerate() {
@@ -952,7 +976,7 @@ impl Engine {
         };
         match c.api.parse_accepted(vm, &op.action, &resp, now) {
             Ok(acc) => {
-                let first = self.schedule.first_observe;
+                let first = self.next_observe(op_id, now, true);
                 let o = self
                     .ops
                     .iter_mut()
@@ -963,7 +987,7 @@ impl Engine {
                 o.phase = Phase::Accepted;
                 if let Some(s) = self.sched.get_mut(op_id) {
                     s.waiting = false;
-                    s.due = Some(now + first);
+                    s.due = Some(first);
                 }
                 if acc.state.is_terminal() || acc.state == TaskState::Failed {
                     // Done (or refused) at once, like Erigones' `200 SUCCESS`.
@@ -1101,7 +1125,11 @@ impl Engine {
 
     /// Moves an operation by what the provider said of its task.
     fn apply_observation(&mut self, op_id: &str, obs: Observation, now: Millis) {
-        let every = self.schedule.observe_every;
+        let changed = self.operation(op_id).is_some_and(|o| {
+            o.provider_status.as_deref() != Some(obs.raw_status.as_str())
+                || (obs.progress.is_some() && obs.progress != o.progress)
+        });
+        let next = self.next_observe(op_id, now, changed);
         let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) else {
             return;
         };
@@ -1154,7 +1182,7 @@ impl Engine {
             }
             TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
                 o.phase = Phase::InProgress;
-                s.due = Some(now + every);
+                s.due = Some(next);
             }
         }
         if let Some(vm) = obs.vm {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod model;
+pub mod policy;
 pub mod time;
 
 pub use dialect::{ConnectionConfig, Credentials, DialectKind};
@@ -22,4 +23,5 @@ pub use engine::{Engine, Event, ListState, Outgoing};
 pub use error::{ApiError, ErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, NetError};
 pub use model::*;
+pub use policy::{PollCtx, PollPolicy};
 pub use time::Millis;
