@@ -1,15 +1,43 @@
-//! Placeholder replaced by the dialect's implementation.
+//! Erigones / Danube Cloud: the "task id" dialect.
+//!
+//! Contract: `shared/providers/erigones.md`. Every path ends with `/`. A power action
+//! (`PUT /vm/{hostname}/status/{start,stop,reboot}/`) answers `201 PENDING` with a `task_id`, or
+//! `200 SUCCESS` when it was done at once. `GET /task/{id}/status/` mirrors the task's state in its
+//! HTTP code (201 pending/started, 200 success, 400 failure, 410 revoked, 404 once the task
+//! expired): those codes are observations here, not errors. `GET /vm/status/` lists every VM with
+//! the ids of its pending tasks, so one request tracks every operation on the connection.
+//!
+//! Auth is the `ES-API-KEY` header, or the login flow (`POST /accounts/login/` → a token valid
+//! about an hour, sent as `Authorization: Token …`). The `es_version` / `es_username` / `es_dc` /
+//! `es_task_id` response headers are information only: nothing here depends on them.
+
+use serde_json::{json, Value};
+
 use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
-use crate::error::ApiError;
-use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Action, ActionKind, ProviderRef, Vm};
-use crate::time::Millis;
+use crate::error::{ApiError, ErrorKind};
+use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
+use crate::json::{parse_lenient, text};
+use crate::model::{Action, ActionKind, PowerState, ProviderRef, Size, TaskState, Vm};
+use crate::time::{parse_rfc3339, Millis, MINUTE};
+
+/// Where the provider keeps its own words: top level, or inside the `result` envelope (the
+/// shared [`ApiError::from_response`] looks in both).
+const ERROR_KEYS: &[&str] = &["detail", "message", "error"];
+
+/// The login session's documented lifetime, used when the answer has no usable `expires`.
+pub const SESSION: Millis = 60 * MINUTE;
+
+/// The `status` values under which the provider takes a power action (anything else → `423`).
+const OPERATIONAL: &[&str] = &["running", "stopped", "stopping", "frozen"];
+
+/// The text of the `404` for an unknown or expired task.
+const TASK_GONE: &str = "does not exist";
 
 pub struct Erigones {
-    #[allow(dead_code)]
     base: String,
-    #[allow(dead_code)]
     credentials: Credentials,
+    /// The login flow's token, once [`Dialect::set_session`] gave one.
+    session: Option<String>,
 }
 
 impl Erigones {
@@ -17,6 +45,192 @@ impl Erigones {
         Erigones {
             base: base.to_string(),
             credentials,
+            session: None,
+        }
+    }
+
+    /// A request to `path` (relative to the base, ending with `/`), with the credentials.
+    fn req(&self, method: Method, path: &str) -> HttpRequest {
+        let mut r = HttpRequest::get(join(&self.base, path));
+        r.method = method;
+        self.credentials
+            .authorize(r, self.session.as_deref())
+            .header("Accept", "application/json")
+    }
+
+    fn vm_path(hostname: &str) -> String {
+        format!("vm/{}/status/", encode_component(hostname))
+    }
+
+    fn task_path(task_id: &str, what: &str) -> String {
+        format!("task/{}/{what}/", encode_component(task_id))
+    }
+
+    /// The envelope's `result` of a successful read.
+    fn result(&self, resp: &HttpResponse, what: &str, now: Millis) -> Result<Value, ApiError> {
+        if !resp.is_success() {
+            return Err(ApiError::from_response(resp, ERROR_KEYS, now));
+        }
+        let v = parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))?;
+        match v.get("result") {
+            Some(r) if !r.is_null() => Ok(r.clone()),
+            _ => Err(ApiError::bad_response(what, "no `result`")),
+        }
+    }
+
+    /// The path segment of an action, and its JSON body.
+    pub fn action_body(action: &Action) -> (&'static str, Value) {
+        match action {
+            Action::Start => ("start", json!({})),
+            Action::Shutdown => ("stop", json!({ "force": false })),
+            Action::PowerOff => ("stop", json!({ "force": true })),
+            Action::Reboot => ("reboot", json!({ "force": false })),
+            Action::PowerCycle => ("reboot", json!({ "force": true })),
+            // Not offered by this provider (see `actions`); never sent.
+            _ => ("unsupported", json!({})),
+        }
+    }
+}
+
+/// The VM's `status`, in our terms. The `running-` / `stopped-` / … variants are the provider's
+/// "not ready" states: a change is being applied, whatever the prefix says.
+pub fn power_of(status: &str) -> PowerState {
+    match status {
+        "running" => PowerState::Running,
+        // Frozen is a stopped VM that may not be started until unfrozen; not created is a VM
+        // defined but never deployed. Both are off.
+        "stopped" | "frozen" | "notcreated" => PowerState::Stopped,
+        "stopping" => PowerState::Stopping,
+        "deploying" | "notready" => PowerState::Busy,
+        s if s.ends_with('-')
+            && matches!(
+                s.trim_end_matches('-'),
+                "running" | "stopped" | "frozen" | "notcreated"
+            ) =>
+        {
+            PowerState::Busy
+        }
+        // `error` has no PowerState of its own: it is shown raw, like a value we do not know.
+        other => PowerState::Unknown(other.to_string()),
+    }
+}
+
+/// The envelope's task `status`, in our terms.
+pub fn task_state(status: &str) -> TaskState {
+    match status {
+        "PENDING" => TaskState::Pending,
+        "STARTED" => TaskState::Running,
+        "SUCCESS" => TaskState::Succeeded,
+        "FAILURE" => TaskState::Failed,
+        "REVOKED" => TaskState::Cancelled,
+        other => TaskState::Unknown(other.to_string()),
+    }
+}
+
+/// Whether a `tasks` value (map of pending task ids) holds anything.
+fn has_tasks(tasks: Option<&Value>) -> bool {
+    match tasks {
+        Some(Value::Object(m)) => !m.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        _ => false,
+    }
+}
+
+fn parse_vm(v: &Value) -> Option<Vm> {
+    // `hostname` is the id URLs use; the `uuid` works in URLs too, for a VM without one.
+    let id = text(v, "hostname")
+        .filter(|s| !s.is_empty())
+        .or_else(|| text(v, "uuid"))?;
+    let status = text(v, "status").unwrap_or_else(|| "(no status)".into());
+    Some(Vm {
+        name: text(v, "alias")
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| id.clone()),
+        id,
+        power: power_of(&status),
+        status_raw: status,
+        // Pending tasks hold the VM: the provider refuses another action (409 / 400 lock).
+        locked: has_tasks(v.get("tasks")),
+        size: Size::default(),
+        region: None,
+        image: None,
+        snapshot_count: None,
+        project: None,
+    })
+}
+
+/// The parts of a task envelope: `status`, `result`.
+fn envelope(v: &Value) -> Option<(String, Value)> {
+    let status = v.get("status")?.as_str()?.to_string();
+    Some((status, v.get("result").cloned().unwrap_or(Value::Null)))
+}
+
+/// A text field of a task's `result`, or the result itself when it is a string.
+fn result_text(result: &Value, keys: &[&str]) -> Option<String> {
+    match result {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Object(_) => keys
+            .iter()
+            .find_map(|k| text(result, k).filter(|s| !s.trim().is_empty())),
+        _ => None,
+    }
+}
+
+fn observation_of(status: String, result: &Value) -> Observation {
+    let state = task_state(&status);
+    let message = match state {
+        TaskState::Succeeded => result_text(result, &["message"]),
+        _ => result_text(result, &["detail", "message"]),
+    };
+    Observation {
+        state,
+        raw_status: status,
+        message,
+        ..Observation::default()
+    }
+}
+
+/// A refusal the provider answers as a failed task (`400 FAILURE "Task did not acquire lock"`):
+/// the VM is busy, not our request malformed.
+fn refusal(resp: &HttpResponse, now: Millis) -> ApiError {
+    let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
+    let failed_task = parse_lenient(&resp.body)
+        .ok()
+        .and_then(|v| envelope(&v))
+        .is_some_and(|(s, _)| s == "FAILURE");
+    if resp.status == 400 && failed_task {
+        e.kind = ErrorKind::Conflict;
+        e.message = "The provider refused this in the VM's current state (400)".into();
+    }
+    e
+}
+
+impl Erigones {
+    /// Reads a task answer: the HTTP code mirrors the task's state, so 400 and 410 carrying an
+    /// envelope are observations, and the 404 for an expired task means "ask the VM".
+    fn read_task(&self, resp: &HttpResponse, now: Millis) -> Result<Observation, ApiError> {
+        let body = parse_lenient(&resp.body).ok();
+        if resp.status == 404 {
+            let detail = body.as_ref().and_then(|v| text(v, "detail"));
+            return match detail {
+                Some(d) if d.to_ascii_lowercase().contains(TASK_GONE) => Ok(Observation {
+                    state: TaskState::Expired,
+                    raw_status: d,
+                    ..Observation::default()
+                }),
+                _ => Err(ApiError::from_response(resp, ERROR_KEYS, now)),
+            };
+        }
+        let env = body.as_ref().and_then(envelope);
+        match env {
+            Some((status, result)) if resp.is_success() || matches!(resp.status, 400 | 410) => {
+                Ok(observation_of(status, &result))
+            }
+            _ if resp.is_success() => Err(ApiError::bad_response(
+                "the task status",
+                "no task `status` in the answer",
+            )),
+            _ => Err(ApiError::from_response(resp, ERROR_KEYS, now)),
         }
     }
 }
@@ -25,50 +239,866 @@ impl Dialect for Erigones {
     fn kind(&self) -> DialectKind {
         DialectKind::Erigones
     }
+
     fn actions(&self) -> &'static [ActionKind] {
-        &[]
+        &[
+            ActionKind::Start,
+            ActionKind::Shutdown,
+            ActionKind::Reboot,
+            ActionKind::PowerOff,
+            ActionKind::PowerCycle,
+        ]
     }
-    fn allowed(&self, _vm: &Vm, _kind: ActionKind) -> Result<(), String> {
-        Err("not yet".into())
+
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String> {
+        let s = vm.status_raw.as_str();
+        if !OPERATIONAL.contains(&s) {
+            return Err(format!(
+                "The VM is not operational (“{s}”): Erigones takes no power action now."
+            ));
+        }
+        if kind == ActionKind::Shutdown && s == "stopping" {
+            return Err("The VM is already stopping; use Power off to force it.".into());
+        }
+        // A forced stop is the documented way out of a graceful stop that hangs, so it is
+        // offered over the stop task still pending; everything else waits for the tasks.
+        let forcing_a_stop = kind == ActionKind::PowerOff && s == "stopping";
+        if vm.locked && !forcing_a_stop {
+            return Err("The VM has pending tasks; wait for them to finish.".into());
+        }
+        match (kind, s) {
+            (ActionKind::Start, "stopped") => Ok(()),
+            (ActionKind::Start, "frozen") => {
+                Err("The VM is frozen: it must be unfrozen before it can start.".into())
+            }
+            (ActionKind::Start, "running") => Err("The VM is already running.".into()),
+            (ActionKind::Start, _) => Err("The VM is stopping.".into()),
+            (ActionKind::Reboot | ActionKind::PowerCycle, "running") => Ok(()),
+            (ActionKind::Reboot | ActionKind::PowerCycle, "stopping") => {
+                Err("The VM is stopping.".into())
+            }
+            (ActionKind::Shutdown, "running") => Ok(()),
+            (ActionKind::PowerOff, "running" | "stopping") => Ok(()),
+            (
+                ActionKind::Reboot
+                | ActionKind::PowerCycle
+                | ActionKind::Shutdown
+                | ActionKind::PowerOff,
+                _,
+            ) => Err("The VM is off.".into()),
+            _ => Err("Erigones does not offer this.".into()),
+        }
     }
+
     fn list_request(&self, _cursor: Option<&str>) -> HttpRequest {
-        HttpRequest::get(self.base.clone())
+        // Every VM, with its pending tasks, in one request.
+        self.req(Method::Get, "vm/status/")
     }
+
     fn parse_list(
         &self,
-        _c: Option<&str>,
-        _r: &HttpResponse,
-        _n: Millis,
+        _cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
     ) -> Result<VmPage, ApiError> {
-        Err(ApiError::bad_response("list", "not yet"))
+        let result = self.result(resp, "the VM list", now)?;
+        let items = result
+            .as_array()
+            .ok_or_else(|| ApiError::bad_response("the VM list", "`result` is not a list"))?;
+        Ok(VmPage {
+            vms: items.iter().filter_map(parse_vm).collect(),
+            next: Vec::new(),
+        })
     }
-    fn read_vm_request(&self, _id: &str, _c: Option<&str>) -> HttpRequest {
-        HttpRequest::get(self.base.clone())
+
+    fn read_vm_request(&self, vm_id: &str, _cursor: Option<&str>) -> HttpRequest {
+        self.req(Method::Get, &Self::vm_path(vm_id))
     }
-    fn parse_read_vm(&self, _r: &HttpResponse, _n: Millis) -> Result<Vec<Vm>, ApiError> {
-        Err(ApiError::bad_response("read", "not yet"))
+
+    fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
+        let result = self.result(resp, "the VM's status", now)?;
+        let vms: Vec<Vm> = match &result {
+            Value::Array(items) => items.iter().filter_map(parse_vm).collect(),
+            one => parse_vm(one).into_iter().collect(),
+        };
+        if vms.is_empty() {
+            return Err(ApiError::bad_response(
+                "the VM's status",
+                "no VM in `result`",
+            ));
+        }
+        Ok(vms)
     }
-    fn action_request(&self, _vm: &Vm, _a: &Action) -> HttpRequest {
-        HttpRequest::get(self.base.clone())
+
+    fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
+        let (verb, body) = Self::action_body(action);
+        let path = format!("{}{verb}/", Self::vm_path(&vm.id));
+        self.req(Method::Put, &path).with_json(Method::Put, &body)
     }
+
     fn parse_accepted(
         &self,
-        _vm: &Vm,
-        _a: &Action,
-        _r: &HttpResponse,
-        _n: Millis,
+        vm: &Vm,
+        _action: &Action,
+        resp: &HttpResponse,
+        now: Millis,
     ) -> Result<Accepted, ApiError> {
-        Err(ApiError::bad_response("accept", "not yet"))
+        if !resp.is_success() {
+            return Err(refusal(resp, now));
+        }
+        let v = parse_lenient(&resp.body)
+            .map_err(|e| ApiError::bad_response("the action request", e))?;
+        let (status, _) = envelope(&v)
+            .ok_or_else(|| ApiError::bad_response("the action request", "no task `status`"))?;
+        let task_id = text(&v, "task_id")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::bad_response("the action request", "no `task_id`"))?;
+        Ok(Accepted {
+            provider_ref: ProviderRef::ErigonesTask {
+                hostname: vm.id.clone(),
+                task_id,
+            },
+            state: task_state(&status),
+            raw_status: status,
+        })
     }
-    fn observe_request(&self, _r: &ProviderRef) -> HttpRequest {
-        HttpRequest::get(self.base.clone())
+
+    fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
+        let task_id = match r {
+            ProviderRef::ErigonesTask { task_id, .. } => task_id.as_str(),
+            _ => "",
+        };
+        self.req(Method::Get, &Self::task_path(task_id, "status"))
     }
+
     fn parse_observation(
         &self,
         _r: &ProviderRef,
-        _resp: &HttpResponse,
-        _n: Millis,
+        resp: &HttpResponse,
+        now: Millis,
     ) -> Result<Observation, ApiError> {
-        Err(ApiError::bad_response("observe", "not yet"))
+        self.read_task(resp, now)
+    }
+
+    fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
+        refs.iter()
+            .all(|r| matches!(r, ProviderRef::ErigonesTask { .. }))
+            .then(|| self.req(Method::Get, "vm/status/"))
+    }
+
+    fn parse_observe_many(
+        &self,
+        refs: &[&ProviderRef],
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Option<Observation>>, ApiError> {
+        let result = self.result(resp, "the VM list", now)?;
+        let items = result
+            .as_array()
+            .ok_or_else(|| ApiError::bad_response("the VM list", "`result` is not a list"))?;
+        Ok(refs
+            .iter()
+            .map(|r| {
+                let ProviderRef::ErigonesTask { hostname, task_id } = r else {
+                    return None;
+                };
+                let item = items.iter().find(|v| {
+                    text(v, "hostname").as_deref() == Some(hostname.as_str())
+                        || text(v, "uuid").as_deref() == Some(hostname.as_str())
+                })?;
+                let pending = item
+                    .get("tasks")
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| m.contains_key(task_id.as_str()));
+                // Still pending: running. Gone from the map: it ended, and only the task
+                // endpoint says how (None → the engine asks it).
+                pending.then(|| Observation {
+                    state: TaskState::Running,
+                    raw_status: "pending".into(),
+                    vm: parse_vm(item),
+                    ..Observation::default()
+                })
+            })
+            .collect())
+    }
+
+    fn cancel_request(&self, r: &ProviderRef) -> Option<HttpRequest> {
+        let ProviderRef::ErigonesTask { task_id, .. } = r else {
+            return None;
+        };
+        Some(
+            self.req(Method::Put, &Self::task_path(task_id, "cancel"))
+                .with_json(Method::Put, &json!({ "force": false })),
+        )
+    }
+
+    fn parse_cancel(
+        &self,
+        _r: &ProviderRef,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Observation, ApiError> {
+        if resp.status == 406 {
+            // Already running (a cancel without force only stops a queued task) or finished.
+            let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
+            e.kind = ErrorKind::Conflict;
+            e.message = "The provider refused to cancel the task (406).".into();
+            return Err(e);
+        }
+        self.read_task(resp, now)
+    }
+
+    fn login_request(&self) -> Option<HttpRequest> {
+        let Credentials::Login { username, password } = &self.credentials else {
+            return None;
+        };
+        if self.session.is_some() {
+            return None;
+        }
+        let body = json!({ "username": username.trim(), "password": password });
+        Some(
+            HttpRequest::get(join(&self.base, "accounts/login/"))
+                .header("Accept", "application/json")
+                .with_json(Method::Post, &body),
+        )
+    }
+
+    fn parse_login(&self, resp: &HttpResponse, now: Millis) -> Result<(String, Millis), ApiError> {
+        if !resp.is_success() {
+            let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
+            // The login answers `400 "Unable to log in with provided credentials."`.
+            if matches!(resp.status, 400 | 401 | 403) {
+                e.kind = ErrorKind::Unauthorized;
+                e.message = format!(
+                    "The provider refused the username or password ({}). Check them in Settings.",
+                    resp.status
+                );
+            }
+            return Err(e);
+        }
+        let v = parse_lenient(&resp.body).map_err(|e| ApiError::bad_response("the login", e))?;
+        let token = text(&v, "token")
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| ApiError::bad_response("the login", "no `token`"))?;
+        let expires = match v.get("expires") {
+            Some(Value::String(s)) => parse_rfc3339(s),
+            Some(Value::Number(n)) => {
+                n.as_i64()
+                    .map(|t| if t > 100_000_000_000 { t } else { t * 1000 })
+            }
+            _ => None,
+        };
+        // The provider's clock may differ from ours: an expiry in the past (or absurdly far)
+        // would make the engine log in on every turn, so it falls back to the documented hour.
+        let until = expires
+            .filter(|t| *t > now + 2 * MINUTE && *t <= now + 24 * SESSION)
+            .unwrap_or(now + SESSION);
+        Ok((token.trim().to_string(), until))
+    }
+
+    fn set_session(&mut self, token: Option<String>) {
+        self.session = token;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://my.erigones.com/api";
+    const HOST: &str = "example.cust.erigones.com";
+
+    fn api() -> Erigones {
+        Erigones::new(
+            BASE,
+            Credentials::ApiKey {
+                key: " secret-key ".into(),
+            },
+        )
+    }
+
+    fn login_api() -> Erigones {
+        Erigones::new(
+            "https://my.erigones.com/api/",
+            Credentials::Login {
+                username: "admin".into(),
+                password: "s3cret".into(),
+            },
+        )
+    }
+
+    fn vm(status: &str, locked: bool) -> Vm {
+        Vm {
+            id: HOST.into(),
+            name: "example".into(),
+            power: power_of(status),
+            status_raw: status.into(),
+            locked,
+            size: Size::default(),
+            region: None,
+            image: None,
+            snapshot_count: None,
+            project: None,
+        }
+    }
+
+    fn task_ref() -> ProviderRef {
+        ProviderRef::ErigonesTask {
+            hostname: HOST.into(),
+            task_id: "1e1d1-6f75849b-fdaf-4e6e-b580".into(),
+        }
+    }
+
+    fn body(req: &HttpRequest) -> Value {
+        serde_json::from_str(req.body.as_deref().unwrap()).unwrap()
+    }
+
+    /// `GET /vm/status` from the source document (the `text` of its example), trailing comma
+    /// included.
+    const DOC_LIST: &str = r#"{
+        "status": "SUCCESS",
+        "result": [
+            {
+                "status": "running",
+                "alias": "example",
+                "hostname": "example.cust.erigones.com",
+                "status_change": "2012-01-22T23:23:23.365Z",
+                "tasks": {}
+            },
+        ],
+        "task_id": "0-6f75849b-fdaf-4e6e-b580"
+    }"#;
+
+    /// `PUT /vm/example.cust.erigones.com/status/start/` from the source document.
+    const DOC_START_DONE: &str = r#"{
+        "status": "SUCCESS",
+        "result": {
+            "message": "Successfully started VM example.cust.erigones.com",
+            "returncode": 0
+        },
+        "task_id": "0-a2327793-2600-423d-9f07"
+    }"#;
+
+    /// The sheet's accepted answer.
+    const DOC_ACCEPTED: &str =
+        r#"{"status": "PENDING", "result": null, "task_id": "1e1d1-6f75849b-fdaf-4e6e-b580"}"#;
+
+    #[test]
+    fn lists_the_documented_example_in_one_request() {
+        let req = api().list_request(None);
+        assert_eq!(req.method, Method::Get);
+        assert_eq!(req.url, "https://my.erigones.com/api/vm/status/");
+        assert!(req
+            .headers
+            .contains(&("ES-API-KEY".into(), "secret-key".into())));
+        let page = api()
+            .parse_list(None, &HttpResponse::new(200, DOC_LIST), 0)
+            .unwrap();
+        assert!(page.next.is_empty(), "every VM comes in one answer");
+        assert_eq!(page.vms.len(), 1);
+        let v = &page.vms[0];
+        assert_eq!(v.id, HOST, "the hostname is what URLs use");
+        assert_eq!(v.name, "example", "the alias is what users read");
+        assert_eq!(v.power, PowerState::Running);
+        assert_eq!(v.status_raw, "running");
+        assert!(!v.locked);
+    }
+
+    #[test]
+    fn pending_tasks_lock_the_vm_and_a_vm_without_hostname_keeps_its_uuid() {
+        let resp = HttpResponse::new(
+            200,
+            r#"{"status": "SUCCESS", "task_id": "0-1", "result": [
+                {"hostname": "a.example", "uuid": "u-a", "alias": "", "status": "stopping",
+                 "tasks": {"1e1d1-aa": {"view": "vm_status", "method": "PUT", "action": "stop",
+                           "hostname": "a.example", "time": "2026-01-01T00:00:00Z"}}},
+                {"uuid": "9d1b-uuid-only", "alias": "b", "status": "stopped"},
+                {"alias": "no id at all, skipped", "status": "running"}
+            ]}"#,
+        );
+        let vms = api().parse_list(None, &resp, 0).unwrap().vms;
+        assert_eq!(vms.len(), 2);
+        assert!(vms[0].locked);
+        assert_eq!(
+            vms[0].name, "a.example",
+            "an empty alias falls back to the id"
+        );
+        assert_eq!(vms[0].power, PowerState::Stopping);
+        assert_eq!(vms[1].id, "9d1b-uuid-only");
+        assert!(!vms[1].locked);
+    }
+
+    #[test]
+    fn every_documented_vm_status_is_mapped_and_unknown_ones_stay_raw() {
+        let cases = [
+            ("running", PowerState::Running),
+            ("stopped", PowerState::Stopped),
+            ("stopping", PowerState::Stopping),
+            ("frozen", PowerState::Stopped),
+            ("notcreated", PowerState::Stopped),
+            ("deploying", PowerState::Busy),
+            ("notready", PowerState::Busy),
+            ("running-", PowerState::Busy),
+            ("stopped-", PowerState::Busy),
+            ("frozen-", PowerState::Busy),
+            ("notcreated-", PowerState::Busy),
+            ("error", PowerState::Unknown("error".into())),
+            ("migrating", PowerState::Unknown("migrating".into())),
+            ("paused-", PowerState::Unknown("paused-".into())),
+        ];
+        for (status, want) in cases {
+            assert_eq!(power_of(status), want, "{status}");
+        }
+    }
+
+    #[test]
+    fn action_requests_follow_the_sheet() {
+        let v = vm("running", false);
+        let cases = [
+            (Action::Start, "start", json!({})),
+            (Action::Shutdown, "stop", json!({"force": false})),
+            (Action::PowerOff, "stop", json!({"force": true})),
+            (Action::Reboot, "reboot", json!({"force": false})),
+            (Action::PowerCycle, "reboot", json!({"force": true})),
+        ];
+        for (action, verb, want) in cases {
+            let req = api().action_request(&v, &action);
+            assert_eq!(req.method, Method::Put, "{action:?}");
+            assert_eq!(
+                req.url,
+                format!("https://my.erigones.com/api/vm/{HOST}/status/{verb}/")
+            );
+            assert_eq!(body(&req), want, "{action:?}");
+            assert!(req
+                .headers
+                .contains(&("Content-Type".into(), "application/json".into())));
+            assert!(req
+                .headers
+                .contains(&("ES-API-KEY".into(), "secret-key".into())));
+        }
+        let odd = Vm {
+            id: "web 01/x".into(),
+            ..v
+        };
+        assert!(api()
+            .action_request(&odd, &Action::Start)
+            .url
+            .ends_with("/vm/web%2001%2Fx/status/start/"));
+    }
+
+    #[test]
+    fn reads_the_documented_accepted_answers() {
+        let v = vm("running", false);
+        let acc = api()
+            .parse_accepted(
+                &v,
+                &Action::Reboot,
+                &HttpResponse::new(201, DOC_ACCEPTED),
+                0,
+            )
+            .unwrap();
+        assert_eq!(acc.provider_ref, task_ref());
+        assert_eq!(acc.state, TaskState::Pending);
+        assert_eq!(acc.raw_status, "PENDING");
+
+        // Done at once: the document's start example.
+        let stopped = vm("stopped", false);
+        let acc = api()
+            .parse_accepted(
+                &stopped,
+                &Action::Start,
+                &HttpResponse::new(200, DOC_START_DONE),
+                0,
+            )
+            .unwrap();
+        assert_eq!(acc.state, TaskState::Succeeded);
+        assert_eq!(
+            acc.provider_ref,
+            ProviderRef::ErigonesTask {
+                hostname: HOST.into(),
+                task_id: "0-a2327793-2600-423d-9f07".into(),
+            }
+        );
+
+        let no_id = HttpResponse::new(201, r#"{"status": "PENDING", "result": null}"#);
+        let e = api()
+            .parse_accepted(&v, &Action::Reboot, &no_id, 0)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+    }
+
+    #[test]
+    fn every_documented_refusal_keeps_the_providers_words() {
+        let v = vm("running", false);
+        let cases = [
+            (417, r#"{"detail": "Bad action"}"#, "Bad action"),
+            (
+                423,
+                r#"{"detail": "VM is not operational"}"#,
+                "VM is not operational",
+            ),
+            (
+                423,
+                r#"{"detail": "VM is already stopping; try to use force"}"#,
+                "VM is already stopping; try to use force",
+            ),
+            (
+                409,
+                r#"{"detail": "VM has pending tasks"}"#,
+                "VM has pending tasks",
+            ),
+            (
+                400,
+                r#"{"status": "FAILURE", "result": {"detail": "Task did not acquire lock"}, "task_id": "1e1d1-x"}"#,
+                "Task did not acquire lock",
+            ),
+        ];
+        for (code, text, words) in cases {
+            let e = api()
+                .parse_accepted(&v, &Action::Shutdown, &HttpResponse::new(code, text), 0)
+                .unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Conflict, "{code} {text}");
+            assert_eq!(e.provider_text.as_deref(), Some(words));
+            assert!(e.full().contains(&format!("({code})")), "{}", e.full());
+        }
+        // A plain 400 (the request itself) stays a rejected request.
+        let e = api()
+            .parse_accepted(
+                &v,
+                &Action::Start,
+                &HttpResponse::new(400, r#"{"detail": "Request data must be a JSON object"}"#),
+                0,
+            )
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(e.full().contains("Request data must be a JSON object"));
+
+        let refused = HttpResponse::new(401, r#"{"detail": "Invalid API key."}"#);
+        let e = api().parse_list(None, &refused, 0).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unauthorized);
+        assert!(e.full().contains("Invalid API key."));
+        assert!(!e.full().contains("secret-key"));
+    }
+
+    #[test]
+    fn the_task_status_code_mirrors_the_state() {
+        let req = api().observe_request(&task_ref());
+        assert_eq!(req.method, Method::Get);
+        assert_eq!(
+            req.url,
+            "https://my.erigones.com/api/task/1e1d1-6f75849b-fdaf-4e6e-b580/status/"
+        );
+        let obs = |code, text: &str| {
+            api()
+                .parse_observation(&task_ref(), &HttpResponse::new(code, text), 0)
+                .unwrap()
+        };
+        let o = obs(201, DOC_ACCEPTED);
+        assert_eq!(o.state, TaskState::Pending);
+        let o = obs(
+            201,
+            r#"{"status": "STARTED", "result": null, "task_id": "1e1d1-6f75849b-fdaf-4e6e-b580"}"#,
+        );
+        assert_eq!(o.state, TaskState::Running);
+        assert_eq!(o.raw_status, "STARTED");
+
+        let o = obs(200, DOC_START_DONE);
+        assert_eq!(o.state, TaskState::Succeeded);
+        assert_eq!(
+            o.message.as_deref(),
+            Some("Successfully started VM example.cust.erigones.com")
+        );
+
+        let o = obs(
+            400,
+            r#"{"status": "FAILURE", "result": {"message": "vmadm failed", "returncode": 1, "detail": "Failed to reboot VM: vmadm reboot exited with error"}, "task_id": "1e1d1-x"}"#,
+        );
+        assert_eq!(o.state, TaskState::Failed);
+        assert_eq!(o.raw_status, "FAILURE");
+        assert_eq!(
+            o.message.as_deref(),
+            Some("Failed to reboot VM: vmadm reboot exited with error")
+        );
+
+        let o = obs(
+            410,
+            r#"{"status": "REVOKED", "result": {"detail": "Task was revoked"}, "task_id": "1e1d1-x"}"#,
+        );
+        assert_eq!(o.state, TaskState::Cancelled);
+        assert_eq!(o.message.as_deref(), Some("Task was revoked"));
+
+        let o = obs(404, r#"{"detail": "Task does not exist (anymore)"}"#);
+        assert_eq!(o.state, TaskState::Expired);
+        assert_eq!(o.raw_status, "Task does not exist (anymore)");
+    }
+
+    #[test]
+    fn unknown_task_states_stay_raw_and_are_never_success() {
+        for code in [200, 201, 400] {
+            let resp = HttpResponse::new(
+                code,
+                r#"{"status": "RETRY", "result": null, "task_id": "1e1d1-x"}"#,
+            );
+            let o = api().parse_observation(&task_ref(), &resp, 0).unwrap();
+            assert_eq!(o.state, TaskState::Unknown("RETRY".into()), "{code}");
+            assert!(!o.state.is_terminal());
+        }
+        // A success code without an envelope is not a success either.
+        let e = api()
+            .parse_observation(&task_ref(), &HttpResponse::new(200, r#"{"done": true}"#), 0)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+        let e = api()
+            .parse_observation(
+                &task_ref(),
+                &HttpResponse::new(200, r#"{"status": "SUCC"#),
+                0,
+            )
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+    }
+
+    #[test]
+    fn other_task_errors_are_errors_not_outcomes() {
+        let cases = [
+            (404, r#"{"detail": "Not found."}"#, ErrorKind::NotFound),
+            (
+                401,
+                r#"{"detail": "Token has expired."}"#,
+                ErrorKind::Unauthorized,
+            ),
+            (503, "<html>unavailable</html>", ErrorKind::Server),
+        ];
+        for (code, text, kind) in cases {
+            let e = api()
+                .parse_observation(&task_ref(), &HttpResponse::new(code, text), 0)
+                .unwrap_err();
+            assert_eq!(e.kind, kind, "{code}");
+        }
+    }
+
+    #[test]
+    fn one_vm_status_read_tells_which_tasks_still_run() {
+        let other = ProviderRef::ErigonesTask {
+            hostname: "b.example".into(),
+            task_id: "1e1d1-bbbb".into(),
+        };
+        let gone = ProviderRef::ErigonesTask {
+            hostname: "c.example".into(),
+            task_id: "1e1d1-cccc".into(),
+        };
+        let refs = [&task_ref(), &other, &gone];
+        let req = api().observe_many_request(&refs).unwrap();
+        assert_eq!(req.url, "https://my.erigones.com/api/vm/status/");
+        let foreign = ProviderRef::OnetTask {
+            instance_id: "i".into(),
+            task_id: "t".into(),
+        };
+        assert!(api()
+            .observe_many_request(&[&task_ref(), &foreign])
+            .is_none());
+
+        let resp = HttpResponse::new(
+            200,
+            r#"{"status": "SUCCESS", "task_id": "0-1", "result": [
+                {"hostname": "example.cust.erigones.com", "alias": "example", "status": "stopping",
+                 "tasks": {"1e1d1-6f75849b-fdaf-4e6e-b580": {"view": "vm_status", "method": "PUT", "action": "reboot"}}},
+                {"hostname": "b.example", "alias": "b", "status": "running",
+                 "tasks": {"1e1d1-other": {"action": "stop"}}},
+                {"hostname": "c.example", "alias": "c", "status": "stopped", "tasks": {}}
+            ]}"#,
+        );
+        let got = api().parse_observe_many(&refs, &resp, 0).unwrap();
+        assert_eq!(got.len(), 3);
+        let first = got[0].as_ref().expect("still pending");
+        assert_eq!(first.state, TaskState::Running);
+        assert_eq!(first.raw_status, "pending");
+        let seen = first.vm.as_ref().expect("the VM comes along");
+        assert_eq!(seen.power, PowerState::Stopping);
+        assert!(seen.locked);
+        assert!(got[1].is_none(), "its task id is not in the map");
+        assert!(got[2].is_none(), "no pending task: ask the task endpoint");
+    }
+
+    #[test]
+    fn reads_one_vm_from_the_database() {
+        let req = api().read_vm_request(HOST, None);
+        assert_eq!(
+            req.url,
+            "https://my.erigones.com/api/vm/example.cust.erigones.com/status/"
+        );
+        let resp = HttpResponse::new(
+            200,
+            r#"{"status": "SUCCESS", "task_id": "0-2", "result":
+                {"hostname": "example.cust.erigones.com", "uuid": "u1", "alias": "example",
+                 "status": "stopped", "node_status": "online", "tasks": {}, "uptime": null}}"#,
+        );
+        let vms = api().parse_read_vm(&resp, 0).unwrap();
+        assert_eq!(vms.len(), 1);
+        assert_eq!(vms[0].power, PowerState::Stopped);
+        let missing = HttpResponse::new(404, r#"{"detail": "VM not found"}"#);
+        let e = api().parse_read_vm(&missing, 0).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert!(e.full().contains("VM not found"));
+    }
+
+    #[test]
+    fn cancel_asks_without_force_and_a_refusal_keeps_the_text() {
+        let req = api().cancel_request(&task_ref()).unwrap();
+        assert_eq!(req.method, Method::Put);
+        assert_eq!(
+            req.url,
+            "https://my.erigones.com/api/task/1e1d1-6f75849b-fdaf-4e6e-b580/cancel/"
+        );
+        assert_eq!(body(&req), json!({"force": false}));
+        let revoked = HttpResponse::new(
+            200,
+            r#"{"status": "REVOKED", "result": {"detail": "Task was revoked"}, "task_id": "1e1d1-x"}"#,
+        );
+        let o = api().parse_cancel(&task_ref(), &revoked, 0).unwrap();
+        assert_eq!(o.state, TaskState::Cancelled);
+        let refused = HttpResponse::new(
+            406,
+            r#"{"detail": "Task is already running and cannot be cancelled without force"}"#,
+        );
+        let e = api().parse_cancel(&task_ref(), &refused, 0).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert!(e
+            .full()
+            .contains("Task is already running and cannot be cancelled without force"));
+    }
+
+    #[test]
+    fn the_login_flow_gets_a_token_and_sends_it() {
+        let mut a = login_api();
+        let login = a.login_request().expect("a login first");
+        assert_eq!(login.method, Method::Post);
+        assert_eq!(login.url, "https://my.erigones.com/api/accounts/login/");
+        assert_eq!(
+            body(&login),
+            json!({"username": "admin", "password": "s3cret"})
+        );
+        assert!(!login.describe().contains("s3cret"));
+
+        let now = parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let resp = HttpResponse::new(
+            200,
+            r#"{"detail": "Welcome to Danube Cloud API.", "token": "a1b2c3", "expires": "2026-01-01T01:00:00Z"}"#,
+        );
+        let (token, until) = a.parse_login(&resp, now).unwrap();
+        assert_eq!(token, "a1b2c3");
+        assert_eq!(until, now + SESSION);
+        a.set_session(Some(token));
+        assert!(a.login_request().is_none());
+        let req = a.list_request(None);
+        assert!(req
+            .headers
+            .contains(&("Authorization".into(), "Token a1b2c3".into())));
+        a.set_session(None);
+        assert!(a.login_request().is_some(), "a lost session logs in again");
+
+        // No `expires`, or one our clock already passed: the documented hour.
+        let bare = HttpResponse::new(200, r#"{"token": "t"}"#);
+        assert_eq!(a.parse_login(&bare, now).unwrap().1, now + SESSION);
+        let skewed = HttpResponse::new(200, r#"{"token": "t", "expires": "2025-12-31T22:00:00Z"}"#);
+        assert_eq!(a.parse_login(&skewed, now).unwrap().1, now + SESSION);
+        let shorter =
+            HttpResponse::new(200, r#"{"token": "t", "expires": "2026-01-01T00:30:00Z"}"#);
+        assert_eq!(a.parse_login(&shorter, now).unwrap().1, now + 30 * MINUTE);
+
+        // API keys need no login.
+        assert!(api().login_request().is_none());
+    }
+
+    #[test]
+    fn a_refused_login_is_a_credentials_problem_with_the_providers_words() {
+        let a = login_api();
+        let resp = HttpResponse::new(
+            400,
+            r#"{"detail": "Unable to log in with provided credentials."}"#,
+        );
+        let e = a.parse_login(&resp, 0).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unauthorized);
+        assert_eq!(
+            e.provider_text.as_deref(),
+            Some("Unable to log in with provided credentials.")
+        );
+        assert!(!e.full().contains("s3cret"));
+        let e = a
+            .parse_login(&HttpResponse::new(502, "<html>bad gateway</html>"), 0)
+            .unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::Server,
+            "a broken server is not a wrong password"
+        );
+        let e = a
+            .parse_login(&HttpResponse::new(200, r#"{"detail": "Welcome"}"#), 0)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+    }
+
+    #[test]
+    fn valid_actions_follow_the_documented_preconditions() {
+        let a = api();
+        let ok = |status: &str, locked: bool, k| a.allowed(&vm(status, locked), k).is_ok();
+        use ActionKind::*;
+        // (status, Start, Shutdown, PowerOff, Reboot, PowerCycle)
+        let table = [
+            ("running", false, true, true, true, true),
+            ("stopped", true, false, false, false, false),
+            ("stopping", false, false, true, false, false),
+            ("frozen", false, false, false, false, false),
+        ];
+        for (status, start, shutdown, poweroff, reboot, cycle) in table {
+            assert_eq!(ok(status, false, Start), start, "start on {status}");
+            assert_eq!(
+                ok(status, false, Shutdown),
+                shutdown,
+                "shutdown on {status}"
+            );
+            assert_eq!(
+                ok(status, false, PowerOff),
+                poweroff,
+                "power off on {status}"
+            );
+            assert_eq!(ok(status, false, Reboot), reboot, "reboot on {status}");
+            assert_eq!(
+                ok(status, false, PowerCycle),
+                cycle,
+                "power cycle on {status}"
+            );
+        }
+        for status in [
+            "notcreated",
+            "deploying",
+            "notready",
+            "error",
+            "running-",
+            "stopped-",
+            "migrating",
+        ] {
+            for &k in a.actions() {
+                let why = a.allowed(&vm(status, false), k).unwrap_err();
+                assert!(why.contains("not operational"), "{status} {k:?}: {why}");
+                assert!(why.contains(status));
+            }
+        }
+        // Pending tasks: nothing, except forcing a stop that is under way.
+        for &k in a.actions() {
+            assert!(!ok("running", true, k), "{k:?} with pending tasks");
+            assert!(!ok("stopped", true, k), "{k:?} with pending tasks");
+        }
+        assert!(ok("stopping", true, PowerOff));
+        assert!(!ok("stopping", true, Shutdown));
+        assert!(a
+            .allowed(&vm("stopping", false), Shutdown)
+            .unwrap_err()
+            .contains("force"));
+        assert!(a
+            .allowed(&vm("frozen", false), Start)
+            .unwrap_err()
+            .contains("frozen"));
+        assert!(!ok("running", false, Rename));
     }
 }
