@@ -1,0 +1,248 @@
+//! ONETSolutions: vigil-core against the independent simulator, end to end.
+
+mod common;
+
+use common::*;
+use vigil_core::{
+    Action, Credentials, DialectKind, ErrorKind, ListState, Phase, PowerState, ProviderRef,
+};
+
+const MINUTE: i64 = 60_000;
+const BASE: &str =
+    "http://127.0.0.1:8787/onetsolutions/v1/organizations/demo-org/projects/demo-project";
+
+fn running_vm(w: &World) -> String {
+    w.vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id
+}
+
+#[test]
+fn every_action_reaches_a_verified_end() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(3, 0.0));
+    assert_eq!(w.vms().len(), 12);
+    let vm = running_vm(&w);
+    for action in [
+        Action::Reboot,
+        Action::PowerCycle,
+        Action::Shutdown,
+        Action::Start,
+        Action::PowerOff,
+        Action::Start,
+    ] {
+        let what = format!("{action:?}");
+        let op = w.run_op(&vm, action);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        assert!(
+            matches!(&op.provider_ref, Some(ProviderRef::OnetTask { instance_id, .. }) if *instance_id == vm),
+            "{what}: {:?}",
+            op.provider_ref
+        );
+        // Every task may be retried twice: the console counts attempts out of three.
+        assert!(
+            matches!(op.attempt, Some((1 | 2, 3))),
+            "{what}: {:?}",
+            op.attempt
+        );
+    }
+    let v = w.engine.vm("c", &vm).unwrap();
+    assert_eq!(v.power, PowerState::Running);
+    for verb in ["reboot", "reset", "shutdown", "start", "stop"] {
+        assert!(
+            w.count_sent(&format!("POST {BASE}/compute/instances/{vm}/{verb}")) >= 1,
+            "{verb}"
+        );
+    }
+}
+
+#[test]
+fn a_task_failing_every_attempt_fails_with_the_providers_words_after_the_retries() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(4, 1.0));
+    let vm = running_vm(&w);
+    let id = w.engine.start("c", &vm, Action::Reboot, w.now).unwrap();
+    let mut attempts_seen = Vec::new();
+    let end = w.now + 30 * MINUTE;
+    while w.engine.operation(&id).unwrap().is_open() {
+        assert!(w.now < end);
+        assert!(w.step());
+        let op = w.engine.operation(&id).unwrap();
+        if op.is_open() {
+            assert_ne!(op.phase, Phase::Failed);
+            if let Some(a) = op.attempt {
+                if attempts_seen.last() != Some(&a) {
+                    attempts_seen.push(a);
+                }
+            }
+        }
+    }
+    // While it retried, it was still running, and said which attempt it was on.
+    assert!(attempts_seen.contains(&(2, 3)), "{attempts_seen:?}");
+    assert!(attempts_seen.contains(&(3, 3)), "{attempts_seen:?}");
+    let op = w.engine.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::Failed);
+    assert_eq!(op.attempt, Some((3, 3)));
+    assert_eq!(op.provider_status.as_deref(), Some("failed"));
+    let msg = op.message.as_deref().unwrap();
+    let provider_words = [
+        "Proxmox task timed out after 60 s",
+        "Hypervisor node did not answer",
+        "Could not acquire the VM config lock",
+        "QEMU guest agent not responding",
+    ];
+    assert!(provider_words.iter().any(|p| msg.contains(p)), "{msg}");
+    // Nothing changed on the instance.
+    w.run_until(10_000, |e| {
+        e.vm("c", &vm).unwrap().power == PowerState::Running
+    });
+}
+
+#[test]
+fn a_retried_task_shows_its_second_attempt_and_still_succeeds() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(5, 0.0));
+    let vm = running_vm(&w);
+    let mut retried = 0;
+    for _ in 0..25 {
+        let op = w.run_op(&vm, Action::Reboot);
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+        if op.attempt == Some((2, 3)) {
+            retried += 1;
+        }
+    }
+    assert!(
+        retried >= 1,
+        "a fifth of the tasks fail their first attempt"
+    );
+}
+
+#[test]
+fn several_operations_cost_one_task_list_read_per_round() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(6, 0.0));
+    let vms: Vec<String> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.power == PowerState::Running && !v.locked)
+        .take(3)
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(vms.len(), 3);
+    let ids: Vec<String> = vms
+        .iter()
+        .map(|v| w.engine.start("c", v, Action::Reboot, w.now).unwrap())
+        .collect();
+    let before = w.sent.len();
+    let all_running = |e: &vigil_core::Engine| {
+        ids.iter().all(|id| {
+            matches!(
+                e.operation(id).unwrap().phase,
+                Phase::Submitted | Phase::Accepted | Phase::InProgress
+            )
+        })
+    };
+    while all_running(&w.engine) {
+        assert!(w.step());
+    }
+    let window = &w.sent[before..];
+    let rounds = window
+        .iter()
+        .filter(|s| s.contains("/compute/tasks?status=pending,running&page_size=100"))
+        .count();
+    let task_reads = window
+        .iter()
+        .filter(|s| s.contains("/compute/tasks/"))
+        .count();
+    assert!(rounds >= 3, "{window:#?}");
+    assert!(task_reads <= 3, "{window:#?}");
+    w.run_until(30 * MINUTE, |e| {
+        ids.iter().all(|id| !e.operation(id).unwrap().is_open())
+    });
+    for id in &ids {
+        let op = w.engine.operation(id).unwrap();
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    }
+}
+
+#[test]
+fn a_long_list_is_read_page_by_page_and_an_instance_verified_on_its_page() {
+    let mut sc = scenario(7, 0.0);
+    sc.vms = 130;
+    let mut w = World::new(DialectKind::OnetSolutions, sc);
+    assert_eq!(w.vms().len(), 130);
+    assert_eq!(w.count_sent("/compute/instances?page=1&page_size=100"), 1);
+    assert_eq!(w.count_sent("/compute/instances?page=2&page_size=100"), 1);
+    // Every request went to the configured base (the simulator's `next` links are absolute).
+    assert!(w.sent.iter().all(|s| s.contains(BASE)));
+    let last = w
+        .vms()
+        .into_iter()
+        .skip(100)
+        .find(|v| v.power == PowerState::Running && !v.locked)
+        .expect("a running instance on page 2")
+        .id;
+    let reads_before = w.count_sent("page=2&page_size=100");
+    let op = w.run_op(&last, Action::Reboot);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    assert!(w.count_sent("page=2&page_size=100") > reads_before);
+}
+
+#[test]
+fn rate_limits_are_waited_out() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(8, 0.0));
+    let vm = running_vm(&w);
+    w.sim
+        .set_faults(vigil_sim::Faults::parse("429=0.4").unwrap());
+    let op = w.run_op(&vm, Action::Reboot);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    assert!(w.sim.stats()["faults"]["429"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn an_instance_in_error_offers_nothing() {
+    let w = World::new(DialectKind::OnetSolutions, scenario(9, 0.0));
+    let bad = w.vm_where(|v| v.status_raw == "error");
+    assert_eq!(bad.power, PowerState::Unknown("error".into()));
+    for (kind, allowed) in w.engine.action_choices("c", &bad.id) {
+        let why = allowed.unwrap_err();
+        assert!(why.contains("error"), "{kind:?}: {why}");
+    }
+}
+
+#[test]
+fn a_refusal_after_another_client_acted_keeps_the_providers_words() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(10, 0.0));
+    let vm = running_vm(&w);
+    let req = vigil_sim::Request::post(&format!("{BASE}/compute/instances/{vm}/reboot"), "{}")
+        .bearer("demo-token");
+    assert_eq!(w.sim.handle(&req, w.now as u64).unwrap().status, 202);
+    let op = w.run_op(&vm, Action::Shutdown);
+    assert_eq!(op.phase, Phase::Failed);
+    let msg = op.message.unwrap();
+    assert!(
+        msg.contains("Instance already has a task in progress."),
+        "{msg}"
+    );
+    // Vigil looked again: the instance shows its task.
+    w.run_until(10_000, |e| e.vm("c", &vm).unwrap().locked);
+    assert_eq!(w.engine.vm("c", &vm).unwrap().status_raw, "pending");
+    assert!(w
+        .engine
+        .allowed("c", &vm, vigil_core::ActionKind::Reboot)
+        .is_err());
+}
+
+#[test]
+fn refused_credentials_show_the_providers_words() {
+    let w = World::with_credentials(
+        DialectKind::OnetSolutions,
+        scenario(1, 0.0),
+        Credentials::Bearer {
+            token: "sk-onetsolutions-wrong".into(),
+        },
+    );
+    match w.engine.list_state("c") {
+        Some(ListState::Failed { error, .. }) => {
+            assert_eq!(error.kind, ErrorKind::Unauthorized);
+            assert_eq!(error.provider_text.as_deref(), Some("Invalid token."));
+            assert!(!error.full().contains("sk-onetsolutions-wrong"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
