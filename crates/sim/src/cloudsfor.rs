@@ -19,6 +19,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
+use crate::truth::{finish_at, Completion};
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
 
@@ -591,6 +592,21 @@ impl Cloudsfor {
         } else {
             now + dur
         };
+        let vm = &self.accounts[ai].vms[vi];
+        self.env.log.record(Completion {
+            dialect: "cloudsfor",
+            vm_id: vm.id.clone(),
+            vm_name: vm.name.clone(),
+            action: kind.as_str(),
+            accepted_at_ms: now,
+            finished_at_ms: finish_at(ends),
+            succeeded: outcome == Outcome::Completed,
+            task_status: if outcome == Outcome::Errored {
+                "errored"
+            } else {
+                "completed"
+            },
+        });
         self.seq += 1;
         let action = Action {
             seq: self.seq,

@@ -20,6 +20,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
+use crate::truth::{finish_at, Completion};
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -88,6 +89,8 @@ struct Task {
     freeze: bool,
     force: bool,
     result: Option<Value>,
+    /// The task's entry in the ground-truth log (actions only).
+    log: Option<u64>,
 }
 
 impl Task {
@@ -298,8 +301,46 @@ impl Erigones {
             freeze: false,
             force: false,
             result: None,
+            log: None,
         });
         self.tasks.len() - 1
+    }
+
+    /// Puts an action task in the ground-truth log (or brings its entry up to date).
+    fn log_task(&mut self, ti: usize) {
+        let t = &self.tasks[ti];
+        let status = match t.revoked {
+            Some(_) => "REVOKED",
+            None if t.ok => "SUCCESS",
+            None => "FAILURE",
+        };
+        let (finished, ok) = (finish_at(t.finished_at()), t.ok && t.revoked.is_none());
+        match t.log {
+            Some(key) => self.env.log.update(key, finished, ok, status),
+            None => {
+                let vm = &self.vms[t.vm];
+                let action = match (t.kind, t.force) {
+                    (Kind::Start, _) => "start",
+                    (Kind::Stop, false) => "stop",
+                    (Kind::Stop, true) => "stop/force",
+                    (Kind::Reboot, false) => "reboot",
+                    (Kind::Reboot, true) => "reboot/force",
+                    (Kind::Unfreeze, _) => "stop/unfreeze",
+                    (Kind::Current, _) => return,
+                };
+                let key = self.env.log.record(Completion {
+                    dialect: "erigones",
+                    vm_id: vm.hostname.clone(),
+                    vm_name: vm.alias.clone(),
+                    action,
+                    accepted_at_ms: t.created,
+                    finished_at_ms: finished,
+                    succeeded: ok,
+                    task_status: status,
+                });
+                self.tasks[ti].log = Some(key);
+            }
+        }
     }
 
     /// Apply one finished task to its VM and store its result.
@@ -445,6 +486,7 @@ impl Erigones {
                     vm.status = "stopped".into();
                     vm.status_change = now;
                     self.finish(ti);
+                    self.log_task(ti);
                     return self.task_response(&self.tasks[ti], now);
                 }
                 if status != "running" && status != "stopping" {
@@ -492,6 +534,7 @@ impl Erigones {
         let ti = self.new_task(vi, kind, "PUT", now, dur);
         self.tasks[ti].freeze = kind == Kind::Stop && flag("freeze", false);
         self.tasks[ti].force = force;
+        self.log_task(ti);
         if force_over_stopping {
             // The graceful stop/reboot that was running ends together with the forced stop,
             // and shares its outcome (a reboot is interrupted).
@@ -516,6 +559,7 @@ impl Erigones {
                         t.fail_detail = fail_detail.clone();
                     }
                 }
+                self.log_task(i);
             }
         }
         if kind != Kind::Start {
@@ -575,6 +619,7 @@ impl Erigones {
             vm.status = prev;
             vm.status_change = now;
         }
+        self.log_task(ti);
         let t = &self.tasks[ti];
         let mut r = json_response(
             200,

@@ -21,6 +21,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
+use crate::truth::{finish_at, Completion};
 use crate::util::{iso, json_response, sql_time, Ctx, Env, Rng, MONTHS, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -395,6 +396,29 @@ impl Hostway {
             ChangeKind::Resize { .. } => 90_000,
         };
         let t = self.timed(now, median);
+        let s = &self.servers[si];
+        let after = match kind {
+            _ if !t.ok => s.base,
+            ChangeKind::Reboot { .. } | ChangeKind::Start => Base::Active,
+            ChangeKind::Stop => Base::Stopped,
+            ChangeKind::Resize { .. } => s.base,
+        };
+        self.env.log.record(Completion {
+            dialect: "hostway",
+            vm_id: s.id.clone(),
+            vm_name: s.name.clone(),
+            action: match kind {
+                ChangeKind::Reboot { hard: false } => "reboot/soft",
+                ChangeKind::Reboot { hard: true } => "reboot/hard",
+                ChangeKind::Stop => "os-stop",
+                ChangeKind::Start => "os-start",
+                ChangeKind::Resize { .. } => "resize",
+            },
+            accepted_at_ms: now,
+            finished_at_ms: finish_at(t.ends),
+            succeeded: t.ok,
+            task_status: after.as_str(),
+        });
         self.servers[si].change = Some((kind, t));
         accepted(None, None)
     }
@@ -456,6 +480,17 @@ impl Hostway {
         }
         let mut snap = new_snapshot(&mut self.ids, s, name, description, now);
         snap.t = self.timed(now, 180_000);
+        let s = &self.servers[si];
+        self.env.log.record(Completion {
+            dialect: "hostway",
+            vm_id: s.id.clone(),
+            vm_name: s.name.clone(),
+            action: "snapshot",
+            accepted_at_ms: now,
+            finished_at_ms: finish_at(snap.t.ends),
+            succeeded: snap.t.ok,
+            task_status: if snap.t.ok { "ACTIVE" } else { "DELETED" },
+        });
         self.servers[si].snapshots.push(snap);
         let snap = self.servers[si].snapshots.last().unwrap();
         let loc = self.snapshot_href(si, snap, ctx);
@@ -523,6 +558,16 @@ impl Hostway {
             snapshots: Vec::new(),
             host_id: self.ids.hex(56),
         };
+        self.env.log.record(Completion {
+            dialect: "hostway",
+            vm_id: server.id.clone(),
+            vm_name: server.name.clone(),
+            action: "create",
+            accepted_at_ms: now,
+            finished_at_ms: server.build.as_ref().and_then(|b| finish_at(b.ends)),
+            succeeded: ok,
+            task_status: server.base.as_str(),
+        });
         self.servers.push(server);
         let s = self.servers.last().unwrap();
         let href = self.href(ctx, &format!("/servers/{}", s.id));

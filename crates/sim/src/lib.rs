@@ -24,10 +24,12 @@ mod faults;
 mod fleet;
 mod hostway;
 mod onet;
+mod truth;
 mod util;
 mod zenno;
 
 pub use faults::Faults;
+pub use truth::Completion;
 pub use util::{b64encode, iso};
 
 use util::{json_response, parse_url, Ctx, Env, Rng};
@@ -465,6 +467,39 @@ impl Sim {
         *st.endpoints.entry(endpoint).or_default() += 1;
         *st.statuses.entry(resp.status).or_default() += 1;
         Reply::Response(resp)
+    }
+
+    /// The ground truth: every action any dialect accepted, oldest first (ties in dialect order),
+    /// with when it really finishes — task terminal *and* the VM in its final state — and how.
+    /// Reading it sends no request and counts in no statistic. Up to the newest 100,000 actions
+    /// per dialect are kept.
+    pub fn completions(&self) -> Vec<Completion> {
+        let mut all: Vec<Completion> = self
+            .dialects
+            .iter()
+            .flat_map(|d| d.env().log.iter().cloned())
+            .collect();
+        all.sort_by_key(|c| c.accepted_at_ms);
+        all
+    }
+
+    /// The newest action `dialect` (a name from [`PREFIXES`]) accepted on the VM `vm`: its id as
+    /// the dialect's URLs use it (Erigones: the hostname), or its name. Known the moment the
+    /// action is accepted.
+    pub fn latest_action(&self, dialect: &str, vm: &str) -> Option<Completion> {
+        let d = self.dialects.iter().find(|d| d.name() == dialect)?;
+        d.env()
+            .log
+            .iter()
+            .rev()
+            .find(|c| c.vm_id == vm || c.vm_name == vm)
+            .cloned()
+    }
+
+    /// When the newest action accepted on that VM finishes (see [`Sim::latest_action`]); `None`
+    /// when there is none or it never finishes.
+    pub fn scheduled_finish(&self, dialect: &str, vm: &str) -> Option<u64> {
+        self.latest_action(dialect, vm)?.finished_at_ms
     }
 
     /// Request counts per dialect, endpoint and status code, plus injected faults.

@@ -18,6 +18,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet;
+use crate::truth::{finish_at, Completion};
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -67,6 +68,17 @@ impl Kind {
             "reset" => Kind::Reset,
             _ => return None,
         })
+    }
+
+    /// The word in the action's URL.
+    fn verb(self) -> &'static str {
+        match self {
+            Kind::Start => "start",
+            Kind::Stop => "stop",
+            Kind::Reboot => "reboot",
+            Kind::Shutdown => "shutdown",
+            Kind::Reset => "reset",
+        }
     }
 
     fn task_type(self) -> &'static str {
@@ -385,6 +397,18 @@ impl Onet {
                 last.1 = NEVER;
             }
         }
+        let ends = attempts.last().map_or(now, |a| a.1);
+        let inst = &self.instances[ii];
+        self.env.log.record(Completion {
+            dialect: "onetsolutions",
+            vm_id: inst.id.clone(),
+            vm_name: inst.name.clone(),
+            action: kind.verb(),
+            accepted_at_ms: now,
+            finished_at_ms: finish_at(ends),
+            succeeded: !fails,
+            task_status: if fails { "failed" } else { "completed" },
+        });
         let task = Task {
             id: self.ids.uuid(),
             inst: ii,

@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet;
+use crate::truth::{finish_at, Completion};
 use crate::util::{iso, json_response, Ctx, Env, Rng, Window, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -190,6 +191,16 @@ impl Zenno {
             now + queue + dur
         };
         let vm = &mut self.vms[i];
+        self.env.log.record(Completion {
+            dialect: "zennohosting",
+            vm_id: vm.id.clone(),
+            vm_name: vm.name.clone(),
+            action: kind.as_str(),
+            accepted_at_ms: now,
+            finished_at_ms: finish_at(ends),
+            succeeded: ok,
+            task_status: if ok { "succeeded" } else { "failed" },
+        });
         vm.boot_failed = false;
         vm.updated_ms = now;
         vm.op = Some(Op {

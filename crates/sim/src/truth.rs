@@ -1,0 +1,137 @@
+//! The ground-truth log: what each simulated provider planned, at acceptance, for every action it
+//! accepted, and when that action really finished.
+//!
+//! Benchmarks and tests read it through [`crate::Sim::completions`],
+//! [`crate::Sim::latest_action`] and [`crate::Sim::scheduled_finish`]. Reading it sends no
+//! request, draws no random number and counts in no statistic, so looking at the truth never
+//! changes the world.
+//!
+//! In every dialect the task turns terminal and the VM shows its final state at the same instant
+//! of the virtual clock (state changes are applied at the task's end), so one `finished_at_ms`
+//! covers both.
+
+use std::collections::VecDeque;
+
+use crate::util::NEVER;
+
+/// One accepted action, as the simulated provider carried it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The dialect's name, as in [`crate::PREFIXES`] (`cloudsfor`, `erigones`, …).
+    pub dialect: &'static str,
+    /// The id the dialect's URLs use for the VM (Erigones: the hostname).
+    pub vm_id: String,
+    /// The VM's name when the action was accepted (Erigones: the alias).
+    pub vm_name: String,
+    /// The dialect's own word for the action: `reboot`, `power_off` (cloudsfor), `stop/force`
+    /// (Erigones), `os-stop`, `reboot/hard` (Hostway), `snapshot`, `create`…
+    pub action: &'static str,
+    pub accepted_at_ms: u64,
+    /// When the task turned terminal with the VM in its final state; `None` for a task that never
+    /// finishes (the `stuck` fault). Known at acceptance; changed later only by what the API lets
+    /// a client do to a running task (Erigones: a cancel, or a forced stop over a graceful one).
+    pub finished_at_ms: Option<u64>,
+    /// The action took effect. `false` when the task failed or was revoked, and when the provider
+    /// reports success while the VM did not change (a cloudsfor shutdown the guest ignored).
+    pub succeeded: bool,
+    /// What the provider reports once it is over: the task's terminal status (`completed`,
+    /// `errored`, `SUCCESS`, `FAILURE`, `REVOKED`, `succeeded`, `failed`) or, for Hostway, the
+    /// server's or snapshot's status after the change (`ACTIVE`, `STOPPED`, `DELETED`).
+    pub task_status: &'static str,
+}
+
+impl Completion {
+    /// Whether the action is over at `now_ms` (task terminal, VM in its final state).
+    pub fn finished_by(&self, now_ms: u64) -> bool {
+        self.finished_at_ms.is_some_and(|t| t <= now_ms)
+    }
+}
+
+/// A planned end on the virtual clock as a finish time (`NEVER` → `None`).
+pub(crate) fn finish_at(ends: u64) -> Option<u64> {
+    (ends != NEVER).then_some(ends)
+}
+
+/// One dialect's log, oldest first, bounded so a long-running demo does not grow forever.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Log {
+    entries: VecDeque<(u64, Completion)>,
+    next_key: u64,
+}
+
+impl Log {
+    /// Entries kept per dialect; the oldest go first.
+    pub const MAX: usize = 100_000;
+
+    /// Records an accepted action; the key lets a later change of plan update it.
+    pub fn record(&mut self, c: Completion) -> u64 {
+        let key = self.next_key;
+        self.next_key += 1;
+        if self.entries.len() >= Self::MAX {
+            self.entries.pop_front();
+        }
+        self.entries.push_back((key, c));
+        key
+    }
+
+    /// The plan changed (a cancel, a forced stop): a new end and outcome.
+    pub fn update(
+        &mut self,
+        key: u64,
+        finished_at_ms: Option<u64>,
+        succeeded: bool,
+        task_status: &'static str,
+    ) {
+        if let Ok(i) = self.entries.binary_search_by_key(&key, |(k, _)| *k) {
+            let c = &mut self.entries[i].1;
+            c.finished_at_ms = finished_at_ms;
+            c.succeeded = succeeded;
+            c.task_status = task_status;
+        }
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Completion> {
+        self.entries.iter().map(|(_, c)| c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(vm: &str, at: u64) -> Completion {
+        Completion {
+            dialect: "cloudsfor",
+            vm_id: vm.into(),
+            vm_name: vm.into(),
+            action: "reboot",
+            accepted_at_ms: at,
+            finished_at_ms: Some(at + 10),
+            succeeded: true,
+            task_status: "completed",
+        }
+    }
+
+    #[test]
+    fn records_updates_and_stays_bounded() {
+        let mut log = Log::default();
+        let a = log.record(c("a", 1));
+        let b = log.record(c("b", 2));
+        log.update(a, Some(5), false, "REVOKED");
+        let all: Vec<_> = log.iter().cloned().collect();
+        assert_eq!(all[0].finished_at_ms, Some(5));
+        assert!(!all[0].succeeded);
+        assert_eq!(all[0].task_status, "REVOKED");
+        assert_eq!(all[1], c("b", 2));
+        log.update(b + 100, None, false, "x"); // unknown key: nothing happens
+        assert_eq!(log.iter().count(), 2);
+        for i in 0..Log::MAX as u64 {
+            log.record(c("z", i));
+        }
+        assert_eq!(log.iter().count(), Log::MAX);
+        assert!(log.iter().all(|e| e.vm_id == "z"));
+        assert_eq!(finish_at(NEVER), None);
+        assert_eq!(finish_at(7), Some(7));
+        assert!(c("a", 1).finished_by(11) && !c("a", 1).finished_by(10));
+    }
+}
