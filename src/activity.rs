@@ -103,7 +103,7 @@ fn Entry(id: String, now: RwSignal<i64>) -> impl IntoView {
                 {move || op.with(|o| o.as_ref().and_then(|o| o.provider_ref.as_ref().map(|r| r.describe()))).map(|r| view! {
                     <dt>"Provider ids"</dt><dd>{r}</dd>
                 })}
-                {move || op.with(|o| o.as_ref().and_then(|o| o.attempt)).filter(|(_, n)| *n > 1).map(|(k, n)| view! {
+                {move || op.with(|o| o.as_ref().and_then(|o| o.attempt)).filter(|(k, _)| *k > 1).map(|(k, n)| view! {
                     <dt>"Attempt"</dt><dd class="attempt">{format!("attempt {k} of {n}")}</dd>
                 })}
             </dl>

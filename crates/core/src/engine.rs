@@ -890,7 +890,9 @@ impl Engine {
                 l.queue.extend(page.next.into_iter().map(Some));
             }
             Err(e) => {
-                if e.kind == ErrorKind::Unauthorized {
+                // Under a login session a 401 only means a new session is needed (the login
+                // itself says whether the credentials are refused).
+                if e.kind == ErrorKind::Unauthorized && c.api.login_request().is_none() {
                     c.auth_failed = true;
                     l.queue.clear();
                 }
@@ -917,7 +919,7 @@ impl Engine {
                 }
                 c.list_due = match error.kind {
                     // Wrong credentials will not fix themselves: wait for the user.
-                    ErrorKind::Unauthorized => None,
+                    ErrorKind::Unauthorized if c.auth_failed => None,
                     ErrorKind::RateLimited => Some(now + error.retry_after.unwrap_or(backoff)),
                     _ => Some(now + backoff),
                 };

@@ -566,3 +566,53 @@ fn requests_never_carry_credentials_in_the_url() {
     assert!(!post.request.url.contains("s3cret") && !post.request.url.contains("me@example.com"));
     assert!(!post.request.describe().contains("Basic"));
 }
+
+#[test]
+fn a_revoked_session_logs_in_again_instead_of_giving_up() {
+    let mut e = Engine::new("t");
+    e.add_connection(
+        ConnectionConfig {
+            id: "er".into(),
+            name: "Danube".into(),
+            dialect: DialectKind::Erigones,
+            base_url: "https://dc.test/api".into(),
+            credentials: Credentials::Login {
+                username: "ops".into(),
+                password: "pw".into(),
+            },
+            demo: false,
+        },
+        T0,
+    );
+    let login = json!({"token": "tok-1", "expires": "2026-01-01T01:00:00Z"}).to_string();
+    let status = json!({"status": "SUCCESS", "task_id": "0-x", "result": [
+        {"hostname": "web-01.test", "alias": "web-01", "status": "running", "tasks": {}}
+    ]})
+    .to_string();
+    let l1 = only(e.poll_transmit(T0));
+    assert!(l1.request.url.ends_with("/accounts/login/"));
+    e.handle(l1.token, Ok(HttpResponse::new(200, login.clone())), T0);
+    let list = only(e.poll_transmit(T0));
+    assert!(list
+        .request
+        .headers
+        .contains(&("Authorization".into(), "Token tok-1".into())));
+    // The provider revoked the token early.
+    e.handle(
+        list.token,
+        Ok(HttpResponse::new(401, r#"{"detail": "Invalid token."}"#)),
+        T0,
+    );
+    let t = e.next_wake().expect("the console keeps going").max(T0);
+    let l2 = only(e.poll_transmit(t));
+    assert!(
+        l2.request.url.ends_with("/accounts/login/"),
+        "a new login, not a dead end"
+    );
+    e.handle(l2.token, Ok(HttpResponse::new(200, login)), t);
+    let t = e.next_wake().unwrap().max(t);
+    let list = only(e.poll_transmit(t));
+    e.handle(list.token, Ok(HttpResponse::new(200, status)), t);
+    assert_eq!(e.vms("er").len(), 1, "{:?}", e.list_state("er"));
+    assert!(matches!(e.list_state("er"), Some(ListState::Ready { .. })));
+}
