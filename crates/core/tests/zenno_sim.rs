@@ -1,0 +1,324 @@
+//! ZennoHosting: vigil-core against the independent simulator, end to end.
+
+mod common;
+
+use common::*;
+use vigil_core::{
+    Action, DialectKind, ErrorKind, ListState, Phase, PowerState, ProviderRef, TaskState,
+};
+
+const BASE: &str = "http://127.0.0.1:8787/zennohosting";
+
+/// Sends a command to the simulator directly, as another client of the same account would.
+fn direct(w: &mut World, method: &str, path: &str) -> vigil_sim::Response {
+    let req = vigil_sim::Request::new(method, &format!("{BASE}{path}")).bearer("demo-token");
+    w.sim.handle(&req, w.now as u64).unwrap()
+}
+
+fn project(w: &World) -> String {
+    w.vms()[0]
+        .project
+        .clone()
+        .expect("listed VMs know their project")
+}
+
+#[test]
+fn listing_reads_projects_then_each_projects_vms() {
+    let w = World::new(DialectKind::ZennoHosting, scenario(3, 0.0));
+    assert!(matches!(
+        w.engine.list_state("c"),
+        Some(ListState::Ready { .. })
+    ));
+    let p = project(&w);
+    assert_eq!(
+        w.sent,
+        vec![
+            format!("GET {BASE}/projects"),
+            format!("GET {BASE}/projects/{p}/vms")
+        ]
+    );
+    let vms = w.vms();
+    assert_eq!(vms.len(), 12);
+    assert!(vms.iter().all(|v| v.project.as_deref() == Some(p.as_str())));
+    assert!(vms
+        .iter()
+        .all(|v| matches!(v.power, PowerState::Running | PowerState::Stopped)));
+    assert!(vms.iter().all(|v| v.size.vcpus.is_some()));
+}
+
+#[test]
+fn every_action_reaches_a_verified_end() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(3, 0.0));
+    let id = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    for (action, power) in [
+        (Action::Reboot, PowerState::Running),
+        (Action::Shutdown, PowerState::Stopped),
+        (Action::Start, PowerState::Running),
+        (Action::Shutdown, PowerState::Stopped),
+        // A restore boots the VM from the backup.
+        (
+            Action::RestoreBackup {
+                backup_id: "bk-2025-12-31".into(),
+            },
+            PowerState::Running,
+        ),
+    ] {
+        let what = format!("{action:?}");
+        let op = w.run_op(&id, action);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        assert!(op.finished_at.unwrap() > op.accepted_at.unwrap());
+        let Some(ProviderRef::ZennoCommand { command_id, .. }) = &op.provider_ref else {
+            panic!("{what}: {:?}", op.provider_ref);
+        };
+        assert!(!command_id.is_empty());
+        assert!(op
+            .provider_status
+            .as_deref()
+            .unwrap()
+            .ends_with("succeeded"));
+        let vm = w.engine.vm("c", &id).unwrap();
+        assert_eq!(vm.power, power, "{what}");
+        assert!(!vm.locked);
+    }
+    let p = project(&w);
+    assert_eq!(
+        w.count_sent(&format!(
+            "POST {BASE}/projects/{p}/vms/{id}/backups/bk-2025-12-31/restore"
+        )),
+        1
+    );
+    assert_eq!(
+        w.count_sent(&format!("POST {BASE}/projects/{p}/vms/{id}/stop")),
+        2
+    );
+}
+
+#[test]
+fn failed_operations_end_failed() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(4, 1.0));
+    let running = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    let op = w.run_op(&running, Action::Reboot);
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.message);
+    assert_eq!(op.provider_status.as_deref(), Some("reboot failed"));
+    assert!(op.message.unwrap().contains("failed"));
+    // The VM keeps its old state.
+    assert_eq!(
+        w.engine.vm("c", &running).unwrap().power,
+        PowerState::Running
+    );
+
+    let stopped = w
+        .vm_where(|v| v.power == PowerState::Stopped && !v.locked)
+        .id;
+    let op = w.run_op(&stopped, Action::Start);
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.message);
+    let vm = w.engine.vm("c", &stopped).unwrap();
+    assert_eq!(vm.status_raw, "stopped · boot failed");
+    // A failed boot may be retried.
+    assert!(w
+        .engine
+        .allowed("c", &stopped, vigil_core::ActionKind::Start)
+        .is_ok());
+}
+
+#[test]
+fn another_command_on_the_same_vm_supersedes_ours() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(5, 0.0));
+    let id = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    let p = project(&w);
+    let op_id = w.engine.start("c", &id, Action::Reboot, w.now).unwrap();
+    w.run_until(10_000, |e| {
+        e.operation(&op_id).unwrap().phase == Phase::Accepted
+    });
+    // Our reboot ends while Vigil is not looking (a sleeping laptop); then another client stops
+    // the VM, which overwrites `operation`/`operationStatus` before Vigil sees the reboot's end.
+    w.now += 120_000;
+    let r = direct(&mut w, "POST", &format!("/projects/{p}/vms/{id}/stop"));
+    assert_eq!(r.status, 202, "{}", r.body);
+    w.run_until(60_000, |e| !e.operation(&op_id).unwrap().is_open());
+    let op = w.engine.operation(&op_id).unwrap();
+    assert_eq!(op.phase, Phase::Superseded, "{:?}", op.message);
+    assert!(op.message.as_deref().unwrap().contains("“stop”"));
+    // The VM row shows the other operation, as the provider says.
+    let vm = w.engine.vm("c", &id).unwrap();
+    assert!(vm.locked);
+    assert!(vm.status_raw.contains("stop"));
+}
+
+#[test]
+fn a_command_refused_while_another_runs_keeps_the_providers_words() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(6, 0.0));
+    let id = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    let p = project(&w);
+    let r = direct(&mut w, "POST", &format!("/projects/{p}/vms/{id}/stop"));
+    assert_eq!(r.status, 202);
+    // Vigil's list still shows the VM idle, so the reboot is sent and refused.
+    let op = w.run_op(&id, Action::Reboot);
+    assert_eq!(op.phase, Phase::Failed);
+    let err = op.last_error.unwrap();
+    assert_eq!(err.kind, ErrorKind::Conflict);
+    assert_eq!(err.status, Some(409));
+    assert!(op
+        .message
+        .unwrap()
+        .contains("already has a 'stop' operation in progress"));
+    // The conflict made Vigil look again: the VM now shows the stop.
+    w.run_until(10_000, |e| e.vm("c", &id).unwrap().locked);
+}
+
+#[test]
+fn operations_in_one_project_are_observed_with_one_request() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(7, 0.0));
+    let p = project(&w);
+    let running: Vec<String> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.power == PowerState::Running && !v.locked)
+        .map(|v| v.id)
+        .take(3)
+        .collect();
+    assert_eq!(running.len(), 3);
+    let ops: Vec<String> = running
+        .iter()
+        .map(|id| w.engine.start("c", id, Action::Reboot, w.now).unwrap())
+        .collect();
+    let list = format!("GET {BASE}/projects/{p}/vms");
+    let lists_before = w.sent.iter().filter(|s| **s == list).count();
+    w.run_until(10 * 60_000, |e| {
+        ops.iter().all(|o| !e.operation(o).unwrap().is_open())
+    });
+    for o in &ops {
+        let op = w.engine.operation(o).unwrap();
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    }
+    let lists = w.sent.iter().filter(|s| **s == list).count() - lists_before;
+    let singles: usize = running
+        .iter()
+        .map(|id| {
+            w.sent
+                .iter()
+                .filter(|s| s.ends_with(&format!("/vms/{id}")))
+                .count()
+        })
+        .sum();
+    assert!(
+        lists >= 3,
+        "the project list served the observations ({lists})"
+    );
+    // Three reboots observed one by one would cost at least three reads per poll.
+    assert!(
+        singles < lists,
+        "single-VM reads {singles} vs shared list reads {lists}"
+    );
+}
+
+#[test]
+fn refused_token_shows_the_providers_words() {
+    let w = World::with_credentials(
+        DialectKind::ZennoHosting,
+        scenario(1, 0.0),
+        vigil_core::Credentials::Bearer {
+            token: "wrong-token".into(),
+        },
+    );
+    match w.engine.list_state("c") {
+        Some(ListState::Failed { error, .. }) => {
+            assert_eq!(error.kind, ErrorKind::Unauthorized);
+            assert_eq!(
+                error.provider_text.as_deref(),
+                Some("Missing or invalid bearer token")
+            );
+            assert!(!error.full().contains("wrong-token"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Nothing more is sent until the user changes something.
+    assert_eq!(w.sent.len(), 1);
+    assert!(w.engine.next_wake().is_none());
+}
+
+#[test]
+fn observation_of_the_real_simulator_ties_the_command() {
+    // The dialect alone, against the simulator's own answers.
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(8, 0.0));
+    let api = vigil_core::ConnectionConfig {
+        id: "x".into(),
+        name: "x".into(),
+        dialect: DialectKind::ZennoHosting,
+        base_url: BASE.into(),
+        credentials: DialectKind::ZennoHosting.demo_credentials(),
+        demo: false,
+    }
+    .api();
+    let vm = w.vm_where(|v| v.power == PowerState::Stopped && !v.locked);
+    let req = api.action_request(&vm, &Action::Start);
+    let resp = from_sim(w.sim.handle(&to_sim(&req), w.now as u64)).unwrap();
+    let acc = api
+        .parse_accepted(&vm, &Action::Start, &resp, w.now)
+        .unwrap();
+    let r = acc.provider_ref;
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        w.now += 1_000;
+        let resp = from_sim(
+            w.sim
+                .handle(&to_sim(&api.observe_request(&r)), w.now as u64),
+        )
+        .unwrap();
+        let o = api.parse_observation(&r, &resp, w.now).unwrap();
+        assert!(o.vm.is_some());
+        if seen.last() != Some(&o.state) {
+            seen.push(o.state.clone());
+        }
+        if o.state.is_terminal() {
+            assert_eq!(o.vm.unwrap().power, PowerState::Running);
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        vec![TaskState::Pending, TaskState::Running, TaskState::Succeeded]
+    );
+}
+
+#[test]
+fn a_vm_re_read_for_verification_keeps_its_project() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(9, 0.0));
+    let p = project(&w);
+    let id = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    // The reboot's fate is unknown (the connection dropped): the console asks to check.
+    let op_id = w.engine.start("c", &id, Action::Reboot, w.now).unwrap();
+    for o in w.engine.poll_transmit(w.now) {
+        let answer = if o.request.describe().starts_with("POST") {
+            Err(vigil_core::NetError("connection dropped".into()))
+        } else {
+            from_sim(w.sim.handle(&to_sim(&o.request), w.now as u64))
+        };
+        w.engine.handle(o.token, answer, w.now + RTT);
+    }
+    assert_eq!(w.engine.operation(&op_id).unwrap().phase, Phase::NeedsCheck);
+    // "Check now" re-reads the VM on its own (`GET /projects/{p}/vms/{id}`).
+    let reads_before = w.count_sent(&format!("GET {BASE}/projects/{p}/vms/{id}"));
+    w.engine.check_now(&op_id, w.now);
+    w.run_until(60_000, |e| !e.operation(&op_id).unwrap().is_open());
+    assert!(w.count_sent(&format!("GET {BASE}/projects/{p}/vms/{id}")) > reads_before);
+    let vm = w.engine.vm("c", &id).unwrap();
+    assert_eq!(vm.project.as_deref(), Some(p.as_str()));
+    // And the next action still goes to the VM's project.
+    let op = w.run_op(&id, Action::Shutdown);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    assert_eq!(
+        w.count_sent(&format!("POST {BASE}/projects/{p}/vms/{id}/stop")),
+        1
+    );
+}
