@@ -13,13 +13,13 @@
 //! The schedule here is deliberately simple and fixed (observe every few seconds, verify with a
 //! grace period, a deadline per action kind).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use crate::dialect::{ConnectionConfig, Dialect, Observation};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, NetError};
 use crate::model::{Action, ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
-use crate::policy::{Fixed, PollCtx, PollPolicy};
+use crate::policy::{PollCtx, PollPolicy, Vigil};
 use crate::time::{Millis, MINUTE, SECOND};
 
 /// The fixed schedule's knobs.
@@ -200,7 +200,7 @@ impl Engine {
             events: Vec::new(),
             pending_cancels: Vec::new(),
             schedule: Schedule::default(),
-            policy: Box::new(Fixed::default()),
+            policy: Box::new(Vigil::default()),
         }
     }
 
@@ -584,7 +584,8 @@ impl Engine {
             }
         }
         // Operations due now, by connection, so that observe-many can cover several.
-        let mut observe_due: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // Per connection: the observations due now, and every one that could ride along.
+        let mut observe_due: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
         for (i, op) in self.ops.iter().enumerate() {
             let Some(s) = self.sched.get(&op.id) else {
                 continue;
@@ -592,19 +593,28 @@ impl Engine {
             let Some(c) = self.conns.iter().find(|c| c.cfg.id == op.connection) else {
                 continue;
             };
-            if !op.is_open() || s.waiting || s.due.is_none_or(|d| d > now) || !c.ready(now) {
+            if !op.is_open() || s.waiting || !c.ready(now) {
                 continue;
             }
             if matches!(op.phase, Phase::Accepted | Phase::InProgress) && !s.solo {
-                observe_due
-                    .entry(op.connection.clone())
-                    .or_default()
-                    .push(i);
+                let due = s.due.is_some_and(|d| d <= now);
+                let (due_list, all) = observe_due.entry(op.connection.clone()).or_default();
+                if due {
+                    due_list.push(i);
+                }
+                all.push(i);
             }
         }
-        let mut batched: Vec<usize> = Vec::new();
-        for (conn, idx) in observe_due {
+        let mut batched: HashSet<usize> = HashSet::new();
+        let piggyback = self.policy.piggyback();
+        for (conn, (due, all)) in observe_due {
             let limit = self.policy.batch_limit().unwrap_or(1);
+            // With piggybacking, a request that goes out anyway also covers the ones not due.
+            let idx = if piggyback && !due.is_empty() {
+                all
+            } else {
+                due
+            };
             if idx.len() < 2 || limit < 2 {
                 continue;
             }
@@ -624,7 +634,7 @@ impl Engine {
                 if let Some(request) = c.api.observe_many_request(&refs) {
                     let ops = chunk.iter().map(|&i| self.ops[i].id.clone()).collect();
                     pending.push((Flight::ObserveMany { ops }, conn.clone(), request));
-                    batched.extend_from_slice(chunk);
+                    batched.extend(chunk.iter().copied());
                 }
             }
         }
@@ -638,12 +648,12 @@ impl Engine {
             let Some(c) = self.conns.iter().find(|c| c.cfg.id == op.connection) else {
                 continue;
             };
-            if s.waiting || s.due.is_none_or(|d| d > now) || !c.ready(now) {
-                continue;
-            }
             if batched.contains(&i) {
                 s.waiting = true;
                 op.polls += 1;
+                continue;
+            }
+            if s.waiting || s.due.is_none_or(|d| d > now) || !c.ready(now) {
                 continue;
             }
             let (flight, request) = match op.phase {
@@ -1143,6 +1153,22 @@ impl Engine {
         if obs.message.is_some() {
             o.message = obs.message.clone();
         }
+        if obs.state.is_terminal() && obs.state != TaskState::Expired {
+            if let Some(accepted) = o.accepted_at {
+                let kind = o.action.kind();
+                let dialect = self
+                    .conns
+                    .iter()
+                    .find(|c| c.cfg.id == conn)
+                    .map(|c| c.cfg.dialect);
+                if let Some(d) = dialect {
+                    self.policy.finished(d, kind, now - accepted);
+                }
+            }
+        }
+        let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) else {
+            return;
+        };
         let s = self.sched.entry(op_id.to_string()).or_default();
         s.waiting = false;
         s.errors = 0;

@@ -31,7 +31,12 @@ pub trait PollPolicy {
         Some(usize::MAX)
     }
 
-    /// The operation ended (verified or not); `finished_at` is when the task was seen terminal.
+    /// Whether operations not yet due ride along when an observe-many request goes out anyway.
+    fn piggyback(&self) -> bool {
+        false
+    }
+
+    /// A task was seen terminal `took` after it was accepted (an upper bound of its duration).
     fn finished(&mut self, _dialect: DialectKind, _kind: ActionKind, _took: Millis) {}
 }
 
@@ -65,5 +70,291 @@ impl PollPolicy for Fixed {
 
     fn batch_limit(&self) -> Option<usize> {
         self.batch
+    }
+}
+
+/// How long an action usually takes, as the log of its duration: mean and spread.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Estimate {
+    /// Mean of ln(seconds).
+    pub mu: f64,
+    /// Standard deviation of ln(seconds).
+    pub sigma: f64,
+    /// How many observations went into it (priors count as a few).
+    pub n: u32,
+}
+
+impl Estimate {
+    pub fn from_median(median: Millis, sigma: f64) -> Self {
+        Estimate {
+            mu: (median.max(1) as f64 / 1000.0).ln(),
+            sigma,
+            n: 3,
+        }
+    }
+
+    /// The duration below which `z` standard deviations of runs finish (z = 0: the median).
+    pub fn quantile(&self, z: f64) -> Millis {
+        ((self.mu + z * self.sigma).exp() * 1000.0) as Millis
+    }
+
+    pub fn median(&self) -> Millis {
+        self.quantile(0.0)
+    }
+
+    /// Folds in one observed duration: a running mean of ln(duration) that becomes an
+    /// exponentially weighted one after 20 runs, so a provider that changes speed is followed.
+    pub fn learn(&mut self, took: Millis) {
+        let x = (took.max(100) as f64 / 1000.0).ln();
+        let w = 1.0 / f64::from(self.n.min(20) + 1);
+        let d = x - self.mu;
+        self.mu += w * d;
+        // Keep a floor on the spread so that a run of identical durations does not make the
+        // schedule bet everything on one instant.
+        let var = (1.0 - w) * (self.sigma * self.sigma + w * d * d);
+        self.sigma = var.sqrt().clamp(0.12, 1.5);
+        self.n = self.n.saturating_add(1);
+    }
+}
+
+/// Sensible priors: realistic medians per action, a little slower where a dialect queues tasks.
+pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
+    let median = match kind {
+        ActionKind::Start => 15 * SECOND,
+        ActionKind::Shutdown => 30 * SECOND,
+        ActionKind::PowerOff => 5 * SECOND,
+        ActionKind::Reboot => 20 * SECOND,
+        ActionKind::PowerCycle => 15 * SECOND,
+        ActionKind::PasswordReset => 10 * SECOND,
+        ActionKind::Resize => 90 * SECOND,
+        ActionKind::Rename => 3 * SECOND,
+        ActionKind::Snapshot => 180 * SECOND,
+        ActionKind::RestoreBackup => 120 * SECOND,
+    };
+    let queue = match dialect {
+        DialectKind::Erigones => SECOND,
+        DialectKind::ZennoHosting | DialectKind::OnetSolutions => 2 * SECOND,
+        DialectKind::Cloudsfor | DialectKind::Hostway => 0,
+    };
+    Estimate::from_median(median + queue, 0.35)
+}
+
+/// Vigil's default: duration-aware polling.
+///
+/// Each (dialect, action) has a learned duration estimate (log-normal). An operation is looked at
+/// once early (in case it failed fast), then sparsely until completion becomes likely, every
+/// `target_lag` while it is likely, and with a growing interval once it runs long. Intervals get
+/// a small deterministic jitter per operation so that many tabs do not align.
+#[derive(Clone, Debug)]
+pub struct Vigil {
+    /// How late, at most, the console may notice a finished task while it is likely to finish.
+    pub target_lag: Millis,
+    /// The longest gap between two looks at a running task.
+    pub max_interval: Millis,
+    history: std::collections::BTreeMap<(DialectKind, ActionKind), Estimate>,
+}
+
+impl Default for Vigil {
+    fn default() -> Self {
+        Vigil {
+            target_lag: 2 * SECOND,
+            max_interval: 30 * SECOND,
+            history: Default::default(),
+        }
+    }
+}
+
+/// z-scores of the window where completion is likely (about 5 % to 95 %).
+const Z_LIKELY: f64 = 1.65;
+
+impl Vigil {
+    pub fn with_target_lag(target_lag: Millis) -> Self {
+        Vigil {
+            target_lag: target_lag.max(100),
+            ..Vigil::default()
+        }
+    }
+
+    pub fn estimate(&self, dialect: DialectKind, kind: ActionKind) -> Estimate {
+        self.history
+            .get(&(dialect, kind))
+            .copied()
+            .unwrap_or_else(|| prior(dialect, kind))
+    }
+
+    /// The learned history, to persist between sessions.
+    pub fn history(&self) -> Vec<(DialectKind, ActionKind, Estimate)> {
+        self.history.iter().map(|(&(d, k), &e)| (d, k, e)).collect()
+    }
+
+    pub fn restore_history(&mut self, items: Vec<(DialectKind, ActionKind, Estimate)>) {
+        for (d, k, e) in items {
+            if e.mu.is_finite() && e.sigma.is_finite() {
+                self.history.insert((d, k), e);
+            }
+        }
+    }
+
+    fn jitter(op_id: &str, polls: u32, interval: Millis) -> Millis {
+        // FNV-1a of the id and poll count: ±10 % without a random source.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in op_id.bytes().chain(polls.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        let frac = (h % 2001) as i64 - 1000; // -1000..=1000
+        interval * frac / 10_000
+    }
+}
+
+impl PollPolicy for Vigil {
+    fn next_observe(&mut self, ctx: &PollCtx) -> Millis {
+        let est = self.estimate(ctx.dialect, ctx.kind);
+        let start = ctx.accepted_at + est.quantile(-Z_LIKELY);
+        let end = ctx.accepted_at + est.quantile(Z_LIKELY);
+        let lag = self.target_lag;
+        let next = if ctx.now + lag >= start && ctx.now < end {
+            // Completion is likely now: look every `target_lag`.
+            ctx.now + lag
+        } else if ctx.now < start {
+            // Too early. One early look catches fast failures when the window is far off;
+            // otherwise wait for the window.
+            let early = ctx.now + (start - ctx.accepted_at) / 3;
+            if ctx.polls == 0 && start - ctx.now > 4 * lag {
+                early
+            } else {
+                start
+            }
+        } else {
+            // Running long: each gap half again as long as the time past the window, so the
+            // looks thin out geometrically up to `max_interval`.
+            ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)
+        };
+        let interval = (next - ctx.now).max(1);
+        next + Self::jitter(ctx.op_id, ctx.polls, interval)
+    }
+
+    fn piggyback(&self) -> bool {
+        true
+    }
+
+    fn finished(&mut self, dialect: DialectKind, kind: ActionKind, took: Millis) {
+        let mut est = self.estimate(dialect, kind);
+        est.learn(took);
+        self.history.insert((dialect, kind), est);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The look times the policy picks for one operation that never finishes, up to `until`.
+    fn schedule(
+        p: &mut Vigil,
+        dialect: DialectKind,
+        kind: ActionKind,
+        until: Millis,
+    ) -> Vec<Millis> {
+        let mut now = 0;
+        let mut looks = Vec::new();
+        for polls in 0.. {
+            let ctx = PollCtx {
+                op_id: "op-1",
+                dialect,
+                kind,
+                accepted_at: 0,
+                now,
+                polls,
+                changed: false,
+            };
+            now = p.next_observe(&ctx);
+            if now > until {
+                break;
+            }
+            looks.push(now);
+        }
+        looks
+    }
+
+    #[test]
+    fn looks_are_sparse_before_the_likely_window_dense_in_it_and_thin_out_after() {
+        let mut p = Vigil::default();
+        let est = p.estimate(DialectKind::Cloudsfor, ActionKind::Snapshot);
+        let (start, end) = (est.quantile(-Z_LIKELY), est.quantile(Z_LIKELY));
+        let looks = schedule(
+            &mut p,
+            DialectKind::Cloudsfor,
+            ActionKind::Snapshot,
+            20 * 60_000,
+        );
+        let before = looks.iter().filter(|&&t| t < start - 2_000).count();
+        assert!(
+            before <= 1,
+            "one early look at most before {start}: {looks:?}"
+        );
+        let inside: Vec<_> = looks.iter().filter(|&&t| t >= start && t <= end).collect();
+        for w in inside.windows(2) {
+            let gap = w[1] - w[0];
+            assert!(
+                (1_700..=2_300).contains(&gap),
+                "target lag inside the window: {gap}"
+            );
+        }
+        let after: Vec<_> = looks.iter().filter(|&&t| t > end).collect();
+        let gaps: Vec<i64> = after.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            gaps.first() < gaps.last(),
+            "backs off when it runs long: {gaps:?}"
+        );
+        assert!(
+            gaps.iter().all(|&g| g <= 33_000),
+            "capped near max_interval: {gaps:?}"
+        );
+    }
+
+    #[test]
+    fn a_shorter_target_lag_costs_more_looks() {
+        let count = |lag| {
+            let mut p = Vigil::with_target_lag(lag);
+            schedule(&mut p, DialectKind::Erigones, ActionKind::Reboot, 60_000).len()
+        };
+        assert!(count(1_000) > count(4_000));
+    }
+
+    #[test]
+    fn learned_durations_move_the_window() {
+        let mut p = Vigil::default();
+        let before = p
+            .estimate(DialectKind::Hostway, ActionKind::Reboot)
+            .median();
+        for _ in 0..10 {
+            p.finished(DialectKind::Hostway, ActionKind::Reboot, 60_000);
+        }
+        let after = p.estimate(DialectKind::Hostway, ActionKind::Reboot);
+        assert!(
+            before < 25_000 && after.median() > 40_000,
+            "{before} → {}",
+            after.median()
+        );
+        // Other kinds and dialects keep their own estimates.
+        assert_eq!(
+            p.estimate(DialectKind::Cloudsfor, ActionKind::Reboot),
+            prior(DialectKind::Cloudsfor, ActionKind::Reboot)
+        );
+        // History survives a round trip (the page persists it).
+        let mut q = Vigil::default();
+        q.restore_history(p.history());
+        assert_eq!(q.estimate(DialectKind::Hostway, ActionKind::Reboot), after);
+    }
+
+    #[test]
+    fn jitter_spreads_operations_but_stays_within_ten_percent() {
+        let gaps: Vec<Millis> = (0..50)
+            .map(|i| Vigil::jitter(&format!("op-{i}"), 3, 10_000))
+            .collect();
+        assert!(gaps.iter().all(|g| g.abs() <= 1_000));
+        let distinct: std::collections::BTreeSet<_> = gaps.iter().collect();
+        assert!(distinct.len() > 20, "not everyone on the same beat");
     }
 }

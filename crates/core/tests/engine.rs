@@ -328,6 +328,8 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
         vm("v1", "web-01", "running", false),
         vm("v2", "web-02", "running", false),
     ]);
+    // A fixed schedule, so both operations are looked at together.
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
     let a = e
         .start(
             "c1",
