@@ -83,8 +83,9 @@ fn entry(root: &HtmlElement, title: &str) -> Option<Element> {
     })
 }
 
+/// The demo cloudsfor row of `vm_name` (names repeat across the demo providers).
 fn row_of(root: &HtmlElement, vm_name: &str) -> Element {
-    all(root, "tr.vm")
+    all(root, "tr.vm[data-conn='demo-cloudsfor']")
         .into_iter()
         .find(|r| {
             r.query_selector(".vm-name")
