@@ -7,10 +7,13 @@
 
 use serde_json::{json, Value};
 
-use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
+use super::{
+    json_body, page_number, Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation,
+    VmPage,
+};
 use crate::error::ApiError;
-use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
-use crate::json::{parse_lenient, text, uint};
+use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
+use crate::json::{text, uint};
 use crate::model::{Action, ActionKind, PowerState, ProviderRef, Resize, Size, TaskState, Vm};
 use crate::time::{parse_rfc3339, Millis};
 
@@ -20,29 +23,22 @@ pub const PER_PAGE: u32 = 200;
 const ERROR_KEYS: &[&str] = &["message", "error", "id"];
 
 pub struct Cloudsfor {
-    base: String,
-    credentials: Credentials,
+    api: Endpoint,
 }
 
 impl Cloudsfor {
     pub fn new(base: &str, credentials: Credentials) -> Self {
         Cloudsfor {
-            base: base.to_string(),
-            credentials,
+            api: Endpoint::new(base, credentials),
         }
     }
 
     fn req(&self, path: &str) -> HttpRequest {
-        self.credentials
-            .authorize(HttpRequest::get(join(&self.base, path)), None)
-            .header("Accept", "application/json")
+        self.api.get(path)
     }
 
     fn body(&self, resp: &HttpResponse, what: &str, now: Millis) -> Result<Value, ApiError> {
-        if !resp.is_success() {
-            return Err(ApiError::from_response(resp, ERROR_KEYS, now));
-        }
-        parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+        json_body(resp, ERROR_KEYS, what, now)
     }
 
     /// The `type` the provider uses for an action.
@@ -111,16 +107,6 @@ fn parse_vm(v: &Value) -> Option<Vm> {
             .map(Vec::len),
         project: None,
     })
-}
-
-/// The page number in a `links.pages.next` URL. The link is not followed as given because its
-/// host may differ from the configured base (proxies, the in-page demo).
-fn page_number(url: &str) -> Option<u32> {
-    let query = url.split_once('?')?.1;
-    query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("page="))
-        .and_then(|n| n.parse().ok())
 }
 
 impl Dialect for Cloudsfor {

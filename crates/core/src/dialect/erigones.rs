@@ -13,7 +13,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
+use super::{Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation, VmPage};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
 use crate::json::{parse_lenient, text};
@@ -34,28 +34,22 @@ const OPERATIONAL: &[&str] = &["running", "stopped", "stopping", "frozen"];
 const TASK_GONE: &str = "does not exist";
 
 pub struct Erigones {
-    base: String,
-    credentials: Credentials,
-    /// The login flow's token, once [`Dialect::set_session`] gave one.
-    session: Option<String>,
+    /// Its `session` holds the login flow's token, once [`Dialect::set_session`] gave one.
+    api: Endpoint,
 }
 
 impl Erigones {
     pub fn new(base: &str, credentials: Credentials) -> Self {
         Erigones {
-            base: base.to_string(),
-            credentials,
-            session: None,
+            api: Endpoint::new(base, credentials),
         }
     }
 
     /// A request to `path` (relative to the base, ending with `/`), with the credentials.
     fn req(&self, method: Method, path: &str) -> HttpRequest {
-        let mut r = HttpRequest::get(join(&self.base, path));
+        let mut r = self.api.get(path);
         r.method = method;
-        self.credentials
-            .authorize(r, self.session.as_deref())
-            .header("Accept", "application/json")
+        r
     }
 
     fn vm_path(hostname: &str) -> String {
@@ -449,15 +443,15 @@ impl Dialect for Erigones {
     }
 
     fn login_request(&self) -> Option<HttpRequest> {
-        let Credentials::Login { username, password } = &self.credentials else {
+        let Credentials::Login { username, password } = &self.api.credentials else {
             return None;
         };
-        if self.session.is_some() {
+        if self.api.session.is_some() {
             return None;
         }
         let body = json!({ "username": username.trim(), "password": password });
         Some(
-            HttpRequest::get(join(&self.base, "accounts/login/"))
+            HttpRequest::get(join(&self.api.base, "accounts/login/"))
                 .header("Accept", "application/json")
                 .with_json(Method::Post, &body),
         )
@@ -497,7 +491,7 @@ impl Dialect for Erigones {
     }
 
     fn set_session(&mut self, token: Option<String>) {
-        self.session = token;
+        self.api.session = token;
     }
 }
 

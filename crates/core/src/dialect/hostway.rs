@@ -10,7 +10,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
+use super::{Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation, VmPage};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
 use crate::json::{parse_lenient, text, uint};
@@ -28,8 +28,7 @@ pub const SERVER_CURSOR: &str = "server:";
 pub const MAX_SNAPSHOTS: usize = 3;
 
 pub struct Hostway {
-    base: String,
-    credentials: Credentials,
+    api: Endpoint,
 }
 
 /// What a request was for, to word its errors.
@@ -43,15 +42,12 @@ enum Call {
 impl Hostway {
     pub fn new(base: &str, credentials: Credentials) -> Self {
         Hostway {
-            base: base.to_string(),
-            credentials,
+            api: Endpoint::new(base, credentials),
         }
     }
 
     fn req(&self, path: &str) -> HttpRequest {
-        self.credentials
-            .authorize(HttpRequest::get(join(&self.base, path)), None)
-            .header("Accept", "application/json")
+        self.api.get(path)
     }
 
     fn server_path(id: &str) -> String {
@@ -61,7 +57,7 @@ impl Hostway {
     /// Where snapshots of a server are created: the URL a relative `Location` is resolved against.
     fn snapshots_url(&self, server_id: &str) -> String {
         join(
-            &self.base,
+            &self.api.base,
             &format!("{}/snapshots", Self::server_path(server_id)),
         )
     }
@@ -584,9 +580,9 @@ impl Dialect for Hostway {
                 let req = HttpRequest::get(url.clone()).header("Accept", "application/json");
                 // Credentials go only where they were configured for.
                 if origin(&url).map(str::to_ascii_lowercase)
-                    == origin(&self.base).map(str::to_ascii_lowercase)
+                    == origin(&self.api.base).map(str::to_ascii_lowercase)
                 {
-                    self.credentials.authorize(req, None)
+                    self.api.credentials.authorize(req, None)
                 } else {
                     req
                 }

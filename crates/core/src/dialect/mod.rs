@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::http::{basic_auth, HttpRequest, HttpResponse};
+use crate::http::{basic_auth, join, HttpRequest, HttpResponse};
+use crate::json::parse_lenient;
 use crate::model::{Action, ActionKind, ProviderRef, TaskState, Vm};
 use crate::time::Millis;
 
@@ -231,6 +232,58 @@ impl ConnectionConfig {
             DialectKind::Hostway => Box::new(hostway::Hostway::new(base, creds)),
         }
     }
+}
+
+/// Where a dialect's requests go, and with which credentials.
+pub(crate) struct Endpoint {
+    pub base: String,
+    pub credentials: Credentials,
+    /// A login session's token, where the credentials use one.
+    pub session: Option<String>,
+}
+
+impl Endpoint {
+    pub fn new(base: &str, credentials: Credentials) -> Self {
+        Endpoint {
+            base: base.to_string(),
+            credentials,
+            session: None,
+        }
+    }
+
+    /// A GET of `path` below the base, with the credentials and `Accept: application/json`.
+    pub fn get(&self, path: &str) -> HttpRequest {
+        self.credentials
+            .authorize(
+                HttpRequest::get(join(&self.base, path)),
+                self.session.as_deref(),
+            )
+            .header("Accept", "application/json")
+    }
+}
+
+/// The JSON of a 2xx answer; otherwise the error, keeping the provider's own words found under
+/// `error_keys`. Bodies with trailing commas are accepted.
+pub(crate) fn json_body(
+    resp: &HttpResponse,
+    error_keys: &[&str],
+    what: &str,
+    now: Millis,
+) -> Result<serde_json::Value, ApiError> {
+    if !resp.is_success() {
+        return Err(ApiError::from_response(resp, error_keys, now));
+    }
+    parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+}
+
+/// The `page` number in a pagination link, absolute or not. Links are not followed as given
+/// because their host may differ from the configured base (proxies, the in-page demo).
+pub(crate) fn page_number(url: &str) -> Option<u32> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
 }
 
 /// One answer of a VM listing.

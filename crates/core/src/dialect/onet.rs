@@ -14,9 +14,12 @@
 
 use serde_json::{json, Value};
 
-use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
+use super::{
+    json_body, page_number, Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation,
+    VmPage,
+};
 use crate::error::{ApiError, ErrorKind};
-use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
+use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::json::{parse_lenient, text, uint};
 use crate::model::{Action, ActionKind, PowerState, ProviderRef, Size, TaskState, Vm};
 use crate::time::Millis;
@@ -31,29 +34,22 @@ const ERROR_KEYS: &[&str] = &["detail", "message", "error", "errors", "non_field
 const MAX_RESULT_TEXT: usize = 300;
 
 pub struct Onet {
-    base: String,
-    credentials: Credentials,
+    api: Endpoint,
 }
 
 impl Onet {
     pub fn new(base: &str, credentials: Credentials) -> Self {
         Onet {
-            base: base.to_string(),
-            credentials,
+            api: Endpoint::new(base, credentials),
         }
     }
 
     fn req(&self, path: &str) -> HttpRequest {
-        self.credentials
-            .authorize(HttpRequest::get(join(&self.base, path)), None)
-            .header("Accept", "application/json")
+        self.api.get(path)
     }
 
     fn body(&self, resp: &HttpResponse, what: &str, now: Millis) -> Result<Value, ApiError> {
-        if !resp.is_success() {
-            return Err(ApiError::from_response(resp, ERROR_KEYS, now));
-        }
-        parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+        json_body(resp, ERROR_KEYS, what, now)
     }
 
     /// The `results` of a paginated answer, and the next page's number.
@@ -85,15 +81,6 @@ impl Onet {
             _ => "unsupported",
         }
     }
-}
-
-/// The page number in a `next` link (`…?page=3&page_size=100`, absolute or not).
-fn page_number(url: &str) -> Option<u32> {
-    let query = url.split_once('?')?.1;
-    query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("page="))
-        .and_then(|n| n.parse().ok())
 }
 
 /// The instance's `status`, in our terms.

@@ -15,9 +15,11 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::{Accepted, Credentials, Dialect, DialectKind, Observation, VmPage};
+use super::{
+    json_body, Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation, VmPage,
+};
 use crate::error::ApiError;
-use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
+use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::json::{parse_lenient, text, uint};
 use crate::model::{Action, ActionKind, PowerState, ProviderRef, Size, TaskState, Vm};
 use crate::time::{parse_rfc3339, Millis, SECOND};
@@ -34,8 +36,7 @@ pub const PROJECT_CURSOR: &str = "project:";
 pub const CLOCK_SLACK: Millis = 30 * SECOND;
 
 pub struct Zenno {
-    base: String,
-    credentials: Credentials,
+    api: Endpoint,
     /// The project each VM was last seen in. VM JSON does not name its project, and
     /// [`Dialect::parse_read_vm`] is not told which request it answers: this keeps a re-read VM in
     /// its project (else the next action on it would have no URL).
@@ -45,23 +46,17 @@ pub struct Zenno {
 impl Zenno {
     pub fn new(base: &str, credentials: Credentials) -> Self {
         Zenno {
-            base: base.to_string(),
-            credentials,
+            api: Endpoint::new(base, credentials),
             projects: Mutex::new(HashMap::new()),
         }
     }
 
     fn req(&self, path: &str) -> HttpRequest {
-        self.credentials
-            .authorize(HttpRequest::get(join(&self.base, path)), None)
-            .header("Accept", "application/json")
+        self.api.get(path)
     }
 
     fn body(&self, resp: &HttpResponse, what: &str, now: Millis) -> Result<Value, ApiError> {
-        if !resp.is_success() {
-            return Err(ApiError::from_response(resp, ERROR_KEYS, now));
-        }
-        parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+        json_body(resp, ERROR_KEYS, what, now)
     }
 
     fn remember(&self, vm_id: &str, project: &str) {
