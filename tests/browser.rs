@@ -408,3 +408,87 @@ async fn settings_add_a_connection_kept_in_session_storage_only() {
     );
     clear_settings();
 }
+
+/// The address of a running `vigil-sim-server`, given at build time by `./x test`.
+const SIM_URL: Option<&str> = option_env!("VIGIL_SIM_URL");
+
+#[wasm_bindgen_test]
+async fn every_dialect_works_against_the_simulator_over_http() {
+    let Some(sim) = SIM_URL else {
+        panic!("VIGIL_SIM_URL is not set: run the browser tests through ./x test");
+    };
+    let conns: Vec<String> = [
+        (
+            "zennohosting",
+            "ZennoHosting",
+            r#"{"Bearer": {"token": "demo-token"}}"#,
+        ),
+        (
+            "cloudsfor",
+            "Cloudsfor",
+            r#"{"Basic": {"user": "demo@vigil.test", "password": "demo"}}"#,
+        ),
+        ("erigones", "Erigones", r#"{"ApiKey": {"key": "demo-key"}}"#),
+        (
+            "onetsolutions",
+            "OnetSolutions",
+            r#"{"Bearer": {"token": "demo-token"}}"#,
+        ),
+        (
+            "hostway",
+            "Hostway",
+            r#"{"Basic": {"user": "demo@vigil.test", "password": "demo"}}"#,
+        ),
+    ]
+    .iter()
+    .map(|(slug, dialect, creds)| {
+        let prefix = vigil_core::DialectKind::ALL
+            .iter()
+            .find(|d| d.slug() == *slug)
+            .unwrap()
+            .sim_prefix();
+        format!(
+            r#"{{"id": "http-{slug}", "name": "HTTP {slug}", "dialect": "{dialect}",
+                "base_url": "{sim}{prefix}", "credentials": {creds}, "demo": false}}"#
+        )
+    })
+    .collect();
+    store_settings(&format!(
+        r#"{{"connections": [{}], "show_demo": false, "remember": false}}"#,
+        conns.join(",")
+    ));
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    for slug in [
+        "zennohosting",
+        "cloudsfor",
+        "erigones",
+        "onetsolutions",
+        "hostway",
+    ] {
+        let selector =
+            format!("tr.vm[data-conn='http-{slug}'] button[data-action='Reboot']:not([disabled])");
+        let button = wait_for(&format!("a running {slug} VM over HTTP"), 20_000, || {
+            find(root, &selector)
+        })
+        .await;
+        let label = button.get_attribute("aria-label").unwrap();
+        button.unchecked_ref::<HtmlElement>().click();
+        let done = wait_for(&format!("{slug}: {label} ends"), 90_000, || {
+            entry(root, &label).filter(|e| {
+                !matches!(
+                    e.get_attribute("data-phase").as_deref(),
+                    Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
+                )
+            })
+        })
+        .await;
+        assert_eq!(
+            done.get_attribute("data-phase").as_deref(),
+            Some("Succeeded"),
+            "{slug}: {}",
+            text(&done)
+        );
+    }
+    clear_settings();
+}
