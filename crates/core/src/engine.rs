@@ -61,6 +61,20 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
     }
 }
 
+/// How eagerly the shell wants the engine to work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// The page is visible: the policy's schedule as is.
+    Foreground,
+    /// The tab is hidden: at most one round of requests every [`BACKGROUND_GAP`].
+    Background,
+    /// No network: nothing is sent and nothing times out.
+    Offline,
+}
+
+/// The shortest gap between two rounds of requests while the tab is hidden.
+pub const BACKGROUND_GAP: Millis = 30 * SECOND;
+
 /// A request for the shell to carry; hand the answer back with the same token.
 #[derive(Clone, Debug)]
 pub struct Outgoing {
@@ -181,6 +195,9 @@ pub struct Engine {
     events: Vec<Event>,
     /// Cancel requests made between two `poll_transmit` calls.
     pending_cancels: Vec<Outgoing>,
+    pace: Pace,
+    /// In the background, nothing goes out before then.
+    quiet_until: Millis,
     pub schedule: Schedule,
     policy: Box<dyn PollPolicy>,
 }
@@ -199,6 +216,8 @@ impl Engine {
             id_prefix: id_prefix.into(),
             events: Vec::new(),
             pending_cancels: Vec::new(),
+            pace: Pace::Foreground,
+            quiet_until: 0,
             schedule: Schedule::default(),
             policy: Box::new(Vigil::default()),
         }
@@ -488,10 +507,106 @@ impl Engine {
         std::mem::take(&mut self.events)
     }
 
+    // ----- the page's life: visibility, network, reloads ---------------------------------
+
+    pub fn pace(&self) -> Pace {
+        self.pace
+    }
+
+    /// The tab was hidden or shown, or the network went or came back. Coming back to the
+    /// foreground looks at everything open at once (and lists again); nothing times out for
+    /// time spent offline before it was looked at again.
+    pub fn set_pace(&mut self, pace: Pace, now: Millis) {
+        let before = self.pace;
+        self.pace = pace;
+        if pace == Pace::Background {
+            return;
+        }
+        self.quiet_until = 0;
+        if pace == Pace::Foreground && before != Pace::Foreground {
+            let grace = self.schedule.verify_grace.max(30 * SECOND);
+            for op in self.ops.iter().filter(|o| o.is_open()) {
+                if let Some(s) = self.sched.get_mut(&op.id) {
+                    if !s.waiting {
+                        s.due = Some(now);
+                    }
+                    if before == Pace::Offline {
+                        s.deadline = s.deadline.max(now + grace);
+                    }
+                }
+            }
+            let ids: Vec<String> = self.conns.iter().map(|c| c.cfg.id.clone()).collect();
+            for id in ids {
+                self.refresh(&id, now);
+            }
+        }
+    }
+
+    /// Every operation, for the page to keep across reloads (no credentials in them).
+    pub fn export_operations(&self) -> Vec<Operation> {
+        self.ops.clone()
+    }
+
+    /// Operations kept from before a reload (or from another tab). Open ones are resumed: looked
+    /// at again at once, on their original deadline (at least a short grace from now). One whose
+    /// submit never got its answer cannot be resumed and asks to be checked.
+    pub fn import_operations(&mut self, ops: Vec<Operation>, now: Millis) {
+        let grace = self.schedule.verify_grace.max(30 * SECOND);
+        for mut op in ops {
+            if self.ops.iter().any(|o| o.id == op.id) {
+                continue;
+            }
+            if op.is_open() {
+                let known = self.conns.iter().any(|c| c.cfg.id == op.connection);
+                if !known {
+                    op.phase = Phase::NeedsCheck;
+                    op.message =
+                        Some("Its connection is not configured in this tab; add it to follow this operation.".into());
+                } else if op.phase == Phase::Submitted {
+                    op.phase = Phase::NeedsCheck;
+                    op.finished_at = Some(now);
+                    op.message = Some(
+                        "The page closed before the provider answered this request. Check the VM before trying again."
+                            .into(),
+                    );
+                } else {
+                    let started = op.accepted_at.unwrap_or(op.submitted_at);
+                    self.sched.insert(
+                        op.id.clone(),
+                        Sched {
+                            due: Some(now),
+                            verify_since: (op.phase == Phase::Verifying).then_some(now),
+                            deadline: (started + deadline_for(op.action.kind())).max(now + grace),
+                            ..Sched::default()
+                        },
+                    );
+                }
+            }
+            self.ops.push(op);
+        }
+        self.ops.sort_by_key(|o| o.submitted_at);
+    }
+
+    /// The polling policy's learned state, to keep across reloads.
+    pub fn export_learning(&self) -> Option<String> {
+        self.policy.export_state()
+    }
+
+    pub fn import_learning(&mut self, state: &str) {
+        self.policy.import_state(state);
+    }
+
     // ----- the loop ------------------------------------------------------------------------
 
     /// When `poll_transmit` next has something to do (`None`: nothing scheduled).
     pub fn next_wake(&self) -> Option<Millis> {
+        if self.pace == Pace::Offline {
+            return None;
+        }
+        self.next_wake_any().map(|t| t.max(self.quiet_until))
+    }
+
+    fn next_wake_any(&self) -> Option<Millis> {
         if !self.pending_cancels.is_empty() {
             return Some(0);
         }
@@ -534,6 +649,17 @@ impl Engine {
 
     /// The requests due at `now`. Each must be answered through [`Engine::handle`].
     pub fn poll_transmit(&mut self, now: Millis) -> Vec<Outgoing> {
+        if self.pace == Pace::Offline || now < self.quiet_until {
+            return Vec::new();
+        }
+        let out = self.transmit(now);
+        if self.pace == Pace::Background && !out.is_empty() {
+            self.quiet_until = now + BACKGROUND_GAP;
+        }
+        out
+    }
+
+    fn transmit(&mut self, now: Millis) -> Vec<Outgoing> {
         self.expire(now);
         let mut out: Vec<Outgoing> = std::mem::take(&mut self.pending_cancels);
         let mut pending: Vec<(Flight, String, HttpRequest)> = Vec::new();

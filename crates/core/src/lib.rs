@@ -19,7 +19,7 @@ pub mod policy;
 pub mod time;
 
 pub use dialect::{ConnectionConfig, Credentials, DialectKind};
-pub use engine::{Engine, Event, ListState, Outgoing};
+pub use engine::{Engine, Event, ListState, Outgoing, Pace};
 pub use error::{ApiError, ErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, NetError};
 pub use model::*;

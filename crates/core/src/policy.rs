@@ -38,6 +38,14 @@ pub trait PollPolicy {
 
     /// A task was seen terminal `took` after it was accepted (an upper bound of its duration).
     fn finished(&mut self, _dialect: DialectKind, _kind: ActionKind, _took: Millis) {}
+
+    /// What the policy learned, to keep across reloads.
+    fn export_state(&self) -> Option<String> {
+        None
+    }
+
+    /// Takes back what [`PollPolicy::export_state`] gave; anything unreadable is ignored.
+    fn import_state(&mut self, _state: &str) {}
 }
 
 /// A fixed interval: first look after `first`, then every `every`.
@@ -242,6 +250,16 @@ impl PollPolicy for Vigil {
         let mut est = self.estimate(dialect, kind);
         est.learn(took);
         self.history.insert((dialect, kind), est);
+    }
+
+    fn export_state(&self) -> Option<String> {
+        serde_json::to_string(&self.history()).ok()
+    }
+
+    fn import_state(&mut self, state: &str) {
+        if let Ok(items) = serde_json::from_str(state) {
+            self.restore_history(items);
+        }
     }
 }
 

@@ -618,3 +618,132 @@ fn a_revoked_session_logs_in_again_instead_of_giving_up() {
     assert_eq!(e.vms("er").len(), 1, "{:?}", e.list_state("er"));
     assert!(matches!(e.list_state("er"), Some(ListState::Ready { .. })));
 }
+
+/// An engine with a reboot accepted at T0 on v1, using a fixed 3 s schedule.
+fn with_reboot_running() -> (Engine, String) {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("reboot")), T0);
+    (e, id)
+}
+
+fn still_running() -> HttpResponse {
+    actions(&[action("reboot", "in-progress", "2026-01-01T00:00:00Z")])
+}
+
+#[test]
+fn a_hidden_tab_polls_at_most_every_30_s_and_looks_at_once_when_shown() {
+    let (mut e, id) = with_reboot_running();
+    e.set_pace(vigil_core::Pace::Background, T0);
+    let mut rounds = Vec::new();
+    let mut now = T0;
+    while now < T0 + 120_000 {
+        now = e.next_wake().unwrap().max(now);
+        let out = e.poll_transmit(now);
+        if !out.is_empty() {
+            rounds.push(now);
+        }
+        for o in out {
+            e.handle(o.token, Ok(still_running()), now);
+        }
+    }
+    assert!(rounds.len() >= 2);
+    for w in rounds.windows(2) {
+        assert!(w[1] - w[0] >= 30_000, "hidden rounds {rounds:?}");
+    }
+    // Shown again: one immediate look, whatever the schedule said.
+    let shown = now + 1;
+    e.set_pace(vigil_core::Pace::Foreground, shown);
+    let out = e.poll_transmit(shown);
+    assert!(out
+        .iter()
+        .any(|o| o.request.url.ends_with("/vms/v1/actions")));
+    assert!(e.operation(&id).unwrap().is_open());
+}
+
+#[test]
+fn offline_sends_nothing_and_times_nothing_out_then_resumes_at_once() {
+    let (mut e, id) = with_reboot_running();
+    e.set_pace(vigil_core::Pace::Offline, T0 + 1_000);
+    assert_eq!(e.next_wake(), None);
+    // Far past the reboot's deadline, still offline: nothing sent, nothing decided.
+    let later = T0 + 20 * 60_000;
+    assert!(e.poll_transmit(later).is_empty());
+    assert!(e.operation(&id).unwrap().is_open());
+    e.set_pace(vigil_core::Pace::Foreground, later);
+    let out = e.poll_transmit(later);
+    let get = out
+        .into_iter()
+        .find(|o| o.request.url.ends_with("/vms/v1/actions"))
+        .expect("an immediate look");
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "reboot",
+            "completed",
+            "2026-01-01T00:00:00Z",
+        )])),
+        later,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+}
+
+#[test]
+fn operations_survive_a_reload_and_resume() {
+    let (e, id) = with_reboot_running();
+    let saved = serde_json::to_string(&e.export_operations()).unwrap();
+    drop(e);
+
+    // The page reloads: a new engine, the same connection, the kept operations.
+    let mut e = engine_with(&[vm("v1", "web-01", "running", true)]);
+    let restored: Vec<vigil_core::Operation> = serde_json::from_str(&saved).unwrap();
+    let now = T0 + 10_000;
+    e.import_operations(restored, now);
+    assert!(
+        e.allowed("c1", "v1", ActionKind::Reboot).is_err(),
+        "still busy"
+    );
+    let get = only(e.poll_transmit(now));
+    assert!(get.request.url.ends_with("/vms/v1/actions"));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "reboot",
+            "completed",
+            "2026-01-01T00:00:00Z",
+        )])),
+        now,
+    );
+    let read = only(e.poll_transmit(now));
+    e.handle(
+        read.token,
+        Ok(list(&[vm("v1", "web-01", "running", false)])),
+        now,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
+}
+
+#[test]
+fn a_reload_mid_submit_or_without_the_connection_asks_for_a_check() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let _lost = e.poll_transmit(T0); // the page closes before the answer
+    let saved = e.export_operations();
+
+    let mut fresh = engine_with(&[vm("v1", "web-01", "running", false)]);
+    fresh.import_operations(saved.clone(), T0 + 5_000);
+    let op = fresh.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::NeedsCheck);
+    assert!(op.message.as_deref().unwrap().contains("closed before"));
+
+    let mut other = Engine::new("t2");
+    other.import_operations(saved, T0 + 5_000);
+    assert_eq!(other.operation(&id).unwrap().phase, Phase::NeedsCheck);
+    assert_eq!(
+        other.next_wake(),
+        None,
+        "nothing to poll without the connection"
+    );
+}
