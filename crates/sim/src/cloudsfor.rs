@@ -606,6 +606,7 @@ impl Cloudsfor {
             } else {
                 "completed"
             },
+            visible: true,
         });
         self.seq += 1;
         let action = Action {

@@ -337,6 +337,7 @@ impl Erigones {
                     finished_at_ms: finished,
                     succeeded: ok,
                     task_status: status,
+                    visible: true,
                 });
                 self.tasks[ti].log = Some(key);
             }

@@ -418,6 +418,8 @@ impl Hostway {
             finished_at_ms: finish_at(t.ends),
             succeeded: t.ok,
             task_status: after.as_str(),
+            // A failed reboot leaves the server ACTIVE, exactly as one that worked.
+            visible: t.ok || !matches!(kind, ChangeKind::Reboot { .. }),
         });
         self.servers[si].change = Some((kind, t));
         accepted(None, None)
@@ -490,6 +492,7 @@ impl Hostway {
             finished_at_ms: finish_at(snap.t.ends),
             succeeded: snap.t.ok,
             task_status: if snap.t.ok { "ACTIVE" } else { "DELETED" },
+            visible: true,
         });
         self.servers[si].snapshots.push(snap);
         let snap = self.servers[si].snapshots.last().unwrap();
@@ -567,6 +570,7 @@ impl Hostway {
             finished_at_ms: server.build.as_ref().and_then(|b| finish_at(b.ends)),
             succeeded: ok,
             task_status: server.base.as_str(),
+            visible: true,
         });
         self.servers.push(server);
         let s = self.servers.last().unwrap();

@@ -408,6 +408,7 @@ impl Onet {
             finished_at_ms: finish_at(ends),
             succeeded: !fails,
             task_status: if fails { "failed" } else { "completed" },
+            visible: true,
         });
         let task = Task {
             id: self.ids.uuid(),

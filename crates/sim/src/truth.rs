@@ -38,6 +38,10 @@ pub struct Completion {
     /// `errored`, `SUCCESS`, `FAILURE`, `REVOKED`, `succeeded`, `failed`) or, for Hostway, the
     /// server's or snapshot's status after the change (`ACTIVE`, `STOPPED`, `DELETED`).
     pub task_status: &'static str,
+    /// Whether a client can tell the outcome from the API at all. `false` only for a failure
+    /// that leaves everything exactly as a success would: a Hostway reboot that failed ends with
+    /// the server `ACTIVE`, as one that worked (there is no task to report it).
+    pub visible: bool,
 }
 
 impl Completion {
@@ -109,6 +113,7 @@ mod tests {
             finished_at_ms: Some(at + 10),
             succeeded: true,
             task_status: "completed",
+            visible: true,
         }
     }
 

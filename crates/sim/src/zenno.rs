@@ -200,6 +200,7 @@ impl Zenno {
             finished_at_ms: finish_at(ends),
             succeeded: ok,
             task_status: if ok { "succeeded" } else { "failed" },
+            visible: true,
         });
         vm.boot_failed = false;
         vm.updated_ms = now;

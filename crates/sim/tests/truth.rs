@@ -377,3 +377,41 @@ fn the_log_is_deterministic_and_reset_clears_it() {
     a.reset(T0);
     assert!(a.completions().is_empty());
 }
+
+#[test]
+fn a_failed_hostway_reboot_is_logged_as_invisible() {
+    let mut s = sim(1.0);
+    let list = json(&hw(&mut s, "GET", "/servers?status=ACTIVE", "", T0));
+    let ids: Vec<String> = list["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    let act = |s: &mut Sim, id: &str, body: &str| {
+        let r = hw(s, "POST", &format!("/servers/{id}/action"), body, T0);
+        assert_eq!(r.status, 202, "{}", r.body);
+        s.latest_action("hostway", id).unwrap()
+    };
+    let reboot = act(&mut s, &ids[0], r#"{"reboot": {"type": "SOFT"}}"#);
+    assert_eq!(
+        (reboot.succeeded, reboot.visible, reboot.task_status),
+        (false, false, "ACTIVE"),
+        "the server ends ACTIVE whether the reboot worked or not"
+    );
+    let stop = act(&mut s, &ids[1], r#"{"os-stop": null}"#);
+    assert_eq!(
+        (stop.succeeded, stop.visible, stop.task_status),
+        (false, true, "ACTIVE"),
+        "a failed stop shows: the server is still ACTIVE"
+    );
+    let end = reboot
+        .finished_at_ms
+        .unwrap()
+        .max(stop.finished_at_ms.unwrap());
+    for id in &ids[..2] {
+        let v = json(&hw(&mut s, "GET", &format!("/servers/{id}"), "", end));
+        assert_eq!(v["server"]["status"], "ACTIVE");
+    }
+    assert!(s.completions().iter().filter(|c| c.visible).count() == 1);
+}

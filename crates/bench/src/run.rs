@@ -1,0 +1,581 @@
+//! One benchmark run: a fresh simulator and engine on a virtual clock, one workload, one
+//! polling strategy, every request counted and every operation followed to its end.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use vigil_core::policy::PollPolicy;
+use vigil_core::time::{MINUTE, SECOND};
+use vigil_core::{
+    Action, ActionKind, ConnectionConfig, DialectKind, Engine, Event, HttpRequest, HttpResponse,
+    ListState, Method, Millis, NetError, Phase, Resize, Resource, Vm,
+};
+use vigil_sim::{Scenario, Sim};
+
+use crate::policies::{self, HcloudCli, Horizon, Linode, OpVms, Oracle};
+use crate::{Anchor, Strategy};
+
+/// 2026-01-01T00:00:00Z.
+pub const T0: Millis = 1_767_225_600_000;
+/// Simulated round trip: each request is answered at send time and the answer handed back this
+/// much later.
+pub const RTT: Millis = 50;
+/// The simulated world (same for every strategy).
+pub const WORLD_SEED: u64 = 1;
+/// The action mix (same for every strategy).
+pub const MIX_SEED: u64 = 7;
+/// Share of accepted actions the provider fails.
+pub const FAILURE_RATE: f64 = 0.02;
+/// A run that has not closed every operation by then counts the rest as lost.
+pub const MAX_VIRTUAL: Millis = 4 * 60 * MINUTE;
+
+/// A word on the engine's default policy for `vigil` rows, if it needs one. `vigil` rows never
+/// call `set_policy`: they measure whatever `Engine::new` picks (today `policy::Vigil`).
+pub const VIGIL_DEFAULT_NOTE: Option<&str> = None;
+
+/// `vigil@<anchor>`: the engine's own policy with its request budget set to the anchor's count
+/// on the same workload. `None` while the default policy has no budget knob: those rows then
+/// repeat `vigil`'s run, with a note.
+pub fn vigil_with_budget(_requests: u64) -> Option<Box<dyn PollPolicy>> {
+    // Once the budget knob lands, this is the one line to change:
+    // Some(Box::new(vigil_core::policy::Vigil::with_budget(_requests)))
+    None
+}
+
+/// How one run went.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunResult {
+    pub dialect: DialectKind,
+    pub strategy: Strategy,
+    pub concurrency: usize,
+    /// Operations started (one per VM).
+    pub ops: usize,
+    /// Every request the engine sent from the moment the actions were started.
+    pub requests: u64,
+    pub p50_lag_s: f64,
+    pub p95_lag_s: f64,
+    pub max_lag_s: f64,
+    /// Most requests sent within any one second.
+    pub peak_rps: u64,
+    /// The same without the writes (submits): the polling alone.
+    pub peak_read_rps: u64,
+    /// Operations the lag figures cover: verified done, or failed as the provider reported.
+    pub lagged: usize,
+    /// Ended `Succeeded` (verified).
+    pub done: usize,
+    /// Ended `Failed` / `Cancelled` (the provider's word), including `rejected`.
+    pub failed: usize,
+    /// Refused at submission (never accepted).
+    pub rejected: usize,
+    /// Ended `NeedsCheck` or `TimedOut`: the console says it could not verify, with "check now".
+    pub unknown: usize,
+    /// Of those, `TimedOut` (past the action's deadline).
+    pub timed_out: usize,
+    /// Of those, `NeedsCheck` ("the VM disagrees") although the action worked: the engine judged
+    /// on a view of the VM older than the task's end.
+    pub false_alarms: usize,
+    /// Still open when the run ended: must be 0.
+    pub lost: usize,
+    /// The engine's verdict contradicts the simulator's ground truth: must be 0.
+    pub wrong: usize,
+    /// Verified done while the provider failed the action without any sign in its API (the VM
+    /// shows the target state anyway): not countable as wrong, reported apart.
+    pub silent: usize,
+    /// Virtual seconds from the start of the actions to the last operation's end.
+    pub virtual_s: f64,
+    pub note: Option<String>,
+    /// What went wrong with each lost or misjudged operation (for stderr, not the report).
+    pub issues: Vec<String>,
+    /// The five operations with the longest lag, described (`--verbose`).
+    pub slowest: Vec<String>,
+    /// The first five that ended unknown, described (`--verbose`).
+    pub unresolved: Vec<String>,
+}
+
+impl RunResult {
+    pub fn requests_per_op(&self) -> f64 {
+        if self.ops == 0 {
+            0.0
+        } else {
+            self.requests as f64 / self.ops as f64
+        }
+    }
+}
+
+/// Why a dialect cannot be benchmarked (vigil-core does not read it yet, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped(pub String);
+
+pub fn scenario(concurrency: usize) -> Scenario {
+    Scenario {
+        seed: WORLD_SEED,
+        // A margin for VMs no action may run on (not created, in error, suspended).
+        vms: concurrency + concurrency / 10 + 5,
+        failure_rate: FAILURE_RATE,
+        speed: 1.0,
+    }
+}
+
+fn to_sim(req: &HttpRequest) -> vigil_sim::Request {
+    vigil_sim::Request {
+        method: req.method.as_str().to_string(),
+        url: req.url.clone(),
+        headers: req.headers.clone(),
+        body: req.body.clone().unwrap_or_default(),
+    }
+}
+
+fn from_sim(reply: vigil_sim::Reply) -> Result<HttpResponse, NetError> {
+    match reply {
+        vigil_sim::Reply::Response(r) => Ok(HttpResponse {
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
+        }),
+        vigil_sim::Reply::Dropped => Err(NetError("connection dropped".into())),
+    }
+}
+
+struct Arrival {
+    at: Millis,
+    token: u64,
+    reply: Result<HttpResponse, NetError>,
+}
+
+/// The engine and the simulator on one virtual clock: requests are answered when sent and the
+/// answers handed back [`RTT`] later; time jumps to the next answer or wake-up.
+struct Driver {
+    sim: Rc<RefCell<Sim>>,
+    engine: Engine,
+    now: Millis,
+    in_flight: VecDeque<Arrival>,
+    counting: bool,
+    /// Send times of counted requests, and whether each was a read.
+    sent: Vec<(Millis, bool)>,
+}
+
+impl Driver {
+    /// Hands back what arrived by `now`, then sends what is due.
+    fn turn(&mut self) {
+        while self.in_flight.front().is_some_and(|a| a.at <= self.now) {
+            let a = self.in_flight.pop_front().expect("checked");
+            self.engine.handle(a.token, a.reply, a.at);
+        }
+        let out = self.engine.poll_transmit(self.now);
+        for o in out {
+            if self.counting {
+                self.sent.push((self.now, o.request.method == Method::Get));
+            }
+            let reply = self
+                .sim
+                .borrow_mut()
+                .handle(&to_sim(&o.request), self.now as u64);
+            self.in_flight.push_back(Arrival {
+                at: self.now + RTT,
+                token: o.token,
+                reply: from_sim(reply),
+            });
+        }
+    }
+
+    /// Moves the clock to the next answer or wake-up; false when nothing is left to happen.
+    fn advance(&mut self) -> bool {
+        // A wake-up at or before now is something waiting on an answer (or blocked): the next
+        // answer moves it.
+        let wake = self.engine.next_wake().filter(|&w| w > self.now);
+        let arrival = self.in_flight.front().map(|a| a.at);
+        match (wake, arrival) {
+            (Some(a), Some(b)) => self.now = a.min(b),
+            (Some(t), None) | (None, Some(t)) => self.now = t,
+            (None, None) => return false,
+        }
+        true
+    }
+}
+
+/// Weights of the action mix, among what the VM allows now.
+const MIX: [(ActionKind, u32); 9] = [
+    (ActionKind::Reboot, 30),
+    (ActionKind::Start, 20),
+    (ActionKind::Shutdown, 15),
+    (ActionKind::PowerOff, 8),
+    (ActionKind::Snapshot, 8),
+    (ActionKind::Resize, 6),
+    (ActionKind::Rename, 5),
+    (ActionKind::PowerCycle, 4),
+    (ActionKind::PasswordReset, 4),
+];
+
+/// SplitMix64, for the action mix.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// The action of `kind` with plausible parameters for this VM.
+pub fn action_for(dialect: DialectKind, vm: &Vm, kind: ActionKind, n: usize) -> Option<Action> {
+    if let Some(a) = Action::simple(kind) {
+        return Some(a);
+    }
+    Some(match kind {
+        ActionKind::Resize if dialect.resizes_by_flavor() => {
+            let current = vm.size.flavor.as_deref().unwrap_or("");
+            let id = ["3", "4", "2"].into_iter().find(|f| *f != current)?;
+            Action::Resize(Resize::Flavor { id: id.into() })
+        }
+        ActionKind::Resize => {
+            let ram = vm.size.memory_gb.unwrap_or(1).max(1);
+            Action::Resize(Resize::One {
+                resource: Resource::Ram,
+                size: (ram * 2).min(256),
+            })
+        }
+        ActionKind::Rename => Action::Rename {
+            name: format!("{}-b", vm.name),
+        },
+        ActionKind::Snapshot => Action::Snapshot {
+            name: format!("bench-{n}"),
+            description: "vigil-bench".into(),
+        },
+        _ => return None,
+    })
+}
+
+/// Picks each VM's action: the first `concurrency` VMs that allow one, weighted by [`MIX`]
+/// among what each allows now. Depends only on the listing, so every strategy gets the same.
+fn plan(engine: &Engine, dialect: DialectKind, concurrency: usize) -> Vec<(String, Action)> {
+    let mut rng = Mix(MIX_SEED);
+    let mut out = Vec::new();
+    for vm in engine.vms("c") {
+        if out.len() == concurrency {
+            break;
+        }
+        let allowed: HashSet<ActionKind> = engine
+            .action_choices("c", &vm.id)
+            .into_iter()
+            .filter(|(_, ok)| ok.is_ok())
+            .map(|(k, _)| k)
+            .collect();
+        let mut choices: Vec<(ActionKind, u32)> = MIX
+            .iter()
+            .copied()
+            .filter(|(k, _)| allowed.contains(k))
+            .collect();
+        let draw = rng.next();
+        while !choices.is_empty() {
+            let total: u32 = choices.iter().map(|c| c.1).sum();
+            let mut x = (draw % total as u64) as u32;
+            let i = choices
+                .iter()
+                .position(|c| {
+                    let hit = x < c.1;
+                    x = x.saturating_sub(c.1);
+                    hit
+                })
+                .expect("x < total");
+            let (kind, _) = choices.remove(i);
+            if let Some(a) = action_for(dialect, vm, kind, out.len()) {
+                out.push((vm.id.clone(), a));
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn policy_for(
+    strategy: Strategy,
+    budget: Option<u64>,
+    sim: &Rc<RefCell<Sim>>,
+    op_vms: &OpVms,
+    start: Millis,
+) -> Option<Box<dyn PollPolicy>> {
+    Some(match strategy {
+        Strategy::Anchor(Anchor::Oracle) => Box::new(Oracle::new(sim.clone(), op_vms.clone())),
+        Strategy::Anchor(Anchor::Doctl5s) => Box::new(policies::every(5 * SECOND)),
+        Strategy::Anchor(Anchor::HcloudCli) => Box::new(HcloudCli),
+        Strategy::Anchor(Anchor::Horizon) => Box::new(Horizon::default()),
+        Strategy::Anchor(Anchor::Cloudstack3s) => Box::new(policies::every(3 * SECOND)),
+        Strategy::Anchor(Anchor::Linode2s) => Box::new(Linode::new(start)),
+        // The engine's default, untouched.
+        Strategy::Vigil => return None,
+        Strategy::VigilAt(_) => return vigil_with_budget(budget.unwrap_or(0)),
+    })
+}
+
+fn nearest_rank(sorted: &[Millis], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1] as f64 / 1000.0
+}
+
+/// Most entries within any window of `span` ms (times sorted).
+fn peak(times: &[Millis], span: Millis) -> u64 {
+    let mut best = 0;
+    let mut lo = 0;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] >= span {
+            lo += 1;
+        }
+        best = best.max(hi - lo + 1);
+    }
+    best as u64
+}
+
+/// Runs one workload under one strategy. `budget` is the anchor's request count for
+/// `vigil@<anchor>`.
+pub fn run(
+    dialect: DialectKind,
+    concurrency: usize,
+    strategy: Strategy,
+    budget: Option<u64>,
+) -> Result<RunResult, Skipped> {
+    let sim = Rc::new(RefCell::new(Sim::new(scenario(concurrency), T0 as u64)));
+    let mut engine = Engine::new("b");
+    // No background refreshes: only the operations' own requests are counted.
+    engine.schedule.list_every = 365 * 24 * 60 * MINUTE;
+    engine.add_connection(
+        ConnectionConfig {
+            id: "c".into(),
+            name: dialect.label().into(),
+            dialect,
+            base_url: format!("http://sim{}", dialect.sim_prefix()),
+            credentials: dialect.demo_credentials(),
+            demo: false,
+        },
+        T0,
+    );
+    let mut d = Driver {
+        sim: sim.clone(),
+        engine,
+        now: T0,
+        in_flight: VecDeque::new(),
+        counting: false,
+        sent: Vec::new(),
+    };
+    // The initial listing, not counted.
+    loop {
+        d.turn();
+        if !matches!(d.engine.list_state("c"), Some(ListState::Loading)) || !d.advance() {
+            break;
+        }
+    }
+    while !d.in_flight.is_empty() {
+        d.advance();
+        d.turn();
+    }
+    if let Some(ListState::Failed { error, .. }) = d.engine.list_state("c") {
+        return Err(Skipped(format!(
+            "vigil-core cannot list {} VMs yet ({})",
+            dialect.label(),
+            error.full()
+        )));
+    }
+    let planned = plan(&d.engine, dialect, concurrency);
+    if planned.len() < concurrency {
+        return Err(Skipped(format!(
+            "only {} of {} {} VMs allow an action in vigil-core",
+            planned.len(),
+            concurrency,
+            dialect.label()
+        )));
+    }
+
+    // Go: every action at the same instant.
+    let start = d.now;
+    let op_vms: OpVms = Rc::new(RefCell::new(HashMap::new()));
+    let (policy, note) = match (strategy, policy_for(strategy, budget, &sim, &op_vms, start)) {
+        (Strategy::Vigil, _) => (None, VIGIL_DEFAULT_NOTE.map(String::from)),
+        (Strategy::VigilAt(_), None) => (
+            None,
+            Some("no budget knob yet: the engine's default policy, as `vigil`".to_string()),
+        ),
+        (_, p) => (p, None),
+    };
+    if let Some(p) = policy {
+        d.engine.set_policy(p);
+    }
+    d.engine.drain_events();
+    let mut ops: Vec<(String, String)> = Vec::with_capacity(planned.len());
+    for (vm_id, action) in planned {
+        let id = d
+            .engine
+            .start("c", &vm_id, action, start)
+            .map_err(|e| Skipped(format!("vigil-core refused a planned action: {e}")))?;
+        op_vms.borrow_mut().insert(id.clone(), vm_id.clone());
+        ops.push((id, vm_id));
+    }
+    let ours: HashSet<&str> = ops.iter().map(|(id, _)| id.as_str()).collect();
+    let mut closed: HashSet<String> = HashSet::new();
+    let mut last_end = start;
+    d.counting = true;
+    loop {
+        d.turn();
+        for e in d.engine.drain_events() {
+            if let Event::Finished { op_id, .. } = e {
+                if ours.contains(op_id.as_str()) && closed.insert(op_id) {
+                    last_end = d.now;
+                }
+            }
+        }
+        if closed.len() == ops.len() || d.now > start + MAX_VIRTUAL || !d.advance() {
+            break;
+        }
+    }
+
+    // Judge every operation against the simulator's ground truth.
+    let by_id: HashMap<&str, &vigil_core::Operation> = d
+        .engine
+        .operations()
+        .iter()
+        .map(|o| (o.id.as_str(), o))
+        .collect();
+    let truth = sim.borrow();
+    let mut r = RunResult {
+        dialect,
+        strategy,
+        concurrency,
+        ops: ops.len(),
+        requests: d.sent.len() as u64,
+        p50_lag_s: 0.0,
+        p95_lag_s: 0.0,
+        max_lag_s: 0.0,
+        peak_rps: 0,
+        peak_read_rps: 0,
+        lagged: 0,
+        done: 0,
+        failed: 0,
+        rejected: 0,
+        unknown: 0,
+        timed_out: 0,
+        false_alarms: 0,
+        lost: 0,
+        wrong: 0,
+        silent: 0,
+        virtual_s: (last_end - start) as f64 / 1000.0,
+        note,
+        issues: Vec::new(),
+        slowest: Vec::new(),
+        unresolved: Vec::new(),
+    };
+    let describe = |op: &vigil_core::Operation, fact: Option<&vigil_sim::Completion>| {
+        format!(
+            "{} {} on {}: engine {:?} at {:?} ({}), provider {:?}",
+            dialect.slug(),
+            op.action.describe(),
+            op.vm_id,
+            op.phase,
+            op.finished_at.map(|t| t - start),
+            op.message.as_deref().unwrap_or(""),
+            fact.map(|c| (
+                c.action,
+                c.task_status,
+                c.succeeded,
+                c.finished_at_ms.map(|t| t as Millis - start)
+            )),
+        )
+    };
+    let mut lags: Vec<Millis> = Vec::new();
+    let mut slow: Vec<(Millis, String)> = Vec::new();
+    for (id, vm_id) in &ops {
+        let op = by_id[id.as_str()];
+        let accepted = op.accepted_at.is_some();
+        let fact = truth
+            .latest_action(dialect.slug(), vm_id)
+            .filter(|c| accepted && c.accepted_at_ms as Millis >= start);
+        let verdict = match op.phase {
+            p if p.is_open() => {
+                r.lost += 1;
+                r.issues
+                    .push(format!("lost: {}", describe(op, fact.as_ref())));
+                continue;
+            }
+            Phase::Succeeded => {
+                r.done += 1;
+                Some(true)
+            }
+            Phase::Failed | Phase::Cancelled | Phase::Superseded => {
+                r.failed += 1;
+                if !accepted {
+                    r.rejected += 1;
+                }
+                Some(false)
+            }
+            p => {
+                r.unknown += 1;
+                r.timed_out += usize::from(p == Phase::TimedOut);
+                r.false_alarms += usize::from(
+                    p == Phase::NeedsCheck && fact.as_ref().is_some_and(|c| c.succeeded),
+                );
+                if r.unresolved.len() < 5 {
+                    r.unresolved.push(describe(op, fact.as_ref()));
+                }
+                None
+            }
+        };
+        let (Some(verdict), Some(fact)) = (verdict, fact) else {
+            continue;
+        };
+        if verdict && !fact.succeeded && !fact.visible {
+            // A failure the API never shows (a Hostway reboot that failed leaves the server
+            // ACTIVE, as one that worked): the VM is in the target state, as verified.
+            r.silent += 1;
+        } else if verdict != fact.succeeded {
+            r.wrong += 1;
+            r.issues
+                .push(format!("wrong verdict: {}", describe(op, Some(&fact))));
+        }
+        if let (Some(end), Some(finished)) = (op.finished_at, fact.finished_at_ms) {
+            let lag = end - finished as Millis;
+            if lag < 0 {
+                // Marked over before the provider finished.
+                r.wrong += 1;
+                r.issues
+                    .push(format!("early verdict: {}", describe(op, Some(&fact))));
+            }
+            lags.push(lag.max(0));
+            slow.push((lag, describe(op, Some(&fact))));
+        }
+    }
+    slow.sort_by_key(|s| std::cmp::Reverse(s.0));
+    r.slowest = slow
+        .into_iter()
+        .take(5)
+        .map(|(lag, what)| format!("lag {:.2} s: {what}", lag as f64 / 1000.0))
+        .collect();
+    lags.sort_unstable();
+    r.lagged = lags.len();
+    r.p50_lag_s = nearest_rank(&lags, 0.50);
+    r.p95_lag_s = nearest_rank(&lags, 0.95);
+    r.max_lag_s = lags.last().map_or(0.0, |&l| l as f64 / 1000.0);
+    let all: Vec<Millis> = d.sent.iter().map(|s| s.0).collect();
+    let reads: Vec<Millis> = d.sent.iter().filter(|s| s.1).map(|s| s.0).collect();
+    r.peak_rps = peak(&all, SECOND);
+    r.peak_read_rps = peak(&reads, SECOND);
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peaks_and_percentiles() {
+        assert_eq!(peak(&[], 1000), 0);
+        assert_eq!(peak(&[0, 999, 1000, 1001, 1500, 1999, 5000], 1000), 4);
+        let v = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000];
+        assert_eq!(nearest_rank(&v, 0.5), 0.5);
+        assert_eq!(nearest_rank(&v, 0.95), 1.0);
+        assert_eq!(nearest_rank(&[42], 0.95), 0.042);
+    }
+}
