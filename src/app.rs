@@ -66,6 +66,28 @@ pub fn App(config: AppConfig) -> impl IntoView {
     // With nothing configured, the demo connections are the console.
     let demo_shown = Memo::new(move |_| settings.with(|s| s.connections.is_empty() || s.show_demo));
 
+    // A hidden tab polls slowly and a shown one looks at once; offline, nothing is sent.
+    let visibility = leptos_use::use_document_visibility();
+    let online = RwSignal::new(web_sys::window().is_none_or(|w| w.navigator().on_line()));
+    let _ =
+        leptos_use::use_event_listener(leptos_use::use_window(), leptos::ev::online, move |_| {
+            online.set(true)
+        });
+    let _ =
+        leptos_use::use_event_listener(leptos_use::use_window(), leptos::ev::offline, move |_| {
+            online.set(false)
+        });
+    Effect::new(move |_| {
+        let pace = if !online.get() {
+            vigil_core::Pace::Offline
+        } else if visibility.get() == web_sys::VisibilityState::Hidden {
+            vigil_core::Pace::Background
+        } else {
+            vigil_core::Pace::Foreground
+        };
+        console.set_pace(pace);
+    });
+
     Effect::new(move |_| {
         let mut list = settings.with(|s| s.connections.clone());
         if demo_shown.get() {
@@ -107,6 +129,9 @@ pub fn App(config: AppConfig) -> impl IntoView {
                     <Activity/>
                 </section>
             </main>
+            <Show when=move || !online.get()>
+                <p class="offline" role="status">"Offline: Vigil is paused and resumes as soon as the network is back."</p>
+            </Show>
             <Notices/>
             <div class="sr-only" aria-live="polite" role="status">
                 {move || console.announcement.get()}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vigil_core::{Action, ConnectionConfig, Engine, Event, Outgoing, Phase};
+use vigil_core::{Action, ConnectionConfig, Engine, Event, Outgoing, Pace, Phase};
 use web_sys::AbortController;
 
 use crate::transport::Transport;
@@ -28,6 +28,8 @@ pub struct Notice {
 
 struct Driver {
     transport: Transport,
+    /// Kept operations were imported (once, after the first connections were set).
+    resumed: bool,
     timer: Option<Timeout>,
     in_flight: HashMap<u64, AbortController>,
     next_notice: u64,
@@ -51,6 +53,7 @@ impl Console {
             announcement: RwSignal::new(String::new()),
             driver: StoredValue::new_local(Driver {
                 transport,
+                resumed: false,
                 timer: None,
                 in_flight: HashMap::new(),
                 next_notice: 1,
@@ -85,7 +88,38 @@ impl Console {
                 e.add_connection(c, now);
             }
         });
+        // Operations from before a reload resume once their connections are known.
+        let first = self
+            .driver
+            .try_update_value(|d| !std::mem::replace(&mut d.resumed, true))
+            .unwrap_or(false);
+        if first {
+            let ops = crate::storage::load_operations();
+            let learning = crate::storage::load_learning();
+            self.engine.update(|e| {
+                if let Some(state) = learning {
+                    e.import_learning(&state);
+                }
+                e.import_operations(ops, now);
+            });
+        }
         self.pump();
+    }
+
+    /// The tab was hidden or shown, or the network went or came back.
+    pub fn set_pace(self, pace: Pace) {
+        let now = crate::now_ms();
+        let changed = self
+            .engine
+            .try_update_untracked(|e| {
+                let before = e.pace();
+                e.set_pace(pace, now);
+                before != pace
+            })
+            .unwrap_or(false);
+        if changed {
+            self.pump();
+        }
     }
 
     /// The user's intent to run an action; `Err` says why it cannot start.
@@ -139,6 +173,13 @@ impl Console {
             .unwrap_or_default();
         for ev in events {
             self.notify(ev);
+        }
+        let (ops, learning) = self
+            .engine
+            .with_untracked(|e| (e.export_operations(), e.export_learning()));
+        crate::storage::save_operations(&ops);
+        if let Some(state) = learning {
+            crate::storage::save_learning(&state);
         }
         let wake = self.engine.with_untracked(|e| e.next_wake());
         self.driver.try_update_value(|d| {

@@ -60,3 +60,34 @@ pub fn clear() {
         let _ = s.remove_item(SETTINGS);
     }
 }
+
+const OPERATIONS: &str = "vigil.operations.v1";
+const LEARNING: &str = "vigil.learning.v1";
+/// The activity kept across reloads: the most recent operations.
+const KEEP_OPERATIONS: usize = 200;
+
+/// Operations (never credentials) from before a reload, on this device.
+pub fn load_operations() -> Vec<vigil_core::Operation> {
+    local()
+        .and_then(|s| s.get_item(OPERATIONS).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_operations(ops: &[vigil_core::Operation]) {
+    let keep = &ops[ops.len().saturating_sub(KEEP_OPERATIONS)..];
+    if let (Some(s), Ok(text)) = (local(), serde_json::to_string(keep)) {
+        let _ = s.set_item(OPERATIONS, &text);
+    }
+}
+
+/// What the polling policy learned about durations.
+pub fn load_learning() -> Option<String> {
+    local()?.get_item(LEARNING).ok().flatten()
+}
+
+pub fn save_learning(state: &str) {
+    if let Some(s) = local() {
+        let _ = s.set_item(LEARNING, state);
+    }
+}

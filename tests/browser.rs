@@ -238,18 +238,21 @@ fn store_settings(json: &str) {
     s.set_item("vigil.settings.v1", json).unwrap();
 }
 
+/// Forgets saved settings and kept operations, so every test starts from a clean page.
 fn clear_settings() {
     let w = web_sys::window().unwrap();
-    w.session_storage()
-        .unwrap()
-        .unwrap()
-        .remove_item("vigil.settings.v1")
-        .unwrap();
-    w.local_storage()
-        .unwrap()
-        .unwrap()
-        .remove_item("vigil.settings.v1")
-        .unwrap();
+    for s in [
+        w.session_storage().unwrap().unwrap(),
+        w.local_storage().unwrap().unwrap(),
+    ] {
+        for key in [
+            "vigil.settings.v1",
+            "vigil.operations.v1",
+            "vigil.learning.v1",
+        ] {
+            s.remove_item(key).unwrap();
+        }
+    }
 }
 
 #[wasm_bindgen_test]
@@ -293,6 +296,7 @@ async fn every_demo_dialect_lists_vms_and_reboots_one_to_a_verified_end() {
 
 #[wasm_bindgen_test]
 async fn a_failing_connection_shows_its_error_without_hiding_the_others() {
+    clear_settings();
     store_settings(
         r#"{"connections": [{"id": "broken", "name": "Broken cloud", "dialect": "Cloudsfor",
             "base_url": "http://127.0.0.1:9/api/v1",
@@ -417,6 +421,7 @@ async fn every_dialect_works_against_the_simulator_over_http() {
     let Some(sim) = SIM_URL else {
         panic!("VIGIL_SIM_URL is not set: run the browser tests through ./x test");
     };
+    clear_settings();
     let conns: Vec<String> = [
         (
             "zennohosting",
@@ -490,5 +495,71 @@ async fn every_dialect_works_against_the_simulator_over_http() {
             text(&done)
         );
     }
+    clear_settings();
+}
+
+/// Settings with one cloudsfor connection to the simulator server.
+fn http_cloudsfor_settings(sim: &str) -> String {
+    format!(
+        r#"{{"connections": [{{"id": "http-cloudsfor", "name": "HTTP cloudsfor", "dialect": "Cloudsfor",
+            "base_url": "{sim}/cloudsfor/api/v1",
+            "credentials": {{"Basic": {{"user": "demo@vigil.test", "password": "demo"}}}}, "demo": false}}],
+            "show_demo": false, "remember": false}}"#
+    )
+}
+
+#[wasm_bindgen_test]
+async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
+    let sim = SIM_URL.expect("VIGIL_SIM_URL is set by ./x test");
+    clear_settings();
+    store_settings(&http_cloudsfor_settings(sim));
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+
+    let app = mount(fast(0.0));
+    let selector =
+        "tr.vm[data-conn='http-cloudsfor'] button[data-action='Shutdown']:not([disabled])";
+    let button = wait_for("a running VM", 20_000, || find(&app.root, selector)).await;
+    let label = button.get_attribute("aria-label").unwrap();
+    button.unchecked_ref::<HtmlElement>().click();
+    wait_for("the shutdown accepted", 10_000, || {
+        entry(&app.root, &label).filter(|e| {
+            matches!(
+                e.get_attribute("data-phase").as_deref(),
+                Some("Accepted" | "InProgress")
+            )
+        })
+    })
+    .await;
+    // The page goes away mid-operation…
+    drop(app);
+    assert!(local
+        .get_item("vigil.operations.v1")
+        .unwrap()
+        .unwrap()
+        .contains("Shutdown"));
+
+    // …and comes back: the operation is there and is followed to its end.
+    let app = mount(fast(0.0));
+    let resumed = wait_for("the resumed entry", 5_000, || entry(&app.root, &label)).await;
+    assert_ne!(
+        resumed.get_attribute("data-phase").as_deref(),
+        Some("NeedsCheck")
+    );
+    let done = wait_for("the resumed shutdown to end", 90_000, || {
+        entry(&app.root, &label).filter(|e| {
+            !matches!(
+                e.get_attribute("data-phase").as_deref(),
+                Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
+            )
+        })
+    })
+    .await;
+    let phase = done.get_attribute("data-phase").unwrap();
+    // The simulator's guests occasionally ignore a shutdown: then the console must say so.
+    assert!(
+        phase == "Succeeded" || (phase == "NeedsCheck" && text(&done).contains("running")),
+        "{phase}: {}",
+        text(&done)
+    );
     clear_settings();
 }
