@@ -108,10 +108,69 @@ pub enum ListState {
 /// How many parts of one listing may be read at once (Hostway's per-server reads).
 pub const LIST_CONCURRENCY: usize = 4;
 
+/// A token bucket: the request budget of one connection, below the provider's rate limit.
+#[derive(Clone, Debug)]
+struct Bucket {
+    tokens: f64,
+    at: Millis,
+    per_ms: f64,
+    burst: f64,
+}
+
+impl Bucket {
+    fn new(limit: crate::dialect::RateLimit) -> Self {
+        Bucket {
+            tokens: limit.burst,
+            at: 0,
+            per_ms: limit.per_second / 1000.0,
+            burst: limit.burst,
+        }
+    }
+
+    fn refill(&mut self, now: Millis) {
+        if now > self.at {
+            self.tokens = (self.tokens + (now - self.at) as f64 * self.per_ms).min(self.burst);
+            self.at = now;
+        }
+    }
+
+    /// When the next whole token is there.
+    fn ready_at(&self) -> Millis {
+        if self.tokens >= 1.0 {
+            self.at
+        } else {
+            self.at + ((1.0 - self.tokens) / self.per_ms).ceil() as Millis
+        }
+    }
+}
+
+/// Requests one round may still send per connection, under each one's budget.
+struct Allowance(HashMap<String, (usize, bool)>);
+
+impl Allowance {
+    /// Takes one request's worth for `conn`; false (and the connection marked starved) when the
+    /// budget is spent.
+    fn take(&mut self, conn: &str) -> bool {
+        match self.0.get_mut(conn) {
+            Some((left, starved)) if *left == 0 => {
+                *starved = true;
+                false
+            }
+            Some((left, _)) => {
+                *left -= 1;
+                true
+            }
+            None => true,
+        }
+    }
+}
+
 /// A listing under way.
 #[derive(Default)]
 struct Listing {
     acc: Vec<Vm>,
+    /// When the request that read each VM of `acc` went out.
+    fresh: HashMap<String, Millis>,
     queue: VecDeque<Option<String>>,
     in_flight: usize,
     error: Option<ApiError>,
@@ -123,6 +182,9 @@ struct Conn {
     vms: Vec<Vm>,
     /// The list cursor each VM was last seen under (for dialects without a single-VM read).
     cursor_of: HashMap<String, Option<String>>,
+    /// When the request that produced each VM's current data went out: a verification only
+    /// trusts data asked for after the task was seen finished.
+    fresh_at: HashMap<String, Millis>,
     list: ListState,
     /// When to start the next full listing; `None` while one runs or when waiting for the user.
     list_due: Option<Millis>,
@@ -135,6 +197,7 @@ struct Conn {
     session_until: Option<Millis>,
     /// The credentials were refused: nothing more is sent until the user says so.
     auth_failed: bool,
+    budget: Bucket,
 }
 
 impl Conn {
@@ -195,6 +258,12 @@ pub struct Engine {
     events: Vec<Event>,
     /// Cancel requests made between two `poll_transmit` calls.
     pending_cancels: Vec<Outgoing>,
+    /// VMs to re-read on their own (after a failure or a refusal), by connection.
+    rereads: Vec<(String, String)>,
+    /// When each request in flight went out.
+    sent_at: HashMap<u64, Millis>,
+    /// While an answer is handled: when its request went out.
+    answering_sent: Millis,
     pace: Pace,
     /// In the background, nothing goes out before then.
     quiet_until: Millis,
@@ -216,6 +285,9 @@ impl Engine {
             id_prefix: id_prefix.into(),
             events: Vec::new(),
             pending_cancels: Vec::new(),
+            rereads: Vec::new(),
+            sent_at: HashMap::new(),
+            answering_sent: 0,
             pace: Pace::Foreground,
             quiet_until: 0,
             schedule: Schedule::default(),
@@ -252,11 +324,13 @@ impl Engine {
     /// Adds (or replaces) a connection and lists its VMs at once.
     pub fn add_connection(&mut self, cfg: ConnectionConfig, now: Millis) {
         self.remove_connection(&cfg.id);
+        let cfg_dialect = cfg.dialect;
         self.conns.push(Conn {
             api: cfg.api(),
             cfg,
             vms: Vec::new(),
             cursor_of: HashMap::new(),
+            fresh_at: HashMap::new(),
             list: ListState::Loading,
             list_due: Some(now),
             listing: None,
@@ -264,6 +338,7 @@ impl Engine {
             logging_in: false,
             session_until: None,
             auth_failed: false,
+            budget: Bucket::new(cfg_dialect.rate_limit()),
         });
     }
 
@@ -425,22 +500,19 @@ impl Engine {
         if !self.can_cancel(op_id) {
             return Err("This operation cannot be cancelled now.".into());
         }
-        let _ = now;
         let op = self.operation(op_id).expect("checked").clone();
         let c = self.conn(&op.connection).expect("checked");
         let req = c
             .api
             .cancel_request(op.provider_ref.as_ref().expect("checked"))
             .expect("checked");
-        let token = self.next_token;
-        self.next_token += 1;
-        self.flights
-            .insert(token, Flight::Cancel { op: op.id.clone() });
-        self.pending_cancels.push(Outgoing {
-            token,
-            connection: op.connection.clone(),
-            request: req,
-        });
+        let out = self.flight(
+            Flight::Cancel { op: op.id.clone() },
+            op.connection,
+            req,
+            now,
+        );
+        self.pending_cancels.push(out);
         Ok(())
     }
 
@@ -610,6 +682,17 @@ impl Engine {
         if !self.pending_cancels.is_empty() {
             return Some(0);
         }
+        let rereads = self.rereads.iter().filter_map(|(conn, _)| {
+            let c = self.conn(conn)?;
+            (!c.auth_failed).then_some(c.blocked_until)
+        });
+        if let Some(t) = rereads.min() {
+            return Some(t.min(self.next_wake_scheduled().unwrap_or(t)));
+        }
+        self.next_wake_scheduled()
+    }
+
+    fn next_wake_scheduled(&self) -> Option<Millis> {
         let conns = self.conns.iter().filter_map(|c| {
             if c.auth_failed || c.logging_in {
                 return None;
@@ -638,7 +721,8 @@ impl Engine {
             } else {
                 s.due.map(|d| d.max(c.blocked_until))
             };
-            let deadline = (o.phase != Phase::Submitted).then_some(s.deadline);
+            let deadline =
+                matches!(o.phase, Phase::Accepted | Phase::InProgress).then_some(s.deadline);
             match (due, deadline) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -661,6 +745,15 @@ impl Engine {
 
     fn transmit(&mut self, now: Millis) -> Vec<Outgoing> {
         self.expire(now);
+        let mut allowance = Allowance(
+            self.conns
+                .iter_mut()
+                .map(|c| {
+                    c.budget.refill(now);
+                    (c.cfg.id.clone(), (c.budget.tokens.max(0.0) as usize, false))
+                })
+                .collect(),
+        );
         let mut out: Vec<Outgoing> = std::mem::take(&mut self.pending_cancels);
         let mut pending: Vec<(Flight, String, HttpRequest)> = Vec::new();
         let mut shared: HashMap<(String, String), usize> = HashMap::new();
@@ -674,7 +767,7 @@ impl Engine {
                 c.api.set_session(None);
             }
             if let Some(login) = c.api.login_request() {
-                if !c.logging_in {
+                if !c.logging_in && allowance.take(&c.cfg.id) {
                     c.logging_in = true;
                     let conn = c.cfg.id.clone();
                     pending.push((Flight::Login { conn: conn.clone() }, conn, login));
@@ -691,7 +784,10 @@ impl Engine {
             let Some(l) = c.listing.as_mut() else {
                 continue;
             };
-            while l.in_flight < LIST_CONCURRENCY {
+            while l.in_flight < LIST_CONCURRENCY && !l.queue.is_empty() {
+                if !allowance.take(&c.cfg.id) {
+                    break;
+                }
                 let Some(cursor) = l.queue.pop_front() else {
                     break;
                 };
@@ -708,6 +804,32 @@ impl Engine {
                 };
                 pending.push((flight, conn, request));
             }
+        }
+        // VMs to look at again on their own.
+        for (conn, vm_id) in std::mem::take(&mut self.rereads) {
+            let Some(c) = self.conns.iter().find(|c| c.cfg.id == conn) else {
+                continue;
+            };
+            if !c.ready(now) {
+                self.rereads.push((conn, vm_id));
+                continue;
+            }
+            let cursor = c.cursor_of.get(&vm_id).cloned().flatten();
+            let request = c.api.read_vm_request(&vm_id, cursor.as_deref());
+            let key = (conn.clone(), request.describe());
+            if shared.contains_key(&key) {
+                continue;
+            }
+            if !allowance.take(&conn) {
+                self.rereads.push((conn, vm_id));
+                continue;
+            }
+            shared.insert(key, pending.len());
+            let flight = Flight::Read {
+                conn: conn.clone(),
+                ops: Vec::new(),
+            };
+            pending.push((flight, conn, request));
         }
         // Operations due now, by connection, so that observe-many can cover several.
         // Per connection: the observations due now, and every one that could ride along.
@@ -757,7 +879,10 @@ impl Engine {
                 if chunk.len() < 2 || refs.len() != chunk.len() {
                     continue;
                 }
-                if let Some(request) = c.api.observe_many_request(&refs) {
+                let Some(request) = c.api.observe_many_request(&refs) else {
+                    continue;
+                };
+                if allowance.take(&conn) {
                     let ops = chunk.iter().map(|&i| self.ops[i].id.clone()).collect();
                     pending.push((Flight::ObserveMany { ops }, conn.clone(), request));
                     batched.extend(chunk.iter().copied());
@@ -814,8 +939,6 @@ impl Engine {
                 }
                 _ => continue,
             };
-            s.waiting = true;
-            op.polls += u32::from(op.phase != Phase::Submitted);
             let key = (op.connection.clone(), request.describe());
             let is_read = !matches!(flight, Flight::Submit { .. });
             // Reads that come out identical are sent once for all who need them, and ride along
@@ -829,9 +952,17 @@ impl Engine {
                 });
                 if let Some(ops) = riding {
                     ops.extend(mine.iter().cloned());
+                    s.waiting = true;
+                    op.polls += 1;
                     continue;
                 }
             }
+            let joins = is_read && shared.contains_key(&key);
+            if !joins && !allowance.take(&op.connection) {
+                continue; // Over budget: stays due for the next round.
+            }
+            s.waiting = true;
+            op.polls += u32::from(op.phase != Phase::Submitted);
             if let Some(&i) = shared.get(&key).filter(|_| is_read) {
                 match (&mut pending[i].0, flight) {
                     (Flight::Observe { ops }, Flight::Observe { ops: more })
@@ -848,18 +979,33 @@ impl Engine {
             }
             pending.push((flight, op.connection.clone(), request));
         }
+        // Spend the budget; a starved connection waits for its next token.
+        for c in self.conns.iter_mut() {
+            let sent = pending.iter().filter(|p| p.1 == c.cfg.id).count();
+            c.budget.tokens -= sent as f64;
+            if allowance.0.get(&c.cfg.id).is_some_and(|a| a.1) {
+                c.blocked_until = c.blocked_until.max(c.budget.ready_at());
+            }
+        }
         out.extend(
             pending
                 .into_iter()
-                .map(|(flight, conn, request)| self.flight(flight, conn, request)),
+                .map(|(flight, conn, request)| self.flight(flight, conn, request, now)),
         );
         out
     }
 
-    fn flight(&mut self, flight: Flight, connection: String, request: HttpRequest) -> Outgoing {
+    fn flight(
+        &mut self,
+        flight: Flight,
+        connection: String,
+        request: HttpRequest,
+        now: Millis,
+    ) -> Outgoing {
         let token = self.next_token;
         self.next_token += 1;
         self.flights.insert(token, flight);
+        self.sent_at.insert(token, now);
         Outgoing {
             token,
             connection,
@@ -872,12 +1018,16 @@ impl Engine {
         for op in self
             .ops
             .iter_mut()
-            .filter(|o| o.is_open() && o.phase != Phase::Submitted)
+            // Verifying has its own limit: the grace period, after which it says what it saw.
+            .filter(|o| matches!(o.phase, Phase::Accepted | Phase::InProgress))
         {
             let Some(s) = self.sched.get(&op.id) else {
                 continue;
             };
-            if now >= s.deadline && !s.waiting {
+            // Only an operation looked at on schedule times out: one still waiting for its look
+            // (held back by the request budget or a rate limit) gets that look first.
+            let overdue = s.due.is_some_and(|d| d <= now);
+            if now >= s.deadline && !s.waiting && !overdue {
                 op.phase = Phase::TimedOut;
                 op.finished_at = Some(now);
                 op.message = Some(format!(
@@ -899,6 +1049,7 @@ impl Engine {
         let Some(flight) = self.flights.remove(&token) else {
             return; // A connection removed meanwhile, or a duplicate answer.
         };
+        self.answering_sent = self.sent_at.remove(&token).unwrap_or(now);
         if let Ok(resp) = &result {
             self.note_limits(&flight, resp, now);
         }
@@ -1005,6 +1156,7 @@ impl Engine {
     ) {
         let every = self.schedule.list_every;
         let backoff = self.backoff(2);
+        let sent = self.answering_sent;
         for op in riders {
             if let Some(s) = self.sched.get_mut(op) {
                 s.waiting = false;
@@ -1021,6 +1173,7 @@ impl Engine {
             Ok(page) => {
                 for vm in page.vms {
                     c.cursor_of.insert(vm.id.clone(), cursor.clone());
+                    l.fresh.insert(vm.id.clone(), sent);
                     l.acc.push(vm);
                 }
                 l.queue.extend(page.next.into_iter().map(Some));
@@ -1039,6 +1192,7 @@ impl Engine {
             return;
         }
         let l = c.listing.take().expect("checked above");
+        c.fresh_at.extend(l.fresh);
         match l.error {
             None => {
                 c.vms = l.acc;
@@ -1123,9 +1277,13 @@ impl Engine {
                 o.accepted_at = Some(now);
                 o.provider_ref = Some(acc.provider_ref);
                 o.phase = Phase::Accepted;
+                let deadline = now + deadline_for(o.action.kind());
                 if let Some(s) = self.sched.get_mut(op_id) {
                     s.waiting = false;
                     s.due = Some(first);
+                    // The deadline runs from acceptance: time queued behind the request budget
+                    // is not the provider's.
+                    s.deadline = deadline;
                 }
                 if acc.state.is_terminal() || acc.state == TaskState::Failed {
                     // Done (or refused) at once, like Erigones' `200 SUCCESS`.
@@ -1165,8 +1323,8 @@ impl Engine {
                 }
                 self.finish(op_id, Phase::Failed, Some(e.full()), now);
                 if e.kind == ErrorKind::Conflict {
-                    // Our view of the VM is stale: look again.
-                    self.refresh(&conn, now);
+                    // Our view of the VM is stale: look at it again.
+                    self.rereads.push((conn, op.vm_id.clone()));
                 }
             }
         }
@@ -1304,7 +1462,8 @@ impl Engine {
                 o.message = (obs.state == TaskState::Expired).then(|| {
                     "The provider no longer keeps this task; the VM tells the outcome.".to_string()
                 });
-                s.verify_since = Some(now);
+                // Only VM data asked for since the look that saw the task end can verify it.
+                s.verify_since = Some(self.answering_sent.min(now));
                 s.due = Some(now);
             }
             TaskState::Failed | TaskState::Cancelled => {
@@ -1325,8 +1484,10 @@ impl Engine {
                 } else {
                     Phase::Failed
                 };
+                let vm_id = o.vm_id.clone();
                 self.finish(op_id, phase, Some(msg), now);
-                self.refresh(&conn, now);
+                // Show the VM as it really is now.
+                self.rereads.push((conn.clone(), vm_id));
             }
             TaskState::Superseded { by } => {
                 let msg = format!(
@@ -1351,8 +1512,10 @@ impl Engine {
     }
 
     fn merge_vms(&mut self, conn: &str, vms: Vec<Vm>) {
+        let sent = self.answering_sent;
         let Some(c) = self.conn_mut(conn) else { return };
         for vm in vms {
+            c.fresh_at.insert(vm.id.clone(), sent);
             match c.vms.iter_mut().find(|v| v.id == vm.id) {
                 Some(slot) => *slot = vm,
                 None => c.vms.push(vm),
@@ -1416,15 +1579,21 @@ impl Engine {
             .collect();
         for op_id in waiting {
             let op = self.operation(&op_id).expect("listed above").clone();
-            let verdict = match self.vm(conn, &op.vm_id) {
-                Some(vm) => op.expect.check(vm),
-                None => Err("the VM is not in the provider's list".into()),
-            };
             let since = self
                 .sched
                 .get(&op_id)
                 .and_then(|s| s.verify_since)
                 .unwrap_or(now);
+            let fresh = self
+                .conn(conn)
+                .and_then(|c| c.fresh_at.get(&op.vm_id).copied());
+            if fresh.is_none_or(|t| t < since) {
+                continue; // Data from before the task ended says nothing; its own read will.
+            }
+            let verdict = match self.vm(conn, &op.vm_id) {
+                Some(vm) => op.expect.check(vm),
+                None => Err("the VM is not in the provider's list".into()),
+            };
             match verdict {
                 Ok(()) => self.finish(&op_id, Phase::Succeeded, None, now),
                 Err(why) if now - since >= grace => {

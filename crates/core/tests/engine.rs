@@ -328,8 +328,11 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
         vm("v1", "web-01", "running", false),
         vm("v2", "web-02", "running", false),
     ]);
-    // A fixed schedule, so both operations are looked at together.
-    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    // A fixed schedule without observe-many, so both are looked at together, each on its own.
+    e.set_policy(Box::new(vigil_core::policy::Fixed {
+        batch: None,
+        ..Default::default()
+    }));
     let a = e
         .start(
             "c1",
@@ -746,4 +749,46 @@ fn a_reload_mid_submit_or_without_the_connection_asks_for_a_check() {
         None,
         "nothing to poll without the connection"
     );
+}
+
+#[test]
+fn vm_data_asked_for_before_the_task_ended_does_not_judge_it() {
+    let mut e = engine_with(&[vm("v1", "web-01", "stopped", false)]);
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    let id = e.start("c1", "v1", Action::Start, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(post.token, Ok(accepted("power_on")), T0);
+    // A background listing goes out while the VM is still booting…
+    e.refresh("c1", T0 + 1_000);
+    let stale = only(e.poll_transmit(T0 + 1_000));
+    // …then the look that sees the task completed.
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    e.handle(
+        get.token,
+        Ok(actions(&[action(
+            "power_on",
+            "completed",
+            "2026-01-01T00:00:00Z",
+        )])),
+        t,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+    // The listing's answer, from before the task ended, arrives late and says "stopped".
+    e.handle(
+        stale.token,
+        Ok(list(&[vm("v1", "web-01", "stopped", false)])),
+        t + 10,
+    );
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::Verifying);
+    assert_eq!(op.message, None, "stale data is not a disagreement");
+    // Its own read, asked for after the task ended, decides at once.
+    let read = only(e.poll_transmit(t + 10));
+    e.handle(
+        read.token,
+        Ok(list(&[vm("v1", "web-01", "running", false)])),
+        t + 60,
+    );
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
 }

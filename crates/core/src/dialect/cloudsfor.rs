@@ -278,25 +278,8 @@ impl Dialect for Cloudsfor {
             .get("actions")
             .and_then(Value::as_array)
             .ok_or_else(|| ApiError::bad_response("the VM's actions", "no `actions` array"))?;
-        let wanted = parse_rfc3339(started_at);
-        // Newest first: the first match of type (and start time, when we know it) is ours.
-        let found = actions.iter().find(|a| {
-            text(a, "type").as_deref() == Some(action_type.as_str())
-                && (started_at.is_empty()
-                    || match (wanted, text(a, "started_at")) {
-                        (Some(w), Some(s)) => parse_rfc3339(&s) == Some(w),
-                        (_, s) => s.as_deref() == Some(started_at.as_str()),
-                    })
-        });
-        Ok(match found {
-            Some(a) => {
-                let raw = text(a, "status").unwrap_or_else(|| "(no status)".into());
-                Observation {
-                    state: task_state(&raw),
-                    raw_status: raw,
-                    ..Observation::default()
-                }
-            }
+        Ok(match find_action(actions, None, action_type, started_at) {
+            Some(a) => observed(a),
             None => Observation {
                 state: TaskState::Unknown("not listed".into()),
                 raw_status: "not listed".into(),
@@ -304,6 +287,68 @@ impl Dialect for Cloudsfor {
                 ..Observation::default()
             },
         })
+    }
+
+    /// The account's most recent actions, all statuses, newest first: every open operation whose
+    /// action is among them is observed with this one request.
+    fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
+        refs.iter()
+            .all(|r| matches!(r, ProviderRef::CloudsforAction { .. }))
+            .then(|| self.req(&format!("actions?page=1&per_page={PER_PAGE}")))
+    }
+
+    fn parse_observe_many(
+        &self,
+        refs: &[&ProviderRef],
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Option<Observation>>, ApiError> {
+        let v = self.body(resp, "the account's actions", now)?;
+        let actions = v
+            .get("actions")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::bad_response("the account's actions", "no `actions` array"))?;
+        Ok(refs
+            .iter()
+            .map(|r| match r {
+                ProviderRef::CloudsforAction {
+                    vm_id,
+                    action_type,
+                    started_at,
+                } => find_action(actions, Some(vm_id), action_type, started_at).map(observed),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// Ours among a newest-first list of actions: the first of its type (on its VM, when the list
+/// covers many) started when ours was accepted, or the newest of that type when the provider did
+/// not say when.
+fn find_action<'a>(
+    actions: &'a [Value],
+    vm_id: Option<&str>,
+    action_type: &str,
+    started_at: &str,
+) -> Option<&'a Value> {
+    let wanted = parse_rfc3339(started_at);
+    actions.iter().find(|a| {
+        vm_id.is_none_or(|id| text(a, "id").as_deref() == Some(id))
+            && text(a, "type").as_deref() == Some(action_type)
+            && (started_at.is_empty()
+                || match (wanted, text(a, "started_at")) {
+                    (Some(w), Some(s)) => parse_rfc3339(&s) == Some(w),
+                    (_, s) => s.as_deref() == Some(started_at),
+                })
+    })
+}
+
+fn observed(a: &Value) -> Observation {
+    let raw = text(a, "status").unwrap_or_else(|| "(no status)".into());
+    Observation {
+        state: task_state(&raw),
+        raw_status: raw,
+        ..Observation::default()
     }
 }
 
@@ -464,6 +509,41 @@ mod tests {
             api().parse_observation(&r, &errored, 0).unwrap().state,
             TaskState::Failed
         );
+    }
+
+    #[test]
+    fn the_accounts_action_list_observes_many_and_leaves_out_what_it_lacks() {
+        let r = |vm: &str, ty: &str, at: &str| ProviderRef::CloudsforAction {
+            vm_id: vm.into(),
+            action_type: ty.into(),
+            started_at: at.into(),
+        };
+        let (a, b, c) = (
+            r("v1", "reboot", "2015-01-14T16:31:00Z"),
+            r("v2", "reboot", "2015-01-14T16:31:00Z"),
+            r("v3", "shutdown", "2015-01-14T16:00:00Z"),
+        );
+        let refs = [&a, &b, &c];
+        let req = api().observe_many_request(&refs).unwrap();
+        assert_eq!(
+            req.url,
+            "https://cloudsfor.com/api/v1/actions?page=1&per_page=200"
+        );
+        let resp = HttpResponse::new(
+            200,
+            r#"{"actions": [
+                {"id": "v2", "status": "errored", "type": "reboot", "started_at": "2015-01-14T16:31:00Z"},
+                {"id": "v1", "status": "completed", "type": "reboot", "started_at": "2015-01-14T16:31:00Z"},
+            ]}"#,
+        );
+        let seen = api().parse_observe_many(&refs, &resp, 0).unwrap();
+        assert_eq!(seen[0].as_ref().unwrap().state, TaskState::Succeeded);
+        assert_eq!(
+            seen[1].as_ref().unwrap().state,
+            TaskState::Failed,
+            "v2's own action, not v1's"
+        );
+        assert!(seen[2].is_none(), "not in the page: looked at on its own");
     }
 
     #[test]

@@ -83,6 +83,28 @@ impl DialectKind {
         }
     }
 
+    /// The request budget Vigil keeps to, below the provider's rate limit.
+    pub fn rate_limit(self) -> RateLimit {
+        match self {
+            // Documented (DigitalOcean's): 5,000 an hour and 250 a minute. The hour is the
+            // tighter sustained rate; bursts stay well inside the minute.
+            DialectKind::Cloudsfor => RateLimit {
+                per_second: 5000.0 / 3600.0,
+                burst: 60.0,
+            },
+            // Documented: 1,000 a minute, bursts of 100 a second.
+            DialectKind::OnetSolutions => RateLimit {
+                per_second: 1000.0 / 60.0 * 0.9,
+                burst: 60.0,
+            },
+            // Not published: a conservative 8 a second (429 + Retry-After is honoured anyway).
+            DialectKind::ZennoHosting | DialectKind::Erigones | DialectKind::Hostway => RateLimit {
+                per_second: 8.0,
+                burst: 40.0,
+            },
+        }
+    }
+
     /// Resizes to a named flavor (Hostway) rather than to vCPU/RAM/disk amounts.
     pub fn resizes_by_flavor(self) -> bool {
         self == DialectKind::Hostway
@@ -122,6 +144,13 @@ impl DialectKind {
             },
         }
     }
+}
+
+/// A sustained request rate and how many may go at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: f64,
 }
 
 /// Secrets. `Debug` never prints them.

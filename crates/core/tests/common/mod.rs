@@ -16,6 +16,10 @@ pub struct World {
     pub now: Millis,
     /// Every request the engine sent, as `METHOD url`.
     pub sent: Vec<String>,
+    /// When each of `sent` went out.
+    pub sent_at: Vec<Millis>,
+    /// Answers with status 429.
+    pub throttled: usize,
     pub conn: String,
 }
 
@@ -64,6 +68,8 @@ impl World {
             engine: Engine::new("t"),
             now: T0,
             sent: Vec::new(),
+            sent_at: Vec::new(),
+            throttled: 0,
             conn: "c".into(),
         };
         w.engine.add_connection(
@@ -90,7 +96,11 @@ impl World {
         let answered_at = self.now + RTT;
         for o in out {
             self.sent.push(o.request.describe());
+            self.sent_at.push(self.now);
             let reply = self.sim.handle(&to_sim(&o.request), self.now as u64);
+            if reply.response().is_some_and(|r| r.status == 429) {
+                self.throttled += 1;
+            }
             self.engine.handle(o.token, from_sim(reply), answered_at);
         }
         self.now = answered_at;
