@@ -716,16 +716,16 @@ impl Engine {
             if c.auth_failed {
                 return None;
             }
-            let due = if s.waiting || c.logging_in {
-                None
-            } else {
-                s.due.map(|d| d.max(c.blocked_until))
-            };
-            let deadline =
-                matches!(o.phase, Phase::Accepted | Phase::InProgress).then_some(s.deadline);
-            match (due, deadline) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+            if s.waiting || c.logging_in {
+                return None; // The answer on its way wakes the engine.
+            }
+            let observing = matches!(o.phase, Phase::Accepted | Phase::InProgress);
+            match s.due {
+                // The deadline comes first only when the next look is later than it; a look due
+                // before it happens first, however long the budget holds it back.
+                Some(due) if observing && s.deadline < due => Some(s.deadline),
+                Some(due) => Some(due.max(c.blocked_until)),
+                None => observing.then_some(s.deadline),
             }
         });
         conns.chain(ops).min()
@@ -919,7 +919,6 @@ impl Engine {
                 }
                 Phase::Accepted | Phase::InProgress => {
                     let Some(r) = &op.provider_ref else { continue };
-                    s.solo = false;
                     (
                         Flight::Observe {
                             ops: vec![op.id.clone()],
@@ -962,6 +961,8 @@ impl Engine {
                 continue; // Over budget: stays due for the next round.
             }
             s.waiting = true;
+            // Looked at on its own now; it may rejoin observe-many afterwards.
+            s.solo = false;
             op.polls += u32::from(op.phase != Phase::Submitted);
             if let Some(&i) = shared.get(&key).filter(|_| is_read) {
                 match (&mut pending[i].0, flight) {
@@ -1024,10 +1025,11 @@ impl Engine {
             let Some(s) = self.sched.get(&op.id) else {
                 continue;
             };
-            // Only an operation looked at on schedule times out: one still waiting for its look
-            // (held back by the request budget or a rate limit) gets that look first.
-            let overdue = s.due.is_some_and(|d| d <= now);
-            if now >= s.deadline && !s.waiting && !overdue {
+            // An operation whose next look was due before its deadline gets that look first
+            // (however long the request budget or a rate limit holds it back); one whose next
+            // look falls after the deadline times out at the deadline.
+            let look_first = s.due.is_some_and(|d| d <= s.deadline);
+            if now >= s.deadline && !s.waiting && !look_first {
                 op.phase = Phase::TimedOut;
                 op.finished_at = Some(now);
                 op.message = Some(format!(
