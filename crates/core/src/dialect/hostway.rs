@@ -646,6 +646,44 @@ impl Dialect for Hostway {
             )),
         }
     }
+
+    /// Servers still changing, in one request (`GET /servers?status=PROCESSING`, documented
+    /// filter): a server action whose server is listed is still running; one that is not has
+    /// settled and is read on its own (that read also verifies it). Snapshots are not covered.
+    fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
+        refs.iter()
+            .any(|r| matches!(r, ProviderRef::HostwayServer { .. }))
+            .then(|| self.req("servers?status=PROCESSING"))
+    }
+
+    fn parse_observe_many(
+        &self,
+        refs: &[&ProviderRef],
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Option<Observation>>, ApiError> {
+        let v = self.body(resp, Call::Read, "the servers still changing", now)?;
+        let listed: Vec<String> = v
+            .get("servers")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::bad_response("the servers still changing", "no `servers`"))?
+            .iter()
+            .filter_map(|s| text(s, "id"))
+            .collect();
+        Ok(refs
+            .iter()
+            .map(|r| match r {
+                ProviderRef::HostwayServer { server_id } if listed.contains(server_id) => {
+                    Some(Observation {
+                        state: TaskState::Running,
+                        raw_status: "PROCESSING".into(),
+                        ..Observation::default()
+                    })
+                }
+                _ => None,
+            })
+            .collect())
+    }
 }
 
 fn snapshot_state(status: &str) -> TaskState {
@@ -716,6 +754,46 @@ mod tests {
             name: "fitnesse snapshot".into(),
             description: "fitnesse test snapshot".into(),
         }
+    }
+
+    #[test]
+    fn servers_still_processing_are_observed_in_one_request() {
+        let api = Hostway::new(
+            "https://hw.test/accounts/a1/flexcloud",
+            Credentials::Basic {
+                user: "u".into(),
+                password: "p".into(),
+            },
+        );
+        let (a, b) = (
+            ProviderRef::HostwayServer {
+                server_id: "s1".into(),
+            },
+            ProviderRef::HostwayServer {
+                server_id: "s2".into(),
+            },
+        );
+        let snap = ProviderRef::HostwaySnapshot {
+            server_id: "s1".into(),
+            href: "https://hw.test/x".into(),
+        };
+        let refs = [&a, &b, &snap];
+        let req = api.observe_many_request(&refs).unwrap();
+        assert_eq!(
+            req.url,
+            "https://hw.test/accounts/a1/flexcloud/servers?status=PROCESSING"
+        );
+        let resp = HttpResponse::new(
+            200,
+            r#"{"servers": [{"id": "s2", "zone": "z", "links": []}]}"#,
+        );
+        let seen = api.parse_observe_many(&refs, &resp, 0).unwrap();
+        assert!(seen[0].is_none(), "s1 settled: read on its own");
+        assert_eq!(seen[1].as_ref().unwrap().state, TaskState::Running);
+        assert!(
+            seen[2].is_none(),
+            "snapshots are followed at their own link"
+        );
     }
 
     #[test]
