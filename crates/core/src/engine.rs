@@ -70,6 +70,8 @@ pub enum Pace {
     Background,
     /// No network: nothing is sent and nothing times out.
     Offline,
+    /// Another tab polls: this one sends nothing and shows what that tab shares.
+    Follower,
 }
 
 /// The shortest gap between two rounds of requests while the tab is hidden.
@@ -92,7 +94,7 @@ pub enum Event {
     ListFailed { connection: String, error: ApiError },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ListState {
     Loading,
     Ready {
@@ -614,6 +616,40 @@ impl Engine {
         }
     }
 
+    /// What a leading tab shares with the others: every connection's VMs and list state.
+    pub fn export_inventory(&self) -> Vec<(String, Vec<Vm>, ListState)> {
+        self.conns
+            .iter()
+            .map(|c| (c.cfg.id.clone(), c.vms.clone(), c.list.clone()))
+            .collect()
+    }
+
+    /// A following tab shows what the leading one shares: its operations and VMs replace this
+    /// tab's own, and nothing is scheduled here.
+    pub fn mirror(&mut self, ops: Vec<Operation>, inventory: Vec<(String, Vec<Vm>, ListState)>) {
+        self.ops = ops;
+        self.sched.clear();
+        for (id, vms, list) in inventory {
+            if let Some(c) = self.conn_mut(&id) {
+                c.vms = vms;
+                c.list = list;
+            }
+        }
+    }
+
+    /// This tab takes over polling (the leading one went away): every open operation it shows
+    /// is resumed as after a reload.
+    pub fn take_over(&mut self, now: Millis) {
+        let ops = std::mem::take(&mut self.ops);
+        self.sched.clear();
+        self.import_operations(ops, now);
+        for c in self.conns.iter_mut() {
+            if c.listing.is_none() {
+                c.list_due = Some(now);
+            }
+        }
+    }
+
     /// Every operation, for the page to keep across reloads (no credentials in them).
     pub fn export_operations(&self) -> Vec<Operation> {
         self.ops.clone()
@@ -672,7 +708,7 @@ impl Engine {
 
     /// When `poll_transmit` next has something to do (`None`: nothing scheduled).
     pub fn next_wake(&self) -> Option<Millis> {
-        if self.pace == Pace::Offline {
+        if matches!(self.pace, Pace::Offline | Pace::Follower) {
             return None;
         }
         self.next_wake_any().map(|t| t.max(self.quiet_until))
@@ -733,7 +769,7 @@ impl Engine {
 
     /// The requests due at `now`. Each must be answered through [`Engine::handle`].
     pub fn poll_transmit(&mut self, now: Millis) -> Vec<Outgoing> {
-        if self.pace == Pace::Offline || now < self.quiet_until {
+        if matches!(self.pace, Pace::Offline | Pace::Follower) || now < self.quiet_until {
             return Vec::new();
         }
         let out = self.transmit(now);

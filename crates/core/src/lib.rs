@@ -10,6 +10,7 @@
 //! - [`engine`]: connections, inventory and the tracker that decides what to send when.
 
 pub mod dialect;
+pub mod election;
 pub mod engine;
 pub mod error;
 pub mod http;

@@ -792,3 +792,28 @@ fn vm_data_asked_for_before_the_task_ended_does_not_judge_it() {
     );
     assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
 }
+
+#[test]
+fn a_following_tab_sends_nothing_shows_the_leaders_state_and_takes_over() {
+    let (leader, id) = with_reboot_running();
+    let mut follower = engine_with(&[vm("v1", "web-01", "running", false)]);
+    follower.set_pace(vigil_core::Pace::Follower, T0);
+    follower.mirror(leader.export_operations(), leader.export_inventory());
+    assert!(follower.operation(&id).unwrap().is_open());
+    assert!(
+        follower.allowed("c1", "v1", ActionKind::Reboot).is_err(),
+        "busy there too"
+    );
+    assert!(follower.poll_transmit(T0 + 60_000).is_empty());
+    assert_eq!(follower.next_wake(), None);
+
+    // The leading tab closes; this one resumes the operation.
+    follower.take_over(T0 + 6_000);
+    follower.set_pace(vigil_core::Pace::Foreground, T0 + 6_000);
+    let out = follower.poll_transmit(T0 + 6_000);
+    assert!(
+        out.iter()
+            .any(|o| o.request.url.ends_with("/vms/v1/actions")),
+        "{out:?}"
+    );
+}
