@@ -105,6 +105,10 @@ pub fn App(config: AppConfig) -> impl IntoView {
                         "Demo providers — simulated VMs"
                     </span>
                 </Show>
+                <span class="tab-role" data-role=move || if console.leader.get() { "leader" } else { "follower" }
+                    title="Only one tab polls the providers; the others show what it sees.">
+                    {move || if console.leader.get() { "This tab polls" } else { "Following another tab" }}
+                </span>
                 <button
                     class="btn"
                     aria-expanded=move || settings_open.get().to_string()

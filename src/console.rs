@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vigil_core::{Action, ConnectionConfig, Engine, Event, Outgoing, Pace, Phase};
 use web_sys::AbortController;
 
+use crate::tabs::{self, Channel, Intent, Message};
 use crate::transport::Transport;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +34,18 @@ struct Driver {
     timer: Option<Timeout>,
     in_flight: HashMap<u64, AbortController>,
     next_notice: u64,
+    /// This tab's id in the leader election.
+    tab: String,
+    /// The group of tabs with the same connections (one poller each).
+    group: String,
+    /// This tab polls (holds the lease); otherwise it shows what the leading tab shares.
+    leader: bool,
+    /// The pace the page wants (visibility, network) when this tab leads.
+    pace: Pace,
+    channel: Option<Channel>,
+    heartbeat: Option<Interval>,
+    /// The last state shared, to share only changes.
+    shared: String,
 }
 
 /// Everything the components share. Copy: it is a bundle of reactive handles.
@@ -42,6 +55,8 @@ pub struct Console {
     pub notices: RwSignal<Vec<Notice>>,
     /// The latest announcement for screen readers (an `aria-live` region reads it).
     pub announcement: RwSignal<String>,
+    /// This tab polls; otherwise another tab does and this one shows what it shares.
+    pub leader: RwSignal<bool>,
     driver: StoredValue<Driver, LocalStorage>,
 }
 
@@ -51,24 +66,180 @@ impl Console {
             engine: RwSignal::new_local(Engine::new(id_prefix)),
             notices: RwSignal::new(Vec::new()),
             announcement: RwSignal::new(String::new()),
+            leader: RwSignal::new(false),
             driver: StoredValue::new_local(Driver {
                 transport,
                 resumed: false,
                 timer: None,
                 in_flight: HashMap::new(),
                 next_notice: 1,
+                tab: tabs::tab_id(),
+                group: String::new(),
+                leader: false,
+                pace: Pace::Foreground,
+                channel: None,
+                heartbeat: None,
+                shared: String::new(),
             }),
         };
-        // When the component that owns the console goes away, so do its timer and requests.
+        // When the component that owns the console goes away, so do its timer, requests, and
+        // its lead: another tab takes over at once.
         on_cleanup(move || {
+            console.stand_down();
             console.driver.try_update_value(|d| {
                 d.timer = None;
+                d.heartbeat = None;
                 for (_, c) in d.in_flight.drain() {
                     c.abort();
                 }
             });
         });
         console
+    }
+
+    /// Whether this tab polls (for display: "this tab polls" / "another tab polls").
+    pub fn leads(self) -> bool {
+        self.driver.try_with_value(|d| d.leader).unwrap_or(false)
+    }
+
+    /// Joins the group of tabs showing the same connections (leaving the previous one).
+    fn join_tabs(self, group: String) {
+        self.stand_down();
+        let channel = Channel::open(&group, move |msg| self.on_message(msg));
+        let heartbeat = Interval::new(vigil_core::election::LEASE_EVERY as u32, move || {
+            self.elect()
+        });
+        self.driver.update_value(|d| {
+            d.group = group;
+            d.channel = channel;
+            d.heartbeat = Some(heartbeat);
+            d.leader = false;
+        });
+        self.elect();
+    }
+
+    /// Leaves the group: a leading tab hands over at once.
+    fn stand_down(self) {
+        self.driver.try_update_value(|d| {
+            if d.leader {
+                tabs::release_lease(&d.group, &d.tab);
+                if let Some(ch) = &d.channel {
+                    ch.post(&Message::Bye);
+                }
+            }
+            d.heartbeat = None;
+            d.channel = None;
+        });
+    }
+
+    /// Renews or claims the lease; on a change of role, takes over or starts following.
+    fn elect(self) {
+        let now = crate::now_ms();
+        let Some((me, group)) = self
+            .driver
+            .try_with_value(|d| (d.tab.clone(), d.group.clone()))
+        else {
+            return;
+        };
+        let current = tabs::read_lease(&group);
+        if let Some(lease) = vigil_core::election::claim(current.as_ref(), &me, now) {
+            tabs::write_lease(&group, &lease);
+        }
+        let leads = vigil_core::election::leads(tabs::read_lease(&group).as_ref(), &me, now);
+        let (was, pace) = self
+            .driver
+            .try_update_value(|d| (std::mem::replace(&mut d.leader, leads), d.pace))
+            .unwrap_or((leads, Pace::Foreground));
+        if leads == was {
+            return;
+        }
+        self.leader.set(leads);
+        if leads {
+            self.engine.update(|e| {
+                e.take_over(now);
+                e.set_pace(pace, now);
+            });
+            self.driver.update_value(|d| d.shared.clear());
+        } else {
+            self.engine.update(|e| e.set_pace(Pace::Follower, now));
+            self.post(&Message::Hello);
+        }
+        self.pump();
+    }
+
+    fn post(self, msg: &Message) {
+        self.driver.try_with_value(|d| {
+            if let Some(ch) = &d.channel {
+                ch.post(msg);
+            }
+        });
+    }
+
+    fn on_message(self, msg: Message) {
+        let leader = self.leads();
+        match msg {
+            Message::State { ops, inventory } if !leader => {
+                self.engine.try_update(|e| e.mirror(ops, inventory));
+            }
+            Message::Intent(intent) if leader => {
+                let _ = self.act(intent);
+            }
+            Message::Hello if leader => {
+                self.driver.update_value(|d| d.shared.clear());
+                self.share();
+            }
+            Message::Bye if !leader => self.elect(),
+            _ => {}
+        }
+    }
+
+    /// The leading tab tells the others what it knows, when that changed.
+    fn share(self) {
+        if !self.leads() {
+            return;
+        }
+        let msg = self.engine.with_untracked(|e| Message::State {
+            ops: e.export_operations(),
+            inventory: e.export_inventory(),
+        });
+        let text = serde_json::to_string(&msg).unwrap_or_default();
+        let changed = self
+            .driver
+            .try_update_value(|d| {
+                let changed = d.shared != text;
+                d.shared = text;
+                changed
+            })
+            .unwrap_or(false);
+        if changed {
+            self.post(&msg);
+        }
+    }
+
+    /// Carries out an intent here if this tab leads, else hands it to the leading tab.
+    fn act(self, intent: Intent) -> Result<(), String> {
+        if !self.leads() {
+            self.post(&Message::Intent(intent));
+            return Ok(());
+        }
+        let now = crate::now_ms();
+        let result = self
+            .engine
+            .try_update(|e| match intent {
+                Intent::Run { conn, vm, action } => e.start(&conn, &vm, action, now).map(|_| ()),
+                Intent::CheckNow { op } => {
+                    e.check_now(&op, now);
+                    Ok(())
+                }
+                Intent::Cancel { op } => e.cancel(&op, now),
+                Intent::Refresh { conn } => {
+                    e.refresh(&conn, now);
+                    Ok(())
+                }
+            })
+            .unwrap_or_else(|| Err("The console is shutting down.".into()));
+        self.pump();
+        result
     }
 
     /// Replaces the connections (settings saved) and lists them at once.
@@ -103,12 +274,32 @@ impl Console {
                 e.import_operations(ops, now);
             });
         }
+        let group = self
+            .engine
+            .with_untracked(|e| tabs::group_of(e.connections().map(|c| c.id.as_str())));
+        if self
+            .driver
+            .try_with_value(|d| d.group != group)
+            .unwrap_or(false)
+        {
+            self.join_tabs(group);
+        }
         self.pump();
     }
 
     /// The tab was hidden or shown, or the network went or came back.
     pub fn set_pace(self, pace: Pace) {
         let now = crate::now_ms();
+        let leads = self
+            .driver
+            .try_update_value(|d| {
+                d.pace = pace;
+                d.leader
+            })
+            .unwrap_or(false);
+        if !leads {
+            return; // A following tab keeps following; the pace applies when it leads.
+        }
         let changed = self
             .engine
             .try_update_untracked(|e| {
@@ -123,35 +314,36 @@ impl Console {
     }
 
     /// The user's intent to run an action; `Err` says why it cannot start.
-    pub fn run(self, conn: &str, vm_id: &str, action: Action) -> Result<String, String> {
-        let now = crate::now_ms();
-        let id = self
-            .engine
-            .try_update(|e| e.start(conn, vm_id, action, now))
-            .unwrap_or_else(|| Err("The console is shutting down.".into()))?;
-        self.pump();
-        Ok(id)
+    pub fn run(self, conn: &str, vm_id: &str, action: Action) -> Result<(), String> {
+        // Checked here first, so that a following tab answers at once too.
+        action.validate()?;
+        self.engine
+            .with_untracked(|e| e.allowed(conn, vm_id, action.kind()))?;
+        self.act(Intent::Run {
+            conn: conn.to_string(),
+            vm: vm_id.to_string(),
+            action,
+        })
     }
 
     pub fn check_now(self, op_id: &str) {
-        let now = crate::now_ms();
-        self.engine.update(|e| e.check_now(op_id, now));
-        self.pump();
+        let _ = self.act(Intent::CheckNow {
+            op: op_id.to_string(),
+        });
     }
 
     pub fn cancel(self, op_id: &str) {
-        let now = crate::now_ms();
-        let result = self.engine.try_update(|e| e.cancel(op_id, now));
-        if let Some(Err(e)) = result {
+        if let Err(e) = self.act(Intent::Cancel {
+            op: op_id.to_string(),
+        }) {
             self.announcement.set(e);
         }
-        self.pump();
     }
 
     pub fn refresh(self, conn: &str) {
-        let now = crate::now_ms();
-        self.engine.update(|e| e.refresh(conn, now));
-        self.pump();
+        let _ = self.act(Intent::Refresh {
+            conn: conn.to_string(),
+        });
     }
 
     pub fn dismiss(self, notice_id: u64) {
@@ -174,12 +366,15 @@ impl Console {
         for ev in events {
             self.notify(ev);
         }
-        let (ops, learning) = self
-            .engine
-            .with_untracked(|e| (e.export_operations(), e.export_learning()));
-        crate::storage::save_operations(&ops);
-        if let Some(state) = learning {
-            crate::storage::save_learning(&state);
+        if self.leads() {
+            let (ops, learning) = self
+                .engine
+                .with_untracked(|e| (e.export_operations(), e.export_learning()));
+            crate::storage::save_operations(&ops);
+            if let Some(state) = learning {
+                crate::storage::save_learning(&state);
+            }
+            self.share();
         }
         let wake = self.engine.with_untracked(|e| e.next_wake());
         self.driver.try_update_value(|d| {

@@ -6,6 +6,7 @@ pub mod app;
 pub mod console;
 pub mod settings;
 pub mod storage;
+pub mod tabs;
 pub mod transport;
 pub mod vms;
 

@@ -563,3 +563,45 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     );
     clear_settings();
 }
+
+#[wasm_bindgen_test]
+async fn two_tabs_have_one_poller_share_state_and_hand_over() {
+    clear_settings();
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let role =
+        |root: &HtmlElement| find(root, ".tab-role").and_then(|e| e.get_attribute("data-role"));
+    let a = mount(fast(0.0));
+    wait_for("the first tab to lead", 5_000, || {
+        (role(&a.root).as_deref() == Some("leader")).then_some(())
+    })
+    .await;
+    let b = mount(fast(0.0));
+    TimeoutFuture::new(2_000).await;
+    assert_eq!(role(&b.root).as_deref(), Some("follower"), "one poller");
+    assert_eq!(role(&a.root).as_deref(), Some("leader"));
+
+    // An action started in the following tab runs in the leading one, and both show it.
+    let label = click_first_enabled(&b.root, "Reboot").await;
+    for (name, root) in [("leader", &a.root), ("follower", &b.root)] {
+        wait_for(&format!("{name} to show {label} done"), 30_000, || {
+            entry(root, &label)
+                .filter(|e| e.get_attribute("data-phase").as_deref() == Some("Succeeded"))
+        })
+        .await;
+    }
+
+    // The leading tab closes: the other takes over.
+    drop(a);
+    wait_for("the second tab to take over", 6_000, || {
+        (role(&b.root).as_deref() == Some("leader")).then_some(())
+    })
+    .await;
+    drop(b);
+    let keys: Vec<String> = (0..local.length().unwrap())
+        .filter_map(|i| local.key(i).unwrap())
+        .filter(|k| k.starts_with("vigil.leader"))
+        .collect();
+    for k in keys {
+        local.remove_item(&k).unwrap();
+    }
+}
