@@ -1,6 +1,7 @@
 //! The VM list: one row per VM across every connection, with the actions valid right now.
 
 use leptos::prelude::*;
+use vigil_core::view::{SortKey, StateFilter, VmFilter};
 use vigil_core::{Action, ActionKind, ListState, PowerState, Resize, Resource};
 
 use crate::console::Console;
@@ -19,18 +20,73 @@ pub fn VmList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let rows = Memo::new(move |_| {
-        console.engine.with(|e| {
-            e.connections()
-                .flat_map(|c| e.vms(&c.id).iter().map(|v| (c.id.clone(), v.id.clone())))
-                .collect::<Vec<_>>()
-        })
+    let filter = RwSignal::new(VmFilter::default());
+    let rows = Memo::new(move |_| filter.with(|f| console.engine.with(|e| e.vm_rows(f))));
+    let total = Memo::new(move |_| {
+        console
+            .engine
+            .with(|e| e.connections().map(|c| e.vms(&c.id).len()).sum::<usize>())
     });
+    let state_of = |v: &str| match v {
+        "running" => StateFilter::Running,
+        "stopped" => StateFilter::Stopped,
+        "busy" => StateFilter::Busy,
+        "unknown" => StateFilter::Unknown,
+        _ => StateFilter::All,
+    };
+    let sort_of = |v: &str| match v {
+        "provider" => SortKey::Provider,
+        "status" => SortKey::Status,
+        _ => SortKey::Name,
+    };
     view! {
         <div class="conn-status">
             <For each=move || conns.get() key=|c| c.0.clone() let:c>
                 <ConnStatus id=c.0 name=c.1/>
             </For>
+        </div>
+        <div class="filters" role="search">
+            <label>"Search"
+                <input type="search" name="q" placeholder="name, id, region, status"
+                    prop:value=move || filter.with(|f| f.query.clone())
+                    on:input=move |ev| filter.update(|f| f.query = event_target_value(&ev))/>
+            </label>
+            <label>"Provider"
+                <select name="provider" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.connection = (!v.is_empty()).then_some(v));
+                }>
+                    <option value="">"All"</option>
+                    <For each=move || conns.get() key=|c| c.0.clone() let:c>
+                        <option value=c.0.clone()>{c.1.clone()}</option>
+                    </For>
+                </select>
+            </label>
+            <label>"State"
+                <select name="state" on:change=move |ev| {
+                    let v = state_of(&event_target_value(&ev));
+                    filter.update(|f| f.state = v);
+                }>
+                    <option value="all">"All"</option>
+                    <option value="running">"Running"</option>
+                    <option value="stopped">"Stopped"</option>
+                    <option value="busy">"Busy"</option>
+                    <option value="unknown">"Unknown status"</option>
+                </select>
+            </label>
+            <label>"Sort by"
+                <select name="sort" on:change=move |ev| {
+                    let v = sort_of(&event_target_value(&ev));
+                    filter.update(|f| f.sort = v);
+                }>
+                    <option value="name">"Name"</option>
+                    <option value="provider">"Provider"</option>
+                    <option value="status">"Status"</option>
+                </select>
+            </label>
+            <span class="count" aria-live="polite">
+                {move || format!("{} of {} VMs", rows.with(Vec::len), total.get())}
+            </span>
         </div>
         <div class="table-wrap">
             <table class="vms">

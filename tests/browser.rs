@@ -605,3 +605,47 @@ async fn two_tabs_have_one_poller_share_state_and_hand_over() {
         local.remove_item(&k).unwrap();
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_vm_list_can_be_searched_and_filtered() {
+    clear_settings();
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    wait_for("all demo VMs", 10_000, || {
+        (all(root, "tr.vm").len() == 60).then_some(())
+    })
+    .await;
+    let search: web_sys::HtmlInputElement = find(root, ".filters input[name=q]")
+        .unwrap()
+        .unchecked_into();
+    search.set_value("db-");
+    search
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    TimeoutFuture::new(50).await;
+    let rows = all(root, "tr.vm");
+    assert!(!rows.is_empty() && rows.len() < 60);
+    for r in &rows {
+        assert!(text(&r.query_selector(".vm-name").unwrap().unwrap()).contains("db-"));
+    }
+    assert!(
+        text(&find(root, ".filters .count").unwrap()).starts_with(&format!("{} of 60", rows.len()))
+    );
+    let provider: web_sys::HtmlSelectElement = find(root, ".filters select[name=provider]")
+        .unwrap()
+        .unchecked_into();
+    provider.set_value("demo-hostway");
+    provider
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    TimeoutFuture::new(50).await;
+    assert!(all(root, "tr.vm")
+        .iter()
+        .all(|r| r.get_attribute("data-conn").as_deref() == Some("demo-hostway")));
+    search.set_value("");
+    search
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    TimeoutFuture::new(50).await;
+    assert_eq!(all(root, "tr.vm").len(), 12);
+}

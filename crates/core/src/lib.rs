@@ -18,6 +18,7 @@ pub mod json;
 pub mod model;
 pub mod policy;
 pub mod time;
+pub mod view;
 
 pub use dialect::{ConnectionConfig, Credentials, DialectKind};
 pub use engine::{Engine, Event, ListState, Outgoing, Pace};

@@ -817,3 +817,60 @@ fn a_following_tab_sends_nothing_shows_the_leaders_state_and_takes_over() {
         "{out:?}"
     );
 }
+
+#[test]
+fn the_vm_list_searches_filters_and_sorts() {
+    use vigil_core::view::{SortKey, StateFilter, VmFilter};
+    let mut e = engine_with(&[
+        vm("v1", "web-02", "running", false),
+        vm("v2", "DB-01", "stopped", false),
+        vm("v3", "web-01", "running", true),
+        vm("v4", "cache-01", "migrating", false),
+    ]);
+    let ids = |e: &Engine, f: &VmFilter| -> Vec<String> {
+        e.vm_rows(f).into_iter().map(|(_, v)| v).collect()
+    };
+    let all = VmFilter::default();
+    assert_eq!(
+        ids(&e, &all),
+        ["v4", "v2", "v3", "v1"],
+        "by name, case-insensitive"
+    );
+    let web = VmFilter {
+        query: " WEB ".into(),
+        ..VmFilter::default()
+    };
+    assert_eq!(ids(&e, &web), ["v3", "v1"]);
+    let by_id = VmFilter {
+        query: "v2".into(),
+        ..VmFilter::default()
+    };
+    assert_eq!(ids(&e, &by_id), ["v2"]);
+    let busy = VmFilter {
+        state: StateFilter::Busy,
+        ..VmFilter::default()
+    };
+    assert_eq!(ids(&e, &busy), ["v3"], "the locked one");
+    e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    assert_eq!(ids(&e, &busy), ["v3", "v1"], "ours running counts as busy");
+    let running = VmFilter {
+        state: StateFilter::Running,
+        ..VmFilter::default()
+    };
+    assert!(ids(&e, &running).is_empty());
+    let unknown = VmFilter {
+        state: StateFilter::Unknown,
+        ..VmFilter::default()
+    };
+    assert_eq!(ids(&e, &unknown), ["v4"]);
+    let other = VmFilter {
+        connection: Some("elsewhere".into()),
+        ..VmFilter::default()
+    };
+    assert!(ids(&e, &other).is_empty());
+    let by_status = VmFilter {
+        sort: SortKey::Status,
+        ..VmFilter::default()
+    };
+    assert_eq!(ids(&e, &by_status), ["v4", "v1", "v3", "v2"]);
+}
