@@ -9,11 +9,13 @@
 
 use std::sync::Mutex;
 
-use vigil_core::DialectKind;
+use vigil_core::{DialectKind, Millis};
 
+pub mod calibrate;
 pub mod policies;
 pub mod report;
 pub mod run;
+pub mod summary;
 
 pub use run::{run, RunResult, Skipped};
 
@@ -62,7 +64,8 @@ pub enum Strategy {
     Anchor(Anchor),
     /// The engine's default policy.
     Vigil,
-    /// The engine's policy with its budget set to the anchor's request count.
+    /// The engine's policy with its budget set to the anchor's request count on the same
+    /// workload: Vigil's `target_lag` calibrated to spend it (see [`calibrate`]).
     VigilAt(Anchor),
 }
 
@@ -107,7 +110,13 @@ pub struct Selection {
     pub dialects: Vec<DialectKind>,
     pub concurrency: Vec<usize>,
     pub strategies: Vec<Strategy>,
+    /// `--quick`: no `vigil@<anchor>` rows at [`QUICK_SKIPS`] concurrent operations (their
+    /// calibration runs are most of the matrix's time).
+    pub quick: bool,
 }
+
+/// The concurrency `--quick` leaves without `vigil@<anchor>` rows.
+pub const QUICK_SKIPS: usize = 1000;
 
 impl Default for Selection {
     fn default() -> Self {
@@ -115,7 +124,15 @@ impl Default for Selection {
             dialects: DialectKind::ALL.to_vec(),
             concurrency: CONCURRENCY.to_vec(),
             strategies: Strategy::all(),
+            quick: false,
         }
+    }
+}
+
+impl Selection {
+    /// Whether `vigil@<anchor>` rows are calibrated and run at this concurrency.
+    pub fn calibrates(&self, concurrency: usize) -> bool {
+        !(self.quick && concurrency == QUICK_SKIPS)
     }
 }
 
@@ -124,6 +141,9 @@ impl Default for Selection {
 pub struct Matrix {
     pub rows: Vec<RunResult>,
     pub skipped: Vec<(DialectKind, String)>,
+    /// Runs made to calibrate `vigil@<anchor>` that are no row of their own (the probe at
+    /// [`calibrate::PROBE_LAG`], first tries that were corrected).
+    pub calibration_runs: usize,
 }
 
 impl Matrix {
@@ -133,17 +153,29 @@ impl Matrix {
     }
 }
 
-/// One run: dialect, concurrency, strategy, budget (for `vigil@<anchor>`).
-pub type Job = (DialectKind, usize, Strategy, Option<u64>);
+/// One run: dialect, concurrency, strategy, and Vigil's target lag (for `vigil@<anchor>` and
+/// the calibration runs of `vigil`; `None`: the engine's default policy, or an anchor).
+pub type Job = (DialectKind, usize, Strategy, Option<Millis>);
+
+type Done = Vec<(Job, Result<RunResult, Skipped>)>;
 
 /// Runs jobs on `workers` threads, biggest first; calls `progress` as each ends.
 fn run_all(
     mut jobs: Vec<Job>,
     workers: usize,
     progress: &(dyn Fn(&Result<RunResult, Skipped>, &Job) + Sync),
-) -> Vec<(Job, Result<RunResult, Skipped>)> {
-    // `pop` takes from the end: the biggest workloads go first.
-    jobs.sort_by_key(|j| (j.1, std::cmp::Reverse(j.2)));
+) -> Done {
+    // `pop` takes from the end: the biggest workloads go first (and, among them, the shortest
+    // target lags, the most requests).
+    jobs.sort_by_key(|j| {
+        (
+            j.1,
+            std::cmp::Reverse(j.2),
+            std::cmp::Reverse(j.3),
+            DialectKind::ALL.iter().position(|d| *d == j.0),
+        )
+    });
+    jobs.dedup();
     let queue = Mutex::new(jobs);
     let done = Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -161,71 +193,159 @@ fn run_all(
     done.into_inner().expect("results")
 }
 
-/// Runs the selection: anchors and `vigil` first, then each `vigil@<anchor>` with the anchor's
-/// request count on the same workload as its budget.
+/// A `vigil@<anchor>` row in the making.
+struct Plan {
+    dialect: DialectKind,
+    concurrency: usize,
+    anchor: Anchor,
+    budget: u64,
+    /// The calibration runs: the default target lag (`vigil`) and the probe.
+    points: [calibrate::Point; 2],
+    first: calibrate::Choice,
+    second: Option<calibrate::Choice>,
+}
+
+/// Vigil's run at `lag` on this workload, among those done (`vigil` itself at the default lag).
+fn vigil_at(done: &Done, d: DialectKind, c: usize, lag: Millis) -> Option<&RunResult> {
+    let default = run::default_target_lag();
+    done.iter().find_map(|((jd, jc, js, jl), r)| {
+        let hit = *jd == d
+            && *jc == c
+            && *js == Strategy::Vigil
+            && (*jl == Some(lag) || (jl.is_none() && lag == default));
+        hit.then(|| r.as_ref().ok()).flatten()
+    })
+}
+
+/// Runs the selection: anchors, `vigil` and a calibration run of Vigil at
+/// [`calibrate::PROBE_LAG`] first; then each `vigil@<anchor>` with the target lag that the two
+/// Vigil runs say spends the anchor's request count on the same workload, and a second try
+/// where that overshot by more than [`calibrate::TOLERANCE`] (see [`calibrate`]).
 pub fn run_matrix(
     sel: &Selection,
     workers: usize,
     progress: &(dyn Fn(&Result<RunResult, Skipped>, &Job) + Sync),
 ) -> Matrix {
+    let wanted: Vec<Anchor> = sel
+        .strategies
+        .iter()
+        .filter_map(|s| match s {
+            Strategy::VigilAt(a) => Some(*a),
+            _ => None,
+        })
+        .collect();
+    let default_lag = run::default_target_lag();
     let mut first: Vec<Job> = Vec::new();
     for &d in &sel.dialects {
         for &c in &sel.concurrency {
             let mut need: Vec<Strategy> = Vec::new();
             for &s in &sel.strategies {
                 match s {
-                    Strategy::VigilAt(a) => {
+                    Strategy::VigilAt(a) if sel.calibrates(c) => {
                         need.push(Strategy::Anchor(a));
                         need.push(Strategy::Vigil);
                     }
+                    Strategy::VigilAt(_) => {}
                     other => need.push(other),
                 }
             }
             need.sort();
             need.dedup();
             first.extend(need.into_iter().map(|s| (d, c, s, None)));
-        }
-    }
-    let mut results = run_all(first, workers, progress);
-    let budget_of = |results: &[(Job, Result<RunResult, Skipped>)], d, c, a| {
-        results.iter().find_map(|((jd, jc, js, _), r)| {
-            (*jd == d && *jc == c && *js == Strategy::Anchor(a))
-                .then(|| r.as_ref().ok().map(|r| r.requests))
-                .flatten()
-        })
-    };
-    let mut second: Vec<Job> = Vec::new();
-    for &d in &sel.dialects {
-        for &c in &sel.concurrency {
-            for &s in &sel.strategies {
-                let Strategy::VigilAt(a) = s else { continue };
-                let Some(budget) = budget_of(&results, d, c, a) else {
-                    continue;
-                };
-                if run::vigil_with_budget(budget).is_some() {
-                    second.push((d, c, s, Some(budget)));
-                } else {
-                    // No budget knob yet: the same run as `vigil`, said so.
-                    let base = results.iter().find_map(|((jd, jc, js, _), r)| {
-                        (*jd == d && *jc == c && *js == Strategy::Vigil).then(|| r.clone())
-                    });
-                    if let Some(Ok(mut r)) = base {
-                        r.strategy = s;
-                        r.note = Some(format!(
-                            "no budget knob yet: vigil's own run, not one held to {budget} requests"
-                        ));
-                        results.push(((d, c, s, Some(budget)), Ok(r)));
-                    }
-                }
+            if !wanted.is_empty() && sel.calibrates(c) && calibrate::PROBE_LAG != default_lag {
+                first.push((d, c, Strategy::Vigil, Some(calibrate::PROBE_LAG)));
             }
         }
     }
-    results.extend(run_all(second, workers, progress));
+    let mut done = run_all(first, workers, progress);
+
+    // The first try: solve on the curve through the two Vigil runs.
+    let mut plans: Vec<Plan> = Vec::new();
+    for &d in &sel.dialects {
+        for &c in sel.concurrency.iter().filter(|&&c| sel.calibrates(c)) {
+            for &a in &wanted {
+                let budget = done.iter().find_map(|((jd, jc, js, _), r)| {
+                    (*jd == d && *jc == c && *js == Strategy::Anchor(a))
+                        .then(|| r.as_ref().ok().map(|r| r.requests))
+                        .flatten()
+                });
+                let base = vigil_at(&done, d, c, default_lag).map(|r| r.requests);
+                let probe = vigil_at(&done, d, c, calibrate::PROBE_LAG).map(|r| r.requests);
+                let (Some(budget), Some(base), Some(probe)) = (budget, base, probe) else {
+                    continue;
+                };
+                let points = [(default_lag, base), (calibrate::PROBE_LAG, probe)];
+                plans.push(Plan {
+                    dialect: d,
+                    concurrency: c,
+                    anchor: a,
+                    budget,
+                    points,
+                    first: calibrate::solve(points[0], points[1], budget),
+                    second: None,
+                });
+            }
+        }
+    }
+    let missing = |done: &Done, jobs: &mut Vec<Job>, d, c, lag| {
+        if vigil_at(done, d, c, lag).is_none() {
+            jobs.push((d, c, Strategy::Vigil, Some(lag)));
+        }
+    };
+    let mut jobs = Vec::new();
+    for p in &plans {
+        missing(&done, &mut jobs, p.dialect, p.concurrency, p.first.lag);
+    }
+    let more = run_all(jobs, workers, progress);
+    done.extend(more);
+
+    // One correction where the first try overshot.
+    let mut jobs = Vec::new();
+    for p in &mut plans {
+        let Some(tried) = vigil_at(&done, p.dialect, p.concurrency, p.first.lag) else {
+            continue;
+        };
+        if !calibrate::overshoots(tried.requests, p.budget) || p.first.lag >= calibrate::MAX_LAG {
+            continue;
+        }
+        let next = calibrate::correct(&p.points, (p.first.lag, tried.requests), p.budget);
+        if next.lag != p.first.lag {
+            p.second = Some(next);
+            missing(&done, &mut jobs, p.dialect, p.concurrency, next.lag);
+        }
+    }
+    let more = run_all(jobs, workers, progress);
+    done.extend(more);
 
     let mut m = Matrix::default();
-    for (job, r) in results {
+    let mut used: Vec<Job> = Vec::new();
+    for p in &plans {
+        let (d, c) = (p.dialect, p.concurrency);
+        let Some(tried) = vigil_at(&done, d, c, p.first.lag) else {
+            continue;
+        };
+        let second = p
+            .second
+            .and_then(|s| vigil_at(&done, d, c, s.lag).map(|r| (s, r.requests)));
+        let r = second.map_or(Some(tried), |(s, _)| vigil_at(&done, d, c, s.lag));
+        let Some(r) = r else { continue };
+        let mut r = r.clone();
+        used.push((d, c, Strategy::Vigil, r.target_lag_ms));
+        r.strategy = Strategy::VigilAt(p.anchor);
+        r.budget = Some(p.budget);
+        r.note = Some(calibrate::describe(
+            p.anchor.name(),
+            p.budget,
+            p.points,
+            (p.first, tried.requests),
+            second,
+        ));
+        m.rows.push(r);
+    }
+    for (job, r) in done {
         match r {
-            Ok(r) if sel.strategies.contains(&job.2) => m.rows.push(r),
+            Ok(r) if job.3.is_none() && sel.strategies.contains(&job.2) => m.rows.push(r),
+            Ok(_) if job.3.is_some() && !used.contains(&job) => m.calibration_runs += 1,
             Ok(_) => {}
             Err(Skipped(why)) => {
                 if !m.skipped.iter().any(|(d, _)| *d == job.0) {

@@ -1,10 +1,10 @@
 //! `vigil-bench [--json] [--dialect D,…] [--concurrency N,…] [--strategy S,…] [--svg PATH]
-//! [--svg-concurrency N] [--jobs N]`
+//! [--svg-concurrency N] [--jobs N] [--quick] [--verbose]`
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use vigil_bench::{parse_dialect, report, run_matrix, Selection, Strategy};
+use vigil_bench::{calibrate, parse_dialect, report, run_matrix, summary, Selection, Strategy};
 
 const USAGE: &str = "\
 vigil-bench: polling strategies on vigil-core's engine against vigil-sim (virtual clock, 50 ms RTT)
@@ -14,12 +14,16 @@ usage: vigil-bench [options]
   --dialect D[,D…]       zennohosting, cloudsfor, erigones, onetsolutions, hostway (default: all)
   --concurrency N[,N…]   concurrent operations per run (default: 1,10,100,1000)
   --strategy S[,S…]      oracle, doctl-5s, hcloud-cli, horizon, cloudstack-3s, linode-2s, vigil,
-                         vigil@<anchor> (default: all)
+                         vigil@<anchor> (default: all); vigil@<anchor> is Vigil with its target
+                         lag calibrated to spend the anchor's request count on the same workload
   --svg PATH             also write a chart (p95 lag vs requests per op, per dialect)
   --svg-concurrency N    the concurrency the chart shows (default: 100, or the largest run)
   --jobs N               runs at once (default: the number of CPUs)
+  --quick                no vigil@<anchor> rows at 1000 concurrent operations (their calibration
+                         runs are most of the full matrix's time)
   --verbose              also describe each run's slowest and unresolved operations on stderr
-Options may be repeated; lists are comma-separated. Exit status 1 if any operation was lost.";
+Options may be repeated; lists are comma-separated. After the rows, a summary of the goals
+(a final {\"summary\": …} line with --json). Exit status 1 if any operation was lost.";
 
 #[derive(Debug)]
 struct Args {
@@ -55,6 +59,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         match flag.as_str() {
             "--json" => a.json = true,
             "--verbose" => a.verbose = true,
+            "--quick" => a.sel.quick = true,
             "--dialect" => {
                 for d in value()?.split(',').filter(|s| !s.trim().is_empty()) {
                     dialects.push(parse_dialect(d).ok_or(format!("unknown dialect '{d}'"))?);
@@ -123,7 +128,16 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let progress = |r: &Result<vigil_bench::RunResult, vigil_bench::Skipped>,
                     job: &vigil_bench::Job| {
-        let what = format!("{} c={} {}", job.0.slug(), job.1, job.2.name());
+        let what = match job.3 {
+            Some(lag) => format!(
+                "{} c={} {} (target lag {})",
+                job.0.slug(),
+                job.1,
+                job.2.name(),
+                calibrate::secs(lag)
+            ),
+            None => format!("{} c={} {}", job.0.slug(), job.1, job.2.name()),
+        };
         match r {
             Ok(r) => eprintln!(
                 "  {what}: {} requests, p95 lag {:.2} s ({:.1} s)",
@@ -155,12 +169,16 @@ fn main() -> ExitCode {
     for (d, why) in &m.skipped {
         eprintln!("vigil-bench: skipped {}: {why}", d.slug());
     }
+    let goals = summary::summarize(&m.rows);
     if args.json {
         for r in &m.rows {
             println!("{}", report::json_line(r));
         }
+        println!("{}", summary::json_line(&goals));
     } else {
         print!("{}", report::table(&m.rows));
+        println!();
+        print!("{}", summary::text(&goals));
     }
     if let Some(path) = &args.svg {
         let c = args.svg_concurrency.unwrap_or_else(|| {
@@ -176,8 +194,9 @@ fn main() -> ExitCode {
         }
     }
     eprintln!(
-        "vigil-bench: {} runs in {:.1} s; {} operations lost or misjudged",
+        "vigil-bench: {} rows ({} more runs to calibrate vigil@) in {:.1} s; {} operations lost or misjudged",
         m.rows.len(),
+        m.calibration_runs,
         started.elapsed().as_secs_f64(),
         m.lost()
     );
@@ -217,7 +236,9 @@ mod tests {
         assert_eq!((a.svg.as_deref(), a.jobs), (Some("x.svg"), 3));
         let d = args("").unwrap();
         assert_eq!(d.sel, Selection::default());
-        assert!(!d.json);
+        assert!(!d.json && !d.sel.quick);
+        let q = args("--quick").unwrap();
+        assert!(q.sel.quick && !q.sel.calibrates(1000) && q.sel.calibrates(100));
     }
 
     #[test]

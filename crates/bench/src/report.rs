@@ -42,6 +42,15 @@ pub fn json_line(r: &RunResult) -> String {
     field("silent_failures", r.silent.to_string());
     field("lagged", r.lagged.to_string());
     field("virtual_s", num(r.virtual_s, 3));
+    field("peak_per_minute", r.peak_rpm.to_string());
+    field("peak_per_hour", r.peak_rph.to_string());
+    field("throttled", r.throttled.to_string());
+    if let Some(l) = r.target_lag_ms {
+        field("target_lag_s", num(l as f64 / 1000.0, 3));
+    }
+    if let Some(b) = r.budget {
+        field("budget", b.to_string());
+    }
     if let Some(n) = &r.note {
         field("note", text(n));
     }
@@ -49,15 +58,28 @@ pub fn json_line(r: &RunResult) -> String {
     s
 }
 
-pub const TABLE_HEADER: &str = "dialect        strategy                conc    ops  requests  req/op   p50 lag   p95 lag   max lag  peak rps  read rps  done fail unkn lost";
+pub const TABLE_HEADER: &str = "dialect        strategy                conc    ops  requests  req/op   p50 lag   p95 lag   max lag  peak rps  read rps  done fail unkn lost  tgt lag";
 
-/// One row of the readable table (see [`TABLE_HEADER`]); a `*` marks a row with a note.
+/// Whether a `vigil@<anchor>` row spent more than 5 % over its anchor's count.
+pub fn over_budget(r: &RunResult) -> bool {
+    r.budget
+        .is_some_and(|b| crate::calibrate::overshoots(r.requests, b))
+}
+
+/// One row of the readable table (see [`TABLE_HEADER`]); a `*` marks a row with a note (other
+/// than `vigil@<anchor>`'s), a `!` a `vigil@<anchor>` row more than 5 % over its budget.
 pub fn table_row(r: &RunResult) -> String {
+    let mark = match r.strategy {
+        Strategy::VigilAt(_) if over_budget(r) => '!',
+        Strategy::VigilAt(_) => ' ',
+        _ if r.note.is_some() => '*',
+        _ => ' ',
+    };
     format!(
-        "{:<14} {:<22}{} {:>5} {:>6} {:>9} {:>7} {:>8}s {:>8}s {:>8}s {:>9} {:>9} {:>5} {:>4} {:>4} {:>4}",
+        "{:<14} {:<22}{} {:>5} {:>6} {:>9} {:>7} {:>8}s {:>8}s {:>8}s {:>9} {:>9} {:>5} {:>4} {:>4} {:>4} {:>8}",
         r.dialect.slug(),
         r.strategy.name(),
-        if r.note.is_some() { '*' } else { ' ' },
+        mark,
         r.concurrency,
         r.ops,
         r.requests,
@@ -71,6 +93,8 @@ pub fn table_row(r: &RunResult) -> String {
         r.failed,
         r.unknown,
         r.lost + r.wrong,
+        r.target_lag_ms
+            .map_or(String::new(), |l| format!("{}s", num(l as f64 / 1000.0, 2))),
     )
 }
 
@@ -90,18 +114,35 @@ pub fn table(rows: &[RunResult]) -> String {
     }
     let mut notes: Vec<String> = Vec::new();
     for r in rows {
-        if let Some(n) = &r.note {
-            let n = match r.strategy {
-                Strategy::VigilAt(_) => format!("vigil@…: {}", n.split(':').next().unwrap_or(n)),
-                s => format!("{}: {n}", s.name()),
-            };
+        if let (Some(n), false) = (&r.note, matches!(r.strategy, Strategy::VigilAt(_))) {
+            let n = format!("* {}: {n}", r.strategy.name());
             if !notes.contains(&n) {
                 notes.push(n);
             }
         }
     }
+    if rows
+        .iter()
+        .any(|r| matches!(r.strategy, Strategy::VigilAt(_)))
+    {
+        notes.push(format!(
+            "vigil@<anchor>: Vigil with its target lag (tgt lag) set to spend the anchor's request \
+             count: requests ≈ fixed + k/lag fitted on runs at {} and {}, solved for the anchor's \
+             count (clamped to {}–{}), refitted once if more than 5 % over{}; --json gives each \
+             row's reasoning in `note`",
+            crate::calibrate::secs(crate::run::default_target_lag()),
+            crate::calibrate::secs(crate::calibrate::PROBE_LAG),
+            crate::calibrate::secs(crate::calibrate::MIN_LAG),
+            crate::calibrate::secs(crate::calibrate::MAX_LAG),
+            if rows.iter().any(over_budget) {
+                "; ! marks rows still more than 5 % over"
+            } else {
+                ""
+            }
+        ));
+    }
     for n in notes {
-        let _ = writeln!(out, "* {n}");
+        let _ = writeln!(out, "{n}");
     }
     out
 }
@@ -142,13 +183,12 @@ fn nice_step(max: f64, n: f64) -> f64 {
 }
 
 /// p95 lag (log scale) against requests per operation, one panel per dialect, one mark per
-/// strategy, at one concurrency. Rows that only repeat `vigil` (a `vigil@…` without a budget
-/// knob) are left out.
+/// strategy, at one concurrency. Each `vigil@<anchor>` is a small diamond outlined in its
+/// anchor's colour, joined to the anchor by a dashed line (same requests, other lag).
 pub fn svg(rows: &[RunResult], concurrency: usize) -> String {
     let rows: Vec<&RunResult> = rows
         .iter()
         .filter(|r| r.concurrency == concurrency && r.lagged > 0)
-        .filter(|r| !(matches!(r.strategy, Strategy::VigilAt(_)) && r.note.is_some()))
         .collect();
     let dialects: Vec<DialectKind> = DialectKind::ALL
         .iter()
@@ -159,7 +199,14 @@ pub fn svg(rows: &[RunResult], concurrency: usize) -> String {
     let (ml, mr, mt, mb) = (52.0, 14.0, 28.0, 40.0);
     let cols = dialects.len().clamp(1, 3);
     let prow = dialects.len().div_ceil(3).max(1);
-    let mut strategies: Vec<Strategy> = rows.iter().map(|r| r.strategy).collect();
+    // The legend: one entry for every `vigil@<anchor>`.
+    let mut strategies: Vec<Strategy> = rows
+        .iter()
+        .map(|r| match r.strategy {
+            Strategy::VigilAt(_) => Strategy::VigilAt(Anchor::Oracle),
+            s => s,
+        })
+        .collect();
     strategies.sort();
     strategies.dedup();
     let legend_h = 24.0 * strategies.len().div_ceil(4) as f64 + 10.0;
@@ -251,18 +298,50 @@ pub fn svg(rows: &[RunResult], concurrency: usize) -> String {
             (x0 + x1) / 2.0,
             y0 + 30.0
         );
+        for r in &mine {
+            let Strategy::VigilAt(a) = r.strategy else {
+                continue;
+            };
+            if let Some(anchor) = mine.iter().find(|x| x.strategy == Strategy::Anchor(a)) {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-dasharray="3 2"/>"#,
+                    fx(anchor.requests_per_op()),
+                    fy(anchor.p95_lag_s),
+                    fx(r.requests_per_op()),
+                    fy(r.p95_lag_s),
+                    color(Strategy::Anchor(a))
+                );
+            }
+        }
         for r in mine {
             let (x, y) = (fx(r.requests_per_op()), fy(r.p95_lag_s));
             let c = color(r.strategy);
             let title = format!(
-                "{} {}: {:.2} req/op, p95 lag {:.2} s",
+                "{} {}: {:.2} req/op, p95 lag {:.2} s{}",
                 d.label(),
                 r.strategy.name(),
                 r.requests_per_op(),
-                r.p95_lag_s
+                r.p95_lag_s,
+                r.target_lag_ms.map_or(String::new(), |l| format!(
+                    ", target lag {}",
+                    crate::calibrate::secs(l)
+                ))
             );
             match r.strategy {
-                Strategy::Vigil | Strategy::VigilAt(_) => {
+                Strategy::VigilAt(a) => {
+                    let _ = writeln!(
+                        s,
+                        r#"<path d="M{x} {} L{} {y} L{x} {} L{} {y} Z" fill="{c}" stroke="{}" stroke-width="1.5"><title>{}</title></path>"#,
+                        y - 5.0,
+                        x + 5.0,
+                        y + 5.0,
+                        x - 5.0,
+                        color(Strategy::Anchor(a)),
+                        esc(&title)
+                    );
+                }
+                Strategy::Vigil => {
                     let _ = writeln!(
                         s,
                         r#"<path d="M{x} {} L{} {y} L{x} {} L{} {y} Z" fill="{c}" stroke="white"><title>{}</title></path>"#,
@@ -297,6 +376,7 @@ pub fn svg(rows: &[RunResult], concurrency: usize) -> String {
                     .next()
                     .unwrap_or("")
             ),
+            (Strategy::VigilAt(_), _) => "vigil@anchor (its requests)".to_string(),
             _ => st.name(),
         };
         let mark = match st {
@@ -323,10 +403,10 @@ pub fn svg(rows: &[RunResult], concurrency: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn row(strategy: Strategy, rpo: u64, p95: f64) -> RunResult {
+    pub(crate) fn row(strategy: Strategy, rpo: u64, p95: f64) -> RunResult {
         RunResult {
             dialect: DialectKind::Cloudsfor,
             strategy,
@@ -338,6 +418,9 @@ mod tests {
             max_lag_s: p95,
             peak_rps: 10,
             peak_read_rps: 3,
+            peak_rpm: 40,
+            peak_rph: 70,
+            throttled: 0,
             lagged: 10,
             done: 9,
             failed: 1,
@@ -349,6 +432,8 @@ mod tests {
             wrong: 0,
             silent: 0,
             virtual_s: 40.0,
+            target_lag_ms: None,
+            budget: None,
             note: None,
             issues: Vec::new(),
             slowest: Vec::new(),

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
-use vigil_core::policy::PollPolicy;
+use vigil_core::policy::{PollPolicy, Vigil};
 use vigil_core::time::{MINUTE, SECOND};
 use vigil_core::{
     Action, ActionKind, ConnectionConfig, DialectKind, Engine, Event, HttpRequest, HttpResponse,
@@ -34,13 +34,16 @@ pub const MAX_VIRTUAL: Millis = 4 * 60 * MINUTE;
 /// call `set_policy`: they measure whatever `Engine::new` picks (today `policy::Vigil`).
 pub const VIGIL_DEFAULT_NOTE: Option<&str> = None;
 
-/// `vigil@<anchor>`: the engine's own policy with its request budget set to the anchor's count
-/// on the same workload. `None` while the default policy has no budget knob: those rows then
-/// repeat `vigil`'s run, with a note.
-pub fn vigil_with_budget(_requests: u64) -> Option<Box<dyn PollPolicy>> {
-    // Once the budget knob lands, this is the one line to change:
-    // Some(Box::new(vigil_core::policy::Vigil::with_budget(_requests)))
-    None
+/// The target lag of the engine's default policy (`Vigil::default()`): the first calibration
+/// point of every `vigil@<anchor>`, measured by the `vigil` row itself.
+pub fn default_target_lag() -> Millis {
+    Vigil::default().target_lag
+}
+
+/// Vigil with `target_lag` set, the rest as by default: `vigil@<anchor>` rows and their
+/// calibration runs.
+pub fn vigil_with_lag(target_lag: Millis) -> Box<dyn PollPolicy> {
+    Box::new(Vigil::with_target_lag(target_lag))
 }
 
 /// How one run went.
@@ -60,6 +63,12 @@ pub struct RunResult {
     pub peak_rps: u64,
     /// The same without the writes (submits): the polling alone.
     pub peak_read_rps: u64,
+    /// Most requests sent within any one minute.
+    pub peak_rpm: u64,
+    /// Most requests sent within any one hour.
+    pub peak_rph: u64,
+    /// Requests the simulator answered `429 Too Many Requests`.
+    pub throttled: u64,
     /// Operations the lag figures cover: verified done, or failed as the provider reported.
     pub lagged: usize,
     /// Ended `Succeeded` (verified).
@@ -84,6 +93,10 @@ pub struct RunResult {
     pub silent: usize,
     /// Virtual seconds from the start of the actions to the last operation's end.
     pub virtual_s: f64,
+    /// Vigil's `target_lag` in this run (`vigil` and `vigil@<anchor>` rows).
+    pub target_lag_ms: Option<Millis>,
+    /// The anchor's request count a `vigil@<anchor>` row was held to.
+    pub budget: Option<u64>,
     pub note: Option<String>,
     /// What went wrong with each lost or misjudged operation (for stderr, not the report).
     pub issues: Vec<String>,
@@ -153,6 +166,8 @@ struct Driver {
     counting: bool,
     /// Send times of counted requests, and whether each was a read.
     sent: Vec<(Millis, bool)>,
+    /// Counted requests answered 429.
+    throttled: u64,
 }
 
 impl Driver {
@@ -171,6 +186,9 @@ impl Driver {
                 .sim
                 .borrow_mut()
                 .handle(&to_sim(&o.request), self.now as u64);
+            if self.counting && reply.response().is_some_and(|r| r.status == 429) {
+                self.throttled += 1;
+            }
             self.in_flight.push_back(Arrival {
                 at: self.now + RTT,
                 token: o.token,
@@ -293,7 +311,7 @@ fn plan(engine: &Engine, dialect: DialectKind, concurrency: usize) -> Vec<(Strin
 
 fn policy_for(
     strategy: Strategy,
-    budget: Option<u64>,
+    target_lag: Option<Millis>,
     sim: &Rc<RefCell<Sim>>,
     op_vms: &OpVms,
     start: Millis,
@@ -306,8 +324,10 @@ fn policy_for(
         Strategy::Anchor(Anchor::Cloudstack3s) => Box::new(policies::every(3 * SECOND)),
         Strategy::Anchor(Anchor::Linode2s) => Box::new(Linode::new(start)),
         // The engine's default, untouched.
-        Strategy::Vigil => return None,
-        Strategy::VigilAt(_) => return vigil_with_budget(budget.unwrap_or(0)),
+        Strategy::Vigil if target_lag.is_none() => return None,
+        Strategy::Vigil | Strategy::VigilAt(_) => {
+            vigil_with_lag(target_lag.unwrap_or_else(default_target_lag))
+        }
     })
 }
 
@@ -332,13 +352,14 @@ fn peak(times: &[Millis], span: Millis) -> u64 {
     best as u64
 }
 
-/// Runs one workload under one strategy. `budget` is the anchor's request count for
-/// `vigil@<anchor>`.
+/// Runs one workload under one strategy. `target_lag` sets Vigil's knob for `vigil@<anchor>`
+/// (and for `vigil` as a calibration run; `None` there leaves the engine's default policy
+/// untouched); anchors ignore it.
 pub fn run(
     dialect: DialectKind,
     concurrency: usize,
     strategy: Strategy,
-    budget: Option<u64>,
+    target_lag: Option<Millis>,
 ) -> Result<RunResult, Skipped> {
     let sim = Rc::new(RefCell::new(Sim::new(scenario(concurrency), T0 as u64)));
     let mut engine = Engine::new("b");
@@ -362,6 +383,7 @@ pub fn run(
         in_flight: VecDeque::new(),
         counting: false,
         sent: Vec::new(),
+        throttled: 0,
     };
     // The initial listing, not counted.
     loop {
@@ -394,13 +416,16 @@ pub fn run(
     // Go: every action at the same instant.
     let start = d.now;
     let op_vms: OpVms = Rc::new(RefCell::new(HashMap::new()));
-    let (policy, note) = match (strategy, policy_for(strategy, budget, &sim, &op_vms, start)) {
-        (Strategy::Vigil, _) => (None, VIGIL_DEFAULT_NOTE.map(String::from)),
-        (Strategy::VigilAt(_), None) => (
-            None,
-            Some("no budget knob yet: the engine's default policy, as `vigil`".to_string()),
+    let policy = policy_for(strategy, target_lag, &sim, &op_vms, start);
+    let (note, target_lag_ms) = match strategy {
+        Strategy::Vigil if target_lag.is_none() => (
+            VIGIL_DEFAULT_NOTE.map(String::from),
+            Some(default_target_lag()),
         ),
-        (_, p) => (p, None),
+        Strategy::Vigil | Strategy::VigilAt(_) => {
+            (None, Some(target_lag.unwrap_or_else(default_target_lag)))
+        }
+        Strategy::Anchor(_) => (None, None),
     };
     if let Some(p) = policy {
         d.engine.set_policy(p);
@@ -452,6 +477,9 @@ pub fn run(
         max_lag_s: 0.0,
         peak_rps: 0,
         peak_read_rps: 0,
+        peak_rpm: 0,
+        peak_rph: 0,
+        throttled: d.throttled,
         lagged: 0,
         done: 0,
         failed: 0,
@@ -463,6 +491,8 @@ pub fn run(
         wrong: 0,
         silent: 0,
         virtual_s: (last_end - start) as f64 / 1000.0,
+        target_lag_ms,
+        budget: None,
         note,
         issues: Vec::new(),
         slowest: Vec::new(),
@@ -562,6 +592,8 @@ pub fn run(
     let reads: Vec<Millis> = d.sent.iter().filter(|s| s.1).map(|s| s.0).collect();
     r.peak_rps = peak(&all, SECOND);
     r.peak_read_rps = peak(&reads, SECOND);
+    r.peak_rpm = peak(&all, MINUTE);
+    r.peak_rph = peak(&all, 60 * MINUTE);
     Ok(r)
 }
 

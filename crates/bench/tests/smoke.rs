@@ -1,6 +1,6 @@
 //! The benchmark matrix, small: one dialect at 1 and 10 concurrent operations, every strategy.
 
-use vigil_bench::{run, run_matrix, Anchor, Selection, Strategy};
+use vigil_bench::{calibrate, run, run_matrix, Anchor, Selection, Strategy};
 use vigil_core::DialectKind;
 
 fn quiet(_: &Result<vigil_bench::RunResult, vigil_bench::Skipped>, _: &vigil_bench::Job) {}
@@ -11,6 +11,7 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
         dialects: vec![DialectKind::Erigones],
         concurrency: vec![1, 10],
         strategies: Strategy::all(),
+        quick: false,
     };
     let m = run_matrix(&sel, 2, &quiet);
     assert!(m.skipped.is_empty(), "{:?}", m.skipped);
@@ -46,9 +47,22 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
         // One poll at completion, then the verification read: one round trip or two.
         assert!(oracle.p95_lag_s <= 0.1 + 1e-9, "{oracle:?}");
         assert!(oracle.requests_per_op() <= 3.0 + 1e-9, "{oracle:?}");
-        // `vigil@<anchor>` rows exist for every anchor.
+        // `vigil@<anchor>` rows exist for every anchor, each Vigil at a calibrated target lag
+        // with the anchor's request count as its budget.
         for a in Anchor::ALL {
-            at(Strategy::VigilAt(a));
+            let v = at(Strategy::VigilAt(a));
+            let anchor = at(Strategy::Anchor(a));
+            assert_eq!(v.budget, Some(anchor.requests), "{v:?}");
+            let lag = v.target_lag_ms.expect("a target lag");
+            assert!(
+                (calibrate::MIN_LAG..=calibrate::MAX_LAG).contains(&lag),
+                "{v:?}"
+            );
+            let note = v.note.as_deref().unwrap_or("");
+            assert!(
+                note.starts_with(&format!("target lag {}", calibrate::secs(lag))),
+                "{note}"
+            );
         }
     }
 }
@@ -70,4 +84,21 @@ fn runs_are_deterministic() {
     assert_eq!(a, b);
     let a = a.expect("runs");
     assert!(a.requests > 0 && a.peak_rps > 0);
+}
+
+#[test]
+fn vigil_is_vigil_at_its_default_target_lag() {
+    // `vigil@<anchor>` reuses the `vigil` row as its calibration run at the default lag: that is
+    // only right while the engine's default policy is `Vigil::default()`.
+    for d in [DialectKind::Erigones, DialectKind::Hostway] {
+        let default = run(d, 10, Strategy::Vigil, None).expect("runs");
+        let lag = vigil_bench::run::default_target_lag();
+        let mut set = run(d, 10, Strategy::Vigil, Some(lag)).expect("runs");
+        assert_eq!(set.target_lag_ms, Some(lag));
+        set.note = default.note.clone();
+        assert_eq!(default, set);
+        // And the knob does something.
+        let slow = run(d, 10, Strategy::Vigil, Some(calibrate::PROBE_LAG)).expect("runs");
+        assert!(slow.requests < default.requests, "{slow:?}");
+    }
 }
