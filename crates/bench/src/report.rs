@@ -96,6 +96,8 @@ pub fn table_row(r: &RunResult) -> String {
         r.target_lag_ms
             .map_or(String::new(), |l| format!("{}s", num(l as f64 / 1000.0, 2))),
     )
+    .trim_end()
+    .to_string()
 }
 
 /// The table, with one line per distinct note at the end.
@@ -482,6 +484,7 @@ pub(crate) mod tests {
         ];
         let t = table(&rows);
         assert_eq!(t.lines().count(), 4);
+        assert!(t.lines().all(|l| l == l.trim_end()), "no trailing blanks");
         assert!(t.contains("horizon"));
         let svg = svg(&rows, 10);
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
