@@ -88,7 +88,6 @@ impl Console {
             console.stand_down();
             console.driver.try_update_value(|d| {
                 d.timer = None;
-                d.heartbeat = None;
                 for (_, c) in d.in_flight.drain() {
                     c.abort();
                 }

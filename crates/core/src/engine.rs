@@ -1541,11 +1541,6 @@ impl Engine {
         if let Some(vm) = obs.vm {
             self.merge_vms(&conn, vec![vm]);
             self.verify_open_against_inventory(&conn, now);
-        } else if matches!(
-            self.operation(op_id).map(|o| o.phase),
-            Some(Phase::Verifying)
-        ) {
-            // Verified by the next read.
         }
     }
 
