@@ -1550,7 +1550,15 @@ impl Engine {
         for vm in vms {
             c.fresh_at.insert(vm.id.clone(), sent);
             match c.vms.iter_mut().find(|v| v.id == vm.id) {
-                Some(slot) => *slot = vm,
+                Some(slot) => {
+                    // A single-VM read may not say which project the VM lives in
+                    // (ZennoHosting); the listing did, and a VM does not move.
+                    let project = slot.project.take();
+                    *slot = vm;
+                    if slot.project.is_none() {
+                        slot.project = project;
+                    }
+                }
                 None => c.vms.push(vm),
             }
         }

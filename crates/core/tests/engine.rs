@@ -874,3 +874,88 @@ fn the_vm_list_searches_filters_and_sorts() {
     };
     assert_eq!(ids(&e, &by_status), ["v4", "v1", "v3", "v2"]);
 }
+
+#[test]
+fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
+    let zenno = ConnectionConfig {
+        id: "z".into(),
+        name: "Zenno".into(),
+        dialect: DialectKind::ZennoHosting,
+        base_url: "https://api.zenno.test".into(),
+        credentials: Credentials::Bearer { token: "t".into() },
+        demo: false,
+    };
+    let vm_json = |state: &str| {
+        json!({"id": "vm1", "name": "web-01", "state": state, "operation": null,
+               "operationStatus": null, "bootStatus": "booted", "cpu": 1, "ramGb": 1,
+               "diskGb": 10, "updatedAt": "2025-12-31T00:00:00Z"})
+    };
+    let mut e = Engine::new("t");
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    e.add_connection(zenno, T0);
+    let projects = only(e.poll_transmit(T0));
+    e.handle(
+        projects.token,
+        Ok(HttpResponse::new(
+            200,
+            json!({"items": [{"id": "p1", "name": "P"}]}).to_string(),
+        )),
+        T0,
+    );
+    let vms = only(e.poll_transmit(T0));
+    e.handle(
+        vms.token,
+        Ok(HttpResponse::new(
+            200,
+            json!({"items": [vm_json("running")]}).to_string(),
+        )),
+        T0,
+    );
+    assert_eq!(e.vm("z", "vm1").unwrap().project.as_deref(), Some("p1"));
+    let id = e.start("z", "vm1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    assert_eq!(
+        post.request.url,
+        "https://api.zenno.test/projects/p1/vms/vm1/reboot"
+    );
+    e.handle(
+        post.token,
+        Ok(HttpResponse::new(202, r#"{"commandId": "c-1"}"#)),
+        T0,
+    );
+    // The VM's own answer does not name its project.
+    let t = e.next_wake().unwrap();
+    let get = only(e.poll_transmit(t));
+    assert_eq!(
+        get.request.url,
+        "https://api.zenno.test/projects/p1/vms/vm1"
+    );
+    e.handle(
+        get.token,
+        Ok(HttpResponse::new(200, vm_json("running").to_string())),
+        t,
+    );
+    assert_eq!(e.vm("z", "vm1").unwrap().project.as_deref(), Some("p1"));
+    // So the next action still has its URL.
+    let t = t + 600_000;
+    while e.operation(&id).unwrap().is_open() {
+        let out = e.poll_transmit(t);
+        if out.is_empty() {
+            break;
+        }
+        for o in out {
+            e.handle(
+                o.token,
+                Ok(HttpResponse::new(200, vm_json("running").to_string())),
+                t,
+            );
+        }
+    }
+    assert!(!e.operation(&id).unwrap().is_open());
+    e.start("z", "vm1", Action::Shutdown, t).unwrap();
+    let post = only(e.poll_transmit(t));
+    assert_eq!(
+        post.request.url,
+        "https://api.zenno.test/projects/p1/vms/vm1/stop"
+    );
+}

@@ -10,9 +10,6 @@
 //! VMs live in projects: the listing reads `GET /projects`, then every project's
 //! `GET /projects/{p}/vms` (one [`VmPage::next`] cursor `project:<id>` each).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use serde_json::Value;
 
 use super::{
@@ -37,17 +34,12 @@ pub const CLOCK_SLACK: Millis = 30 * SECOND;
 
 pub struct Zenno {
     api: Endpoint,
-    /// The project each VM was last seen in. VM JSON does not name its project, and
-    /// [`Dialect::parse_read_vm`] is not told which request it answers: this keeps a re-read VM in
-    /// its project (else the next action on it would have no URL).
-    projects: Mutex<HashMap<String, String>>,
 }
 
 impl Zenno {
     pub fn new(base: &str, credentials: Credentials) -> Self {
         Zenno {
             api: Endpoint::new(base, credentials),
-            projects: Mutex::new(HashMap::new()),
         }
     }
 
@@ -59,22 +51,9 @@ impl Zenno {
         json_body(resp, ERROR_KEYS, what, now)
     }
 
-    fn remember(&self, vm_id: &str, project: &str) {
-        let mut map = self.projects.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(vm_id.to_string(), project.to_string());
-    }
-
-    fn recall(&self, vm_id: &str) -> Option<String> {
-        let map = self.projects.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(vm_id).cloned()
-    }
-
-    /// The VM's project: its own field, else where it was last seen.
-    fn project_of(&self, vm: &Vm) -> Option<String> {
-        vm.project
-            .clone()
-            .filter(|p| !p.is_empty())
-            .or_else(|| self.recall(&vm.id))
+    /// The VM's project, as the listing gave it (the engine keeps it across re-reads).
+    fn project_of(vm: &Vm) -> Option<String> {
+        vm.project.clone().filter(|p| !p.is_empty())
     }
 
     fn vm_path(project: &str, vm_id: &str) -> String {
@@ -111,14 +90,10 @@ impl Zenno {
             .or(Some(v))
             .and_then(Value::as_array)
             .ok_or_else(|| ApiError::bad_response("the VM list", "no `items` array"))?;
-        let vms: Vec<Vm> = items
+        Ok(items
             .iter()
             .filter_map(|item| parse_vm(item, Some(project)))
-            .collect();
-        for vm in &vms {
-            self.remember(&vm.id, project);
-        }
-        Ok(vms)
+            .collect())
     }
 }
 
@@ -353,7 +328,7 @@ impl Dialect for Zenno {
                 vm.status_raw
             ));
         }
-        if self.project_of(vm).is_none() {
+        if Self::project_of(vm).is_none() {
             return Err("Vigil does not know this VM's project; refresh the list.".into());
         }
         match kind {
@@ -430,23 +405,20 @@ impl Dialect for Zenno {
     }
 
     fn read_vm_request(&self, vm_id: &str, cursor: Option<&str>) -> HttpRequest {
-        let project = cursor
-            .map(|c| project_from_cursor(c).to_string())
-            .or_else(|| self.recall(vm_id))
-            .unwrap_or_default();
-        self.req(&Self::vm_path(&project, vm_id))
+        // The engine passes the cursor the VM was listed under: `project:<id>`.
+        let project = cursor.map(project_from_cursor).unwrap_or_default();
+        self.req(&Self::vm_path(project, vm_id))
     }
 
     fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
         let v = self.body(resp, "the VM", now)?;
-        let mut vm =
+        let vm =
             parse_vm(&v, None).ok_or_else(|| ApiError::bad_response("the VM", "no `id` field"))?;
-        vm.project = self.recall(&vm.id);
         Ok(vec![vm])
     }
 
     fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
-        let project = self.project_of(vm).unwrap_or_default();
+        let project = Self::project_of(vm).unwrap_or_default();
         let (_, tail) = Self::command(action);
         let mut req = self.req(&format!("{}/{tail}", Self::vm_path(&project, &vm.id)));
         req.method = Method::Post;
@@ -472,7 +444,7 @@ impl Dialect for Zenno {
         let (operation, _) = Self::command(action);
         Ok(Accepted {
             provider_ref: ProviderRef::ZennoCommand {
-                project: self.project_of(vm).unwrap_or_default(),
+                project: Self::project_of(vm).unwrap_or_default(),
                 vm_id: vm.id.clone(),
                 command_id,
                 operation: operation.to_string(),
@@ -513,7 +485,6 @@ impl Dialect for Zenno {
         let v = self.body(resp, "the VM", now)?;
         let vm = parse_vm(&v, Some(project))
             .ok_or_else(|| ApiError::bad_response("the VM", "no `id` field"))?;
-        self.remember(&vm.id, project);
         Ok(observe(operation, *accepted_at, &v, vm))
     }
 
@@ -559,7 +530,6 @@ impl Dialect for Zenno {
                     .iter()
                     .find(|i| text(i, "id").as_deref() == Some(vm_id.as_str()))?;
                 let vm = parse_vm(item, Some(project))?;
-                self.remember(&vm.id, project);
                 Some(observe(operation, *accepted_at, item, vm))
             })
             .collect())
@@ -1211,9 +1181,8 @@ mod tests {
         );
         let body =
             json!({"items": [vm_json("running", None, None, "booted", "2025-12-31T10:00:00Z")]});
-        a.parse_list(Some("project:p1"), &ok(&body), T).unwrap();
-        // No cursor: the project the VM was listed under.
-        assert_eq!(a.read_vm_request(ID, None).url, req.url);
+        let listed = a.parse_list(Some("project:p1"), &ok(&body), T).unwrap();
+        assert_eq!(listed.vms[0].project.as_deref(), Some("p1"));
         let vms = a
             .parse_read_vm(
                 &ok(&vm_json(
@@ -1228,12 +1197,11 @@ mod tests {
             .unwrap();
         assert_eq!(vms.len(), 1);
         assert_eq!(vms[0].power, PowerState::Stopped);
-        // The re-read VM stays in its project, so the next action still has a URL.
-        assert_eq!(vms[0].project.as_deref(), Some("p1"));
-        let mut bare = vms[0].clone();
-        bare.project = None;
+        // The VM's own JSON does not say its project: the engine keeps the listing's
+        // (see tests/engine.rs), and actions are built from it.
+        assert_eq!(vms[0].project, None);
         assert_eq!(
-            a.action_request(&bare, &Action::Start).url,
+            a.action_request(&listed.vms[0], &Action::Start).url,
             format!("https://api.zennohosting.com/projects/p1/vms/{ID}/start")
         );
     }
