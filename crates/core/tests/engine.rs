@@ -923,35 +923,27 @@ fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
         Ok(HttpResponse::new(202, r#"{"commandId": "c-1"}"#)),
         T0,
     );
-    // The VM's own answer does not name its project.
+    // The reboot fails; the engine re-reads that one VM, whose answer does not name its project.
     let t = e.next_wake().unwrap();
     let get = only(e.poll_transmit(t));
+    let mut failed = vm_json("running");
+    failed["operation"] = json!("reboot");
+    failed["operationStatus"] = json!("failed");
+    failed["updatedAt"] = json!("2026-01-01T00:00:01Z");
+    e.handle(get.token, Ok(HttpResponse::new(200, failed.to_string())), t);
+    assert_eq!(e.operation(&id).unwrap().phase, Phase::Failed);
+    let reread = only(e.poll_transmit(t));
     assert_eq!(
-        get.request.url,
+        reread.request.url,
         "https://api.zenno.test/projects/p1/vms/vm1"
     );
     e.handle(
-        get.token,
+        reread.token,
         Ok(HttpResponse::new(200, vm_json("running").to_string())),
         t,
     );
     assert_eq!(e.vm("z", "vm1").unwrap().project.as_deref(), Some("p1"));
     // So the next action still has its URL.
-    let t = t + 600_000;
-    while e.operation(&id).unwrap().is_open() {
-        let out = e.poll_transmit(t);
-        if out.is_empty() {
-            break;
-        }
-        for o in out {
-            e.handle(
-                o.token,
-                Ok(HttpResponse::new(200, vm_json("running").to_string())),
-                t,
-            );
-        }
-    }
-    assert!(!e.operation(&id).unwrap().is_open());
     e.start("z", "vm1", Action::Shutdown, t).unwrap();
     let post = only(e.poll_transmit(t));
     assert_eq!(
