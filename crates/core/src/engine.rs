@@ -471,6 +471,7 @@ impl Engine {
             message: None,
             progress: None,
             attempt: None,
+            task_ended_at: None,
             last_error: None,
             polls: 0,
         };
@@ -531,11 +532,7 @@ impl Engine {
             return;
         }
         // A task we never saw end is asked about again; otherwise the VM decides.
-        let task_ended = op
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("completed"));
-        op.phase = if op.provider_ref.is_some() && !task_ended {
+        op.phase = if op.provider_ref.is_some() && op.task_ended_at.is_none() {
             Phase::InProgress
         } else {
             Phase::Verifying
@@ -1497,6 +1494,7 @@ impl Engine {
         match &obs.state {
             TaskState::Succeeded | TaskState::Expired => {
                 o.phase = Phase::Verifying;
+                o.task_ended_at = Some(now);
                 o.message = (obs.state == TaskState::Expired).then(|| {
                     "The provider no longer keeps this task; the VM tells the outcome.".to_string()
                 });

@@ -532,6 +532,10 @@ pub struct Operation {
     /// `(attempt, of)` while the provider retries the task (ONETSolutions).
     #[serde(default)]
     pub attempt: Option<(u32, u32)>,
+    /// When the provider's task was seen finished (successfully, or gone and left to the VM);
+    /// from then on only the VM can tell more.
+    #[serde(default)]
+    pub task_ended_at: Option<Millis>,
     pub expect: Expectation,
     /// The last error met while tracking (retried), shown but not final.
     pub last_error: Option<ApiError>,
