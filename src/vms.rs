@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use vigil_core::view::{SortKey, StateFilter, VmFilter};
-use vigil_core::{Action, ActionKind, ListState, PowerState, Resize, Resource};
+use vigil_core::{Action, ActionKind, ListState, PowerState, Resize};
 
 use crate::console::Console;
 
@@ -344,26 +344,7 @@ fn ActionPanel(
                     number(ram, "RAM")?,
                     number(disk, "Disk")?,
                 );
-                let changed = [
-                    (Resource::Cpu, c, before.vcpus),
-                    (Resource::Ram, r, before.memory_gb),
-                    (Resource::Disk, d, before.disk_gb),
-                ]
-                .into_iter()
-                .filter(|(_, new, old)| Some(*new) != *old)
-                .collect::<Vec<_>>();
-                match changed.as_slice() {
-                    [] => Err("Change at least one resource.".to_string()),
-                    [(resource, size, _)] => Ok(Action::Resize(Resize::One {
-                        resource: *resource,
-                        size: *size,
-                    })),
-                    _ => Ok(Action::Resize(Resize::All {
-                        cpu: c,
-                        ram: r,
-                        disk: d,
-                    })),
-                }
+                Resize::to_target(&before, c, r, d).map(Action::Resize)
             })(),
             other => Action::simple(other).ok_or_else(|| "Unsupported action.".to_string()),
         };

@@ -174,6 +174,30 @@ pub enum Resize {
     Flavor { id: String },
 }
 
+impl Resize {
+    /// The resize that takes a VM of size `from` to `cpu` vCPUs, `ram` GB and `disk` GB: the
+    /// one-resource form when only one changes (as the documents show it), all three otherwise.
+    pub fn to_target(from: &Size, cpu: u32, ram: u32, disk: u32) -> Result<Resize, String> {
+        let changed: Vec<(Resource, u32)> = [
+            (Resource::Cpu, cpu, from.vcpus),
+            (Resource::Ram, ram, from.memory_gb),
+            (Resource::Disk, disk, from.disk_gb),
+        ]
+        .into_iter()
+        .filter(|(_, new, old)| Some(*new) != *old)
+        .map(|(r, new, _)| (r, new))
+        .collect();
+        match changed.as_slice() {
+            [] => Err("Change at least one resource.".into()),
+            [(resource, size)] => Ok(Resize::One {
+                resource: *resource,
+                size: *size,
+            }),
+            _ => Ok(Resize::All { cpu, ram, disk }),
+        }
+    }
+}
+
 /// An action with its parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
@@ -551,5 +575,38 @@ impl Operation {
     /// From submission to the end, or to `now` while open.
     pub fn elapsed(&self, now: Millis) -> Millis {
         self.finished_at.unwrap_or(now) - self.submitted_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resize_sends_only_what_changed() {
+        let from = Size {
+            vcpus: Some(2),
+            memory_gb: Some(4),
+            disk_gb: Some(50),
+            flavor: None,
+        };
+        assert_eq!(
+            Resize::to_target(&from, 2, 8, 50),
+            Ok(Resize::One {
+                resource: Resource::Ram,
+                size: 8
+            })
+        );
+        assert_eq!(
+            Resize::to_target(&from, 4, 8, 50),
+            Ok(Resize::All {
+                cpu: 4,
+                ram: 8,
+                disk: 50
+            })
+        );
+        assert!(Resize::to_target(&from, 2, 4, 50)
+            .unwrap_err()
+            .contains("at least one"));
     }
 }
