@@ -422,46 +422,7 @@ async fn every_dialect_works_against_the_simulator_over_http() {
         panic!("VIGIL_SIM_URL is not set: run the browser tests through ./x test");
     };
     clear_settings();
-    let conns: Vec<String> = [
-        (
-            "zennohosting",
-            "ZennoHosting",
-            r#"{"Bearer": {"token": "demo-token"}}"#,
-        ),
-        (
-            "cloudsfor",
-            "Cloudsfor",
-            r#"{"Basic": {"user": "demo@vigil.test", "password": "demo"}}"#,
-        ),
-        ("erigones", "Erigones", r#"{"ApiKey": {"key": "demo-key"}}"#),
-        (
-            "onetsolutions",
-            "OnetSolutions",
-            r#"{"Bearer": {"token": "demo-token"}}"#,
-        ),
-        (
-            "hostway",
-            "Hostway",
-            r#"{"Basic": {"user": "demo@vigil.test", "password": "demo"}}"#,
-        ),
-    ]
-    .iter()
-    .map(|(slug, dialect, creds)| {
-        let prefix = vigil_core::DialectKind::ALL
-            .iter()
-            .find(|d| d.slug() == *slug)
-            .unwrap()
-            .sim_prefix();
-        format!(
-            r#"{{"id": "http-{slug}", "name": "HTTP {slug}", "dialect": "{dialect}",
-                "base_url": "{sim}{prefix}", "credentials": {creds}, "demo": false}}"#
-        )
-    })
-    .collect();
-    store_settings(&format!(
-        r#"{{"connections": [{}], "show_demo": false, "remember": false}}"#,
-        conns.join(",")
-    ));
+    store_settings(&http_settings(sim, vigil_core::DialectKind::ALL));
     let app = mount(fast(0.0));
     let root = &app.root;
     for slug in [
@@ -498,21 +459,33 @@ async fn every_dialect_works_against_the_simulator_over_http() {
     clear_settings();
 }
 
-/// Settings with one cloudsfor connection to the simulator server.
-fn http_cloudsfor_settings(sim: &str) -> String {
-    format!(
-        r#"{{"connections": [{{"id": "http-cloudsfor", "name": "HTTP cloudsfor", "dialect": "Cloudsfor",
-            "base_url": "{sim}/cloudsfor/api/v1",
-            "credentials": {{"Basic": {{"user": "demo@vigil.test", "password": "demo"}}}}, "demo": false}}],
-            "show_demo": false, "remember": false}}"#
-    )
+/// Settings with one connection per dialect in `dialects` to the simulator server (ids
+/// `http-<slug>`), with its demo credentials.
+fn http_settings(sim: &str, dialects: &[vigil_core::DialectKind]) -> String {
+    let connections = dialects
+        .iter()
+        .map(|d| vigil_core::ConnectionConfig {
+            id: format!("http-{}", d.slug()),
+            name: format!("HTTP {}", d.slug()),
+            dialect: *d,
+            base_url: format!("{sim}{}", d.sim_prefix()),
+            credentials: d.demo_credentials(),
+            demo: false,
+        })
+        .collect();
+    let settings = vigil::storage::Settings {
+        connections,
+        show_demo: false,
+        remember: false,
+    };
+    serde_json::to_string(&settings).unwrap()
 }
 
 #[wasm_bindgen_test]
 async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     let sim = SIM_URL.expect("VIGIL_SIM_URL is set by ./x test");
     clear_settings();
-    store_settings(&http_cloudsfor_settings(sim));
+    store_settings(&http_settings(sim, &[vigil_core::DialectKind::Cloudsfor]));
     let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
 
     let app = mount(fast(0.0));
