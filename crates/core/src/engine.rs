@@ -692,6 +692,13 @@ impl Engine {
         self.ops.sort_by_key(|o| o.submitted_at);
     }
 
+    /// How long `kind` usually takes on this connection's provider (learned, or the prior), so
+    /// the page can say "usually ~20 s" where the provider gives no percentage.
+    pub fn typical_duration(&self, conn: &str, kind: ActionKind) -> Option<Millis> {
+        let dialect = self.conn(conn)?.cfg.dialect;
+        self.policy.typical(dialect, kind)
+    }
+
     /// The polling policy's learned state, to keep across reloads.
     pub fn export_learning(&self) -> Option<String> {
         self.policy.export_state()

@@ -39,6 +39,11 @@ pub trait PollPolicy {
     /// A task was seen terminal `took` after it was accepted (an upper bound of its duration).
     fn finished(&mut self, _dialect: DialectKind, _kind: ActionKind, _took: Millis) {}
 
+    /// How long this kind of action usually takes, if the policy knows (for "usually ~20 s").
+    fn typical(&self, _dialect: DialectKind, _kind: ActionKind) -> Option<Millis> {
+        None
+    }
+
     /// What the policy learned, to keep across reloads.
     fn export_state(&self) -> Option<String> {
         None
@@ -244,6 +249,10 @@ impl PollPolicy for Vigil {
 
     fn piggyback(&self) -> bool {
         true
+    }
+
+    fn typical(&self, dialect: DialectKind, kind: ActionKind) -> Option<Millis> {
+        Some(self.estimate(dialect, kind).median())
     }
 
     fn finished(&mut self, dialect: DialectKind, kind: ActionKind, took: Millis) {
