@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
-use crate::model::{PowerState, Vm};
+use crate::model::{ActionKind, Phase, PowerState, Vm};
+use crate::time::{format_duration, Millis};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StateFilter {
@@ -86,5 +87,137 @@ impl Engine {
         rows.into_iter()
             .map(|(c, _, v)| (c.to_string(), v.id.clone()))
             .collect()
+    }
+}
+
+/// What a button on a VM stands for: one action, or the graceful stop that powers off after a
+/// countdown (a tracked workflow).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Command {
+    Action(ActionKind),
+    Stop,
+}
+
+impl Command {
+    pub fn label(self) -> &'static str {
+        match self {
+            Command::Action(k) => k.label(),
+            Command::Stop => "Stop",
+        }
+    }
+
+    /// A stable name for tests and styling: `Reboot`, `Stop`.
+    pub fn id(self) -> String {
+        match self {
+            Command::Action(k) => format!("{k:?}"),
+            Command::Stop => "Stop".into(),
+        }
+    }
+
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Command::Action(k) if k.is_destructive())
+    }
+}
+
+/// One button for one VM: enabled or why not, and what it will do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub command: Command,
+    /// `None` when it may run now; else why not, in words.
+    pub reason: Option<String>,
+    /// What it does, for the tooltip of an enabled button.
+    pub hint: String,
+}
+
+/// A VM's running operation, as its row and page show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Busy {
+    /// "rebooting…"
+    pub label: String,
+    pub phase: Phase,
+    /// The provider's own percentage, where it gives one.
+    pub progress: Option<u8>,
+    /// When the provider accepted it (or we sent it, until it answers).
+    pub since: Millis,
+    /// How long this kind usually takes on this provider (learned).
+    pub typical: Option<Millis>,
+}
+
+impl Busy {
+    /// "Verifying · 12 s, usually ~20 s" / "In progress · 45 %".
+    pub fn describe(&self, now: Millis) -> String {
+        let elapsed = format_duration(now - self.since);
+        match (self.progress, self.typical) {
+            (Some(p), _) => format!("{} · {p} % · {elapsed}", self.phase.label()),
+            (None, Some(t)) => format!(
+                "{} · {elapsed}, usually ~{}",
+                self.phase.label(),
+                format_duration(round_typical(t))
+            ),
+            (None, None) => format!("{} · {elapsed}", self.phase.label()),
+        }
+    }
+}
+
+/// Typical durations are estimates: say them in round figures.
+fn round_typical(ms: Millis) -> Millis {
+    let s = (ms + 500) / 1000;
+    let rounded = match s {
+        0..=9 => s.max(1),
+        10..=59 => (s + 2) / 5 * 5,
+        60..=599 => (s + 15) / 30 * 30,
+        _ => (s + 30) / 60 * 60,
+    };
+    rounded * 1000
+}
+
+impl Engine {
+    /// The buttons a VM shows, in order, each enabled or with the reason it is not.
+    pub fn choices(&self, conn: &str, vm_id: &str) -> Vec<Choice> {
+        let base = self.action_choices(conn, vm_id);
+        let has = |k: ActionKind| base.iter().any(|(kind, _)| *kind == k);
+        let running = self
+            .vm(conn, vm_id)
+            .is_some_and(|v| v.power == PowerState::Running && !v.locked);
+        let mut out = Vec::new();
+        for (kind, allowed) in &base {
+            let mut choice = Choice {
+                command: Command::Action(*kind),
+                reason: allowed.clone().err(),
+                hint: kind.label().to_string(),
+            };
+            if *kind == ActionKind::Resize && choice.reason.is_some() && running {
+                // Refused while it runs: offered as stop → resize → start, one tracked operation.
+                if self.allowed(conn, vm_id, ActionKind::Shutdown).is_ok() {
+                    choice.reason = None;
+                    choice.hint = "The VM must be off to resize: Vigil stops it, resizes it and \
+                                   starts it again, as one operation."
+                        .into();
+                }
+            }
+            out.push(choice);
+            if *kind == ActionKind::Shutdown && has(ActionKind::PowerOff) {
+                out.push(Choice {
+                    command: Command::Stop,
+                    reason: allowed.clone().err(),
+                    hint: "Shut down gracefully, then power off if the VM is still running \
+                           when the countdown ends."
+                        .into(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The operation open on a VM, as its row shows it.
+    pub fn busy_on(&self, conn: &str, vm_id: &str) -> Option<Busy> {
+        let op = self.open_op_for(conn, vm_id)?;
+        Some(Busy {
+            label: op.action.kind().progressive().to_string(),
+            phase: op.phase,
+            progress: op.progress,
+            since: op.accepted_at.unwrap_or(op.submitted_at),
+            typical: self.typical_duration(conn, op.action.kind()),
+        })
     }
 }

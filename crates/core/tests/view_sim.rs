@@ -1,0 +1,63 @@
+//! What a VM's row offers and says, against the independent cloudsfor simulator.
+
+mod common;
+
+use common::*;
+use vigil_core::view::Command;
+use vigil_core::{Action, ActionKind, DialectKind, PowerState};
+
+fn choice(w: &World, vm: &str, c: Command) -> vigil_core::view::Choice {
+    w.engine
+        .choices(&w.conn, vm)
+        .into_iter()
+        .find(|x| x.command == c)
+        .unwrap_or_else(|| panic!("{c:?} offered"))
+}
+
+#[test]
+fn a_running_vm_offers_stop_and_resize_through_a_stop_a_stopped_one_explains() {
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 0.0));
+    let running = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    // cloudsfor resizes only stopped VMs; the console offers it anyway, saying how.
+    assert!(w
+        .engine
+        .allowed(&w.conn, &running, ActionKind::Resize)
+        .is_err());
+    let resize = choice(&w, &running, Command::Action(ActionKind::Resize));
+    assert_eq!(resize.reason, None);
+    assert!(resize.hint.contains("stops it"), "{}", resize.hint);
+    assert_eq!(choice(&w, &running, Command::Stop).reason, None);
+    assert!(choice(&w, &running, Command::Action(ActionKind::Start))
+        .reason
+        .is_some());
+
+    w.run_op(&running, Action::PowerOff);
+    let stop = choice(&w, &running, Command::Stop);
+    assert!(stop.reason.is_some(), "nothing to stop on a stopped VM");
+    let resize = choice(&w, &running, Command::Action(ActionKind::Resize));
+    assert_eq!(resize.reason, None);
+    assert_eq!(resize.hint, "Resize", "a plain resize when it is off");
+}
+
+#[test]
+fn a_busy_row_says_how_long_it_has_run_and_how_long_it_usually_takes() {
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 0.0));
+    let vm = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    assert!(w.engine.busy_on(&w.conn, &vm).is_none());
+    w.engine
+        .start(&w.conn.clone(), &vm, Action::Reboot, w.now)
+        .unwrap();
+    w.step();
+    let busy = w.engine.busy_on(&w.conn, &vm).expect("busy while it runs");
+    assert_eq!(busy.label, "rebooting…");
+    let text = busy.describe(busy.since + 12_000);
+    assert!(text.contains("12 s"), "{text}");
+    assert!(text.contains("usually ~"), "{text}");
+    w.run_until(10 * 60_000, |e| {
+        e.busy_on("c", &vm).is_none() && e.open_op_for("c", &vm).is_none()
+    });
+}
