@@ -219,6 +219,12 @@ pub enum Action {
     RestoreBackup {
         backup_id: String,
     },
+    /// A graceful shutdown the provider itself forces off after `timeout_s` seconds (Erigones'
+    /// `stop {"force": false, "timeout": N}`). Only sent by the Stop workflow, on dialects that
+    /// force server-side ([`crate::DialectKind::forces_stop_server_side`]).
+    ShutdownWithin {
+        timeout_s: u32,
+    },
 }
 
 impl Action {
@@ -234,6 +240,7 @@ impl Action {
             Action::Rename { .. } => ActionKind::Rename,
             Action::Snapshot { .. } => ActionKind::Snapshot,
             Action::RestoreBackup { .. } => ActionKind::RestoreBackup,
+            Action::ShutdownWithin { .. } => ActionKind::Shutdown,
         }
     }
 
@@ -259,6 +266,12 @@ impl Action {
             Action::Rename { name } => format!("Rename to “{name}”"),
             Action::Snapshot { name, .. } => format!("Snapshot “{name}”"),
             Action::RestoreBackup { backup_id } => format!("Restore backup “{backup_id}”"),
+            Action::ShutdownWithin { timeout_s } => {
+                format!(
+                    "Shut down (forced off after {})",
+                    crate::time::format_duration(Millis::from(*timeout_s) * 1000)
+                )
+            }
             Action::Resize(Resize::Flavor { id }) => format!("Resize to flavor {id}"),
             Action::Resize(Resize::One { resource, size }) => {
                 let unit = if *resource == Resource::Cpu {
@@ -298,6 +311,9 @@ impl Action {
             {
                 Err("Every resource must be at least 1.".into())
             }
+            Action::ShutdownWithin { timeout_s } if *timeout_s == 0 => {
+                Err("The grace period must be at least one second.".into())
+            }
             _ => Ok(()),
         }
     }
@@ -312,7 +328,9 @@ impl Action {
             Action::Start | Action::Reboot | Action::PowerCycle => {
                 e.power = Some(PowerTarget::Running)
             }
-            Action::Shutdown | Action::PowerOff => e.power = Some(PowerTarget::Stopped),
+            Action::Shutdown | Action::PowerOff | Action::ShutdownWithin { .. } => {
+                e.power = Some(PowerTarget::Stopped)
+            }
             Action::PasswordReset => {}
             Action::Resize(r) => {
                 let mut size = before.size.clone();

@@ -55,6 +55,8 @@ impl Cloudsfor {
             Action::Snapshot { .. } => "snapshot",
             // Not offered by this provider (see `actions`); never sent.
             Action::RestoreBackup { .. } => "restore",
+            // Never sent here (no server-side forced stop; the engine refuses it).
+            Action::ShutdownWithin { .. } => "shutdown",
         }
     }
 }

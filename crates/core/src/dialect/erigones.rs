@@ -77,6 +77,10 @@ impl Erigones {
         match action {
             Action::Start => ("start", json!({})),
             Action::Shutdown => ("stop", json!({ "force": false })),
+            // The graceful period before the node forces the VM off (documented `timeout`).
+            Action::ShutdownWithin { timeout_s } => {
+                ("stop", json!({ "force": false, "timeout": timeout_s }))
+            }
             Action::PowerOff => ("stop", json!({ "force": true })),
             Action::Reboot => ("reboot", json!({ "force": false })),
             Action::PowerCycle => ("reboot", json!({ "force": true })),
@@ -651,6 +655,11 @@ mod tests {
         let cases = [
             (Action::Start, "start", json!({})),
             (Action::Shutdown, "stop", json!({"force": false})),
+            (
+                Action::ShutdownWithin { timeout_s: 60 },
+                "stop",
+                json!({"force": false, "timeout": 60}),
+            ),
             (Action::PowerOff, "stop", json!({"force": true})),
             (Action::Reboot, "reboot", json!({"force": false})),
             (Action::PowerCycle, "reboot", json!({"force": true})),

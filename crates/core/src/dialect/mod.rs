@@ -110,6 +110,19 @@ impl DialectKind {
         self == DialectKind::Hostway
     }
 
+    /// The provider shuts a VM down gracefully and forces it off itself after a timeout given
+    /// with the request (Erigones' `stop {"force": false, "timeout": N}`).
+    pub fn forces_stop_server_side(self) -> bool {
+        self == DialectKind::Erigones
+    }
+
+    /// A forced power off may be sent while the graceful shutdown's task still runs (Erigones
+    /// documents the forced stop over a `stopping` VM). Elsewhere the VM is locked by the
+    /// running task and the power off waits for it to end.
+    pub fn forces_over_running_shutdown(self) -> bool {
+        self == DialectKind::Erigones
+    }
+
     /// Snapshots take a description as well as a name (Hostway).
     pub fn snapshot_has_description(self) -> bool {
         self == DialectKind::Hostway

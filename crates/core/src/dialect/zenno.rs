@@ -81,6 +81,8 @@ impl Zenno {
             Action::Resize(_) => ("resize", "resize".into()),
             Action::Rename { .. } => ("rename", "rename".into()),
             Action::Snapshot { .. } => ("snapshot", "snapshot".into()),
+            // Never sent here (no server-side forced stop; the engine refuses it).
+            Action::ShutdownWithin { .. } => ("stop", "stop".into()),
         }
     }
 
