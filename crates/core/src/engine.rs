@@ -21,6 +21,9 @@ use crate::http::{HttpRequest, HttpResponse, NetError};
 use crate::model::{Action, ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
 use crate::policy::{PollCtx, PollPolicy, Vigil};
 use crate::time::{Millis, MINUTE, SECOND};
+use crate::workflow::{Bulk, Workflow, WorkflowEvent};
+
+mod workflows;
 
 /// The fixed schedule's knobs.
 #[derive(Clone, Debug)]
@@ -59,6 +62,16 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::Snapshot => 40 * MINUTE,
         ActionKind::RestoreBackup => 40 * MINUTE,
     }
+}
+
+/// The deadline of one action: its kind's, plus the grace period of a shutdown the provider
+/// forces at the end of (that long may pass before anything happens).
+pub fn deadline_of(action: &Action) -> Millis {
+    let extra = match action {
+        Action::ShutdownWithin { timeout_s } => Millis::from(*timeout_s) * SECOND,
+        _ => 0,
+    };
+    deadline_for(action.kind()) + extra
 }
 
 /// How eagerly the shell wants the engine to work.
@@ -271,6 +284,16 @@ pub struct Engine {
     quiet_until: Millis,
     pub schedule: Schedule,
     policy: Box<dyn PollPolicy>,
+    workflows: Vec<Workflow>,
+    bulks: Vec<Bulk>,
+    workflow_events: Vec<WorkflowEvent>,
+    /// Workflows resumed after a reload (or a take-over), and when: what the VM showed before
+    /// then says nothing about whether it shut down.
+    wf_resumed: HashMap<String, Millis>,
+    /// When a workflow last asked for a fresh read of its VM.
+    wf_reread: HashMap<String, Millis>,
+    /// When each workflow next needs the engine (a countdown's end), not kept.
+    wf_wake: HashMap<String, Millis>,
 }
 
 impl Engine {
@@ -294,6 +317,12 @@ impl Engine {
             quiet_until: 0,
             schedule: Schedule::default(),
             policy: Box::new(Vigil::default()),
+            workflows: Vec::new(),
+            bulks: Vec::new(),
+            workflow_events: Vec::new(),
+            wf_resumed: HashMap::new(),
+            wf_reread: HashMap::new(),
+            wf_wake: HashMap::new(),
         }
     }
 
@@ -427,6 +456,13 @@ impl Engine {
             .iter()
             .find(|v| v.id == vm_id)
             .ok_or("This VM is not in the last listing.")?;
+        if let Some(wf) = self.open_workflow_for(conn, vm_id) {
+            return Err(format!(
+                "Wait for “{}” to finish on {} (or cancel it).",
+                wf.plan.describe(),
+                vm.name
+            ));
+        }
         if let Some(op) = self.open_op_for(conn, vm_id) {
             return Err(format!(
                 "Wait for “{}” to finish on {}.",
@@ -450,8 +486,29 @@ impl Engine {
     ) -> Result<String, String> {
         action.validate()?;
         self.allowed(conn, vm_id, action.kind())?;
+        self.create_op(conn, vm_id, action, now)
+    }
+
+    /// Creates an operation without the checks of [`Engine::allowed`] (a workflow's own steps):
+    /// the parameters are still checked, and the provider has the last word.
+    fn create_op(
+        &mut self,
+        conn: &str,
+        vm_id: &str,
+        action: Action,
+        now: Millis,
+    ) -> Result<String, String> {
+        action.validate()?;
         let c = self.conn(conn).ok_or("Unknown connection.")?;
         c.api.validate(&action)?;
+        if matches!(action, Action::ShutdownWithin { .. })
+            && !c.cfg.dialect.forces_stop_server_side()
+        {
+            return Err(format!(
+                "{} does not force a shutdown off by itself.",
+                c.cfg.dialect.label()
+            ));
+        }
         let vm = self.vm(conn, vm_id).cloned().ok_or("Unknown VM.")?;
         self.op_seq += 1;
         let id = format!("{}-{}", self.id_prefix, self.op_seq);
@@ -479,7 +536,7 @@ impl Engine {
             id.clone(),
             Sched {
                 due: Some(now),
-                deadline: now + deadline_for(op.action.kind()),
+                deadline: now + deadline_of(&op.action),
                 ..Sched::default()
             },
         );
@@ -547,6 +604,7 @@ impl Engine {
                 ..Sched::default()
             },
         );
+        self.advance_workflows(now);
     }
 
     /// Every operation, oldest first.
@@ -640,6 +698,8 @@ impl Engine {
         let ops = std::mem::take(&mut self.ops);
         self.sched.clear();
         self.import_operations(ops, now);
+        let workflows = std::mem::take(&mut self.workflows);
+        self.resume_workflows(workflows, now);
         for c in self.conns.iter_mut() {
             if c.listing.is_none() {
                 c.list_due = Some(now);
@@ -681,7 +741,7 @@ impl Engine {
                         Sched {
                             due: Some(now),
                             verify_since: (op.phase == Phase::Verifying).then_some(now),
-                            deadline: (started + deadline_for(op.action.kind())).max(now + grace),
+                            deadline: (started + deadline_of(&op.action)).max(now + grace),
                             ..Sched::default()
                         },
                     );
@@ -722,6 +782,13 @@ impl Engine {
         if !self.pending_cancels.is_empty() {
             return Some(0);
         }
+        if let Some(t) = self.next_workflow_wake() {
+            return Some(t.min(self.next_wake_any_op().unwrap_or(t)));
+        }
+        self.next_wake_any_op()
+    }
+
+    fn next_wake_any_op(&self) -> Option<Millis> {
         let rereads = self.rereads.iter().filter_map(|(conn, _)| {
             let c = self.conn(conn)?;
             (!c.auth_failed).then_some(c.blocked_until)
@@ -785,6 +852,7 @@ impl Engine {
 
     fn transmit(&mut self, now: Millis) -> Vec<Outgoing> {
         self.expire(now);
+        self.advance_workflows(now);
         let mut allowance = Allowance(
             self.conns
                 .iter_mut()
@@ -1110,6 +1178,7 @@ impl Engine {
             Flight::Read { conn, ops } => self.on_read(&conn, &ops, result, now),
             Flight::Cancel { op } => self.on_cancel(&op, result, now),
         }
+        self.advance_workflows(now);
     }
 
     fn flight_conn(&self, flight: &Flight) -> Option<String> {
@@ -1319,7 +1388,7 @@ impl Engine {
                 o.accepted_at = Some(now);
                 o.provider_ref = Some(acc.provider_ref);
                 o.phase = Phase::Accepted;
-                let deadline = now + deadline_for(o.action.kind());
+                let deadline = now + deadline_of(&o.action);
                 if let Some(s) = self.sched.get_mut(op_id) {
                     s.waiting = false;
                     s.due = Some(first);
@@ -1451,12 +1520,16 @@ impl Engine {
             Err(e) => Err(ApiError::network(&e)),
         };
         match parsed {
-            Ok(obs) if op.is_open() => self.apply_observation(op_id, obs, now),
+            Ok(obs) if op.is_open() => {
+                self.apply_observation(op_id, obs, now);
+                self.note_workflow_cancel(op_id, None);
+            }
             Ok(_) => {}
             Err(e) => {
                 if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {
                     o.message = Some(format!("Cancel was refused. {}", e.full()));
                 }
+                self.note_workflow_cancel(op_id, Some(e.full()));
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod model;
 pub mod policy;
 pub mod time;
 pub mod view;
+pub mod workflow;
 
 pub use dialect::{ConnectionConfig, Credentials, DialectKind};
 pub use engine::{Engine, Event, ListState, Outgoing, Pace};
@@ -27,3 +28,4 @@ pub use http::{HttpRequest, HttpResponse, Method, NetError};
 pub use model::*;
 pub use policy::{PollCtx, PollPolicy};
 pub use time::Millis;
+pub use workflow::*;

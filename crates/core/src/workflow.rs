@@ -1,0 +1,278 @@
+//! Workflows (several operations on one VM, followed as one) and bulk actions (one action on
+//! many VMs), as the user sees them. The engine drives them (`engine/workflows.rs`); these are the
+//! values it keeps, persists and shares with other tabs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Action, ActionKind, Operation, Phase, Resize};
+use crate::time::Millis;
+
+/// The grace period the Stop workflow gives a guest to shut down before it is powered off, where
+/// a plan does not say (a cold resize).
+pub const DEFAULT_STOP_GRACE_S: u32 = 60;
+
+/// The longest grace period a Stop accepts.
+pub const MAX_STOP_GRACE_S: u32 = 3600;
+
+/// What a workflow is meant to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Plan {
+    /// Graceful shutdown, then power off once `grace_s` seconds have passed since the provider
+    /// accepted the shutdown (unless the VM is off by then). Where the provider forces the stop
+    /// itself (Erigones), one request carries the grace period and the provider forces at its
+    /// end.
+    Stop { grace_s: u32 },
+    /// For resizes the provider only takes with the VM off (cloudsfor): Stop (with the default
+    /// grace period) unless the VM is already off, resize, then start again if `start_after`.
+    ColdResize { resize: Resize, start_after: bool },
+}
+
+impl Plan {
+    /// `Stop`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk (VM off)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Plan::Stop { .. } => "Stop".into(),
+            Plan::ColdResize { resize, .. } => {
+                format!("{} (VM off)", Action::Resize(resize.clone()).describe())
+            }
+        }
+    }
+
+    /// The grace period of the plan's stop.
+    pub fn grace_s(&self) -> u32 {
+        match self {
+            Plan::Stop { grace_s } => *grace_s,
+            Plan::ColdResize { .. } => DEFAULT_STOP_GRACE_S,
+        }
+    }
+}
+
+/// Where one step of a workflow stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepState {
+    /// Not started yet (waiting for an earlier step, or for the countdown).
+    Pending,
+    Running,
+    Done,
+    Failed,
+    /// Its operation's outcome is uncertain (`Needs check` / `Timed out`); "check now" on the
+    /// operation lets the workflow go on.
+    NeedsCheck,
+    /// Not needed (the VM was already off; it shut down before the countdown ended).
+    Skipped,
+    /// Not run because the workflow ended before it (an earlier step failed, or it was
+    /// cancelled).
+    NotRun,
+}
+
+impl StepState {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepState::Pending => "Waiting",
+            StepState::Running => "Running",
+            StepState::Done => "Done",
+            StepState::Failed => "Failed",
+            StepState::NeedsCheck => "Needs check",
+            StepState::Skipped => "Skipped",
+            StepState::NotRun => "Not run",
+        }
+    }
+}
+
+/// One step: one operation, once it is sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub kind: ActionKind,
+    /// For the user: `Shut down`, `Power off when the countdown ends`, `Resize ram to 8 GB`.
+    pub label: String,
+    /// The operation carrying this step, once created (see [`crate::Engine::operation`]).
+    pub op_id: Option<String>,
+    pub state: StepState,
+    /// Why it was skipped, failed or needs a check.
+    pub message: Option<String>,
+}
+
+impl Step {
+    pub(crate) fn new(kind: ActionKind, label: impl Into<String>) -> Step {
+        Step {
+            kind,
+            label: label.into(),
+            op_id: None,
+            state: StepState::Pending,
+            message: None,
+        }
+    }
+}
+
+/// Several operations on one VM, followed as one.
+///
+/// Phases: `InProgress` while it runs, then `Succeeded`, `Failed` (a step failed: its message),
+/// `Cancelled` (by the user; operations already sent are followed on their own) or `NeedsCheck`
+/// (a step's outcome is uncertain; "check now" on that step's operation resumes the workflow).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workflow {
+    pub id: String,
+    pub connection: String,
+    pub vm_id: String,
+    pub vm_name: String,
+    pub plan: Plan,
+    pub steps: Vec<Step>,
+    pub phase: Phase,
+    pub started_at: Millis,
+    pub finished_at: Option<Millis>,
+    /// `(from, to)`: from the provider's acceptance of the graceful shutdown to the moment the VM
+    /// is forced off (by Vigil, or by the provider itself where [`Workflow::provider_forces`]).
+    pub countdown: Option<(Millis, Millis)>,
+    /// The latest word for the user.
+    pub message: Option<String>,
+    /// The provider forces the VM off at the end of the countdown by itself (Erigones): the
+    /// countdown's end sends nothing.
+    #[serde(default)]
+    pub provider_forces: bool,
+    /// The user asked to force now.
+    #[serde(default)]
+    pub force_requested: bool,
+}
+
+impl Workflow {
+    pub fn is_open(&self) -> bool {
+        self.phase.is_open()
+    }
+
+    /// Seconds left on the countdown at `now` (0 once it ran out); `None` without a running
+    /// countdown (not accepted yet, forced, or the workflow is past its stop).
+    pub fn countdown_left(&self, now: Millis) -> Option<Millis> {
+        let (_, end) = self.countdown?;
+        let stopping = self
+            .steps
+            .iter()
+            .any(|s| s.kind == ActionKind::PowerOff && s.state != StepState::Pending);
+        (self.is_open() && !self.force_requested && !stopping).then(|| (end - now).max(0))
+    }
+
+    /// The step under way (or waiting), if any.
+    pub fn current_step(&self) -> Option<&Step> {
+        self.steps.iter().find(|s| {
+            matches!(
+                s.state,
+                StepState::Running | StepState::Pending | StepState::NeedsCheck
+            )
+        })
+    }
+}
+
+/// What a bulk does on each VM.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkWork {
+    Action(Action),
+    Plan(Plan),
+}
+
+impl BulkWork {
+    pub fn describe(&self) -> String {
+        match self {
+            BulkWork::Action(a) => a.describe(),
+            BulkWork::Plan(p) => p.describe(),
+        }
+    }
+}
+
+/// One VM of a bulk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkItem {
+    pub connection: String,
+    pub vm_id: String,
+    /// As known when the bulk started (the id where the VM was not known).
+    pub vm_name: String,
+    /// The operation started for it (a bulk of an action).
+    pub op_id: Option<String>,
+    /// The workflow started for it (a bulk of a plan).
+    pub workflow_id: Option<String>,
+    /// Why nothing was started for it.
+    pub skipped: Option<String>,
+}
+
+/// One action (or plan) on many VMs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bulk {
+    pub id: String,
+    pub work: BulkWork,
+    pub started_at: Millis,
+    pub items: Vec<BulkItem>,
+}
+
+/// How one VM of a bulk stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkOutcome {
+    Running,
+    Done,
+    /// The provider's words, or why.
+    Failed {
+        message: String,
+    },
+    /// Nothing was started: the reason it was not allowed.
+    Skipped {
+        reason: String,
+    },
+    /// Timed out or uncertain: "check now" on its operation.
+    NeedsCheck {
+        message: String,
+    },
+    /// Cancelled, by the user or the provider.
+    Cancelled {
+        message: String,
+    },
+}
+
+/// A bulk's outcome per VM, and the counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkSummary {
+    pub items: Vec<(BulkItem, BulkOutcome)>,
+    pub running: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub needs_check: usize,
+    pub cancelled: usize,
+}
+
+impl BulkSummary {
+    /// Nothing of it runs any more.
+    pub fn is_finished(&self) -> bool {
+        self.running == 0
+    }
+
+    /// `2 done · 1 skipped`.
+    pub fn label(&self) -> String {
+        let parts: Vec<String> = [
+            (self.running, "running"),
+            (self.done, "done"),
+            (self.failed, "failed"),
+            (self.needs_check, "need a check"),
+            (self.cancelled, "cancelled"),
+            (self.skipped, "skipped"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect();
+        parts.join(" · ")
+    }
+}
+
+/// Everything worth keeping across a reload or sharing with other tabs (no credentials).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedState {
+    pub operations: Vec<Operation>,
+    #[serde(default)]
+    pub workflows: Vec<Workflow>,
+    #[serde(default)]
+    pub bulks: Vec<Bulk>,
+}
+
+/// Something the user should hear about a workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkflowEvent {
+    /// A workflow ended (`Succeeded`, `Failed`, `Cancelled`) or waits for a check (`NeedsCheck`).
+    Finished { workflow_id: String, phase: Phase },
+}
