@@ -526,10 +526,35 @@ impl Engine {
 
     /// Operations, workflows and bulks, for the page to keep across reloads and to share with
     /// other tabs (no credentials in them).
+    ///
+    /// A workflow step whose operation was created but whose request has not gone out yet is
+    /// kept as not sent (its operation left out), so that a reload sends it instead of asking
+    /// for a check.
     pub fn export_state(&self) -> SavedState {
+        let unsent = |id: &str| {
+            self.operation(id)
+                .is_some_and(|o| o.phase == Phase::Submitted)
+                && self.sched.get(id).is_some_and(|s| !s.waiting)
+        };
+        let mut workflows = self.workflows.clone();
+        let mut dropped = Vec::new();
+        for wf in workflows.iter_mut() {
+            for s in wf.steps.iter_mut() {
+                if let Some(id) = s.op_id.clone().filter(|id| unsent(id)) {
+                    s.op_id = None;
+                    s.state = StepState::Pending;
+                    dropped.push(id);
+                }
+            }
+        }
         SavedState {
-            operations: self.ops.clone(),
-            workflows: self.workflows.clone(),
+            operations: self
+                .ops
+                .iter()
+                .filter(|o| !dropped.contains(&o.id))
+                .cloned()
+                .collect(),
+            workflows,
             bulks: self.bulks.clone(),
         }
     }
