@@ -18,6 +18,8 @@ pub struct World {
     pub sent: Vec<String>,
     /// When each of `sent` went out.
     pub sent_at: Vec<Millis>,
+    /// The body of each of `sent` (empty when none).
+    pub bodies: Vec<String>,
     /// Answers with status 429.
     pub throttled: usize,
     pub conn: String,
@@ -69,6 +71,7 @@ impl World {
             now: T0,
             sent: Vec::new(),
             sent_at: Vec::new(),
+            bodies: Vec::new(),
             throttled: 0,
             conn: "c".into(),
         };
@@ -97,6 +100,7 @@ impl World {
         for o in out {
             self.sent.push(o.request.describe());
             self.sent_at.push(self.now);
+            self.bodies.push(o.request.body.clone().unwrap_or_default());
             let reply = self.sim.handle(&to_sim(&o.request), self.now as u64);
             if reply.response().is_some_and(|r| r.status == 429) {
                 self.throttled += 1;
@@ -129,6 +133,20 @@ impl World {
                 return;
             }
         }
+    }
+
+    /// The page reloads at `now`: a fresh engine on the same connection and the same simulated
+    /// provider, listed again (nothing carried over: the caller imports what it kept).
+    pub fn reload(&mut self, now: Millis) {
+        let cfg = self
+            .engine
+            .connections()
+            .find(|c| c.id == self.conn)
+            .cloned()
+            .expect("the connection");
+        self.now = self.now.max(now);
+        self.engine = Engine::new(format!("r{}", self.now));
+        self.engine.add_connection(cfg, self.now);
     }
 
     pub fn vms(&self) -> Vec<Vm> {
