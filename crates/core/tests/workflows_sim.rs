@@ -305,6 +305,36 @@ fn erigones_cancel_says_whether_the_provider_still_forces() {
 }
 
 #[test]
+fn onetsolutions_stops_through_the_same_workflow() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(4, 0.0));
+    let vm = running_vm(&w);
+    let id = w
+        .engine
+        .start_workflow("c", &vm, Plan::Stop { grace_s: 60 }, w.now)
+        .unwrap();
+    let done = run_workflow(&mut w, &id);
+    assert_eq!(done.phase, Phase::Succeeded, "{:?}", done.message);
+    assert_eq!(w.count_sent("/shutdown"), 1, "{:?}", w.sent);
+    assert_eq!(w.engine.vm("c", &vm).unwrap().power, PowerState::Stopped);
+}
+
+#[test]
+fn a_removed_connection_leaves_its_workflow_asking_for_a_check() {
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(18, 0.0));
+    let vm = running_vm(&w);
+    let id = w
+        .engine
+        .start_workflow("c", &vm, Plan::Stop { grace_s: 60 }, w.now)
+        .unwrap();
+    w.step();
+    w.engine.remove_connection("c");
+    w.engine.poll_transmit(w.now);
+    let left = wf(&w, &id);
+    assert_eq!(left.phase, Phase::NeedsCheck);
+    assert!(left.message.unwrap().contains("connection was removed"));
+}
+
+#[test]
 fn stop_is_refused_where_the_provider_cannot_force() {
     for dialect in [DialectKind::Hostway, DialectKind::ZennoHosting] {
         let mut w = World::new(dialect, scenario(2, 0.0));

@@ -645,7 +645,18 @@ impl Engine {
         self.sync_steps(&mut wf);
         let active = wf.is_open() || wf.phase == Phase::NeedsCheck;
         if !active || self.conn(&wf.connection).is_none() {
+            let orphan = wf.is_open();
             self.workflows[i] = wf;
+            if orphan {
+                // Its connection was removed: nothing can move it any more.
+                self.workflows[i].message =
+                    Some("The connection was removed while this ran.".into());
+                self.workflows[i].phase = Phase::NeedsCheck;
+                self.workflow_events.push(WorkflowEvent::Finished {
+                    workflow_id: self.workflows[i].id.clone(),
+                    phase: Phase::NeedsCheck,
+                });
+            }
             return;
         }
         self.wf_wake.remove(&wf.id);
