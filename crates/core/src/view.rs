@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::Engine;
 use crate::model::{ActionKind, Phase, PowerState, Vm};
 use crate::time::{format_duration, Millis};
+use crate::workflow::{Plan, DEFAULT_STOP_GRACE_S};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StateFilter {
@@ -179,6 +180,9 @@ impl Engine {
         let running = self
             .vm(conn, vm_id)
             .is_some_and(|v| v.power == PowerState::Running && !v.locked);
+        let stop = Plan::Stop {
+            grace_s: DEFAULT_STOP_GRACE_S,
+        };
         let mut out = Vec::new();
         for (kind, allowed) in &base {
             let mut choice = Choice {
@@ -188,7 +192,7 @@ impl Engine {
             };
             if *kind == ActionKind::Resize && choice.reason.is_some() && running {
                 // Refused while it runs: offered as stop → resize → start, one tracked operation.
-                if self.allowed(conn, vm_id, ActionKind::Shutdown).is_ok() {
+                if self.plan_allowed(conn, vm_id, &stop).is_ok() {
                     choice.reason = None;
                     choice.hint = "The VM must be off to resize: Vigil stops it, resizes it and \
                                    starts it again, as one operation."
@@ -199,7 +203,7 @@ impl Engine {
             if *kind == ActionKind::Shutdown && has(ActionKind::PowerOff) {
                 out.push(Choice {
                     command: Command::Stop,
-                    reason: allowed.clone().err(),
+                    reason: self.plan_allowed(conn, vm_id, &stop).err(),
                     hint: "Shut down gracefully, then power off if the VM is still running \
                            when the countdown ends."
                         .into(),
@@ -209,9 +213,28 @@ impl Engine {
         out
     }
 
-    /// The operation open on a VM, as its row shows it.
+    /// The operation (or workflow) open on a VM, as its row shows it.
     pub fn busy_on(&self, conn: &str, vm_id: &str) -> Option<Busy> {
-        let op = self.open_op_for(conn, vm_id)?;
+        let op = self.open_op_for(conn, vm_id);
+        if let Some(wf) = self.open_workflow_for(conn, vm_id) {
+            let n = wf.steps.len();
+            let step = wf
+                .steps
+                .iter()
+                .position(|s| Some(s) == wf.current_step())
+                .map(|i| format!(" · step {} of {n}: {}", i + 1, wf.steps[i].label))
+                .unwrap_or_default();
+            return Some(Busy {
+                label: format!("{}{step}", wf.plan.describe()),
+                phase: op.map_or(Phase::InProgress, |o| o.phase),
+                progress: op.and_then(|o| o.progress),
+                since: op
+                    .map(|o| o.accepted_at.unwrap_or(o.submitted_at))
+                    .unwrap_or(wf.started_at),
+                typical: op.and_then(|o| self.typical_duration(conn, o.action.kind())),
+            });
+        }
+        let op = op?;
         Some(Busy {
             label: op.action.kind().progressive().to_string(),
             phase: op.phase,
