@@ -5,9 +5,13 @@ use vigil_core::{ConnectionConfig, DialectKind};
 
 use crate::activity::{Activity, Notices};
 use crate::console::Console;
+use crate::dialogs::Dialogs;
+use crate::route::Route;
 use crate::settings::SettingsPanel;
 use crate::storage;
 use crate::transport::Transport;
+use crate::ui::Ui;
+use crate::vm_page::VmPage;
 use crate::vms::VmList;
 
 /// How the embedded demo provider behaves.
@@ -60,6 +64,8 @@ pub fn App(config: AppConfig) -> impl IntoView {
     let prefix = format!("{:x}", crate::now_ms());
     let console = Console::new(transport, prefix);
     provide_context(console);
+    let ui = Ui::new();
+    provide_context(ui);
 
     let settings = RwSignal::new(storage::load());
     let settings_open = RwSignal::new(false);
@@ -99,7 +105,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
     view! {
         <div class="app">
             <header class="topbar">
-                <h1 class="brand">"Vigil"</h1>
+                <h1 class="brand"><a href="#/">"Vigil"</a></h1>
                 <Show when=move || demo_shown.get()>
                     <span class="demo-badge" title="Simulated providers running inside this page; no real VMs are touched.">
                         "Demo providers — simulated VMs"
@@ -124,10 +130,19 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 </div>
             </Show>
             <main class="layout">
-                <section class="panel vms-panel" aria-labelledby="vms-h">
-                    <h2 id="vms-h">"Virtual machines"</h2>
-                    <VmList/>
-                </section>
+                {move || match ui.route.get() {
+                    Route::List => view! {
+                        <section class="panel vms-panel" aria-labelledby="vms-h">
+                            <h2 id="vms-h">"Virtual machines"</h2>
+                            <VmList/>
+                        </section>
+                    }.into_any(),
+                    Route::Vm { conn, vm } => view! {
+                        <section class="panel vms-panel" aria-label="Virtual machine">
+                            <VmPage conn vm/>
+                        </section>
+                    }.into_any(),
+                }}
                 <section class="panel activity-panel" aria-labelledby="act-h">
                     <h2 id="act-h">"Activity"</h2>
                     <Activity/>
@@ -136,6 +151,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
             <Show when=move || !online.get()>
                 <p class="offline" role="status">"Offline: Vigil is paused and resumes as soon as the network is back."</p>
             </Show>
+            <Dialogs/>
             <Notices/>
             <div class="sr-only" aria-live="polite" role="status">
                 {move || console.announcement.get()}

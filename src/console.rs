@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use vigil_core::workflow::{BulkWork, Plan, WorkflowEvent};
 use vigil_core::{Action, ConnectionConfig, Engine, Event, Outgoing, Pace, Phase};
 use web_sys::AbortController;
 
@@ -177,8 +178,8 @@ impl Console {
     fn on_message(self, msg: Message) {
         let leader = self.leads();
         match msg {
-            Message::State { ops, inventory } if !leader => {
-                self.engine.try_update(|e| e.mirror(ops, inventory));
+            Message::State { state, inventory } if !leader => {
+                self.engine.try_update(|e| e.mirror_state(state, inventory));
             }
             Message::Intent(intent) if leader => {
                 let _ = self.act(intent);
@@ -198,7 +199,7 @@ impl Console {
             return;
         }
         let msg = self.engine.with_untracked(|e| Message::State {
-            ops: e.export_operations(),
+            state: e.export_state(),
             inventory: e.export_inventory(),
         });
         let text = serde_json::to_string(&msg).unwrap_or_default();
@@ -235,6 +236,18 @@ impl Console {
                     e.refresh(&conn, now);
                     Ok(())
                 }
+                Intent::Workflow { conn, vm, plan } => {
+                    e.start_workflow(&conn, &vm, plan, now).map(|_| ())
+                }
+                Intent::Bulk { targets, work } => {
+                    match work {
+                        BulkWork::Action(a) => e.start_bulk(targets, a, now),
+                        BulkWork::Plan(p) => e.start_bulk_plan(targets, p, now),
+                    };
+                    Ok(())
+                }
+                Intent::ForceNow { workflow } => e.force_now(&workflow, now),
+                Intent::CancelWorkflow { workflow } => e.cancel_workflow(&workflow, now),
             })
             .unwrap_or_else(|| Err("The console is shutting down.".into()));
         self.pump();
@@ -264,13 +277,13 @@ impl Console {
             .try_update_value(|d| !std::mem::replace(&mut d.resumed, true))
             .unwrap_or(false);
         if first {
-            let ops = crate::storage::load_operations();
+            let state = crate::storage::load_state();
             let learning = crate::storage::load_learning();
             self.engine.update(|e| {
                 if let Some(state) = learning {
                     e.import_learning(&state);
                 }
-                e.import_operations(ops, now);
+                e.import_state(state, now);
             });
         }
         let group = self
@@ -325,6 +338,39 @@ impl Console {
         })
     }
 
+    /// The user's intent to run a workflow (Stop, stop → resize → start) on one VM.
+    pub fn workflow(self, conn: &str, vm_id: &str, plan: Plan) -> Result<(), String> {
+        self.act(Intent::Workflow {
+            conn: conn.to_string(),
+            vm: vm_id.to_string(),
+            plan,
+        })
+    }
+
+    /// The user's intent to run one action or plan on many VMs (each one still checked).
+    pub fn bulk(self, targets: Vec<(String, String)>, work: BulkWork) -> Result<(), String> {
+        if targets.is_empty() {
+            return Err("Select at least one VM.".into());
+        }
+        self.act(Intent::Bulk { targets, work })
+    }
+
+    pub fn force_now(self, workflow: &str) {
+        if let Err(e) = self.act(Intent::ForceNow {
+            workflow: workflow.to_string(),
+        }) {
+            self.announcement.set(e);
+        }
+    }
+
+    pub fn cancel_workflow(self, workflow: &str) {
+        if let Err(e) = self.act(Intent::CancelWorkflow {
+            workflow: workflow.to_string(),
+        }) {
+            self.announcement.set(e);
+        }
+    }
+
     pub fn check_now(self, op_id: &str) {
         let _ = self.act(Intent::CheckNow {
             op: op_id.to_string(),
@@ -365,11 +411,18 @@ impl Console {
         for ev in events {
             self.notify(ev);
         }
+        let finished = self
+            .engine
+            .try_update_untracked(|e| e.drain_workflow_events())
+            .unwrap_or_default();
+        for WorkflowEvent::Finished { workflow_id, phase } in finished {
+            self.notify_workflow(&workflow_id, phase);
+        }
         if self.leads() {
-            let (ops, learning) = self
+            let (state, learning) = self
                 .engine
-                .with_untracked(|e| (e.export_operations(), e.export_learning()));
-            crate::storage::save_operations(&ops);
+                .with_untracked(|e| (e.export_state(), e.export_learning()));
+            crate::storage::save_state(&state);
             if let Some(state) = learning {
                 crate::storage::save_learning(&state);
             }
@@ -411,6 +464,30 @@ impl Console {
         });
     }
 
+    fn notify_workflow(self, id: &str, phase: Phase) {
+        let Some(text) = self.engine.with_untracked(|e| {
+            e.workflow(id).map(|w| {
+                let what = format!("{} {}", w.plan.describe(), w.vm_name);
+                match phase {
+                    Phase::Succeeded => format!("{what}: done, verified on the VM."),
+                    _ => format!(
+                        "{what}: {}. {}",
+                        phase.label().to_lowercase(),
+                        w.message.clone().unwrap_or_default()
+                    ),
+                }
+            })
+        }) else {
+            return;
+        };
+        let tone = if phase == Phase::Succeeded {
+            Tone::Success
+        } else {
+            Tone::Error
+        };
+        self.push_notice(tone, text);
+    }
+
     fn notify(self, ev: Event) {
         let (tone, text) = match ev {
             Event::Finished { op_id, phase } => {
@@ -446,6 +523,10 @@ impl Console {
                 (Tone::Error, format!("{name}: {}", error.full()))
             }
         };
+        self.push_notice(tone, text);
+    }
+
+    fn push_notice(self, tone: Tone, text: String) {
         self.announcement.set(text.clone());
         let id = self
             .driver

@@ -4,10 +4,14 @@
 pub mod activity;
 pub mod app;
 pub mod console;
+pub mod dialogs;
+pub mod route;
 pub mod settings;
 pub mod storage;
 pub mod tabs;
 pub mod transport;
+pub mod ui;
+pub mod vm_page;
 pub mod vms;
 
 pub use app::{App, AppConfig, DemoConfig};

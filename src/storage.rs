@@ -1,7 +1,10 @@
 //! Browser storage. Connections (with their credentials) live in sessionStorage unless the user
 //! asks to remember them on this device; nothing secret ever goes anywhere else.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
+use vigil_core::workflow::SavedState;
 use vigil_core::ConnectionConfig;
 
 const SETTINGS: &str = "vigil.settings.v1";
@@ -61,23 +64,75 @@ pub fn clear() {
     }
 }
 
-const OPERATIONS: &str = "vigil.operations.v1";
+const OPERATIONS_V1: &str = "vigil.operations.v1";
+const STATE: &str = "vigil.state.v2";
 const LEARNING: &str = "vigil.learning.v1";
-/// The activity kept across reloads: the most recent operations.
+/// The activity kept across reloads: the most recent operations, workflows and bulk actions
+/// (open ones, and what they refer to, are always kept).
 const KEEP_OPERATIONS: usize = 200;
+const KEEP_WORKFLOWS: usize = 50;
+const KEEP_BULKS: usize = 20;
 
-/// Operations (never credentials) from before a reload, on this device.
-pub fn load_operations() -> Vec<vigil_core::Operation> {
-    local()
-        .and_then(|s| s.get_item(OPERATIONS).ok().flatten())
+/// Operations, workflows and bulk actions (never credentials) from before a reload, on this
+/// device. Operations saved by an earlier version are read too.
+pub fn load_state() -> SavedState {
+    let Some(s) = local() else {
+        return SavedState::default();
+    };
+    if let Some(state) = s
+        .get_item(STATE)
+        .ok()
+        .flatten()
         .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+    {
+        return state;
+    }
+    SavedState {
+        operations: s
+            .get_item(OPERATIONS_V1)
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default(),
+        ..SavedState::default()
+    }
 }
 
-pub fn save_operations(ops: &[vigil_core::Operation]) {
-    let keep = &ops[ops.len().saturating_sub(KEEP_OPERATIONS)..];
-    if let (Some(s), Ok(text)) = (local(), serde_json::to_string(keep)) {
-        let _ = s.set_item(OPERATIONS, &text);
+pub fn save_state(state: &SavedState) {
+    if let (Some(s), Ok(text)) = (local(), serde_json::to_string(&trimmed(state))) {
+        let _ = s.set_item(STATE, &text);
+        let _ = s.remove_item(OPERATIONS_V1);
+    }
+}
+
+/// The newest of each list, plus whatever is still open or referred to by what is kept.
+fn trimmed(state: &SavedState) -> SavedState {
+    fn newest<T: Clone>(v: &[T], n: usize, keep: impl Fn(&T) -> bool) -> Vec<T> {
+        let cut = v.len().saturating_sub(n);
+        v.iter()
+            .enumerate()
+            .filter(|(i, x)| *i >= cut || keep(x))
+            .map(|(_, x)| x.clone())
+            .collect()
+    }
+    let workflows = newest(&state.workflows, KEEP_WORKFLOWS, |w| w.is_open());
+    let bulks = newest(&state.bulks, KEEP_BULKS, |_| false);
+    let referred: HashSet<&str> = workflows
+        .iter()
+        .flat_map(|w| w.steps.iter().filter_map(|s| s.op_id.as_deref()))
+        .chain(
+            bulks
+                .iter()
+                .flat_map(|b| b.items.iter().filter_map(|i| i.op_id.as_deref())),
+        )
+        .collect();
+    let operations = newest(&state.operations, KEEP_OPERATIONS, |o| {
+        o.is_open() || referred.contains(o.id.as_str())
+    });
+    SavedState {
+        operations,
+        workflows,
+        bulks,
     }
 }
 

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use vigil_core::election::Lease;
-use vigil_core::{Action, ListState, Operation, Vm};
+use vigil_core::workflow::{BulkWork, Plan, SavedState};
+use vigil_core::{Action, ListState, Vm};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
@@ -43,13 +44,28 @@ pub enum Intent {
     Refresh {
         conn: String,
     },
+    Workflow {
+        conn: String,
+        vm: String,
+        plan: Plan,
+    },
+    Bulk {
+        targets: Vec<(String, String)>,
+        work: BulkWork,
+    },
+    ForceNow {
+        workflow: String,
+    },
+    CancelWorkflow {
+        workflow: String,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Message {
-    /// The leading tab's operations and VMs.
+    /// The leading tab's operations, workflows, bulks and VMs.
     State {
-        ops: Vec<Operation>,
+        state: SavedState,
         inventory: Vec<(String, Vec<Vm>, ListState)>,
     },
     Intent(Intent),

@@ -1,18 +1,36 @@
-//! The VM list: one row per VM across every connection, with the actions valid right now.
+//! The VM list: one row per VM across every connection, with the actions valid right now,
+//! selection for bulk actions, and only the visible rows rendered when the list is long.
 
 use leptos::prelude::*;
-use vigil_core::view::{SortKey, StateFilter, VmFilter};
-use vigil_core::{Action, ActionKind, ListState, PowerState, Resize};
+use vigil_core::view::{Busy, Command, SortKey, StateFilter, VmFilter};
+use vigil_core::workflow::BulkOutcome;
+use vigil_core::{Action, ActionKind, ListState, PowerState};
 
 use crate::console::Console;
+use crate::route::Route;
+use crate::ui::{Dialog, Ui};
 
-/// Which VM has a form or confirmation open, and for which action.
-type PanelKey = Option<(String, String, ActionKind)>;
+/// Every row has this height (CSS keeps it), so the visible slice follows from the scroll offset.
+const ROW_H: f64 = 46.0;
+/// Up to this many rows everything is rendered (find-in-page keeps working); above, only the
+/// rows in view and a margin.
+const RENDER_ALL_UP_TO: usize = 150;
+const OVERSCAN: usize = 12;
+
+/// The actions a bulk bar offers (each VM still decides whether it is allowed).
+const BULK: [Command; 6] = [
+    Command::Action(ActionKind::Start),
+    Command::Action(ActionKind::Shutdown),
+    Command::Stop,
+    Command::Action(ActionKind::Reboot),
+    Command::Action(ActionKind::PowerOff),
+    Command::Action(ActionKind::PowerCycle),
+];
 
 #[component]
 pub fn VmList() -> impl IntoView {
     let console = expect_context::<Console>();
-    let panel = RwSignal::new(None::<(String, String, ActionKind)>);
+    let ui = expect_context::<Ui>();
     let conns = Memo::new(move |_| {
         console.engine.with(|e| {
             e.connections()
@@ -39,6 +57,70 @@ pub fn VmList() -> impl IntoView {
         "status" => SortKey::Status,
         _ => SortKey::Name,
     };
+
+    // The slice of rows in view.
+    let scroll_top = RwSignal::new(0.0_f64);
+    let view_h = RwSignal::new(800.0_f64);
+    let virtual_list = Memo::new(move |_| rows.with(Vec::len) > RENDER_ALL_UP_TO);
+    let range = Memo::new(move |_| {
+        let n = rows.with(Vec::len);
+        if n <= RENDER_ALL_UP_TO {
+            return (0, n);
+        }
+        let first = ((scroll_top.get() / ROW_H) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(n);
+        let count = (view_h.get() / ROW_H) as usize + 2 * OVERSCAN;
+        (first, (first + count).min(n))
+    });
+    let visible = Memo::new(move |_| {
+        let (a, b) = range.get();
+        rows.with(|r| r[a..b].to_vec())
+    });
+    let on_scroll = move |ev: leptos::ev::Event| {
+        if let Some(el) = event_target::<web_sys::Element>(&ev).into() {
+            let el: web_sys::Element = el;
+            scroll_top.set(f64::from(el.scroll_top()));
+            view_h.set(f64::from(el.client_height()));
+        }
+    };
+
+    // Selection: of the rows shown, all / some / none selected.
+    let all_selected = move || {
+        let shown = rows.get();
+        !shown.is_empty() && ui.selected.with(|s| shown.iter().all(|k| s.contains(k)))
+    };
+    let toggle_all = move |_| {
+        let shown = rows.get_untracked();
+        if all_selected() {
+            ui.selected.update(|s| {
+                shown.iter().for_each(|k| {
+                    s.remove(k);
+                })
+            });
+        } else {
+            ui.selected.update(|s| s.extend(shown));
+        }
+    };
+    // VMs that went away (connection removed) leave the selection.
+    Effect::new(move |_| {
+        let gone: Vec<_> = console.engine.with(|e| {
+            ui.selected.with_untracked(|s| {
+                s.iter()
+                    .filter(|(c, v)| e.vm(c, v).is_none())
+                    .cloned()
+                    .collect()
+            })
+        });
+        if !gone.is_empty() {
+            ui.selected.update(|s| {
+                gone.iter().for_each(|k| {
+                    s.remove(k);
+                })
+            });
+        }
+    });
+
     view! {
         <div class="conn-status">
             <For each=move || conns.get() key=|c| c.0.clone() let:c>
@@ -88,10 +170,18 @@ pub fn VmList() -> impl IntoView {
                 {move || format!("{} of {} VMs", rows.with(Vec::len), total.get())}
             </span>
         </div>
-        <div class="table-wrap">
-            <table class="vms">
+        <BulkBar/>
+        <Show when=move || ui.show_bulk.get()>
+            <BulkSummary/>
+        </Show>
+        <div class="table-wrap" class:virtual=move || virtual_list.get() on:scroll=on_scroll>
+            <table class="vms" aria-rowcount=move || (rows.with(Vec::len) + 1).to_string()>
                 <thead>
-                    <tr>
+                    <tr aria-rowindex="1">
+                        <th scope="col" class="sel">
+                            <input type="checkbox" aria-label="Select all VMs shown"
+                                prop:checked=all_selected on:change=toggle_all/>
+                        </th>
                         <th scope="col">"Name"</th>
                         <th scope="col">"Provider"</th>
                         <th scope="col">"Status"</th>
@@ -101,12 +191,96 @@ pub fn VmList() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|k| k.clone() let:k>
-                        <VmRow conn=k.0 vm_id=k.1 panel/>
+                    <Show when=move || { range.get().0 > 0 }>
+                        <tr class="spacer" aria-hidden="true"
+                            style:height=move || format!("{}px", range.get().0 as f64 * ROW_H)></tr>
+                    </Show>
+                    <For each=move || visible.get() key=|k| k.clone() let:k>
+                        <VmRow conn=k.0.clone() vm_id=k.1.clone()
+                            index=Signal::derive({
+                                let k = k.clone();
+                                move || rows.with(|r| r.iter().position(|x| *x == k).unwrap_or(0)) + 2
+                            })/>
                     </For>
+                    <Show when=move || { range.get().1 < rows.with(Vec::len) }>
+                        <tr class="spacer" aria-hidden="true"
+                            style:height=move || format!("{}px", (rows.with(Vec::len) - range.get().1) as f64 * ROW_H)></tr>
+                    </Show>
                 </tbody>
             </table>
+            <Show when=move || { rows.with(Vec::is_empty) && total.get() > 0 }>
+                <p class="hint">"No VM matches the search and filters."</p>
+            </Show>
         </div>
+    }
+}
+
+/// With VMs selected: the actions to run on all of them.
+#[component]
+fn BulkBar() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let count = move || ui.selected.with(|s| s.len());
+    view! {
+        <Show when=move || { count() > 0 }>
+            <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected VMs">
+                <strong>{move || format!("{} selected", count())}</strong>
+                {BULK.iter().map(|&kind| {
+                    let danger = matches!(kind, Command::Action(k) if k.is_destructive());
+                    view! {
+                        <button class="btn small" class:danger=danger
+                            aria-label=move || format!("{} {} selected VMs", kind.label(), count())
+                            on:click=move |_| ui.dialog.set(Some(Dialog::Bulk { command: kind }))>
+                            {kind.label()}
+                        </button>
+                    }
+                }).collect_view()}
+                <button class="btn small" on:click=move |_| ui.selected.update(|s| s.clear())>
+                    "Clear selection"
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// The latest bulk action: per VM done / failed / running / skipped, live.
+#[component]
+fn BulkSummary() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let summary = Memo::new(move |_| {
+        console.engine.with(|e| {
+            let bulk = e.bulks().last()?;
+            let summary = e.bulk_summary(&bulk.id)?;
+            Some((bulk.work.describe(), bulk.items.len(), summary))
+        })
+    });
+    move || {
+        summary.get().map(|(what, n, s)| {
+            let counts = s.label();
+            view! {
+                <section class="bulk-summary" aria-label="Bulk action result">
+                    <div class="entry-head">
+                        <strong>{format!("{what} on {n} VMs")}</strong>
+                        <button class="btn small" aria-label="Close the bulk action result"
+                            on:click=move |_| ui.show_bulk.set(false)>"×"</button>
+                    </div>
+                    <p class="counts" role="status">{counts}</p>
+                    <ul>
+                        {s.items.into_iter().map(|(item, outcome)| {
+                            let (tone, text) = match outcome {
+                                BulkOutcome::Running => ("running", "running…".to_string()),
+                                BulkOutcome::Done => ("done", "done, verified".to_string()),
+                                BulkOutcome::Failed { message } => ("failed", format!("failed: {message}")),
+                                BulkOutcome::Skipped { reason } => ("skipped", format!("skipped: {reason}")),
+                                BulkOutcome::NeedsCheck { message } => ("check", format!("needs a check: {message}")),
+                                BulkOutcome::Cancelled { message } => ("cancelled", format!("cancelled: {message}")),
+                            };
+                            view! { <li data-outcome=tone><strong>{item.vm_name}</strong>" — "{text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     }
 }
 
@@ -143,7 +317,7 @@ fn ConnStatus(id: String, name: String) -> impl IntoView {
     }
 }
 
-fn badge_class(power: &PowerState, busy: bool) -> &'static str {
+pub fn badge_class(power: &PowerState, busy: bool) -> &'static str {
     if busy {
         return "badge busy";
     }
@@ -156,20 +330,16 @@ fn badge_class(power: &PowerState, busy: bool) -> &'static str {
 }
 
 #[component]
-fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoView {
+fn VmRow(conn: String, vm_id: String, index: Signal<usize>) -> impl IntoView {
     let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
     let vm = {
         let (conn, vm_id) = (conn.clone(), vm_id.clone());
         Memo::new(move |_| console.engine.with(|e| e.vm(&conn, &vm_id).cloned()))
     };
-    let op = {
+    let busy = {
         let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        Memo::new(move |_| {
-            console.engine.with(|e| {
-                e.open_op_for(&conn, &vm_id)
-                    .map(|o| (o.action.kind(), o.phase))
-            })
-        })
+        Memo::new(move |_| console.engine.with(|e| e.busy_on(&conn, &vm_id)))
     };
     let status = {
         let conn = conn.clone();
@@ -183,10 +353,6 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
             })
         }
     };
-    let choices = {
-        let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        Memo::new(move |_| console.engine.with(|e| e.action_choices(&conn, &vm_id)))
-    };
     let name = move || vm.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
     let provider = {
         let conn = conn.clone();
@@ -197,31 +363,119 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
                 .unwrap_or_default()
         })
     };
-    let panel_open = {
-        let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        move || {
-            panel.with(|p| match p {
-                Some((c, v, k)) if *c == conn && *v == vm_id => Some(*k),
-                _ => None,
+    let key = (conn.clone(), vm_id.clone());
+    let (row_conn, row_vm) = key.clone();
+    let selected = {
+        let key = key.clone();
+        move || ui.selected.with(|s| s.contains(&key))
+    };
+    let toggle = {
+        let key = key.clone();
+        move |_| {
+            ui.selected.update(|s| {
+                if !s.remove(&key) {
+                    s.insert(key.clone());
+                }
             })
         }
     };
-    let (conn_b, vm_b) = (conn.clone(), vm_id.clone());
-    let buttons = move || {
+    let href = Route::Vm {
+        conn: conn.clone(),
+        vm: vm_id.clone(),
+    }
+    .href();
+    view! {
+        <tr class="vm" data-conn=row_conn data-vm=row_vm
+            aria-rowindex=move || index.get().to_string()
+            aria-selected=move || selected().to_string()
+            data-busy=move || busy.get().is_some().to_string()>
+            <td class="sel">
+                <input type="checkbox" aria-label=move || format!("Select {}", name())
+                    prop:checked=selected.clone() on:change=toggle/>
+            </td>
+            <th scope="row" class="vm-name"><a href=href>{name}</a></th>
+            <td class="provider">{provider}</td>
+            <td class="status">
+                <span
+                    class=move || vm.with(|v| v.as_ref().map(|v| badge_class(&v.power, busy.get().is_some() || v.locked)).unwrap_or("badge"))
+                    data-testid="status"
+                >
+                    {status}
+                </span>
+                {move || busy.get().map(|b| view! { <RowProgress busy=b/> })}
+            </td>
+            <td class="size">{move || vm.with(|v| v.as_ref().map(|v| v.size.label()).unwrap_or_default())}</td>
+            <td class="region">{move || vm.with(|v| v.as_ref().and_then(|v| v.region.clone()).unwrap_or_else(|| "—".into()))}</td>
+            <td class="actions"><ActionButtons conn vm_id/></td>
+        </tr>
+    }
+}
+
+/// A row's running operation: its phase, a bar, and the time so far against the usual.
+#[component]
+fn RowProgress(busy: Busy) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let label = busy.label.clone();
+    let pct = busy.progress;
+    view! {
+        <span class="row-progress">
+            <span class="progress mini" role="progressbar" aria-label=format!("{label} progress")
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.map(|p| p.to_string())>
+                <span class="bar" style:width=pct.map(|p| format!("{p}%"))></span>
+            </span>
+            <span class="phase">{move || busy.describe(ui.now.get())}</span>
+        </span>
+    }
+}
+
+/// The buttons for every action on this VM, enabled only when valid now; the tooltip of a
+/// disabled one says why. Each has an accessible name with the VM's: "Reboot web-01".
+#[component]
+pub fn ActionButtons(conn: String, vm_id: String) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let choices = {
+        let (conn, vm_id) = (conn.clone(), vm_id.clone());
+        Memo::new(move |_| console.engine.with(|e| e.choices(&conn, &vm_id)))
+    };
+    let name = {
+        let (conn, vm_id) = (conn.clone(), vm_id.clone());
+        Memo::new(move |_| {
+            console
+                .engine
+                .with(|e| e.vm(&conn, &vm_id).map(|v| v.name.clone()))
+                .unwrap_or_default()
+        })
+    };
+    move || {
         choices
             .get()
             .into_iter()
-            .map(|(kind, allowed)| {
-                let (conn, vm_id) = (conn_b.clone(), vm_b.clone());
-                let reason = allowed.clone().err();
-                let label = format!("{} {}", kind.label(), name());
-                let click = move |_| {
-                    if kind.needs_parameters() || kind.is_destructive() {
-                        panel.set(Some((conn.clone(), vm_id.clone(), kind)));
-                    } else if let Some(action) = Action::simple(kind) {
-                        panel.set(None);
-                        if let Err(e) = console.run(&conn, &vm_id, action) {
-                            console.announcement.set(e);
+            .map(|choice| {
+                let (conn, vm) = (conn.clone(), vm_id.clone());
+                let label = format!("{} {}", choice.command.label(), name.get());
+                let kind = choice.command;
+                let click = move |_| match kind {
+                    Command::Stop => ui.dialog.set(Some(Dialog::Stop {
+                        conn: conn.clone(),
+                        vm: vm.clone(),
+                    })),
+                    Command::Action(k)
+                        if k.needs_parameters()
+                            || k.is_destructive()
+                            || k == ActionKind::PasswordReset =>
+                    {
+                        ui.dialog.set(Some(Dialog::Action {
+                            conn: conn.clone(),
+                            vm: vm.clone(),
+                            kind: k,
+                        }))
+                    }
+                    Command::Action(k) => {
+                        if let Some(action) = Action::simple(k) {
+                            if let Err(e) = console.run(&conn, &vm, action) {
+                                console.announcement.set(e);
+                            }
                         }
                     }
                 };
@@ -229,10 +483,10 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
                     <button
                         class="btn small"
                         class:danger=kind.is_destructive()
-                        disabled=allowed.is_err()
-                        title=reason.unwrap_or_default()
+                        disabled=choice.reason.is_some()
+                        title=choice.reason.clone().unwrap_or_else(|| choice.hint.clone())
                         aria-label=label
-                        data-action=format!("{kind:?}")
+                        data-action=kind.id()
                         on:click=click
                     >
                         {kind.label()}
@@ -240,196 +494,5 @@ fn VmRow(conn: String, vm_id: String, panel: RwSignal<PanelKey>) -> impl IntoVie
                 }
             })
             .collect_view()
-    };
-    view! {
-        <tr class="vm" data-conn=conn.clone() data-vm=vm_id.clone() data-busy=move || op.get().is_some().to_string()>
-            <th scope="row" class="vm-name">{name}</th>
-            <td class="provider">{provider}</td>
-            <td>
-                <span
-                    class=move || vm.with(|v| v.as_ref().map(|v| badge_class(&v.power, op.get().is_some() || v.locked)).unwrap_or("badge"))
-                    data-testid="status"
-                >
-                    {status}
-                </span>
-                {move || op.get().map(|(_, phase)| view! { <span class="phase">{phase.label()}</span> })}
-            </td>
-            <td>{move || vm.with(|v| v.as_ref().map(|v| v.size.label()).unwrap_or_default())}</td>
-            <td>{move || vm.with(|v| v.as_ref().and_then(|v| v.region.clone()).unwrap_or_else(|| "—".into()))}</td>
-            <td class="actions">{buttons}</td>
-        </tr>
-        {move || panel_open().map(|kind| {
-            let (conn, vm_id) = (conn.clone(), vm_id.clone());
-            view! {
-                <tr class="panel-row">
-                    <td colspan="6">
-                        <ActionPanel conn vm_id kind panel/>
-                    </td>
-                </tr>
-            }
-        })}
-    }
-}
-
-/// The form or confirmation for an action that needs one.
-#[component]
-fn ActionPanel(
-    conn: String,
-    vm_id: String,
-    kind: ActionKind,
-    panel: RwSignal<PanelKey>,
-) -> impl IntoView {
-    let console = expect_context::<Console>();
-    let vm = console
-        .engine
-        .with_untracked(|e| e.vm(&conn, &vm_id).cloned())
-        .expect("panel opened on a listed VM");
-    let dialect = console.engine.with_untracked(|e| {
-        e.connections()
-            .find(|c| c.id == conn)
-            .map(|c| c.dialect)
-            .expect("panel opened on a known connection")
-    });
-    // Flavors in use on this connection, offered as suggestions (Hostway lists no flavors).
-    let flavors: Vec<String> = console.engine.with_untracked(|e| {
-        let mut f: Vec<String> = e
-            .vms(&conn)
-            .iter()
-            .filter_map(|v| v.size.flavor.clone())
-            .collect();
-        f.sort();
-        f.dedup();
-        f
-    });
-    let error = RwSignal::new(None::<String>);
-    let text = RwSignal::new(match kind {
-        ActionKind::Rename => vm.name.clone(),
-        _ => String::new(),
-    });
-    let description = RwSignal::new(String::new());
-    let flavor = RwSignal::new(String::new());
-    let cpu = RwSignal::new(vm.size.vcpus.unwrap_or(1).to_string());
-    let ram = RwSignal::new(vm.size.memory_gb.unwrap_or(1).to_string());
-    let disk = RwSignal::new(vm.size.disk_gb.unwrap_or(25).to_string());
-    let before = vm.size.clone();
-    let vm_name = vm.name.clone();
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let number = |s: RwSignal<String>, what: &str| -> Result<u32, String> {
-            s.get_untracked()
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| format!("{what} must be a whole number."))
-        };
-        let action = match kind {
-            ActionKind::Rename => Ok(Action::Rename {
-                name: text.get_untracked(),
-            }),
-            ActionKind::Snapshot => Ok(Action::Snapshot {
-                name: text.get_untracked(),
-                description: description.get_untracked(),
-            }),
-            ActionKind::RestoreBackup => Ok(Action::RestoreBackup {
-                backup_id: text.get_untracked().trim().to_string(),
-            }),
-            ActionKind::Resize if dialect.resizes_by_flavor() => {
-                Ok(Action::Resize(Resize::Flavor {
-                    id: flavor.get_untracked().trim().to_string(),
-                }))
-            }
-            ActionKind::Resize => (|| {
-                let (c, r, d) = (
-                    number(cpu, "vCPUs")?,
-                    number(ram, "RAM")?,
-                    number(disk, "Disk")?,
-                );
-                Resize::to_target(&before, c, r, d).map(Action::Resize)
-            })(),
-            other => Action::simple(other).ok_or_else(|| "Unsupported action.".to_string()),
-        };
-        match action.and_then(|a| console.run(&conn, &vm_id, a)) {
-            Ok(_) => panel.set(None),
-            // Whatever was typed stays in the form.
-            Err(e) => error.set(Some(e)),
-        }
-    };
-    let cancel = move |_| panel.set(None);
-    let title = format!("{} {}", kind.label(), vm_name);
-    let form_label = title.clone();
-    let body = match kind {
-        ActionKind::Rename | ActionKind::Snapshot | ActionKind::RestoreBackup => {
-            let label = match kind {
-                ActionKind::Rename => "New name",
-                ActionKind::Snapshot => "Snapshot name",
-                _ => "Backup id",
-            };
-            let with_description = kind == ActionKind::Snapshot && dialect.snapshot_has_description();
-            view! {
-                {(kind == ActionKind::RestoreBackup).then(|| view! {
-                    <p>"Restoring replaces the VM's disk with the backup: changes since the backup are lost."</p>
-                })}
-                <label>{label}
-                    <input type="text" name="text" required prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))/>
-                </label>
-                {with_description.then(|| view! {
-                    <p class="hint">"Hostway keeps at most 3 snapshots per server, names must be unique on the server, and servers with extra volumes cannot be snapshotted."</p>
-                    <label>"Description"
-                        <input type="text" name="description" prop:value=move || description.get()
-                            on:input=move |ev| description.set(event_target_value(&ev))/>
-                    </label>
-                })}
-            }
-            .into_any()
-        }
-        ActionKind::Resize if dialect.resizes_by_flavor() => {
-            let current = vm.size.flavor.clone().unwrap_or_else(|| "—".into());
-            view! {
-                <p class="hint">{format!("Current flavor: {current}. Enter the id of the flavor to resize to.")}</p>
-                <label>"Flavor id"
-                    <input type="text" name="flavor" list="flavor-ids" prop:value=move || flavor.get()
-                        on:input=move |ev| flavor.set(event_target_value(&ev))/>
-                </label>
-                <datalist id="flavor-ids">
-                    {flavors.iter().map(|f| view! { <option value=f.clone()/> }).collect_view()}
-                </datalist>
-            }
-            .into_any()
-        }
-        ActionKind::Resize => view! {
-            <p class="hint">"The VM must be off. Changing one resource sends it alone; several go together."</p>
-            <label>"vCPUs" <input type="number" min="1" prop:value=move || cpu.get()
-                on:input=move |ev| cpu.set(event_target_value(&ev))/></label>
-            <label>"RAM (GB)" <input type="number" min="1" prop:value=move || ram.get()
-                on:input=move |ev| ram.set(event_target_value(&ev))/></label>
-            <label>"Disk (GB)" <input type="number" min="1" prop:value=move || disk.get()
-                on:input=move |ev| disk.set(event_target_value(&ev))/></label>
-        }
-        .into_any(),
-        ActionKind::PowerOff => view! {
-            <p>"Power off cuts the power like pulling the plug: unsaved data in the VM is lost. Prefer Shut down when the guest responds."</p>
-        }
-        .into_any(),
-        ActionKind::PowerCycle => view! {
-            <p>"Power cycle is a hard reset: the guest gets no chance to shut down cleanly."</p>
-        }
-        .into_any(),
-        _ => view! { <p>"Confirm."</p> }.into_any(),
-    };
-    view! {
-        <form class="action-panel" on:submit=submit aria-label=form_label>
-            <strong>{title}</strong>
-            {body}
-            <Show when=move || error.get().is_some()>
-                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
-            <div class="row-actions">
-                <button type="submit" class="btn primary" class:danger=kind.is_destructive()>
-                    {kind.label()}
-                </button>
-                <button type="button" class="btn" on:click=cancel>"Cancel"</button>
-            </div>
-        </form>
     }
 }

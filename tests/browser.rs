@@ -248,6 +248,7 @@ fn clear_settings() {
         for key in [
             "vigil.settings.v1",
             "vigil.operations.v1",
+            "vigil.state.v2",
             "vigil.learning.v1",
         ] {
             s.remove_item(key).unwrap();
@@ -506,7 +507,7 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     // The page goes away mid-operation…
     drop(app);
     assert!(local
-        .get_item("vigil.operations.v1")
+        .get_item("vigil.state.v2")
         .unwrap()
         .unwrap()
         .contains("Shutdown"));
@@ -621,4 +622,225 @@ async fn the_vm_list_can_be_searched_and_filtered() {
         .unwrap();
     TimeoutFuture::new(50).await;
     assert_eq!(all(root, "tr.vm").len(), 12);
+}
+
+fn set_hash(hash: &str) {
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash(hash)
+        .unwrap();
+}
+
+fn click(e: &Element) {
+    e.unchecked_ref::<HtmlElement>().click();
+}
+
+fn button_named(root: &HtmlElement, name: &str) -> Option<Element> {
+    all(root, "button")
+        .into_iter()
+        .find(|b| b.get_attribute("aria-label").as_deref() == Some(name) || text(b) == name)
+}
+
+fn set_input(root: &HtmlElement, selector: &str, value: &str) {
+    let input: web_sys::HtmlInputElement = find(root, selector)
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+/// The enabled `action` button of the demo cloudsfor row of `vm_name`.
+fn action_in_row(root: &HtmlElement, vm_name: &str, action: &str) -> Element {
+    row_of(root, vm_name)
+        .query_selector(&format!("button[data-action='{action}']:not([disabled])"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("an enabled {action} button for {vm_name}"))
+}
+
+fn phase_of(e: &Element) -> String {
+    e.get_attribute("data-phase").unwrap_or_default()
+}
+
+/// A running, unlocked demo cloudsfor VM's (id, name).
+async fn running_vm(root: &HtmlElement) -> (String, String) {
+    let row = wait_for("a running cloudsfor VM", 10_000, || {
+        all(root, "tr.vm[data-conn='demo-cloudsfor'][data-busy='false']")
+            .into_iter()
+            .find(|r| {
+                r.query_selector("[data-testid=status]")
+                    .unwrap()
+                    .is_some_and(|s| text(&s) == "running")
+            })
+    })
+    .await;
+    let name = text(&row.query_selector(".vm-name").unwrap().unwrap());
+    (row.get_attribute("data-vm").unwrap(), name)
+}
+
+#[wasm_bindgen_test]
+async fn a_deep_link_opens_the_vm_page_with_its_actions_and_history() {
+    clear_settings();
+    // Find a VM id first, then open its page directly, as from a bookmark.
+    let (id, name) = {
+        let app = mount(fast(0.0));
+        running_vm(&app.root).await
+    };
+    set_hash(&format!("#/vms/demo-cloudsfor/{id}"));
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let title = wait_for("the VM page", 10_000, || find(root, ".vm-page h2")).await;
+    assert!(text(&title).starts_with(&name), "{}", text(&title));
+    assert!(text(&find(root, ".details").unwrap()).contains(&id));
+    assert!(find(root, "table.vms").is_none(), "the page, not the list");
+
+    let reboot = wait_for("the page's reboot button", 5_000, || {
+        button_named(root, &format!("Reboot {name}")).filter(|b| !b.has_attribute("disabled"))
+    })
+    .await;
+    click(&reboot);
+    wait_for("the VM's history to show the reboot done", 30_000, || {
+        all(root, ".vm-page li.entry")
+            .into_iter()
+            .find(|e| phase_of(e) == "Succeeded")
+    })
+    .await;
+
+    // An unknown VM says so instead of showing an empty page.
+    set_hash("#/vms/demo-cloudsfor/no-such-vm");
+    let missing = wait_for("the not-found message", 5_000, || {
+        find(root, ".vm-page .error")
+    })
+    .await;
+    assert!(text(&missing).contains("no-such-vm"));
+    let back = find(root, ".crumbs a").unwrap();
+    click(&back);
+    wait_for("the list again", 5_000, || find(root, "table.vms")).await;
+    set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn a_bulk_reboot_reports_each_vm_and_skips_the_invalid_ones() {
+    clear_settings();
+    set_hash("");
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let (running, name) = running_vm(root).await;
+    // A stopped one cannot reboot: it is skipped, with the reason.
+    let stopped = wait_for("a stopped cloudsfor VM", 5_000, || {
+        all(root, "tr.vm[data-conn='demo-cloudsfor'][data-busy='false']")
+            .into_iter()
+            .find(|r| {
+                r.query_selector("[data-testid=status]")
+                    .unwrap()
+                    .is_some_and(|s| text(&s) == "off" || text(&s) == "stopped")
+            })
+    })
+    .await;
+    let stopped_name = text(&stopped.query_selector(".vm-name").unwrap().unwrap());
+    for row in [row_of(root, &name), stopped] {
+        click(&row.query_selector("input[type=checkbox]").unwrap().unwrap());
+    }
+    let _ = running;
+    let bar = wait_for("the bulk bar", 2_000, || find(root, ".bulk-bar")).await;
+    assert!(text(&bar).contains("2 selected"));
+    click(&button_named(root, "Reboot 2 selected VMs").expect("a bulk reboot button"));
+    let form = wait_for("the bulk confirmation", 2_000, || {
+        find(root, "form.action-panel")
+    })
+    .await;
+    assert!(text(&form).contains("1 of 2"), "{}", text(&form));
+    assert!(
+        text(&form).contains(&stopped_name),
+        "the skipped VM is named"
+    );
+    click(&form.query_selector("button[type=submit]").unwrap().unwrap());
+    let summary = wait_for("the bulk result: 1 done, 1 skipped", 30_000, || {
+        find(root, ".bulk-summary").filter(|s| {
+            let t = text(s);
+            t.contains("1 done") && t.contains("1 skipped")
+        })
+    })
+    .await;
+    assert!(text(&summary).contains(&format!("{stopped_name} — skipped")));
+    assert!(text(&summary).contains(&format!("{name} — done")));
+}
+
+#[wasm_bindgen_test]
+async fn stop_counts_down_and_force_now_powers_off() {
+    clear_settings();
+    set_hash("");
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let (_, name) = running_vm(root).await;
+    click(&action_in_row(root, &name, "Stop"));
+    wait_for("the stop form", 2_000, || {
+        find(root, "form.action-panel input[name=grace]")
+    })
+    .await;
+    set_input(root, "form.action-panel input[name=grace]", "600");
+    click(&find(root, "form.action-panel button[type=submit]").unwrap());
+    let wf = wait_for("the countdown", 10_000, || {
+        find(root, "li.workflow").filter(|w| w.query_selector(".countdown").unwrap().is_some())
+    })
+    .await;
+    assert!(text(&wf).contains("Powering off in"), "{}", text(&wf));
+    let force = wait_for("Force now", 2_000, || {
+        button_named(root, &format!("Force now: Stop {name}"))
+    })
+    .await;
+    click(&force);
+    let done = wait_for("the stop to end", 60_000, || {
+        find(root, "li.workflow").filter(|w| !["InProgress", ""].contains(&phase_of(w).as_str()))
+    })
+    .await;
+    assert_eq!(phase_of(&done), "Succeeded", "{}", text(&done));
+    let row = row_of(root, &name);
+    let status = text(&row.query_selector("[data-testid=status]").unwrap().unwrap());
+    assert!(status == "off" || status == "stopped", "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn resizing_a_running_vm_stops_resizes_and_starts_it_as_one_operation() {
+    clear_settings();
+    set_hash("");
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let (_, name) = running_vm(root).await;
+    click(&action_in_row(root, &name, "Resize"));
+    let form = wait_for("the resize form", 2_000, || find(root, "form.action-panel")).await;
+    assert!(text(&form).contains("stop it"), "{}", text(&form));
+    let cpu: web_sys::HtmlInputElement = find(root, "form.action-panel input[name=cpu]")
+        .unwrap()
+        .unchecked_into();
+    let more = cpu.value().parse::<u32>().unwrap() + 1;
+    set_input(root, "form.action-panel input[name=cpu]", &more.to_string());
+    click(&form.query_selector("button[type=submit]").unwrap().unwrap());
+    let done = wait_for("the resize workflow to end", 120_000, || {
+        find(root, "li.workflow").filter(|w| !["InProgress", ""].contains(&phase_of(w).as_str()))
+    })
+    .await;
+    assert_eq!(phase_of(&done), "Succeeded", "{}", text(&done));
+    let steps: Vec<(String, String)> = all(&done.clone().unchecked_into(), "li.step")
+        .iter()
+        .map(|s| (text(s), s.get_attribute("data-state").unwrap_or_default()))
+        .collect();
+    let state_of = |what: &str| {
+        steps
+            .iter()
+            .find(|(t, _)| t.contains(what))
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| panic!("a step {what}: {steps:?}"))
+    };
+    assert_eq!(state_of("Shut down"), "Done", "{steps:?}");
+    assert_eq!(state_of("Resize"), "Done", "{steps:?}");
+    assert_eq!(state_of("Start"), "Done", "{steps:?}");
+    let row = row_of(root, &name);
+    assert_eq!(
+        text(&row.query_selector("[data-testid=status]").unwrap().unwrap()),
+        "running"
+    );
+    assert!(text(&row.query_selector(".size").unwrap().unwrap()).contains(&format!("{more} vCPU")));
 }

@@ -1,0 +1,59 @@
+//! Page state shared by the components (not the engine's): which dialog is open, which VMs are
+//! selected, a one-second clock for elapsed times, and the current route.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use vigil_core::view::Command;
+use vigil_core::ActionKind;
+
+use crate::route::Route;
+
+/// A VM, as (connection id, VM id).
+pub type VmKey = (String, String);
+
+/// The dialog that is open, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dialog {
+    /// A form or confirmation for one action on one VM.
+    Action {
+        conn: String,
+        vm: String,
+        kind: ActionKind,
+    },
+    /// The graceful stop with a countdown before power off, on one VM.
+    Stop { conn: String, vm: String },
+    /// A confirmation for a command on every selected VM.
+    Bulk { command: Command },
+}
+
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub dialog: RwSignal<Option<Dialog>>,
+    pub selected: RwSignal<BTreeSet<VmKey>>,
+    /// Epoch ms, ticking every second (leptos-use clears the interval on unmount).
+    pub now: RwSignal<i64>,
+    pub route: RwSignal<Route>,
+    /// The latest bulk action's per-VM summary is shown.
+    pub show_bulk: RwSignal<bool>,
+}
+
+impl Ui {
+    pub fn new() -> Self {
+        let now = RwSignal::new(crate::now_ms());
+        let _ = leptos_use::use_interval_fn(move || now.set(crate::now_ms()), 1000);
+        Ui {
+            dialog: RwSignal::new(None),
+            selected: RwSignal::new(BTreeSet::new()),
+            now,
+            route: crate::route::use_route(),
+            show_bulk: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Self::new()
+    }
+}
