@@ -1,0 +1,144 @@
+// The console as a user sees it: regions, buttons and labels by their accessible names, and the
+// text on screen. (The one exception is an activity entry's `data-phase`, the machine-readable
+// twin of its visible phase badge, which the browser tests use too.)
+
+import { LONG, SHORT } from './harness.js';
+
+/// Polls `probe` until it returns something truthy (and returns that), or fails after
+/// `timeout` ms saying what it waited for and what it last saw. `probe` may throw to mean
+/// "not yet"; its message becomes "last seen".
+export async function eventually(what, probe, { timeout = SHORT, interval = 200 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e.message;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+export const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ----- settings -------------------------------------------------------------------------------
+
+export const settingsPanel = (page) => page.getByRole('region', { name: 'Provider connections' });
+
+export async function openSettings(page) {
+  const panel = settingsPanel(page);
+  if (!(await panel.isVisible())) {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  }
+  await panel.waitFor({ timeout: SHORT });
+  return panel;
+}
+
+/// Fills "Add a connection" as a user would and submits it; waits until it is listed.
+/// `login` (Erigones): log in with username and password instead of an API key.
+export async function addConnection(page, { provider, name, base, user, secret, login = false, remember = false }) {
+  const panel = await openSettings(page);
+  const form = panel;
+  await form.getByRole('combobox', { name: 'Provider', exact: true }).selectOption({ label: provider });
+  if (login) await form.getByRole('checkbox', { name: /^Log in with username and password/ }).check();
+  await form.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
+  await form.getByRole('textbox', { name: 'Base URL', exact: true }).fill(base);
+  if (user !== undefined) await form.getByRole('textbox', { name: /^Username/ }).fill(user);
+  await form.getByRole('textbox', { name: /^(Password|API token|API key)/ }).fill(secret);
+  if (remember) await panel.getByRole('checkbox', { name: /^Remember connections on this device/ }).check();
+  await form.getByRole('button', { name: 'Add connection' }).click();
+  await panel.getByRole('listitem').filter({ hasText: name }).waitFor({ timeout: SHORT });
+  return panel;
+}
+
+export async function closeSettings(page) {
+  await settingsPanel(page).getByRole('button', { name: 'Close', exact: true }).click();
+  await settingsPanel(page).waitFor({ state: 'hidden', timeout: SHORT });
+}
+
+// ----- VM list --------------------------------------------------------------------------------
+
+export const vmsRegion = (page) => page.getByRole('region', { name: 'Virtual machines' });
+
+/// The row of the VM named `name` (optionally only on the connection named `provider`).
+export function vmRow(page, name, provider) {
+  let row = vmsRegion(page)
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+  if (provider) row = row.filter({ has: page.getByRole('cell', { name: provider, exact: true }) });
+  return row;
+}
+
+export const vmStatus = (page, name, provider) => vmRow(page, name, provider).getByTestId('status');
+
+/// Waits until the list shows `n` VMs.
+export async function waitForVms(page, n, timeout = SHORT) {
+  const names = vmsRegion(page).getByRole('rowheader');
+  return eventually(`${n} VMs listed`, async () => (await names.count()) === n || `${await names.count()} VMs`, {
+    timeout,
+  }).then(async () => names.allInnerTexts());
+}
+
+/// The first VM (in list order) whose `action` button is enabled; returns its name.
+export async function firstVmAllowing(page, action, timeout = SHORT) {
+  const re = new RegExp(`^${escapeRe(action)} (.+)$`);
+  const buttons = vmsRegion(page).getByRole('button', { name: re });
+  return eventually(`a VM that allows ${action}`, async () => {
+    for (const b of await buttons.all()) {
+      if (await b.isEnabled()) return (await b.getAttribute('aria-label')).match(re)[1];
+    }
+    return null;
+  }, { timeout });
+}
+
+export const actionButton = (page, action, vm) =>
+  vmsRegion(page).getByRole('button', { name: `${action} ${vm}`, exact: true });
+
+// ----- activity -------------------------------------------------------------------------------
+
+export const activityRegion = (page) => page.getByRole('region', { name: 'Activity' });
+
+/// The activity entry titled exactly `title` (e.g. "Reboot web-01").
+export const activityEntry = (page, title) =>
+  activityRegion(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByText(title, { exact: true }) });
+
+const OPEN = ['Submitted', 'Accepted', 'InProgress', 'Verifying'];
+export const isOpenPhase = (p) => OPEN.includes(p);
+
+export async function phaseOf(entry) {
+  return entry.getAttribute('data-phase', { timeout: 1_000 });
+}
+
+/// Waits until the entry titled `title` has ended (any phase that is not open); returns
+/// `{phase, text}`.
+export async function waitForEnd(page, title, timeout = LONG) {
+  const entry = activityEntry(page, title);
+  return eventually(`“${title}” to end in the activity list`, async () => {
+    const phase = await phaseOf(entry);
+    if (!phase || isOpenPhase(phase)) throw new Error(`phase ${phase}`);
+    return { phase, text: (await entry.innerText()).replace(/\s+/g, ' ') };
+  }, { timeout, interval: 250 });
+}
+
+/// Every entry in the activity list: `{title, phase}`.
+export async function allEntries(page) {
+  const out = [];
+  for (const li of await activityRegion(page).getByRole('listitem').all()) {
+    out.push({
+      title: (await li.innerText()).split('\n')[0].trim(),
+      phase: await li.getAttribute('data-phase'),
+    });
+  }
+  return out;
+}
+
+/// The text of the notifications area.
+export const notices = (page) => page.getByLabel('Notifications');
