@@ -314,12 +314,12 @@ fn WorkflowEntry(id: String) -> impl IntoView {
             {move || left().map(|ms| {
                 let total = total().unwrap_or(1).max(1);
                 let pct = (100 - ms * 100 / total).clamp(0, 100);
-                let secs = (ms + 999) / 1000;
+                let left = format_duration((ms + 999) / 1000 * 1000);
                 let who = if provider_forces() { "The provider powers it off" } else { "Powering off" };
                 view! {
                     <div class="countdown" role="timer" aria-live="off">
-                        <span>{format!("{who} in {secs} s unless it shuts down first.")}</span>
-                        <div class="progress" role="progressbar" aria-label=format!("Countdown to power off: {secs} s left")
+                        <span>{format!("{who} in {left} unless it shuts down first.")}</span>
+                        <div class="progress" role="progressbar" aria-label=format!("Countdown to power off: {left} left")
                             aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()>
                             <div class="bar" style:width=format!("{pct}%")></div>
                         </div>
@@ -327,7 +327,7 @@ fn WorkflowEntry(id: String) -> impl IntoView {
                 }
             })}
             <ol class="steps">
-                {move || steps().into_iter().enumerate().map(|(i, (s, op))| {
+                {move || steps().into_iter().map(|(s, op)| {
                     let state = match (s.state, &op) {
                         (StepState::Running, Some((p, _, _))) => p.label().to_string(),
                         (st, _) => st.label().to_string(),
@@ -335,7 +335,7 @@ fn WorkflowEntry(id: String) -> impl IntoView {
                     let check = op.as_ref().filter(|(p, _, _)| matches!(p, Phase::NeedsCheck | Phase::TimedOut)).map(|(_, _, id)| id.clone());
                     view! {
                         <li class="step" data-state=format!("{:?}", s.state)>
-                            <span>{format!("{}. {}", i + 1, s.label)}</span>
+                            <span>{s.label.clone()}</span>
                             " — "<span class="step-state">{state}</span>
                             {s.message.clone().map(|m| view! { <span class="step-message">{format!(" ({m})")}</span> })}
                             {check.map(|id| view! {

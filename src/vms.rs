@@ -183,11 +183,11 @@ pub fn VmList() -> impl IntoView {
                                 prop:checked=all_selected on:change=toggle_all/>
                         </th>
                         <th scope="col">"Name"</th>
-                        <th scope="col">"Provider"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col">"Actions"</th>
+                        <th scope="col">"Provider"</th>
                         <th scope="col">"Size"</th>
                         <th scope="col">"Region"</th>
-                        <th scope="col">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -199,7 +199,8 @@ pub fn VmList() -> impl IntoView {
                         <VmRow conn=k.0.clone() vm_id=k.1.clone()
                             index=Signal::derive({
                                 let k = k.clone();
-                                move || rows.with(|r| r.iter().position(|x| *x == k).unwrap_or(0)) + 2
+                                // Within the slice shown: a few dozen comparisons, not 10,000.
+                                move || range.get().0 + visible.with(|r| r.iter().position(|x| *x == k).unwrap_or(0)) + 2
                             })/>
                     </For>
                     <Show when=move || { range.get().1 < rows.with(Vec::len) }>
@@ -394,7 +395,6 @@ fn VmRow(conn: String, vm_id: String, index: Signal<usize>) -> impl IntoView {
                     prop:checked=selected.clone() on:change=toggle/>
             </td>
             <th scope="row" class="vm-name"><a href=href>{name}</a></th>
-            <td class="provider">{provider}</td>
             <td class="status">
                 <span
                     class=move || vm.with(|v| v.as_ref().map(|v| badge_class(&v.power, busy.get().is_some() || v.locked)).unwrap_or("badge"))
@@ -404,9 +404,10 @@ fn VmRow(conn: String, vm_id: String, index: Signal<usize>) -> impl IntoView {
                 </span>
                 {move || busy.get().map(|b| view! { <RowProgress busy=b/> })}
             </td>
+            <td><div class="actions"><ActionButtons conn vm_id/></div></td>
+            <td class="provider">{provider}</td>
             <td class="size">{move || vm.with(|v| v.as_ref().map(|v| v.size.label()).unwrap_or_default())}</td>
             <td class="region">{move || vm.with(|v| v.as_ref().and_then(|v| v.region.clone()).unwrap_or_else(|| "—".into()))}</td>
-            <td class="actions"><ActionButtons conn vm_id/></td>
         </tr>
     }
 }
@@ -417,13 +418,14 @@ fn RowProgress(busy: Busy) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let label = busy.label.clone();
     let pct = busy.progress;
+    let busy = StoredValue::new(busy);
     view! {
         <span class="row-progress">
             <span class="progress mini" role="progressbar" aria-label=format!("{label} progress")
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.map(|p| p.to_string())>
                 <span class="bar" style:width=pct.map(|p| format!("{p}%"))></span>
             </span>
-            <span class="phase">{move || busy.describe(ui.now.get())}</span>
+            <span class="phase" title=move || busy.with_value(|b| b.describe(ui.now.get()))>{move || busy.with_value(|b| b.short(ui.now.get()))}</span>
         </span>
     }
 }

@@ -160,6 +160,18 @@ impl Busy {
     }
 }
 
+impl Busy {
+    /// For a table cell: "12 s of ~20 s", "45 %", "12 s".
+    pub fn short(&self, now: Millis) -> String {
+        let elapsed = format_duration(now - self.since);
+        match (self.progress, self.typical) {
+            (Some(p), _) => format!("{p} %"),
+            (None, Some(t)) => format!("{elapsed} of ~{}", format_duration(round_typical(t))),
+            (None, None) => elapsed,
+        }
+    }
+}
+
 /// Typical durations are estimates: say them in round figures.
 fn round_typical(ms: Millis) -> Millis {
     let s = (ms + 500) / 1000;

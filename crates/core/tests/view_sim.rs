@@ -57,6 +57,8 @@ fn a_busy_row_says_how_long_it_has_run_and_how_long_it_usually_takes() {
     let text = busy.describe(busy.since + 12_000);
     assert!(text.contains("12 s"), "{text}");
     assert!(text.contains("usually ~"), "{text}");
+    let cell = busy.short(busy.since + 12_000);
+    assert!(cell.starts_with("12 s of ~"), "{cell}");
     w.run_until(10 * 60_000, |e| {
         e.busy_on("c", &vm).is_none() && e.open_op_for("c", &vm).is_none()
     });
