@@ -77,12 +77,24 @@ export function vmRow(page, name, provider) {
 
 export const vmStatus = (page, name, provider) => vmRow(page, name, provider).getByTestId('status');
 
-/// Waits until the list shows `n` VMs.
+/// The list's own count, "12 of 12 VMs".
+export const vmCount = (page) => vmsRegion(page).getByText(/^\d+ of \d+ VMs$/);
+
+/// Waits until the list says it has `n` VMs (and shows them all); returns the names shown.
 export async function waitForVms(page, n, timeout = SHORT) {
-  const names = vmsRegion(page).getByRole('rowheader');
-  return eventually(`${n} VMs listed`, async () => (await names.count()) === n || `${await names.count()} VMs`, {
-    timeout,
-  }).then(async () => names.allInnerTexts());
+  await eventually(`${n} VMs listed`, async () => {
+    const text = await vmCount(page).innerText({ timeout: 1_000 });
+    return text === `${n} of ${n} VMs` || text;
+  }, { timeout });
+  return vmsRegion(page).getByRole('rowheader').allInnerTexts();
+}
+
+/// The list's Provider filter: only the connection named `provider` (or all, without one).
+export async function showOnly(page, provider) {
+  await vmsRegion(page)
+    .getByRole('search')
+    .getByRole('combobox', { name: 'Provider', exact: true })
+    .selectOption({ label: provider ?? 'All' });
 }
 
 /// The first VM (in list order) whose `action` button is enabled; returns its name.
