@@ -844,3 +844,101 @@ async fn resizing_a_running_vm_stops_resizes_and_starts_it_as_one_operation() {
     );
     assert!(text(&row.query_selector(".size").unwrap().unwrap()).contains(&format!("{more} vCPU")));
 }
+
+/// Requests the simulator server has answered for `dialect` so far.
+async fn sim_requests(sim: &str, dialect: &str) -> u64 {
+    let stats: serde_json::Value = gloo_net::http::Request::get(&format!("{sim}/_sim/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["dialects"][dialect]["requests"].as_u64().unwrap()
+}
+
+/// Makes the page look hidden or shown, as switching browser tabs does.
+fn set_visibility(state: Option<&str>) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let key = wasm_bindgen::JsValue::from_str("visibilityState");
+    match state {
+        Some(s) => {
+            let desc = js_sys::Object::new();
+            js_sys::Reflect::set(&desc, &"value".into(), &s.into()).unwrap();
+            js_sys::Reflect::set(&desc, &"configurable".into(), &true.into()).unwrap();
+            js_sys::Object::define_property(&doc, &key, &desc);
+        }
+        None => {
+            js_sys::Reflect::delete_property(&doc, &key).unwrap();
+        }
+    }
+    doc.dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_hidden_tab_goes_quiet_and_looks_at_once_when_shown_again() {
+    let sim = SIM_URL.expect("VIGIL_SIM_URL is set by ./x test");
+    clear_settings();
+    set_hash("");
+    store_settings(&http_settings(sim, &[vigil_core::DialectKind::Cloudsfor]));
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    // A snapshot takes several seconds even on the fast simulator.
+    let button = wait_for("a snapshot button", 20_000, || {
+        find(
+            root,
+            "tr.vm[data-conn='http-cloudsfor'] button[data-action='Snapshot']:not([disabled])",
+        )
+    })
+    .await;
+    click(&button);
+    wait_for("the snapshot form", 2_000, || {
+        find(root, "form.action-panel input[name=text]")
+    })
+    .await;
+    set_input(
+        root,
+        "form.action-panel input[name=text]",
+        "hidden-tab-check",
+    );
+    click(&find(root, "form.action-panel button[type=submit]").unwrap());
+    let title = wait_for("the snapshot to be accepted", 10_000, || {
+        all(root, "li.entry")
+            .into_iter()
+            .find(|e| matches!(phase_of(e).as_str(), "Accepted" | "InProgress"))
+    })
+    .await
+    .query_selector(".entry-title")
+    .unwrap()
+    .map(|t| text(&t))
+    .unwrap();
+
+    set_visibility(Some("hidden"));
+    TimeoutFuture::new(300).await;
+    let before = sim_requests(sim, "cloudsfor").await;
+    TimeoutFuture::new(5_000).await;
+    let hidden = sim_requests(sim, "cloudsfor").await - before;
+    assert!(
+        hidden <= 2,
+        "a hidden tab polls at most one round per 30 s: {hidden} requests in 5 s"
+    );
+
+    let before = sim_requests(sim, "cloudsfor").await;
+    set_visibility(Some("visible"));
+    TimeoutFuture::new(1_000).await;
+    let shown = sim_requests(sim, "cloudsfor").await - before;
+    set_visibility(None);
+    assert!(shown >= 1, "shown again: one look at once");
+    // Hidden and shown again, the operation is still followed (its end comes minutes later at
+    // the snapshot's usual pace; other tests follow operations to their end).
+    let e = entry(root, &title).expect("the entry is still there");
+    assert!(
+        matches!(
+            phase_of(&e).as_str(),
+            "Accepted" | "InProgress" | "Verifying" | "Succeeded"
+        ),
+        "{}",
+        text(&e)
+    );
+}
