@@ -115,6 +115,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
                     title="Only one tab polls the providers; the others show what it sees.">
                     {move || if console.leader.get() { "This tab polls" } else { "Following another tab" }}
                 </span>
+                <ThemeSwitch/>
                 <button
                     class="btn"
                     aria-expanded=move || settings_open.get().to_string()
@@ -157,5 +158,33 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 {move || console.announcement.get()}
             </div>
         </div>
+    }
+}
+
+/// Light, dark, or as the system says; kept on this device.
+#[component]
+fn ThemeSwitch() -> impl IntoView {
+    let theme = RwSignal::new(storage::load_theme());
+    Effect::new(move |_| {
+        let t = theme.get();
+        if let Some(root) = document().document_element() {
+            let _ = match &t {
+                Some(t) => root.set_attribute("data-theme", t),
+                None => root.remove_attribute("data-theme"),
+            };
+        }
+        storage::save_theme(t.as_deref());
+    });
+    view! {
+        <label class="theme">"Theme"
+            <select name="theme" on:change=move |ev| {
+                let v = event_target_value(&ev);
+                theme.set((v == "light" || v == "dark").then_some(v));
+            }>
+                <option value="system" selected=move || theme.get().is_none()>"System"</option>
+                <option value="light" selected=move || theme.get().as_deref() == Some("light")>"Light"</option>
+                <option value="dark" selected=move || theme.get().as_deref() == Some("dark")>"Dark"</option>
+            </select>
+        </label>
     }
 }

@@ -535,6 +535,13 @@ impl Console {
                 d.next_notice
             })
             .unwrap_or(0);
+        // Successes go by themselves after a while; failures stay until dismissed.
+        if tone == Tone::Success {
+            Timeout::new(8_000, move || {
+                self.notices.try_update(|n| n.retain(|x| x.id != id));
+            })
+            .forget();
+        }
         self.notices.update(|n| {
             n.push(Notice { id, tone, text });
             // Stack at most five; the oldest go first.

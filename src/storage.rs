@@ -146,3 +146,23 @@ pub fn save_learning(state: &str) {
         let _ = s.set_item(LEARNING, state);
     }
 }
+
+const THEME: &str = "vigil.theme.v1";
+
+/// The chosen theme: `light`, `dark`, or `None` to follow the system.
+pub fn load_theme() -> Option<String> {
+    local()?
+        .get_item(THEME)
+        .ok()
+        .flatten()
+        .filter(|t| t == "light" || t == "dark")
+}
+
+pub fn save_theme(theme: Option<&str>) {
+    if let Some(s) = local() {
+        let _ = match theme {
+            Some(t) => s.set_item(THEME, t),
+            None => s.remove_item(THEME),
+        };
+    }
+}
