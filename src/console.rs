@@ -465,25 +465,31 @@ impl Console {
     }
 
     fn notify_workflow(self, id: &str, phase: Phase) {
-        let Some(text) = self.engine.with_untracked(|e| {
+        let what = self.engine.with_untracked(|e| {
             e.workflow(id).map(|w| {
-                let what = format!("{} {}", w.plan.describe(), w.vm_name);
-                match phase {
-                    Phase::Succeeded => format!("{what}: done, verified on the VM."),
-                    _ => format!(
-                        "{what}: {}. {}",
-                        phase.label().to_lowercase(),
-                        w.message.clone().unwrap_or_default()
-                    ),
-                }
+                (
+                    format!("{} {}", w.plan.describe(), w.vm_name),
+                    w.message.clone(),
+                )
             })
-        }) else {
-            return;
-        };
-        let tone = if phase == Phase::Succeeded {
-            Tone::Success
-        } else {
-            Tone::Error
+        });
+        if let Some((what, message)) = what {
+            self.notify_finished(what, phase, message);
+        }
+    }
+
+    /// "Reboot web-01: done, verified on the VM." / "…: failed. <the provider's words>"
+    fn notify_finished(self, what: String, phase: Phase, message: Option<String>) {
+        let (tone, text) = match phase {
+            Phase::Succeeded => (Tone::Success, format!("{what}: done, verified on the VM.")),
+            _ => (
+                Tone::Error,
+                format!(
+                    "{what}: {}. {}",
+                    phase.label().to_lowercase(),
+                    message.unwrap_or_default()
+                ),
+            ),
         };
         self.push_notice(tone, text);
     }
@@ -491,27 +497,18 @@ impl Console {
     fn notify(self, ev: Event) {
         let (tone, text) = match ev {
             Event::Finished { op_id, phase } => {
-                let Some(text) = self.engine.with_untracked(|e| {
+                let what = self.engine.with_untracked(|e| {
                     e.operation(&op_id).map(|op| {
-                        let what = format!("{} {}", op.action.describe(), op.vm_name);
-                        match phase {
-                            Phase::Succeeded => format!("{what}: done, verified on the VM."),
-                            _ => format!(
-                                "{what}: {}. {}",
-                                phase.label().to_lowercase(),
-                                op.message.clone().unwrap_or_default()
-                            ),
-                        }
+                        (
+                            format!("{} {}", op.action.describe(), op.vm_name),
+                            op.message.clone(),
+                        )
                     })
-                }) else {
-                    return;
-                };
-                let tone = if phase == Phase::Succeeded {
-                    Tone::Success
-                } else {
-                    Tone::Error
-                };
-                (tone, text)
+                });
+                if let Some((what, message)) = what {
+                    self.notify_finished(what, phase, message);
+                }
+                return;
             }
             Event::ListFailed { connection, error } => {
                 let name = self.engine.with_untracked(|e| {
