@@ -38,11 +38,16 @@ pub struct Size {
 }
 
 impl Size {
-    /// `2 vCPU · 4 GB · 80 GB`, or the flavor name.
+    /// `2 vCPU · 4 GB RAM · 80 GB disk`, after the plan name (`VPS L`) or flavor id (`flavor 3`).
     pub fn label(&self) -> String {
         let mut parts = Vec::new();
         if let Some(f) = &self.flavor {
-            parts.push(f.clone());
+            // A bare id ("3") says nothing on its own; a plan name ("VPS L") does.
+            if f.chars().all(|c| c.is_ascii_digit()) {
+                parts.push(format!("flavor {f}"));
+            } else {
+                parts.push(f.clone());
+            }
         }
         if let Some(c) = self.vcpus {
             parts.push(format!("{c} vCPU"));

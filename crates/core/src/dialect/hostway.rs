@@ -988,7 +988,7 @@ mod tests {
         assert_eq!(vm.region.as_deref(), Some("USOTE-0214"));
         assert_eq!(vm.image.as_deref(), Some("Ubuntu 24.04"));
         assert_eq!(vm.size.flavor.as_deref(), Some("3"));
-        assert_eq!(vm.size.label(), "3 · 2 vCPU · 4 GB RAM · 60 GB disk");
+        assert_eq!(vm.size.label(), "flavor 3 · 2 vCPU · 4 GB RAM · 60 GB disk");
 
         // Gone between the list and the read: not an error for the whole listing.
         let gone = HttpResponse::new(
