@@ -7,7 +7,7 @@ use super::*;
 
 /// The share of a connection's sustained request rate that looks at running tasks may take
 /// while its bucket runs low; the rest is left to verifications, re-reads and submits.
-const LOOK_SHARE: f64 = 0.5;
+const LOOK_SHARE: f64 = 0.75;
 
 impl Engine {
     /// Verifications due now on a connection whose provider re-reads many VMs in one request
