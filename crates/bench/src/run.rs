@@ -60,6 +60,8 @@ pub struct RunResult {
     pub ops: usize,
     /// Every request the engine sent from the moment the actions were started.
     pub requests: u64,
+    /// Of those, the reads (everything but the submits, which are the same for every strategy).
+    pub reads: u64,
     pub p50_lag_s: f64,
     pub p95_lag_s: f64,
     pub max_lag_s: f64,
@@ -493,6 +495,7 @@ pub fn run(
         concurrency,
         ops: ops.len(),
         requests: d.sent.len() as u64,
+        reads: d.sent.iter().filter(|s| s.1).count() as u64,
         p50_lag_s: 0.0,
         p95_lag_s: 0.0,
         max_lag_s: 0.0,

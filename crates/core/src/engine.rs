@@ -279,7 +279,13 @@ pub struct Engine {
     policy: Box<dyn PollPolicy>,
     /// Whether observe-many can cover a kind of reference, per dialect (see `batchable`).
     batch_kinds: std::cell::RefCell<
-        HashMap<(crate::dialect::DialectKind, std::mem::Discriminant<ProviderRef>), bool>,
+        HashMap<
+            (
+                crate::dialect::DialectKind,
+                std::mem::Discriminant<ProviderRef>,
+            ),
+            bool,
+        >,
     >,
 }
 
@@ -889,7 +895,10 @@ impl Engine {
             if !op.is_open() || s.waiting || !c.ready(now) {
                 continue;
             }
-            let batchable = op.provider_ref.as_ref().is_some_and(|r| self.batchable(c, r));
+            let batchable = op
+                .provider_ref
+                .as_ref()
+                .is_some_and(|r| self.batchable(c, r));
             if matches!(op.phase, Phase::Accepted | Phase::InProgress) && !s.solo && batchable {
                 let due = s.due.is_some_and(|d| d <= now);
                 let (due_list, all) = observe_due.entry(op.connection.clone()).or_default();
@@ -1569,7 +1578,11 @@ impl Engine {
         if let Some(vm) = obs.vm {
             self.merge_vms(&conn, vec![vm]);
             self.verify_open_against_inventory(&conn, now);
-        } else if self.sched.get(op_id).is_some_and(|s| s.ended_seen.is_some()) {
+        } else if self
+            .sched
+            .get(op_id)
+            .is_some_and(|s| s.ended_seen.is_some())
+        {
             // VM data read since an observe-many answer showed the task ended may verify it.
             self.verify_open_against_inventory(&conn, now);
         }
