@@ -161,6 +161,7 @@ mod tests {
             now,
             polls,
             changed,
+            min_interval: 0,
         }
     }
 

@@ -25,6 +25,7 @@ pub fn json_line(r: &RunResult) -> String {
     field("concurrency", r.concurrency.to_string());
     field("ops", r.ops.to_string());
     field("requests", r.requests.to_string());
+    field("reads", r.reads.to_string());
     field("requests_per_op", num(r.requests_per_op(), 3));
     field("p50_lag_s", num(r.p50_lag_s, 3));
     field("p95_lag_s", num(r.p95_lag_s, 3));
@@ -415,6 +416,7 @@ pub(crate) mod tests {
             concurrency: 10,
             ops: 10,
             requests: rpo * 10,
+            reads: rpo * 10 - 10,
             p50_lag_s: p95 / 2.0,
             p95_lag_s: p95,
             max_lag_s: p95,

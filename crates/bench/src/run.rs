@@ -16,6 +16,10 @@ use vigil_sim::{Scenario, Sim};
 use crate::policies::{self, HcloudCli, Horizon, Linode, OpVms, Oracle};
 use crate::{Anchor, Strategy};
 
+thread_local! {
+    static KINDS: RefCell<std::collections::BTreeMap<String, u64>> = RefCell::new(Default::default());
+}
+
 /// 2026-01-01T00:00:00Z.
 pub const T0: Millis = 1_767_225_600_000;
 /// Simulated round trip: each request is answered at send time and the answer handed back this
@@ -56,6 +60,8 @@ pub struct RunResult {
     pub ops: usize,
     /// Every request the engine sent from the moment the actions were started.
     pub requests: u64,
+    /// Of those, the reads (everything but the submits, which are the same for every strategy).
+    pub reads: u64,
     pub p50_lag_s: f64,
     pub p95_lag_s: f64,
     pub max_lag_s: f64,
@@ -181,6 +187,23 @@ impl Driver {
         for o in out {
             if self.counting {
                 self.sent.push((self.now, o.request.method == Method::Get));
+                if std::env::var_os("VIGIL_BENCH_KINDS").is_some() {
+                    let d = o.request.describe();
+                    let d = d.split_once("/sim").map_or(d.clone(), |x| x.1.to_string());
+                    let k: String = d
+                        .split('/')
+                        .map(|seg| {
+                            if seg.chars().any(|c| c.is_ascii_digit()) && !seg.contains('?') {
+                                "#".to_string()
+                            } else {
+                                seg.to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let k = format!("{} {}", o.request.method.as_str(), k);
+                    KINDS.with(|m| *m.borrow_mut().entry(k).or_insert(0) += 1);
+                }
             }
             let reply = self
                 .sim
@@ -472,6 +495,7 @@ pub fn run(
         concurrency,
         ops: ops.len(),
         requests: d.sent.len() as u64,
+        reads: d.sent.iter().filter(|s| s.1).count() as u64,
         p50_lag_s: 0.0,
         p95_lag_s: 0.0,
         max_lag_s: 0.0,
@@ -576,6 +600,14 @@ pub fn run(
             lags.push(lag.max(0));
             slow.push((lag, describe(op, Some(&fact))));
         }
+    }
+    if std::env::var_os("VIGIL_BENCH_KINDS").is_some() {
+        KINDS.with(|m| {
+            eprintln!("{} {:?} c={}:", dialect.slug(), strategy, concurrency);
+            for (k, n) in std::mem::take(&mut *m.borrow_mut()) {
+                eprintln!("  {n:6} {k}");
+            }
+        });
     }
     slow.sort_by_key(|s| std::cmp::Reverse(s.0));
     r.slowest = slow

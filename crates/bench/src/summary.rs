@@ -207,6 +207,16 @@ pub fn rate(r: &RunResult) -> f64 {
     }
 }
 
+/// The same for the reads alone: what following the operations costs, without the submits
+/// (one per operation for every strategy, sent as fast as the budget allows).
+pub fn read_rate(r: &RunResult) -> f64 {
+    if r.virtual_s > 0.0 {
+        r.reads as f64 / r.virtual_s
+    } else {
+        0.0
+    }
+}
+
 fn pair_line(p: &Pair, what: &str) -> String {
     format!(
         "   - {} c={} {}: {} vs {} requests, p95 lag {:.2} s vs {:.2} s{}",
@@ -321,10 +331,12 @@ pub fn text(s: &Summary) -> String {
         .filter_map(|r| r.runs.iter().find(|v| v.concurrency == 1000))
         .map(|v| {
             format!(
-                "{} {:.1}/s ({} in {:.0} s)",
+                "{} {:.1}/s, reads {:.1}/s ({} requests, {} reads, in {:.0} s)",
                 v.dialect.slug(),
                 rate(v),
+                read_rate(v),
                 v.requests,
+                v.reads,
                 v.virtual_s
             )
         })
@@ -332,7 +344,7 @@ pub fn text(s: &Summary) -> String {
     if !at1000.is_empty() {
         let _ = writeln!(
             o,
-            "   Requests per second at 1000 operations (requests / virtual duration; every \
+            "   Requests per second at 1000 operations (requests / virtual duration; reads: the same without the 1,000 submits; every \
              dialect observes many at once in vigil-core): {}",
             at1000.join(", ")
         );
@@ -377,6 +389,8 @@ pub fn json_line(s: &Summary) -> String {
                     "requests": v.requests,
                     "virtual_s": v.virtual_s,
                     "requests_per_s": (rate(v) * 1000.0).round() / 1000.0,
+                    "reads": v.reads,
+                    "reads_per_s": (read_rate(v) * 1000.0).round() / 1000.0,
                 })).collect::<Vec<_>>(),
             })
         })

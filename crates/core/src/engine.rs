@@ -25,6 +25,9 @@ use crate::workflow::{Bulk, Workflow, WorkflowEvent};
 
 mod workflows;
 
+#[path = "engine_batch.rs"]
+mod batch;
+
 /// The fixed schedule's knobs.
 #[derive(Clone, Debug)]
 pub struct Schedule {
@@ -231,6 +234,9 @@ struct Sched {
     deadline: Millis,
     /// Look at this one on its own next time (an observe-many answer did not list it).
     solo: bool,
+    /// When the request went out whose answer first showed the task ended (an observe-many
+    /// answer that lists every pending task no longer held it).
+    ended_seen: Option<Millis>,
 }
 
 enum Flight {
@@ -294,6 +300,16 @@ pub struct Engine {
     wf_reread: HashMap<String, Millis>,
     /// When each workflow next needs the engine (a countdown's end), not kept.
     wf_wake: HashMap<String, Millis>,
+    /// Whether observe-many can cover a kind of reference, per dialect (see `batchable`).
+    batch_kinds: std::cell::RefCell<
+        HashMap<
+            (
+                crate::dialect::DialectKind,
+                std::mem::Discriminant<ProviderRef>,
+            ),
+            bool,
+        >,
+    >,
 }
 
 impl Engine {
@@ -323,6 +339,7 @@ impl Engine {
             wf_resumed: HashMap::new(),
             wf_reread: HashMap::new(),
             wf_wake: HashMap::new(),
+            batch_kinds: Default::default(),
         }
     }
 
@@ -346,6 +363,7 @@ impl Engine {
             now,
             polls: op.polls,
             changed,
+            min_interval: self.look_floor(op, now),
         };
         self.policy.next_observe(&ctx).max(now)
     }
@@ -952,7 +970,11 @@ impl Engine {
             if !op.is_open() || s.waiting || !c.ready(now) {
                 continue;
             }
-            if matches!(op.phase, Phase::Accepted | Phase::InProgress) && !s.solo {
+            let batchable = op
+                .provider_ref
+                .as_ref()
+                .is_some_and(|r| self.batchable(c, r));
+            if matches!(op.phase, Phase::Accepted | Phase::InProgress) && !s.solo && batchable {
                 let due = s.due.is_some_and(|d| d <= now);
                 let (due_list, all) = observe_due.entry(op.connection.clone()).or_default();
                 if due {
@@ -997,7 +1019,9 @@ impl Engine {
                 }
             }
         }
-        for (i, op) in self.ops.iter_mut().enumerate() {
+        self.batch_verify_reads(now, &mut allowance, &mut pending, &mut shared);
+        for i in self.transmit_order() {
+            let op = &mut self.ops[i];
             if !op.is_open() {
                 continue;
             }
@@ -1480,12 +1504,23 @@ impl Engine {
             .iter()
             .filter_map(|o| o.provider_ref.as_ref())
             .collect();
-        let parsed = match result {
-            Ok(resp) => c.api.parse_observe_many(&refs, &resp, now),
-            Err(e) => Err(ApiError::network(&e)),
+        let conn = c.cfg.id.clone();
+        let (parsed, vms) = match result {
+            Ok(resp) => (
+                c.api.parse_observe_many(&refs, &resp, now),
+                c.api.observe_many_vms(&resp, now),
+            ),
+            Err(e) => (Err(ApiError::network(&e)), Vec::new()),
         };
         match parsed {
             Ok(list) => {
+                let missing: Vec<String> = open
+                    .iter()
+                    .zip(&list)
+                    .filter(|(_, obs)| obs.is_none())
+                    .map(|(o, _)| o.id.clone())
+                    .collect();
+                self.observe_many_extras(&conn, &missing, vms, now);
                 for (op, obs) in open.iter().zip(list) {
                     match obs {
                         Some(obs) => self.apply_observation(&op.id, obs, now),
@@ -1579,7 +1614,11 @@ impl Engine {
                     "The provider no longer keeps this task; the VM tells the outcome.".to_string()
                 });
                 // Only VM data asked for since the look that saw the task end can verify it.
-                s.verify_since = Some(self.answering_sent.min(now));
+                s.verify_since = Some(
+                    self.answering_sent
+                        .min(now)
+                        .min(s.ended_seen.unwrap_or(Millis::MAX)),
+                );
                 s.due = Some(now);
             }
             TaskState::Failed | TaskState::Cancelled => {
@@ -1618,6 +1657,13 @@ impl Engine {
         }
         if let Some(vm) = obs.vm {
             self.merge_vms(&conn, vec![vm]);
+            self.verify_open_against_inventory(&conn, now);
+        } else if self
+            .sched
+            .get(op_id)
+            .is_some_and(|s| s.ended_seen.is_some())
+        {
+            // VM data read since an observe-many answer showed the task ended may verify it.
             self.verify_open_against_inventory(&conn, now);
         }
     }

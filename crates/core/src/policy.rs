@@ -20,6 +20,9 @@ pub struct PollCtx<'a> {
     pub polls: u32,
     /// The provider's status (or progress) differs from the previous look.
     pub changed: bool,
+    /// The shortest gap between looks that the connection's request budget sustains now
+    /// (0 while it has room): a policy that looks sooner only queues behind the budget.
+    pub min_interval: Millis,
 }
 
 pub trait PollPolicy {
@@ -243,6 +246,7 @@ impl PollPolicy for Vigil {
             // looks thin out geometrically up to `max_interval`.
             ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)
         };
+        let next = next.max(ctx.now + ctx.min_interval);
         let interval = (next - ctx.now).max(1);
         next + Self::jitter(ctx.op_id, ctx.polls, interval)
     }
@@ -294,6 +298,7 @@ mod tests {
                 now,
                 polls,
                 changed: false,
+                min_interval: 0,
             };
             now = p.next_observe(&ctx);
             if now > until {

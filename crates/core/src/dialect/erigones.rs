@@ -420,6 +420,22 @@ impl Dialect for Erigones {
             .collect())
     }
 
+    fn observe_many_complete(&self) -> bool {
+        // `/vm/status/` lists every VM with every pending task: gone from its map means ended.
+        true
+    }
+
+    fn observe_many_vms(&self, resp: &HttpResponse, now: Millis) -> Vec<Vm> {
+        self.parse_list(None, resp, now)
+            .map(|page| page.vms)
+            .unwrap_or_default()
+    }
+
+    fn read_many_request(&self, _vm_ids: &[&str]) -> Option<HttpRequest> {
+        // Every VM's status in one request (the same as the listing).
+        Some(self.req(Method::Get, "vm/status/"))
+    }
+
     fn cancel_request(&self, r: &ProviderRef) -> Option<HttpRequest> {
         let ProviderRef::ErigonesTask { task_id, .. } = r else {
             return None;

@@ -432,6 +432,27 @@ pub trait Dialect {
         Ok(vec![None; refs.len()])
     }
 
+    /// Whether an operation missing from an observe-many answer has certainly ended: the answer
+    /// lists every pending task of every VM it covers (Erigones' `/vm/status/` `tasks` maps). The
+    /// engine then knows the VM data of that same answer was read after the task ended.
+    fn observe_many_complete(&self) -> bool {
+        false
+    }
+
+    /// VM data an observe-many answer carries beyond the operations' own observations (Erigones'
+    /// `/vm/status/` lists every VM). The engine merges it as read when the request went out, so
+    /// operations waiting for verification need no read of their own.
+    fn observe_many_vms(&self, _resp: &HttpResponse, _now: Millis) -> Vec<Vm> {
+        Vec::new()
+    }
+
+    /// One request that re-reads many VMs at once, answered as [`Dialect::parse_read_vm`] reads
+    /// it (Erigones `/vm/status/`), where the provider has one: verifications due together share
+    /// it.
+    fn read_many_request(&self, _vm_ids: &[&str]) -> Option<HttpRequest> {
+        None
+    }
+
     /// Cancels a running task, where the provider allows (Erigones).
     fn cancel_request(&self, _r: &ProviderRef) -> Option<HttpRequest> {
         None

@@ -1,0 +1,166 @@
+//! The engine's batching helpers, kept apart from the main loop: verifications that share one
+//! request, what an observe-many answer tells beyond each operation's own state, which
+//! operations an observe-many request can cover at all, and how often the request budget lets
+//! the policy look.
+
+use super::*;
+
+/// The share of a connection's sustained request rate that looks at running tasks may take
+/// while its bucket runs low; the rest is left to verifications, re-reads and submits.
+const LOOK_SHARE: f64 = 0.75;
+
+impl Engine {
+    /// Verifications due now on a connection whose provider re-reads many VMs in one request
+    /// (Erigones' `/vm/status/`) share one, when at least two are due; the rest go one by one
+    /// in the per-operation pass. Verifications come before anything else the per-operation
+    /// pass sends: each one closes an operation whose task is already over.
+    pub(super) fn batch_verify_reads(
+        &mut self,
+        now: Millis,
+        allowance: &mut Allowance,
+        pending: &mut Vec<(Flight, String, HttpRequest)>,
+        shared: &mut HashMap<(String, String), usize>,
+    ) {
+        let mut due: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, op) in self.ops.iter().enumerate() {
+            if op.phase != Phase::Verifying {
+                continue;
+            }
+            let Some(s) = self.sched.get(&op.id) else {
+                continue;
+            };
+            if !s.waiting && s.due.is_some_and(|d| d <= now) {
+                due.entry(op.connection.clone()).or_default().push(i);
+            }
+        }
+        for (conn, idx) in due {
+            if idx.len() < 2 {
+                continue;
+            }
+            let request = {
+                let Some(c) = self.conn(&conn).filter(|c| c.ready(now)) else {
+                    continue;
+                };
+                let ids: Vec<&str> = idx.iter().map(|&i| self.ops[i].vm_id.as_str()).collect();
+                let Some(request) = c.api.read_many_request(&ids) else {
+                    continue;
+                };
+                request
+            };
+            let ops: Vec<String> = idx.iter().map(|&i| self.ops[i].id.clone()).collect();
+            let key = (conn.clone(), request.describe());
+            match shared.get(&key).map(|&j| &mut pending[j].0) {
+                // The same request already goes out this round (a listing, say): ride along.
+                Some(Flight::Read { ops: riders, .. } | Flight::List { ops: riders, .. }) => {
+                    riders.extend(ops);
+                }
+                Some(_) => continue,
+                None => {
+                    if !allowance.take(&conn) {
+                        continue;
+                    }
+                    shared.insert(key, pending.len());
+                    let flight = Flight::Read {
+                        conn: conn.clone(),
+                        ops,
+                    };
+                    pending.push((flight, conn.clone(), request));
+                }
+            }
+            for &i in &idx {
+                let op = &mut self.ops[i];
+                if let Some(s) = self.sched.get_mut(&op.id) {
+                    s.waiting = true;
+                }
+                op.polls += 1;
+            }
+        }
+    }
+
+    /// The order of the per-operation pass: verifications of finished tasks first, then the
+    /// rest (submits, solo looks) oldest first, so that a starved budget closes what is
+    /// already over before it looks at what still runs.
+    pub(super) fn transmit_order(&self) -> Vec<usize> {
+        let (mut first, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.ops.len()).partition(|&i| self.ops[i].phase == Phase::Verifying);
+        first.extend(rest);
+        first
+    }
+
+    /// Whether an observe-many request of this connection can cover this operation at all
+    /// (a Hostway snapshot cannot): operations it cannot are looked at on their own schedule
+    /// instead of being sent along and then looked at alone after every batch.
+    pub(super) fn batchable(&self, c: &Conn, r: &ProviderRef) -> bool {
+        // A property of the dialect and the kind of reference: asked once, then remembered.
+        let key = (c.cfg.dialect, std::mem::discriminant(r));
+        if let Some(&known) = self.batch_kinds.borrow().get(&key) {
+            return known;
+        }
+        let known = c.api.observe_many_request(&[r, r]).is_some();
+        self.batch_kinds.borrow_mut().insert(key, known);
+        known
+    }
+
+    /// What an observe-many answer tells beyond each operation's state: where the answer lists
+    /// every pending task, the operations missing from it had ended when it was read, so VM data
+    /// read by that same request is fresh enough to verify them; VM data the answer carries is
+    /// merged as read when the request went out, and waiting verifications are checked.
+    pub(super) fn observe_many_extras(
+        &mut self,
+        conn: &str,
+        missing: &[String],
+        vms: Vec<Vm>,
+        now: Millis,
+    ) {
+        let sent = self.answering_sent;
+        if self
+            .conn(conn)
+            .is_some_and(|c| c.api.observe_many_complete())
+        {
+            for op in missing {
+                if let Some(s) = self.sched.get_mut(op) {
+                    s.ended_seen.get_or_insert(sent);
+                }
+            }
+        }
+        if !vms.is_empty() {
+            self.merge_vms(conn, vms);
+            self.verify_open_against_inventory(conn, now);
+        }
+    }
+
+    /// The shortest gap between two looks at this operation that the connection's budget
+    /// sustains, for the policy (`PollCtx::min_interval`): 0 while the bucket is at least half
+    /// full; else one observe-many request per gap for everything it covers, and one request
+    /// each for the operations looked at alone, within [`LOOK_SHARE`] of the sustained rate.
+    pub(super) fn look_floor(&self, op: &Operation, now: Millis) -> Millis {
+        let Some(c) = self.conn(&op.connection) else {
+            return 0;
+        };
+        let mut b = c.budget.clone();
+        b.refill(now);
+        if b.tokens >= b.burst / 2.0 {
+            return 0;
+        }
+        let per_ms = b.per_ms * LOOK_SHARE;
+        let batchable = |o: &Operation| {
+            o.provider_ref
+                .as_ref()
+                .is_some_and(|r| self.batchable(c, r))
+        };
+        let observing = |o: &&Operation| {
+            o.connection == op.connection && matches!(o.phase, Phase::Accepted | Phase::InProgress)
+        };
+        let requests = if batchable(op) {
+            1
+        } else {
+            self.ops
+                .iter()
+                .filter(observing)
+                .filter(|o| !batchable(o))
+                .count()
+                .max(1)
+        };
+        (requests as f64 / per_ms) as Millis
+    }
+}

@@ -1,0 +1,218 @@
+//! Batched verification, driven with a fake clock and scripted Erigones answers: operations
+//! whose tasks end together are verified from one request's VM data, and only VM data read
+//! after a task ended counts.
+
+use serde_json::{json, Value};
+use vigil_core::{
+    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Outgoing, Phase,
+};
+
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const BASE: &str = "https://erigones.test/api";
+
+fn engine_with(vms: &[Value]) -> Engine {
+    let mut e = Engine::new("t");
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    e.add_connection(
+        ConnectionConfig {
+            id: "c1".into(),
+            name: "Erigones".into(),
+            dialect: DialectKind::Erigones,
+            base_url: BASE.into(),
+            credentials: Credentials::ApiKey { key: "k".into() },
+            demo: false,
+        },
+        T0,
+    );
+    let out = e.poll_transmit(T0);
+    assert_eq!(out.len(), 1, "one listing request");
+    assert_eq!(out[0].request.url, format!("{BASE}/vm/status/"));
+    e.handle(out[0].token, Ok(all_vms(vms)), T0);
+    e
+}
+
+/// A VM as `/vm/status/` shows it, with its pending task ids.
+fn vm(host: &str, status: &str, tasks: &[&str]) -> Value {
+    let tasks: serde_json::Map<String, Value> = tasks
+        .iter()
+        .map(|t| (t.to_string(), json!({"method": "PUT", "hostname": host})))
+        .collect();
+    json!({"hostname": host, "uuid": format!("uuid-{host}"), "alias": host, "status": status,
+           "node_status": "online", "tasks": tasks})
+}
+
+fn all_vms(vms: &[Value]) -> HttpResponse {
+    HttpResponse::new(
+        200,
+        json!({"status": "SUCCESS", "result": vms, "task_id": "list"}).to_string(),
+    )
+}
+
+fn task(status: &str, id: &str) -> HttpResponse {
+    let code = if status == "SUCCESS" { 200 } else { 201 };
+    HttpResponse::new(
+        code,
+        json!({"status": status, "result": null, "task_id": id}).to_string(),
+    )
+}
+
+fn path(o: &Outgoing) -> &str {
+    o.request.url.strip_prefix(BASE).unwrap_or(&o.request.url)
+}
+
+/// Starts `action` on every VM and accepts each with task id `t-<host>`.
+fn start_all(e: &mut Engine, hosts: &[&str], action: Action) -> Vec<String> {
+    let ids: Vec<String> = hosts
+        .iter()
+        .map(|h| e.start("c1", h, action.clone(), T0).unwrap())
+        .collect();
+    let submits = e.poll_transmit(T0);
+    assert_eq!(submits.len(), hosts.len());
+    for (o, h) in submits.iter().zip(hosts) {
+        assert!(path(o).starts_with(&format!("/vm/{h}/status/")));
+        e.handle(o.token, Ok(task("PENDING", &format!("t-{h}"))), T0 + 50);
+    }
+    ids
+}
+
+/// The next requests the engine sends, and when.
+fn next(e: &mut Engine) -> (i64, Vec<Outgoing>) {
+    let t = e.next_wake().expect("something is scheduled");
+    (t, e.poll_transmit(t))
+}
+
+/// Answers each task read with SUCCESS.
+fn tasks_succeed(e: &mut Engine, reads: &[Outgoing], at: i64) {
+    for o in reads {
+        let id = path(o)
+            .strip_prefix("/task/")
+            .and_then(|p| p.strip_suffix("/status/"))
+            .unwrap_or_else(|| panic!("a task read, not {}", path(o)));
+        e.handle(o.token, Ok(task("SUCCESS", id)), at);
+    }
+}
+
+#[test]
+fn operations_ending_together_are_verified_by_the_answer_that_saw_them_end() {
+    let hosts = ["a", "b", "c"];
+    let mut e = engine_with(&hosts.map(|h| vm(h, "stopped", &[])));
+    let ids = start_all(&mut e, &hosts, Action::Start);
+    // One observe-many request for all three: their tasks are gone, the VMs run.
+    let (t, out) = next(&mut e);
+    assert_eq!(out.len(), 1);
+    assert_eq!(path(&out[0]), "/vm/status/");
+    e.handle(
+        out[0].token,
+        Ok(all_vms(&hosts.map(|h| vm(h, "running", &[])))),
+        t + 50,
+    );
+    // Each task is asked how it ended (the list cannot say)…
+    let reads = e.poll_transmit(t + 50);
+    assert_eq!(reads.len(), 3, "{reads:?}");
+    tasks_succeed(&mut e, &reads, t + 100);
+    // …and the VM data read when the tasks were seen gone verifies them: no VM read at all.
+    for id in &ids {
+        assert_eq!(e.operation(id).unwrap().phase, Phase::Succeeded, "{id}");
+    }
+    assert!(e.poll_transmit(t + 100).is_empty());
+}
+
+#[test]
+fn verifications_due_together_share_one_list_request() {
+    let hosts = ["a", "b", "c"];
+    let mut e = engine_with(&hosts.map(|h| vm(h, "stopped", &[])));
+    let ids = start_all(&mut e, &hosts, Action::Start);
+    let (t, out) = next(&mut e);
+    // The tasks are gone but the VM data does not show the outcome yet.
+    e.handle(
+        out[0].token,
+        Ok(all_vms(&hosts.map(|h| vm(h, "stopped", &[])))),
+        t + 50,
+    );
+    let reads = e.poll_transmit(t + 50);
+    tasks_succeed(&mut e, &reads, t + 100);
+    for id in &ids {
+        assert_eq!(e.operation(id).unwrap().phase, Phase::Verifying, "{id}");
+    }
+    // All three re-reads go out as one request of every VM's status.
+    let (t2, out) = next(&mut e);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(path(&out[0]), "/vm/status/");
+    e.handle(
+        out[0].token,
+        Ok(all_vms(&hosts.map(|h| vm(h, "running", &[])))),
+        t2 + 50,
+    );
+    for id in &ids {
+        assert_eq!(e.operation(id).unwrap().phase, Phase::Succeeded, "{id}");
+    }
+}
+
+#[test]
+fn vm_data_read_before_the_tasks_ended_does_not_verify_them() {
+    // A reboot's goal (running) is also the state before it: only fresh data may say done.
+    let hosts = ["a", "b"];
+    let mut e = engine_with(&hosts.map(|h| vm(h, "running", &[])));
+    let ids = start_all(&mut e, &hosts, Action::Reboot);
+    // First look: tasks still pending, and the database still says "running".
+    let (t1, out) = next(&mut e);
+    assert_eq!(path(&out[0]), "/vm/status/");
+    e.handle(
+        out[0].token,
+        Ok(all_vms(
+            &hosts.map(|h| vm(h, "running", &[&format!("t-{h}")])),
+        )),
+        t1 + 50,
+    );
+    for id in &ids {
+        assert_eq!(e.operation(id).unwrap().phase, Phase::InProgress);
+    }
+    // Second look: the tasks are gone; the VMs show "stopping" in that same answer.
+    let (t2, out) = next(&mut e);
+    assert_eq!(out.len(), 1);
+    e.handle(
+        out[0].token,
+        Ok(all_vms(&hosts.map(|h| vm(h, "stopping", &[])))),
+        t2 + 50,
+    );
+    let reads = e.poll_transmit(t2 + 50);
+    tasks_succeed(&mut e, &reads, t2 + 100);
+    // Not done on the first answer's "running": the data read after the end disagrees.
+    for id in &ids {
+        assert_eq!(e.operation(id).unwrap().phase, Phase::Verifying, "{id}");
+    }
+    let (t3, out) = next(&mut e);
+    assert_eq!(out.len(), 1, "one re-read for both: {out:?}");
+    e.handle(
+        out[0].token,
+        Ok(all_vms(&hosts.map(|h| vm(h, "running", &[])))),
+        t3 + 50,
+    );
+    for id in &ids {
+        assert_eq!(e.operation(id).unwrap().phase, Phase::Succeeded, "{id}");
+    }
+}
+
+#[test]
+fn a_task_seen_ended_only_by_its_own_read_needs_a_fresh_vm_read() {
+    // One operation: no observe-many, so nothing read after the end is known yet.
+    let mut e = engine_with(&[vm("a", "running", &[])]);
+    let ids = start_all(&mut e, &["a"], Action::Reboot);
+    let (t, out) = next(&mut e);
+    assert_eq!(path(&out[0]), "/task/t-a/status/");
+    tasks_succeed(&mut e, &out, t + 50);
+    assert_eq!(e.operation(&ids[0]).unwrap().phase, Phase::Verifying);
+    let (t2, out) = next(&mut e);
+    assert_eq!(out.len(), 1);
+    assert_eq!(path(&out[0]), "/vm/a/status/");
+    e.handle(
+        out[0].token,
+        Ok(HttpResponse::new(
+            200,
+            json!({"status": "SUCCESS", "result": vm("a", "running", &[]), "task_id": "r"})
+                .to_string(),
+        )),
+        t2 + 50,
+    );
+    assert_eq!(e.operation(&ids[0]).unwrap().phase, Phase::Succeeded);
+}
