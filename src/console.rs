@@ -116,6 +116,13 @@ impl Console {
             d.leader = false;
         });
         self.elect();
+        if !self.leads() {
+            // Following from the start is no change of role for `elect`: without this the tab
+            // lists its connections itself once and waits for the leader's next change.
+            let now = crate::now_ms();
+            self.engine.update(|e| e.set_pace(Pace::Follower, now));
+            self.post(&Message::Hello);
+        }
     }
 
     /// Leaves the group: a leading tab hands over at once.
