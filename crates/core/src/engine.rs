@@ -300,6 +300,9 @@ pub struct Engine {
     wf_reread: HashMap<String, Millis>,
     /// When each workflow next needs the engine (a countdown's end), not kept.
     wf_wake: HashMap<String, Millis>,
+    /// Next pages of observe-many answers still to read this round: connection, the operations
+    /// not found yet, the request (see `engine_batch.rs`).
+    observe_more: Vec<(String, Vec<String>, HttpRequest)>,
     /// Whether observe-many can cover a kind of reference, per dialect (see `batchable`).
     batch_kinds: std::cell::RefCell<
         HashMap<
@@ -329,6 +332,7 @@ impl Engine {
             rereads: Vec::new(),
             sent_at: HashMap::new(),
             answering_sent: 0,
+            observe_more: Vec::new(),
             pace: Pace::Foreground,
             quiet_until: 0,
             schedule: Schedule::default(),
@@ -394,6 +398,7 @@ impl Engine {
     /// Forgets a connection; its open operations stay in the activity list as `NeedsCheck`.
     pub fn remove_connection(&mut self, id: &str) {
         self.conns.retain(|c| c.cfg.id != id);
+        self.observe_more.retain(|(conn, ..)| conn != id);
         let ops = &self.ops;
         self.flights.retain(|_, f| match f {
             Flight::Login { conn } | Flight::List { conn, .. } | Flight::Read { conn, .. } => {
@@ -1019,6 +1024,7 @@ impl Engine {
                 }
             }
         }
+        self.send_observe_more(now, &mut allowance, &mut pending);
         self.batch_verify_reads(now, &mut allowance, &mut pending, &mut shared);
         for i in self.transmit_order() {
             let op = &mut self.ops[i];
@@ -1505,12 +1511,22 @@ impl Engine {
             .filter_map(|o| o.provider_ref.as_ref())
             .collect();
         let conn = c.cfg.id.clone();
-        let (parsed, vms) = match result {
-            Ok(resp) => (
-                c.api.parse_observe_many(&refs, &resp, now),
-                c.api.observe_many_vms(&resp, now),
-            ),
-            Err(e) => (Err(ApiError::network(&e)), Vec::new()),
+        let (parsed, vms, more) = match result {
+            Ok(resp) => {
+                let parsed = c.api.parse_observe_many(&refs, &resp, now);
+                // Operations this page did not hold may be on the next one.
+                let more = parsed.as_ref().ok().and_then(|list| {
+                    let rest: Vec<&ProviderRef> = refs
+                        .iter()
+                        .zip(list)
+                        .filter(|(_, obs)| obs.is_none())
+                        .map(|(r, _)| *r)
+                        .collect();
+                    c.api.observe_many_next(&rest, &resp)
+                });
+                (parsed, c.api.observe_many_vms(&resp, now), more)
+            }
+            Err(e) => (Err(ApiError::network(&e)), Vec::new(), None),
         };
         match parsed {
             Ok(list) => {
@@ -1520,10 +1536,12 @@ impl Engine {
                     .filter(|(_, obs)| obs.is_none())
                     .map(|(o, _)| o.id.clone())
                     .collect();
+                let missing = self.observe_many_continue(&conn, missing, more);
                 self.observe_many_extras(&conn, &missing, vms, now);
                 for (op, obs) in open.iter().zip(list) {
                     match obs {
                         Some(obs) => self.apply_observation(&op.id, obs, now),
+                        None if !missing.contains(&op.id) => {} // On a next page.
                         None => {
                             // Not in the answer: look at it on its own, now.
                             if let Some(s) = self.sched.get_mut(&op.id) {

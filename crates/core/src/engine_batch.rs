@@ -10,6 +10,58 @@ use super::*;
 const LOOK_SHARE: f64 = 0.75;
 
 impl Engine {
+    /// Next pages of observe-many answers, sent before anything else looks at running tasks:
+    /// their operations wait for them, and count as missing only after the last page. An
+    /// operation closed or rescheduled meanwhile (a reload, a take-over) is dropped from it.
+    pub(super) fn send_observe_more(
+        &mut self,
+        now: Millis,
+        allowance: &mut Allowance,
+        pending: &mut Vec<(Flight, String, HttpRequest)>,
+    ) {
+        for (conn, ops, request) in std::mem::take(&mut self.observe_more) {
+            let ops: Vec<String> = ops
+                .into_iter()
+                .filter(|id| {
+                    self.operation(id).is_some_and(Operation::is_open)
+                        && self.sched.get(id).is_some_and(|s| s.waiting)
+                })
+                .collect();
+            if ops.is_empty() {
+                continue;
+            }
+            let ready = self.conn(&conn).is_some_and(|c| c.ready(now));
+            if ready && allowance.take(&conn) {
+                for id in &ops {
+                    if let Some(o) = self.ops.iter_mut().find(|o| o.id == *id) {
+                        o.polls += 1;
+                    }
+                }
+                pending.push((Flight::ObserveMany { ops }, conn, request));
+            } else {
+                // Over budget or held by a rate limit: next round.
+                self.observe_more.push((conn, ops, request));
+            }
+        }
+    }
+
+    /// After an observe-many answer: the operations it did not hold go on to the next page when
+    /// the dialect gives one (they stay waiting), and are the missing ones otherwise.
+    pub(super) fn observe_many_continue(
+        &mut self,
+        conn: &str,
+        missing: Vec<String>,
+        next: Option<HttpRequest>,
+    ) -> Vec<String> {
+        match next {
+            Some(request) if !missing.is_empty() => {
+                self.observe_more.push((conn.to_string(), missing, request));
+                Vec::new()
+            }
+            _ => missing,
+        }
+    }
+
     /// Verifications due now on a connection whose provider re-reads many VMs in one request
     /// (Erigones' `/vm/status/`) share one, when at least two are due; the rest go one by one
     /// in the per-operation pass. Verifications come before anything else the per-operation

@@ -143,7 +143,7 @@ fn several_operations_cost_one_task_list_read_per_round() {
     let window = &w.sent[before..];
     let rounds = window
         .iter()
-        .filter(|s| s.contains("/compute/tasks?status=pending,running&page_size=100"))
+        .filter(|s| s.contains("/compute/tasks?page=1&page_size=100"))
         .count();
     let task_reads = window
         .iter()
@@ -245,4 +245,52 @@ fn refused_credentials_show_the_providers_words() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn two_hundred_fifty_operations_are_observed_from_three_task_list_pages_a_round() {
+    let mut sc = scenario(8, 0.0);
+    sc.vms = 400;
+    let mut w = World::new(DialectKind::OnetSolutions, sc);
+    let vms: Vec<String> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.power == PowerState::Running && !v.locked)
+        .take(250)
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(vms.len(), 250);
+    let ids: Vec<String> = vms
+        .iter()
+        .map(|v| w.engine.start("c", v, Action::Reboot, w.now).unwrap())
+        .collect();
+    let before = w.sent.len();
+    w.run_until(30 * MINUTE, |e| {
+        ids.iter().all(|id| !e.operation(id).unwrap().is_open())
+    });
+    for id in &ids {
+        let op = w.engine.operation(id).unwrap();
+        assert_eq!(op.phase, Phase::Succeeded, "{id}: {:?}", op.message);
+    }
+    let window = &w.sent[before..];
+    let count = |needle: &str| window.iter().filter(|s| s.contains(needle)).count();
+    let rounds = count("/compute/tasks?page=1&page_size=100");
+    let pages = count("/compute/tasks?page=");
+    // Every task is settled by the list: finished ones as well as running ones.
+    // Only a last operation left alone is read on its own (one request either way).
+    assert!(count("/compute/tasks/") <= 2, "{window:#?}");
+    // The list is followed to its third page while operations are spread over three.
+    assert!(
+        count("/compute/tasks?page=3&page_size=100") >= 1,
+        "{window:#?}"
+    );
+    assert_eq!(
+        count("/compute/tasks?page=4&"),
+        0,
+        "250 tasks fit on 3 pages"
+    );
+    assert!(pages <= 3 * rounds, "{pages} pages in {rounds} rounds");
+    // Far fewer looks than operations, let alone one per operation and round.
+    assert!(pages < 250, "{pages} task list pages for 250 operations");
+    assert_eq!(w.throttled, 0, "never above the documented rate limit");
 }

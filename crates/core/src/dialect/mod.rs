@@ -432,6 +432,17 @@ pub trait Dialect {
         Ok(vec![None; refs.len()])
     }
 
+    /// The next page of a paginated observe-many answer, to read for `refs` (the operations this
+    /// answer did not hold) within the same round before they count as missing (ONET's task
+    /// list). `None`: the answer was the last page the dialect follows.
+    fn observe_many_next(
+        &self,
+        _refs: &[&ProviderRef],
+        _resp: &HttpResponse,
+    ) -> Option<HttpRequest> {
+        None
+    }
+
     /// Whether an operation missing from an observe-many answer has certainly ended: the answer
     /// lists every pending task of every VM it covers (Erigones' `/vm/status/` `tasks` maps). The
     /// engine then knows the VM data of that same answer was read after the task ended.

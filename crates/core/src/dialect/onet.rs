@@ -2,10 +2,13 @@
 //!
 //! Contract: `shared/providers/onetsolutions.md`. A power action
 //! (`POST /compute/instances/{id}/{start,stop,reboot,shutdown,reset}`) answers `202` with a task,
-//! read again at `GET /compute/tasks/{id}`; every unfinished task of the project comes in one
-//! `GET /compute/tasks?status=pending,running`. A failed attempt with retries left goes back to
-//! `pending`: a retrying task is not a failed one, and the console shows "attempt k of n". A task's
-//! `result` is free-form: it is shown, never read as an outcome.
+//! read again at `GET /compute/tasks/{id}`. Many tasks are observed at once from the project's
+//! task list, `GET /compute/tasks?page=N&page_size=100` without a status filter: it shows
+//! finished tasks as well as running ones, so one round of pages (followed while some watched
+//! task is not yet found, at most [`MAX_TASK_PAGES`]) settles them all without per-task reads.
+//! A failed attempt with retries left goes back to `pending`: a retrying task is not a failed
+//! one, and the console shows "attempt k of n". A task's `result` is free-form: it is shown,
+//! never read as an outcome.
 //!
 //! Lists are paginated (`?page=&page_size=` → `{count, next, previous, results}`); the next page is
 //! built from the page number in `next`, never by following its host. There is no single-instance
@@ -26,6 +29,10 @@ use crate::time::Millis;
 
 /// The provider's maximum page size: a hundred instances (or unfinished tasks) per request.
 pub const PAGE_SIZE: u32 = 100;
+
+/// How deep observe-many reads the task list in one round: the 2,000 newest tasks. An operation
+/// on none of these pages is looked at on its own.
+pub const MAX_TASK_PAGES: u32 = 20;
 
 /// Where ONET (Django REST framework) puts its words.
 const ERROR_KEYS: &[&str] = &["detail", "message", "error", "errors", "non_field_errors"];
@@ -374,11 +381,7 @@ impl Dialect for Onet {
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
         refs.iter()
             .all(|r| matches!(r, ProviderRef::OnetTask { .. }))
-            .then(|| {
-                self.req(&format!(
-                    "compute/tasks?status=pending,running&page_size={PAGE_SIZE}"
-                ))
-            })
+            .then(|| self.task_page(1))
     }
 
     fn parse_observe_many(
@@ -394,13 +397,35 @@ impl Dialect for Onet {
                 let ProviderRef::OnetTask { task_id, .. } = r else {
                     return None;
                 };
-                // Not listed: finished (or on a later page); the task itself is asked.
+                // Listed with every status: the list proves a task running or ended, and only
+                // a task on none of the pages read is asked on its own.
                 results
                     .iter()
                     .find(|t| text(t, "id").as_deref() == Some(task_id.as_str()))
                     .map(observe_task)
             })
             .collect())
+    }
+
+    fn observe_many_next(&self, refs: &[&ProviderRef], resp: &HttpResponse) -> Option<HttpRequest> {
+        if refs.is_empty() || !resp.is_success() {
+            return None;
+        }
+        let v = parse_lenient(&resp.body).ok()?;
+        let link = |k: &str| v.get(k).and_then(Value::as_str).and_then(page_number);
+        let this = link("previous").map_or(1, |p| p.saturating_add(1));
+        // Only forward, and no deeper than the newest tasks an open operation can be among.
+        link("next")
+            .filter(|&n| n > this && n <= MAX_TASK_PAGES)
+            .map(|n| self.task_page(n))
+    }
+}
+
+impl Onet {
+    /// A page of the project's task list, every status: newest first (assumed, as DRF lists
+    /// by `-created`), so the operations Vigil watches are on its first pages.
+    fn task_page(&self, page: u32) -> HttpRequest {
+        self.req(&format!("compute/tasks?page={page}&page_size={PAGE_SIZE}"))
     }
 }
 
@@ -776,7 +801,7 @@ mod tests {
     }
 
     #[test]
-    fn the_unfinished_tasks_list_observes_many_at_once() {
+    fn the_task_list_observes_many_at_once_page_by_page() {
         let other = ProviderRef::OnetTask {
             instance_id: "i2".into(),
             task_id: "t2".into(),
@@ -789,7 +814,7 @@ mod tests {
         let req = api().observe_many_request(&refs).unwrap();
         assert_eq!(
             req.url,
-            format!("{BASE}/compute/tasks?status=pending,running&page_size=100")
+            format!("{BASE}/compute/tasks?page=1&page_size=100")
         );
         let foreign = ProviderRef::HostwayServer {
             server_id: "s".into(),
@@ -813,7 +838,50 @@ mod tests {
         let got = api().parse_observe_many(&refs, &resp, 0).unwrap();
         assert_eq!(got[0].as_ref().unwrap().state, TaskState::Running);
         assert_eq!(got[1].as_ref().unwrap().attempt, Some((2, 3)));
-        assert!(got[2].is_none(), "not listed: asked on its own");
+        assert!(got[2].is_none(), "not on this page");
+        // The last page: nothing more to read, t3 is asked on its own.
+        assert!(api().observe_many_next(&[&finished], &resp).is_none());
+
+        // A finished task on the list is settled by it, failed or completed.
+        let mut t3 = task("completed", 0, 2, Value::Null);
+        t3["id"] = json!("t3");
+        let page = |prev: Option<u32>, next: Option<u32>, results: Vec<Value>| {
+            let link = |n: Option<u32>| {
+                n.map_or(Value::Null, |n| {
+                    json!(format!(
+                        "https://elsewhere.example/compute/tasks?page={n}&page_size=100"
+                    ))
+                })
+            };
+            HttpResponse::new(
+                200,
+                json!({"count": 450, "next": link(next), "previous": link(prev),
+                       "results": results})
+                .to_string(),
+            )
+        };
+        let p2 = page(Some(1), Some(3), vec![t3]);
+        let got = api().parse_observe_many(&[&finished], &p2, 0).unwrap();
+        assert_eq!(got[0].as_ref().unwrap().state, TaskState::Succeeded);
+        // Pages are followed, to the configured base, while a watched task is not yet found.
+        let p1 = page(None, Some(2), vec![]);
+        assert_eq!(
+            api().observe_many_next(&[&finished], &p1).unwrap().url,
+            format!("{BASE}/compute/tasks?page=2&page_size=100")
+        );
+        assert_eq!(
+            api().observe_many_next(&[&finished], &p2).unwrap().url,
+            format!("{BASE}/compute/tasks?page=3&page_size=100")
+        );
+        // Not when every watched task was found, nor backwards, nor deeper than the cap.
+        assert!(api().observe_many_next(&[], &p1).is_none());
+        assert!(api()
+            .observe_many_next(&[&finished], &page(Some(3), Some(2), vec![]))
+            .is_none());
+        let deep = page(Some(MAX_TASK_PAGES - 1), Some(MAX_TASK_PAGES + 1), vec![]);
+        assert!(api().observe_many_next(&[&finished], &deep).is_none());
+        let refused = HttpResponse::new(429, r#"{"detail": "throttled"}"#);
+        assert!(api().observe_many_next(&[&finished], &refused).is_none());
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! ONETSolutions' task list read page by page within one round, with scripted answers: the
+//! operations a page did not hold wait for the next page, and a `429` on a next page is waited
+//! out before anything else goes to the provider.
+
+use serde_json::{json, Value};
+use vigil_core::{Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Phase};
+
+const T0: i64 = 1_767_225_600_000;
+const BASE: &str = "https://onet.test/v1/organizations/o/projects/p";
+
+fn task(id: &str, vm: &str, status: &str) -> Value {
+    json!({"id": id, "instance_id": vm, "task_type": "reboot_vps", "status": status,
+           "result": null, "retry_count": 0, "max_retries": 2})
+}
+
+fn page(n: u32, last: bool, results: Vec<Value>) -> HttpResponse {
+    let link = |p: u32| json!(format!("{BASE}/compute/tasks?page={p}&page_size=100"));
+    HttpResponse::new(
+        200,
+        json!({"count": 250, "next": if last { Value::Null } else { link(n + 1) },
+               "previous": if n > 1 { link(n - 1) } else { Value::Null }, "results": results})
+        .to_string(),
+    )
+}
+
+#[test]
+fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
+    let mut e = Engine::new("t");
+    e.add_connection(
+        ConnectionConfig {
+            id: "c".into(),
+            name: "ONET".into(),
+            dialect: DialectKind::OnetSolutions,
+            base_url: BASE.into(),
+            credentials: Credentials::Bearer { token: "k".into() },
+            demo: false,
+        },
+        T0,
+    );
+    let out = e.poll_transmit(T0);
+    let vms: Vec<Value> = (1..=3)
+        .map(|i| json!({"id": format!("vm{i}"), "name": format!("vm{i}"), "status": "running"}))
+        .collect();
+    e.handle(
+        out[0].token,
+        Ok(HttpResponse::new(
+            200,
+            json!({"count": 3, "next": null, "previous": null, "results": vms}).to_string(),
+        )),
+        T0,
+    );
+    let ids: Vec<String> = (1..=3)
+        .map(|i| e.start("c", &format!("vm{i}"), Action::Reboot, T0).unwrap())
+        .collect();
+    let out = e.poll_transmit(T0);
+    assert_eq!(out.len(), 3, "three submits");
+    for (i, o) in out.iter().enumerate() {
+        let t = task(&format!("t{}", i + 1), &format!("vm{}", i + 1), "pending");
+        e.handle(o.token, Ok(HttpResponse::new(202, t.to_string())), T0);
+    }
+    // The first look: page 1 holds t1, still running; t2 and t3 wait for page 2.
+    let mut now = e.next_wake().unwrap();
+    let out = e.poll_transmit(now);
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        out[0].request.url,
+        format!("{BASE}/compute/tasks?page=1&page_size=100")
+    );
+    e.handle(
+        out[0].token,
+        Ok(page(1, false, vec![task("t1", "vm1", "running")])),
+        now,
+    );
+    let out = e.poll_transmit(now);
+    assert_eq!(out.len(), 1, "the next page, in the same round");
+    assert_eq!(
+        out[0].request.url,
+        format!("{BASE}/compute/tasks?page=2&page_size=100")
+    );
+    assert!(ids.iter().all(|id| e.operation(id).unwrap().is_open()));
+    // Throttled: nothing goes out before the provider's Retry-After.
+    let throttled = HttpResponse::new(429, r#"{"detail": "Request was throttled."}"#)
+        .with_header("Retry-After", "7");
+    e.handle(out[0].token, Ok(throttled), now);
+    let resume = now + 7_000;
+    let mut sent = Vec::new();
+    while let Some(t) = e.next_wake() {
+        now = now.max(t);
+        if now > T0 + 120_000 {
+            break;
+        }
+        for o in e.poll_transmit(now) {
+            assert!(now >= resume, "sent {} before Retry-After", o.request.url);
+            sent.push(o.request.url.clone());
+            // Every task ended: the list says so, and the instances show it.
+            let resp = if o.request.url.contains("/compute/tasks") {
+                assert!(
+                    o.request.url.contains("/compute/tasks?page="),
+                    "no task is read on its own: {}",
+                    o.request.url
+                );
+                page(
+                    1,
+                    true,
+                    (1..=3)
+                        .map(|i| task(&format!("t{i}"), &format!("vm{i}"), "completed"))
+                        .collect(),
+                )
+            } else {
+                HttpResponse::new(
+                    200,
+                    json!({"count": 3, "next": null, "previous": null, "results": vms}).to_string(),
+                )
+            };
+            e.handle(o.token, Ok(resp), now + 50);
+        }
+        now += 50;
+        if ids.iter().all(|id| !e.operation(id).unwrap().is_open()) {
+            break;
+        }
+    }
+    for id in &ids {
+        let op = e.operation(id).unwrap();
+        assert_eq!(
+            op.phase,
+            Phase::Succeeded,
+            "{id}: {:?} after {sent:#?}",
+            op.message
+        );
+    }
+}
