@@ -36,7 +36,12 @@ fn Modal(dialog: Dialog) -> impl IntoView {
     });
     on_cleanup(move || {
         if let Some(Some(el)) = opener.try_get_value() {
-            let _ = el.focus();
+            // After the dialog has left the page: while it is still open, everything outside
+            // it is inert and cannot take focus.
+            gloo_timers::callback::Timeout::new(0, move || {
+                let _ = el.focus();
+            })
+            .forget();
         }
     });
     let close = move || ui.dialog.set(None);
