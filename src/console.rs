@@ -47,6 +47,8 @@ struct Driver {
     heartbeat: Option<Interval>,
     /// The last state shared, to share only changes.
     shared: String,
+    /// Bulk actions seen running in this tab: their end gets one notice.
+    running_bulks: std::collections::HashSet<String>,
 }
 
 /// Everything the components share. Copy: it is a bundle of reactive handles.
@@ -81,8 +83,14 @@ impl Console {
                 channel: None,
                 heartbeat: None,
                 shared: String::new(),
+                running_bulks: Default::default(),
             }),
         };
+        let _ = leptos_use::use_event_listener(
+            leptos_use::use_window(),
+            leptos::ev::pagehide,
+            move |_| console.page_hidden(),
+        );
         // When the component that owns the console goes away, so do its timer, requests, and
         // its lead: another tab takes over at once.
         on_cleanup(move || {
@@ -123,6 +131,21 @@ impl Console {
             self.engine.update(|e| e.set_pace(Pace::Follower, now));
             self.post(&Message::Hello);
         }
+    }
+
+    /// The page is going away (reload, close, navigation), which unmounts nothing: a leading
+    /// tab gives its lease up now, so that the reloaded page or another tab leads at once
+    /// instead of following a gone leader until the lease runs out. (A page restored from the
+    /// back/forward cache claims the lease again at its next heartbeat.)
+    fn page_hidden(self) {
+        self.driver.try_with_value(|d| {
+            if d.leader {
+                tabs::release_lease(&d.group, &d.tab);
+                if let Some(ch) = &d.channel {
+                    ch.post(&Message::Bye);
+                }
+            }
+        });
     }
 
     /// Leaves the group: a leading tab hands over at once.
@@ -425,6 +448,7 @@ impl Console {
         for WorkflowEvent::Finished { workflow_id, phase } in finished {
             self.notify_workflow(&workflow_id, phase);
         }
+        self.notify_bulks();
         if self.leads() {
             let (state, learning) = self
                 .engine
@@ -485,6 +509,42 @@ impl Console {
         }
     }
 
+    /// One notice when a bulk action seen running ends: "Reboot on 5 VMs: 4 done · 1 skipped".
+    fn notify_bulks(self) {
+        let bulks: Vec<(String, String, bool, bool)> = self.engine.with_untracked(|e| {
+            e.bulks()
+                .iter()
+                .filter_map(|b| {
+                    let s = e.bulk_summary(&b.id)?;
+                    let text = format!(
+                        "{} on {} VMs: {}",
+                        b.work.describe(),
+                        b.items.len(),
+                        s.label()
+                    );
+                    let clean = s.failed == 0 && s.needs_check == 0 && s.cancelled == 0;
+                    Some((b.id.clone(), text, s.is_finished(), clean))
+                })
+                .collect()
+        });
+        for (id, text, finished, clean) in bulks {
+            let ended = self
+                .driver
+                .try_update_value(|d| {
+                    if !finished {
+                        d.running_bulks.insert(id);
+                        false
+                    } else {
+                        d.running_bulks.remove(&id)
+                    }
+                })
+                .unwrap_or(false);
+            if ended {
+                self.push_notice(if clean { Tone::Success } else { Tone::Error }, text);
+            }
+        }
+    }
+
     /// "Reboot web-01: done, verified on the VM." / "…: failed. <the provider's words>"
     fn notify_finished(self, what: String, phase: Phase, message: Option<String>) {
         let (tone, text) = match phase {
@@ -505,6 +565,15 @@ impl Console {
         let (tone, text) = match ev {
             Event::Finished { op_id, phase } => {
                 let what = self.engine.with_untracked(|e| {
+                    // A step of a workflow or one VM of a bulk action: the workflow's own notice
+                    // and the bulk summary say it, once.
+                    let part_of_more = e.workflow_for_op(&op_id).is_some()
+                        || e.bulks()
+                            .iter()
+                            .any(|b| b.items.iter().any(|i| i.op_id.as_deref() == Some(&op_id)));
+                    if part_of_more {
+                        return None;
+                    }
                     e.operation(&op_id).map(|op| {
                         (
                             format!("{} {}", op.action.describe(), op.vm_name),

@@ -766,6 +766,17 @@ async fn a_bulk_reboot_reports_each_vm_and_skips_the_invalid_ones() {
     .await;
     assert!(text(&summary).contains(&format!("{stopped_name} — skipped")));
     assert!(text(&summary).contains(&format!("{name} — done")));
+    // One notice for the whole bulk action, none per VM.
+    wait_for("one notice for the bulk action", 5_000, || {
+        find(root, ".notice").filter(|n| text(n).starts_with("Reboot on 2 VMs: 1 done · 1 skipped"))
+    })
+    .await;
+    assert!(
+        !all(root, ".notice")
+            .iter()
+            .any(|n| text(n).starts_with(&format!("Reboot {name}"))),
+        "no notice per VM"
+    );
 }
 
 #[wasm_bindgen_test]
