@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use crate::dialect::{ConnectionConfig, Dialect, Observation};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, NetError};
-use crate::model::{Action, ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
+use crate::model::{Action, ActionKind, Operation, Phase, PowerTarget, ProviderRef, TaskState, Vm};
 use crate::policy::{PollCtx, PollPolicy, Vigil};
 use crate::time::{Millis, MINUTE, SECOND};
 use crate::workflow::{Bulk, Workflow, WorkflowEvent};
@@ -203,6 +203,9 @@ struct Conn {
     /// When the request that produced each VM's current data went out: a verification only
     /// trusts data asked for after the task was seen finished.
     fresh_at: HashMap<String, Millis>,
+    /// When the request went out that last showed each VM's power state alone (a list of the
+    /// VMs in one state, see `batch_power_lists`): verifies what waits for that state only.
+    power_fresh_at: HashMap<String, Millis>,
     list: ListState,
     /// When to start the next full listing; `None` while one runs or when waiting for the user.
     list_due: Option<Millis>,
@@ -237,6 +240,8 @@ struct Sched {
     /// When the request went out whose answer first showed the task ended (an observe-many
     /// answer that lists every pending task no longer held it).
     ended_seen: Option<Millis>,
+    /// A list of the VMs in the power state it waits for was read for it already.
+    power_listed: bool,
 }
 
 enum Flight {
@@ -261,6 +266,12 @@ enum Flight {
     },
     Read {
         conn: String,
+        ops: Vec<String>,
+    },
+    /// The VMs in one power state (`Dialect::power_list_request`), for `ops`.
+    PowerList {
+        conn: String,
+        target: PowerTarget,
         ops: Vec<String>,
     },
     Cancel {
@@ -384,6 +395,7 @@ impl Engine {
             vms: Vec::new(),
             cursor_of: HashMap::new(),
             fresh_at: HashMap::new(),
+            power_fresh_at: HashMap::new(),
             list: ListState::Loading,
             list_due: Some(now),
             listing: None,
@@ -401,9 +413,10 @@ impl Engine {
         self.observe_more.retain(|(conn, ..)| conn != id);
         let ops = &self.ops;
         self.flights.retain(|_, f| match f {
-            Flight::Login { conn } | Flight::List { conn, .. } | Flight::Read { conn, .. } => {
-                conn != id
-            }
+            Flight::Login { conn }
+            | Flight::List { conn, .. }
+            | Flight::Read { conn, .. }
+            | Flight::PowerList { conn, .. } => conn != id,
             Flight::Submit { op } | Flight::Cancel { op } => {
                 ops.iter().any(|o| o.id == *op && o.connection != id)
             }
@@ -1025,6 +1038,7 @@ impl Engine {
             }
         }
         self.send_observe_more(now, &mut allowance, &mut pending);
+        self.batch_power_lists(now, &mut allowance, &mut pending);
         self.batch_verify_reads(now, &mut allowance, &mut pending, &mut shared);
         for i in self.transmit_order() {
             let op = &mut self.ops[i];
@@ -1206,6 +1220,9 @@ impl Engine {
             }
             Flight::ObserveMany { ops } => self.on_observe_many(&ops, result, now),
             Flight::Read { conn, ops } => self.on_read(&conn, &ops, result, now),
+            Flight::PowerList { conn, target, ops } => {
+                self.on_power_list(&conn, target, &ops, result, now)
+            }
             Flight::Cancel { op } => self.on_cancel(&op, result, now),
         }
         self.advance_workflows(now);
@@ -1213,9 +1230,10 @@ impl Engine {
 
     fn flight_conn(&self, flight: &Flight) -> Option<String> {
         match flight {
-            Flight::Login { conn } | Flight::List { conn, .. } | Flight::Read { conn, .. } => {
-                Some(conn.clone())
-            }
+            Flight::Login { conn }
+            | Flight::List { conn, .. }
+            | Flight::Read { conn, .. }
+            | Flight::PowerList { conn, .. } => Some(conn.clone()),
             Flight::Submit { op } | Flight::Cancel { op } => {
                 self.operation(op).map(|o| o.connection.clone())
             }
@@ -1333,6 +1351,8 @@ impl Engine {
             return;
         }
         let l = c.listing.take().expect("checked above");
+        // What the listing read replaces what a list of power states said before.
+        c.power_fresh_at.retain(|id, _| !l.fresh.contains_key(id));
         c.fresh_at.extend(l.fresh);
         match l.error {
             None => {
@@ -1691,6 +1711,7 @@ impl Engine {
         let Some(c) = self.conn_mut(conn) else { return };
         for vm in vms {
             c.fresh_at.insert(vm.id.clone(), sent);
+            c.power_fresh_at.remove(&vm.id);
             match c.vms.iter_mut().find(|v| v.id == vm.id) {
                 Some(slot) => {
                     // A single-VM read may not say which project the VM lives in
@@ -1767,9 +1788,12 @@ impl Engine {
                 .get(&op_id)
                 .and_then(|s| s.verify_since)
                 .unwrap_or(now);
-            let fresh = self
-                .conn(conn)
-                .and_then(|c| c.fresh_at.get(&op.vm_id).copied());
+            // A list of the VMs in the power state it waits for is fresh for that state alone.
+            let fresh = self.conn(conn).and_then(|c| {
+                let full = c.fresh_at.get(&op.vm_id).copied();
+                let power = op.expect.power_only().and(c.power_fresh_at.get(&op.vm_id));
+                full.max(power.copied())
+            });
             if fresh.is_none_or(|t| t < since) {
                 continue; // Data from before the task ended says nothing; its own read will.
             }

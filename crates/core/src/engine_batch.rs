@@ -129,6 +129,147 @@ impl Engine {
         }
     }
 
+    /// Power actions whose tasks were seen ended (gone from a complete observe-many answer, like
+    /// Hostway's `?status=PROCESSING`) and that only have to show a power state: per connection
+    /// and state, one list of the VMs in that state (Hostway `?status=ACTIVE` / `STOPPED`),
+    /// sent after they were seen ended, looks at all of them in place of one read each. Only
+    /// when at least two wait for the same state (one is better served by its own read, which
+    /// tells more); those the list does not show are then looked at on their own.
+    pub(super) fn batch_power_lists(
+        &mut self,
+        now: Millis,
+        allowance: &mut Allowance,
+        pending: &mut Vec<(Flight, String, HttpRequest)>,
+    ) {
+        let mut due: BTreeMap<(String, PowerTarget), Vec<usize>> = BTreeMap::new();
+        for (i, op) in self.ops.iter().enumerate() {
+            if !matches!(op.phase, Phase::Accepted | Phase::InProgress) {
+                continue;
+            }
+            let Some(target) = op.expect.power_only() else {
+                continue;
+            };
+            let Some(s) = self.sched.get(&op.id) else {
+                continue;
+            };
+            let ready = !s.waiting && s.solo && !s.power_listed && s.ended_seen.is_some();
+            if ready && s.due.is_some_and(|d| d <= now) {
+                due.entry((op.connection.clone(), target))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for ((conn, target), idx) in due {
+            if idx.len() < 2 {
+                continue;
+            }
+            let Some(request) = self
+                .conn(&conn)
+                .filter(|c| c.ready(now))
+                .and_then(|c| c.api.power_list_request(target))
+            else {
+                continue;
+            };
+            if !allowance.take(&conn) {
+                continue;
+            }
+            for &i in &idx {
+                let op = &mut self.ops[i];
+                if let Some(s) = self.sched.get_mut(&op.id) {
+                    s.waiting = true;
+                    s.power_listed = true;
+                }
+                op.polls += 1;
+            }
+            let ops = idx.iter().map(|&i| self.ops[i].id.clone()).collect();
+            let flight = Flight::PowerList {
+                conn: conn.clone(),
+                target,
+                ops,
+            };
+            pending.push((flight, conn, request));
+        }
+    }
+
+    /// A list of the VMs in one power state: the VMs it shows take that state (the rest of what
+    /// is known of them stays), fresh for that state as of when the request went out; the
+    /// operations waiting for it whose VM it shows have ended there and are verified from it;
+    /// the others are looked at on their own at once.
+    pub(super) fn on_power_list(
+        &mut self,
+        conn: &str,
+        target: PowerTarget,
+        ops: &[String],
+        result: Result<HttpResponse, NetError>,
+        now: Millis,
+    ) {
+        let sent = self.answering_sent;
+        let parsed = match (self.conn(conn), result) {
+            (None, _) => return,
+            (Some(c), Ok(resp)) => c.api.parse_power_list(target, &c.vms, &resp, now),
+            (Some(_), Err(e)) => Err(ApiError::network(&e)),
+        };
+        let vms = match parsed {
+            Ok(vms) => vms,
+            Err(e) => {
+                for op in ops {
+                    if let Some(s) = self.sched.get_mut(op) {
+                        s.power_listed = false;
+                    }
+                    self.retry_later(op, e.clone(), now);
+                }
+                return;
+            }
+        };
+        let listed: HashMap<String, String> = vms
+            .iter()
+            .map(|v| (v.id.clone(), v.status_raw.clone()))
+            .collect();
+        if let Some(c) = self.conn_mut(conn) {
+            let at: HashMap<String, usize> = c
+                .vms
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.id.clone(), i))
+                .collect();
+            for vm in vms {
+                // Data asked for later than this list already tells more.
+                let newer = |m: &HashMap<String, Millis>| m.get(&vm.id).is_some_and(|&t| t > sent);
+                if newer(&c.fresh_at) || newer(&c.power_fresh_at) {
+                    continue;
+                }
+                if let Some(&i) = at.get(&vm.id) {
+                    c.power_fresh_at.insert(vm.id.clone(), sent);
+                    c.vms[i] = vm;
+                }
+            }
+        }
+        for op_id in ops {
+            let Some(op) = self.operation(op_id) else {
+                continue;
+            };
+            if !matches!(op.phase, Phase::Accepted | Phase::InProgress) {
+                continue;
+            }
+            match listed.get(&op.vm_id) {
+                Some(status) => {
+                    let obs = Observation {
+                        state: TaskState::Succeeded,
+                        raw_status: status.clone(),
+                        ..Observation::default()
+                    };
+                    self.apply_observation(op_id, obs, now);
+                }
+                None => {
+                    if let Some(s) = self.sched.get_mut(op_id) {
+                        s.waiting = false;
+                        s.due = Some(now);
+                    }
+                }
+            }
+        }
+    }
+
     /// The order of the per-operation pass: verifications of finished tasks first, then the
     /// rest (submits, solo looks) oldest first, so that a starved budget closes what is
     /// already over before it looks at what still runs.
@@ -203,6 +344,16 @@ impl Engine {
         let observing = |o: &&Operation| {
             o.connection == op.connection && matches!(o.phase, Phase::Accepted | Phase::InProgress)
         };
+        // Only those the policy looks at often now share the budget: one long before its likely
+        // window (a snapshot submitted a minute ago) waits for it without looking.
+        let often = |o: &&Operation| {
+            self.policy.looks_often(
+                c.cfg.dialect,
+                o.action.kind(),
+                o.accepted_at.unwrap_or(now),
+                now,
+            )
+        };
         let requests = if batchable(op) {
             1
         } else {
@@ -210,6 +361,7 @@ impl Engine {
                 .iter()
                 .filter(observing)
                 .filter(|o| !batchable(o))
+                .filter(often)
                 .count()
                 .max(1)
         };

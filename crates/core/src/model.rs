@@ -370,7 +370,7 @@ impl Action {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PowerTarget {
     Running,
     Stopped,
@@ -388,6 +388,14 @@ pub struct Expectation {
 }
 
 impl Expectation {
+    /// The power state it waits for, when that is all it waits for (besides the lock, which a
+    /// settled power state implies): a list of the VMs in that state can verify it.
+    pub fn power_only(&self) -> Option<PowerTarget> {
+        (self.name.is_none() && self.size.is_none() && self.snapshots_more_than.is_none())
+            .then_some(self.power)
+            .flatten()
+    }
+
     /// `Ok` when the VM shows what was meant; else what it shows instead, for the user.
     pub fn check(&self, vm: &Vm) -> Result<(), String> {
         if let Some(p) = self.power {

@@ -42,6 +42,19 @@ pub trait PollPolicy {
     /// A task was seen terminal `took` after it was accepted (an upper bound of its duration).
     fn finished(&mut self, _dialect: DialectKind, _kind: ActionKind, _took: Millis) {}
 
+    /// Whether the policy looks at such an operation often now (completion is likely, or near):
+    /// the budget's look floor (`PollCtx::min_interval`) shares the connection among these
+    /// only. Those waiting for their window look once at most meanwhile.
+    fn looks_often(
+        &self,
+        _dialect: DialectKind,
+        _kind: ActionKind,
+        _accepted_at: Millis,
+        _now: Millis,
+    ) -> bool {
+        true
+    }
+
     /// How long this kind of action usually takes, if the policy knows (for "usually ~20 s").
     fn typical(&self, _dialect: DialectKind, _kind: ActionKind) -> Option<Millis> {
         None
@@ -257,6 +270,19 @@ impl PollPolicy for Vigil {
 
     fn typical(&self, dialect: DialectKind, kind: ActionKind) -> Option<Millis> {
         Some(self.estimate(dialect, kind).median())
+    }
+
+    fn looks_often(
+        &self,
+        dialect: DialectKind,
+        kind: ActionKind,
+        accepted_at: Millis,
+        now: Millis,
+    ) -> bool {
+        // Within a target lag of the likely window, or past it (looks thinning out up to
+        // `max_interval`, counted too: they still spend).
+        let est = self.estimate(dialect, kind);
+        now + self.target_lag >= accepted_at + est.quantile(-Z_LIKELY)
     }
 
     fn finished(&mut self, dialect: DialectKind, kind: ActionKind, took: Millis) {

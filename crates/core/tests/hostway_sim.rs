@@ -394,3 +394,75 @@ fn refused_credentials_show_the_providers_words() {
     assert_eq!(w.sent.len(), 1);
     assert!(w.engine.next_wake().is_none());
 }
+
+#[test]
+fn power_actions_ending_together_are_verified_from_status_lists() {
+    // Power actions on 60 servers at once, on a provider where some of them fail (the server
+    // keeps its status): each verdict matches the truth, and most verifications share a list of
+    // the servers in one status instead of reading each server.
+    let mut w = World::new(
+        DialectKind::Hostway,
+        vigil_sim::Scenario {
+            vms: 60,
+            ..scenario(11, 0.2)
+        },
+    );
+    w.engine.schedule.list_every = 24 * 60 * 60_000; // at most the listing already due
+    let vms: Vec<Vm> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.status_raw == "ACTIVE" || v.status_raw == "STOPPED")
+        .collect();
+    assert!(vms.len() >= 30, "{} servers to act on", vms.len());
+    let sent_before = w.sent.len();
+    let ops: Vec<(String, String)> = vms
+        .iter()
+        .enumerate()
+        .map(|(i, vm)| {
+            let action = match (vm.status_raw.as_str(), i % 3) {
+                ("STOPPED", _) => Action::Start,
+                (_, 0) => Action::Shutdown,
+                _ => Action::Reboot,
+            };
+            let id = w.engine.start("c", &vm.id, action, w.now).unwrap();
+            (id, vm.id.clone())
+        })
+        .collect();
+    w.run_until(30 * 60_000, |e| {
+        ops.iter()
+            .all(|(id, _)| !e.operation(id).unwrap().is_open())
+    });
+    let truth = w.sim.completions();
+    let mut failed_visibly = 0;
+    for (id, vm_id) in &ops {
+        let op = w.engine.operation(id).unwrap();
+        let fact = truth.iter().rev().find(|c| c.vm_id == *vm_id).unwrap();
+        failed_visibly += usize::from(!fact.succeeded && fact.visible);
+        match op.phase {
+            // Done only where the server showed the goal, after the provider finished.
+            Phase::Succeeded => {
+                assert!(fact.succeeded || !fact.visible, "{vm_id}: {:?}", op.message);
+                assert!(op.finished_at.unwrap() as u64 >= fact.finished_at_ms.unwrap());
+            }
+            Phase::NeedsCheck => assert!(!fact.succeeded, "{vm_id}: {:?}", op.message),
+            other => panic!("{vm_id}: {other:?} {:?}", op.message),
+        }
+    }
+    assert!(failed_visibly > 0, "the seed should fail some visibly");
+    let sent = &w.sent[sent_before..];
+    let count = |pred: &dyn Fn(&str) -> bool| sent.iter().filter(|s| pred(s)).count();
+    // A listing (`GET /servers`, then each of the 60 servers) may run meanwhile: not counted.
+    let listings = count(&|s| s.ends_with("/flexcloud/servers"));
+    let server_reads =
+        count(&|s| s.starts_with("GET") && s.contains("/servers/") && !s.contains("snapshots"))
+            - 60 * listings;
+    let lists = count(&|s| s.contains("status=ACTIVE") || s.contains("status=STOPPED"));
+    assert!(lists >= 2, "{sent:#?}");
+    // A failed shutdown is re-read until its grace period ends (about ten reads); the rest
+    // mostly need none.
+    assert!(
+        server_reads < ops.len() / 2 + 10 * failed_visibly,
+        "{server_reads} server reads and {lists} lists for {} operations ({failed_visibly} failed)",
+        ops.len()
+    );
+}

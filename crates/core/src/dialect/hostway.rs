@@ -14,7 +14,9 @@ use super::{Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation, 
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
 use crate::json::{parse_lenient, text, uint};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, Resize, Size, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, PowerState, PowerTarget, ProviderRef, Resize, Size, TaskState, Vm,
+};
 use crate::time::{Millis, SECOND};
 
 /// Top-level keys of an error body; OpenStack-style faults nest theirs one level down
@@ -649,7 +651,8 @@ impl Dialect for Hostway {
 
     /// Servers still changing, in one request (`GET /servers?status=PROCESSING`, documented
     /// filter): a server action whose server is listed is still running; one that is not has
-    /// settled and is read on its own (that read also verifies it). Snapshots are not covered.
+    /// settled (the list is complete), and is verified from a list of the servers in the state it
+    /// waits for, or read on its own (that read also verifies it). Snapshots are not covered.
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
         refs.iter()
             .any(|r| matches!(r, ProviderRef::HostwayServer { .. }))
@@ -662,14 +665,7 @@ impl Dialect for Hostway {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Option<Observation>>, ApiError> {
-        let v = self.body(resp, Call::Read, "the servers still changing", now)?;
-        let listed: Vec<String> = v
-            .get("servers")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ApiError::bad_response("the servers still changing", "no `servers`"))?
-            .iter()
-            .filter_map(|s| text(s, "id"))
-            .collect();
+        let listed = self.listed_ids(resp, "the servers still changing", now)?;
         Ok(refs
             .iter()
             .map(|r| match r {
@@ -683,6 +679,68 @@ impl Dialect for Hostway {
                 _ => None,
             })
             .collect())
+    }
+
+    /// Every server of a status lists under `?status=` (documented): a server action whose
+    /// server left `PROCESSING` has ended.
+    fn observe_many_complete(&self) -> bool {
+        true
+    }
+
+    /// `GET /servers?status=ACTIVE` (or `STOPPED`): ids only, which is enough for a power
+    /// action that only has to show that state.
+    fn power_list_request(&self, target: PowerTarget) -> Option<HttpRequest> {
+        Some(self.req(&format!("servers?status={}", status_of(target))))
+    }
+
+    fn parse_power_list(
+        &self,
+        target: PowerTarget,
+        known: &[Vm],
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Vm>, ApiError> {
+        let status = status_of(target);
+        let listed: std::collections::HashSet<String> = self
+            .listed_ids(resp, &format!("the {status} servers"), now)?
+            .into_iter()
+            .collect();
+        Ok(known
+            .iter()
+            .filter(|vm| listed.contains(&vm.id))
+            .map(|vm| Vm {
+                power: power_of(status),
+                locked: busy(status),
+                status_raw: status.to_string(),
+                ..vm.clone()
+            })
+            .collect())
+    }
+}
+
+impl Hostway {
+    /// The ids of a `GET /servers?status=…` answer.
+    fn listed_ids(
+        &self,
+        resp: &HttpResponse,
+        what: &str,
+        now: Millis,
+    ) -> Result<Vec<String>, ApiError> {
+        let v = self.body(resp, Call::Read, what, now)?;
+        Ok(v.get("servers")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::bad_response(what, "no `servers`"))?
+            .iter()
+            .filter_map(|s| text(s, "id"))
+            .collect())
+    }
+}
+
+/// The status a power state shows as, for `?status=`.
+fn status_of(target: PowerTarget) -> &'static str {
+    match target {
+        PowerTarget::Running => "ACTIVE",
+        PowerTarget::Stopped => "STOPPED",
     }
 }
 
@@ -793,6 +851,38 @@ mod tests {
         assert!(
             seen[2].is_none(),
             "snapshots are followed at their own link"
+        );
+    }
+
+    #[test]
+    fn a_status_list_updates_only_the_power_state_of_the_servers_it_lists() {
+        let api = api();
+        let req = api.power_list_request(PowerTarget::Stopped).unwrap();
+        assert_eq!(req.url, format!("{BASE}/servers?status=STOPPED"));
+        let known = vec![
+            parse_server(&server("PROCESSING", 100)).unwrap(),
+            Vm {
+                id: "other".into(),
+                ..vm("ACTIVE")
+            },
+        ];
+        let body = json!({"servers": [{"id": known[0].id, "zone": "Z"}, {"id": "unknown"}]});
+        let vms = api
+            .parse_power_list(PowerTarget::Stopped, &known, &ok(&body), 0)
+            .unwrap();
+        assert_eq!(vms.len(), 1, "only known servers it lists");
+        let vm = &vms[0];
+        assert_eq!((vm.power.clone(), vm.locked), (PowerState::Stopped, false));
+        assert_eq!(vm.status_raw, "STOPPED");
+        assert_eq!(
+            Vm {
+                power: known[0].power.clone(),
+                locked: known[0].locked,
+                status_raw: known[0].status_raw.clone(),
+                ..vm.clone()
+            },
+            known[0],
+            "everything else is kept"
         );
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ApiError;
 use crate::http::{basic_auth, join, HttpRequest, HttpResponse};
 use crate::json::parse_lenient;
-use crate::model::{Action, ActionKind, ProviderRef, TaskState, Vm};
+use crate::model::{Action, ActionKind, PowerTarget, ProviderRef, TaskState, Vm};
 use crate::time::Millis;
 
 pub mod cloudsfor;
@@ -462,6 +462,26 @@ pub trait Dialect {
     /// it.
     fn read_many_request(&self, _vm_ids: &[&str]) -> Option<HttpRequest> {
         None
+    }
+
+    /// One request that lists every VM whose power state is `target` now (ids only is enough),
+    /// where the provider has one (Hostway `GET /servers?status=ACTIVE` / `STOPPED`): power
+    /// actions whose tasks ended verify together from it.
+    fn power_list_request(&self, _target: PowerTarget) -> Option<HttpRequest> {
+        None
+    }
+
+    /// The VMs of `known` that the answer to [`Dialect::power_list_request`] lists, updated to
+    /// that power state and keeping everything else known of them. VMs it does not list say
+    /// nothing (their state is whatever else).
+    fn parse_power_list(
+        &self,
+        _target: PowerTarget,
+        _known: &[Vm],
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Vm>, ApiError> {
+        Err(ApiError::from_response(resp, &["message"], now))
     }
 
     /// Cancels a running task, where the provider allows (Erigones).

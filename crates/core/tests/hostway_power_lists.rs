@@ -1,0 +1,324 @@
+//! Hostway power actions that end together are verified from one `GET /servers?status=ACTIVE`
+//! (or `STOPPED`) list instead of one `GET /servers/{id}` each, driven with a fake clock and
+//! scripted answers. Only a list asked for after the tasks were seen leave `PROCESSING`
+//! verifies, a VM listed under another status verifies nothing, and the VM keeps everything
+//! else the console showed.
+
+use serde_json::{json, Value};
+use vigil_core::{
+    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Outgoing, Phase,
+    PowerState,
+};
+
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const BASE: &str = "https://hw.test/accounts/a1/flexcloud";
+
+fn server(id: &str, status: &str) -> Value {
+    json!({"server": {"id": id, "name": format!("web-{id}"), "status": status, "progress": 100,
+           "flavor": {"id": "3", "vcpus": 2, "ram": 4096, "disk": 60},
+           "image": {"id": "img", "name": "Ubuntu 24.04"}}})
+}
+
+fn ids(list: &[&str]) -> HttpResponse {
+    let servers: Vec<Value> = list
+        .iter()
+        .map(|id| json!({"id": id, "zone": "Z"}))
+        .collect();
+    HttpResponse::new(200, json!({ "servers": servers }).to_string())
+}
+
+fn path(o: &Outgoing) -> &str {
+    o.request.url.strip_prefix(BASE).unwrap_or(&o.request.url)
+}
+
+/// An engine with one Hostway connection, listed: `servers` as (id, status).
+fn engine_with(servers: &[(&str, &str)]) -> Engine {
+    let mut e = Engine::new("t");
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    e.add_connection(
+        ConnectionConfig {
+            id: "c1".into(),
+            name: "Hostway".into(),
+            dialect: DialectKind::Hostway,
+            base_url: BASE.into(),
+            credentials: Credentials::Basic {
+                user: "u".into(),
+                password: "p".into(),
+            },
+            demo: false,
+        },
+        T0,
+    );
+    let out = e.poll_transmit(T0);
+    assert_eq!(out.len(), 1);
+    assert_eq!(path(&out[0]), "/servers");
+    let all: Vec<&str> = servers.iter().map(|s| s.0).collect();
+    e.handle(out[0].token, Ok(ids(&all)), T0);
+    // One read per server, a few at a time (and within the request budget).
+    let mut now = T0;
+    while e.vms("c1").len() < servers.len() {
+        now = e.next_wake().expect("reads to send").max(now);
+        let (t, out) = (now, e.poll_transmit(now));
+        for o in out {
+            let id = path(&o).strip_prefix("/servers/").expect("a server read");
+            let status = servers.iter().find(|s| s.0 == id).expect("listed").1;
+            let body = server(id, status).to_string();
+            e.handle(o.token, Ok(HttpResponse::new(200, body)), t);
+        }
+    }
+    e
+}
+
+/// Starts each (server, action) and accepts it (`202`, empty body), as the request budget
+/// lets them go.
+fn start_all(e: &mut Engine, actions: &[(&str, Action)]) -> Vec<String> {
+    let ops: Vec<String> = actions
+        .iter()
+        .map(|(id, a)| e.start("c1", id, a.clone(), T0).unwrap())
+        .collect();
+    let mut sent = 0;
+    let mut now = T0;
+    while sent < actions.len() {
+        now = e.next_wake().expect("submits to send").max(now);
+        for o in e.poll_transmit(now) {
+            assert!(path(&o).ends_with("/action"), "{}", path(&o));
+            e.handle(o.token, Ok(HttpResponse::new(202, "")), now + 50);
+            sent += 1;
+        }
+    }
+    ops
+}
+
+/// The next requests the engine sends, and when.
+fn next(e: &mut Engine) -> (i64, Vec<Outgoing>) {
+    let t = e.next_wake().expect("something is scheduled");
+    (t, e.poll_transmit(t))
+}
+
+/// Runs looks at `?status=PROCESSING` until one answer without `still` (all ended); returns
+/// when that answer was handled.
+fn processing_until_ended(e: &mut Engine, still: &[&str]) -> i64 {
+    let (t, out) = next(e);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
+    e.handle(out[0].token, Ok(ids(still)), t + 50);
+    let (t, out) = next(e);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
+    e.handle(out[0].token, Ok(ids(&[])), t + 50);
+    t + 50
+}
+
+fn names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("s{i:02}")).collect()
+}
+
+#[test]
+fn fifty_reboots_ending_together_are_verified_by_one_status_list() {
+    let names = names(50);
+    let servers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "ACTIVE")).collect();
+    let mut e = engine_with(&servers);
+    // The default policy, and the request budget as the listing left it.
+    e.set_policy(Box::new(vigil_core::policy::Vigil::default()));
+    let ops: Vec<String> = names
+        .iter()
+        .map(|n| e.start("c1", n, Action::Reboot, T0).unwrap())
+        .collect();
+    // Every server changes until `end`, then is ACTIVE again.
+    let end = T0 + 25_000;
+    let mut now = T0;
+    let (mut server_reads, mut active_lists, mut processing_lists) = (0, 0, 0);
+    while ops.iter().any(|op| e.operation(op).unwrap().is_open()) {
+        assert!(now < T0 + 120_000, "no verdict");
+        now = e.next_wake().expect("something scheduled").max(now);
+        for o in e.poll_transmit(now) {
+            let p = path(&o);
+            let answer = if p.ends_with("/action") {
+                HttpResponse::new(202, "")
+            } else if p == "/servers?status=PROCESSING" {
+                processing_lists += 1;
+                let all: Vec<&str> = names.iter().map(String::as_str).collect();
+                ids(if now < end { &all } else { &[] })
+            } else if p == "/servers?status=ACTIVE" {
+                active_lists += 1;
+                assert!(now >= end, "asked for before the servers left PROCESSING");
+                let mut listed: Vec<&str> = names.iter().map(String::as_str).collect();
+                listed.push("elsewhere"); // ids of other servers too
+                ids(&listed)
+            } else if let Some(id) = p.strip_prefix("/servers/") {
+                server_reads += 1;
+                let status = if now < end { "PROCESSING" } else { "ACTIVE" };
+                HttpResponse::new(200, server(id, status).to_string())
+            } else {
+                panic!("unexpected {p}");
+            };
+            e.handle(o.token, Ok(answer), now + 50);
+        }
+        now += 1;
+    }
+    for op in &ops {
+        let o = e.operation(op).unwrap();
+        assert_eq!(o.phase, Phase::Succeeded, "{op}: {:?}", o.message);
+    }
+    // A few looks at what still changes, one list of the running servers, no server read.
+    assert_eq!(server_reads, 0);
+    assert!(
+        (1..=2).contains(&active_lists),
+        "{active_lists} ACTIVE lists"
+    );
+    assert!(
+        processing_lists <= 20,
+        "{processing_lists} PROCESSING lists"
+    );
+    // The servers keep what the console showed of them.
+    let vm = e.vms("c1").iter().find(|v| v.id == "s07").unwrap().clone();
+    assert_eq!(vm.name, "web-s07");
+    assert_eq!(vm.size.flavor.as_deref(), Some("3"));
+    assert_eq!(vm.size.vcpus, Some(2));
+    assert_eq!(vm.image.as_deref(), Some("Ubuntu 24.04"));
+    assert_eq!(vm.status_raw, "ACTIVE");
+    assert!(!vm.locked);
+}
+
+#[test]
+fn a_server_listed_as_active_does_not_verify_a_shutdown() {
+    // Reboots on r0..r2, shutdowns on h0..h2; every guest ignored its shutdown.
+    let mut e = engine_with(&[
+        ("r0", "ACTIVE"),
+        ("r1", "ACTIVE"),
+        ("r2", "ACTIVE"),
+        ("h0", "ACTIVE"),
+        ("h1", "ACTIVE"),
+        ("h2", "ACTIVE"),
+    ]);
+    let ops = start_all(
+        &mut e,
+        &[
+            ("r0", Action::Reboot),
+            ("r1", Action::Reboot),
+            ("r2", Action::Reboot),
+            ("h0", Action::Shutdown),
+            ("h1", Action::Shutdown),
+            ("h2", Action::Shutdown),
+        ],
+    );
+    let t = processing_until_ended(&mut e, &["r0", "r1", "r2", "h0", "h1", "h2"]);
+    let out = e.poll_transmit(t);
+    let mut paths: Vec<&str> = out.iter().map(path).collect();
+    paths.sort();
+    assert_eq!(paths, ["/servers?status=ACTIVE", "/servers?status=STOPPED"]);
+    for o in &out {
+        let answer = if path(o).ends_with("ACTIVE") {
+            ids(&["r0", "r1", "r2", "h0", "h1", "h2"])
+        } else {
+            ids(&["h1"]) // h1 did stop
+        };
+        e.handle(o.token, Ok(answer), t + 50);
+    }
+    let phase = |e: &Engine, i: usize| e.operation(&ops[i]).unwrap().phase;
+    for i in 0..3 {
+        assert_eq!(phase(&e, i), Phase::Succeeded, "reboot {i}");
+    }
+    assert_eq!(phase(&e, 4), Phase::Succeeded, "h1 is listed as STOPPED");
+    // h0 and h2 are not verified by a list that shows them ACTIVE: each gets its own read.
+    assert_ne!(phase(&e, 3), Phase::Succeeded);
+    assert_ne!(phase(&e, 5), Phase::Succeeded);
+    let out = e.poll_transmit(t + 50);
+    let mut paths: Vec<&str> = out.iter().map(path).collect();
+    paths.sort();
+    assert_eq!(paths, ["/servers/h0", "/servers/h2"]);
+    for o in &out {
+        let id = path(o).strip_prefix("/servers/").unwrap();
+        let body = server(id, "ACTIVE").to_string();
+        e.handle(o.token, Ok(HttpResponse::new(200, body)), t + 100);
+    }
+    // Still ACTIVE: the shutdowns are not done, and end as "check it" after the grace period.
+    let mut now = t + 100;
+    while e.operation(&ops[3]).unwrap().is_open() || e.operation(&ops[5]).unwrap().is_open() {
+        assert!(now < t + 120_000, "no verdict");
+        let (at, out) = next(&mut e);
+        now = at;
+        for o in out {
+            let id = path(&o).strip_prefix("/servers/").expect("a server read");
+            let body = server(id, "ACTIVE").to_string();
+            e.handle(o.token, Ok(HttpResponse::new(200, body)), now + 50);
+        }
+    }
+    assert_eq!(phase(&e, 3), Phase::NeedsCheck);
+    assert_eq!(phase(&e, 5), Phase::NeedsCheck);
+}
+
+#[test]
+fn a_list_asked_for_before_a_task_was_seen_ended_does_not_verify_it() {
+    let servers = ["a", "b", "c", "d"];
+    let mut e = engine_with(&servers.map(|s| (s, "ACTIVE")));
+    let ops = start_all(&mut e, &servers.map(|s| (s, Action::Reboot)));
+    // a and b leave PROCESSING first; c and d are still changing.
+    let (t, out) = next(&mut e);
+    assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
+    e.handle(out[0].token, Ok(ids(&servers)), t + 50);
+    let (t, out) = next(&mut e);
+    assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
+    e.handle(out[0].token, Ok(ids(&["c", "d"])), t + 50);
+    let early = e.poll_transmit(t + 50);
+    assert_eq!(early.len(), 1);
+    assert_eq!(path(&early[0]), "/servers?status=ACTIVE");
+    // Before that list is answered, c and d are seen ended too.
+    let (t2, out) = next(&mut e);
+    assert_eq!(out.len(), 1);
+    assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
+    e.handle(out[0].token, Ok(ids(&[])), t2 + 50);
+    // The older list, asked for while c and d still changed, lists them (scripted so): it
+    // verifies a and b only.
+    e.handle(early[0].token, Ok(ids(&servers)), t2 + 60);
+    assert_eq!(e.operation(&ops[0]).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.operation(&ops[1]).unwrap().phase, Phase::Succeeded);
+    assert!(e.operation(&ops[2]).unwrap().is_open());
+    assert!(e.operation(&ops[3]).unwrap().is_open());
+    // c and d get a list of their own, asked for now: d is not on it (it did not come back).
+    let late = e.poll_transmit(t2 + 60);
+    assert_eq!(late.len(), 1);
+    assert_eq!(path(&late[0]), "/servers?status=ACTIVE");
+    e.handle(late[0].token, Ok(ids(&["a", "b", "c"])), t2 + 110);
+    assert_eq!(e.operation(&ops[2]).unwrap().phase, Phase::Succeeded);
+    assert!(e.operation(&ops[3]).unwrap().is_open());
+    // d is read on its own, and that read decides.
+    let out = e.poll_transmit(t2 + 110);
+    assert_eq!(out.len(), 1);
+    assert_eq!(path(&out[0]), "/servers/d");
+    e.handle(
+        out[0].token,
+        Ok(HttpResponse::new(200, server("d", "STOPPED").to_string())),
+        t2 + 160,
+    );
+    let d = e.operation(&ops[3]).unwrap();
+    assert_ne!(d.phase, Phase::Succeeded, "{:?}", d.message);
+    let vm = e.vms("c1").iter().find(|v| v.id == "d").unwrap().clone();
+    assert_eq!(vm.power, PowerState::Stopped);
+}
+
+#[test]
+fn a_resize_is_not_verified_by_a_status_list() {
+    let mut e = engine_with(&[("a", "ACTIVE"), ("b", "ACTIVE")]);
+    let resize = Action::Resize(vigil_core::Resize::Flavor { id: "4".into() });
+    let ops = start_all(&mut e, &[("a", resize.clone()), ("b", resize)]);
+    let t = processing_until_ended(&mut e, &["a", "b"]);
+    // The size is in the server only: one read each.
+    let out = e.poll_transmit(t);
+    let mut paths: Vec<&str> = out.iter().map(path).collect();
+    paths.sort();
+    assert_eq!(paths, ["/servers/a", "/servers/b"]);
+    for o in &out {
+        let id = path(o).strip_prefix("/servers/").unwrap();
+        let mut body = server(id, "ACTIVE");
+        body["server"]["flavor"] = json!({"id": "4", "vcpus": 4, "ram": 8192, "disk": 80});
+        e.handle(
+            o.token,
+            Ok(HttpResponse::new(200, body.to_string())),
+            t + 50,
+        );
+    }
+    for op in &ops {
+        assert_eq!(e.operation(op).unwrap().phase, Phase::Succeeded);
+    }
+}
