@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DIALECTS, LONG, VMS, countProviderRequests, openConsole, screenshot, setup } from './lib/harness.js';
+import { DIALECTS, LONG, VMS, openConsole, screenshot, setup } from './lib/harness.js';
 import {
   actionButton,
   activityEntry,
@@ -31,7 +31,7 @@ describe('every dialect against vigil-sim-server', () => {
   for (const d of DIALECTS) {
     test(`${d.label}: add the connection, list its VMs, reboot one to a verified end`, async () => {
       const { context, page } = await openConsole(env);
-      const sent = countProviderRequests(page, env.sim.url);
+      const { sent } = page;
       try {
         // Nothing configured yet: the demo providers are shown, and say so.
         await page.getByText('Demo providers — simulated VMs').waitFor();

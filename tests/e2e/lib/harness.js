@@ -188,17 +188,20 @@ export async function setup({ ownSim } = {}) {
   };
 }
 
-/// A fresh browser context (its own storage) with a page that fails the test on page errors.
+/// A fresh browser context (its own storage) with the console open in one tab.
 export async function openConsole(env) {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await newTab(context, env.appUrl);
+  const page = await newTab(context, env);
   return { context, page };
 }
 
-/// Another tab of the same context: shares localStorage and BroadcastChannel.
-export async function newTab(context, appUrl) {
+/// A tab with the console open. Tabs of one context share localStorage and BroadcastChannel.
+/// `page.errors` collects page errors; `page.sent` counts the tab's requests to the
+/// simulator's provider endpoints from before the page loads.
+export async function newTab(context, env) {
   const page = await context.newPage();
   page.setDefaultTimeout(SHORT);
+  page.sent = countProviderRequests(page, env.sim.url);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => {
@@ -207,7 +210,7 @@ export async function newTab(context, appUrl) {
       page.errors.push(`console: ${m.text()}`);
     }
   });
-  await page.goto(appUrl);
+  await page.goto(env.appUrl);
   await page.getByRole('heading', { name: 'Virtual machines' }).waitFor({ timeout: SHORT });
   return page;
 }

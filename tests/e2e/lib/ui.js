@@ -25,6 +25,11 @@ export async function eventually(what, probe, { timeout = SHORT, interval = 200 
   }
 }
 
+/// For probes: `return done || notYet(whatWasSeen)` (a falsy value would say less).
+export function notYet(seen) {
+  throw new Error(typeof seen === 'string' ? seen : JSON.stringify(seen));
+}
+
 export const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // ----- settings -------------------------------------------------------------------------------
@@ -80,13 +85,17 @@ export const vmStatus = (page, name, provider) => vmRow(page, name, provider).ge
 /// The list's own count, "12 of 12 VMs".
 export const vmCount = (page) => vmsRegion(page).getByText(/^\d+ of \d+ VMs$/);
 
-/// Waits until the list says it has `n` VMs (and shows them all); returns the names shown.
+/// Waits until the list says it has `n` VMs (any number, without `n`) and shows them all;
+/// returns the names shown.
 export async function waitForVms(page, n, timeout = SHORT) {
-  await eventually(`${n} VMs listed`, async () => {
+  const want = n === undefined ? /^([1-9]\d*) of \1 VMs$/ : new RegExp(`^${n} of ${n} VMs$`);
+  await eventually(`${n ?? 'the'} VMs listed`, async () => {
     const text = await vmCount(page).innerText({ timeout: 1_000 });
-    return text === `${n} of ${n} VMs` || text;
+    return want.test(text) || notYet(text);
   }, { timeout });
-  return vmsRegion(page).getByRole('rowheader').allInnerTexts();
+  const names = await vmsRegion(page).getByRole('rowheader').allInnerTexts();
+  if (n !== undefined && names.length !== n) throw new Error(`${n} VMs said, ${names.length} shown`);
+  return names;
 }
 
 /// The list's Provider filter: only the connection named `provider` (or all, without one).
