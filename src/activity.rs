@@ -1,7 +1,7 @@
 //! Activity (every operation and workflow, with its progress) and notices.
 
 use leptos::prelude::*;
-use vigil_core::time::{format_duration, format_rfc3339};
+use vigil_core::time::{format_duration, format_elapsed, format_rfc3339};
 use vigil_core::workflow::StepState;
 use vigil_core::{Engine, Phase};
 
@@ -182,7 +182,10 @@ fn Entry(id: String) -> impl IntoView {
     let duration = move || {
         op.with(|o| {
             o.as_ref()
-                .map(|o| format_duration(o.finished_at.unwrap_or(ui.now.get()) - o.submitted_at))
+                .map(|o| match o.finished_at {
+                    Some(end) => format_duration(end - o.submitted_at),
+                    None => format_elapsed(ui.now.get() - o.submitted_at),
+                })
                 .unwrap_or_default()
         })
     };
@@ -298,7 +301,10 @@ fn WorkflowEntry(id: String) -> impl IntoView {
     let duration = move || {
         wf.with(|w| {
             w.as_ref()
-                .map(|w| format_duration(w.finished_at.unwrap_or(ui.now.get()) - w.started_at))
+                .map(|w| match w.finished_at {
+                    Some(end) => format_duration(end - w.started_at),
+                    None => format_elapsed(ui.now.get() - w.started_at),
+                })
                 .unwrap_or_default()
         })
     };
@@ -314,7 +320,8 @@ fn WorkflowEntry(id: String) -> impl IntoView {
             {move || left().map(|ms| {
                 let total = total().unwrap_or(1).max(1);
                 let pct = (100 - ms * 100 / total).clamp(0, 100);
-                let left = format_duration((ms + 999) / 1000 * 1000);
+                // Whole seconds, rounded up, never more than the countdown itself.
+                let left = format_elapsed(((ms + 999) / 1000 * 1000).min(total));
                 let who = if provider_forces() { "The provider powers it off" } else { "Powering off" };
                 view! {
                     <div class="countdown" role="timer" aria-live="off">

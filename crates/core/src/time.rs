@@ -118,9 +118,27 @@ pub fn format_duration(ms: Millis) -> String {
     }
 }
 
+/// A running clock in whole seconds ("0 s", "12 s", "1 min 05 s"), for times that tick on
+/// screen once a second.
+pub fn format_elapsed(ms: Millis) -> String {
+    if ms < 1000 {
+        "0 s".into()
+    } else {
+        format_duration(ms / 1000 * 1000)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticking_clock_shows_whole_seconds() {
+        assert_eq!(format_elapsed(-20), "0 s", "a clock a little behind");
+        assert_eq!(format_elapsed(350), "0 s");
+        assert_eq!(format_elapsed(12_900), "12 s");
+        assert_eq!(format_elapsed(65_000), "1 min 05 s");
+    }
 
     #[test]
     fn parses_the_documented_example() {

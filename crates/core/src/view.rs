@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::model::{ActionKind, Phase, PowerState, Vm};
-use crate::time::{format_duration, Millis};
+use crate::time::{format_duration, format_elapsed, Millis};
 use crate::workflow::{Plan, DEFAULT_STOP_GRACE_S};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +147,7 @@ pub struct Busy {
 impl Busy {
     /// "Verifying · 12 s, usually ~20 s" / "In progress · 45 %".
     pub fn describe(&self, now: Millis) -> String {
-        let elapsed = format_duration(now - self.since);
+        let elapsed = format_elapsed(now - self.since);
         match (self.progress, self.typical) {
             (Some(p), _) => format!("{} · {p} % · {elapsed}", self.phase.label()),
             (None, Some(t)) => format!(
@@ -163,7 +163,7 @@ impl Busy {
 impl Busy {
     /// For a table cell: "12 s of ~20 s", "45 %", "12 s".
     pub fn short(&self, now: Millis) -> String {
-        let elapsed = format_duration(now - self.since);
+        let elapsed = format_elapsed(now - self.since);
         match (self.progress, self.typical) {
             (Some(p), _) => format!("{p} %"),
             (None, Some(t)) => format!("{elapsed} of ~{}", format_duration(round_typical(t))),
