@@ -146,6 +146,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 }}
                 <section class="panel activity-panel" aria-labelledby="act-h">
                     <h2 id="act-h">"Activity"</h2>
+                    <Notices/>
                     <Activity/>
                 </section>
             </main>
@@ -153,7 +154,6 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 <p class="offline" role="status">"Offline: Vigil is paused and resumes as soon as the network is back."</p>
             </Show>
             <Dialogs/>
-            <Notices/>
             <div class="sr-only" aria-live="polite" role="status">
                 {move || console.announcement.get()}
             </div>
