@@ -89,6 +89,14 @@ export async function spawnSim({ seed = SEED, speed = SPEED, failureRate = 0, fa
   args.push('--failure-rate', String(failureRate));
   if (faults) args.push('--faults', faults);
   const child = spawn(simBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Also when this test process ends without reaching `after` (a crash, a timeout, ^C).
+  process.on('exit', () => sigterm(child));
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      sigterm(child);
+      process.exit(1);
+    });
+  }
   let output = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vigil-sim-server did not start:\n${output}`)), 20_000);
