@@ -160,10 +160,12 @@ fn Entry(id: String) -> impl IntoView {
     let retryable = move || {
         op.with(|o| {
             o.as_ref().is_some_and(|o| {
-                matches!(o.phase, Phase::Failed | Phase::Cancelled | Phase::TimedOut)
-                    && console
-                        .engine
-                        .with(|e| e.allowed(&o.connection, &o.vm_id, o.action.kind()).is_ok())
+                matches!(
+                    o.phase,
+                    Phase::Failed | Phase::Cancelled | Phase::TimedOut | Phase::NeedsCheck
+                ) && console
+                    .engine
+                    .with(|e| e.allowed(&o.connection, &o.vm_id, o.action.kind()).is_ok())
             })
         })
     };

@@ -1477,6 +1477,25 @@ impl Engine {
                     op.last_error = Some(e);
                 }
             }
+            Err(e) if e.kind == ErrorKind::Server => {
+                // A 5xx to a write says nothing certain about whether it was applied: sending it
+                // again could run it twice, calling it failed could be wrong.
+                let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+                let said = e
+                    .provider_text
+                    .as_ref()
+                    .map(|t| format!(" Provider said: “{t}”"))
+                    .unwrap_or_default();
+                let msg = format!(
+                    "The provider answered with an internal error{status} and may or may not \
+                     have taken the request. Check the VM, or retry.{said}"
+                );
+                if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {
+                    o.last_error = Some(e);
+                }
+                self.rereads.push((op.connection.clone(), op.vm_id.clone()));
+                self.finish(op_id, Phase::NeedsCheck, Some(msg), now);
+            }
             Err(e) => {
                 let conn = op.connection.clone();
                 if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {

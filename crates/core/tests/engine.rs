@@ -279,6 +279,32 @@ fn a_lost_submit_is_never_reported_as_failed_or_done() {
 }
 
 #[test]
+fn a_server_error_to_a_submit_asks_for_a_check_and_sends_nothing_twice() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.poll_transmit(T0));
+    e.handle(
+        post.token,
+        Ok(HttpResponse::new(503, r#"{"message": "upstream timeout"}"#)),
+        T0,
+    );
+    let op = e.operation(&id).unwrap();
+    assert_eq!(op.phase, Phase::NeedsCheck, "neither failed nor done");
+    let msg = op.message.as_deref().unwrap();
+    assert!(
+        msg.contains("503") && msg.contains("upstream timeout"),
+        "{msg}"
+    );
+    assert!(!msg.contains("will try again"), "it will not: {msg}");
+    // What follows is a look at the VM, never the action again.
+    for t in [T0, T0 + 5_000, T0 + 60_000] {
+        for o in e.poll_transmit(t) {
+            assert_ne!(o.request.method, Method::Post, "{o:?}");
+        }
+    }
+}
+
+#[test]
 fn one_operation_per_vm_and_only_valid_actions() {
     let mut e = engine_with(&[
         vm("v1", "web-01", "running", false),
