@@ -309,7 +309,13 @@ fn ConnStatus(id: String, name: String) -> impl IntoView {
                 Some(ListState::Loading) | None => view! { <span>" — loading VMs…"</span> }.into_any(),
                 Some(ListState::Ready { .. }) => view! { <span>{format!(" — {} VMs", count())}</span> }.into_any(),
                 Some(ListState::Failed { error, .. }) => view! {
-                    <span class="error" role="alert">" — " {error.full()}</span>
+                    <span class="error" role="alert">" — "
+                        {match count() {
+                            0 => String::new(),
+                            n => format!("the list may be incomplete ({n} VMs shown). "),
+                        }}
+                        {error.full()}
+                    </span>
                     " "
                     <button class="btn small" on:click=retry()>"Retry"</button>
                 }.into_any(),

@@ -192,6 +192,8 @@ struct Listing {
     queue: VecDeque<Option<String>>,
     in_flight: usize,
     error: Option<ApiError>,
+    /// Parts already sent again after a 5xx or a network error (once each per listing).
+    retried: HashSet<Option<String>>,
 }
 
 struct Conn {
@@ -1336,6 +1338,15 @@ impl Engine {
                     l.acc.push(vm);
                 }
                 l.queue.extend(page.next.into_iter().map(Some));
+            }
+            // One part of a listing lost to a passing fault (a 5xx, a dropped connection) is
+            // read again once before the whole listing counts as failed: with a read per
+            // server (Hostway), one bad answer in a dozen would otherwise fail most listings.
+            Err(e)
+                if matches!(e.kind, ErrorKind::Server | ErrorKind::Network)
+                    && l.retried.insert(cursor.clone()) =>
+            {
+                l.queue.push_back(cursor.clone());
             }
             Err(e) => {
                 // Under a login session a 401 only means a new session is needed (the login

@@ -305,6 +305,36 @@ fn a_server_error_to_a_submit_asks_for_a_check_and_sends_nothing_twice() {
 }
 
 #[test]
+fn a_listing_reads_a_part_again_once_after_a_passing_server_error() {
+    let mut e = Engine::new("t");
+    e.add_connection(cfg(), T0);
+    let first = only(e.poll_transmit(T0));
+    e.handle(first.token, Ok(HttpResponse::new(503, "busy")), T0);
+    assert!(
+        !matches!(e.list_state("c1"), Some(ListState::Failed { .. })),
+        "no error shown for one bad answer"
+    );
+    let again = only(e.poll_transmit(T0 + 10));
+    assert_eq!(again.request.url, first.request.url);
+    e.handle(
+        again.token,
+        Ok(list(&[vm("v1", "web-01", "running", false)])),
+        T0 + 60,
+    );
+    assert!(matches!(e.list_state("c1"), Some(ListState::Ready { .. })));
+    assert_eq!(e.vms("c1").len(), 1);
+
+    // A second bad answer in the same listing is an error the user sees.
+    e.refresh("c1", T0 + 1_000);
+    let a = only(e.poll_transmit(T0 + 1_000));
+    e.handle(a.token, Ok(HttpResponse::new(503, "busy")), T0 + 1_000);
+    let b = only(e.poll_transmit(T0 + 1_010));
+    e.handle(b.token, Ok(HttpResponse::new(502, "busy")), T0 + 1_010);
+    assert!(matches!(e.list_state("c1"), Some(ListState::Failed { .. })));
+    assert_eq!(e.vms("c1").len(), 1, "what was shown stays");
+}
+
+#[test]
 fn one_operation_per_vm_and_only_valid_actions() {
     let mut e = engine_with(&[
         vm("v1", "web-01", "running", false),
