@@ -116,6 +116,14 @@ pub fn ActivityList(list: Memo<Vec<Item>>) -> impl IntoView {
     }
 }
 
+/// How long it ran: exact once finished, a clock ticking in seconds while it runs.
+fn run_time(start: i64, end: Option<i64>, now: i64) -> String {
+    match end {
+        Some(end) => format_duration(end - start),
+        None => format_elapsed(now - start),
+    }
+}
+
 fn phase_class(p: Phase) -> String {
     format!("phase-badge {}", format!("{p:?}").to_lowercase())
 }
@@ -184,10 +192,7 @@ fn Entry(id: String) -> impl IntoView {
     let duration = move || {
         op.with(|o| {
             o.as_ref()
-                .map(|o| match o.finished_at {
-                    Some(end) => format_duration(end - o.submitted_at),
-                    None => format_elapsed(ui.now.get() - o.submitted_at),
-                })
+                .map(|o| run_time(o.submitted_at, o.finished_at, ui.now.get()))
                 .unwrap_or_default()
         })
     };
@@ -303,10 +308,7 @@ fn WorkflowEntry(id: String) -> impl IntoView {
     let duration = move || {
         wf.with(|w| {
             w.as_ref()
-                .map(|w| match w.finished_at {
-                    Some(end) => format_duration(end - w.started_at),
-                    None => format_elapsed(ui.now.get() - w.started_at),
-                })
+                .map(|w| run_time(w.started_at, w.finished_at, ui.now.get()))
                 .unwrap_or_default()
         })
     };

@@ -485,9 +485,9 @@ impl Engine {
             .collect()
     }
 
-    /// Whether `kind` may start on this VM now: the provider's rules on the last known state,
-    /// and no operation of ours still open on it.
-    pub fn allowed(&self, conn: &str, vm_id: &str, kind: ActionKind) -> Result<(), String> {
+    /// The VM, if it is listed and nothing of ours (operation or workflow) is open on it;
+    /// else why not, for the user.
+    pub(crate) fn idle_vm(&self, conn: &str, vm_id: &str) -> Result<&Vm, String> {
         let c = self.conn(conn).ok_or("Unknown connection.")?;
         let vm = c
             .vms
@@ -508,6 +508,14 @@ impl Engine {
                 vm.name
             ));
         }
+        Ok(vm)
+    }
+
+    /// Whether `kind` may start on this VM now: the provider's rules on the last known state,
+    /// and no operation of ours still open on it.
+    pub fn allowed(&self, conn: &str, vm_id: &str, kind: ActionKind) -> Result<(), String> {
+        let c = self.conn(conn).ok_or("Unknown connection.")?;
+        let vm = self.idle_vm(conn, vm_id)?;
         if !c.api.actions().contains(&kind) {
             return Err(format!("{} does not offer this.", c.cfg.dialect.label()));
         }

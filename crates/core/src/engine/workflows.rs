@@ -73,25 +73,7 @@ impl Engine {
     /// Whether `plan` may start on this VM now; else why not, for the user.
     pub fn plan_allowed(&self, conn: &str, vm_id: &str, plan: &Plan) -> Result<(), String> {
         let c = self.conn(conn).ok_or("Unknown connection.")?;
-        let vm = c
-            .vms
-            .iter()
-            .find(|v| v.id == vm_id)
-            .ok_or("This VM is not in the last listing.")?;
-        if let Some(wf) = self.open_workflow_for(conn, vm_id) {
-            return Err(format!(
-                "Wait for “{}” to finish on {} (or cancel it).",
-                wf.plan.describe(),
-                vm.name
-            ));
-        }
-        if let Some(op) = self.open_op_for(conn, vm_id) {
-            return Err(format!(
-                "Wait for “{}” to finish on {}.",
-                op.action.describe(),
-                vm.name
-            ));
-        }
+        let vm = self.idle_vm(conn, vm_id)?;
         match plan {
             Plan::Stop { grace_s } => {
                 if *grace_s == 0 || *grace_s > MAX_STOP_GRACE_S {
