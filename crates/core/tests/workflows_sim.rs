@@ -385,6 +385,11 @@ fn cold_resize_of_a_running_vm_ends_running_with_the_new_size() {
     let id = w.engine.start_workflow("c", &vm, plan, w.now).unwrap();
     let done = run_workflow(&mut w, &id);
     assert_eq!(done.phase, Phase::Succeeded, "{:?}", done.message);
+    assert_eq!(
+        done.message.as_deref(),
+        Some("Done, verified on the VM."),
+        "the whole workflow's end, not its first step's"
+    );
     let v = w.engine.vm("c", &vm).unwrap();
     assert_eq!(v.power, PowerState::Running);
     assert_eq!(v.size.memory_gb, Some(ram));

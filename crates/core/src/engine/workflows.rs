@@ -771,7 +771,10 @@ impl Engine {
                 StepState::NotRun => return Some(Phase::Cancelled),
             }
         }
-        if wf.message.as_deref().is_none_or(|m| m.ends_with('…')) {
+        // A stop's own words ("Stopped: the VM shut down.") say how it ended; after a resize
+        // they would describe only its first step.
+        let stop_only = matches!(wf.plan, Plan::Stop { .. });
+        if !stop_only || wf.message.as_deref().is_none_or(|m| m.ends_with('…')) {
             wf.message = Some("Done, verified on the VM.".into());
         }
         Some(Phase::Succeeded)
