@@ -47,6 +47,8 @@ struct Driver {
     heartbeat: Option<Interval>,
     /// The last state shared, to share only changes.
     shared: String,
+    /// The VMs last shared, to send them only when they changed.
+    shared_inventory: Vec<(String, Vec<vigil_core::Vm>, vigil_core::ListState)>,
     /// Bulk actions seen running in this tab: their end gets one notice.
     running_bulks: std::collections::HashSet<String>,
 }
@@ -83,6 +85,7 @@ impl Console {
                 channel: None,
                 heartbeat: None,
                 shared: String::new(),
+                shared_inventory: Vec::new(),
                 running_bulks: Default::default(),
             }),
         };
@@ -189,7 +192,10 @@ impl Console {
                 e.take_over(now);
                 e.set_pace(pace, now);
             });
-            self.driver.update_value(|d| d.shared.clear());
+            self.driver.update_value(|d| {
+                d.shared.clear();
+                d.shared_inventory.clear();
+            });
         } else {
             self.engine.update(|e| e.set_pace(Pace::Follower, now));
             self.post(&Message::Hello);
@@ -215,7 +221,10 @@ impl Console {
                 let _ = self.act(intent);
             }
             Message::Hello if leader => {
-                self.driver.update_value(|d| d.shared.clear());
+                self.driver.update_value(|d| {
+                    d.shared.clear();
+                    d.shared_inventory.clear();
+                });
                 self.share();
             }
             Message::Bye if !leader => self.elect(),
@@ -228,21 +237,30 @@ impl Console {
         if !self.leads() {
             return;
         }
-        let msg = self.engine.with_untracked(|e| Message::State {
-            state: e.export_state(),
-            inventory: e.export_inventory(),
-        });
-        let text = serde_json::to_string(&msg).unwrap_or_default();
-        let changed = self
+        let (state, inventory) = self
+            .engine
+            .with_untracked(|e| (e.export_state(), e.export_inventory()));
+        let text = serde_json::to_string(&state).unwrap_or_default();
+        // The VMs go along only when they changed: with thousands of them, serialising the
+        // inventory on every answer would be most of the page's work.
+        let (state_changed, inventory) = self
             .driver
             .try_update_value(|d| {
-                let changed = d.shared != text;
+                let state_changed = d.shared != text;
                 d.shared = text;
-                changed
+                let inventory = (d.shared_inventory != inventory).then(|| {
+                    d.shared_inventory = inventory.clone();
+                    inventory
+                });
+                (state_changed, inventory)
             })
-            .unwrap_or(false);
-        if changed {
-            self.post(&msg);
+            .unwrap_or((false, None));
+        if state_changed || inventory.is_some() {
+            self.post(&Message::State {
+                state,
+                // Empty: the followers keep the VMs they have.
+                inventory: inventory.unwrap_or_default(),
+            });
         }
     }
 
