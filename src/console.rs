@@ -535,9 +535,9 @@ impl Console {
                 .filter_map(|b| {
                     let s = e.bulk_summary(&b.id)?;
                     let text = format!(
-                        "{} on {} VMs: {}",
+                        "{} on {}: {}",
                         b.work.describe(),
-                        b.items.len(),
+                        crate::ui::vms(b.items.len()),
                         s.label()
                     );
                     let clean = s.failed == 0 && s.needs_check == 0 && s.cancelled == 0;

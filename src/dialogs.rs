@@ -368,7 +368,11 @@ fn BulkForm(command: Command) -> impl IntoView {
             }
         }
     };
-    let title = format!("{} {} selected VMs", command.label(), targets.len());
+    let title = format!(
+        "{} {}",
+        command.label(),
+        crate::ui::selected_vms(targets.len())
+    );
     let skipped: Vec<(String, String)> = preview
         .into_iter()
         .filter_map(|(n, why)| why.map(|w| (n, w)))
@@ -376,7 +380,7 @@ fn BulkForm(command: Command) -> impl IntoView {
     view! {
         <form class="action-panel" on:submit=submit aria-label=title.clone()>
             <h2>{title.clone()}</h2>
-            <p>{format!("{} on {runs} of {} VMs.", command.label(), targets.len())}</p>
+            <p>{format!("{} on {runs} of {}.", command.label(), crate::ui::vms(targets.len()))}</p>
             {command.is_destructive().then(|| view! {
                 <p class="error">"This is abrupt for the guests: unsaved data in them is lost."</p>
             })}
@@ -392,7 +396,7 @@ fn BulkForm(command: Command) -> impl IntoView {
                         on:input=move |ev| grace.set(event_target_value(&ev))/>
                 </label>
             })}
-            <FormEnd error submit_label=format!("{} {runs} VMs", command.label()) danger=command.is_destructive()/>
+            <FormEnd error submit_label=format!("{} {}", command.label(), crate::ui::vms(runs)) danger=command.is_destructive()/>
         </form>
     }
 }

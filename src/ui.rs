@@ -57,3 +57,17 @@ impl Default for Ui {
         Self::new()
     }
 }
+
+/// "1 VM", "12 VMs".
+pub fn vms(n: usize) -> String {
+    if n == 1 {
+        "1 VM".into()
+    } else {
+        format!("{n} VMs")
+    }
+}
+
+/// "1 selected VM", "3 selected VMs".
+pub fn selected_vms(n: usize) -> String {
+    format!("{n} selected VM{}", if n == 1 { "" } else { "s" })
+}

@@ -229,7 +229,7 @@ fn BulkBar() -> impl IntoView {
                     let danger = matches!(kind, Command::Action(k) if k.is_destructive());
                     view! {
                         <button class="btn small" class:danger=danger
-                            aria-label=move || format!("{} {} selected VMs", kind.label(), count())
+                            aria-label=move || format!("{} {}", kind.label(), crate::ui::selected_vms(count()))
                             on:click=move |_| ui.dialog.set(Some(Dialog::Bulk { command: kind }))>
                             {kind.label()}
                         </button>
@@ -261,7 +261,7 @@ fn BulkSummary() -> impl IntoView {
             view! {
                 <section class="bulk-summary" aria-label="Bulk action result">
                     <div class="entry-head">
-                        <strong>{format!("{what} on {n} VMs")}</strong>
+                        <strong>{format!("{what} on {}", crate::ui::vms(n))}</strong>
                         <button class="btn small" aria-label="Close the bulk action result"
                             on:click=move |_| ui.show_bulk.set(false)>"×"</button>
                     </div>
@@ -307,12 +307,12 @@ fn ConnStatus(id: String, name: String) -> impl IntoView {
             <strong>{name}</strong>
             {move || match state.get() {
                 Some(ListState::Loading) | None => view! { <span>" — loading VMs…"</span> }.into_any(),
-                Some(ListState::Ready { .. }) => view! { <span>{format!(" — {} VMs", count())}</span> }.into_any(),
+                Some(ListState::Ready { .. }) => view! { <span>{format!(" — {}", crate::ui::vms(count()))}</span> }.into_any(),
                 Some(ListState::Failed { error, .. }) => view! {
                     <span class="error" role="alert">" — "
                         {match count() {
                             0 => String::new(),
-                            n => format!("the list may be incomplete ({n} VMs shown). "),
+                            n => format!("the list may be incomplete ({} shown). ", crate::ui::vms(n)),
                         }}
                         {error.full()}
                     </span>

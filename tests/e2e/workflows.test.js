@@ -140,7 +140,7 @@ describe('workflows', () => {
       const form = dialog(page);
       assert.match(await form.innerText(), /Reboot on 1 of 2 VMs/);
       assert.match(await form.innerText(), new RegExp(`${stopped} — `), 'the skipped VM is named');
-      await form.getByRole('button', { name: 'Reboot 1 VMs' }).click();
+      await form.getByRole('button', { name: 'Reboot 1 VM', exact: true }).click();
 
       const summary = page.getByRole('region', { name: 'Bulk action result' });
       await eventually('the bulk result', async () => {
