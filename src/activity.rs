@@ -2,80 +2,28 @@
 
 use leptos::prelude::*;
 use vigil_core::time::{format_duration, format_elapsed, format_rfc3339};
+use vigil_core::view::{ActivityFilter, ActivityItem};
 use vigil_core::workflow::StepState;
-use vigil_core::{Engine, Phase};
+use vigil_core::Phase;
 
 use crate::console::{Console, Tone};
 use crate::ui::Ui;
 
-/// One line of the activity list: a workflow (with its steps) or an operation of no workflow.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Item {
-    Op(String),
-    Workflow(String),
-}
-
-/// The activity filter.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Show {
-    #[default]
-    All,
-    Running,
-    Done,
-    Failed,
-    NeedsCheck,
-}
-
-impl Show {
-    fn of(v: &str) -> Show {
-        match v {
-            "running" => Show::Running,
-            "done" => Show::Done,
-            "failed" => Show::Failed,
-            "check" => Show::NeedsCheck,
-            _ => Show::All,
-        }
+fn filter_of(v: &str) -> ActivityFilter {
+    match v {
+        "running" => ActivityFilter::InProgress,
+        "done" => ActivityFilter::Done,
+        "failed" => ActivityFilter::Failed,
+        "check" => ActivityFilter::NeedsCheck,
+        _ => ActivityFilter::All,
     }
-
-    fn admits(self, phase: Phase) -> bool {
-        match self {
-            Show::All => true,
-            Show::Running => phase.is_open(),
-            Show::Done => phase == Phase::Succeeded,
-            Show::Failed => matches!(phase, Phase::Failed | Phase::Cancelled | Phase::Superseded),
-            Show::NeedsCheck => matches!(phase, Phase::NeedsCheck | Phase::TimedOut),
-        }
-    }
-}
-
-/// The activity items, newest first, optionally of one VM only.
-pub fn items(e: &Engine, show: Show, vm: Option<&(String, String)>) -> Vec<Item> {
-    let of_vm = |c: &str, v: &str| vm.is_none_or(|(vc, vv)| vc == c && vv == v);
-    let mut list: Vec<(i64, Item)> = e
-        .workflows()
-        .iter()
-        .filter(|w| of_vm(&w.connection, &w.vm_id) && show.admits(w.phase))
-        .map(|w| (w.started_at, Item::Workflow(w.id.clone())))
-        .collect();
-    list.extend(
-        e.operations()
-            .iter()
-            .filter(|o| {
-                of_vm(&o.connection, &o.vm_id)
-                    && show.admits(o.phase)
-                    && e.workflow_for_op(&o.id).is_none()
-            })
-            .map(|o| (o.submitted_at, Item::Op(o.id.clone()))),
-    );
-    list.sort_by_key(|x| std::cmp::Reverse(x.0));
-    list.into_iter().map(|(_, i)| i).collect()
 }
 
 #[component]
 pub fn Activity() -> impl IntoView {
     let console = expect_context::<Console>();
-    let show = RwSignal::new(Show::All);
-    let list = Memo::new(move |_| console.engine.with(|e| items(e, show.get(), None)));
+    let show = RwSignal::new(ActivityFilter::All);
+    let list = Memo::new(move |_| console.engine.with(|e| e.activity(show.get(), None)));
     let any = Memo::new(move |_| {
         console
             .engine
@@ -86,7 +34,7 @@ pub fn Activity() -> impl IntoView {
             <p class="hint">"Operations you start appear here and are tracked until the VM shows the result."</p>
         }>
             <label class="activity-filter">"Show"
-                <select name="activity-state" on:change=move |ev| show.set(Show::of(&event_target_value(&ev)))>
+                <select name="activity-state" on:change=move |ev| show.set(filter_of(&event_target_value(&ev)))>
                     <option value="all">"All"</option>
                     <option value="running">"In progress"</option>
                     <option value="done">"Done"</option>
@@ -103,13 +51,13 @@ pub fn Activity() -> impl IntoView {
 }
 
 #[component]
-pub fn ActivityList(list: Memo<Vec<Item>>) -> impl IntoView {
+pub fn ActivityList(list: Memo<Vec<ActivityItem>>) -> impl IntoView {
     view! {
         <ol class="activity">
             <For each=move || list.get() key=|i| i.clone() let:item>
                 {match item {
-                    Item::Op(id) => view! { <Entry id/> }.into_any(),
-                    Item::Workflow(id) => view! { <WorkflowEntry id/> }.into_any(),
+                    ActivityItem::Op(id) => view! { <Entry id/> }.into_any(),
+                    ActivityItem::Workflow(id) => view! { <WorkflowEntry id/> }.into_any(),
                 }}
             </For>
         </ol>
@@ -165,17 +113,9 @@ fn Entry(id: String) -> impl IntoView {
             }
         }
     };
-    let retryable = move || {
-        op.with(|o| {
-            o.as_ref().is_some_and(|o| {
-                matches!(
-                    o.phase,
-                    Phase::Failed | Phase::Cancelled | Phase::TimedOut | Phase::NeedsCheck
-                ) && console
-                    .engine
-                    .with(|e| e.allowed(&o.connection, &o.vm_id, o.action.kind()).is_ok())
-            })
-        })
+    let retryable = {
+        let id = id.clone();
+        move || console.engine.with(|e| e.can_retry(&id))
     };
     let title = move || {
         op.with(|o| {

@@ -5,7 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 use vigil_core::view::Command;
 use vigil_core::workflow::{BulkWork, Plan, DEFAULT_STOP_GRACE_S, MAX_STOP_GRACE_S};
-use vigil_core::{Action, ActionKind, DialectKind, PowerState, Resize};
+use vigil_core::{Action, ActionKind, DialectKind, Resize};
 use wasm_bindgen::JsCast;
 
 use crate::console::Console;
@@ -99,8 +99,7 @@ fn ActionForm(conn: String, vm: String, kind: ActionKind) -> impl IntoView {
     let cold = kind == ActionKind::Resize
         && console
             .engine
-            .with_untracked(|e| e.allowed(&conn, &vm, ActionKind::Resize).is_err())
-        && current.power == PowerState::Running;
+            .with_untracked(|e| e.resize_needs_stop(&conn, &vm));
     // Flavors in use on this connection, offered as suggestions (Hostway lists no flavors).
     let flavors: Vec<String> = console.engine.with_untracked(|e| {
         let mut f: Vec<String> = e

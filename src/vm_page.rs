@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use vigil_core::ListState;
 
-use crate::activity::{items, ActivityList, Show as ShowState};
+use vigil_core::view::ActivityFilter;
+
+use crate::activity::ActivityList;
 use crate::console::Console;
 use crate::route::Route;
 use crate::vms::{badge_class, ActionButtons};
@@ -50,11 +52,11 @@ pub fn VmPage(conn: String, vm: String) -> impl IntoView {
         }
     };
     let history = {
-        let key = (conn.clone(), vm.clone());
+        let (conn, vm) = (conn.clone(), vm.clone());
         Memo::new(move |_| {
             console
                 .engine
-                .with(|e| items(e, ShowState::All, Some(&key)))
+                .with(|e| e.activity(ActivityFilter::All, Some((&conn, &vm))))
         })
     };
     let back = Route::List.href();

@@ -468,17 +468,11 @@ pub fn ActionButtons(conn: String, vm_id: String) -> impl IntoView {
                         conn: conn.clone(),
                         vm: vm.clone(),
                     })),
-                    Command::Action(k)
-                        if k.needs_parameters()
-                            || k.is_destructive()
-                            || k == ActionKind::PasswordReset =>
-                    {
-                        ui.dialog.set(Some(Dialog::Action {
-                            conn: conn.clone(),
-                            vm: vm.clone(),
-                            kind: k,
-                        }))
-                    }
+                    Command::Action(k) if k.asks_first() => ui.dialog.set(Some(Dialog::Action {
+                        conn: conn.clone(),
+                        vm: vm.clone(),
+                        kind: k,
+                    })),
                     Command::Action(k) => {
                         if let Some(action) = Action::simple(k) {
                             if let Err(e) = console.run(&conn, &vm, action) {

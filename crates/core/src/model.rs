@@ -140,6 +140,12 @@ impl ActionKind {
         )
     }
 
+    /// Opens a form or a confirmation before anything is sent: it needs parameters, is
+    /// abrupt for the guest, or changes credentials (password reset).
+    pub fn asks_first(self) -> bool {
+        self.needs_parameters() || self.is_destructive() || self == ActionKind::PasswordReset
+    }
+
     /// Needs a form (parameters) before it can be sent.
     pub fn needs_parameters(self) -> bool {
         matches!(

@@ -95,6 +95,40 @@ impl Engine {
     }
 }
 
+/// One line of the activity list: a workflow (with its steps) or an operation of no workflow.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActivityItem {
+    Op(String),
+    Workflow(String),
+}
+
+/// Which states the activity list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActivityFilter {
+    #[default]
+    All,
+    InProgress,
+    Done,
+    /// Failed, cancelled or superseded.
+    Failed,
+    /// Needs check or timed out.
+    NeedsCheck,
+}
+
+impl ActivityFilter {
+    pub fn admits(self, phase: Phase) -> bool {
+        match self {
+            ActivityFilter::All => true,
+            ActivityFilter::InProgress => phase.is_open(),
+            ActivityFilter::Done => phase == Phase::Succeeded,
+            ActivityFilter::Failed => {
+                matches!(phase, Phase::Failed | Phase::Cancelled | Phase::Superseded)
+            }
+            ActivityFilter::NeedsCheck => matches!(phase, Phase::NeedsCheck | Phase::TimedOut),
+        }
+    }
+}
+
 /// What a button on a VM stands for: one action, or the graceful stop that powers off after a
 /// countdown (a tracked workflow).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -193,9 +227,6 @@ impl Engine {
     pub fn choices(&self, conn: &str, vm_id: &str) -> Vec<Choice> {
         let base = self.action_choices(conn, vm_id);
         let has = |k: ActionKind| base.iter().any(|(kind, _)| *kind == k);
-        let running = self
-            .vm(conn, vm_id)
-            .is_some_and(|v| v.power == PowerState::Running && !v.locked);
         let stop = Plan::Stop {
             grace_s: DEFAULT_STOP_GRACE_S,
         };
@@ -206,14 +237,11 @@ impl Engine {
                 reason: allowed.clone().err(),
                 hint: kind.label().to_string(),
             };
-            if *kind == ActionKind::Resize && choice.reason.is_some() && running {
-                // Refused while it runs: offered as stop → resize → start, one tracked operation.
-                if self.plan_allowed(conn, vm_id, &stop).is_ok() {
-                    choice.reason = None;
-                    choice.hint = "The VM must be off to resize: Vigil stops it, resizes it and \
-                                   starts it again, as one operation."
-                        .into();
-                }
+            if *kind == ActionKind::Resize && self.resize_needs_stop(conn, vm_id) {
+                choice.reason = None;
+                choice.hint = "The VM must be off to resize: Vigil stops it, resizes it and \
+                               starts it again, as one operation."
+                    .into();
             }
             out.push(choice);
             if *kind == ActionKind::Shutdown && has(ActionKind::PowerOff) {
@@ -227,6 +255,57 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// A resize the provider refuses only because the VM runs, and that Vigil can do as
+    /// stop → resize → start ([`Plan::ColdResize`]) instead.
+    pub fn resize_needs_stop(&self, conn: &str, vm_id: &str) -> bool {
+        let running = self
+            .vm(conn, vm_id)
+            .is_some_and(|v| v.power == PowerState::Running && !v.locked);
+        let stop = Plan::Stop {
+            grace_s: DEFAULT_STOP_GRACE_S,
+        };
+        running
+            && self.allowed(conn, vm_id, ActionKind::Resize).is_err()
+            && self.plan_allowed(conn, vm_id, &stop).is_ok()
+    }
+
+    /// Whether "Retry" may run this operation's action again now: it ended without the VM
+    /// showing its result, and the action is allowed on the VM as it is.
+    pub fn can_retry(&self, op_id: &str) -> bool {
+        self.operation(op_id).is_some_and(|o| {
+            matches!(
+                o.phase,
+                Phase::Failed | Phase::Cancelled | Phase::TimedOut | Phase::NeedsCheck
+            ) && self
+                .allowed(&o.connection, &o.vm_id, o.action.kind())
+                .is_ok()
+        })
+    }
+
+    /// The activity list, newest first: workflows (their steps inside them) and the
+    /// operations of no workflow, in the states `filter` admits, optionally of one VM.
+    pub fn activity(&self, filter: ActivityFilter, vm: Option<(&str, &str)>) -> Vec<ActivityItem> {
+        let of_vm = |c: &str, v: &str| vm.is_none_or(|(vc, vv)| vc == c && vv == v);
+        let mut list: Vec<(Millis, ActivityItem)> = self
+            .workflows()
+            .iter()
+            .filter(|w| of_vm(&w.connection, &w.vm_id) && filter.admits(w.phase))
+            .map(|w| (w.started_at, ActivityItem::Workflow(w.id.clone())))
+            .collect();
+        list.extend(
+            self.operations()
+                .iter()
+                .filter(|o| {
+                    of_vm(&o.connection, &o.vm_id)
+                        && filter.admits(o.phase)
+                        && self.workflow_for_op(&o.id).is_none()
+                })
+                .map(|o| (o.submitted_at, ActivityItem::Op(o.id.clone()))),
+        );
+        list.sort_by_key(|x| std::cmp::Reverse(x.0));
+        list.into_iter().map(|(_, i)| i).collect()
     }
 
     /// The operation (or workflow) open on a VM, as its row shows it.

@@ -63,3 +63,64 @@ fn a_busy_row_says_how_long_it_has_run_and_how_long_it_usually_takes() {
         e.busy_on("c", &vm).is_none() && e.open_op_for("c", &vm).is_none()
     });
 }
+
+#[test]
+fn the_activity_lists_workflows_whole_newest_first_and_filters_by_state() {
+    use vigil_core::view::{ActivityFilter, ActivityItem};
+    use vigil_core::workflow::Plan;
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 0.0));
+    let running: Vec<String> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.power == PowerState::Running && !v.locked)
+        .map(|v| v.id)
+        .collect();
+    let reboot = w.run_op(&running[0], Action::Reboot).id;
+    let stop = w
+        .engine
+        .start_workflow("c", &running[1], Plan::Stop { grace_s: 60 }, w.now)
+        .unwrap();
+    w.run_until(30 * 60_000, |e| !e.workflow(&stop).unwrap().is_open());
+
+    let all = w.engine.activity(ActivityFilter::All, None);
+    assert_eq!(
+        all,
+        [
+            ActivityItem::Workflow(stop.clone()),
+            ActivityItem::Op(reboot.clone())
+        ],
+        "newest first; the stop's own operations inside it, not beside it"
+    );
+    assert_eq!(w.engine.activity(ActivityFilter::Done, None).len(), 2);
+    assert!(w
+        .engine
+        .activity(ActivityFilter::InProgress, None)
+        .is_empty());
+    assert!(w.engine.activity(ActivityFilter::Failed, None).is_empty());
+    assert_eq!(
+        w.engine
+            .activity(ActivityFilter::All, Some(("c", running[0].as_str()))),
+        [ActivityItem::Op(reboot.clone())],
+        "one VM's history"
+    );
+    assert!(
+        !w.engine.can_retry(&reboot),
+        "nothing to retry on a success"
+    );
+}
+
+#[test]
+fn a_failed_operation_can_be_retried_once_the_vm_allows_it() {
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 1.0));
+    let vm = w
+        .vm_where(|v| v.power == PowerState::Running && !v.locked)
+        .id;
+    let op = w.run_op(&vm, Action::Reboot);
+    assert_eq!(op.phase, vigil_core::Phase::Failed, "{:?}", op.message);
+    assert!(w.engine.can_retry(&op.id));
+    // While another operation runs on the VM, not.
+    w.engine
+        .start(&w.conn.clone(), &vm, Action::PowerOff, w.now)
+        .unwrap();
+    assert!(!w.engine.can_retry(&op.id));
+}
