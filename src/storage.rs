@@ -1,8 +1,6 @@
 //! Browser storage. Connections (with their credentials) live in sessionStorage unless the user
 //! asks to remember them on this device; nothing secret ever goes anywhere else.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use vigil_core::workflow::SavedState;
 use vigil_core::ConnectionConfig;
@@ -99,40 +97,12 @@ pub fn load_state() -> SavedState {
 }
 
 pub fn save_state(state: &SavedState) {
-    if let (Some(s), Ok(text)) = (local(), serde_json::to_string(&trimmed(state))) {
+    if let (Some(s), Ok(text)) = (
+        local(),
+        serde_json::to_string(&state.trimmed(KEEP_OPERATIONS, KEEP_WORKFLOWS, KEEP_BULKS)),
+    ) {
         let _ = s.set_item(STATE, &text);
         let _ = s.remove_item(OPERATIONS_V1);
-    }
-}
-
-/// The newest of each list, plus whatever is still open or referred to by what is kept.
-fn trimmed(state: &SavedState) -> SavedState {
-    fn newest<T: Clone>(v: &[T], n: usize, keep: impl Fn(&T) -> bool) -> Vec<T> {
-        let cut = v.len().saturating_sub(n);
-        v.iter()
-            .enumerate()
-            .filter(|(i, x)| *i >= cut || keep(x))
-            .map(|(_, x)| x.clone())
-            .collect()
-    }
-    let workflows = newest(&state.workflows, KEEP_WORKFLOWS, |w| w.is_open());
-    let bulks = newest(&state.bulks, KEEP_BULKS, |_| false);
-    let referred: HashSet<&str> = workflows
-        .iter()
-        .flat_map(|w| w.steps.iter().filter_map(|s| s.op_id.as_deref()))
-        .chain(
-            bulks
-                .iter()
-                .flat_map(|b| b.items.iter().filter_map(|i| i.op_id.as_deref())),
-        )
-        .collect();
-    let operations = newest(&state.operations, KEEP_OPERATIONS, |o| {
-        o.is_open() || referred.contains(o.id.as_str())
-    });
-    SavedState {
-        operations,
-        workflows,
-        bulks,
     }
 }
 

@@ -2,6 +2,8 @@
 //! many VMs), as the user sees them. The engine drives them (`engine/workflows.rs`); these are the
 //! values it keeps, persists and shares with other tabs.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Action, ActionKind, Operation, Phase, Resize};
@@ -268,6 +270,46 @@ pub struct SavedState {
     pub workflows: Vec<Workflow>,
     #[serde(default)]
     pub bulks: Vec<Bulk>,
+}
+
+impl SavedState {
+    /// What is worth keeping of it: the newest `operations`, `workflows` and `bulks`, plus
+    /// whatever is still open and whatever a kept workflow or bulk refers to.
+    pub fn trimmed(&self, operations: usize, workflows: usize, bulks: usize) -> SavedState {
+        fn newest<T: Clone>(v: &[T], n: usize, keep: impl Fn(&T) -> bool) -> Vec<T> {
+            let cut = v.len().saturating_sub(n);
+            v.iter()
+                .enumerate()
+                .filter(|(i, x)| *i >= cut || keep(x))
+                .map(|(_, x)| x.clone())
+                .collect()
+        }
+        let bulks = newest(&self.bulks, bulks, |_| false);
+        let bulk_workflows: HashSet<&str> = bulks
+            .iter()
+            .flat_map(|b| b.items.iter().filter_map(|i| i.workflow_id.as_deref()))
+            .collect();
+        let workflows = newest(&self.workflows, workflows, |w| {
+            w.is_open() || bulk_workflows.contains(w.id.as_str())
+        });
+        let referred: HashSet<&str> = workflows
+            .iter()
+            .flat_map(|w| w.steps.iter().filter_map(|s| s.op_id.as_deref()))
+            .chain(
+                bulks
+                    .iter()
+                    .flat_map(|b| b.items.iter().filter_map(|i| i.op_id.as_deref())),
+            )
+            .collect();
+        let operations = newest(&self.operations, operations, |o| {
+            o.is_open() || referred.contains(o.id.as_str())
+        });
+        SavedState {
+            operations,
+            workflows,
+            bulks,
+        }
+    }
 }
 
 /// Something the user should hear about a workflow.

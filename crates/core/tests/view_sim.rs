@@ -124,3 +124,43 @@ fn a_failed_operation_can_be_retried_once_the_vm_allows_it() {
         .unwrap();
     assert!(!w.engine.can_retry(&op.id));
 }
+
+#[test]
+fn what_is_kept_across_reloads_is_the_newest_plus_everything_still_open() {
+    use vigil_core::workflow::Plan;
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 0.0));
+    let running: Vec<String> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.power == PowerState::Running && !v.locked)
+        .map(|v| v.id)
+        .collect();
+    let done: Vec<String> = running[..3]
+        .iter()
+        .map(|vm| w.run_op(vm, Action::Reboot).id)
+        .collect();
+    let stop = w
+        .engine
+        .start_workflow("c", &running[3], Plan::Stop { grace_s: 60 }, w.now)
+        .unwrap();
+    w.step(); // the stop's shutdown is sent and runs
+    let open = w.engine.workflow(&stop).unwrap().clone();
+    assert!(open.is_open());
+    let shutdown = open.steps[0]
+        .op_id
+        .clone()
+        .expect("the shutdown was created");
+
+    let kept = w.engine.export_state().trimmed(1, 0, 0);
+    let ids: Vec<&str> = kept.operations.iter().map(|o| o.id.as_str()).collect();
+    assert!(
+        !ids.contains(&done[0].as_str()) && !ids.contains(&done[1].as_str()),
+        "older finished operations go: {ids:?}"
+    );
+    assert!(
+        ids.contains(&shutdown.as_str()),
+        "the open stop's shutdown stays"
+    );
+    assert_eq!(kept.workflows.len(), 1, "the open workflow stays");
+    assert_eq!(kept.workflows[0].id, stop);
+}
