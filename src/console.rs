@@ -49,8 +49,6 @@ struct Driver {
     shared: String,
     /// The VMs last shared, to send them only when they changed.
     shared_inventory: Vec<(String, Vec<vigil_core::Vm>, vigil_core::ListState)>,
-    /// Bulk actions seen running in this tab: their end gets one notice.
-    running_bulks: std::collections::HashSet<String>,
 }
 
 /// Everything the components share. Copy: it is a bundle of reactive handles.
@@ -86,7 +84,6 @@ impl Console {
                 heartbeat: None,
                 shared: String::new(),
                 shared_inventory: Vec::new(),
-                running_bulks: Default::default(),
             }),
         };
         let _ = leptos_use::use_event_listener(
@@ -463,10 +460,14 @@ impl Console {
             .engine
             .try_update_untracked(|e| e.drain_workflow_events())
             .unwrap_or_default();
-        for WorkflowEvent::Finished { workflow_id, phase } in finished {
-            self.notify_workflow(&workflow_id, phase);
+        for ev in finished {
+            match ev {
+                WorkflowEvent::Finished { workflow_id, phase } => {
+                    self.notify_workflow(&workflow_id, phase)
+                }
+                WorkflowEvent::BulkFinished { bulk_id } => self.notify_bulk(&bulk_id),
+            }
         }
-        self.notify_bulks();
         if self.leads() {
             let (state, learning) = self
                 .engine
@@ -527,39 +528,22 @@ impl Console {
         }
     }
 
-    /// One notice when a bulk action seen running ends: "Reboot on 5 VMs: 4 done · 1 skipped".
-    fn notify_bulks(self) {
-        let bulks: Vec<(String, String, bool, bool)> = self.engine.with_untracked(|e| {
-            e.bulks()
-                .iter()
-                .filter_map(|b| {
-                    let s = e.bulk_summary(&b.id)?;
-                    let text = format!(
-                        "{} on {}: {}",
-                        b.work.describe(),
-                        crate::ui::vms(b.items.len()),
-                        s.label()
-                    );
-                    let clean = s.failed == 0 && s.needs_check == 0 && s.cancelled == 0;
-                    Some((b.id.clone(), text, s.is_finished(), clean))
-                })
-                .collect()
+    /// One notice when a bulk action ends: "Reboot on 5 VMs: 4 done · 1 skipped".
+    fn notify_bulk(self, id: &str) {
+        let done = self.engine.with_untracked(|e| {
+            let b = e.bulk(id)?;
+            let s = e.bulk_summary(id)?;
+            let text = format!(
+                "{} on {}: {}",
+                b.work.describe(),
+                crate::ui::vms(b.items.len()),
+                s.label()
+            );
+            let clean = s.failed == 0 && s.needs_check == 0 && s.cancelled == 0;
+            Some((text, clean))
         });
-        for (id, text, finished, clean) in bulks {
-            let ended = self
-                .driver
-                .try_update_value(|d| {
-                    if !finished {
-                        d.running_bulks.insert(id);
-                        false
-                    } else {
-                        d.running_bulks.remove(&id)
-                    }
-                })
-                .unwrap_or(false);
-            if ended {
-                self.push_notice(if clean { Tone::Success } else { Tone::Error }, text);
-            }
+        if let Some((text, clean)) = done {
+            self.push_notice(if clean { Tone::Success } else { Tone::Error }, text);
         }
     }
 

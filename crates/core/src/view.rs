@@ -183,28 +183,26 @@ pub struct Busy {
 }
 
 impl Busy {
-    /// "Verifying · 12 s, usually ~20 s" / "In progress · 45 %".
+    /// "Verifying · 12 s, usually ~20 s" / "In progress · 45 % · 12 s".
     pub fn describe(&self, now: Millis) -> String {
-        let elapsed = format_elapsed(now - self.since);
-        match (self.progress, self.typical) {
-            (Some(p), _) => format!("{} · {p} % · {elapsed}", self.phase.label()),
-            (None, Some(t)) => format!(
-                "{} · {elapsed}, usually ~{}",
-                self.phase.label(),
-                format_duration(round_typical(t))
-            ),
-            (None, None) => format!("{} · {elapsed}", self.phase.label()),
-        }
+        format!(
+            "{} · {}",
+            self.phase.label(),
+            self.so_far(now, ", usually ~")
+        )
     }
-}
 
-impl Busy {
-    /// For a table cell: "12 s of ~20 s", "45 %", "12 s".
+    /// For a table cell: "12 s of ~20 s", "45 % · 12 s", "12 s".
     pub fn short(&self, now: Millis) -> String {
+        self.so_far(now, " of ~")
+    }
+
+    /// The provider's percentage and the time so far, or the time against the usual.
+    fn so_far(&self, now: Millis, against: &str) -> String {
         let elapsed = format_elapsed(now - self.since);
         match (self.progress, self.typical) {
-            (Some(p), _) => format!("{p} %"),
-            (None, Some(t)) => format!("{elapsed} of ~{}", format_duration(round_typical(t))),
+            (Some(p), _) => format!("{p} % · {elapsed}"),
+            (None, Some(t)) => format!("{elapsed}{against}{}", format_duration(round_typical(t))),
             (None, None) => elapsed,
         }
     }

@@ -201,6 +201,9 @@ pub struct Bulk {
     pub work: BulkWork,
     pub started_at: Millis,
     pub items: Vec<BulkItem>,
+    /// When the last of its VMs ended (one [`WorkflowEvent::BulkFinished`] then).
+    #[serde(default)]
+    pub finished_at: Option<Millis>,
 }
 
 /// How one VM of a bulk stands.
@@ -317,4 +320,6 @@ impl SavedState {
 pub enum WorkflowEvent {
     /// A workflow ended (`Succeeded`, `Failed`, `Cancelled`) or waits for a check (`NeedsCheck`).
     Finished { workflow_id: String, phase: Phase },
+    /// The last VM of a bulk action that started something ended: one notice for them all.
+    BulkFinished { bulk_id: String },
 }

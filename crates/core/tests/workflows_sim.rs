@@ -489,10 +489,24 @@ fn a_bulk_runs_where_allowed_and_says_why_it_skipped_the_rest() {
         .iter()
         .map(|v| ("c".to_string(), v.clone()))
         .collect();
+    w.engine.drain_workflow_events();
     let id = w.engine.start_bulk(targets, Action::Reboot, w.now);
     let sum = w.engine.bulk_summary(&id).unwrap();
     assert_eq!((sum.running, sum.skipped), (2, 1), "{}", sum.label());
-    w.run_until(10 * MINUTE, |e| e.bulk_summary(&id).unwrap().is_finished());
+    let mut events = Vec::new();
+    while !w.engine.bulk_summary(&id).unwrap().is_finished() {
+        assert!(w.step() && w.now < T0 + 10 * MINUTE, "the bulk ends");
+        events.extend(w.engine.drain_workflow_events());
+    }
+    w.step();
+    events.extend(w.engine.drain_workflow_events());
+    assert_eq!(
+        events,
+        [vigil_core::workflow::WorkflowEvent::BulkFinished {
+            bulk_id: id.clone()
+        }],
+        "one event for the whole bulk, once"
+    );
     let sum = w.engine.bulk_summary(&id).unwrap();
     assert_eq!(
         (sum.done, sum.skipped, sum.failed),

@@ -381,7 +381,7 @@ impl Dialect for Erigones {
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
         refs.iter()
             .all(|r| matches!(r, ProviderRef::ErigonesTask { .. }))
-            .then(|| self.req(Method::Get, "vm/status/"))
+            .then(|| self.list_request(None))
     }
 
     fn parse_observe_many(
@@ -433,7 +433,7 @@ impl Dialect for Erigones {
 
     fn read_many_request(&self, _vm_ids: &[&str]) -> Option<HttpRequest> {
         // Every VM's status in one request (the same as the listing).
-        Some(self.req(Method::Get, "vm/status/"))
+        Some(self.list_request(None))
     }
 
     fn cancel_request(&self, r: &ProviderRef) -> Option<HttpRequest> {

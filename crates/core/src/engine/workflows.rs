@@ -450,6 +450,7 @@ impl Engine {
             work,
             started_at: now,
             items,
+            finished_at: None,
         });
         id
     }
@@ -619,6 +620,25 @@ impl Engine {
         }
         for i in 0..self.workflows.len() {
             self.advance_workflow(i, now);
+        }
+        for i in 0..self.bulks.len() {
+            let b = &self.bulks[i];
+            if b.finished_at.is_some() {
+                continue;
+            }
+            let started = b
+                .items
+                .iter()
+                .any(|it| it.op_id.is_some() || it.workflow_id.is_some());
+            if self.bulk_summary(&b.id).is_some_and(|s| s.is_finished()) {
+                let b = &mut self.bulks[i];
+                b.finished_at = Some(now);
+                if started {
+                    self.workflow_events.push(WorkflowEvent::BulkFinished {
+                        bulk_id: b.id.clone(),
+                    });
+                }
+            }
         }
     }
 
