@@ -369,9 +369,12 @@ impl Engine {
         let Some(op) = self.ops.iter().find(|o| o.id == op_id) else {
             return now;
         };
-        let dialect = self
-            .conn(&op.connection)
-            .map_or(crate::dialect::DialectKind::Cloudsfor, |c| c.cfg.dialect);
+        let conn = self.conn(&op.connection);
+        let dialect = conn.map_or(crate::dialect::DialectKind::Cloudsfor, |c| c.cfg.dialect);
+        let forced_at = conn
+            .and_then(|c| c.api.forced_after(&op.action))
+            .zip(op.accepted_at)
+            .map(|(after, at)| at + after);
         let ctx = PollCtx {
             op_id,
             dialect,
@@ -381,6 +384,7 @@ impl Engine {
             polls: op.polls,
             changed,
             min_interval: self.look_floor(op, now),
+            forced_at,
         };
         self.policy.next_observe(&ctx).max(now)
     }

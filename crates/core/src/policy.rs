@@ -23,6 +23,9 @@ pub struct PollCtx<'a> {
     /// The shortest gap between looks that the connection's request budget sustains now
     /// (0 while it has room): a policy that looks sooner only queues behind the budget.
     pub min_interval: Millis,
+    /// When the provider itself forces the action if the guest ignores it (see
+    /// `Dialect::forced_after`): a second time at which completion is likely.
+    pub forced_at: Option<Millis>,
 }
 
 pub trait PollPolicy {
@@ -256,8 +259,22 @@ impl PollPolicy for Vigil {
             }
         } else {
             // Running long: each gap half again as long as the time past the window, so the
-            // looks thin out geometrically up to `max_interval`.
-            ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)
+            // looks thin out geometrically up to `max_interval`. Where the provider forces the
+            // action at a known time, that opens a second window as long as the action's own.
+            let forced = ctx.forced_at.filter(|&f| f > end);
+            match forced {
+                Some(f) if ctx.now + lag >= f && ctx.now < f + est.quantile(Z_LIKELY) => {
+                    ctx.now + lag
+                }
+                Some(f) if ctx.now < f => {
+                    (ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)).min(f)
+                }
+                Some(f) => {
+                    let end = f + est.quantile(Z_LIKELY);
+                    ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)
+                }
+                None => ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval),
+            }
         };
         let next = next.max(ctx.now + ctx.min_interval);
         let interval = (next - ctx.now).max(1);
@@ -313,6 +330,16 @@ mod tests {
         kind: ActionKind,
         until: Millis,
     ) -> Vec<Millis> {
+        schedule_forced(p, dialect, kind, until, None)
+    }
+
+    fn schedule_forced(
+        p: &mut Vigil,
+        dialect: DialectKind,
+        kind: ActionKind,
+        until: Millis,
+        forced_at: Option<Millis>,
+    ) -> Vec<Millis> {
         let mut now = 0;
         let mut looks = Vec::new();
         for polls in 0.. {
@@ -325,6 +352,7 @@ mod tests {
                 polls,
                 changed: false,
                 min_interval: 0,
+                forced_at,
             };
             now = p.next_observe(&ctx);
             if now > until {
@@ -368,6 +396,50 @@ mod tests {
         assert!(
             gaps.iter().all(|&g| g <= 33_000),
             "capped near max_interval: {gaps:?}"
+        );
+    }
+
+    #[test]
+    fn where_the_provider_forces_an_ignored_action_the_looks_gather_again_after_it() {
+        let mut p = Vigil::default();
+        let kind = ActionKind::Reboot;
+        let est = p.estimate(DialectKind::Erigones, kind);
+        let forced = 180_000;
+        let plain = schedule(&mut p, DialectKind::Erigones, kind, 300_000);
+        let looks = schedule_forced(&mut p, DialectKind::Erigones, kind, 300_000, Some(forced));
+        // Up to the forcing point both thin out alike.
+        let before = |l: &[Millis]| l.iter().filter(|&&t| t < forced).count();
+        assert_eq!(before(&looks), before(&plain));
+        // A look lands at the forcing point, then one every target lag while the forced action
+        // is likely to end, where the plain schedule had a gap of up to 30 s.
+        let window: Vec<Millis> = looks
+            .iter()
+            .copied()
+            .filter(|&t| t >= forced && t <= forced + est.quantile(Z_LIKELY))
+            .collect();
+        assert!(
+            window.first().is_some_and(|&t| t <= forced + 2_300),
+            "{looks:?}"
+        );
+        assert!(
+            window.windows(2).all(|w| w[1] - w[0] <= 2_300),
+            "{window:?}"
+        );
+        let plain_window = plain
+            .iter()
+            .filter(|&&t| t >= forced && t <= forced + est.quantile(Z_LIKELY))
+            .count();
+        assert!(window.len() > 3 * plain_window.max(1), "{plain:?}");
+        // And thin out again after it.
+        let after: Vec<Millis> = looks
+            .iter()
+            .copied()
+            .filter(|&t| t > forced + est.quantile(Z_LIKELY))
+            .collect();
+        let gaps: Vec<Millis> = after.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            gaps.first() < gaps.last() && gaps.last() > Some(&10_000),
+            "{after:?}"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Batched verification, driven with a fake clock and scripted Erigones answers: operations
 //! whose tasks end together are verified from one request's VM data, and only VM data read
-//! after a task ended counts.
+//! after a task ended counts. Also: a graceful action the guest ignores is looked at again
+//! right after the provider forces it.
 
 use serde_json::{json, Value};
 use vigil_core::{
@@ -215,4 +216,49 @@ fn a_task_seen_ended_only_by_its_own_read_needs_a_fresh_vm_read() {
         t2 + 50,
     );
     assert_eq!(e.operation(&ids[0]).unwrap().phase, Phase::Succeeded);
+}
+
+#[test]
+fn a_reboot_the_guest_ignores_is_looked_at_again_right_after_the_provider_forces_it() {
+    let mut e = engine_with(&[vm("web-01", "running", &[])]);
+    e.set_policy(Box::new(vigil_core::policy::Vigil::default()));
+    start_all(&mut e, &["web-01"], Action::Reboot);
+    // The task stays pending: the guest ignores the ACPI request. Erigones forces the reboot
+    // after its documented default `timeout` of 180 s.
+    let forced = T0 + 50 + 180_000;
+    let mut looks = Vec::new();
+    while looks.last().is_none_or(|&t| t < forced + 10_000) {
+        let (t, out) = next(&mut e);
+        for o in out {
+            looks.push(t);
+            let answer = if path(&o) == "/vm/status/" {
+                all_vms(&[vm("web-01", "stopping", &["t-web-01"])])
+            } else {
+                task("STARTED", "t-web-01")
+            };
+            e.handle(o.token, Ok(answer), t + 50);
+        }
+    }
+    let secs: Vec<i64> = looks.iter().map(|t| (t - T0) / 1000).collect();
+    let first_after = looks.iter().find(|&&t| t >= forced).copied().unwrap();
+    assert!(
+        first_after - forced <= 2_500,
+        "a look within the target lag of the forcing point: {secs:?}"
+    );
+    let around = looks
+        .iter()
+        .filter(|&&t| t >= forced && t < forced + 10_000)
+        .count();
+    assert!(
+        around >= 4,
+        "every target lag after it, not every 30 s: {secs:?}"
+    );
+    let before_window = looks
+        .iter()
+        .filter(|&&t| t > T0 + 60_000 && t < forced)
+        .count();
+    assert!(
+        before_window <= 8,
+        "sparse while neither end is likely: {secs:?}"
+    );
 }

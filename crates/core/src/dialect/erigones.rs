@@ -420,6 +420,17 @@ impl Dialect for Erigones {
             .collect())
     }
 
+    fn forced_after(&self, action: &Action) -> Option<Millis> {
+        // Documented: a graceful stop or reboot is forced after `timeout`, 180 s unless sent
+        // (300 s for Windows guests, which the API does not tell apart: the looks after 180 s
+        // thin out until then).
+        match action {
+            Action::Shutdown | Action::Reboot => Some(3 * MINUTE),
+            Action::ShutdownWithin { timeout_s } => Some(Millis::from(*timeout_s) * 1000),
+            _ => None,
+        }
+    }
+
     fn observe_many_complete(&self) -> bool {
         // `/vm/status/` lists every VM with every pending task: gone from its map means ended.
         true

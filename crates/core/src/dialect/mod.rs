@@ -443,6 +443,13 @@ pub trait Dialect {
         None
     }
 
+    /// How long after acceptance the provider itself forces a graceful action that the guest
+    /// ignores (Erigones' `timeout`), if it does: a second time at which such an action is
+    /// likely to end.
+    fn forced_after(&self, _action: &Action) -> Option<Millis> {
+        None
+    }
+
     /// Whether an operation missing from an observe-many answer has certainly ended: the answer
     /// lists every pending task of every VM it covers (Erigones' `/vm/status/` `tasks` maps). The
     /// engine then knows the VM data of that same answer was read after the task ended.
