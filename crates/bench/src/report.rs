@@ -30,6 +30,7 @@ pub fn json_line(r: &RunResult) -> String {
     field("p50_lag_s", num(r.p50_lag_s, 3));
     field("p95_lag_s", num(r.p95_lag_s, 3));
     field("max_lag_s", num(r.max_lag_s, 3));
+    field("p95_sent_s", num(r.p95_sent_s, 3));
     field("peak_rps", r.peak_rps.to_string());
     field("peak_read_rps", r.peak_read_rps.to_string());
     field("done", r.done.to_string());
@@ -59,7 +60,7 @@ pub fn json_line(r: &RunResult) -> String {
     s
 }
 
-pub const TABLE_HEADER: &str = "dialect        strategy                conc    ops  requests  req/op   p50 lag   p95 lag   max lag  peak rps  read rps  done fail unkn lost  tgt lag";
+pub const TABLE_HEADER: &str = "dialect        strategy                conc    ops  requests  req/op   p50 lag   p95 lag   max lag  p95 sent  peak rps  read rps  done fail unkn lost  tgt lag";
 
 /// Whether a `vigil@<anchor>` row spent more than 5 % over its anchor's count.
 pub fn over_budget(r: &RunResult) -> bool {
@@ -77,7 +78,7 @@ pub fn table_row(r: &RunResult) -> String {
         _ => ' ',
     };
     format!(
-        "{:<14} {:<22}{} {:>5} {:>6} {:>9} {:>7} {:>8}s {:>8}s {:>8}s {:>9} {:>9} {:>5} {:>4} {:>4} {:>4} {:>8}",
+        "{:<14} {:<22}{} {:>5} {:>6} {:>9} {:>7} {:>8}s {:>8}s {:>8}s {:>8}s {:>9} {:>9} {:>5} {:>4} {:>4} {:>4} {:>8}",
         r.dialect.slug(),
         r.strategy.name(),
         mark,
@@ -88,6 +89,7 @@ pub fn table_row(r: &RunResult) -> String {
         num(r.p50_lag_s, 2),
         num(r.p95_lag_s, 2),
         num(r.max_lag_s, 2),
+        num(r.p95_sent_s, 1),
         r.peak_rps,
         r.peak_read_rps,
         r.done,
@@ -420,6 +422,7 @@ pub(crate) mod tests {
             p50_lag_s: p95 / 2.0,
             p95_lag_s: p95,
             max_lag_s: p95,
+            p95_sent_s: 0.2,
             peak_rps: 10,
             peak_read_rps: 3,
             peak_rpm: 40,

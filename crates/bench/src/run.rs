@@ -34,6 +34,19 @@ pub const FAILURE_RATE: f64 = 0.02;
 /// A run that has not closed every operation by then counts the rest as lost.
 pub const MAX_VIRTUAL: Millis = 4 * 60 * MINUTE;
 
+/// At concurrency 1, operations run one after another, each started when the engine has ended
+/// the previous one: one operation alone would make every figure a single sample.
+pub const SEQUENTIAL_OPS: usize = 20;
+
+/// How many operations a workload at `concurrency` runs in all (at most `concurrency` at once).
+pub fn workload_ops(concurrency: usize) -> usize {
+    if concurrency == 1 {
+        SEQUENTIAL_OPS
+    } else {
+        concurrency
+    }
+}
+
 /// A word on the engine's default policy for `vigil` rows, if it needs one. `vigil` rows never
 /// call `set_policy`: they measure whatever `Engine::new` picks (today `policy::Vigil`).
 pub const VIGIL_DEFAULT_NOTE: Option<&str> = None;
@@ -65,6 +78,9 @@ pub struct RunResult {
     pub p50_lag_s: f64,
     pub p95_lag_s: f64,
     pub max_lag_s: f64,
+    /// Time from the click (all at once) to the provider's answer accepting the action, 95th
+    /// percentile over the accepted operations: how long the requests budget held submits back.
+    pub p95_sent_s: f64,
     /// Most requests sent within any one second.
     pub peak_rps: u64,
     /// The same without the writes (submits): the polling alone.
@@ -126,11 +142,12 @@ impl RunResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped(pub String);
 
-pub fn scenario(concurrency: usize) -> Scenario {
+/// The simulated world for a workload of `ops` operations, one VM each.
+pub fn scenario(ops: usize) -> Scenario {
     Scenario {
         seed: WORLD_SEED,
         // A margin for VMs no action may run on (not created, in error, suspended).
-        vms: concurrency + concurrency / 10 + 5,
+        vms: ops + ops / 10 + 5,
         failure_rate: FAILURE_RATE,
         speed: 1.0,
     }
@@ -292,11 +309,11 @@ pub fn action_for(dialect: DialectKind, vm: &Vm, kind: ActionKind, n: usize) -> 
 
 /// Picks each VM's action: the first `concurrency` VMs that allow one, weighted by [`MIX`]
 /// among what each allows now. Depends only on the listing, so every strategy gets the same.
-fn plan(engine: &Engine, dialect: DialectKind, concurrency: usize) -> Vec<(String, Action)> {
+fn plan(engine: &Engine, dialect: DialectKind, ops: usize) -> Vec<(String, Action)> {
     let mut rng = Mix(MIX_SEED);
     let mut out = Vec::new();
     for vm in engine.vms("c") {
-        if out.len() == concurrency {
+        if out.len() == ops {
             break;
         }
         let allowed: HashSet<ActionKind> = engine
@@ -384,7 +401,8 @@ pub fn run(
     strategy: Strategy,
     target_lag: Option<Millis>,
 ) -> Result<RunResult, Skipped> {
-    let sim = Rc::new(RefCell::new(Sim::new(scenario(concurrency), T0 as u64)));
+    let total = workload_ops(concurrency);
+    let sim = Rc::new(RefCell::new(Sim::new(scenario(total), T0 as u64)));
     let mut engine = Engine::new("b");
     // No background refreshes: only the operations' own requests are counted.
     engine.schedule.list_every = 365 * 24 * 60 * MINUTE;
@@ -426,17 +444,17 @@ pub fn run(
             error.full()
         )));
     }
-    let planned = plan(&d.engine, dialect, concurrency);
-    if planned.len() < concurrency {
+    let planned = plan(&d.engine, dialect, total);
+    if planned.len() < total {
         return Err(Skipped(format!(
             "only {} of {} {} VMs allow an action in vigil-core",
             planned.len(),
-            concurrency,
+            total,
             dialect.label()
         )));
     }
 
-    // Go: every action at the same instant.
+    // Go: the first `concurrency` actions at the same instant, each of the rest when one ends.
     let start = d.now;
     let op_vms: OpVms = Rc::new(RefCell::new(HashMap::new()));
     let policy = policy_for(strategy, target_lag, &sim, &op_vms, start);
@@ -455,26 +473,39 @@ pub fn run(
     }
     d.engine.drain_events();
     let mut ops: Vec<(String, String)> = Vec::with_capacity(planned.len());
-    for (vm_id, action) in planned {
-        let id = d
-            .engine
-            .start("c", &vm_id, action, start)
-            .map_err(|e| Skipped(format!("vigil-core refused a planned action: {e}")))?;
-        op_vms.borrow_mut().insert(id.clone(), vm_id.clone());
-        ops.push((id, vm_id));
+    let mut queue = planned.into_iter();
+    let mut launch = |d: &mut Driver, ops: &mut Vec<(String, String)>| -> Result<(), Skipped> {
+        if let Some((vm_id, action)) = queue.next() {
+            let id = d
+                .engine
+                .start("c", &vm_id, action, d.now)
+                .map_err(|e| Skipped(format!("vigil-core refused a planned action: {e}")))?;
+            op_vms.borrow_mut().insert(id.clone(), vm_id.clone());
+            ops.push((id, vm_id));
+        }
+        Ok(())
+    };
+    for _ in 0..concurrency {
+        launch(&mut d, &mut ops)?;
     }
-    let ours: HashSet<&str> = ops.iter().map(|(id, _)| id.as_str()).collect();
     let mut closed: HashSet<String> = HashSet::new();
     let mut last_end = start;
     d.counting = true;
     loop {
         d.turn();
+        let mut launched = false;
         for e in d.engine.drain_events() {
             if let Event::Finished { op_id, .. } = e {
-                if ours.contains(op_id.as_str()) && closed.insert(op_id) {
+                if ops.iter().any(|(id, _)| *id == op_id) && closed.insert(op_id) {
                     last_end = d.now;
+                    let before = ops.len();
+                    launch(&mut d, &mut ops)?;
+                    launched |= ops.len() > before;
                 }
             }
+        }
+        if launched {
+            continue; // Sent at this instant.
         }
         if closed.len() == ops.len() || d.now > start + MAX_VIRTUAL || !d.advance() {
             break;
@@ -499,6 +530,7 @@ pub fn run(
         p50_lag_s: 0.0,
         p95_lag_s: 0.0,
         max_lag_s: 0.0,
+        p95_sent_s: 0.0,
         peak_rps: 0,
         peak_read_rps: 0,
         peak_rpm: 0,
@@ -540,7 +572,17 @@ pub fn run(
         )
     };
     let mut lags: Vec<Millis> = Vec::new();
+    let mut sent: Vec<Millis> = ops
+        .iter()
+        .filter_map(|(id, _)| {
+            let op = by_id[id.as_str()];
+            op.accepted_at.map(|t| t - op.submitted_at)
+        })
+        .collect();
+    sent.sort_unstable();
+    r.p95_sent_s = nearest_rank(&sent, 0.95);
     let mut slow: Vec<(Millis, String)> = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<String, Vec<Millis>> = Default::default();
     for (id, vm_id) in &ops {
         let op = by_id[id.as_str()];
         let accepted = op.accepted_at.is_some();
@@ -598,6 +640,10 @@ pub fn run(
                     .push(format!("early verdict: {}", describe(op, Some(&fact))));
             }
             lags.push(lag.max(0));
+            by_kind
+                .entry(format!("{:?}", op.action.kind()))
+                .or_default()
+                .push(lag.max(0));
             slow.push((lag, describe(op, Some(&fact))));
         }
     }
@@ -606,6 +652,16 @@ pub fn run(
             eprintln!("{} {:?} c={}:", dialect.slug(), strategy, concurrency);
             for (k, n) in std::mem::take(&mut *m.borrow_mut()) {
                 eprintln!("  {n:6} {k}");
+            }
+            for (k, v) in by_kind.iter_mut() {
+                v.sort_unstable();
+                eprintln!(
+                    "  lag {k}: n {} p50 {:.2} p95 {:.2} max {:.2}",
+                    v.len(),
+                    nearest_rank(v, 0.5),
+                    nearest_rank(v, 0.95),
+                    nearest_rank(v, 1.0)
+                );
             }
         });
     }

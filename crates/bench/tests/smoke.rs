@@ -17,7 +17,9 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
     assert!(m.skipped.is_empty(), "{:?}", m.skipped);
     assert_eq!(m.rows.len(), 2 * Strategy::all().len());
     for r in &m.rows {
-        assert_eq!(r.ops, r.concurrency, "{r:?}");
+        // One at a time, 20 in all, at 1; all at once at 10.
+        let ops = if r.concurrency == 1 { 20 } else { 10 };
+        assert_eq!(r.ops, ops, "{r:?}");
         assert_eq!((r.lost, r.wrong), (0, 0), "{:?}", r.issues);
         assert_eq!(
             r.done + r.failed + r.unknown,
