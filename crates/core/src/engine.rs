@@ -239,6 +239,9 @@ struct Sched {
     deadline: Millis,
     /// Look at this one on its own next time (an observe-many answer did not list it).
     solo: bool,
+    /// When the provider was first seen running the task again (ONETSolutions retries a
+    /// failed attempt): the current attempt's likely window runs from here.
+    attempt_from: Option<Millis>,
     /// When the request went out whose answer first showed the task ended (an observe-many
     /// answer that lists every pending task no longer held it).
     ended_seen: Option<Millis>,
@@ -375,11 +378,12 @@ impl Engine {
             .and_then(|c| c.api.forced_after(&op.action))
             .zip(op.accepted_at)
             .map(|(after, at)| at + after);
+        let attempt_from = self.sched.get(op_id).and_then(|s| s.attempt_from);
         let ctx = PollCtx {
             op_id,
             dialect,
             kind: op.action.kind(),
-            accepted_at: op.accepted_at.unwrap_or(now),
+            accepted_at: attempt_from.or(op.accepted_at).unwrap_or(now),
             now,
             polls: op.polls,
             changed,
@@ -1655,6 +1659,17 @@ impl Engine {
             o.provider_status.as_deref() != Some(obs.raw_status.as_str())
                 || (obs.progress.is_some() && obs.progress != o.progress)
         });
+        let retried = self.operation(op_id).is_some_and(|o| {
+            obs.attempt
+                .is_some_and(|(n, _)| n > o.attempt.map_or(1, |(seen, _)| seen))
+        });
+        if retried {
+            let since = self.answering_sent.min(now);
+            self.sched
+                .entry(op_id.to_string())
+                .or_default()
+                .attempt_from = Some(since);
+        }
         let next = self.next_observe(op_id, now, changed);
         let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) else {
             return;
@@ -1668,7 +1683,8 @@ impl Engine {
             o.message = obs.message.clone();
         }
         if obs.state.is_terminal() && obs.state != TaskState::Expired {
-            if let Some(accepted) = o.accepted_at {
+            let attempt_from = self.sched.get(op_id).and_then(|s| s.attempt_from);
+            if let Some(accepted) = attempt_from.or(o.accepted_at) {
                 let kind = o.action.kind();
                 let dialect = self
                     .conns

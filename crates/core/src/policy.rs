@@ -13,7 +13,8 @@ pub struct PollCtx<'a> {
     pub op_id: &'a str,
     pub dialect: DialectKind,
     pub kind: ActionKind,
-    /// When the provider accepted the operation.
+    /// When the provider accepted the operation, or, once it retries the task, when the retry
+    /// was first seen: when the current attempt began.
     pub accepted_at: Millis,
     pub now: Millis,
     /// Looks at the task so far (0 right after acceptance).

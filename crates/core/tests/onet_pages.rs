@@ -1,6 +1,7 @@
 //! ONETSolutions' task list read page by page within one round, with scripted answers: the
 //! operations a page did not hold wait for the next page, and a `429` on a next page is waited
-//! out before anything else goes to the provider.
+//! out before anything else goes to the provider. Also: a task the provider retries gets a fresh
+//! likely window from the retry on.
 
 use serde_json::{json, Value};
 use vigil_core::{Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Phase};
@@ -128,4 +129,78 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
             op.message
         );
     }
+}
+
+#[test]
+fn a_task_the_provider_retries_is_looked_at_every_target_lag_again_after_the_retry() {
+    let mut e = Engine::new("t");
+    e.add_connection(
+        ConnectionConfig {
+            id: "c".into(),
+            name: "ONET".into(),
+            dialect: DialectKind::OnetSolutions,
+            base_url: BASE.into(),
+            credentials: Credentials::Bearer { token: "k".into() },
+            demo: false,
+        },
+        T0,
+    );
+    let out = e.poll_transmit(T0);
+    let vms = vec![json!({"id": "vm1", "name": "vm1", "status": "running"})];
+    e.handle(
+        out[0].token,
+        Ok(HttpResponse::new(
+            200,
+            json!({"count": 1, "next": null, "previous": null, "results": vms}).to_string(),
+        )),
+        T0,
+    );
+    e.start("c", "vm1", Action::Reboot, T0).unwrap();
+    let out = e.poll_transmit(T0);
+    let t = task("t1", "vm1", "pending");
+    e.handle(out[0].token, Ok(HttpResponse::new(202, t.to_string())), T0);
+    // The first attempt runs long; at the first look after 90 s the provider has failed it and
+    // queued attempt 2 of 3, which then runs.
+    let mut retry_seen = None;
+    let mut looks = Vec::new();
+    while looks.last().is_none_or(|&t| t < T0 + 150_000) {
+        let now = e.next_wake().unwrap();
+        for o in e.poll_transmit(now) {
+            if o.request.url.contains("/compute/instances") {
+                // The background refresh of the VM list.
+                let vms = json!([{"id": "vm1", "name": "vm1", "status": "pending"}]);
+                let body = json!({"count": 1, "next": null, "previous": null, "results": vms});
+                e.handle(o.token, Ok(HttpResponse::new(200, body.to_string())), now);
+                continue;
+            }
+            looks.push(now);
+            let mut t = task("t1", "vm1", "running");
+            if now >= T0 + 90_000 {
+                retry_seen.get_or_insert(now);
+                t["retry_count"] = json!(1);
+                t["status"] = json!(if retry_seen == Some(now) {
+                    "pending"
+                } else {
+                    "running"
+                });
+            }
+            let body = if o.request.url.contains("page=") {
+                json!({"count": 1, "next": null, "previous": null, "results": [t]}).to_string()
+            } else {
+                t.to_string()
+            };
+            e.handle(o.token, Ok(HttpResponse::new(200, body)), now);
+        }
+    }
+    let x = retry_seen.unwrap();
+    let secs: Vec<i64> = looks.iter().map(|t| (t - T0) / 1000).collect();
+    // The second attempt's likely window (a reboot: about 12 to 40 s) is looked at every
+    // target lag, not every 30 s as an attempt that started 90 s ago would be.
+    let window: Vec<i64> = looks
+        .iter()
+        .copied()
+        .filter(|&t| t >= x + 15_000 && t <= x + 35_000)
+        .collect();
+    assert!(window.len() >= 8, "{secs:?}");
+    assert!(window.windows(2).all(|w| w[1] - w[0] <= 2_300), "{secs:?}");
 }
