@@ -556,10 +556,11 @@ pub fn run(
     };
     let describe = |op: &vigil_core::Operation, fact: Option<&vigil_sim::Completion>| {
         format!(
-            "{} {} on {}: engine {:?} at {:?} ({}), provider {:?}",
+            "{} {} on {}: accepted at {:?}, engine {:?} at {:?} ({}), provider {:?}",
             dialect.slug(),
             op.action.describe(),
             op.vm_id,
+            op.accepted_at.map(|t| t - start),
             op.phase,
             op.finished_at.map(|t| t - start),
             op.message.as_deref().unwrap_or(""),
