@@ -24,8 +24,9 @@ fn page(n: u32, last: bool, results: Vec<Value>) -> HttpResponse {
     )
 }
 
-#[test]
-fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
+/// An engine with one ONETSolutions connection whose listing showed `n` running instances,
+/// `vm1` to `vm<n>`.
+fn engine_with(n: usize) -> Engine {
     let mut e = Engine::new("t");
     e.add_connection(
         ConnectionConfig {
@@ -39,17 +40,24 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
         T0,
     );
     let out = e.poll_transmit(T0);
-    let vms: Vec<Value> = (1..=3)
+    e.handle(out[0].token, Ok(instances(n)), T0);
+    e
+}
+
+/// The instance list: `vm1` to `vm<n>`, running.
+fn instances(n: usize) -> HttpResponse {
+    let vms: Vec<Value> = (1..=n)
         .map(|i| json!({"id": format!("vm{i}"), "name": format!("vm{i}"), "status": "running"}))
         .collect();
-    e.handle(
-        out[0].token,
-        Ok(HttpResponse::new(
-            200,
-            json!({"count": 3, "next": null, "previous": null, "results": vms}).to_string(),
-        )),
-        T0,
-    );
+    HttpResponse::new(
+        200,
+        json!({"count": n, "next": null, "previous": null, "results": vms}).to_string(),
+    )
+}
+
+#[test]
+fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
+    let mut e = engine_with(3);
     let ids: Vec<String> = (1..=3)
         .map(|i| e.start("c", &format!("vm{i}"), Action::Reboot, T0).unwrap())
         .collect();
@@ -108,10 +116,7 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
                         .collect(),
                 )
             } else {
-                HttpResponse::new(
-                    200,
-                    json!({"count": 3, "next": null, "previous": null, "results": vms}).to_string(),
-                )
+                instances(3)
             };
             e.handle(o.token, Ok(resp), now + 50);
         }
@@ -133,28 +138,7 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
 
 #[test]
 fn a_task_the_provider_retries_is_looked_at_every_target_lag_again_after_the_retry() {
-    let mut e = Engine::new("t");
-    e.add_connection(
-        ConnectionConfig {
-            id: "c".into(),
-            name: "ONET".into(),
-            dialect: DialectKind::OnetSolutions,
-            base_url: BASE.into(),
-            credentials: Credentials::Bearer { token: "k".into() },
-            demo: false,
-        },
-        T0,
-    );
-    let out = e.poll_transmit(T0);
-    let vms = vec![json!({"id": "vm1", "name": "vm1", "status": "running"})];
-    e.handle(
-        out[0].token,
-        Ok(HttpResponse::new(
-            200,
-            json!({"count": 1, "next": null, "previous": null, "results": vms}).to_string(),
-        )),
-        T0,
-    );
+    let mut e = engine_with(1);
     e.start("c", "vm1", Action::Reboot, T0).unwrap();
     let out = e.poll_transmit(T0);
     let t = task("t1", "vm1", "pending");
