@@ -1686,13 +1686,16 @@ impl Engine {
             let attempt_from = self.sched.get(op_id).and_then(|s| s.attempt_from);
             if let Some(accepted) = attempt_from.or(o.accepted_at) {
                 let kind = o.action.kind();
-                let dialect = self
-                    .conns
-                    .iter()
-                    .find(|c| c.cfg.id == conn)
-                    .map(|c| c.cfg.dialect);
-                if let Some(d) = dialect {
-                    self.policy.finished(d, kind, now - accepted);
+                if let Some(c) = self.conns.iter().find(|c| c.cfg.id == conn) {
+                    // One the provider had to force says how long the guest ignored it, not
+                    // how long the action takes: not learned.
+                    let forced = c
+                        .api
+                        .forced_after(&o.action)
+                        .is_some_and(|f| now - accepted >= f);
+                    if !forced {
+                        self.policy.finished(c.cfg.dialect, kind, now - accepted);
+                    }
                 }
             }
         }

@@ -5,7 +5,8 @@
 
 use serde_json::{json, Value};
 use vigil_core::{
-    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Outgoing, Phase,
+    Action, ActionKind, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Outgoing,
+    Phase,
 };
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -261,4 +262,29 @@ fn a_reboot_the_guest_ignores_is_looked_at_again_right_after_the_provider_forces
         before_window <= 8,
         "sparse while neither end is likely: {secs:?}"
     );
+
+    // The forced reboot ends. How long the guest ignored it is not how long a reboot takes:
+    // "usually ~20 s" stays.
+    let usual = e.typical_duration("c1", ActionKind::Reboot);
+    let (t, out) = next(&mut e);
+    for o in out {
+        let answer = if path(&o) == "/vm/status/" {
+            all_vms(&[vm("web-01", "running", &[])])
+        } else {
+            task("SUCCESS", "t-web-01")
+        };
+        e.handle(o.token, Ok(answer), t + 50);
+    }
+    while e.operations()[0].is_open() {
+        let (t, out) = next(&mut e);
+        for o in out {
+            e.handle(
+                o.token,
+                Ok(all_vms(&[vm("web-01", "running", &[])])),
+                t + 50,
+            );
+        }
+    }
+    assert_eq!(e.operations()[0].phase, Phase::Succeeded);
+    assert_eq!(e.typical_duration("c1", ActionKind::Reboot), usual);
 }
