@@ -162,7 +162,7 @@ mod tests {
             polls,
             changed,
             min_interval: 0,
-            forced_at: None,
+            forced_at: &[],
         }
     }
 

@@ -239,9 +239,6 @@ struct Sched {
     deadline: Millis,
     /// Look at this one on its own next time (an observe-many answer did not list it).
     solo: bool,
-    /// When the provider was first seen running the task again (ONETSolutions retries a
-    /// failed attempt): the current attempt's likely window runs from here.
-    attempt_from: Option<Millis>,
     /// When the request went out whose answer first showed the task ended (an observe-many
     /// answer that lists every pending task no longer held it).
     ended_seen: Option<Millis>,
@@ -374,21 +371,25 @@ impl Engine {
         };
         let conn = self.conn(&op.connection);
         let dialect = conn.map_or(crate::dialect::DialectKind::Cloudsfor, |c| c.cfg.dialect);
-        let forced_at = conn
-            .and_then(|c| c.api.forced_after(&op.action))
-            .zip(op.accepted_at)
-            .map(|(after, at)| at + after);
-        let attempt_from = self.sched.get(op_id).and_then(|s| s.attempt_from);
+        let forced_at: Vec<Millis> = match (conn, op.accepted_at) {
+            (Some(c), Some(at)) => c
+                .api
+                .forced_after(&op.action)
+                .into_iter()
+                .map(|after| at + after)
+                .collect(),
+            _ => Vec::new(),
+        };
         let ctx = PollCtx {
             op_id,
             dialect,
             kind: op.action.kind(),
-            accepted_at: attempt_from.or(op.accepted_at).unwrap_or(now),
+            accepted_at: op.attempt_since.or(op.accepted_at).unwrap_or(now),
             now,
             polls: op.polls,
             changed,
             min_interval: self.look_floor(op, now),
-            forced_at,
+            forced_at: &forced_at,
         };
         self.policy.next_observe(&ctx).max(now)
     }
@@ -583,6 +584,7 @@ impl Engine {
             progress: None,
             attempt: None,
             task_ended_at: None,
+            attempt_since: None,
             last_error: None,
             polls: 0,
         };
@@ -1665,10 +1667,9 @@ impl Engine {
         });
         if retried {
             let since = self.answering_sent.min(now);
-            self.sched
-                .entry(op_id.to_string())
-                .or_default()
-                .attempt_from = Some(since);
+            if let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) {
+                o.attempt_since = Some(since);
+            }
         }
         let next = self.next_observe(op_id, now, changed);
         let Some(o) = self.ops.iter_mut().find(|o| o.id == op_id) else {
@@ -1683,8 +1684,7 @@ impl Engine {
             o.message = obs.message.clone();
         }
         if obs.state.is_terminal() && obs.state != TaskState::Expired {
-            let attempt_from = self.sched.get(op_id).and_then(|s| s.attempt_from);
-            if let Some(accepted) = attempt_from.or(o.accepted_at) {
+            if let Some(accepted) = o.attempt_since.or(o.accepted_at) {
                 let kind = o.action.kind();
                 if let Some(c) = self.conns.iter().find(|c| c.cfg.id == conn) {
                     // One the provider had to force says how long the guest ignored it, not
@@ -1692,7 +1692,8 @@ impl Engine {
                     let forced = c
                         .api
                         .forced_after(&o.action)
-                        .is_some_and(|f| now - accepted >= f);
+                        .first()
+                        .is_some_and(|&f| now - accepted >= f);
                     if !forced {
                         self.policy.finished(c.cfg.dialect, kind, now - accepted);
                     }

@@ -593,6 +593,11 @@ pub struct Operation {
     /// `(attempt, of)` while the provider retries the task (ONETSolutions).
     #[serde(default)]
     pub attempt: Option<(u32, u32)>,
+    /// When the provider was first seen running the current attempt again (a retry): that
+    /// attempt's likely window, and the duration learned from it, run from here. Kept across
+    /// reloads with the operation.
+    #[serde(default)]
+    pub attempt_since: Option<Millis>,
     /// When the provider's task was seen finished (successfully, or gone and left to the VM);
     /// from then on only the VM can tell more.
     #[serde(default)]

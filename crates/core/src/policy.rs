@@ -24,9 +24,9 @@ pub struct PollCtx<'a> {
     /// The shortest gap between looks that the connection's request budget sustains now
     /// (0 while it has room): a policy that looks sooner only queues behind the budget.
     pub min_interval: Millis,
-    /// When the provider itself forces the action if the guest ignores it (see
-    /// `Dialect::forced_after`): a second time at which completion is likely.
-    pub forced_at: Option<Millis>,
+    /// When the provider itself forces the action if the guest ignores it, earliest first
+    /// (see `Dialect::forced_after`): further times at which completion is likely.
+    pub forced_at: &'a [Millis],
 }
 
 pub trait PollPolicy {
@@ -260,21 +260,21 @@ impl PollPolicy for Vigil {
             }
         } else {
             // Running long: each gap half again as long as the time past the window, so the
-            // looks thin out geometrically up to `max_interval`. Where the provider forces the
-            // action at a known time, that opens a second window as long as the action's own.
-            let forced = ctx.forced_at.filter(|&f| f > end);
-            match forced {
-                Some(f) if ctx.now + lag >= f && ctx.now < f + est.quantile(Z_LIKELY) => {
-                    ctx.now + lag
-                }
-                Some(f) if ctx.now < f => {
-                    (ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)).min(f)
-                }
-                Some(f) => {
-                    let end = f + est.quantile(Z_LIKELY);
-                    ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval)
-                }
-                None => ctx.now + (lag + (ctx.now - end) / 2).min(self.max_interval),
+            // looks thin out geometrically up to `max_interval`. Each time the provider forces
+            // the action (if the guest ignored it) opens a further window as long as the
+            // action's own; the looks thin out again from the end of the last one passed.
+            let window = est.quantile(Z_LIKELY);
+            let forced = ctx.forced_at.iter().copied().filter(|&f| f > end);
+            let since = forced
+                .clone()
+                .map(|f| f + window)
+                .filter(|&e| e <= ctx.now)
+                .fold(end, Millis::max);
+            let thinning = ctx.now + (lag + (ctx.now - since) / 2).min(self.max_interval);
+            match forced.clone().find(|&f| ctx.now < f + window) {
+                Some(f) if ctx.now + lag >= f => ctx.now + lag,
+                Some(f) => thinning.min(f),
+                None => thinning,
             }
         };
         let next = next.max(ctx.now + ctx.min_interval);
@@ -331,7 +331,7 @@ mod tests {
         kind: ActionKind,
         until: Millis,
     ) -> Vec<Millis> {
-        schedule_forced(p, dialect, kind, until, None)
+        schedule_forced(p, dialect, kind, until, &[])
     }
 
     fn schedule_forced(
@@ -339,7 +339,7 @@ mod tests {
         dialect: DialectKind,
         kind: ActionKind,
         until: Millis,
-        forced_at: Option<Millis>,
+        forced_at: &[Millis],
     ) -> Vec<Millis> {
         let mut now = 0;
         let mut looks = Vec::new();
@@ -407,7 +407,7 @@ mod tests {
         let est = p.estimate(DialectKind::Erigones, kind);
         let forced = 180_000;
         let plain = schedule(&mut p, DialectKind::Erigones, kind, 300_000);
-        let looks = schedule_forced(&mut p, DialectKind::Erigones, kind, 300_000, Some(forced));
+        let looks = schedule_forced(&mut p, DialectKind::Erigones, kind, 300_000, &[forced]);
         // Up to the forcing point both thin out alike.
         let before = |l: &[Millis]| l.iter().filter(|&&t| t < forced).count();
         assert_eq!(before(&looks), before(&plain));
@@ -441,6 +441,45 @@ mod tests {
         assert!(
             gaps.first() < gaps.last() && gaps.last() > Some(&10_000),
             "{after:?}"
+        );
+    }
+
+    #[test]
+    fn where_the_forcing_time_depends_on_the_guest_the_looks_gather_at_each_and_thin_between() {
+        // Erigones: 180 s, or 300 s for a Windows guest, which the API does not show.
+        let mut p = Vigil::default();
+        let kind = ActionKind::Shutdown;
+        let window = p.estimate(DialectKind::Erigones, kind).quantile(Z_LIKELY);
+        let (first, second) = (180_000, 300_000);
+        let looks = schedule_forced(
+            &mut p,
+            DialectKind::Erigones,
+            kind,
+            420_000,
+            &[first, second],
+        );
+        let only_first = schedule_forced(&mut p, DialectKind::Erigones, kind, 420_000, &[first]);
+        let dense_from = |l: &[Millis], f: Millis| {
+            let w: Vec<Millis> = l
+                .iter()
+                .copied()
+                .filter(|&t| t >= f && t <= f + window)
+                .collect();
+            w.first().is_some_and(|&t| t <= f + 2_300) && w.windows(2).all(|g| g[1] - g[0] <= 2_300)
+        };
+        assert!(dense_from(&looks, first), "{looks:?}");
+        assert!(dense_from(&looks, second), "{looks:?}");
+        assert!(!dense_from(&only_first, second), "{only_first:?}");
+        // Between the two windows the looks thin out again, as after the action's own window.
+        let between: Vec<Millis> = looks
+            .iter()
+            .copied()
+            .filter(|&t| t > first + window && t < second)
+            .collect();
+        let gaps: Vec<Millis> = between.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            gaps.first() < gaps.last() && gaps.first() < Some(&10_000),
+            "{between:?}"
         );
     }
 

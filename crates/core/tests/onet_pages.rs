@@ -136,19 +136,28 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
     }
 }
 
-#[test]
-fn a_task_the_provider_retries_is_looked_at_every_target_lag_again_after_the_retry() {
+/// A reboot whose first attempt runs long: at the first look after 90 s the provider has
+/// failed it and queued attempt 2 of 3, which then runs. With `reload`, the page reloads two
+/// looks after the retry was seen: a new engine takes the operations as kept in localStorage.
+/// Returns when each look at the task went out, and when the retry was first seen.
+fn looks_at_a_retried_reboot(reload: bool) -> (Vec<i64>, i64) {
     let mut e = engine_with(1);
     e.start("c", "vm1", Action::Reboot, T0).unwrap();
     let out = e.poll_transmit(T0);
     let t = task("t1", "vm1", "pending");
     e.handle(out[0].token, Ok(HttpResponse::new(202, t.to_string())), T0);
-    // The first attempt runs long; at the first look after 90 s the provider has failed it and
-    // queued attempt 2 of 3, which then runs.
     let mut retry_seen = None;
     let mut looks = Vec::new();
     while looks.last().is_none_or(|&t| t < T0 + 150_000) {
         let now = e.next_wake().unwrap();
+        let after_retry = retry_seen.map_or(0, |x| looks.iter().filter(|&&t| t >= x).count());
+        if reload && after_retry == 2 && looks.last() != Some(&-1) {
+            let kept = serde_json::to_string(&e.export_operations()).unwrap();
+            e = engine_with(1);
+            e.import_operations(serde_json::from_str(&kept).unwrap(), now);
+            looks.push(-1); // marks the reload; not a look
+            continue;
+        }
         for o in e.poll_transmit(now) {
             if o.request.url.contains("/compute/instances") {
                 // The background refresh of the VM list.
@@ -176,15 +185,31 @@ fn a_task_the_provider_retries_is_looked_at_every_target_lag_again_after_the_ret
             e.handle(o.token, Ok(HttpResponse::new(200, body)), now);
         }
     }
-    let x = retry_seen.unwrap();
+    looks.retain(|&t| t >= 0);
+    (looks, retry_seen.unwrap())
+}
+
+/// The second attempt's likely window (a reboot: about 12 to 40 s) is looked at every target
+/// lag, not every 30 s as an attempt that started 90 s ago would be.
+fn assert_the_retry_window_is_looked_at_densely(looks: &[i64], retry_seen: i64) {
     let secs: Vec<i64> = looks.iter().map(|t| (t - T0) / 1000).collect();
-    // The second attempt's likely window (a reboot: about 12 to 40 s) is looked at every
-    // target lag, not every 30 s as an attempt that started 90 s ago would be.
     let window: Vec<i64> = looks
         .iter()
         .copied()
-        .filter(|&t| t >= x + 15_000 && t <= x + 35_000)
+        .filter(|&t| t >= retry_seen + 15_000 && t <= retry_seen + 35_000)
         .collect();
     assert!(window.len() >= 8, "{secs:?}");
     assert!(window.windows(2).all(|w| w[1] - w[0] <= 2_300), "{secs:?}");
+}
+
+#[test]
+fn a_task_the_provider_retries_is_looked_at_every_target_lag_again_after_the_retry() {
+    let (looks, retry_seen) = looks_at_a_retried_reboot(false);
+    assert_the_retry_window_is_looked_at_densely(&looks, retry_seen);
+}
+
+#[test]
+fn a_retry_seen_before_a_reload_keeps_its_window_after_it() {
+    let (looks, retry_seen) = looks_at_a_retried_reboot(true);
+    assert_the_retry_window_is_looked_at_densely(&looks, retry_seen);
 }

@@ -420,14 +420,13 @@ impl Dialect for Erigones {
             .collect())
     }
 
-    fn forced_after(&self, action: &Action) -> Option<Millis> {
-        // Documented: a graceful stop or reboot is forced after `timeout`, 180 s unless sent
-        // (300 s for Windows guests, which the API does not tell apart: the looks after 180 s
-        // thin out until then).
+    fn forced_after(&self, action: &Action) -> Vec<Millis> {
+        // Documented: a graceful stop or reboot is forced after `timeout`: 180 s unless sent,
+        // 300 s for Windows guests, which the VM data here does not tell apart: both.
         match action {
-            Action::Shutdown | Action::Reboot => Some(3 * MINUTE),
-            Action::ShutdownWithin { timeout_s } => Some(Millis::from(*timeout_s) * 1000),
-            _ => None,
+            Action::Shutdown | Action::Reboot => vec![3 * MINUTE, 5 * MINUTE],
+            Action::ShutdownWithin { timeout_s } => vec![Millis::from(*timeout_s) * 1000],
+            _ => Vec::new(),
         }
     }
 

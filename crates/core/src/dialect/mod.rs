@@ -444,10 +444,11 @@ pub trait Dialect {
     }
 
     /// How long after acceptance the provider itself forces a graceful action that the guest
-    /// ignores (Erigones' `timeout`), if it does: a second time at which such an action is
-    /// likely to end.
-    fn forced_after(&self, _action: &Action) -> Option<Millis> {
-        None
+    /// ignores (Erigones' `timeout`), earliest first; several where the documented timeout
+    /// depends on what the API does not show (the guest's OS): further times at which such an
+    /// action is likely to end. Empty where the provider forces nothing.
+    fn forced_after(&self, _action: &Action) -> Vec<Millis> {
+        Vec::new()
     }
 
     /// Whether an operation missing from an observe-many answer has certainly ended: the answer
