@@ -113,6 +113,8 @@ pub struct Selection {
     /// `--quick`: no `vigil@<anchor>` rows at [`QUICK_SKIPS`] concurrent operations (their
     /// calibration runs are most of the matrix's time).
     pub quick: bool,
+    /// `--seed`: the simulated world's seed (the action mix's follows it).
+    pub seed: u64,
 }
 
 /// The concurrency `--quick` leaves without `vigil@<anchor>` rows.
@@ -125,6 +127,7 @@ impl Default for Selection {
             concurrency: CONCURRENCY.to_vec(),
             strategies: Strategy::all(),
             quick: false,
+            seed: run::WORLD_SEED,
         }
     }
 }
@@ -163,6 +166,7 @@ type Done = Vec<(Job, Result<RunResult, Skipped>)>;
 fn run_all(
     mut jobs: Vec<Job>,
     workers: usize,
+    seed: u64,
     progress: &(dyn Fn(&Result<RunResult, Skipped>, &Job) + Sync),
 ) -> Done {
     // `pop` takes from the end: the biggest workloads go first (and, among them, the shortest
@@ -184,7 +188,7 @@ fn run_all(
                 let Some(job) = queue.lock().expect("queue").pop() else {
                     break;
                 };
-                let r = run::run(job.0, job.1, job.2, job.3);
+                let r = run::run(job.0, job.1, job.2, job.3, seed);
                 progress(&r, &job);
                 done.lock().expect("results").push((job, r));
             });
@@ -257,7 +261,7 @@ pub fn run_matrix(
             }
         }
     }
-    let mut done = run_all(first, workers, progress);
+    let mut done = run_all(first, workers, sel.seed, progress);
 
     // The first try: solve on the curve through the two Vigil runs.
     let mut plans: Vec<Plan> = Vec::new();
@@ -296,7 +300,7 @@ pub fn run_matrix(
     for p in &plans {
         missing(&done, &mut jobs, p.dialect, p.concurrency, p.first.lag);
     }
-    let more = run_all(jobs, workers, progress);
+    let more = run_all(jobs, workers, sel.seed, progress);
     done.extend(more);
 
     // One correction where the first try overshot.
@@ -314,7 +318,7 @@ pub fn run_matrix(
             missing(&done, &mut jobs, p.dialect, p.concurrency, next.lag);
         }
     }
-    let more = run_all(jobs, workers, progress);
+    let more = run_all(jobs, workers, sel.seed, progress);
     done.extend(more);
 
     let mut m = Matrix::default();

@@ -21,6 +21,8 @@ usage: vigil-bench [options]
   --jobs N               runs at once (default: the number of CPUs)
   --quick                no vigil@<anchor> rows at 1000 concurrent operations (their calibration
                          runs are most of the full matrix's time)
+  --seed N               the simulated world's seed (default 1; the action mix's follows it):
+                         another draw of durations, failures and actions
   --verbose              also describe each run's slowest and unresolved operations on stderr
 Options may be repeated; lists are comma-separated. After the rows, a summary of the goals
 (a final {\"summary\": …} line with --json). Exit status 1 if any operation was lost.";
@@ -60,6 +62,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--json" => a.json = true,
             "--verbose" => a.verbose = true,
             "--quick" => a.sel.quick = true,
+            "--seed" => a.sel.seed = value()?.parse().map_err(|_| "bad --seed")?,
             "--dialect" => {
                 for d in value()?.split(',').filter(|s| !s.trim().is_empty()) {
                     dialects.push(parse_dialect(d).ok_or(format!("unknown dialect '{d}'"))?);
@@ -239,6 +242,8 @@ mod tests {
         assert!(!d.json && !d.sel.quick);
         let q = args("--quick").unwrap();
         assert!(q.sel.quick && !q.sel.calibrates(1000) && q.sel.calibrates(100));
+        assert_eq!(d.sel.seed, vigil_bench::run::WORLD_SEED);
+        assert_eq!(args("--seed 5").unwrap().sel.seed, 5);
     }
 
     #[test]
@@ -246,6 +251,7 @@ mod tests {
         assert!(args("--dialect nowhere").unwrap_err().contains("nowhere"));
         assert!(args("--concurrency 0").is_err());
         assert!(args("--strategy fast").unwrap_err().contains("fast"));
+        assert!(args("--seed one").unwrap_err().contains("seed"));
         assert!(args("--svg").unwrap_err().contains("needs a value"));
         assert!(args("--frobnicate").is_err());
         assert_eq!(args("--help").err().as_deref(), Some(""));

@@ -25,9 +25,10 @@ pub const T0: Millis = 1_767_225_600_000;
 /// Simulated round trip: each request is answered at send time and the answer handed back this
 /// much later.
 pub const RTT: Millis = 50;
-/// The simulated world (same for every strategy).
+/// The simulated world (same for every strategy): durations, failures, the VMs' states.
+/// `--seed` replaces it.
 pub const WORLD_SEED: u64 = 1;
-/// The action mix (same for every strategy).
+/// The action mix (same for every strategy): `MIX_SEED - WORLD_SEED` past the world's seed.
 pub const MIX_SEED: u64 = 7;
 /// Share of accepted actions the provider fails.
 pub const FAILURE_RATE: f64 = 0.02;
@@ -143,9 +144,9 @@ impl RunResult {
 pub struct Skipped(pub String);
 
 /// The simulated world for a workload of `ops` operations, one VM each.
-pub fn scenario(ops: usize) -> Scenario {
+pub fn scenario(ops: usize, seed: u64) -> Scenario {
     Scenario {
-        seed: WORLD_SEED,
+        seed,
         // A margin for VMs no action may run on (not created, in error, suspended).
         vms: ops + ops / 10 + 5,
         failure_rate: FAILURE_RATE,
@@ -309,8 +310,8 @@ pub fn action_for(dialect: DialectKind, vm: &Vm, kind: ActionKind, n: usize) -> 
 
 /// Picks each VM's action: the first `concurrency` VMs that allow one, weighted by [`MIX`]
 /// among what each allows now. Depends only on the listing, so every strategy gets the same.
-fn plan(engine: &Engine, dialect: DialectKind, ops: usize) -> Vec<(String, Action)> {
-    let mut rng = Mix(MIX_SEED);
+fn plan(engine: &Engine, dialect: DialectKind, ops: usize, seed: u64) -> Vec<(String, Action)> {
+    let mut rng = Mix(seed.wrapping_add(MIX_SEED - WORLD_SEED));
     let mut out = Vec::new();
     for vm in engine.vms("c") {
         if out.len() == ops {
@@ -394,15 +395,16 @@ fn peak(times: &[Millis], span: Millis) -> u64 {
 
 /// Runs one workload under one strategy. `target_lag` sets Vigil's knob for `vigil@<anchor>`
 /// (and for `vigil` as a calibration run; `None` there leaves the engine's default policy
-/// untouched); anchors ignore it.
+/// untouched); anchors ignore it. `seed` is the world's ([`WORLD_SEED`] unless `--seed`).
 pub fn run(
     dialect: DialectKind,
     concurrency: usize,
     strategy: Strategy,
     target_lag: Option<Millis>,
+    seed: u64,
 ) -> Result<RunResult, Skipped> {
     let total = workload_ops(concurrency);
-    let sim = Rc::new(RefCell::new(Sim::new(scenario(total), T0 as u64)));
+    let sim = Rc::new(RefCell::new(Sim::new(scenario(total, seed), T0 as u64)));
     let mut engine = Engine::new("b");
     // No background refreshes: only the operations' own requests are counted.
     engine.schedule.list_every = 365 * 24 * 60 * MINUTE;
@@ -444,7 +446,7 @@ pub fn run(
             error.full()
         )));
     }
-    let planned = plan(&d.engine, dialect, total);
+    let planned = plan(&d.engine, dialect, total, seed);
     if planned.len() < total {
         return Err(Skipped(format!(
             "only {} of {} {} VMs allow an action in vigil-core",

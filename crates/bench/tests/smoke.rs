@@ -12,6 +12,7 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
         concurrency: vec![1, 10],
         strategies: Strategy::all(),
         quick: false,
+        seed: run::WORLD_SEED,
     };
     let m = run_matrix(&sel, 2, &quiet);
     assert!(m.skipped.is_empty(), "{:?}", m.skipped);
@@ -70,22 +71,23 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
 }
 
 #[test]
-fn runs_are_deterministic() {
-    let a = run(
-        DialectKind::OnetSolutions,
-        10,
-        Strategy::Anchor(Anchor::Horizon),
-        None,
-    );
-    let b = run(
-        DialectKind::OnetSolutions,
-        10,
-        Strategy::Anchor(Anchor::Horizon),
-        None,
-    );
-    assert_eq!(a, b);
-    let a = a.expect("runs");
+fn runs_are_deterministic_and_another_seed_is_another_world() {
+    let horizon = |seed| {
+        run(
+            DialectKind::OnetSolutions,
+            10,
+            Strategy::Anchor(Anchor::Horizon),
+            None,
+            seed,
+        )
+        .expect("runs")
+    };
+    let a = horizon(run::WORLD_SEED);
+    assert_eq!(a, horizon(run::WORLD_SEED));
     assert!(a.requests > 0 && a.peak_rps > 0);
+    let other = horizon(run::WORLD_SEED + 1);
+    assert_eq!(other.ops, a.ops);
+    assert_ne!((other.requests, other.p95_lag_s), (a.requests, a.p95_lag_s));
 }
 
 #[test]
@@ -93,14 +95,21 @@ fn vigil_is_vigil_at_its_default_target_lag() {
     // `vigil@<anchor>` reuses the `vigil` row as its calibration run at the default lag: that is
     // only right while the engine's default policy is `Vigil::default()`.
     for d in [DialectKind::Erigones, DialectKind::Hostway] {
-        let default = run(d, 10, Strategy::Vigil, None).expect("runs");
+        let default = run(d, 10, Strategy::Vigil, None, run::WORLD_SEED).expect("runs");
         let lag = vigil_bench::run::default_target_lag();
-        let mut set = run(d, 10, Strategy::Vigil, Some(lag)).expect("runs");
+        let mut set = run(d, 10, Strategy::Vigil, Some(lag), run::WORLD_SEED).expect("runs");
         assert_eq!(set.target_lag_ms, Some(lag));
         set.note = default.note.clone();
         assert_eq!(default, set);
         // And the knob does something.
-        let slow = run(d, 10, Strategy::Vigil, Some(calibrate::PROBE_LAG)).expect("runs");
+        let slow = run(
+            d,
+            10,
+            Strategy::Vigil,
+            Some(calibrate::PROBE_LAG),
+            run::WORLD_SEED,
+        )
+        .expect("runs");
         assert!(slow.requests < default.requests, "{slow:?}");
     }
 }
