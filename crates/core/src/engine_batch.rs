@@ -270,14 +270,39 @@ impl Engine {
         }
     }
 
-    /// The order of the per-operation pass: verifications of finished tasks first, then the
-    /// rest (submits, solo looks) oldest first, so that a starved budget closes what is
-    /// already over before it looks at what still runs.
+    /// The order of the per-operation pass when the budget cannot send everything due:
+    /// 1. what closes a task already over (verifications, and looks at tasks an observe-many
+    ///    answer showed ended), longest due first;
+    /// 2. then operation by operation, oldest first, so that a starved budget finishes what it
+    ///    started before it submits more; but among the looks at running tasks, the one due
+    ///    longest takes the first look's place, so that no operation is looked at again and again
+    ///    while another waits (submits keep their places).
     pub(super) fn transmit_order(&self) -> Vec<usize> {
-        let (mut first, rest): (Vec<usize>, Vec<usize>) =
-            (0..self.ops.len()).partition(|&i| self.ops[i].phase == Phase::Verifying);
-        first.extend(rest);
-        first
+        let due = |i: &usize| {
+            self.sched
+                .get(&self.ops[*i].id)
+                .and_then(|s| s.due)
+                .unwrap_or(Millis::MAX)
+        };
+        let over = |i: &usize| {
+            let op = &self.ops[*i];
+            op.phase == Phase::Verifying
+                || self
+                    .sched
+                    .get(&op.id)
+                    .is_some_and(|s| s.ended_seen.is_some())
+        };
+        let (mut order, rest): (Vec<usize>, Vec<usize>) = (0..self.ops.len()).partition(over);
+        order.sort_by_key(due);
+        let submit = |i: &usize| self.ops[*i].phase == Phase::Submitted;
+        let mut looks: Vec<usize> = rest.iter().copied().filter(|i| !submit(i)).collect();
+        looks.sort_by_key(due);
+        let mut looks = looks.into_iter();
+        order.extend(
+            rest.iter()
+                .filter_map(|i| if submit(i) { Some(*i) } else { looks.next() }),
+        );
+        order
     }
 
     /// Whether an observe-many request of this connection can cover this operation at all

@@ -1,8 +1,13 @@
-//! Hostway power actions that end together are verified from one `GET /servers?status=ACTIVE`
-//! (or `STOPPED`) list instead of one `GET /servers/{id}` each, driven with a fake clock and
-//! scripted answers. Only a list asked for after the tasks were seen leave `PROCESSING`
-//! verifies, a VM listed under another status verifies nothing, and the VM keeps everything
-//! else the console showed.
+//! Hostway with many operations open at once, driven with a fake clock and scripted answers.
+//!
+//! Power actions that end together are verified from one `GET /servers?status=ACTIVE` (or
+//! `STOPPED`) list instead of one `GET /servers/{id}` each. Only a list asked for after the
+//! tasks were seen leave `PROCESSING` verifies, a VM listed under another status verifies
+//! nothing, and the VM keeps everything else the console showed.
+//!
+//! When the request budget cannot look at every snapshot (each is looked at on its own) as
+//! often as the policy asks, each still gets its turn, and a server action that was seen ending
+//! is read before the snapshots that still run.
 
 use serde_json::{json, Value};
 use vigil_core::{
@@ -320,5 +325,159 @@ fn a_resize_is_not_verified_by_a_status_list() {
     }
     for op in &ops {
         assert_eq!(e.operation(op).unwrap().phase, Phase::Succeeded);
+    }
+}
+
+/// Answers a snapshot request as the seed shows it: `202`, the snapshot in `BUILD`, and where
+/// to follow it.
+fn snapshot_accepted(server: &str) -> HttpResponse {
+    let href = format!("{BASE}/servers/{server}/snapshots/snap-{server}/");
+    let body = json!({"snapshot": {"id": format!("snap-{server}"), "name": "n", "description": "",
+        "status": "BUILD", "guid": "", "parent_guid": "", "relation_guid": "",
+        "create_time": "0000-00-00 00:00:00", "links": [{"href": href, "rel": "self"}]}});
+    HttpResponse::new(202, body.to_string()).with_header("Location", &href)
+}
+
+fn snapshot_building(server: &str) -> HttpResponse {
+    let href = format!("{BASE}/servers/{server}/snapshots/snap-{server}/");
+    let body = json!({"snapshot": {"id": format!("snap-{server}"), "name": "n", "description": "",
+        "status": "BUILD", "guid": "", "parent_guid": "", "relation_guid": "",
+        "create_time": "0000-00-00 00:00:00", "links": [{"href": href, "rel": "self"}]}});
+    HttpResponse::new(200, body.to_string())
+}
+
+/// The server a snapshot look is for (`/servers/{id}/snapshots/…`).
+fn snapshot_of(p: &str) -> Option<&str> {
+    let rest = p.strip_prefix("/servers/")?;
+    let (id, tail) = rest.split_once('/')?;
+    tail.starts_with("snapshots/").then_some(id)
+}
+
+fn snapshot() -> Action {
+    Action::Snapshot {
+        name: "n".into(),
+        description: String::new(),
+    }
+}
+
+#[test]
+fn when_the_budget_cannot_look_at_every_snapshot_as_often_as_asked_each_gets_its_turn() {
+    // 36 snapshots, none finishing, started once the budget is full again (40 requests); the
+    // policy asks for a look at each every 3 s (12 a second), the budget sustains 8 a second.
+    let names = names(36);
+    let servers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "ACTIVE")).collect();
+    let mut e = engine_with(&servers);
+    let start = T0 + 30_000;
+    for n in &names {
+        e.start("c1", n, snapshot(), start).unwrap();
+    }
+    let mut looks: std::collections::HashMap<String, Vec<i64>> = Default::default();
+    let mut now = start;
+    let until = start + 120_000;
+    while now < until {
+        now = e.next_wake().expect("looks scheduled").max(now);
+        for o in e.poll_transmit(now) {
+            let p = path(&o).to_string();
+            let answer = if let Some(id) = p
+                .strip_prefix("/servers/")
+                .and_then(|r| r.strip_suffix("/snapshots"))
+            {
+                snapshot_accepted(id)
+            } else if let Some(id) = snapshot_of(&p) {
+                looks.entry(id.to_string()).or_default().push(now);
+                snapshot_building(id)
+            } else if p == "/servers" {
+                // The background listing, once a minute.
+                let all: Vec<&str> = names.iter().map(String::as_str).collect();
+                ids(&all)
+            } else if let Some(id) = p.strip_prefix("/servers/") {
+                HttpResponse::new(200, server(id, "ACTIVE").to_string())
+            } else {
+                panic!("unexpected {p}");
+            };
+            e.handle(o.token, Ok(answer), now + 50);
+        }
+        now += 1;
+    }
+    // The budget gives each a look every 36 / 8 = 4.5 s: every snapshot is looked at about
+    // that often (twice that while the minute's background listing takes its share), none left
+    // waiting behind the others.
+    for n in &names {
+        let times = looks.get(n).map(Vec::as_slice).unwrap_or_default();
+        let gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        let longest = gaps.iter().copied().max().unwrap_or(until - start);
+        assert!(times.len() >= 20, "{n}: {} looks in 2 min", times.len());
+        assert!(longest <= 12_000, "{n}: {longest} ms without a look");
+    }
+}
+
+#[test]
+fn a_resize_seen_ending_is_read_before_the_snapshots_that_wait_for_the_budget() {
+    // 30 snapshots keep the budget short (a look at each every 3 s asked for, 8 a second
+    // sustained); two resizes, started last, end at `end`.
+    let names = names(30);
+    let mut servers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "ACTIVE")).collect();
+    servers.extend([("r0", "ACTIVE"), ("r1", "ACTIVE")]);
+    let mut e = engine_with(&servers);
+    // Once the budget is full again: every submit goes out at once.
+    let start = T0 + 30_000;
+    for n in &names {
+        e.start("c1", n, snapshot(), start).unwrap();
+    }
+    let resize = Action::Resize(vigil_core::Resize::Flavor { id: "4".into() });
+    let ops: Vec<String> = ["r0", "r1"]
+        .iter()
+        .map(|r| e.start("c1", r, resize.clone(), start).unwrap())
+        .collect();
+    let end = start + 60_000;
+    let mut ended_seen = None;
+    let mut now = start;
+    while ops.iter().any(|op| e.operation(op).unwrap().is_open()) {
+        assert!(now < start + 300_000, "no verdict");
+        now = e.next_wake().expect("something scheduled").max(now);
+        for o in e.poll_transmit(now) {
+            let p = path(&o).to_string();
+            let answer = if p.ends_with("/action") {
+                HttpResponse::new(202, "")
+            } else if let Some(id) = p
+                .strip_prefix("/servers/")
+                .and_then(|r| r.strip_suffix("/snapshots"))
+            {
+                snapshot_accepted(id)
+            } else if let Some(id) = snapshot_of(&p) {
+                snapshot_building(id)
+            } else if p == "/servers" {
+                let all: Vec<&str> = servers.iter().map(|s| s.0).collect();
+                ids(&all)
+            } else if p == "/servers?status=PROCESSING" {
+                if now < end {
+                    ids(&["r0", "r1"])
+                } else {
+                    ended_seen.get_or_insert(now + 50);
+                    ids(&[])
+                }
+            } else if let Some(id) = p.strip_prefix("/servers/") {
+                let mut s = server(id, if now < end { "PROCESSING" } else { "ACTIVE" });
+                if now >= end {
+                    s["server"]["flavor"] = json!({"id": "4", "vcpus": 4, "ram": 8192, "disk": 80});
+                }
+                HttpResponse::new(200, s.to_string())
+            } else {
+                panic!("unexpected {p}");
+            };
+            e.handle(o.token, Ok(answer), now + 50);
+        }
+        now += 1;
+    }
+    let seen = ended_seen.expect("the resizes were seen ending");
+    for op in &ops {
+        let o = e.operation(op).unwrap();
+        assert_eq!(o.phase, Phase::Succeeded, "{op}: {:?}", o.message);
+        // Read at the budget's next tokens, not after the snapshots' looks due meanwhile.
+        let took = o.finished_at.unwrap() - seen;
+        assert!(
+            took <= 1_000,
+            "{op}: done {took} ms after it was seen ending"
+        );
     }
 }
