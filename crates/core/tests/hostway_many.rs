@@ -328,22 +328,23 @@ fn a_resize_is_not_verified_by_a_status_list() {
     }
 }
 
-/// Answers a snapshot request as the seed shows it: `202`, the snapshot in `BUILD`, and where
-/// to follow it.
-fn snapshot_accepted(server: &str) -> HttpResponse {
+/// A snapshot of `server` still in `BUILD`, as the seed shows it.
+fn snapshot_body(server: &str) -> (String, String) {
     let href = format!("{BASE}/servers/{server}/snapshots/snap-{server}/");
     let body = json!({"snapshot": {"id": format!("snap-{server}"), "name": "n", "description": "",
         "status": "BUILD", "guid": "", "parent_guid": "", "relation_guid": "",
         "create_time": "0000-00-00 00:00:00", "links": [{"href": href, "rel": "self"}]}});
-    HttpResponse::new(202, body.to_string()).with_header("Location", &href)
+    (href, body.to_string())
+}
+
+/// Answers a snapshot request: `202`, the snapshot, and where to follow it.
+fn snapshot_accepted(server: &str) -> HttpResponse {
+    let (href, body) = snapshot_body(server);
+    HttpResponse::new(202, body).with_header("Location", &href)
 }
 
 fn snapshot_building(server: &str) -> HttpResponse {
-    let href = format!("{BASE}/servers/{server}/snapshots/snap-{server}/");
-    let body = json!({"snapshot": {"id": format!("snap-{server}"), "name": "n", "description": "",
-        "status": "BUILD", "guid": "", "parent_guid": "", "relation_guid": "",
-        "create_time": "0000-00-00 00:00:00", "links": [{"href": href, "rel": "self"}]}});
-    HttpResponse::new(200, body.to_string())
+    HttpResponse::new(200, snapshot_body(server).1)
 }
 
 /// The server a snapshot look is for (`/servers/{id}/snapshots/…`).
