@@ -1611,6 +1611,10 @@ impl Engine {
                         Some(obs) => self.apply_observation(&op.id, obs, now),
                         None if !missing.contains(&op.id) => {} // On a next page.
                         None => {
+                            if let Some(obs) = self.ended_in_place(&op.id) {
+                                self.apply_observation(&op.id, obs, now);
+                                continue;
+                            }
                             // Not in the answer: look at it on its own, now.
                             if let Some(s) = self.sched.get_mut(&op.id) {
                                 s.waiting = false;

@@ -347,6 +347,30 @@ impl Engine {
         }
     }
 
+    /// A start or a stop whose task an observe-many answer listing every pending task no longer
+    /// holds, and whose VM that same answer shows in the state the action was meant to reach:
+    /// the task is over and the VM is there, which is what "done" means, so no read of the task
+    /// is needed to learn how it ended (Erigones' `/vm/status/`; its contract decides an expired
+    /// task the same way). Anything else (a reboot, which leaves the VM as it found it; a VM
+    /// not there yet; VM data older than the answer) is looked at on its own as before.
+    pub(super) fn ended_in_place(&self, op_id: &str) -> Option<Observation> {
+        let op = self.operation(op_id)?;
+        let seen = self.sched.get(op_id)?.ended_seen?;
+        if !op.action.kind().changes_power() {
+            return None;
+        }
+        op.expect.power_only()?;
+        let c = self.conn(&op.connection)?;
+        c.fresh_at.get(&op.vm_id).filter(|&&t| t >= seen)?;
+        let vm = c.vms.iter().find(|v| v.id == op.vm_id)?;
+        op.expect.check(vm).ok()?;
+        Some(Observation {
+            state: TaskState::Succeeded,
+            raw_status: vm.status_raw.clone(),
+            ..Observation::default()
+        })
+    }
+
     /// The shortest gap between two looks at this operation that the connection's budget
     /// sustains, for the policy (`PollCtx::min_interval`): 0 while the bucket is at least half
     /// full; else one observe-many request per gap for everything it covers, and one request
