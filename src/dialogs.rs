@@ -26,6 +26,8 @@ fn Modal(dialog: Dialog) -> impl IntoView {
     let opener: Option<web_sys::HtmlElement> = document()
         .active_element()
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    // Its name too: a refresh may draw the button anew while the dialog is open.
+    let opener_label = opener.as_ref().and_then(|e| e.get_attribute("aria-label"));
     let opener = StoredValue::new_local(opener);
     Effect::new(move |_| {
         if let Some(d) = node.get() {
@@ -39,7 +41,14 @@ fn Modal(dialog: Dialog) -> impl IntoView {
             // After the dialog has left the page: while it is still open, everything outside
             // it is inert and cannot take focus.
             gloo_timers::callback::Timeout::new(0, move || {
-                let _ = el.focus();
+                let target = if el.is_connected() {
+                    Some(el)
+                } else {
+                    opener_label.as_deref().and_then(labelled)
+                };
+                if let Some(target) = target {
+                    let _ = target.focus();
+                }
             })
             .forget();
         }
@@ -57,6 +66,15 @@ fn Modal(dialog: Dialog) -> impl IntoView {
             {body}
         </dialog>
     }
+}
+
+/// The element on the page named `label` (its `aria-label`), if any.
+fn labelled(label: &str) -> Option<web_sys::HtmlElement> {
+    let all = document().query_selector_all("[aria-label]").ok()?;
+    (0..all.length())
+        .filter_map(|i| all.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .find(|e| e.get_attribute("aria-label").as_deref() == Some(label))
 }
 
 fn dialect_of(console: Console, conn: &str) -> Option<DialectKind> {

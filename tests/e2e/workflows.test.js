@@ -198,11 +198,10 @@ describe('workflows', () => {
       await page.keyboard.press('Escape');
       await dialog(page).waitFor({ state: 'hidden' });
       assert.equal(await activityEntry(page, `Power off ${vm}`).count(), 0, 'nothing sent');
-      assert.equal(
-        await page.evaluate(() => document.activeElement?.getAttribute('aria-label')),
-        `Power off ${vm}`,
-        'focus goes back to the button',
-      );
+      // Focus comes back once the dialog has left the page (everything else is inert until then).
+      await eventually('focus to go back to the button', async () =>
+        (await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ===
+        `Power off ${vm}`);
 
       await pageRegion.getByRole('link', { name: '← All VMs' }).click();
       await vmsRegion(page).waitFor();
