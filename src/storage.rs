@@ -19,7 +19,7 @@ pub struct Settings {
     pub remember: bool,
 }
 
-fn session() -> Option<web_sys::Storage> {
+pub(crate) fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 

@@ -13,6 +13,53 @@ use crate::app::DemoConfig;
 struct Demo {
     sim: vigil_sim::Sim,
     latency_ms: (u32, u32),
+    /// What the tab keeps of this world, to build it again after a reload.
+    saved: DemoWorld,
+}
+
+/// Where the tab keeps its demo world (sessionStorage: the journal's requests carry the demo
+/// credentials, and this tab's world is this tab's).
+const DEMO_WORLD: &str = "vigil.demo.v1";
+/// Past this many writes the world is not kept any more: the next load starts a fresh one.
+const KEEP_WRITES: usize = 5_000;
+
+/// A demo world as kept across reloads: how it was made, when it started, and every write it
+/// accepted since (`Sim::journal`). The same again gives the same world, tasks still running.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct DemoWorld {
+    seed: u64,
+    vms: usize,
+    failure_rate: f64,
+    speed: f64,
+    start_ms: u64,
+    journal: Vec<vigil_sim::Written>,
+}
+
+impl DemoWorld {
+    fn made_by(&self, sc: &vigil_sim::Scenario) -> bool {
+        self.seed == sc.seed
+            && self.vms == sc.vms
+            && self.failure_rate == sc.failure_rate
+            && self.speed == sc.speed
+    }
+
+    fn load() -> Option<DemoWorld> {
+        let text = crate::storage::session()?.get_item(DEMO_WORLD).ok()??;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Keeps this world for the next load; if it can't (too many writes, storage full), keeps
+    /// nothing, so that the next load starts a fresh world rather than one missing writes.
+    fn save(&self) {
+        let Some(s) = crate::storage::session() else {
+            return;
+        };
+        let kept = self.journal.len() <= KEEP_WRITES
+            && serde_json::to_string(self).is_ok_and(|text| s.set_item(DEMO_WORLD, &text).is_ok());
+        if !kept {
+            let _ = s.remove_item(DEMO_WORLD);
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -28,10 +75,33 @@ impl Transport {
             failure_rate: cfg.failure_rate,
             speed: cfg.speed,
         };
+        // The world this tab had before a reload, if it was made the same way and every
+        // request of its journal is answered as before (else the simulator changed: start anew).
+        let kept = DemoWorld::load()
+            .filter(|w| w.made_by(&scenario) && w.journal.len() <= KEEP_WRITES)
+            .map(|w| {
+                let sim = vigil_sim::Sim::replay(scenario.clone(), w.start_ms, &w.journal);
+                (w, sim)
+            })
+            .filter(|(w, sim)| sim.journal() == w.journal.as_slice());
+        let (saved, sim) = kept.unwrap_or_else(|| {
+            let fresh = DemoWorld {
+                seed: scenario.seed,
+                vms: scenario.vms,
+                failure_rate: scenario.failure_rate,
+                speed: scenario.speed,
+                start_ms: crate::now_ms() as u64,
+                journal: Vec::new(),
+            };
+            fresh.save();
+            let sim = vigil_sim::Sim::replay(scenario, fresh.start_ms, &[]);
+            (fresh, sim)
+        });
         Transport {
             demo: Rc::new(RefCell::new(Demo {
-                sim: vigil_sim::Sim::new(scenario, crate::now_ms() as u64),
+                sim,
                 latency_ms: cfg.latency_ms,
+                saved,
             })),
         }
     }
@@ -59,11 +129,18 @@ impl Transport {
             headers: req.headers,
             body: req.body.unwrap_or_default(),
         };
-        let reply = self
-            .demo
-            .borrow_mut()
-            .sim
-            .handle(&sim_req, crate::now_ms() as u64);
+        let reply = {
+            let mut demo = self.demo.borrow_mut();
+            let reply = demo.sim.handle(&sim_req, crate::now_ms() as u64);
+            // A write the world took is kept with it, so that a reload finds it there.
+            let d = &mut *demo;
+            let known = d.saved.journal.len();
+            if let Some(new) = d.sim.journal().get(known..).filter(|new| !new.is_empty()) {
+                d.saved.journal.extend_from_slice(new);
+                d.saved.save();
+            }
+            reply
+        };
         // Injected latency (faults) comes on top of the simulated round trip.
         let extra = reply.delay_ms() as u32;
         gloo_timers::future::TimeoutFuture::new(half(js_sys::Math::random()) as u32 + extra).await;

@@ -250,6 +250,7 @@ fn clear_settings() {
             "vigil.operations.v1",
             "vigil.state.v2",
             "vigil.learning.v1",
+            "vigil.demo.v1",
         ] {
             s.remove_item(key).unwrap();
         }
@@ -535,6 +536,54 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
         "{phase}: {}",
         text(&done)
     );
+    clear_settings();
+}
+
+#[wasm_bindgen_test]
+async fn the_demo_world_survives_a_reload_with_its_tasks_still_running() {
+    clear_settings();
+    // Reboots of ~5 s: the page goes away while one runs.
+    let slow = DemoConfig {
+        speed: 4.0,
+        ..fast(0.0)
+    };
+    let app = mount(slow.clone());
+    let selector =
+        "tr.vm[data-conn='demo-onetsolutions'] button[data-action='Reboot']:not([disabled])";
+    let button = wait_for("a running demo VM", 20_000, || find(&app.root, selector)).await;
+    let label = button.get_attribute("aria-label").unwrap();
+    button.unchecked_ref::<HtmlElement>().click();
+    wait_for("the reboot accepted", 10_000, || {
+        entry(&app.root, &label).filter(|e| {
+            matches!(
+                e.get_attribute("data-phase").as_deref(),
+                Some("Accepted" | "InProgress")
+            )
+        })
+    })
+    .await;
+    drop(app);
+
+    // The same tab's demo provider still knows the task: it runs on, and ends as it should,
+    // not as a task the provider "no longer keeps".
+    let app = mount(slow);
+    let done = wait_for("the resumed reboot to end", 60_000, || {
+        entry(&app.root, &label).filter(|e| {
+            !matches!(
+                e.get_attribute("data-phase").as_deref(),
+                Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
+            )
+        })
+    })
+    .await;
+    assert_eq!(
+        done.get_attribute("data-phase").as_deref(),
+        Some("Succeeded"),
+        "{}",
+        text(&done)
+    );
+    assert!(!text(&done).contains("no longer keeps"), "{}", text(&done));
+    drop(app);
     clear_settings();
 }
 

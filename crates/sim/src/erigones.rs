@@ -130,6 +130,7 @@ pub(crate) struct Erigones {
     tokens: Vec<(String, u64)>,
     env: Env,
     ids: Rng,
+    sync_ids: Rng,
 }
 
 fn detail(status: u16, msg: &str) -> Response {
@@ -171,11 +172,18 @@ impl Erigones {
             tokens: Vec::new(),
             env: Env::new(sc.seed, 0xE416_5EED, sc.failure_rate, sc.speed),
             ids: Rng::derive(sc.seed, 0x0E41_61D5),
+            sync_ids: Rng::derive(sc.seed, 0x0E41_61D6),
         }
     }
 
+    /// Task ids of actions come from their own stream, apart from the ids every synchronous
+    /// answer carries: the same writes give the same tasks whatever was read in between.
     fn task_id(&mut self, sync: bool) -> String {
-        let r = &mut self.ids;
+        let r = if sync {
+            &mut self.sync_ids
+        } else {
+            &mut self.ids
+        };
         let head = if sync { "0" } else { "1e1d1" };
         format!("{head}-{}-{}-{}-{}", r.hex(8), r.hex(4), r.hex(4), r.hex(4))
     }
@@ -821,6 +829,12 @@ impl Dialect for Erigones {
                 t.pending(now) || t.finished_at().saturating_add(10 * TASK_EXPIRY_MS) > now
             });
         }
+    }
+
+    /// `GET …/status/current/` asks the compute node: it starts a task like a write does.
+    fn changes_world(&self, ctx: &Ctx) -> bool {
+        let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
+        ctx.method != "GET" || matches!(segs.as_slice(), ["vm", _, "status", "current"])
     }
 
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {

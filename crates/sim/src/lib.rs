@@ -82,7 +82,7 @@ pub const DEMO_ES_API_KEY: &str = "demo-key";
 /// One HTTP request. `url` is a path (`/cloudsfor/api/v1/vms?page=1`) or an absolute URL
 /// (`http://127.0.0.1:8787/…`, `demo://x/…`); scheme and authority are ignored for routing but
 /// reused to build absolute links. Header names are matched case-insensitively.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Request {
     pub method: String,
     pub url: String,
@@ -237,6 +237,11 @@ pub(crate) trait Dialect: Send {
     fn advance(&mut self, now: u64);
     /// Answer one request (already advanced to `ctx.now`); returns the endpoint label for stats.
     fn handle(&mut self, ctx: &Ctx) -> (String, Response);
+    /// Whether answering `ctx` may change the world (draw a random number, start a task, use an
+    /// id), whatever the answer: such requests go into [`Sim::journal`].
+    fn changes_world(&self, ctx: &Ctx) -> bool {
+        ctx.method != "GET"
+    }
     /// An error in this dialect's shape.
     fn error(&self, status: u16, message: &str) -> Response;
     /// A 429 in this dialect's shape.
@@ -273,9 +278,20 @@ struct DialectStats {
     statuses: BTreeMap<u16, u64>,
 }
 
+/// A request that may have changed the world, when it came and how it was answered: see
+/// [`Sim::journal`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Written {
+    pub at: u64,
+    pub request: Request,
+    pub status: u16,
+}
+
 /// All simulated providers, on one virtual clock.
 pub struct Sim {
     scenario: Scenario,
+    /// `Some` once asked for ([`Sim::replay`]): the server and the bench keep none.
+    journal: Option<Vec<Written>>,
     start_ms: u64,
     last_now: u64,
     dialects: Vec<Box<dyn Dialect>>,
@@ -299,6 +315,7 @@ impl Sim {
         ];
         let n = dialects.len();
         Sim {
+            journal: None,
             fault_rng: Rng::derive(scenario.seed, 0xFA01_7FA0),
             scenario,
             start_ms,
@@ -310,6 +327,29 @@ impl Sim {
             burst_left: vec![0; n],
             fault_stats: FaultStats::default(),
         }
+    }
+
+    /// Every request that may have changed this world (anything but a `GET`, and the reads that
+    /// start a task, such as Erigones' `status/current/`), in order, with when it came and the
+    /// status it was answered with; empty unless the world was made by [`Sim::replay`]. A world
+    /// of the same scenario and start given the same requests at the same times is the same
+    /// world, as long as each is answered as before: the page keeps the journal so that its demo
+    /// provider survives a reload with every task still running. (Reads leave no trace but in the
+    /// rate-limit windows, which a replayed world finds fuller; faults are not replayed.)
+    pub fn journal(&self) -> &[Written] {
+        self.journal.as_deref().unwrap_or_default()
+    }
+
+    /// The world of [`Sim::new`] after `journal`'s requests, each at its time, keeping a journal
+    /// from then on. If every request is answered as it was, `sim.journal() == journal`; if not,
+    /// this is another world (the simulator changed since the journal was written).
+    pub fn replay(scenario: Scenario, start_ms: u64, journal: &[Written]) -> Sim {
+        let mut sim = Sim::new(scenario, start_ms);
+        sim.journal = Some(Vec::with_capacity(journal.len()));
+        for w in journal {
+            let _ = sim.handle(&w.request, w.at);
+        }
+        sim
     }
 
     /// Same as [`Sim::new`] followed by [`Sim::set_faults`].
@@ -430,6 +470,13 @@ impl Sim {
             return Reply::Dropped;
         } else {
             let (endpoint, mut resp) = d.handle(&ctx);
+            if let Some(journal) = self.journal.as_mut().filter(|_| d.changes_world(&ctx)) {
+                journal.push(Written {
+                    at: now,
+                    request: req.clone(),
+                    status: resp.status,
+                });
+            }
             if rdrop < f.drop {
                 fs.dropped_after += 1;
                 let st = self.stats.entry(d.name()).or_default();

@@ -135,3 +135,170 @@ fn stats_per_dialect_and_endpoint() {
     assert_eq!(st["dialects"]["onetsolutions"]["requests"], 0);
     assert_eq!(st["dialects"]["cloudsfor"]["prefix"], "/cloudsfor/api/v1");
 }
+
+#[test]
+fn a_world_given_its_journal_again_is_the_same_world() {
+    // Writes on two dialects, among reads and refused writes, at several times.
+    let mut a = Sim::replay(scenario(7, 12, 0.3), T0, &[]);
+    let vms = json(&on(
+        &mut a,
+        "GET",
+        "/compute/instances?page_size=100",
+        "",
+        T0,
+    ));
+    let running: Vec<String> = vms["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "running")
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut tasks = Vec::new();
+    for (k, id) in running.iter().take(4).enumerate() {
+        let at = T0 + 1_000 * k as u64;
+        let r = on(
+            &mut a,
+            "POST",
+            &format!("/compute/instances/{id}/reboot"),
+            "",
+            at,
+        );
+        assert_eq!(r.status, 202, "{}", r.body);
+        tasks.push(json(&r)["id"].as_str().unwrap().to_string());
+        // A second reboot of the same instance at once is refused, and changes nothing.
+        on(
+            &mut a,
+            "POST",
+            &format!("/compute/instances/{id}/reboot"),
+            "",
+            at,
+        );
+    }
+    let status = json(&er(&mut a, "GET", "/vm/status/", "", T0 + 5_000));
+    let host = status["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["status"] == "running")
+        .unwrap()["hostname"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = er(
+        &mut a,
+        "PUT",
+        &format!("/vm/{host}/status/stop/"),
+        "{}",
+        T0 + 6_000,
+    );
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    // A refused write (start on a running VM), and a read that asks the compute node (a task).
+    let r = er(
+        &mut a,
+        "PUT",
+        &format!("/vm/{host}/status/start/"),
+        "{}",
+        T0 + 6_500,
+    );
+    assert_eq!(r.status, 417, "{}", r.body);
+    let r = er(
+        &mut a,
+        "GET",
+        &format!("/vm/{host}/status/current/"),
+        "",
+        T0 + 7_000,
+    );
+    assert!(r.status < 300, "{}", r.body);
+    // Then a write whose task id and duration come after all of those.
+    let other = status["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["status"] == "running")
+        .nth(1)
+        .unwrap()["hostname"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = er(
+        &mut a,
+        "PUT",
+        &format!("/vm/{other}/status/reboot/"),
+        "{}",
+        T0 + 7_500,
+    );
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    let reboot = json(&r)["task_id"].as_str().unwrap().to_string();
+    assert_eq!(a.journal().len(), 4 + 4 + 4);
+
+    // The same writes at the same times on a fresh world of the same scenario and start.
+    let mut b = Sim::replay(scenario(7, 12, 0.3), T0, a.journal());
+    assert_eq!(b.journal(), a.journal());
+    // Mid-way and long after: both worlds answer alike (tasks, their outcomes, every VM).
+    for at in [T0 + 8_000, T0 + 15_000, T0 + 600_000] {
+        for t in &tasks {
+            let path = format!("/compute/tasks/{t}");
+            assert_eq!(
+                on(&mut a, "GET", &path, "", at).body,
+                on(&mut b, "GET", &path, "", at).body,
+                "{t} at +{} ms",
+                at - T0
+            );
+        }
+        let path = format!("/task/{reboot}/status/");
+        assert_eq!(
+            er(&mut a, "GET", &path, "", at).body,
+            er(&mut b, "GET", &path, "", at).body
+        );
+        // (The answer's own `task_id` counts the reads, which the journal leaves out.)
+        assert_eq!(
+            json(&er(&mut a, "GET", "/vm/status/", "", at))["result"],
+            json(&er(&mut b, "GET", "/vm/status/", "", at))["result"]
+        );
+    }
+    // A world not given the journal knows none of it.
+    let mut c = Sim::new(scenario(7, 12, 0.3), T0);
+    let r = on(
+        &mut c,
+        "GET",
+        &format!("/compute/tasks/{}", tasks[0]),
+        "",
+        T0 + 8_000,
+    );
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn a_journal_answered_otherwise_on_replay_is_told_apart() {
+    let mut a = Sim::replay(scenario(7, 12, 0.3), T0, &[]);
+    let vms = json(&on(
+        &mut a,
+        "GET",
+        "/compute/instances?page_size=100",
+        "",
+        T0,
+    ));
+    let id = vms["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["status"] == "running")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/compute/instances/{id}/reboot");
+    assert_eq!(on(&mut a, "POST", &path, "", T0).status, 202);
+    let same = Sim::replay(scenario(7, 12, 0.3), T0, a.journal());
+    assert_eq!(same.journal(), a.journal());
+    // The same requests given to another world (another seed: no such instance) are answered
+    // otherwise, and the replayed journal says so.
+    let other = Sim::replay(scenario(8, 12, 0.3), T0, a.journal());
+    assert_eq!(other.journal().len(), a.journal().len());
+    assert_ne!(other.journal(), a.journal());
+    // A world made by `Sim::new` keeps no journal.
+    let mut plain = sim(0.0);
+    on(&mut plain, "POST", &path, "", T0);
+    assert!(plain.journal().is_empty());
+}
