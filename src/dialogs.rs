@@ -26,8 +26,10 @@ fn Modal(dialog: Dialog) -> impl IntoView {
     let opener: Option<web_sys::HtmlElement> = document()
         .active_element()
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    // Its name too: a refresh may draw the button anew while the dialog is open.
+    // Its name and its VM row too: a refresh may draw the button anew while the dialog is open
+    // (and VM names repeat across connections).
     let opener_label = opener.as_ref().and_then(|e| e.get_attribute("aria-label"));
+    let opener_row = opener.as_ref().and_then(|e| row_of(e));
     let opener = StoredValue::new_local(opener);
     Effect::new(move |_| {
         if let Some(d) = node.get() {
@@ -44,7 +46,9 @@ fn Modal(dialog: Dialog) -> impl IntoView {
                 let target = if el.is_connected() {
                     Some(el)
                 } else {
-                    opener_label.as_deref().and_then(labelled)
+                    opener_label
+                        .as_deref()
+                        .and_then(|label| labelled(label, opener_row.as_ref()))
                 };
                 if let Some(target) = target {
                     let _ = target.focus();
@@ -68,13 +72,26 @@ fn Modal(dialog: Dialog) -> impl IntoView {
     }
 }
 
-/// The element on the page named `label` (its `aria-label`), if any.
-fn labelled(label: &str) -> Option<web_sys::HtmlElement> {
+/// The connection and VM of the list row `el` is in, if any.
+fn row_of(el: &web_sys::Element) -> Option<(String, String)> {
+    let row = el.closest("[data-conn][data-vm]").ok()??;
+    Some((
+        row.get_attribute("data-conn")?,
+        row.get_attribute("data-vm")?,
+    ))
+}
+
+/// The element on the page named `label` (its `aria-label`), in the same VM row if the opener
+/// was in one.
+fn labelled(label: &str, row: Option<&(String, String)>) -> Option<web_sys::HtmlElement> {
     let all = document().query_selector_all("[aria-label]").ok()?;
     (0..all.length())
         .filter_map(|i| all.item(i))
         .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        .find(|e| e.get_attribute("aria-label").as_deref() == Some(label))
+        .find(|e| {
+            e.get_attribute("aria-label").as_deref() == Some(label)
+                && (row.is_none() || row_of(e).as_ref() == row)
+        })
 }
 
 fn dialect_of(console: Console, conn: &str) -> Option<DialectKind> {
