@@ -483,6 +483,37 @@ fn http_settings(sim: &str, dialects: &[vigil_core::DialectKind]) -> String {
     serde_json::to_string(&settings).unwrap()
 }
 
+/// Clicks the first button matching `selector` once one is there, and waits for the provider to
+/// accept its operation; returns the button's name (which names its activity entry).
+async fn start_and_see_accepted(app: &Mounted, selector: &str) -> String {
+    let button = wait_for(selector, 20_000, || find(&app.root, selector)).await;
+    let label = button.get_attribute("aria-label").unwrap();
+    button.unchecked_ref::<HtmlElement>().click();
+    wait_for("the operation accepted", 10_000, || {
+        entry(&app.root, &label).filter(|e| {
+            matches!(
+                e.get_attribute("data-phase").as_deref(),
+                Some("Accepted" | "InProgress")
+            )
+        })
+    })
+    .await;
+    label
+}
+
+/// The activity entry named `label` once its operation has ended, whichever way.
+async fn ended(app: &Mounted, label: &str, ms: u32) -> Element {
+    wait_for("the operation to end", ms, || {
+        entry(&app.root, label).filter(|e| {
+            !matches!(
+                e.get_attribute("data-phase").as_deref(),
+                Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
+            )
+        })
+    })
+    .await
+}
+
 #[wasm_bindgen_test]
 async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     let sim = SIM_URL.expect("VIGIL_SIM_URL is set by ./x test");
@@ -493,18 +524,7 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     let app = mount(fast(0.0));
     let selector =
         "tr.vm[data-conn='http-cloudsfor'] button[data-action='Shutdown']:not([disabled])";
-    let button = wait_for("a running VM", 20_000, || find(&app.root, selector)).await;
-    let label = button.get_attribute("aria-label").unwrap();
-    button.unchecked_ref::<HtmlElement>().click();
-    wait_for("the shutdown accepted", 10_000, || {
-        entry(&app.root, &label).filter(|e| {
-            matches!(
-                e.get_attribute("data-phase").as_deref(),
-                Some("Accepted" | "InProgress")
-            )
-        })
-    })
-    .await;
+    let label = start_and_see_accepted(&app, selector).await;
     // The page goes away mid-operation…
     drop(app);
     assert!(local
@@ -520,15 +540,7 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
         resumed.get_attribute("data-phase").as_deref(),
         Some("NeedsCheck")
     );
-    let done = wait_for("the resumed shutdown to end", 90_000, || {
-        entry(&app.root, &label).filter(|e| {
-            !matches!(
-                e.get_attribute("data-phase").as_deref(),
-                Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
-            )
-        })
-    })
-    .await;
+    let done = ended(&app, &label, 90_000).await;
     let phase = done.get_attribute("data-phase").unwrap();
     // The simulator's guests occasionally ignore a shutdown: then the console must say so.
     assert!(
@@ -550,32 +562,13 @@ async fn the_demo_world_survives_a_reload_with_its_tasks_still_running() {
     let app = mount(slow.clone());
     let selector =
         "tr.vm[data-conn='demo-onetsolutions'] button[data-action='Reboot']:not([disabled])";
-    let button = wait_for("a running demo VM", 20_000, || find(&app.root, selector)).await;
-    let label = button.get_attribute("aria-label").unwrap();
-    button.unchecked_ref::<HtmlElement>().click();
-    wait_for("the reboot accepted", 10_000, || {
-        entry(&app.root, &label).filter(|e| {
-            matches!(
-                e.get_attribute("data-phase").as_deref(),
-                Some("Accepted" | "InProgress")
-            )
-        })
-    })
-    .await;
+    let label = start_and_see_accepted(&app, selector).await;
     drop(app);
 
     // The same tab's demo provider still knows the task: it runs on, and ends as it should,
     // not as a task the provider "no longer keeps".
     let app = mount(slow);
-    let done = wait_for("the resumed reboot to end", 60_000, || {
-        entry(&app.root, &label).filter(|e| {
-            !matches!(
-                e.get_attribute("data-phase").as_deref(),
-                Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
-            )
-        })
-    })
-    .await;
+    let done = ended(&app, &label, 60_000).await;
     assert_eq!(
         done.get_attribute("data-phase").as_deref(),
         Some("Succeeded"),

@@ -136,24 +136,34 @@ fn stats_per_dialect_and_endpoint() {
     assert_eq!(st["dialects"]["cloudsfor"]["prefix"], "/cloudsfor/api/v1");
 }
 
-#[test]
-fn a_world_given_its_journal_again_is_the_same_world() {
-    // Writes on two dialects, among reads and refused writes, at several times.
-    let mut a = Sim::replay(scenario(7, 12, 0.3), T0, &[]);
-    let vms = json(&on(
-        &mut a,
-        "GET",
-        "/compute/instances?page_size=100",
-        "",
-        T0,
-    ));
-    let running: Vec<String> = vms["results"]
+/// The ids of ONETSolutions' running instances.
+fn running_instances(sim: &mut Sim) -> Vec<String> {
+    let vms = json(&on(sim, "GET", "/compute/instances?page_size=100", "", T0));
+    vms["results"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|i| i["status"] == "running")
         .map(|i| i["id"].as_str().unwrap().to_string())
-        .collect();
+        .collect()
+}
+
+/// The hostnames of Erigones' running VMs in a `/vm/status/` answer.
+fn running_hosts(status: &serde_json::Value) -> Vec<String> {
+    status["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["status"] == "running")
+        .map(|v| v["hostname"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_world_given_its_journal_again_is_the_same_world() {
+    // Writes on two dialects, among reads and refused writes, at several times.
+    let mut a = Sim::replay(scenario(7, 12, 0.3), T0, &[]);
+    let running = running_instances(&mut a);
     let mut tasks = Vec::new();
     for (k, id) in running.iter().take(4).enumerate() {
         let at = T0 + 1_000 * k as u64;
@@ -176,15 +186,8 @@ fn a_world_given_its_journal_again_is_the_same_world() {
         );
     }
     let status = json(&er(&mut a, "GET", "/vm/status/", "", T0 + 5_000));
-    let host = status["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["status"] == "running")
-        .unwrap()["hostname"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let hosts = running_hosts(&status);
+    let (host, other) = (hosts[0].clone(), hosts[1].clone());
     let r = er(
         &mut a,
         "PUT",
@@ -193,7 +196,7 @@ fn a_world_given_its_journal_again_is_the_same_world() {
         T0 + 6_000,
     );
     assert!(r.status == 201 || r.status == 200, "{}", r.body);
-    // A refused write (start on a running VM), and a read that asks the compute node (a task).
+    // A refused write (start on a VM still stopping), and a read that asks the compute node (a task).
     let r = er(
         &mut a,
         "PUT",
@@ -211,16 +214,6 @@ fn a_world_given_its_journal_again_is_the_same_world() {
     );
     assert!(r.status < 300, "{}", r.body);
     // Then a write whose task id and duration come after all of those.
-    let other = status["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["status"] == "running")
-        .nth(1)
-        .unwrap()["hostname"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let r = er(
         &mut a,
         "PUT",
@@ -272,22 +265,7 @@ fn a_world_given_its_journal_again_is_the_same_world() {
 #[test]
 fn a_journal_answered_otherwise_on_replay_is_told_apart() {
     let mut a = Sim::replay(scenario(7, 12, 0.3), T0, &[]);
-    let vms = json(&on(
-        &mut a,
-        "GET",
-        "/compute/instances?page_size=100",
-        "",
-        T0,
-    ));
-    let id = vms["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["status"] == "running")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = running_instances(&mut a).remove(0);
     let path = format!("/compute/instances/{id}/reboot");
     assert_eq!(on(&mut a, "POST", &path, "", T0).status, 202);
     let same = Sim::replay(scenario(7, 12, 0.3), T0, a.journal());
