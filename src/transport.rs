@@ -23,8 +23,9 @@ const DEMO_WORLD: &str = "vigil.demo.v1";
 /// Past this many writes the world is not kept any more: the next load starts a fresh one.
 const KEEP_WRITES: usize = 5_000;
 
-/// A demo world as kept across reloads: how it was made, when it started, and every write it
-/// accepted since (`Sim::journal`). The same again gives the same world, tasks still running.
+/// A demo world as kept across reloads: how it was made, when it started, and every request
+/// that may have changed it since (`Sim::journal`). The same again gives the same world, tasks
+/// still running.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct DemoWorld {
     seed: u64,
