@@ -28,22 +28,12 @@ const KEEP_WRITES: usize = 5_000;
 /// still running.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct DemoWorld {
-    seed: u64,
-    vms: usize,
-    failure_rate: f64,
-    speed: f64,
+    scenario: vigil_sim::Scenario,
     start_ms: u64,
     journal: Vec<vigil_sim::Written>,
 }
 
 impl DemoWorld {
-    fn made_by(&self, sc: &vigil_sim::Scenario) -> bool {
-        self.seed == sc.seed
-            && self.vms == sc.vms
-            && self.failure_rate == sc.failure_rate
-            && self.speed == sc.speed
-    }
-
     fn load() -> Option<DemoWorld> {
         let text = crate::storage::session()?.get_item(DEMO_WORLD).ok()??;
         serde_json::from_str(&text).ok()
@@ -79,7 +69,7 @@ impl Transport {
         // The world this tab had before a reload, if it was made the same way and every
         // request of its journal is answered as before (else the simulator changed: start anew).
         let kept = DemoWorld::load()
-            .filter(|w| w.made_by(&scenario) && w.journal.len() <= KEEP_WRITES)
+            .filter(|w| w.scenario == scenario && w.journal.len() <= KEEP_WRITES)
             .map(|w| {
                 let sim = vigil_sim::Sim::replay(scenario.clone(), w.start_ms, &w.journal);
                 (w, sim)
@@ -87,10 +77,7 @@ impl Transport {
             .filter(|(w, sim)| sim.journal() == w.journal.as_slice());
         let (saved, sim) = kept.unwrap_or_else(|| {
             let fresh = DemoWorld {
-                seed: scenario.seed,
-                vms: scenario.vms,
-                failure_rate: scenario.failure_rate,
-                speed: scenario.speed,
+                scenario: scenario.clone(),
                 start_ms: crate::now_ms() as u64,
                 journal: Vec::new(),
             };

@@ -201,7 +201,7 @@ impl Reply {
 }
 
 /// What the simulated world looks like.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Scenario {
     pub seed: u64,
     /// VMs per dialect (and per cloudsfor account).
