@@ -1,4 +1,5 @@
-//! Errors as a user should read them: what happened, in plain words, plus the provider's own text.
+//! Errors met talking to a provider, as typed values: what kind, the HTTP status, the provider's
+//! own text. [`crate::words`] says them in English.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,8 +11,12 @@ use crate::time::{Millis, SECOND};
 pub enum ErrorKind {
     /// No response at all (network down, CORS, connection dropped).
     Network,
-    /// 401/403: the credentials were refused.
+    /// 401: the credentials were refused.
     Unauthorized,
+    /// 403: the credentials may not do this (a role, a missing add-on).
+    Forbidden,
+    /// A login flow refused the username or password.
+    LoginRefused,
     /// 404.
     NotFound,
     /// 409/422/423/417/413…: the provider refused this request in the VM's current state.
@@ -30,32 +35,58 @@ pub enum ErrorKind {
 pub struct ApiError {
     pub kind: ErrorKind,
     pub status: Option<u16>,
-    /// A sentence for the user. Never contains credentials.
-    pub message: String,
-    /// What the provider said, verbatim (its `message`, `detail`, `error`…), when it said anything.
+    /// What went wrong beyond the kind: the transport's words for a network failure, what
+    /// could not be read for a bad answer. Never contains credentials.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// What the provider said, verbatim (its `message`, `detail`, `error`…), when it said
+    /// anything; at most [`MAX_PROVIDER_TEXT`] bytes.
     pub provider_text: Option<String>,
-    /// How long the provider asked us to wait (`Retry-After`, `ratelimit-reset`).
+    /// How long the provider asked us to wait (`Retry-After`, `ratelimit-reset`), at most
+    /// [`MAX_RETRY_AFTER`].
     pub retry_after: Option<Millis>,
 }
 
+/// The longest wait a provider's `Retry-After` or `ratelimit-reset` is taken for.
+pub const MAX_RETRY_AFTER: Millis = 10 * crate::time::MINUTE;
+
+/// How much of a provider's own text is kept.
+pub const MAX_PROVIDER_TEXT: usize = 1024;
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` when cut.
+pub fn cap_text(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 impl ApiError {
-    pub fn network(e: &NetError) -> Self {
+    pub fn new(kind: ErrorKind) -> Self {
         ApiError {
-            kind: ErrorKind::Network,
+            kind,
             status: None,
-            message: format!("Could not reach the provider ({}).", e.0),
+            detail: None,
             provider_text: None,
             retry_after: None,
         }
     }
 
+    pub fn network(e: &NetError) -> Self {
+        ApiError {
+            detail: Some(cap_text(&e.0, 200)),
+            ..ApiError::new(ErrorKind::Network)
+        }
+    }
+
     pub fn bad_response(what: &str, detail: impl std::fmt::Display) -> Self {
         ApiError {
-            kind: ErrorKind::BadResponse,
-            status: None,
-            message: format!("The provider's answer to {what} could not be read: {detail}."),
-            provider_text: None,
-            retry_after: None,
+            detail: Some(cap_text(&format!("{what}: {detail}"), 300)),
+            ..ApiError::new(ErrorKind::BadResponse)
         }
     }
 
@@ -76,51 +107,21 @@ impl ApiError {
             (!t.is_empty() && t.len() <= 300 && !t.starts_with('<') && !t.starts_with('{'))
                 .then(|| t.to_string())
         });
-        let (kind, message) = match resp.status {
-            401 => (
-                ErrorKind::Unauthorized,
-                "The provider refused the credentials (401). Check them in Settings.",
-            ),
-            403 => (
-                ErrorKind::Unauthorized,
-                "The provider says these credentials may not do this (403).",
-            ),
-            404 => (
-                ErrorKind::NotFound,
-                "The provider does not know this resource (404).",
-            ),
-            409 | 413 | 417 | 422 | 423 => (
-                ErrorKind::Conflict,
-                "The provider refused this in the VM's current state.",
-            ),
-            429 => (
-                ErrorKind::RateLimited,
-                "The provider's rate limit was reached; Vigil waits before asking again (429).",
-            ),
-            500..=599 => (
-                ErrorKind::Server,
-                "The provider had an internal error; Vigil will try again.",
-            ),
-            _ => (ErrorKind::Invalid, "The provider rejected the request."),
+        let kind = match resp.status {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 | 410 => ErrorKind::NotFound,
+            409 | 413 | 417 | 422 | 423 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Invalid,
         };
-        let mut message = message.to_string();
-        if kind == ErrorKind::Conflict || kind == ErrorKind::Invalid {
-            message = format!("{} ({})", message.trim_end_matches('.'), resp.status);
-        }
         ApiError {
             kind,
             status: Some(resp.status),
-            message,
-            provider_text,
+            detail: None,
+            provider_text: provider_text.map(|t| cap_text(&t, MAX_PROVIDER_TEXT)),
             retry_after: retry_after(resp, now),
-        }
-    }
-
-    /// The full sentence: ours, then the provider's in quotes.
-    pub fn full(&self) -> String {
-        match &self.provider_text {
-            Some(t) => format!("{} Provider said: “{}”", self.message, t),
-            None => self.message.clone(),
         }
     }
 
@@ -136,22 +137,17 @@ impl ApiError {
     }
 }
 
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.full())
-    }
-}
-
 /// `Retry-After` (seconds, or an HTTP date we cannot parse → 30 s), else a `ratelimit-reset`
-/// epoch-seconds header when nothing remains.
+/// (epoch seconds or a delta) when nothing remains; never more than [`MAX_RETRY_AFTER`], and
+/// hostile values (`1e300`, negative, huge) saturate instead of overflowing.
 pub fn retry_after(resp: &HttpResponse, now: Millis) -> Option<Millis> {
     if let Some(v) = resp.header("retry-after") {
-        return Some(
-            v.trim()
-                .parse::<f64>()
-                .map(|s| (s.max(0.0) * 1000.0) as Millis)
-                .unwrap_or(30 * SECOND),
-        );
+        let wait = match v.trim().parse::<f64>() {
+            Ok(s) if s.is_finite() => (s.clamp(0.0, 1e9) * 1000.0) as Millis,
+            Ok(_) => MAX_RETRY_AFTER,
+            Err(_) => 30 * SECOND,
+        };
+        return Some(wait.min(MAX_RETRY_AFTER));
     }
     let remaining = resp
         .header("ratelimit-remaining")?
@@ -164,11 +160,11 @@ pub fn retry_after(resp: &HttpResponse, now: Millis) -> Option<Millis> {
     let reset = resp.header("ratelimit-reset")?.trim().parse::<i64>().ok()?;
     // Either an epoch timestamp (seconds) or a delta; both are in use in the wild.
     let wait = if reset > 1_000_000_000 {
-        reset * 1000 - now
+        reset.saturating_mul(1000).saturating_sub(now)
     } else {
-        reset * 1000
+        reset.saturating_mul(1000)
     };
-    Some(wait.max(SECOND))
+    Some(wait.clamp(SECOND, MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -187,8 +183,7 @@ mod tests {
             e.provider_text.as_deref(),
             Some("Droplet is currently locked")
         );
-        assert!(e.full().contains("(422)"));
-        assert!(e.full().contains("Droplet is currently locked"));
+        assert_eq!(e.status, Some(422));
     }
 
     #[test]

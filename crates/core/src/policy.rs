@@ -163,13 +163,10 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::Rename => 3 * SECOND,
         ActionKind::Snapshot => 180 * SECOND,
         ActionKind::RestoreBackup => 120 * SECOND,
+        ActionKind::Create => 120 * SECOND,
+        ActionKind::Delete => 30 * SECOND,
     };
-    let queue = match dialect {
-        DialectKind::Erigones => SECOND,
-        DialectKind::ZennoHosting | DialectKind::OnetSolutions => 2 * SECOND,
-        DialectKind::Cloudsfor | DialectKind::Hostway => 0,
-    };
-    Estimate::from_median(median + queue, 0.35)
+    Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
 }
 
 /// Vigil's default: duration-aware polling.

@@ -6,8 +6,10 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
 use crate::model::{Action, ActionKind, Operation, Phase, Resize};
 use crate::time::Millis;
+use crate::words::{Note, Refusal, StepLabel, StepNote, WfNote};
 
 /// The grace period the Stop workflow gives a guest to shut down before it is powered off, where
 /// a plan does not say (a cold resize).
@@ -29,17 +31,8 @@ pub enum Plan {
     ColdResize { resize: Resize, start_after: bool },
 }
 
-impl Plan {
-    /// `Stop`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk (VM off)`.
-    pub fn describe(&self) -> String {
-        match self {
-            Plan::Stop { .. } => "Stop".into(),
-            Plan::ColdResize { resize, .. } => {
-                format!("{} (VM off)", Action::Resize(resize.clone()).describe())
-            }
-        }
-    }
 
+impl Plan {
     /// The grace period of the plan's stop.
     pub fn grace_s(&self) -> u32 {
         match self {
@@ -67,41 +60,27 @@ pub enum StepState {
     NotRun,
 }
 
-impl StepState {
-    pub fn label(self) -> &'static str {
-        match self {
-            StepState::Pending => "Waiting",
-            StepState::Running => "Running",
-            StepState::Done => "Done",
-            StepState::Failed => "Failed",
-            StepState::NeedsCheck => "Needs check",
-            StepState::Skipped => "Skipped",
-            StepState::NotRun => "Not run",
-        }
-    }
-}
-
 /// One step: one operation, once it is sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub kind: ActionKind,
-    /// For the user: `Shut down`, `Power off when the countdown ends`, `Resize ram to 8 GB`.
-    pub label: String,
-    /// The operation carrying this step, once created (see [`crate::Engine::operation`]).
-    pub op_id: Option<String>,
+    /// For the user: `Shut down`, `Power off if still running after 1 min 00 s`.
+    pub label: StepLabel,
+    /// The operation carrying this step, once created.
+    pub op_id: Option<OpId>,
     pub state: StepState,
     /// Why it was skipped, failed or needs a check.
-    pub message: Option<String>,
+    pub note: Option<StepNote>,
 }
 
 impl Step {
-    pub(crate) fn new(kind: ActionKind, label: impl Into<String>) -> Step {
+    pub(crate) fn new(kind: ActionKind, label: StepLabel) -> Step {
         Step {
             kind,
-            label: label.into(),
+            label,
             op_id: None,
             state: StepState::Pending,
-            message: None,
+            note: None,
         }
     }
 }
@@ -113,9 +92,9 @@ impl Step {
 /// (a step's outcome is uncertain; "check now" on that step's operation resumes the workflow).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workflow {
-    pub id: String,
-    pub connection: String,
-    pub vm_id: String,
+    pub id: WfId,
+    pub connection: ConnId,
+    pub vm_id: VmId,
     pub vm_name: String,
     pub plan: Plan,
     pub steps: Vec<Step>,
@@ -126,7 +105,7 @@ pub struct Workflow {
     /// is forced off (by Vigil, or by the provider itself where [`Workflow::provider_forces`]).
     pub countdown: Option<(Millis, Millis)>,
     /// The latest word for the user.
-    pub message: Option<String>,
+    pub note: Option<WfNote>,
     /// The provider forces the VM off at the end of the countdown by itself (Erigones): the
     /// countdown's end sends nothing.
     #[serde(default)]
@@ -170,34 +149,25 @@ pub enum BulkWork {
     Plan(Plan),
 }
 
-impl BulkWork {
-    pub fn describe(&self) -> String {
-        match self {
-            BulkWork::Action(a) => a.describe(),
-            BulkWork::Plan(p) => p.describe(),
-        }
-    }
-}
-
 /// One VM of a bulk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkItem {
-    pub connection: String,
-    pub vm_id: String,
+    pub connection: ConnId,
+    pub vm_id: VmId,
     /// As known when the bulk started (the id where the VM was not known).
     pub vm_name: String,
     /// The operation started for it (a bulk of an action).
-    pub op_id: Option<String>,
+    pub op_id: Option<OpId>,
     /// The workflow started for it (a bulk of a plan).
-    pub workflow_id: Option<String>,
+    pub workflow_id: Option<WfId>,
     /// Why nothing was started for it.
-    pub skipped: Option<String>,
+    pub skipped: Option<Refusal>,
 }
 
 /// One action (or plan) on many VMs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bulk {
-    pub id: String,
+    pub id: BulkId,
     pub work: BulkWork,
     pub started_at: Millis,
     pub items: Vec<BulkItem>,
@@ -206,27 +176,33 @@ pub struct Bulk {
     pub finished_at: Option<Millis>,
 }
 
+/// What an operation or a workflow last said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Said {
+    Op(Note),
+    Wf(WfNote),
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Said::Op(n) => write!(f, "{n}"),
+            Said::Wf(n) => write!(f, "{n}"),
+        }
+    }
+}
+
 /// How one VM of a bulk stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BulkOutcome {
     Running,
     Done,
-    /// The provider's words, or why.
-    Failed {
-        message: String,
-    },
     /// Nothing was started: the reason it was not allowed.
-    Skipped {
-        reason: String,
-    },
-    /// Timed out or uncertain: "check now" on its operation.
-    NeedsCheck {
-        message: String,
-    },
-    /// Cancelled, by the user or the provider.
-    Cancelled {
-        message: String,
-    },
+    Skipped { reason: Refusal },
+    /// Ended otherwise (failed, cancelled, in doubt), with what it last said.
+    Ended { phase: Phase, says: Option<Said> },
+    /// Its operation or workflow is no longer known here.
+    Lost,
 }
 
 /// A bulk's outcome per VM, and the counts.
@@ -247,21 +223,25 @@ impl BulkSummary {
         self.running == 0
     }
 
-    /// `2 done · 1 skipped`.
-    pub fn label(&self) -> String {
-        let parts: Vec<String> = [
-            (self.running, "running"),
-            (self.done, "done"),
-            (self.failed, "failed"),
-            (self.needs_check, "need a check"),
-            (self.cancelled, "cancelled"),
-            (self.skipped, "skipped"),
-        ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, w)| format!("{n} {w}"))
-        .collect();
-        parts.join(" · ")
+    /// Every VM done or skipped.
+    pub fn is_clean(&self) -> bool {
+        self.failed == 0 && self.needs_check == 0 && self.cancelled == 0
+    }
+
+    pub(crate) fn add(&mut self, item: BulkItem, outcome: BulkOutcome) {
+        match &outcome {
+            BulkOutcome::Running => self.running += 1,
+            BulkOutcome::Done => self.done += 1,
+            BulkOutcome::Skipped { .. } => self.skipped += 1,
+            BulkOutcome::Ended { phase, .. } if phase.needs_check() => self.needs_check += 1,
+            BulkOutcome::Ended {
+                phase: Phase::Cancelled,
+                ..
+            } => self.cancelled += 1,
+            BulkOutcome::Ended { .. } => self.failed += 1,
+            BulkOutcome::Lost => self.needs_check += 1,
+        }
+        self.items.push((item, outcome));
     }
 }
 
@@ -288,24 +268,24 @@ impl SavedState {
                 .collect()
         }
         let bulks = newest(&self.bulks, bulks, |_| false);
-        let bulk_workflows: HashSet<&str> = bulks
+        let bulk_workflows: HashSet<&WfId> = bulks
             .iter()
-            .flat_map(|b| b.items.iter().filter_map(|i| i.workflow_id.as_deref()))
+            .flat_map(|b| b.items.iter().filter_map(|i| i.workflow_id.as_ref()))
             .collect();
         let workflows = newest(&self.workflows, workflows, |w| {
-            w.is_open() || bulk_workflows.contains(w.id.as_str())
+            w.is_open() || bulk_workflows.contains(&w.id)
         });
-        let referred: HashSet<&str> = workflows
+        let referred: HashSet<&OpId> = workflows
             .iter()
-            .flat_map(|w| w.steps.iter().filter_map(|s| s.op_id.as_deref()))
+            .flat_map(|w| w.steps.iter().filter_map(|s| s.op_id.as_ref()))
             .chain(
                 bulks
                     .iter()
-                    .flat_map(|b| b.items.iter().filter_map(|i| i.op_id.as_deref())),
+                    .flat_map(|b| b.items.iter().filter_map(|i| i.op_id.as_ref())),
             )
             .collect();
         let operations = newest(&self.operations, operations, |o| {
-            o.is_open() || referred.contains(o.id.as_str())
+            o.is_open() || referred.contains(&o.id)
         });
         SavedState {
             operations,
@@ -315,11 +295,3 @@ impl SavedState {
     }
 }
 
-/// Something the user should hear about a workflow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WorkflowEvent {
-    /// A workflow ended (`Succeeded`, `Failed`, `Cancelled`) or waits for a check (`NeedsCheck`).
-    Finished { workflow_id: String, phase: Phase },
-    /// The last VM of a bulk action that started something ended: one notice for them all.
-    BulkFinished { bulk_id: String },
-}

@@ -1,0 +1,242 @@
+//! What a provider offers for a new VM (regions, sizes, images, keys, networks), as the create
+//! form shows it, and the checks a [`VmSpec`] must pass against it before anything is sent.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dialect::{Caps, Sizing};
+use crate::error::ApiError;
+use crate::model::VmSpec;
+use crate::words::Refusal;
+
+/// One list a provider offers for the create form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Part {
+    Regions,
+    Sizes,
+    Images,
+    SshKeys,
+    /// Erigones networks, ONETSolutions VPCs.
+    Networks,
+    /// ZennoHosting configuration profiles.
+    Configurations,
+    /// Hostway security groups.
+    SecurityGroups,
+    /// The account itself (cloudsfor's `vm_limit`).
+    Account,
+}
+
+/// One thing to choose. `id` is what the create request takes (a slug, an id, an href).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    /// What the user reads: `Debian 12`, `s-2vcpu-4gb`.
+    pub label: String,
+    /// A sizes' or image's numbers, where the provider gives them.
+    pub vcpus: Option<u32>,
+    pub ram_mb: Option<u64>,
+    pub disk_gb: Option<u32>,
+    /// An image's least disk.
+    pub min_disk_gb: Option<u32>,
+    /// The OS name or type an image implies (ONETSolutions `os_name`, Erigones `ostype`).
+    pub os: Option<String>,
+    /// Where it is offered (a size's regions), when the provider says; empty: everywhere.
+    pub regions: Vec<String>,
+    /// Monthly price as the provider writes it.
+    pub price: Option<String>,
+    /// The provider marks it unavailable now.
+    pub unavailable: bool,
+}
+
+/// What a catalogue request answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartData {
+    Choices(Vec<Choice>),
+    /// The account's VM limit, when it has one.
+    VmLimit(Option<u64>),
+}
+
+/// Where one part of the catalogue stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartState {
+    Loading,
+    Ready(PartData),
+    Failed(ApiError),
+}
+
+/// A connection's catalogue, part by part.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub parts: BTreeMap<Part, PartState>,
+}
+
+/// An amount a user types where the provider has no sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Amount {
+    Vcpus,
+    RamMb,
+    DiskGb,
+}
+
+/// A field of the create form, for inline validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Field {
+    Name,
+    Region,
+    Size,
+    Image,
+    Amounts,
+    Network,
+    SecurityGroup,
+    SshKeys,
+}
+
+impl Catalogue {
+    pub fn choices(&self, part: Part) -> &[Choice] {
+        match self.parts.get(&part) {
+            Some(PartState::Ready(PartData::Choices(c))) => c,
+            _ => &[],
+        }
+    }
+
+    pub fn vm_limit(&self) -> Option<u64> {
+        match self.parts.get(&Part::Account) {
+            Some(PartState::Ready(PartData::VmLimit(l))) => *l,
+            _ => None,
+        }
+    }
+
+    /// Every part answered (or failed).
+    pub fn is_loaded(&self) -> bool {
+        !self.parts.is_empty()
+            && self
+                .parts
+                .values()
+                .all(|s| !matches!(s, PartState::Loading))
+    }
+
+    /// The error of a part that could not be read (a role refused, say).
+    pub fn failure(&self) -> Option<&ApiError> {
+        self.parts.values().find_map(|s| match s {
+            PartState::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Checks a new VM against the provider's catalogue and rules: every problem, by field.
+    /// `vms` is how many VMs the connection lists, `names` their names.
+    pub fn check(
+        &self,
+        spec: &VmSpec,
+        caps: &Caps,
+        names: &[&str],
+        vms: usize,
+    ) -> Vec<(Field, Refusal)> {
+        let mut out = Vec::new();
+        let Some(create) = &caps.create else {
+            out.push((
+                Field::Name,
+                Refusal::NotOffered {
+                    provider: caps.kind,
+                },
+            ));
+            return out;
+        };
+        if let Err(r) = crate::model::check_name(&spec.name) {
+            out.push((Field::Name, r));
+        } else if create.finds_new_by_name
+            && names.iter().any(|n| n.trim() == spec.name.trim())
+        {
+            out.push((
+                Field::Name,
+                Refusal::NameTaken {
+                    name: spec.name.trim().to_string(),
+                },
+            ));
+        }
+        if let Some(limit) = self.vm_limit() {
+            if vms as u64 >= limit {
+                out.push((Field::Name, Refusal::VmLimitReached { limit }));
+            }
+        }
+        let pick = |part: Part, value: Option<&str>, missing: Refusal| -> Option<Refusal> {
+            let listed = self.choices(part);
+            match value.map(str::trim).filter(|v| !v.is_empty()) {
+                None => Some(missing),
+                Some(v) if !listed.is_empty() && !listed.iter().any(|c| c.id == v) => {
+                    Some(Refusal::NotInCatalogue {
+                        part,
+                        value: v.to_string(),
+                    })
+                }
+                Some(_) => None,
+            }
+        };
+        let none_chosen = |part: Part| Refusal::NotInCatalogue {
+            part,
+            value: String::new(),
+        };
+        let mut wanted = vec![(
+            Field::Image,
+            pick(Part::Images, Some(spec.image.as_str()), Refusal::ChooseImage),
+        )];
+        if create.regions {
+            wanted.push((
+                Field::Region,
+                pick(Part::Regions, spec.region.as_deref(), Refusal::ChooseRegion),
+            ));
+        }
+        match create.sizing {
+            Sizing::Catalogue => wanted.push((
+                Field::Size,
+                pick(Part::Sizes, spec.size.as_deref(), Refusal::ChooseSize),
+            )),
+            Sizing::Amounts {
+                max_vcpus,
+                max_ram_mb,
+            } => {
+                let amount = |v: Option<u32>, max: u64, amount: Amount| match v {
+                    Some(n) if n >= 1 && u64::from(n) <= max => None,
+                    _ => Some(Refusal::OutOfRange {
+                        amount,
+                        min: 1,
+                        max,
+                    }),
+                };
+                wanted.push((Field::Amounts, amount(spec.vcpus, max_vcpus, Amount::Vcpus)));
+                wanted.push((Field::Amounts, amount(spec.ram_mb, max_ram_mb, Amount::RamMb)));
+            }
+        }
+        if create.network_required {
+            wanted.push((
+                Field::Network,
+                pick(Part::Networks, spec.network.as_deref(), none_chosen(Part::Networks)),
+            ));
+        }
+        if create.security_group_required {
+            wanted.push((
+                Field::SecurityGroup,
+                pick(
+                    Part::SecurityGroups,
+                    spec.security_group.as_deref(),
+                    none_chosen(Part::SecurityGroups),
+                ),
+            ));
+        }
+        out.extend(wanted.into_iter().filter_map(|(f, r)| r.map(|r| (f, r))));
+        let keys = self.choices(Part::SshKeys);
+        for k in &spec.ssh_keys {
+            if !keys.is_empty() && !keys.iter().any(|c| &c.id == k) {
+                out.push((
+                    Field::SshKeys,
+                    Refusal::NotInCatalogue {
+                        part: Part::SshKeys,
+                        value: k.clone(),
+                    },
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,197 @@
+//! What every dialect shares: credentials, where requests go, reading a JSON answer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dialect::{CredentialKind, DialectKind};
+use crate::error::ApiError;
+use crate::http::{basic_auth, join, HttpRequest, HttpResponse};
+use crate::ids::ConnId;
+use crate::json::parse_lenient;
+use crate::time::Millis;
+use crate::words::Refusal;
+
+/// Secrets. `Debug` never prints them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Credentials {
+    /// HTTP Basic (cloudsfor, Hostway).
+    Basic { user: String, password: String },
+    /// `Authorization: Bearer` (ZennoHosting, ONETSolutions).
+    Bearer { token: String },
+    /// Erigones' `ES-API-KEY` header.
+    ApiKey { key: String },
+    /// Erigones' login flow: `POST /accounts/login` for a token valid one hour.
+    Login { username: String, password: String },
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Basic { user, .. } => write!(f, "Basic({user}, ***)"),
+            Credentials::Bearer { .. } => write!(f, "Bearer(***)"),
+            Credentials::ApiKey { .. } => write!(f, "ApiKey(***)"),
+            Credentials::Login { username, .. } => write!(f, "Login({username}, ***)"),
+        }
+    }
+}
+
+impl Credentials {
+    /// Empty credentials of a kind, for the settings form.
+    pub fn blank(kind: CredentialKind) -> Credentials {
+        match kind {
+            CredentialKind::Basic => Credentials::Basic {
+                user: String::new(),
+                password: String::new(),
+            },
+            CredentialKind::Bearer => Credentials::Bearer {
+                token: String::new(),
+            },
+            CredentialKind::ApiKey => Credentials::ApiKey { key: String::new() },
+            CredentialKind::Login => Credentials::Login {
+                username: String::new(),
+                password: String::new(),
+            },
+        }
+    }
+
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Credentials::Basic { .. } => CredentialKind::Basic,
+            Credentials::Bearer { .. } => CredentialKind::Bearer,
+            Credentials::ApiKey { .. } => CredentialKind::ApiKey,
+            Credentials::Login { .. } => CredentialKind::Login,
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        match self {
+            Credentials::Basic { user, password } => {
+                !user.trim().is_empty() && !password.is_empty()
+            }
+            Credentials::Bearer { token } => !token.trim().is_empty(),
+            Credentials::ApiKey { key } => !key.trim().is_empty(),
+            Credentials::Login { username, password } => {
+                !username.trim().is_empty() && !password.is_empty()
+            }
+        }
+    }
+
+    /// Adds the credentials' header. `session` is a login token, where the flow has one.
+    pub fn authorize(&self, req: HttpRequest, session: Option<&str>) -> HttpRequest {
+        match self {
+            Credentials::Basic { user, password } => {
+                req.header("Authorization", basic_auth(user.trim(), password))
+            }
+            Credentials::Bearer { token } => {
+                req.header("Authorization", format!("Bearer {}", token.trim()))
+            }
+            Credentials::ApiKey { key } => req.header("ES-API-KEY", key.trim()),
+            Credentials::Login { .. } => match session {
+                Some(token) => req.header("Authorization", format!("Token {token}")),
+                None => req,
+            },
+        }
+    }
+}
+
+/// One provider account the console talks to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionConfig {
+    /// Stable local id (also the key operations refer to).
+    pub id: ConnId,
+    pub name: String,
+    pub dialect: DialectKind,
+    /// e.g. `https://cloudsfor.com/api/v1`.
+    pub base_url: String,
+    pub credentials: Credentials,
+    /// Runs on the simulator inside the page.
+    pub demo: bool,
+}
+
+impl ConnectionConfig {
+    /// Checks what a user typed into the settings form.
+    pub fn validate(&self) -> Result<(), Refusal> {
+        if self.name.trim().is_empty() {
+            return Err(Refusal::ConnectionNameMissing);
+        }
+        let url = self.base_url.trim();
+        let scheme_ok = url.starts_with("https://")
+            || url.starts_with("http://")
+            || (self.demo && url.starts_with("demo://"));
+        if !scheme_ok {
+            return Err(Refusal::BaseUrlScheme);
+        }
+        if url.contains(char::is_whitespace) {
+            return Err(Refusal::BaseUrlSpaces);
+        }
+        if url.contains('@') {
+            return Err(Refusal::CredentialsInUrl);
+        }
+        if !self.credentials.is_complete() {
+            return Err(Refusal::CredentialsIncomplete);
+        }
+        Ok(())
+    }
+
+    pub fn api(&self) -> Box<dyn super::Dialect> {
+        let (base, creds) = (self.base_url.trim(), self.credentials.clone());
+        match self.dialect {
+            DialectKind::ZennoHosting => Box::new(super::zenno::Zenno::new(base, creds)),
+            DialectKind::Cloudsfor => Box::new(super::cloudsfor::Cloudsfor::new(base, creds)),
+            DialectKind::Erigones => Box::new(super::erigones::Erigones::new(base, creds)),
+            DialectKind::OnetSolutions => Box::new(super::onet::Onet::new(base, creds)),
+            DialectKind::Hostway => Box::new(super::hostway::Hostway::new(base, creds)),
+        }
+    }
+}
+
+/// Where a dialect's requests go, and with which credentials.
+pub(crate) struct Endpoint {
+    pub base: String,
+    pub credentials: Credentials,
+    /// A login session's token, where the credentials use one.
+    pub session: Option<String>,
+}
+
+impl Endpoint {
+    pub fn new(base: &str, credentials: Credentials) -> Self {
+        Endpoint {
+            base: base.to_string(),
+            credentials,
+            session: None,
+        }
+    }
+
+    /// A GET of `path` below the base, with the credentials and `Accept: application/json`.
+    pub fn get(&self, path: &str) -> HttpRequest {
+        self.credentials
+            .authorize(
+                HttpRequest::get(join(&self.base, path)),
+                self.session.as_deref(),
+            )
+            .header("Accept", "application/json")
+    }
+}
+
+/// The JSON of a 2xx answer; otherwise the error, keeping the provider's own words found under
+/// `error_keys`. Bodies with trailing commas are accepted.
+pub(crate) fn json_body(
+    resp: &HttpResponse,
+    error_keys: &[&str],
+    what: &str,
+    now: Millis,
+) -> Result<serde_json::Value, ApiError> {
+    if !resp.is_success() {
+        return Err(ApiError::from_response(resp, error_keys, now));
+    }
+    parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+}
+
+/// The `page` number in a pagination link, absolute or not. Links are not followed as given
+/// because their host may differ from the configured base (proxies, the in-page demo).
+pub(crate) fn page_number(url: &str) -> Option<u32> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+}

@@ -1,0 +1,313 @@
+//! The actions a user can ask for, with their parameters.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Size;
+use crate::words::Refusal;
+
+/// The kinds of action, without their parameters: what a button stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ActionKind {
+    Start,
+    Shutdown,
+    PowerOff,
+    Reboot,
+    PowerCycle,
+    PasswordReset,
+    Resize,
+    Rename,
+    Snapshot,
+    RestoreBackup,
+    /// A new VM (not on a VM: on a connection).
+    Create,
+    Delete,
+}
+
+impl ActionKind {
+    /// Whether the action, when it works, leaves the VM in another power state than the one it
+    /// needs to start from (a start, a stop): a VM seen in the target state once the task is
+    /// over got there by it. A reboot leaves the VM running as it found it.
+    pub fn changes_power(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Start | ActionKind::Shutdown | ActionKind::PowerOff
+        )
+    }
+
+    /// Abrupt for the guest OS, or destroys data: the console asks for confirmation first.
+    pub fn is_destructive(self) -> bool {
+        matches!(
+            self,
+            ActionKind::PowerOff
+                | ActionKind::PowerCycle
+                | ActionKind::RestoreBackup
+                | ActionKind::Delete
+        )
+    }
+
+    /// Opens a form or a confirmation before anything is sent: it needs parameters, is
+    /// abrupt for the guest, or changes credentials (password reset).
+    pub fn asks_first(self) -> bool {
+        self.needs_parameters() || self.is_destructive() || self == ActionKind::PasswordReset
+    }
+
+    /// Needs a form (parameters) before it can be sent.
+    pub fn needs_parameters(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Resize
+                | ActionKind::Rename
+                | ActionKind::Snapshot
+                | ActionKind::RestoreBackup
+                | ActionKind::Create
+                | ActionKind::Delete
+        )
+    }
+
+    /// Acts on an existing VM (every kind but create).
+    pub fn on_a_vm(self) -> bool {
+        self != ActionKind::Create
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resource {
+    Cpu,
+    Ram,
+    Disk,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Ram => "ram",
+            Resource::Disk => "disk",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resize {
+    /// One resource: `{"resource": "ram", "size": 2}`.
+    One { resource: Resource, size: u32 },
+    /// All at once: `{"data": {"cpu": 2, "ram": 3, "disk": 30}}`.
+    All { cpu: u32, ram: u32, disk: u32 },
+    /// To a named flavor (Hostway).
+    Flavor { id: String },
+}
+
+impl Resize {
+    /// The resize that takes a VM of size `from` to `cpu` vCPUs, `ram` GB and `disk` GB: the
+    /// one-resource form when only one changes (as the documents show it), all three otherwise.
+    pub fn to_target(from: &Size, cpu: u32, ram: u32, disk: u32) -> Result<Resize, Refusal> {
+        let changed: Vec<(Resource, u32)> = [
+            (Resource::Cpu, cpu, from.vcpus),
+            (Resource::Ram, ram, from.memory_gb),
+            (Resource::Disk, disk, from.disk_gb),
+        ]
+        .into_iter()
+        .filter(|(_, new, old)| Some(*new) != *old)
+        .map(|(r, new, _)| (r, new))
+        .collect();
+        match changed.as_slice() {
+            [] => Err(Refusal::ResizeChangesNothing),
+            [(resource, size)] => Ok(Resize::One {
+                resource: *resource,
+                size: *size,
+            }),
+            _ => Ok(Resize::All { cpu, ram, disk }),
+        }
+    }
+}
+
+/// What a new VM is made of, as chosen in the create form from the provider's catalogues (see
+/// [`crate::catalogue`]). Each field holds the catalogue's own id; a dialect uses the fields its
+/// provider takes. Never a password: a provider that generates one shows it once, unkept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmSpec {
+    pub name: String,
+    /// cloudsfor region name, ONETSolutions location id, Hostway zone id.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// cloudsfor size slug, ZennoHosting tariff id, ONETSolutions size id, Hostway flavor href.
+    #[serde(default)]
+    pub size: Option<String>,
+    /// ZennoHosting configuration profile id.
+    #[serde(default)]
+    pub configuration: Option<String>,
+    /// cloudsfor distro, ZennoHosting / ONETSolutions image id, Erigones image name, Hostway
+    /// image href.
+    pub image: String,
+    /// ONETSolutions' `os_name`, Erigones' `ostype` number (as text), where the image says.
+    #[serde(default)]
+    pub os: Option<String>,
+    /// Free amounts where the provider has no sizes (Erigones).
+    #[serde(default)]
+    pub vcpus: Option<u32>,
+    #[serde(default)]
+    pub ram_mb: Option<u32>,
+    #[serde(default)]
+    pub disk_gb: Option<u32>,
+    /// Erigones network name, ONETSolutions VPC id.
+    #[serde(default)]
+    pub network: Option<String>,
+    /// Hostway security group href.
+    #[serde(default)]
+    pub security_group: Option<String>,
+    #[serde(default)]
+    pub ssh_keys: Vec<String>,
+    /// cloudsfor: automatic backups from the start.
+    #[serde(default)]
+    pub backups: bool,
+    /// ZennoHosting: a new public IP with the VM (priced apart).
+    #[serde(default)]
+    pub public_ip: bool,
+}
+
+/// An action with its parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    Start,
+    Shutdown,
+    PowerOff,
+    Reboot,
+    PowerCycle,
+    PasswordReset,
+    Resize(Resize),
+    Rename {
+        name: String,
+    },
+    /// `description` is sent where the provider takes one (Hostway).
+    Snapshot {
+        name: String,
+        description: String,
+    },
+    RestoreBackup {
+        backup_id: String,
+    },
+    /// A graceful shutdown the provider itself forces off after `timeout_s` seconds (Erigones'
+    /// `stop {"force": false, "timeout": N}`). Only sent by the Stop workflow, on dialects that
+    /// force server-side ([`crate::dialect::Caps::forces_stop`]).
+    ShutdownWithin {
+        timeout_s: u32,
+    },
+    /// A new VM.
+    Create(VmSpec),
+    /// Deletes the VM; `stop_first` where the provider deletes only stopped VMs and this one
+    /// ran when the user asked (Erigones: a forced stop, then undeploy, then undefine).
+    Delete {
+        #[serde(default)]
+        stop_first: bool,
+    },
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Start => ActionKind::Start,
+            Action::Shutdown => ActionKind::Shutdown,
+            Action::PowerOff => ActionKind::PowerOff,
+            Action::Reboot => ActionKind::Reboot,
+            Action::PowerCycle => ActionKind::PowerCycle,
+            Action::PasswordReset => ActionKind::PasswordReset,
+            Action::Resize(_) => ActionKind::Resize,
+            Action::Rename { .. } => ActionKind::Rename,
+            Action::Snapshot { .. } => ActionKind::Snapshot,
+            Action::RestoreBackup { .. } => ActionKind::RestoreBackup,
+            Action::ShutdownWithin { .. } => ActionKind::Shutdown,
+            Action::Create(_) => ActionKind::Create,
+            Action::Delete { .. } => ActionKind::Delete,
+        }
+    }
+
+    /// The action a parameterless kind stands for; `None` for kinds that need a form.
+    pub fn simple(kind: ActionKind) -> Option<Action> {
+        Some(match kind {
+            ActionKind::Start => Action::Start,
+            ActionKind::Shutdown => Action::Shutdown,
+            ActionKind::PowerOff => Action::PowerOff,
+            ActionKind::Reboot => Action::Reboot,
+            ActionKind::PowerCycle => Action::PowerCycle,
+            ActionKind::PasswordReset => Action::PasswordReset,
+            ActionKind::Resize
+            | ActionKind::Rename
+            | ActionKind::Snapshot
+            | ActionKind::RestoreBackup
+            | ActionKind::Create
+            | ActionKind::Delete => return None,
+        })
+    }
+
+    /// Checks the parameters a user typed; the refusal says what to fix.
+    pub fn validate(&self) -> Result<(), Refusal> {
+        match self {
+            Action::Rename { name } | Action::Snapshot { name, .. } => check_name(name),
+            Action::Create(spec) => {
+                check_name(&spec.name)?;
+                if spec.image.trim().is_empty() {
+                    return Err(Refusal::ChooseImage);
+                }
+                Ok(())
+            }
+            Action::Resize(Resize::One { size, .. }) if *size == 0 => {
+                Err(Refusal::SizeAtLeastOne)
+            }
+            Action::Resize(Resize::All { cpu, ram, disk })
+                if *cpu == 0 || *ram == 0 || *disk == 0 =>
+            {
+                Err(Refusal::SizeAtLeastOne)
+            }
+            Action::ShutdownWithin { timeout_s } if *timeout_s == 0 => Err(Refusal::GraceZero),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A name a user typed: not empty, at most 255 characters, no control characters.
+pub fn check_name(name: &str) -> Result<(), Refusal> {
+    let n = name.trim();
+    if n.is_empty() {
+        Err(Refusal::EnterName)
+    } else if n.chars().count() > 255 {
+        Err(Refusal::NameTooLong { max: 255 })
+    } else if n.chars().any(char::is_control) {
+        Err(Refusal::NameHasControlCharacters)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resize_sends_only_what_changed() {
+        let from = Size {
+            vcpus: Some(2),
+            memory_gb: Some(4),
+            disk_gb: Some(50),
+            flavor: None,
+        };
+        assert_eq!(
+            Resize::to_target(&from, 2, 8, 50),
+            Ok(Resize::One {
+                resource: Resource::Ram,
+                size: 8
+            })
+        );
+        assert_eq!(
+            Resize::to_target(&from, 4, 8, 50),
+            Ok(Resize::All {
+                cpu: 4,
+                ram: 8,
+                disk: 50
+            })
+        );
+        assert_eq!(
+            Resize::to_target(&from, 2, 4, 50),
+            Err(Refusal::ResizeChangesNothing)
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain: VMs, the actions a user can ask for, what they target, and operations with their
+//! lifecycle. No English here: [`crate::words`] renders every value for the user.
+
+mod action;
+mod operation;
+mod target;
+mod vm;
+
+pub use action::{check_name, Action, ActionKind, Resize, Resource, VmSpec};
+pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
+pub use target::{Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};
+pub use vm::{Address, PowerState, Size, Vm};

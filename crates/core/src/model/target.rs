@@ -1,0 +1,257 @@
+//! What an operation acts on, and what that resource must show once it really happened.
+//!
+//! An operation targets a resource (today a VM; the next kinds are snapshots, backups,
+//! networks, port forwards, volumes and IPs, each a variant of [`Target`]) and states an
+//! [`Expect`]ation on it: it **shows** some state or field values, it **appears** (a new
+//! resource, its id learned from the provider's answer or found by name in its list) and then
+//! shows them, or it **is gone**. The engine verifies by reading that resource; nothing in the
+//! scheduler knows which kind it is.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::VmId;
+use crate::model::{Action, PowerState, Resize, Resource, Size, Vm};
+
+/// The kinds of resource an operation can target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ResourceKind {
+    Vm,
+}
+
+/// The resource an operation acts on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// A VM. `id` is `None` while a new VM's id is not known yet (a provider that answers a
+    /// create with a command id only: the VM is found by `name` in the list).
+    Vm { id: Option<VmId>, name: String },
+}
+
+impl Target {
+    pub fn vm(id: VmId, name: impl Into<String>) -> Target {
+        Target::Vm {
+            id: Some(id),
+            name: name.into(),
+        }
+    }
+
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            Target::Vm { .. } => ResourceKind::Vm,
+        }
+    }
+
+    /// The VM this operation is about: the target itself, or the VM a resource belongs to.
+    pub fn vm_id(&self) -> Option<&VmId> {
+        match self {
+            Target::Vm { id, .. } => id.as_ref(),
+        }
+    }
+
+    /// The name the user knows it by.
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Vm { name, .. } => name,
+        }
+    }
+
+    /// Learns a new resource's id (from the provider's answer, or found by name).
+    pub fn learn_id(&mut self, new: VmId) {
+        match self {
+            Target::Vm { id, .. } => *id = Some(new),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PowerTarget {
+    Running,
+    Stopped,
+}
+
+/// The state a re-read of a VM must show before an operation counts as done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmExpect {
+    pub power: Option<PowerTarget>,
+    pub name: Option<String>,
+    pub size: Option<Size>,
+    /// The snapshot count must exceed this.
+    pub snapshots_more_than: Option<usize>,
+    pub unlocked: bool,
+    /// At least one IP address is listed (a new VM is reachable).
+    #[serde(default)]
+    pub addressed: bool,
+}
+
+/// What does not match yet, for the user (rendered by [`crate::words`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mismatch {
+    /// The VM's status, as the provider gives it.
+    Power { status: String },
+    Locked,
+    Name { current: String },
+    Size { current: Size },
+    SnapshotNotListed,
+    NoAddress,
+    /// The resource is not (or no longer) in the provider's list.
+    NotListed,
+    /// The resource is still there (a delete).
+    StillThere { status: String },
+}
+
+impl VmExpect {
+    /// The power state it waits for, when that is all it waits for (besides the lock, which a
+    /// settled power state implies): a list of the VMs in that state can verify it.
+    pub fn power_only(&self) -> Option<PowerTarget> {
+        (self.name.is_none()
+            && self.size.is_none()
+            && self.snapshots_more_than.is_none()
+            && !self.addressed)
+            .then_some(self.power)
+            .flatten()
+    }
+
+    /// `Ok` when the VM shows what was meant; else what it shows instead.
+    pub fn check(&self, vm: &Vm) -> Result<(), Mismatch> {
+        if let Some(p) = self.power {
+            let ok = match p {
+                PowerTarget::Running => vm.power == PowerState::Running,
+                PowerTarget::Stopped => vm.power == PowerState::Stopped,
+            };
+            if !ok {
+                return Err(Mismatch::Power {
+                    status: vm.status_raw.clone(),
+                });
+            }
+        }
+        if self.unlocked && vm.locked {
+            return Err(Mismatch::Locked);
+        }
+        if let Some(n) = &self.name {
+            if &vm.name != n {
+                return Err(Mismatch::Name {
+                    current: vm.name.clone(),
+                });
+            }
+        }
+        if let Some(s) = &self.size {
+            let differs = |want: Option<u32>, have: Option<u32>| want.is_some() && want != have;
+            if differs(s.vcpus, vm.size.vcpus)
+                || differs(s.memory_gb, vm.size.memory_gb)
+                || differs(s.disk_gb, vm.size.disk_gb)
+                || (s.flavor.is_some() && s.flavor != vm.size.flavor)
+            {
+                return Err(Mismatch::Size {
+                    current: vm.size.clone(),
+                });
+            }
+        }
+        if let Some(before) = self.snapshots_more_than {
+            if vm.snapshot_count.is_some_and(|n| n <= before) {
+                return Err(Mismatch::SnapshotNotListed);
+            }
+        }
+        if self.addressed && vm.addresses.is_empty() {
+            return Err(Mismatch::NoAddress);
+        }
+        Ok(())
+    }
+}
+
+/// What the target must show once the operation really happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expect {
+    /// The existing VM shows these.
+    Shows(VmExpect),
+    /// A new VM: it appears, then shows these.
+    Appears(VmExpect),
+    /// The VM is gone: a read answers "not found", or a complete listing does not hold it.
+    Gone,
+}
+
+impl Expect {
+    /// The VM state it waits for, when it waits for one.
+    pub fn vm(&self) -> Option<&VmExpect> {
+        match self {
+            Expect::Shows(e) | Expect::Appears(e) => Some(e),
+            Expect::Gone => None,
+        }
+    }
+
+    /// The power state it waits for, when that is all it waits for.
+    pub fn power_only(&self) -> Option<PowerTarget> {
+        match self {
+            Expect::Shows(e) => e.power_only(),
+            _ => None,
+        }
+    }
+
+    /// `Ok` when what is known of the target (`None`: not there) matches.
+    pub fn check(&self, seen: Option<&Vm>) -> Result<(), Mismatch> {
+        match (self, seen) {
+            (Expect::Shows(e) | Expect::Appears(e), Some(vm)) => e.check(vm),
+            (Expect::Shows(_) | Expect::Appears(_), None) => Err(Mismatch::NotListed),
+            (Expect::Gone, None) => Ok(()),
+            (Expect::Gone, Some(vm)) => Err(Mismatch::StillThere {
+                status: vm.status_raw.clone(),
+            }),
+        }
+    }
+}
+
+impl Action {
+    /// What the target must show once this action really happened. `before` is the VM as last
+    /// seen (none for a create); `addressed`: the provider lists a new VM's addresses once it
+    /// is ready (see [`crate::dialect::Caps`]).
+    pub fn expectation(&self, before: Option<&Vm>, addressed: bool) -> Expect {
+        let mut e = VmExpect {
+            unlocked: true,
+            ..VmExpect::default()
+        };
+        match self {
+            Action::Start | Action::Reboot | Action::PowerCycle => {
+                e.power = Some(PowerTarget::Running)
+            }
+            Action::Shutdown | Action::PowerOff | Action::ShutdownWithin { .. } => {
+                e.power = Some(PowerTarget::Stopped)
+            }
+            Action::PasswordReset => {}
+            Action::Resize(r) => e.size = Some(resized(before, r)),
+            Action::Rename { name } => e.name = Some(name.trim().to_string()),
+            Action::Snapshot { .. } => {
+                e.snapshots_more_than = before.and_then(|v| v.snapshot_count);
+            }
+            // A restore brings the VM back running from the backup (ZennoHosting boots it).
+            Action::RestoreBackup { .. } => e.power = Some(PowerTarget::Running),
+            Action::Create(_) => {
+                e.power = Some(PowerTarget::Running);
+                e.addressed = addressed;
+                return Expect::Appears(e);
+            }
+            Action::Delete { .. } => return Expect::Gone,
+        }
+        Expect::Shows(e)
+    }
+}
+
+fn resized(before: Option<&Vm>, r: &Resize) -> Size {
+    let mut size = before.map(|v| v.size.clone()).unwrap_or_default();
+    match r {
+        Resize::One { resource, size: n } => match resource {
+            Resource::Cpu => size.vcpus = Some(*n),
+            Resource::Ram => size.memory_gb = Some(*n),
+            Resource::Disk => size.disk_gb = Some(*n),
+        },
+        Resize::All { cpu, ram, disk } => {
+            size.vcpus = Some(*cpu);
+            size.memory_gb = Some(*ram);
+            size.disk_gb = Some(*disk);
+        }
+        Resize::Flavor { id } => {
+            size = Size {
+                flavor: Some(id.trim().to_string()),
+                ..Size::default()
+            }
+        }
+    }
+    size
+}

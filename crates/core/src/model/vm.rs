@@ -1,0 +1,80 @@
+//! A VM as the provider shows it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::VmId;
+
+/// What the VM's power looks like, as far as the provider says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PowerState {
+    Running,
+    Stopped,
+    Starting,
+    Stopping,
+    Rebooting,
+    /// Some other change is under way (provisioning, resizing, processing, deleting…).
+    Busy,
+    /// A value this version does not know, kept as the provider sent it.
+    Unknown(String),
+}
+
+impl PowerState {
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            PowerState::Starting | PowerState::Stopping | PowerState::Rebooting | PowerState::Busy
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub vcpus: Option<u32>,
+    pub memory_gb: Option<u32>,
+    pub disk_gb: Option<u32>,
+    /// A named size or flavor, where the provider has them.
+    pub flavor: Option<String>,
+}
+
+/// One IP address of a VM.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub ip: String,
+    /// 4 or 6.
+    pub version: u8,
+    /// Reachable from the internet (else a private / internal address).
+    pub public: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vm {
+    pub id: VmId,
+    pub name: String,
+    pub power: PowerState,
+    /// The provider's own status text, shown as is.
+    pub status_raw: String,
+    /// The provider holds a lock on the VM (an action is running): nothing else may start.
+    pub locked: bool,
+    pub size: Size,
+    pub region: Option<String>,
+    pub image: Option<String>,
+    /// How many snapshots the VM has, where the provider says.
+    pub snapshot_count: Option<usize>,
+    /// The provider's grouping the VM lives in, where its URLs need it (ZennoHosting's project).
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Its IP addresses, public first, where the provider lists them.
+    #[serde(default)]
+    pub addresses: Vec<Address>,
+}
+
+impl Vm {
+    /// The address a user looks for first: the first public IPv4, else any public, else any.
+    pub fn primary_address(&self) -> Option<&Address> {
+        self.addresses
+            .iter()
+            .find(|a| a.public && a.version == 4)
+            .or_else(|| self.addresses.iter().find(|a| a.public))
+            .or_else(|| self.addresses.first())
+    }
+}

@@ -1,0 +1,326 @@
+//! Every word the user reads, in one place.
+//!
+//! vigil-core decides with typed values — [`Refusal`] (why something cannot start), [`Note`]
+//! (where an operation stands), [`WfNote`] (where a workflow stands), [`crate::model::Mismatch`],
+//! [`crate::error::ApiError`] — and this module says them in English. Tests assert on the
+//! values, never on these sentences.
+
+mod note;
+mod refusal;
+mod workflow;
+
+pub use note::Note;
+pub use refusal::Refusal;
+pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::model::{Action, ActionKind, Phase, ProviderRef, Resize, Resource, Size};
+use crate::time::{format_duration, format_elapsed, Millis};
+use crate::workflow::{BulkSummary, Plan, StepState};
+
+/// The button's word: `Reboot`.
+pub fn action_label(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Start => "Start",
+        ActionKind::Shutdown => "Shut down",
+        ActionKind::PowerOff => "Power off",
+        ActionKind::Reboot => "Reboot",
+        ActionKind::PowerCycle => "Power cycle",
+        ActionKind::PasswordReset => "Reset password",
+        ActionKind::Resize => "Resize",
+        ActionKind::Rename => "Rename",
+        ActionKind::Snapshot => "Snapshot",
+        ActionKind::RestoreBackup => "Restore backup",
+        ActionKind::Create => "Create VM",
+        ActionKind::Delete => "Delete",
+    }
+}
+
+/// What the VM row says while it runs: `rebooting…`.
+pub fn progressive(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Start => "starting…",
+        ActionKind::Shutdown => "shutting down…",
+        ActionKind::PowerOff => "powering off…",
+        ActionKind::Reboot => "rebooting…",
+        ActionKind::PowerCycle => "power cycling…",
+        ActionKind::PasswordReset => "resetting password…",
+        ActionKind::Resize => "resizing…",
+        ActionKind::Rename => "renaming…",
+        ActionKind::Snapshot => "snapshotting…",
+        ActionKind::RestoreBackup => "restoring…",
+        ActionKind::Create => "creating…",
+        ActionKind::Delete => "deleting…",
+    }
+}
+
+/// For "may not …": `create VMs`.
+pub fn verb(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Create => "create VMs",
+        ActionKind::Delete => "delete VMs",
+        ActionKind::Resize => "resize VMs",
+        ActionKind::Snapshot => "take snapshots",
+        ActionKind::RestoreBackup => "restore backups",
+        _ => "change this VM",
+    }
+}
+
+/// `Reboot`, `Rename to “db-02”`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk`.
+pub fn describe_action(action: &Action) -> String {
+    match action {
+        Action::Rename { name } => format!("Rename to “{name}”"),
+        Action::Snapshot { name, .. } => format!("Snapshot “{name}”"),
+        Action::RestoreBackup { backup_id } => format!("Restore backup “{backup_id}”"),
+        Action::ShutdownWithin { timeout_s } => format!(
+            "Shut down (forced off after {})",
+            format_duration(Millis::from(*timeout_s) * 1000)
+        ),
+        Action::Resize(Resize::Flavor { id }) => format!("Resize to flavor {id}"),
+        Action::Resize(Resize::One { resource, size }) => {
+            let unit = if *resource == Resource::Cpu {
+                " vCPU"
+            } else {
+                " GB"
+            };
+            format!("Resize {} to {size}{unit}", resource.as_str())
+        }
+        Action::Resize(Resize::All { cpu, ram, disk }) => {
+            format!("Resize to {cpu} vCPU · {ram} GB RAM · {disk} GB disk")
+        }
+        Action::Create(spec) => format!("Create “{}”", spec.name.trim()),
+        Action::Delete { .. } => "Delete".to_string(),
+        other => action_label(other.kind()).to_string(),
+    }
+}
+
+/// `Stop`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk (VM off)`.
+pub fn describe_plan(plan: &Plan) -> String {
+    match plan {
+        Plan::Stop { .. } => "Stop".into(),
+        Plan::ColdResize { resize, .. } => {
+            format!("{} (VM off)", describe_action(&Action::Resize(resize.clone())))
+        }
+    }
+}
+
+/// `2 vCPU · 4 GB RAM · 80 GB disk`, after the plan name (`VPS L`) or flavor id (`flavor 3`).
+pub fn size_label(size: &Size) -> String {
+    let mut parts = Vec::new();
+    if let Some(f) = &size.flavor {
+        // A bare id ("3") says nothing on its own; a plan name ("VPS L") does.
+        if f.chars().all(|c| c.is_ascii_digit()) {
+            parts.push(format!("flavor {f}"));
+        } else {
+            parts.push(f.clone());
+        }
+    }
+    if let Some(c) = size.vcpus {
+        parts.push(format!("{c} vCPU"));
+    }
+    if let Some(m) = size.memory_gb {
+        parts.push(format!("{m} GB RAM"));
+    }
+    if let Some(d) = size.disk_gb {
+        parts.push(format!("{d} GB disk"));
+    }
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+pub fn phase_label(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Submitted => "Submitting",
+        Phase::Accepted => "Accepted",
+        Phase::InProgress => "In progress",
+        Phase::Verifying => "Verifying",
+        Phase::Succeeded => "Done",
+        Phase::Failed => "Failed",
+        Phase::TimedOut => "Timed out",
+        Phase::NeedsCheck => "Needs check",
+        Phase::Cancelled => "Cancelled",
+        Phase::Superseded => "Superseded",
+    }
+}
+
+pub fn step_state_label(state: StepState) -> &'static str {
+    match state {
+        StepState::Pending => "Waiting",
+        StepState::Running => "Running",
+        StepState::Done => "Done",
+        StepState::Failed => "Failed",
+        StepState::NeedsCheck => "Needs check",
+        StepState::Skipped => "Skipped",
+        StepState::NotRun => "Not run",
+    }
+}
+
+/// For the activity list: the provider's ids, as the provider wrote them.
+pub fn describe_ref(r: &ProviderRef) -> String {
+    match r {
+        ProviderRef::Watch => "no task: the resource itself is watched".into(),
+        ProviderRef::CloudsforAction {
+            vm_id,
+            action_type,
+            started_at,
+        } => format!("action {action_type} on {vm_id}, started {started_at}"),
+        ProviderRef::ZennoCommand {
+            command_id,
+            operation,
+            ..
+        } => format!("command {command_id} ({operation})"),
+        ProviderRef::ErigonesTask { task_id, .. } => format!("task {task_id}"),
+        ProviderRef::OnetTask { task_id, .. } => format!("task {task_id}"),
+        ProviderRef::OnetInstanceTask {
+            instance_id,
+            task_type,
+        } => format!("{task_type} task of instance {instance_id}"),
+        ProviderRef::HostwayServer { server_id } => format!("server {server_id}"),
+        ProviderRef::HostwaySnapshot { href, .. } => format!("snapshot {href}"),
+    }
+}
+
+/// Our sentence for an error, without the provider's words.
+pub fn error_message(e: &ApiError) -> String {
+    let status = e.status.map(|s| s.to_string()).unwrap_or_default();
+    match e.kind {
+        ErrorKind::Network => format!(
+            "Could not reach the provider ({}).",
+            e.detail.as_deref().unwrap_or("no answer")
+        ),
+        ErrorKind::Unauthorized => {
+            "The provider refused the credentials (401). Check them in Settings.".into()
+        }
+        ErrorKind::LoginRefused => format!(
+            "The provider refused the username or password ({status}). Check them in Settings."
+        ),
+        ErrorKind::Forbidden => "The provider says these credentials may not do this (403).".into(),
+        ErrorKind::NotFound => "The provider does not know this resource (404).".into(),
+        ErrorKind::Conflict => {
+            format!("The provider refused this in the VM's current state ({status}).")
+        }
+        ErrorKind::Invalid => format!("The provider rejected the request ({status})."),
+        ErrorKind::RateLimited => {
+            "The provider's rate limit was reached; Vigil waits before asking again (429).".into()
+        }
+        ErrorKind::Server => "The provider had an internal error; Vigil will try again.".into(),
+        ErrorKind::BadResponse => format!(
+            "The provider's answer to {} could not be read.",
+            e.detail.as_deref().unwrap_or("a request")
+        ),
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    /// The full sentence: ours, then the provider's in quotes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", error_message(self))?;
+        if let Some(t) = &self.provider_text {
+            write!(f, " Provider said: “{t}”")?;
+        }
+        Ok(())
+    }
+}
+
+/// A catalogue's part, as a noun: `region`.
+pub fn part_word(part: crate::catalogue::Part) -> &'static str {
+    use crate::catalogue::Part;
+    match part {
+        Part::Regions => "region",
+        Part::Sizes => "size",
+        Part::Images => "image",
+        Part::SshKeys => "SSH key",
+        Part::Networks => "network",
+        Part::Configurations => "configuration",
+        Part::SecurityGroups => "security group",
+        Part::Account => "account",
+    }
+}
+
+/// `2 done · 1 skipped`.
+pub fn bulk_label(s: &BulkSummary) -> String {
+    let parts: Vec<String> = [
+        (s.running, "running"),
+        (s.done, "done"),
+        (s.failed, "failed"),
+        (s.needs_check, "need a check"),
+        (s.cancelled, "cancelled"),
+        (s.skipped, "skipped"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, w)| format!("{} {w}", number(*n as u64)))
+    .collect();
+    parts.join(" · ")
+}
+
+/// `1 VM`, `1,204 VMs`.
+pub fn vms(n: usize) -> String {
+    if n == 1 {
+        "1 VM".into()
+    } else {
+        format!("{} VMs", number(n as u64))
+    }
+}
+
+/// `1,204`: thousands separated (the page formats with the user's own separators where it
+/// can; this is the fallback).
+pub fn number(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "12 s of ~20 s", "45 % · 12 s", "12 s": time so far, against the usual or with the
+/// provider's percentage.
+pub fn so_far(elapsed: Millis, progress: Option<u8>, typical: Option<Millis>, against: &str) -> String {
+    let elapsed = format_elapsed(elapsed);
+    match (progress, typical) {
+        (Some(p), _) => format!("{p} % · {elapsed}"),
+        (None, Some(t)) => format!("{elapsed}{against}{}", format_duration(round_typical(t))),
+        (None, None) => elapsed,
+    }
+}
+
+/// Typical durations are estimates: say them in round figures.
+pub fn round_typical(ms: Millis) -> Millis {
+    let s = (ms + 500) / 1000;
+    let rounded = match s {
+        0..=9 => s.max(1),
+        10..=59 => (s + 2) / 5 * 5,
+        60..=599 => (s + 15) / 30 * 30,
+        _ => (s + 30) / 60 * 60,
+    };
+    rounded * 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_have_thousands_separators() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(1000), "1,000");
+        assert_eq!(number(1_234_567), "1,234,567");
+        assert_eq!(vms(1), "1 VM");
+        assert_eq!(vms(10_000), "10,000 VMs");
+    }
+
+    #[test]
+    fn typical_durations_are_round() {
+        assert_eq!(round_typical(21_400), 20_000);
+        assert_eq!(round_typical(95_000), 90_000);
+        assert_eq!(round_typical(3_200), 3_000);
+    }
+}

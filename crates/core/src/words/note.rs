@@ -1,0 +1,159 @@
+//! What an operation says to the user about where it stands: typed, kept with the operation,
+//! said in English here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::model::Mismatch;
+use crate::time::{format_duration, Millis};
+
+/// The latest word on an operation. Kept across reloads; rendered by [`std::fmt::Display`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Note {
+    /// The provider's own words about its task, verbatim.
+    Provider(String),
+    /// cloudsfor: the action is not in the VM's action list (yet).
+    ActionNotListedYet,
+    /// The provider no longer keeps the task: the resource tells the outcome.
+    TaskExpired,
+    /// The provider says done; the resource does not show it yet.
+    Waiting(Mismatch),
+    /// The provider said done, but the resource still disagreed after the grace period.
+    Disagrees(Mismatch),
+    /// The resource was seen changing (the provider's status fields moved) and then showed the
+    /// state it started from for longer than the action usually takes.
+    BackWhereItStarted(Mismatch),
+    /// The provider reports the task failed (or was cancelled), in its status and words.
+    Reported {
+        cancelled: bool,
+        status: String,
+        text: Option<String>,
+    },
+    /// Another operation overwrote this one's status on the VM before its outcome was seen.
+    Superseded { by: String },
+    /// No verified outcome before the deadline.
+    TimedOut { after: Millis, last: Option<String> },
+    /// The submit got no answer (`detail`: what the network said): it may have been applied.
+    MaybeSent { detail: String },
+    /// The submit got no answer within its time limit: it may have been applied.
+    SubmitTimedOut { after: Millis },
+    /// The provider answered the submit with an internal error: it may have been applied.
+    ServerErrorOnSubmit(ApiError),
+    /// The provider accepted (2xx) but its answer could not be read.
+    AcceptedUnreadable(ApiError),
+    /// The provider refused the request, or a read failed for good.
+    Refused(ApiError),
+    /// The provider refused to cancel.
+    CancelRefused(ApiError),
+    ConnectionRemoved,
+    ConnectionMissing,
+    /// The page closed before the provider answered the submit.
+    ClosedBeforeAnswer,
+    /// The Stop powered the VM off after its grace period; the graceful shutdown did not work.
+    ForcedOffByStop { grace: Millis },
+    /// A new resource's id could not be learned (not in the answer, not found by name).
+    NotFoundByName { name: String },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Provider(t) => write!(f, "{t}"),
+            Note::ActionNotListedYet => {
+                write!(f, "The provider does not list this action on the VM (yet).")
+            }
+            Note::TaskExpired => write!(
+                f,
+                "The provider no longer keeps this task; the VM tells the outcome."
+            ),
+            Note::Waiting(m) => write!(f, "Provider says done; waiting for the VM to show it ({m})."),
+            Note::Disagrees(m) => write!(f, "The provider says the action completed, but {m}."),
+            Note::BackWhereItStarted(m) => write!(
+                f,
+                "The provider was seen working on it, but {m}, as before it started, for longer than it usually takes."
+            ),
+            Note::Reported {
+                cancelled,
+                status,
+                text,
+            } => {
+                let word = if *cancelled { "was cancelled" } else { "failed" };
+                match text {
+                    Some(t) => write!(f, "The provider reports the action {word} (“{status}”): {t}"),
+                    None => write!(f, "The provider reports the action {word} (“{status}”)."),
+                }
+            }
+            Note::Superseded { by } => write!(
+                f,
+                "Another operation (“{by}”) overwrote this one's status on the VM before its outcome could be seen."
+            ),
+            Note::TimedOut { after, last } => write!(
+                f,
+                "No verified outcome after {}. The provider last said “{}”. Check now to look again.",
+                format_duration(*after),
+                last.as_deref().unwrap_or("nothing")
+            ),
+            Note::MaybeSent { detail } => write!(
+                f,
+                "The request may or may not have reached the provider ({detail}). Check the VM before trying again."
+            ),
+            Note::SubmitTimedOut { after } => write!(
+                f,
+                "The provider did not answer within {}; the request may or may not have been taken. Check the VM before trying again.",
+                format_duration(*after)
+            ),
+            Note::ServerErrorOnSubmit(e) => {
+                let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+                write!(
+                    f,
+                    "The provider answered with an internal error{status} and may or may not have taken the request. Check the VM, or retry."
+                )?;
+                if let Some(t) = &e.provider_text {
+                    write!(f, " Provider said: “{t}”")?;
+                }
+                Ok(())
+            }
+            Note::AcceptedUnreadable(e) => write!(
+                f,
+                "The provider accepted the request (HTTP {}), but its answer could not be read{}. Check the VM.",
+                e.status.unwrap_or(200),
+                e.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            ),
+            Note::Refused(e) => write!(f, "{e}"),
+            Note::CancelRefused(e) => write!(f, "Cancel was refused. {e}"),
+            Note::ConnectionRemoved => write!(f, "The connection was removed while this ran."),
+            Note::ConnectionMissing => write!(
+                f,
+                "Its connection is not configured in this tab; add it to follow this operation."
+            ),
+            Note::ClosedBeforeAnswer => write!(
+                f,
+                "The page closed before the provider answered this request. Check the VM before trying again."
+            ),
+            Note::ForcedOffByStop { grace } => write!(
+                f,
+                "The VM had not shut down {} after the shutdown was accepted; the Stop powered it off.",
+                format_duration(*grace)
+            ),
+            Note::NotFoundByName { name } => write!(
+                f,
+                "The provider accepted the request, but no VM named “{name}” appeared in its list."
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mismatch::Power { status } => write!(f, "the VM is {status}"),
+            Mismatch::Locked => write!(f, "the VM is still locked"),
+            Mismatch::Name { current } => write!(f, "the VM is still named “{current}”"),
+            Mismatch::Size { current } => write!(f, "the VM's size is {}", super::size_label(current)),
+            Mismatch::SnapshotNotListed => write!(f, "the new snapshot is not listed on the VM yet"),
+            Mismatch::NoAddress => write!(f, "the VM has no IP address yet"),
+            Mismatch::NotListed => write!(f, "the VM is not in the provider's list"),
+            Mismatch::StillThere { status } => write!(f, "the VM is still there ({status})"),
+        }
+    }
+}
