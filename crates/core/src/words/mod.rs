@@ -280,6 +280,39 @@ pub fn number(n: u64) -> String {
     out
 }
 
+/// What a busy row says: `rebooting…`, `Stop · step 1 of 2: Shut down`.
+pub fn busy_label(kind: ActionKind, workflow: Option<&(Plan, usize, usize, StepLabel)>) -> String {
+    match workflow {
+        Some((plan, i, n, label)) => format!("{} · step {i} of {n}: {label}", describe_plan(plan)),
+        None => progressive(kind).to_string(),
+    }
+}
+
+/// What an enabled button's tooltip says it does.
+pub fn choice_hint(command: crate::engine::VmCommand, through_stop: bool) -> String {
+    use crate::engine::VmCommand;
+    match command {
+        VmCommand::Action(ActionKind::Resize) if through_stop => "The VM must be off to resize: \
+            Vigil stops it, resizes it and starts it again, as one operation."
+            .into(),
+        VmCommand::Action(ActionKind::Delete) => {
+            "Delete the VM and its disks; you type its name to confirm.".into()
+        }
+        VmCommand::Action(k) => action_label(k).into(),
+        VmCommand::Stop => "Shut down gracefully, then power off if the VM is still running \
+            when the countdown ends."
+            .into(),
+    }
+}
+
+/// A button's label: `Reboot`, `Stop`.
+pub fn command_label(command: crate::engine::VmCommand) -> &'static str {
+    match command {
+        crate::engine::VmCommand::Action(k) => action_label(k),
+        crate::engine::VmCommand::Stop => "Stop",
+    }
+}
+
 /// "12 s of ~20 s", "45 % · 12 s", "12 s": time so far, against the usual or with the
 /// provider's percentage.
 pub fn so_far(elapsed: Millis, progress: Option<u8>, typical: Option<Millis>, against: &str) -> String {

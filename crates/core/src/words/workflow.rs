@@ -108,6 +108,8 @@ pub enum WfNote {
     Cancelled { how: CancelHow, later_dropped: bool },
     ProviderRefusedCancel { provider: DialectKind, why: ApiError },
     ProviderCancelledStop { provider: DialectKind },
+    ConnectionRemoved,
+    ConnectionMissing,
 }
 
 impl WfNote {
@@ -218,6 +220,11 @@ impl std::fmt::Display for WfNote {
                 f,
                 "{} cancelled the stop; the VM keeps running.",
                 provider.label()
+            ),
+            WfNote::ConnectionRemoved => write!(f, "The connection was removed while this ran."),
+            WfNote::ConnectionMissing => write!(
+                f,
+                "Its connection is not configured in this tab; add it to follow this workflow."
             ),
         }
     }

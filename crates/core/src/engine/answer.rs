@@ -1,0 +1,529 @@
+//! Answers: each request's response (or failure) handed to what it was sent for — the
+//! connection's session or listing, a catalogue, or the trackers of the operations waiting for it.
+
+use std::collections::HashMap;
+
+use crate::catalogue::{Part, PartState};
+use crate::dialect::Observation;
+use crate::engine::core::Happened;
+use crate::engine::flights::{Flight, FlightKind};
+use crate::engine::inventory::Listed;
+use crate::engine::tracker::Answer;
+use crate::engine::Core;
+use crate::error::{ApiError, ErrorKind};
+use crate::http::{HttpResponse, NetError};
+use crate::ids::{ConnId, OpId, Token, VmId};
+use crate::model::{PowerTarget, TaskState};
+use crate::time::Millis;
+
+type Reply = Result<HttpResponse, NetError>;
+
+impl Core {
+    /// Hands an answer to what its request was sent for. Unknown tokens (a connection removed
+    /// meanwhile, a duplicate, an answer after its time limit) are ignored.
+    pub(crate) fn answer(&mut self, token: Token, result: Reply, now: Millis) {
+        let Some(flight) = self.flights.remove(token) else {
+            return;
+        };
+        let a = Answer {
+            now,
+            sent: flight.sent_at,
+        };
+        if let Some(c) = self.conns.get_mut(&flight.conn) {
+            if let Ok(resp) = &result {
+                c.note_limits(resp, matches!(flight.kind, FlightKind::Login), now);
+                c.cost.learn(flight.class, resp.body.len());
+            }
+        }
+        self.dispatch(flight, result, a);
+    }
+
+    fn dispatch(&mut self, flight: Flight, result: Reply, a: Answer) {
+        let conn = flight.conn;
+        match flight.kind {
+            FlightKind::Login => self.on_login(&conn, result, a.now),
+            FlightKind::List { cursor, riders } => self.on_list(&conn, cursor, &riders, result, a),
+            FlightKind::Submit { op } => self.on_submit(&op, result, a),
+            FlightKind::Observe { ops } => {
+                for op in ops {
+                    self.on_observe(&op, &result, a);
+                }
+            }
+            FlightKind::ObserveMany { ops } => self.on_observe_many(&conn, &ops, result, a),
+            FlightKind::Read { vm, ops } => self.on_read(&conn, vm, &ops, result, a),
+            FlightKind::PowerList { target, ops } => {
+                self.on_power_list(&conn, target, &ops, result, a)
+            }
+            FlightKind::Cancel { op } => self.on_cancel(&op, result, a),
+            FlightKind::Catalogue { part } => self.on_catalogue(&conn, part, result, a.now),
+        }
+    }
+
+    /// A request got no answer within its time limit: it counts as lost, and a late answer is
+    /// ignored. A submit's fate is unknown: it ends *Needs check*, never sent again blindly.
+    pub(crate) fn lose_overdue(&mut self, now: Millis) {
+        for token in self.flights.overdue(now) {
+            let Some(flight) = self.flights.get_mut(token) else {
+                continue;
+            };
+            let after = now - flight.sent_at;
+            if let FlightKind::Submit { op } = &flight.kind {
+                let op = op.clone();
+                self.flights.remove(token);
+                if let Some(rec) = self.ops.get_mut(&op) {
+                    let fx = rec.submit_timed_out(after, now);
+                    self.apply(&op, fx, now, now);
+                }
+                continue;
+            }
+            let lost = NetError(format!(
+                "no answer within {}",
+                crate::time::format_duration(after)
+            ));
+            self.answer(token, Err(lost), now);
+        }
+    }
+
+    fn on_login(&mut self, conn: &ConnId, result: Reply, now: Millis) {
+        let backoff = self.backoff(2);
+        let Some(c) = self.conns.get_mut(conn) else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_login(&resp, now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        if let Err(error) = c.on_login(parsed, backoff, now) {
+            self.happened.push(Happened::ListFailed {
+                conn: conn.clone(),
+                error,
+            });
+            self.happened.push(Happened::Connection(conn.clone()));
+        }
+    }
+
+    fn on_list(
+        &mut self,
+        conn: &ConnId,
+        cursor: Option<String>,
+        riders: &[OpId],
+        result: Reply,
+        a: Answer,
+    ) {
+        let (every, per_minute) = (self.schedule.list_every, self.schedule.list_bytes_per_minute);
+        let backoff = self.backoff(2);
+        for op in riders {
+            if let Some(r) = self.ops.get_mut(op) {
+                r.sched.flight = None;
+            }
+        }
+        let Some(c) = self.conns.get_mut(conn) else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_list(cursor.as_deref(), &resp, a.now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        if let Err(e) = &parsed {
+            // Under a login session a 401 only means a new session is needed (the login itself
+            // says whether the credentials are refused).
+            let refused = matches!(e.kind, ErrorKind::Unauthorized | ErrorKind::Forbidden);
+            if refused && c.api.login_request().is_none() && c.session_until.is_none() {
+                c.auth_failed = true;
+            }
+        }
+        match c.inv.on_part(cursor, parsed, a.sent, a.now) {
+            Listed::Going => return,
+            Listed::Done => {
+                // A large list is read less often: about `per_minute` bytes a minute at most.
+                let bytes = c.cost.of(crate::engine::conn::Cost::many(&c.api.list_request(None).url));
+                let spread = bytes.map_or(0, |b| (b * 60_000.0 / per_minute as f64) as Millis);
+                c.inv.list_due = Some(a.now + every.max(spread).min(10 * every));
+            }
+            Listed::Failed(error) => {
+                c.inv.list_due = match error.kind {
+                    // Wrong credentials will not fix themselves: wait for the user.
+                    ErrorKind::Unauthorized | ErrorKind::Forbidden if c.auth_failed => None,
+                    ErrorKind::RateLimited => {
+                        Some(a.now + error.retry_after.unwrap_or(backoff))
+                    }
+                    _ => Some(a.now + backoff),
+                };
+                for op in riders {
+                    let wait = error.retry_after.unwrap_or(backoff);
+                    if let Some(r) = self.ops.get_mut(op) {
+                        r.retry_later(error.clone(), wait, a.now);
+                    }
+                }
+                self.happened.push(Happened::ListFailed {
+                    conn: conn.clone(),
+                    error,
+                });
+                self.happened.push(Happened::Connection(conn.clone()));
+                return;
+            }
+        }
+        self.happened.push(Happened::Connection(conn.clone()));
+        self.verify_conn(conn, a.now);
+    }
+
+    fn on_submit(&mut self, op_id: &OpId, result: Reply, a: Answer) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        let Some(c) = self.conns.get(&rec.op.connection) else {
+            return;
+        };
+        let (stages, backoff) = (c.api.stages(&rec.op.action), self.backoff(1));
+        let parsed = match &result {
+            Ok(resp) => c
+                .api
+                .parse_accepted(&rec.op.target, &rec.op.action, rec.op.stage, resp, a.now)
+                .map_err(|e| (e, resp.is_success().then_some(resp.status))),
+            Err(e) => Err((ApiError::network(e), None)),
+        };
+        let fx = match parsed {
+            Ok(acc) => {
+                let first = self.next_look(op_id, a.now, true);
+                let rec = self.ops.get_mut(op_id).expect("exists");
+                rec.accept(acc, stages, first, a)
+            }
+            Err((e, accepted)) => {
+                let rec = self.ops.get_mut(op_id).expect("exists");
+                rec.submit_failed(e, accepted, backoff, a.now)
+            }
+        };
+        self.apply_answer(op_id, fx, a);
+    }
+
+    fn on_observe(&mut self, op_id: &OpId, result: &Reply, a: Answer) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        if !rec.is_open() {
+            return;
+        }
+        let (Some(c), Some(r)) = (self.conns.get(&rec.op.connection), rec.op.provider_ref.as_ref())
+        else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_observation(r, resp, a.now),
+            Err(e) => Err(ApiError::network(e)),
+        };
+        match parsed {
+            Ok(obs) => self.observed(op_id, obs, a),
+            Err(e) => self.read_failed(op_id, e, a.now),
+        }
+    }
+
+    /// A read for an operation failed: it looks again later.
+    pub(crate) fn read_failed(&mut self, op_id: &OpId, e: ApiError, now: Millis) {
+        let errors = self.ops.get(op_id).map_or(0, |r| r.sched.errors);
+        let wait = e.retry_after.unwrap_or_else(|| self.backoff(errors));
+        if let Some(r) = self.ops.get_mut(op_id) {
+            r.retry_later(e, wait, now);
+        }
+    }
+
+    /// Moves an operation by what the provider said of its task.
+    pub(crate) fn observed(&mut self, op_id: &OpId, obs: Observation, a: Answer) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        let changed = rec.op.provider_status.as_deref() != Some(obs.raw_status.as_str())
+            || (obs.progress.is_some() && obs.progress != rec.op.progress);
+        let Some(c) = self.conns.get(&rec.op.connection) else {
+            return;
+        };
+        let stages = c.api.stages(&rec.op.action);
+        let forced = c.caps.forced_after(&rec.op.action).first().copied();
+        let next = self.next_look(op_id, a.now, changed);
+        let rec = self.ops.get_mut(op_id).expect("exists");
+        let fx = rec.observe(obs, stages, next, forced, a);
+        self.apply_answer(op_id, fx, a);
+    }
+
+    fn on_observe_many(&mut self, conn: &ConnId, ops: &[OpId], result: Reply, a: Answer) {
+        let open: Vec<OpId> = ops
+            .iter()
+            .filter(|id| {
+                self.ops
+                    .get(id)
+                    .is_some_and(|r| r.is_open() && r.op.provider_ref.is_some())
+            })
+            .cloned()
+            .collect();
+        let Some(c) = self.conns.get(conn) else {
+            return;
+        };
+        let refs: Vec<&crate::model::ProviderRef> = open
+            .iter()
+            .filter_map(|id| self.ops.get(id)?.op.provider_ref.as_ref())
+            .collect();
+        let (parsed, vms, more) = match result {
+            Ok(resp) => {
+                let parsed = c.api.parse_observe_many(&refs, &resp, a.now);
+                // Operations this page did not hold may be on the next one.
+                let more = parsed.as_ref().ok().and_then(|list| {
+                    let rest: Vec<&crate::model::ProviderRef> = refs
+                        .iter()
+                        .zip(list)
+                        .filter(|(_, obs)| obs.is_none())
+                        .map(|(r, _)| *r)
+                        .collect();
+                    c.api.observe_many_next(&rest, &resp)
+                });
+                (parsed, c.api.observe_many_vms(&resp, a.now), more)
+            }
+            Err(e) => (Err(ApiError::network(&e)), Vec::new(), None),
+        };
+        let list = match parsed {
+            Ok(list) => list,
+            Err(e) => {
+                for op in &open {
+                    self.read_failed(op, e.clone(), a.now);
+                }
+                return;
+            }
+        };
+        let missing: Vec<OpId> = open
+            .iter()
+            .zip(&list)
+            .filter(|(_, obs)| obs.is_none())
+            .map(|(o, _)| o.clone())
+            .collect();
+        let missing = self.observe_many_continue(conn, missing, more);
+        self.observe_many_extras(conn, &missing, vms, a);
+        for (op, obs) in open.iter().zip(list) {
+            match obs {
+                Some(obs) => self.observed(op, obs, a),
+                None if !missing.contains(op) => {} // On a next page.
+                None => {
+                    if let Some(obs) = self.ended_in_place(op) {
+                        self.observed(op, obs, a);
+                        continue;
+                    }
+                    // Not in the answer: look at it on its own, now.
+                    if let Some(r) = self.ops.get_mut(op) {
+                        r.sched.flight = None;
+                        r.sched.solo = true;
+                        r.sched.due = Some(a.now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What an observe-many answer tells beyond each operation's state: where the answer lists
+    /// every pending task, the operations missing from it had ended when it was read, so VM
+    /// data read by that same request is fresh enough to verify them; VM data the answer
+    /// carries is merged as read when the request went out, and waiting verifications checked.
+    fn observe_many_extras(&mut self, conn: &ConnId, missing: &[OpId], vms: Vec<crate::model::Vm>, a: Answer) {
+        let complete = self
+            .conns
+            .get(conn)
+            .is_some_and(|c| c.caps.observe_many_complete);
+        if complete {
+            for op in missing {
+                if let Some(r) = self.ops.get_mut(op) {
+                    r.sched.ended_seen.get_or_insert(a.sent);
+                }
+            }
+        }
+        if !vms.is_empty() {
+            if let Some(c) = self.conns.get_mut(conn) {
+                c.inv.merge(vms, a.sent);
+            }
+            self.verify_conn(conn, a.now);
+        }
+    }
+
+    /// A start or a stop whose task an observe-many answer listing every pending task no longer
+    /// holds, and whose VM that same answer shows in the state the action was meant to reach:
+    /// the task is over and the VM is there, which is what "done" means, so no read of the task
+    /// is needed (Erigones' `/vm/status/`). Anything else (a reboot, which leaves the VM as it
+    /// found it; a VM not there yet; VM data older than the answer) is looked at on its own.
+    fn ended_in_place(&self, op_id: &OpId) -> Option<Observation> {
+        let rec = self.ops.get(op_id)?;
+        let seen = rec.sched.ended_seen?;
+        if !rec.op.action.kind().changes_power() {
+            return None;
+        }
+        rec.op.expect.power_only()?;
+        let c = self.conns.get(&rec.op.connection)?;
+        let vm_id = rec.op.vm_id()?;
+        c.inv.fresh_at.get(vm_id).filter(|&&t| t >= seen)?;
+        let vm = c.inv.get(vm_id)?;
+        rec.op.expect.check(Some(vm)).ok()?;
+        Some(Observation {
+            state: TaskState::Succeeded,
+            raw_status: vm.status_raw.clone(),
+            ..Observation::default()
+        })
+    }
+
+    fn on_read(&mut self, conn: &ConnId, vm: Option<VmId>, ops: &[OpId], result: Reply, a: Answer) {
+        let parsed = match (self.conns.get(conn), result) {
+            (None, _) => return,
+            (Some(c), Ok(resp)) => c.api.parse_read_vm(&resp, a.now),
+            (Some(_), Err(e)) => Err(ApiError::network(&e)),
+        };
+        match parsed {
+            Ok(vms) => {
+                if let Some(c) = self.conns.get_mut(conn) {
+                    c.inv.merge(vms, a.sent);
+                }
+            }
+            // A single read answered "not found": the VM is gone.
+            Err(e) if e.kind == ErrorKind::NotFound && vm.is_some() => {
+                if let (Some(c), Some(vm)) = (self.conns.get_mut(conn), &vm) {
+                    c.inv.remove(vm, a.sent);
+                }
+            }
+            Err(e) => {
+                for op in ops {
+                    self.read_failed(op, e.clone(), a.now);
+                }
+                return;
+            }
+        }
+        for op in ops {
+            if let Some(r) = self.ops.get_mut(op) {
+                r.sched.flight = None;
+            }
+        }
+        self.watch_after_read(conn, ops, a);
+        self.verify_conn(conn, a.now);
+    }
+
+    /// Operations whose provider keeps no task look at their target after each read of it.
+    fn watch_after_read(&mut self, conn: &ConnId, ops: &[OpId], a: Answer) {
+        for op in ops {
+            let Some(rec) = self.ops.get(op) else { continue };
+            if !(rec.is_watched() && rec.op.phase.is_observing()) || rec.sched.errors > 0 {
+                continue;
+            }
+            let Some(c) = self.conns.get(conn) else { return };
+            let (seen, _, learn) = crate::engine::core::seen_and_fresh(c, &rec.op);
+            let seen = seen.cloned();
+            let next = self.next_look(op, a.now, false);
+            let rec = self.ops.get_mut(op).expect("exists");
+            if let Some(id) = learn {
+                rec.op.target.learn_id(id);
+            }
+            let fx = rec.watch(seen.as_ref(), next, a);
+            self.apply_answer(op, fx, a);
+        }
+    }
+
+    /// A list of the VMs in one power state: the VMs it shows take that state, fresh for that
+    /// state as of when the request went out; the operations waiting for it whose VM it shows
+    /// have ended there; the others are looked at on their own at once.
+    fn on_power_list(
+        &mut self,
+        conn: &ConnId,
+        target: PowerTarget,
+        ops: &[OpId],
+        result: Reply,
+        a: Answer,
+    ) {
+        let parsed = match (self.conns.get(conn), result) {
+            (None, _) => return,
+            (Some(c), Ok(resp)) => c.api.parse_power_list(target, c.inv.all(), &resp, a.now),
+            (Some(_), Err(e)) => Err(ApiError::network(&e)),
+        };
+        let vms = match parsed {
+            Ok(vms) => vms,
+            Err(e) => {
+                for op in ops {
+                    if let Some(r) = self.ops.get_mut(op) {
+                        r.sched.power_listed = false;
+                    }
+                    self.read_failed(op, e.clone(), a.now);
+                }
+                return;
+            }
+        };
+        let listed: HashMap<VmId, String> = vms
+            .iter()
+            .map(|v| (v.id.clone(), v.status_raw.clone()))
+            .collect();
+        if let Some(c) = self.conns.get_mut(conn) {
+            c.inv.merge_power(vms, a.sent);
+        }
+        for op in ops {
+            let Some(rec) = self.ops.get(op) else { continue };
+            if !rec.op.phase.is_observing() {
+                continue;
+            }
+            match rec.op.vm_id().and_then(|v| listed.get(v)) {
+                Some(status) => {
+                    let obs = Observation {
+                        state: TaskState::Succeeded,
+                        raw_status: status.clone(),
+                        ..Observation::default()
+                    };
+                    self.observed(op, obs, a);
+                }
+                None => {
+                    if let Some(r) = self.ops.get_mut(op) {
+                        r.sched.flight = None;
+                        r.sched.due = Some(a.now);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_cancel(&mut self, op_id: &OpId, result: Reply, a: Answer) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        let (Some(c), Some(r)) = (self.conns.get(&rec.op.connection), rec.op.provider_ref.as_ref())
+        else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_cancel(r, &resp, a.now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        let open = rec.is_open();
+        match parsed {
+            Ok(obs) if open => {
+                self.observed(op_id, obs, a);
+                self.happened.push(Happened::CancelAnswered {
+                    op: op_id.clone(),
+                    refused: None,
+                });
+            }
+            Ok(_) => {}
+            Err(e) => {
+                if let Some(r) = self.ops.get_mut(op_id) {
+                    r.op.note = Some(crate::words::Note::CancelRefused(e.clone()));
+                }
+                self.happened.push(Happened::CancelAnswered {
+                    op: op_id.clone(),
+                    refused: Some(e),
+                });
+            }
+        }
+    }
+
+    fn on_catalogue(&mut self, conn: &ConnId, part: Part, result: Reply, now: Millis) {
+        let Some(c) = self.conns.get_mut(conn) else {
+            return;
+        };
+        let state = match result {
+            Ok(resp) => match c.api.parse_catalogue(part, &resp, now) {
+                Ok(data) => PartState::Ready(data),
+                Err(e) => PartState::Failed(e),
+            },
+            Err(e) => PartState::Failed(ApiError::network(&e)),
+        };
+        if let Some(cat) = c.catalogue.as_mut() {
+            cat.parts.insert(part, state);
+        }
+        self.happened.push(Happened::Connection(conn.clone()));
+    }
+}

@@ -1,0 +1,117 @@
+//! Every intent the engine takes: the user's, and what storage or other tabs bring.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dialect::ConnectionConfig;
+use crate::engine::sync::Share;
+use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
+use crate::model::{Action, VmSpec};
+use crate::workflow::{BulkWork, Plan, SavedState};
+
+/// How eagerly the shell wants the engine to work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Pace {
+    /// The page is visible: the policy's schedule as is.
+    Foreground,
+    /// The tab is hidden: at most one round of requests every [`super::BACKGROUND_GAP`].
+    Background,
+    /// No network: nothing is sent and nothing times out.
+    Offline,
+    /// Another tab polls: this one sends nothing and shows what that tab shares.
+    Follower,
+}
+
+/// An intent. The user's ones may cross to the leading tab (serialised); those that carry
+/// credentials or whole states refuse to be serialised, so they never leave the tab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// One action on one VM.
+    Act {
+        conn: ConnId,
+        vm: VmId,
+        action: Action,
+    },
+    /// A new VM.
+    Create { conn: ConnId, spec: VmSpec },
+    /// Deletes a VM; `typed_name` is what the user typed back to confirm.
+    Delete {
+        conn: ConnId,
+        vm: VmId,
+        typed_name: String,
+    },
+    /// A workflow (Stop, stop → resize → start) on one VM.
+    Workflow { conn: ConnId, vm: VmId, plan: Plan },
+    /// One action or plan on many VMs.
+    Bulk {
+        targets: Vec<(ConnId, VmId)>,
+        work: BulkWork,
+    },
+    /// Asks the provider to cancel an operation's task.
+    Cancel { op: OpId },
+    /// Looks again at a timed-out or uncertain operation.
+    CheckNow { op: OpId },
+    /// Runs an operation that ended without its result again.
+    Retry { op: OpId },
+    ForceNow { workflow: WfId },
+    CancelWorkflow { workflow: WfId },
+    /// Lists a connection's VMs again now (also after refused credentials).
+    Refresh { conn: ConnId },
+    /// Reads the provider's catalogues for the create form.
+    LoadCatalogue { conn: ConnId },
+    /// Replaces the connections (settings saved): new ones list at once, gone ones end their
+    /// operations as *Needs check*.
+    #[serde(skip_serializing)]
+    SetConnections(Vec<ConnectionConfig>),
+    #[serde(skip_serializing)]
+    AddConnection(ConnectionConfig),
+    RemoveConnection(ConnId),
+    /// Visibility, network, or leading/following.
+    Pace(Pace),
+    /// What was kept before a reload: operations resume, workflows go on.
+    #[serde(skip_serializing)]
+    Import(SavedState),
+    /// The polling policy's learned durations, kept before a reload.
+    ImportLearning(String),
+    /// This tab polls now (the leading one went away): what it shows is resumed.
+    TakeOver,
+    /// What the leading tab shares (a following tab).
+    #[serde(skip_serializing)]
+    Mirror(Share),
+    /// A tab joined: share everything once.
+    ShareAll,
+    /// Forgets finished operations, workflows and bulks (the activity list is cleared).
+    ClearFinished,
+}
+
+/// What a command started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Started {
+    Op(OpId),
+    Workflow(WfId),
+    Bulk(BulkId),
+    /// Done at once (nothing to follow).
+    Nothing,
+}
+
+impl Started {
+    pub fn op(&self) -> Option<&OpId> {
+        match self {
+            Started::Op(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn workflow(&self) -> Option<&WfId> {
+        match self {
+            Started::Workflow(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn bulk(&self) -> Option<&BulkId> {
+        match self {
+            Started::Bulk(id) => Some(id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The engine's data below the workflows: connections (with their inventories), operations,
+//! requests in flight, the polling policy; and the moves that tie them together — making an
+//! operation, asking the policy when to look, applying what a tracker move needs.
+
+use std::collections::BTreeMap;
+
+use crate::dialect::ConnectionConfig;
+use crate::engine::conn::Conn;
+use crate::engine::flights::Flights;
+use crate::engine::ops::Ops;
+use crate::engine::tracker::{Answer, Effects, OpRecord};
+use crate::error::ApiError;
+use crate::ids::{ConnId, OpId, VmId};
+use crate::model::{Action, Operation, Phase, Target, Vm};
+use crate::policy::{PollCtx, PollPolicy, Vigil};
+use crate::time::{Millis, MINUTE, SECOND};
+use crate::words::{Note, Refusal};
+
+/// The fixed parts of the schedule.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    /// Between re-reads while the resource catches up with a finished task.
+    pub verify_every: Millis,
+    /// How long the resource may lag behind a finished task before the console says so.
+    pub verify_grace: Millis,
+    /// Background refresh of each connection's VM list (at least; a large list is read less
+    /// often, see [`Schedule::list_bytes_per_minute`]).
+    pub list_every: Millis,
+    /// A background listing spends at most about this many bytes a minute.
+    pub list_bytes_per_minute: u64,
+    /// First retry after a failed read; doubles per failure up to `max_backoff`.
+    pub backoff: Millis,
+    pub max_backoff: Millis,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            verify_every: 2 * SECOND,
+            verify_grace: 20 * SECOND,
+            list_every: MINUTE,
+            list_bytes_per_minute: 1_000_000,
+            backoff: 2 * SECOND,
+            max_backoff: MINUTE,
+        }
+    }
+}
+
+/// What happened in the core that the layers above turn into events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Happened {
+    Finished { op: OpId, phase: Phase },
+    ListFailed { conn: ConnId, error: ApiError },
+    /// A connection's list state or catalogue changed.
+    Connection(ConnId),
+    /// The provider answered a cancel (`refused`: why not).
+    CancelAnswered { op: OpId, refused: Option<ApiError> },
+}
+
+pub(crate) struct Core {
+    pub conns: BTreeMap<ConnId, Conn>,
+    pub ops: Ops,
+    pub flights: Flights,
+    pub policy: Box<dyn PollPolicy>,
+    pub schedule: Schedule,
+    /// VMs to re-read on their own (after a failure or a refusal).
+    pub rereads: Vec<(ConnId, VmId)>,
+    /// Next pages of observe-many answers still to read this round: connection, the operations
+    /// not found yet, the request.
+    pub observe_more: Vec<(ConnId, Vec<OpId>, crate::http::HttpRequest)>,
+    pub happened: Vec<Happened>,
+    id_prefix: String,
+    seq: u64,
+}
+
+impl Core {
+    pub fn new(id_prefix: String) -> Self {
+        Core {
+            conns: BTreeMap::new(),
+            ops: Ops::default(),
+            flights: Flights::default(),
+            policy: Box::new(Vigil::default()),
+            schedule: Schedule::default(),
+            rereads: Vec::new(),
+            observe_more: Vec::new(),
+            happened: Vec::new(),
+            id_prefix,
+            seq: 0,
+        }
+    }
+
+    /// A fresh id: `<prefix>-<n>`, `<prefix>-w<n>` (`kind` = "w"), unique across tabs and
+    /// reloads by the prefix the shell gave.
+    pub fn next_id(&mut self, kind: &str) -> String {
+        self.seq += 1;
+        format!("{}-{kind}{}", self.id_prefix, self.seq)
+    }
+
+    pub fn conn(&self, id: &ConnId) -> Option<&Conn> {
+        self.conns.get(id)
+    }
+
+    pub fn conn_mut(&mut self, id: &ConnId) -> Option<&mut Conn> {
+        self.conns.get_mut(id)
+    }
+
+    pub fn vm(&self, conn: &ConnId, vm: &VmId) -> Option<&Vm> {
+        self.conn(conn)?.inv.get(vm)
+    }
+
+    pub fn backoff(&self, errors: u32) -> Millis {
+        (self.schedule.backoff << errors.min(10)).min(self.schedule.max_backoff)
+    }
+
+    // ----- connections -----------------------------------------------------------------------
+
+    /// Adds (or replaces) a connection; it lists its VMs at once.
+    pub fn add_connection(&mut self, cfg: ConnectionConfig, now: Millis) {
+        self.remove_connection(&cfg.id.clone(), now);
+        let id = cfg.id.clone();
+        self.conns.insert(id.clone(), Conn::new(cfg, now));
+        self.happened.push(Happened::Connection(id));
+    }
+
+    /// Forgets a connection; its open operations stay in the activity list as `NeedsCheck`.
+    pub fn remove_connection(&mut self, id: &ConnId, now: Millis) {
+        if self.conns.remove(id).is_none() {
+            return;
+        }
+        self.observe_more.retain(|(conn, ..)| conn != id);
+        self.rereads.retain(|(conn, _)| conn != id);
+        self.flights.drop_conn(id);
+        for op in self.ops.open_ids() {
+            let Some(rec) = self.ops.get_mut(&op) else { continue };
+            if &rec.op.connection == id {
+                rec.finish(Phase::NeedsCheck, Some(Note::ConnectionRemoved), now);
+                self.happened.push(Happened::Finished {
+                    op,
+                    phase: Phase::NeedsCheck,
+                });
+            }
+        }
+        self.happened.push(Happened::Connection(id.clone()));
+    }
+
+    // ----- operations -----------------------------------------------------------------------
+
+    /// Makes an operation without the checks of the provider's rules on the VM's state (the
+    /// caller made them, or a workflow's own step: the provider has the last word). The
+    /// parameters are still checked.
+    pub fn create_op(
+        &mut self,
+        conn: &ConnId,
+        target: Target,
+        action: Action,
+        now: Millis,
+    ) -> Result<OpId, Refusal> {
+        action.validate()?;
+        let c = self.conn(conn).ok_or(Refusal::UnknownConnection)?;
+        c.api.validate(&action)?;
+        if matches!(action, Action::ShutdownWithin { .. }) && !c.caps.forces_stop {
+            return Err(Refusal::NoServerSideForce {
+                provider: c.cfg.dialect,
+            });
+        }
+        let before = match target.vm_id() {
+            Some(id) if action.kind().on_a_vm() => {
+                Some(c.inv.get(id).cloned().ok_or(Refusal::VmNotListed)?)
+            }
+            _ => None,
+        };
+        let addressed = c.caps.create.is_some_and(|cc| cc.addressed_when_ready);
+        let id = OpId(self.next_id(""));
+        let op = Operation {
+            id: id.clone(),
+            connection: conn.clone(),
+            target: match (&before, target) {
+                (Some(vm), Target::Vm { .. }) => Target::vm(vm.id.clone(), vm.name.clone()),
+                (None, t) => t,
+            },
+            expect: action.expectation(before.as_ref(), addressed),
+            action,
+            phase: Phase::Submitted,
+            submitted_at: now,
+            accepted_at: None,
+            finished_at: None,
+            stage: 0,
+            provider_ref: None,
+            provider_status: None,
+            note: None,
+            progress: None,
+            attempt: None,
+            attempt_since: None,
+            task_ended_at: None,
+            last_error: None,
+        };
+        self.ops.insert(OpRecord::new(op, now));
+        Ok(id)
+    }
+
+    /// When the policy looks at this operation's task next.
+    pub fn next_look(&mut self, op_id: &OpId, now: Millis, changed: bool) -> Millis {
+        let Some(rec) = self.ops.get(op_id) else {
+            return now;
+        };
+        let op = &rec.op;
+        let Some(c) = self.conns.get(&op.connection) else {
+            return now;
+        };
+        let forced_at: Vec<Millis> = match op.accepted_at {
+            Some(at) => c
+                .caps
+                .forced_after(&op.action)
+                .into_iter()
+                .map(|after| at + after)
+                .collect(),
+            None => Vec::new(),
+        };
+        let min_interval = self.look_floor(op, now);
+        let ctx = PollCtx {
+            op_id: op.id.as_str(),
+            dialect: c.cfg.dialect,
+            kind: op.action.kind(),
+            accepted_at: op.attempt_since.or(op.accepted_at).unwrap_or(now),
+            now,
+            polls: rec.sched.polls,
+            changed,
+            min_interval,
+            forced_at: &forced_at,
+        };
+        self.policy.next_observe(&ctx).max(now)
+    }
+
+    /// Applies what a tracker move needs. `sent`: when the answered request went out.
+    pub fn apply(&mut self, op_id: &OpId, fx: Effects, sent: Millis, now: Millis) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        let conn = rec.op.connection.clone();
+        let kind = rec.op.action.kind();
+        if let Some(took) = fx.learned {
+            if let Some(c) = self.conns.get(&conn) {
+                self.policy.finished(c.cfg.dialect, kind, took);
+            }
+        }
+        if let Some(vm) = fx.reread {
+            self.rereads.push((conn.clone(), vm));
+        }
+        if let Some(phase) = fx.finished {
+            self.happened.push(Happened::Finished {
+                op: op_id.clone(),
+                phase,
+            });
+        }
+        if let Some(vm) = fx.vm {
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.inv.merge(vec![vm], sent);
+            }
+        }
+        if fx.verify {
+            self.verify_conn(&conn, now);
+        }
+    }
+
+    /// Every operation of this connection waiting for its target to show the outcome is checked
+    /// against what is now known.
+    pub fn verify_conn(&mut self, conn: &ConnId, now: Millis) {
+        let (grace, every) = (self.schedule.verify_grace, self.schedule.verify_every);
+        let waiting: Vec<OpId> = self
+            .ops
+            .iter()
+            .filter(|r| &r.op.connection == conn && r.op.phase == Phase::Verifying)
+            .filter(|r| !r.sched.waiting())
+            .map(|r| r.op.id.clone())
+            .collect();
+        for op_id in waiting {
+            let Some(c) = self.conns.get(conn) else { return };
+            let Some(rec) = self.ops.get(&op_id) else {
+                continue;
+            };
+            let (seen, fresh, learn) = seen_and_fresh(c, &rec.op);
+            let seen = seen.cloned();
+            let rec = self.ops.get_mut(&op_id).expect("listed");
+            if let Some(id) = learn {
+                rec.op.target.learn_id(id);
+            }
+            let fx = rec.verify(seen.as_ref(), fresh, grace, every, now);
+            self.apply(&op_id, fx, now, now);
+        }
+    }
+
+    /// Applies a move's effects for an answer.
+    pub fn apply_answer(&mut self, op_id: &OpId, fx: Effects, a: Answer) {
+        self.apply(op_id, fx, a.sent, a.now);
+    }
+}
+
+/// What is known of an operation's target, when that was asked for, and an id learned by name.
+pub(crate) fn seen_and_fresh<'a>(
+    c: &'a Conn,
+    op: &Operation,
+) -> (Option<&'a Vm>, Option<Millis>, Option<VmId>) {
+    let power_only = op.expect.power_only().is_some();
+    match op.target.vm_id() {
+        Some(id) => match c.inv.get(id) {
+            Some(vm) => (Some(vm), c.inv.fresh(id, power_only), None),
+            // Not there: a 404 or a complete listing without it says since when.
+            None => (None, c.inv.fresh_at.get(id).copied(), None),
+        },
+        None => match c.inv.by_name(op.target.name()) {
+            Some(vm) => (Some(vm), c.inv.fresh(&vm.id, false), Some(vm.id.clone())),
+            None => (None, c.inv.listed_since, None),
+        },
+    }
+}
+
+impl Core {
+    /// When the next round has something to send, or a deadline passes (`None`: nothing is
+    /// scheduled; an answer wakes the engine).
+    pub fn next_wake(&self) -> Option<Millis> {
+        let rereads = self.rereads.iter().filter_map(|(conn, _)| {
+            let c = self.conn(conn)?;
+            (!c.auth_failed).then_some(c.blocked_until)
+        });
+        let conns = self.conns.values().filter_map(|c| c.next_due());
+        let ops = self.ops.iter().filter(|r| r.is_open()).filter_map(|r| {
+            let s = &r.sched;
+            let c = self.conn(&r.op.connection)?;
+            if c.auth_failed || c.logging_in {
+                return None;
+            }
+            if s.cancel_requested {
+                return Some(c.blocked_until);
+            }
+            if s.waiting() {
+                return None; // The answer on its way wakes the engine.
+            }
+            let observing = r.op.phase.is_observing();
+            match s.due {
+                // The deadline comes first only when the next look is later than it; a look due
+                // before it happens first, however long the budget holds it back.
+                Some(due) if observing && s.deadline < due => Some(s.deadline),
+                Some(due) => Some(due.max(c.blocked_until)),
+                None => observing.then_some(s.deadline),
+            }
+        });
+        rereads.chain(conns).chain(ops).min()
+    }
+}

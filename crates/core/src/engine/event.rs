@@ -1,0 +1,58 @@
+//! What the engine tells the shell: what changed (to re-render), notices (tone and words
+//! decided here), and what to save and share.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::sync::{Saved, Share};
+use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
+
+/// Something the page shows changed: re-render what reads it, and only that.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Change {
+    /// One VM's data, or the operation shown on it.
+    Vm(ConnId, VmId),
+    /// VMs came or went on a connection (the list's rows), or its list state changed.
+    Vms(ConnId),
+    Op(OpId),
+    Workflow(WfId),
+    Bulk(BulkId),
+    /// A connection's settings, list state or catalogue.
+    Connection(ConnId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tone {
+    Success,
+    Error,
+    Info,
+}
+
+/// What the notice is about, so the page can link to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum About {
+    Op(OpId),
+    Workflow(WfId),
+    Bulk(BulkId),
+    Connection(ConnId),
+}
+
+/// Something the user should hear about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub tone: Tone,
+    pub text: String,
+    pub about: About,
+}
+
+/// What the engine tells the shell, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Changed(Change),
+    Notice(Notice),
+    /// Write these entries to storage and drop those (the leading tab only).
+    Save(Saved),
+    /// Tell the other tabs (the leading tab only).
+    Share(Share),
+    /// The polling policy's learned state, to keep across reloads.
+    Learned(String),
+}

@@ -1,0 +1,283 @@
+//! Carrying out a [`Command`]: each intent checked, then handed to the part of the engine that
+//! owns it.
+
+use crate::catalogue::{Catalogue, PartState};
+use crate::engine::command::{Command, Pace, Started};
+use crate::engine::rules;
+use crate::engine::sync;
+use crate::engine::Engine;
+use crate::ids::{ConnId, OpId, VmId};
+use crate::model::{Action, ActionKind, Target, VmSpec};
+use crate::time::{Millis, SECOND};
+use crate::words::Refusal;
+
+pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Started, Refusal> {
+    let core = &mut e.core;
+    let wfs = &mut e.wfs;
+    match cmd {
+        Command::Act { conn, vm, action } => act(e, &conn, &vm, action, now),
+        Command::Create { conn, spec } => create(e, &conn, spec, now),
+        Command::Delete {
+            conn,
+            vm,
+            typed_name,
+        } => delete(e, &conn, &vm, &typed_name, now),
+        Command::Workflow { conn, vm, plan } => {
+            wfs.start(core, &conn, &vm, plan, now).map(Started::Workflow)
+        }
+        Command::Bulk { targets, work } => {
+            if targets.is_empty() {
+                return Err(Refusal::NoVmSelected);
+            }
+            Ok(Started::Bulk(wfs.start_bulk(core, targets, work, now)))
+        }
+        Command::Cancel { op } => {
+            if !rules::can_cancel(core, &op) {
+                return Err(Refusal::CannotCancel);
+            }
+            let rec = core.ops.get_mut(&op).ok_or(Refusal::UnknownOperation)?;
+            rec.sched.cancel_requested = true;
+            Ok(Started::Nothing)
+        }
+        Command::CheckNow { op } => {
+            let grace = core.schedule.verify_grace;
+            let rec = core.ops.get(&op).ok_or(Refusal::UnknownOperation)?;
+            if core.conn(&rec.op.connection).is_none() {
+                return Err(Refusal::UnknownConnection);
+            }
+            let rec = core.ops.get_mut(&op).expect("checked");
+            if !rec.check_now(grace, now) {
+                return Err(Refusal::NothingToCheck);
+            }
+            Ok(Started::Nothing)
+        }
+        Command::Retry { op } => retry(e, &op, now),
+        Command::ForceNow { workflow } => {
+            wfs.force_now(core, &workflow, now).map(|()| Started::Nothing)
+        }
+        Command::CancelWorkflow { workflow } => {
+            wfs.cancel(core, &workflow, now).map(|()| Started::Nothing)
+        }
+        Command::Refresh { conn } => {
+            let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
+            c.auth_failed = false;
+            c.inv.refresh(now);
+            Ok(Started::Nothing)
+        }
+        Command::LoadCatalogue { conn } => {
+            let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
+            let parts: Vec<_> = c.api.catalogue_requests().into_iter().map(|(p, _)| p).collect();
+            let mut cat = Catalogue::default();
+            for p in &parts {
+                cat.parts.insert(*p, PartState::Loading);
+            }
+            c.catalogue = Some(cat);
+            c.catalogue_queue = parts;
+            core.happened
+                .push(crate::engine::core::Happened::Connection(conn));
+            Ok(Started::Nothing)
+        }
+        Command::SetConnections(list) => {
+            let old: Vec<ConnId> = core.conns.keys().cloned().collect();
+            for id in old {
+                if !list.iter().any(|c| c.id == id) {
+                    core.remove_connection(&id, now);
+                }
+            }
+            for cfg in list {
+                let same = core.conn(&cfg.id).is_some_and(|c| c.cfg == cfg);
+                if !same {
+                    core.add_connection(cfg, now);
+                }
+            }
+            Ok(Started::Nothing)
+        }
+        Command::AddConnection(cfg) => {
+            cfg.validate()?;
+            core.add_connection(cfg, now);
+            Ok(Started::Nothing)
+        }
+        Command::RemoveConnection(id) => {
+            core.remove_connection(&id, now);
+            Ok(Started::Nothing)
+        }
+        Command::Pace(pace) => {
+            set_pace(e, pace, now);
+            Ok(Started::Nothing)
+        }
+        Command::Import(state) => {
+            e.keeper.know(&state);
+            sync::import(core, wfs, state, now);
+            Ok(Started::Nothing)
+        }
+        Command::ImportLearning(state) => {
+            core.policy.import_state(&state);
+            Ok(Started::Nothing)
+        }
+        Command::TakeOver => {
+            sync::take_over(core, wfs, now);
+            Ok(Started::Nothing)
+        }
+        Command::Mirror(share) => {
+            sync::mirror(core, wfs, share);
+            Ok(Started::Nothing)
+        }
+        Command::ShareAll => {
+            e.share_all();
+            Ok(Started::Nothing)
+        }
+        Command::ClearFinished => {
+            clear_finished(e);
+            Ok(Started::Nothing)
+        }
+    }
+}
+
+/// One action on one VM.
+fn act(e: &mut Engine, conn: &ConnId, vm: &VmId, action: Action, now: Millis) -> Result<Started, Refusal> {
+    action.validate()?;
+    match action.kind() {
+        // These have their own commands (a name typed back; a form of their own).
+        ActionKind::Delete | ActionKind::Create => {
+            return Err(Refusal::NotOffered {
+                provider: e.core.conn(conn).ok_or(Refusal::UnknownConnection)?.cfg.dialect,
+            })
+        }
+        kind => rules::allowed(&e.core, &e.wfs, conn, vm, kind)?,
+    }
+    let name = e.core.vm(conn, vm).map(|v| v.name.clone()).unwrap_or_default();
+    e.core
+        .create_op(conn, Target::vm(vm.clone(), name), action, now)
+        .map(Started::Op)
+}
+
+/// A new VM: the provider's role rule, its catalogue, its naming rule.
+fn create(e: &mut Engine, conn: &ConnId, spec: VmSpec, now: Millis) -> Result<Started, Refusal> {
+    rules::create_allowed(&e.core, conn)?;
+    let c = e.core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let names: Vec<&str> = c.inv.all().iter().map(|v| v.name.as_str()).collect();
+    let cat = c.catalogue.clone().unwrap_or_default();
+    if let Some((_, why)) = cat
+        .check(&spec, c.caps, &names, c.inv.all().len())
+        .into_iter()
+        .next()
+    {
+        return Err(why);
+    }
+    let target = Target::Vm {
+        id: None,
+        name: spec.name.trim().to_string(),
+    };
+    e.core
+        .create_op(conn, target, Action::Create(spec), now)
+        .map(Started::Op)
+}
+
+/// Deletes a VM, once its name was typed back.
+fn delete(
+    e: &mut Engine,
+    conn: &ConnId,
+    vm_id: &VmId,
+    typed: &str,
+    now: Millis,
+) -> Result<Started, Refusal> {
+    rules::allowed(&e.core, &e.wfs, conn, vm_id, ActionKind::Delete)?;
+    let vm = e.core.vm(conn, vm_id).cloned().ok_or(Refusal::VmNotListed)?;
+    if typed.trim() != vm.name.trim() {
+        return Err(Refusal::TypeNameToConfirm { name: vm.name });
+    }
+    let action = rules::delete_action(&e.core, conn, &vm);
+    e.core
+        .create_op(conn, Target::vm(vm.id.clone(), vm.name), action, now)
+        .map(Started::Op)
+}
+
+/// The same action again, on the same target, as a new operation.
+fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
+    if !rules::can_retry(&e.core, &e.wfs, op) {
+        return Err(Refusal::CannotRetry);
+    }
+    let rec = e.core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
+    let (conn, target, action) = (
+        rec.op.connection.clone(),
+        rec.op.target.clone(),
+        rec.op.action.clone(),
+    );
+    let target = match (&action, target) {
+        // A create that did not happen makes a new VM again: found anew.
+        (Action::Create(spec), Target::Vm { .. }) => Target::Vm {
+            id: None,
+            name: spec.name.trim().to_string(),
+        },
+        (_, t) => t,
+    };
+    e.core.create_op(&conn, target, action, now).map(Started::Op)
+}
+
+/// The tab was hidden or shown, or the network went or came back. Coming back to the
+/// foreground looks at everything open at once (and lists again); nothing times out for time
+/// spent offline before it was looked at again.
+fn set_pace(e: &mut Engine, pace: Pace, now: Millis) {
+    let before = e.pace;
+    e.pace = pace;
+    if pace == Pace::Background {
+        return;
+    }
+    e.quiet_until = 0;
+    if pace != Pace::Foreground || before == Pace::Foreground {
+        return;
+    }
+    let grace = e.core.schedule.verify_grace.max(30 * SECOND);
+    for id in e.core.ops.open_ids() {
+        let rec = e.core.ops.get_mut(&id).expect("listed");
+        if !rec.sched.waiting() {
+            rec.sched.due = Some(now);
+        }
+        if before == Pace::Offline {
+            rec.sched.deadline = rec.sched.deadline.max(now + grace);
+        }
+    }
+    for c in e.core.conns.values_mut() {
+        c.inv.refresh(now);
+    }
+}
+
+/// Forgets what has ended, except what something still open refers to.
+fn clear_finished(e: &mut Engine) {
+    let open_refs: Vec<OpId> = e
+        .wfs
+        .list
+        .iter()
+        .filter(|r| r.wf.is_open())
+        .flat_map(|r| r.wf.steps.iter().filter_map(|s| s.op_id.clone()))
+        .collect();
+    let gone: Vec<OpId> = e
+        .core
+        .ops
+        .iter()
+        .filter(|r| !r.is_open() && !open_refs.contains(&r.op.id))
+        .map(|r| r.op.id.clone())
+        .collect();
+    e.core.ops.remove(&gone);
+    for id in gone {
+        e.core.ops.note_removed(id);
+    }
+    let wf_gone: Vec<_> = e
+        .wfs
+        .list
+        .iter()
+        .filter(|r| !r.wf.is_open())
+        .map(|r| r.wf.id.clone())
+        .collect();
+    e.wfs.list.retain(|r| r.wf.is_open());
+    e.wfs.changed.extend(wf_gone);
+    let bulk_gone: Vec<_> = e
+        .wfs
+        .bulks
+        .iter()
+        .filter(|b| b.finished_at.is_some())
+        .map(|b| b.id.clone())
+        .collect();
+    e.wfs.bulks.retain(|b| b.finished_at.is_none());
+    e.wfs.changed_bulks.extend(bulk_gone);
+}

@@ -1,0 +1,219 @@
+//! Whether an intent may start now: the provider's rules on the VM as last seen, what of ours
+//! is already open on it, and what the provider can do at all. Read-only over the engine's data.
+
+use crate::engine::workflows::Workflows;
+use crate::engine::Core;
+use crate::ids::{ConnId, OpId, VmId, WfId};
+use crate::model::{Action, ActionKind, PowerState, Vm};
+use crate::words::Refusal;
+use crate::workflow::{Plan, DEFAULT_STOP_GRACE_S, MAX_STOP_GRACE_S};
+
+/// The VM, if it is listed and nothing of ours (operation or workflow) is open on it.
+pub(crate) fn idle_vm<'a>(
+    core: &'a Core,
+    wfs: &Workflows,
+    conn: &ConnId,
+    vm_id: &VmId,
+) -> Result<&'a Vm, Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let vm = c.inv.get(vm_id).ok_or(Refusal::VmNotListed)?;
+    if let Some(wf) = wfs.open_on(conn, vm_id) {
+        return Err(Refusal::BusyWithWorkflow {
+            vm: vm.name.clone(),
+            plan: wf.plan.clone(),
+        });
+    }
+    if let Some(rec) = core.ops.open_on(conn, vm_id) {
+        return Err(Refusal::BusyWithOperation {
+            vm: vm.name.clone(),
+            action: rec.op.action.clone(),
+        });
+    }
+    Ok(vm)
+}
+
+/// Whether `kind` may start on this VM now: the provider's rules on the last known state,
+/// and nothing of ours open on it.
+pub(crate) fn allowed(
+    core: &Core,
+    wfs: &Workflows,
+    conn: &ConnId,
+    vm_id: &VmId,
+    kind: ActionKind,
+) -> Result<(), Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let vm = idle_vm(core, wfs, conn, vm_id)?;
+    if !c.caps.offers(kind) {
+        return Err(Refusal::NotOffered {
+            provider: c.cfg.dialect,
+        });
+    }
+    if kind == ActionKind::Delete {
+        return delete_allowed(core, conn, vm);
+    }
+    c.api.allowed(vm, kind)
+}
+
+/// Deleting: the provider's own rules, its role rule, and a VM not in the middle of a change.
+fn delete_allowed(core: &Core, conn: &ConnId, vm: &Vm) -> Result<(), Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let dc = c.caps.delete.ok_or(Refusal::NotOffered {
+        provider: c.cfg.dialect,
+    })?;
+    if dc.needs_admin && role_refused(core, conn) {
+        return Err(Refusal::RoleCannot {
+            provider: c.cfg.dialect,
+            action: ActionKind::Delete,
+        });
+    }
+    c.api.allowed(vm, ActionKind::Delete)
+}
+
+/// The provider refused this user's catalogue reads for their role (Erigones: admin only).
+pub(crate) fn role_refused(core: &Core, conn: &ConnId) -> bool {
+    core.conn(conn)
+        .and_then(|c| c.catalogue.as_ref())
+        .and_then(|cat| cat.failure())
+        .is_some_and(|e| e.kind == crate::error::ErrorKind::Forbidden)
+}
+
+/// The action a delete of this VM sends: a forced stop first where the provider deletes only
+/// stopped VMs and this one runs.
+pub(crate) fn delete_action(core: &Core, conn: &ConnId, vm: &Vm) -> Action {
+    let needs_stopped = core
+        .conn(conn)
+        .and_then(|c| c.caps.delete)
+        .is_some_and(|d| d.needs_stopped);
+    Action::Delete {
+        stop_first: needs_stopped && vm.power != PowerState::Stopped,
+    }
+}
+
+/// Whether a VM may be created on this connection now.
+pub(crate) fn create_allowed(core: &Core, conn: &ConnId) -> Result<(), Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let cc = c.caps.create.ok_or(Refusal::NotOffered {
+        provider: c.cfg.dialect,
+    })?;
+    if cc.needs_admin && role_refused(core, conn) {
+        return Err(Refusal::RoleCannot {
+            provider: c.cfg.dialect,
+            action: ActionKind::Create,
+        });
+    }
+    Ok(())
+}
+
+/// Whether this connection's provider can carry a Stop at all.
+pub(crate) fn can_stop(core: &Core, conn: &ConnId) -> Result<(), Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let provider = c.cfg.dialect;
+    if !c.caps.offers(ActionKind::Shutdown) {
+        return Err(Refusal::NoShutdown { provider });
+    }
+    if !c.caps.forces_stop && !c.caps.offers(ActionKind::PowerOff) {
+        return Err(Refusal::NoPowerOff { provider });
+    }
+    Ok(())
+}
+
+/// Whether `plan` may start on this VM now.
+pub(crate) fn plan_allowed(
+    core: &Core,
+    wfs: &Workflows,
+    conn: &ConnId,
+    vm_id: &VmId,
+    plan: &Plan,
+) -> Result<(), Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let vm = idle_vm(core, wfs, conn, vm_id)?;
+    let provider = c.cfg.dialect;
+    match plan {
+        Plan::Stop { grace_s } => {
+            if *grace_s == 0 || *grace_s > MAX_STOP_GRACE_S {
+                return Err(Refusal::GraceOutOfRange {
+                    max_s: MAX_STOP_GRACE_S,
+                });
+            }
+            can_stop(core, conn)?;
+            allowed(core, wfs, conn, vm_id, ActionKind::Shutdown)
+        }
+        Plan::ColdResize {
+            resize,
+            start_after,
+        } => {
+            if !c.caps.offers(ActionKind::Resize) {
+                return Err(Refusal::NoResize { provider });
+            }
+            if *start_after && !c.caps.offers(ActionKind::Start) {
+                return Err(Refusal::NoStart { provider });
+            }
+            let action = Action::Resize(resize.clone());
+            action.validate()?;
+            c.api.validate(&action)?;
+            match vm.power {
+                PowerState::Stopped => c.api.allowed(vm, ActionKind::Resize),
+                PowerState::Running => {
+                    if let Err(why) = can_stop(core, conn) {
+                        let resizes_running = c
+                            .api
+                            .allowed(vm, ActionKind::Resize)
+                            .is_ok()
+                            .then_some(provider);
+                        return Err(Refusal::CannotStopToResize {
+                            why: Box::new(why),
+                            resizes_running,
+                        });
+                    }
+                    allowed(core, wfs, conn, vm_id, ActionKind::Shutdown)
+                }
+                _ => Err(Refusal::WaitRunningOrStopped {
+                    status: vm.status_raw.clone(),
+                }),
+            }
+        }
+    }
+}
+
+/// A resize the provider refuses only because the VM runs, and that Vigil can do as
+/// stop → resize → start ([`Plan::ColdResize`]) instead.
+pub(crate) fn resize_needs_stop(core: &Core, wfs: &Workflows, conn: &ConnId, vm_id: &VmId) -> bool {
+    let running = core
+        .vm(conn, vm_id)
+        .is_some_and(|v| v.power == PowerState::Running && !v.locked);
+    let stop = Plan::Stop {
+        grace_s: DEFAULT_STOP_GRACE_S,
+    };
+    running
+        && allowed(core, wfs, conn, vm_id, ActionKind::Resize).is_err()
+        && plan_allowed(core, wfs, conn, vm_id, &stop).is_ok()
+}
+
+/// Whether the provider lets this operation be cancelled now.
+pub(crate) fn can_cancel(core: &Core, op_id: &OpId) -> bool {
+    let Some(rec) = core.ops.get(op_id) else {
+        return false;
+    };
+    let (Some(c), Some(r)) = (core.conn(&rec.op.connection), &rec.op.provider_ref) else {
+        return false;
+    };
+    rec.op.phase.is_observing() && !rec.sched.cancel_requested && c.api.cancel_request(r).is_some()
+}
+
+/// Whether "Retry" may run this operation's action again now: it ended without the target
+/// showing its result, and the action is allowed on the VM as it is.
+pub(crate) fn can_retry(core: &Core, wfs: &Workflows, op_id: &OpId) -> bool {
+    core.ops.get(op_id).is_some_and(|r| {
+        r.op.phase.may_retry()
+            && match (r.op.action.kind(), r.op.vm_id()) {
+                (ActionKind::Create, _) => create_allowed(core, &r.op.connection).is_ok(),
+                (kind, Some(vm)) => allowed(core, wfs, &r.op.connection, vm, kind).is_ok(),
+                (_, None) => false,
+            }
+    })
+}
+
+/// Whether "force now" means something for this workflow now.
+pub(crate) fn can_force_now(wfs: &Workflows, wf_id: &WfId) -> bool {
+    wfs.get(wf_id).is_some_and(|r| r.can_force_now())
+}

@@ -1,0 +1,306 @@
+//! Keeping and sharing: what changed since the last save goes out as a delta — the entries to
+//! write and those to drop — never the whole state; other tabs get the same delta plus the VMs
+//! that changed. A following tab applies what the leading one shares; a tab that takes over
+//! resumes what it shows.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::inventory::ListState;
+use crate::engine::tracker::OpRecord;
+use crate::engine::workflows::Workflows;
+use crate::engine::Core;
+use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
+use crate::model::{Operation, Phase, Vm};
+use crate::time::Millis;
+use crate::workflow::{Bulk, SavedState, StepState, Workflow};
+
+/// How much finished activity is kept: the newest of each (open ones, and what a kept workflow
+/// or bulk refers to, are always kept).
+pub const KEEP_OPERATIONS: usize = 300;
+pub const KEEP_WORKFLOWS: usize = 60;
+pub const KEEP_BULKS: usize = 20;
+
+/// What to write to storage and what to drop from it (by id).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Saved {
+    pub ops: Vec<Operation>,
+    pub workflows: Vec<Workflow>,
+    pub bulks: Vec<Bulk>,
+    pub dropped_ops: Vec<OpId>,
+    pub dropped_workflows: Vec<WfId>,
+    pub dropped_bulks: Vec<BulkId>,
+}
+
+impl Saved {
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+            && self.workflows.is_empty()
+            && self.bulks.is_empty()
+            && self.dropped_ops.is_empty()
+            && self.dropped_workflows.is_empty()
+            && self.dropped_bulks.is_empty()
+    }
+}
+
+/// One connection's VMs, as a change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VmsDelta {
+    pub conn: ConnId,
+    pub upsert: Vec<Vm>,
+    pub removed: Vec<VmId>,
+    /// The whole list (a new tab, a take-over): VMs not in `upsert` are gone.
+    pub replace: bool,
+    pub list: Option<ListState>,
+}
+
+/// What the leading tab tells the others: activity and VMs that changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    pub saved: Saved,
+    pub vms: Vec<VmsDelta>,
+    /// Everything (a tab joined): what a following tab has and this lacks is gone.
+    pub full: bool,
+}
+
+/// What storage holds, as last written: only differences are written again.
+#[derive(Default)]
+pub(crate) struct Keeper {
+    ops: HashMap<OpId, Operation>,
+    workflows: HashMap<WfId, Workflow>,
+    bulks: HashMap<BulkId, Bulk>,
+}
+
+/// An operation as it is kept: one made but not sent yet (a workflow step queued behind the
+/// budget) is not kept, so that a reload sends it instead of asking for a check.
+fn kept_op(rec: &OpRecord) -> Option<&Operation> {
+    let unsent = rec.op.phase == Phase::Submitted && !rec.sched.waiting() && rec.op.stage == 0;
+    (!unsent).then_some(&rec.op)
+}
+
+/// A workflow as it is kept: a step whose operation is not kept yet counts as not started.
+fn kept_workflow(core: &Core, wf: &Workflow) -> Workflow {
+    let mut wf = wf.clone();
+    for s in wf.steps.iter_mut() {
+        let unsent = s
+            .op_id
+            .as_ref()
+            .and_then(|id| core.ops.get(id))
+            .is_some_and(|r| kept_op(r).is_none());
+        if unsent {
+            s.op_id = None;
+            s.state = StepState::Pending;
+        }
+    }
+    wf
+}
+
+impl Keeper {
+    /// What changed since the last call, as it is kept. `changed_*`: what may have changed.
+    pub fn delta(
+        &mut self,
+        core: &Core,
+        wfs: &Workflows,
+        changed_ops: &BTreeSet<OpId>,
+        changed_wfs: &BTreeSet<WfId>,
+        changed_bulks: &BTreeSet<BulkId>,
+    ) -> Saved {
+        let mut out = Saved::default();
+        for id in changed_ops {
+            match core.ops.get(id).and_then(kept_op) {
+                Some(op) if self.ops.get(id) != Some(op) => {
+                    self.ops.insert(id.clone(), op.clone());
+                    out.ops.push(op.clone());
+                }
+                Some(_) => {}
+                None => {
+                    if self.ops.remove(id).is_some() {
+                        out.dropped_ops.push(id.clone());
+                    }
+                }
+            }
+        }
+        // A workflow's kept form changes when one of its steps' operations is first kept.
+        let open_wfs = wfs.list.iter().filter(|r| r.wf.is_open()).map(|r| &r.wf.id);
+        let wf_ids: BTreeSet<&WfId> = changed_wfs.iter().chain(open_wfs).collect();
+        for id in wf_ids {
+            let Some(rec) = wfs.get(id) else {
+                if self.workflows.remove(id).is_some() {
+                    out.dropped_workflows.push(id.clone());
+                }
+                continue;
+            };
+            let kept = kept_workflow(core, &rec.wf);
+            if self.workflows.get(id) != Some(&kept) {
+                self.workflows.insert(id.clone(), kept.clone());
+                out.workflows.push(kept);
+            }
+        }
+        for id in changed_bulks {
+            match wfs.bulks.iter().find(|b| &b.id == id) {
+                Some(b) if self.bulks.get(id) != Some(b) => {
+                    self.bulks.insert(id.clone(), b.clone());
+                    out.bulks.push(b.clone());
+                }
+                Some(_) => {}
+                None => {
+                    if self.bulks.remove(id).is_some() {
+                        out.dropped_bulks.push(id.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Everything as kept (for a tab that joined).
+    pub fn all(&self) -> Saved {
+        Saved {
+            ops: self.ops.values().cloned().collect(),
+            workflows: self.workflows.values().cloned().collect(),
+            bulks: self.bulks.values().cloned().collect(),
+            ..Saved::default()
+        }
+    }
+
+    /// What storage already holds (loaded at start): not written again.
+    pub fn know(&mut self, state: &SavedState) {
+        for op in &state.operations {
+            self.ops.insert(op.id.clone(), op.clone());
+        }
+        for wf in &state.workflows {
+            self.workflows.insert(wf.id.clone(), wf.clone());
+        }
+        for b in &state.bulks {
+            self.bulks.insert(b.id.clone(), b.clone());
+        }
+    }
+}
+
+/// The ids of finished activity beyond what is kept: the oldest finished operations, workflows
+/// and bulks, never an open one nor one a kept workflow or bulk refers to.
+pub(crate) fn overflow(core: &Core, wfs: &Workflows) -> (Vec<OpId>, Vec<WfId>, Vec<BulkId>) {
+    // Nothing to drop while the finished ones fit (cheap: no copies).
+    let closed_ops = core.ops.iter().filter(|r| !r.is_open()).count();
+    let closed_wfs = wfs.list.iter().filter(|r| !r.wf.is_open()).count();
+    if closed_ops <= KEEP_OPERATIONS
+        && closed_wfs <= KEEP_WORKFLOWS
+        && wfs.bulks.len() <= KEEP_BULKS
+    {
+        return Default::default();
+    }
+    let state = SavedState {
+        operations: core.ops.iter().map(|r| r.op.clone()).collect(),
+        workflows: wfs.list.iter().map(|r| r.wf.clone()).collect(),
+        bulks: wfs.bulks.clone(),
+    };
+    let kept = state.trimmed(KEEP_OPERATIONS, KEEP_WORKFLOWS, KEEP_BULKS);
+    let gone = |all: Vec<_>, kept: &[_]| -> Vec<_> {
+        all.into_iter().filter(|id| !kept.contains(id)).collect()
+    };
+    let kept_ops: Vec<OpId> = kept.operations.iter().map(|o| o.id.clone()).collect();
+    let kept_wfs: Vec<WfId> = kept.workflows.iter().map(|w| w.id.clone()).collect();
+    let kept_bulks: Vec<BulkId> = kept.bulks.iter().map(|b| b.id.clone()).collect();
+    (
+        gone(state.operations.iter().map(|o| o.id.clone()).collect(), &kept_ops),
+        gone(state.workflows.iter().map(|w| w.id.clone()).collect(), &kept_wfs),
+        gone(state.bulks.iter().map(|b| b.id.clone()).collect(), &kept_bulks),
+    )
+}
+
+/// Brings kept state in: operations resume, workflows go on from where they were.
+pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, now: Millis) {
+    let grace = core.schedule.verify_grace;
+    for op in state.operations {
+        if core.ops.contains(&op.id) {
+            continue;
+        }
+        let known = core.conn(&op.connection).is_some();
+        core.ops.insert(OpRecord::resume(op, grace, known, now));
+    }
+    core.ops.sort();
+    wfs.resume(core, state.workflows, now);
+    for b in state.bulks {
+        if wfs.bulks.iter().all(|x| x.id != b.id) {
+            wfs.changed_bulks.insert(b.id.clone());
+            wfs.bulks.push(b);
+        }
+    }
+    wfs.bulks.sort_by_key(|b| b.started_at);
+}
+
+/// A following tab applies what the leading one shares.
+pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
+    let Share { saved, vms, full } = share;
+    if full {
+        core.ops.clear();
+        wfs.list.clear();
+        wfs.bulks.clear();
+    }
+    for op in saved.ops {
+        core.ops.insert(OpRecord {
+            op,
+            sched: Default::default(),
+        });
+    }
+    core.ops.remove(&saved.dropped_ops);
+    core.ops.sort();
+    for wf in saved.workflows {
+        wfs.changed.insert(wf.id.clone());
+        match wfs.list.iter_mut().find(|r| r.wf.id == wf.id) {
+            Some(r) => r.wf = wf,
+            None => wfs.list.push(crate::engine::workflows::WfRecord {
+                wf,
+                resumed_at: None,
+                reread_at: None,
+                wake: None,
+            }),
+        }
+    }
+    wfs.list
+        .retain(|r| !saved.dropped_workflows.contains(&r.wf.id));
+    wfs.list.sort_by_key(|r| r.wf.started_at);
+    for b in saved.bulks {
+        wfs.changed_bulks.insert(b.id.clone());
+        match wfs.bulks.iter_mut().find(|x| x.id == b.id) {
+            Some(x) => *x = b,
+            None => wfs.bulks.push(b),
+        }
+    }
+    wfs.bulks.retain(|b| !saved.dropped_bulks.contains(&b.id));
+    for d in vms {
+        if let Some(c) = core.conn_mut(&d.conn) {
+            c.inv.mirror(d.upsert, &d.removed, d.replace);
+            if let Some(list) = d.list {
+                c.inv.list = Some(list);
+            }
+        }
+    }
+}
+
+/// This tab polls now: every open operation it shows is resumed as after a reload, and every
+/// connection lists again.
+pub(crate) fn take_over(core: &mut Core, wfs: &mut Workflows, now: Millis) {
+    let ops: Vec<Operation> = core.ops.iter().map(|r| r.op.clone()).collect();
+    core.ops.clear();
+    core.flights.clear();
+    let workflows: Vec<Workflow> = wfs.list.drain(..).map(|r| r.wf).collect();
+    let bulks = std::mem::take(&mut wfs.bulks);
+    import(
+        core,
+        wfs,
+        SavedState {
+            operations: ops,
+            workflows,
+            bulks,
+        },
+        now,
+    );
+    for c in core.conns.values_mut() {
+        // Nothing this tab sent while it followed is on its way.
+        c.inv.listing = None;
+        c.logging_in = false;
+        c.inv.refresh(now);
+    }
+}

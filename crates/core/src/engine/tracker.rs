@@ -1,0 +1,554 @@
+//! One operation's record — what is kept, its schedule and its flight — and every move it can
+//! make. Each move acts on the record alone and returns what it needs from the rest of the
+//! engine ([`Effects`]); the engine never edits an operation's fields anywhere else.
+
+use crate::dialect::{Accepted, Observation};
+use crate::error::{ApiError, ErrorKind};
+use crate::ids::{Token, VmId};
+use crate::model::{ActionKind, Expect, Mismatch, Operation, Phase, ProviderRef, TaskState, Vm};
+use crate::time::{Millis, MINUTE, SECOND};
+use crate::words::Note;
+
+/// Past this, an operation still running becomes `TimedOut` ("check now").
+pub fn deadline_for(kind: ActionKind) -> Millis {
+    match kind {
+        ActionKind::Rename => 2 * MINUTE,
+        ActionKind::PowerOff => 3 * MINUTE,
+        ActionKind::Start | ActionKind::PasswordReset => 5 * MINUTE,
+        ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
+        ActionKind::Delete => 10 * MINUTE,
+        ActionKind::Resize => 20 * MINUTE,
+        ActionKind::Create => 30 * MINUTE,
+        ActionKind::Snapshot => 40 * MINUTE,
+        ActionKind::RestoreBackup => 40 * MINUTE,
+    }
+}
+
+/// Why a deadline is set: the one rule for all of them.
+pub(crate) enum DeadlineFrom {
+    /// The action's own deadline, counted from `start` (acceptance; submission until then),
+    /// but never sooner than `floor`.
+    Action { start: Millis, floor: Millis },
+    /// "Check now": a short look of its own.
+    Check { now: Millis, grace: Millis },
+}
+
+/// The deadline of an operation.
+pub(crate) fn deadline(op: &Operation, from: DeadlineFrom) -> Millis {
+    match from {
+        DeadlineFrom::Action { start, floor } => {
+            // A shutdown the provider forces at the end of a grace period may take that long
+            // before anything happens.
+            let extra = match op.action {
+                crate::model::Action::ShutdownWithin { timeout_s } => {
+                    Millis::from(timeout_s) * SECOND
+                }
+                _ => 0,
+            };
+            start
+                .saturating_add(deadline_for(op.action.kind()))
+                .saturating_add(extra)
+                .max(floor)
+        }
+        DeadlineFrom::Check { now, grace } => now.saturating_add(grace.max(30 * SECOND)),
+    }
+}
+
+/// An operation's schedule and flight (not kept across reloads).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sched {
+    /// When to send its next request.
+    pub due: Option<Millis>,
+    /// The request it waits for the answer of.
+    pub flight: Option<Token>,
+    /// Only data about the target asked for at or after this can verify it.
+    pub verify_since: Option<Millis>,
+    /// Failed reads in a row (backoff).
+    pub errors: u32,
+    pub deadline: Millis,
+    /// Look at this one on its own next time (an observe-many answer did not list it).
+    pub solo: bool,
+    /// When the request went out whose answer first showed the task ended (an observe-many
+    /// answer that lists every pending task no longer held it).
+    pub ended_seen: Option<Millis>,
+    /// A list of the VMs in the power state it waits for was read for it already.
+    pub power_listed: bool,
+    /// Looks and reads it has cost so far.
+    pub polls: u32,
+    /// The user asked to cancel: the request goes out in the next round.
+    pub cancel_requested: bool,
+}
+
+impl Sched {
+    pub fn waiting(&self) -> bool {
+        self.flight.is_some()
+    }
+}
+
+/// One operation's record.
+#[derive(Clone, Debug)]
+pub(crate) struct OpRecord {
+    pub op: Operation,
+    pub sched: Sched,
+}
+
+/// What a move needs from the rest of the engine.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    /// Read this VM again on its own (show it as it really is now).
+    pub reread: Option<VmId>,
+    /// The provider's task ran this long: learn it as the action's duration.
+    pub learned: Option<Millis>,
+    /// VM data the move read: merge it (as read when the answered request went out).
+    pub vm: Option<Vm>,
+    /// Verify the waiting operations of this connection against what is now known.
+    pub verify: bool,
+    /// The operation ended in this phase.
+    pub finished: Option<Phase>,
+}
+
+/// What a move knows about the answer it handles.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Answer {
+    pub now: Millis,
+    /// When the answered request went out.
+    pub sent: Millis,
+}
+
+impl OpRecord {
+    pub fn new(op: Operation, now: Millis) -> Self {
+        let deadline = deadline(
+            &op,
+            DeadlineFrom::Action {
+                start: now,
+                floor: now,
+            },
+        );
+        OpRecord {
+            op,
+            sched: Sched {
+                due: Some(now),
+                deadline,
+                ..Sched::default()
+            },
+        }
+    }
+
+    pub fn id(&self) -> &crate::ids::OpId {
+        &self.op.id
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.op.is_open()
+    }
+
+    /// Ends the operation.
+    pub fn finish(&mut self, phase: Phase, note: Option<Note>, now: Millis) -> Effects {
+        self.op.phase = phase;
+        self.op.finished_at = Some(now);
+        if note.is_some() {
+            self.op.note = note;
+        }
+        self.sched = Sched {
+            polls: self.sched.polls,
+            ..Sched::default()
+        };
+        Effects {
+            finished: Some(phase),
+            ..Effects::default()
+        }
+    }
+
+    /// Looks again after `wait` (a read failed; the error is shown, not final).
+    pub fn retry_later(&mut self, e: ApiError, wait: Millis, now: Millis) {
+        self.sched.flight = None;
+        self.sched.errors += 1;
+        self.sched.due = Some(now.saturating_add(wait));
+        self.op.last_error = Some(e);
+    }
+
+    /// Whether the action takes more requests after this stage.
+    fn more_stages(&self, stages: u8) -> bool {
+        self.op.stage + 1 < stages
+    }
+
+    /// Goes on to the next of the action's requests.
+    fn next_stage(&mut self, now: Millis) {
+        self.op.stage += 1;
+        self.op.phase = Phase::Submitted;
+        self.op.provider_ref = None;
+        self.op.task_ended_at = None;
+        self.sched.due = Some(now);
+        self.sched.solo = false;
+        self.sched.ended_seen = None;
+        self.sched.power_listed = false;
+    }
+
+    /// The provider accepted the submit of the current stage. `first_look`: when the policy
+    /// first looks at the task.
+    pub fn accept(&mut self, acc: Accepted, stages: u8, first_look: Millis, a: Answer) -> Effects {
+        let now = a.now;
+        if self.op.accepted_at.is_none() {
+            self.op.accepted_at = Some(now);
+            // The deadline runs from acceptance: time queued behind the request budget is not
+            // the provider's.
+            self.sched.deadline = deadline(
+                &self.op,
+                DeadlineFrom::Action {
+                    start: now,
+                    floor: now,
+                },
+            );
+        }
+        if let Some(id) = acc.created {
+            self.op.target.learn_id(id);
+        }
+        self.op.last_error = None;
+        self.sched.flight = None;
+        self.op.provider_ref = Some(acc.provider_ref);
+        self.op.phase = Phase::Accepted;
+        self.sched.due = Some(first_look);
+        if acc.state.is_terminal() || acc.state == TaskState::Failed {
+            // Done (or refused) at once, like Erigones' `200 SUCCESS`.
+            let obs = Observation {
+                state: acc.state,
+                raw_status: acc.raw_status,
+                ..Observation::default()
+            };
+            return self.observe(obs, stages, first_look, None, a);
+        }
+        self.op.provider_status = Some(acc.raw_status);
+        Effects::default()
+    }
+
+    /// Moves the operation by what the provider said of its task. `next_look`: when the policy
+    /// looks again if it still runs; `forced_at`: the provider forces such an action after this
+    /// long (a run that long is not learned as its duration).
+    pub fn observe(
+        &mut self,
+        obs: Observation,
+        stages: u8,
+        next_look: Millis,
+        forced_after: Option<Millis>,
+        a: Answer,
+    ) -> Effects {
+        let now = a.now;
+        let mut fx = Effects::default();
+        let retried = obs
+            .attempt
+            .is_some_and(|(n, _)| n > self.op.attempt.map_or(1, |(seen, _)| seen));
+        if retried {
+            self.op.attempt_since = Some(a.sent.min(now));
+        }
+        self.op.provider_status = Some(obs.raw_status.clone());
+        self.op.progress = obs.progress.or(self.op.progress);
+        self.op.attempt = obs.attempt.or(self.op.attempt);
+        self.op.last_error = None;
+        if let Some(m) = &obs.message {
+            self.op.note = Some(Note::Provider(crate::error::cap_text(
+                m,
+                crate::error::MAX_PROVIDER_TEXT,
+            )));
+        } else if obs.not_listed {
+            self.op.note = Some(Note::ActionNotListedYet);
+        }
+        if obs.state.is_terminal() && obs.state != TaskState::Expired {
+            if let Some(accepted) = self.op.attempt_since.or(self.op.accepted_at) {
+                let took = now - accepted;
+                // One the provider had to force says how long the guest ignored it, not how
+                // long the action takes.
+                if forced_after.is_none_or(|f| took < f) {
+                    fx.learned = Some(took);
+                }
+            }
+        }
+        if let Some(vm) = &obs.vm {
+            if self.op.target.vm_id().is_none() {
+                self.op.target.learn_id(vm.id.clone());
+            }
+        }
+        fx.vm = obs.vm;
+        fx.verify = fx.vm.is_some() || self.sched.ended_seen.is_some();
+        self.sched.flight = None;
+        self.sched.errors = 0;
+        match &obs.state {
+            TaskState::Succeeded | TaskState::Expired if self.more_stages(stages) => {
+                if obs.state == TaskState::Expired {
+                    // A stage's task gone without a word: the next stage's own checks tell.
+                    self.op.note = Some(Note::TaskExpired);
+                }
+                self.next_stage(now);
+            }
+            TaskState::Succeeded | TaskState::Expired => {
+                self.op.phase = Phase::Verifying;
+                self.op.task_ended_at = Some(now);
+                if obs.state == TaskState::Expired {
+                    self.op.note = Some(Note::TaskExpired);
+                } else if matches!(self.op.note, Some(Note::TaskExpired | Note::ActionNotListedYet)) {
+                    self.op.note = None;
+                }
+                // Only data asked for since the look that saw the task end can verify it.
+                self.sched.verify_since = Some(
+                    a.sent
+                        .min(now)
+                        .min(self.sched.ended_seen.unwrap_or(Millis::MAX)),
+                );
+                self.sched.due = Some(now);
+            }
+            TaskState::Failed | TaskState::Cancelled => {
+                let cancelled = obs.state == TaskState::Cancelled;
+                let note = Note::Reported {
+                    cancelled,
+                    status: obs.raw_status.clone(),
+                    text: obs.message.clone(),
+                };
+                let phase = if cancelled {
+                    Phase::Cancelled
+                } else {
+                    Phase::Failed
+                };
+                let finished = self.finish(phase, Some(note), now);
+                fx.finished = finished.finished;
+                // Show the VM as it really is now.
+                fx.reread = self.op.vm_id().cloned();
+            }
+            TaskState::Superseded { by } => {
+                let note = Note::Superseded { by: by.clone() };
+                fx.finished = self.finish(Phase::Superseded, Some(note), now).finished;
+            }
+            TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
+                self.op.phase = Phase::InProgress;
+                self.sched.due = Some(next_look);
+            }
+        }
+        fx
+    }
+
+    /// A read of the target answered (`seen`: the target as now known, none when it is not
+    /// there), for an operation whose provider keeps no task ([`ProviderRef::Watch`]): the
+    /// target shows what was meant → done; else it still runs.
+    pub fn watch(&mut self, seen: Option<&Vm>, next_look: Millis, a: Answer) -> Effects {
+        self.sched.flight = None;
+        self.sched.errors = 0;
+        self.op.last_error = None;
+        match self.op.expect.check(seen) {
+            Ok(()) => {
+                self.op.task_ended_at = Some(a.now);
+                self.op.note = None;
+                self.finish(Phase::Succeeded, None, a.now)
+            }
+            Err(m) => {
+                self.op.phase = Phase::InProgress;
+                self.op.provider_status = Some(match (&m, seen) {
+                    (_, Some(vm)) => vm.status_raw.clone(),
+                    (_, None) => "not listed".into(),
+                });
+                self.sched.due = Some(next_look);
+                Effects::default()
+            }
+        }
+    }
+
+    /// Whether this operation is watched through its target instead of a task.
+    pub fn is_watched(&self) -> bool {
+        matches!(self.op.provider_ref, Some(ProviderRef::Watch))
+    }
+
+    /// Checks a verifying operation against its target as now known. `fresh`: when the known
+    /// data was asked for (`None`: never, or the target is not there and no complete listing
+    /// or read says it is gone).
+    pub fn verify(
+        &mut self,
+        seen: Option<&Vm>,
+        fresh: Option<Millis>,
+        grace: Millis,
+        every: Millis,
+        now: Millis,
+    ) -> Effects {
+        let since = self.sched.verify_since.unwrap_or(now);
+        if fresh.is_none_or(|t| t < since) {
+            return Effects::default(); // Data from before the task ended says nothing.
+        }
+        match self.op.expect.check(seen) {
+            Ok(()) => {
+                if matches!(self.op.note, Some(Note::Waiting(_))) {
+                    self.op.note = None;
+                }
+                self.finish(Phase::Succeeded, None, now)
+            }
+            Err(why) if now - since >= grace => {
+                self.finish(Phase::NeedsCheck, Some(Note::Disagrees(why)), now)
+            }
+            Err(why) => {
+                self.op.note = Some(Note::Waiting(why));
+                self.sched.due = Some(now + every);
+                Effects::default()
+            }
+        }
+    }
+
+    /// The provider's answer to a submit could not be had or read. `backoff`: how long to wait
+    /// before sending again when it certainly was not taken.
+    pub fn submit_failed(
+        &mut self,
+        e: ApiError,
+        accepted_status: Option<u16>,
+        backoff: Millis,
+        now: Millis,
+    ) -> Effects {
+        if accepted_status.is_some() {
+            // The provider took it, but what it said cannot be read.
+            let fx = self.finish(Phase::NeedsCheck, Some(Note::AcceptedUnreadable(e)), now);
+            return Effects {
+                reread: self.op.vm_id().cloned(),
+                ..fx
+            };
+        }
+        match e.kind {
+            ErrorKind::RateLimited => {
+                // Not taken: send it again once the provider allows.
+                let wait = e.retry_after.unwrap_or(backoff);
+                self.sched.flight = None;
+                self.sched.due = Some(now.saturating_add(wait));
+                self.op.last_error = Some(e);
+                Effects::default()
+            }
+            ErrorKind::Network => {
+                // No answer: it may or may not have reached the provider. Sending it again
+                // could run it twice.
+                let detail = e.detail.clone().unwrap_or_default();
+                self.op.last_error = Some(e);
+                let fx = self.finish(Phase::NeedsCheck, Some(Note::MaybeSent { detail }), now);
+                Effects {
+                    reread: self.op.vm_id().cloned(),
+                    ..fx
+                }
+            }
+            ErrorKind::Server => {
+                // A 5xx to a write says nothing certain about whether it was applied.
+                self.op.last_error = Some(e.clone());
+                let fx = self.finish(Phase::NeedsCheck, Some(Note::ServerErrorOnSubmit(e)), now);
+                Effects {
+                    reread: self.op.vm_id().cloned(),
+                    ..fx
+                }
+            }
+            _ => {
+                let conflict = e.kind == ErrorKind::Conflict;
+                self.op.last_error = Some(e.clone());
+                let fx = self.finish(Phase::Failed, Some(Note::Refused(e)), now);
+                Effects {
+                    // Our view of the VM is stale: look at it again.
+                    reread: if conflict {
+                        self.op.vm_id().cloned()
+                    } else {
+                        None
+                    },
+                    ..fx
+                }
+            }
+        }
+    }
+
+    /// The submit got no answer within its time limit: it may have been applied.
+    pub fn submit_timed_out(&mut self, after: Millis, now: Millis) -> Effects {
+        let fx = self.finish(Phase::NeedsCheck, Some(Note::SubmitTimedOut { after }), now);
+        Effects {
+            reread: self.op.vm_id().cloned(),
+            ..fx
+        }
+    }
+
+    /// Past its deadline while its task was still being watched: `TimedOut`.
+    pub fn expire(&mut self, now: Millis) -> Option<Effects> {
+        if !self.op.phase.is_observing() {
+            // Verifying has its own limit: the grace period, after which it says what it saw.
+            return None;
+        }
+        let s = &self.sched;
+        // One whose next look was due before its deadline gets that look first (however long
+        // the request budget or a rate limit holds it back).
+        let look_first = s.due.is_some_and(|d| d <= s.deadline);
+        if now < s.deadline || s.waiting() || look_first {
+            return None;
+        }
+        let note = Note::TimedOut {
+            after: now - self.op.submitted_at,
+            last: self.op.provider_status.clone(),
+        };
+        Some(self.finish(Phase::TimedOut, Some(note), now))
+    }
+
+    /// "Check now" on a timed-out or uncertain operation: look again — at the task if it
+    /// never ended, else at the target — with a short deadline of its own.
+    pub fn check_now(&mut self, grace: Millis, now: Millis) -> bool {
+        if !self.op.phase.needs_check() {
+            return false;
+        }
+        let task_unseen = self.op.provider_ref.is_some()
+            && self.op.task_ended_at.is_none()
+            && !self.is_watched();
+        self.op.phase = if task_unseen || self.is_watched() {
+            Phase::InProgress
+        } else {
+            Phase::Verifying
+        };
+        self.op.finished_at = None;
+        self.sched = Sched {
+            due: Some(now),
+            verify_since: Some(now),
+            deadline: deadline(&self.op, DeadlineFrom::Check { now, grace }),
+            polls: self.sched.polls,
+            ..Sched::default()
+        };
+        true
+    }
+
+    /// An operation kept from before a reload (or from another tab), resumed: looked at again
+    /// at once, on its original deadline (at least a short grace from now). One whose submit
+    /// never got its answer cannot be resumed and asks to be checked.
+    pub fn resume(op: Operation, grace: Millis, known: bool, now: Millis) -> OpRecord {
+        let mut rec = OpRecord {
+            op,
+            sched: Sched::default(),
+        };
+        if !rec.op.is_open() {
+            return rec;
+        }
+        if !known {
+            rec.op.phase = Phase::NeedsCheck;
+            rec.op.note = Some(Note::ConnectionMissing);
+        } else if rec.op.phase == Phase::Submitted {
+            rec.op.phase = Phase::NeedsCheck;
+            rec.op.finished_at = Some(now);
+            rec.op.note = Some(Note::ClosedBeforeAnswer);
+        } else {
+            rec.sched = Sched {
+                due: Some(now),
+                verify_since: (rec.op.phase == Phase::Verifying).then_some(now),
+                deadline: deadline(
+                    &rec.op,
+                    DeadlineFrom::Action {
+                        start: rec.op.since(),
+                        floor: now + grace.max(30 * SECOND),
+                    },
+                ),
+                ..Sched::default()
+            };
+        }
+        rec
+    }
+
+    /// Mismatch words kept while verifying, for tests and the page.
+    pub fn waiting_for(&self) -> Option<&Mismatch> {
+        match &self.op.note {
+            Some(Note::Waiting(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The expectation is a gone one (a delete).
+    pub fn expects_gone(&self) -> bool {
+        self.op.expect == Expect::Gone
+    }
+}
