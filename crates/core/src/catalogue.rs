@@ -145,9 +145,7 @@ impl Catalogue {
         };
         if let Err(r) = crate::model::check_name(&spec.name) {
             out.push((Field::Name, r));
-        } else if create.finds_new_by_name
-            && names.iter().any(|n| n.trim() == spec.name.trim())
-        {
+        } else if create.finds_new_by_name && names.iter().any(|n| n.trim() == spec.name.trim()) {
             out.push((
                 Field::Name,
                 Refusal::NameTaken {
@@ -179,7 +177,11 @@ impl Catalogue {
         };
         let mut wanted = vec![(
             Field::Image,
-            pick(Part::Images, Some(spec.image.as_str()), Refusal::ChooseImage),
+            pick(
+                Part::Images,
+                Some(spec.image.as_str()),
+                Refusal::ChooseImage,
+            ),
         )];
         if create.regions {
             wanted.push((
@@ -205,13 +207,20 @@ impl Catalogue {
                     }),
                 };
                 wanted.push((Field::Amounts, amount(spec.vcpus, max_vcpus, Amount::Vcpus)));
-                wanted.push((Field::Amounts, amount(spec.ram_mb, max_ram_mb, Amount::RamMb)));
+                wanted.push((
+                    Field::Amounts,
+                    amount(spec.ram_mb, max_ram_mb, Amount::RamMb),
+                ));
             }
         }
         if create.network_required {
             wanted.push((
                 Field::Network,
-                pick(Part::Networks, spec.network.as_deref(), none_chosen(Part::Networks)),
+                pick(
+                    Part::Networks,
+                    spec.network.as_deref(),
+                    none_chosen(Part::Networks),
+                ),
             ));
         }
         if create.security_group_required {

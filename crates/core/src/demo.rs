@@ -9,7 +9,9 @@ pub fn prefix(kind: DialectKind) -> &'static str {
         DialectKind::ZennoHosting => "/zennohosting",
         DialectKind::Cloudsfor => "/cloudsfor/api/v1",
         DialectKind::Erigones => "/erigones/api",
-        DialectKind::OnetSolutions => "/onetsolutions/v1/organizations/demo-org/projects/demo-project",
+        DialectKind::OnetSolutions => {
+            "/onetsolutions/v1/organizations/demo-org/projects/demo-project"
+        }
         DialectKind::Hostway => "/hostway/accounts/demo-account/flexcloud",
     }
 }

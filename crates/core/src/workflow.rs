@@ -31,7 +31,6 @@ pub enum Plan {
     ColdResize { resize: Resize, start_after: bool },
 }
 
-
 impl Plan {
     /// The grace period of the plan's stop.
     pub fn grace_s(&self) -> u32 {
@@ -198,9 +197,14 @@ pub enum BulkOutcome {
     Running,
     Done,
     /// Nothing was started: the reason it was not allowed.
-    Skipped { reason: Refusal },
+    Skipped {
+        reason: Refusal,
+    },
     /// Ended otherwise (failed, cancelled, in doubt), with what it last said.
-    Ended { phase: Phase, says: Option<Said> },
+    Ended {
+        phase: Phase,
+        says: Option<Said>,
+    },
     /// Its operation or workflow is no longer known here.
     Lost,
 }
@@ -294,4 +298,3 @@ impl SavedState {
         }
     }
 }
-

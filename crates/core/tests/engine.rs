@@ -1,9 +1,14 @@
 //! The engine's decisions, driven with a fake clock and scripted cloudsfor answers.
 
+mod common;
+
+use common::drive::{noticed_op, notices, Drive};
 use serde_json::json;
+use vigil_core::engine::Schedule;
 use vigil_core::{
-    Action, ActionKind, ConnectionConfig, Credentials, DialectKind, Engine, Event, HttpResponse,
-    ListState, Method, NetError, Outgoing, Phase, Plan, Resize, StepState,
+    Action, ActionKind, Command, ConnectionConfig, Credentials, DialectKind, Engine, Event,
+    HttpResponse, ListState, Method, Mismatch, NetError, Note, Phase, Plan, Refusal, Resize,
+    StepState, Transmit, WfNote,
 };
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -62,18 +67,18 @@ fn actions(list: &[serde_json::Value]) -> HttpResponse {
 /// An engine with one connection whose listing showed `vms`.
 fn engine_with(vms: &[serde_json::Value]) -> Engine {
     let mut e = Engine::new("t");
-    e.add_connection(cfg(), T0);
-    let out = e.poll_transmit(T0);
+    e.add(cfg(), T0);
+    let out = e.round(T0);
     assert_eq!(out.len(), 1, "one listing request");
     assert_eq!(
         out[0].request.url,
         format!("{BASE}/vms?page=1&per_page=200")
     );
-    e.handle(out[0].token, Ok(list(vms)), T0);
+    e.answer(out[0].token, Ok(list(vms)), T0);
     e
 }
 
-fn only(out: Vec<Outgoing>) -> Outgoing {
+fn only(out: Vec<Transmit>) -> Transmit {
     assert_eq!(out.len(), 1, "expected exactly one request, got {out:?}");
     out.into_iter().next().unwrap()
 }
@@ -82,28 +87,26 @@ fn only(out: Vec<Outgoing>) -> Outgoing {
 fn a_reboot_goes_from_submitted_to_verified_done() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Submitted);
-    assert_eq!(
-        e.status_label("c1", e.vm("c1", "v1").unwrap()),
-        "rebooting…"
-    );
+    assert_eq!(e.op(&id).phase, Phase::Submitted);
+    let v1 = e.vm("c1", "v1").unwrap();
+    assert_eq!(e.view().status_label(&"c1".into(), &v1), "rebooting…");
 
-    let post = only(e.poll_transmit(T0));
+    let post = only(e.round(T0));
     assert_eq!(post.request.method, Method::Post);
     assert_eq!(post.request.url, format!("{BASE}/vms/v1/actions"));
-    e.handle(post.token, Ok(accepted("reboot")), T0 + 300);
-    let op = e.operation(&id).unwrap();
+    e.answer(post.token, Ok(accepted("reboot")), T0 + 300);
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::Accepted);
     assert_eq!(op.provider_status.as_deref(), Some("in-progress"));
 
     // Nothing is due until the first observation.
-    assert!(e.poll_transmit(T0 + 1_000).is_empty());
-    let wake = e.next_wake().unwrap();
+    assert!(e.round(T0 + 1_000).is_empty());
+    let wake = e.wake().unwrap();
     assert!(wake > T0 + 1_000 && wake <= T0 + 5_000, "wake {wake}");
 
-    let get = only(e.poll_transmit(wake));
+    let get = only(e.round(wake));
     assert_eq!(get.request.url, format!("{BASE}/vms/v1/actions"));
-    e.handle(
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "reboot",
@@ -112,11 +115,11 @@ fn a_reboot_goes_from_submitted_to_verified_done() {
         )])),
         wake,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::InProgress);
+    assert_eq!(e.op(&id).phase, Phase::InProgress);
 
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
-    e.handle(
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "reboot",
@@ -126,33 +129,31 @@ fn a_reboot_goes_from_submitted_to_verified_done() {
         t,
     );
     // The task is done; the VM must say so too before we do.
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
-    let read = only(e.poll_transmit(t));
+    assert_eq!(e.op(&id).phase, Phase::Verifying);
+    let read = only(e.round(t));
     assert_eq!(read.request.url, format!("{BASE}/vms?page=1&per_page=200"));
-    e.handle(
+    e.answer(
         read.token,
         Ok(list(&[vm("v1", "web-01", "running", false)])),
         t + 100,
     );
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::Succeeded);
     assert_eq!(op.finished_at, Some(t + 100));
-    assert!(e.drain_events().contains(&Event::Finished {
-        op_id: id,
-        phase: Phase::Succeeded
-    }));
-    assert_eq!(e.status_label("c1", e.vm("c1", "v1").unwrap()), "running");
+    assert!(noticed_op(&e.events(), &id), "the user hears it is done");
+    let v1 = e.vm("c1", "v1").unwrap();
+    assert_eq!(e.view().status_label(&"c1".into(), &v1), "running");
 }
 
 #[test]
 fn done_is_not_claimed_while_the_vm_disagrees() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Shutdown, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("shutdown")), T0);
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
-    e.handle(
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("shutdown")), T0);
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "shutdown",
@@ -164,53 +165,55 @@ fn done_is_not_claimed_while_the_vm_disagrees() {
     // The guest ignored the shutdown: the VM keeps running.
     let mut now = t;
     for _ in 0..30 {
-        let out = e.poll_transmit(now);
+        let out = e.round(now);
         for o in out {
-            e.handle(
+            e.answer(
                 o.token,
                 Ok(list(&[vm("v1", "web-01", "running", false)])),
                 now,
             );
         }
-        if !e.operation(&id).unwrap().is_open() {
+        if !e.op(&id).is_open() {
             break;
         }
-        assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
-        now = e.next_wake().unwrap();
+        assert_eq!(e.op(&id).phase, Phase::Verifying);
+        now = e.wake().unwrap();
     }
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::NeedsCheck);
     assert!(
-        now - t >= e.schedule.verify_grace,
+        now - t >= Schedule::default().verify_grace,
         "gave the VM its grace period"
     );
-    let msg = op.message.as_deref().unwrap();
-    assert!(
-        msg.contains("completed") && msg.contains("running"),
-        "{msg}"
+    assert_eq!(
+        op.note,
+        Some(Note::Disagrees(Mismatch::Power {
+            status: "running".into()
+        }))
     );
 
     // Later the VM did go down: "check now" re-reads it and settles the operation.
-    e.check_now(&id, now + 60_000);
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
-    let read = only(e.poll_transmit(now + 60_000));
-    e.handle(
+    e.cmd(Command::CheckNow { op: id.clone() }, now + 60_000)
+        .unwrap();
+    assert_eq!(e.op(&id).phase, Phase::Verifying);
+    let read = only(e.round(now + 60_000));
+    e.answer(
         read.token,
         Ok(list(&[vm("v1", "web-01", "stopped", false)])),
         now + 60_100,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.op(&id).phase, Phase::Succeeded);
 }
 
 #[test]
 fn an_errored_action_fails_with_a_clear_message_and_refreshes_the_list() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::PowerCycle, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("power_cycle")), T0);
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
-    e.handle(
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("power_cycle")), T0);
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "power_cycle",
@@ -219,11 +222,15 @@ fn an_errored_action_fails_with_a_clear_message_and_refreshes_the_list() {
         )])),
         t,
     );
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::Failed);
-    assert!(op.message.as_deref().unwrap().contains("errored"));
+    assert!(
+        matches!(&op.note, Some(Note::Reported { cancelled: false, status, .. }) if status == "errored"),
+        "{:?}",
+        op.note
+    );
     // A fresh listing goes out at once so the row shows the real state.
-    let out = only(e.poll_transmit(t));
+    let out = only(e.round(t));
     assert!(out.request.url.contains("/vms?page=1"));
 }
 
@@ -242,14 +249,14 @@ fn a_refused_request_keeps_the_providers_words() {
             T0,
         )
         .unwrap();
-    let post = only(e.poll_transmit(T0));
+    let post = only(e.round(T0));
     let body: serde_json::Value =
         serde_json::from_str(post.request.body.as_deref().unwrap()).unwrap();
     assert_eq!(
         body,
         json!({"type": "resize", "data": {"cpu": 2, "ram": 4, "disk": 50}})
     );
-    e.handle(
+    e.answer(
         post.token,
         Ok(HttpResponse::new(
             422,
@@ -257,48 +264,54 @@ fn a_refused_request_keeps_the_providers_words() {
         )),
         T0,
     );
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::Failed);
-    let msg = op.message.as_deref().unwrap();
-    assert!(
-        msg.contains("Disk can not be decreased") && msg.contains("422"),
-        "{msg}"
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(err.status, Some(422));
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("Disk can not be decreased")
     );
-    assert!(!msg.contains("s3cret"));
+    assert!(!op.note.as_ref().unwrap().to_string().contains("s3cret"));
 }
 
 #[test]
 fn a_lost_submit_is_never_reported_as_failed_or_done() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Err(NetError("connection reset".into())), T0);
-    let op = e.operation(&id).unwrap();
+    let post = only(e.round(T0));
+    e.answer(post.token, Err(NetError("connection reset".into())), T0);
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::NeedsCheck);
-    assert!(op.message.as_deref().unwrap().contains("may or may not"));
+    assert!(
+        matches!(&op.note, Some(Note::MaybeSent { .. })),
+        "{:?}",
+        op.note
+    );
 }
 
 #[test]
 fn a_server_error_to_a_submit_asks_for_a_check_and_sends_nothing_twice() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(
+    let post = only(e.round(T0));
+    e.answer(
         post.token,
         Ok(HttpResponse::new(503, r#"{"message": "upstream timeout"}"#)),
         T0,
     );
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::NeedsCheck, "neither failed nor done");
-    let msg = op.message.as_deref().unwrap();
-    assert!(
-        msg.contains("503") && msg.contains("upstream timeout"),
-        "{msg}"
-    );
-    assert!(!msg.contains("will try again"), "it will not: {msg}");
+    let Some(Note::ServerErrorOnSubmit(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(err.status, Some(503));
+    assert_eq!(err.provider_text.as_deref(), Some("upstream timeout"));
     // What follows is a look at the VM, never the action again.
     for t in [T0, T0 + 5_000, T0 + 60_000] {
-        for o in e.poll_transmit(t) {
+        for o in e.round(t) {
             assert_ne!(o.request.method, Method::Post, "{o:?}");
         }
     }
@@ -307,16 +320,16 @@ fn a_server_error_to_a_submit_asks_for_a_check_and_sends_nothing_twice() {
 #[test]
 fn a_listing_reads_a_part_again_once_after_a_passing_server_error() {
     let mut e = Engine::new("t");
-    e.add_connection(cfg(), T0);
-    let first = only(e.poll_transmit(T0));
-    e.handle(first.token, Ok(HttpResponse::new(503, "busy")), T0);
+    e.add(cfg(), T0);
+    let first = only(e.round(T0));
+    e.answer(first.token, Ok(HttpResponse::new(503, "busy")), T0);
     assert!(
         !matches!(e.list_state("c1"), Some(ListState::Failed { .. })),
         "no error shown for one bad answer"
     );
-    let again = only(e.poll_transmit(T0 + 10));
+    let again = only(e.round(T0 + 10));
     assert_eq!(again.request.url, first.request.url);
-    e.handle(
+    e.answer(
         again.token,
         Ok(list(&[vm("v1", "web-01", "running", false)])),
         T0 + 60,
@@ -325,11 +338,12 @@ fn a_listing_reads_a_part_again_once_after_a_passing_server_error() {
     assert_eq!(e.vms("c1").len(), 1);
 
     // A second bad answer in the same listing is an error the user sees.
-    e.refresh("c1", T0 + 1_000);
-    let a = only(e.poll_transmit(T0 + 1_000));
-    e.handle(a.token, Ok(HttpResponse::new(503, "busy")), T0 + 1_000);
-    let b = only(e.poll_transmit(T0 + 1_010));
-    e.handle(b.token, Ok(HttpResponse::new(502, "busy")), T0 + 1_010);
+    e.cmd(Command::Refresh { conn: "c1".into() }, T0 + 1_000)
+        .unwrap();
+    let a = only(e.round(T0 + 1_000));
+    e.answer(a.token, Ok(HttpResponse::new(503, "busy")), T0 + 1_000);
+    let b = only(e.round(T0 + 1_010));
+    e.answer(b.token, Ok(HttpResponse::new(502, "busy")), T0 + 1_010);
     assert!(matches!(e.list_state("c1"), Some(ListState::Failed { .. })));
     assert_eq!(e.vms("c1").len(), 1, "what was shown stays");
 }
@@ -341,31 +355,38 @@ fn one_operation_per_vm_and_only_valid_actions() {
         vm("v2", "db-01", "stopped", false),
         vm("v3", "cache-01", "running", true),
     ]);
-    assert!(e
-        .start("c1", "v2", Action::Reboot, T0)
-        .unwrap_err()
-        .contains("off"));
-    assert!(e
-        .start("c1", "v3", Action::Reboot, T0)
-        .unwrap_err()
-        .contains("locked"));
-    assert!(e
-        .start("c1", "v1", Action::Rename { name: "  ".into() }, T0)
-        .unwrap_err()
-        .contains("name"));
+    assert_eq!(
+        e.start("c1", "v2", Action::Reboot, T0).unwrap_err(),
+        Refusal::IsOff
+    );
+    assert_eq!(
+        e.start("c1", "v3", Action::Reboot, T0).unwrap_err(),
+        Refusal::Locked
+    );
+    assert_eq!(
+        e.start("c1", "v1", Action::Rename { name: "  ".into() }, T0)
+            .unwrap_err(),
+        Refusal::EnterName
+    );
     e.start("c1", "v1", Action::Reboot, T0).unwrap();
     let again = e.start("c1", "v1", Action::Reboot, T0).unwrap_err();
-    assert!(again.contains("Wait for"), "{again}");
-    let choices = e.action_choices("c1", "v1");
     assert!(
-        choices.iter().all(|(_, ok)| ok.is_err()),
+        matches!(again, Refusal::BusyWithOperation { .. }),
+        "{again:?}"
+    );
+    let choices = e.view().choices(&"c1".into(), &"v1".into());
+    assert!(
+        choices.iter().all(|c| c.reason.is_some()),
         "all disabled while one runs"
     );
-    let choices = e.action_choices("c1", "v2");
+    let choices = e.view().choices(&"c1".into(), &"v2".into());
     let allowed: Vec<ActionKind> = choices
         .iter()
-        .filter(|(_, ok)| ok.is_ok())
-        .map(|(k, _)| *k)
+        .filter(|c| c.reason.is_none())
+        .filter_map(|c| match c.command {
+            vigil_core::engine::VmCommand::Action(k) => Some(k),
+            _ => None,
+        })
         .collect();
     assert_eq!(
         allowed,
@@ -409,7 +430,7 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
             T0,
         )
         .unwrap();
-    let posts = e.poll_transmit(T0);
+    let posts = e.round(T0);
     assert_eq!(posts.len(), 2);
     for p in posts {
         let vm_id = if p.request.url.contains("/vms/v1/") {
@@ -417,10 +438,10 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
         } else {
             "v2"
         };
-        e.handle(p.token, Ok(accepted_on(vm_id, "rename")), T0);
+        e.answer(p.token, Ok(accepted_on(vm_id, "rename")), T0);
     }
-    let t = e.next_wake().unwrap();
-    let gets = e.poll_transmit(t);
+    let t = e.wake().unwrap();
+    let gets = e.round(t);
     assert_eq!(gets.len(), 2, "one actions read per VM");
     for g in gets {
         let vm_id = if g.request.url.contains("/vms/v1/") {
@@ -429,11 +450,11 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
             "v2"
         };
         let done = action_on(vm_id, "rename", "completed", "2026-01-01T00:00:00Z");
-        e.handle(g.token, Ok(actions(&[done])), t);
+        e.answer(g.token, Ok(actions(&[done])), t);
     }
     // Both wait for the same list page: one request verifies both.
-    let read = only(e.poll_transmit(t));
-    e.handle(
+    let read = only(e.round(t));
+    e.answer(
         read.token,
         Ok(list(&[
             vm("v1", "api-01", "running", false),
@@ -441,8 +462,8 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
         ])),
         t,
     );
-    assert_eq!(e.operation(&a).unwrap().phase, Phase::Succeeded);
-    assert_eq!(e.operation(&b).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.op(&a).phase, Phase::Succeeded);
+    assert_eq!(e.op(&b).phase, Phase::Succeeded);
     assert_eq!(e.vm("c1", "v1").unwrap().name, "api-01");
 }
 
@@ -450,29 +471,29 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
 fn server_errors_back_off_and_the_operation_survives() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("reboot")), T0);
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("reboot")), T0);
     let mut gaps = Vec::new();
     let mut last = T0;
     for _ in 0..4 {
-        let t = e.next_wake().unwrap();
+        let t = e.wake().unwrap();
         gaps.push(t - last);
         last = t;
-        let get = only(e.poll_transmit(t));
-        e.handle(
+        let get = only(e.round(t));
+        e.answer(
             get.token,
             Ok(HttpResponse::new(503, "<html>unavailable</html>")),
             t,
         );
-        let op = e.operation(&id).unwrap();
+        let op = e.op(&id);
         assert!(op.is_open());
         assert_eq!(op.last_error.as_ref().unwrap().status, Some(503));
     }
     assert!(gaps[3] > gaps[1], "waits grow: {gaps:?}");
     // The provider recovers and the operation carries on.
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
-    e.handle(
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "reboot",
@@ -481,16 +502,16 @@ fn server_errors_back_off_and_the_operation_survives() {
         )])),
         t,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
-    assert!(e.operation(&id).unwrap().last_error.is_none());
+    assert_eq!(e.op(&id).phase, Phase::Verifying);
+    assert!(e.op(&id).last_error.is_none());
 }
 
 #[test]
 fn a_429_holds_every_request_to_that_provider_until_retry_after() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(
+    let post = only(e.round(T0));
+    e.answer(
         post.token,
         Ok(HttpResponse::new(
             429,
@@ -500,13 +521,13 @@ fn a_429_holds_every_request_to_that_provider_until_retry_after() {
         T0,
     );
     assert_eq!(
-        e.operation(&id).unwrap().phase,
+        e.op(&id).phase,
         Phase::Submitted,
         "not accepted, not failed"
     );
-    assert!(e.poll_transmit(T0 + 29_000).is_empty());
-    assert!(e.next_wake().unwrap() >= T0 + 30_000);
-    let again = only(e.poll_transmit(T0 + 30_000));
+    assert!(e.round(T0 + 29_000).is_empty());
+    assert!(e.wake().unwrap() >= T0 + 30_000);
+    let again = only(e.round(T0 + 30_000));
     assert_eq!(again.request.method, Method::Post);
 }
 
@@ -514,11 +535,11 @@ fn a_429_holds_every_request_to_that_provider_until_retry_after() {
 fn an_unknown_task_status_is_shown_raw_and_never_success() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("reboot")), T0);
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
-    e.handle(
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("reboot")), T0);
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "reboot",
@@ -527,7 +548,7 @@ fn an_unknown_task_status_is_shown_raw_and_never_success() {
         )])),
         t,
     );
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::InProgress);
     assert_eq!(
         op.provider_status.as_deref(),
@@ -541,63 +562,68 @@ fn past_its_deadline_an_operation_times_out_and_check_now_resumes_it() {
     let id = e
         .start("c1", "v1", Action::Rename { name: "x".into() }, T0)
         .unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("rename")), T0);
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("rename")), T0);
     let mut now = T0;
-    while e.operation(&id).unwrap().is_open() {
-        now = e.next_wake().unwrap();
-        for o in e.poll_transmit(now) {
+    while e.op(&id).is_open() {
+        now = e.wake().unwrap();
+        for o in e.round(now) {
             let answer = if o.request.url.contains("/vms?") {
                 list(&[vm("v1", "web-01", "running", false)])
             } else {
                 actions(&[action("rename", "in-progress", "2026-01-01T00:00:00Z")])
             };
-            e.handle(o.token, Ok(answer), now);
+            e.answer(o.token, Ok(answer), now);
         }
         assert!(now < T0 + 10 * 60_000, "must time out");
     }
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::TimedOut);
     assert!(now - T0 >= 2 * 60_000);
-    assert!(op.message.as_deref().unwrap().contains("in-progress"));
-    let wake = e.next_wake().unwrap();
+    assert!(
+        matches!(&op.note, Some(Note::TimedOut { last: Some(l), .. }) if l == "in-progress"),
+        "{:?}",
+        op.note
+    );
+    let wake = e.wake().unwrap();
     assert!(
         wake > now + 30_000,
         "only the list refresh remains, not a poll: {}",
         wake - now
     );
 
-    e.check_now(&id, now + 1);
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::InProgress);
-    let get = only(e.poll_transmit(now + 1));
+    e.cmd(Command::CheckNow { op: id.clone() }, now + 1)
+        .unwrap();
+    assert_eq!(e.op(&id).phase, Phase::InProgress);
+    let get = only(e.round(now + 1));
     assert!(get.request.url.ends_with("/vms/v1/actions"));
 }
 
 #[test]
 fn listing_follows_pages_and_a_failed_refresh_keeps_what_was_shown() {
     let mut e = Engine::new("t");
-    e.add_connection(cfg(), T0);
-    let p1 = only(e.poll_transmit(T0));
+    e.add(cfg(), T0);
+    let p1 = only(e.round(T0));
     let page1 = json!({"vms": [vm("v1", "web-01", "running", false)],
                        "links": {"pages": {"next": "https://other.host/api/v1/vms?page=2&per_page=200"}}});
-    e.handle(p1.token, Ok(HttpResponse::new(200, page1.to_string())), T0);
-    assert_eq!(e.list_state("c1"), Some(&ListState::Loading));
-    let p2 = only(e.poll_transmit(T0));
+    e.answer(p1.token, Ok(HttpResponse::new(200, page1.to_string())), T0);
+    assert_eq!(e.list_state("c1"), Some(ListState::Loading));
+    let p2 = only(e.round(T0));
     assert_eq!(p2.request.url, format!("{BASE}/vms?page=2&per_page=200"));
-    e.handle(
+    e.answer(
         p2.token,
         Ok(list(&[vm("v2", "db-01", "stopped", false)])),
         T0,
     );
     assert_eq!(e.vms("c1").len(), 2);
-    assert_eq!(e.list_state("c1"), Some(&ListState::Ready { at: T0 }));
+    assert_eq!(e.list_state("c1"), Some(ListState::Ready { at: T0 }));
 
     // The refresh a minute later is refused: the VMs stay, the error shows, and no retry loop
     // hammers the provider with bad credentials.
-    let t = e.next_wake().unwrap();
+    let t = e.wake().unwrap();
     assert_eq!(t, T0 + 60_000);
-    let r = only(e.poll_transmit(t));
-    e.handle(
+    let r = only(e.round(t));
+    e.answer(
         r.token,
         Ok(HttpResponse::new(
             401,
@@ -608,22 +634,27 @@ fn listing_follows_pages_and_a_failed_refresh_keeps_what_was_shown() {
     assert_eq!(e.vms("c1").len(), 2);
     match e.list_state("c1") {
         Some(ListState::Failed { error, .. }) => {
-            assert!(error.full().contains("Unable to authenticate you"))
+            assert_eq!(
+                error.provider_text.as_deref(),
+                Some("Unable to authenticate you")
+            )
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(e.next_wake(), None);
-    assert!(matches!(
-        e.drain_events().as_slice(),
-        [Event::ListFailed { .. }]
-    ));
+    assert_eq!(e.wake(), None);
+    let told = notices(&e.events());
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(
+        told[0].about,
+        vigil_core::engine::About::Connection("c1".into())
+    );
 }
 
 #[test]
 fn requests_never_carry_credentials_in_the_url() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
+    let post = only(e.round(T0));
     assert!(!post.request.url.contains("s3cret") && !post.request.url.contains("me@example.com"));
     assert!(!post.request.describe().contains("Basic"));
 }
@@ -631,7 +662,7 @@ fn requests_never_carry_credentials_in_the_url() {
 #[test]
 fn a_revoked_session_logs_in_again_instead_of_giving_up() {
     let mut e = Engine::new("t");
-    e.add_connection(
+    e.add(
         ConnectionConfig {
             id: "er".into(),
             name: "Danube".into(),
@@ -650,41 +681,41 @@ fn a_revoked_session_logs_in_again_instead_of_giving_up() {
         {"hostname": "web-01.test", "alias": "web-01", "status": "running", "tasks": {}}
     ]})
     .to_string();
-    let l1 = only(e.poll_transmit(T0));
+    let l1 = only(e.round(T0));
     assert!(l1.request.url.ends_with("/accounts/login/"));
-    e.handle(l1.token, Ok(HttpResponse::new(200, login.clone())), T0);
-    let list = only(e.poll_transmit(T0));
+    e.answer(l1.token, Ok(HttpResponse::new(200, login.clone())), T0);
+    let list = only(e.round(T0));
     assert!(list
         .request
         .headers
         .contains(&("Authorization".into(), "Token tok-1".into())));
     // The provider revoked the token early.
-    e.handle(
+    e.answer(
         list.token,
         Ok(HttpResponse::new(401, r#"{"detail": "Invalid token."}"#)),
         T0,
     );
-    let t = e.next_wake().expect("the console keeps going").max(T0);
-    let l2 = only(e.poll_transmit(t));
+    let t = e.wake().expect("the console keeps going").max(T0);
+    let l2 = only(e.round(t));
     assert!(
         l2.request.url.ends_with("/accounts/login/"),
         "a new login, not a dead end"
     );
-    e.handle(l2.token, Ok(HttpResponse::new(200, login)), t);
-    let t = e.next_wake().unwrap().max(t);
-    let list = only(e.poll_transmit(t));
-    e.handle(list.token, Ok(HttpResponse::new(200, status)), t);
+    e.answer(l2.token, Ok(HttpResponse::new(200, login)), t);
+    let t = e.wake().unwrap().max(t);
+    let list = only(e.round(t));
+    e.answer(list.token, Ok(HttpResponse::new(200, status)), t);
     assert_eq!(e.vms("er").len(), 1, "{:?}", e.list_state("er"));
     assert!(matches!(e.list_state("er"), Some(ListState::Ready { .. })));
 }
 
 /// An engine with a reboot accepted at T0 on v1, using a fixed 3 s schedule.
-fn with_reboot_running() -> (Engine, String) {
+fn with_reboot_running() -> (Engine, vigil_core::OpId) {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("reboot")), T0);
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("reboot")), T0);
     (e, id)
 }
 
@@ -695,17 +726,17 @@ fn still_running() -> HttpResponse {
 #[test]
 fn a_hidden_tab_polls_at_most_every_30_s_and_looks_at_once_when_shown() {
     let (mut e, id) = with_reboot_running();
-    e.set_pace(vigil_core::Pace::Background, T0);
+    e.pace(vigil_core::Pace::Background, T0);
     let mut rounds = Vec::new();
     let mut now = T0;
     while now < T0 + 120_000 {
-        now = e.next_wake().unwrap().max(now);
-        let out = e.poll_transmit(now);
+        now = e.wake().unwrap().max(now);
+        let out = e.round(now);
         if !out.is_empty() {
             rounds.push(now);
         }
         for o in out {
-            e.handle(o.token, Ok(still_running()), now);
+            e.answer(o.token, Ok(still_running()), now);
         }
     }
     assert!(rounds.len() >= 2);
@@ -714,30 +745,30 @@ fn a_hidden_tab_polls_at_most_every_30_s_and_looks_at_once_when_shown() {
     }
     // Shown again: one immediate look, whatever the schedule said.
     let shown = now + 1;
-    e.set_pace(vigil_core::Pace::Foreground, shown);
-    let out = e.poll_transmit(shown);
+    e.pace(vigil_core::Pace::Foreground, shown);
+    let out = e.round(shown);
     assert!(out
         .iter()
         .any(|o| o.request.url.ends_with("/vms/v1/actions")));
-    assert!(e.operation(&id).unwrap().is_open());
+    assert!(e.op(&id).is_open());
 }
 
 #[test]
 fn offline_sends_nothing_and_times_nothing_out_then_resumes_at_once() {
     let (mut e, id) = with_reboot_running();
-    e.set_pace(vigil_core::Pace::Offline, T0 + 1_000);
-    assert_eq!(e.next_wake(), None);
+    e.pace(vigil_core::Pace::Offline, T0 + 1_000);
+    assert_eq!(e.wake(), None);
     // Far past the reboot's deadline, still offline: nothing sent, nothing decided.
     let later = T0 + 20 * 60_000;
-    assert!(e.poll_transmit(later).is_empty());
-    assert!(e.operation(&id).unwrap().is_open());
-    e.set_pace(vigil_core::Pace::Foreground, later);
-    let out = e.poll_transmit(later);
+    assert!(e.round(later).is_empty());
+    assert!(e.op(&id).is_open());
+    e.pace(vigil_core::Pace::Foreground, later);
+    let out = e.round(later);
     let get = out
         .into_iter()
         .find(|o| o.request.url.ends_with("/vms/v1/actions"))
         .expect("an immediate look");
-    e.handle(
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "reboot",
@@ -746,27 +777,27 @@ fn offline_sends_nothing_and_times_nothing_out_then_resumes_at_once() {
         )])),
         later,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+    assert_eq!(e.op(&id).phase, Phase::Verifying);
 }
 
 #[test]
 fn operations_survive_a_reload_and_resume() {
     let (e, id) = with_reboot_running();
-    let saved = serde_json::to_string(&e.export_operations()).unwrap();
+    let saved = serde_json::to_string(&e.saved()).unwrap();
     drop(e);
 
     // The page reloads: a new engine, the same connection, the kept operations.
     let mut e = engine_with(&[vm("v1", "web-01", "running", true)]);
-    let restored: Vec<vigil_core::Operation> = serde_json::from_str(&saved).unwrap();
+    let restored: vigil_core::SavedState = serde_json::from_str(&saved).unwrap();
     let now = T0 + 10_000;
-    e.import_operations(restored, now);
+    e.import(restored, now);
     assert!(
         e.allowed("c1", "v1", ActionKind::Reboot).is_err(),
         "still busy"
     );
-    let get = only(e.poll_transmit(now));
+    let get = only(e.round(now));
     assert!(get.request.url.ends_with("/vms/v1/actions"));
-    e.handle(
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "reboot",
@@ -775,36 +806,32 @@ fn operations_survive_a_reload_and_resume() {
         )])),
         now,
     );
-    let read = only(e.poll_transmit(now));
-    e.handle(
+    let read = only(e.round(now));
+    e.answer(
         read.token,
         Ok(list(&[vm("v1", "web-01", "running", false)])),
         now,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.op(&id).phase, Phase::Succeeded);
 }
 
 #[test]
 fn a_reload_mid_submit_or_without_the_connection_asks_for_a_check() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
-    let _lost = e.poll_transmit(T0); // the page closes before the answer
-    let saved = e.export_operations();
+    let _lost = e.round(T0); // the page closes before the answer
+    let saved = e.saved();
 
     let mut fresh = engine_with(&[vm("v1", "web-01", "running", false)]);
-    fresh.import_operations(saved.clone(), T0 + 5_000);
-    let op = fresh.operation(&id).unwrap();
+    fresh.import(saved.clone(), T0 + 5_000);
+    let op = fresh.op(&id);
     assert_eq!(op.phase, Phase::NeedsCheck);
-    assert!(op.message.as_deref().unwrap().contains("closed before"));
+    assert_eq!(op.note, Some(Note::ClosedBeforeAnswer));
 
     let mut other = Engine::new("t2");
-    other.import_operations(saved, T0 + 5_000);
-    assert_eq!(other.operation(&id).unwrap().phase, Phase::NeedsCheck);
-    assert_eq!(
-        other.next_wake(),
-        None,
-        "nothing to poll without the connection"
-    );
+    other.import(saved, T0 + 5_000);
+    assert_eq!(other.op(&id).phase, Phase::NeedsCheck);
+    assert_eq!(other.wake(), None, "nothing to poll without the connection");
 }
 
 #[test]
@@ -812,15 +839,16 @@ fn vm_data_asked_for_before_the_task_ended_does_not_judge_it() {
     let mut e = engine_with(&[vm("v1", "web-01", "stopped", false)]);
     e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
     let id = e.start("c1", "v1", Action::Start, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
-    e.handle(post.token, Ok(accepted("power_on")), T0);
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("power_on")), T0);
     // A background listing goes out while the VM is still booting…
-    e.refresh("c1", T0 + 1_000);
-    let stale = only(e.poll_transmit(T0 + 1_000));
+    e.cmd(Command::Refresh { conn: "c1".into() }, T0 + 1_000)
+        .unwrap();
+    let stale = only(e.round(T0 + 1_000));
     // …then the look that sees the task completed.
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
-    e.handle(
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
+    e.answer(
         get.token,
         Ok(actions(&[action(
             "power_on",
@@ -829,44 +857,45 @@ fn vm_data_asked_for_before_the_task_ended_does_not_judge_it() {
         )])),
         t,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Verifying);
+    assert_eq!(e.op(&id).phase, Phase::Verifying);
     // The listing's answer, from before the task ended, arrives late and says "stopped".
-    e.handle(
+    e.answer(
         stale.token,
         Ok(list(&[vm("v1", "web-01", "stopped", false)])),
         t + 10,
     );
-    let op = e.operation(&id).unwrap();
+    let op = e.op(&id);
     assert_eq!(op.phase, Phase::Verifying);
-    assert_eq!(op.message, None, "stale data is not a disagreement");
+    assert_eq!(op.note, None, "stale data is not a disagreement");
     // Its own read, asked for after the task ended, decides at once.
-    let read = only(e.poll_transmit(t + 10));
-    e.handle(
+    let read = only(e.round(t + 10));
+    e.answer(
         read.token,
         Ok(list(&[vm("v1", "web-01", "running", false)])),
         t + 60,
     );
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.op(&id).phase, Phase::Succeeded);
 }
 
 #[test]
 fn a_following_tab_sends_nothing_shows_the_leaders_state_and_takes_over() {
-    let (leader, id) = with_reboot_running();
+    let (mut leader, id) = with_reboot_running();
     let mut follower = engine_with(&[vm("v1", "web-01", "running", false)]);
-    follower.set_pace(vigil_core::Pace::Follower, T0);
-    follower.mirror(leader.export_operations(), leader.export_inventory());
-    assert!(follower.operation(&id).unwrap().is_open());
+    follower.pace(vigil_core::Pace::Follower, T0);
+    let share = leader.share_all(T0);
+    follower.mirror(share, T0);
+    assert!(follower.op(&id).is_open());
     assert!(
         follower.allowed("c1", "v1", ActionKind::Reboot).is_err(),
         "busy there too"
     );
-    assert!(follower.poll_transmit(T0 + 60_000).is_empty());
-    assert_eq!(follower.next_wake(), None);
+    assert!(follower.round(T0 + 60_000).is_empty());
+    assert_eq!(follower.wake(), None);
 
     // The leading tab closes; this one resumes the operation.
-    follower.take_over(T0 + 6_000);
-    follower.set_pace(vigil_core::Pace::Foreground, T0 + 6_000);
-    let out = follower.poll_transmit(T0 + 6_000);
+    follower.cmd(Command::TakeOver, T0 + 6_000).unwrap();
+    follower.pace(vigil_core::Pace::Foreground, T0 + 6_000);
+    let out = follower.round(T0 + 6_000);
     assert!(
         out.iter()
             .any(|o| o.request.url.ends_with("/vms/v1/actions")),
@@ -876,7 +905,7 @@ fn a_following_tab_sends_nothing_shows_the_leaders_state_and_takes_over() {
 
 #[test]
 fn the_vm_list_searches_filters_and_sorts() {
-    use vigil_core::view::{SortKey, StateFilter, VmFilter};
+    use vigil_core::engine::{RowKey, SortKey, StateFilter, VmFilter};
     let mut e = engine_with(&[
         vm("v1", "web-02", "running", false),
         vm("v2", "DB-01", "stopped", false),
@@ -884,7 +913,14 @@ fn the_vm_list_searches_filters_and_sorts() {
         vm("v4", "cache-01", "migrating", false),
     ]);
     let ids = |e: &Engine, f: &VmFilter| -> Vec<String> {
-        e.vm_rows(f).into_iter().map(|(_, v)| v).collect()
+        e.view()
+            .vm_rows(f)
+            .into_iter()
+            .map(|r| match r {
+                RowKey::Vm(_, v) => v.to_string(),
+                RowKey::Creating(op) => op.to_string(),
+            })
+            .collect()
     };
     let all = VmFilter::default();
     assert_eq!(
@@ -948,9 +984,9 @@ fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
     };
     let mut e = Engine::new("t");
     e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
-    e.add_connection(zenno, T0);
-    let projects = only(e.poll_transmit(T0));
-    e.handle(
+    e.add(zenno, T0);
+    let projects = only(e.round(T0));
+    e.answer(
         projects.token,
         Ok(HttpResponse::new(
             200,
@@ -958,8 +994,8 @@ fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
         )),
         T0,
     );
-    let vms = only(e.poll_transmit(T0));
-    e.handle(
+    let vms = only(e.round(T0));
+    e.answer(
         vms.token,
         Ok(HttpResponse::new(
             200,
@@ -969,31 +1005,31 @@ fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
     );
     assert_eq!(e.vm("z", "vm1").unwrap().project.as_deref(), Some("p1"));
     let id = e.start("z", "vm1", Action::Reboot, T0).unwrap();
-    let post = only(e.poll_transmit(T0));
+    let post = only(e.round(T0));
     assert_eq!(
         post.request.url,
         "https://api.zenno.test/projects/p1/vms/vm1/reboot"
     );
-    e.handle(
+    e.answer(
         post.token,
         Ok(HttpResponse::new(202, r#"{"commandId": "c-1"}"#)),
         T0,
     );
     // The reboot fails; the engine re-reads that one VM, whose answer does not name its project.
-    let t = e.next_wake().unwrap();
-    let get = only(e.poll_transmit(t));
+    let t = e.wake().unwrap();
+    let get = only(e.round(t));
     let mut failed = vm_json("running");
     failed["operation"] = json!("reboot");
     failed["operationStatus"] = json!("failed");
     failed["updatedAt"] = json!("2026-01-01T00:00:01Z");
-    e.handle(get.token, Ok(HttpResponse::new(200, failed.to_string())), t);
-    assert_eq!(e.operation(&id).unwrap().phase, Phase::Failed);
-    let reread = only(e.poll_transmit(t));
+    e.answer(get.token, Ok(HttpResponse::new(200, failed.to_string())), t);
+    assert_eq!(e.op(&id).phase, Phase::Failed);
+    let reread = only(e.round(t));
     assert_eq!(
         reread.request.url,
         "https://api.zenno.test/projects/p1/vms/vm1"
     );
-    e.handle(
+    e.answer(
         reread.token,
         Ok(HttpResponse::new(200, vm_json("running").to_string())),
         t,
@@ -1001,7 +1037,7 @@ fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
     assert_eq!(e.vm("z", "vm1").unwrap().project.as_deref(), Some("p1"));
     // So the next action still has its URL.
     e.start("z", "vm1", Action::Shutdown, t).unwrap();
-    let post = only(e.poll_transmit(t));
+    let post = only(e.round(t));
     assert_eq!(
         post.request.url,
         "https://api.zenno.test/projects/p1/vms/vm1/stop"
@@ -1014,7 +1050,7 @@ fn a_re_read_vm_keeps_the_project_it_was_listed_in() {
 /// completes, the VM keeps running.
 fn answer_ignoring(e: &mut Engine, now: i64) -> Vec<String> {
     let mut sent = Vec::new();
-    for o in e.poll_transmit(now) {
+    for o in e.round(now) {
         let body = o.request.body.clone().unwrap_or_default();
         sent.push(format!("{} {}", o.request.describe(), body));
         let resp = if o.request.method == Method::Post {
@@ -1032,7 +1068,7 @@ fn answer_ignoring(e: &mut Engine, now: i64) -> Vec<String> {
         } else {
             list(&[vm("v1", "web-01", "running", false)])
         };
-        e.handle(o.token, Ok(resp), now);
+        e.answer(o.token, Ok(resp), now);
     }
     sent
 }
@@ -1043,9 +1079,9 @@ fn the_engine_wakes_up_for_the_countdowns_end_and_powers_off_then() {
     let id = e
         .start_workflow("c1", "v1", Plan::Stop { grace_s: 45 }, T0)
         .unwrap();
-    let post = only(e.poll_transmit(T0));
+    let post = only(e.round(T0));
     assert!(post.request.body.as_deref().unwrap().contains("shutdown"));
-    e.handle(
+    e.answer(
         post.token,
         Ok(HttpResponse::new(
             201,
@@ -1054,7 +1090,7 @@ fn the_engine_wakes_up_for_the_countdowns_end_and_powers_off_then() {
         )),
         T0 + 200,
     );
-    let wf = e.workflow(&id).unwrap();
+    let wf = e.wf(&id);
     assert_eq!(wf.countdown, Some((T0 + 200, T0 + 45_200)));
     assert_eq!(wf.countdown_left(T0 + 10_200), Some(35_000));
 
@@ -1068,12 +1104,12 @@ fn the_engine_wakes_up_for_the_countdowns_end_and_powers_off_then() {
             forced_at = Some(now_before);
             break;
         }
-        now = e.next_wake().expect("something is scheduled");
+        now = e.wake().expect("something is scheduled");
         assert!(now > now_before || now == now_before && !sent.is_empty());
     }
     // …and at the countdown's very end, not a moment later, the power off goes out.
     assert_eq!(forced_at, Some(T0 + 45_200));
-    let wf = e.workflow(&id).unwrap();
+    let wf = e.wf(&id);
     assert_eq!(wf.steps[1].state, StepState::Running);
     assert_eq!(
         wf.countdown_left(T0 + 45_200),
@@ -1081,7 +1117,7 @@ fn the_engine_wakes_up_for_the_countdowns_end_and_powers_off_then() {
         "the countdown is over"
     );
     let shutdown_op = wf.steps[0].op_id.clone().unwrap();
-    assert_eq!(e.operation(&shutdown_op).unwrap().phase, Phase::NeedsCheck);
+    assert_eq!(e.op(&shutdown_op).phase, Phase::NeedsCheck);
     // The workflow still holds the VM.
     assert!(e.allowed("c1", "v1", ActionKind::Start).is_err());
 }
@@ -1093,10 +1129,10 @@ fn a_grace_period_out_of_range_is_refused_in_words() {
         let why = e
             .start_workflow("c1", "v1", Plan::Stop { grace_s }, T0)
             .unwrap_err();
-        assert!(why.contains("grace period"), "{why}");
+        assert_eq!(why, Refusal::GraceOutOfRange { max_s: 3600 });
     }
-    assert!(e.workflows().is_empty());
-    assert!(e.poll_transmit(T0).is_empty());
+    assert_eq!(e.view().workflows().count(), 0);
+    assert!(e.round(T0).is_empty());
 }
 
 #[test]

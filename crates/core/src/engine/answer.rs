@@ -110,7 +110,10 @@ impl Core {
         result: Reply,
         a: Answer,
     ) {
-        let (every, per_minute) = (self.schedule.list_every, self.schedule.list_bytes_per_minute);
+        let (every, per_minute) = (
+            self.schedule.list_every,
+            self.schedule.list_bytes_per_minute,
+        );
         let backoff = self.backoff(2);
         for op in riders {
             if let Some(r) = self.ops.get_mut(op) {
@@ -136,7 +139,9 @@ impl Core {
             Listed::Going => return,
             Listed::Done => {
                 // A large list is read less often: about `per_minute` bytes a minute at most.
-                let bytes = c.cost.of(crate::engine::conn::Cost::many(&c.api.list_request(None).url));
+                let bytes = c.cost.of(crate::engine::conn::Cost::many(
+                    &c.api.list_request(None).url,
+                ));
                 let spread = bytes.map_or(0, |b| (b * 60_000.0 / per_minute as f64) as Millis);
                 c.inv.list_due = Some(a.now + every.max(spread).min(10 * every));
             }
@@ -144,9 +149,7 @@ impl Core {
                 c.inv.list_due = match error.kind {
                     // Wrong credentials will not fix themselves: wait for the user.
                     ErrorKind::Unauthorized | ErrorKind::Forbidden if c.auth_failed => None,
-                    ErrorKind::RateLimited => {
-                        Some(a.now + error.retry_after.unwrap_or(backoff))
-                    }
+                    ErrorKind::RateLimited => Some(a.now + error.retry_after.unwrap_or(backoff)),
                     _ => Some(a.now + backoff),
                 };
                 for op in riders {
@@ -175,10 +178,18 @@ impl Core {
             return;
         };
         let (stages, backoff) = (c.api.stages(&rec.op.action), self.backoff(1));
+        let vm = rec.op.vm_id().and_then(|v| c.inv.get(v));
         let parsed = match &result {
             Ok(resp) => c
                 .api
-                .parse_accepted(&rec.op.target, &rec.op.action, rec.op.stage, resp, a.now)
+                .parse_accepted(
+                    &rec.op.target,
+                    vm,
+                    &rec.op.action,
+                    rec.op.stage,
+                    resp,
+                    a.now,
+                )
                 .map_err(|e| (e, resp.is_success().then_some(resp.status))),
             Err(e) => Err((ApiError::network(e), None)),
         };
@@ -203,8 +214,10 @@ impl Core {
         if !rec.is_open() {
             return;
         }
-        let (Some(c), Some(r)) = (self.conns.get(&rec.op.connection), rec.op.provider_ref.as_ref())
-        else {
+        let (Some(c), Some(r)) = (
+            self.conns.get(&rec.op.connection),
+            rec.op.provider_ref.as_ref(),
+        ) else {
             return;
         };
         let parsed = match result {
@@ -319,7 +332,13 @@ impl Core {
     /// every pending task, the operations missing from it had ended when it was read, so VM
     /// data read by that same request is fresh enough to verify them; VM data the answer
     /// carries is merged as read when the request went out, and waiting verifications checked.
-    fn observe_many_extras(&mut self, conn: &ConnId, missing: &[OpId], vms: Vec<crate::model::Vm>, a: Answer) {
+    fn observe_many_extras(
+        &mut self,
+        conn: &ConnId,
+        missing: &[OpId],
+        vms: Vec<crate::model::Vm>,
+        a: Answer,
+    ) {
         let complete = self
             .conns
             .get(conn)
@@ -400,11 +419,15 @@ impl Core {
     /// Operations whose provider keeps no task look at their target after each read of it.
     fn watch_after_read(&mut self, conn: &ConnId, ops: &[OpId], a: Answer) {
         for op in ops {
-            let Some(rec) = self.ops.get(op) else { continue };
+            let Some(rec) = self.ops.get(op) else {
+                continue;
+            };
             if !(rec.is_watched() && rec.op.phase.is_observing()) || rec.sched.errors > 0 {
                 continue;
             }
-            let Some(c) = self.conns.get(conn) else { return };
+            let Some(c) = self.conns.get(conn) else {
+                return;
+            };
             let (seen, _, learn) = crate::engine::core::seen_and_fresh(c, &rec.op);
             let seen = seen.cloned();
             let next = self.next_look(op, a.now, false);
@@ -453,7 +476,9 @@ impl Core {
             c.inv.merge_power(vms, a.sent);
         }
         for op in ops {
-            let Some(rec) = self.ops.get(op) else { continue };
+            let Some(rec) = self.ops.get(op) else {
+                continue;
+            };
             if !rec.op.phase.is_observing() {
                 continue;
             }
@@ -480,8 +505,10 @@ impl Core {
         let Some(rec) = self.ops.get(op_id) else {
             return;
         };
-        let (Some(c), Some(r)) = (self.conns.get(&rec.op.connection), rec.op.provider_ref.as_ref())
-        else {
+        let (Some(c), Some(r)) = (
+            self.conns.get(&rec.op.connection),
+            rec.op.provider_ref.as_ref(),
+        ) else {
             return;
         };
         let parsed = match result {

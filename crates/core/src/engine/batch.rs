@@ -53,7 +53,11 @@ impl Core {
         let limit = self.policy.batch_limit().unwrap_or(1);
         let piggyback = self.policy.piggyback();
         for (conn, (due, all)) in by_conn {
-            let ids = if piggyback && !due.is_empty() { all } else { due };
+            let ids = if piggyback && !due.is_empty() {
+                all
+            } else {
+                due
+            };
             if ids.len() < 2 || limit < 2 {
                 continue;
             }
@@ -178,8 +182,9 @@ impl Core {
             match round.shared_index(&conn, &request) {
                 // The same request already goes out this round (a listing, say): ride along.
                 Some(j) => match &mut round.pending[j].kind {
-                    FlightKind::Read { ops: riders, .. }
-                    | FlightKind::List { riders, .. } => riders.extend(ids.iter().cloned()),
+                    FlightKind::Read { ops: riders, .. } | FlightKind::List { riders, .. } => {
+                        riders.extend(ids.iter().cloned())
+                    }
                     _ => continue,
                 },
                 None => {

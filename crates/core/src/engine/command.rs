@@ -32,7 +32,10 @@ pub enum Command {
         action: Action,
     },
     /// A new VM.
-    Create { conn: ConnId, spec: VmSpec },
+    Create {
+        conn: ConnId,
+        spec: VmSpec,
+    },
     /// Deletes a VM; `typed_name` is what the user typed back to confirm.
     Delete {
         conn: ConnId,
@@ -40,24 +43,42 @@ pub enum Command {
         typed_name: String,
     },
     /// A workflow (Stop, stop → resize → start) on one VM.
-    Workflow { conn: ConnId, vm: VmId, plan: Plan },
+    Workflow {
+        conn: ConnId,
+        vm: VmId,
+        plan: Plan,
+    },
     /// One action or plan on many VMs.
     Bulk {
         targets: Vec<(ConnId, VmId)>,
         work: BulkWork,
     },
     /// Asks the provider to cancel an operation's task.
-    Cancel { op: OpId },
+    Cancel {
+        op: OpId,
+    },
     /// Looks again at a timed-out or uncertain operation.
-    CheckNow { op: OpId },
+    CheckNow {
+        op: OpId,
+    },
     /// Runs an operation that ended without its result again.
-    Retry { op: OpId },
-    ForceNow { workflow: WfId },
-    CancelWorkflow { workflow: WfId },
+    Retry {
+        op: OpId,
+    },
+    ForceNow {
+        workflow: WfId,
+    },
+    CancelWorkflow {
+        workflow: WfId,
+    },
     /// Lists a connection's VMs again now (also after refused credentials).
-    Refresh { conn: ConnId },
+    Refresh {
+        conn: ConnId,
+    },
     /// Reads the provider's catalogues for the create form.
-    LoadCatalogue { conn: ConnId },
+    LoadCatalogue {
+        conn: ConnId,
+    },
     /// Replaces the connections (settings saved): new ones list at once, gone ones end their
     /// operations as *Needs check*.
     #[serde(skip_serializing)]

@@ -110,7 +110,10 @@ impl Conn {
 
     /// A login session runs out within a minute: drop it, so that a new login goes out.
     pub fn expire_session(&mut self, now: Millis) {
-        if self.session_until.is_some_and(|t| now >= t.saturating_sub(MINUTE)) {
+        if self
+            .session_until
+            .is_some_and(|t| now >= t.saturating_sub(MINUTE))
+        {
             self.session_until = None;
             self.api.set_session(None);
         }
@@ -131,7 +134,12 @@ impl Conn {
     }
 
     /// The login's answer.
-    pub fn on_login(&mut self, parsed: Result<(String, Millis), ApiError>, backoff: Millis, now: Millis) -> Result<(), ApiError> {
+    pub fn on_login(
+        &mut self,
+        parsed: Result<(String, Millis), ApiError>,
+        backoff: Millis,
+        now: Millis,
+    ) -> Result<(), ApiError> {
         self.logging_in = false;
         match parsed {
             Ok((token, until)) => {

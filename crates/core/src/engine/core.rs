@@ -49,12 +49,21 @@ impl Default for Schedule {
 /// What happened in the core that the layers above turn into events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Happened {
-    Finished { op: OpId, phase: Phase },
-    ListFailed { conn: ConnId, error: ApiError },
+    Finished {
+        op: OpId,
+        phase: Phase,
+    },
+    ListFailed {
+        conn: ConnId,
+        error: ApiError,
+    },
     /// A connection's list state or catalogue changed.
     Connection(ConnId),
     /// The provider answered a cancel (`refused`: why not).
-    CancelAnswered { op: OpId, refused: Option<ApiError> },
+    CancelAnswered {
+        op: OpId,
+        refused: Option<ApiError>,
+    },
 }
 
 pub(crate) struct Core {
@@ -131,7 +140,9 @@ impl Core {
         self.rereads.retain(|(conn, _)| conn != id);
         self.flights.drop_conn(id);
         for op in self.ops.open_ids() {
-            let Some(rec) = self.ops.get_mut(&op) else { continue };
+            let Some(rec) = self.ops.get_mut(&op) else {
+                continue;
+            };
             if &rec.op.connection == id {
                 rec.finish(Phase::NeedsCheck, Some(Note::ConnectionRemoved), now);
                 self.happened.push(Happened::Finished {
@@ -274,7 +285,9 @@ impl Core {
             .map(|r| r.op.id.clone())
             .collect();
         for op_id in waiting {
-            let Some(c) = self.conns.get(conn) else { return };
+            let Some(c) = self.conns.get(conn) else {
+                return;
+            };
             let Some(rec) = self.ops.get(&op_id) else {
                 continue;
             };

@@ -108,10 +108,6 @@ impl Flights {
         self.map.get_mut(&token)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&Token, &Flight)> {
-        self.map.iter()
-    }
-
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Token, &mut Flight)> {
         self.map.iter_mut()
     }

@@ -22,9 +22,9 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             vm,
             typed_name,
         } => delete(e, &conn, &vm, &typed_name, now),
-        Command::Workflow { conn, vm, plan } => {
-            wfs.start(core, &conn, &vm, plan, now).map(Started::Workflow)
-        }
+        Command::Workflow { conn, vm, plan } => wfs
+            .start(core, &conn, &vm, plan, now)
+            .map(Started::Workflow),
         Command::Bulk { targets, work } => {
             if targets.is_empty() {
                 return Err(Refusal::NoVmSelected);
@@ -52,9 +52,9 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             Ok(Started::Nothing)
         }
         Command::Retry { op } => retry(e, &op, now),
-        Command::ForceNow { workflow } => {
-            wfs.force_now(core, &workflow, now).map(|()| Started::Nothing)
-        }
+        Command::ForceNow { workflow } => wfs
+            .force_now(core, &workflow, now)
+            .map(|()| Started::Nothing),
         Command::CancelWorkflow { workflow } => {
             wfs.cancel(core, &workflow, now).map(|()| Started::Nothing)
         }
@@ -66,7 +66,12 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
         }
         Command::LoadCatalogue { conn } => {
             let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
-            let parts: Vec<_> = c.api.catalogue_requests().into_iter().map(|(p, _)| p).collect();
+            let parts: Vec<_> = c
+                .api
+                .catalogue_requests()
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect();
             let mut cat = Catalogue::default();
             for p in &parts {
                 cat.parts.insert(*p, PartState::Loading);
@@ -134,18 +139,33 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
 }
 
 /// One action on one VM.
-fn act(e: &mut Engine, conn: &ConnId, vm: &VmId, action: Action, now: Millis) -> Result<Started, Refusal> {
+fn act(
+    e: &mut Engine,
+    conn: &ConnId,
+    vm: &VmId,
+    action: Action,
+    now: Millis,
+) -> Result<Started, Refusal> {
     action.validate()?;
     match action.kind() {
         // These have their own commands (a name typed back; a form of their own).
         ActionKind::Delete | ActionKind::Create => {
             return Err(Refusal::NotOffered {
-                provider: e.core.conn(conn).ok_or(Refusal::UnknownConnection)?.cfg.dialect,
+                provider: e
+                    .core
+                    .conn(conn)
+                    .ok_or(Refusal::UnknownConnection)?
+                    .cfg
+                    .dialect,
             })
         }
         kind => rules::allowed(&e.core, &e.wfs, conn, vm, kind)?,
     }
-    let name = e.core.vm(conn, vm).map(|v| v.name.clone()).unwrap_or_default();
+    let name = e
+        .core
+        .vm(conn, vm)
+        .map(|v| v.name.clone())
+        .unwrap_or_default();
     e.core
         .create_op(conn, Target::vm(vm.clone(), name), action, now)
         .map(Started::Op)
@@ -182,7 +202,11 @@ fn delete(
     now: Millis,
 ) -> Result<Started, Refusal> {
     rules::allowed(&e.core, &e.wfs, conn, vm_id, ActionKind::Delete)?;
-    let vm = e.core.vm(conn, vm_id).cloned().ok_or(Refusal::VmNotListed)?;
+    let vm = e
+        .core
+        .vm(conn, vm_id)
+        .cloned()
+        .ok_or(Refusal::VmNotListed)?;
     if typed.trim() != vm.name.trim() {
         return Err(Refusal::TypeNameToConfirm { name: vm.name });
     }
@@ -211,7 +235,9 @@ fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
         },
         (_, t) => t,
     };
-    e.core.create_op(&conn, target, action, now).map(Started::Op)
+    e.core
+        .create_op(&conn, target, action, now)
+        .map(Started::Op)
 }
 
 /// The tab was hidden or shown, or the network went or came back. Coming back to the

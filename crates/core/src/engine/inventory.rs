@@ -185,8 +185,7 @@ impl Inventory {
     pub fn merge_power(&mut self, vms: Vec<Vm>, sent: Millis) {
         for vm in vms {
             let newer = |m: &HashMap<VmId, Millis>| m.get(&vm.id).is_some_and(|&t| t > sent);
-            if newer(&self.fresh_at) || newer(&self.power_fresh_at) || self.get(&vm.id).is_none()
-            {
+            if newer(&self.fresh_at) || newer(&self.power_fresh_at) || self.get(&vm.id).is_none() {
                 continue;
             }
             self.power_fresh_at.insert(vm.id.clone(), sent);
@@ -298,7 +297,8 @@ impl Inventory {
         }
         let l = self.listing.take().expect("checked above");
         // What the listing read replaces what a list of power states said before.
-        self.power_fresh_at.retain(|id, _| !l.fresh.contains_key(id));
+        self.power_fresh_at
+            .retain(|id, _| !l.fresh.contains_key(id));
         self.fresh_at.extend(l.fresh);
         match l.error {
             None => {

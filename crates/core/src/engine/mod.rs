@@ -45,7 +45,10 @@ pub use self::inventory::{ListState, LIST_CONCURRENCY, MAX_LIST_PARTS};
 pub use self::round::Transmit;
 pub use self::sync::{Saved, Share, VmsDelta, KEEP_BULKS, KEEP_OPERATIONS, KEEP_WORKFLOWS};
 pub use self::tracker::deadline_for;
-pub use self::view::{ActivityFilter, ActivityItem, Busy, Choice, RowKey, SortKey, StateFilter, View, VmCommand, VmFilter};
+pub use self::view::{
+    ActivityFilter, ActivityItem, Busy, Choice, RowKey, SortKey, StateFilter, View, VmCommand,
+    VmFilter,
+};
 
 use self::core::{Core, Happened};
 use self::sync::Keeper;
@@ -282,7 +285,8 @@ impl Engine {
         let learned = self.core.policy.export_state();
         if learned.is_some() && learned != self.learned {
             self.learned = learned.clone();
-            self.events.push_back(Event::Learned(learned.expect("checked")));
+            self.events
+                .push_back(Event::Learned(learned.expect("checked")));
         }
     }
 

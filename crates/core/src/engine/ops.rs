@@ -50,19 +50,11 @@ impl Ops {
         self.order.iter().filter_map(|id| self.map.get(id))
     }
 
-    pub fn ids(&self) -> Vec<OpId> {
-        self.order.clone()
-    }
-
     pub fn open_ids(&self) -> Vec<OpId> {
         self.iter()
             .filter(|r| r.is_open())
             .map(|r| r.op.id.clone())
             .collect()
-    }
-
-    pub fn len(&self) -> usize {
-        self.order.len()
     }
 
     /// The operation open on this VM, if any.
@@ -75,7 +67,9 @@ impl Ops {
     /// they were submitted (imports may come in any order).
     pub fn settle(&mut self) {
         for id in &self.changed {
-            let Some(rec) = self.map.get(id) else { continue };
+            let Some(rec) = self.map.get(id) else {
+                continue;
+            };
             if let Some(vm) = rec.op.vm_id() {
                 let key = (rec.op.connection.clone(), vm.clone());
                 let newer = self

@@ -111,7 +111,11 @@ impl Core {
                 continue;
             };
             if round.allowance.take(&conn) {
-                self.ops.get_mut(&id).expect("listed").sched.cancel_requested = false;
+                self.ops
+                    .get_mut(&id)
+                    .expect("listed")
+                    .sched
+                    .cancel_requested = false;
                 round.push(FlightKind::Cancel { op: id }, conn, request);
             }
         }
@@ -136,8 +140,11 @@ impl Core {
                     break;
                 }
                 c.catalogue_queue.remove(0);
-                if let Some((_, request)) =
-                    c.api.catalogue_requests().into_iter().find(|(p, _)| *p == part)
+                if let Some((_, request)) = c
+                    .api
+                    .catalogue_requests()
+                    .into_iter()
+                    .find(|(p, _)| *p == part)
                 {
                     round.push(FlightKind::Catalogue { part }, id.clone(), request);
                 }
@@ -264,14 +271,14 @@ impl Core {
         let is_read = kind.is_shareable_read();
         if let (FlightKind::Read { .. }, true) = (&kind, is_read) {
             let desc = request.describe();
-            let riding = self.flights.iter_mut().find_map(|(t, f)| match &mut f.kind {
-                FlightKind::List { riders, .. }
-                    if f.conn == conn && listing_desc(f, &desc) =>
-                {
-                    Some((*t, riders))
-                }
-                _ => None,
-            });
+            let riding = self
+                .flights
+                .iter_mut()
+                .filter(|(_, f)| f.conn == conn && listing_desc(f, &desc))
+                .find_map(|(t, f)| match &mut f.kind {
+                    FlightKind::List { riders, .. } => Some((*t, riders)),
+                    _ => None,
+                });
             if let Some((token, riders)) = riding {
                 riders.push(id.clone());
                 let rec = self.ops.get_mut(id).expect("exists");

@@ -196,16 +196,25 @@ pub(crate) fn overflow(core: &Core, wfs: &Workflows) -> (Vec<OpId>, Vec<WfId>, V
         bulks: wfs.bulks.clone(),
     };
     let kept = state.trimmed(KEEP_OPERATIONS, KEEP_WORKFLOWS, KEEP_BULKS);
-    let gone = |all: Vec<_>, kept: &[_]| -> Vec<_> {
+    fn gone<T: PartialEq>(all: Vec<T>, kept: &[T]) -> Vec<T> {
         all.into_iter().filter(|id| !kept.contains(id)).collect()
-    };
+    }
     let kept_ops: Vec<OpId> = kept.operations.iter().map(|o| o.id.clone()).collect();
     let kept_wfs: Vec<WfId> = kept.workflows.iter().map(|w| w.id.clone()).collect();
     let kept_bulks: Vec<BulkId> = kept.bulks.iter().map(|b| b.id.clone()).collect();
     (
-        gone(state.operations.iter().map(|o| o.id.clone()).collect(), &kept_ops),
-        gone(state.workflows.iter().map(|w| w.id.clone()).collect(), &kept_wfs),
-        gone(state.bulks.iter().map(|b| b.id.clone()).collect(), &kept_bulks),
+        gone(
+            state.operations.iter().map(|o| o.id.clone()).collect(),
+            &kept_ops,
+        ),
+        gone(
+            state.workflows.iter().map(|w| w.id.clone()).collect(),
+            &kept_wfs,
+        ),
+        gone(
+            state.bulks.iter().map(|b| b.id.clone()).collect(),
+            &kept_bulks,
+        ),
     )
 }
 
@@ -302,5 +311,18 @@ pub(crate) fn take_over(core: &mut Core, wfs: &mut Workflows, now: Millis) {
         c.inv.listing = None;
         c.logging_in = false;
         c.inv.refresh(now);
+    }
+}
+
+/// Everything as it is kept (what the saves so far add up to).
+pub(crate) fn kept_state(core: &Core, wfs: &Workflows) -> SavedState {
+    SavedState {
+        operations: core.ops.iter().filter_map(kept_op).cloned().collect(),
+        workflows: wfs
+            .list
+            .iter()
+            .map(|r| kept_workflow(core, &r.wf))
+            .collect(),
+        bulks: wfs.bulks.clone(),
     }
 }

@@ -5,7 +5,7 @@
 use crate::dialect::{Accepted, Observation};
 use crate::error::{ApiError, ErrorKind};
 use crate::ids::{Token, VmId};
-use crate::model::{ActionKind, Expect, Mismatch, Operation, Phase, ProviderRef, TaskState, Vm};
+use crate::model::{ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
 use crate::time::{Millis, MINUTE, SECOND};
 use crate::words::Note;
 
@@ -132,10 +132,6 @@ impl OpRecord {
                 ..Sched::default()
             },
         }
-    }
-
-    pub fn id(&self) -> &crate::ids::OpId {
-        &self.op.id
     }
 
     pub fn is_open(&self) -> bool {
@@ -284,7 +280,10 @@ impl OpRecord {
                 self.op.task_ended_at = Some(now);
                 if obs.state == TaskState::Expired {
                     self.op.note = Some(Note::TaskExpired);
-                } else if matches!(self.op.note, Some(Note::TaskExpired | Note::ActionNotListedYet)) {
+                } else if matches!(
+                    self.op.note,
+                    Some(Note::TaskExpired | Note::ActionNotListedYet)
+                ) {
                     self.op.note = None;
                 }
                 // Only data asked for since the look that saw the task end can verify it.
@@ -485,9 +484,8 @@ impl OpRecord {
         if !self.op.phase.needs_check() {
             return false;
         }
-        let task_unseen = self.op.provider_ref.is_some()
-            && self.op.task_ended_at.is_none()
-            && !self.is_watched();
+        let task_unseen =
+            self.op.provider_ref.is_some() && self.op.task_ended_at.is_none() && !self.is_watched();
         self.op.phase = if task_unseen || self.is_watched() {
             Phase::InProgress
         } else {
@@ -537,18 +535,5 @@ impl OpRecord {
             };
         }
         rec
-    }
-
-    /// Mismatch words kept while verifying, for tests and the page.
-    pub fn waiting_for(&self) -> Option<&Mismatch> {
-        match &self.op.note {
-            Some(Note::Waiting(m)) => Some(m),
-            _ => None,
-        }
-    }
-
-    /// The expectation is a gone one (a delete).
-    pub fn expects_gone(&self) -> bool {
-        self.op.expect == Expect::Gone
     }
 }

@@ -168,7 +168,9 @@ fn natural_key(s: &str) -> Vec<(u8, u64, String)> {
             let mut n: u64 = 0;
             let mut digits = String::new();
             while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                n = n.saturating_mul(10).saturating_add(u64::from(d as u8 - b'0'));
+                n = n
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(d as u8 - b'0'));
                 digits.push(d);
                 chars.next();
             }
@@ -302,6 +304,12 @@ impl<'a> View<'a> {
         Some(summary(self.core, self.wfs, self.bulk(id)?))
     }
 
+    /// Everything as it is kept across reloads (what the [`crate::Event::Save`]s so far add up
+    /// to).
+    pub fn saved_state(&self) -> crate::workflow::SavedState {
+        crate::engine::sync::kept_state(self.core, self.wfs)
+    }
+
     // ----- what may run ---------------------------------------------------------------------
 
     pub fn allowed(&self, conn: &ConnId, vm: &VmId, kind: ActionKind) -> Result<(), Refusal> {
@@ -406,8 +414,13 @@ impl<'a> View<'a> {
     pub fn vm_rows(&self, filter: &VmFilter) -> Vec<RowKey> {
         let mut rows: Vec<RowKey> = self
             .creating()
-            .filter(|op| filter.connection.as_ref().is_none_or(|c| c == &op.connection))
-            .filter(|op| matches!(filter.state, StateFilter::All | StateFilter::Busy))
+            .filter(|op| {
+                filter
+                    .connection
+                    .as_ref()
+                    .is_none_or(|c| c == &op.connection)
+            })
+            .filter(|_| matches!(filter.state, StateFilter::All | StateFilter::Busy))
             .map(|op| RowKey::Creating(op.id.clone()))
             .collect();
         let mut listed: Vec<(&ConnectionConfig, &Vm)> = self
@@ -429,9 +442,9 @@ impl<'a> View<'a> {
             SortKey::Provider => {
                 listed.sort_by_cached_key(|r| (r.0.name.to_lowercase(), name_key(r.1)))
             }
-            SortKey::Status => listed.sort_by_cached_key(|r| {
-                (self.status_label(&r.0.id, r.1), name_key(r.1))
-            }),
+            SortKey::Status => {
+                listed.sort_by_cached_key(|r| (self.status_label(&r.0.id, r.1), name_key(r.1)))
+            }
         }
         rows.extend(
             listed
@@ -468,9 +481,8 @@ impl<'a> View<'a> {
         filter: ActivityFilter,
         vm: Option<(&ConnId, &VmId)>,
     ) -> Vec<ActivityItem> {
-        let of_vm = |c: &ConnId, v: Option<&VmId>| {
-            vm.is_none_or(|(vc, vv)| vc == c && v == Some(vv))
-        };
+        let of_vm =
+            |c: &ConnId, v: Option<&VmId>| vm.is_none_or(|(vc, vv)| vc == c && v == Some(vv));
         let mut list: Vec<(Millis, ActivityItem)> = self
             .workflows()
             .filter(|w| of_vm(&w.connection, Some(&w.vm_id)) && filter.admits(w.phase))
@@ -493,10 +505,7 @@ impl<'a> View<'a> {
     pub fn busy_on(&self, conn: &ConnId, vm: &VmId) -> Option<Busy> {
         let op = self.open_op_for(conn, vm);
         if let Some(wf) = self.open_workflow_for(conn, vm) {
-            let step = wf
-                .steps
-                .iter()
-                .position(|s| Some(s) == wf.current_step());
+            let step = wf.steps.iter().position(|s| Some(s) == wf.current_step());
             let workflow = step.map(|i| {
                 (
                     wf.plan.clone(),
@@ -539,6 +548,9 @@ mod tests {
     fn names_sort_naturally() {
         let mut names = vec!["api-10", "api-100", "api-2", "api-1000", "API-11", "db"];
         names.sort_by_key(|n| natural_key(n));
-        assert_eq!(names, vec!["api-2", "api-10", "API-11", "api-100", "api-1000", "db"]);
+        assert_eq!(
+            names,
+            vec!["api-2", "api-10", "API-11", "api-100", "api-1000", "db"]
+        );
     }
 }

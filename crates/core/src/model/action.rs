@@ -250,9 +250,7 @@ impl Action {
                 }
                 Ok(())
             }
-            Action::Resize(Resize::One { size, .. }) if *size == 0 => {
-                Err(Refusal::SizeAtLeastOne)
-            }
+            Action::Resize(Resize::One { size, .. }) if *size == 0 => Err(Refusal::SizeAtLeastOne),
             Action::Resize(Resize::All { cpu, ram, disk })
                 if *cpu == 0 || *ram == 0 || *disk == 0 =>
             {

@@ -212,7 +212,9 @@ impl Operation {
 
     /// From submission to the end, or to `now` while open.
     pub fn elapsed(&self, now: Millis) -> Millis {
-        self.finished_at.unwrap_or(now).saturating_sub(self.submitted_at)
+        self.finished_at
+            .unwrap_or(now)
+            .saturating_sub(self.submitted_at)
     }
 
     /// The VM it is about, when known.

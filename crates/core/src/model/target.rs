@@ -86,16 +86,24 @@ pub struct VmExpect {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mismatch {
     /// The VM's status, as the provider gives it.
-    Power { status: String },
+    Power {
+        status: String,
+    },
     Locked,
-    Name { current: String },
-    Size { current: Size },
+    Name {
+        current: String,
+    },
+    Size {
+        current: Size,
+    },
     SnapshotNotListed,
     NoAddress,
     /// The resource is not (or no longer) in the provider's list.
     NotListed,
     /// The resource is still there (a delete).
-    StillThere { status: String },
+    StillThere {
+        status: String,
+    },
 }
 
 impl VmExpect {

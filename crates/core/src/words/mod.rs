@@ -99,7 +99,10 @@ pub fn describe_plan(plan: &Plan) -> String {
     match plan {
         Plan::Stop { .. } => "Stop".into(),
         Plan::ColdResize { resize, .. } => {
-            format!("{} (VM off)", describe_action(&Action::Resize(resize.clone())))
+            format!(
+                "{} (VM off)",
+                describe_action(&Action::Resize(resize.clone()))
+            )
         }
     }
 }
@@ -315,7 +318,12 @@ pub fn command_label(command: crate::engine::VmCommand) -> &'static str {
 
 /// "12 s of ~20 s", "45 % · 12 s", "12 s": time so far, against the usual or with the
 /// provider's percentage.
-pub fn so_far(elapsed: Millis, progress: Option<u8>, typical: Option<Millis>, against: &str) -> String {
+pub fn so_far(
+    elapsed: Millis,
+    progress: Option<u8>,
+    typical: Option<Millis>,
+    against: &str,
+) -> String {
     let elapsed = format_elapsed(elapsed);
     match (progress, typical) {
         (Some(p), _) => format!("{p} % · {elapsed}"),

@@ -30,13 +30,22 @@ pub enum Note {
         text: Option<String>,
     },
     /// Another operation overwrote this one's status on the VM before its outcome was seen.
-    Superseded { by: String },
+    Superseded {
+        by: String,
+    },
     /// No verified outcome before the deadline.
-    TimedOut { after: Millis, last: Option<String> },
+    TimedOut {
+        after: Millis,
+        last: Option<String>,
+    },
     /// The submit got no answer (`detail`: what the network said): it may have been applied.
-    MaybeSent { detail: String },
+    MaybeSent {
+        detail: String,
+    },
     /// The submit got no answer within its time limit: it may have been applied.
-    SubmitTimedOut { after: Millis },
+    SubmitTimedOut {
+        after: Millis,
+    },
     /// The provider answered the submit with an internal error: it may have been applied.
     ServerErrorOnSubmit(ApiError),
     /// The provider accepted (2xx) but its answer could not be read.
@@ -50,9 +59,13 @@ pub enum Note {
     /// The page closed before the provider answered the submit.
     ClosedBeforeAnswer,
     /// The Stop powered the VM off after its grace period; the graceful shutdown did not work.
-    ForcedOffByStop { grace: Millis },
+    ForcedOffByStop {
+        grace: Millis,
+    },
     /// A new resource's id could not be learned (not in the answer, not found by name).
-    NotFoundByName { name: String },
+    NotFoundByName {
+        name: String,
+    },
 }
 
 impl std::fmt::Display for Note {
@@ -149,8 +162,12 @@ impl std::fmt::Display for Mismatch {
             Mismatch::Power { status } => write!(f, "the VM is {status}"),
             Mismatch::Locked => write!(f, "the VM is still locked"),
             Mismatch::Name { current } => write!(f, "the VM is still named “{current}”"),
-            Mismatch::Size { current } => write!(f, "the VM's size is {}", super::size_label(current)),
-            Mismatch::SnapshotNotListed => write!(f, "the new snapshot is not listed on the VM yet"),
+            Mismatch::Size { current } => {
+                write!(f, "the VM's size is {}", super::size_label(current))
+            }
+            Mismatch::SnapshotNotListed => {
+                write!(f, "the new snapshot is not listed on the VM yet")
+            }
             Mismatch::NoAddress => write!(f, "the VM has no IP address yet"),
             Mismatch::NotListed => write!(f, "the VM is not in the provider's list"),
             Mismatch::StillThere { status } => write!(f, "the VM is still there ({status})"),

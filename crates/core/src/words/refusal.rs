@@ -17,11 +17,19 @@ pub enum Refusal {
     /// The VM is not in the last listing.
     VmNotListed,
     /// The provider has no such action (or feature).
-    NotOffered { provider: DialectKind },
+    NotOffered {
+        provider: DialectKind,
+    },
     /// An operation of ours is open on the VM.
-    BusyWithOperation { vm: String, action: Action },
+    BusyWithOperation {
+        vm: String,
+        action: Action,
+    },
     /// A workflow of ours is open on the VM.
-    BusyWithWorkflow { vm: String, plan: Plan },
+    BusyWithWorkflow {
+        vm: String,
+        plan: Plan,
+    },
     UnknownOperation,
     UnknownWorkflow,
 
@@ -29,7 +37,9 @@ pub enum Refusal {
     /// cloudsfor's `locked`.
     Locked,
     /// ZennoHosting: an `operation` runs on the VM.
-    OperationUnderWay { status: String },
+    OperationUnderWay {
+        status: String,
+    },
     /// ONETSolutions: a task runs on the instance.
     TaskRunning,
     /// Erigones: the VM has pending tasks.
@@ -37,11 +47,18 @@ pub enum Refusal {
     /// ZennoHosting: the VM's project is not known (refresh the list).
     UnknownProject,
     /// Erigones: the VM is not operational.
-    NotOperational { status: String },
+    NotOperational {
+        status: String,
+    },
     /// A status Vigil does not know; `rename_only` where renaming is still offered.
-    StatusNotKnown { status: String, rename_only: bool },
+    StatusNotKnown {
+        status: String,
+        rename_only: bool,
+    },
     /// The provider is changing the VM (Hostway `PROCESSING`, `BUILD`).
-    Changing { status: String },
+    Changing {
+        status: String,
+    },
     AlreadyRunning,
     /// The VM is off (stopped).
     IsOff,
@@ -52,9 +69,13 @@ pub enum Refusal {
     Suspended,
     Deleted,
     /// The action needs the VM stopped (`status`: what it is now).
-    MustBeStopped { status: String },
+    MustBeStopped {
+        status: String,
+    },
     /// The action needs the VM running (`status`: what it is now).
-    MustBeRunning { status: String },
+    MustBeRunning {
+        status: String,
+    },
     /// A password is reset inside the running VM.
     StartFirstForPassword,
     /// The provider resizes only VMs that are off.
@@ -62,39 +83,66 @@ pub enum Refusal {
 
     // ----- parameters -----
     EnterName,
-    NameTooLong { max: usize },
+    NameTooLong {
+        max: usize,
+    },
     NameHasControlCharacters,
     ResizeChangesNothing,
     SizeAtLeastOne,
     GraceZero,
-    GraceOutOfRange { max_s: u32 },
+    GraceOutOfRange {
+        max_s: u32,
+    },
     /// The provider resizes by vCPUs, RAM and disk, not by flavor.
-    ResizesByAmounts { provider: DialectKind },
+    ResizesByAmounts {
+        provider: DialectKind,
+    },
     /// The provider resizes by flavor only.
-    ResizesByFlavor { provider: DialectKind },
+    ResizesByFlavor {
+        provider: DialectKind,
+    },
     EnterFlavor,
     EnterBackupId,
     ChooseImage,
     ChooseSize,
     ChooseRegion,
     /// A value the provider's catalogue does not hold (empty: none chosen).
-    NotInCatalogue { part: Part, value: String },
+    NotInCatalogue {
+        part: Part,
+        value: String,
+    },
     /// The amount is outside what the provider takes.
-    OutOfRange { amount: Amount, min: u64, max: u64 },
+    OutOfRange {
+        amount: Amount,
+        min: u64,
+        max: u64,
+    },
 
     // ----- workflows -----
-    NoServerSideForce { provider: DialectKind },
-    NoShutdown { provider: DialectKind },
-    NoPowerOff { provider: DialectKind },
-    NoResize { provider: DialectKind },
-    NoStart { provider: DialectKind },
+    NoServerSideForce {
+        provider: DialectKind,
+    },
+    NoShutdown {
+        provider: DialectKind,
+    },
+    NoPowerOff {
+        provider: DialectKind,
+    },
+    NoResize {
+        provider: DialectKind,
+    },
+    NoStart {
+        provider: DialectKind,
+    },
     /// A resize needs a stop first, which cannot run here; `resizes_running` where the plain
     /// Resize works on the running VM.
     CannotStopToResize {
         why: Box<Refusal>,
         resizes_running: Option<DialectKind>,
     },
-    WaitRunningOrStopped { status: String },
+    WaitRunningOrStopped {
+        status: String,
+    },
     NothingToForce,
     WorkflowEnded,
     CannotCancel,
@@ -104,13 +152,22 @@ pub enum Refusal {
 
     // ----- create and delete -----
     /// The name typed to confirm a delete is not the VM's.
-    TypeNameToConfirm { name: String },
+    TypeNameToConfirm {
+        name: String,
+    },
     /// The provider finds a new VM by its name: it must be unique on the connection.
-    NameTaken { name: String },
+    NameTaken {
+        name: String,
+    },
     /// The user's role may not do this (Erigones: creating and deleting VMs needs an admin).
-    RoleCannot { provider: DialectKind, action: ActionKind },
+    RoleCannot {
+        provider: DialectKind,
+        action: ActionKind,
+    },
     /// The account's VM limit is reached.
-    VmLimitReached { limit: u64 },
+    VmLimitReached {
+        limit: u64,
+    },
     /// The provider's catalogues are not loaded yet.
     CatalogueNotReady,
 

@@ -13,8 +13,13 @@ use crate::words::{Note, Refusal};
 pub enum StepLabel {
     ShutDown,
     /// The provider forces the VM off itself after the grace period (Erigones).
-    ShutDownForcedAfter { provider: DialectKind, grace_s: u32 },
-    PowerOffIfRunningAfter { grace_s: u32 },
+    ShutDownForcedAfter {
+        provider: DialectKind,
+        grace_s: u32,
+    },
+    PowerOffIfRunningAfter {
+        grace_s: u32,
+    },
     PowerOffNow,
     Resize(Resize),
     Start,
@@ -35,7 +40,9 @@ impl std::fmt::Display for StepLabel {
                 write!(f, "Power off if still running after {}", grace(grace_s))
             }
             StepLabel::PowerOffNow => write!(f, "Power off now"),
-            StepLabel::Resize(r) => write!(f, "{}", super::describe_action(&Action::Resize(r.clone()))),
+            StepLabel::Resize(r) => {
+                write!(f, "{}", super::describe_action(&Action::Resize(r.clone())))
+            }
             StepLabel::Start => write!(f, "Start"),
         }
     }
@@ -70,12 +77,18 @@ impl std::fmt::Display for StepNote {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CancelHow {
     /// A later step was already sent and is followed on its own.
-    StepSentAlone { label: StepLabel },
+    StepSentAlone {
+        label: StepLabel,
+    },
     NothingMore,
     PowerOffSent,
-    AskingProviderToCancel { provider: DialectKind },
+    AskingProviderToCancel {
+        provider: DialectKind,
+    },
     /// The provider cannot cancel its stop task: it still forces at the countdown's end.
-    ProviderStillForces { provider: DialectKind },
+    ProviderStillForces {
+        provider: DialectKind,
+    },
     /// The graceful shutdown continues; nothing will force the VM off.
     NotForcing,
     WillNotForce,
@@ -85,10 +98,21 @@ pub enum CancelHow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WfNote {
     /// A step is under way: `Shut down…`.
-    Step { label: StepLabel },
-    StepCouldNotStart { label: StepLabel, why: Refusal },
-    StepFailed { label: StepLabel, note: Option<Note> },
-    StepNeedsCheck { label: StepLabel, note: Option<Note> },
+    Step {
+        label: StepLabel,
+    },
+    StepCouldNotStart {
+        label: StepLabel,
+        why: Refusal,
+    },
+    StepFailed {
+        label: StepLabel,
+        note: Option<Note>,
+    },
+    StepNeedsCheck {
+        label: StepLabel,
+        note: Option<Note>,
+    },
     /// Every step done and verified.
     Done,
     ShuttingDown,
@@ -96,18 +120,35 @@ pub enum WfNote {
     StoppedShutDown,
     StoppedIsOff,
     StoppedForcedByProvider,
-    StoppedPoweredOff { grace_s: u32 },
+    StoppedPoweredOff {
+        grace_s: u32,
+    },
     PoweringOff,
     ForcingOff,
     ForcingNow,
-    ForcedStopFailed { note: Option<Note>, provider: DialectKind },
-    ProviderForcesAtEnd { provider: DialectKind },
+    ForcedStopFailed {
+        note: Option<Note>,
+        provider: DialectKind,
+    },
+    ProviderForcesAtEnd {
+        provider: DialectKind,
+    },
     CountingDown,
-    WaitingForShutdownTask { provider: DialectKind },
+    WaitingForShutdownTask {
+        provider: DialectKind,
+    },
     LookingBeforePowerOff,
-    Cancelled { how: CancelHow, later_dropped: bool },
-    ProviderRefusedCancel { provider: DialectKind, why: ApiError },
-    ProviderCancelledStop { provider: DialectKind },
+    Cancelled {
+        how: CancelHow,
+        later_dropped: bool,
+    },
+    ProviderRefusedCancel {
+        provider: DialectKind,
+        why: ApiError,
+    },
+    ProviderCancelledStop {
+        provider: DialectKind,
+    },
     ConnectionRemoved,
     ConnectionMissing,
 }

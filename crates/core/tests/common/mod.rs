@@ -2,6 +2,9 @@
 //! simulator written from the contract sheets, on one virtual clock with a 50 ms round trip.
 #![allow(dead_code)]
 
+pub mod drive;
+
+pub use drive::Drive;
 use vigil_core::{
     Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpRequest, HttpResponse,
     ListState, Millis, NetError, Operation, Vm,
@@ -57,7 +60,7 @@ pub fn scenario(seed: u64, failure_rate: f64) -> vigil_sim::Scenario {
 impl World {
     /// One connection of `dialect` with the simulator's demo credentials, listed.
     pub fn new(dialect: DialectKind, scenario: vigil_sim::Scenario) -> World {
-        Self::with_credentials(dialect, scenario, dialect.demo_credentials())
+        Self::with_credentials(dialect, scenario, vigil_core::demo::credentials(dialect))
     }
 
     pub fn with_credentials(
@@ -75,12 +78,12 @@ impl World {
             throttled: 0,
             conn: "c".into(),
         };
-        w.engine.add_connection(
+        w.engine.add(
             ConnectionConfig {
                 id: "c".into(),
                 name: dialect.label().into(),
                 dialect,
-                base_url: format!("http://127.0.0.1:8787{}", dialect.sim_prefix()),
+                base_url: format!("http://127.0.0.1:8787{}", vigil_core::demo::prefix(dialect)),
                 credentials,
                 demo: false,
             },
@@ -95,7 +98,7 @@ impl World {
     /// Sends what is due now, answers it after one round trip, and moves the clock to the
     /// engine's next wake-up. Returns false when the engine has nothing scheduled.
     pub fn step(&mut self) -> bool {
-        let out = self.engine.poll_transmit(self.now);
+        let out = self.engine.round(self.now);
         let answered_at = self.now + RTT;
         for o in out {
             self.sent.push(o.request.describe());
@@ -105,10 +108,10 @@ impl World {
             if reply.response().is_some_and(|r| r.status == 429) {
                 self.throttled += 1;
             }
-            self.engine.handle(o.token, from_sim(reply), answered_at);
+            self.engine.answer(o.token, from_sim(reply), answered_at);
         }
         self.now = answered_at;
-        match self.engine.next_wake() {
+        match self.engine.wake() {
             Some(t) => {
                 self.now = self.now.max(t);
                 true
@@ -140,17 +143,18 @@ impl World {
     pub fn reload(&mut self, now: Millis) {
         let cfg = self
             .engine
+            .view()
             .connections()
-            .find(|c| c.id == self.conn)
+            .find(|c| c.id == self.conn.as_str())
             .cloned()
             .expect("the connection");
         self.now = self.now.max(now);
         self.engine = Engine::new(format!("r{}", self.now));
-        self.engine.add_connection(cfg, self.now);
+        self.engine.add(cfg, self.now);
     }
 
     pub fn vms(&self) -> Vec<Vm> {
-        self.engine.vms(&self.conn).to_vec()
+        self.engine.vms(&self.conn)
     }
 
     /// The first VM for which `pred` holds.
@@ -167,8 +171,8 @@ impl World {
             .engine
             .start(&self.conn.clone(), vm_id, action, self.now)
             .expect("action allowed");
-        self.run_until(60 * 60_000, |e| !e.operation(&id).unwrap().is_open());
-        self.engine.operation(&id).unwrap().clone()
+        self.run_until(60 * 60_000, |e| !e.op(&id).is_open());
+        self.engine.op(&id)
     }
 
     pub fn count_sent(&self, needle: &str) -> usize {

@@ -20,7 +20,10 @@ impl Workflows {
     ) -> BulkId {
         let mut items: Vec<BulkItem> = Vec::new();
         for (conn, vm_id) in targets {
-            if items.iter().any(|i| i.connection == conn && i.vm_id == vm_id) {
+            if items
+                .iter()
+                .any(|i| i.connection == conn && i.vm_id == vm_id)
+            {
                 continue;
             }
             let vm_name = core

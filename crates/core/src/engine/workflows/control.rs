@@ -108,7 +108,9 @@ impl Workflows {
         }) else {
             return;
         };
-        let Some(provider) = core.conn(&self.list[i].wf.connection).map(|c| c.cfg.dialect)
+        let Some(provider) = core
+            .conn(&self.list[i].wf.connection)
+            .map(|c| c.cfg.dialect)
         else {
             return;
         };

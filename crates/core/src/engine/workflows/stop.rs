@@ -36,10 +36,9 @@ pub(super) enum Stage {
 fn ended_with(op: &Operation, label: StepLabel) -> Stage {
     let note = op.note.clone();
     match op.phase {
-        Phase::TimedOut | Phase::NeedsCheck => Stage::Ended(
-            Phase::NeedsCheck,
-            WfNote::StepNeedsCheck { label, note },
-        ),
+        Phase::TimedOut | Phase::NeedsCheck => {
+            Stage::Ended(Phase::NeedsCheck, WfNote::StepNeedsCheck { label, note })
+        }
         _ => Stage::Ended(Phase::Failed, WfNote::StepFailed { label, note }),
     }
 }
