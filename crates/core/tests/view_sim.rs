@@ -3,12 +3,13 @@
 mod common;
 
 use common::*;
-use vigil_core::view::Command;
-use vigil_core::{Action, ActionKind, DialectKind, PowerState};
+use vigil_core::engine::{Choice, VmCommand as Command};
+use vigil_core::{Action, ActionKind, ConnId, DialectKind, OpId, PowerState, VmId};
 
-fn choice(w: &World, vm: &str, c: Command) -> vigil_core::view::Choice {
+fn choice(w: &World, vm: &VmId, c: Command) -> Choice {
     w.engine
-        .choices(&w.conn, vm)
+        .view()
+        .choices(&w.conn.as_str().into(), vm)
         .into_iter()
         .find(|x| x.command == c)
         .unwrap_or_else(|| panic!("{c:?} offered"))
@@ -23,22 +24,22 @@ fn a_running_vm_offers_stop_and_resize_through_a_stop_a_stopped_one_explains() {
     // cloudsfor resizes only stopped VMs; the console offers it anyway, saying how.
     assert!(w
         .engine
-        .allowed(&w.conn, &running, ActionKind::Resize)
+        .allowed(&w.conn, running.as_str(), ActionKind::Resize)
         .is_err());
     let resize = choice(&w, &running, Command::Action(ActionKind::Resize));
     assert_eq!(resize.reason, None);
-    assert!(resize.hint.contains("stops it"), "{}", resize.hint);
+    assert!(resize.through_stop, "offered as stop → resize → start");
     assert_eq!(choice(&w, &running, Command::Stop).reason, None);
     assert!(choice(&w, &running, Command::Action(ActionKind::Start))
         .reason
         .is_some());
 
-    w.run_op(&running, Action::PowerOff);
+    w.run_op(running.as_str(), Action::PowerOff);
     let stop = choice(&w, &running, Command::Stop);
     assert!(stop.reason.is_some(), "nothing to stop on a stopped VM");
     let resize = choice(&w, &running, Command::Action(ActionKind::Resize));
     assert_eq!(resize.reason, None);
-    assert_eq!(resize.hint, "Resize", "a plain resize when it is off");
+    assert!(!resize.through_stop, "a plain resize when it is off");
 }
 
 #[test]
@@ -47,42 +48,56 @@ fn a_busy_row_says_how_long_it_has_run_and_how_long_it_usually_takes() {
     let vm = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id;
-    assert!(w.engine.busy_on(&w.conn, &vm).is_none());
+    let conn = ConnId::from(w.conn.as_str());
+    assert!(w.engine.view().busy_on(&conn, &vm).is_none());
     w.engine
-        .start(&w.conn.clone(), &vm, Action::Reboot, w.now)
+        .start(&w.conn.clone(), vm.as_str(), Action::Reboot, w.now)
         .unwrap();
     w.step();
-    let busy = w.engine.busy_on(&w.conn, &vm).expect("busy while it runs");
-    assert_eq!(busy.label, "rebooting…");
+    let busy = w
+        .engine
+        .view()
+        .busy_on(&conn, &vm)
+        .expect("busy while it runs");
+    assert_eq!(busy.kind, ActionKind::Reboot);
+    assert_eq!(busy.workflow, None);
+    assert_eq!(
+        busy.since,
+        w.engine.view().open_op_for(&conn, &vm).unwrap().since()
+    );
+    // "12 s of ~30 s": the time so far against the usual (cloudsfor gives no percentage).
+    assert_eq!(busy.progress, None);
+    assert!(busy.typical.is_some(), "a typical duration to show");
     let text = busy.describe(busy.since + 12_000);
     assert!(text.contains("12 s"), "{text}");
     assert!(text.contains("usually ~"), "{text}");
     let cell = busy.short(busy.since + 12_000);
     assert!(cell.starts_with("12 s of ~"), "{cell}");
     w.run_until(10 * 60_000, |e| {
-        e.busy_on("c", &vm).is_none() && e.open_op_for("c", &vm).is_none()
+        e.view().busy_on(&conn, &vm).is_none() && e.view().open_op_for(&conn, &vm).is_none()
     });
 }
 
 #[test]
 fn the_activity_lists_workflows_whole_newest_first_and_filters_by_state() {
-    use vigil_core::view::{ActivityFilter, ActivityItem};
+    use vigil_core::engine::{ActivityFilter, ActivityItem};
     use vigil_core::workflow::Plan;
     let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 0.0));
-    let running: Vec<String> = w
+    let running: Vec<VmId> = w
         .vms()
         .into_iter()
         .filter(|v| v.power == PowerState::Running && !v.locked)
         .map(|v| v.id)
         .collect();
-    let reboot = w.run_op(&running[0], Action::Reboot).id;
+    let reboot = w.run_op(running[0].as_str(), Action::Reboot).id;
     let stop = w
         .engine
-        .start_workflow("c", &running[1], Plan::Stop { grace_s: 60 }, w.now)
+        .start_workflow("c", running[1].as_str(), Plan::Stop { grace_s: 60 }, w.now)
         .unwrap();
-    w.run_until(30 * 60_000, |e| !e.workflow(&stop).unwrap().is_open());
+    w.run_until(30 * 60_000, |e| !e.wf(&stop).is_open());
 
-    let all = w.engine.activity(ActivityFilter::All, None);
+    let v = w.engine.view();
+    let all = v.activity(ActivityFilter::All, None);
     assert_eq!(
         all,
         [
@@ -91,22 +106,15 @@ fn the_activity_lists_workflows_whole_newest_first_and_filters_by_state() {
         ],
         "newest first; the stop's own operations inside it, not beside it"
     );
-    assert_eq!(w.engine.activity(ActivityFilter::Done, None).len(), 2);
-    assert!(w
-        .engine
-        .activity(ActivityFilter::InProgress, None)
-        .is_empty());
-    assert!(w.engine.activity(ActivityFilter::Failed, None).is_empty());
+    assert_eq!(v.activity(ActivityFilter::Done, None).len(), 2);
+    assert!(v.activity(ActivityFilter::InProgress, None).is_empty());
+    assert!(v.activity(ActivityFilter::Failed, None).is_empty());
     assert_eq!(
-        w.engine
-            .activity(ActivityFilter::All, Some(("c", running[0].as_str()))),
+        v.activity(ActivityFilter::All, Some((&"c".into(), &running[0]))),
         [ActivityItem::Op(reboot.clone())],
         "one VM's history"
     );
-    assert!(
-        !w.engine.can_retry(&reboot),
-        "nothing to retry on a success"
-    );
+    assert!(!v.can_retry(&reboot), "nothing to retry on a success");
 }
 
 #[test]
@@ -115,43 +123,43 @@ fn a_failed_operation_can_be_retried_once_the_vm_allows_it() {
     let vm = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id;
-    let op = w.run_op(&vm, Action::Reboot);
-    assert_eq!(op.phase, vigil_core::Phase::Failed, "{:?}", op.message);
-    assert!(w.engine.can_retry(&op.id));
+    let op = w.run_op(vm.as_str(), Action::Reboot);
+    assert_eq!(op.phase, vigil_core::Phase::Failed, "{:?}", op.note);
+    assert!(w.engine.view().can_retry(&op.id));
     // While another operation runs on the VM, not.
     w.engine
-        .start(&w.conn.clone(), &vm, Action::PowerOff, w.now)
+        .start(&w.conn.clone(), vm.as_str(), Action::PowerOff, w.now)
         .unwrap();
-    assert!(!w.engine.can_retry(&op.id));
+    assert!(!w.engine.view().can_retry(&op.id));
 }
 
 #[test]
 fn what_is_kept_across_reloads_is_the_newest_plus_everything_still_open() {
     use vigil_core::workflow::Plan;
     let mut w = World::new(DialectKind::Cloudsfor, scenario(3, 0.0));
-    let running: Vec<String> = w
+    let running: Vec<VmId> = w
         .vms()
         .into_iter()
         .filter(|v| v.power == PowerState::Running && !v.locked)
         .map(|v| v.id)
         .collect();
-    let done: Vec<String> = running[..3]
+    let done: Vec<OpId> = running[..3]
         .iter()
-        .map(|vm| w.run_op(vm, Action::Reboot).id)
+        .map(|vm| w.run_op(vm.as_str(), Action::Reboot).id)
         .collect();
     let stop = w
         .engine
-        .start_workflow("c", &running[3], Plan::Stop { grace_s: 60 }, w.now)
+        .start_workflow("c", running[3].as_str(), Plan::Stop { grace_s: 60 }, w.now)
         .unwrap();
     w.step(); // the stop's shutdown is sent and runs
-    let open = w.engine.workflow(&stop).unwrap().clone();
+    let open = w.engine.wf(&stop);
     assert!(open.is_open());
     let shutdown = open.steps[0]
         .op_id
         .clone()
         .expect("the shutdown was created");
 
-    let kept = w.engine.export_state().trimmed(1, 0, 0);
+    let kept = w.engine.saved().trimmed(1, 0, 0);
     let ids: Vec<&str> = kept.operations.iter().map(|o| o.id.as_str()).collect();
     assert!(
         !ids.contains(&done[0].as_str()) && !ids.contains(&done[1].as_str()),
