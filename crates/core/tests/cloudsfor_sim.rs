@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use vigil_core::{Action, DialectKind, Phase, PowerState, Resize, Resource};
+use vigil_core::{Action, DialectKind, Note, Phase, PowerState, Resize, Resource};
 
 #[test]
 fn every_action_reaches_a_verified_end() {
@@ -11,7 +11,8 @@ fn every_action_reaches_a_verified_end() {
     assert_eq!(w.vms().len(), 12);
     let running = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
-        .id;
+        .id
+        .to_string();
     for action in [
         Action::Reboot,
         Action::PowerCycle,
@@ -37,7 +38,7 @@ fn every_action_reaches_a_verified_end() {
     ] {
         let what = format!("{action:?}");
         let op = w.run_op(&running, action);
-        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.note);
         assert!(op.finished_at.unwrap() > op.accepted_at.unwrap());
     }
     let vm = w.engine.vm("c", &running).unwrap();
@@ -51,10 +52,15 @@ fn errored_actions_fail_with_the_providers_status() {
     let mut w = World::new(DialectKind::Cloudsfor, scenario(4, 1.0));
     let vm = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
-        .id;
+        .id
+        .to_string();
     let op = w.run_op(&vm, Action::Reboot);
     assert_eq!(op.phase, Phase::Failed);
-    assert!(op.message.unwrap().contains("errored"));
+    assert!(
+        matches!(&op.note, Some(Note::Reported { cancelled: false, status, .. }) if status == "errored"),
+        "{:?}",
+        op.note
+    );
 }
 
 #[test]
@@ -70,7 +76,8 @@ fn refused_credentials_show_the_providers_words() {
     match w.engine.list_state("c") {
         Some(vigil_core::ListState::Failed { error, .. }) => {
             assert_eq!(error.kind, vigil_core::ErrorKind::Unauthorized);
-            assert!(!error.full().contains("wrong"));
+            assert!(!error.to_string().contains("wrong"));
+            assert!(!format!("{error:?}").contains("wrong"));
         }
         other => panic!("{other:?}"),
     }
