@@ -15,23 +15,23 @@ fn run_many(dialect: DialectKind, n: usize) -> World {
     for vm in w.vms() {
         let kind = [ActionKind::Reboot, ActionKind::Start]
             .into_iter()
-            .find(|&k| w.engine.allowed("c", &vm.id, k).is_ok());
+            .find(|&k| w.engine.allowed("c", vm.id.as_str(), k).is_ok());
         if let Some(kind) = kind {
             let action = Action::simple(kind).unwrap();
-            ids.push(w.engine.start("c", &vm.id, action, w.now).unwrap());
+            ids.push(w.engine.start("c", vm.id.as_str(), action, w.now).unwrap());
         }
     }
     assert!(ids.len() > n / 2, "most VMs can take an action");
     w.run_until(3 * 60 * 60_000, |e| {
-        ids.iter().all(|id| !e.operation(id).unwrap().is_open())
+        ids.iter().all(|id| !e.op(id).is_open())
     });
     for id in &ids {
-        let op = w.engine.operation(id).unwrap();
+        let op = w.engine.op(id);
         assert!(
             matches!(op.phase, Phase::Succeeded | Phase::NeedsCheck),
             "{:?}: {:?}",
             op.phase,
-            op.message
+            op.note
         );
     }
     w
