@@ -3,8 +3,13 @@
 //! out before anything else goes to the provider. Also: a task the provider retries gets a fresh
 //! likely window from the retry on.
 
+mod common;
+
+use common::Drive;
 use serde_json::{json, Value};
-use vigil_core::{Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Phase};
+use vigil_core::{
+    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, OpId, Phase,
+};
 
 const T0: i64 = 1_767_225_600_000;
 const BASE: &str = "https://onet.test/v1/organizations/o/projects/p";
@@ -28,7 +33,7 @@ fn page(n: u32, last: bool, results: Vec<Value>) -> HttpResponse {
 /// `vm1` to `vm<n>`.
 fn engine_with(n: usize) -> Engine {
     let mut e = Engine::new("t");
-    e.add_connection(
+    e.add(
         ConnectionConfig {
             id: "c".into(),
             name: "ONET".into(),
@@ -39,8 +44,8 @@ fn engine_with(n: usize) -> Engine {
         },
         T0,
     );
-    let out = e.poll_transmit(T0);
-    e.handle(out[0].token, Ok(instances(n)), T0);
+    let out = e.round(T0);
+    e.answer(out[0].token, Ok(instances(n)), T0);
     e
 }
 
@@ -58,47 +63,47 @@ fn instances(n: usize) -> HttpResponse {
 #[test]
 fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
     let mut e = engine_with(3);
-    let ids: Vec<String> = (1..=3)
+    let ids: Vec<OpId> = (1..=3)
         .map(|i| e.start("c", &format!("vm{i}"), Action::Reboot, T0).unwrap())
         .collect();
-    let out = e.poll_transmit(T0);
+    let out = e.round(T0);
     assert_eq!(out.len(), 3, "three submits");
     for (i, o) in out.iter().enumerate() {
         let t = task(&format!("t{}", i + 1), &format!("vm{}", i + 1), "pending");
-        e.handle(o.token, Ok(HttpResponse::new(202, t.to_string())), T0);
+        e.answer(o.token, Ok(HttpResponse::new(202, t.to_string())), T0);
     }
     // The first look: page 1 holds t1, still running; t2 and t3 wait for page 2.
-    let mut now = e.next_wake().unwrap();
-    let out = e.poll_transmit(now);
+    let mut now = e.wake().unwrap();
+    let out = e.round(now);
     assert_eq!(out.len(), 1);
     assert_eq!(
         out[0].request.url,
         format!("{BASE}/compute/tasks?page=1&page_size=100")
     );
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(page(1, false, vec![task("t1", "vm1", "running")])),
         now,
     );
-    let out = e.poll_transmit(now);
+    let out = e.round(now);
     assert_eq!(out.len(), 1, "the next page, in the same round");
     assert_eq!(
         out[0].request.url,
         format!("{BASE}/compute/tasks?page=2&page_size=100")
     );
-    assert!(ids.iter().all(|id| e.operation(id).unwrap().is_open()));
+    assert!(ids.iter().all(|id| e.op(id).is_open()));
     // Throttled: nothing goes out before the provider's Retry-After.
     let throttled = HttpResponse::new(429, r#"{"detail": "Request was throttled."}"#)
         .with_header("Retry-After", "7");
-    e.handle(out[0].token, Ok(throttled), now);
+    e.answer(out[0].token, Ok(throttled), now);
     let resume = now + 7_000;
     let mut sent = Vec::new();
-    while let Some(t) = e.next_wake() {
+    while let Some(t) = e.wake() {
         now = now.max(t);
         if now > T0 + 120_000 {
             break;
         }
-        for o in e.poll_transmit(now) {
+        for o in e.round(now) {
             assert!(now >= resume, "sent {} before Retry-After", o.request.url);
             sent.push(o.request.url.clone());
             // Every task ended: the list says so, and the instances show it.
@@ -118,20 +123,20 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
             } else {
                 instances(3)
             };
-            e.handle(o.token, Ok(resp), now + 50);
+            e.answer(o.token, Ok(resp), now + 50);
         }
         now += 50;
-        if ids.iter().all(|id| !e.operation(id).unwrap().is_open()) {
+        if ids.iter().all(|id| !e.op(id).is_open()) {
             break;
         }
     }
     for id in &ids {
-        let op = e.operation(id).unwrap();
+        let op = e.op(id);
         assert_eq!(
             op.phase,
             Phase::Succeeded,
             "{id}: {:?} after {sent:#?}",
-            op.message
+            op.note
         );
     }
 }
@@ -143,28 +148,28 @@ fn a_throttled_next_page_is_waited_out_and_no_task_is_read_alone() {
 fn looks_at_a_retried_reboot(reload: bool) -> (Vec<i64>, i64) {
     let mut e = engine_with(1);
     e.start("c", "vm1", Action::Reboot, T0).unwrap();
-    let out = e.poll_transmit(T0);
+    let out = e.round(T0);
     let t = task("t1", "vm1", "pending");
-    e.handle(out[0].token, Ok(HttpResponse::new(202, t.to_string())), T0);
+    e.answer(out[0].token, Ok(HttpResponse::new(202, t.to_string())), T0);
     let mut retry_seen = None;
     let mut reloaded = false;
     let mut looks = Vec::new();
     while looks.last().is_none_or(|&t| t < T0 + 150_000) {
-        let now = e.next_wake().unwrap();
+        let now = e.wake().unwrap();
         let after_retry = retry_seen.map_or(0, |x| looks.iter().filter(|&&t| t >= x).count());
         if reload && !reloaded && after_retry == 2 {
-            let kept = serde_json::to_string(&e.export_operations()).unwrap();
+            let kept = serde_json::to_string(&e.saved()).unwrap();
             e = engine_with(1);
-            e.import_operations(serde_json::from_str(&kept).unwrap(), now);
+            e.import(serde_json::from_str(&kept).unwrap(), now);
             reloaded = true;
             continue;
         }
-        for o in e.poll_transmit(now) {
+        for o in e.round(now) {
             if o.request.url.contains("/compute/instances") {
                 // The background refresh of the VM list.
                 let vms = json!([{"id": "vm1", "name": "vm1", "status": "pending"}]);
                 let body = json!({"count": 1, "next": null, "previous": null, "results": vms});
-                e.handle(o.token, Ok(HttpResponse::new(200, body.to_string())), now);
+                e.answer(o.token, Ok(HttpResponse::new(200, body.to_string())), now);
                 continue;
             }
             looks.push(now);
@@ -183,7 +188,7 @@ fn looks_at_a_retried_reboot(reload: bool) -> (Vec<i64>, i64) {
             } else {
                 t.to_string()
             };
-            e.handle(o.token, Ok(HttpResponse::new(200, body)), now);
+            e.answer(o.token, Ok(HttpResponse::new(200, body)), now);
         }
     }
     assert_eq!(reloaded, reload);

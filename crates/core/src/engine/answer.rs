@@ -251,6 +251,8 @@ impl Core {
         };
         let stages = c.api.stages(&rec.op.action);
         let forced = c.caps.forced_after(&rec.op.action).first().copied();
+        // A retry seen now gives the next look a fresh window, from the retry on.
+        self.ops.get_mut(op_id).expect("exists").note_retry(&obs, a);
         let next = self.next_look(op_id, a.now, changed);
         let rec = self.ops.get_mut(op_id).expect("exists");
         let fx = rec.observe(obs, stages, next, forced, a);

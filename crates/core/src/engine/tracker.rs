@@ -217,6 +217,18 @@ impl OpRecord {
         Effects::default()
     }
 
+    /// A new attempt of the provider's task (a retry) runs from when the look that saw it went
+    /// out: the policy's next look and the learned duration count from there. Called before
+    /// the next look is asked for.
+    pub fn note_retry(&mut self, obs: &Observation, a: Answer) {
+        let retried = obs
+            .attempt
+            .is_some_and(|(n, _)| n > self.op.attempt.map_or(1, |(seen, _)| seen));
+        if retried {
+            self.op.attempt_since = Some(a.sent.min(a.now));
+        }
+    }
+
     /// Moves the operation by what the provider said of its task. `next_look`: when the policy
     /// looks again if it still runs; `forced_at`: the provider forces such an action after this
     /// long (a run that long is not learned as its duration).
@@ -230,12 +242,7 @@ impl OpRecord {
     ) -> Effects {
         let now = a.now;
         let mut fx = Effects::default();
-        let retried = obs
-            .attempt
-            .is_some_and(|(n, _)| n > self.op.attempt.map_or(1, |(seen, _)| seen));
-        if retried {
-            self.op.attempt_since = Some(a.sent.min(now));
-        }
+        self.note_retry(&obs, a);
         self.op.provider_status = Some(obs.raw_status.clone());
         self.op.progress = obs.progress.or(self.op.progress);
         self.op.attempt = obs.attempt.or(self.op.attempt);
