@@ -3,9 +3,10 @@
 mod common;
 
 use common::*;
+use vigil_core::engine::VmCommand;
 use vigil_core::{
-    Action, ActionKind, Credentials, DialectKind, ErrorKind, ListState, Phase, PowerState,
-    ProviderRef,
+    Action, ActionKind, Command, Credentials, DialectKind, ErrorKind, ListState, Mismatch, Note,
+    Phase, PowerState, ProviderRef, Refusal,
 };
 
 const MINUTE: i64 = 60_000;
@@ -14,6 +15,7 @@ const BASE: &str = "http://127.0.0.1:8787/erigones/api";
 fn running_vm(w: &World) -> String {
     w.vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id
+        .to_string()
 }
 
 /// Another console (or the provider's own panel) acting on the VM behind Vigil's back.
@@ -27,10 +29,10 @@ fn act_elsewhere(w: &mut World, host: &str, verb: &str) {
 /// Sends what is due now and hands the answers back after one round trip, without moving the
 /// clock on to the engine's next wake-up (which [`World::step`] does).
 fn exchange(w: &mut World) {
-    for o in w.engine.poll_transmit(w.now) {
+    for o in w.engine.round(w.now) {
         w.sent.push(o.request.describe());
         let reply = w.sim.handle(&to_sim(&o.request), w.now as u64);
-        w.engine.handle(o.token, from_sim(reply), w.now + RTT);
+        w.engine.answer(o.token, from_sim(reply), w.now + RTT);
     }
     w.now += RTT;
 }
@@ -51,7 +53,7 @@ fn every_action_reaches_a_verified_end() {
     ] {
         let what = format!("{action:?}");
         let op = w.run_op(&vm, action);
-        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.note);
         assert!(
             matches!(&op.provider_ref, Some(ProviderRef::ErigonesTask { hostname, .. }) if *hostname == vm),
             "{what}: {:?}",
@@ -72,10 +74,15 @@ fn a_failed_task_fails_with_the_providers_detail() {
     let op = w.run_op(&vm, Action::Reboot);
     assert_eq!(op.phase, Phase::Failed);
     assert_eq!(op.provider_status.as_deref(), Some("FAILURE"));
-    let msg = op.message.unwrap();
     assert!(
-        msg.contains("Failed to reboot VM: vmadm reboot exited with error"),
-        "{msg}"
+        matches!(
+            &op.note,
+            Some(Note::Reported { cancelled: false, status, text: Some(t) })
+                if status == "FAILURE"
+                    && t == "Failed to reboot VM: vmadm reboot exited with error"
+        ),
+        "{:?}",
+        op.note
     );
     // The VM is back to what it was, and shown so.
     w.run_until(10_000, |e| e.vm("c", &vm).unwrap().status_raw == "running");
@@ -89,10 +96,10 @@ fn several_operations_cost_one_vm_status_read_per_round() {
         .into_iter()
         .filter(|v| v.power == PowerState::Running && !v.locked)
         .take(3)
-        .map(|v| v.id)
+        .map(|v| v.id.to_string())
         .collect();
     assert_eq!(hosts.len(), 3);
-    let ids: Vec<String> = hosts
+    let ids: Vec<vigil_core::OpId> = hosts
         .iter()
         .map(|h| w.engine.start("c", h, Action::Reboot, w.now).unwrap())
         .collect();
@@ -101,7 +108,7 @@ fn several_operations_cost_one_vm_status_read_per_round() {
     let all_running = |e: &vigil_core::Engine| {
         ids.iter().all(|id| {
             matches!(
-                e.operation(id).unwrap().phase,
+                e.op(id).phase,
                 Phase::Submitted | Phase::Accepted | Phase::InProgress
             )
         })
@@ -122,12 +129,10 @@ fn several_operations_cost_one_vm_status_read_per_round() {
     // Only an operation gone from the VM's `tasks` map is looked at on its own, once.
     assert!(task_reads <= 3, "{window:#?}");
     assert!(task_reads < rounds, "{window:#?}");
-    w.run_until(30 * MINUTE, |e| {
-        ids.iter().all(|id| !e.operation(id).unwrap().is_open())
-    });
+    w.run_until(30 * MINUTE, |e| ids.iter().all(|id| !e.op(id).is_open()));
     for id in &ids {
-        let op = w.engine.operation(id).unwrap();
-        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+        let op = w.engine.op(id);
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     }
 }
 
@@ -136,15 +141,13 @@ fn an_expired_task_is_resolved_from_the_vm() {
     let mut w = World::new(DialectKind::Erigones, scenario(6, 0.0));
     let vm = running_vm(&w);
     let id = w.engine.start("c", &vm, Action::Reboot, w.now).unwrap();
-    w.run_until(10_000, |e| {
-        e.operation(&id).unwrap().phase == Phase::Accepted
-    });
+    w.run_until(10_000, |e| e.op(&id).phase == Phase::Accepted);
     // The laptop sleeps: the task finishes, and 10 minutes later the provider forgets it.
     // On waking, the overdue operation is looked at before anything times it out.
     w.now += 20 * MINUTE;
-    w.run_until(2 * MINUTE, |e| !e.operation(&id).unwrap().is_open());
-    let op = w.engine.operation(&id).unwrap();
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    w.run_until(2 * MINUTE, |e| !e.op(&id).is_open());
+    let op = w.engine.op(&id);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     assert_eq!(
         op.provider_status.as_deref(),
         Some("Task does not exist (anymore)")
@@ -157,14 +160,19 @@ fn an_expired_task_whose_vm_disagrees_is_not_called_done() {
     let mut w = World::new(DialectKind::Erigones, scenario(7, 1.0));
     let vm = running_vm(&w);
     let id = w.engine.start("c", &vm, Action::Shutdown, w.now).unwrap();
-    w.run_until(10_000, |e| {
-        e.operation(&id).unwrap().phase == Phase::Accepted
-    });
+    w.run_until(10_000, |e| e.op(&id).phase == Phase::Accepted);
     w.now += 20 * MINUTE;
-    w.run_until(5 * MINUTE, |e| !e.operation(&id).unwrap().is_open());
-    let op = w.engine.operation(&id).unwrap();
-    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.message);
-    assert!(op.message.as_deref().unwrap().contains("running"));
+    w.run_until(5 * MINUTE, |e| !e.op(&id).is_open());
+    let op = w.engine.op(&id);
+    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
+    assert!(
+        matches!(
+            &op.note,
+            Some(Note::Disagrees(Mismatch::Power { status })) if status == "running"
+        ),
+        "{:?}",
+        op.note
+    );
 }
 
 #[test]
@@ -174,16 +182,21 @@ fn a_queued_task_can_be_cancelled() {
     let id = w.engine.start("c", &vm, Action::Reboot, w.now).unwrap();
     // Cancelled right away, while the task still waits in the provider's queue.
     exchange(&mut w);
-    assert_eq!(w.engine.operation(&id).unwrap().phase, Phase::Accepted);
-    assert!(w.engine.can_cancel(&id));
-    w.engine.cancel(&id, w.now).unwrap();
-    w.run_until(MINUTE, |e| !e.operation(&id).unwrap().is_open());
-    let op = w.engine.operation(&id).unwrap();
+    assert_eq!(w.engine.op(&id).phase, Phase::Accepted);
+    assert!(w.engine.view().can_cancel(&id));
+    w.engine
+        .cmd(Command::Cancel { op: id.clone() }, w.now)
+        .unwrap();
+    w.run_until(MINUTE, |e| !e.op(&id).is_open());
+    let op = w.engine.op(&id);
     assert_eq!(op.phase, Phase::Cancelled);
     assert!(
-        op.message.as_deref().unwrap().contains("Task was revoked"),
+        matches!(
+            &op.note,
+            Some(Note::Reported { cancelled: true, text: Some(t), .. }) if t == "Task was revoked"
+        ),
         "{:?}",
-        op.message
+        op.note
     );
     assert_eq!(w.count_sent("/cancel/"), 1);
     // Stop and reboot put the VM in `stopping` at once; the revoked task gives it back.
@@ -199,20 +212,23 @@ fn a_started_task_refuses_cancel_and_the_operation_goes_on() {
     let vm = running_vm(&w);
     let id = w.engine.start("c", &vm, Action::Reboot, w.now).unwrap();
     w.run_until(MINUTE, |e| {
-        e.operation(&id).unwrap().provider_status.as_deref() == Some("STARTED")
+        e.op(&id).provider_status.as_deref() == Some("STARTED")
     });
-    w.engine.cancel(&id, w.now).unwrap();
+    w.engine
+        .cmd(Command::Cancel { op: id.clone() }, w.now)
+        .unwrap();
     w.step();
-    let op = w.engine.operation(&id).unwrap();
-    let msg = op.message.clone().unwrap();
-    assert!(msg.starts_with("Cancel was refused."), "{msg}");
-    assert!(
-        msg.contains("Task is already running and cannot be cancelled without force"),
-        "{msg}"
+    let op = w.engine.op(&id);
+    let Some(Note::CancelRefused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("Task is already running and cannot be cancelled without force")
     );
     assert!(op.is_open());
-    w.run_until(30 * MINUTE, |e| !e.operation(&id).unwrap().is_open());
-    assert_eq!(w.engine.operation(&id).unwrap().phase, Phase::Succeeded);
+    w.run_until(30 * MINUTE, |e| !e.op(&id).is_open());
+    assert_eq!(w.engine.op(&id).phase, Phase::Succeeded);
 }
 
 #[test]
@@ -223,24 +239,26 @@ fn a_refusal_after_another_console_acted_keeps_the_providers_words_and_power_off
     // Vigil still shows the VM running, so it sends a graceful stop: the provider refuses.
     let op = w.run_op(&vm, Action::Shutdown);
     assert_eq!(op.phase, Phase::Failed);
-    let msg = op.message.unwrap();
-    assert!(
-        msg.contains("VM is already stopping; try to use force"),
-        "{msg}"
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("VM is already stopping; try to use force")
     );
     // The refusal made Vigil look again: the VM is stopping, with the other stop pending.
     w.run_until(10_000, |e| e.vm("c", &vm).unwrap().locked);
-    let v = w.engine.vm("c", &vm).unwrap().clone();
+    let v = w.engine.vm("c", &vm).unwrap();
     assert_eq!(v.power, PowerState::Stopping);
-    let why = w
-        .engine
-        .allowed("c", &vm, ActionKind::Shutdown)
-        .unwrap_err();
-    assert!(why.contains("force"), "{why}");
+    assert_eq!(
+        w.engine.allowed("c", &vm, ActionKind::Shutdown),
+        Err(Refusal::AlreadyStopping),
+        "Power off is the way out"
+    );
     assert!(w.engine.allowed("c", &vm, ActionKind::Start).is_err());
     // A forced stop is the way out, and is done when the VM shows it stopped.
     let op = w.run_op(&vm, Action::PowerOff);
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     let v = w.engine.vm("c", &vm).unwrap();
     assert_eq!(v.status_raw, "stopped");
 }
@@ -250,11 +268,17 @@ fn a_vm_that_is_not_operational_offers_nothing() {
     let w = World::new(DialectKind::Erigones, scenario(11, 0.0));
     let nc = w.vm_where(|v| v.status_raw == "notcreated");
     assert!(!nc.locked);
-    let choices = w.engine.action_choices("c", &nc.id);
-    assert_eq!(choices.len(), 5);
-    for (kind, allowed) in choices {
-        let why = allowed.unwrap_err();
-        assert!(why.contains("not operational"), "{kind:?}: {why}");
+    let choices = w.engine.view().choices(&"c".into(), &nc.id);
+    let actions = choices
+        .iter()
+        .filter(|c| matches!(c.command, VmCommand::Action(_)))
+        .count();
+    assert_eq!(actions, 5, "{choices:?}");
+    let not_operational = Refusal::NotOperational {
+        status: "notcreated".into(),
+    };
+    for c in choices {
+        assert_eq!(c.reason.as_ref(), Some(&not_operational), "{:?}", c.command);
     }
 }
 
@@ -277,7 +301,7 @@ fn login_credentials_get_a_session_and_renew_it_before_it_ends() {
     assert_eq!(w.count_sent("/accounts/login/"), 1);
     let vm = running_vm(&w);
     let op = w.run_op(&vm, Action::Reboot);
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     // The token lasts an hour: a new login goes out before it ends, and nothing is refused.
     let end = w.now + 70 * MINUTE;
     while w.now < end {
@@ -290,7 +314,7 @@ fn login_credentials_get_a_session_and_renew_it_before_it_ends() {
     }
     assert_eq!(w.count_sent("/accounts/login/"), 2);
     let op = w.run_op(&vm, Action::Reboot);
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
 }
 
 #[test]
@@ -306,7 +330,8 @@ fn a_refused_api_key_shows_the_providers_words() {
         Some(ListState::Failed { error, .. }) => {
             assert_eq!(error.kind, ErrorKind::Unauthorized);
             assert_eq!(error.provider_text.as_deref(), Some("Invalid API key."));
-            assert!(!error.full().contains("wrong-key"));
+            assert!(!error.to_string().contains("wrong-key"));
+            assert!(!format!("{error:?}").contains("wrong-key"));
         }
         other => panic!("{other:?}"),
     }
@@ -324,12 +349,15 @@ fn a_refused_login_stops_and_says_why() {
     );
     match w.engine.list_state("c") {
         Some(ListState::Failed { error, .. }) => {
-            assert_eq!(error.kind, ErrorKind::Unauthorized);
+            // The username or password, not a token: what the old "refused the username or
+            // password" message said is the kind now.
+            assert_eq!(error.kind, ErrorKind::LoginRefused);
             assert_eq!(
                 error.provider_text.as_deref(),
                 Some("Unable to log in with provided credentials.")
             );
-            assert!(!error.full().contains("wrong-password"));
+            assert!(!error.to_string().contains("wrong-password"));
+            assert!(!format!("{error:?}").contains("wrong-password"));
         }
         other => panic!("{other:?}"),
     }
@@ -338,7 +366,9 @@ fn a_refused_login_stops_and_says_why() {
     assert_eq!(w.count_sent("/accounts/login/"), 1);
     assert_eq!(w.sent.len(), 1);
     // Until the user asks again.
-    w.engine.refresh("c", w.now);
+    w.engine
+        .cmd(Command::Refresh { conn: "c".into() }, w.now)
+        .unwrap();
     w.step();
     assert_eq!(w.count_sent("/accounts/login/"), 2);
     // Nothing but logins went out: no request without a session.
