@@ -4,10 +4,13 @@
 //! needs no read of its task. Also: a graceful action the guest ignores is looked at again
 //! right after the provider forces it.
 
+mod common;
+
+use common::drive::Drive;
 use serde_json::{json, Value};
 use vigil_core::{
-    Action, ActionKind, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Outgoing,
-    Phase,
+    Action, ActionKind, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Note,
+    OpId, Phase, Transmit,
 };
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -16,7 +19,7 @@ const BASE: &str = "https://erigones.test/api";
 fn engine_with(vms: &[Value]) -> Engine {
     let mut e = Engine::new("t");
     e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
-    e.add_connection(
+    e.add(
         ConnectionConfig {
             id: "c1".into(),
             name: "Erigones".into(),
@@ -27,10 +30,10 @@ fn engine_with(vms: &[Value]) -> Engine {
         },
         T0,
     );
-    let out = e.poll_transmit(T0);
+    let out = e.round(T0);
     assert_eq!(out.len(), 1, "one listing request");
     assert_eq!(out[0].request.url, format!("{BASE}/vm/status/"));
-    e.handle(out[0].token, Ok(all_vms(vms)), T0);
+    e.answer(out[0].token, Ok(all_vms(vms)), T0);
     e
 }
 
@@ -59,39 +62,39 @@ fn task(status: &str, id: &str) -> HttpResponse {
     )
 }
 
-fn path(o: &Outgoing) -> &str {
+fn path(o: &Transmit) -> &str {
     o.request.url.strip_prefix(BASE).unwrap_or(&o.request.url)
 }
 
 /// Starts `action` on every VM and accepts each with task id `t-<host>`.
-fn start_all(e: &mut Engine, hosts: &[&str], action: Action) -> Vec<String> {
-    let ids: Vec<String> = hosts
+fn start_all(e: &mut Engine, hosts: &[&str], action: Action) -> Vec<OpId> {
+    let ids: Vec<OpId> = hosts
         .iter()
         .map(|h| e.start("c1", h, action.clone(), T0).unwrap())
         .collect();
-    let submits = e.poll_transmit(T0);
+    let submits = e.round(T0);
     assert_eq!(submits.len(), hosts.len());
     for (o, h) in submits.iter().zip(hosts) {
         assert!(path(o).starts_with(&format!("/vm/{h}/status/")));
-        e.handle(o.token, Ok(task("PENDING", &format!("t-{h}"))), T0 + 50);
+        e.answer(o.token, Ok(task("PENDING", &format!("t-{h}"))), T0 + 50);
     }
     ids
 }
 
 /// The next requests the engine sends, and when.
-fn next(e: &mut Engine) -> (i64, Vec<Outgoing>) {
-    let t = e.next_wake().expect("something is scheduled");
-    (t, e.poll_transmit(t))
+fn next(e: &mut Engine) -> (i64, Vec<Transmit>) {
+    let t = e.wake().expect("something is scheduled");
+    (t, e.round(t))
 }
 
 /// Answers each task read with SUCCESS.
-fn tasks_succeed(e: &mut Engine, reads: &[Outgoing], at: i64) {
+fn tasks_succeed(e: &mut Engine, reads: &[Transmit], at: i64) {
     for o in reads {
         let id = path(o)
             .strip_prefix("/task/")
             .and_then(|p| p.strip_suffix("/status/"))
             .unwrap_or_else(|| panic!("a task read, not {}", path(o)));
-        e.handle(o.token, Ok(task("SUCCESS", id)), at);
+        e.answer(o.token, Ok(task("SUCCESS", id)), at);
     }
 }
 
@@ -104,7 +107,7 @@ fn starts_ending_together_are_done_by_the_answer_that_saw_them_end() {
     let (t, out) = next(&mut e);
     assert_eq!(out.len(), 1);
     assert_eq!(path(&out[0]), "/vm/status/");
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(&hosts.map(|h| vm(h, "running", &[])))),
         t + 50,
@@ -112,12 +115,12 @@ fn starts_ending_together_are_done_by_the_answer_that_saw_them_end() {
     // A stopped VM running once its start is over got there by it: done, without asking each
     // task how it ended, and without reading any VM again.
     for id in &ids {
-        let op = e.operation(id).unwrap();
-        assert_eq!(op.phase, Phase::Succeeded, "{id}: {:?}", op.message);
+        let op = e.op(id);
+        assert_eq!(op.phase, Phase::Succeeded, "{id}: {:?}", op.note);
         assert_eq!(op.finished_at, Some(t + 50));
     }
-    assert!(e.poll_transmit(t + 50).is_empty());
-    assert!(e.next_wake().is_none_or(|w| w > t + 30_000));
+    assert!(e.round(t + 50).is_empty());
+    assert!(e.wake().is_none_or(|w| w > t + 30_000));
 }
 
 #[test]
@@ -127,28 +130,32 @@ fn a_stop_gone_from_the_pending_tasks_with_its_vm_still_running_asks_its_task() 
     let (t, out) = next(&mut e);
     assert_eq!(path(&out[0]), "/vm/status/");
     // Both tasks are gone; `a` stopped, `b` is running again.
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(&[vm("a", "stopped", &[]), vm("b", "running", &[])])),
         t + 50,
     );
-    assert_eq!(e.operation(&ids[0]).unwrap().phase, Phase::Succeeded);
-    let reads = e.poll_transmit(t + 50);
+    assert_eq!(e.op(&ids[0]).phase, Phase::Succeeded);
+    let reads = e.round(t + 50);
     assert_eq!(reads.len(), 1, "{reads:?}");
     assert_eq!(path(&reads[0]), "/task/t-b/status/");
     let failed = json!({"status": "FAILURE", "result": {"detail": "Guest did not stop"},
                         "task_id": "t-b"});
-    e.handle(
+    e.answer(
         reads[0].token,
         Ok(HttpResponse::new(400, failed.to_string())),
         t + 100,
     );
-    let b = e.operation(&ids[1]).unwrap();
+    let b = e.op(&ids[1]);
     assert_eq!(b.phase, Phase::Failed);
     assert!(
-        b.message.as_deref().unwrap().contains("Guest did not stop"),
+        matches!(
+            &b.note,
+            Some(Note::Reported { cancelled: false, status, text: Some(t) })
+                if status == "FAILURE" && t == "Guest did not stop"
+        ),
         "{:?}",
-        b.message
+        b.note
     );
 }
 
@@ -159,27 +166,27 @@ fn verifications_due_together_share_one_list_request() {
     let ids = start_all(&mut e, &hosts, Action::Start);
     let (t, out) = next(&mut e);
     // The tasks are gone but the VM data does not show the outcome yet.
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(&hosts.map(|h| vm(h, "stopped", &[])))),
         t + 50,
     );
-    let reads = e.poll_transmit(t + 50);
+    let reads = e.round(t + 50);
     tasks_succeed(&mut e, &reads, t + 100);
     for id in &ids {
-        assert_eq!(e.operation(id).unwrap().phase, Phase::Verifying, "{id}");
+        assert_eq!(e.op(id).phase, Phase::Verifying, "{id}");
     }
     // All three re-reads go out as one request of every VM's status.
     let (t2, out) = next(&mut e);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(path(&out[0]), "/vm/status/");
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(&hosts.map(|h| vm(h, "running", &[])))),
         t2 + 50,
     );
     for id in &ids {
-        assert_eq!(e.operation(id).unwrap().phase, Phase::Succeeded, "{id}");
+        assert_eq!(e.op(id).phase, Phase::Succeeded, "{id}");
     }
 }
 
@@ -192,7 +199,7 @@ fn vm_data_read_before_the_tasks_ended_does_not_verify_them() {
     // First look: tasks still pending, and the database still says "running".
     let (t1, out) = next(&mut e);
     assert_eq!(path(&out[0]), "/vm/status/");
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(
             &hosts.map(|h| vm(h, "running", &[&format!("t-{h}")])),
@@ -200,31 +207,31 @@ fn vm_data_read_before_the_tasks_ended_does_not_verify_them() {
         t1 + 50,
     );
     for id in &ids {
-        assert_eq!(e.operation(id).unwrap().phase, Phase::InProgress);
+        assert_eq!(e.op(id).phase, Phase::InProgress);
     }
     // Second look: the tasks are gone; the VMs show "stopping" in that same answer.
     let (t2, out) = next(&mut e);
     assert_eq!(out.len(), 1);
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(&hosts.map(|h| vm(h, "stopping", &[])))),
         t2 + 50,
     );
-    let reads = e.poll_transmit(t2 + 50);
+    let reads = e.round(t2 + 50);
     tasks_succeed(&mut e, &reads, t2 + 100);
     // Not done on the first answer's "running": the data read after the end disagrees.
     for id in &ids {
-        assert_eq!(e.operation(id).unwrap().phase, Phase::Verifying, "{id}");
+        assert_eq!(e.op(id).phase, Phase::Verifying, "{id}");
     }
     let (t3, out) = next(&mut e);
     assert_eq!(out.len(), 1, "one re-read for both: {out:?}");
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(all_vms(&hosts.map(|h| vm(h, "running", &[])))),
         t3 + 50,
     );
     for id in &ids {
-        assert_eq!(e.operation(id).unwrap().phase, Phase::Succeeded, "{id}");
+        assert_eq!(e.op(id).phase, Phase::Succeeded, "{id}");
     }
 }
 
@@ -236,11 +243,11 @@ fn a_task_seen_ended_only_by_its_own_read_needs_a_fresh_vm_read() {
     let (t, out) = next(&mut e);
     assert_eq!(path(&out[0]), "/task/t-a/status/");
     tasks_succeed(&mut e, &out, t + 50);
-    assert_eq!(e.operation(&ids[0]).unwrap().phase, Phase::Verifying);
+    assert_eq!(e.op(&ids[0]).phase, Phase::Verifying);
     let (t2, out) = next(&mut e);
     assert_eq!(out.len(), 1);
     assert_eq!(path(&out[0]), "/vm/a/status/");
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(HttpResponse::new(
             200,
@@ -249,7 +256,7 @@ fn a_task_seen_ended_only_by_its_own_read_needs_a_fresh_vm_read() {
         )),
         t2 + 50,
     );
-    assert_eq!(e.operation(&ids[0]).unwrap().phase, Phase::Succeeded);
+    assert_eq!(e.op(&ids[0]).phase, Phase::Succeeded);
 }
 
 #[test]
@@ -270,7 +277,7 @@ fn a_reboot_the_guest_ignores_is_looked_at_again_right_after_the_provider_forces
             } else {
                 task("STARTED", "t-web-01")
             };
-            e.handle(o.token, Ok(answer), t + 50);
+            e.answer(o.token, Ok(answer), t + 50);
         }
     }
     let secs: Vec<i64> = looks.iter().map(|t| (t - T0) / 1000).collect();
@@ -298,7 +305,7 @@ fn a_reboot_the_guest_ignores_is_looked_at_again_right_after_the_provider_forces
 
     // The forced reboot ends. How long the guest ignored it is not how long a reboot takes:
     // "usually ~20 s" stays.
-    let usual = e.typical_duration("c1", ActionKind::Reboot);
+    let usual = e.view().typical_duration(&"c1".into(), ActionKind::Reboot);
     let (t, out) = next(&mut e);
     for o in out {
         let answer = if path(&o) == "/vm/status/" {
@@ -306,18 +313,22 @@ fn a_reboot_the_guest_ignores_is_looked_at_again_right_after_the_provider_forces
         } else {
             task("SUCCESS", "t-web-01")
         };
-        e.handle(o.token, Ok(answer), t + 50);
+        e.answer(o.token, Ok(answer), t + 50);
     }
-    while e.operations()[0].is_open() {
+    let first = |e: &Engine| e.view().operations().next().cloned().expect("the reboot");
+    while first(&e).is_open() {
         let (t, out) = next(&mut e);
         for o in out {
-            e.handle(
+            e.answer(
                 o.token,
                 Ok(all_vms(&[vm("web-01", "running", &[])])),
                 t + 50,
             );
         }
     }
-    assert_eq!(e.operations()[0].phase, Phase::Succeeded);
-    assert_eq!(e.typical_duration("c1", ActionKind::Reboot), usual);
+    assert_eq!(first(&e).phase, Phase::Succeeded);
+    assert_eq!(
+        e.view().typical_duration(&"c1".into(), ActionKind::Reboot),
+        usual
+    );
 }
