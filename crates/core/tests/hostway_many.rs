@@ -9,10 +9,13 @@
 //! often as the policy asks, each still gets its turn, and a server action that was seen ending
 //! is read before the snapshots that still run.
 
+mod common;
+
+use common::drive::Drive;
 use serde_json::{json, Value};
 use vigil_core::{
-    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, Outgoing, Phase,
-    PowerState,
+    Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse, OpId, Phase,
+    PowerState, Transmit,
 };
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -32,7 +35,7 @@ fn ids(list: &[&str]) -> HttpResponse {
     HttpResponse::new(200, json!({ "servers": servers }).to_string())
 }
 
-fn path(o: &Outgoing) -> &str {
+fn path(o: &Transmit) -> &str {
     o.request.url.strip_prefix(BASE).unwrap_or(&o.request.url)
 }
 
@@ -40,7 +43,7 @@ fn path(o: &Outgoing) -> &str {
 fn engine_with(servers: &[(&str, &str)]) -> Engine {
     let mut e = Engine::new("t");
     e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
-    e.add_connection(
+    e.add(
         ConnectionConfig {
             id: "c1".into(),
             name: "Hostway".into(),
@@ -54,21 +57,21 @@ fn engine_with(servers: &[(&str, &str)]) -> Engine {
         },
         T0,
     );
-    let out = e.poll_transmit(T0);
+    let out = e.round(T0);
     assert_eq!(out.len(), 1);
     assert_eq!(path(&out[0]), "/servers");
     let all: Vec<&str> = servers.iter().map(|s| s.0).collect();
-    e.handle(out[0].token, Ok(ids(&all)), T0);
+    e.answer(out[0].token, Ok(ids(&all)), T0);
     // One read per server, a few at a time (and within the request budget).
     let mut now = T0;
     while e.vms("c1").len() < servers.len() {
-        now = e.next_wake().expect("reads to send").max(now);
-        let (t, out) = (now, e.poll_transmit(now));
+        now = e.wake().expect("reads to send").max(now);
+        let (t, out) = (now, e.round(now));
         for o in out {
             let id = path(&o).strip_prefix("/servers/").expect("a server read");
             let status = servers.iter().find(|s| s.0 == id).expect("listed").1;
             let body = server(id, status).to_string();
-            e.handle(o.token, Ok(HttpResponse::new(200, body)), t);
+            e.answer(o.token, Ok(HttpResponse::new(200, body)), t);
         }
     }
     e
@@ -76,18 +79,18 @@ fn engine_with(servers: &[(&str, &str)]) -> Engine {
 
 /// Starts each (server, action) and accepts it (`202`, empty body), as the request budget
 /// lets them go.
-fn start_all(e: &mut Engine, actions: &[(&str, Action)]) -> Vec<String> {
-    let ops: Vec<String> = actions
+fn start_all(e: &mut Engine, actions: &[(&str, Action)]) -> Vec<OpId> {
+    let ops: Vec<OpId> = actions
         .iter()
         .map(|(id, a)| e.start("c1", id, a.clone(), T0).unwrap())
         .collect();
     let mut sent = 0;
     let mut now = T0;
     while sent < actions.len() {
-        now = e.next_wake().expect("submits to send").max(now);
-        for o in e.poll_transmit(now) {
+        now = e.wake().expect("submits to send").max(now);
+        for o in e.round(now) {
             assert!(path(&o).ends_with("/action"), "{}", path(&o));
-            e.handle(o.token, Ok(HttpResponse::new(202, "")), now + 50);
+            e.answer(o.token, Ok(HttpResponse::new(202, "")), now + 50);
             sent += 1;
         }
     }
@@ -95,9 +98,9 @@ fn start_all(e: &mut Engine, actions: &[(&str, Action)]) -> Vec<String> {
 }
 
 /// The next requests the engine sends, and when.
-fn next(e: &mut Engine) -> (i64, Vec<Outgoing>) {
-    let t = e.next_wake().expect("something is scheduled");
-    (t, e.poll_transmit(t))
+fn next(e: &mut Engine) -> (i64, Vec<Transmit>) {
+    let t = e.wake().expect("something is scheduled");
+    (t, e.round(t))
 }
 
 /// Runs looks at `?status=PROCESSING` until one answer without `still` (all ended); returns
@@ -106,11 +109,11 @@ fn processing_until_ended(e: &mut Engine, still: &[&str]) -> i64 {
     let (t, out) = next(e);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
-    e.handle(out[0].token, Ok(ids(still)), t + 50);
+    e.answer(out[0].token, Ok(ids(still)), t + 50);
     let (t, out) = next(e);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
-    e.handle(out[0].token, Ok(ids(&[])), t + 50);
+    e.answer(out[0].token, Ok(ids(&[])), t + 50);
     t + 50
 }
 
@@ -125,7 +128,7 @@ fn fifty_reboots_ending_together_are_verified_by_one_status_list() {
     let mut e = engine_with(&servers);
     // The default policy, and the request budget as the listing left it.
     e.set_policy(Box::new(vigil_core::policy::Vigil::default()));
-    let ops: Vec<String> = names
+    let ops: Vec<OpId> = names
         .iter()
         .map(|n| e.start("c1", n, Action::Reboot, T0).unwrap())
         .collect();
@@ -133,10 +136,10 @@ fn fifty_reboots_ending_together_are_verified_by_one_status_list() {
     let end = T0 + 25_000;
     let mut now = T0;
     let (mut server_reads, mut active_lists, mut processing_lists) = (0, 0, 0);
-    while ops.iter().any(|op| e.operation(op).unwrap().is_open()) {
+    while ops.iter().any(|op| e.op(op).is_open()) {
         assert!(now < T0 + 120_000, "no verdict");
-        now = e.next_wake().expect("something scheduled").max(now);
-        for o in e.poll_transmit(now) {
+        now = e.wake().expect("something scheduled").max(now);
+        for o in e.round(now) {
             let p = path(&o);
             let answer = if p.ends_with("/action") {
                 HttpResponse::new(202, "")
@@ -157,13 +160,13 @@ fn fifty_reboots_ending_together_are_verified_by_one_status_list() {
             } else {
                 panic!("unexpected {p}");
             };
-            e.handle(o.token, Ok(answer), now + 50);
+            e.answer(o.token, Ok(answer), now + 50);
         }
         now += 1;
     }
     for op in &ops {
-        let o = e.operation(op).unwrap();
-        assert_eq!(o.phase, Phase::Succeeded, "{op}: {:?}", o.message);
+        let o = e.op(op);
+        assert_eq!(o.phase, Phase::Succeeded, "{op}: {:?}", o.note);
     }
     // A few looks at what still changes, one list of the running servers, no server read.
     assert_eq!(server_reads, 0);
@@ -176,7 +179,7 @@ fn fifty_reboots_ending_together_are_verified_by_one_status_list() {
         "{processing_lists} PROCESSING lists"
     );
     // The servers keep what the console showed of them.
-    let vm = e.vms("c1").iter().find(|v| v.id == "s07").unwrap().clone();
+    let vm = e.vm("c1", "s07").unwrap();
     assert_eq!(vm.name, "web-s07");
     assert_eq!(vm.size.flavor.as_deref(), Some("3"));
     assert_eq!(vm.size.vcpus, Some(2));
@@ -208,7 +211,7 @@ fn a_server_listed_as_active_does_not_verify_a_shutdown() {
         ],
     );
     let t = processing_until_ended(&mut e, &["r0", "r1", "r2", "h0", "h1", "h2"]);
-    let out = e.poll_transmit(t);
+    let out = e.round(t);
     let mut paths: Vec<&str> = out.iter().map(path).collect();
     paths.sort();
     assert_eq!(paths, ["/servers?status=ACTIVE", "/servers?status=STOPPED"]);
@@ -218,9 +221,9 @@ fn a_server_listed_as_active_does_not_verify_a_shutdown() {
         } else {
             ids(&["h1"]) // h1 did stop
         };
-        e.handle(o.token, Ok(answer), t + 50);
+        e.answer(o.token, Ok(answer), t + 50);
     }
-    let phase = |e: &Engine, i: usize| e.operation(&ops[i]).unwrap().phase;
+    let phase = |e: &Engine, i: usize| e.op(&ops[i]).phase;
     for i in 0..3 {
         assert_eq!(phase(&e, i), Phase::Succeeded, "reboot {i}");
     }
@@ -228,25 +231,25 @@ fn a_server_listed_as_active_does_not_verify_a_shutdown() {
     // h0 and h2 are not verified by a list that shows them ACTIVE: each gets its own read.
     assert_ne!(phase(&e, 3), Phase::Succeeded);
     assert_ne!(phase(&e, 5), Phase::Succeeded);
-    let out = e.poll_transmit(t + 50);
+    let out = e.round(t + 50);
     let mut paths: Vec<&str> = out.iter().map(path).collect();
     paths.sort();
     assert_eq!(paths, ["/servers/h0", "/servers/h2"]);
     for o in &out {
         let id = path(o).strip_prefix("/servers/").unwrap();
         let body = server(id, "ACTIVE").to_string();
-        e.handle(o.token, Ok(HttpResponse::new(200, body)), t + 100);
+        e.answer(o.token, Ok(HttpResponse::new(200, body)), t + 100);
     }
     // Still ACTIVE: the shutdowns are not done, and end as "check it" after the grace period.
     let mut now = t + 100;
-    while e.operation(&ops[3]).unwrap().is_open() || e.operation(&ops[5]).unwrap().is_open() {
+    while e.op(&ops[3]).is_open() || e.op(&ops[5]).is_open() {
         assert!(now < t + 120_000, "no verdict");
         let (at, out) = next(&mut e);
         now = at;
         for o in out {
             let id = path(&o).strip_prefix("/servers/").expect("a server read");
             let body = server(id, "ACTIVE").to_string();
-            e.handle(o.token, Ok(HttpResponse::new(200, body)), now + 50);
+            e.answer(o.token, Ok(HttpResponse::new(200, body)), now + 50);
         }
     }
     assert_eq!(phase(&e, 3), Phase::NeedsCheck);
@@ -261,44 +264,44 @@ fn a_list_asked_for_before_a_task_was_seen_ended_does_not_verify_it() {
     // a and b leave PROCESSING first; c and d are still changing.
     let (t, out) = next(&mut e);
     assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
-    e.handle(out[0].token, Ok(ids(&servers)), t + 50);
+    e.answer(out[0].token, Ok(ids(&servers)), t + 50);
     let (t, out) = next(&mut e);
     assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
-    e.handle(out[0].token, Ok(ids(&["c", "d"])), t + 50);
-    let early = e.poll_transmit(t + 50);
+    e.answer(out[0].token, Ok(ids(&["c", "d"])), t + 50);
+    let early = e.round(t + 50);
     assert_eq!(early.len(), 1);
     assert_eq!(path(&early[0]), "/servers?status=ACTIVE");
     // Before that list is answered, c and d are seen ended too.
     let (t2, out) = next(&mut e);
     assert_eq!(out.len(), 1);
     assert_eq!(path(&out[0]), "/servers?status=PROCESSING");
-    e.handle(out[0].token, Ok(ids(&[])), t2 + 50);
+    e.answer(out[0].token, Ok(ids(&[])), t2 + 50);
     // The older list, asked for while c and d still changed, lists them (scripted so): it
     // verifies a and b only.
-    e.handle(early[0].token, Ok(ids(&servers)), t2 + 60);
-    assert_eq!(e.operation(&ops[0]).unwrap().phase, Phase::Succeeded);
-    assert_eq!(e.operation(&ops[1]).unwrap().phase, Phase::Succeeded);
-    assert!(e.operation(&ops[2]).unwrap().is_open());
-    assert!(e.operation(&ops[3]).unwrap().is_open());
+    e.answer(early[0].token, Ok(ids(&servers)), t2 + 60);
+    assert_eq!(e.op(&ops[0]).phase, Phase::Succeeded);
+    assert_eq!(e.op(&ops[1]).phase, Phase::Succeeded);
+    assert!(e.op(&ops[2]).is_open());
+    assert!(e.op(&ops[3]).is_open());
     // c and d get a list of their own, asked for now: d is not on it (it did not come back).
-    let late = e.poll_transmit(t2 + 60);
+    let late = e.round(t2 + 60);
     assert_eq!(late.len(), 1);
     assert_eq!(path(&late[0]), "/servers?status=ACTIVE");
-    e.handle(late[0].token, Ok(ids(&["a", "b", "c"])), t2 + 110);
-    assert_eq!(e.operation(&ops[2]).unwrap().phase, Phase::Succeeded);
-    assert!(e.operation(&ops[3]).unwrap().is_open());
+    e.answer(late[0].token, Ok(ids(&["a", "b", "c"])), t2 + 110);
+    assert_eq!(e.op(&ops[2]).phase, Phase::Succeeded);
+    assert!(e.op(&ops[3]).is_open());
     // d is read on its own, and that read decides.
-    let out = e.poll_transmit(t2 + 110);
+    let out = e.round(t2 + 110);
     assert_eq!(out.len(), 1);
     assert_eq!(path(&out[0]), "/servers/d");
-    e.handle(
+    e.answer(
         out[0].token,
         Ok(HttpResponse::new(200, server("d", "STOPPED").to_string())),
         t2 + 160,
     );
-    let d = e.operation(&ops[3]).unwrap();
-    assert_ne!(d.phase, Phase::Succeeded, "{:?}", d.message);
-    let vm = e.vms("c1").iter().find(|v| v.id == "d").unwrap().clone();
+    let d = e.op(&ops[3]);
+    assert_ne!(d.phase, Phase::Succeeded, "{:?}", d.note);
+    let vm = e.vm("c1", "d").unwrap();
     assert_eq!(vm.power, PowerState::Stopped);
 }
 
@@ -309,7 +312,7 @@ fn a_resize_is_not_verified_by_a_status_list() {
     let ops = start_all(&mut e, &[("a", resize.clone()), ("b", resize)]);
     let t = processing_until_ended(&mut e, &["a", "b"]);
     // The size is in the server only: one read each.
-    let out = e.poll_transmit(t);
+    let out = e.round(t);
     let mut paths: Vec<&str> = out.iter().map(path).collect();
     paths.sort();
     assert_eq!(paths, ["/servers/a", "/servers/b"]);
@@ -317,14 +320,14 @@ fn a_resize_is_not_verified_by_a_status_list() {
         let id = path(o).strip_prefix("/servers/").unwrap();
         let mut body = server(id, "ACTIVE");
         body["server"]["flavor"] = json!({"id": "4", "vcpus": 4, "ram": 8192, "disk": 80});
-        e.handle(
+        e.answer(
             o.token,
             Ok(HttpResponse::new(200, body.to_string())),
             t + 50,
         );
     }
     for op in &ops {
-        assert_eq!(e.operation(op).unwrap().phase, Phase::Succeeded);
+        assert_eq!(e.op(op).phase, Phase::Succeeded);
     }
 }
 
@@ -376,8 +379,8 @@ fn when_the_budget_cannot_look_at_every_snapshot_as_often_as_asked_each_gets_its
     let mut now = start;
     let until = start + 120_000;
     while now < until {
-        now = e.next_wake().expect("looks scheduled").max(now);
-        for o in e.poll_transmit(now) {
+        now = e.wake().expect("looks scheduled").max(now);
+        for o in e.round(now) {
             let p = path(&o).to_string();
             let answer = if let Some(id) = p
                 .strip_prefix("/servers/")
@@ -396,7 +399,7 @@ fn when_the_budget_cannot_look_at_every_snapshot_as_often_as_asked_each_gets_its
             } else {
                 panic!("unexpected {p}");
             };
-            e.handle(o.token, Ok(answer), now + 50);
+            e.answer(o.token, Ok(answer), now + 50);
         }
         now += 1;
     }
@@ -426,17 +429,17 @@ fn a_resize_seen_ending_is_read_before_the_snapshots_that_wait_for_the_budget() 
         e.start("c1", n, snapshot(), start).unwrap();
     }
     let resize = Action::Resize(vigil_core::Resize::Flavor { id: "4".into() });
-    let ops: Vec<String> = ["r0", "r1"]
+    let ops: Vec<OpId> = ["r0", "r1"]
         .iter()
         .map(|r| e.start("c1", r, resize.clone(), start).unwrap())
         .collect();
     let end = start + 60_000;
     let mut ended_seen = None;
     let mut now = start;
-    while ops.iter().any(|op| e.operation(op).unwrap().is_open()) {
+    while ops.iter().any(|op| e.op(op).is_open()) {
         assert!(now < start + 300_000, "no verdict");
-        now = e.next_wake().expect("something scheduled").max(now);
-        for o in e.poll_transmit(now) {
+        now = e.wake().expect("something scheduled").max(now);
+        for o in e.round(now) {
             let p = path(&o).to_string();
             let answer = if p.ends_with("/action") {
                 HttpResponse::new(202, "")
@@ -466,14 +469,14 @@ fn a_resize_seen_ending_is_read_before_the_snapshots_that_wait_for_the_budget() 
             } else {
                 panic!("unexpected {p}");
             };
-            e.handle(o.token, Ok(answer), now + 50);
+            e.answer(o.token, Ok(answer), now + 50);
         }
         now += 1;
     }
     let seen = ended_seen.expect("the resizes were seen ending");
     for op in &ops {
-        let o = e.operation(op).unwrap();
-        assert_eq!(o.phase, Phase::Succeeded, "{op}: {:?}", o.message);
+        let o = e.op(op);
+        assert_eq!(o.phase, Phase::Succeeded, "{op}: {:?}", o.note);
         // Read at the budget's next tokens, not after the snapshots' looks due meanwhile.
         let took = o.finished_at.unwrap() - seen;
         assert!(
