@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use vigil_core::engine::LIST_CONCURRENCY;
+use vigil_core::engine::{VmCommand, LIST_CONCURRENCY};
 use vigil_core::{
-    Action, ActionKind, ConnectionConfig, DialectKind, Engine, ErrorKind, ListState, Phase,
-    PowerState, ProviderRef, Resize, TaskState, Vm,
+    Action, ActionKind, ConnectionConfig, DialectKind, Engine, ErrorKind, ListState, Mismatch,
+    Note, OpId, Phase, PowerState, ProviderRef, Refusal, Resize, TaskState, Vm, VmId,
 };
 
 const BASE: &str = "http://127.0.0.1:8787/hostway/accounts/demo-account/flexcloud";
@@ -56,11 +56,11 @@ fn every_action_reaches_a_verified_end() {
         },
     ] {
         let what = format!("{action:?}");
-        let op = w.run_op(&vm.id, action);
-        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        let op = w.run_op(vm.id.as_str(), action);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.note);
         assert!(op.finished_at.unwrap() > op.accepted_at.unwrap());
     }
-    let now = w.engine.vm("c", &vm.id).unwrap();
+    let now = w.engine.vm("c", vm.id.as_str()).unwrap();
     assert_eq!(now.power, PowerState::Running);
     assert_eq!(now.size.flavor, vm.size.flavor);
     let id = &vm.id;
@@ -70,11 +70,11 @@ fn every_action_reaches_a_verified_end() {
         1
     );
     // The snapshot was followed at the Location the provider gave.
-    let snap = w.engine.operations().last().unwrap().clone();
+    let snap = w.engine.view().operations().last().unwrap().clone();
     let Some(ProviderRef::HostwaySnapshot { href, server_id }) = &snap.provider_ref else {
         panic!("{:?}", snap.provider_ref)
     };
-    assert_eq!(server_id, id);
+    assert_eq!(server_id, id.as_str());
     assert!(href.starts_with(&format!("{BASE}/servers/{id}/snapshots/snapshot_")));
     assert!(w.count_sent(&format!("GET {href}")) >= 2);
     assert_eq!(snap.provider_status.as_deref(), Some("ACTIVE"));
@@ -84,26 +84,26 @@ fn every_action_reaches_a_verified_end() {
 fn listing_costs_one_request_per_server_read_a_few_at_a_time() {
     let mut sim = vigil_sim::Sim::new(scenario(3, 0.0), T0 as u64);
     let mut e = Engine::new("t");
-    e.add_connection(
+    e.add(
         ConnectionConfig {
             id: "c".into(),
             name: "Hostway".into(),
             dialect: DialectKind::Hostway,
             base_url: BASE.into(),
-            credentials: DialectKind::Hostway.demo_credentials(),
+            credentials: vigil_core::demo::credentials(DialectKind::Hostway),
             demo: false,
         },
         T0,
     );
     let mut now = T0;
-    let first = e.poll_transmit(now);
+    let first = e.round(now);
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].request.describe(), format!("GET {BASE}/servers"));
     let reply = sim.handle(&to_sim(&first[0].request), now as u64);
-    e.handle(first[0].token, from_sim(reply), now + RTT);
+    e.answer(first[0].token, from_sim(reply), now + RTT);
     // The per-server reads: never more than LIST_CONCURRENCY out at once, and a freed slot is
     // refilled at once.
-    let mut waiting = e.poll_transmit(now);
+    let mut waiting = e.round(now);
     assert_eq!(waiting.len(), LIST_CONCURRENCY);
     let mut reads = waiting.len();
     let mut most = waiting.len();
@@ -115,8 +115,8 @@ fn listing_costs_one_request_per_server_read_a_few_at_a_time() {
             .describe()
             .starts_with(&format!("GET {BASE}/servers/")));
         let reply = sim.handle(&to_sim(&o.request), now as u64);
-        e.handle(o.token, from_sim(reply), now);
-        let more = e.poll_transmit(now);
+        e.answer(o.token, from_sim(reply), now);
+        let more = e.round(now);
         assert!(more.len() <= 1, "one answer frees one slot");
         reads += more.len();
         waiting.extend(more);
@@ -141,8 +141,16 @@ fn the_world_lists_in_one_plus_n_requests() {
     // The seeded fleet has a suspended server, shown raw and offered nothing but a snapshot.
     let suspended = vms.iter().find(|v| v.status_raw == "SUSPENDED").unwrap();
     assert_eq!(suspended.power, PowerState::Unknown("SUSPENDED".into()));
-    for (kind, ok) in w.engine.action_choices("c", &suspended.id) {
-        assert_eq!(ok.is_ok(), kind == ActionKind::Snapshot, "{kind:?}");
+    let choices = w.engine.view().choices(&"c".into(), &suspended.id);
+    assert!(!choices.is_empty());
+    for c in choices {
+        assert_eq!(
+            c.reason.is_none(),
+            c.command == VmCommand::Action(ActionKind::Snapshot),
+            "{:?}: {:?}",
+            c.command,
+            c.reason
+        );
     }
 }
 
@@ -152,28 +160,41 @@ fn failures_never_end_succeeded() {
     let vm = plain_active(&w);
     // A failed snapshot ends DELETED: the operation failed.
     let op = w.run_op(
-        &vm.id,
+        vm.id.as_str(),
         Action::Snapshot {
             name: "doomed".into(),
             description: String::new(),
         },
     );
-    assert_eq!(op.phase, Phase::Failed, "{:?}", op.message);
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.note);
     assert_eq!(op.provider_status.as_deref(), Some("DELETED"));
-    assert!(op.message.unwrap().contains("DELETED"));
+    assert!(
+        matches!(&op.note, Some(Note::Reported { cancelled: false, status, .. }) if status == "DELETED"),
+        "{:?}",
+        op.note
+    );
     // A failed stop leaves the server ACTIVE: Hostway reports no error, and the server does not
     // show the goal, so the console says so instead of claiming success.
-    let op = w.run_op(&vm.id, Action::Shutdown);
-    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.message);
-    assert!(op.message.unwrap().contains("ACTIVE"));
+    let op = w.run_op(vm.id.as_str(), Action::Shutdown);
+    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
+    assert_eq!(
+        op.note,
+        Some(Note::Disagrees(Mismatch::Power {
+            status: "ACTIVE".into()
+        }))
+    );
     let op = w.run_op(
-        &vm.id,
+        vm.id.as_str(),
         Action::Resize(Resize::Flavor {
             id: other_flavor(&vm),
         }),
     );
-    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.message);
-    assert!(op.message.unwrap().contains("size"));
+    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
+    assert!(
+        matches!(&op.note, Some(Note::Disagrees(Mismatch::Size { current })) if current.flavor == vm.size.flavor),
+        "{:?}",
+        op.note
+    );
 }
 
 #[test]
@@ -184,47 +205,55 @@ fn snapshot_limits_keep_the_providers_words() {
         name: name.into(),
         description: String::new(),
     };
-    let op = w.run_op(&vm.id, snap("first"));
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    let op = w.run_op(vm.id.as_str(), snap("first"));
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     // The same name again: 409.
-    let op = w.run_op(&vm.id, snap("first"));
+    let op = w.run_op(vm.id.as_str(), snap("first"));
     assert_eq!(op.phase, Phase::Failed);
-    let e = op.last_error.unwrap();
+    let e = op.last_error.clone().unwrap();
     assert_eq!((e.kind, e.status), (ErrorKind::Conflict, Some(409)));
-    let msg = op.message.unwrap();
-    assert!(
-        msg.contains("already has a snapshot with that name"),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("The snapshot name must be unique in a server."),
-        "{msg}"
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!((err.kind, err.status), (ErrorKind::Conflict, Some(409)));
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("The snapshot name must be unique in a server.")
     );
     // More until Hostway's limit: the fourth is refused with 413, whatever the server had before.
     let mut refused = None;
     for name in ["second", "third", "fourth"] {
-        let op = w.run_op(&vm.id, snap(name));
+        let op = w.run_op(vm.id.as_str(), snap(name));
         if op.phase == Phase::Failed {
             refused = Some(op);
             break;
         }
-        assert_eq!(op.phase, Phase::Succeeded, "{name}: {:?}", op.message);
+        assert_eq!(op.phase, Phase::Succeeded, "{name}: {:?}", op.note);
     }
     let op = refused.expect("a snapshot beyond the third is refused");
-    assert_eq!(op.last_error.unwrap().status, Some(413));
-    let msg = op.message.unwrap();
-    assert!(msg.contains("already has 3 snapshots"), "{msg}");
-    assert!(
-        msg.contains("The snapshot can be created up to 3 in a server."),
-        "{msg}"
+    assert_eq!(op.last_error.clone().unwrap().status, Some(413));
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!((err.kind, err.status), (ErrorKind::Conflict, Some(413)));
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("The snapshot can be created up to 3 in a server.")
     );
     assert_eq!(vigil_core::dialect::hostway::MAX_SNAPSHOTS, 3);
 
     // A server with extra volumes: 400.
     let db = w.vm_where(|v| v.name.starts_with("db-") && v.status_raw == "ACTIVE");
-    let op = w.run_op(&db.id, snap("db-before-upgrade"));
+    let op = w.run_op(db.id.as_str(), snap("db-before-upgrade"));
     assert_eq!(op.phase, Phase::Failed);
-    assert!(op.message.unwrap().contains("contains extra volumes"));
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!((err.kind, err.status), (ErrorKind::Conflict, Some(400)));
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("The snapshot cannot be created because the server contains extra volumes.")
+    );
 }
 
 #[test]
@@ -239,16 +268,19 @@ fn conflicts_with_another_change_keep_the_providers_words() {
         r#"{"reboot": {"type": "SOFT"}}"#,
     );
     assert_eq!(r.status, 202);
-    let op = w.run_op(&vm.id, Action::Reboot);
+    let op = w.run_op(vm.id.as_str(), Action::Reboot);
     assert_eq!(op.phase, Phase::Failed);
-    let msg = op.message.unwrap();
-    assert!(
-        msg.contains("already rebooting") && msg.contains("“Already rebooting”"),
-        "{msg}"
-    );
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!((err.kind, err.status), (ErrorKind::Conflict, Some(409)));
+    assert_eq!(err.provider_text.as_deref(), Some("Already rebooting"));
     // The conflict made Vigil look again: the server shows PROCESSING and offers nothing.
-    w.run_until(10_000, |e| e.vm("c", &vm.id).unwrap().locked);
-    assert!(w.engine.allowed("c", &vm.id, ActionKind::Shutdown).is_err());
+    w.run_until(10_000, |e| e.vm("c", vm.id.as_str()).unwrap().locked);
+    assert!(w
+        .engine
+        .allowed("c", vm.id.as_str(), ActionKind::Shutdown)
+        .is_err());
 
     let other = w.vm_where(|v| v.status_raw == "ACTIVE" && v.id != vm.id);
     let r = direct(
@@ -258,12 +290,15 @@ fn conflicts_with_another_change_keep_the_providers_words() {
         r#"{"reboot": {"type": "HARD"}}"#,
     );
     assert_eq!(r.status, 202);
-    let op = w.run_op(&other.id, Action::Shutdown);
+    let op = w.run_op(other.id.as_str(), Action::Shutdown);
     assert_eq!(op.phase, Phase::Failed);
-    assert!(op
-        .message
-        .unwrap()
-        .contains("“Other status change in progress”"));
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("Other status change in progress")
+    );
 }
 
 #[test]
@@ -271,16 +306,19 @@ fn resizing_to_the_same_flavor_is_refused_with_the_providers_words() {
     let mut w = World::new(DialectKind::Hostway, scenario(7, 0.0));
     let vm = plain_active(&w);
     let op = w.run_op(
-        &vm.id,
+        vm.id.as_str(),
         Action::Resize(Resize::Flavor {
             id: vm.size.flavor.clone().unwrap(),
         }),
     );
     assert_eq!(op.phase, Phase::Failed);
-    let msg = op.message.unwrap();
-    assert!(
-        msg.contains("(400)") && msg.contains("Server is already of the requested flavor"),
-        "{msg}"
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(err.status, Some(400));
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("Server is already of the requested flavor")
     );
     // Resizing by resources is refused before anything is sent.
     let before = w.sent.len();
@@ -288,7 +326,7 @@ fn resizing_to_the_same_flavor_is_refused_with_the_providers_words() {
         .engine
         .start(
             "c",
-            &vm.id,
+            vm.id.as_str(),
             Action::Resize(Resize::All {
                 cpu: 2,
                 ram: 4,
@@ -297,7 +335,12 @@ fn resizing_to_the_same_flavor_is_refused_with_the_providers_words() {
             w.now,
         )
         .unwrap_err();
-    assert!(err.contains("flavor"), "{err}");
+    assert_eq!(
+        err,
+        Refusal::ResizesByFlavor {
+            provider: DialectKind::Hostway
+        }
+    );
     assert_eq!(w.sent.len(), before);
 }
 
@@ -320,7 +363,7 @@ fn build_progress_is_reported_as_a_percentage() {
         name: "x".into(),
         dialect: DialectKind::Hostway,
         base_url: BASE.into(),
-        credentials: DialectKind::Hostway.demo_credentials(),
+        credentials: vigil_core::demo::credentials(DialectKind::Hostway),
         demo: false,
     }
     .api();
@@ -358,17 +401,21 @@ fn build_progress_is_reported_as_a_percentage() {
 fn processing_shows_no_made_up_progress() {
     let mut w = World::new(DialectKind::Hostway, scenario(10, 0.0));
     let vm = plain_active(&w);
-    let op_id = w.engine.start("c", &vm.id, Action::Reboot, w.now).unwrap();
-    w.run_until(30_000, |e| {
-        e.operation(&op_id).unwrap().phase == Phase::InProgress
-    });
-    let op = w.engine.operation(&op_id).unwrap();
+    let op_id = w
+        .engine
+        .start("c", vm.id.as_str(), Action::Reboot, w.now)
+        .unwrap();
+    w.run_until(30_000, |e| e.op(&op_id).phase == Phase::InProgress);
+    let op = w.engine.op(&op_id);
     assert_eq!(op.provider_status.as_deref(), Some("PROCESSING"));
     // The simulator says `progress: 100` during PROCESSING; that is not how far the reboot is.
     assert_eq!(op.progress, None);
-    assert_eq!(w.engine.vm("c", &vm.id).unwrap().power, PowerState::Busy);
-    w.run_until(10 * 60_000, |e| !e.operation(&op_id).unwrap().is_open());
-    assert_eq!(w.engine.operation(&op_id).unwrap().phase, Phase::Succeeded);
+    assert_eq!(
+        w.engine.vm("c", vm.id.as_str()).unwrap().power,
+        PowerState::Busy
+    );
+    w.run_until(10 * 60_000, |e| !e.op(&op_id).is_open());
+    assert_eq!(w.engine.op(&op_id).phase, Phase::Succeeded);
 }
 
 #[test]
@@ -384,15 +431,19 @@ fn refused_credentials_show_the_providers_words() {
     match w.engine.list_state("c") {
         Some(ListState::Failed { error, .. }) => {
             assert_eq!(error.kind, ErrorKind::Unauthorized);
-            assert!(error
-                .full()
-                .contains("This server could not verify that you are authorized"));
-            assert!(!error.full().contains("wrong"));
+            assert_eq!(
+                error.provider_text.as_deref(),
+                Some(
+                    "This server could not verify that you are authorized to access the resource."
+                )
+            );
+            assert!(!error.to_string().contains("wrong"));
+            assert!(!format!("{error:?}").contains("wrong"));
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(w.sent.len(), 1);
-    assert!(w.engine.next_wake().is_none());
+    assert!(w.engine.wake().is_none());
 }
 
 #[test]
@@ -407,7 +458,7 @@ fn power_actions_ending_together_are_verified_from_status_lists() {
             ..scenario(11, 0.2)
         },
     );
-    w.engine.schedule.list_every = 24 * 60 * 60_000; // at most the listing already due
+    w.engine.schedule_mut().list_every = 24 * 60 * 60_000; // at most the listing already due
     let vms: Vec<Vm> = w
         .vms()
         .into_iter()
@@ -415,7 +466,7 @@ fn power_actions_ending_together_are_verified_from_status_lists() {
         .collect();
     assert!(vms.len() >= 30, "{} servers to act on", vms.len());
     let sent_before = w.sent.len();
-    let ops: Vec<(String, String)> = vms
+    let ops: Vec<(OpId, VmId)> = vms
         .iter()
         .enumerate()
         .map(|(i, vm)| {
@@ -424,28 +475,31 @@ fn power_actions_ending_together_are_verified_from_status_lists() {
                 (_, 0) => Action::Shutdown,
                 _ => Action::Reboot,
             };
-            let id = w.engine.start("c", &vm.id, action, w.now).unwrap();
+            let id = w.engine.start("c", vm.id.as_str(), action, w.now).unwrap();
             (id, vm.id.clone())
         })
         .collect();
     w.run_until(30 * 60_000, |e| {
-        ops.iter()
-            .all(|(id, _)| !e.operation(id).unwrap().is_open())
+        ops.iter().all(|(id, _)| !e.op(id).is_open())
     });
     let truth = w.sim.completions();
     let mut failed_visibly = 0;
     for (id, vm_id) in &ops {
-        let op = w.engine.operation(id).unwrap();
-        let fact = truth.iter().rev().find(|c| c.vm_id == *vm_id).unwrap();
+        let op = w.engine.op(id);
+        let fact = truth
+            .iter()
+            .rev()
+            .find(|c| c.vm_id == vm_id.as_str())
+            .unwrap();
         failed_visibly += usize::from(!fact.succeeded && fact.visible);
         match op.phase {
             // Done only where the server showed the goal, after the provider finished.
             Phase::Succeeded => {
-                assert!(fact.succeeded || !fact.visible, "{vm_id}: {:?}", op.message);
+                assert!(fact.succeeded || !fact.visible, "{vm_id}: {:?}", op.note);
                 assert!(op.finished_at.unwrap() as u64 >= fact.finished_at_ms.unwrap());
             }
-            Phase::NeedsCheck => assert!(!fact.succeeded, "{vm_id}: {:?}", op.message),
-            other => panic!("{vm_id}: {other:?} {:?}", op.message),
+            Phase::NeedsCheck => assert!(!fact.succeeded, "{vm_id}: {:?}", op.note),
+            other => panic!("{vm_id}: {other:?} {:?}", op.note),
         }
     }
     assert!(failed_visibly > 0, "the seed should fail some visibly");
