@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use vigil_core::{
-    Action, DialectKind, ErrorKind, ListState, Phase, PowerState, ProviderRef, TaskState,
+    Action, Command, DialectKind, ErrorKind, ListState, Note, OpId, Phase, PowerState, ProviderRef,
+    Target, TaskState, VmId,
 };
 
 const BASE: &str = "http://127.0.0.1:8787/zennohosting";
@@ -66,8 +67,8 @@ fn every_action_reaches_a_verified_end() {
         ),
     ] {
         let what = format!("{action:?}");
-        let op = w.run_op(&id, action);
-        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        let op = w.run_op(id.as_str(), action);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.note);
         assert!(op.finished_at.unwrap() > op.accepted_at.unwrap());
         let Some(ProviderRef::ZennoCommand { command_id, .. }) = &op.provider_ref else {
             panic!("{what}: {:?}", op.provider_ref);
@@ -78,7 +79,7 @@ fn every_action_reaches_a_verified_end() {
             .as_deref()
             .unwrap()
             .ends_with("succeeded"));
-        let vm = w.engine.vm("c", &id).unwrap();
+        let vm = w.engine.vm("c", id.as_str()).unwrap();
         assert_eq!(vm.power, power, "{what}");
         assert!(!vm.locked);
     }
@@ -101,27 +102,31 @@ fn failed_operations_end_failed() {
     let running = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id;
-    let op = w.run_op(&running, Action::Reboot);
-    assert_eq!(op.phase, Phase::Failed, "{:?}", op.message);
+    let op = w.run_op(running.as_str(), Action::Reboot);
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.note);
     assert_eq!(op.provider_status.as_deref(), Some("reboot failed"));
-    assert!(op.message.unwrap().contains("failed"));
+    assert!(
+        matches!(&op.note, Some(Note::Reported { cancelled: false, status, .. }) if status == "reboot failed"),
+        "{:?}",
+        op.note
+    );
     // The VM keeps its old state.
     assert_eq!(
-        w.engine.vm("c", &running).unwrap().power,
+        w.engine.vm("c", running.as_str()).unwrap().power,
         PowerState::Running
     );
 
     let stopped = w
         .vm_where(|v| v.power == PowerState::Stopped && !v.locked)
         .id;
-    let op = w.run_op(&stopped, Action::Start);
-    assert_eq!(op.phase, Phase::Failed, "{:?}", op.message);
-    let vm = w.engine.vm("c", &stopped).unwrap();
+    let op = w.run_op(stopped.as_str(), Action::Start);
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.note);
+    let vm = w.engine.vm("c", stopped.as_str()).unwrap();
     assert_eq!(vm.status_raw, "stopped · boot failed");
     // A failed boot may be retried.
     assert!(w
         .engine
-        .allowed("c", &stopped, vigil_core::ActionKind::Start)
+        .allowed("c", stopped.as_str(), vigil_core::ActionKind::Start)
         .is_ok());
 }
 
@@ -132,21 +137,22 @@ fn another_command_on_the_same_vm_supersedes_ours() {
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id;
     let p = project(&w);
-    let op_id = w.engine.start("c", &id, Action::Reboot, w.now).unwrap();
-    w.run_until(10_000, |e| {
-        e.operation(&op_id).unwrap().phase == Phase::Accepted
-    });
+    let op_id = w
+        .engine
+        .start("c", id.as_str(), Action::Reboot, w.now)
+        .unwrap();
+    w.run_until(10_000, |e| e.op(&op_id).phase == Phase::Accepted);
     // Our reboot ends while Vigil is not looking (a sleeping laptop); then another client stops
     // the VM, which overwrites `operation`/`operationStatus` before Vigil sees the reboot's end.
     w.now += 120_000;
     let r = direct(&mut w, "POST", &format!("/projects/{p}/vms/{id}/stop"));
     assert_eq!(r.status, 202, "{}", r.body);
-    w.run_until(60_000, |e| !e.operation(&op_id).unwrap().is_open());
-    let op = w.engine.operation(&op_id).unwrap();
-    assert_eq!(op.phase, Phase::Superseded, "{:?}", op.message);
-    assert!(op.message.as_deref().unwrap().contains("“stop”"));
+    w.run_until(60_000, |e| !e.op(&op_id).is_open());
+    let op = w.engine.op(&op_id);
+    assert_eq!(op.phase, Phase::Superseded, "{:?}", op.note);
+    assert_eq!(op.note, Some(Note::Superseded { by: "stop".into() }));
     // The VM row shows the other operation, as the provider says.
-    let vm = w.engine.vm("c", &id).unwrap();
+    let vm = w.engine.vm("c", id.as_str()).unwrap();
     assert!(vm.locked);
     assert!(vm.status_raw.contains("stop"));
 }
@@ -161,24 +167,28 @@ fn a_command_refused_while_another_runs_keeps_the_providers_words() {
     let r = direct(&mut w, "POST", &format!("/projects/{p}/vms/{id}/stop"));
     assert_eq!(r.status, 202);
     // Vigil's list still shows the VM idle, so the reboot is sent and refused.
-    let op = w.run_op(&id, Action::Reboot);
+    let op = w.run_op(id.as_str(), Action::Reboot);
     assert_eq!(op.phase, Phase::Failed);
-    let err = op.last_error.unwrap();
+    let err = op.last_error.clone().unwrap();
     assert_eq!(err.kind, ErrorKind::Conflict);
     assert_eq!(err.status, Some(409));
-    assert!(op
-        .message
-        .unwrap()
-        .contains("already has a 'stop' operation in progress"));
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!((err.kind, err.status), (ErrorKind::Conflict, Some(409)));
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some(format!("VM {id} already has a 'stop' operation in progress").as_str())
+    );
     // The conflict made Vigil look again: the VM now shows the stop.
-    w.run_until(10_000, |e| e.vm("c", &id).unwrap().locked);
+    w.run_until(10_000, |e| e.vm("c", id.as_str()).unwrap().locked);
 }
 
 #[test]
 fn operations_in_one_project_are_observed_with_one_request() {
     let mut w = World::new(DialectKind::ZennoHosting, scenario(7, 0.0));
     let p = project(&w);
-    let running: Vec<String> = w
+    let running: Vec<VmId> = w
         .vms()
         .into_iter()
         .filter(|v| v.power == PowerState::Running && !v.locked)
@@ -186,18 +196,20 @@ fn operations_in_one_project_are_observed_with_one_request() {
         .take(3)
         .collect();
     assert_eq!(running.len(), 3);
-    let ops: Vec<String> = running
+    let ops: Vec<OpId> = running
         .iter()
-        .map(|id| w.engine.start("c", id, Action::Reboot, w.now).unwrap())
+        .map(|id| {
+            w.engine
+                .start("c", id.as_str(), Action::Reboot, w.now)
+                .unwrap()
+        })
         .collect();
     let list = format!("GET {BASE}/projects/{p}/vms");
     let lists_before = w.sent.iter().filter(|s| **s == list).count();
-    w.run_until(10 * 60_000, |e| {
-        ops.iter().all(|o| !e.operation(o).unwrap().is_open())
-    });
+    w.run_until(10 * 60_000, |e| ops.iter().all(|o| !e.op(o).is_open()));
     for o in &ops {
-        let op = w.engine.operation(o).unwrap();
-        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+        let op = w.engine.op(o);
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     }
     let lists = w.sent.iter().filter(|s| **s == list).count() - lists_before;
     let singles: usize = running
@@ -236,13 +248,14 @@ fn refused_token_shows_the_providers_words() {
                 error.provider_text.as_deref(),
                 Some("Missing or invalid bearer token")
             );
-            assert!(!error.full().contains("wrong-token"));
+            assert!(!error.to_string().contains("wrong-token"));
+            assert!(!format!("{error:?}").contains("wrong-token"));
         }
         other => panic!("{other:?}"),
     }
     // Nothing more is sent until the user changes something.
     assert_eq!(w.sent.len(), 1);
-    assert!(w.engine.next_wake().is_none());
+    assert!(w.engine.wake().is_none());
 }
 
 #[test]
@@ -254,15 +267,16 @@ fn observation_of_the_real_simulator_ties_the_command() {
         name: "x".into(),
         dialect: DialectKind::ZennoHosting,
         base_url: BASE.into(),
-        credentials: DialectKind::ZennoHosting.demo_credentials(),
+        credentials: vigil_core::demo::credentials(DialectKind::ZennoHosting),
         demo: false,
     }
     .api();
     let vm = w.vm_where(|v| v.power == PowerState::Stopped && !v.locked);
-    let req = api.action_request(&vm, &Action::Start);
+    let target = Target::vm(vm.id.clone(), &vm.name);
+    let req = api.action_request(&target, Some(&vm), &Action::Start, 0);
     let resp = from_sim(w.sim.handle(&to_sim(&req), w.now as u64)).unwrap();
     let acc = api
-        .parse_accepted(&vm, &Action::Start, &resp, w.now)
+        .parse_accepted(&target, Some(&vm), &Action::Start, 0, &resp, w.now)
         .unwrap();
     let r = acc.provider_ref;
     let mut seen = Vec::new();
@@ -297,26 +311,31 @@ fn a_vm_re_read_for_verification_keeps_its_project() {
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id;
     // The reboot's fate is unknown (the connection dropped): the console asks to check.
-    let op_id = w.engine.start("c", &id, Action::Reboot, w.now).unwrap();
-    for o in w.engine.poll_transmit(w.now) {
+    let op_id = w
+        .engine
+        .start("c", id.as_str(), Action::Reboot, w.now)
+        .unwrap();
+    for o in w.engine.round(w.now) {
         let answer = if o.request.describe().starts_with("POST") {
             Err(vigil_core::NetError("connection dropped".into()))
         } else {
             from_sim(w.sim.handle(&to_sim(&o.request), w.now as u64))
         };
-        w.engine.handle(o.token, answer, w.now + RTT);
+        w.engine.answer(o.token, answer, w.now + RTT);
     }
-    assert_eq!(w.engine.operation(&op_id).unwrap().phase, Phase::NeedsCheck);
+    assert_eq!(w.engine.op(&op_id).phase, Phase::NeedsCheck);
     // "Check now" re-reads the VM on its own (`GET /projects/{p}/vms/{id}`).
     let reads_before = w.count_sent(&format!("GET {BASE}/projects/{p}/vms/{id}"));
-    w.engine.check_now(&op_id, w.now);
-    w.run_until(60_000, |e| !e.operation(&op_id).unwrap().is_open());
+    w.engine
+        .cmd(Command::CheckNow { op: op_id.clone() }, w.now)
+        .unwrap();
+    w.run_until(60_000, |e| !e.op(&op_id).is_open());
     assert!(w.count_sent(&format!("GET {BASE}/projects/{p}/vms/{id}")) > reads_before);
-    let vm = w.engine.vm("c", &id).unwrap();
+    let vm = w.engine.vm("c", id.as_str()).unwrap();
     assert_eq!(vm.project.as_deref(), Some(p.as_str()));
     // And the next action still goes to the VM's project.
-    let op = w.run_op(&id, Action::Shutdown);
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    let op = w.run_op(id.as_str(), Action::Shutdown);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     assert_eq!(
         w.count_sent(&format!("POST {BASE}/projects/{p}/vms/{id}/stop")),
         1
