@@ -4,14 +4,15 @@ mod common;
 
 use common::*;
 use vigil_core::{
-    Action, Credentials, DialectKind, ErrorKind, ListState, Phase, PowerState, ProviderRef,
+    Action, Credentials, DialectKind, ErrorKind, ListState, Note, OpId, Phase, PowerState,
+    ProviderRef, Refusal, VmId,
 };
 
 const MINUTE: i64 = 60_000;
 const BASE: &str =
     "http://127.0.0.1:8787/onetsolutions/v1/organizations/demo-org/projects/demo-project";
 
-fn running_vm(w: &World) -> String {
+fn running_vm(w: &World) -> VmId {
     w.vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id
 }
@@ -30,10 +31,10 @@ fn every_action_reaches_a_verified_end() {
         Action::Start,
     ] {
         let what = format!("{action:?}");
-        let op = w.run_op(&vm, action);
-        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.message);
+        let op = w.run_op(vm.as_str(), action);
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.note);
         assert!(
-            matches!(&op.provider_ref, Some(ProviderRef::OnetTask { instance_id, .. }) if *instance_id == vm),
+            matches!(&op.provider_ref, Some(ProviderRef::OnetTask { instance_id, .. }) if instance_id == vm.as_str()),
             "{what}: {:?}",
             op.provider_ref
         );
@@ -44,7 +45,7 @@ fn every_action_reaches_a_verified_end() {
             op.attempt
         );
     }
-    let v = w.engine.vm("c", &vm).unwrap();
+    let v = w.engine.vm("c", vm.as_str()).unwrap();
     assert_eq!(v.power, PowerState::Running);
     for verb in ["reboot", "reset", "shutdown", "start", "stop"] {
         assert!(
@@ -58,13 +59,16 @@ fn every_action_reaches_a_verified_end() {
 fn a_task_failing_every_attempt_fails_with_the_providers_words_after_the_retries() {
     let mut w = World::new(DialectKind::OnetSolutions, scenario(4, 1.0));
     let vm = running_vm(&w);
-    let id = w.engine.start("c", &vm, Action::Reboot, w.now).unwrap();
+    let id = w
+        .engine
+        .start("c", vm.as_str(), Action::Reboot, w.now)
+        .unwrap();
     let mut attempts_seen = Vec::new();
     let end = w.now + 30 * MINUTE;
-    while w.engine.operation(&id).unwrap().is_open() {
+    while w.engine.op(&id).is_open() {
         assert!(w.now < end);
         assert!(w.step());
-        let op = w.engine.operation(&id).unwrap();
+        let op = w.engine.op(&id);
         if op.is_open() {
             assert_ne!(op.phase, Phase::Failed);
             if let Some(a) = op.attempt {
@@ -77,21 +81,32 @@ fn a_task_failing_every_attempt_fails_with_the_providers_words_after_the_retries
     // While it retried, it was still running, and said which attempt it was on.
     assert!(attempts_seen.contains(&(2, 3)), "{attempts_seen:?}");
     assert!(attempts_seen.contains(&(3, 3)), "{attempts_seen:?}");
-    let op = w.engine.operation(&id).unwrap();
+    let op = w.engine.op(&id);
     assert_eq!(op.phase, Phase::Failed);
     assert_eq!(op.attempt, Some((3, 3)));
     assert_eq!(op.provider_status.as_deref(), Some("failed"));
-    let msg = op.message.as_deref().unwrap();
+    let Some(Note::Reported {
+        cancelled: false,
+        status,
+        text: Some(text),
+    }) = &op.note
+    else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(status, "failed");
     let provider_words = [
         "Proxmox task timed out after 60 s",
         "Hypervisor node did not answer",
         "Could not acquire the VM config lock",
         "QEMU guest agent not responding",
     ];
-    assert!(provider_words.iter().any(|p| msg.contains(p)), "{msg}");
+    assert!(
+        provider_words.contains(&text.as_str()),
+        "the provider's own words: {text}"
+    );
     // Nothing changed on the instance.
     w.run_until(10_000, |e| {
-        e.vm("c", &vm).unwrap().power == PowerState::Running
+        e.vm("c", vm.as_str()).unwrap().power == PowerState::Running
     });
 }
 
@@ -101,8 +116,8 @@ fn a_retried_task_shows_its_second_attempt_and_still_succeeds() {
     let vm = running_vm(&w);
     let mut retried = 0;
     for _ in 0..25 {
-        let op = w.run_op(&vm, Action::Reboot);
-        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+        let op = w.run_op(vm.as_str(), Action::Reboot);
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
         if op.attempt == Some((2, 3)) {
             retried += 1;
         }
@@ -116,7 +131,7 @@ fn a_retried_task_shows_its_second_attempt_and_still_succeeds() {
 #[test]
 fn several_operations_cost_one_task_list_read_per_round() {
     let mut w = World::new(DialectKind::OnetSolutions, scenario(6, 0.0));
-    let vms: Vec<String> = w
+    let vms: Vec<VmId> = w
         .vms()
         .into_iter()
         .filter(|v| v.power == PowerState::Running && !v.locked)
@@ -124,15 +139,19 @@ fn several_operations_cost_one_task_list_read_per_round() {
         .map(|v| v.id)
         .collect();
     assert_eq!(vms.len(), 3);
-    let ids: Vec<String> = vms
+    let ids: Vec<OpId> = vms
         .iter()
-        .map(|v| w.engine.start("c", v, Action::Reboot, w.now).unwrap())
+        .map(|v| {
+            w.engine
+                .start("c", v.as_str(), Action::Reboot, w.now)
+                .unwrap()
+        })
         .collect();
     let before = w.sent.len();
     let all_running = |e: &vigil_core::Engine| {
         ids.iter().all(|id| {
             matches!(
-                e.operation(id).unwrap().phase,
+                e.op(id).phase,
                 Phase::Submitted | Phase::Accepted | Phase::InProgress
             )
         })
@@ -151,12 +170,10 @@ fn several_operations_cost_one_task_list_read_per_round() {
         .count();
     assert!(rounds >= 3, "{window:#?}");
     assert!(task_reads <= 3, "{window:#?}");
-    w.run_until(30 * MINUTE, |e| {
-        ids.iter().all(|id| !e.operation(id).unwrap().is_open())
-    });
+    w.run_until(30 * MINUTE, |e| ids.iter().all(|id| !e.op(id).is_open()));
     for id in &ids {
-        let op = w.engine.operation(id).unwrap();
-        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+        let op = w.engine.op(id);
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     }
 }
 
@@ -178,8 +195,8 @@ fn a_long_list_is_read_page_by_page_and_an_instance_verified_on_its_page() {
         .expect("a running instance on page 2")
         .id;
     let reads_before = w.count_sent("page=2&page_size=100");
-    let op = w.run_op(&last, Action::Reboot);
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    let op = w.run_op(last.as_str(), Action::Reboot);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     assert!(w.count_sent("page=2&page_size=100") > reads_before);
 }
 
@@ -189,8 +206,8 @@ fn rate_limits_are_waited_out() {
     let vm = running_vm(&w);
     w.sim
         .set_faults(vigil_sim::Faults::parse("429=0.4").unwrap());
-    let op = w.run_op(&vm, Action::Reboot);
-    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.message);
+    let op = w.run_op(vm.as_str(), Action::Reboot);
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
     assert!(w.sim.stats()["faults"]["429"].as_u64().unwrap() > 0);
 }
 
@@ -199,9 +216,17 @@ fn an_instance_in_error_offers_nothing() {
     let w = World::new(DialectKind::OnetSolutions, scenario(9, 0.0));
     let bad = w.vm_where(|v| v.status_raw == "error");
     assert_eq!(bad.power, PowerState::Unknown("error".into()));
-    for (kind, allowed) in w.engine.action_choices("c", &bad.id) {
-        let why = allowed.unwrap_err();
-        assert!(why.contains("error"), "{kind:?}: {why}");
+    let choices = w.engine.view().choices(&"c".into(), &bad.id);
+    assert!(!choices.is_empty());
+    for c in choices {
+        let why = c
+            .reason
+            .unwrap_or_else(|| panic!("{:?} offered", c.command));
+        let expected = Refusal::StatusNotKnown {
+            status: "error".into(),
+            rename_only: false,
+        };
+        assert_eq!(why, expected, "{:?}", c.command);
     }
 }
 
@@ -212,19 +237,21 @@ fn a_refusal_after_another_client_acted_keeps_the_providers_words() {
     let req = vigil_sim::Request::post(&format!("{BASE}/compute/instances/{vm}/reboot"), "{}")
         .bearer("demo-token");
     assert_eq!(w.sim.handle(&req, w.now as u64).unwrap().status, 202);
-    let op = w.run_op(&vm, Action::Shutdown);
+    let op = w.run_op(vm.as_str(), Action::Shutdown);
     assert_eq!(op.phase, Phase::Failed);
-    let msg = op.message.unwrap();
-    assert!(
-        msg.contains("Instance already has a task in progress."),
-        "{msg}"
+    let Some(Note::Refused(err)) = &op.note else {
+        panic!("{:?}", op.note)
+    };
+    assert_eq!(
+        err.provider_text.as_deref(),
+        Some("Instance already has a task in progress.")
     );
     // Vigil looked again: the instance shows its task.
-    w.run_until(10_000, |e| e.vm("c", &vm).unwrap().locked);
-    assert_eq!(w.engine.vm("c", &vm).unwrap().status_raw, "pending");
+    w.run_until(10_000, |e| e.vm("c", vm.as_str()).unwrap().locked);
+    assert_eq!(w.engine.vm("c", vm.as_str()).unwrap().status_raw, "pending");
     assert!(w
         .engine
-        .allowed("c", &vm, vigil_core::ActionKind::Reboot)
+        .allowed("c", vm.as_str(), vigil_core::ActionKind::Reboot)
         .is_err());
 }
 
@@ -241,7 +268,8 @@ fn refused_credentials_show_the_providers_words() {
         Some(ListState::Failed { error, .. }) => {
             assert_eq!(error.kind, ErrorKind::Unauthorized);
             assert_eq!(error.provider_text.as_deref(), Some("Invalid token."));
-            assert!(!error.full().contains("sk-onetsolutions-wrong"));
+            assert!(!error.to_string().contains("sk-onetsolutions-wrong"));
+            assert!(!format!("{error:?}").contains("sk-onetsolutions-wrong"));
         }
         other => panic!("{other:?}"),
     }
@@ -252,7 +280,7 @@ fn two_hundred_fifty_operations_are_observed_from_three_task_list_pages_a_round(
     let mut sc = scenario(8, 0.0);
     sc.vms = 400;
     let mut w = World::new(DialectKind::OnetSolutions, sc);
-    let vms: Vec<String> = w
+    let vms: Vec<VmId> = w
         .vms()
         .into_iter()
         .filter(|v| v.power == PowerState::Running && !v.locked)
@@ -260,17 +288,19 @@ fn two_hundred_fifty_operations_are_observed_from_three_task_list_pages_a_round(
         .map(|v| v.id)
         .collect();
     assert_eq!(vms.len(), 250);
-    let ids: Vec<String> = vms
+    let ids: Vec<OpId> = vms
         .iter()
-        .map(|v| w.engine.start("c", v, Action::Reboot, w.now).unwrap())
+        .map(|v| {
+            w.engine
+                .start("c", v.as_str(), Action::Reboot, w.now)
+                .unwrap()
+        })
         .collect();
     let before = w.sent.len();
-    w.run_until(30 * MINUTE, |e| {
-        ids.iter().all(|id| !e.operation(id).unwrap().is_open())
-    });
+    w.run_until(30 * MINUTE, |e| ids.iter().all(|id| !e.op(id).is_open()));
     for id in &ids {
-        let op = w.engine.operation(id).unwrap();
-        assert_eq!(op.phase, Phase::Succeeded, "{id}: {:?}", op.message);
+        let op = w.engine.op(id);
+        assert_eq!(op.phase, Phase::Succeeded, "{id}: {:?}", op.note);
     }
     let window = &w.sent[before..];
     let count = |needle: &str| window.iter().filter(|s| s.contains(needle)).count();
