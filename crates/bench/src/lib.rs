@@ -115,6 +115,8 @@ pub struct Selection {
     pub quick: bool,
     /// `--seed`: the simulated world's seed (the action mix's follows it).
     pub seed: u64,
+    /// `--fleet`: at least this many VMs in the world.
+    pub fleet: usize,
 }
 
 /// The concurrency `--quick` leaves without `vigil@<anchor>` rows.
@@ -128,11 +130,20 @@ impl Default for Selection {
             strategies: Strategy::all(),
             quick: false,
             seed: run::WORLD_SEED,
+            fleet: 0,
         }
     }
 }
 
 impl Selection {
+    /// The simulated world every run of the selection starts from.
+    pub fn world(&self) -> run::World {
+        run::World {
+            seed: self.seed,
+            fleet: self.fleet,
+        }
+    }
+
     /// Whether `vigil@<anchor>` rows are calibrated and run at this concurrency.
     pub fn calibrates(&self, concurrency: usize) -> bool {
         !(self.quick && concurrency == QUICK_SKIPS)
@@ -166,7 +177,7 @@ type Done = Vec<(Job, Result<RunResult, Skipped>)>;
 fn run_all(
     mut jobs: Vec<Job>,
     workers: usize,
-    seed: u64,
+    world: run::World,
     progress: &(dyn Fn(&Result<RunResult, Skipped>, &Job) + Sync),
 ) -> Done {
     // `pop` takes from the end: the biggest workloads go first (and, among them, the shortest
@@ -188,7 +199,7 @@ fn run_all(
                 let Some(job) = queue.lock().expect("queue").pop() else {
                     break;
                 };
-                let r = run::run(job.0, job.1, job.2, job.3, seed);
+                let r = run::run(job.0, job.1, job.2, job.3, world);
                 progress(&r, &job);
                 done.lock().expect("results").push((job, r));
             });
@@ -261,7 +272,7 @@ pub fn run_matrix(
             }
         }
     }
-    let mut done = run_all(first, workers, sel.seed, progress);
+    let mut done = run_all(first, workers, sel.world(), progress);
 
     // The first try: solve on the curve through the two Vigil runs.
     let mut plans: Vec<Plan> = Vec::new();
@@ -300,7 +311,7 @@ pub fn run_matrix(
     for p in &plans {
         missing(&done, &mut jobs, p.dialect, p.concurrency, p.first.lag);
     }
-    let more = run_all(jobs, workers, sel.seed, progress);
+    let more = run_all(jobs, workers, sel.world(), progress);
     done.extend(more);
 
     // One correction where the first try overshot.
@@ -318,7 +329,7 @@ pub fn run_matrix(
             missing(&done, &mut jobs, p.dialect, p.concurrency, next.lag);
         }
     }
-    let more = run_all(jobs, workers, sel.seed, progress);
+    let more = run_all(jobs, workers, sel.world(), progress);
     done.extend(more);
 
     let mut m = Matrix::default();

@@ -23,6 +23,9 @@ usage: vigil-bench [options]
                          runs are most of the full matrix's time)
   --seed N               the simulated world's seed (default 1; the action mix's follows it):
                          another draw of durations, failures and actions
+  --fleet N              at least N VMs in the simulated world, however few operations run
+                         (e.g. --dialect erigones --concurrency 5 --fleet 10000: what a large
+                         fleet costs in bytes while a few operations are open)
   --verbose              also describe each run's slowest and unresolved operations on stderr
 Options may be repeated; lists are comma-separated. After the rows, a summary of the goals
 (a final {\"summary\": …} line with --json). Exit status 1 if any operation was lost.";
@@ -63,6 +66,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--verbose" => a.verbose = true,
             "--quick" => a.sel.quick = true,
             "--seed" => a.sel.seed = value()?.parse().map_err(|_| "bad --seed")?,
+            "--fleet" => a.sel.fleet = value()?.parse().map_err(|_| "bad --fleet")?,
             "--dialect" => {
                 for d in value()?.split(',').filter(|s| !s.trim().is_empty()) {
                     dialects.push(parse_dialect(d).ok_or(format!("unknown dialect '{d}'"))?);

@@ -47,6 +47,9 @@ pub fn json_line(r: &RunResult) -> String {
     field("peak_per_minute", r.peak_rpm.to_string());
     field("peak_per_hour", r.peak_rph.to_string());
     field("throttled", r.throttled.to_string());
+    field("bytes", r.bytes.to_string());
+    field("bytes_per_min", num(r.bytes_per_min(), 0));
+    field("fleet", r.fleet.to_string());
     if let Some(l) = r.target_lag_ms {
         field("target_lag_s", num(l as f64 / 1000.0, 3));
     }
@@ -60,7 +63,7 @@ pub fn json_line(r: &RunResult) -> String {
     s
 }
 
-pub const TABLE_HEADER: &str = "dialect        strategy                conc    ops  requests  req/op   p50 lag   p95 lag   max lag  p95 sent  peak rps  read rps  done fail unkn lost  tgt lag";
+pub const TABLE_HEADER: &str = "dialect        strategy                conc    ops  requests  req/op   p50 lag   p95 lag   max lag  p95 sent  peak rps  read rps     KB/min  done fail unkn lost  tgt lag";
 
 /// Whether a `vigil@<anchor>` row spent more than 5 % over its anchor's count.
 pub fn over_budget(r: &RunResult) -> bool {
@@ -78,7 +81,7 @@ pub fn table_row(r: &RunResult) -> String {
         _ => ' ',
     };
     format!(
-        "{:<14} {:<22}{} {:>5} {:>6} {:>9} {:>7} {:>8}s {:>8}s {:>8}s {:>8}s {:>9} {:>9} {:>5} {:>4} {:>4} {:>4} {:>8}",
+        "{:<14} {:<22}{} {:>5} {:>6} {:>9} {:>7} {:>8}s {:>8}s {:>8}s {:>8}s {:>9} {:>9} {:>10} {:>5} {:>4} {:>4} {:>4} {:>8}",
         r.dialect.slug(),
         r.strategy.name(),
         mark,
@@ -92,6 +95,7 @@ pub fn table_row(r: &RunResult) -> String {
         num(r.p95_sent_s, 1),
         r.peak_rps,
         r.peak_read_rps,
+        num(r.bytes_per_min() / 1000.0, 1),
         r.done,
         r.failed,
         r.unknown,
@@ -428,6 +432,8 @@ pub(crate) mod tests {
             peak_rpm: 40,
             peak_rph: 70,
             throttled: 0,
+            bytes: 0,
+            fleet: 0,
             lagged: 10,
             done: 9,
             failed: 1,

@@ -5,11 +5,12 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
+use vigil_core::engine::Change;
 use vigil_core::policy::{PollPolicy, Vigil};
 use vigil_core::time::{MINUTE, SECOND};
 use vigil_core::{
-    Action, ActionKind, ConnectionConfig, DialectKind, Engine, Event, HttpRequest, HttpResponse,
-    ListState, Method, Millis, NetError, Phase, Resize, Resource, Vm,
+    Action, ActionKind, Command, ConnectionConfig, DialectKind, Engine, Event, HttpRequest,
+    HttpResponse, ListState, Method, Millis, NetError, Phase, Resize, Resource, Token, Vm,
 };
 use vigil_sim::{Scenario, Sim};
 
@@ -92,6 +93,10 @@ pub struct RunResult {
     pub peak_rph: u64,
     /// Requests the simulator answered `429 Too Many Requests`.
     pub throttled: u64,
+    /// Bytes of the answers to every counted request (what polling costs a metered link).
+    pub bytes: u64,
+    /// VMs in the simulated world.
+    pub fleet: usize,
     /// Operations the lag figures cover: verified done, or failed as the provider reported.
     pub lagged: usize,
     /// Ended `Succeeded` (verified).
@@ -130,6 +135,15 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// Answer bytes a minute over the run.
+    pub fn bytes_per_min(&self) -> f64 {
+        if self.virtual_s <= 0.0 {
+            0.0
+        } else {
+            self.bytes as f64 / self.virtual_s * 60.0
+        }
+    }
+
     pub fn requests_per_op(&self) -> f64 {
         if self.ops == 0 {
             0.0
@@ -143,12 +157,31 @@ impl RunResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped(pub String);
 
+/// The simulated world a run starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct World {
+    /// `--seed`: durations, failures, the VMs' states (the action mix follows it).
+    pub seed: u64,
+    /// `--fleet`: at least this many VMs, however few operations run (a large fleet with a few
+    /// operations open: what whole-fleet reads cost).
+    pub fleet: usize,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World {
+            seed: WORLD_SEED,
+            fleet: 0,
+        }
+    }
+}
+
 /// The simulated world for a workload of `ops` operations, one VM each.
-pub fn scenario(ops: usize, seed: u64) -> Scenario {
+pub fn scenario(ops: usize, world: World) -> Scenario {
     Scenario {
-        seed,
+        seed: world.seed,
         // A margin for VMs no action may run on (not created, in error, suspended).
-        vms: ops + ops / 10 + 5,
+        vms: (ops + ops / 10 + 5).max(world.fleet),
         failure_rate: FAILURE_RATE,
         speed: 1.0,
     }
@@ -176,7 +209,7 @@ fn from_sim(reply: vigil_sim::Reply) -> Result<HttpResponse, NetError> {
 
 struct Arrival {
     at: Millis,
-    token: u64,
+    token: Token,
     reply: Result<HttpResponse, NetError>,
 }
 
@@ -192,6 +225,8 @@ struct Driver {
     sent: Vec<(Millis, bool)>,
     /// Counted requests answered 429.
     throttled: u64,
+    /// Bytes of the answers to counted requests.
+    bytes: u64,
 }
 
 impl Driver {
@@ -199,10 +234,10 @@ impl Driver {
     fn turn(&mut self) {
         while self.in_flight.front().is_some_and(|a| a.at <= self.now) {
             let a = self.in_flight.pop_front().expect("checked");
-            self.engine.handle(a.token, a.reply, a.at);
+            self.engine.handle_response(a.token, a.reply, a.at);
         }
-        let out = self.engine.poll_transmit(self.now);
-        for o in out {
+        self.engine.handle_timeout(self.now);
+        while let Some(o) = self.engine.poll_transmit(self.now) {
             if self.counting {
                 self.sent.push((self.now, o.request.method == Method::Get));
                 if std::env::var_os("VIGIL_BENCH_KINDS").is_some() {
@@ -230,6 +265,9 @@ impl Driver {
             if self.counting && reply.response().is_some_and(|r| r.status == 429) {
                 self.throttled += 1;
             }
+            if self.counting {
+                self.bytes += reply.response().map_or(0, |r| r.body.len() as u64);
+            }
             self.in_flight.push_back(Arrival {
                 at: self.now + RTT,
                 token: o.token,
@@ -242,7 +280,7 @@ impl Driver {
     fn advance(&mut self) -> bool {
         // A wake-up at or before now is something waiting on an answer (or blocked): the next
         // answer moves it.
-        let wake = self.engine.next_wake().filter(|&w| w > self.now);
+        let wake = self.engine.poll_timeout().filter(|&w| w > self.now);
         let arrival = self.in_flight.front().map(|a| a.at);
         match (wake, arrival) {
             (Some(a), Some(b)) => self.now = a.min(b),
@@ -285,7 +323,7 @@ pub fn action_for(dialect: DialectKind, vm: &Vm, kind: ActionKind, n: usize) -> 
         return Some(a);
     }
     Some(match kind {
-        ActionKind::Resize if dialect.resizes_by_flavor() => {
+        ActionKind::Resize if dialect.caps().resizes_by_flavor => {
             let current = vm.size.flavor.as_deref().unwrap_or("");
             let id = ["3", "4", "2"].into_iter().find(|f| *f != current)?;
             Action::Resize(Resize::Flavor { id: id.into() })
@@ -313,15 +351,15 @@ pub fn action_for(dialect: DialectKind, vm: &Vm, kind: ActionKind, n: usize) -> 
 fn plan(engine: &Engine, dialect: DialectKind, ops: usize, seed: u64) -> Vec<(String, Action)> {
     let mut rng = Mix(seed.wrapping_add(MIX_SEED - WORLD_SEED));
     let mut out = Vec::new();
-    for vm in engine.vms("c") {
+    let view = engine.view();
+    for vm in view.vms(&"c".into()) {
         if out.len() == ops {
             break;
         }
-        let allowed: HashSet<ActionKind> = engine
-            .action_choices("c", &vm.id)
-            .into_iter()
-            .filter(|(_, ok)| ok.is_ok())
-            .map(|(k, _)| k)
+        let allowed: HashSet<ActionKind> = MIX
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| view.allowed(&"c".into(), &vm.id, *k).is_ok())
             .collect();
         let mut choices: Vec<(ActionKind, u32)> = MIX
             .iter()
@@ -342,7 +380,7 @@ fn plan(engine: &Engine, dialect: DialectKind, ops: usize, seed: u64) -> Vec<(St
                 .expect("x < total");
             let (kind, _) = choices.remove(i);
             if let Some(a) = action_for(dialect, vm, kind, out.len()) {
-                out.push((vm.id.clone(), a));
+                out.push((vm.id.to_string(), a));
                 break;
             }
         }
@@ -401,24 +439,25 @@ pub fn run(
     concurrency: usize,
     strategy: Strategy,
     target_lag: Option<Millis>,
-    seed: u64,
+    world: World,
 ) -> Result<RunResult, Skipped> {
     let total = workload_ops(concurrency);
-    let sim = Rc::new(RefCell::new(Sim::new(scenario(total, seed), T0 as u64)));
+    let seed = world.seed;
+    let sim = Rc::new(RefCell::new(Sim::new(scenario(total, world), T0 as u64)));
     let mut engine = Engine::new("b");
     // No background refreshes: only the operations' own requests are counted.
-    engine.schedule.list_every = 365 * 24 * 60 * MINUTE;
-    engine.add_connection(
-        ConnectionConfig {
-            id: "c".into(),
-            name: dialect.label().into(),
-            dialect,
-            base_url: format!("http://sim{}", dialect.sim_prefix()),
-            credentials: dialect.demo_credentials(),
-            demo: false,
-        },
-        T0,
-    );
+    engine.schedule_mut().list_every = 365 * 24 * 60 * MINUTE;
+    let cfg = ConnectionConfig {
+        id: "c".into(),
+        name: dialect.label().into(),
+        dialect,
+        base_url: format!("http://sim{}", vigil_core::demo::prefix(dialect)),
+        credentials: vigil_core::demo::credentials(dialect),
+        demo: false,
+    };
+    engine
+        .handle_command(Command::AddConnection(cfg), T0)
+        .expect("a valid connection");
     let mut d = Driver {
         sim: sim.clone(),
         engine,
@@ -427,11 +466,16 @@ pub fn run(
         counting: false,
         sent: Vec::new(),
         throttled: 0,
+        bytes: 0,
     };
     // The initial listing, not counted.
     loop {
         d.turn();
-        if !matches!(d.engine.list_state("c"), Some(ListState::Loading)) || !d.advance() {
+        let loading = matches!(
+            d.engine.view().list_state(&"c".into()),
+            Some(ListState::Loading)
+        );
+        if !loading || !d.advance() {
             break;
         }
     }
@@ -439,11 +483,10 @@ pub fn run(
         d.advance();
         d.turn();
     }
-    if let Some(ListState::Failed { error, .. }) = d.engine.list_state("c") {
+    if let Some(ListState::Failed { error, .. }) = d.engine.view().list_state(&"c".into()) {
         return Err(Skipped(format!(
-            "vigil-core cannot list {} VMs yet ({})",
+            "vigil-core cannot list {} VMs yet ({error})",
             dialect.label(),
-            error.full()
         )));
     }
     let planned = plan(&d.engine, dialect, total, seed);
@@ -473,15 +516,23 @@ pub fn run(
     if let Some(p) = policy {
         d.engine.set_policy(p);
     }
-    d.engine.drain_events();
+    while d.engine.poll_event().is_some() {}
     let mut ops: Vec<(String, String)> = Vec::with_capacity(planned.len());
     let mut queue = planned.into_iter();
     let mut launch = |d: &mut Driver, ops: &mut Vec<(String, String)>| -> Result<(), Skipped> {
         if let Some((vm_id, action)) = queue.next() {
+            let cmd = Command::Act {
+                conn: "c".into(),
+                vm: vm_id.as_str().into(),
+                action,
+            };
             let id = d
                 .engine
-                .start("c", &vm_id, action, d.now)
-                .map_err(|e| Skipped(format!("vigil-core refused a planned action: {e}")))?;
+                .handle_command(cmd, d.now)
+                .map_err(|e| Skipped(format!("vigil-core refused a planned action: {e}")))?
+                .op()
+                .expect("an operation")
+                .to_string();
             op_vms.borrow_mut().insert(id.clone(), vm_id.clone());
             ops.push((id, vm_id));
         }
@@ -491,13 +542,27 @@ pub fn run(
         launch(&mut d, &mut ops)?;
     }
     let mut closed: HashSet<String> = HashSet::new();
+    let mut finished: HashMap<String, vigil_core::Operation> = HashMap::new();
     let mut last_end = start;
     d.counting = true;
     loop {
         d.turn();
         let mut launched = false;
-        for e in d.engine.drain_events() {
-            if let Event::Finished { op_id, .. } = e {
+        let events: Vec<Event> = std::iter::from_fn(|| d.engine.poll_event()).collect();
+        for e in events {
+            let Event::Changed(Change::Op(op_id)) = e else {
+                continue;
+            };
+            let ended = d
+                .engine
+                .view()
+                .operation(&op_id)
+                .filter(|o| !o.is_open())
+                .cloned();
+            let op_id = op_id.to_string();
+            if let Some(op) = ended {
+                // The engine keeps only the newest finished operations: keep each as it ends.
+                finished.entry(op_id.clone()).or_insert(op);
                 if ops.iter().any(|(id, _)| *id == op_id) && closed.insert(op_id) {
                     last_end = d.now;
                     let before = ops.len();
@@ -515,12 +580,12 @@ pub fn run(
     }
 
     // Judge every operation against the simulator's ground truth.
-    let by_id: HashMap<&str, &vigil_core::Operation> = d
-        .engine
-        .operations()
-        .iter()
-        .map(|o| (o.id.as_str(), o))
-        .collect();
+    let view = d.engine.view();
+    let mut by_id: HashMap<&str, &vigil_core::Operation> =
+        finished.iter().map(|(id, o)| (id.as_str(), o)).collect();
+    for o in view.operations() {
+        by_id.entry(o.id.as_str()).or_insert(o);
+    }
     let truth = sim.borrow();
     let mut r = RunResult {
         dialect,
@@ -538,6 +603,8 @@ pub fn run(
         peak_rpm: 0,
         peak_rph: 0,
         throttled: d.throttled,
+        bytes: d.bytes,
+        fleet: d.engine.view().vms(&"c".into()).len(),
         lagged: 0,
         done: 0,
         failed: 0,
@@ -560,12 +627,12 @@ pub fn run(
         format!(
             "{} {} on {}: accepted at {:?}, engine {:?} at {:?} ({}), provider {:?}",
             dialect.slug(),
-            op.action.describe(),
-            op.vm_id,
+            vigil_core::words::describe_action(&op.action),
+            op.vm_id().map(|v| v.as_str()).unwrap_or(""),
             op.accepted_at.map(|t| t - start),
             op.phase,
             op.finished_at.map(|t| t - start),
-            op.message.as_deref().unwrap_or(""),
+            op.note.as_ref().map(|n| n.to_string()).unwrap_or_default(),
             fact.map(|c| (
                 c.action,
                 c.task_status,

@@ -11,6 +11,17 @@ use crate::error::{retry_after, ApiError, ErrorKind};
 use crate::http::HttpResponse;
 use crate::time::{Millis, MINUTE};
 
+/// What a request costs besides its answer's bytes, in bytes: its headers both ways, a round
+/// trip, and its share of the provider's rate limit, which is counted in requests. A whole-fleet
+/// answer is worth it while it replaces requests that would cost more than it: at 10,000 VMs
+/// (Erigones' `/vm/status/`, ~2 MB) a few small looks are far cheaper; at a hundred (~30 KB)
+/// one answer still beats two looks.
+pub const REQUEST_COST: f64 = 32_000.0;
+
+/// Single requests replace a whole-fleet one only when they cost at most a quarter of it: a
+/// small saving is not worth more requests against the provider's limit.
+pub const SAVING: f64 = 4.0;
+
 /// What one kind of request usually costs in bytes on this connection, learned from answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Class {
@@ -51,15 +62,16 @@ impl Cost {
         Class::Many(h)
     }
 
-    /// Whether `n` single requests of `one` cost fewer bytes than one request of `many`, by what
-    /// was learned (`false` while either is unknown: the request count decides then).
+    /// Whether `n` single requests of `one` cost far less (a [`SAVING`]th) than one request of
+    /// `many`, by what was learned: each request costs its answer's bytes plus [`REQUEST_COST`]
+    /// (`false` while the many-request's size is unknown: the request count decides then).
     pub fn singles_cheaper(&self, many: Class, one: Class, n: usize) -> bool {
-        match (self.of(many), self.of(one)) {
-            (Some(m), Some(o)) => o * n as f64 * 1.5 < m,
-            // A single look has not been learned yet; take a generous 2 KB for one.
-            (Some(m), None) => 2048.0 * n as f64 * 1.5 < m,
-            _ => false,
-        }
+        let Some(m) = self.of(many) else {
+            return false;
+        };
+        // A single look not learned yet: take a generous 2 KB for it.
+        let o = self.of(one).unwrap_or(2048.0);
+        (o + REQUEST_COST) * (n as f64) < (m + REQUEST_COST) / SAVING
     }
 }
 

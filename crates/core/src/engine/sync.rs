@@ -178,44 +178,58 @@ impl Keeper {
     }
 }
 
-/// The ids of finished activity beyond what is kept: the oldest finished operations, workflows
-/// and bulks, never an open one nor one a kept workflow or bulk refers to.
+/// The ids of finished activity beyond what is kept: the operations, workflows and bulks that
+/// finished longest ago, never an open one nor one a kept workflow or bulk refers to.
 pub(crate) fn overflow(core: &Core, wfs: &Workflows) -> (Vec<OpId>, Vec<WfId>, Vec<BulkId>) {
     // Nothing to drop while the finished ones fit (cheap: no copies).
     let closed_ops = core.ops.iter().filter(|r| !r.is_open()).count();
     let closed_wfs = wfs.list.iter().filter(|r| !r.wf.is_open()).count();
-    if closed_ops <= KEEP_OPERATIONS
-        && closed_wfs <= KEEP_WORKFLOWS
-        && wfs.bulks.len() <= KEEP_BULKS
-    {
+    let closed_bulks = wfs.bulks.iter().filter(|b| b.finished_at.is_some()).count();
+    if closed_ops <= KEEP_OPERATIONS && closed_wfs <= KEEP_WORKFLOWS && closed_bulks <= KEEP_BULKS {
         return Default::default();
     }
-    let state = SavedState {
-        operations: core.ops.iter().map(|r| r.op.clone()).collect(),
-        workflows: wfs.list.iter().map(|r| r.wf.clone()).collect(),
-        bulks: wfs.bulks.clone(),
-    };
-    let kept = state.trimmed(KEEP_OPERATIONS, KEEP_WORKFLOWS, KEEP_BULKS);
-    fn gone<T: PartialEq>(all: Vec<T>, kept: &[T]) -> Vec<T> {
-        all.into_iter().filter(|id| !kept.contains(id)).collect()
+    /// Of `(id, finished_at)` for finished entries, those beyond the `keep` most recently
+    /// finished.
+    fn oldest<T: Clone>(mut done: Vec<(T, Millis)>, keep: usize) -> Vec<T> {
+        done.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+        done.into_iter().skip(keep).map(|(id, _)| id).collect()
     }
-    let kept_ops: Vec<OpId> = kept.operations.iter().map(|o| o.id.clone()).collect();
-    let kept_wfs: Vec<WfId> = kept.workflows.iter().map(|w| w.id.clone()).collect();
-    let kept_bulks: Vec<BulkId> = kept.bulks.iter().map(|b| b.id.clone()).collect();
-    (
-        gone(
-            state.operations.iter().map(|o| o.id.clone()).collect(),
-            &kept_ops,
-        ),
-        gone(
-            state.workflows.iter().map(|w| w.id.clone()).collect(),
-            &kept_wfs,
-        ),
-        gone(
-            state.bulks.iter().map(|b| b.id.clone()).collect(),
-            &kept_bulks,
-        ),
-    )
+    let bulks = oldest(
+        wfs.bulks
+            .iter()
+            .filter_map(|b| Some((b.id.clone(), b.finished_at?)))
+            .collect(),
+        KEEP_BULKS,
+    );
+    let kept_bulks = wfs.bulks.iter().filter(|b| !bulks.contains(&b.id));
+    let bulk_wfs: BTreeSet<&WfId> = kept_bulks
+        .clone()
+        .flat_map(|b| b.items.iter().filter_map(|i| i.workflow_id.as_ref()))
+        .collect();
+    let workflows = oldest(
+        wfs.list
+            .iter()
+            .filter(|r| !bulk_wfs.contains(&r.wf.id))
+            .filter_map(|r| Some((r.wf.id.clone(), r.wf.finished_at?)))
+            .collect(),
+        KEEP_WORKFLOWS,
+    );
+    let referred: BTreeSet<&OpId> = wfs
+        .list
+        .iter()
+        .filter(|r| !workflows.contains(&r.wf.id))
+        .flat_map(|r| r.wf.steps.iter().filter_map(|s| s.op_id.as_ref()))
+        .chain(kept_bulks.flat_map(|b| b.items.iter().filter_map(|i| i.op_id.as_ref())))
+        .collect();
+    let ops = oldest(
+        core.ops
+            .iter()
+            .filter(|r| !referred.contains(&r.op.id))
+            .filter_map(|r| Some((r.op.id.clone(), r.op.finished_at?)).filter(|_| !r.is_open()))
+            .collect(),
+        KEEP_OPERATIONS,
+    );
+    (ops, workflows, bulks)
 }
 
 /// Brings kept state in: operations resume, workflows go on from where they were.
