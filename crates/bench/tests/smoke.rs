@@ -13,6 +13,7 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
         strategies: Strategy::all(),
         quick: false,
         seed: run::WORLD_SEED,
+        fleet: 0,
     };
     let m = run_matrix(&sel, 2, &quiet);
     assert!(m.skipped.is_empty(), "{:?}", m.skipped);
@@ -82,10 +83,13 @@ fn runs_are_deterministic_and_another_seed_is_another_world() {
         )
         .expect("runs")
     };
-    let a = horizon(run::WORLD_SEED);
-    assert_eq!(a, horizon(run::WORLD_SEED));
+    let a = horizon(run::World::default());
+    assert_eq!(a, horizon(run::World::default()));
     assert!(a.requests > 0 && a.peak_rps > 0);
-    let other = horizon(run::WORLD_SEED + 1);
+    let other = horizon(run::World {
+        seed: run::WORLD_SEED + 1,
+        ..Default::default()
+    });
     assert_eq!(other.ops, a.ops);
     assert_ne!((other.requests, other.p95_lag_s), (a.requests, a.p95_lag_s));
 }
@@ -95,9 +99,9 @@ fn vigil_is_vigil_at_its_default_target_lag() {
     // `vigil@<anchor>` reuses the `vigil` row as its calibration run at the default lag: that is
     // only right while the engine's default policy is `Vigil::default()`.
     for d in [DialectKind::Erigones, DialectKind::Hostway] {
-        let default = run(d, 10, Strategy::Vigil, None, run::WORLD_SEED).expect("runs");
+        let default = run(d, 10, Strategy::Vigil, None, run::World::default()).expect("runs");
         let lag = vigil_bench::run::default_target_lag();
-        let mut set = run(d, 10, Strategy::Vigil, Some(lag), run::WORLD_SEED).expect("runs");
+        let mut set = run(d, 10, Strategy::Vigil, Some(lag), run::World::default()).expect("runs");
         assert_eq!(set.target_lag_ms, Some(lag));
         set.note = default.note.clone();
         assert_eq!(default, set);
@@ -107,7 +111,7 @@ fn vigil_is_vigil_at_its_default_target_lag() {
             10,
             Strategy::Vigil,
             Some(calibrate::PROBE_LAG),
-            run::WORLD_SEED,
+            run::World::default(),
         )
         .expect("runs");
         assert!(slow.requests < default.requests, "{slow:?}");
