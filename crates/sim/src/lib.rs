@@ -23,13 +23,16 @@ mod erigones;
 mod faults;
 mod fleet;
 mod hostway;
+mod message;
+mod net;
 mod onet;
 mod truth;
 mod util;
 mod zenno;
 
 pub use faults::Faults;
-pub use truth::Completion;
+pub use message::{Reply, Request, Response};
+pub use truth::{Completion, VmFact, VmState};
 pub use util::{b64encode, iso};
 
 use util::{json_response, parse_url, Ctx, Env, Rng};
@@ -78,127 +81,12 @@ pub const TRIAL_EMAIL: &str = "trial@vigil.test";
 pub const TRIAL_PASSWORD: &str = "trial";
 pub const DEMO_TOKEN: &str = "demo-token";
 pub const DEMO_ES_API_KEY: &str = "demo-key";
-
-/// One HTTP request. `url` is a path (`/cloudsfor/api/v1/vms?page=1`) or an absolute URL
-/// (`http://127.0.0.1:8787/…`, `demo://x/…`); scheme and authority are ignored for routing but
-/// reused to build absolute links. Header names are matched case-insensitively.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Request {
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Request {
-    pub fn new(method: &str, url: &str) -> Request {
-        Request {
-            method: method.to_string(),
-            url: url.to_string(),
-            headers: Vec::new(),
-            body: String::new(),
-        }
-    }
-
-    pub fn get(url: &str) -> Request {
-        Request::new("GET", url)
-    }
-
-    pub fn post(url: &str, body: &str) -> Request {
-        Request::new("POST", url).with_body(body)
-    }
-
-    pub fn put(url: &str, body: &str) -> Request {
-        Request::new("PUT", url).with_body(body)
-    }
-
-    pub fn with_header(mut self, name: &str, value: &str) -> Request {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-
-    pub fn with_body(mut self, body: &str) -> Request {
-        self.body = body.to_string();
-        if !body.is_empty() && util::header(&self.headers, "content-type").is_none() {
-            self.headers
-                .push(("Content-Type".to_string(), "application/json".to_string()));
-        }
-        self
-    }
-
-    /// Adds `Authorization: Basic base64(user:password)`.
-    pub fn basic(self, user: &str, password: &str) -> Request {
-        let v = format!(
-            "Basic {}",
-            b64encode(format!("{user}:{password}").as_bytes())
-        );
-        self.with_header("Authorization", &v)
-    }
-
-    /// Adds `Authorization: Bearer <token>`.
-    pub fn bearer(self, token: &str) -> Request {
-        let v = format!("Bearer {token}");
-        self.with_header("Authorization", &v)
-    }
-}
-
-/// One HTTP response. Bodies are JSON unless a fault made them malformed, or empty (Hostway 202).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Response {
-    /// First header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        util::header(&self.headers, name)
-    }
-
-    /// The body parsed as JSON (`None` when empty or malformed).
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-
-    pub(crate) fn set_header(&mut self, name: &str, value: String) {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        self.headers.push((name.to_string(), value));
-    }
-}
-
-/// What the simulated server did with a request.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Reply {
-    Response(Response),
-    /// The connection was dropped without an answer (fault injection).
-    Dropped,
-}
-
-impl Reply {
-    /// Latency a fault asked for (the `x-sim-delay-ms` header), 0 when none.
-    pub fn delay_ms(&self) -> u64 {
-        self.response()
-            .and_then(|r| r.header(DELAY_HEADER))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    }
-
-    pub fn response(&self) -> Option<&Response> {
-        match self {
-            Reply::Response(r) => Some(r),
-            Reply::Dropped => None,
-        }
-    }
-
-    /// The response; panics on [`Reply::Dropped`] (handy in tests).
-    pub fn unwrap(self) -> Response {
-        match self {
-            Reply::Response(r) => r,
-            Reply::Dropped => panic!("connection dropped"),
-        }
-    }
-}
+/// Erigones: a VM owner, not a DC admin (its create, delete and admin catalogue calls answer
+/// `403`; it sees and runs only its own VMs). Also `POST /accounts/login/` with
+/// [`OWNER_USERNAME`] / [`OWNER_PASSWORD`].
+pub const OWNER_ES_API_KEY: &str = "owner-key";
+pub const OWNER_USERNAME: &str = "owner";
+pub const OWNER_PASSWORD: &str = "owner";
 
 /// What the simulated world looks like.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -254,6 +142,9 @@ pub(crate) trait Dialect: Send {
     fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])];
     fn env(&self) -> &Env;
     fn env_mut(&mut self) -> &mut Env;
+    /// Every VM this dialect ever held, gone ones included, oldest first, as of `now` (the
+    /// world already advanced to it).
+    fn facts(&self, now: u64) -> Vec<VmFact>;
     fn stuck_count(&self) -> u64 {
         self.env().stuck_count
     }
@@ -484,7 +375,7 @@ impl Sim {
                 *st.endpoints.entry(endpoint).or_default() += 1;
                 return Reply::Dropped;
             }
-            if renum < f.unknown_enum && mutate_enum(&mut resp, d.enum_fields(), rpick) {
+            if renum < f.unknown_enum && faults::mutate_enum(&mut resp, d.enum_fields(), rpick) {
                 fs.unknown_enum += 1;
             }
             if rmal < f.malformed {
@@ -541,6 +432,30 @@ impl Sim {
             .rev()
             .find(|c| c.vm_id == vm || c.vm_name == vm)
             .cloned()
+    }
+
+    /// Where the VM `vm` of `dialect` stands as of [`Sim::now_ms`] (the last request's time):
+    /// being created, running, stopped, failed, being deleted or gone, with the addresses it
+    /// holds. `vm` is its id as the dialect's URLs use it (Erigones: the hostname) or its name;
+    /// a name used twice (a VM deleted, another created) means the newest.
+    /// `None` when the dialect never held such a VM. Reading it sends nothing and changes nothing.
+    pub fn vm_fact(&self, dialect: &str, vm: &str) -> Option<VmFact> {
+        let facts = self.vm_facts(dialect);
+        facts
+            .iter()
+            .find(|f| f.vm_id == vm)
+            .or_else(|| facts.iter().rev().find(|f| f.vm_name == vm))
+            .cloned()
+    }
+
+    /// Every VM `dialect` ever held in this world (gone ones too, as [`VmState::Gone`]), oldest
+    /// first, as of [`Sim::now_ms`]; cloudsfor: both accounts'. Empty for an unknown dialect.
+    pub fn vm_facts(&self, dialect: &str) -> Vec<VmFact> {
+        self.dialects
+            .iter()
+            .find(|d| d.name() == dialect)
+            .map(|d| d.facts(self.last_now))
+            .unwrap_or_default()
     }
 
     /// When the newest action accepted on that VM finishes (see [`Sim::latest_action`]); `None`
@@ -606,45 +521,4 @@ impl Sim {
             "dialects": dialects,
         })
     }
-}
-
-/// Replace one enum-valued string field of a JSON body with a value the sheet does not list.
-fn mutate_enum(resp: &mut Response, fields: &[(&str, &[&str])], pick: u64) -> bool {
-    let Ok(mut v) = serde_json::from_str::<Value>(&resp.body) else {
-        return false;
-    };
-    fn walk(v: &Value, path: &str, fields: &[(&str, &[&str])], out: &mut Vec<(String, usize)>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
-                    if x.is_string() {
-                        if let Some(fi) = fields.iter().position(|(f, _)| f == k) {
-                            out.push((p.clone(), fi));
-                        }
-                    }
-                    walk(x, &p, fields, out);
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    walk(x, &format!("{path}/{i}"), fields, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    walk(&v, "", fields, &mut found);
-    if found.is_empty() {
-        return false;
-    }
-    let (path, fi) = &found[(pick % found.len() as u64) as usize];
-    let values = fields[*fi].1;
-    let new = values[((pick >> 20) % values.len() as u64) as usize];
-    if let Some(slot) = v.pointer_mut(path) {
-        *slot = Value::String(new.to_string());
-    }
-    resp.body = v.to_string();
-    true
 }

@@ -19,7 +19,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
-use crate::truth::{finish_at, Completion};
+use crate::truth::{finish_at, Completion, VmFact, VmState};
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
 
@@ -789,6 +789,24 @@ impl Dialect for Cloudsfor {
         resp.set_header("ratelimit-remaining", remaining.to_string());
         resp.set_header("ratelimit-reset", reset.to_string());
         (label, resp)
+    }
+
+    fn facts(&self, _now: u64) -> Vec<VmFact> {
+        self.accounts
+            .iter()
+            .flat_map(|acc| acc.vms.iter())
+            .map(|vm| VmFact {
+                dialect: "cloudsfor",
+                vm_id: vm.id.clone(),
+                vm_name: vm.name.clone(),
+                state: if vm.running {
+                    VmState::Running
+                } else {
+                    VmState::Stopped
+                },
+                addresses: vec![vm.ipv4.clone()],
+            })
+            .collect()
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

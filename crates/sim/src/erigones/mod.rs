@@ -20,7 +20,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
-use crate::truth::{finish_at, Completion};
+use crate::truth::{finish_at, Completion, VmFact, VmState};
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -888,6 +888,23 @@ impl Dialect for Erigones {
         resp.set_header("es_username", USERNAME.to_string());
         resp.set_header("es_dc", DC.to_string());
         (label, resp)
+    }
+
+    fn facts(&self, _now: u64) -> Vec<VmFact> {
+        self.vms
+            .iter()
+            .map(|vm| VmFact {
+                dialect: "erigones",
+                vm_id: vm.hostname.clone(),
+                vm_name: vm.alias.clone(),
+                state: match vm.status.as_str() {
+                    "running" | "stopping" => VmState::Running,
+                    "notcreated" => VmState::NotCreated,
+                    _ => VmState::Stopped,
+                },
+                addresses: Vec::new(),
+            })
+            .collect()
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

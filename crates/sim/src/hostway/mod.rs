@@ -21,7 +21,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
-use crate::truth::{finish_at, Completion};
+use crate::truth::{finish_at, Completion, VmFact, VmState};
 use crate::util::{iso, json_response, sql_time, Ctx, Env, Rng, MONTHS, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -773,6 +773,26 @@ impl Dialect for Hostway {
             origin: ctx.origin.clone(),
         };
         self.route(&inner)
+    }
+
+    fn facts(&self, now: u64) -> Vec<VmFact> {
+        (0..self.servers.len())
+            .map(|si| {
+                let s = &self.servers[si];
+                VmFact {
+                    dialect: "hostway",
+                    vm_id: s.id.clone(),
+                    vm_name: s.name.clone(),
+                    state: match (self.status(si, now).0, s.base) {
+                        ("BUILD", _) => VmState::Creating,
+                        (_, Base::Active) => VmState::Running,
+                        (_, Base::Deleted) => VmState::Failed,
+                        _ => VmState::Stopped,
+                    },
+                    addresses: vec![s.ip.clone()],
+                }
+            })
+            .collect()
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -18,7 +18,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet;
-use crate::truth::{finish_at, Completion};
+use crate::truth::{finish_at, Completion, VmFact, VmState};
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -609,6 +609,23 @@ impl Dialect for Onet {
             origin: ctx.origin.clone(),
         };
         self.route(&inner)
+    }
+
+    fn facts(&self, _now: u64) -> Vec<VmFact> {
+        self.instances
+            .iter()
+            .map(|inst| VmFact {
+                dialect: "onetsolutions",
+                vm_id: inst.id.clone(),
+                vm_name: inst.name.clone(),
+                state: match inst.status {
+                    "running" => VmState::Running,
+                    "error" => VmState::Failed,
+                    _ => VmState::Stopped,
+                },
+                addresses: vec![inst.ip.clone()],
+            })
+            .collect()
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

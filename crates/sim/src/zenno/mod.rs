@@ -16,7 +16,7 @@
 use serde_json::{json, Value};
 
 use crate::fleet;
-use crate::truth::{finish_at, Completion};
+use crate::truth::{finish_at, Completion, VmFact, VmState};
 use crate::util::{iso, json_response, Ctx, Env, Rng, Window, NEVER};
 use crate::{Dialect, Response, Scenario};
 
@@ -498,6 +498,23 @@ impl Dialect for Zenno {
         }
         self.hits.record(now);
         self.route(ctx)
+    }
+
+    fn facts(&self, _now: u64) -> Vec<VmFact> {
+        self.vms
+            .iter()
+            .map(|vm| VmFact {
+                dialect: "zennohosting",
+                vm_id: vm.id.clone(),
+                vm_name: vm.name.clone(),
+                state: if vm.running {
+                    VmState::Running
+                } else {
+                    VmState::Stopped
+                },
+                addresses: Vec::new(),
+            })
+            .collect()
     }
 
     fn error(&self, status: u16, message: &str) -> Response {
