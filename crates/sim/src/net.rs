@@ -71,11 +71,7 @@ impl Pool {
 
     /// The IPv6 address of VM `k` (its /64's `::a`).
     pub fn v6(&self, k: u64) -> String {
-        format!(
-            "2001:db8:{:x}:{:x}::a",
-            self.dialect,
-            (k + 0x100) & 0xffff
-        )
+        format!("2001:db8:{:x}:{:x}::a", self.dialect, (k + 0x100) & 0xffff)
     }
 }
 

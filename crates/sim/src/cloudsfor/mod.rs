@@ -1,10 +1,14 @@
 //! cloudsfor — the "action object" dialect (DigitalOcean v2 style), per `providers/cloudsfor.md`.
 //!
-//! * `GET /account`, `GET /vms?page=&per_page=`, `POST /vms/{id}/actions`,
+//! * `GET /account`, `GET /vms?page=&per_page=`, `GET /vms/{id}` (`{"vm"}`), `POST /vms/{id}/actions`,
 //!   `GET /vms/{id}/actions` (newest first), `GET /actions?status=` (account-wide, newest first).
-//!   There is no single-VM GET (404), as on the sheet.
 //! * An action's `id` is the VM id (as the documents say). While an action is `in-progress` the
 //!   VM is `locked: true` and any new action gets `422 unprocessable_entity`.
+//! * Lifecycle (see [`lifecycle`]): `POST /vms` → `202 {"vm" (status "new", locked), "links"}` and
+//!   a `create` action in the VM's list; `DELETE /vms/{id}` → `204`, then `404`. `rebuild`
+//!   actions (`{"type": "rebuild", "image"}`).
+//! * Catalogues (see [`catalogue`]): `GET /regions`, `GET /images?type=distribution`,
+//!   `GET /sizes`, `GET /keys`; `account.vm_limit` caps the account's VMs.
 //! * Rate limits (assumed; DigitalOcean's published numbers, which this API copies):
 //!   **5000 requests per hour and 250 per minute per account**, sliding windows on the virtual
 //!   clock. Every authenticated answer carries `ratelimit-limit` (5000),
@@ -16,11 +20,16 @@
 //! * Outcomes: `failure_rate` of actions end `errored` (VM unchanged); 10 % of the
 //!   `shutdown`s that do not error complete while the guest ignored them (VM stays `running`).
 
+mod actions;
+mod catalogue;
+mod lifecycle;
+
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
-use crate::truth::{finish_at, Completion, VmFact, VmState};
-use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window};
+use crate::net::{self, Pool};
+use crate::truth::VmFact;
+use crate::util::{iso, json_response, with_query, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
 
 pub const PREFIX: &str = "/cloudsfor/api/v1";
@@ -33,12 +42,8 @@ const MINUTE: u64 = 60_000;
 const MAX_ACTIONS_KEPT: usize = 2000;
 const DEFAULT_PER_PAGE: usize = 20;
 const MAX_PER_PAGE: usize = 200;
-
-const REGIONS: [(&str, &str); 3] = [
-    ("moscow_01", "Moscow 1"),
-    ("amsterdam_01", "Amsterdam 1"),
-    ("frankfurt_01", "Frankfurt 1"),
-];
+/// This dialect's place in the world's address pools.
+const NET: u8 = 1;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -51,10 +56,14 @@ enum Kind {
     Resize,
     Rename,
     Snapshot,
+    Rebuild,
+    /// The action a `POST /vms` starts (not postable as an action).
+    Create,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    /// The types `POST /vms/{id}/actions` takes.
+    const ALL: [Kind; 10] = [
         Kind::Reboot,
         Kind::PowerCycle,
         Kind::Shutdown,
@@ -64,6 +73,7 @@ impl Kind {
         Kind::Resize,
         Kind::Rename,
         Kind::Snapshot,
+        Kind::Rebuild,
     ];
 
     fn as_str(self) -> &'static str {
@@ -77,6 +87,8 @@ impl Kind {
             Kind::Resize => "resize",
             Kind::Rename => "rename",
             Kind::Snapshot => "snapshot",
+            Kind::Rebuild => "rebuild",
+            Kind::Create => "create",
         }
     }
 
@@ -96,6 +108,30 @@ impl Kind {
             Kind::Resize => 90_000,
             Kind::Rename => 3_000,
             Kind::Snapshot => 180_000,
+            Kind::Rebuild => 60_000,
+            Kind::Create => 100_000,
+        }
+    }
+}
+
+/// The image a VM runs: one of the catalogue's, or a snapshot it was rebuilt from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Image {
+    Catalogue(usize),
+    /// `(snapshot id, the catalogue image the snapshot was taken of)`
+    Snapshot(u64, usize),
+}
+
+impl Image {
+    fn json(self) -> Value {
+        match self {
+            Image::Catalogue(i) => {
+                let img = &IMAGES[i];
+                json!({"id": img.id, "distro": img.distro, "name": img.name})
+            }
+            Image::Snapshot(id, base) => {
+                json!({"id": id, "distro": IMAGES[base].distro, "name": format!("Snapshot {id}")})
+            }
         }
     }
 }
@@ -110,6 +146,7 @@ enum Params {
     },
     Rename(String),
     Snapshot(String),
+    Rebuild(Image),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -132,6 +169,18 @@ struct Action {
     applied: bool,
 }
 
+/// Where a VM is in its life.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    /// Its `create` action runs: status `new`, locked, no addresses.
+    New,
+    Active,
+    /// Its `create` errored: status `new`, unlocked, no addresses; it can only be deleted.
+    Failed,
+    /// Deleted: `404`, in no list (kept so that action indices stay valid).
+    Gone,
+}
+
 #[derive(Clone, Debug)]
 struct Vm {
     id: String,
@@ -143,10 +192,12 @@ struct Vm {
     created_ms: u64,
     backup_ids: Vec<u64>,
     snapshot_ids: Vec<u64>,
-    image: usize,
+    image: Image,
     features: Vec<&'static str>,
     region: usize,
-    ipv4: String,
+    /// The VM's number in the world's address pools.
+    addr: u64,
+    phase: Phase,
 }
 
 #[derive(Debug)]
@@ -159,6 +210,23 @@ struct Account {
     vms: Vec<Vm>,
     actions: Vec<Action>,
     hits: Window,
+    keys: Vec<catalogue::Key>,
+}
+
+impl Account {
+    /// The VM with this id, unless it is gone.
+    fn find(&self, id: &str) -> Option<usize> {
+        self.vms
+            .iter()
+            .position(|v| v.id == id && v.phase != Phase::Gone)
+    }
+
+    /// Indices of the VMs a list shows (not gone), oldest first.
+    fn listed(&self) -> Vec<usize> {
+        (0..self.vms.len())
+            .filter(|&i| self.vms[i].phase != Phase::Gone)
+            .collect()
+    }
 }
 
 pub(crate) struct Cloudsfor {
@@ -166,13 +234,23 @@ pub(crate) struct Cloudsfor {
     env: Env,
     seq: u64,
     next_image_id: u64,
+    pool: Pool,
+    /// The next VM's number in the address pools.
+    next_addr: u64,
+    /// Ids of created VMs (a stream of their own: only creates draw from it).
+    ids: Rng,
 }
 
-fn make_vms(rng: &mut Rng, n: usize, now: u64, net: u8, next_image_id: &mut u64) -> Vec<Vm> {
-    fleet::fleet(rng, n, now, REGIONS.len())
+fn make_vms(
+    rng: &mut Rng,
+    n: usize,
+    now: u64,
+    next_addr: &mut u64,
+    next_image_id: &mut u64,
+) -> Vec<Vm> {
+    fleet::fleet(rng, n, now, catalogue::REGIONS.len())
         .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
+        .map(|s| {
             let mut features = vec!["private_networking"];
             let backups = rng.chance(0.5);
             if backups {
@@ -200,6 +278,7 @@ fn make_vms(rng: &mut Rng, n: usize, now: u64, net: u8, next_image_id: &mut u64)
                     *next_image_id
                 })
                 .collect();
+            *next_addr += 1;
             Vm {
                 id: rng.hex(32),
                 name: s.name,
@@ -210,10 +289,11 @@ fn make_vms(rng: &mut Rng, n: usize, now: u64, net: u8, next_image_id: &mut u64)
                 created_ms: s.created_ms,
                 backup_ids,
                 snapshot_ids,
-                image: s.image,
+                image: Image::Catalogue(s.image),
                 features,
                 region: s.region,
-                ipv4: fleet::ipv4(net, i),
+                addr: *next_addr - 1,
+                phase: Phase::Active,
             }
         })
         .collect()
@@ -223,37 +303,109 @@ impl Cloudsfor {
     pub fn new(sc: &Scenario, now: u64) -> Cloudsfor {
         let mut rng = Rng::derive(sc.seed, 0xC10D);
         let mut next_image_id = 170_000_000 + rng.below(1_000_000);
-        let demo_vms = make_vms(&mut rng, sc.vms, now, 0, &mut next_image_id);
-        let trial_vms = make_vms(&mut rng, sc.vms.min(3), now, 1, &mut next_image_id);
+        let mut next_addr = 0;
+        let demo_vms = make_vms(&mut rng, sc.vms, now, &mut next_addr, &mut next_image_id);
+        let trial_vms = make_vms(
+            &mut rng,
+            sc.vms.min(3),
+            now,
+            &mut next_addr,
+            &mut next_image_id,
+        );
+        let mut keys = Rng::derive(sc.seed, 0xC10D_4E15);
+        let account = |email, password, uuid, demo_mode, vm_limit, vms, keys| Account {
+            email,
+            password,
+            uuid,
+            demo_mode,
+            vm_limit,
+            vms,
+            actions: Vec::new(),
+            hits: Window::default(),
+            keys,
+        };
         let accounts = vec![
-            Account {
-                email: crate::DEMO_EMAIL,
-                password: crate::DEMO_PASSWORD,
-                uuid: rng.uuid(),
-                demo_mode: false,
-                vm_limit: (sc.vms as u32).max(25),
-                vms: demo_vms,
-                actions: Vec::new(),
-                hits: Window::default(),
-            },
-            Account {
-                email: crate::TRIAL_EMAIL,
-                password: crate::TRIAL_PASSWORD,
-                uuid: rng.uuid(),
-                demo_mode: true,
-                vm_limit: 3,
-                vms: trial_vms,
-                actions: Vec::new(),
-                hits: Window::default(),
-            },
+            account(
+                crate::DEMO_EMAIL,
+                crate::DEMO_PASSWORD,
+                rng.uuid(),
+                false,
+                (sc.vms as u32).max(25),
+                demo_vms,
+                catalogue::keys(&mut keys, &["laptop", "ci-deploy"]),
+            ),
+            account(
+                crate::TRIAL_EMAIL,
+                crate::TRIAL_PASSWORD,
+                rng.uuid(),
+                true,
+                3,
+                trial_vms,
+                catalogue::keys(&mut keys, &["trial-laptop"]),
+            ),
         ];
         Cloudsfor {
             accounts,
             env: Env::new(sc.seed, 0xC10D_5EED, sc.failure_rate, sc.speed),
             seq: 0,
             next_image_id,
+            pool: Pool::new(sc.seed, NET),
+            next_addr,
+            ids: Rng::derive(sc.seed, 0xC10D_01D5),
         }
     }
+
+    /// `networks` of a VM: public and private IPv4 (and IPv6 with the `ipv6` feature) once it
+    /// is created; empty lists before and after a failed create.
+    fn networks(&self, vm: &Vm) -> Value {
+        if vm.phase != Phase::Active {
+            return json!({"v4": [], "v6": []});
+        }
+        let public = self.pool.public_v4(vm.addr);
+        let mut v6 = Vec::new();
+        if vm.features.contains(&"ipv6") {
+            v6.push(json!({"ip_address": self.pool.v6(vm.addr), "netmask": 64, "gateway": format!("2001:db8:{:x}::1", NET), "type": "public"}));
+        }
+        json!({
+            "v4": [
+                {"ip_address": public, "netmask": "255.255.255.0", "gateway": net::gateway(&public), "type": "public"},
+                {"ip_address": private_v4(vm), "netmask": "255.255.0.0", "gateway": null, "type": "private"},
+            ],
+            "v6": v6,
+        })
+    }
+
+    fn vm_json(&self, ai: usize, i: usize, now: u64) -> Value {
+        let acc = &self.accounts[ai];
+        let vm = &acc.vms[i];
+        let status = match (vm.phase, vm.running) {
+            (Phase::New | Phase::Failed, _) => "new",
+            (_, true) => "running",
+            (_, false) => "stopped",
+        };
+        let (slug, name) = catalogue::region(vm.region);
+        json!({
+            "id": vm.id,
+            "name": vm.name,
+            "memory": vm.memory,
+            "vcpus": vm.vcpus,
+            "disk": vm.disk,
+            "locked": locked(acc, i, now),
+            "created_at": iso(vm.created_ms),
+            "status": status,
+            "backup_ids": vm.backup_ids,
+            "snapshot_ids": vm.snapshot_ids,
+            "image": vm.image.json(),
+            "features": vm.features,
+            "networks": self.networks(vm),
+            "region": {"slug": slug, "name": name},
+        })
+    }
+}
+
+/// The VM's address on its region's private network (`10.16+region.x.y`).
+fn private_v4(vm: &Vm) -> String {
+    net::private_v4(16 + vm.region as u8, vm.addr)
 }
 
 fn err(status: u16, id: &str, message: &str) -> Response {
@@ -292,43 +444,12 @@ fn action_json(acc: &Account, a: &Action, now: u64) -> Value {
         "started_at": iso(a.started),
         "completed_at": if now >= a.ends { Value::String(iso(a.ends)) } else { Value::Null },
         "resource_type": "vm",
-        "region": REGIONS[vm.region].0,
+        "region": catalogue::region(vm.region).0,
     })
 }
 
 fn locked(acc: &Account, vm: usize, now: u64) -> bool {
     acc.actions.iter().any(|a| a.vm == vm && now < a.ends)
-}
-
-fn vm_json(acc: &Account, i: usize, now: u64) -> Value {
-    let vm = &acc.vms[i];
-    let img = &IMAGES[vm.image];
-    let mut v6 = Vec::new();
-    if vm.features.contains(&"ipv6") {
-        v6.push(json!({"ip_address": format!("2001:db8:{:x}::{:x}", 0x10 + vm.region, i + 1), "netmask": 64, "gateway": format!("2001:db8:{:x}::1", 0x10 + vm.region), "type": "public"}));
-    }
-    json!({
-        "id": vm.id,
-        "name": vm.name,
-        "memory": vm.memory,
-        "vcpus": vm.vcpus,
-        "disk": vm.disk,
-        "locked": locked(acc, i, now),
-        "created_at": iso(vm.created_ms),
-        "status": if vm.running { "running" } else { "stopped" },
-        "backup_ids": vm.backup_ids,
-        "snapshot_ids": vm.snapshot_ids,
-        "image": {"id": img.id, "distro": img.distro, "name": img.name},
-        "features": vm.features,
-        "networks": {
-            "v4": [
-                {"ip_address": vm.ipv4, "netmask": "255.255.255.0", "gateway": format!("{}.1", vm.ipv4.rsplit_once('.').map(|x| x.0).unwrap_or("203.0.113")), "type": "public"},
-                {"ip_address": format!("10.{}.0.{}", 10 + vm.region, 2 + i), "netmask": "255.255.0.0", "gateway": "", "type": "private"},
-            ],
-            "v6": v6,
-        },
-        "region": {"slug": REGIONS[vm.region].0, "name": REGIONS[vm.region].1},
-    })
 }
 
 /// Parse `page`/`per_page`; Err → a 422.
@@ -385,282 +506,16 @@ fn valid_hostname(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// A positive whole number within `1..=max`.
-fn quantity(v: &Value, what: &str, max: u64) -> Result<u32, Response> {
-    match crate::util::as_uint(v) {
-        Some(n) if n >= 1 && n <= max => Ok(n as u32),
-        _ => Err(unprocessable(&format!(
-            "{what} must be a whole number between 1 and {max}"
-        ))),
-    }
+fn method_not_allowed() -> Response {
+    err(
+        405,
+        "method_not_allowed",
+        "Method not allowed on this resource.",
+    )
 }
 
 impl Cloudsfor {
-    fn apply_due(&mut self, now: u64) {
-        for acc in self.accounts.iter_mut() {
-            let mut due: Vec<usize> = (0..acc.actions.len())
-                .filter(|&i| !acc.actions[i].applied && acc.actions[i].ends <= now)
-                .collect();
-            due.sort_by_key(|&i| (acc.actions[i].ends, acc.actions[i].seq));
-            for i in due {
-                let a = acc.actions[i].clone();
-                acc.actions[i].applied = true;
-                if a.outcome != Outcome::Completed {
-                    continue;
-                }
-                let vm = &mut acc.vms[a.vm];
-                match (a.kind, &a.params) {
-                    (Kind::Reboot | Kind::PowerCycle | Kind::PowerOn, _) => vm.running = true,
-                    (Kind::Shutdown | Kind::PowerOff, _) => vm.running = false,
-                    (
-                        Kind::Resize,
-                        Params::Resize {
-                            vcpus,
-                            memory,
-                            disk,
-                        },
-                    ) => {
-                        vm.vcpus = vcpus.unwrap_or(vm.vcpus);
-                        vm.memory = memory.unwrap_or(vm.memory);
-                        vm.disk = disk.unwrap_or(vm.disk);
-                    }
-                    (Kind::Rename, Params::Rename(n)) => vm.name = n.clone(),
-                    (Kind::Snapshot, Params::Snapshot(_)) => {
-                        self.next_image_id += 1;
-                        vm.snapshot_ids.push(self.next_image_id);
-                    }
-                    _ => {}
-                }
-            }
-            if acc.actions.len() > MAX_ACTIONS_KEPT {
-                let excess = acc.actions.len() - MAX_ACTIONS_KEPT;
-                let mut removed = 0;
-                acc.actions.retain(|a| {
-                    if removed < excess && a.applied {
-                        removed += 1;
-                        false
-                    } else {
-                        true
-                    }
-                });
-            }
-        }
-    }
-
-    /// Validate and create an action; `Ok(201 response)` or `Err(error response)`.
-    fn post_action(&mut self, ai: usize, vi: usize, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let body = match ctx.body_json() {
-            Ok(Value::Object(m)) => m,
-            Ok(_) => return unprocessable("request body must be a JSON object with a \"type\""),
-            Err(e) => return unprocessable(&format!("request body is not valid JSON: {e}")),
-        };
-        let kind = match body.get("type") {
-            Some(Value::String(t)) => match Kind::parse(t) {
-                Some(k) => k,
-                None => {
-                    return unprocessable(&format!(
-                        "'{t}' is not a valid action type; expected one of: {}",
-                        Kind::ALL.map(Kind::as_str).join(", ")
-                    ))
-                }
-            },
-            _ => return unprocessable("type is required"),
-        };
-        let acc = &self.accounts[ai];
-        let vm = &acc.vms[vi];
-        if locked(acc, vi, now) {
-            return unprocessable(&format!(
-                "VM {} is locked: another action is in progress; wait for it to complete",
-                vm.id
-            ));
-        }
-        let params = match kind {
-            Kind::PowerOn if vm.running => return unprocessable("VM is already powered on"),
-            Kind::PowerOff | Kind::Shutdown if !vm.running => {
-                return unprocessable("VM is already powered off")
-            }
-            Kind::Reboot if !vm.running => {
-                return unprocessable("VM is powered off; use power_on to start it")
-            }
-            Kind::Resize => {
-                let (vcpus, memory, disk) = if let Some(data) = body.get("data") {
-                    let Some(d) = data.as_object() else {
-                        return unprocessable("data must be an object {cpu, ram, disk}");
-                    };
-                    let get = |k: &str, max| d.get(k).map(|v| quantity(v, k, max)).transpose();
-                    let cpu = match get("cpu", 32) {
-                        Ok(x) => x,
-                        Err(r) => return r,
-                    };
-                    let ram = match get("ram", 256) {
-                        Ok(x) => x,
-                        Err(r) => return r,
-                    };
-                    let disk = match get("disk", 4000) {
-                        Ok(x) => x,
-                        Err(r) => return r,
-                    };
-                    if cpu.is_none() && ram.is_none() && disk.is_none() {
-                        return unprocessable("data must contain at least one of cpu, ram, disk");
-                    }
-                    (cpu, ram, disk)
-                } else {
-                    let resource = match body.get("resource").and_then(Value::as_str) {
-                        Some(r @ ("ram" | "disk" | "cpu")) => r,
-                        Some(r) => {
-                            return unprocessable(&format!(
-                                "resource '{r}' is not valid; must be ram, disk or cpu"
-                            ))
-                        }
-                        None => {
-                            return unprocessable(
-                                "resize needs resource (ram, disk or cpu) and size, or data {cpu, ram, disk}",
-                            )
-                        }
-                    };
-                    let Some(size) = body.get("size") else {
-                        return unprocessable("size is required");
-                    };
-                    let max = match resource {
-                        "cpu" => 32,
-                        "ram" => 256,
-                        _ => 4000,
-                    };
-                    let n = match quantity(size, "size", max) {
-                        Ok(n) => n,
-                        Err(r) => return r,
-                    };
-                    match resource {
-                        "cpu" => (Some(n), None, None),
-                        "ram" => (None, Some(n), None),
-                        _ => (None, None, Some(n)),
-                    }
-                };
-                if let Some(d) = disk {
-                    if d < vm.disk {
-                        return unprocessable(&format!(
-                            "disk can only be increased (currently {} GB)",
-                            vm.disk
-                        ));
-                    }
-                }
-                if vm.running {
-                    return unprocessable("VM must be powered off prior to resizing");
-                }
-                Params::Resize {
-                    vcpus,
-                    memory,
-                    disk,
-                }
-            }
-            Kind::Rename => match body.get("name").and_then(Value::as_str) {
-                Some(n) if valid_hostname(n.trim()) => Params::Rename(n.trim().to_string()),
-                Some(_) => return unprocessable(
-                    "name must be 1-63 characters: letters, digits, '-' and '.', not starting or ending with '-'",
-                ),
-                None => return unprocessable("name is required"),
-            },
-            Kind::Snapshot => {
-                if acc.demo_mode {
-                    return unprocessable(
-                        "Snapshots are not available in demo mode for this account",
-                    );
-                }
-                match body.get("name") {
-                    None | Some(Value::Null) => {
-                        Params::Snapshot(format!("{}-{}", vm.name, iso(now)))
-                    }
-                    Some(Value::String(n)) if !n.trim().is_empty() && n.len() <= 255 => {
-                        Params::Snapshot(n.trim().to_string())
-                    }
-                    Some(_) => return unprocessable("name must be a non-empty string"),
-                }
-            }
-            _ => Params::None,
-        };
-        let dur = self.env.duration(kind.median_ms());
-        let outcome = if self.env.fails() {
-            Outcome::Errored
-        } else if kind == Kind::Shutdown && self.env.rng.chance(SHUTDOWN_IGNORED_RATE) {
-            Outcome::Ignored
-        } else {
-            Outcome::Completed
-        };
-        let ends = if self.env.stuck() {
-            crate::util::NEVER
-        } else {
-            now + dur
-        };
-        let vm = &self.accounts[ai].vms[vi];
-        self.env.log.record(Completion {
-            dialect: "cloudsfor",
-            vm_id: vm.id.clone(),
-            vm_name: vm.name.clone(),
-            action: kind.as_str(),
-            accepted_at_ms: now,
-            finished_at_ms: finish_at(ends),
-            succeeded: outcome == Outcome::Completed,
-            task_status: if outcome == Outcome::Errored {
-                "errored"
-            } else {
-                "completed"
-            },
-            visible: true,
-        });
-        self.seq += 1;
-        let action = Action {
-            seq: self.seq,
-            vm: vi,
-            kind,
-            params,
-            started: now,
-            ends,
-            outcome,
-            applied: false,
-        };
-        let acc = &mut self.accounts[ai];
-        acc.actions.push(action);
-        let body = json!({"action": action_json(acc, acc.actions.last().unwrap(), now)});
-        json_response(201, &body)
-    }
-
-    fn list_actions(&self, ai: usize, vm: Option<usize>, ctx: &Ctx, path: &str) -> Response {
-        let now = ctx.now;
-        let acc = &self.accounts[ai];
-        let (page, per_page) = match paging(ctx) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
-        let status = ctx.q("status").filter(|s| !s.is_empty());
-        if let Some(s) = status {
-            if !["in-progress", "completed", "errored"].contains(&s) {
-                return unprocessable(&format!(
-                    "status '{s}' is not valid; must be in-progress, completed or errored"
-                ));
-            }
-        }
-        let mut list: Vec<&Action> = acc
-            .actions
-            .iter()
-            .filter(|a| vm.is_none_or(|v| a.vm == v))
-            .filter(|a| status.is_none_or(|s| status_of(a, now) == s))
-            .collect();
-        list.sort_by_key(|a| std::cmp::Reverse((a.started, a.seq)));
-        let total = list.len();
-        let (s, e) = window(total, page, per_page);
-        let actions: Vec<Value> = list[s..e]
-            .iter()
-            .map(|a| action_json(acc, a, now))
-            .collect();
-        json_response(
-            200,
-            &json!({"actions": actions, "links": links(ctx, path, page, per_page, total), "meta": {"total": total}}),
-        )
-    }
-
     fn route(&mut self, ai: usize, ctx: &Ctx) -> (String, Response) {
-        let now = ctx.now;
         let m = ctx.method.as_str();
         if ctx.matches(&["account"]) {
             if m != "GET" {
@@ -677,28 +532,28 @@ impl Cloudsfor {
             }});
             return ("GET /account".into(), json_response(200, &body));
         }
+        if let Some(answer) = self.catalogue_route(ai, ctx) {
+            return answer;
+        }
         if ctx.matches(&["vms"]) {
-            if m != "GET" {
-                return ("GET /vms".into(), method_not_allowed());
-            }
-            let acc = &self.accounts[ai];
-            let (page, per_page) = match paging(ctx) {
-                Ok(p) => p,
-                Err(r) => return ("GET /vms".into(), r),
+            return match m {
+                "GET" => ("GET /vms".into(), self.list_vms(ai, ctx)),
+                "POST" => ("POST /vms".into(), self.create(ai, ctx)),
+                _ => ("/vms".into(), method_not_allowed()),
             };
-            let total = acc.vms.len();
-            let (s, e) = window(total, page, per_page);
-            let vms: Vec<Value> = (s..e).map(|i| vm_json(acc, i, now)).collect();
-            let body = json!({"vms": vms, "links": links(ctx, "/vms", page, per_page, total), "meta": {"total": total}});
-            return ("GET /vms".into(), json_response(200, &body));
+        }
+        if ctx.matches(&["vms", "*"]) {
+            let vi = self.accounts[ai].find(ctx.seg(1));
+            return match (m, vi) {
+                ("GET", Some(vi)) => ("GET /vms/{id}".into(), self.get_vm(ai, vi, ctx.now)),
+                ("DELETE", Some(vi)) => ("DELETE /vms/{id}".into(), self.delete(ai, vi, ctx.now)),
+                ("GET" | "DELETE", None) => (format!("{m} /vms/{{id}}"), not_found()),
+                _ => ("/vms/{id}".into(), method_not_allowed()),
+            };
         }
         if ctx.matches(&["vms", "*", "actions"]) {
             let label = format!("{m} /vms/{{id}}/actions");
-            let Some(vi) = self.accounts[ai]
-                .vms
-                .iter()
-                .position(|v| v.id == ctx.seg(1))
-            else {
+            let Some(vi) = self.accounts[ai].find(ctx.seg(1)) else {
                 return (label, not_found());
             };
             return match m {
@@ -721,41 +576,10 @@ impl Cloudsfor {
         }
         ("unknown".into(), not_found())
     }
-}
 
-fn method_not_allowed() -> Response {
-    err(
-        405,
-        "method_not_allowed",
-        "Method not allowed on this resource.",
-    )
-}
-
-impl Dialect for Cloudsfor {
-    fn name(&self) -> &'static str {
-        "cloudsfor"
-    }
-
-    fn prefix(&self) -> &'static str {
-        PREFIX
-    }
-
-    fn advance(&mut self, now: u64) {
-        self.apply_due(now);
-    }
-
-    fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
-        let now = ctx.now;
-        let Some(ai) = crate::util::basic_auth(ctx.headers).and_then(|(u, p)| {
-            self.accounts
-                .iter()
-                .position(|a| a.email.eq_ignore_ascii_case(&u) && a.password == p)
-        }) else {
-            return (
-                "unauthenticated".into(),
-                err(401, "unauthorized", "Unable to authenticate you."),
-            );
-        };
+    /// `429` when the account used up its hour or minute; otherwise counts the request and
+    /// returns the `ratelimit-*` headers for the answer.
+    fn rate_limit(&mut self, ai: usize, now: u64) -> Result<[(&'static str, String); 3], Response> {
         let acc = &mut self.accounts[ai];
         acc.hits.prune(now, HOUR);
         let in_hour = acc.hits.count_since(now, HOUR);
@@ -779,34 +603,60 @@ impl Dialect for Cloudsfor {
                     .max(1)
                     .to_string(),
             );
-            return ("throttled".into(), r);
+            return Err(r);
         }
         acc.hits.record(now);
-        let remaining = LIMIT_PER_HOUR - in_hour - 1;
-        let reset = acc.hits.frees_at(now, HOUR).div_ceil(1000);
+        Ok([
+            ("ratelimit-limit", LIMIT_PER_HOUR.to_string()),
+            (
+                "ratelimit-remaining",
+                (LIMIT_PER_HOUR - in_hour - 1).to_string(),
+            ),
+            (
+                "ratelimit-reset",
+                acc.hits.frees_at(now, HOUR).div_ceil(1000).to_string(),
+            ),
+        ])
+    }
+}
+
+impl Dialect for Cloudsfor {
+    fn name(&self) -> &'static str {
+        "cloudsfor"
+    }
+
+    fn prefix(&self) -> &'static str {
+        PREFIX
+    }
+
+    fn advance(&mut self, now: u64) {
+        self.apply_due(now);
+    }
+
+    fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
+        let Some(ai) = crate::util::basic_auth(ctx.headers).and_then(|(u, p)| {
+            self.accounts
+                .iter()
+                .position(|a| a.email.eq_ignore_ascii_case(&u) && a.password == p)
+        }) else {
+            return (
+                "unauthenticated".into(),
+                err(401, "unauthorized", "Unable to authenticate you."),
+            );
+        };
+        let headers = match self.rate_limit(ai, ctx.now) {
+            Ok(h) => h,
+            Err(r) => return ("throttled".into(), r),
+        };
         let (label, mut resp) = self.route(ai, ctx);
-        resp.set_header("ratelimit-limit", LIMIT_PER_HOUR.to_string());
-        resp.set_header("ratelimit-remaining", remaining.to_string());
-        resp.set_header("ratelimit-reset", reset.to_string());
+        for (k, v) in headers {
+            resp.set_header(k, v);
+        }
         (label, resp)
     }
 
-    fn facts(&self, _now: u64) -> Vec<VmFact> {
-        self.accounts
-            .iter()
-            .flat_map(|acc| acc.vms.iter())
-            .map(|vm| VmFact {
-                dialect: "cloudsfor",
-                vm_id: vm.id.clone(),
-                vm_name: vm.name.clone(),
-                state: if vm.running {
-                    VmState::Running
-                } else {
-                    VmState::Stopped
-                },
-                addresses: vec![vm.ipv4.clone()],
-            })
-            .collect()
+    fn facts(&self, now: u64) -> Vec<VmFact> {
+        self.vm_facts(now)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {
@@ -831,7 +681,7 @@ impl Dialect for Cloudsfor {
     }
 
     fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])] {
-        &[("status", &["pending", "new", "archive", "queued"])]
+        &[("status", &["pending", "off", "archive", "queued"])]
     }
 
     fn env(&self) -> &Env {
