@@ -29,3 +29,6 @@ fn iso_ms_reads_the_simulators_timestamps() {
         assert_eq!(iso_ms(&vigil_sim::iso(t)), t);
     }
 }
+
+#[path = "lifecycle/zenno.rs"]
+mod zenno;

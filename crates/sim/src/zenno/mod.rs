@@ -5,24 +5,34 @@
 //!   status until a later operation overwrites them; a VM that never ran one shows `null`s.
 //! * Lifecycle of an operation: `pending` (queued ~2 s) → `in_progress` → `succeeded`/`failed`.
 //!   `bootStatus` while in progress: start/create → `booting`; stop → `stopping`;
-//!   reboot/restore → `stopping` for the first half, then `booting`. `state` changes only when the
-//!   operation succeeds. A failed start/create leaves `state: stopped`, `bootStatus: failed`;
-//!   other failures leave the old state and boot status.
+//!   reboot/restore → `stopping` for the first half, then `booting`; delete → `stopping` (a
+//!   running VM) or `stopped`. `state` changes only when the operation succeeds. A failed start
+//!   leaves `state: stopped`, `bootStatus: failed`; other failures leave the old state and boot
+//!   status.
+//! * VM lifecycle, catalogues, addresses: see [`lifecycle`] and [`catalogue`].
 //! * `409` while an operation is pending or in progress (`operation_in_progress`) and for
 //!   start/stop/reboot that make no sense in the current state (`invalid_state`).
 //! * Rate limit (assumed): **600 requests per minute per token**, sliding window on the virtual
 //!   clock; beyond → `429` + `Retry-After` (seconds).
 
+mod catalogue;
+mod lifecycle;
+
 use serde_json::{json, Value};
 
 use crate::fleet;
-use crate::truth::{finish_at, Completion, VmFact, VmState};
+use crate::net::{self, Pool};
+use crate::truth::{finish_at, Completion, VmFact};
 use crate::util::{iso, json_response, Ctx, Env, Rng, Window, NEVER};
 use crate::{Dialect, Response, Scenario};
 
 pub const PREFIX: &str = "/zennohosting";
 pub const LIMIT_PER_MINUTE: usize = 600;
 const MINUTE: u64 = 60_000;
+/// This dialect's place in the world's address pools.
+const NET: u8 = 0;
+/// The second octet of the project network's `10.x.0.0/16`.
+const NETWORK_OCTET: u8 = 32;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum OpKind {
@@ -31,6 +41,7 @@ enum OpKind {
     Stop,
     Reboot,
     Restore,
+    Delete,
 }
 
 impl OpKind {
@@ -41,16 +52,18 @@ impl OpKind {
             OpKind::Stop => "stop",
             OpKind::Reboot => "reboot",
             OpKind::Restore => "restore",
+            OpKind::Delete => "delete",
         }
     }
 
     fn median_ms(self) -> u64 {
         match self {
-            OpKind::Create => 60_000,
+            OpKind::Create => 100_000,
             OpKind::Start => 15_000,
             OpKind::Stop => 30_000,
             OpKind::Reboot => 20_000,
             OpKind::Restore => 120_000,
+            OpKind::Delete => 20_000,
         }
     }
 }
@@ -76,27 +89,66 @@ struct Vm {
     disk_gb: u32,
     updated_ms: u64,
     op: Option<Op>,
+    /// The VM's number in the world's address pools (its internal IP).
+    addr: u64,
+    /// Index into the project's public IPs.
+    public_ip: Option<usize>,
+    /// Its create failed: listed with `operation: create` failed; it can only be deleted.
+    create_failed: bool,
+    /// Deleted: `404`, in no list (kept so that indices stay valid).
+    gone: bool,
+}
+
+impl Vm {
+    /// Created and not failed: it holds its addresses.
+    fn provisioned(&self, now: u64) -> bool {
+        !self.gone
+            && !self.create_failed
+            && !self
+                .op
+                .as_ref()
+                .is_some_and(|op| op.kind == OpKind::Create && now < op.ends)
+    }
+}
+
+/// A project public IP: its own resource, attached to at most one VM.
+#[derive(Clone, Debug)]
+struct PublicIp {
+    id: String,
+    address: String,
+    vm: Option<usize>,
 }
 
 pub(crate) struct Zenno {
     project_id: String,
+    network_id: String,
     vms: Vec<Vm>,
+    public_ips: Vec<PublicIp>,
+    keys: Vec<catalogue::Key>,
+    catalogue: catalogue::Catalogue,
     env: Env,
     ids: Rng,
     hits: Window,
+    pool: Pool,
+    next_addr: u64,
 }
 
 fn err(status: u16, code: &str, message: &str) -> Response {
     json_response(status, &json!({"error": code, "message": message}))
 }
 
+fn validation(message: &str) -> Response {
+    err(422, "validation_error", message)
+}
+
 impl Zenno {
     pub fn new(sc: &Scenario, now: u64) -> Zenno {
         let mut rng = Rng::derive(sc.seed, 0x2E77);
         let project_id = rng.uuid();
-        let vms = fleet::fleet(&mut rng, sc.vms, now, 1)
+        let vms: Vec<Vm> = fleet::fleet(&mut rng, sc.vms, now, 1)
             .into_iter()
-            .map(|s| Vm {
+            .enumerate()
+            .map(|(i, s)| Vm {
                 id: rng.uuid(),
                 name: s.name,
                 running: s.running,
@@ -106,15 +158,64 @@ impl Zenno {
                 disk_gb: s.disk_gb,
                 updated_ms: now.saturating_sub(rng.range(60_000, 86_400_000)) / 1000 * 1000,
                 op: None,
+                addr: i as u64,
+                public_ip: None,
+                create_failed: false,
+                gone: false,
             })
             .collect();
-        Zenno {
+        let mut z = Zenno {
             project_id,
+            network_id: String::new(),
+            next_addr: vms.len() as u64,
             vms,
+            public_ips: Vec::new(),
+            keys: Vec::new(),
+            catalogue: catalogue::Catalogue::new(sc.seed),
             env: Env::new(sc.seed, 0x2E77_5EED, sc.failure_rate, sc.speed),
             ids: Rng::derive(sc.seed, 0x02E7_71D5),
             hits: Window::default(),
+            pool: Pool::new(sc.seed, NET),
+        };
+        z.seed_resources(sc.seed);
+        z
+    }
+
+    /// The project network, its public IPs (about 60 % of the VMs hold one, two are free) and
+    /// SSH keys, from a stream of their own.
+    fn seed_resources(&mut self, seed: u64) {
+        let mut rng = Rng::derive(seed, 0x2E77_AD05);
+        self.network_id = rng.uuid();
+        for vi in 0..self.vms.len() {
+            if rng.chance(0.6) {
+                let ip = self.new_public_ip(rng.uuid(), Some(vi));
+                self.vms[vi].public_ip = Some(ip);
+            }
         }
+        for _ in 0..2 {
+            self.new_public_ip(rng.uuid(), None);
+        }
+        self.keys = catalogue::seeded_keys(&mut rng);
+    }
+
+    /// A new project public IP; returns its index.
+    fn new_public_ip(&mut self, id: String, vm: Option<usize>) -> usize {
+        self.public_ips.push(PublicIp {
+            id,
+            address: self.pool.public_v4(self.next_addr),
+            vm,
+        });
+        self.next_addr += 1;
+        self.public_ips.len() - 1
+    }
+
+    fn internal_ip(&self, vm: &Vm) -> String {
+        net::private_v4(NETWORK_OCTET, vm.addr)
+    }
+
+    /// A VM that exists (not deleted).
+    fn find(&self, id: &str) -> Option<usize> {
+        self.vms.iter().position(|v| v.id == id && !v.gone)
     }
 
     fn vm_json(&self, i: usize, now: u64) -> Value {
@@ -129,27 +230,7 @@ impl Zenno {
         let (operation, status, boot, updated) = match &vm.op {
             None => (Value::Null, Value::Null, settled_boot, vm.updated_ms),
             Some(op) => {
-                let (status, boot, t) = if now < op.runs_at {
-                    ("pending", settled_boot, op.accepted)
-                } else if now < op.ends {
-                    let half = op.runs_at + (op.ends.saturating_sub(op.runs_at)) / 2;
-                    let boot = match op.kind {
-                        OpKind::Start | OpKind::Create => "booting",
-                        OpKind::Stop => "stopping",
-                        OpKind::Reboot | OpKind::Restore if now < half => "stopping",
-                        OpKind::Reboot | OpKind::Restore => "booting",
-                    };
-                    let t = if now >= half && matches!(op.kind, OpKind::Reboot | OpKind::Restore) {
-                        half
-                    } else {
-                        op.runs_at
-                    };
-                    ("in_progress", boot, t)
-                } else if op.ok {
-                    ("succeeded", settled_boot, op.ends)
-                } else {
-                    ("failed", settled_boot, op.ends)
-                };
+                let (status, boot, t) = op_view(op, vm.running, settled_boot, now);
                 (
                     json!(op.kind.as_str()),
                     json!(status),
@@ -157,6 +238,16 @@ impl Zenno {
                     t.max(vm.updated_ms),
                 )
             }
+        };
+        let provisioned = vm.provisioned(now);
+        let networks = if provisioned {
+            json!([{"networkId": self.network_id, "internalIp": self.internal_ip(vm)}])
+        } else {
+            json!([])
+        };
+        let public_ip = match vm.public_ip.filter(|_| provisioned) {
+            Some(p) => json!({"id": self.public_ips[p].id, "address": self.public_ips[p].address}),
+            None => Value::Null,
         };
         json!({
             "id": vm.id,
@@ -168,6 +259,8 @@ impl Zenno {
             "cpu": vm.cpu,
             "ramGb": vm.ram_gb,
             "diskGb": vm.disk_gb,
+            "networks": networks,
+            "publicIp": public_ip,
             "updatedAt": iso(updated),
         })
     }
@@ -232,6 +325,9 @@ impl Zenno {
         }
         let running = self.vms[i].running;
         let refused = match kind {
+            _ if self.vms[i].create_failed && kind != OpKind::Delete => {
+                Some("VM was not created (its create operation failed); delete it")
+            }
             OpKind::Start if running => Some("VM is already running"),
             OpKind::Stop if !running => Some("VM is already stopped"),
             OpKind::Reboot if !running => Some("VM is stopped; start it instead"),
@@ -243,69 +339,72 @@ impl Zenno {
         self.accept(i, kind, now)
     }
 
-    fn create(&mut self, ctx: &Ctx) -> Response {
-        let body = match ctx.body_json() {
-            Ok(Value::Object(m)) => m,
-            Ok(_) => return err(422, "validation_error", "body must be a JSON object"),
-            Err(e) => return err(422, "validation_error", &format!("invalid JSON: {e}")),
-        };
-        let name = match body.get("name").and_then(Value::as_str).map(str::trim) {
-            Some(n)
-                if !n.is_empty()
-                    && n.len() <= 63
-                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-            {
-                n.to_string()
+    /// Apply an operation that ended.
+    fn finish(&mut self, vi: usize) {
+        let vm = &mut self.vms[vi];
+        let Some(op) = vm.op.as_mut() else { return };
+        op.applied = true;
+        let (kind, ok) = (op.kind, op.ok);
+        vm.updated_ms = op.ends;
+        match (kind, ok) {
+            (OpKind::Delete, true) => {
+                vm.gone = true;
+                vm.running = false;
+                if let Some(p) = vm.public_ip.take() {
+                    self.public_ips[p].vm = None;
+                }
             }
-            Some(_) => {
-                return err(
-                    422,
-                    "validation_error",
-                    "name must be 1-63 letters, digits or '-'",
-                )
+            (OpKind::Create, false) => {
+                vm.create_failed = true;
+                vm.boot_failed = true;
+                if let Some(p) = vm.public_ip.take() {
+                    self.public_ips[p].vm = None;
+                }
             }
-            None => return err(422, "validation_error", "name is required"),
-        };
-        let field = |k: &str, default: u32, max: u64| -> Result<u32, Response> {
-            match body.get(k) {
-                None | Some(Value::Null) => Ok(default),
-                Some(v) => match crate::util::as_uint(v) {
-                    Some(n) if n >= 1 && n <= max => Ok(n as u32),
-                    _ => Err(err(
-                        422,
-                        "validation_error",
-                        &format!("{k} must be a whole number between 1 and {max}"),
-                    )),
-                },
-            }
-        };
-        let cpu = match field("cpu", 1, 64) {
-            Ok(v) => v,
-            Err(e) => return e,
-        };
-        let ram_gb = match field("ramGb", 2, 512) {
-            Ok(v) => v,
-            Err(e) => return e,
-        };
-        let disk_gb = match field("diskGb", 20, 4000) {
-            Ok(v) => v,
-            Err(e) => return e,
-        };
-        self.vms.push(Vm {
-            id: self.ids.uuid(),
-            name,
-            running: false,
-            boot_failed: false,
-            cpu,
-            ram_gb,
-            disk_gb,
-            updated_ms: ctx.now,
-            op: None,
-        });
-        let i = self.vms.len() - 1;
-        self.accept(i, OpKind::Create, ctx.now)
+            (OpKind::Start, false) => vm.boot_failed = true,
+            (_, false) => {}
+            (OpKind::Stop, true) => vm.running = false,
+            (_, true) => vm.running = true,
+        }
     }
+}
 
+/// `(operationStatus, bootStatus, updatedAt)` of a VM with this operation, at `now`.
+fn op_view(
+    op: &Op,
+    running: bool,
+    settled_boot: &'static str,
+    now: u64,
+) -> (&'static str, &'static str, u64) {
+    if now < op.runs_at {
+        return ("pending", settled_boot, op.accepted);
+    }
+    if now >= op.ends {
+        return (
+            if op.ok { "succeeded" } else { "failed" },
+            settled_boot,
+            op.ends,
+        );
+    }
+    let half = op.runs_at + (op.ends.saturating_sub(op.runs_at)) / 2;
+    let two_halves = matches!(op.kind, OpKind::Reboot | OpKind::Restore);
+    let boot = match op.kind {
+        OpKind::Start | OpKind::Create => "booting",
+        OpKind::Stop => "stopping",
+        OpKind::Delete if running => "stopping",
+        OpKind::Delete => "stopped",
+        _ if now < half => "stopping",
+        _ => "booting",
+    };
+    let t = if two_halves && now >= half {
+        half
+    } else {
+        op.runs_at
+    };
+    ("in_progress", boot, t)
+}
+
+impl Zenno {
     fn route(&mut self, ctx: &Ctx) -> (String, Response) {
         let now = ctx.now;
         let m = ctx.method.as_str();
@@ -322,6 +421,9 @@ impl Zenno {
                 ),
             );
         }
+        if let Some(answer) = self.catalogue_route(ctx) {
+            return answer;
+        }
         if ctx.seg(0) != "projects" || ctx.segs.len() < 3 {
             return ("unknown".into(), not_found("No such endpoint"));
         }
@@ -332,8 +434,10 @@ impl Zenno {
         match rest.as_slice() {
             ["vms"] => match m {
                 "GET" => {
-                    let items: Vec<Value> =
-                        (0..self.vms.len()).map(|i| self.vm_json(i, now)).collect();
+                    let items: Vec<Value> = (0..self.vms.len())
+                        .filter(|&i| !self.vms[i].gone)
+                        .map(|i| self.vm_json(i, now))
+                        .collect();
                     (
                         "GET /projects/{p}/vms".into(),
                         json_response(200, &json!({ "items": items })),
@@ -343,106 +447,103 @@ impl Zenno {
                 _ => ("/projects/{p}/vms".into(), method_not_allowed()),
             },
             ["vms", id, tail @ ..] => {
-                let Some(i) = self.vms.iter().position(|v| v.id == *id) else {
+                let Some(i) = self.find(id) else {
                     return (
                         "/projects/{p}/vms/{id}".into(),
                         not_found(&format!("VM {id} not found")),
                     );
                 };
-                match (m, tail) {
-                    ("GET", []) => (
-                        "GET /projects/{p}/vms/{id}".into(),
-                        json_response(200, &self.vm_json(i, now)),
-                    ),
-                    ("POST", [op @ ("start" | "stop" | "reboot")]) => {
-                        let kind = match *op {
-                            "start" => OpKind::Start,
-                            "stop" => OpKind::Stop,
-                            _ => OpKind::Reboot,
-                        };
-                        (
-                            format!("POST /projects/{{p}}/vms/{{id}}/{op}"),
-                            self.vm_op(i, kind, ctx),
-                        )
-                    }
-                    ("POST", ["backups", backup, "restore"]) => {
-                        let label = "POST /projects/{p}/vms/{id}/backups/{b}/restore".into();
-                        if backup.trim().is_empty() {
-                            return (label, not_found("Backup not found"));
-                        }
-                        (label, self.vm_op(i, OpKind::Restore, ctx))
-                    }
-                    (_, [] | ["start" | "stop" | "reboot"] | ["backups", _, "restore"]) => {
-                        ("/projects/{p}/vms/{id}".into(), method_not_allowed())
-                    }
-                    _ => ("unknown".into(), not_found("No such endpoint")),
-                }
+                self.route_vm(i, m, tail, ctx)
             }
-            ["networks"] => {
-                let label = "POST /projects/{p}/networks".to_string();
-                if m != "POST" {
-                    return (label, method_not_allowed());
-                }
-                match ctx.body_json() {
-                    Ok(Value::Object(b))
-                        if b.get("name")
-                            .and_then(Value::as_str)
-                            .is_some_and(|n| !n.trim().is_empty()) =>
-                    {
-                        (
-                            label,
-                            json_response(202, &json!({"commandId": self.ids.uuid()})),
-                        )
-                    }
-                    Ok(_) => (label, err(422, "validation_error", "name is required")),
-                    Err(e) => (
-                        label,
-                        err(422, "validation_error", &format!("invalid JSON: {e}")),
-                    ),
-                }
-            }
-            ["public-ips", _ip, "port-forwards"] => {
-                let label = "POST /projects/{p}/public-ips/{ip}/port-forwards".to_string();
-                if m != "POST" {
-                    return (label, method_not_allowed());
-                }
-                let ok = match ctx.body_json() {
-                    Ok(Value::Object(b)) => ["externalPort", "internalPort"].iter().all(|k| {
-                        b.get(*k)
-                            .and_then(crate::util::as_uint)
-                            .is_some_and(|p| (1..=65535).contains(&p))
-                    }),
-                    _ => false,
+            ["ssh-keys"] | ["public-ips"] => self.project_catalogue(rest[0], ctx),
+            ["networks"] => (
+                "POST /projects/{p}/networks".into(),
+                self.create_network(ctx),
+            ),
+            ["public-ips", _ip, "port-forwards"] => (
+                "POST /projects/{p}/public-ips/{ip}/port-forwards".into(),
+                self.port_forward(ctx),
+            ),
+            _ => ("unknown".into(), not_found("No such endpoint")),
+        }
+    }
+
+    fn route_vm(&mut self, i: usize, m: &str, tail: &[&str], ctx: &Ctx) -> (String, Response) {
+        match (m, tail) {
+            ("GET", []) => (
+                "GET /projects/{p}/vms/{id}".into(),
+                json_response(200, &self.vm_json(i, ctx.now)),
+            ),
+            ("DELETE", []) => (
+                "DELETE /projects/{p}/vms/{id}".into(),
+                self.vm_op(i, OpKind::Delete, ctx),
+            ),
+            ("POST", [op @ ("start" | "stop" | "reboot")]) => {
+                let kind = match *op {
+                    "start" => OpKind::Start,
+                    "stop" => OpKind::Stop,
+                    _ => OpKind::Reboot,
                 };
-                if !ok {
-                    return (
-                        label,
-                        err(
-                            422,
-                            "validation_error",
-                            "externalPort and internalPort (1-65535) are required",
-                        ),
-                    );
-                }
                 (
-                    label,
-                    json_response(202, &json!({"commandId": self.ids.uuid()})),
+                    format!("POST /projects/{{p}}/vms/{{id}}/{op}"),
+                    self.vm_op(i, kind, ctx),
                 )
+            }
+            ("POST", ["backups", backup, "restore"]) => {
+                let label = "POST /projects/{p}/vms/{id}/backups/{b}/restore".into();
+                if backup.trim().is_empty() {
+                    return (label, not_found("Backup not found"));
+                }
+                (label, self.vm_op(i, OpKind::Restore, ctx))
+            }
+            (_, [] | ["start" | "stop" | "reboot"] | ["backups", _, "restore"]) => {
+                ("/projects/{p}/vms/{id}".into(), method_not_allowed())
             }
             _ => ("unknown".into(), not_found("No such endpoint")),
         }
+    }
+
+    fn create_network(&mut self, ctx: &Ctx) -> Response {
+        if ctx.method != "POST" {
+            return method_not_allowed();
+        }
+        match ctx.body_json() {
+            Ok(Value::Object(b))
+                if b.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| !n.trim().is_empty()) =>
+            {
+                json_response(202, &json!({"commandId": self.ids.uuid()}))
+            }
+            Ok(_) => validation("name is required"),
+            Err(e) => validation(&format!("invalid JSON: {e}")),
+        }
+    }
+
+    fn port_forward(&mut self, ctx: &Ctx) -> Response {
+        if ctx.method != "POST" {
+            return method_not_allowed();
+        }
+        let ok = match ctx.body_json() {
+            Ok(Value::Object(b)) => ["externalPort", "internalPort"].iter().all(|k| {
+                b.get(*k)
+                    .and_then(crate::util::as_uint)
+                    .is_some_and(|p| (1..=65535).contains(&p))
+            }),
+            _ => false,
+        };
+        if !ok {
+            return validation("externalPort and internalPort (1-65535) are required");
+        }
+        json_response(202, &json!({"commandId": self.ids.uuid()}))
     }
 }
 
 fn empty_or_object(ctx: &Ctx) -> Result<(), Response> {
     match ctx.body_json() {
         Ok(Value::Null | Value::Object(_)) => Ok(()),
-        Ok(_) => Err(err(
-            422,
-            "validation_error",
-            "body must be empty or a JSON object",
-        )),
-        Err(e) => Err(err(422, "validation_error", &format!("invalid JSON: {e}"))),
+        Ok(_) => Err(validation("body must be empty or a JSON object")),
+        Err(e) => Err(validation(&format!("invalid JSON: {e}"))),
     }
 }
 
@@ -464,17 +565,13 @@ impl Dialect for Zenno {
     }
 
     fn advance(&mut self, now: u64) {
-        for vm in self.vms.iter_mut() {
-            let Some(op) = vm.op.as_mut() else { continue };
-            if op.applied || op.ends > now {
-                continue;
-            }
-            op.applied = true;
-            vm.updated_ms = op.ends;
-            if op.ok {
-                vm.running = !matches!(op.kind, OpKind::Stop);
-            } else if matches!(op.kind, OpKind::Start | OpKind::Create) {
-                vm.boot_failed = true;
+        for vi in 0..self.vms.len() {
+            let due = self.vms[vi]
+                .op
+                .as_ref()
+                .is_some_and(|op| !op.applied && op.ends <= now);
+            if due {
+                self.finish(vi);
             }
         }
     }
@@ -500,21 +597,8 @@ impl Dialect for Zenno {
         self.route(ctx)
     }
 
-    fn facts(&self, _now: u64) -> Vec<VmFact> {
-        self.vms
-            .iter()
-            .map(|vm| VmFact {
-                dialect: "zennohosting",
-                vm_id: vm.id.clone(),
-                vm_name: vm.name.clone(),
-                state: if vm.running {
-                    VmState::Running
-                } else {
-                    VmState::Stopped
-                },
-                addresses: Vec::new(),
-            })
-            .collect()
+    fn facts(&self, now: u64) -> Vec<VmFact> {
+        self.vm_facts(now)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {
