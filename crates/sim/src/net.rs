@@ -69,6 +69,12 @@ impl Pool {
         }
     }
 
+    /// The network address of the dialect's public /18 (`198.18.x.0`, netmask `255.255.192.0`).
+    pub fn public_block(&self) -> String {
+        let net = self.dialect * PUBLIC_24S;
+        format!("198.{}.{}.0", 18 + net / 256, net % 256)
+    }
+
     /// The IPv6 address of VM `k` (its /64's `::a`).
     pub fn v6(&self, k: u64) -> String {
         format!("2001:db8:{:x}:{:x}::a", self.dialect, (k + 0x100) & 0xffff)
@@ -114,6 +120,8 @@ mod tests {
         }
         assert!(a.public_v4(0).starts_with("198.1"));
         assert!(a.public_v4(PUBLIC_HOSTS).starts_with("242."));
+        assert_eq!(a.public_block(), "198.18.128.0");
+        assert!(seen.iter().take(100).all(|ip| ip.starts_with("198.18.1")));
         let b = Pool::new(2, 2);
         assert_ne!(
             (0..5).map(|k| a.public_v4(k)).collect::<Vec<_>>(),

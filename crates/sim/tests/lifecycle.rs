@@ -32,3 +32,6 @@ fn iso_ms_reads_the_simulators_timestamps() {
 
 #[path = "lifecycle/zenno.rs"]
 mod zenno;
+
+#[path = "lifecycle/erigones.rs"]
+mod erigones;

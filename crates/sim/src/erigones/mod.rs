@@ -2,27 +2,45 @@
 //!
 //! * Every path ends with `/`; a known path without it answers `301` to the slashed URL
 //!   (Django's APPEND_SLASH).
-//! * Auth: `ES-API-KEY: demo-key`, or `POST /accounts/login/ {username, password}`
-//!   (`demo` or `demo@vigil.test` / `demo`) → `{detail, token, expires}`, then
-//!   `Authorization: Token <token>`, valid for 1 hour of virtual time.
+//! * Auth ([`auth`]): `ES-API-KEY: demo-key` (DC admin `demo`) or `owner-key` (VM owner
+//!   `owner`), or `POST /accounts/login/ {username, password}` (`demo` or `demo@vigil.test` /
+//!   `demo`; `owner` / `owner`) → `{detail, token, expires}`, then `Authorization: Token <token>`,
+//!   valid for 1 hour of virtual time. A VM owner sees and runs only its own VMs; what needs an
+//!   admin answers `403`. `?dc=` picks the datacenter (`main`, the default, or `admin`, admins
+//!   only); `es_dc` names it.
 //! * `PUT /vm/{host}/status/{start,stop,reboot}/` → `201 PENDING` + `task_id` (stop and reboot set
 //!   the VM to `stopping` at once); `stop {unfreeze: true}` on a frozen VM is done at once
 //!   (`200 SUCCESS`). Preconditions in this order: not operational → 423; wrong state → 417
 //!   `Bad action`; stop while stopping without force → 423; `update` with pending tasks → 409;
 //!   per-VM action lock held → 400 FAILURE `Task did not acquire lock`.
-//! * Tasks: PENDING (~1 s queue) → STARTED → SUCCESS / FAILURE (or REVOKED by cancel).
-//!   `GET /task/{id}/status/` mirrors the state in the HTTP code (201/200/400/410) and answers
-//!   `404` once the task has been finished for **10 minutes** (assumed expiry).
+//! * Tasks ([`tasks`]): PENDING (~1 s queue) → STARTED → SUCCESS / FAILURE (or REVOKED by
+//!   cancel). `GET /task/{id}/status/` mirrors the state in the HTTP code (201/200/400/410) and
+//!   answers `404` once the task has been finished for **10 minutes** (assumed expiry).
 //! * Graceful stop/reboot: ~30 s / ~20 s; at 10 % the guest ignores the ACPI request and the
 //!   node forces it after `timeout` (default 180 s, 300 s for Windows) — still SUCCESS.
 //!   `force` → ~5 s. A forced stop while a graceful one runs finishes both.
+//! * VM lifecycle ([`define`], [`lifecycle`]): define, disk, NIC, deploy; undeploy, undefine; recreate;
+//!   `GET /vm/`, `GET /vm/{host}/`, the definitions. Catalogues ([`catalogue`]): templates,
+//!   images, networks (admins), datacenters.
+
+mod auth;
+mod catalogue;
+mod define;
+mod lifecycle;
+mod tasks;
+
+use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
-use crate::truth::{finish_at, Completion, VmFact, VmState};
-use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, NEVER};
+use crate::net::{self, Pool};
+use crate::truth::VmFact;
+use crate::util::{iso, json_response, with_query, Ctx, Env, Rng};
 use crate::{Dialect, Response, Scenario};
+
+use auth::{Caller, USERS};
+use catalogue::{DCS, NETWORKS, NODES};
 
 pub const PREFIX: &str = "/erigones/api";
 /// A finished task's status stays readable this long, then answers 404 (assumed).
@@ -33,8 +51,8 @@ pub const TOKEN_TTL_MS: u64 = 3_600_000;
 pub const GUEST_IGNORES_RATE: f64 = 0.10;
 const LOG_PAGE_SIZE: usize = 30;
 const VERSION: &str = "4.4.0";
-const USERNAME: &str = "demo";
-const DC: &str = "main";
+/// This dialect's place in the world's address pools.
+const NET: u8 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -45,6 +63,12 @@ enum Kind {
     Current,
     /// `stop {unfreeze}` done at once.
     Unfreeze,
+    /// `POST /vm/{host}/` on a `notcreated` VM.
+    Deploy,
+    /// `POST /vm/{host}/ {recreate, force}` on a stopped VM.
+    Recreate,
+    /// `DELETE /vm/{host}/`.
+    Undeploy,
 }
 
 impl Kind {
@@ -54,6 +78,9 @@ impl Kind {
             Kind::Stop | Kind::Unfreeze => "stop",
             Kind::Reboot => "reboot",
             Kind::Current => "current",
+            Kind::Deploy => "create",
+            Kind::Recreate => "recreate",
+            Kind::Undeploy => "delete",
         }
     }
 
@@ -64,11 +91,22 @@ impl Kind {
             Kind::Reboot => "Reboot server",
             Kind::Current => "Get server status",
             Kind::Unfreeze => "Unfreeze server",
+            Kind::Deploy => "Create server",
+            Kind::Recreate => "Recreate server",
+            Kind::Undeploy => "Delete server",
+        }
+    }
+
+    fn view(self) -> &'static str {
+        match self {
+            Kind::Current => "vm_status_current",
+            Kind::Deploy | Kind::Recreate | Kind::Undeploy => "vm_manage",
+            _ => "vm_status",
         }
     }
 
     fn is_action(self) -> bool {
-        matches!(self, Kind::Start | Kind::Stop | Kind::Reboot)
+        !matches!(self, Kind::Current | Kind::Unfreeze)
     }
 }
 
@@ -78,6 +116,8 @@ struct Task {
     vm: usize,
     kind: Kind,
     method: &'static str,
+    /// Who started it (an index into [`USERS`]).
+    user: usize,
     created: u64,
     started: u64,
     ends: u64,
@@ -113,6 +153,23 @@ impl Task {
     }
 }
 
+/// A disk definition: an image (index into [`catalogue::IMAGES`]) or a blank disk.
+#[derive(Clone, Debug)]
+struct Disk {
+    image: Option<usize>,
+    size: u32,
+    model: &'static str,
+}
+
+/// A NIC definition on one of [`NETWORKS`].
+#[derive(Clone, Debug)]
+struct Nic {
+    net: usize,
+    ip: String,
+    mac: String,
+    model: &'static str,
+}
+
 #[derive(Clone, Debug)]
 struct Vm {
     hostname: String,
@@ -121,20 +178,55 @@ struct Vm {
     status: String,
     status_change: u64,
     booted_at: u64,
-    windows: bool,
+    /// An index into [`USERS`].
+    owner: usize,
+    /// An index into [`DCS`].
+    dc: usize,
+    /// An index into [`NODES`]; `None` until a deploy picks one.
+    node: Option<usize>,
+    vcpus: u32,
+    /// MB.
+    ram: u32,
+    ostype: u8,
+    template: Option<usize>,
+    tags: Vec<String>,
+    disks: Vec<Disk>,
+    nics: Vec<Nic>,
+    created: u64,
+    /// Undefined: `404`, in no list (kept so that task indices stay valid).
+    gone: bool,
+}
+
+impl Vm {
+    fn windows(&self) -> bool {
+        self.ostype == 4
+    }
 }
 
 pub(crate) struct Erigones {
     vms: Vec<Vm>,
     tasks: Vec<Task>,
-    tokens: Vec<(String, u64)>,
+    /// `(token, expires, user)`
+    tokens: Vec<(String, u64, usize)>,
     env: Env,
     ids: Rng,
     sync_ids: Rng,
+    pool: Pool,
+    /// The next number in the address pools (one per NIC).
+    next_addr: u64,
+    /// Addresses held by the NICs of defined VMs.
+    used: BTreeSet<String>,
+    seed: u64,
+    /// When the catalogue objects were created.
+    epoch: u64,
 }
 
 fn detail(status: u16, msg: &str) -> Response {
     json_response(status, &json!({ "detail": msg }))
+}
+
+fn forbidden() -> Response {
+    detail(403, "You do not have permission to perform this action.")
 }
 
 const OPERATIONAL: [&str; 4] = ["running", "stopped", "stopping", "frozen"];
@@ -142,37 +234,85 @@ const OPERATIONAL: [&str; 4] = ["running", "stopped", "stopping", "frozen"];
 impl Erigones {
     pub fn new(sc: &Scenario, now: u64) -> Erigones {
         let mut rng = Rng::derive(sc.seed, 0xE416);
+        let mut defs = Rng::derive(sc.seed, 0xE416_DEF5);
         let n = sc.vms;
-        let vms = fleet::fleet(&mut rng, n, now, 1)
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let since = now.saturating_sub(rng.range(3_600_000, 40 * 86_400_000)) / 1000 * 1000;
-                let status = if n >= 10 && i == n - 1 {
-                    "notcreated"
-                } else if s.running {
-                    "running"
-                } else {
-                    "stopped"
-                };
-                Vm {
-                    hostname: format!("{}.cust.vigil.test", s.name),
-                    uuid: rng.uuid(),
-                    alias: s.name,
-                    status: status.to_string(),
-                    status_change: since,
-                    booted_at: since,
-                    windows: IMAGES[s.image].windows,
-                }
-            })
-            .collect();
-        Erigones {
-            vms,
+        let specs = fleet::fleet(&mut rng, n, now, 1);
+        let mut e = Erigones {
+            vms: Vec::with_capacity(n),
             tasks: Vec::new(),
             tokens: Vec::new(),
             env: Env::new(sc.seed, 0xE416_5EED, sc.failure_rate, sc.speed),
             ids: Rng::derive(sc.seed, 0x0E41_61D5),
             sync_ids: Rng::derive(sc.seed, 0x0E41_61D6),
+            pool: Pool::new(sc.seed, NET),
+            next_addr: 0,
+            used: BTreeSet::new(),
+            seed: sc.seed,
+            epoch: now.saturating_sub(400 * 86_400_000) / 1000 * 1000,
+        };
+        for (i, s) in specs.into_iter().enumerate() {
+            let since = now.saturating_sub(rng.range(3_600_000, 40 * 86_400_000)) / 1000 * 1000;
+            let notcreated = n >= 10 && i == n - 1;
+            let status = match (notcreated, s.running) {
+                (true, _) => "notcreated",
+                (_, true) => "running",
+                _ => "stopped",
+            };
+            let windows = IMAGES[s.image].windows;
+            let mut vm = Vm {
+                hostname: format!("{}.cust.vigil.test", s.name),
+                uuid: rng.uuid(),
+                alias: s.name,
+                status: status.to_string(),
+                status_change: since,
+                booted_at: since,
+                owner: if i % 3 == 2 { 1 } else { 0 },
+                dc: 0,
+                node: (!notcreated).then(|| defs.below(NODES.len() as u64) as usize),
+                vcpus: s.vcpus,
+                ram: s.ram_gb * 1024,
+                ostype: if windows { 4 } else { 1 },
+                template: None,
+                tags: Vec::new(),
+                disks: vec![Disk {
+                    image: Some(s.image),
+                    size: s.disk_gb * 1024,
+                    model: "virtio",
+                }],
+                nics: Vec::new(),
+                created: s.created_ms,
+                gone: false,
+            };
+            let mut nets = vec![0];
+            if defs.chance(0.4) {
+                nets.push(1);
+            }
+            for net in nets {
+                let nic = e.new_nic(net, None, vm.nics.len());
+                vm.nics.push(nic);
+            }
+            e.vms.push(vm);
+        }
+        e
+    }
+
+    /// A NIC on network `net` (index `nic` of its VM), with `ip` or the next free address.
+    fn new_nic(&mut self, net: usize, ip: Option<String>, nic: usize) -> Nic {
+        let k = self.next_addr;
+        self.next_addr += 1;
+        let ip = ip.unwrap_or_else(|| loop {
+            let ip = NETWORKS[net].address(&self.pool, self.next_addr - 1);
+            if !self.used.contains(&ip) {
+                break ip;
+            }
+            self.next_addr += 1;
+        });
+        self.used.insert(ip.clone());
+        Nic {
+            net,
+            ip,
+            mac: net::mac(NET, k, nic as u8 + 1),
+            model: "virtio",
         }
     }
 
@@ -198,13 +338,24 @@ impl Erigones {
         r
     }
 
+    /// `201 PENDING` for a task just started.
+    fn pending_response(&self, ti: usize) -> Response {
+        let id = self.tasks[ti].id.clone();
+        let mut r = json_response(
+            201,
+            &json!({"status": "PENDING", "result": Value::Null, "task_id": id}),
+        );
+        r.set_header("es_task_id", id);
+        r
+    }
+
     fn vm_tasks(&self, vi: usize, now: u64) -> Value {
         let mut m = serde_json::Map::new();
         for t in self.tasks.iter().filter(|t| t.vm == vi && t.pending(now)) {
             m.insert(
                 t.id.clone(),
                 json!({
-                    "view": if t.kind == Kind::Current { "vm_status_current" } else { "vm_status" },
+                    "view": t.kind.view(),
                     "method": t.method,
                     "action": t.kind.action(),
                     "hostname": self.vms[vi].hostname,
@@ -215,13 +366,17 @@ impl Erigones {
         Value::Object(m)
     }
 
-    fn vm_json(&self, vi: usize, now: u64) -> Value {
+    fn uptime(&self, vi: usize, now: u64) -> Value {
         let vm = &self.vms[vi];
-        let uptime = if vm.status == "running" || vm.status == "stopping" {
+        if vm.status == "running" || vm.status == "stopping" {
             json!(now.saturating_sub(vm.booted_at) / 1000)
         } else {
             Value::Null
-        };
+        }
+    }
+
+    fn vm_json(&self, vi: usize, now: u64) -> Value {
+        let vm = &self.vms[vi];
         json!({
             "hostname": vm.hostname,
             "uuid": vm.uuid,
@@ -230,578 +385,120 @@ impl Erigones {
             "status_change": iso(vm.status_change),
             "node_status": "online",
             "tasks": self.vm_tasks(vi, now),
-            "uptime": uptime,
+            "uptime": self.uptime(vi, now),
         })
     }
 
-    fn find_vm(&self, key: &str) -> Option<usize> {
-        self.vms
-            .iter()
-            .position(|v| v.hostname.eq_ignore_ascii_case(key) || v.uuid.eq_ignore_ascii_case(key))
+    /// Whether `caller` sees VM `vi`: defined, in the caller's DC, and the caller's own unless
+    /// the caller is an admin.
+    fn visible(&self, vi: usize, caller: Caller) -> bool {
+        let vm = &self.vms[vi];
+        !vm.gone && vm.dc == caller.dc && (caller.admin() || vm.owner == caller.user)
     }
 
-    fn task_json(&self, t: &Task, now: u64) -> (u16, Value) {
-        let state = t.state(now);
-        let (code, result) = match state {
-            "PENDING" | "STARTED" => (201, Value::Null),
-            "SUCCESS" => (200, t.result.clone().unwrap_or(Value::Null)),
-            "FAILURE" => (400, t.result.clone().unwrap_or(Value::Null)),
-            _ => (410, json!({"detail": "Task was revoked"})),
-        };
-        (
-            code,
-            json!({"status": state, "result": result, "task_id": t.id}),
-        )
-    }
-
-    fn task_response(&self, t: &Task, now: u64) -> Response {
-        let (code, body) = self.task_json(t, now);
-        let mut r = json_response(code, &body);
-        r.set_header("es_task_id", t.id.clone());
-        r
-    }
-
-    /// A task that exists and has not expired (finished more than [`TASK_EXPIRY_MS`] ago).
-    fn live_task(&self, id: &str, now: u64) -> Option<usize> {
-        self.tasks.iter().position(|t| {
-            t.id == id && (t.pending(now) || t.finished_at().saturating_add(TASK_EXPIRY_MS) > now)
+    fn find_vm(&self, key: &str, caller: Caller) -> Option<usize> {
+        (0..self.vms.len()).find(|&vi| {
+            let v = &self.vms[vi];
+            (v.hostname.eq_ignore_ascii_case(key) || v.uuid.eq_ignore_ascii_case(key))
+                && self.visible(vi, caller)
         })
     }
 
-    fn new_task(
-        &mut self,
-        vi: usize,
-        kind: Kind,
-        method: &'static str,
-        now: u64,
-        dur: u64,
-    ) -> usize {
-        let queue = self.env.duration(1_000);
-        let ok = kind == Kind::Current || kind == Kind::Unfreeze || !self.env.fails();
-        let stuck = kind.is_action() && self.env.stuck();
-        let id = self.task_id(false);
-        let fail_detail = match kind {
-            Kind::Start => {
-                "Failed to start VM: vmadm start exited with error (zone failed to boot)"
+    /// The route label of a known path, the methods it takes; `None` for an unknown path.
+    fn label(segs: &[&str]) -> Option<(&'static str, &'static [&'static str])> {
+        Some(match segs {
+            ["vm"] => ("GET /vm/", &["GET"]),
+            ["vm", "status"] => ("GET /vm/status/", &["GET"]),
+            ["vm", _] => ("/vm/{vm}/", &["GET", "POST", "DELETE"]),
+            ["vm", _, "status"] => ("GET /vm/{vm}/status/", &["GET"]),
+            ["vm", _, "status", "current"] => ("/vm/{vm}/status/current/", &["GET", "PUT"]),
+            ["vm", _, "status", "start" | "stop" | "reboot"] => {
+                ("PUT /vm/{vm}/status/{action}/", &["PUT"])
             }
-            Kind::Stop => "Failed to stop VM: vmadm stop timed out on the compute node",
-            Kind::Reboot => "Failed to reboot VM: vmadm reboot exited with error",
-            _ => "",
-        };
-        let (started, ends) = if kind == Kind::Unfreeze {
-            (now, now)
-        } else {
-            (now + queue, if stuck { NEVER } else { now + queue + dur })
-        };
-        self.tasks.push(Task {
-            id,
-            vm: vi,
-            kind,
-            method,
-            created: now,
-            started,
-            ends,
-            ok,
-            fail_detail: fail_detail.to_string(),
-            revoked: None,
-            applied: false,
-            prev_status: self.vms[vi].status.clone(),
-            freeze: false,
-            force: false,
-            result: None,
-            log: None,
-        });
-        self.tasks.len() - 1
+            ["vm", _, "define"] => ("/vm/{vm}/define/", &["GET", "POST", "DELETE"]),
+            ["vm", _, "define", "disk" | "nic"] => ("GET /vm/{vm}/define/{disk,nic}/", &["GET"]),
+            ["vm", _, "define", "disk" | "nic", _] => {
+                ("/vm/{vm}/define/{disk,nic}/{n}/", &["GET", "POST"])
+            }
+            ["template" | "image" | "network" | "dc"] => ("GET /{catalogue}/", &["GET"]),
+            ["task"] => ("GET /task/", &["GET"]),
+            ["task", "log"] => ("GET /task/log/", &["GET"]),
+            ["task", _, "status"] => ("GET /task/{id}/status/", &["GET"]),
+            ["task", _, "done"] => ("GET /task/{id}/done/", &["GET"]),
+            ["task", _, "cancel"] => ("PUT /task/{id}/cancel/", &["PUT"]),
+            _ => return None,
+        })
     }
 
-    /// Puts an action task in the ground-truth log (or brings its entry up to date).
-    fn log_task(&mut self, ti: usize) {
-        let t = &self.tasks[ti];
-        let status = match t.revoked {
-            Some(_) => "REVOKED",
-            None if t.ok => "SUCCESS",
-            None => "FAILURE",
-        };
-        let (finished, ok) = (finish_at(t.finished_at()), t.ok && t.revoked.is_none());
-        match t.log {
-            Some(key) => self.env.log.update(key, finished, ok, status),
-            None => {
-                let vm = &self.vms[t.vm];
-                let action = match (t.kind, t.force) {
-                    (Kind::Start, _) => "start",
-                    (Kind::Stop, false) => "stop",
-                    (Kind::Stop, true) => "stop/force",
-                    (Kind::Reboot, false) => "reboot",
-                    (Kind::Reboot, true) => "reboot/force",
-                    (Kind::Unfreeze, _) => "stop/unfreeze",
-                    (Kind::Current, _) => return,
-                };
-                let key = self.env.log.record(Completion {
-                    dialect: "erigones",
-                    vm_id: vm.hostname.clone(),
-                    vm_name: vm.alias.clone(),
-                    action,
-                    accepted_at_ms: t.created,
-                    finished_at_ms: finished,
-                    succeeded: ok,
-                    task_status: status,
-                    visible: true,
-                });
-                self.tasks[ti].log = Some(key);
-            }
-        }
-    }
-
-    /// Apply one finished task to its VM and store its result.
-    fn finish(&mut self, ti: usize) {
-        let t = self.tasks[ti].clone();
-        self.tasks[ti].applied = true;
-        let vm = &mut self.vms[t.vm];
-        let name = vm.hostname.clone();
-        if t.revoked.is_some() {
-            return;
-        }
-        let result = if t.ok {
-            match t.kind {
-                Kind::Start => {
-                    vm.status = "running".into();
-                    vm.status_change = t.ends;
-                    vm.booted_at = t.ends;
-                    json!({"message": format!("Successfully started VM {name}"), "returncode": 0})
-                }
-                Kind::Stop => {
-                    if vm.status != "stopped" && vm.status != "frozen" {
-                        vm.status = if t.freeze { "frozen" } else { "stopped" }.into();
-                        vm.status_change = t.ends;
-                    }
-                    json!({"message": format!("Successfully stopped VM {name}"), "returncode": 0})
-                }
-                Kind::Reboot => {
-                    vm.status = "running".into();
-                    vm.status_change = t.ends;
-                    vm.booted_at = t.ends;
-                    json!({"message": format!("Successfully rebooted VM {name}"), "returncode": 0})
-                }
-                Kind::Unfreeze => {
-                    json!({"message": format!("Successfully unfrozen VM {name}"), "returncode": 0})
-                }
-                Kind::Current => json!({
-                    "message": format!("Current status of VM {name} is {}", vm.status),
-                    "returncode": 0,
-                    "status": vm.status,
-                    "status_change": iso(vm.status_change),
-                    "status_changed": false,
-                }),
-            }
-        } else {
-            if vm.status == "stopping" {
-                vm.status = t.prev_status.clone();
-                vm.status_change = t.ends;
-            }
-            json!({"message": t.fail_detail, "returncode": 1, "detail": t.fail_detail})
-        };
-        self.tasks[ti].result = Some(result);
-    }
-
-    fn token_ok(&self, tok: &str, now: u64) -> Result<(), &'static str> {
-        match self.tokens.iter().find(|(t, _)| t == tok) {
-            Some((_, exp)) if *exp > now => Ok(()),
-            Some(_) => Err("Token has expired."),
-            None => Err("Invalid token."),
-        }
-    }
-
-    fn login(&mut self, ctx: &Ctx) -> Response {
-        let (user, pass) = match ctx.body_json() {
-            Ok(Value::Object(m)) => (
-                m.get("username")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                m.get("password")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            ),
-            _ => {
-                let form = crate::util::parse_url(&format!("/?{}", ctx.body));
-                let get = |k: &str| {
-                    form.query
-                        .iter()
-                        .find(|(a, _)| a == k)
-                        .map(|(_, v)| v.clone())
-                };
-                (get("username"), get("password"))
-            }
-        };
-        let (Some(user), Some(pass)) = (user, pass) else {
-            return json_response(
-                400,
-                &json!({"status": "FAILURE", "result": {"username": ["This field is required."], "password": ["This field is required."]}, "detail": "username and password are required"}),
-            );
-        };
-        let known = (user == USERNAME || user.eq_ignore_ascii_case(crate::DEMO_EMAIL))
-            && pass == crate::DEMO_PASSWORD;
-        if !known {
-            return detail(400, "Unable to log in with provided credentials.");
-        }
-        let token = self.ids.hex(40);
-        let expires = ctx.now + TOKEN_TTL_MS;
-        self.tokens.retain(|(_, e)| *e > ctx.now);
-        self.tokens.push((token.clone(), expires));
-        json_response(
-            200,
-            &json!({"detail": "Welcome to Danube Cloud API.", "token": token, "expires": iso(expires)}),
-        )
-    }
-
-    fn vm_action(&mut self, vi: usize, action: &str, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let body = match ctx.body_json() {
-            Ok(Value::Null) => serde_json::Map::new(),
-            Ok(Value::Object(m)) => m,
-            Ok(_) => return detail(400, "Request data must be a JSON object"),
-            Err(e) => return detail(400, &format!("JSON parse error - {e}")),
-        };
-        let flag = |k: &str, default: bool| {
-            body.get(k)
-                .and_then(crate::util::as_bool)
-                .unwrap_or(default)
-        };
-        let status = self.vms[vi].status.clone();
-        if !OPERATIONAL.contains(&status.as_str()) {
-            return detail(423, "VM is not operational");
-        }
-        let force = flag("force", false);
-        let update = flag("update", action != "stop");
-        let kind = match action {
-            "start" => {
-                if status != "stopped" {
-                    return detail(417, "Bad action");
-                }
-                Kind::Start
-            }
-            "reboot" => {
-                if status != "running" {
-                    return detail(417, "Bad action");
-                }
-                Kind::Reboot
-            }
-            _ => {
-                if flag("unfreeze", false) {
-                    if status != "frozen" {
-                        return detail(417, "Bad action");
-                    }
-                    let ti = self.new_task(vi, Kind::Unfreeze, "PUT", now, 0);
-                    let vm = &mut self.vms[vi];
-                    vm.status = "stopped".into();
-                    vm.status_change = now;
-                    self.finish(ti);
-                    self.log_task(ti);
-                    return self.task_response(&self.tasks[ti], now);
-                }
-                if status != "running" && status != "stopping" {
-                    return detail(417, "Bad action");
-                }
-                if status == "stopping" && !force {
-                    return detail(423, "VM is already stopping; try to use force");
-                }
-                Kind::Stop
-            }
-        };
-        let pending: Vec<usize> = (0..self.tasks.len())
-            .filter(|&i| self.tasks[i].vm == vi && self.tasks[i].pending(now))
-            .collect();
-        if update && !pending.is_empty() {
-            return detail(409, "VM has pending tasks");
-        }
-        let holder = pending
-            .iter()
-            .copied()
-            .find(|&i| self.tasks[i].kind.is_action());
-        let force_over_stopping = kind == Kind::Stop && force && status == "stopping";
-        if holder.is_some() && !force_over_stopping {
-            let id = self.task_id(false);
-            let mut r = json_response(
-                400,
-                &json!({"status": "FAILURE", "result": {"detail": "Task did not acquire lock"}, "task_id": id}),
-            );
-            r.set_header("es_task_id", id);
-            return r;
-        }
-        let timeout_s = body
-            .get("timeout")
-            .and_then(crate::util::as_uint)
-            .unwrap_or(if self.vms[vi].windows { 300 } else { 180 });
-        let ignores = self.env.rng.chance(GUEST_IGNORES_RATE);
-        let dur = match kind {
-            Kind::Start => self.env.duration(15_000),
-            _ if force => self.env.duration(5_000),
-            Kind::Stop if ignores => self.env.scaled(timeout_s * 1000) + self.env.duration(3_000),
-            Kind::Stop => self.env.duration(30_000),
-            _ if ignores => self.env.scaled(timeout_s * 1000) + self.env.duration(15_000),
-            _ => self.env.duration(20_000),
-        };
-        let ti = self.new_task(vi, kind, "PUT", now, dur);
-        self.tasks[ti].freeze = kind == Kind::Stop && flag("freeze", false);
-        self.tasks[ti].force = force;
-        self.log_task(ti);
-        if force_over_stopping {
-            // The graceful stop/reboot that was running ends together with the forced stop,
-            // and shares its outcome (a reboot is interrupted).
-            let (ends, ok) = (self.tasks[ti].ends, self.tasks[ti].ok);
-            let fail_detail = self.tasks[ti].fail_detail.clone();
-            if let Some(h) = holder {
-                self.tasks[ti].prev_status = self.tasks[h].prev_status.clone();
-            }
-            for i in pending {
-                let t = &mut self.tasks[i];
-                if !t.kind.is_action() {
-                    continue;
-                }
-                t.ends = t.ends.min(ends).max(t.started);
-                match t.kind {
-                    Kind::Reboot => {
-                        t.ok = false;
-                        t.fail_detail = "Reboot interrupted by a forced stop".into();
-                    }
-                    _ => {
-                        t.ok = ok;
-                        t.fail_detail = fail_detail.clone();
-                    }
-                }
-                self.log_task(i);
-            }
-        }
-        if kind != Kind::Start {
-            let vm = &mut self.vms[vi];
-            if vm.status != "stopping" {
-                vm.status = "stopping".into();
-                vm.status_change = now;
-            }
-        }
-        let id = self.tasks[ti].id.clone();
-        let mut r = json_response(
-            201,
-            &json!({"status": "PENDING", "result": Value::Null, "task_id": id}),
-        );
-        r.set_header("es_task_id", id);
-        r
-    }
-
-    fn current(&mut self, vi: usize, method: &'static str, now: u64) -> Response {
-        let dur = self.env.duration(1_500);
-        let ti = self.new_task(vi, Kind::Current, method, now, dur);
-        let id = self.tasks[ti].id.clone();
-        let mut r = json_response(
-            201,
-            &json!({"status": "PENDING", "result": Value::Null, "task_id": id}),
-        );
-        r.set_header("es_task_id", id);
-        r
-    }
-
-    fn cancel(&mut self, ti: usize, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let force = match ctx.body_json() {
-            Ok(Value::Object(m)) => m
-                .get("force")
-                .and_then(crate::util::as_bool)
-                .unwrap_or(false),
-            _ => false,
-        } || ctx.q("force").is_some_and(|v| v == "true" || v == "1");
-        match self.tasks[ti].state(now) {
-            "PENDING" => {}
-            "STARTED" if force => {}
-            "STARTED" => {
-                return detail(
-                    406,
-                    "Task is already running and cannot be cancelled without force",
-                )
-            }
-            _ => return detail(406, "Task has already finished"),
-        }
-        let t = &mut self.tasks[ti];
-        t.revoked = Some(now);
-        t.applied = true;
-        let (vi, prev) = (t.vm, t.prev_status.clone());
-        let vm = &mut self.vms[vi];
-        if vm.status == "stopping" && self.tasks[ti].kind.is_action() {
-            vm.status = prev;
-            vm.status_change = now;
-        }
-        self.log_task(ti);
-        let t = &self.tasks[ti];
-        let mut r = json_response(
-            200,
-            &json!({"status": "REVOKED", "result": {"detail": "Task was revoked"}, "task_id": t.id}),
-        );
-        r.set_header("es_task_id", t.id.clone());
-        r
-    }
-
-    fn task_log(&mut self, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let page = match ctx.q("page").filter(|p| !p.is_empty()) {
-            None => 1,
-            Some(p) => match p.parse::<usize>() {
-                Ok(n) if n >= 1 => n,
-                _ => return detail(404, "Invalid page."),
-            },
-        };
-        let status = ctx
-            .q("status")
-            .filter(|s| !s.is_empty())
-            .map(str::to_ascii_uppercase);
-        if let Some(s) = &status {
-            if !["PENDING", "STARTED", "SUCCESS", "FAILURE", "REVOKED"].contains(&s.as_str()) {
-                return detail(400, "Invalid status filter");
-            }
-        }
-        let object = ctx.q("object_name").filter(|s| !s.is_empty());
-        let mut entries: Vec<&Task> = self
-            .tasks
-            .iter()
-            .filter(|t| t.kind != Kind::Current)
-            .filter(|t| status.as_deref().is_none_or(|s| t.state(now) == s))
-            .filter(|t| {
-                object.is_none_or(|o| {
-                    let vm = &self.vms[t.vm];
-                    vm.hostname == o || vm.alias == o || vm.uuid == o
-                })
-            })
-            .collect();
-        entries.sort_by_key(|t| std::cmp::Reverse(t.created));
-        let total = entries.len();
-        let pages = total.div_ceil(LOG_PAGE_SIZE).max(1);
-        if page > pages {
-            return detail(404, "Invalid page.");
-        }
-        let (s, e) = window(total, page, LOG_PAGE_SIZE);
-        let link = |p: usize| {
-            json!(format!(
-                "{}{}",
-                ctx.origin,
-                with_query(
-                    &format!("{PREFIX}/task/log/"),
-                    ctx.query,
-                    &[("page", p.to_string())]
-                )
-            ))
-        };
-        let results: Vec<Value> = entries[s..e]
-            .iter()
-            .map(|t| {
-                let vm = &self.vms[t.vm];
-                let state = t.state(now);
-                let det = match (state, &t.result) {
-                    ("SUCCESS" | "FAILURE", Some(r)) => r
-                        .get("detail")
-                        .or_else(|| r.get("message"))
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    ("REVOKED", _) => json!("Task was revoked"),
-                    _ => json!(""),
-                };
-                json!({
-                    "time": iso(t.created),
-                    "task": t.id,
-                    "status": state,
-                    "msg": t.kind.msg(),
-                    "detail": det,
-                    "username": USERNAME,
-                    "object_name": vm.hostname,
-                    "object_alias": vm.alias,
-                    "object_type": "vm",
-                    "dc": DC,
-                })
-            })
-            .collect();
-        let id = self.task_id(true);
-        json_response(
-            200,
-            &json!({"status": "SUCCESS", "result": {
-                "count": total,
-                "next": if page < pages { link(page + 1) } else { Value::Null },
-                "previous": if page > 1 { link(page - 1) } else { Value::Null },
-                "results": results,
-            }, "task_id": id}),
-        )
-    }
-
-    /// The route label for a slash-less path that would match, or None.
-    fn route(&mut self, ctx: &Ctx) -> (String, Response) {
-        let now = ctx.now;
+    fn route(&mut self, caller: Caller, ctx: &Ctx) -> (String, Response) {
         let m = ctx.method.as_str();
         let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
-        let label = match segs.as_slice() {
-            ["vm", "status"] => "GET /vm/status/",
-            ["vm", _, "status"] => "GET /vm/{vm}/status/",
-            ["vm", _, "status", "current"] => "/vm/{vm}/status/current/",
-            ["vm", _, "status", "start" | "stop" | "reboot"] => "PUT /vm/{vm}/status/{action}/",
-            ["task"] => "GET /task/",
-            ["task", "log"] => "GET /task/log/",
-            ["task", _, "status"] => "GET /task/{id}/status/",
-            ["task", _, "done"] => "GET /task/{id}/done/",
-            ["task", _, "cancel"] => "PUT /task/{id}/cancel/",
-            _ => return ("unknown".into(), detail(404, "Not found.")),
+        let Some((label, allowed)) = Self::label(&segs) else {
+            return ("unknown".into(), detail(404, "Not found."));
         };
-        let label = label.to_string();
-        let allowed: &[&str] = match segs.as_slice() {
-            ["vm", _, "status", "current"] => &["GET", "PUT"],
-            ["vm", _, "status", _] | ["task", _, "cancel"] => &["PUT"],
-            _ => &["GET"],
+        // The paths that take several methods are counted per method (but the older
+        // `/status/current/`, counted as one).
+        let label = if label.starts_with("/vm/{vm}/") && !label.ends_with("current/") {
+            format!("{m} {label}")
+        } else {
+            label.to_string()
         };
         if !allowed.contains(&m) {
             return (label, detail(405, &format!("Method \"{m}\" not allowed.")));
         }
-        match segs.as_slice() {
+        let resp = match segs.as_slice() {
+            ["vm"] => self.list_vms(caller, ctx),
             ["vm", "status"] => {
-                let list: Vec<Value> = (0..self.vms.len()).map(|i| self.vm_json(i, now)).collect();
-                (label, self.envelope(200, "SUCCESS", Value::Array(list)))
-            }
-            ["vm", key, "status", rest @ ..] => {
-                let Some(vi) = self.find_vm(key) else {
-                    return (label, detail(404, "VM not found"));
-                };
-                match rest {
-                    [] => {
-                        let v = self.vm_json(vi, now);
-                        (label, self.envelope(200, "SUCCESS", v))
-                    }
-                    ["current"] => {
-                        let method = if m == "PUT" { "PUT" } else { "GET" };
-                        (label, self.current(vi, method, now))
-                    }
-                    [action] => {
-                        let action = action.to_string();
-                        (label, self.vm_action(vi, &action, ctx))
-                    }
-                    _ => ("unknown".into(), detail(404, "Not found.")),
-                }
-            }
-            ["task"] => {
-                let ids: Vec<Value> = self
-                    .tasks
-                    .iter()
-                    .filter(|t| t.pending(now))
-                    .map(|t| json!(t.id))
+                let list: Vec<Value> = (0..self.vms.len())
+                    .filter(|&i| self.visible(i, caller))
+                    .map(|i| self.vm_json(i, ctx.now))
                     .collect();
-                (label, self.envelope(200, "SUCCESS", Value::Array(ids)))
+                self.envelope(200, "SUCCESS", Value::Array(list))
             }
-            ["task", "log"] => (label, self.task_log(ctx)),
-            ["task", id, what] => {
-                let Some(ti) = self.live_task(id, now) else {
-                    return (label, detail(404, "Task does not exist (anymore)"));
-                };
-                match *what {
-                    "status" => (label, self.task_response(&self.tasks[ti], now)),
-                    "done" => (
-                        label,
-                        json_response(200, &json!({"done": !self.tasks[ti].pending(now)})),
-                    ),
-                    _ => (label, self.cancel(ti, ctx)),
-                }
+            ["vm", key, "define"] if m == "POST" => self.define(key, caller, ctx),
+            ["vm", key, rest @ ..] => match self.find_vm(key, caller) {
+                Some(vi) => self.route_vm(vi, rest, caller, ctx),
+                None => detail(404, "VM not found"),
+            },
+            [what @ ("template" | "image" | "network" | "dc")] => self.catalogue(what, caller, ctx),
+            _ => self.route_task(&segs, caller, ctx),
+        };
+        (label, resp)
+    }
+
+    /// Everything under `/vm/{vm}/` once the VM is found.
+    fn route_vm(&mut self, vi: usize, rest: &[&str], caller: Caller, ctx: &Ctx) -> Response {
+        let (m, now) = (ctx.method.as_str(), ctx.now);
+        match (m, rest) {
+            ("GET", []) => {
+                let v = self.vm_detail(vi, caller, now);
+                self.envelope(200, "SUCCESS", v)
             }
-            _ => ("unknown".into(), detail(404, "Not found.")),
+            ("POST", []) => self.deploy(vi, caller, ctx),
+            ("DELETE", []) => self.undeploy(vi, caller, now),
+            ("GET", ["status"]) => {
+                let v = self.vm_json(vi, now);
+                self.envelope(200, "SUCCESS", v)
+            }
+            (_, ["status", "current"]) => {
+                let method = if m == "PUT" { "PUT" } else { "GET" };
+                self.current(vi, method, caller, now)
+            }
+            (_, ["status", action]) => {
+                let action = action.to_string();
+                self.vm_action(vi, &action, caller, ctx)
+            }
+            ("GET", ["define"]) => {
+                let v = self.definition(vi);
+                self.envelope(200, "SUCCESS", v)
+            }
+            ("DELETE", ["define"]) => self.undefine(vi, caller, now),
+            ("GET", ["define", what]) => {
+                let v = self.device_list(vi, what);
+                self.envelope(200, "SUCCESS", v)
+            }
+            (_, ["define", what, n]) => self.device(vi, what, n, caller, ctx),
+            _ => detail(404, "Not found."),
         }
     }
 }
@@ -838,28 +535,29 @@ impl Dialect for Erigones {
     }
 
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
-        let now = ctx.now;
         let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
-        let mut resp_label = None;
         if !ctx.segs.is_empty() && !ctx.trailing_slash {
             // APPEND_SLASH: redirect known paths, 404 the rest
-            let known = matches!(
-                segs.as_slice(),
-                ["accounts", "login"] | ["vm", "status"] | ["vm", _, "status", ..] | ["task", ..]
-            );
-            if known {
+            if segs == ["accounts", "login"] || Self::label(&segs).is_some() {
                 let mut path = format!("{PREFIX}/{}/", ctx.segs.join("/"));
                 if !ctx.query.is_empty() {
                     path = with_query(&path, ctx.query, &[]);
                 }
                 let mut r = detail(301, "Moved permanently: API paths end with '/'");
                 r.set_header("location", format!("{}{path}", ctx.origin));
-                resp_label = Some(("redirect".to_string(), r));
+                for (k, v) in [
+                    ("es_version", VERSION),
+                    ("es_username", USERS[0].name),
+                    ("es_dc", DCS[0].0),
+                ] {
+                    r.set_header(k, v.to_string());
+                }
+                return ("redirect".to_string(), r);
             }
         }
-        let (label, mut resp) = if let Some(x) = resp_label {
-            x
-        } else if segs == ["accounts", "login"] {
+        let mut user = 0;
+        let mut dc = 0;
+        let (label, mut resp) = if segs == ["accounts", "login"] {
             if ctx.method != "POST" {
                 (
                     "POST /accounts/login/".into(),
@@ -869,42 +567,22 @@ impl Dialect for Erigones {
                 ("POST /accounts/login/".into(), self.login(ctx))
             }
         } else {
-            let auth =
-                if crate::util::header(ctx.headers, "es-api-key") == Some(crate::DEMO_ES_API_KEY) {
-                    Ok(())
-                } else if let Some(tok) = crate::util::auth_token(ctx.headers, "token") {
-                    self.token_ok(&tok, now)
-                } else if crate::util::header(ctx.headers, "es-api-key").is_some() {
-                    Err("Invalid API key.")
-                } else {
-                    Err("Authentication credentials were not provided.")
-                };
-            match auth {
-                Ok(()) => self.route(ctx),
-                Err(m) => ("unauthenticated".into(), detail(401, m)),
+            match self.authenticate(ctx) {
+                Ok(caller) => {
+                    (user, dc) = (caller.user, caller.dc);
+                    self.route(caller, ctx)
+                }
+                Err(r) => ("unauthenticated".into(), r),
             }
         };
         resp.set_header("es_version", VERSION.to_string());
-        resp.set_header("es_username", USERNAME.to_string());
-        resp.set_header("es_dc", DC.to_string());
+        resp.set_header("es_username", USERS[user].name.to_string());
+        resp.set_header("es_dc", DCS[dc].0.to_string());
         (label, resp)
     }
 
-    fn facts(&self, _now: u64) -> Vec<VmFact> {
-        self.vms
-            .iter()
-            .map(|vm| VmFact {
-                dialect: "erigones",
-                vm_id: vm.hostname.clone(),
-                vm_name: vm.alias.clone(),
-                state: match vm.status.as_str() {
-                    "running" | "stopping" => VmState::Running,
-                    "notcreated" => VmState::NotCreated,
-                    _ => VmState::Stopped,
-                },
-                addresses: Vec::new(),
-            })
-            .collect()
+    fn facts(&self, now: u64) -> Vec<VmFact> {
+        self.vm_facts(now)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {
