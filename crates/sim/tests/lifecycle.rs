@@ -35,3 +35,6 @@ mod zenno;
 
 #[path = "lifecycle/erigones.rs"]
 mod erigones;
+
+#[path = "lifecycle/onet.rs"]
+mod onet;

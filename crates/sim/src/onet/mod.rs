@@ -10,17 +10,26 @@
 //!   first attempt and succeed on the retry.
 //! * While an instance has an unfinished task its `status` is `pending`; a second action then
 //!   gets `400`. start on a running instance, or stop/shutdown/reboot on a stopped one → `400`.
+//! * VM lifecycle ([`lifecycle`]): create, delete, reinstall, `PUT` (rename, hostname);
+//!   catalogues ([`catalogue`]): sizes, locations, images, VPCs; `ip_addresses`.
 //! * Rate limit (documented): **1000 requests/min, bursts of 100/s**, per token, sliding windows
 //!   on the virtual clock; beyond → `429` + `Retry-After` (seconds), DRF's throttle message.
 //! * Pagination `page` / `page_size` (default 20, max 100) → `{count, next, previous, results}`
 //!   with absolute `next`/`previous` when the request URL was absolute; bad page → `404`.
 
+mod catalogue;
+mod lifecycle;
+mod tasks;
+
 use serde_json::{json, Value};
 
 use crate::fleet;
-use crate::truth::{finish_at, Completion, VmFact, VmState};
-use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window, NEVER};
+use crate::net::{self, Pool};
+use crate::truth::VmFact;
+use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
+
+use catalogue::{FLEET_LOCATIONS, FLEET_SIZES, SIZES, VPCS};
 
 pub const PREFIX: &str = "/onetsolutions/v1/organizations/demo-org/projects/demo-project";
 pub const ORG: &str = "demo-org";
@@ -34,20 +43,8 @@ const DEFAULT_PAGE_SIZE: usize = 20;
 const MAX_TASKS_KEPT: usize = 5000;
 const MAX_PAGE_SIZE: usize = 100;
 const STATUSES: [&str; 5] = ["pending", "running", "completed", "failed", "cancelled"];
-
-const SIZES: [(&str, &str, u32, u32, u32); 6] = [
-    ("s-1c-1g", "VPS S", 1, 1, 20),
-    ("s-1c-2g", "VPS M", 1, 2, 40),
-    ("s-2c-4g", "VPS L", 2, 4, 80),
-    ("s-4c-8g", "VPS XL", 4, 8, 160),
-    ("s-8c-16g", "VPS XXL", 8, 16, 320),
-    ("s-16c-32g", "VPS 3XL", 16, 32, 640),
-];
-const LOCATIONS: [(&str, &str, &str); 3] = [
-    ("par1", "Paris", "FR"),
-    ("rbx1", "Roubaix", "FR"),
-    ("gra1", "Gravelines", "FR"),
-];
+/// This dialect's place in the world's address pools.
+const NET: u8 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -56,9 +53,14 @@ enum Kind {
     Reboot,
     Shutdown,
     Reset,
+    Create,
+    Delete,
+    Reinstall,
+    ChangeHostname,
 }
 
 impl Kind {
+    /// The actions `POST /compute/instances/{id}/{verb}` takes.
     fn parse(s: &str) -> Option<Kind> {
         Some(match s {
             "start" => Kind::Start,
@@ -70,7 +72,7 @@ impl Kind {
         })
     }
 
-    /// The word in the action's URL.
+    /// The word in the action's URL (the ground truth's action name).
     fn verb(self) -> &'static str {
         match self {
             Kind::Start => "start",
@@ -78,6 +80,10 @@ impl Kind {
             Kind::Reboot => "reboot",
             Kind::Shutdown => "shutdown",
             Kind::Reset => "reset",
+            Kind::Create => "create",
+            Kind::Delete => "delete",
+            Kind::Reinstall => "reinstall",
+            Kind::ChangeHostname => "change_hostname",
         }
     }
 
@@ -88,6 +94,10 @@ impl Kind {
             Kind::Reboot => "reboot_vps",
             Kind::Shutdown => "shutdown_vps",
             Kind::Reset => "reset_vps",
+            Kind::Create => "create_vps",
+            Kind::Delete => "delete_vps",
+            Kind::Reinstall => "reinstall_os",
+            Kind::ChangeHostname => "change_hostname",
         }
     }
 
@@ -98,26 +108,37 @@ impl Kind {
             Kind::Reboot => 20_000,
             Kind::Shutdown => 30_000,
             Kind::Reset => 15_000,
+            Kind::Create => 100_000,
+            Kind::Delete => 20_000,
+            Kind::Reinstall => 90_000,
+            Kind::ChangeHostname => 5_000,
         }
     }
 
-    fn running_after(self) -> bool {
-        !matches!(self, Kind::Stop | Kind::Shutdown)
+    /// The instance's status once the task completed (`None`: unchanged).
+    fn status_after(self) -> Option<&'static str> {
+        match self {
+            Kind::Stop | Kind::Shutdown => Some("stopped"),
+            Kind::Delete | Kind::ChangeHostname => None,
+            _ => Some("running"),
+        }
     }
 }
 
-const ATTEMPT_ERRORS: [&str; 4] = [
-    "Proxmox task timed out after 60 s",
-    "Hypervisor node did not answer",
-    "Could not acquire the VM config lock",
-    "QEMU guest agent not responding",
-];
+/// What a task changes besides the status.
+#[derive(Clone, Debug, PartialEq)]
+enum Effect {
+    None,
+    Image(usize),
+    Hostname(String),
+}
 
 #[derive(Clone, Debug)]
 struct Task {
     id: String,
     inst: usize,
     kind: Kind,
+    effect: Effect,
     created: u64,
     /// (start, end) of each attempt; all but possibly the last failed.
     attempts: Vec<(u64, u64)>,
@@ -166,67 +187,102 @@ struct Instance {
     id: String,
     legacy_id: u64,
     name: String,
+    hostname: String,
+    description: String,
     status: &'static str,
     size: usize,
     location: usize,
+    vpc: usize,
+    image: usize,
+    billing_cycle: &'static str,
+    tags: Vec<String>,
     created_ms: u64,
     modified_ms: u64,
-    ip: String,
+    /// The instance's number in the world's address pools.
+    addr: u64,
+    /// Its create completed: it holds its addresses.
+    provisioned: bool,
+    /// Its create failed (`error`).
+    create_failed: bool,
+    /// Deleted: `404`, in no list (kept so that task indices stay valid).
+    gone: bool,
 }
 
 pub(crate) struct Onet {
     instances: Vec<Instance>,
     tasks: Vec<Task>,
-    vpc_id: String,
+    vpc_ids: Vec<String>,
+    images: Vec<catalogue::Image>,
     user_id: String,
     env: Env,
     ids: Rng,
     hits: Window,
+    pool: Pool,
+    next_addr: u64,
+    /// When the catalogue objects were created.
+    epoch: u64,
 }
 
 fn detail(status: u16, m: &str) -> Response {
     json_response(status, &json!({ "detail": m }))
 }
 
+fn not_allowed(m: &str) -> Response {
+    detail(405, &format!("Method \"{m}\" not allowed."))
+}
+
 impl Onet {
     pub fn new(sc: &Scenario, now: u64) -> Onet {
         let mut rng = Rng::derive(sc.seed, 0x0E7);
         let n = sc.vms;
-        let instances = fleet::fleet(&mut rng, n, now, LOCATIONS.len())
+        let instances: Vec<Instance> = fleet::fleet(&mut rng, n, now, FLEET_LOCATIONS)
             .into_iter()
             .enumerate()
-            .map(|(i, s)| {
-                let size = SIZES
+            .map(|(i, s)| Instance {
+                id: rng.uuid(),
+                legacy_id: 48_000 + rng.below(9_000),
+                hostname: s.name.clone(),
+                name: s.name,
+                description: String::new(),
+                status: if n >= 10 && i == n - 2 {
+                    "error"
+                } else if s.running {
+                    "running"
+                } else {
+                    "stopped"
+                },
+                size: SIZES[..FLEET_SIZES]
                     .iter()
-                    .position(|z| z.3 >= s.ram_gb)
-                    .unwrap_or(SIZES.len() - 1);
-                Instance {
-                    id: rng.uuid(),
-                    legacy_id: 48_000 + rng.below(9_000),
-                    name: s.name,
-                    status: if n >= 10 && i == n - 2 {
-                        "error"
-                    } else if s.running {
-                        "running"
-                    } else {
-                        "stopped"
-                    },
-                    size,
-                    location: s.region,
-                    created_ms: s.created_ms,
-                    modified_ms: now.saturating_sub(rng.range(60_000, 86_400_000)) / 1000 * 1000,
-                    ip: fleet::ipv4(2, i),
-                }
+                    .position(|z| z.ram_mb >= s.ram_gb * 1024)
+                    .unwrap_or(FLEET_SIZES - 1),
+                location: s.region,
+                vpc: s.region,
+                image: s.image,
+                billing_cycle: "monthly",
+                tags: Vec::new(),
+                created_ms: s.created_ms,
+                modified_ms: now.saturating_sub(rng.range(60_000, 86_400_000)) / 1000 * 1000,
+                addr: i as u64,
+                provisioned: true,
+                create_failed: false,
+                gone: false,
             })
             .collect();
+        let mut vpc_ids = vec![rng.uuid()];
+        let mut more = Rng::derive(sc.seed, 0x0E7_7BC5);
+        vpc_ids.extend((1..VPCS.len()).map(|_| more.uuid()));
         Onet {
+            next_addr: instances.len() as u64,
             instances,
             tasks: Vec::new(),
-            vpc_id: rng.uuid(),
+            vpc_ids,
+            images: catalogue::images(),
             user_id: rng.uuid(),
             env: Env::new(sc.seed, 0x0E75_5EED, sc.failure_rate, sc.speed),
             ids: Rng::derive(sc.seed, 0x0E71_D5D5),
             hits: Window::default(),
+            pool: Pool::new(sc.seed, NET),
+            epoch: now.saturating_sub(500 * 86_400_000) / 1000 * 1000,
         }
     }
 
@@ -234,69 +290,64 @@ impl Onet {
         self.tasks.iter().any(|t| t.inst == ii && !t.finished(now))
     }
 
+    /// An instance that exists (not deleted).
+    fn find(&self, id: &str) -> Option<usize> {
+        self.instances.iter().position(|i| i.id == id && !i.gone)
+    }
+
+    /// `ip_addresses`: public IPv4 and IPv6 and the VPC address, once created.
+    fn addresses(&self, inst: &Instance) -> Vec<(String, u8, &'static str)> {
+        if !inst.provisioned || inst.gone {
+            return Vec::new();
+        }
+        vec![
+            (self.pool.public_v4(inst.addr), 4, "public"),
+            (self.pool.v6(inst.addr), 6, "public"),
+            (net::private_v4(VPCS[inst.vpc].2, inst.addr), 4, "private"),
+        ]
+    }
+
     fn instance_json(&self, ii: usize, now: u64) -> Value {
         let inst = &self.instances[ii];
-        let (sid, sname, vcpus, ram, disk) = SIZES[inst.size];
-        let (lid, lname, country) = LOCATIONS[inst.location];
         let status = if self.busy(ii, now) {
             "pending"
         } else {
             inst.status
         };
+        let mut size = self.size_json(inst.size);
+        let s = &SIZES[inst.size];
+        size["vcpus"] = json!(s.vcpu);
+        size["memory_gb"] = json!(s.ram_mb / 1024);
+        size["disk_gb"] = json!(s.disk_gb);
+        let (vpc_name, _, octet) = VPCS[inst.vpc];
+        let img = &self.images[inst.image];
+        let ips: Vec<Value> = self
+            .addresses(inst)
+            .into_iter()
+            .map(|(address, version, kind)| {
+                let ptr = (kind == "public")
+                    .then(|| format!("{}.rev.onetsolutions.net", address.replace(['.', ':'], "-")));
+                json!({"address": address, "version": version, "type": kind, "reverse_dns": ptr})
+            })
+            .collect();
         json!({
             "id": inst.id,
             "legacy_id": inst.legacy_id,
             "organization_id": ORG,
             "project_id": PROJECT,
             "name": inst.name,
+            "hostname": inst.hostname,
+            "description": inst.description,
             "status": status,
-            "size": {"id": sid, "name": sname, "vcpus": vcpus, "memory_gb": ram, "disk_gb": disk},
-            "location": {"id": lid, "name": lname, "country": country},
-            "vpc": {"id": self.vpc_id, "name": "default", "ip_address": format!("10.20.0.{}", 10 + ii % 240)},
-            "public_ipv4": inst.ip,
+            "size": size,
+            "location": self.location_json(inst.location),
+            "vpc": {"id": self.vpc_ids[inst.vpc], "name": vpc_name, "cidr_block": format!("10.{octet}.0.0/16")},
+            "image": {"id": img.id, "name": img.name, "os_name": img.os_name},
+            "ip_addresses": ips,
+            "billing_cycle": inst.billing_cycle,
+            "tags": inst.tags,
             "created": iso(inst.created_ms),
             "modified": iso(inst.modified_ms),
-        })
-    }
-
-    fn task_json(&self, t: &Task, now: u64) -> Value {
-        let (status, retry_count, modified) = t.phase(now);
-        let inst = &self.instances[t.inst];
-        let result = match status {
-            "completed" => json!({
-                "message": format!("{} succeeded", t.kind.task_type()),
-                "instance_status": if t.kind.running_after() { "running" } else { "stopped" },
-            }),
-            "failed" => json!({
-                "error": t.errors.last().copied().unwrap_or("failed"),
-                "attempts": t.attempts.len(),
-            }),
-            _ if retry_count > 0 => json!({
-                "last_error": t.errors.get(retry_count as usize - 1).copied().unwrap_or(""),
-            }),
-            _ => Value::Null,
-        };
-        let first_start = t.attempts.first().map(|a| a.0).unwrap_or(NEVER);
-        json!({
-            "id": t.id,
-            "instance_id": inst.id,
-            "instance": {"id": inst.id, "name": inst.name},
-            "task_type": t.kind.task_type(),
-            "status": status,
-            "result": result,
-            "started_at": if now >= first_start { json!(iso(first_start)) } else { Value::Null },
-            "completed_at": if t.finished(now) { json!(iso(t.ends())) } else { Value::Null },
-            "retry_count": retry_count,
-            "max_retries": MAX_RETRIES,
-            "created": iso(t.created),
-            "modified": iso(modified),
-            "created_by": {
-                "id": self.user_id,
-                "email": crate::DEMO_EMAIL,
-                "first_name": "Demo",
-                "last_name": "User",
-            },
-            "parameters": t.parameters,
         })
     }
 
@@ -342,169 +393,85 @@ impl Onet {
         )
     }
 
-    fn act(&mut self, ii: usize, kind: Kind, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let parameters = match ctx.body_json() {
-            Ok(Value::Null) => json!({}),
-            Ok(v @ Value::Object(_)) => v,
-            Ok(_) => return detail(400, "Request body must be a JSON object."),
-            Err(e) => return detail(400, &format!("JSON parse error - {e}")),
-        };
-        if self.busy(ii, now) {
-            return detail(400, "Instance already has a task in progress.");
-        }
-        let status = self.instances[ii].status;
-        let allowed = match (kind, status) {
-            (Kind::Start, "running") => Err("Instance is already running."),
-            (Kind::Start | Kind::Reset, _) => Ok(()),
-            (_, "running") => Ok(()),
-            (_, "error") => Err("Instance is in error state; only start and reset are allowed."),
-            _ => Err("Instance is not running."),
-        };
-        if let Err(m) = allowed {
-            return detail(400, m);
-        }
-        // plan the attempts
-        let fails = self.env.fails();
-        let retried = !fails && self.env.rng.chance(RETRY_RATE);
-        let n = if fails {
-            MAX_RETRIES as usize + 1
-        } else if retried {
-            2
-        } else {
-            1
-        };
-        let mut t = now + self.env.duration(2_000);
-        let mut attempts = Vec::with_capacity(n);
-        let mut errors = Vec::new();
-        for k in 0..n {
-            if k > 0 {
-                t += self.env.duration(5_000);
-            }
-            let d = self.env.duration(kind.median_ms());
-            // a failed attempt fails part-way
-            let d = if k + 1 < n || fails {
-                errors.push(*self.env.rng.pick(&ATTEMPT_ERRORS));
-                (d / 2).max(1)
-            } else {
-                d
-            };
-            attempts.push((t, t + d));
-            t += d;
-        }
-        if self.env.stuck() {
-            if let Some(last) = attempts.last_mut() {
-                last.1 = NEVER;
-            }
-        }
-        let ends = attempts.last().map_or(now, |a| a.1);
-        let inst = &self.instances[ii];
-        self.env.log.record(Completion {
-            dialect: "onetsolutions",
-            vm_id: inst.id.clone(),
-            vm_name: inst.name.clone(),
-            action: kind.verb(),
-            accepted_at_ms: now,
-            finished_at_ms: finish_at(ends),
-            succeeded: !fails,
-            task_status: if fails { "failed" } else { "completed" },
-            visible: true,
-        });
-        let task = Task {
-            id: self.ids.uuid(),
-            inst: ii,
-            kind,
-            created: now,
-            attempts,
-            ok: !fails,
-            errors,
-            applied: false,
-            parameters,
-        };
-        let body = self.task_json(&task, now);
-        self.tasks.push(task);
-        json_response(202, &body)
-    }
-
     fn route(&mut self, ctx: &Ctx) -> (String, Response) {
         let now = ctx.now;
         let m = ctx.method.as_str();
         let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
         match segs.as_slice() {
-            ["compute", "instances"] => {
-                let label = "GET /compute/instances".to_string();
-                if m != "GET" {
-                    return (label, detail(405, &format!("Method \"{m}\" not allowed.")));
+            ["compute", "instances"] => match m {
+                "GET" => {
+                    let items = (0..self.instances.len())
+                        .filter(|&i| !self.instances[i].gone)
+                        .map(|i| self.instance_json(i, now))
+                        .collect();
+                    let r = self.paginate(ctx, "/compute/instances", items);
+                    ("GET /compute/instances".into(), r)
                 }
-                let items = (0..self.instances.len())
-                    .map(|i| self.instance_json(i, now))
-                    .collect();
-                (label, self.paginate(ctx, "/compute/instances", items))
-            }
-            ["compute", "instances", id, rest @ ..] => {
-                let Some(ii) = self.instances.iter().position(|i| i.id == *id) else {
-                    return ("/compute/instances/{id}".into(), detail(404, "Not found."));
-                };
-                match rest {
-                    [action] if Kind::parse(action).is_some() => {
-                        let label = format!("POST /compute/instances/{{id}}/{action}");
-                        if m != "POST" {
-                            return (label, detail(405, &format!("Method \"{m}\" not allowed.")));
-                        }
-                        let kind = Kind::parse(action).unwrap();
-                        (label, self.act(ii, kind, ctx))
-                    }
-                    ["tasks", tid] => {
-                        let label = "GET /compute/instances/{id}/tasks/{task}".to_string();
-                        if m != "GET" {
-                            return (label, detail(405, &format!("Method \"{m}\" not allowed.")));
-                        }
-                        match self.tasks.iter().find(|t| t.id == *tid && t.inst == ii) {
-                            Some(t) => (label, json_response(200, &self.task_json(t, now))),
-                            None => (label, detail(404, "Not found.")),
-                        }
-                    }
-                    _ => ("unknown".into(), detail(404, "Not found.")),
-                }
-            }
-            ["compute", "tasks"] => {
-                let label = "GET /compute/tasks".to_string();
-                if m != "GET" {
-                    return (label, detail(405, &format!("Method \"{m}\" not allowed.")));
-                }
-                let wanted: Option<Vec<&str>> =
-                    ctx.q("status").filter(|s| !s.is_empty()).map(|s| {
-                        s.split(',')
-                            .map(str::trim)
-                            .filter(|x| !x.is_empty())
-                            .collect()
-                    });
-                if let Some(w) = &wanted {
-                    if let Some(bad) = w.iter().find(|s| !STATUSES.contains(s)) {
-                        return (
-                            label,
-                            json_response(
-                                400,
-                                &json!({"status": [format!("Select a valid choice. {bad} is not one of the available choices.")]}),
-                            ),
-                        );
-                    }
-                }
-                let mut list: Vec<&Task> = self
-                    .tasks
-                    .iter()
-                    .filter(|t| wanted.as_ref().is_none_or(|w| w.contains(&t.phase(now).0)))
-                    .collect();
-                list.sort_by_key(|t| std::cmp::Reverse(t.created));
-                let items = list.iter().map(|t| self.task_json(t, now)).collect();
-                (label, self.paginate(ctx, "/compute/tasks", items))
-            }
+                "POST" => ("POST /compute/instances".into(), self.create(ctx)),
+                _ => ("/compute/instances".into(), not_allowed(m)),
+            },
+            ["compute", "instances", id, rest @ ..] => match self.find(id) {
+                Some(ii) => self.route_instance(ii, rest, ctx),
+                None => ("/compute/instances/{id}".into(), detail(404, "Not found.")),
+            },
+            ["compute", "tasks"] => ("GET /compute/tasks".into(), self.list_tasks(ctx)),
             ["compute", "tasks", tid] => {
                 let label = "GET /compute/tasks/{id}".to_string();
                 if m != "GET" {
-                    return (label, detail(405, &format!("Method \"{m}\" not allowed.")));
+                    return (label, not_allowed(m));
                 }
                 match self.tasks.iter().find(|t| t.id == *tid) {
+                    Some(t) => (label, json_response(200, &self.task_json(t, now))),
+                    None => (label, detail(404, "Not found.")),
+                }
+            }
+            ["compute", what] => match self.catalogue(what) {
+                Some(_) if m != "GET" => (format!("GET /compute/{what}"), not_allowed(m)),
+                Some(items) => {
+                    let r = self.paginate(ctx, &format!("/compute/{what}"), items);
+                    (format!("GET /compute/{what}"), r)
+                }
+                None => ("unknown".into(), detail(404, "Not found.")),
+            },
+            _ => ("unknown".into(), detail(404, "Not found.")),
+        }
+    }
+
+    /// Everything under `/compute/instances/{id}/` once the instance is found.
+    fn route_instance(&mut self, ii: usize, rest: &[&str], ctx: &Ctx) -> (String, Response) {
+        let (m, now) = (ctx.method.as_str(), ctx.now);
+        match (m, rest) {
+            ("GET", []) => (
+                "GET /compute/instances/{id}".into(),
+                json_response(200, &self.instance_json(ii, now)),
+            ),
+            ("PUT", []) => ("PUT /compute/instances/{id}".into(), self.update(ii, ctx)),
+            ("DELETE", []) => (
+                "DELETE /compute/instances/{id}".into(),
+                self.delete(ii, now),
+            ),
+            (_, []) => ("/compute/instances/{id}".into(), not_allowed(m)),
+            (_, [action]) if Kind::parse(action).is_some() || *action == "reinstall" => {
+                let label = format!("POST /compute/instances/{{id}}/{action}");
+                if m != "POST" {
+                    return (label, not_allowed(m));
+                }
+                let resp = match Kind::parse(action) {
+                    Some(kind) => self.act(ii, kind, ctx),
+                    None => self.reinstall(ii, ctx),
+                };
+                (label, resp)
+            }
+            ("GET", ["tasks"]) => (
+                "GET /compute/instances/{id}/tasks".into(),
+                self.instance_tasks(ii, ctx),
+            ),
+            (_, ["tasks", tid]) => {
+                let label = "GET /compute/instances/{id}/tasks/{task}".to_string();
+                if m != "GET" {
+                    return (label, not_allowed(m));
+                }
+                match self.tasks.iter().find(|t| t.id == *tid && t.inst == ii) {
                     Some(t) => (label, json_response(200, &self.task_json(t, now))),
                     None => (label, detail(404, "Not found.")),
                 }
@@ -528,36 +495,7 @@ impl Dialect for Onet {
     }
 
     fn advance(&mut self, now: u64) {
-        let mut due: Vec<usize> = (0..self.tasks.len())
-            .filter(|&i| !self.tasks[i].applied && self.tasks[i].ends() <= now)
-            .collect();
-        due.sort_by_key(|&i| (self.tasks[i].ends(), i));
-        for i in due {
-            let t = &mut self.tasks[i];
-            t.applied = true;
-            let (ii, ok, kind, ends) = (t.inst, t.ok, t.kind, t.ends());
-            let inst = &mut self.instances[ii];
-            inst.modified_ms = ends;
-            if ok {
-                inst.status = if kind.running_after() {
-                    "running"
-                } else {
-                    "stopped"
-                };
-            }
-        }
-        // keep the newest finished tasks only (a long-running demo must not grow forever)
-        if self.tasks.len() > MAX_TASKS_KEPT {
-            let mut excess = self.tasks.len() - MAX_TASKS_KEPT;
-            self.tasks.retain(|t| {
-                if excess > 0 && t.applied {
-                    excess -= 1;
-                    false
-                } else {
-                    true
-                }
-            });
-        }
+        self.apply_due(now);
     }
 
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
@@ -611,21 +549,8 @@ impl Dialect for Onet {
         self.route(&inner)
     }
 
-    fn facts(&self, _now: u64) -> Vec<VmFact> {
-        self.instances
-            .iter()
-            .map(|inst| VmFact {
-                dialect: "onetsolutions",
-                vm_id: inst.id.clone(),
-                vm_name: inst.name.clone(),
-                state: match inst.status {
-                    "running" => VmState::Running,
-                    "error" => VmState::Failed,
-                    _ => VmState::Stopped,
-                },
-                addresses: vec![inst.ip.clone()],
-            })
-            .collect()
+    fn facts(&self, now: u64) -> Vec<VmFact> {
+        self.vm_facts(now)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {
