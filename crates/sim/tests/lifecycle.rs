@@ -38,3 +38,6 @@ mod erigones;
 
 #[path = "lifecycle/onet.rs"]
 mod onet;
+
+#[path = "lifecycle/hostway.rs"]
+mod hostway;

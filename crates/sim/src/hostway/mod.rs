@@ -1,43 +1,48 @@
 //! Hostway FlexCloud — the "202 + Location" dialect (OpenStack-Compute style), per
 //! `providers/hostway.md`.
 //!
-//! * Base `/hostway/accounts/demo-account/flexcloud`; another account id → `403`.
+//! * Base `/hostway/accounts/demo-account/flexcloud`; another account id → `403`. Each path
+//!   also answers under the documented "Alternative URI" without
+//!   `/accounts/{accountId}/flexcloud` (`/hostway/servers`, …; the account from the
+//!   credentials): the `bookmark` links use it.
 //! * `GET /servers?status=&name=` lists ids only; `GET /servers/{id}` is the truth.
-//! * `POST /servers/{id}/action` with `reboot {type SOFT|HARD}`, `os-stop`, `os-start`,
-//!   `resize {flavor {id}}` → `202`, empty body; the server shows `PROCESSING` until done.
-//!   Conflicts: reboot while rebooting → 409 `Already rebooting`; any change while another runs →
-//!   409 `Other status change in progress`; resize to the same flavor (or an unknown one) → 400;
-//!   an action the current state does not allow (start an ACTIVE server, stop/reboot a STOPPED
-//!   one, anything on SUSPENDED/DELETED) → 403; an unknown action → 405.
+//! * `POST /servers/{id}/action` ([`actions`]) with `reboot {type SOFT|HARD}`, `os-stop`,
+//!   `os-start`, `resize {flavor {id}}` → `202`, empty body; the server shows `PROCESSING` until
+//!   done. Conflicts: reboot while rebooting → 409 `Already rebooting`; any change while another
+//!   runs → 409 `Other status change in progress`; resize to the same flavor (or an unknown one)
+//!   → 400; an action the current state does not allow (start an ACTIVE server, stop/reboot a
+//!   STOPPED one, anything on SUSPENDED/DELETED) → 403; an unknown action → 405.
 //! * Failure (at `failure_rate`): the change ends and the server keeps its old status/flavor.
-//! * Snapshots: `POST /servers/{id}/snapshots` → `202` + `Location` (absolute when the request
-//!   URL was) + the documented body; `GET` the Location → `BUILD` → `ACTIVE` (or `DELETED` when
-//!   it failed). 400 when the server has extra volumes (the seeded `db-*` and `backup-*`
-//!   servers), 409 for a name already used on that server, 413 beyond 3 snapshots (not counting
-//!   DELETED ones).
-//! * `POST /servers` → `202` + `Location`; the new server is `BUILD` with progress 0 → 50 → 100
-//!   (thirds of its build time), then `ACTIVE` (or `DELETED` when the build failed).
+//! * Snapshots: see [`snapshots`]. VM lifecycle (create, delete): [`lifecycle`]. Catalogues
+//!   (flavors, images, zones, security groups): [`catalogue`].
+
+mod actions;
+mod catalogue;
+mod lifecycle;
+mod snapshots;
 
 use serde_json::{json, Value};
 
-use crate::fleet::{self, IMAGES};
-use crate::truth::{finish_at, Completion, VmFact, VmState};
-use crate::util::{iso, json_response, sql_time, Ctx, Env, Rng, MONTHS, NEVER};
+use crate::fleet;
+use crate::net::{self, Pool};
+use crate::truth::VmFact;
+use crate::util::{iso, json_response, Ctx, Env, Rng, NEVER};
 use crate::{Dialect, Response, Scenario};
+
+use catalogue::{FLAVORS, SECURITY_GROUPS, ZONES};
 
 pub const PREFIX: &str = "/hostway/accounts/demo-account/flexcloud";
 pub const ACCOUNT: &str = "demo-account";
 pub const MAX_SNAPSHOTS: usize = 3;
-
-const ZONES: [&str; 3] = ["USOTE-0214", "USTXA-0301", "USILC-0107"];
-/// (id, name, vcpus, ram GB, disk GB)
-const FLAVORS: [(&str, &str, u32, u32, u32); 6] = [
-    ("1", "FlexCloud 1 vCPU / 1 GB", 1, 1, 20),
-    ("2", "FlexCloud 1 vCPU / 2 GB", 1, 2, 40),
-    ("3", "FlexCloud 2 vCPU / 4 GB", 2, 4, 60),
-    ("4", "FlexCloud 4 vCPU / 8 GB", 4, 8, 80),
-    ("5", "FlexCloud 8 vCPU / 16 GB", 8, 16, 160),
-    ("6", "FlexCloud 16 vCPU / 32 GB", 16, 32, 320),
+/// This dialect's place in the world's address pools.
+const NET: u8 = 4;
+const STATUSES: [&str; 6] = [
+    "BUILD",
+    "ACTIVE",
+    "STOPPED",
+    "PROCESSING",
+    "SUSPENDED",
+    "DELETED",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -104,22 +109,35 @@ struct Server {
     name: String,
     base: Base,
     flavor: usize,
+    /// An index into the image catalogue.
     image: usize,
     zone: usize,
-    ip: String,
+    security_group: usize,
+    /// The server's number in the world's address pools.
+    addr: u64,
     created_ms: u64,
     updated_ms: u64,
     extra_volumes: Vec<String>,
     change: Option<(ChangeKind, Timed)>,
     build: Option<Timed>,
+    /// The teardown a `DELETE` started: `DELETED` meanwhile, gone when it succeeds.
+    delete: Option<Timed>,
     snapshots: Vec<Snapshot>,
     host_id: String,
+    /// Deleted: `404`, in no list (kept so that indices stay valid).
+    gone: bool,
 }
 
 pub(crate) struct Hostway {
     servers: Vec<Server>,
+    images: Vec<catalogue::Image>,
     env: Env,
     ids: Rng,
+    pool: Pool,
+    next_addr: u64,
+    user_id: String,
+    /// When the catalogue objects were created.
+    epoch: u64,
 }
 
 fn fault(status: u16, message: &str) -> Response {
@@ -188,39 +206,31 @@ impl Hostway {
                     flavor,
                     image: s.image,
                     zone: s.region,
-                    ip: fleet::ipv4(1, i),
+                    security_group: i % SECURITY_GROUPS.len(),
+                    addr: i as u64,
                     created_ms: s.created_ms,
                     updated_ms: now.saturating_sub(rng.range(60_000, 86_400_000)) / 1000 * 1000,
                     extra_volumes,
                     change: None,
                     build: None,
+                    delete: None,
                     snapshots: Vec::new(),
                     host_id: rng.hex(56),
+                    gone: false,
                 }
             })
             .collect();
         let mut ids = Rng::derive(sc.seed, 0x0405_71D5);
-        for server in servers.iter_mut() {
-            if !server.extra_volumes.is_empty() {
-                continue;
-            }
-            for k in 0..rng.below(3) {
-                let at = now.saturating_sub(rng.range(86_400_000, 90 * 86_400_000)) / 1000 * 1000;
-                let mut snap =
-                    new_snapshot(&mut ids, server, &format!("nightly-{}", k + 1), "", at);
-                snap.t = Timed {
-                    started: at,
-                    ends: at + 150_000,
-                    ok: true,
-                    applied: true,
-                };
-                server.snapshots.push(snap);
-            }
-        }
+        snapshots::seed(&mut rng, &mut ids, &mut servers, now);
         Hostway {
+            next_addr: servers.len() as u64,
             servers,
+            images: catalogue::images(),
             env: Env::new(sc.seed, 0x4057_5EED, sc.failure_rate, sc.speed),
             ids,
+            pool: Pool::new(sc.seed, NET),
+            user_id: Rng::derive(sc.seed, 0x4057_05E4).hex(32),
+            epoch: now.saturating_sub(600 * 86_400_000) / 1000 * 1000,
         }
     }
 
@@ -233,6 +243,9 @@ impl Hostway {
                 return ("BUILD", [0, 50, 100][f.min(2) as usize]);
             }
         }
+        if s.delete.as_ref().is_some_and(|d| now < d.ends) {
+            return ("DELETED", 0);
+        }
         if let Some((_, c)) = &s.change {
             if now < c.ends {
                 return ("PROCESSING", 100);
@@ -241,6 +254,21 @@ impl Hostway {
         (
             s.base.as_str(),
             if s.base == Base::Deleted { 0 } else { 100 },
+        )
+    }
+
+    /// Placed on a host with its addresses: built (not building, not a failed build).
+    fn placed(&self, si: usize, now: u64) -> bool {
+        let s = &self.servers[si];
+        !s.gone && s.base != Base::Deleted && s.build.as_ref().is_none_or(|b| now >= b.ends)
+    }
+
+    /// `(public IPv4, public IPv6, private IPv4)` of a server.
+    fn addresses(&self, s: &Server) -> (String, String, String) {
+        (
+            self.pool.public_v4(s.addr),
+            self.pool.v6(s.addr),
+            net::private_v4(80 + s.zone as u8, s.addr),
         )
     }
 
@@ -253,9 +281,14 @@ impl Hostway {
         let s = &self.servers[si];
         let (status, progress) = self.status(si, now);
         let (fid, fname, vcpus, ram, disk) = FLAVORS[s.flavor];
-        let img = &IMAGES[s.image];
+        let img = &self.images[s.image];
         let mut updated = s.updated_ms;
-        for t in s.build.iter().chain(s.change.iter().map(|c| &c.1)) {
+        for t in s
+            .build
+            .iter()
+            .chain(s.change.iter().map(|c| &c.1))
+            .chain(s.delete.iter())
+        {
             if t.started <= now {
                 updated = updated.max(t.started);
             }
@@ -263,166 +296,41 @@ impl Hostway {
                 updated = updated.max(t.ends);
             }
         }
+        let placed = self.placed(si, now);
+        let (v4, v6, private) = self.addresses(s);
+        let (addresses, access4, access6) = if placed {
+            (
+                json!({"public": [{"version": 4, "addr": v4}, {"version": 6, "addr": v6}], "private": [{"version": 4, "addr": private}]}),
+                v4,
+                v6,
+            )
+        } else {
+            (
+                json!({"public": [], "private": []}),
+                String::new(),
+                String::new(),
+            )
+        };
         json!({"server": {
             "id": s.id,
             "name": s.name,
             "status": status,
             "progress": progress,
             "flavor": {"id": fid, "name": fname, "vcpus": vcpus, "ram": ram * 1024, "disk": disk},
-            "image": {"id": img.id.to_string(), "name": format!("{} {}", img.distro, img.name)},
-            "addresses": {
-                "public": [{"version": 4, "addr": s.ip}],
-                "private": [{"version": 4, "addr": format!("10.30.{}.{}", s.zone, 10 + si % 240)}],
-            },
-            "zone": ZONES[s.zone],
-            "hostId": s.host_id,
-            "created": iso(s.created_ms),
+            "image": {"id": img.id, "name": img.name},
+            "addresses": addresses,
+            "accessIPv4": access4,
+            "accessIPv6": access6,
+            "zone": ZONES[s.zone].0,
+            "hostId": if placed { s.host_id.as_str() } else { "" },
+            "created": if placed { iso(s.created_ms) } else { String::new() },
             "updated": iso(updated),
+            "userId": self.user_id,
+            "metadata": {},
+            "security_groups": [{"name": SECURITY_GROUPS[s.security_group].1}],
             "os-extended-volumes:volumes_attached": s.extra_volumes.iter().map(|v| json!({"id": v})).collect::<Vec<_>>(),
             "links": [{"href": self.href(ctx, &format!("/servers/{}", s.id)), "rel": "self"}],
         }})
-    }
-
-    fn snapshot_json(&self, si: usize, snap: &Snapshot, ctx: &Ctx) -> Value {
-        let st = snap.status(ctx.now);
-        let done = st == "ACTIVE";
-        json!({"snapshot": {
-            "id": snap.id,
-            "name": snap.name,
-            "description": snap.description,
-            "status": st,
-            "guid": if done { snap.guid.as_str() } else { "" },
-            "parent_guid": if done { snap.parent_guid.as_str() } else { "" },
-            "relation_guid": if done { snap.relation_guid.as_str() } else { "" },
-            "create_time": if done { sql_time(snap.t.ends) } else { "0000-00-00 00:00:00".to_string() },
-            "links": [{"href": self.snapshot_href(si, snap, ctx), "rel": "self"}],
-        }})
-    }
-
-    fn snapshot_href(&self, si: usize, snap: &Snapshot, ctx: &Ctx) -> String {
-        self.href(
-            ctx,
-            &format!("/servers/{}/snapshots/{}/", self.servers[si].id, snap.id),
-        )
-    }
-
-    fn action(&mut self, si: usize, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let body = match ctx.body_json() {
-            Ok(Value::Object(m)) if m.len() == 1 => m,
-            Ok(Value::Object(_)) => {
-                return fault(400, "The action body must contain exactly one action.")
-            }
-            Ok(_) => return fault(400, "Malformed request body"),
-            Err(e) => return fault(400, &format!("Malformed request body: {e}")),
-        };
-        let (key, val) = body.iter().next().unwrap();
-        let kind = match key.as_str() {
-            "reboot" => match val
-                .get("type")
-                .and_then(Value::as_str)
-                .map(str::to_ascii_uppercase)
-            {
-                Some(t) if t == "SOFT" => ChangeKind::Reboot { hard: false },
-                Some(t) if t == "HARD" => ChangeKind::Reboot { hard: true },
-                _ => return fault(400, "reboot.type must be SOFT or HARD"),
-            },
-            "os-stop" => ChangeKind::Stop,
-            "os-start" => ChangeKind::Start,
-            "resize" => {
-                let id = val
-                    .get("flavor")
-                    .and_then(|f| f.get("id"))
-                    .or_else(|| val.get("flavorRef"))
-                    .and_then(|v| match v {
-                        Value::String(s) => Some(s.rsplit('/').next().unwrap_or("").to_string()),
-                        Value::Number(n) => Some(n.to_string()),
-                        _ => None,
-                    });
-                let Some(id) = id else {
-                    return fault(400, "resize requires flavor.id");
-                };
-                let Some(flavor) = FLAVORS.iter().position(|f| f.0 == id) else {
-                    return fault(400, &format!("Invalid flavor {id}"));
-                };
-                ChangeKind::Resize { flavor }
-            }
-            other => return fault(405, &format!("Action '{other}' is not supported")),
-        };
-        let (status, _) = self.status(si, now);
-        let s = &self.servers[si];
-        if status == "BUILD" {
-            return fault(409, "Other status change in progress");
-        }
-        if let Some((running, c)) = &s.change {
-            if now < c.ends {
-                let both_reboots = matches!(running, ChangeKind::Reboot { .. })
-                    && matches!(kind, ChangeKind::Reboot { .. });
-                return fault(
-                    409,
-                    if both_reboots {
-                        "Already rebooting"
-                    } else {
-                        "Other status change in progress"
-                    },
-                );
-            }
-        }
-        let refused = match (kind, s.base) {
-            (_, Base::Suspended | Base::Deleted) => Some(format!(
-                "Action not allowed while the server is {}",
-                s.base.as_str()
-            )),
-            (ChangeKind::Reboot { .. }, Base::Stopped) => {
-                Some("Cannot reboot a STOPPED server; start it".to_string())
-            }
-            (ChangeKind::Stop, Base::Stopped) => Some("Server is already STOPPED".to_string()),
-            (ChangeKind::Start, Base::Active) => Some("Server is already ACTIVE".to_string()),
-            _ => None,
-        };
-        if let Some(m) = refused {
-            return fault(403, &m);
-        }
-        if let ChangeKind::Resize { flavor } = kind {
-            if flavor == s.flavor {
-                return fault(400, "Server is already of the requested flavor");
-            }
-        }
-        let median = match kind {
-            ChangeKind::Reboot { hard: false } => 20_000,
-            ChangeKind::Reboot { hard: true } => 15_000,
-            ChangeKind::Stop => 30_000,
-            ChangeKind::Start => 15_000,
-            ChangeKind::Resize { .. } => 90_000,
-        };
-        let t = self.timed(now, median);
-        let s = &self.servers[si];
-        let after = match kind {
-            _ if !t.ok => s.base,
-            ChangeKind::Reboot { .. } | ChangeKind::Start => Base::Active,
-            ChangeKind::Stop => Base::Stopped,
-            ChangeKind::Resize { .. } => s.base,
-        };
-        self.env.log.record(Completion {
-            dialect: "hostway",
-            vm_id: s.id.clone(),
-            vm_name: s.name.clone(),
-            action: match kind {
-                ChangeKind::Reboot { hard: false } => "reboot/soft",
-                ChangeKind::Reboot { hard: true } => "reboot/hard",
-                ChangeKind::Stop => "os-stop",
-                ChangeKind::Start => "os-start",
-                ChangeKind::Resize { .. } => "resize",
-            },
-            accepted_at_ms: now,
-            finished_at_ms: finish_at(t.ends),
-            succeeded: t.ok,
-            task_status: after.as_str(),
-            // A failed reboot leaves the server ACTIVE, exactly as one that worked.
-            visible: t.ok || !matches!(kind, ChangeKind::Reboot { .. }),
-        });
-        self.servers[si].change = Some((kind, t));
-        accepted(None, None)
     }
 
     fn timed(&mut self, now: u64, median: u64) -> Timed {
@@ -437,266 +345,93 @@ impl Hostway {
         }
     }
 
-    fn snapshot(&mut self, si: usize, ctx: &Ctx) -> Response {
+    /// `GET /servers?status=&name=`: ids, zones and links only.
+    fn list_servers(&self, ctx: &Ctx) -> Response {
         let now = ctx.now;
-        let body = match ctx.body_json() {
-            Ok(v) => v,
-            Err(e) => return fault(400, &format!("Malformed request body: {e}")),
-        };
-        let snap = body.get("snapshot");
-        let name = snap
-            .and_then(|s| s.get("name"))
-            .and_then(Value::as_str)
-            .map(str::trim);
-        let Some(name) = name.filter(|n| !n.is_empty() && n.len() <= 255) else {
-            return fault(400, "snapshot.name is required");
-        };
-        let description = match snap.and_then(|s| s.get("description")) {
-            None | Some(Value::Null) => "",
-            Some(Value::String(d)) => d.as_str(),
-            Some(_) => return fault(400, "snapshot.description must be a string"),
-        };
-        let s = &self.servers[si];
-        if matches!(s.base, Base::Deleted) || self.status(si, now).0 == "BUILD" {
-            return fault(
-                403,
-                "Snapshots are not allowed in the server's current status",
-            );
+        let want_status = ctx
+            .q("status")
+            .filter(|s| !s.is_empty())
+            .map(str::to_ascii_uppercase);
+        if let Some(st) = want_status
+            .as_ref()
+            .filter(|s| !STATUSES.contains(&s.as_str()))
+        {
+            return fault(400, &format!("Invalid status value '{st}'"));
         }
-        if !s.extra_volumes.is_empty() {
-            return fault(
-                400,
-                "The snapshot cannot be created because the server contains extra volumes.",
-            );
-        }
-        let live: Vec<&Snapshot> = s
-            .snapshots
-            .iter()
-            .filter(|x| x.status(now) != "DELETED")
+        let want_name = ctx
+            .q("name")
+            .filter(|s| !s.is_empty())
+            .map(str::to_ascii_lowercase);
+        let list: Vec<Value> = (0..self.servers.len())
+            .filter(|&i| !self.servers[i].gone)
+            .filter(|&i| want_status.as_deref().is_none_or(|w| self.status(i, now).0 == w))
+            .filter(|&i| {
+                want_name
+                    .as_deref()
+                    .is_none_or(|w| self.servers[i].name.to_ascii_lowercase().contains(w))
+            })
+            .map(|i| {
+                let s = &self.servers[i];
+                json!({
+                    "id": s.id,
+                    "zone": ZONES[s.zone].0,
+                    "links": [{"href": self.href(ctx, &format!("/servers/{}", s.id)), "rel": "self"}],
+                })
+            })
             .collect();
-        if live.iter().any(|x| x.name == name) {
-            return fault(409, "The snapshot name must be unique in a server.");
-        }
-        if live.len() >= MAX_SNAPSHOTS {
-            return fault(413, "The snapshot can be created up to 3 in a server.");
-        }
-        let mut snap = new_snapshot(&mut self.ids, s, name, description, now);
-        snap.t = self.timed(now, 180_000);
-        let s = &self.servers[si];
-        self.env.log.record(Completion {
-            dialect: "hostway",
-            vm_id: s.id.clone(),
-            vm_name: s.name.clone(),
-            action: "snapshot",
-            accepted_at_ms: now,
-            finished_at_ms: finish_at(snap.t.ends),
-            succeeded: snap.t.ok,
-            task_status: if snap.t.ok { "ACTIVE" } else { "DELETED" },
-            visible: true,
-        });
-        self.servers[si].snapshots.push(snap);
-        let snap = self.servers[si].snapshots.last().unwrap();
-        let loc = self.snapshot_href(si, snap, ctx);
-        let body = self.snapshot_json(si, snap, ctx);
-        accepted(Some(loc), Some(body))
-    }
-
-    fn create(&mut self, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let body = match ctx.body_json() {
-            Ok(v) => v,
-            Err(e) => return fault(400, &format!("Malformed request body: {e}")),
-        };
-        let Some(srv) = body.get("server").and_then(Value::as_object) else {
-            return fault(400, "Missing 'server' in request body");
-        };
-        let Some(name) = srv
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|n| !n.is_empty() && n.len() <= 63)
-        else {
-            return fault(400, "server.name is required");
-        };
-        let fid = srv
-            .get("flavorRef")
-            .or_else(|| srv.get("flavor").and_then(|f| f.get("id")))
-            .and_then(|v| match v {
-                Value::String(s) => Some(s.rsplit('/').next().unwrap_or("").to_string()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            });
-        let Some(flavor) = fid.and_then(|id| FLAVORS.iter().position(|f| f.0 == id)) else {
-            return fault(400, "server.flavorRef must name a valid flavor (1-6)");
-        };
-        let image = match srv.get("imageRef") {
-            None | Some(Value::Null) => 0,
-            Some(v) => {
-                let id = match v {
-                    Value::String(s) => s.rsplit('/').next().unwrap_or("").to_string(),
-                    Value::Number(n) => n.to_string(),
-                    _ => String::new(),
-                };
-                match IMAGES.iter().position(|i| i.id.to_string() == id) {
-                    Some(i) => i,
-                    None => return fault(400, &format!("Invalid imageRef {id}")),
-                }
-            }
-        };
-        let build = self.timed(now, 60_000);
-        let ok = build.ok;
-        let server = Server {
-            id: self.ids.uuid(),
-            name: name.to_string(),
-            base: if ok { Base::Active } else { Base::Deleted },
-            flavor,
-            image,
-            zone: self.ids.below(ZONES.len() as u64) as usize,
-            ip: fleet::ipv4(1, 200 + self.servers.len()),
-            created_ms: now,
-            updated_ms: now,
-            extra_volumes: Vec::new(),
-            change: None,
-            build: Some(build),
-            snapshots: Vec::new(),
-            host_id: self.ids.hex(56),
-        };
-        self.env.log.record(Completion {
-            dialect: "hostway",
-            vm_id: server.id.clone(),
-            vm_name: server.name.clone(),
-            action: "create",
-            accepted_at_ms: now,
-            finished_at_ms: server.build.as_ref().and_then(|b| finish_at(b.ends)),
-            succeeded: ok,
-            task_status: server.base.as_str(),
-            visible: true,
-        });
-        self.servers.push(server);
-        let s = self.servers.last().unwrap();
-        let href = self.href(ctx, &format!("/servers/{}", s.id));
-        let body = json!({"server": {"id": s.id, "links": [{"href": href, "rel": "self"}]}});
-        accepted(Some(href), Some(body))
+        json_response(200, &json!({ "servers": list }))
     }
 
     fn route(&mut self, ctx: &Ctx) -> (String, Response) {
-        let now = ctx.now;
         let m = ctx.method.as_str();
         let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
+        if let Some(answer) = self.catalogue(&segs, ctx) {
+            return answer;
+        }
         match segs.as_slice() {
             ["servers"] => match m {
-                "GET" => {
-                    let want_status = ctx
-                        .q("status")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_ascii_uppercase);
-                    if let Some(st) = &want_status {
-                        if ![
-                            "BUILD",
-                            "ACTIVE",
-                            "STOPPED",
-                            "PROCESSING",
-                            "SUSPENDED",
-                            "DELETED",
-                        ]
-                        .contains(&st.as_str())
-                        {
-                            return (
-                                "GET /servers".into(),
-                                fault(400, &format!("Invalid status value '{st}'")),
-                            );
-                        }
-                    }
-                    let want_name = ctx
-                        .q("name")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_ascii_lowercase);
-                    let list: Vec<Value> = (0..self.servers.len())
-                        .filter(|&i| want_status.as_deref().is_none_or(|w| self.status(i, now).0 == w))
-                        .filter(|&i| {
-                            want_name
-                                .as_deref()
-                                .is_none_or(|w| self.servers[i].name.to_ascii_lowercase().contains(w))
-                        })
-                        .map(|i| {
-                            let s = &self.servers[i];
-                            json!({
-                                "id": s.id,
-                                "zone": ZONES[s.zone],
-                                "links": [{"href": self.href(ctx, &format!("/servers/{}", s.id)), "rel": "self"}],
-                            })
-                        })
-                        .collect();
-                    (
-                        "GET /servers".into(),
-                        json_response(200, &json!({ "servers": list })),
-                    )
-                }
+                "GET" => ("GET /servers".into(), self.list_servers(ctx)),
                 "POST" => ("POST /servers".into(), self.create(ctx)),
                 _ => ("/servers".into(), fault(405, "Method not allowed")),
             },
             ["servers", id, rest @ ..] => {
-                let Some(si) = self.servers.iter().position(|s| s.id == *id) else {
-                    return ("/servers/{id}".into(), fault(404, "Server not found"));
-                };
-                match (m, rest) {
-                    ("GET", []) => (
-                        "GET /servers/{id}".into(),
-                        json_response(200, &self.server_json(si, ctx)),
-                    ),
-                    ("POST", ["action"]) => {
-                        ("POST /servers/{id}/action".into(), self.action(si, ctx))
-                    }
-                    ("POST", ["snapshots"]) => (
-                        "POST /servers/{id}/snapshots".into(),
-                        self.snapshot(si, ctx),
-                    ),
-                    ("GET", ["snapshots", sid]) => {
-                        let label = "GET /servers/{id}/snapshots/{sid}".to_string();
-                        match self.servers[si].snapshots.iter().find(|x| x.id == *sid) {
-                            Some(snap) => (
-                                label,
-                                json_response(200, &self.snapshot_json(si, snap, ctx)),
-                            ),
-                            None => (label, fault(404, "Snapshot not found")),
-                        }
-                    }
-                    (_, [] | ["action"] | ["snapshots"] | ["snapshots", _]) => {
-                        ("/servers/{id}".into(), fault(405, "Method not allowed"))
-                    }
-                    _ => ("unknown".into(), fault(404, "Resource not found")),
+                match self.servers.iter().position(|s| s.id == *id && !s.gone) {
+                    Some(si) => self.route_server(si, rest, ctx),
+                    None => ("/servers/{id}".into(), fault(404, "Server not found")),
                 }
             }
             _ => ("unknown".into(), fault(404, "Resource not found")),
         }
     }
-}
 
-fn new_snapshot(ids: &mut Rng, s: &Server, name: &str, description: &str, at: u64) -> Snapshot {
-    let (y, mo, d, ..) = crate::util::civil(at);
-    let base: String = s
-        .name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    Snapshot {
-        id: format!(
-            "snapshot_{base}-{}_{y}{}{d:02}_{}",
-            ZONES[s.zone],
-            MONTHS[mo as usize - 1],
-            alnum(ids, 9)
-        ),
-        name: name.to_string(),
-        description: description.to_string(),
-        t: Timed {
-            started: at,
-            ends: at,
-            ok: true,
-            applied: false,
-        },
-        guid: ids.uuid(),
-        parent_guid: ids.uuid(),
-        relation_guid: ids.uuid(),
+    /// Everything under `/servers/{id}/` once the server is found.
+    fn route_server(&mut self, si: usize, rest: &[&str], ctx: &Ctx) -> (String, Response) {
+        match (ctx.method.as_str(), rest) {
+            ("GET", []) => (
+                "GET /servers/{id}".into(),
+                json_response(200, &self.server_json(si, ctx)),
+            ),
+            ("DELETE", []) => ("DELETE /servers/{id}".into(), self.delete(si, ctx.now)),
+            ("POST", ["action"]) => ("POST /servers/{id}/action".into(), self.action(si, ctx)),
+            ("POST", ["snapshots"]) => (
+                "POST /servers/{id}/snapshots".into(),
+                self.snapshot(si, ctx),
+            ),
+            ("GET", ["snapshots", sid]) => {
+                let label = "GET /servers/{id}/snapshots/{sid}".to_string();
+                match self.servers[si].snapshots.iter().find(|x| x.id == *sid) {
+                    Some(snap) => (
+                        label,
+                        json_response(200, &self.snapshot_json(si, snap, ctx)),
+                    ),
+                    None => (label, fault(404, "Snapshot not found")),
+                }
+            }
+            (_, [] | ["action"] | ["snapshots"] | ["snapshots", _]) => {
+                ("/servers/{id}".into(), fault(405, "Method not allowed"))
+            }
+            _ => ("unknown".into(), fault(404, "Resource not found")),
+        }
     }
 }
 
@@ -734,6 +469,13 @@ impl Dialect for Hostway {
                     }
                 }
             }
+            if let Some(d) = s.delete.as_mut() {
+                if !d.applied && d.ends <= now {
+                    d.applied = true;
+                    s.updated_ms = d.ends;
+                    s.gone = d.ok;
+                }
+            }
         }
     }
 
@@ -751,20 +493,21 @@ impl Dialect for Hostway {
             );
         }
         let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
-        match segs.as_slice() {
-            ["accounts", acct, "flexcloud", ..] => {
-                if *acct != ACCOUNT {
-                    return (
-                        "forbidden".into(),
-                        fault(403, "Access to this account is not allowed."),
-                    );
-                }
+        let skip = match segs.as_slice() {
+            ["accounts", acct, "flexcloud", ..] if *acct != ACCOUNT => {
+                return (
+                    "forbidden".into(),
+                    fault(403, "Access to this account is not allowed."),
+                );
             }
-            _ => return ("unknown".into(), fault(404, "Resource not found")),
-        }
+            ["accounts", _, "flexcloud", ..] => 3,
+            ["accounts", ..] => return ("unknown".into(), fault(404, "Resource not found")),
+            // the documented Alternative URI: the account from the credentials
+            _ => 0,
+        };
         let inner = Ctx {
             method: ctx.method.clone(),
-            segs: ctx.segs[3..].to_vec(),
+            segs: ctx.segs[skip..].to_vec(),
             trailing_slash: ctx.trailing_slash,
             query: ctx.query,
             headers: ctx.headers,
@@ -776,23 +519,7 @@ impl Dialect for Hostway {
     }
 
     fn facts(&self, now: u64) -> Vec<VmFact> {
-        (0..self.servers.len())
-            .map(|si| {
-                let s = &self.servers[si];
-                VmFact {
-                    dialect: "hostway",
-                    vm_id: s.id.clone(),
-                    vm_name: s.name.clone(),
-                    state: match (self.status(si, now).0, s.base) {
-                        ("BUILD", _) => VmState::Creating,
-                        (_, Base::Active) => VmState::Running,
-                        (_, Base::Deleted) => VmState::Failed,
-                        _ => VmState::Stopped,
-                    },
-                    addresses: vec![s.ip.clone()],
-                }
-            })
-            .collect()
+        self.vm_facts(now)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {
