@@ -41,3 +41,6 @@ mod onet;
 
 #[path = "lifecycle/hostway.rs"]
 mod hostway;
+
+#[path = "lifecycle/world.rs"]
+mod world;
