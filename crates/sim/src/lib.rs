@@ -9,10 +9,23 @@
 //!   instants → byte-identical answers.
 //! * Durations and outcomes come from a seeded SplitMix64; nothing reads the real clock.
 //!
+//! * VM lifecycle, per each sheet's "VM lifecycle", "Catalogues for the create form" and "IP
+//!   addresses" sections: creates (~100 s median, ×0.6–1.6, failing at the scenario's
+//!   `failure_rate`), deletes (~20–30 s; cloudsfor's is immediate), the create form's catalogues
+//!   (fixed per seed; a create naming anything else is refused) and addresses on every VM,
+//!   unique in a world. The dialect modules' docs list every endpoint, code and choice.
+//! * Ground truth, never sent: [`Sim::completions`] (every accepted action, creates and deletes
+//!   included, with when and how it really ends) and [`Sim::vm_fact`] / [`Sim::vm_facts`] (where
+//!   each VM stands now: [`VmState`]).
+//!
 //! Demo credentials: HTTP Basic `demo@vigil.test` / `demo` (cloudsfor, Hostway; cloudsfor also
-//! has `trial@vigil.test` / `trial`, a demo-mode account that refuses snapshots), bearer token
-//! `demo-token` (ZennoHosting, ONETSolutions), `ES-API-KEY: demo-key` or the login flow with
-//! `demo` / `demo` (Erigones).
+//! has `trial@vigil.test` / `trial`, a demo-mode account that refuses snapshots and is at its
+//! `vm_limit` of 3), bearer token `demo-token` (ZennoHosting, ONETSolutions), `ES-API-KEY:
+//! demo-key` or the login flow with `demo` / `demo` (Erigones, a DC admin). Erigones also has a
+//! VM owner that is no admin: `ES-API-KEY: owner-key`, or login `owner` / `owner`
+//! ([`OWNER_ES_API_KEY`]): it sees and runs only its own VMs (a third of the seeded ones) and
+//! gets `403` for creates, deletes, disk/NIC definitions and the template, image and network
+//! catalogues.
 
 use std::collections::BTreeMap;
 

@@ -90,8 +90,9 @@ pub struct VmFact {
     /// Its name now (Erigones: the alias).
     pub vm_name: String,
     pub state: VmState,
-    /// Every address the VM holds, as the API shows them once it is created (public IPv4 first);
-    /// empty while it is being created, after a failed create and once it is gone.
+    /// Every address the API shows for the VM, in the API's order (public IPv4 first; Erigones:
+    /// its NICs' addresses, which the definition holds before any deploy). Empty while it is
+    /// being created, after a failed create and once it is gone (Erigones: once undefined).
     pub addresses: Vec<String>,
 }
 
