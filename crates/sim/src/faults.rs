@@ -212,6 +212,20 @@ pub(crate) fn mutate_enum(resp: &mut Response, fields: &[(&str, &[&str])], pick:
     true
 }
 
+/// Cut a body in half (on a character boundary): no longer JSON. An empty body becomes `{`.
+pub(crate) fn truncate_body(resp: &mut Response) {
+    if resp.body.is_empty() {
+        resp.body = "{".to_string();
+        return;
+    }
+    let cut = resp.body.len() / 2;
+    let cut = (0..=cut)
+        .rev()
+        .find(|&i| resp.body.is_char_boundary(i))
+        .unwrap_or(0);
+    resp.body.truncate(cut);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,6 +191,34 @@ pub struct Written {
     pub status: u16,
 }
 
+/// One request's fault decisions: a fixed number of draws per request, so one fault's rate
+/// never reshuffles another's.
+struct Draws {
+    server_error: f64,
+    throttle: f64,
+    drop: f64,
+    after: f64,
+    unknown_enum: f64,
+    malformed: f64,
+    pick: u64,
+    latency: u64,
+}
+
+impl Draws {
+    fn new(r: &mut Rng) -> Draws {
+        Draws {
+            server_error: r.f64(),
+            throttle: r.f64(),
+            drop: r.f64(),
+            after: r.f64(),
+            unknown_enum: r.f64(),
+            malformed: r.f64(),
+            pick: r.next_u64(),
+            latency: r.next_u64(),
+        }
+    }
+}
+
 /// All simulated providers, on one virtual clock.
 pub struct Sim {
     scenario: Scenario,
@@ -321,16 +349,8 @@ impl Sim {
                 &json!({"error": "not_found", "message": format!("no simulated provider serves {}; prefixes: {}", url.path, known.join(", "))}),
             ));
         };
-        // Fault decisions: a fixed number of draws per request, so one fault's rate never
-        // reshuffles another's.
-        let r = &mut self.fault_rng;
-        let (r5xx, r429, rdrop, rafter, renum, rmal) =
-            (r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64());
-        let (rpick, rlat) = (r.next_u64(), r.next_u64());
-        let f = &self.faults;
-        let d = &mut self.dialects[di];
-        let mount_len = d.mount().len();
-        let rest = &url.path[mount_len..];
+        let draws = Draws::new(&mut self.fault_rng);
+        let rest = &url.path[self.dialects[di].mount().len()..];
         let ctx = Ctx {
             method: req.method.to_ascii_uppercase(),
             segs: rest
@@ -345,79 +365,101 @@ impl Sim {
             now,
             origin,
         };
-        let fs = &mut self.fault_stats;
+        let (endpoint, mut resp) = match self.injected(di, &draws) {
+            Some(answer) => answer,
+            None => match self.serve(di, &ctx, req, &draws) {
+                Ok(answer) => answer,
+                Err(endpoint) => {
+                    self.count(di, endpoint, None);
+                    return Reply::Dropped;
+                }
+            },
+        };
+        let (lo, hi) = self.faults.latency_ms;
+        if hi > 0 {
+            let delay = lo + draws.latency % (hi - lo + 1);
+            self.fault_stats.delayed += 1;
+            self.fault_stats.delay_ms_total += delay;
+            resp.set_header(DELAY_HEADER, delay.to_string());
+        }
+        self.count(di, endpoint, Some(resp.status));
+        Reply::Response(resp)
+    }
+
+    /// An injected 5xx (bursts included) or 429 instead of the dialect's answer, if one is due.
+    fn injected(&mut self, di: usize, draws: &Draws) -> Option<(String, Response)> {
+        let (f, fs, d) = (&self.faults, &mut self.fault_stats, &self.dialects[di]);
+        let pick = draws.pick;
         let in_burst = self.burst_left[di] > 0;
-        let (endpoint, mut resp) = if in_burst || r5xx < f.server_error {
+        if in_burst || draws.server_error < f.server_error {
             if in_burst {
                 self.burst_left[di] -= 1;
             } else {
-                self.burst_left[di] = (rpick % f.max_burst() as u64) as u32;
+                self.burst_left[di] = (pick % f.max_burst() as u64) as u32;
             }
             fs.server_error += 1;
-            let status = [500, 502, 503, 504][(rpick >> 8) as usize % 4];
+            let status = [500, 502, 503, 504][(pick >> 8) as usize % 4];
             let mut resp = d.error(status, "Simulated server error");
             if status == 503 {
-                resp.set_header("retry-after", (1 + (rpick >> 16) % 5).to_string());
+                resp.set_header("retry-after", (1 + (pick >> 16) % 5).to_string());
             }
-            ("(fault) 5xx".to_string(), resp)
-        } else if r429 < f.throttle {
-            fs.throttle += 1;
-            (
-                "(fault) 429".to_string(),
-                d.throttled(1 + (rpick >> 16) % 5),
-            )
-        } else if rdrop < f.drop && rafter < 0.5 {
-            fs.dropped_before += 1;
-            let st = self.stats.entry(d.name()).or_default();
-            st.requests += 1;
-            *st.endpoints.entry("(fault) dropped".into()).or_default() += 1;
-            return Reply::Dropped;
-        } else {
-            let (endpoint, mut resp) = d.handle(&ctx);
-            if let Some(journal) = self.journal.as_mut().filter(|_| d.changes_world(&ctx)) {
-                journal.push(Written {
-                    at: now,
-                    request: req.clone(),
-                    status: resp.status,
-                });
-            }
-            if rdrop < f.drop {
-                fs.dropped_after += 1;
-                let st = self.stats.entry(d.name()).or_default();
-                st.requests += 1;
-                *st.endpoints.entry(endpoint).or_default() += 1;
-                return Reply::Dropped;
-            }
-            if renum < f.unknown_enum && faults::mutate_enum(&mut resp, d.enum_fields(), rpick) {
-                fs.unknown_enum += 1;
-            }
-            if rmal < f.malformed {
-                fs.malformed += 1;
-                let cut = resp.body.len() / 2;
-                let cut = (0..=cut)
-                    .rev()
-                    .find(|&i| resp.body.is_char_boundary(i))
-                    .unwrap_or(0);
-                if resp.body.is_empty() {
-                    resp.body = "{".to_string();
-                } else {
-                    resp.body.truncate(cut);
-                }
-            }
-            (endpoint, resp)
-        };
-        let (lo, hi) = f.latency_ms;
-        if hi > 0 {
-            let delay = lo + rlat % (hi - lo + 1);
-            fs.delayed += 1;
-            fs.delay_ms_total += delay;
-            resp.set_header(DELAY_HEADER, delay.to_string());
+            return Some(("(fault) 5xx".to_string(), resp));
         }
-        let st = self.stats.entry(d.name()).or_default();
+        if draws.throttle < f.throttle {
+            fs.throttle += 1;
+            return Some(("(fault) 429".to_string(), d.throttled(1 + (pick >> 16) % 5)));
+        }
+        None
+    }
+
+    /// The dialect's answer (journaled when it may change the world), then the faults that
+    /// spoil an answer; `Err(endpoint)` when the connection is dropped before or after.
+    fn serve(
+        &mut self,
+        di: usize,
+        ctx: &Ctx,
+        req: &Request,
+        draws: &Draws,
+    ) -> Result<(String, Response), String> {
+        let f = &self.faults;
+        let fs = &mut self.fault_stats;
+        if draws.drop < f.drop && draws.after < 0.5 {
+            fs.dropped_before += 1;
+            return Err("(fault) dropped".into());
+        }
+        let d = &mut self.dialects[di];
+        let (endpoint, mut resp) = d.handle(ctx);
+        if let Some(journal) = self.journal.as_mut().filter(|_| d.changes_world(ctx)) {
+            journal.push(Written {
+                at: ctx.now,
+                request: req.clone(),
+                status: resp.status,
+            });
+        }
+        if draws.drop < f.drop {
+            fs.dropped_after += 1;
+            return Err(endpoint);
+        }
+        if draws.unknown_enum < f.unknown_enum
+            && faults::mutate_enum(&mut resp, d.enum_fields(), draws.pick)
+        {
+            fs.unknown_enum += 1;
+        }
+        if draws.malformed < f.malformed {
+            fs.malformed += 1;
+            faults::truncate_body(&mut resp);
+        }
+        Ok((endpoint, resp))
+    }
+
+    /// Counts one request to dialect `di` (`status`: `None` for a dropped connection).
+    fn count(&mut self, di: usize, endpoint: String, status: Option<u16>) {
+        let st = self.stats.entry(self.dialects[di].name()).or_default();
         st.requests += 1;
         *st.endpoints.entry(endpoint).or_default() += 1;
-        *st.statuses.entry(resp.status).or_default() += 1;
-        Reply::Response(resp)
+        if let Some(status) = status {
+            *st.statuses.entry(status).or_default() += 1;
+        }
     }
 
     /// The ground truth: every action any dialect accepted, oldest first (ties in dialect order),
