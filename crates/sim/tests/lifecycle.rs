@@ -36,6 +36,9 @@ mod zenno;
 #[path = "lifecycle/erigones.rs"]
 mod erigones;
 
+#[path = "lifecycle/erigones_roles.rs"]
+mod erigones_roles;
+
 #[path = "lifecycle/onet.rs"]
 mod onet;
 

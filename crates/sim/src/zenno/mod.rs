@@ -9,7 +9,7 @@
 //!   running VM) or `stopped`. `state` changes only when the operation succeeds. A failed start
 //!   leaves `state: stopped`, `bootStatus: failed`; other failures leave the old state and boot
 //!   status.
-//! * VM lifecycle, catalogues, addresses: see [`lifecycle`] and [`catalogue`].
+//! * Operations: [`ops`]. VM lifecycle, catalogues, addresses: [`lifecycle`], [`catalogue`].
 //! * `409` while an operation is pending or in progress (`operation_in_progress`) and for
 //!   start/stop/reboot that make no sense in the current state (`invalid_state`).
 //! * Rate limit (assumed): **600 requests per minute per token**, sliding window on the virtual
@@ -17,13 +17,16 @@
 
 mod catalogue;
 mod lifecycle;
+mod ops;
+
+use ops::op_view;
 
 use serde_json::{json, Value};
 
 use crate::fleet;
 use crate::net::{self, Pool};
-use crate::truth::{finish_at, Completion, VmFact};
-use crate::util::{iso, json_response, Ctx, Env, Rng, Window, NEVER};
+use crate::truth::VmFact;
+use crate::util::{iso, json_response, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
 
 pub const PREFIX: &str = "/zennohosting";
@@ -264,144 +267,6 @@ impl Zenno {
             "updatedAt": iso(updated),
         })
     }
-
-    fn busy(&self, i: usize, now: u64) -> Option<&'static str> {
-        self.vms[i]
-            .op
-            .as_ref()
-            .filter(|op| now < op.ends)
-            .map(|op| op.kind.as_str())
-    }
-
-    /// Accept an operation on VM `i`: 202 with a fresh commandId.
-    fn accept(&mut self, i: usize, kind: OpKind, now: u64) -> Response {
-        let queue = self.env.duration(2_000);
-        let dur = self.env.duration(kind.median_ms());
-        let ok = !self.env.fails();
-        let ends = if self.env.stuck() {
-            NEVER
-        } else {
-            now + queue + dur
-        };
-        let vm = &mut self.vms[i];
-        self.env.log.record(Completion {
-            dialect: "zennohosting",
-            vm_id: vm.id.clone(),
-            vm_name: vm.name.clone(),
-            action: kind.as_str(),
-            accepted_at_ms: now,
-            finished_at_ms: finish_at(ends),
-            succeeded: ok,
-            task_status: if ok { "succeeded" } else { "failed" },
-            visible: true,
-        });
-        vm.boot_failed = false;
-        vm.updated_ms = now;
-        vm.op = Some(Op {
-            kind,
-            accepted: now,
-            runs_at: now + queue,
-            ends,
-            ok,
-            applied: false,
-        });
-        json_response(202, &json!({"commandId": self.ids.uuid()}))
-    }
-
-    fn vm_op(&mut self, i: usize, kind: OpKind, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        if let Err(e) = empty_or_object(ctx) {
-            return e;
-        }
-        if let Some(running) = self.busy(i, now) {
-            return err(
-                409,
-                "operation_in_progress",
-                &format!(
-                    "VM {} already has a '{running}' operation in progress",
-                    self.vms[i].id
-                ),
-            );
-        }
-        let running = self.vms[i].running;
-        let refused = match kind {
-            _ if self.vms[i].create_failed && kind != OpKind::Delete => {
-                Some("VM was not created (its create operation failed); delete it")
-            }
-            OpKind::Start if running => Some("VM is already running"),
-            OpKind::Stop if !running => Some("VM is already stopped"),
-            OpKind::Reboot if !running => Some("VM is stopped; start it instead"),
-            _ => None,
-        };
-        if let Some(m) = refused {
-            return err(409, "invalid_state", m);
-        }
-        self.accept(i, kind, now)
-    }
-
-    /// Apply an operation that ended.
-    fn finish(&mut self, vi: usize) {
-        let vm = &mut self.vms[vi];
-        let Some(op) = vm.op.as_mut() else { return };
-        op.applied = true;
-        let (kind, ok) = (op.kind, op.ok);
-        vm.updated_ms = op.ends;
-        match (kind, ok) {
-            (OpKind::Delete, true) => {
-                vm.gone = true;
-                vm.running = false;
-                if let Some(p) = vm.public_ip.take() {
-                    self.public_ips[p].vm = None;
-                }
-            }
-            (OpKind::Create, false) => {
-                vm.create_failed = true;
-                vm.boot_failed = true;
-                if let Some(p) = vm.public_ip.take() {
-                    self.public_ips[p].vm = None;
-                }
-            }
-            (OpKind::Start, false) => vm.boot_failed = true,
-            (_, false) => {}
-            (OpKind::Stop, true) => vm.running = false,
-            (_, true) => vm.running = true,
-        }
-    }
-}
-
-/// `(operationStatus, bootStatus, updatedAt)` of a VM with this operation, at `now`.
-fn op_view(
-    op: &Op,
-    running: bool,
-    settled_boot: &'static str,
-    now: u64,
-) -> (&'static str, &'static str, u64) {
-    if now < op.runs_at {
-        return ("pending", settled_boot, op.accepted);
-    }
-    if now >= op.ends {
-        return (
-            if op.ok { "succeeded" } else { "failed" },
-            settled_boot,
-            op.ends,
-        );
-    }
-    let half = op.runs_at + (op.ends.saturating_sub(op.runs_at)) / 2;
-    let two_halves = matches!(op.kind, OpKind::Reboot | OpKind::Restore);
-    let boot = match op.kind {
-        OpKind::Start | OpKind::Create => "booting",
-        OpKind::Stop => "stopping",
-        OpKind::Delete if running => "stopping",
-        OpKind::Delete => "stopped",
-        _ if now < half => "stopping",
-        _ => "booting",
-    };
-    let t = if two_halves && now >= half {
-        half
-    } else {
-        op.runs_at
-    };
-    ("in_progress", boot, t)
 }
 
 impl Zenno {
