@@ -43,7 +43,10 @@ pub struct Completion {
     pub succeeded: bool,
     /// What the provider reports once it is over: the task's terminal status (`completed`,
     /// `errored`, `SUCCESS`, `FAILURE`, `REVOKED`, `succeeded`, `failed`) or, for Hostway, the
-    /// server's or snapshot's status after the change (`ACTIVE`, `STOPPED`, `DELETED`).
+    /// server's or snapshot's status after the change (`ACTIVE`, `STOPPED`, `DELETED`; a
+    /// failed build `DELETED`, a failed delete the status the server is back to). cloudsfor's
+    /// delete has no action object: `completed`, finished the instant it was accepted; so have
+    /// Erigones' synchronous `define…`/`undefine` steps (`SUCCESS`).
     pub task_status: &'static str,
     /// Whether a client can tell the outcome from the API at all. `false` only for a failure
     /// that leaves everything exactly as a success would: a Hostway reboot that failed ends with
