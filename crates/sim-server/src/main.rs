@@ -417,7 +417,13 @@ fn banner(c: &Config, addr: SocketAddr) -> String {
                 vigil_sim::TRIAL_EMAIL,
                 vigil_sim::TRIAL_PASSWORD
             ),
-            "erigones" => "ES-API-KEY: demo-key (or POST /accounts/login/ demo / demo)".to_string(),
+            "erigones" => format!(
+                "ES-API-KEY: {} (or POST /accounts/login/ demo / demo); VM owner, not admin: {} ({} / {})",
+                vigil_sim::DEMO_ES_API_KEY,
+                vigil_sim::OWNER_ES_API_KEY,
+                vigil_sim::OWNER_USERNAME,
+                vigil_sim::OWNER_PASSWORD
+            ),
             "onetsolutions" => "Authorization: Bearer demo-token".to_string(),
             _ => format!(
                 "Basic {}:{}",

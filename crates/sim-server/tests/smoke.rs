@@ -228,7 +228,14 @@ fn serves_every_dialect_runs_an_action_and_answers_errors() {
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["id"], "unprocessable_entity");
     let r = http(p, "GET", &format!("{CF}/vms/{running}"), &[BASIC], "").unwrap();
-    assert_eq!(r.status, 404, "no single-VM GET on cloudsfor");
+    assert_eq!(
+        r.status, 200,
+        "the lifecycle section reads one VM: {}",
+        r.body
+    );
+    assert_eq!(r.json()["vm"]["id"], running);
+    let r = http(p, "GET", &format!("{CF}/vms/nope"), &[BASIC], "").unwrap();
+    assert_eq!(r.status, 404);
     let r = http(p, "GET", &format!("{CF}/vms"), &[], "").unwrap();
     assert_eq!(r.status, 401);
     assert!(
@@ -423,4 +430,77 @@ fn faults_drop_connections_and_add_latency() {
         r.header("x-sim-delay-ms").is_none(),
         "the server sleeps on it and strips it"
     );
+}
+
+#[test]
+fn creates_and_deletes_pass_through_with_their_codes_and_empty_bodies() {
+    let srv = Server::start(&["--speed", "50", "--failure-rate", "0"]);
+    let p = srv.port;
+    let json = [BASIC, ("Content-Type", "application/json")];
+
+    // cloudsfor: 202 with a body; DELETE 204 without one, then 404
+    let body =
+        r#"{"name": "smoke-1", "region": "moscow_01", "size": "s-1vcpu-1gb", "image": "Debian"}"#;
+    let r = http(p, "POST", &format!("{CF}/vms"), &json, body).unwrap();
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.json()["vm"]["status"], "new");
+    let vms = http(p, "GET", &format!("{CF}/vms"), &[BASIC], "")
+        .unwrap()
+        .json();
+    let id = vms["vms"][0]["id"].as_str().unwrap().to_string();
+    let r = http(p, "DELETE", &format!("{CF}/vms/{id}"), &[BASIC], "").unwrap();
+    assert_eq!((r.status, r.body.as_str()), (204, ""));
+    assert!(r.header("ratelimit-remaining").is_some());
+    let r = http(p, "GET", &format!("{CF}/vms/{id}"), &[BASIC], "").unwrap();
+    assert_eq!(
+        (r.status, r.json()["id"].as_str()),
+        (404, Some("not_found"))
+    );
+
+    // Hostway: POST /servers answers an absolute Location; DELETE is 202 with an empty body
+    let body = r#"{"server": {"name": "smoke-2", "flavorRef": "2"}}"#;
+    let r = http(p, "POST", &format!("{HW}/servers"), &json, body).unwrap();
+    assert_eq!(r.status, 202, "{}", r.body);
+    let loc = r.header("location").unwrap().to_string();
+    assert!(
+        loc.starts_with(&format!("http://127.0.0.1:{p}{HW}/servers/")),
+        "{loc}"
+    );
+    assert!(r.json()["server"]["adminPass"].is_string());
+    let servers = http(
+        p,
+        "GET",
+        &format!("{HW}/servers?status=ACTIVE"),
+        &[BASIC],
+        "",
+    )
+    .unwrap()
+    .json();
+    let sid = servers["servers"][0]["id"].as_str().unwrap().to_string();
+    let r = http(p, "DELETE", &format!("{HW}/servers/{sid}"), &[BASIC], "").unwrap();
+    assert_eq!((r.status, r.body.as_str()), (202, ""));
+
+    // Erigones' VM owner is refused admin calls, in the dialect's shape and headers
+    let owner = ("ES-API-KEY", "owner-key");
+    let r = http(p, "GET", "/erigones/api/image/", &[owner], "").unwrap();
+    assert_eq!((r.status, r.header("es_username")), (403, Some("owner")));
+    assert!(r.json()["detail"].is_string());
+
+    // a DELETE preflight from a loopback origin is allowed
+    let r = http(
+        p,
+        "OPTIONS",
+        &format!("{CF}/vms/{id}"),
+        &[
+            ("Origin", "http://127.0.0.1:8080"),
+            ("Access-Control-Request-Method", "DELETE"),
+        ],
+        "",
+    )
+    .unwrap();
+    assert!(r.status < 300, "{}", r.status);
+    assert!(r
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("DELETE"));
 }

@@ -17,6 +17,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde_json::Value;
+
+use crate::Response;
+
 /// Which faults to inject, and how often. `Faults::default()` injects none.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
@@ -165,6 +169,61 @@ impl fmt::Display for Faults {
             write!(f, "{}", parts.join(","))
         }
     }
+}
+
+/// Replace one enum-valued string field of a JSON body with a value the sheet does not list.
+pub(crate) fn mutate_enum(resp: &mut Response, fields: &[(&str, &[&str])], pick: u64) -> bool {
+    let Ok(mut v) = serde_json::from_str::<Value>(&resp.body) else {
+        return false;
+    };
+    fn walk(v: &Value, path: &str, fields: &[(&str, &[&str])], out: &mut Vec<(String, usize)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    if x.is_string() {
+                        if let Some(fi) = fields.iter().position(|(f, _)| f == k) {
+                            out.push((p.clone(), fi));
+                        }
+                    }
+                    walk(x, &p, fields, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}/{i}"), fields, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&v, "", fields, &mut found);
+    if found.is_empty() {
+        return false;
+    }
+    let (path, fi) = &found[(pick % found.len() as u64) as usize];
+    let values = fields[*fi].1;
+    let new = values[((pick >> 20) % values.len() as u64) as usize];
+    if let Some(slot) = v.pointer_mut(path) {
+        *slot = Value::String(new.to_string());
+    }
+    resp.body = v.to_string();
+    true
+}
+
+/// Cut a body in half (on a character boundary): no longer JSON. An empty body becomes `{`.
+pub(crate) fn truncate_body(resp: &mut Response) {
+    if resp.body.is_empty() {
+        resp.body = "{".to_string();
+        return;
+    }
+    let cut = resp.body.len() / 2;
+    let cut = (0..=cut)
+        .rev()
+        .find(|&i| resp.body.is_char_boundary(i))
+        .unwrap_or(0);
+    resp.body.truncate(cut);
 }
 
 #[cfg(test)]

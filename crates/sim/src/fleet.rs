@@ -214,12 +214,6 @@ pub(crate) fn fleet(rng: &mut Rng, n: usize, now_ms: u64, regions: usize) -> Vec
     out
 }
 
-/// A documentation-range IPv4 address (RFC 5737), distinct per index.
-pub(crate) fn ipv4(dialect: u8, i: usize) -> String {
-    let nets = ["203.0.113", "198.51.100", "192.0.2"];
-    format!("{}.{}", nets[dialect as usize % 3], 10 + (i % 240))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

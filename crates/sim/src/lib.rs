@@ -9,10 +9,23 @@
 //!   instants → byte-identical answers.
 //! * Durations and outcomes come from a seeded SplitMix64; nothing reads the real clock.
 //!
+//! * VM lifecycle, per each sheet's "VM lifecycle", "Catalogues for the create form" and "IP
+//!   addresses" sections: creates (~100 s median, ×0.6–1.6, failing at the scenario's
+//!   `failure_rate`), deletes (~20–30 s; cloudsfor's is immediate), the create form's catalogues
+//!   (fixed per seed; a create naming anything else is refused) and addresses on every VM,
+//!   unique in a world. The dialect modules' docs list every endpoint, code and choice.
+//! * Ground truth, never sent: [`Sim::completions`] (every accepted action, creates and deletes
+//!   included, with when and how it really ends) and [`Sim::vm_fact`] / [`Sim::vm_facts`] (where
+//!   each VM stands now: [`VmState`]).
+//!
 //! Demo credentials: HTTP Basic `demo@vigil.test` / `demo` (cloudsfor, Hostway; cloudsfor also
-//! has `trial@vigil.test` / `trial`, a demo-mode account that refuses snapshots), bearer token
-//! `demo-token` (ZennoHosting, ONETSolutions), `ES-API-KEY: demo-key` or the login flow with
-//! `demo` / `demo` (Erigones).
+//! has `trial@vigil.test` / `trial`, a demo-mode account that refuses snapshots and is at its
+//! `vm_limit` of 3), bearer token `demo-token` (ZennoHosting, ONETSolutions), `ES-API-KEY:
+//! demo-key` or the login flow with `demo` / `demo` (Erigones, a DC admin). Erigones also has a
+//! VM owner that is no admin: `ES-API-KEY: owner-key`, or login `owner` / `owner`
+//! ([`OWNER_ES_API_KEY`]): it sees and runs only its own VMs (a third of the seeded ones) and
+//! gets `403` for creates, deletes, disk/NIC definitions and the template, image and network
+//! catalogues.
 
 use std::collections::BTreeMap;
 
@@ -23,13 +36,16 @@ mod erigones;
 mod faults;
 mod fleet;
 mod hostway;
+mod message;
+mod net;
 mod onet;
 mod truth;
 mod util;
 mod zenno;
 
 pub use faults::Faults;
-pub use truth::Completion;
+pub use message::{Reply, Request, Response};
+pub use truth::{Completion, VmFact, VmState};
 pub use util::{b64encode, iso};
 
 use util::{json_response, parse_url, Ctx, Env, Rng};
@@ -78,127 +94,12 @@ pub const TRIAL_EMAIL: &str = "trial@vigil.test";
 pub const TRIAL_PASSWORD: &str = "trial";
 pub const DEMO_TOKEN: &str = "demo-token";
 pub const DEMO_ES_API_KEY: &str = "demo-key";
-
-/// One HTTP request. `url` is a path (`/cloudsfor/api/v1/vms?page=1`) or an absolute URL
-/// (`http://127.0.0.1:8787/…`, `demo://x/…`); scheme and authority are ignored for routing but
-/// reused to build absolute links. Header names are matched case-insensitively.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Request {
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Request {
-    pub fn new(method: &str, url: &str) -> Request {
-        Request {
-            method: method.to_string(),
-            url: url.to_string(),
-            headers: Vec::new(),
-            body: String::new(),
-        }
-    }
-
-    pub fn get(url: &str) -> Request {
-        Request::new("GET", url)
-    }
-
-    pub fn post(url: &str, body: &str) -> Request {
-        Request::new("POST", url).with_body(body)
-    }
-
-    pub fn put(url: &str, body: &str) -> Request {
-        Request::new("PUT", url).with_body(body)
-    }
-
-    pub fn with_header(mut self, name: &str, value: &str) -> Request {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-
-    pub fn with_body(mut self, body: &str) -> Request {
-        self.body = body.to_string();
-        if !body.is_empty() && util::header(&self.headers, "content-type").is_none() {
-            self.headers
-                .push(("Content-Type".to_string(), "application/json".to_string()));
-        }
-        self
-    }
-
-    /// Adds `Authorization: Basic base64(user:password)`.
-    pub fn basic(self, user: &str, password: &str) -> Request {
-        let v = format!(
-            "Basic {}",
-            b64encode(format!("{user}:{password}").as_bytes())
-        );
-        self.with_header("Authorization", &v)
-    }
-
-    /// Adds `Authorization: Bearer <token>`.
-    pub fn bearer(self, token: &str) -> Request {
-        let v = format!("Bearer {token}");
-        self.with_header("Authorization", &v)
-    }
-}
-
-/// One HTTP response. Bodies are JSON unless a fault made them malformed, or empty (Hostway 202).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Response {
-    /// First header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        util::header(&self.headers, name)
-    }
-
-    /// The body parsed as JSON (`None` when empty or malformed).
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-
-    pub(crate) fn set_header(&mut self, name: &str, value: String) {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        self.headers.push((name.to_string(), value));
-    }
-}
-
-/// What the simulated server did with a request.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Reply {
-    Response(Response),
-    /// The connection was dropped without an answer (fault injection).
-    Dropped,
-}
-
-impl Reply {
-    /// Latency a fault asked for (the `x-sim-delay-ms` header), 0 when none.
-    pub fn delay_ms(&self) -> u64 {
-        self.response()
-            .and_then(|r| r.header(DELAY_HEADER))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    }
-
-    pub fn response(&self) -> Option<&Response> {
-        match self {
-            Reply::Response(r) => Some(r),
-            Reply::Dropped => None,
-        }
-    }
-
-    /// The response; panics on [`Reply::Dropped`] (handy in tests).
-    pub fn unwrap(self) -> Response {
-        match self {
-            Reply::Response(r) => r,
-            Reply::Dropped => panic!("connection dropped"),
-        }
-    }
-}
+/// Erigones: a VM owner, not a DC admin (its create, delete and admin catalogue calls answer
+/// `403`; it sees and runs only its own VMs). Also `POST /accounts/login/` with
+/// [`OWNER_USERNAME`] / [`OWNER_PASSWORD`].
+pub const OWNER_ES_API_KEY: &str = "owner-key";
+pub const OWNER_USERNAME: &str = "owner";
+pub const OWNER_PASSWORD: &str = "owner";
 
 /// What the simulated world looks like.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -254,6 +155,9 @@ pub(crate) trait Dialect: Send {
     fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])];
     fn env(&self) -> &Env;
     fn env_mut(&mut self) -> &mut Env;
+    /// Every VM this dialect ever held, gone ones included, oldest first, as of `now` (the
+    /// world already advanced to it).
+    fn facts(&self, now: u64) -> Vec<VmFact>;
     fn stuck_count(&self) -> u64 {
         self.env().stuck_count
     }
@@ -285,6 +189,34 @@ pub struct Written {
     pub at: u64,
     pub request: Request,
     pub status: u16,
+}
+
+/// One request's fault decisions: a fixed number of draws per request, so one fault's rate
+/// never reshuffles another's.
+struct Draws {
+    server_error: f64,
+    throttle: f64,
+    drop: f64,
+    after: f64,
+    unknown_enum: f64,
+    malformed: f64,
+    pick: u64,
+    latency: u64,
+}
+
+impl Draws {
+    fn new(r: &mut Rng) -> Draws {
+        Draws {
+            server_error: r.f64(),
+            throttle: r.f64(),
+            drop: r.f64(),
+            after: r.f64(),
+            unknown_enum: r.f64(),
+            malformed: r.f64(),
+            pick: r.next_u64(),
+            latency: r.next_u64(),
+        }
+    }
 }
 
 /// All simulated providers, on one virtual clock.
@@ -417,16 +349,8 @@ impl Sim {
                 &json!({"error": "not_found", "message": format!("no simulated provider serves {}; prefixes: {}", url.path, known.join(", "))}),
             ));
         };
-        // Fault decisions: a fixed number of draws per request, so one fault's rate never
-        // reshuffles another's.
-        let r = &mut self.fault_rng;
-        let (r5xx, r429, rdrop, rafter, renum, rmal) =
-            (r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64());
-        let (rpick, rlat) = (r.next_u64(), r.next_u64());
-        let f = &self.faults;
-        let d = &mut self.dialects[di];
-        let mount_len = d.mount().len();
-        let rest = &url.path[mount_len..];
+        let draws = Draws::new(&mut self.fault_rng);
+        let rest = &url.path[self.dialects[di].mount().len()..];
         let ctx = Ctx {
             method: req.method.to_ascii_uppercase(),
             segs: rest
@@ -441,79 +365,101 @@ impl Sim {
             now,
             origin,
         };
-        let fs = &mut self.fault_stats;
+        let (endpoint, mut resp) = match self.injected(di, &draws) {
+            Some(answer) => answer,
+            None => match self.serve(di, &ctx, req, &draws) {
+                Ok(answer) => answer,
+                Err(endpoint) => {
+                    self.count(di, endpoint, None);
+                    return Reply::Dropped;
+                }
+            },
+        };
+        let (lo, hi) = self.faults.latency_ms;
+        if hi > 0 {
+            let delay = lo + draws.latency % (hi - lo + 1);
+            self.fault_stats.delayed += 1;
+            self.fault_stats.delay_ms_total += delay;
+            resp.set_header(DELAY_HEADER, delay.to_string());
+        }
+        self.count(di, endpoint, Some(resp.status));
+        Reply::Response(resp)
+    }
+
+    /// An injected 5xx (bursts included) or 429 instead of the dialect's answer, if one is due.
+    fn injected(&mut self, di: usize, draws: &Draws) -> Option<(String, Response)> {
+        let (f, fs, d) = (&self.faults, &mut self.fault_stats, &self.dialects[di]);
+        let pick = draws.pick;
         let in_burst = self.burst_left[di] > 0;
-        let (endpoint, mut resp) = if in_burst || r5xx < f.server_error {
+        if in_burst || draws.server_error < f.server_error {
             if in_burst {
                 self.burst_left[di] -= 1;
             } else {
-                self.burst_left[di] = (rpick % f.max_burst() as u64) as u32;
+                self.burst_left[di] = (pick % f.max_burst() as u64) as u32;
             }
             fs.server_error += 1;
-            let status = [500, 502, 503, 504][(rpick >> 8) as usize % 4];
+            let status = [500, 502, 503, 504][(pick >> 8) as usize % 4];
             let mut resp = d.error(status, "Simulated server error");
             if status == 503 {
-                resp.set_header("retry-after", (1 + (rpick >> 16) % 5).to_string());
+                resp.set_header("retry-after", (1 + (pick >> 16) % 5).to_string());
             }
-            ("(fault) 5xx".to_string(), resp)
-        } else if r429 < f.throttle {
-            fs.throttle += 1;
-            (
-                "(fault) 429".to_string(),
-                d.throttled(1 + (rpick >> 16) % 5),
-            )
-        } else if rdrop < f.drop && rafter < 0.5 {
-            fs.dropped_before += 1;
-            let st = self.stats.entry(d.name()).or_default();
-            st.requests += 1;
-            *st.endpoints.entry("(fault) dropped".into()).or_default() += 1;
-            return Reply::Dropped;
-        } else {
-            let (endpoint, mut resp) = d.handle(&ctx);
-            if let Some(journal) = self.journal.as_mut().filter(|_| d.changes_world(&ctx)) {
-                journal.push(Written {
-                    at: now,
-                    request: req.clone(),
-                    status: resp.status,
-                });
-            }
-            if rdrop < f.drop {
-                fs.dropped_after += 1;
-                let st = self.stats.entry(d.name()).or_default();
-                st.requests += 1;
-                *st.endpoints.entry(endpoint).or_default() += 1;
-                return Reply::Dropped;
-            }
-            if renum < f.unknown_enum && mutate_enum(&mut resp, d.enum_fields(), rpick) {
-                fs.unknown_enum += 1;
-            }
-            if rmal < f.malformed {
-                fs.malformed += 1;
-                let cut = resp.body.len() / 2;
-                let cut = (0..=cut)
-                    .rev()
-                    .find(|&i| resp.body.is_char_boundary(i))
-                    .unwrap_or(0);
-                if resp.body.is_empty() {
-                    resp.body = "{".to_string();
-                } else {
-                    resp.body.truncate(cut);
-                }
-            }
-            (endpoint, resp)
-        };
-        let (lo, hi) = f.latency_ms;
-        if hi > 0 {
-            let delay = lo + rlat % (hi - lo + 1);
-            fs.delayed += 1;
-            fs.delay_ms_total += delay;
-            resp.set_header(DELAY_HEADER, delay.to_string());
+            return Some(("(fault) 5xx".to_string(), resp));
         }
-        let st = self.stats.entry(d.name()).or_default();
+        if draws.throttle < f.throttle {
+            fs.throttle += 1;
+            return Some(("(fault) 429".to_string(), d.throttled(1 + (pick >> 16) % 5)));
+        }
+        None
+    }
+
+    /// The dialect's answer (journaled when it may change the world), then the faults that
+    /// spoil an answer; `Err(endpoint)` when the connection is dropped before or after.
+    fn serve(
+        &mut self,
+        di: usize,
+        ctx: &Ctx,
+        req: &Request,
+        draws: &Draws,
+    ) -> Result<(String, Response), String> {
+        let f = &self.faults;
+        let fs = &mut self.fault_stats;
+        if draws.drop < f.drop && draws.after < 0.5 {
+            fs.dropped_before += 1;
+            return Err("(fault) dropped".into());
+        }
+        let d = &mut self.dialects[di];
+        let (endpoint, mut resp) = d.handle(ctx);
+        if let Some(journal) = self.journal.as_mut().filter(|_| d.changes_world(ctx)) {
+            journal.push(Written {
+                at: ctx.now,
+                request: req.clone(),
+                status: resp.status,
+            });
+        }
+        if draws.drop < f.drop {
+            fs.dropped_after += 1;
+            return Err(endpoint);
+        }
+        if draws.unknown_enum < f.unknown_enum
+            && faults::mutate_enum(&mut resp, d.enum_fields(), draws.pick)
+        {
+            fs.unknown_enum += 1;
+        }
+        if draws.malformed < f.malformed {
+            fs.malformed += 1;
+            faults::truncate_body(&mut resp);
+        }
+        Ok((endpoint, resp))
+    }
+
+    /// Counts one request to dialect `di` (`status`: `None` for a dropped connection).
+    fn count(&mut self, di: usize, endpoint: String, status: Option<u16>) {
+        let st = self.stats.entry(self.dialects[di].name()).or_default();
         st.requests += 1;
         *st.endpoints.entry(endpoint).or_default() += 1;
-        *st.statuses.entry(resp.status).or_default() += 1;
-        Reply::Response(resp)
+        if let Some(status) = status {
+            *st.statuses.entry(status).or_default() += 1;
+        }
     }
 
     /// The ground truth: every action any dialect accepted, oldest first (ties in dialect order),
@@ -541,6 +487,30 @@ impl Sim {
             .rev()
             .find(|c| c.vm_id == vm || c.vm_name == vm)
             .cloned()
+    }
+
+    /// Where the VM `vm` of `dialect` stands as of [`Sim::now_ms`] (the last request's time):
+    /// being created, running, stopped, failed, being deleted or gone, with the addresses it
+    /// holds. `vm` is its id as the dialect's URLs use it (Erigones: the hostname) or its name;
+    /// a name used twice (a VM deleted, another created) means the newest.
+    /// `None` when the dialect never held such a VM. Reading it sends nothing and changes nothing.
+    pub fn vm_fact(&self, dialect: &str, vm: &str) -> Option<VmFact> {
+        let facts = self.vm_facts(dialect);
+        facts
+            .iter()
+            .find(|f| f.vm_id == vm)
+            .or_else(|| facts.iter().rev().find(|f| f.vm_name == vm))
+            .cloned()
+    }
+
+    /// Every VM `dialect` ever held in this world (gone ones too, as [`VmState::Gone`]), oldest
+    /// first, as of [`Sim::now_ms`]; cloudsfor: both accounts'. Empty for an unknown dialect.
+    pub fn vm_facts(&self, dialect: &str) -> Vec<VmFact> {
+        self.dialects
+            .iter()
+            .find(|d| d.name() == dialect)
+            .map(|d| d.facts(self.last_now))
+            .unwrap_or_default()
     }
 
     /// When the newest action accepted on that VM finishes (see [`Sim::latest_action`]); `None`
@@ -606,45 +576,4 @@ impl Sim {
             "dialects": dialects,
         })
     }
-}
-
-/// Replace one enum-valued string field of a JSON body with a value the sheet does not list.
-fn mutate_enum(resp: &mut Response, fields: &[(&str, &[&str])], pick: u64) -> bool {
-    let Ok(mut v) = serde_json::from_str::<Value>(&resp.body) else {
-        return false;
-    };
-    fn walk(v: &Value, path: &str, fields: &[(&str, &[&str])], out: &mut Vec<(String, usize)>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
-                    if x.is_string() {
-                        if let Some(fi) = fields.iter().position(|(f, _)| f == k) {
-                            out.push((p.clone(), fi));
-                        }
-                    }
-                    walk(x, &p, fields, out);
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    walk(x, &format!("{path}/{i}"), fields, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    walk(&v, "", fields, &mut found);
-    if found.is_empty() {
-        return false;
-    }
-    let (path, fi) = &found[(pick % found.len() as u64) as usize];
-    let values = fields[*fi].1;
-    let new = values[((pick >> 20) % values.len() as u64) as usize];
-    if let Some(slot) = v.pointer_mut(path) {
-        *slot = Value::String(new.to_string());
-    }
-    resp.body = v.to_string();
-    true
 }

@@ -8,7 +8,11 @@
 //!
 //! In every dialect the task turns terminal and the VM shows its final state at the same instant
 //! of the virtual clock (state changes are applied at the task's end), so one `finished_at_ms`
-//! covers both.
+//! covers both. A create is over when the VM runs with its addresses (or the create failed); a
+//! delete when the VM answers `404` and is absent from the lists (or the delete failed).
+//!
+//! [`crate::Sim::vm_fact`] and [`crate::Sim::vm_facts`] say where each VM stands now: being
+//! created, running, stopped, failed, being deleted or gone ([`VmState`]).
 
 use std::collections::VecDeque;
 
@@ -24,7 +28,10 @@ pub struct Completion {
     /// The VM's name when the action was accepted (Erigones: the alias).
     pub vm_name: String,
     /// The dialect's own word for the action: `reboot`, `power_off` (cloudsfor), `stop/force`
-    /// (Erigones), `os-stop`, `reboot/hard` (Hostway), `snapshot`, `create`…
+    /// (Erigones), `os-stop`, `reboot/hard` (Hostway), `snapshot`… A VM's create is `create`
+    /// and its delete `delete` in every dialect (Erigones: the deploy and the undeploy tasks,
+    /// whose own log words are "Create server" / "Delete server"; its synchronous steps are
+    /// `define`, `define/disk`, `define/nic` and `undefine`).
     pub action: &'static str,
     pub accepted_at_ms: u64,
     /// When the task turned terminal with the VM in its final state; `None` for a task that never
@@ -36,7 +43,10 @@ pub struct Completion {
     pub succeeded: bool,
     /// What the provider reports once it is over: the task's terminal status (`completed`,
     /// `errored`, `SUCCESS`, `FAILURE`, `REVOKED`, `succeeded`, `failed`) or, for Hostway, the
-    /// server's or snapshot's status after the change (`ACTIVE`, `STOPPED`, `DELETED`).
+    /// server's or snapshot's status after the change (`ACTIVE`, `STOPPED`, `DELETED`; a
+    /// failed build `DELETED`, a failed delete the status the server is back to). cloudsfor's
+    /// delete has no action object: `completed`, finished the instant it was accepted; so have
+    /// Erigones' synchronous `define…`/`undefine` steps (`SUCCESS`).
     pub task_status: &'static str,
     /// Whether a client can tell the outcome from the API at all. `false` only for a failure
     /// that leaves everything exactly as a success would: a Hostway reboot that failed ends with
@@ -48,6 +58,56 @@ impl Completion {
     /// Whether the action is over at `now_ms` (task terminal, VM in its final state).
     pub fn finished_by(&self, now_ms: u64) -> bool {
         self.finished_at_ms.is_some_and(|t| t <= now_ms)
+    }
+}
+
+/// Where one VM stands, as the simulated provider really holds it (never sent to clients).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmState {
+    /// Its create was accepted and has not finished (cloudsfor `new` + locked, ZennoHosting
+    /// `operation: create`, Erigones `deploying`, ONETSolutions `pending` with its `create_vps`
+    /// task, Hostway `BUILD`).
+    Creating,
+    /// It exists and is powered on (an action may be running on it).
+    Running,
+    /// It exists and is powered off (an action may be running on it).
+    Stopped,
+    /// Its create failed; the provider keeps the record until it is deleted (cloudsfor `new`,
+    /// ZennoHosting `operationStatus: failed`, ONETSolutions `error`, Hostway `DELETED`).
+    Failed,
+    /// Erigones only: defined but not deployed (`notcreated`): listed, holding no machine.
+    NotCreated,
+    /// Its delete was accepted and has not finished (Erigones: the undeploy).
+    Deleting,
+    /// Deleted: `404` to a read and absent from every list.
+    Gone,
+}
+
+/// One VM of a dialect, as the simulated provider really holds it: see [`crate::Sim::vm_fact`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VmFact {
+    /// The dialect's name, as in [`crate::PREFIXES`].
+    pub dialect: &'static str,
+    /// The id the dialect's URLs use for the VM (Erigones: the hostname).
+    pub vm_id: String,
+    /// Its name now (Erigones: the alias).
+    pub vm_name: String,
+    pub state: VmState,
+    /// Every address the API shows for the VM, in the API's order (public IPv4 first; Erigones:
+    /// its NICs' addresses, which the definition holds before any deploy). Empty while it is
+    /// being created, after a failed create and once it is gone (Erigones: once undefined).
+    pub addresses: Vec<String>,
+}
+
+impl VmFact {
+    /// The VM exists: listed and readable (being created, failed and not-created ones too).
+    pub fn exists(&self) -> bool {
+        self.state != VmState::Gone
+    }
+
+    /// The VM exists and runs.
+    pub fn is_running(&self) -> bool {
+        self.state == VmState::Running
     }
 }
 

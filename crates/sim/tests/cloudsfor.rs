@@ -184,14 +184,15 @@ fn unauthorized_in_dialect_shape() {
 }
 
 #[test]
-fn unknown_paths_and_single_vm_get_are_404() {
+fn unknown_paths_are_404_and_one_vm_reads_as_in_the_list() {
     let mut s = sim(0.0);
-    let id = cf_pick(&mut s, "running", T0)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let vm = cf_pick(&mut s, "running", T0);
+    let id = vm["id"].as_str().unwrap().to_string();
+    let r = cf_get(&mut s, &format!("/vms/{id}"), T0);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(json(&r)["vm"], vm);
     for p in [
-        format!("/vms/{id}"),
+        "/vms/nope".to_string(),
         "/droplets".to_string(),
         format!("/actions/{id}"),
         "/vms/nope/actions".to_string(),

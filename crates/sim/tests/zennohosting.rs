@@ -102,8 +102,10 @@ fn list_and_one_vm_with_documented_fields() {
                 "diskGb",
                 "id",
                 "name",
+                "networks",
                 "operation",
                 "operationStatus",
+                "publicIp",
                 "ramGb",
                 "state",
                 "updatedAt"
@@ -270,11 +272,14 @@ fn backup_restore_is_an_operation() {
 fn create_vm() {
     let mut s = sim(0.0);
     let p = zh_project(&mut s, T0);
+    let image = json(&zh(&mut s, "GET", "/images", "", T0))["items"][0]["id"].clone();
+    let tariff = json(&zh(&mut s, "GET", "/vm-tariffs", "", T0))["items"][2].clone();
+    let body = serde_json::json!({"name": "web-09", "imageId": image, "tariffId": tariff["id"]});
     let r = zh(
         &mut s,
         "POST",
         &format!("/projects/{p}/vms"),
-        r#"{"name":"web-09","cpu":2,"ramGb":4,"diskGb":50}"#,
+        &body.to_string(),
         T0,
     );
     assert_eq!(r.status, 202, "{}", r.body);
@@ -284,12 +289,16 @@ fn create_vm() {
     let v = list.iter().find(|v| v["name"] == "web-09").unwrap();
     assert_eq!(
         (v["cpu"].as_u64(), v["ramGb"].as_u64(), v["diskGb"].as_u64()),
-        (Some(2), Some(4), Some(50))
+        (
+            tariff["cpu"].as_u64(),
+            tariff["ramGb"].as_u64(),
+            tariff["diskGb"].as_u64()
+        )
     );
     assert_eq!(v["operation"], "create");
     assert_eq!(v["operationStatus"], "pending");
     let id = v["id"].as_str().unwrap().to_string();
-    let tr = trace(&mut s, &p, &id, T0, T0 + 100 * SEC);
+    let tr = trace(&mut s, &p, &id, T0, T0 + 170 * SEC);
     assert_eq!(
         tr.last().unwrap(),
         &row("create", "succeeded", "booted", "running")
@@ -300,7 +309,7 @@ fn create_vm() {
         "[]",
         r#"{"cpu":2}"#,
         r#"{"name":"bad name"}"#,
-        r#"{"name":"x","cpu":0}"#,
+        r#"{"name":"x"}"#,
         "{",
     ] {
         let r = zh(&mut s, "POST", &format!("/projects/{p}/vms"), bad, T0);

@@ -1,0 +1,509 @@
+//! ZennoHosting — the "observe the resource" dialect, per `providers/zennohosting.md`.
+//!
+//! * Writes answer `202 {"commandId"}`; the only truth is the VM's own `operation` /
+//!   `operationStatus` / `bootStatus` / `state`. A VM keeps its last operation and its terminal
+//!   status until a later operation overwrites them; a VM that never ran one shows `null`s.
+//! * Lifecycle of an operation: `pending` (queued ~2 s) → `in_progress` → `succeeded`/`failed`.
+//!   `bootStatus` while in progress: start/create → `booting`; stop → `stopping`;
+//!   reboot/restore → `stopping` for the first half, then `booting`; delete → `stopping` (a
+//!   running VM) or `stopped`. `state` changes only when the operation succeeds. A failed start
+//!   leaves `state: stopped`, `bootStatus: failed`; other failures leave the old state and boot
+//!   status.
+//! * Operations: [`ops`]. VM lifecycle, catalogues, addresses: [`lifecycle`], [`catalogue`].
+//! * `409` while an operation is pending or in progress (`operation_in_progress`) and for
+//!   start/stop/reboot that make no sense in the current state (`invalid_state`).
+//! * Rate limit (assumed): **600 requests per minute per token**, sliding window on the virtual
+//!   clock; beyond → `429` + `Retry-After` (seconds).
+
+mod catalogue;
+mod lifecycle;
+mod ops;
+
+use ops::op_view;
+
+use serde_json::{json, Value};
+
+use crate::fleet;
+use crate::net::{self, Pool};
+use crate::truth::VmFact;
+use crate::util::{iso, json_response, Ctx, Env, Rng, Window};
+use crate::{Dialect, Response, Scenario};
+
+pub const PREFIX: &str = "/zennohosting";
+pub const LIMIT_PER_MINUTE: usize = 600;
+const MINUTE: u64 = 60_000;
+/// This dialect's place in the world's address pools.
+const NET: u8 = 0;
+/// The second octet of the project network's `10.x.0.0/16`.
+const NETWORK_OCTET: u8 = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum OpKind {
+    Create,
+    Start,
+    Stop,
+    Reboot,
+    Restore,
+    Delete,
+}
+
+impl OpKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Create => "create",
+            OpKind::Start => "start",
+            OpKind::Stop => "stop",
+            OpKind::Reboot => "reboot",
+            OpKind::Restore => "restore",
+            OpKind::Delete => "delete",
+        }
+    }
+
+    fn median_ms(self) -> u64 {
+        match self {
+            OpKind::Create => 100_000,
+            OpKind::Start => 15_000,
+            OpKind::Stop => 30_000,
+            OpKind::Reboot => 20_000,
+            OpKind::Restore => 120_000,
+            OpKind::Delete => 20_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Op {
+    kind: OpKind,
+    accepted: u64,
+    runs_at: u64,
+    ends: u64,
+    ok: bool,
+    applied: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Vm {
+    id: String,
+    name: String,
+    running: bool,
+    boot_failed: bool,
+    cpu: u32,
+    ram_gb: u32,
+    disk_gb: u32,
+    updated_ms: u64,
+    op: Option<Op>,
+    /// The VM's number in the world's address pools (its internal IP).
+    addr: u64,
+    /// Index into the project's public IPs.
+    public_ip: Option<usize>,
+    /// Its create failed: listed with `operation: create` failed; it can only be deleted.
+    create_failed: bool,
+    /// Deleted: `404`, in no list (kept so that indices stay valid).
+    gone: bool,
+}
+
+impl Vm {
+    /// Created and not failed: it holds its addresses.
+    fn provisioned(&self, now: u64) -> bool {
+        !self.gone
+            && !self.create_failed
+            && !self
+                .op
+                .as_ref()
+                .is_some_and(|op| op.kind == OpKind::Create && now < op.ends)
+    }
+}
+
+/// A project public IP: its own resource, attached to at most one VM.
+#[derive(Clone, Debug)]
+struct PublicIp {
+    id: String,
+    address: String,
+    vm: Option<usize>,
+}
+
+pub(crate) struct Zenno {
+    project_id: String,
+    network_id: String,
+    vms: Vec<Vm>,
+    public_ips: Vec<PublicIp>,
+    keys: Vec<catalogue::Key>,
+    catalogue: catalogue::Catalogue,
+    env: Env,
+    ids: Rng,
+    hits: Window,
+    pool: Pool,
+    next_addr: u64,
+}
+
+fn err(status: u16, code: &str, message: &str) -> Response {
+    json_response(status, &json!({"error": code, "message": message}))
+}
+
+fn validation(message: &str) -> Response {
+    err(422, "validation_error", message)
+}
+
+impl Zenno {
+    pub fn new(sc: &Scenario, now: u64) -> Zenno {
+        let mut rng = Rng::derive(sc.seed, 0x2E77);
+        let project_id = rng.uuid();
+        let vms: Vec<Vm> = fleet::fleet(&mut rng, sc.vms, now, 1)
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| Vm {
+                id: rng.uuid(),
+                name: s.name,
+                running: s.running,
+                boot_failed: false,
+                cpu: s.vcpus,
+                ram_gb: s.ram_gb,
+                disk_gb: s.disk_gb,
+                updated_ms: now.saturating_sub(rng.range(60_000, 86_400_000)) / 1000 * 1000,
+                op: None,
+                addr: i as u64,
+                public_ip: None,
+                create_failed: false,
+                gone: false,
+            })
+            .collect();
+        let mut z = Zenno {
+            project_id,
+            network_id: String::new(),
+            next_addr: vms.len() as u64,
+            vms,
+            public_ips: Vec::new(),
+            keys: Vec::new(),
+            catalogue: catalogue::Catalogue::new(sc.seed),
+            env: Env::new(sc.seed, 0x2E77_5EED, sc.failure_rate, sc.speed),
+            ids: Rng::derive(sc.seed, 0x02E7_71D5),
+            hits: Window::default(),
+            pool: Pool::new(sc.seed, NET),
+        };
+        z.seed_resources(sc.seed);
+        z
+    }
+
+    /// The project network, its public IPs (about 60 % of the VMs hold one, two are free) and
+    /// SSH keys, from a stream of their own.
+    fn seed_resources(&mut self, seed: u64) {
+        let mut rng = Rng::derive(seed, 0x2E77_AD05);
+        self.network_id = rng.uuid();
+        for vi in 0..self.vms.len() {
+            if rng.chance(0.6) {
+                let ip = self.new_public_ip(rng.uuid(), Some(vi));
+                self.vms[vi].public_ip = Some(ip);
+            }
+        }
+        for _ in 0..2 {
+            self.new_public_ip(rng.uuid(), None);
+        }
+        self.keys = catalogue::seeded_keys(&mut rng);
+    }
+
+    /// A new project public IP; returns its index.
+    fn new_public_ip(&mut self, id: String, vm: Option<usize>) -> usize {
+        self.public_ips.push(PublicIp {
+            id,
+            address: self.pool.public_v4(self.next_addr),
+            vm,
+        });
+        self.next_addr += 1;
+        self.public_ips.len() - 1
+    }
+
+    fn internal_ip(&self, vm: &Vm) -> String {
+        net::private_v4(NETWORK_OCTET, vm.addr)
+    }
+
+    /// A VM that exists (not deleted).
+    fn find(&self, id: &str) -> Option<usize> {
+        self.vms.iter().position(|v| v.id == id && !v.gone)
+    }
+
+    fn vm_json(&self, i: usize, now: u64) -> Value {
+        let vm = &self.vms[i];
+        let settled_boot = if vm.boot_failed {
+            "failed"
+        } else if vm.running {
+            "booted"
+        } else {
+            "stopped"
+        };
+        let (operation, status, boot, updated) = match &vm.op {
+            None => (Value::Null, Value::Null, settled_boot, vm.updated_ms),
+            Some(op) => {
+                let (status, boot, t) = op_view(op, vm.running, settled_boot, now);
+                (
+                    json!(op.kind.as_str()),
+                    json!(status),
+                    boot,
+                    t.max(vm.updated_ms),
+                )
+            }
+        };
+        let provisioned = vm.provisioned(now);
+        let networks = if provisioned {
+            json!([{"networkId": self.network_id, "internalIp": self.internal_ip(vm)}])
+        } else {
+            json!([])
+        };
+        let public_ip = match vm.public_ip.filter(|_| provisioned) {
+            Some(p) => json!({"id": self.public_ips[p].id, "address": self.public_ips[p].address}),
+            None => Value::Null,
+        };
+        json!({
+            "id": vm.id,
+            "name": vm.name,
+            "state": if vm.running { "running" } else { "stopped" },
+            "operation": operation,
+            "operationStatus": status,
+            "bootStatus": boot,
+            "cpu": vm.cpu,
+            "ramGb": vm.ram_gb,
+            "diskGb": vm.disk_gb,
+            "networks": networks,
+            "publicIp": public_ip,
+            "updatedAt": iso(updated),
+        })
+    }
+}
+
+impl Zenno {
+    fn route(&mut self, ctx: &Ctx) -> (String, Response) {
+        let now = ctx.now;
+        let m = ctx.method.as_str();
+        if ctx.matches(&["projects"]) {
+            let label = "GET /projects".to_string();
+            if m != "GET" {
+                return (label, method_not_allowed());
+            }
+            return (
+                label,
+                json_response(
+                    200,
+                    &json!({"items": [{"id": self.project_id, "name": "Demo project"}]}),
+                ),
+            );
+        }
+        if let Some(answer) = self.catalogue_route(ctx) {
+            return answer;
+        }
+        if ctx.seg(0) != "projects" || ctx.segs.len() < 3 {
+            return ("unknown".into(), not_found("No such endpoint"));
+        }
+        if ctx.seg(1) != self.project_id {
+            return ("unknown project".into(), not_found("Project not found"));
+        }
+        let rest: Vec<&str> = ctx.segs[2..].iter().map(String::as_str).collect();
+        match rest.as_slice() {
+            ["vms"] => match m {
+                "GET" => {
+                    let items: Vec<Value> = (0..self.vms.len())
+                        .filter(|&i| !self.vms[i].gone)
+                        .map(|i| self.vm_json(i, now))
+                        .collect();
+                    (
+                        "GET /projects/{p}/vms".into(),
+                        json_response(200, &json!({ "items": items })),
+                    )
+                }
+                "POST" => ("POST /projects/{p}/vms".into(), self.create(ctx)),
+                _ => ("/projects/{p}/vms".into(), method_not_allowed()),
+            },
+            ["vms", id, tail @ ..] => {
+                let Some(i) = self.find(id) else {
+                    return (
+                        "/projects/{p}/vms/{id}".into(),
+                        not_found(&format!("VM {id} not found")),
+                    );
+                };
+                self.route_vm(i, m, tail, ctx)
+            }
+            ["ssh-keys"] | ["public-ips"] => self.project_catalogue(rest[0], ctx),
+            ["networks"] => (
+                "POST /projects/{p}/networks".into(),
+                self.create_network(ctx),
+            ),
+            ["public-ips", _ip, "port-forwards"] => (
+                "POST /projects/{p}/public-ips/{ip}/port-forwards".into(),
+                self.port_forward(ctx),
+            ),
+            _ => ("unknown".into(), not_found("No such endpoint")),
+        }
+    }
+
+    fn route_vm(&mut self, i: usize, m: &str, tail: &[&str], ctx: &Ctx) -> (String, Response) {
+        match (m, tail) {
+            ("GET", []) => (
+                "GET /projects/{p}/vms/{id}".into(),
+                json_response(200, &self.vm_json(i, ctx.now)),
+            ),
+            ("DELETE", []) => (
+                "DELETE /projects/{p}/vms/{id}".into(),
+                self.vm_op(i, OpKind::Delete, ctx),
+            ),
+            ("POST", [op @ ("start" | "stop" | "reboot")]) => {
+                let kind = match *op {
+                    "start" => OpKind::Start,
+                    "stop" => OpKind::Stop,
+                    _ => OpKind::Reboot,
+                };
+                (
+                    format!("POST /projects/{{p}}/vms/{{id}}/{op}"),
+                    self.vm_op(i, kind, ctx),
+                )
+            }
+            ("POST", ["backups", backup, "restore"]) => {
+                let label = "POST /projects/{p}/vms/{id}/backups/{b}/restore".into();
+                if backup.trim().is_empty() {
+                    return (label, not_found("Backup not found"));
+                }
+                (label, self.vm_op(i, OpKind::Restore, ctx))
+            }
+            (_, [] | ["start" | "stop" | "reboot"] | ["backups", _, "restore"]) => {
+                ("/projects/{p}/vms/{id}".into(), method_not_allowed())
+            }
+            _ => ("unknown".into(), not_found("No such endpoint")),
+        }
+    }
+
+    fn create_network(&mut self, ctx: &Ctx) -> Response {
+        if ctx.method != "POST" {
+            return method_not_allowed();
+        }
+        match ctx.body_json() {
+            Ok(Value::Object(b))
+                if b.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| !n.trim().is_empty()) =>
+            {
+                json_response(202, &json!({"commandId": self.ids.uuid()}))
+            }
+            Ok(_) => validation("name is required"),
+            Err(e) => validation(&format!("invalid JSON: {e}")),
+        }
+    }
+
+    fn port_forward(&mut self, ctx: &Ctx) -> Response {
+        if ctx.method != "POST" {
+            return method_not_allowed();
+        }
+        let ok = match ctx.body_json() {
+            Ok(Value::Object(b)) => ["externalPort", "internalPort"].iter().all(|k| {
+                b.get(*k)
+                    .and_then(crate::util::as_uint)
+                    .is_some_and(|p| (1..=65535).contains(&p))
+            }),
+            _ => false,
+        };
+        if !ok {
+            return validation("externalPort and internalPort (1-65535) are required");
+        }
+        json_response(202, &json!({"commandId": self.ids.uuid()}))
+    }
+}
+
+fn empty_or_object(ctx: &Ctx) -> Result<(), Response> {
+    match ctx.body_json() {
+        Ok(Value::Null | Value::Object(_)) => Ok(()),
+        Ok(_) => Err(validation("body must be empty or a JSON object")),
+        Err(e) => Err(validation(&format!("invalid JSON: {e}"))),
+    }
+}
+
+fn not_found(m: &str) -> Response {
+    err(404, "not_found", m)
+}
+
+fn method_not_allowed() -> Response {
+    err(405, "method_not_allowed", "Method not allowed")
+}
+
+impl Dialect for Zenno {
+    fn name(&self) -> &'static str {
+        "zennohosting"
+    }
+
+    fn prefix(&self) -> &'static str {
+        PREFIX
+    }
+
+    fn advance(&mut self, now: u64) {
+        for vi in 0..self.vms.len() {
+            let due = self.vms[vi]
+                .op
+                .as_ref()
+                .is_some_and(|op| !op.applied && op.ends <= now);
+            if due {
+                self.finish(vi);
+            }
+        }
+    }
+
+    fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
+        let now = ctx.now;
+        let token = crate::util::auth_token(ctx.headers, "bearer");
+        if token.as_deref() != Some(crate::DEMO_TOKEN) {
+            return (
+                "unauthenticated".into(),
+                err(401, "unauthorized", "Missing or invalid bearer token"),
+            );
+        }
+        self.hits.prune(now, MINUTE);
+        if self.hits.count_since(now, MINUTE) >= LIMIT_PER_MINUTE {
+            let wait = self.hits.frees_at(now, MINUTE).saturating_sub(now);
+            return (
+                "throttled".into(),
+                self.throttled(wait.div_ceil(1000).max(1)),
+            );
+        }
+        self.hits.record(now);
+        self.route(ctx)
+    }
+
+    fn facts(&self, now: u64) -> Vec<VmFact> {
+        self.vm_facts(now)
+    }
+
+    fn error(&self, status: u16, message: &str) -> Response {
+        let code = match status {
+            401 => "unauthorized",
+            404 => "not_found",
+            409 => "conflict",
+            422 => "validation_error",
+            429 => "rate_limited",
+            503 => "service_unavailable",
+            s if s >= 500 => "internal_error",
+            _ => "bad_request",
+        };
+        err(status, code, message)
+    }
+
+    fn throttled(&self, retry_after_s: u64) -> Response {
+        let mut r = err(
+            429,
+            "rate_limited",
+            &format!("Too many requests; retry in {retry_after_s} s"),
+        );
+        r.set_header("retry-after", retry_after_s.to_string());
+        r
+    }
+
+    fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])] {
+        &[
+            ("operationStatus", &["queued", "cancelled", "retrying"]),
+            ("bootStatus", &["rescue", "paused", "unknown"]),
+            ("state", &["suspended", "migrating"]),
+            ("operation", &["migrate", "resize"]),
+        ]
+    }
+
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
+    fn env_mut(&mut self) -> &mut Env {
+        &mut self.env
+    }
+}
