@@ -120,12 +120,33 @@ impl Core {
                 r.sched.flight = None;
             }
         }
-        let Some(c) = self.conns.get_mut(conn) else {
+        let Some(c) = self.conns.get(conn) else {
             return;
         };
         let parsed = match result {
             Ok(resp) => c.api.parse_list(cursor.as_deref(), &resp, a.now),
             Err(e) => Err(ApiError::network(&e)),
+        };
+        self.listed(conn, cursor, riders, parsed, a);
+    }
+
+    /// One part of a listing read (or not): the inventory takes it; at the listing's end the
+    /// next one is scheduled and waiting verifications are checked.
+    pub(crate) fn listed(
+        &mut self,
+        conn: &ConnId,
+        cursor: Option<String>,
+        riders: &[OpId],
+        parsed: Result<crate::dialect::VmPage, ApiError>,
+        a: Answer,
+    ) {
+        let (every, per_minute) = (
+            self.schedule.list_every,
+            self.schedule.list_bytes_per_minute,
+        );
+        let backoff = self.backoff(2);
+        let Some(c) = self.conns.get_mut(conn) else {
+            return;
         };
         if let Err(e) = &parsed {
             // Under a login session a 401 only means a new session is needed (the login itself

@@ -135,12 +135,19 @@ impl Core {
         missing: Vec<OpId>,
         next: Option<crate::http::HttpRequest>,
     ) -> Vec<OpId> {
+        let pages = self.observe_pages.entry(conn.clone()).or_default();
         match next {
-            Some(request) if !missing.is_empty() => {
+            Some(request)
+                if !missing.is_empty() && *pages < crate::engine::core::MAX_OBSERVE_PAGES =>
+            {
+                *pages += 1;
                 self.observe_more.push((conn.clone(), missing, request));
                 Vec::new()
             }
-            _ => missing,
+            _ => {
+                *pages = 0;
+                missing
+            }
         }
     }
 

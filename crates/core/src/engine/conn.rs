@@ -81,8 +81,11 @@ pub(crate) struct Conn {
     pub caps: &'static Caps,
     pub inv: Inventory,
     pub budget: Bucket,
-    /// Rate limit: nothing goes to this provider before then.
+    /// Rate limit or budget: nothing goes to this provider before then.
     pub blocked_until: Millis,
+    /// The provider itself asked to wait (`429`, `Retry-After`, `ratelimit-reset`) until then:
+    /// deadlines keep firing meanwhile.
+    pub limited_until: Millis,
     /// A login request is out (login-flow credentials).
     pub logging_in: bool,
     /// The session from the login flow ends then; a new login goes out a minute before.
@@ -106,6 +109,7 @@ impl Conn {
             inv: Inventory::new(now),
             budget: Bucket::new(caps.rate_limit),
             blocked_until: 0,
+            limited_until: 0,
             logging_in: false,
             session_until: None,
             auth_failed: false,
@@ -136,7 +140,9 @@ impl Conn {
     pub fn note_limits(&mut self, resp: &HttpResponse, is_login: bool, now: Millis) {
         if let Some(wait) = retry_after(resp, now) {
             if resp.status == 429 || resp.header("ratelimit-remaining").is_some() {
-                self.blocked_until = self.blocked_until.max(now.saturating_add(wait));
+                let until = now.saturating_add(wait);
+                self.blocked_until = self.blocked_until.max(until);
+                self.limited_until = self.limited_until.max(until);
             }
         }
         if resp.status == 401 && self.session_until.is_some() && !is_login {

@@ -16,6 +16,9 @@ use crate::policy::{PollCtx, PollPolicy, Vigil};
 use crate::time::{Millis, MINUTE, SECOND};
 use crate::words::{Note, Refusal};
 
+/// An observe-many answer's next pages are followed at most this deep in one chain.
+pub const MAX_OBSERVE_PAGES: usize = 50;
+
 /// The fixed parts of the schedule.
 #[derive(Clone, Debug)]
 pub struct Schedule {
@@ -77,6 +80,9 @@ pub(crate) struct Core {
     /// Next pages of observe-many answers still to read this round: connection, the operations
     /// not found yet, the request.
     pub observe_more: Vec<(ConnId, Vec<OpId>, crate::http::HttpRequest)>,
+    /// Next pages already read in the current observe-many chains, by connection (a chain
+    /// longer than [`MAX_OBSERVE_PAGES`] ends: the rest are looked at on their own).
+    pub observe_pages: std::collections::HashMap<ConnId, usize>,
     pub happened: Vec<Happened>,
     id_prefix: String,
     seq: u64,
@@ -92,6 +98,7 @@ impl Core {
             schedule: Schedule::default(),
             rereads: Vec::new(),
             observe_more: Vec::new(),
+            observe_pages: Default::default(),
             happened: Vec::new(),
             id_prefix,
             seq: 0,
@@ -351,8 +358,12 @@ impl Core {
             let observing = r.op.phase.is_observing();
             match s.due {
                 // The deadline comes first only when the next look is later than it; a look due
-                // before it happens first, however long the budget holds it back.
+                // before it happens first, however long the budget holds it back — but not past
+                // the deadline when the provider itself holds the connection back.
                 Some(due) if observing && s.deadline < due => Some(s.deadline),
+                Some(due) if observing && c.limited_until > s.deadline => {
+                    Some(due.max(c.blocked_until).min(s.deadline))
+                }
                 Some(due) => Some(due.max(c.blocked_until)),
                 None => observing.then_some(s.deadline),
             }

@@ -41,8 +41,10 @@ pub(crate) struct Listing {
     error: Option<ApiError>,
     /// Parts already sent again after a 5xx or a network error (once each per listing).
     retried: HashSet<Option<String>>,
-    /// Every cursor asked for: one seen twice is a loop.
+    /// Every cursor asked for.
     seen: HashSet<Option<String>>,
+    /// Every part's request (`METHOD url`) sent: one sent twice is a loop.
+    sent: HashSet<String>,
     /// When its first request went out.
     started: Option<Millis>,
 }
@@ -57,6 +59,12 @@ impl Listing {
         self.in_flight += 1;
         self.started.get_or_insert(now);
         Some(cursor)
+    }
+
+    /// Notes a part's request as sent; `false` when the same request was sent before in this
+    /// listing (the provider's pages loop).
+    pub fn first_time(&mut self, request: &str) -> bool {
+        self.sent.insert(request.to_string())
     }
 
     pub fn has_parts_to_send(&self) -> bool {

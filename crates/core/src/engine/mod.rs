@@ -138,10 +138,15 @@ impl Engine {
         }
         self.core.lose_overdue(now);
         for id in self.core.ops.open_ids() {
+            let held = self.core.ops.get(&id).is_some_and(|r| {
+                self.core
+                    .conn(&r.op.connection)
+                    .is_some_and(|c| c.limited_until > now)
+            });
             let Some(rec) = self.core.ops.get_mut(&id) else {
                 continue;
             };
-            if let Some(fx) = rec.expire(now) {
+            if let Some(fx) = rec.expire(now, held) {
                 self.core.apply(&id, fx, now, now);
             }
         }

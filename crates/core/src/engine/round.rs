@@ -123,6 +123,7 @@ impl Core {
 
     /// Sessions, catalogues and listings.
     fn round_connections(&mut self, now: Millis, round: &mut Round) {
+        let mut loops = Vec::new();
         for (id, c) in self.conns.iter_mut() {
             if c.auth_failed || c.blocked_until > now {
                 continue;
@@ -154,17 +155,33 @@ impl Core {
                 continue;
             };
             while let Some(cursor) = l.next_part(now) {
+                let request = c.api.list_request(cursor.as_deref());
+                if !l.first_time(&request.describe()) {
+                    loops.push((id.clone(), cursor));
+                    break;
+                }
                 if !round.allowance.take(id) {
                     l.put_back(cursor);
                     break;
                 }
-                let request = c.api.list_request(cursor.as_deref());
                 let kind = FlightKind::List {
                     cursor,
                     riders: Vec::new(),
                 };
                 round.push(kind, id.clone(), request);
             }
+        }
+        // A part asked for again: the provider's pages loop. The listing ends with what it read.
+        for (conn, cursor) in loops {
+            let error = crate::error::ApiError::bad_response(
+                "the VM list",
+                format!(
+                    "its page “{}” came back again, so its pages would never end",
+                    cursor.as_deref().unwrap_or("1")
+                ),
+            );
+            let a = crate::engine::tracker::Answer { now, sent: now };
+            self.listed(&conn, cursor, &[], Err(error), a);
         }
     }
 

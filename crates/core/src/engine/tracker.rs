@@ -465,8 +465,9 @@ impl OpRecord {
         }
     }
 
-    /// Past its deadline while its task was still being watched: `TimedOut`.
-    pub fn expire(&mut self, now: Millis) -> Option<Effects> {
+    /// Past its deadline while its task was still being watched: `TimedOut`. `held`: the
+    /// provider holds the connection back (a rate limit) past the deadline.
+    pub fn expire(&mut self, now: Millis, held: bool) -> Option<Effects> {
         if !self.op.phase.is_observing() {
             // Verifying has its own limit: the grace period, after which it says what it saw.
             return None;
@@ -474,7 +475,7 @@ impl OpRecord {
         let s = &self.sched;
         // One whose next look was due before its deadline gets that look first (however long
         // the request budget or a rate limit holds it back).
-        let look_first = s.due.is_some_and(|d| d <= s.deadline);
+        let look_first = s.due.is_some_and(|d| d <= s.deadline) && !held;
         if now < s.deadline || s.waiting() || look_first {
             return None;
         }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod drive;
+pub mod scripted;
 
 pub use drive::Drive;
 use vigil_core::{
