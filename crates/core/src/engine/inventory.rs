@@ -43,8 +43,9 @@ pub(crate) struct Listing {
     retried: HashSet<Option<String>>,
     /// Every cursor asked for.
     seen: HashSet<Option<String>>,
-    /// Every part's request (`METHOD url`) sent: one sent twice is a loop.
-    sent: HashSet<String>,
+    /// How often each part's request (`METHOD url`) was sent: more than once (twice for a part
+    /// read again after a passing fault) is a loop.
+    sent: HashMap<String, u8>,
     /// When its first request went out.
     started: Option<Millis>,
 }
@@ -61,10 +62,16 @@ impl Listing {
         Some(cursor)
     }
 
-    /// Notes a part's request as sent; `false` when the same request was sent before in this
-    /// listing (the provider's pages loop).
-    pub fn first_time(&mut self, request: &str) -> bool {
-        self.sent.insert(request.to_string())
+    /// Whether sending this part's request would repeat one this listing sent already, other
+    /// than to read a part again after a passing fault: the provider's pages loop.
+    pub fn would_loop(&self, cursor: &Option<String>, request: &str) -> bool {
+        let sent = self.sent.get(request).copied().unwrap_or(0);
+        sent > u8::from(self.retried.contains(cursor))
+    }
+
+    /// Notes a part's request as sent.
+    pub fn note_sent(&mut self, request: String) {
+        *self.sent.entry(request).or_default() += 1;
     }
 
     pub fn has_parts_to_send(&self) -> bool {

@@ -156,7 +156,7 @@ impl Core {
             };
             while let Some(cursor) = l.next_part(now) {
                 let request = c.api.list_request(cursor.as_deref());
-                if !l.first_time(&request.describe()) {
+                if l.would_loop(&cursor, &request.describe()) {
                     loops.push((id.clone(), cursor));
                     break;
                 }
@@ -164,6 +164,7 @@ impl Core {
                     l.put_back(cursor);
                     break;
                 }
+                l.note_sent(request.describe());
                 let kind = FlightKind::List {
                     cursor,
                     riders: Vec::new(),
