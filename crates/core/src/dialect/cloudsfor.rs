@@ -2,25 +2,73 @@
 //!
 //! Contract: `shared/providers/cloudsfor.md`. `POST /vms/{id}/actions {"type": …}` answers 201 with
 //! an action object whose `id` is — as the documents say — the VM's id, so an action is found again
-//! by `type` + `started_at` in `GET /vms/{id}/actions`. There is no single-VM read: a VM is re-read
-//! from the list page it was seen on.
+//! by `type` + `started_at` in `GET /vms/{id}/actions`. A VM is re-read from the list page it was
+//! seen on.
 
 use serde_json::{json, Value};
 
 use super::{
-    json_body, page_number, Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation,
-    VmPage,
+    json_body, page_number, target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect,
+    DialectKind, Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
 };
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
+use crate::ids::VmId;
 use crate::json::{text, uint};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, Resize, Size, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, PowerState, ProviderRef, RefKind, Resize, Size, Target, TaskState, Vm,
+};
 use crate::time::{parse_rfc3339, Millis};
+use crate::words::Refusal;
 
 /// DigitalOcean's maximum page size, so that a dozen or a hundred VMs cost one request.
 pub const PER_PAGE: u32 = 200;
 
 const ERROR_KEYS: &[&str] = &["message", "error", "id"];
+
+/// cloudsfor's facts.
+pub const CAPS: Caps = Caps {
+    kind: DialectKind::Cloudsfor,
+    actions: &[
+        ActionKind::Start,
+        ActionKind::Shutdown,
+        ActionKind::Reboot,
+        ActionKind::PowerOff,
+        ActionKind::PowerCycle,
+        ActionKind::Resize,
+        ActionKind::Rename,
+        ActionKind::Snapshot,
+        ActionKind::PasswordReset,
+    ],
+    // Documented (DigitalOcean's): 5,000 an hour and 250 a minute. The hour is the tighter
+    // sustained rate; bursts stay well inside the minute.
+    rate_limit: RateLimit {
+        per_second: 5000.0 / 3600.0,
+        burst: 60.0,
+    },
+    credentials: &[CredentialKind::Basic],
+    example_base: "https://cloudsfor.com/api/v1",
+    observe_many: &[RefKind::CloudsforAction],
+    observe_many_complete: false,
+    read_many: false,
+    power_list: false,
+    cancel: false,
+    forces_after_s: &[],
+    forces_stop: false,
+    forces_over_running_shutdown: false,
+    resizes_by_flavor: false,
+    snapshots: SnapshotCaps {
+        max_per_vm: None,
+        unique_names: false,
+        description: false,
+        refused_with_extra_volumes: false,
+        // "not available in demo mode".
+        demo_accounts_refuse: true,
+    },
+    queue_delay: 0,
+    create: None,
+    delete: None,
+};
 
 pub struct Cloudsfor {
     api: Endpoint,
@@ -53,10 +101,12 @@ impl Cloudsfor {
             Action::Resize(_) => "resize",
             Action::Rename { .. } => "rename",
             Action::Snapshot { .. } => "snapshot",
-            // Not offered by this provider (see `actions`); never sent.
+            // Not offered by this provider (see `CAPS`); never sent.
             Action::RestoreBackup { .. } => "restore",
             // Never sent here (no server-side forced stop; the engine refuses it).
             Action::ShutdownWithin { .. } => "shutdown",
+            Action::Create(_) => "create",
+            Action::Delete { .. } => "delete",
         }
     }
 }
@@ -91,7 +141,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
         .and_then(|i| text(i, "name").or_else(|| text(i, "distro")));
     Some(Vm {
         name: text(v, "name").unwrap_or_else(|| id.clone()),
-        id,
+        id: VmId::new(id),
         power: power_of(&status),
         status_raw: status,
         locked: v.get("locked").and_then(Value::as_bool).unwrap_or(false),
@@ -108,6 +158,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
             .and_then(Value::as_array)
             .map(Vec::len),
         project: None,
+        addresses: Vec::new(),
     })
 }
 
@@ -116,57 +167,39 @@ impl Dialect for Cloudsfor {
         DialectKind::Cloudsfor
     }
 
-    fn actions(&self) -> &'static [ActionKind] {
-        &[
-            ActionKind::Start,
-            ActionKind::Shutdown,
-            ActionKind::Reboot,
-            ActionKind::PowerOff,
-            ActionKind::PowerCycle,
-            ActionKind::Resize,
-            ActionKind::Rename,
-            ActionKind::Snapshot,
-            ActionKind::PasswordReset,
-        ]
-    }
-
-    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String> {
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
         if vm.locked {
-            return Err("The VM is locked while another action runs.".into());
+            return Err(Refusal::Locked);
         }
         let running = vm.power == PowerState::Running;
         let stopped = vm.power == PowerState::Stopped;
         if !running && !stopped && kind != ActionKind::Rename {
-            return Err(format!(
-                "The VM's status “{}” is not one Vigil knows; only rename is offered.",
-                vm.status_raw
-            ));
+            return Err(Refusal::StatusNotKnown {
+                status: vm.status_raw.clone(),
+                rename_only: true,
+            });
         }
         match kind {
-            ActionKind::Start if running => Err("The VM is already running.".into()),
+            ActionKind::Start if running => Err(Refusal::AlreadyRunning),
             ActionKind::Shutdown
             | ActionKind::PowerOff
             | ActionKind::Reboot
             | ActionKind::PowerCycle
                 if stopped =>
             {
-                Err("The VM is off.".into())
+                Err(Refusal::IsOff)
             }
-            ActionKind::PasswordReset if stopped => {
-                Err("Start the VM first: the password is reset inside the running VM.".into())
-            }
-            ActionKind::Resize if running => {
-                Err("The VM must be powered off before resizing.".into())
-            }
+            ActionKind::PasswordReset if stopped => Err(Refusal::StartFirstForPassword),
+            ActionKind::Resize if running => Err(Refusal::MustBeOffToResize),
             _ => Ok(()),
         }
     }
 
-    fn validate(&self, action: &Action) -> Result<(), String> {
+    fn validate(&self, action: &Action) -> Result<(), Refusal> {
         match action {
-            Action::Resize(Resize::Flavor { .. }) => {
-                Err("cloudsfor resizes by vCPUs, RAM and disk, not by flavor.".into())
-            }
+            Action::Resize(Resize::Flavor { .. }) => Err(Refusal::ResizesByAmounts {
+                provider: DialectKind::Cloudsfor,
+            }),
             _ => Ok(()),
         }
     }
@@ -198,7 +231,7 @@ impl Dialect for Cloudsfor {
         Ok(VmPage { vms, next })
     }
 
-    fn read_vm_request(&self, _vm_id: &str, cursor: Option<&str>) -> HttpRequest {
+    fn read_vm_request(&self, _vm_id: &VmId, cursor: Option<&str>) -> HttpRequest {
         self.list_request(cursor)
     }
 
@@ -206,7 +239,13 @@ impl Dialect for Cloudsfor {
         self.parse_list(None, resp, now).map(|p| p.vms)
     }
 
-    fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
+    fn action_request(
+        &self,
+        target: &Target,
+        vm: Option<&Vm>,
+        action: &Action,
+        _stage: u8,
+    ) -> HttpRequest {
         let mut body = json!({ "type": Self::action_type(action) });
         match action {
             Action::Resize(Resize::One { resource, size }) => {
@@ -221,14 +260,16 @@ impl Dialect for Cloudsfor {
             }
             _ => {}
         }
-        let path = format!("vms/{}/actions", encode_component(&vm.id));
+        let path = format!("vms/{}/actions", encode_component(target_vm_id(target, vm)));
         self.req(&path).with_json(Method::Post, &body)
     }
 
     fn parse_accepted(
         &self,
-        vm: &Vm,
+        target: &Target,
+        vm: Option<&Vm>,
         action: &Action,
+        _stage: u8,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
@@ -240,13 +281,14 @@ impl Dialect for Cloudsfor {
         Ok(Accepted {
             provider_ref: ProviderRef::CloudsforAction {
                 // Documented: the action's id is the VM id. Fall back to ours if it is missing.
-                vm_id: text(a, "id").unwrap_or_else(|| vm.id.clone()),
+                vm_id: text(a, "id").unwrap_or_else(|| target_vm_id(target, vm).to_string()),
                 action_type: text(a, "type")
                     .unwrap_or_else(|| Self::action_type(action).to_string()),
                 started_at: text(a, "started_at").unwrap_or_default(),
             },
             state: task_state(&raw),
             raw_status: raw,
+            created: None,
         })
     }
 
@@ -283,9 +325,7 @@ impl Dialect for Cloudsfor {
         Ok(match find_action(actions, None, action_type, started_at) {
             Some(a) => observed(a),
             None => Observation {
-                state: TaskState::Unknown("not listed".into()),
-                raw_status: "not listed".into(),
-                message: Some("The provider does not list this action on the VM (yet).".into()),
+                not_listed: true,
                 ..Observation::default()
             },
         })
@@ -357,6 +397,7 @@ fn observed(a: &Value) -> Observation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testing::{accept, request};
     use crate::error::ErrorKind;
     use crate::model::Resource;
 
@@ -372,7 +413,7 @@ mod tests {
 
     fn vm(status: &str, locked: bool) -> Vm {
         Vm {
-            id: "5609f1ee1b0c4d2da622737b5ca25e6c".into(),
+            id: VmId::new("5609f1ee1b0c4d2da622737b5ca25e6c"),
             name: "web-01".into(),
             power: power_of(status),
             status_raw: status.into(),
@@ -387,6 +428,7 @@ mod tests {
             image: None,
             snapshot_count: Some(0),
             project: None,
+            addresses: Vec::new(),
         }
     }
 
@@ -410,7 +452,7 @@ mod tests {
     #[test]
     fn action_requests_match_the_documented_examples() {
         let v = vm("running", false);
-        let req = api().action_request(&v, &Action::Reboot);
+        let req = request(&api(), &v, &Action::Reboot);
         assert_eq!(req.method, Method::Post);
         assert_eq!(
             req.url,
@@ -461,7 +503,7 @@ mod tests {
             ),
         ];
         for (action, want) in cases {
-            assert_eq!(body(&api().action_request(&v, &action)), want, "{action:?}");
+            assert_eq!(body(&request(&api(), &v, &action)), want, "{action:?}");
         }
     }
 
@@ -469,7 +511,7 @@ mod tests {
     fn reads_the_documented_accepted_body_with_its_trailing_comma() {
         let v = vm("running", false);
         let resp = HttpResponse::new(201, ACCEPTED);
-        let acc = api().parse_accepted(&v, &Action::Reboot, &resp, 0).unwrap();
+        let acc = accept(&api(), &v, &Action::Reboot, &resp, 0).unwrap();
         assert_eq!(acc.state, TaskState::Running);
         assert_eq!(acc.raw_status, "in-progress");
         assert_eq!(
@@ -566,7 +608,7 @@ mod tests {
         let absent = HttpResponse::new(200, r#"{"actions": []}"#);
         let obs = api().parse_observation(&r, &absent, 0).unwrap();
         assert!(!obs.state.is_terminal());
-        assert!(obs.message.is_some());
+        assert!(obs.not_listed);
     }
 
     #[test]
@@ -593,7 +635,15 @@ mod tests {
         assert_eq!(page.vms.len(), 2);
         let web = &page.vms[0];
         assert_eq!(web.power, PowerState::Running);
-        assert_eq!(web.size.label(), "1 vCPU · 2 GB RAM · 50 GB disk");
+        assert_eq!(
+            web.size,
+            Size {
+                vcpus: Some(1),
+                memory_gb: Some(2),
+                disk_gb: Some(50),
+                flavor: None
+            }
+        );
         assert_eq!(web.snapshot_count, Some(2));
         assert_eq!(web.image.as_deref(), Some("Ubuntu 24.04"));
         let db = &page.vms[1];
@@ -615,11 +665,12 @@ mod tests {
             422,
             r#"{"id": "unprocessable_entity", "message": "VM is locked by another action"}"#,
         );
-        let err = api()
-            .parse_accepted(&v, &Action::Reboot, &resp, 0)
-            .unwrap_err();
+        let err = accept(&api(), &v, &Action::Reboot, &resp, 0).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Conflict);
-        assert!(err.full().contains("VM is locked by another action"));
+        assert_eq!(
+            err.provider_text.as_deref(),
+            Some("VM is locked by another action")
+        );
 
         let unauthorized = HttpResponse::new(
             401,
@@ -627,7 +678,7 @@ mod tests {
         );
         let err = api().parse_list(None, &unauthorized, 0).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Unauthorized);
-        assert!(!err.full().contains("password"));
+        assert!(!err.to_string().contains("password"));
 
         let garbage = HttpResponse::new(200, "<html>maintenance</html>");
         let err = api().parse_list(None, &garbage, 0).unwrap_err();
@@ -659,14 +710,29 @@ mod tests {
         for k in [ActionKind::Rename, ActionKind::Snapshot] {
             assert!(ok(&running, k) && ok(&stopped, k));
         }
-        for &k in a.actions() {
+        for &k in CAPS.actions {
             assert!(!ok(&locked, k), "{k:?} while locked");
         }
         assert!(ok(&odd, ActionKind::Rename));
         assert!(!ok(&odd, ActionKind::Reboot));
-        assert!(a
-            .allowed(&running, ActionKind::Resize)
-            .unwrap_err()
-            .contains("powered off"));
+        assert_eq!(
+            a.allowed(&running, ActionKind::Resize),
+            Err(Refusal::MustBeOffToResize)
+        );
+        assert_eq!(a.allowed(&locked, ActionKind::Reboot), Err(Refusal::Locked));
+        assert_eq!(a.allowed(&stopped, ActionKind::Reboot), Err(Refusal::IsOff));
+        assert_eq!(
+            a.allowed(&odd, ActionKind::Reboot),
+            Err(Refusal::StatusNotKnown {
+                status: "migrating".into(),
+                rename_only: true
+            })
+        );
+        assert_eq!(
+            a.validate(&Action::Resize(Resize::Flavor { id: "s-1".into() })),
+            Err(Refusal::ResizesByAmounts {
+                provider: DialectKind::Cloudsfor
+            })
+        );
     }
 }

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::http::{basic_auth, join, HttpRequest, HttpResponse};
 use crate::ids::ConnId;
 use crate::json::parse_lenient;
+use crate::model::{Target, Vm};
 use crate::time::Millis;
 use crate::words::Refusal;
 
@@ -109,6 +110,7 @@ pub struct ConnectionConfig {
 
 impl ConnectionConfig {
     /// Checks what a user typed into the settings form.
+    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), Refusal> {
         if self.name.trim().is_empty() {
             return Err(Refusal::ConnectionNameMissing);
@@ -194,4 +196,14 @@ pub(crate) fn page_number(url: &str) -> Option<u32> {
         .split('&')
         .find_map(|kv| kv.strip_prefix("page="))
         .and_then(|n| n.parse().ok())
+}
+
+/// The id of the VM an action is about: the target's, else the VM's as last seen; empty for a
+/// VM whose id is not known yet (a create).
+pub(crate) fn target_vm_id<'a>(target: &'a Target, vm: Option<&'a Vm>) -> &'a str {
+    target
+        .vm_id()
+        .or(vm.map(|v| &v.id))
+        .map(|id| id.as_str())
+        .unwrap_or("")
 }

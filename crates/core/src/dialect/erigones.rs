@@ -13,12 +13,19 @@
 
 use serde_json::{json, Value};
 
-use super::{Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation, VmPage};
+use super::{
+    target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect, DialectKind, Endpoint,
+    Observation, RateLimit, SnapshotCaps, VmPage,
+};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
+use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, Size, TaskState, Vm};
-use crate::time::{parse_rfc3339, Millis, MINUTE};
+use crate::model::{
+    Action, ActionKind, PowerState, ProviderRef, RefKind, Size, Target, TaskState, Vm,
+};
+use crate::time::{parse_rfc3339, Millis, MINUTE, SECOND};
+use crate::words::Refusal;
 
 /// Where the provider keeps its own words: top level, or inside the `result` envelope (the
 /// shared [`ApiError::from_response`] looks in both).
@@ -32,6 +39,49 @@ const OPERATIONAL: &[&str] = &["running", "stopped", "stopping", "frozen"];
 
 /// The text of the `404` for an unknown or expired task.
 const TASK_GONE: &str = "does not exist";
+
+/// Erigones' facts.
+pub const CAPS: Caps = Caps {
+    kind: DialectKind::Erigones,
+    actions: &[
+        ActionKind::Start,
+        ActionKind::Shutdown,
+        ActionKind::Reboot,
+        ActionKind::PowerOff,
+        ActionKind::PowerCycle,
+    ],
+    // Not published: a conservative 8 a second (429 + Retry-After is honoured anyway).
+    rate_limit: RateLimit {
+        per_second: 8.0,
+        burst: 40.0,
+    },
+    credentials: &[CredentialKind::ApiKey, CredentialKind::Login],
+    example_base: "https://my.erigones.com/api",
+    observe_many: &[RefKind::ErigonesTask],
+    // `/vm/status/` lists every VM with every pending task: gone from its map means ended.
+    observe_many_complete: true,
+    // Every VM's status in one request (the same as the listing).
+    read_many: true,
+    power_list: false,
+    cancel: true,
+    // Documented: a graceful stop or reboot is forced after `timeout`: 180 s unless sent,
+    // 300 s for Windows guests, which the VM data here does not tell apart: both.
+    forces_after_s: &[180, 300],
+    forces_stop: true,
+    // A forced stop is documented over a VM that is `stopping`.
+    forces_over_running_shutdown: true,
+    resizes_by_flavor: false,
+    snapshots: SnapshotCaps {
+        max_per_vm: None,
+        unique_names: false,
+        description: false,
+        refused_with_extra_volumes: false,
+        demo_accounts_refuse: false,
+    },
+    queue_delay: SECOND,
+    create: None,
+    delete: None,
+};
 
 pub struct Erigones {
     /// Its `session` holds the login flow's token, once [`Dialect::set_session`] gave one.
@@ -84,7 +134,7 @@ impl Erigones {
             Action::PowerOff => ("stop", json!({ "force": true })),
             Action::Reboot => ("reboot", json!({ "force": false })),
             Action::PowerCycle => ("reboot", json!({ "force": true })),
-            // Not offered by this provider (see `actions`); never sent.
+            // Not offered by this provider (see `CAPS`); never sent.
             _ => ("unsupported", json!({})),
         }
     }
@@ -144,7 +194,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
         name: text(v, "alias")
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| id.clone()),
-        id,
+        id: VmId::new(id),
         power: power_of(&status),
         status_raw: status,
         // Pending tasks hold the VM: the provider refuses another action (409 / 400 lock).
@@ -154,6 +204,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
         image: None,
         snapshot_count: None,
         project: None,
+        addresses: Vec::new(),
     })
 }
 
@@ -198,7 +249,6 @@ fn refusal(resp: &HttpResponse, now: Millis) -> ApiError {
         .is_some_and(|(s, _)| s == "FAILURE");
     if resp.status == 400 && failed_task {
         e.kind = ErrorKind::Conflict;
-        e.message = "The provider refused this in the VM's current state (400)".into();
     }
     e
 }
@@ -238,43 +288,29 @@ impl Dialect for Erigones {
         DialectKind::Erigones
     }
 
-    fn actions(&self) -> &'static [ActionKind] {
-        &[
-            ActionKind::Start,
-            ActionKind::Shutdown,
-            ActionKind::Reboot,
-            ActionKind::PowerOff,
-            ActionKind::PowerCycle,
-        ]
-    }
-
-    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String> {
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
         let s = vm.status_raw.as_str();
         if !OPERATIONAL.contains(&s) {
-            return Err(format!(
-                "The VM is not operational (“{s}”): Erigones takes no power action now."
-            ));
+            return Err(Refusal::NotOperational {
+                status: s.to_string(),
+            });
         }
         if kind == ActionKind::Shutdown && s == "stopping" {
-            return Err("The VM is already stopping; use Power off to force it.".into());
+            return Err(Refusal::AlreadyStopping);
         }
         // A forced stop is the documented way out of a graceful stop that hangs, so it is
         // offered over the stop task still pending; everything else waits for the tasks.
         let forcing_a_stop = kind == ActionKind::PowerOff && s == "stopping";
         if vm.locked && !forcing_a_stop {
-            return Err("The VM has pending tasks; wait for them to finish.".into());
+            return Err(Refusal::PendingTasks);
         }
         match (kind, s) {
             (ActionKind::Start, "stopped") => Ok(()),
-            (ActionKind::Start, "frozen") => {
-                Err("The VM is frozen: it must be unfrozen before it can start.".into())
-            }
-            (ActionKind::Start, "running") => Err("The VM is already running.".into()),
-            (ActionKind::Start, _) => Err("The VM is stopping.".into()),
+            (ActionKind::Start, "frozen") => Err(Refusal::Frozen),
+            (ActionKind::Start, "running") => Err(Refusal::AlreadyRunning),
+            (ActionKind::Start, _) => Err(Refusal::IsStopping),
             (ActionKind::Reboot | ActionKind::PowerCycle, "running") => Ok(()),
-            (ActionKind::Reboot | ActionKind::PowerCycle, "stopping") => {
-                Err("The VM is stopping.".into())
-            }
+            (ActionKind::Reboot | ActionKind::PowerCycle, "stopping") => Err(Refusal::IsStopping),
             (ActionKind::Shutdown, "running") => Ok(()),
             (ActionKind::PowerOff, "running" | "stopping") => Ok(()),
             (
@@ -283,8 +319,10 @@ impl Dialect for Erigones {
                 | ActionKind::Shutdown
                 | ActionKind::PowerOff,
                 _,
-            ) => Err("The VM is off.".into()),
-            _ => Err("Erigones does not offer this.".into()),
+            ) => Err(Refusal::IsOff),
+            _ => Err(Refusal::NotOffered {
+                provider: DialectKind::Erigones,
+            }),
         }
     }
 
@@ -309,8 +347,8 @@ impl Dialect for Erigones {
         })
     }
 
-    fn read_vm_request(&self, vm_id: &str, _cursor: Option<&str>) -> HttpRequest {
-        self.req(Method::Get, &Self::vm_path(vm_id))
+    fn read_vm_request(&self, vm_id: &VmId, _cursor: Option<&str>) -> HttpRequest {
+        self.req(Method::Get, &Self::vm_path(vm_id.as_str()))
     }
 
     fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
@@ -328,16 +366,24 @@ impl Dialect for Erigones {
         Ok(vms)
     }
 
-    fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
+    fn action_request(
+        &self,
+        target: &Target,
+        vm: Option<&Vm>,
+        action: &Action,
+        _stage: u8,
+    ) -> HttpRequest {
         let (verb, body) = Self::action_body(action);
-        let path = format!("{}{verb}/", Self::vm_path(&vm.id));
+        let path = format!("{}{verb}/", Self::vm_path(target_vm_id(target, vm)));
         self.req(Method::Put, &path).with_json(Method::Put, &body)
     }
 
     fn parse_accepted(
         &self,
-        vm: &Vm,
+        target: &Target,
+        vm: Option<&Vm>,
         _action: &Action,
+        _stage: u8,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
@@ -353,11 +399,12 @@ impl Dialect for Erigones {
             .ok_or_else(|| ApiError::bad_response("the action request", "no `task_id`"))?;
         Ok(Accepted {
             provider_ref: ProviderRef::ErigonesTask {
-                hostname: vm.id.clone(),
+                hostname: target_vm_id(target, vm).to_string(),
                 task_id,
             },
             state: task_state(&status),
             raw_status: status,
+            created: None,
         })
     }
 
@@ -420,28 +467,13 @@ impl Dialect for Erigones {
             .collect())
     }
 
-    fn forced_after(&self, action: &Action) -> Vec<Millis> {
-        // Documented: a graceful stop or reboot is forced after `timeout`: 180 s unless sent,
-        // 300 s for Windows guests, which the VM data here does not tell apart: both.
-        match action {
-            Action::Shutdown | Action::Reboot => vec![3 * MINUTE, 5 * MINUTE],
-            Action::ShutdownWithin { timeout_s } => vec![Millis::from(*timeout_s) * 1000],
-            _ => Vec::new(),
-        }
-    }
-
-    fn observe_many_complete(&self) -> bool {
-        // `/vm/status/` lists every VM with every pending task: gone from its map means ended.
-        true
-    }
-
     fn observe_many_vms(&self, resp: &HttpResponse, now: Millis) -> Vec<Vm> {
         self.parse_list(None, resp, now)
             .map(|page| page.vms)
             .unwrap_or_default()
     }
 
-    fn read_many_request(&self, _vm_ids: &[&str]) -> Option<HttpRequest> {
+    fn read_many_request(&self, _vm_ids: &[&VmId]) -> Option<HttpRequest> {
         // Every VM's status in one request (the same as the listing).
         Some(self.list_request(None))
     }
@@ -466,7 +498,6 @@ impl Dialect for Erigones {
             // Already running (a cancel without force only stops a queued task) or finished.
             let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
             e.kind = ErrorKind::Conflict;
-            e.message = "The provider refused to cancel the task (406).".into();
             return Err(e);
         }
         self.read_task(resp, now)
@@ -492,11 +523,7 @@ impl Dialect for Erigones {
             let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
             // The login answers `400 "Unable to log in with provided credentials."`.
             if matches!(resp.status, 400 | 401 | 403) {
-                e.kind = ErrorKind::Unauthorized;
-                e.message = format!(
-                    "The provider refused the username or password ({}). Check them in Settings.",
-                    resp.status
-                );
+                e.kind = ErrorKind::LoginRefused;
             }
             return Err(e);
         }
@@ -528,6 +555,7 @@ impl Dialect for Erigones {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testing::{accept, request};
 
     const BASE: &str = "https://my.erigones.com/api";
     const HOST: &str = "example.cust.erigones.com";
@@ -553,7 +581,7 @@ mod tests {
 
     fn vm(status: &str, locked: bool) -> Vm {
         Vm {
-            id: HOST.into(),
+            id: VmId::new(HOST),
             name: "example".into(),
             power: power_of(status),
             status_raw: status.into(),
@@ -563,6 +591,7 @@ mod tests {
             image: None,
             snapshot_count: None,
             project: None,
+            addresses: Vec::new(),
         }
     }
 
@@ -691,7 +720,7 @@ mod tests {
             (Action::PowerCycle, "reboot", json!({"force": true})),
         ];
         for (action, verb, want) in cases {
-            let req = api().action_request(&v, &action);
+            let req = request(&api(), &v, &action);
             assert_eq!(req.method, Method::Put, "{action:?}");
             assert_eq!(
                 req.url,
@@ -706,11 +735,10 @@ mod tests {
                 .contains(&("ES-API-KEY".into(), "secret-key".into())));
         }
         let odd = Vm {
-            id: "web 01/x".into(),
+            id: VmId::new("web 01/x"),
             ..v
         };
-        assert!(api()
-            .action_request(&odd, &Action::Start)
+        assert!(request(&api(), &odd, &Action::Start)
             .url
             .ends_with("/vm/web%2001%2Fx/status/start/"));
     }
@@ -718,28 +746,28 @@ mod tests {
     #[test]
     fn reads_the_documented_accepted_answers() {
         let v = vm("running", false);
-        let acc = api()
-            .parse_accepted(
-                &v,
-                &Action::Reboot,
-                &HttpResponse::new(201, DOC_ACCEPTED),
-                0,
-            )
-            .unwrap();
+        let acc = accept(
+            &api(),
+            &v,
+            &Action::Reboot,
+            &HttpResponse::new(201, DOC_ACCEPTED),
+            0,
+        )
+        .unwrap();
         assert_eq!(acc.provider_ref, task_ref());
         assert_eq!(acc.state, TaskState::Pending);
         assert_eq!(acc.raw_status, "PENDING");
 
         // Done at once: the document's start example.
         let stopped = vm("stopped", false);
-        let acc = api()
-            .parse_accepted(
-                &stopped,
-                &Action::Start,
-                &HttpResponse::new(200, DOC_START_DONE),
-                0,
-            )
-            .unwrap();
+        let acc = accept(
+            &api(),
+            &stopped,
+            &Action::Start,
+            &HttpResponse::new(200, DOC_START_DONE),
+            0,
+        )
+        .unwrap();
         assert_eq!(acc.state, TaskState::Succeeded);
         assert_eq!(
             acc.provider_ref,
@@ -750,9 +778,7 @@ mod tests {
         );
 
         let no_id = HttpResponse::new(201, r#"{"status": "PENDING", "result": null}"#);
-        let e = api()
-            .parse_accepted(&v, &Action::Reboot, &no_id, 0)
-            .unwrap_err();
+        let e = accept(&api(), &v, &Action::Reboot, &no_id, 0).unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadResponse);
     }
 
@@ -783,30 +809,38 @@ mod tests {
             ),
         ];
         for (code, text, words) in cases {
-            let e = api()
-                .parse_accepted(&v, &Action::Shutdown, &HttpResponse::new(code, text), 0)
-                .unwrap_err();
-            assert_eq!(e.kind, ErrorKind::Conflict, "{code} {text}");
-            assert_eq!(e.provider_text.as_deref(), Some(words));
-            assert!(e.full().contains(&format!("({code})")), "{}", e.full());
-        }
-        // A plain 400 (the request itself) stays a rejected request.
-        let e = api()
-            .parse_accepted(
+            let e = accept(
+                &api(),
                 &v,
-                &Action::Start,
-                &HttpResponse::new(400, r#"{"detail": "Request data must be a JSON object"}"#),
+                &Action::Shutdown,
+                &HttpResponse::new(code, text),
                 0,
             )
             .unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Conflict, "{code} {text}");
+            assert_eq!(e.provider_text.as_deref(), Some(words));
+            assert_eq!(e.status, Some(code));
+        }
+        // A plain 400 (the request itself) stays a rejected request.
+        let e = accept(
+            &api(),
+            &v,
+            &Action::Start,
+            &HttpResponse::new(400, r#"{"detail": "Request data must be a JSON object"}"#),
+            0,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Invalid);
-        assert!(e.full().contains("Request data must be a JSON object"));
+        assert_eq!(
+            e.provider_text.as_deref(),
+            Some("Request data must be a JSON object")
+        );
 
         let refused = HttpResponse::new(401, r#"{"detail": "Invalid API key."}"#);
         let e = api().parse_list(None, &refused, 0).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Unauthorized);
-        assert!(e.full().contains("Invalid API key."));
-        assert!(!e.full().contains("secret-key"));
+        assert_eq!(e.provider_text.as_deref(), Some("Invalid API key."));
+        assert!(!e.to_string().contains("secret-key"));
     }
 
     #[test]
@@ -951,7 +985,7 @@ mod tests {
 
     #[test]
     fn reads_one_vm_from_the_database() {
-        let req = api().read_vm_request(HOST, None);
+        let req = api().read_vm_request(&VmId::new(HOST), None);
         assert_eq!(
             req.url,
             "https://my.erigones.com/api/vm/example.cust.erigones.com/status/"
@@ -968,7 +1002,7 @@ mod tests {
         let missing = HttpResponse::new(404, r#"{"detail": "VM not found"}"#);
         let e = api().parse_read_vm(&missing, 0).unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotFound);
-        assert!(e.full().contains("VM not found"));
+        assert_eq!(e.provider_text.as_deref(), Some("VM not found"));
     }
 
     #[test]
@@ -992,9 +1026,25 @@ mod tests {
         );
         let e = api().parse_cancel(&task_ref(), &refused, 0).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Conflict);
-        assert!(e
-            .full()
-            .contains("Task is already running and cannot be cancelled without force"));
+        assert_eq!(
+            e.provider_text.as_deref(),
+            Some("Task is already running and cannot be cancelled without force")
+        );
+    }
+
+    #[test]
+    fn the_provider_forces_a_graceful_stop_or_reboot_after_its_timeout() {
+        // 180 s, or 300 s for Windows guests, which the VM data does not tell apart.
+        assert_eq!(CAPS.forced_after(&Action::Shutdown), vec![180_000, 300_000]);
+        assert_eq!(CAPS.forced_after(&Action::Reboot), vec![180_000, 300_000]);
+        assert_eq!(
+            CAPS.forced_after(&Action::ShutdownWithin { timeout_s: 60 }),
+            vec![60_000]
+        );
+        assert!(CAPS.forced_after(&Action::PowerOff).is_empty());
+        let caps = DialectKind::Erigones.caps();
+        assert!(caps.forces_stop && caps.forces_over_running_shutdown && caps.cancel);
+        assert!(caps.observe_many_complete && caps.read_many);
     }
 
     #[test]
@@ -1047,12 +1097,12 @@ mod tests {
             r#"{"detail": "Unable to log in with provided credentials."}"#,
         );
         let e = a.parse_login(&resp, 0).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Unauthorized);
+        assert_eq!(e.kind, ErrorKind::LoginRefused);
         assert_eq!(
             e.provider_text.as_deref(),
             Some("Unable to log in with provided credentials.")
         );
-        assert!(!e.full().contains("s3cret"));
+        assert!(!e.to_string().contains("s3cret"));
         let e = a
             .parse_login(&HttpResponse::new(502, "<html>bad gateway</html>"), 0)
             .unwrap_err();
@@ -1107,27 +1157,42 @@ mod tests {
             "stopped-",
             "migrating",
         ] {
-            for &k in a.actions() {
-                let why = a.allowed(&vm(status, false), k).unwrap_err();
-                assert!(why.contains("not operational"), "{status} {k:?}: {why}");
-                assert!(why.contains(status));
+            for &k in CAPS.actions {
+                assert_eq!(
+                    a.allowed(&vm(status, false), k),
+                    Err(Refusal::NotOperational {
+                        status: status.into()
+                    }),
+                    "{status} {k:?}"
+                );
             }
         }
         // Pending tasks: nothing, except forcing a stop that is under way.
-        for &k in a.actions() {
+        for &k in CAPS.actions {
             assert!(!ok("running", true, k), "{k:?} with pending tasks");
             assert!(!ok("stopped", true, k), "{k:?} with pending tasks");
         }
         assert!(ok("stopping", true, PowerOff));
         assert!(!ok("stopping", true, Shutdown));
-        assert!(a
-            .allowed(&vm("stopping", false), Shutdown)
-            .unwrap_err()
-            .contains("force"));
-        assert!(a
-            .allowed(&vm("frozen", false), Start)
-            .unwrap_err()
-            .contains("frozen"));
+        assert_eq!(
+            a.allowed(&vm("stopping", false), Shutdown),
+            Err(Refusal::AlreadyStopping)
+        );
+        assert_eq!(a.allowed(&vm("frozen", false), Start), Err(Refusal::Frozen));
+        assert_eq!(
+            a.allowed(&vm("running", true), Reboot),
+            Err(Refusal::PendingTasks)
+        );
+        assert_eq!(
+            a.allowed(&vm("stopped", false), Reboot),
+            Err(Refusal::IsOff)
+        );
+        assert_eq!(
+            a.allowed(&vm("running", false), Rename),
+            Err(Refusal::NotOffered {
+                provider: DialectKind::Erigones
+            })
+        );
         assert!(!ok("running", false, Rename));
     }
 }

@@ -16,6 +16,8 @@ use crate::words::Refusal;
 
 mod caps;
 mod common;
+#[cfg(test)]
+mod testing;
 
 pub mod cloudsfor;
 pub mod erigones;
@@ -23,11 +25,9 @@ pub mod hostway;
 pub mod onet;
 pub mod zenno;
 
-pub use caps::{
-    Caps, CreateCaps, CredentialKind, DeleteCaps, RateLimit, Sizing, SnapshotCaps,
-};
+pub use caps::{Caps, CreateCaps, CredentialKind, DeleteCaps, RateLimit, Sizing, SnapshotCaps};
+pub(crate) use common::{json_body, page_number, target_vm_id, Endpoint};
 pub use common::{ConnectionConfig, Credentials};
-pub(crate) use common::{json_body, page_number, Endpoint};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {
@@ -121,6 +121,8 @@ pub struct Observation {
 }
 
 /// A provider's API, as pure functions.
+// `Refusal` is large (it can name an action or a plan); boxing it is the model's call.
+#[allow(clippy::result_large_err)]
 pub trait Dialect {
     fn kind(&self) -> DialectKind;
 
@@ -169,9 +171,12 @@ pub trait Dialect {
         stage: u8,
     ) -> HttpRequest;
 
+    /// The answer to [`Dialect::action_request`]; `vm` is the VM as last seen, as given there
+    /// (ZennoHosting's command is observed under the VM's project, which only the VM knows).
     fn parse_accepted(
         &self,
         target: &Target,
+        vm: Option<&Vm>,
         action: &Action,
         stage: u8,
         resp: &HttpResponse,

@@ -18,14 +18,18 @@
 use serde_json::{json, Value};
 
 use super::{
-    json_body, page_number, Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation,
-    VmPage,
+    json_body, page_number, target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect,
+    DialectKind, Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
 };
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
+use crate::ids::VmId;
 use crate::json::{parse_lenient, text, uint};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, Size, TaskState, Vm};
-use crate::time::Millis;
+use crate::model::{
+    Action, ActionKind, PowerState, ProviderRef, RefKind, Size, Target, TaskState, Vm,
+};
+use crate::time::{Millis, SECOND};
+use crate::words::Refusal;
 
 /// The provider's maximum page size: a hundred instances (or unfinished tasks) per request.
 pub const PAGE_SIZE: u32 = 100;
@@ -39,6 +43,44 @@ const ERROR_KEYS: &[&str] = &["detail", "message", "error", "errors", "non_field
 
 /// The longest task `result` quoted to the user.
 const MAX_RESULT_TEXT: usize = 300;
+
+/// ONETSolutions' facts.
+pub const CAPS: Caps = Caps {
+    kind: DialectKind::OnetSolutions,
+    actions: &[
+        ActionKind::Start,
+        ActionKind::Shutdown,
+        ActionKind::Reboot,
+        ActionKind::PowerOff,
+        ActionKind::PowerCycle,
+    ],
+    // Documented: 1,000 a minute, bursts of 100 a second.
+    rate_limit: RateLimit {
+        per_second: 1000.0 / 60.0 * 0.9,
+        burst: 60.0,
+    },
+    credentials: &[CredentialKind::Bearer],
+    example_base: "https://api.onetsolutions.net/v1/organizations/ORG_ID/projects/PROJECT_ID",
+    observe_many: &[RefKind::OnetTask],
+    observe_many_complete: false,
+    read_many: false,
+    power_list: false,
+    cancel: false,
+    forces_after_s: &[],
+    forces_stop: false,
+    forces_over_running_shutdown: false,
+    resizes_by_flavor: false,
+    snapshots: SnapshotCaps {
+        max_per_vm: None,
+        unique_names: false,
+        description: false,
+        refused_with_extra_volumes: false,
+        demo_accounts_refuse: false,
+    },
+    queue_delay: 2 * SECOND,
+    create: None,
+    delete: None,
+};
 
 pub struct Onet {
     api: Endpoint,
@@ -84,7 +126,7 @@ impl Onet {
             Action::Reboot => "reboot",
             Action::Shutdown => "shutdown",
             Action::PowerCycle => "reset",
-            // Not offered by this provider (see `actions`); never sent.
+            // Not offered by this provider (see `CAPS`); never sent.
             _ => "unsupported",
         }
     }
@@ -141,7 +183,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
         name: text(v, "name")
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| id.clone()),
-        id,
+        id: VmId::new(id),
         power: power_of(&status),
         // `pending` is documented as "a task runs": the provider refuses another one.
         locked: status == "pending",
@@ -151,6 +193,7 @@ fn parse_vm(v: &Value) -> Option<Vm> {
         image,
         snapshot_count: None,
         project: None,
+        addresses: Vec::new(),
     })
 }
 
@@ -178,7 +221,8 @@ fn result_text(result: Option<&Value>) -> Option<String> {
     })
 }
 
-/// What a task resource says, in our terms.
+/// What a task resource says, in our terms. `attempt` counts the provider's retries; the
+/// message is the task's `result`, the provider's own words, as they are.
 pub fn observe_task(task: &Value) -> Observation {
     let raw = text(task, "status").unwrap_or_else(|| "(no status)".into());
     let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
@@ -197,28 +241,10 @@ pub fn observe_task(task: &Value) -> Observation {
     };
     let of = max.saturating_add(1);
     let attempt = (max > 0).then(|| (retry.saturating_add(1).min(of), of));
-    let result = result_text(task.get("result"));
-    let message = match (&state, raw.as_str()) {
-        (TaskState::Running, "failed") => Some(match &result {
-            Some(r) => format!(
-                "Attempt {} of {of} failed (“{r}”); the provider retries.",
-                retry.saturating_add(1)
-            ),
-            None => format!(
-                "Attempt {} of {of} failed; the provider retries.",
-                retry.saturating_add(1)
-            ),
-        }),
-        (TaskState::Pending | TaskState::Running, _) if retry > 0 => Some(match &result {
-            Some(r) => format!("Attempt {retry} of {of} failed (“{r}”); retrying."),
-            None => format!("Attempt {retry} of {of} failed; retrying."),
-        }),
-        _ => result,
-    };
     Observation {
         state,
         raw_status: raw,
-        message,
+        message: result_text(task.get("result")),
         attempt,
         ..Observation::default()
     }
@@ -229,30 +255,20 @@ impl Dialect for Onet {
         DialectKind::OnetSolutions
     }
 
-    fn actions(&self) -> &'static [ActionKind] {
-        &[
-            ActionKind::Start,
-            ActionKind::Shutdown,
-            ActionKind::Reboot,
-            ActionKind::PowerOff,
-            ActionKind::PowerCycle,
-        ]
-    }
-
-    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String> {
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
         if vm.locked || vm.status_raw == "pending" {
-            return Err("A task is running on this instance; wait for it to finish.".into());
+            return Err(Refusal::TaskRunning);
         }
         let running = vm.power == PowerState::Running;
         let stopped = vm.power == PowerState::Stopped;
         if !running && !stopped {
-            return Err(format!(
-                "The instance's status is “{}”: Vigil offers no power action in it.",
-                vm.status_raw
-            ));
+            return Err(Refusal::StatusNotKnown {
+                status: vm.status_raw.clone(),
+                rename_only: false,
+            });
         }
         match kind {
-            ActionKind::Start if running => Err("The instance is already running.".into()),
+            ActionKind::Start if running => Err(Refusal::AlreadyRunning),
             ActionKind::Start => Ok(()),
             ActionKind::Shutdown
             | ActionKind::Reboot
@@ -260,13 +276,15 @@ impl Dialect for Onet {
             | ActionKind::PowerCycle
                 if stopped =>
             {
-                Err("The instance is off.".into())
+                Err(Refusal::IsOff)
             }
             ActionKind::Shutdown
             | ActionKind::Reboot
             | ActionKind::PowerOff
             | ActionKind::PowerCycle => Ok(()),
-            _ => Err("ONETSolutions does not offer this.".into()),
+            _ => Err(Refusal::NotOffered {
+                provider: DialectKind::OnetSolutions,
+            }),
         }
     }
 
@@ -296,7 +314,7 @@ impl Dialect for Onet {
         })
     }
 
-    fn read_vm_request(&self, _vm_id: &str, cursor: Option<&str>) -> HttpRequest {
+    fn read_vm_request(&self, _vm_id: &VmId, cursor: Option<&str>) -> HttpRequest {
         self.list_request(cursor)
     }
 
@@ -305,10 +323,16 @@ impl Dialect for Onet {
         Ok(results.iter().filter_map(parse_vm).collect())
     }
 
-    fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
+    fn action_request(
+        &self,
+        target: &Target,
+        vm: Option<&Vm>,
+        action: &Action,
+        _stage: u8,
+    ) -> HttpRequest {
         let path = format!(
             "compute/instances/{}/{}",
-            encode_component(&vm.id),
+            encode_component(target_vm_id(target, vm)),
             Self::action_path(action)
         );
         self.req(&path).with_json(Method::Post, &json!({}))
@@ -316,8 +340,10 @@ impl Dialect for Onet {
 
     fn parse_accepted(
         &self,
-        vm: &Vm,
+        target: &Target,
+        vm: Option<&Vm>,
         _action: &Action,
+        _stage: u8,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
@@ -327,8 +353,6 @@ impl Dialect for Onet {
             // has a task in progress", "is not running").
             if resp.status == 400 {
                 e.kind = ErrorKind::Conflict;
-                e.message =
-                    "The provider refused this in the instance's current state (400)".into();
             }
             return Err(e);
         }
@@ -340,11 +364,13 @@ impl Dialect for Onet {
         let obs = observe_task(&task);
         Ok(Accepted {
             provider_ref: ProviderRef::OnetTask {
-                instance_id: text(&task, "instance_id").unwrap_or_else(|| vm.id.clone()),
+                instance_id: text(&task, "instance_id")
+                    .unwrap_or_else(|| target_vm_id(target, vm).to_string()),
                 task_id,
             },
             state: obs.state,
             raw_status: obs.raw_status,
+            created: None,
         })
     }
 
@@ -432,6 +458,7 @@ impl Onet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testing::{accept, request};
 
     const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
     const ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
@@ -447,7 +474,7 @@ mod tests {
 
     fn vm(status: &str) -> Vm {
         Vm {
-            id: ID.into(),
+            id: VmId::new(ID),
             name: "web-01".into(),
             power: power_of(status),
             status_raw: status.into(),
@@ -457,6 +484,7 @@ mod tests {
             image: None,
             snapshot_count: None,
             project: None,
+            addresses: Vec::new(),
         }
     }
 
@@ -514,10 +542,12 @@ mod tests {
             .unwrap();
         assert_eq!(o.state, TaskState::Pending);
         assert_eq!(o.raw_status, "pending");
-        assert_eq!(o.attempt, Some((124, 2_147_483_648)));
-        let msg = o.message.unwrap();
-        assert!(msg.contains("<unknown>"), "the result is shown: {msg}");
-        assert!(msg.contains("retrying"), "{msg}");
+        assert_eq!(o.attempt, Some((124, 2_147_483_648)), "retrying");
+        assert_eq!(
+            o.message.as_deref(),
+            Some("<unknown>"),
+            "the result is shown"
+        );
     }
 
     #[test]
@@ -561,10 +591,8 @@ mod tests {
         ));
         assert_eq!(o.state, TaskState::Running);
         assert_eq!(o.raw_status, "failed", "the provider's word stays verbatim");
-        assert_eq!(o.attempt, Some((1, 3)));
-        let msg = o.message.unwrap();
-        assert!(msg.contains("Attempt 1 of 3 failed"), "{msg}");
-        assert!(msg.contains("Proxmox task timed out"), "{msg}");
+        assert_eq!(o.attempt, Some((1, 3)), "attempt 1 of 3 failed");
+        assert_eq!(o.message.as_deref(), Some("Proxmox task timed out"));
 
         let o = observe_task(&task(
             "pending",
@@ -574,17 +602,11 @@ mod tests {
         ));
         assert_eq!(o.state, TaskState::Pending);
         assert_eq!(o.attempt, Some((2, 3)));
-        assert!(o
-            .message
-            .unwrap()
-            .contains("Hypervisor node did not answer"));
+        assert_eq!(o.message.as_deref(), Some("Hypervisor node did not answer"));
 
         let o = observe_task(&task("running", 1, 2, Value::Null));
         assert_eq!(o.attempt, Some((2, 3)));
-        assert_eq!(
-            o.message.as_deref(),
-            Some("Attempt 1 of 3 failed; retrying.")
-        );
+        assert_eq!(o.message, None, "no words of the provider's");
 
         // The last attempt failed: failed, with the provider's words.
         let o = observe_task(&task(
@@ -615,7 +637,7 @@ mod tests {
             (Action::Shutdown, "shutdown"),
             (Action::PowerCycle, "reset"),
         ] {
-            let req = api().action_request(&v, &action);
+            let req = request(&api(), &v, &action);
             assert_eq!(req.method, Method::Post);
             assert_eq!(req.url, format!("{BASE}/compute/instances/{ID}/{verb}"));
             assert!(req
@@ -623,17 +645,27 @@ mod tests {
                 .contains(&("Authorization".into(), "Bearer sk-onetsolutions-abc".into())));
         }
         let resp = HttpResponse::new(202, task("pending", 0, 2, Value::Null).to_string());
-        let acc = api().parse_accepted(&v, &Action::Reboot, &resp, 0).unwrap();
+        let acc = accept(&api(), &v, &Action::Reboot, &resp, 0).unwrap();
         assert_eq!(acc.provider_ref, task_ref());
         assert_eq!(acc.state, TaskState::Pending);
         assert_eq!(acc.raw_status, "pending");
-        let acc = api()
-            .parse_accepted(&v, &Action::Reboot, &HttpResponse::new(202, DOC_TASK), 0)
-            .unwrap();
+        let acc = accept(
+            &api(),
+            &v,
+            &Action::Reboot,
+            &HttpResponse::new(202, DOC_TASK),
+            0,
+        )
+        .unwrap();
         assert_eq!(acc.state, TaskState::Pending);
-        let e = api()
-            .parse_accepted(&v, &Action::Reboot, &HttpResponse::new(202, "{}"), 0)
-            .unwrap_err();
+        let e = accept(
+            &api(),
+            &v,
+            &Action::Reboot,
+            &HttpResponse::new(202, "{}"),
+            0,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadResponse);
     }
 
@@ -644,15 +676,13 @@ mod tests {
             400,
             r#"{"detail": "Instance already has a task in progress."}"#,
         );
-        let e = api()
-            .parse_accepted(&v, &Action::Reboot, &refused, 0)
-            .unwrap_err();
+        let e = accept(&api(), &v, &Action::Reboot, &refused, 0).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Conflict);
         assert_eq!(
             e.provider_text.as_deref(),
             Some("Instance already has a task in progress.")
         );
-        assert!(e.full().contains("(400)"));
+        assert_eq!(e.status, Some(400));
 
         let cases = [
             (
@@ -664,7 +694,7 @@ mod tests {
             (
                 403,
                 r#"{"detail": "You do not have permission to perform this action."}"#,
-                ErrorKind::Unauthorized,
+                ErrorKind::Forbidden,
                 "You do not have permission to perform this action.",
             ),
             (
@@ -686,7 +716,7 @@ mod tests {
                 .unwrap_err();
             assert_eq!(e.kind, kind, "{code}");
             assert_eq!(e.provider_text.as_deref(), Some(words));
-            assert!(!e.full().contains("sk-onetsolutions"));
+            assert!(!e.to_string().contains("sk-onetsolutions"));
         }
 
         let throttled = HttpResponse::new(
@@ -697,7 +727,10 @@ mod tests {
         let e = api().parse_list(None, &throttled, 0).unwrap_err();
         assert_eq!(e.kind, ErrorKind::RateLimited);
         assert_eq!(e.retry_after, Some(7_000));
-        assert!(e.full().contains("Expected available in 7 seconds"));
+        assert_eq!(
+            e.provider_text.as_deref(),
+            Some("Request was throttled. Expected available in 7 seconds.")
+        );
         let e = api()
             .parse_observation(&task_ref(), &throttled, 0)
             .unwrap_err();
@@ -747,7 +780,15 @@ mod tests {
         assert_eq!(page.vms.len(), 3);
         let web = &page.vms[0];
         assert_eq!(web.power, PowerState::Running);
-        assert_eq!(web.size.label(), "VPS L · 2 vCPU · 4 GB RAM · 80 GB disk");
+        assert_eq!(
+            web.size,
+            Size {
+                vcpus: Some(2),
+                memory_gb: Some(4),
+                disk_gb: Some(80),
+                flavor: Some("VPS L".into())
+            }
+        );
         assert_eq!(web.region.as_deref(), Some("Paris"));
         assert!(!web.locked);
         assert_eq!(page.vms[1].name, "b");
@@ -762,7 +803,7 @@ mod tests {
         );
         // An instance is re-read from its page.
         assert_eq!(
-            api().read_vm_request("b", Some("2")).url,
+            api().read_vm_request(&VmId::new("b"), Some("2")).url,
             format!("{BASE}/compute/instances?page=2&page_size=100")
         );
         assert_eq!(api().parse_read_vm(&resp, 0).unwrap().len(), 3);
@@ -896,19 +937,29 @@ mod tests {
             assert!(!ok("stopped", k), "{k:?} on stopped");
         }
         for status in ["pending", "error", "migrating"] {
-            for &k in a.actions() {
-                let why = a.allowed(&vm(status), k).unwrap_err();
-                assert!(!why.is_empty(), "{status} {k:?}");
+            for &k in CAPS.actions {
+                assert!(a.allowed(&vm(status), k).is_err(), "{status} {k:?}");
             }
         }
-        assert!(a
-            .allowed(&vm("pending"), Start)
-            .unwrap_err()
-            .contains("task is running"));
-        assert!(a
-            .allowed(&vm("error"), Start)
-            .unwrap_err()
-            .contains("error"));
+        assert_eq!(a.allowed(&vm("pending"), Start), Err(Refusal::TaskRunning));
+        assert_eq!(
+            a.allowed(&vm("error"), Start),
+            Err(Refusal::StatusNotKnown {
+                status: "error".into(),
+                rename_only: false
+            })
+        );
+        assert_eq!(
+            a.allowed(&vm("running"), Start),
+            Err(Refusal::AlreadyRunning)
+        );
+        assert_eq!(a.allowed(&vm("stopped"), Reboot), Err(Refusal::IsOff));
+        assert_eq!(
+            a.allowed(&vm("running"), Snapshot),
+            Err(Refusal::NotOffered {
+                provider: DialectKind::OnetSolutions
+            })
+        );
         assert!(!ok("running", Snapshot));
     }
 }

@@ -13,13 +13,18 @@
 use serde_json::Value;
 
 use super::{
-    json_body, Accepted, Credentials, Dialect, DialectKind, Endpoint, Observation, VmPage,
+    json_body, target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect, DialectKind,
+    Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
 };
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
+use crate::ids::VmId;
 use crate::json::{parse_lenient, text, uint};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, Size, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, PowerState, ProviderRef, RefKind, Size, Target, TaskState, Vm,
+};
 use crate::time::{parse_rfc3339, Millis, SECOND};
+use crate::words::Refusal;
 
 /// Where the provider's own text sits in an error body: `{"error": code, "message": text}`.
 const ERROR_KEYS: &[&str] = &["message", "error"];
@@ -31,6 +36,43 @@ pub const PROJECT_CURSOR: &str = "project:";
 /// still count as ours (the provider's clock and ours differ; `updatedAt` has whole seconds).
 /// Earlier than that, the VM still shows a previous run of the same operation.
 pub const CLOCK_SLACK: Millis = 30 * SECOND;
+
+/// ZennoHosting's facts.
+pub const CAPS: Caps = Caps {
+    kind: DialectKind::ZennoHosting,
+    actions: &[
+        ActionKind::Start,
+        ActionKind::Shutdown,
+        ActionKind::Reboot,
+        ActionKind::RestoreBackup,
+    ],
+    // Not published: a conservative 8 a second (429 + Retry-After is honoured anyway).
+    rate_limit: RateLimit {
+        per_second: 8.0,
+        burst: 40.0,
+    },
+    credentials: &[CredentialKind::Bearer],
+    example_base: "https://api.zennohosting.com",
+    observe_many: &[RefKind::ZennoCommand],
+    observe_many_complete: false,
+    read_many: false,
+    power_list: false,
+    cancel: false,
+    forces_after_s: &[],
+    forces_stop: false,
+    forces_over_running_shutdown: false,
+    resizes_by_flavor: false,
+    snapshots: SnapshotCaps {
+        max_per_vm: None,
+        unique_names: false,
+        description: false,
+        refused_with_extra_volumes: false,
+        demo_accounts_refuse: false,
+    },
+    queue_delay: 2 * SECOND,
+    create: None,
+    delete: None,
+};
 
 pub struct Zenno {
     api: Endpoint,
@@ -74,7 +116,7 @@ impl Zenno {
                 "restore",
                 format!("backups/{}/restore", encode_component(backup_id.trim())),
             ),
-            // Not offered by this provider (see `actions`); never sent.
+            // Not offered by this provider (see `CAPS`); never sent.
             Action::PowerOff => ("power_off", "power-off".into()),
             Action::PowerCycle => ("power_cycle", "power-cycle".into()),
             Action::PasswordReset => ("password_reset", "password-reset".into()),
@@ -83,6 +125,8 @@ impl Zenno {
             Action::Snapshot { .. } => ("snapshot", "snapshot".into()),
             // Never sent here (no server-side forced stop; the engine refuses it).
             Action::ShutdownWithin { .. } => ("stop", "stop".into()),
+            Action::Create(_) => ("create", String::new()),
+            Action::Delete { .. } => ("delete", String::new()),
         }
     }
 
@@ -153,17 +197,24 @@ impl Fields {
         }
     }
 
-    /// What the VM's row shows: `running`, `stopped · boot failed`,
-    /// `running · boot stopping · reboot in_progress`.
-    fn status_text(&self) -> String {
+    /// The state, and the boot status where it is not what the state implies: `running`,
+    /// `stopped · boot failed`, `running · boot booting`.
+    fn state_text(&self) -> String {
         let mut parts = vec![self.state.clone().unwrap_or_else(|| "(no state)".into())];
         if let Some(b) = self.boot.as_deref().filter(|_| !self.boot_settled()) {
             parts.push(format!("boot {b}"));
         }
-        if self.active() {
-            parts.push(self.op_text());
-        }
         parts.join(" · ")
+    }
+
+    /// What the VM's row shows: `running`, `stopped · boot failed`,
+    /// `running · boot stopping · reboot in_progress`.
+    fn status_text(&self) -> String {
+        if self.active() {
+            format!("{} · {}", self.state_text(), self.op_text())
+        } else {
+            self.state_text()
+        }
     }
 
     fn power(&self) -> PowerState {
@@ -201,7 +252,7 @@ fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
     let size = |k: &str| uint(v, k).map(|n| n as u32);
     Some(Vm {
         name: text(v, "name").unwrap_or_else(|| id.clone()),
-        id,
+        id: VmId::new(id),
         power: f.power(),
         status_raw: f.status_text(),
         locked: f.active(),
@@ -215,25 +266,21 @@ fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         image: None,
         snapshot_count: None,
         project: project.map(str::to_string),
+        addresses: Vec::new(),
     })
 }
 
 /// What the VM's fields say of the command `operation`, accepted at `accepted_at`.
-fn tie(operation: &str, accepted_at: Millis, f: &Fields) -> (TaskState, Option<String>) {
-    let seen = f.operation.as_deref();
-    match seen {
+fn tie(operation: &str, accepted_at: Millis, f: &Fields) -> TaskState {
+    match f.operation.as_deref() {
         Some(op) if op == operation => match f.status.as_deref() {
-            Some("pending") => (TaskState::Pending, None),
-            Some("in_progress") => (TaskState::Running, None),
-            Some(st @ ("succeeded" | "failed"))
+            Some("pending") => TaskState::Pending,
+            Some("in_progress") => TaskState::Running,
+            // The VM still shows an earlier run of the same operation: ours has not started.
+            Some("succeeded" | "failed")
                 if f.updated.is_some_and(|u| u + CLOCK_SLACK < accepted_at) =>
             {
-                (
-                    TaskState::Pending,
-                    Some(format!(
-                        "The VM still shows an earlier “{op}” ({st}); this command has not started yet."
-                    )),
-                )
+                TaskState::Pending
             }
             Some("succeeded") => {
                 let (state, boot) = if operation == "stop" {
@@ -244,65 +291,50 @@ fn tie(operation: &str, accepted_at: Millis, f: &Fields) -> (TaskState, Option<S
                 let reached = f.state.as_deref() == Some(state)
                     && f.boot.as_deref().is_none_or(|b| b == boot);
                 if reached {
-                    (TaskState::Succeeded, None)
+                    TaskState::Succeeded
                 } else if state == "running" && f.boot.as_deref() == Some("failed") {
-                    (
-                        TaskState::Failed,
-                        Some("The VM failed to boot (bootStatus “failed”).".into()),
-                    )
+                    // "Succeeded" with a failed boot is a failure.
+                    TaskState::Failed
                 } else {
-                    (
-                        TaskState::Running,
-                        Some(format!(
-                            "The provider reports “succeeded”; waiting for the VM to show it (state {}, bootStatus {}).",
-                            f.state.as_deref().unwrap_or("none"),
-                            f.boot.as_deref().unwrap_or("none")
-                        )),
-                    )
+                    // Reported done; the VM does not show it yet.
+                    TaskState::Running
                 }
             }
-            Some("failed") => (TaskState::Failed, None),
-            Some(other) => (TaskState::Unknown(other.to_string()), None),
-            None => (
-                TaskState::Pending,
-                Some(format!("The VM shows “{op}” with no status yet.")),
-            ),
+            Some("failed") => TaskState::Failed,
+            Some(other) => TaskState::Unknown(other.to_string()),
+            // Our operation, with no status yet.
+            None => TaskState::Pending,
         },
         // Another operation changed the VM after ours was accepted: it overwrote our status.
-        Some(other) if f.updated.is_some_and(|u| u > accepted_at) => (
-            TaskState::Superseded {
-                by: other.to_string(),
-            },
-            None,
-        ),
-        Some(other) => (
-            TaskState::Pending,
-            Some(format!(
-                "The VM still shows its previous operation “{other}”; this command has not started yet."
-            )),
-        ),
-        None => (
-            TaskState::Pending,
-            Some("The VM shows no operation yet; this command has not started.".into()),
-        ),
+        Some(other) if f.updated.is_some_and(|u| u > accepted_at) => TaskState::Superseded {
+            by: other.to_string(),
+        },
+        // The VM still shows its previous operation, or none: ours has not started yet.
+        Some(_) | None => TaskState::Pending,
     }
 }
 
 /// The observation of command `operation`, accepted at `accepted_at`, from the VM's JSON `v`.
+/// The raw status is the provider's fields: the operation and its status, and the VM's state
+/// and boot status where they are what decided (`start failed · boot failed`,
+/// `start succeeded · running · boot booting`).
 fn observe(operation: &str, accepted_at: Millis, v: &Value, vm: Vm) -> Observation {
     let f = Fields::of(v);
-    let (state, message) = tie(operation, accepted_at, &f);
+    let state = tie(operation, accepted_at, &f);
     let mut raw = f.op_text();
+    let decided_by_vm = f.operation.as_deref() == Some(operation)
+        && f.status.as_deref() == Some("succeeded")
+        && matches!(state, TaskState::Running | TaskState::Failed);
     if state == TaskState::Failed && f.boot.as_deref() == Some("failed") {
         raw.push_str(" · boot failed");
+    } else if decided_by_vm {
+        raw = format!("{raw} · {}", f.state_text());
     }
     Observation {
         state,
         raw_status: raw,
-        message,
-        progress: None,
-        attempt: None,
         vm: Some(vm),
+        ..Observation::default()
     }
 }
 
@@ -311,53 +343,43 @@ impl Dialect for Zenno {
         DialectKind::ZennoHosting
     }
 
-    fn actions(&self) -> &'static [ActionKind] {
-        &[
-            ActionKind::Start,
-            ActionKind::Shutdown,
-            ActionKind::Reboot,
-            ActionKind::RestoreBackup,
-        ]
-    }
-
-    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), String> {
-        if !self.actions().contains(&kind) {
-            return Err("ZennoHosting does not offer this.".into());
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
+        if !CAPS.offers(kind) {
+            return Err(Refusal::NotOffered {
+                provider: DialectKind::ZennoHosting,
+            });
         }
         if vm.locked {
-            return Err(format!(
-                "An operation is under way on the VM ({}); wait for it to finish.",
-                vm.status_raw
-            ));
+            return Err(Refusal::OperationUnderWay {
+                status: vm.status_raw.clone(),
+            });
         }
         if Self::project_of(vm).is_none() {
-            return Err("Vigil does not know this VM's project; refresh the list.".into());
+            return Err(Refusal::UnknownProject);
         }
         match kind {
             ActionKind::RestoreBackup => Ok(()),
             ActionKind::Start => match vm.power {
                 PowerState::Stopped => Ok(()),
-                PowerState::Running => Err("The VM is already running.".into()),
-                _ => Err(format!(
-                    "The VM must be stopped to start it (it is {}).",
-                    vm.status_raw
-                )),
+                PowerState::Running => Err(Refusal::AlreadyRunning),
+                _ => Err(Refusal::MustBeStopped {
+                    status: vm.status_raw.clone(),
+                }),
             },
             _ => match vm.power {
                 PowerState::Running => Ok(()),
-                PowerState::Stopped => Err("The VM is stopped.".into()),
-                _ => Err(format!(
-                    "The VM must be running for this (it is {}).",
-                    vm.status_raw
-                )),
+                PowerState::Stopped => Err(Refusal::IsOff),
+                _ => Err(Refusal::MustBeRunning {
+                    status: vm.status_raw.clone(),
+                }),
             },
         }
     }
 
-    fn validate(&self, action: &Action) -> Result<(), String> {
+    fn validate(&self, action: &Action) -> Result<(), Refusal> {
         match action {
             Action::RestoreBackup { backup_id } if backup_id.trim().is_empty() => {
-                Err("Enter the id of the backup to restore.".into())
+                Err(Refusal::EnterBackupId)
             }
             _ => Ok(()),
         }
@@ -406,10 +428,10 @@ impl Dialect for Zenno {
         })
     }
 
-    fn read_vm_request(&self, vm_id: &str, cursor: Option<&str>) -> HttpRequest {
+    fn read_vm_request(&self, vm_id: &VmId, cursor: Option<&str>) -> HttpRequest {
         // The engine passes the cursor the VM was listed under: `project:<id>`.
         let project = cursor.map(project_from_cursor).unwrap_or_default();
-        self.req(&Self::vm_path(project, vm_id))
+        self.req(&Self::vm_path(project, vm_id.as_str()))
     }
 
     fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
@@ -419,18 +441,27 @@ impl Dialect for Zenno {
         Ok(vec![vm])
     }
 
-    fn action_request(&self, vm: &Vm, action: &Action) -> HttpRequest {
-        let project = Self::project_of(vm).unwrap_or_default();
+    fn action_request(
+        &self,
+        target: &Target,
+        vm: Option<&Vm>,
+        action: &Action,
+        _stage: u8,
+    ) -> HttpRequest {
+        let project = vm.and_then(Self::project_of).unwrap_or_default();
         let (_, tail) = Self::command(action);
-        let mut req = self.req(&format!("{}/{tail}", Self::vm_path(&project, &vm.id)));
+        let path = Self::vm_path(&project, target_vm_id(target, vm));
+        let mut req = self.req(&format!("{path}/{tail}"));
         req.method = Method::Post;
         req
     }
 
     fn parse_accepted(
         &self,
-        vm: &Vm,
+        target: &Target,
+        vm: Option<&Vm>,
         action: &Action,
+        _stage: u8,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
@@ -446,14 +477,16 @@ impl Dialect for Zenno {
         let (operation, _) = Self::command(action);
         Ok(Accepted {
             provider_ref: ProviderRef::ZennoCommand {
-                project: Self::project_of(vm).unwrap_or_default(),
-                vm_id: vm.id.clone(),
+                project: vm.and_then(Self::project_of).unwrap_or_default(),
+                vm_id: target_vm_id(target, vm).to_string(),
                 command_id,
                 operation: operation.to_string(),
                 accepted_at: now,
+                vm_name: target.name().to_string(),
             },
             state: TaskState::Pending,
             raw_status: "accepted".into(),
+            created: None,
         })
     }
 
@@ -541,6 +574,7 @@ impl Dialect for Zenno {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testing::{accept, request};
     use crate::error::ErrorKind;
     use serde_json::json;
 
@@ -595,6 +629,7 @@ mod tests {
             command_id: "c-1".into(),
             operation: operation.into(),
             accepted_at: T,
+            vm_name: String::new(),
         }
     }
 
@@ -638,7 +673,15 @@ mod tests {
         assert_eq!(vm.power, PowerState::Running);
         assert_eq!(vm.status_raw, "running");
         assert!(!vm.locked);
-        assert_eq!(vm.size.label(), "2 vCPU · 4 GB RAM · 80 GB disk");
+        assert_eq!(
+            vm.size,
+            Size {
+                vcpus: Some(2),
+                memory_gb: Some(4),
+                disk_gb: Some(80),
+                flavor: None
+            }
+        );
 
         // A project deleted between the two reads shows nothing rather than failing the list.
         let gone = HttpResponse::new(
@@ -816,7 +859,7 @@ mod tests {
                 "backups/bk%207/restore",
             ),
         ] {
-            let req = a.action_request(&vm, &action);
+            let req = request(&a, &vm, &action);
             assert_eq!(req.method, Method::Post, "{action:?}");
             assert_eq!(
                 req.url,
@@ -827,8 +870,6 @@ mod tests {
                 .headers
                 .contains(&("Authorization".into(), "Bearer tok-123".into())));
         }
-        // The label of the provider's `stop` stays "Shut down".
-        assert_eq!(ActionKind::Shutdown.label(), "Shut down");
     }
 
     #[test]
@@ -850,7 +891,7 @@ mod tests {
                 "restore",
             ),
         ] {
-            let acc = a.parse_accepted(&vm, &action, &resp, T + 5).unwrap();
+            let acc = accept(&a, &vm, &action, &resp, T + 5).unwrap();
             assert_eq!(
                 acc.provider_ref,
                 ProviderRef::ZennoCommand {
@@ -859,6 +900,7 @@ mod tests {
                     command_id: "9b2f7c52-1f0e-4c5e-a1d2-44d5bd0f0c11".into(),
                     operation: op.into(),
                     accepted_at: T + 5,
+                    vm_name: "web-01".into(),
                 }
             );
             // Accepted means work started, not done.
@@ -877,21 +919,19 @@ mod tests {
                    "message": format!("VM {ID} already has a 'stop' operation in progress")})
             .to_string(),
         );
-        let e = a
-            .parse_accepted(&vm, &Action::Reboot, &busy, T)
-            .unwrap_err();
+        let e = accept(&a, &vm, &Action::Reboot, &busy, T).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Conflict);
         assert_eq!(e.status, Some(409));
-        assert!(e
-            .full()
-            .contains("already has a 'stop' operation in progress"));
-        assert!(e.full().contains("(409)"));
+        assert_eq!(
+            e.provider_text,
+            Some(format!(
+                "VM {ID} already has a 'stop' operation in progress"
+            ))
+        );
 
         // Only the code: it is still quoted.
         let code_only = HttpResponse::new(409, r#"{"error": "invalid_state"}"#);
-        let e = a
-            .parse_accepted(&vm, &Action::Reboot, &code_only, T)
-            .unwrap_err();
+        let e = accept(&a, &vm, &Action::Reboot, &code_only, T).unwrap_err();
         assert_eq!(e.provider_text.as_deref(), Some("invalid_state"));
 
         let cases = [
@@ -914,7 +954,7 @@ mod tests {
             let e = a.parse_list(None, &resp, T).unwrap_err();
             assert_eq!(e.kind, kind, "{status}");
             assert_eq!(e.provider_text.as_deref(), Some(text));
-            assert!(!e.full().contains("tok-123"));
+            assert!(!e.to_string().contains("tok-123"));
         }
         let limited = HttpResponse::new(
             429,
@@ -1001,13 +1041,15 @@ mod tests {
             ),
         );
         assert_eq!(o.state, TaskState::Running);
-        assert!(o.message.unwrap().contains("booting"));
+        assert_eq!(o.raw_status, "start succeeded · running · boot booting");
+        assert_eq!(o.message, None, "no words of the provider's own");
         // The state has not changed yet.
         let o = obs(
             "stop",
             &vm_json("running", Some("stop"), Some("succeeded"), "booted", after),
         );
         assert_eq!(o.state, TaskState::Running);
+        assert_eq!(o.raw_status, "stop succeeded · running");
         // "Succeeded" with a failed boot is a failure, not a success.
         let o = obs(
             "reboot",
@@ -1020,7 +1062,7 @@ mod tests {
             ),
         );
         assert_eq!(o.state, TaskState::Failed);
-        assert!(o.message.unwrap().contains("failed to boot"));
+        assert_eq!(o.raw_status, "reboot succeeded · boot failed");
     }
 
     #[test]
@@ -1091,7 +1133,10 @@ mod tests {
             ),
         );
         assert_eq!(o.state, TaskState::Pending);
-        assert!(o.message.unwrap().contains("previous operation “stop”"));
+        assert_eq!(
+            o.raw_status, "stop succeeded",
+            "the previous operation, as shown"
+        );
         // An older run of the same operation is not ours either.
         let o = obs(
             "reboot",
@@ -1127,6 +1172,7 @@ mod tests {
             command_id: "c-2".into(),
             operation: "stop".into(),
             accepted_at: T,
+            vm_name: String::new(),
         };
         let missing = ProviderRef::ZennoCommand {
             project: P.into(),
@@ -1134,6 +1180,7 @@ mod tests {
             command_id: "c-3".into(),
             operation: "start".into(),
             accepted_at: T,
+            vm_name: String::new(),
         };
         let mine = cmd("reboot");
         let refs = [&mine, &other, &missing];
@@ -1169,6 +1216,7 @@ mod tests {
             command_id: "c-9".into(),
             operation: "start".into(),
             accepted_at: T,
+            vm_name: String::new(),
         };
         assert!(a.observe_many_request(&[&mine, &elsewhere]).is_none());
     }
@@ -1176,7 +1224,7 @@ mod tests {
     #[test]
     fn read_vm_follows_the_listing_cursor_and_keeps_the_project() {
         let a = api();
-        let req = a.read_vm_request(ID, Some("project:p1"));
+        let req = a.read_vm_request(&VmId::new(ID), Some("project:p1"));
         assert_eq!(
             req.url,
             format!("https://api.zennohosting.com/projects/p1/vms/{ID}")
@@ -1203,7 +1251,7 @@ mod tests {
         // (see tests/engine.rs), and actions are built from it.
         assert_eq!(vms[0].project, None);
         assert_eq!(
-            a.action_request(&listed.vms[0], &Action::Start).url,
+            request(&a, &listed.vms[0], &Action::Start).url,
             format!("https://api.zennohosting.com/projects/p1/vms/{ID}/start")
         );
     }
@@ -1257,10 +1305,35 @@ mod tests {
             assert!(!yes(&busy, k), "{k:?} while an operation runs");
             assert!(!yes(&pending, k), "{k:?} while an operation is pending");
         }
-        assert!(a
-            .allowed(&busy, ActionKind::Start)
-            .unwrap_err()
-            .contains("wait"));
+        assert_eq!(
+            a.allowed(&busy, ActionKind::Start),
+            Err(Refusal::OperationUnderWay {
+                status: busy.status_raw.clone()
+            })
+        );
+        assert_eq!(
+            a.allowed(&running, ActionKind::Start),
+            Err(Refusal::AlreadyRunning)
+        );
+        assert_eq!(a.allowed(&stopped, ActionKind::Reboot), Err(Refusal::IsOff));
+        assert_eq!(
+            a.allowed(&odd, ActionKind::Reboot),
+            Err(Refusal::MustBeRunning {
+                status: odd.status_raw.clone()
+            })
+        );
+        assert_eq!(
+            a.allowed(&odd, ActionKind::Start),
+            Err(Refusal::MustBeStopped {
+                status: odd.status_raw.clone()
+            })
+        );
+        assert_eq!(
+            a.allowed(&running, ActionKind::PowerOff),
+            Err(Refusal::NotOffered {
+                provider: DialectKind::ZennoHosting
+            })
+        );
         for k in [
             ActionKind::PowerOff,
             ActionKind::Resize,
@@ -1270,15 +1343,16 @@ mod tests {
         }
         let mut lost = running.clone();
         lost.project = None;
-        assert!(a
-            .allowed(&lost, ActionKind::Reboot)
-            .unwrap_err()
-            .contains("project"));
-        assert!(a
-            .validate(&Action::RestoreBackup {
+        assert_eq!(
+            a.allowed(&lost, ActionKind::Reboot),
+            Err(Refusal::UnknownProject)
+        );
+        assert_eq!(
+            a.validate(&Action::RestoreBackup {
                 backup_id: "  ".into()
-            })
-            .is_err());
+            }),
+            Err(Refusal::EnterBackupId)
+        );
         assert!(a
             .validate(&Action::RestoreBackup {
                 backup_id: "bk-1".into()
