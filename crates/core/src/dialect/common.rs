@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::dialect::{CredentialKind, DialectKind};
 use crate::error::ApiError;
-use crate::http::{basic_auth, join, HttpRequest, HttpResponse};
+use crate::http::{basic_auth, join, HttpRequest, HttpResponse, Method};
 use crate::ids::ConnId;
-use crate::json::parse_lenient;
+use crate::json::{parse_lenient, uint};
 use crate::model::{Target, Vm};
 use crate::time::Millis;
 use crate::words::Refusal;
@@ -172,6 +172,18 @@ impl Endpoint {
             )
             .header("Accept", "application/json")
     }
+
+    /// A request of `method` to `path` below the base, with the credentials, and no body.
+    pub fn request(&self, method: Method, path: &str) -> HttpRequest {
+        let mut req = self.get(path);
+        req.method = method;
+        req
+    }
+
+    /// A request of `method` to `path` below the base, with the credentials and a JSON body.
+    pub fn send(&self, method: Method, path: &str, body: &serde_json::Value) -> HttpRequest {
+        self.get(path).with_json(method, body)
+    }
 }
 
 /// The JSON of a 2xx answer; otherwise the error, keeping the provider's own words found under
@@ -206,4 +218,26 @@ pub(crate) fn target_vm_id<'a>(target: &'a Target, vm: Option<&'a Vm>) -> &'a st
         .or(vm.map(|v| &v.id))
         .map(|id| id.as_str())
         .unwrap_or("")
+}
+
+/// The array under `key` of a JSON answer to `what`, else why it cannot be read.
+pub(crate) fn array<'a>(
+    v: &'a serde_json::Value,
+    key: &str,
+    what: &str,
+) -> Result<&'a [serde_json::Value], ApiError> {
+    v.get(key)
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .ok_or_else(|| ApiError::bad_response(what, format!("no `{key}` array")))
+}
+
+/// A count under `key` (also sent as a string), kept within `u32`.
+pub(crate) fn uint32(v: &serde_json::Value, key: &str) -> Option<u32> {
+    uint(v, key).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The page number a listing cursor names; the first page without one.
+pub(crate) fn page_of(cursor: Option<&str>) -> u32 {
+    cursor.and_then(|c| c.trim().parse().ok()).unwrap_or(1)
 }
