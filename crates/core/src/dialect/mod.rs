@@ -26,7 +26,10 @@ pub mod onet;
 pub mod zenno;
 
 pub use caps::{Caps, CreateCaps, CredentialKind, DeleteCaps, RateLimit, Sizing, SnapshotCaps};
-pub(crate) use common::{array, json_body, page_number, page_of, target_vm_id, uint32, Endpoint};
+pub(crate) use common::{
+    address, array, is_private_ip, json_body, page_number, page_of, public_first, target_vm_id,
+    uint32, Endpoint,
+};
 pub use common::{ConnectionConfig, Credentials};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -2,11 +2,10 @@
 
 use serde_json::Value;
 
-use crate::dialect::uint32;
-use crate::dialect::Observation;
+use crate::dialect::{address, public_first, uint32, Observation};
 use crate::ids::VmId;
 use crate::json::text;
-use crate::model::{PowerState, Size, TaskState, Vm};
+use crate::model::{Address, PowerState, Size, TaskState, Vm};
 use crate::time::parse_rfc3339;
 
 pub(super) fn power_of(status: &str) -> PowerState {
@@ -24,6 +23,20 @@ pub(super) fn task_state(status: &str) -> TaskState {
         "errored" => TaskState::Failed,
         other => TaskState::Unknown(other.to_string()),
     }
+}
+
+/// `networks.v4[]` `{ip_address, netmask, gateway, type: "public"/"private"}`: IPv4 only, as
+/// the sheet says; an entry of another `type` counts as private.
+fn addresses(v: &Value) -> Vec<Address> {
+    let listed = v
+        .pointer("/networks/v4")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    public_first(listed.filter_map(|n| {
+        let public = text(n, "type").as_deref() == Some("public");
+        address(&text(n, "ip_address")?, public).filter(|a| a.version == 4)
+    }))
 }
 
 pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
@@ -56,7 +69,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
             .and_then(Value::as_array)
             .map(Vec::len),
         project: None,
-        addresses: Vec::new(),
+        addresses: addresses(v),
     })
 }
 

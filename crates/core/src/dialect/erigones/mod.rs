@@ -39,6 +39,9 @@ const ERROR_KEYS: &[&str] = &["detail", "message", "error"];
 /// The `status` values under which the provider takes a power action (anything else → `423`).
 const OPERATIONAL: &[&str] = &["running", "stopped", "stopping", "frozen"];
 
+/// The listing cursor of its second part: every VM's details (sizes, IP addresses).
+pub const FULL_CURSOR: &str = "full";
+
 /// The text of the `404` for an unknown or expired task.
 const TASK_GONE: &str = "does not exist";
 
@@ -103,6 +106,20 @@ impl Erigones {
 
     fn task_path(task_id: &str, what: &str) -> String {
         format!("task/{}/{what}/", encode_component(task_id))
+    }
+
+    /// Every VM's status and pending tasks, in one request.
+    fn status_request(&self) -> HttpRequest {
+        self.api.get("vm/status/")
+    }
+
+    /// The VMs of a `/vm/status/` or `/vm/?full=true` answer.
+    fn vm_list(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
+        let result = self.result(resp, "the VM list", now)?;
+        let items = result
+            .as_array()
+            .ok_or_else(|| ApiError::bad_response("the VM list", "`result` is not a list"))?;
+        Ok(items.iter().filter_map(parse_vm).collect())
     }
 
     /// The envelope's `result` of a successful read.
@@ -178,25 +195,33 @@ impl Dialect for Erigones {
         }
     }
 
-    fn list_request(&self, _cursor: Option<&str>) -> HttpRequest {
-        // Every VM, with its pending tasks, in one request.
-        self.api.get("vm/status/")
+    /// Every VM with its pending tasks (`/vm/status/`), then every VM's details with its sizes
+    /// and IP addresses (`/vm/?full=true`, cursor [`FULL_CURSOR`]): two requests for any number.
+    fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
+        match cursor {
+            Some(FULL_CURSOR) => self.api.get("vm/?full=true"),
+            _ => self.status_request(),
+        }
     }
 
     fn parse_list(
         &self,
-        _cursor: Option<&str>,
+        cursor: Option<&str>,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<VmPage, ApiError> {
-        let result = self.result(resp, "the VM list", now)?;
-        let items = result
-            .as_array()
-            .ok_or_else(|| ApiError::bad_response("the VM list", "`result` is not a list"))?;
-        Ok(VmPage {
-            vms: items.iter().filter_map(parse_vm).collect(),
-            next: Vec::new(),
-        })
+        let full = cursor == Some(FULL_CURSOR);
+        if full && !resp.is_success() {
+            // The details only add sizes and addresses: the statuses already came.
+            return Ok(VmPage::default());
+        }
+        let vms = self.vm_list(resp, now)?;
+        let next = if full {
+            vec![]
+        } else {
+            vec![FULL_CURSOR.into()]
+        };
+        Ok(VmPage { vms, next })
     }
 
     fn read_vm_request(&self, vm_id: &VmId, _cursor: Option<&str>) -> HttpRequest {
@@ -280,7 +305,7 @@ impl Dialect for Erigones {
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
         refs.iter()
             .all(|r| matches!(r, ProviderRef::ErigonesTask { .. }))
-            .then(|| self.list_request(None))
+            .then(|| self.status_request())
     }
 
     fn parse_observe_many(
@@ -320,14 +345,12 @@ impl Dialect for Erigones {
     }
 
     fn observe_many_vms(&self, resp: &HttpResponse, now: Millis) -> Vec<Vm> {
-        self.parse_list(None, resp, now)
-            .map(|page| page.vms)
-            .unwrap_or_default()
+        self.vm_list(resp, now).unwrap_or_default()
     }
 
     fn read_many_request(&self, _vm_ids: &[&VmId]) -> Option<HttpRequest> {
-        // Every VM's status in one request (the same as the listing).
-        Some(self.list_request(None))
+        // Every VM's status in one request (the listing's first).
+        Some(self.status_request())
     }
 
     fn cancel_request(&self, r: &ProviderRef) -> Option<HttpRequest> {

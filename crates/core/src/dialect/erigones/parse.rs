@@ -3,12 +3,12 @@
 use serde_json::Value;
 
 use super::{ERROR_KEYS, TASK_GONE};
-use crate::dialect::Observation;
+use crate::dialect::{address, is_private_ip, public_first, uint32, Observation};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::HttpResponse;
 use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
-use crate::model::{PowerState, Size, TaskState, Vm};
+use crate::model::{Address, PowerState, Size, TaskState, Vm};
 use crate::time::Millis;
 
 /// The VM's `status`, in our terms. The `running-` / `stopped-` / … variants are the provider's
@@ -55,6 +55,8 @@ pub(super) fn has_tasks(tasks: Option<&Value>) -> bool {
     }
 }
 
+/// A VM from `/vm/status/` (status and pending tasks) or `/vm/?full=true` / `/vm/{hostname}/`
+/// (sizes, `ips`, the VM's own `locked`): each field where the object carries it.
 pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
     // `hostname` is the id URLs use; the `uuid` works in URLs too, for a VM without one.
     let id = text(v, "hostname")
@@ -69,14 +71,36 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         power: power_of(&status),
         status_raw: status,
         // Pending tasks hold the VM: the provider refuses another action (409 / 400 lock).
-        locked: has_tasks(v.get("tasks")),
-        size: Size::default(),
+        locked: has_tasks(v.get("tasks")) || v.get("locked").and_then(Value::as_bool) == Some(true),
+        size: Size {
+            vcpus: uint32(v, "vcpus"),
+            // MB, as the definition takes them (`ram`, a disk's `size`).
+            memory_gb: uint32(v, "ram").map(|mb| mb.div_ceil(1024)),
+            disk_gb: uint32(v, "disk").map(|mb| mb.div_ceil(1024)),
+            flavor: None,
+        },
         region: None,
         image: None,
         snapshot_count: None,
         project: None,
-        addresses: Vec::new(),
+        addresses: addresses(v),
     })
+}
+
+/// `ips`: bare addresses (or objects with an `ip`); public unless in a private, shared,
+/// loopback or link-local range, since the provider does not say.
+fn addresses(v: &Value) -> Vec<Address> {
+    let listed = v.get("ips").and_then(Value::as_array).into_iter().flatten();
+    public_first(listed.filter_map(|a| {
+        let ip = match a {
+            Value::String(s) => s.clone(),
+            other => text(other, "ip")?,
+        };
+        address(
+            &ip,
+            !is_private_ip(ip.split('/').next().unwrap_or_default()),
+        )
+    }))
 }
 
 /// The parts of a task envelope: `status`, `result`.

@@ -4,12 +4,12 @@ use serde_json::Value;
 
 use super::doc_json::parse_doc_json;
 use super::{Call, ERROR_KEYS};
-use crate::dialect::uint32;
+use crate::dialect::{address, public_first, uint32};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::HttpResponse;
 use crate::ids::VmId;
 use crate::json::{text, uint};
-use crate::model::{PowerState, PowerTarget, Size, TaskState, Vm};
+use crate::model::{Address, PowerState, PowerTarget, Size, TaskState, Vm};
 use crate::time::{Millis, SECOND};
 
 /// The server object, whether wrapped in `{"server": …}` or not.
@@ -72,8 +72,27 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         image,
         snapshot_count: None,
         project: None,
-        addresses: Vec::new(),
+        addresses: addresses(s),
     })
+}
+
+/// `addresses: {"public": [{version, addr}], "private": [...]}` and the `accessIPv4` /
+/// `accessIPv6` the server is reached at (public); a network of another name counts as private.
+fn addresses(s: &Value) -> Vec<Address> {
+    let networks = s.get("addresses").and_then(Value::as_object);
+    let listed = |public: bool| {
+        networks
+            .into_iter()
+            .flatten()
+            .filter(move |(name, _)| (name.as_str() == "public") == public)
+            .filter_map(|(_, list)| list.as_array())
+            .flatten()
+            .filter_map(move |a| address(&text(a, "addr")?, public))
+    };
+    let access = ["accessIPv4", "accessIPv6"]
+        .into_iter()
+        .filter_map(|k| address(&text(s, k)?, true));
+    public_first(listed(true).chain(access).chain(listed(false)))
 }
 
 /// A real percentage: while building, as given; while processing, only below 100 (the

@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use super::MAX_RESULT_TEXT;
-use crate::dialect::Observation;
+use crate::dialect::{address, public_first, Observation};
 use crate::ids::VmId;
 use crate::json::{text, uint};
-use crate::model::{PowerState, Size, TaskState, Vm};
+use crate::model::{Address, PowerState, Size, TaskState, Vm};
 
 /// The instance's `status`, in our terms.
 pub fn power_of(status: &str) -> PowerState {
@@ -69,8 +69,22 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         image,
         snapshot_count: None,
         project: None,
-        addresses: Vec::new(),
+        addresses: addresses(v),
     })
+}
+
+/// `ip_addresses[]` `{address, version: 4/6, type: "public"/"private", reverse_dns}`, IPv4 and
+/// IPv6 (the version is read from the address itself); another `type` counts as private.
+fn addresses(v: &Value) -> Vec<Address> {
+    let listed = v
+        .get("ip_addresses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    public_first(listed.filter_map(|a| {
+        let public = text(a, "type").as_deref() == Some("public");
+        address(&text(a, "address")?, public)
+    }))
 }
 
 /// A free-form `result` as text for the user: a string as is, else its usual text field, else

@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
+use crate::dialect::{address, public_first, uint32};
 use crate::ids::VmId;
-use crate::json::{text, uint};
-use crate::model::{PowerState, Size, Vm};
+use crate::json::text;
+use crate::model::{Address, PowerState, Size, Vm};
 use crate::time::{parse_rfc3339, Millis};
 
 /// The VM's status fields, as sent (`null` and empty strings count as absent).
@@ -108,7 +109,7 @@ impl Fields {
 pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
     let id = text(v, "id").filter(|s| !s.is_empty())?;
     let f = Fields::of(v);
-    let size = |k: &str| uint(v, k).map(|n| n as u32);
+    let size = |k: &str| uint32(v, k);
     Some(Vm {
         name: text(v, "name").unwrap_or_else(|| id.clone()),
         id: VmId::new(id),
@@ -125,6 +126,21 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         image: None,
         snapshot_count: None,
         project: project.map(str::to_string),
-        addresses: Vec::new(),
+        addresses: addresses(v),
     })
+}
+
+/// `publicIp: {id, address}` (or `null`), then `networks[]` `{networkId, internalIp}`.
+fn addresses(v: &Value) -> Vec<Address> {
+    let public = v
+        .get("publicIp")
+        .and_then(|p| text(p, "address"))
+        .and_then(|ip| address(&ip, true));
+    let internal = v
+        .get("networks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| address(&text(n, "internalIp")?, false));
+    public_first(public.into_iter().chain(internal))
 }

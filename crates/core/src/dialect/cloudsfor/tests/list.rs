@@ -48,3 +48,38 @@ fn lists_vms_with_pagination() {
         "https://cloudsfor.com/api/v1/vms?page=2&per_page=200"
     );
 }
+
+#[test]
+fn reads_the_ipv4_networks_public_first() {
+    let resp = HttpResponse::new(
+        200,
+        r#"{"vms": [{"id": "a1", "name": "web-01", "status": "running", "locked": false,
+            "networks": {
+                "v4": [
+                    {"ip_address": "10.128.0.4", "netmask": "255.255.0.0", "gateway": null, "type": "private"},
+                    {"ip_address": "203.0.113.20", "netmask": "255.255.255.0", "gateway": "203.0.113.1", "type": "public"},
+                    {"ip_address": "198.51.100.3", "netmask": "255.255.255.0", "gateway": "198.51.100.1", "type": "floating"},
+                    {"netmask": "255.255.255.0", "type": "public"}
+                ],
+                "v6": [{"ip_address": "2001:db8::20", "netmask": 64, "gateway": "2001:db8::1", "type": "public"}]
+            }},
+            {"id": "a2", "name": "new", "status": "new", "networks": {}}],
+          "meta": {"total": 2}, "links": {}}"#,
+    );
+    let vms = api().parse_list(None, &resp, 0).unwrap().vms;
+    let ips: Vec<(&str, u8, bool)> = vms[0]
+        .addresses
+        .iter()
+        .map(|a| (a.ip.as_str(), a.version, a.public))
+        .collect();
+    // IPv4 only, as the sheet says; an unknown type is not taken for public.
+    assert_eq!(
+        ips,
+        vec![
+            ("203.0.113.20", 4, true),
+            ("10.128.0.4", 4, false),
+            ("198.51.100.3", 4, false),
+        ]
+    );
+    assert!(vms[1].addresses.is_empty(), "not addressed yet");
+}

@@ -157,3 +157,39 @@ fn read_errors_keep_their_meaning() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadResponse);
 }
+
+#[test]
+fn reads_public_and_private_addresses_and_the_access_ips() {
+    let mut v = server("ACTIVE", 100);
+    v["server"]["addresses"] = json!({
+        "private": [{"version": 4, "addr": "10.176.42.16"}],
+        "public": [{"version": 4, "addr": "203.0.113.10"}, {"version": 6, "addr": "2001:db8::10"}]
+    });
+    v["server"]["accessIPv4"] = json!("198.51.100.10");
+    v["server"]["accessIPv6"] = json!("");
+    let vm = parse_server(&v).unwrap();
+    let ips: Vec<(&str, u8, bool)> = vm
+        .addresses
+        .iter()
+        .map(|a| (a.ip.as_str(), a.version, a.public))
+        .collect();
+    assert_eq!(
+        ips,
+        vec![
+            ("203.0.113.10", 4, true),
+            ("2001:db8::10", 6, true),
+            ("198.51.100.10", 4, true),
+            ("10.176.42.16", 4, false),
+        ]
+    );
+    // While it builds: none yet.
+    let mut building = server("BUILD", 0);
+    building["server"]["addresses"] = json!({"public": [], "private": []});
+    assert!(parse_server(&building).unwrap().addresses.is_empty());
+    // The observation's server carries them too.
+    let r = ProviderRef::HostwayServer {
+        server_id: SID.into(),
+    };
+    let o = api().parse_observation(&r, &ok(&v), 0).unwrap();
+    assert_eq!(o.vm.unwrap().addresses.len(), 4);
+}

@@ -94,3 +94,34 @@ fn every_instance_status_is_mapped_and_unknown_ones_stay_raw() {
         PowerState::Unknown("suspended".into())
     );
 }
+
+#[test]
+fn reads_ipv4_and_ipv6_addresses_public_first() {
+    let resp = HttpResponse::new(
+        200,
+        json!({"count": 1, "next": null, "previous": null, "results": [
+            {"id": ID, "name": "web-01", "status": "running",
+             "ip_addresses": [
+                {"address": "10.20.0.4", "version": 4, "type": "private", "reverse_dns": null},
+                {"address": "203.0.113.44", "version": 4, "type": "public", "reverse_dns": "web-01.example.com"},
+                {"address": "2001:db8:4::44", "version": 6, "type": "public", "reverse_dns": null},
+                {"address": "", "version": 4, "type": "public"}
+             ]}
+        ]})
+        .to_string(),
+    );
+    let vm = &api().parse_list(None, &resp, 0).unwrap().vms[0];
+    let ips: Vec<(&str, u8, bool)> = vm
+        .addresses
+        .iter()
+        .map(|a| (a.ip.as_str(), a.version, a.public))
+        .collect();
+    assert_eq!(
+        ips,
+        vec![
+            ("203.0.113.44", 4, true),
+            ("2001:db8:4::44", 6, true),
+            ("10.20.0.4", 4, false),
+        ]
+    );
+}

@@ -1,6 +1,6 @@
 //! Listing projects and VMs, and what their fields say.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
@@ -186,4 +186,36 @@ fn read_vm_follows_the_listing_cursor_and_keeps_the_project() {
         request(&a, &listed.vms[0], &Action::Start).url,
         format!("https://api.zennohosting.com/projects/p1/vms/{ID}/start")
     );
+}
+
+#[test]
+fn reads_the_public_ip_then_the_internal_ones() {
+    let mut v = vm_json("running", None, None, "booted", "2025-12-31T10:00:00Z");
+    v["publicIp"] = json!({"id": "pip-1", "address": "198.51.100.9"});
+    v["networks"] = json!([
+        {"networkId": "net-1", "internalIp": "10.10.0.5"},
+        {"networkId": "net-2", "internalIp": null},
+        {"networkId": "net-3", "internalIp": "fd00::5"}
+    ]);
+    let ips: Vec<(String, u8, bool)> = vm_of(&v)
+        .addresses
+        .into_iter()
+        .map(|a| (a.ip, a.version, a.public))
+        .collect();
+    assert_eq!(
+        ips,
+        vec![
+            ("198.51.100.9".to_string(), 4, true),
+            ("10.10.0.5".to_string(), 4, false),
+            ("fd00::5".to_string(), 6, false),
+        ]
+    );
+    // No public IP (`null`) and no networks: none.
+    v["publicIp"] = Value::Null;
+    v["networks"] = json!([]);
+    assert!(vm_of(&v).addresses.is_empty());
+    // The observation's VM carries them too.
+    v["publicIp"] = json!({"id": "pip-1", "address": "198.51.100.9"});
+    let o = api().parse_observation(&cmd("reboot"), &ok(&v), T).unwrap();
+    assert_eq!(o.vm.unwrap().addresses.len(), 1);
 }
