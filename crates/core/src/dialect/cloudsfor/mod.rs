@@ -2,14 +2,16 @@
 //!
 //! Contract: `shared/providers/cloudsfor.md`. `POST /vms/{id}/actions {"type": …}` answers 201 with
 //! an action object whose `id` is — as the documents say — the VM's id, so an action is found again
-//! by `type` + `started_at` in `GET /vms/{id}/actions`. A VM is re-read from the list page it was
-//! seen on.
+//! by `type` + `started_at` in `GET /vms/{id}/actions`. A VM is re-read on its own
+//! (`GET /vms/{id}`: a few hundred bytes, where its list page is up to 200 VMs), which is also how
+//! a deleted VM is seen gone (`404`).
 
 use serde_json::{json, Value};
 
 use super::{
-    array, json_body, page_number, page_of, target_vm_id, Accepted, Caps, CredentialKind,
-    Credentials, Dialect, DialectKind, Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
+    array, json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps,
+    CredentialKind, Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation,
+    RateLimit, Sizing, SnapshotCaps, VmPage,
 };
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
@@ -19,6 +21,7 @@ use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Resize,
 use crate::time::Millis;
 use crate::words::Refusal;
 
+mod lifecycle;
 mod parse;
 
 use parse::{find_action, observed, parse_vm, task_state};
@@ -27,6 +30,9 @@ use parse::{find_action, observed, parse_vm, task_state};
 pub const PER_PAGE: u32 = 200;
 
 const ERROR_KEYS: &[&str] = &["message", "error", "id"];
+
+/// The `type` of the action that creates a VM.
+const CREATE_ACTION: &str = "create";
 
 /// cloudsfor's facts.
 pub const CAPS: Caps = Caps {
@@ -68,8 +74,22 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: true,
     },
     queue_delay: 0,
-    create: None,
-    delete: None,
+    create: Some(CreateCaps {
+        needs_admin: false,
+        finds_new_by_name: false,
+        // "create done": `running`, unlocked, an address in `networks`.
+        addressed_when_ready: true,
+        regions: true,
+        sizing: Sizing::Catalogue,
+        network_required: false,
+        security_group_required: false,
+        ssh_keys: true,
+        shows_password_once: false,
+    }),
+    delete: Some(DeleteCaps {
+        needs_stopped: false,
+        needs_admin: false,
+    }),
 };
 
 pub struct Cloudsfor {
@@ -115,8 +135,16 @@ impl Dialect for Cloudsfor {
     }
 
     fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
+        if kind == ActionKind::Create {
+            // Not on a VM: the catalogue checks it.
+            return Ok(());
+        }
         if vm.locked {
             return Err(Refusal::Locked);
+        }
+        if kind == ActionKind::Delete {
+            // Whatever its power: the provider deletes a running VM too.
+            return Ok(());
         }
         let running = vm.power == PowerState::Running;
         let stopped = vm.power == PowerState::Stopped;
@@ -176,12 +204,24 @@ impl Dialect for Cloudsfor {
         Ok(VmPage { vms, next })
     }
 
-    fn read_vm_request(&self, _vm_id: &VmId, cursor: Option<&str>) -> HttpRequest {
-        self.list_request(cursor)
+    /// `GET /vms/{id}` (the lifecycle rows read a VM so): `404` once it is gone.
+    fn read_vm_request(&self, vm_id: &VmId, _cursor: Option<&str>) -> HttpRequest {
+        self.api
+            .get(&format!("vms/{}", encode_component(vm_id.as_str())))
     }
 
+    /// `{"vm": Vm}`, or a list page (`{"vms": [...]}`).
     fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
-        self.parse_list(None, resp, now).map(|p| p.vms)
+        let v = self.body(resp, "the VM", now)?;
+        match v.get("vm") {
+            Some(one) => parse_vm(one)
+                .map(|vm| vec![vm])
+                .ok_or_else(|| ApiError::bad_response("the VM", "no `vm.id`")),
+            None => Ok(array(&v, "vms", "the VM")?
+                .iter()
+                .filter_map(parse_vm)
+                .collect()),
+        }
     }
 
     fn action_request(
@@ -191,6 +231,12 @@ impl Dialect for Cloudsfor {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
+        let id = target_vm_id(target, vm);
+        match action {
+            Action::Create(spec) => return self.create_request(spec),
+            Action::Delete { .. } => return self.delete_request(id),
+            _ => {}
+        }
         let mut body = json!({ "type": Self::action_type(action) });
         match action {
             Action::Resize(Resize::One { resource, size }) => {
@@ -205,7 +251,7 @@ impl Dialect for Cloudsfor {
             }
             _ => {}
         }
-        let path = format!("vms/{}/actions", encode_component(target_vm_id(target, vm)));
+        let path = format!("vms/{}/actions", encode_component(id));
         self.api.send(Method::Post, &path, &body)
     }
 
@@ -218,6 +264,11 @@ impl Dialect for Cloudsfor {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        match action {
+            Action::Create(_) => return self.parse_created(resp, now),
+            Action::Delete { .. } => return self.parse_deleted(resp, now),
+            _ => {}
+        }
         let v = self.body(resp, "the action request", now)?;
         let a = v
             .get("action")

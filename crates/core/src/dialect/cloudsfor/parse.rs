@@ -8,10 +8,13 @@ use crate::json::text;
 use crate::model::{Address, PowerState, Size, TaskState, Vm};
 use crate::time::parse_rfc3339;
 
+/// The VM's `status` in our terms.
 pub(super) fn power_of(status: &str) -> PowerState {
     match status {
         "running" => PowerState::Running,
         "stopped" => PowerState::Stopped,
+        // A VM being created (the create answer's `status`).
+        "new" => PowerState::Busy,
         other => PowerState::Unknown(other.to_string()),
     }
 }

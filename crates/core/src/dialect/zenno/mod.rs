@@ -13,8 +13,9 @@
 use serde_json::Value;
 
 use super::{
-    array, json_body, target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect,
-    DialectKind, Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
+    array, json_body, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials,
+    DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps,
+    VmPage,
 };
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
@@ -25,10 +26,12 @@ use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
 mod fields;
+mod lifecycle;
 mod observe;
 
 use fields::parse_vm;
-use observe::observe;
+use lifecycle::project_of;
+use observe::{gone, not_listed, observe, observe_listed, Cmd};
 
 /// Where the provider's own text sits in an error body: `{"error": code, "message": text}`.
 const ERROR_KEYS: &[&str] = &["message", "error"];
@@ -40,6 +43,12 @@ pub const PROJECT_CURSOR: &str = "project:";
 /// still count as ours (the provider's clock and ours differ; `updatedAt` has whole seconds).
 /// Earlier than that, the VM still shows a previous run of the same operation.
 pub const CLOCK_SLACK: Millis = 30 * SECOND;
+
+/// The `operation` a new VM shows while it is created.
+const CREATE: &str = "create";
+
+/// The `operation` a VM shows while it is deleted.
+const DELETE: &str = "delete";
 
 /// ZennoHosting's facts.
 pub const CAPS: Caps = Caps {
@@ -74,8 +83,23 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 2 * SECOND,
-    create: None,
-    delete: None,
+    create: Some(CreateCaps {
+        needs_admin: false,
+        // `202 {"commandId"}`, no id: the new VM is found in the list by its name.
+        finds_new_by_name: true,
+        addressed_when_ready: false,
+        // No regions: this is the project the VM goes to (`GET /projects`).
+        regions: true,
+        sizing: Sizing::Catalogue,
+        network_required: false,
+        security_group_required: false,
+        ssh_keys: true,
+        shows_password_once: false,
+    }),
+    delete: Some(DeleteCaps {
+        needs_stopped: false,
+        needs_admin: false,
+    }),
 };
 
 pub struct Zenno {
@@ -125,8 +149,9 @@ impl Zenno {
             Action::Snapshot { .. } => ("snapshot", "snapshot".into()),
             // Never sent here (no server-side forced stop; the engine refuses it).
             Action::ShutdownWithin { .. } => ("stop", "stop".into()),
-            Action::Create(_) => ("create", String::new()),
-            Action::Delete { .. } => ("delete", String::new()),
+            // Not below a VM: see `lifecycle`.
+            Action::Create(_) => (CREATE, String::new()),
+            Action::Delete { .. } => (DELETE, String::new()),
         }
     }
 
@@ -147,6 +172,11 @@ fn items<'a>(v: &'a Value, what: &str) -> Result<&'a [Value], ApiError> {
     }
 }
 
+/// The listing cursor of a project.
+fn project_cursor(project: &str) -> String {
+    format!("{PROJECT_CURSOR}{project}")
+}
+
 /// A project id from a listing cursor (`project:<id>`; a bare id is taken as is).
 fn project_from_cursor(cursor: &str) -> &str {
     cursor.strip_prefix(PROJECT_CURSOR).unwrap_or(cursor)
@@ -163,6 +193,10 @@ impl Dialect for Zenno {
                 provider: DialectKind::ZennoHosting,
             });
         }
+        if kind == ActionKind::Create {
+            // Not on a VM: the catalogue checks it.
+            return Ok(());
+        }
         if vm.locked {
             return Err(Refusal::OperationUnderWay {
                 status: vm.status_raw.clone(),
@@ -172,7 +206,8 @@ impl Dialect for Zenno {
             return Err(Refusal::UnknownProject);
         }
         match kind {
-            ActionKind::RestoreBackup => Ok(()),
+            // Whatever its power.
+            ActionKind::RestoreBackup | ActionKind::Delete => Ok(()),
             ActionKind::Start => match vm.power {
                 PowerState::Stopped => Ok(()),
                 PowerState::Running => Err(Refusal::AlreadyRunning),
@@ -195,6 +230,8 @@ impl Dialect for Zenno {
             Action::RestoreBackup { backup_id } if backup_id.trim().is_empty() => {
                 Err(Refusal::EnterBackupId)
             }
+            // The project the VM goes to (the form's region).
+            Action::Create(spec) if project_of(spec).is_empty() => Err(Refusal::ChooseRegion),
             _ => Ok(()),
         }
     }
@@ -260,8 +297,14 @@ impl Dialect for Zenno {
         _stage: u8,
     ) -> HttpRequest {
         let project = vm.and_then(Self::project_of).unwrap_or_default();
+        let vm_id = target_vm_id(target, vm);
+        match action {
+            Action::Create(spec) => return self.create_request(spec),
+            Action::Delete { .. } => return self.delete_request(&project, vm_id),
+            _ => {}
+        }
         let (_, tail) = Self::command(action);
-        let path = Self::vm_path(&project, target_vm_id(target, vm));
+        let path = Self::vm_path(&project, vm_id);
         self.api.request(Method::Post, &format!("{path}/{tail}"))
     }
 
@@ -274,7 +317,10 @@ impl Dialect for Zenno {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
-        if !resp.is_success() {
+        let deleting = matches!(action, Action::Delete { .. });
+        // A VM already gone (a repeated delete) is what the delete meant.
+        let gone = deleting && resp.status == 404;
+        if !resp.is_success() && !gone {
             return Err(ApiError::from_response(resp, ERROR_KEYS, now));
         }
         // The 202 alone says the command was taken; the VM tells the rest. A body we cannot read
@@ -284,27 +330,40 @@ impl Dialect for Zenno {
             .and_then(|v| text(&v, "commandId"))
             .unwrap_or_else(|| "(not given)".into());
         let (operation, _) = Self::command(action);
+        // A new VM has no id yet: it is found by its name in its project's list.
+        let (project, vm_id, vm_name) = match action {
+            Action::Create(spec) => (project_of(spec), String::new(), spec.name.trim()),
+            _ => (
+                vm.and_then(Self::project_of).unwrap_or_default(),
+                target_vm_id(target, vm).to_string(),
+                target.name(),
+            ),
+        };
         Ok(Accepted {
             provider_ref: ProviderRef::ZennoCommand {
-                project: vm.and_then(Self::project_of).unwrap_or_default(),
-                vm_id: target_vm_id(target, vm).to_string(),
+                project,
+                vm_id,
                 command_id,
                 operation: operation.to_string(),
                 accepted_at: now,
-                vm_name: target.name().to_string(),
+                vm_name: vm_name.to_string(),
             },
-            state: TaskState::Pending,
-            raw_status: "accepted".into(),
+            state: if gone {
+                TaskState::Succeeded
+            } else {
+                TaskState::Pending
+            },
+            raw_status: if gone { "not found" } else { "accepted" }.into(),
             created: None,
         })
     }
 
+    /// The command's VM; for a create not found yet, its project's list.
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
-        match r {
-            ProviderRef::ZennoCommand { project, vm_id, .. } => {
-                self.api.get(&Self::vm_path(project, vm_id))
-            }
-            _ => self.api.get("projects"),
+        match Cmd::of(r) {
+            Some(c) if c.by_name() => self.list_request(Some(&project_cursor(c.project))),
+            Some(c) => self.api.get(&Self::vm_path(c.project, c.vm_id)),
+            None => self.api.get("projects"),
         }
     }
 
@@ -314,22 +373,19 @@ impl Dialect for Zenno {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Observation, ApiError> {
-        let ProviderRef::ZennoCommand {
-            project,
-            operation,
-            accepted_at,
-            ..
-        } = r
-        else {
-            return Err(ApiError::bad_response(
-                "the VM",
-                "not a ZennoHosting command",
-            ));
-        };
+        let cmd = Cmd::of(r)
+            .ok_or_else(|| ApiError::bad_response("the VM", "not a ZennoHosting command"))?;
+        if resp.status == 404 && cmd.deletes() {
+            return Ok(gone());
+        }
         let v = self.body(resp, "the VM", now)?;
-        let vm = parse_vm(&v, Some(project))
+        if cmd.by_name() {
+            let listed = observe_listed(items(&v, "the VM list")?, &cmd);
+            return Ok(listed.unwrap_or_else(not_listed));
+        }
+        let vm = parse_vm(&v, Some(cmd.project))
             .ok_or_else(|| ApiError::bad_response("the VM", "no `id` field"))?;
-        Ok(observe(operation, *accepted_at, &v, vm))
+        Ok(observe(cmd.operation, cmd.accepted_at, &v, vm))
     }
 
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
@@ -339,7 +395,7 @@ impl Dialect for Zenno {
         });
         let first = projects.next()??;
         if projects.all(|p| p == Some(first)) {
-            Some(self.list_request(Some(&format!("{PROJECT_CURSOR}{first}"))))
+            Some(self.list_request(Some(&project_cursor(first))))
         } else {
             None
         }
@@ -355,23 +411,7 @@ impl Dialect for Zenno {
         let items = items(&v, "the VM list")?;
         Ok(refs
             .iter()
-            .map(|r| {
-                let ProviderRef::ZennoCommand {
-                    project,
-                    vm_id,
-                    operation,
-                    accepted_at,
-                    ..
-                } = r
-                else {
-                    return None;
-                };
-                let item = items
-                    .iter()
-                    .find(|i| text(i, "id").as_deref() == Some(vm_id.as_str()))?;
-                let vm = parse_vm(item, Some(project))?;
-                Some(observe(operation, *accepted_at, item, vm))
-            })
+            .map(|r| observe_listed(items, &Cmd::of(r)?))
             .collect())
     }
 }

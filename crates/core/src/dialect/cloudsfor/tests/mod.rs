@@ -2,11 +2,14 @@
 
 use super::parse::power_of;
 use super::*;
-use crate::dialect::testing::{accept, request};
+use crate::dialect::testing::{
+    accept, create_accepted, create_request, has_header, json_of, request,
+};
 use crate::error::ErrorKind;
 use crate::model::{Resource, Size, TaskState};
 
 mod actions;
+mod lifecycle;
 mod list;
 mod observe;
 
