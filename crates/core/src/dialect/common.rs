@@ -110,7 +110,6 @@ pub struct ConnectionConfig {
 
 impl ConnectionConfig {
     /// Checks what a user typed into the settings form.
-    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), Refusal> {
         if self.name.trim().is_empty() {
             return Err(Refusal::ConnectionNameMissing);

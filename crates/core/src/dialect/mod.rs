@@ -4,6 +4,10 @@
 //! response value, it returns domain values or an [`ApiError`]. Its provider's facts are one
 //! [`Caps`] value. The [`crate::Engine`] decides when to call which.
 
+// `Refusal` is large (it can name an action or a plan): boxing it is the model's call, and every
+// "why not" here returns one.
+#![allow(clippy::result_large_err)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Part, PartData};
@@ -124,8 +128,6 @@ pub struct Observation {
 }
 
 /// A provider's API, as pure functions.
-// `Refusal` is large (it can name an action or a plan); boxing it is the model's call.
-#[allow(clippy::result_large_err)]
 pub trait Dialect {
     fn kind(&self) -> DialectKind;
 

@@ -14,8 +14,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect, DialectKind, Endpoint,
-    Observation, RateLimit, SnapshotCaps, VmPage,
+    target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps, Dialect,
+    DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
 };
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
@@ -25,9 +25,12 @@ use crate::model::{Action, ActionKind, ProviderRef, RefKind, Target, TaskState, 
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod lifecycle;
 mod login;
 mod parse;
 
+use lifecycle::{hostname_of, Step};
+pub use lifecycle::{is_hostname, HOSTNAME_LEN};
 pub use login::SESSION;
 use parse::{envelope, parse_vm, read_task, refusal};
 pub use parse::{power_of, task_state};
@@ -84,8 +87,30 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: SECOND,
-    create: None,
-    delete: None,
+    create: Some(CreateCaps {
+        // Define and deploy are admin calls (`403` otherwise).
+        needs_admin: true,
+        finds_new_by_name: false,
+        addressed_when_ready: false,
+        regions: false,
+        // Free amounts (`vcpus` 1–1024 per the sheet; `ram` in MB, at most 512 GiB per the
+        // provider's define serializer).
+        sizing: Sizing::Amounts {
+            max_vcpus: 1024,
+            max_ram_mb: 524_288,
+        },
+        // The NIC step needs a network.
+        network_required: true,
+        security_group_required: false,
+        // Keys come from the owner's profile, not with the create.
+        ssh_keys: false,
+        shows_password_once: false,
+    }),
+    delete: Some(DeleteCaps {
+        // Undeploy needs the VM stopped: a running one is forced off as the delete's first step.
+        needs_stopped: true,
+        needs_admin: true,
+    }),
 };
 
 pub struct Erigones {
@@ -152,6 +177,23 @@ impl Erigones {
     }
 }
 
+/// A delete undeploys a stopped or frozen VM (a running one is forced off first, a step of the
+/// delete) and undefines a VM never deployed; it waits for a stop under way and for pending
+/// tasks.
+fn delete_allowed(vm: &Vm) -> Result<(), Refusal> {
+    let status = vm.status_raw.as_str();
+    if vm.locked {
+        return Err(Refusal::PendingTasks);
+    }
+    match status {
+        "running" | "stopped" | "frozen" | "notcreated" => Ok(()),
+        "stopping" => Err(Refusal::IsStopping),
+        _ => Err(Refusal::NotOperational {
+            status: status.to_string(),
+        }),
+    }
+}
+
 impl Dialect for Erigones {
     fn kind(&self) -> DialectKind {
         DialectKind::Erigones
@@ -159,6 +201,12 @@ impl Dialect for Erigones {
 
     fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
         let s = vm.status_raw.as_str();
+        match kind {
+            // Not on a VM: the catalogue and `validate` check it.
+            ActionKind::Create => return Ok(()),
+            ActionKind::Delete => return delete_allowed(vm),
+            _ => {}
+        }
         if !OPERATIONAL.contains(&s) {
             return Err(Refusal::NotOperational {
                 status: s.to_string(),
@@ -197,6 +245,17 @@ impl Dialect for Erigones {
 
     /// Every VM with its pending tasks (`/vm/status/`), then every VM's details with its sizes
     /// and IP addresses (`/vm/?full=true`, cursor [`FULL_CURSOR`]): two requests for any number.
+    fn validate(&self, action: &Action) -> Result<(), Refusal> {
+        match action {
+            Action::Create(spec) if !is_hostname(spec.name.trim()) => Err(Refusal::NotAHostname {
+                provider: DialectKind::Erigones,
+                min: HOSTNAME_LEN.0,
+                max: HOSTNAME_LEN.1,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
         match cursor {
             Some(FULL_CURSOR) => self.api.get("vm/?full=true"),
@@ -248,10 +307,14 @@ impl Dialect for Erigones {
         target: &Target,
         vm: Option<&Vm>,
         action: &Action,
-        _stage: u8,
+        stage: u8,
     ) -> HttpRequest {
+        let id = target_vm_id(target, vm);
+        if let Some(step) = Step::of(action, stage) {
+            return self.step_request(step, hostname_of(action, id), action, vm);
+        }
         let (verb, body) = Self::action_body(action);
-        let path = format!("{}{verb}/", Self::vm_path(target_vm_id(target, vm)));
+        let path = format!("{}{verb}/", Self::vm_path(id));
         self.api.send(Method::Put, &path, &body)
     }
 
@@ -259,11 +322,15 @@ impl Dialect for Erigones {
         &self,
         target: &Target,
         vm: Option<&Vm>,
-        _action: &Action,
-        _stage: u8,
+        action: &Action,
+        stage: u8,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if let Some(step) = Step::of(action, stage) {
+            let hostname = hostname_of(action, target_vm_id(target, vm));
+            return self.parse_step(step, hostname, vm, resp, now);
+        }
         if !resp.is_success() {
             return Err(refusal(resp, now));
         }
@@ -283,6 +350,10 @@ impl Dialect for Erigones {
             raw_status: status,
             created: None,
         })
+    }
+
+    fn stages(&self, action: &Action) -> u8 {
+        Step::count(action)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
