@@ -18,19 +18,23 @@
 use serde_json::{json, Value};
 
 use super::{
-    json_body, page_number, page_of, target_vm_id, Accepted, Caps, CredentialKind, Credentials,
-    Dialect, DialectKind, Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
+    json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
+    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
+    SnapshotCaps, VmPage,
 };
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
-use crate::json::{parse_lenient, text};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target, TaskState, Vm};
+use crate::json::parse_lenient;
+use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target, Vm};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod lifecycle;
 mod parse;
+mod tasks;
 
+use lifecycle::{accepted, gone, task_type};
 use parse::parse_vm;
 pub use parse::{observe_task, power_of};
 
@@ -64,7 +68,7 @@ pub const CAPS: Caps = Caps {
     },
     credentials: &[CredentialKind::Bearer],
     example_base: "https://api.onetsolutions.net/v1/organizations/ORG_ID/projects/PROJECT_ID",
-    observe_many: &[RefKind::OnetTask],
+    observe_many: &[RefKind::OnetTask, RefKind::OnetInstanceTask],
     observe_many_complete: false,
     read_many: false,
     power_list: false,
@@ -81,8 +85,24 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 2 * SECOND,
-    create: None,
-    delete: None,
+    create: Some(CreateCaps {
+        needs_admin: false,
+        finds_new_by_name: false,
+        // "ready": the `create_vps` task completed and the instance `running`.
+        addressed_when_ready: false,
+        // The location.
+        regions: true,
+        sizing: Sizing::Catalogue,
+        // A VPC may be chosen, not required.
+        network_required: false,
+        security_group_required: false,
+        ssh_keys: true,
+        shows_password_once: false,
+    }),
+    delete: Some(DeleteCaps {
+        needs_stopped: false,
+        needs_admin: false,
+    }),
 };
 
 pub struct Onet {
@@ -137,8 +157,16 @@ impl Dialect for Onet {
     }
 
     fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
+        if kind == ActionKind::Create {
+            // Not on an instance: the catalogue checks it.
+            return Ok(());
+        }
         if vm.locked || vm.status_raw == "pending" {
             return Err(Refusal::TaskRunning);
+        }
+        if kind == ActionKind::Delete {
+            // Whatever its status, `error` included.
+            return Ok(());
         }
         let running = vm.power == PowerState::Running;
         let stopped = vm.power == PowerState::Stopped;
@@ -195,13 +223,25 @@ impl Dialect for Onet {
         })
     }
 
-    fn read_vm_request(&self, _vm_id: &VmId, cursor: Option<&str>) -> HttpRequest {
-        self.list_request(cursor)
+    /// `GET /compute/instances/{id}`: the instance alone, and `404` once it is gone (the
+    /// lifecycle rows read an instance so).
+    fn read_vm_request(&self, vm_id: &VmId, _cursor: Option<&str>) -> HttpRequest {
+        self.api.get(&format!(
+            "compute/instances/{}",
+            encode_component(vm_id.as_str())
+        ))
     }
 
+    /// An Instance, or a page of them.
     fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
-        let (results, _) = self.page(resp, "the instance list", now)?;
-        Ok(results.iter().filter_map(parse_vm).collect())
+        let v = self.body(resp, "the instance", now)?;
+        if v.get("results").is_some() {
+            let (results, _) = self.page(resp, "the instance list", now)?;
+            return Ok(results.iter().filter_map(parse_vm).collect());
+        }
+        parse_vm(&v)
+            .map(|vm| vec![vm])
+            .ok_or_else(|| ApiError::bad_response("the instance", "no `id`"))
     }
 
     fn action_request(
@@ -211,9 +251,15 @@ impl Dialect for Onet {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
+        let id = target_vm_id(target, vm);
+        match action {
+            Action::Create(spec) => return self.create_request(spec),
+            Action::Delete { .. } => return self.delete_request(id),
+            _ => {}
+        }
         let path = format!(
             "compute/instances/{}/{}",
-            encode_component(target_vm_id(target, vm)),
+            encode_component(id),
             Self::action_path(action)
         );
         self.api.send(Method::Post, &path, &json!({}))
@@ -223,72 +269,48 @@ impl Dialect for Onet {
         &self,
         target: &Target,
         vm: Option<&Vm>,
-        _action: &Action,
+        action: &Action,
         _stage: u8,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        let creating = matches!(action, Action::Create(_));
+        if matches!(action, Action::Delete { .. }) && resp.status == 404 {
+            return Ok(gone());
+        }
         if !resp.is_success() {
             let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
-            // We send no parameters: a 400 is the instance's state refusing the action ("already
-            // has a task in progress", "is not running").
-            if resp.status == 400 {
+            // An action carries no parameters: a 400 is the instance's state refusing it
+            // ("already has a task in progress", "is not running"). A create's 400 is its body.
+            if resp.status == 400 && !creating {
                 e.kind = ErrorKind::Conflict;
             }
             return Err(e);
         }
-        let task = parse_lenient(&resp.body)
-            .map_err(|e| ApiError::bad_response("the action request", e))?;
-        let task_id = text(&task, "id")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::bad_response("the action request", "no task `id`"))?;
-        let obs = observe_task(&task);
-        Ok(Accepted {
-            provider_ref: ProviderRef::OnetTask {
-                instance_id: text(&task, "instance_id")
-                    .unwrap_or_else(|| target_vm_id(target, vm).to_string()),
-                task_id,
-            },
-            state: obs.state,
-            raw_status: obs.raw_status,
-            created: None,
-        })
+        let body = if resp.body.trim().is_empty() {
+            Value::Null
+        } else {
+            parse_lenient(&resp.body).map_err(|e| ApiError::bad_response("the request", e))?
+        };
+        accepted(&body, target_vm_id(target, vm), task_type(action), creating)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
-        let task_id = match r {
-            ProviderRef::OnetTask { task_id, .. } => task_id.as_str(),
-            _ => "",
-        };
-        self.api
-            .get(&format!("compute/tasks/{}", encode_component(task_id)))
+        self.task_request(r)
     }
 
     fn parse_observation(
         &self,
-        _r: &ProviderRef,
+        r: &ProviderRef,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Observation, ApiError> {
-        if resp.status == 404 {
-            // The task we were given is gone: it ended, and the instance tells how.
-            let e = ApiError::from_response(resp, ERROR_KEYS, now);
-            return Ok(Observation {
-                state: TaskState::Expired,
-                raw_status: e.provider_text.unwrap_or_else(|| "not found (404)".into()),
-                ..Observation::default()
-            });
-        }
-        let task = self.body(resp, "the task", now)?;
-        if !task.is_object() {
-            return Err(ApiError::bad_response("the task", "not a task object"));
-        }
-        Ok(observe_task(&task))
+        self.parse_task(r, resp, now)
     }
 
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
         refs.iter()
-            .all(|r| matches!(r, ProviderRef::OnetTask { .. }))
+            .all(|r| CAPS.observes_many(r.kind()))
             .then(|| self.task_page(1))
     }
 
@@ -298,43 +320,11 @@ impl Dialect for Onet {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Option<Observation>>, ApiError> {
-        let (results, _) = self.page(resp, "the task list", now)?;
-        Ok(refs
-            .iter()
-            .map(|r| {
-                let ProviderRef::OnetTask { task_id, .. } = r else {
-                    return None;
-                };
-                // Listed with every status: the list proves a task running or ended, and only
-                // a task on none of the pages read is asked on its own.
-                results
-                    .iter()
-                    .find(|t| text(t, "id").as_deref() == Some(task_id.as_str()))
-                    .map(observe_task)
-            })
-            .collect())
+        self.parse_task_page(refs, resp, now)
     }
 
     fn observe_many_next(&self, refs: &[&ProviderRef], resp: &HttpResponse) -> Option<HttpRequest> {
-        if refs.is_empty() || !resp.is_success() {
-            return None;
-        }
-        let v = parse_lenient(&resp.body).ok()?;
-        let link = |k: &str| v.get(k).and_then(Value::as_str).and_then(page_number);
-        let this = link("previous").map_or(1, |p| p.saturating_add(1));
-        // Only forward, and no deeper than the newest tasks an open operation can be among.
-        link("next")
-            .filter(|&n| n > this && n <= MAX_TASK_PAGES)
-            .map(|n| self.task_page(n))
-    }
-}
-
-impl Onet {
-    /// A page of the project's task list, every status: newest first (assumed, as DRF lists
-    /// by `-created`), so the operations Vigil watches are on its first pages.
-    fn task_page(&self, page: u32) -> HttpRequest {
-        self.api
-            .get(&format!("compute/tasks?page={page}&page_size={PAGE_SIZE}"))
+        self.next_task_page(refs, resp)
     }
 }
 

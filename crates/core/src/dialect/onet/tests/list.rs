@@ -55,10 +55,10 @@ fn lists_instances_page_by_page_from_the_configured_base() {
         api().list_request(Some("2")).url,
         format!("{BASE}/compute/instances?page=2&page_size=100")
     );
-    // An instance is re-read from its page.
+    // An instance is re-read on its own; a page is read as well.
     assert_eq!(
         api().read_vm_request(&VmId::new("b"), Some("2")).url,
-        format!("{BASE}/compute/instances?page=2&page_size=100")
+        format!("{BASE}/compute/instances/b")
     );
     assert_eq!(api().parse_read_vm(&resp, 0).unwrap().len(), 3);
 

@@ -2,9 +2,10 @@
 
 use super::*;
 use crate::dialect::testing::{accept, request};
-use crate::model::Size;
+use crate::model::{Size, TaskState};
 
 mod actions;
+mod lifecycle;
 mod list;
 mod tasks;
 
