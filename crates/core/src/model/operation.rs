@@ -134,6 +134,9 @@ pub enum ProviderRef {
     },
     /// Hostway: a server action shows as the server's `PROCESSING` status.
     HostwayServer { server_id: String },
+    /// Hostway: a server being deleted (`202`, no task): ended once the server shows `DELETED`
+    /// or is not found, which for any other action would be a failure.
+    HostwayDeletion { server_id: String },
     /// Hostway: a snapshot resource, followed at the `Location` / `self` link as given.
     HostwaySnapshot { server_id: String, href: String },
 }
@@ -149,6 +152,7 @@ pub enum RefKind {
     OnetTask,
     OnetInstanceTask,
     HostwayServer,
+    HostwayDeletion,
     HostwaySnapshot,
 }
 
@@ -162,6 +166,7 @@ impl ProviderRef {
             ProviderRef::OnetTask { .. } => RefKind::OnetTask,
             ProviderRef::OnetInstanceTask { .. } => RefKind::OnetInstanceTask,
             ProviderRef::HostwayServer { .. } => RefKind::HostwayServer,
+            ProviderRef::HostwayDeletion { .. } => RefKind::HostwayDeletion,
             ProviderRef::HostwaySnapshot { .. } => RefKind::HostwaySnapshot,
         }
     }

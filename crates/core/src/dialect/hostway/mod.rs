@@ -11,8 +11,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    array, target_vm_id, Accepted, Caps, CredentialKind, Credentials, Dialect, DialectKind,
-    Endpoint, Observation, RateLimit, SnapshotCaps, VmPage,
+    array, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps,
+    Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
 };
 use crate::error::ApiError;
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
@@ -25,15 +25,16 @@ use crate::time::Millis;
 use crate::words::Refusal;
 
 mod doc_json;
+mod lifecycle;
 mod links;
+mod observe;
 mod parse;
 
 pub use doc_json::parse_doc_json;
 pub use links::resolve;
 use links::{origin, snapshot_href};
-use parse::{
-    busy, fault, parse_server, power_of, progress_of, server_of, snapshot_state, status_of,
-};
+use observe::{deletion, server_change};
+use parse::{busy, fault, parse_server, power_of, progress_of, snapshot_state, status_of};
 
 /// Top-level keys of an error body; OpenStack-style faults nest theirs one level down
 /// (`{"conflictingRequest": {"message": "Already rebooting", "code": 409}}`).
@@ -82,8 +83,25 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 0,
-    create: None,
-    delete: None,
+    create: Some(CreateCaps {
+        needs_admin: false,
+        finds_new_by_name: false,
+        // "ready": `ACTIVE`, progress 100, a host, `addresses.public` not empty.
+        addressed_when_ready: true,
+        // The zone.
+        regions: true,
+        sizing: Sizing::Catalogue,
+        network_required: false,
+        security_group_required: true,
+        // "no SSH keys" in the create body.
+        ssh_keys: false,
+        // Without `adminPass` a generated one is returned: shown once, never kept.
+        shows_password_once: true,
+    }),
+    delete: Some(DeleteCaps {
+        needs_stopped: false,
+        needs_admin: false,
+    }),
 };
 
 pub struct Hostway {
@@ -96,6 +114,7 @@ enum Call {
     Read,
     Action,
     Snapshot,
+    Create,
 }
 
 impl Hostway {
@@ -158,6 +177,10 @@ impl Dialect for Hostway {
                 provider: DialectKind::Hostway,
             });
         }
+        if kind == ActionKind::Create {
+            // Not on a server: the catalogue checks it.
+            return Ok(());
+        }
         let status = vm.status_raw.to_ascii_uppercase();
         match status.as_str() {
             "PROCESSING" | "BUILD" => Err(Refusal::Changing {
@@ -165,7 +188,7 @@ impl Dialect for Hostway {
             }),
             "DELETED" => Err(Refusal::Deleted),
             "SUSPENDED" => match kind {
-                ActionKind::Snapshot => Ok(()),
+                ActionKind::Snapshot | ActionKind::Delete => Ok(()),
                 _ => Err(Refusal::Suspended),
             },
             "ACTIVE" => match kind {
@@ -257,8 +280,11 @@ impl Dialect for Hostway {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
-        let server = Self::server_path(target_vm_id(target, vm));
+        let id = target_vm_id(target, vm);
+        let server = Self::server_path(id);
         match action {
+            Action::Create(spec) => self.create_request(spec),
+            Action::Delete { .. } => self.delete_request(id),
             Action::Snapshot { name, description } => {
                 let body = json!({"snapshot": {"name": name.trim(), "description": description}});
                 self.api
@@ -281,11 +307,13 @@ impl Dialect for Hostway {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        let server_id = target_vm_id(target, vm).to_string();
         let call = match action {
+            Action::Create(_) => return self.parse_created(resp, now),
+            Action::Delete { .. } => return self.parse_deleted(&server_id, resp, now),
             Action::Snapshot { .. } => Call::Snapshot,
             _ => Call::Action,
         };
-        let server_id = target_vm_id(target, vm).to_string();
         if !resp.is_success() {
             return Err(fault(resp, call, now));
         }
@@ -333,7 +361,10 @@ impl Dialect for Hostway {
                     req
                 }
             }
-            ProviderRef::HostwayServer { server_id } => self.api.get(&Self::server_path(server_id)),
+            ProviderRef::HostwayServer { server_id }
+            | ProviderRef::HostwayDeletion { server_id } => {
+                self.api.get(&Self::server_path(server_id))
+            }
             _ => self.api.get("servers"),
         }
     }
@@ -346,24 +377,11 @@ impl Dialect for Hostway {
     ) -> Result<Observation, ApiError> {
         match r {
             ProviderRef::HostwayServer { .. } => {
-                let v = self.body(resp, Call::Read, "the server", now)?;
-                let vm = parse_server(&v)
-                    .ok_or_else(|| ApiError::bad_response("the server", "no `id`"))?;
-                let status = vm.status_raw.clone();
-                let state = match status.to_ascii_uppercase().as_str() {
-                    "PROCESSING" | "BUILD" => TaskState::Running,
-                    "DELETED" => TaskState::Failed,
-                    // Settled: the engine checks the server reached the goal.
-                    "ACTIVE" | "STOPPED" | "SUSPENDED" => TaskState::Succeeded,
-                    _ => TaskState::Unknown(status.clone()),
-                };
-                Ok(Observation {
-                    state,
-                    progress: progress_of(&status, server_of(&v)),
-                    raw_status: status,
-                    vm: Some(vm),
-                    ..Observation::default()
-                })
+                server_change(&self.body(resp, Call::Read, "the server", now)?)
+            }
+            ProviderRef::HostwayDeletion { .. } if resp.status == 404 => Ok(observe::gone()),
+            ProviderRef::HostwayDeletion { .. } => {
+                deletion(&self.body(resp, Call::Read, "the server", now)?)
             }
             ProviderRef::HostwaySnapshot { .. } => {
                 let v = self.body(resp, Call::Read, "the snapshot", now)?;
