@@ -293,6 +293,15 @@ pub(crate) fn is_private_ip(ip: &str) -> bool {
     }
 }
 
+/// The first of `keys` holding non-empty text (numbers are taken as text).
+pub(crate) fn first_text(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| {
+        crate::json::text(v, k)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,8 +31,8 @@ pub mod zenno;
 
 pub use caps::{Caps, CreateCaps, CredentialKind, DeleteCaps, RateLimit, Sizing, SnapshotCaps};
 pub(crate) use common::{
-    address, array, is_private_ip, json_body, page_number, page_of, public_first, target_vm_id,
-    uint32, Endpoint,
+    address, array, first_text, is_private_ip, json_body, page_number, page_of, public_first,
+    target_vm_id, uint32, Endpoint,
 };
 pub use common::{ConnectionConfig, Credentials};
 
@@ -286,6 +286,13 @@ pub trait Dialect {
 
     /// The requests that read the provider's catalogues for the create form.
     fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        Vec::new()
+    }
+
+    /// The catalogue parts that belong to the [`Part::Regions`] choice made in the form, read
+    /// once it is made (and again when it changes), answered by [`Dialect::parse_catalogue`]:
+    /// ZennoHosting keeps SSH keys per project, and its projects are its "regions".
+    fn region_catalogue_requests(&self, _region: &str) -> Vec<(Part, HttpRequest)> {
         Vec::new()
     }
 

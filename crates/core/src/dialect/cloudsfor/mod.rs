@@ -13,6 +13,7 @@ use super::{
     CredentialKind, Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation,
     RateLimit, Sizing, SnapshotCaps, VmPage,
 };
+use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -21,6 +22,7 @@ use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Resize,
 use crate::time::Millis;
 use crate::words::Refusal;
 
+mod catalogue;
 mod lifecycle;
 mod parse;
 
@@ -352,6 +354,19 @@ impl Dialect for Cloudsfor {
                 _ => None,
             })
             .collect())
+    }
+
+    fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        self.catalogue()
+    }
+
+    fn parse_catalogue(
+        &self,
+        part: Part,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<PartData, ApiError> {
+        self.read_catalogue(part, resp, now)
     }
 }
 

@@ -17,6 +17,7 @@ use super::{
     target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps, Dialect,
     DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
 };
+use crate::catalogue::{Part, PartData};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -25,6 +26,7 @@ use crate::model::{Action, ActionKind, ProviderRef, RefKind, Target, TaskState, 
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod catalogue;
 mod lifecycle;
 mod login;
 mod parse;
@@ -460,6 +462,19 @@ impl Dialect for Erigones {
 
     fn set_session(&mut self, token: Option<String>) {
         self.api.session = token;
+    }
+
+    fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        self.catalogue()
+    }
+
+    fn parse_catalogue(
+        &self,
+        part: Part,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<PartData, ApiError> {
+        self.read_catalogue(part, resp, now)
     }
 }
 

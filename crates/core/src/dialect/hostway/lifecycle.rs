@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use super::doc_json::parse_doc_json;
+use super::links::self_link;
 use super::parse::{fault, server_of};
 use super::{Call, Hostway};
 use crate::dialect::Accepted;
@@ -46,20 +47,12 @@ impl Hostway {
         }
         let v = parse_doc_json(&resp.body).ok();
         let server = v.as_ref().map(server_of);
-        let self_link = server
-            .and_then(|s| s.get("links"))
-            .and_then(|l| l.as_array())
-            .and_then(|links| {
-                links
-                    .iter()
-                    .find(|l| text(l, "rel").as_deref() == Some("self"))
-                    .and_then(|l| text(l, "href"))
-            });
+        let link = server.and_then(self_link);
         let id = server
             .and_then(|s| text(s, "id"))
             .filter(|id| !id.trim().is_empty())
             .or_else(|| resp.header("location").and_then(last_segment))
-            .or_else(|| self_link.as_deref().and_then(last_segment))
+            .or_else(|| link.as_deref().and_then(last_segment))
             .ok_or_else(|| {
                 ApiError::bad_response(
                     "the create request",

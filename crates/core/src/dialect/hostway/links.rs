@@ -113,3 +113,14 @@ pub(super) fn snapshot_href(resp: &HttpResponse) -> Option<String> {
         .and_then(|l| text(l, "href"))
         .filter(|h| !h.trim().is_empty())
 }
+
+/// An object's `self` link, as given.
+pub(super) fn self_link(v: &serde_json::Value) -> Option<String> {
+    v.get("links")?
+        .as_array()?
+        .iter()
+        .find(|l| text(l, "rel").as_deref() == Some("self"))
+        .and_then(|l| text(l, "href"))
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+}

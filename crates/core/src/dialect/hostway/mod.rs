@@ -14,6 +14,7 @@ use super::{
     array, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps,
     Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
 };
+use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -24,6 +25,7 @@ use crate::model::{
 use crate::time::Millis;
 use crate::words::Refusal;
 
+mod catalogue;
 mod doc_json;
 mod lifecycle;
 mod links;
@@ -468,6 +470,19 @@ impl Dialect for Hostway {
                 ..vm.clone()
             })
             .collect())
+    }
+
+    fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        self.catalogue()
+    }
+
+    fn parse_catalogue(
+        &self,
+        part: Part,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<PartData, ApiError> {
+        self.read_catalogue(part, resp, now)
     }
 }
 

@@ -22,6 +22,7 @@ use super::{
     Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
     SnapshotCaps, VmPage,
 };
+use crate::catalogue::{Part, PartData};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -30,6 +31,7 @@ use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target,
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod catalogue;
 mod lifecycle;
 mod parse;
 mod tasks;
@@ -325,6 +327,19 @@ impl Dialect for Onet {
 
     fn observe_many_next(&self, refs: &[&ProviderRef], resp: &HttpResponse) -> Option<HttpRequest> {
         self.next_task_page(refs, resp)
+    }
+
+    fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        self.catalogue()
+    }
+
+    fn parse_catalogue(
+        &self,
+        part: Part,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<PartData, ApiError> {
+        self.read_catalogue(part, resp, now)
     }
 }
 

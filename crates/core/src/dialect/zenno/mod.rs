@@ -17,6 +17,7 @@ use super::{
     DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps,
     VmPage,
 };
+use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -25,6 +26,7 @@ use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target,
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod catalogue;
 mod fields;
 mod lifecycle;
 mod observe;
@@ -413,6 +415,24 @@ impl Dialect for Zenno {
             .iter()
             .map(|r| observe_listed(items, &Cmd::of(r)?))
             .collect())
+    }
+
+    fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        self.catalogue()
+    }
+
+    /// The chosen project's SSH keys (the form's region is the project).
+    fn region_catalogue_requests(&self, region: &str) -> Vec<(Part, HttpRequest)> {
+        self.project_catalogue(region)
+    }
+
+    fn parse_catalogue(
+        &self,
+        part: Part,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<PartData, ApiError> {
+        self.read_catalogue(part, resp, now)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::ErrorKind;
 use crate::model::{Resource, Size, TaskState};
 
 mod actions;
+mod catalogue;
 mod lifecycle;
 mod list;
 mod observe;

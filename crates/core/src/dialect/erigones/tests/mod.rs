@@ -6,6 +6,7 @@ use crate::model::{PowerState, Size};
 use crate::time::{parse_rfc3339, MINUTE};
 
 mod actions;
+mod catalogue;
 mod lifecycle;
 mod list;
 mod login;

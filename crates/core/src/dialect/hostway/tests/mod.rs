@@ -6,6 +6,7 @@ use crate::error::ErrorKind;
 use crate::model::{PowerState, Size};
 
 mod actions;
+mod catalogue;
 mod lifecycle;
 mod links;
 mod list;

@@ -5,6 +5,7 @@ use crate::dialect::testing::{accept, request};
 use crate::model::{Size, TaskState};
 
 mod actions;
+mod catalogue;
 mod lifecycle;
 mod list;
 mod tasks;

@@ -7,6 +7,7 @@ use crate::model::Size;
 use serde_json::json;
 
 mod actions;
+mod catalogue;
 mod lifecycle;
 mod list;
 mod observe;
