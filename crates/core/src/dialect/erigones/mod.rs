@@ -44,9 +44,6 @@ const ERROR_KEYS: &[&str] = &["detail", "message", "error"];
 /// The `status` values under which the provider takes a power action (anything else → `423`).
 const OPERATIONAL: &[&str] = &["running", "stopped", "stopping", "frozen"];
 
-/// The listing cursor of its second part: every VM's details (sizes, IP addresses).
-pub const FULL_CURSOR: &str = "full";
-
 /// The text of the `404` for an unknown or expired task.
 const TASK_GONE: &str = "does not exist";
 
@@ -245,8 +242,7 @@ impl Dialect for Erigones {
         }
     }
 
-    /// Every VM with its pending tasks (`/vm/status/`), then every VM's details with its sizes
-    /// and IP addresses (`/vm/?full=true`, cursor [`FULL_CURSOR`]): two requests for any number.
+    /// A new VM's name is its hostname: it must be one the provider takes.
     fn validate(&self, action: &Action) -> Result<(), Refusal> {
         match action {
             Action::Create(spec) if !is_hostname(spec.name.trim()) => Err(Refusal::NotAHostname {
@@ -258,31 +254,22 @@ impl Dialect for Erigones {
         }
     }
 
-    fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
-        match cursor {
-            Some(FULL_CURSOR) => self.api.get("vm/?full=true"),
-            _ => self.status_request(),
-        }
+    /// Every VM with its pending tasks, in one request (`/vm/status/`; it carries no IP
+    /// addresses or sizes, which only `/vm/?full=true` and `/vm/{hostname}/` do).
+    fn list_request(&self, _cursor: Option<&str>) -> HttpRequest {
+        self.status_request()
     }
 
     fn parse_list(
         &self,
-        cursor: Option<&str>,
+        _cursor: Option<&str>,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<VmPage, ApiError> {
-        let full = cursor == Some(FULL_CURSOR);
-        if full && !resp.is_success() {
-            // The details only add sizes and addresses: the statuses already came.
-            return Ok(VmPage::default());
-        }
-        let vms = self.vm_list(resp, now)?;
-        let next = if full {
-            vec![]
-        } else {
-            vec![FULL_CURSOR.into()]
-        };
-        Ok(VmPage { vms, next })
+        Ok(VmPage {
+            vms: self.vm_list(resp, now)?,
+            next: Vec::new(),
+        })
     }
 
     fn read_vm_request(&self, vm_id: &VmId, _cursor: Option<&str>) -> HttpRequest {
