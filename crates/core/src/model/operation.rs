@@ -134,8 +134,8 @@ pub enum ProviderRef {
     },
     /// Hostway: a server action shows as the server's `PROCESSING` status.
     HostwayServer { server_id: String },
-    /// Hostway: a server being deleted (`202`, no task): ended once the server shows `DELETED`
-    /// or is not found, which for any other action would be a failure.
+    /// Hostway: a server being deleted (`202`, no task): `DELETED` is its teardown under way
+    /// (for any other change a failure), and it ends when the server is not found.
     HostwayDeletion { server_id: String },
     /// Hostway: a snapshot resource, followed at the `Location` / `self` link as given.
     HostwaySnapshot { server_id: String, href: String },

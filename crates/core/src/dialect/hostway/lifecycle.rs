@@ -2,7 +2,8 @@
 //! with the server (its id, `BUILD`, a progress) and a `Location`; the server is then followed as
 //! for any server action, until `ACTIVE` with a host and an address. A generated `adminPass` in
 //! the answer is never read here: it must not be kept with the operation. `DELETE /servers/{id}`
-//! answers `202`, no body; the server shows `DELETED`, then is not found.
+//! answers `202`, no body; the server shows `DELETED` while it is torn down, and the deletion
+//! ends when it is not found.
 
 use serde_json::json;
 
@@ -77,8 +78,8 @@ impl Hostway {
             .request(Method::Delete, &Self::server_path(server_id))
     }
 
-    /// `202`, no body: the server is followed until `DELETED` or not found. A `404` says it is
-    /// gone already.
+    /// `202`, no body: the server is followed until it is not found. A `404` says it is gone
+    /// already.
     pub(super) fn parse_deleted(
         &self,
         server_id: &str,

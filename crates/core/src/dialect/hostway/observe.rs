@@ -35,14 +35,17 @@ pub(super) fn server_change(v: &Value) -> Result<Observation, ApiError> {
     })
 }
 
-/// A server being deleted: ended once it shows `DELETED` (or is not found, see
-/// [`gone`]); any known status means not yet; anything else stays raw.
+/// A server being deleted: `DELETED` is its teardown under way, and any other known status
+/// means it has not begun; it ends when the server is not found ([`gone`]), which is what the
+/// sheet calls gone (ending at `DELETED` would leave the check of "gone" racing the teardown).
+/// Anything else stays raw.
 pub(super) fn deletion(v: &Value) -> Result<Observation, ApiError> {
     let vm = parse_server(v).ok_or_else(|| ApiError::bad_response("the server", "no `id`"))?;
     let status = vm.status_raw.clone();
     let state = match status.to_ascii_uppercase().as_str() {
-        "DELETED" => TaskState::Succeeded,
-        "ACTIVE" | "STOPPED" | "SUSPENDED" | "PROCESSING" | "BUILD" => TaskState::Running,
+        "DELETED" | "ACTIVE" | "STOPPED" | "SUSPENDED" | "PROCESSING" | "BUILD" => {
+            TaskState::Running
+        }
         _ => TaskState::Unknown(status.clone()),
     };
     Ok(Observation {
