@@ -59,7 +59,11 @@ fn a_reboot_goes_from_submitted_to_verified_done() {
     // The task is done; the VM must say so too before we do.
     assert_eq!(e.op(&id).phase, Phase::Verifying);
     let read = only(e.round(t));
-    assert_eq!(read.request.url, format!("{BASE}/vms?page=1&per_page=200"));
+    assert_eq!(
+        read.request.url,
+        format!("{BASE}/vms/v1"),
+        "a read of that VM alone"
+    );
     e.answer(
         read.token,
         Ok(list(&[vm("v1", "web-01", "running", false)])),
@@ -124,12 +128,18 @@ fn done_is_not_claimed_while_the_vm_disagrees() {
     e.cmd(Command::CheckNow { op: id.clone() }, now + 60_000)
         .unwrap();
     assert_eq!(e.op(&id).phase, Phase::Verifying);
-    let read = only(e.round(now + 60_000));
-    e.answer(
-        read.token,
-        Ok(list(&[vm("v1", "web-01", "stopped", false)])),
-        now + 60_100,
-    );
+    // Its read (and the minute's listing, due as well) show the VM off.
+    let reads = e.round(now + 60_000);
+    assert!(reads
+        .iter()
+        .any(|r| r.request.url == format!("{BASE}/vms/v1")));
+    for r in reads {
+        e.answer(
+            r.token,
+            Ok(list(&[vm("v1", "web-01", "stopped", false)])),
+            now + 60_100,
+        );
+    }
     assert_eq!(e.op(&id).phase, Phase::Succeeded);
 }
 
@@ -157,9 +167,9 @@ fn an_errored_action_fails_with_a_clear_message_and_refreshes_the_list() {
         "{:?}",
         op.note
     );
-    // A fresh listing goes out at once so the row shows the real state.
+    // A fresh read of the VM goes out at once so the row shows the real state.
     let out = only(e.round(t));
-    assert!(out.request.url.contains("/vms?page=1"));
+    assert_eq!(out.request.url, format!("{BASE}/vms/v1"));
 }
 
 #[test]
@@ -322,13 +332,14 @@ fn one_operation_per_vm_and_only_valid_actions() {
             ActionKind::Start,
             ActionKind::Resize,
             ActionKind::Rename,
-            ActionKind::Snapshot
+            ActionKind::Snapshot,
+            ActionKind::Delete
         ]
     );
 }
 
 #[test]
-fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
+fn each_verification_reads_its_own_vm_alone() {
     let mut e = engine_with(&[
         vm("v1", "web-01", "running", false),
         vm("v2", "web-02", "running", false),
@@ -380,16 +391,20 @@ fn identical_reads_are_sent_once_for_every_operation_that_needs_them() {
         let done = action_on(vm_id, "rename", "completed", "2026-01-01T00:00:00Z");
         e.answer(g.token, Ok(actions(&[done])), t);
     }
-    // Both wait for the same list page: one request verifies both.
-    let read = only(e.round(t));
-    e.answer(
-        read.token,
-        Ok(list(&[
-            vm("v1", "api-01", "running", false),
-            vm("v2", "api-02", "running", false),
-        ])),
-        t,
-    );
+    // Each reads its own VM (a few hundred bytes), not a page of 200.
+    let reads = e.round(t);
+    let urls: Vec<&str> = reads.iter().map(|r| r.request.url.as_str()).collect();
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    for r in &reads {
+        let (id, name) = if r.request.url.ends_with("/vms/v1") {
+            ("v1", "api-01")
+        } else {
+            ("v2", "api-02")
+        };
+        assert_eq!(r.request.url, format!("{BASE}/vms/{id}"));
+        let one = json!({"vm": vm(id, name, "running", false)}).to_string();
+        e.answer(r.token, Ok(HttpResponse::new(200, one)), t);
+    }
     assert_eq!(e.op(&a).phase, Phase::Succeeded);
     assert_eq!(e.op(&b).phase, Phase::Succeeded);
     assert_eq!(e.vm("c1", "v1").unwrap().name, "api-01");

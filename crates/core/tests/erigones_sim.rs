@@ -264,22 +264,26 @@ fn a_refusal_after_another_console_acted_keeps_the_providers_words_and_power_off
 }
 
 #[test]
-fn a_vm_that_is_not_operational_offers_nothing() {
+fn a_vm_that_is_not_operational_offers_no_power_action_only_its_deletion() {
     let w = World::new(DialectKind::Erigones, scenario(11, 0.0));
     let nc = w.vm_where(|v| v.status_raw == "notcreated");
     assert!(!nc.locked);
     let choices = w.engine.view().choices(&"c".into(), &nc.id);
+    let delete = VmCommand::Action(ActionKind::Delete);
     let actions = choices
         .iter()
-        .filter(|c| matches!(c.command, VmCommand::Action(_)))
+        .filter(|c| matches!(c.command, VmCommand::Action(_)) && c.command != delete)
         .count();
     assert_eq!(actions, 5, "{choices:?}");
     let not_operational = Refusal::NotOperational {
         status: "notcreated".into(),
     };
-    for c in choices {
-        assert_eq!(c.reason.as_ref(), Some(&not_operational), "{:?}", c.command);
+    for c in &choices {
+        let expected = (c.command != delete).then_some(&not_operational);
+        assert_eq!(c.reason.as_ref(), expected, "{:?}", c.command);
     }
+    // A VM defined but never deployed (or whose deploy failed) can still be deleted: undefined.
+    assert!(choices.iter().any(|c| c.command == delete));
 }
 
 #[test]

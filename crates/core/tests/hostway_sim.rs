@@ -138,7 +138,8 @@ fn the_world_lists_in_one_plus_n_requests() {
     assert_eq!(w.sent.len(), 1 + 12);
     assert_eq!(w.sent[0], format!("GET {BASE}/servers"));
     let vms = w.vms();
-    // The seeded fleet has a suspended server, shown raw and offered nothing but a snapshot.
+    // The seeded fleet has a suspended server, shown raw and offered nothing but a snapshot and
+    // its deletion.
     let suspended = vms.iter().find(|v| v.status_raw == "SUSPENDED").unwrap();
     assert_eq!(suspended.power, PowerState::Unknown("SUSPENDED".into()));
     let choices = w.engine.view().choices(&"c".into(), &suspended.id);
@@ -146,7 +147,10 @@ fn the_world_lists_in_one_plus_n_requests() {
     for c in choices {
         assert_eq!(
             c.reason.is_none(),
-            c.command == VmCommand::Action(ActionKind::Snapshot),
+            matches!(
+                c.command,
+                VmCommand::Action(ActionKind::Snapshot | ActionKind::Delete)
+            ),
             "{:?}: {:?}",
             c.command,
             c.reason

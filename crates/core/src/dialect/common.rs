@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::dialect::{CredentialKind, DialectKind};
 use crate::error::ApiError;
-use crate::http::{basic_auth, join, HttpRequest, HttpResponse};
+use crate::http::{basic_auth, join, HttpRequest, HttpResponse, Method};
 use crate::ids::ConnId;
-use crate::json::parse_lenient;
-use crate::model::{Target, Vm};
+use crate::json::{parse_lenient, uint};
+use crate::model::{Address, Target, Vm};
 use crate::time::Millis;
 use crate::words::Refusal;
 
@@ -110,7 +110,6 @@ pub struct ConnectionConfig {
 
 impl ConnectionConfig {
     /// Checks what a user typed into the settings form.
-    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), Refusal> {
         if self.name.trim().is_empty() {
             return Err(Refusal::ConnectionNameMissing);
@@ -172,6 +171,18 @@ impl Endpoint {
             )
             .header("Accept", "application/json")
     }
+
+    /// A request of `method` to `path` below the base, with the credentials, and no body.
+    pub fn request(&self, method: Method, path: &str) -> HttpRequest {
+        let mut req = self.get(path);
+        req.method = method;
+        req
+    }
+
+    /// A request of `method` to `path` below the base, with the credentials and a JSON body.
+    pub fn send(&self, method: Method, path: &str, body: &serde_json::Value) -> HttpRequest {
+        self.get(path).with_json(method, body)
+    }
 }
 
 /// The JSON of a 2xx answer; otherwise the error, keeping the provider's own words found under
@@ -206,4 +217,135 @@ pub(crate) fn target_vm_id<'a>(target: &'a Target, vm: Option<&'a Vm>) -> &'a st
         .or(vm.map(|v| &v.id))
         .map(|id| id.as_str())
         .unwrap_or("")
+}
+
+/// The array under `key` of a JSON answer to `what`, else why it cannot be read.
+pub(crate) fn array<'a>(
+    v: &'a serde_json::Value,
+    key: &str,
+    what: &str,
+) -> Result<&'a [serde_json::Value], ApiError> {
+    v.get(key)
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .ok_or_else(|| ApiError::bad_response(what, format!("no `{key}` array")))
+}
+
+/// A count under `key` (also sent as a string), kept within `u32`.
+pub(crate) fn uint32(v: &serde_json::Value, key: &str) -> Option<u32> {
+    uint(v, key).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The page number a listing cursor names; the first page without one.
+pub(crate) fn page_of(cursor: Option<&str>) -> u32 {
+    cursor.and_then(|c| c.trim().parse().ok()).unwrap_or(1)
+}
+
+/// One IP address as a provider wrote it (a `/prefix` suffix is dropped); its version is read
+/// from its form, which also rejects what is not an address. `None` for anything else.
+pub(crate) fn address(ip: &str, public: bool) -> Option<Address> {
+    let ip = ip.trim();
+    let bare = ip.split_once('/').map_or(ip, |(a, _)| a);
+    let version = match bare.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(_) => 4,
+        std::net::IpAddr::V6(_) => 6,
+    };
+    Some(Address {
+        ip: bare.to_string(),
+        version,
+        public,
+    })
+}
+
+/// Addresses as `Vm.addresses` keeps them: public ones first, otherwise in the provider's order,
+/// each once.
+pub(crate) fn public_first(addresses: impl IntoIterator<Item = Address>) -> Vec<Address> {
+    let mut out: Vec<Address> = Vec::new();
+    for a in addresses {
+        if !out.iter().any(|b| b.ip == a.ip) {
+            out.push(a);
+        }
+    }
+    out.sort_by_key(|a| !a.public);
+    out
+}
+
+/// Whether an address lies in a private, shared, loopback, link-local or unique-local range: for
+/// providers that list bare addresses (Erigones' `ips`).
+pub(crate) fn is_private_ip(ip: &str) -> bool {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            let [b0, b1, ..] = a.octets();
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || (b0 == 100 && (64..128).contains(&b1))
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            let first = a.segments()[0];
+            a.is_loopback()
+                || a.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+        Err(_) => false,
+    }
+}
+
+/// The first of `keys` holding non-empty text (numbers are taken as text).
+pub(crate) fn first_text(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| {
+        crate::json::text(v, k)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_read_from_their_form_and_public_ones_go_first() {
+        let a = |ip: &str, public| address(ip, public);
+        assert_eq!(a("203.0.113.7", true).unwrap().version, 4);
+        assert_eq!(a(" 2001:db8::1 ", true).unwrap().ip, "2001:db8::1");
+        assert_eq!(a("2001:db8::1", true).unwrap().version, 6);
+        assert_eq!(a("10.1.2.3/24", false).unwrap().ip, "10.1.2.3");
+        assert_eq!(a("", true), None);
+        assert_eq!(a("example.com", true), None);
+        let ordered = public_first(
+            [
+                a("10.0.0.1", false),
+                a("203.0.113.7", true),
+                a("10.0.0.1", false),
+                a("2001:db8::1", true),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        let ips: Vec<&str> = ordered.iter().map(|a| a.ip.as_str()).collect();
+        assert_eq!(ips, ["203.0.113.7", "2001:db8::1", "10.0.0.1"]);
+    }
+
+    #[test]
+    fn private_ranges_are_told_apart() {
+        for ip in [
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "100.64.0.1",
+            "127.0.0.1",
+            "169.254.1.1",
+            "fd12::1",
+            "fe80::1",
+            "::1",
+        ] {
+            assert!(is_private_ip(ip), "{ip}");
+        }
+        for ip in ["203.0.113.7", "100.128.0.1", "8.8.8.8", "2001:db8::1"] {
+            assert!(!is_private_ip(ip), "{ip}");
+        }
+    }
 }

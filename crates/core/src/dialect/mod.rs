@@ -4,6 +4,10 @@
 //! response value, it returns domain values or an [`ApiError`]. Its provider's facts are one
 //! [`Caps`] value. The [`crate::Engine`] decides when to call which.
 
+// `Refusal` is large (it can name an action or a plan): boxing it is the model's call, and every
+// "why not" here returns one.
+#![allow(clippy::result_large_err)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Part, PartData};
@@ -26,7 +30,10 @@ pub mod onet;
 pub mod zenno;
 
 pub use caps::{Caps, CreateCaps, CredentialKind, DeleteCaps, RateLimit, Sizing, SnapshotCaps};
-pub(crate) use common::{json_body, page_number, target_vm_id, Endpoint};
+pub(crate) use common::{
+    address, array, first_text, is_private_ip, json_body, page_number, page_of, public_first,
+    target_vm_id, uint32, Endpoint,
+};
 pub use common::{ConnectionConfig, Credentials};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -121,8 +128,6 @@ pub struct Observation {
 }
 
 /// A provider's API, as pure functions.
-// `Refusal` is large (it can name an action or a plan); boxing it is the model's call.
-#[allow(clippy::result_large_err)]
 pub trait Dialect {
     fn kind(&self) -> DialectKind;
 
@@ -281,6 +286,13 @@ pub trait Dialect {
 
     /// The requests that read the provider's catalogues for the create form.
     fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        Vec::new()
+    }
+
+    /// The catalogue parts that belong to the [`Part::Regions`] choice made in the form, read
+    /// once it is made (and again when it changes), answered by [`Dialect::parse_catalogue`]:
+    /// ZennoHosting keeps SSH keys per project, and its projects are its "regions".
+    fn region_catalogue_requests(&self, _region: &str) -> Vec<(Part, HttpRequest)> {
         Vec::new()
     }
 

@@ -3,7 +3,7 @@
 use super::{Accepted, Dialect};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Action, Target, Vm};
+use crate::model::{Action, Target, Vm, VmSpec};
 use crate::time::Millis;
 
 /// The target of an action on an existing VM.
@@ -25,4 +25,50 @@ pub(crate) fn accept(
     now: Millis,
 ) -> Result<Accepted, ApiError> {
     d.parse_accepted(&target_of(vm), Some(vm), action, 0, resp, now)
+}
+
+/// The target of a create: a name, no id yet.
+pub(crate) fn new_vm(name: &str) -> Target {
+    Target::Vm {
+        id: None,
+        name: name.into(),
+    }
+}
+
+/// The request of `stage` of a create.
+pub(crate) fn create_request(d: &dyn Dialect, spec: &VmSpec, stage: u8) -> HttpRequest {
+    d.action_request(
+        &new_vm(&spec.name),
+        None,
+        &Action::Create(spec.clone()),
+        stage,
+    )
+}
+
+/// The answer to `stage` of a create.
+pub(crate) fn create_accepted(
+    d: &dyn Dialect,
+    spec: &VmSpec,
+    stage: u8,
+    resp: &HttpResponse,
+    now: Millis,
+) -> Result<Accepted, ApiError> {
+    d.parse_accepted(
+        &new_vm(&spec.name),
+        None,
+        &Action::Create(spec.clone()),
+        stage,
+        resp,
+        now,
+    )
+}
+
+/// The JSON body a request carries.
+pub(crate) fn json_of(req: &HttpRequest) -> serde_json::Value {
+    serde_json::from_str(req.body.as_deref().expect("a body")).expect("JSON")
+}
+
+/// Whether the request carries this header, as given.
+pub(crate) fn has_header(req: &HttpRequest, name: &str, value: &str) -> bool {
+    req.headers.iter().any(|(k, v)| k == name && v == value)
 }

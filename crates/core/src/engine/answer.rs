@@ -110,11 +110,6 @@ impl Core {
         result: Reply,
         a: Answer,
     ) {
-        let (every, per_minute) = (
-            self.schedule.list_every,
-            self.schedule.list_bytes_per_minute,
-        );
-        let backoff = self.backoff(2);
         for op in riders {
             if let Some(r) = self.ops.get_mut(op) {
                 r.sched.flight = None;

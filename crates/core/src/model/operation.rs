@@ -134,6 +134,9 @@ pub enum ProviderRef {
     },
     /// Hostway: a server action shows as the server's `PROCESSING` status.
     HostwayServer { server_id: String },
+    /// Hostway: a server being deleted (`202`, no task): `DELETED` is its teardown under way
+    /// (for any other change a failure), and it ends when the server is not found.
+    HostwayDeletion { server_id: String },
     /// Hostway: a snapshot resource, followed at the `Location` / `self` link as given.
     HostwaySnapshot { server_id: String, href: String },
 }
@@ -149,6 +152,7 @@ pub enum RefKind {
     OnetTask,
     OnetInstanceTask,
     HostwayServer,
+    HostwayDeletion,
     HostwaySnapshot,
 }
 
@@ -162,6 +166,7 @@ impl ProviderRef {
             ProviderRef::OnetTask { .. } => RefKind::OnetTask,
             ProviderRef::OnetInstanceTask { .. } => RefKind::OnetInstanceTask,
             ProviderRef::HostwayServer { .. } => RefKind::HostwayServer,
+            ProviderRef::HostwayDeletion { .. } => RefKind::HostwayDeletion,
             ProviderRef::HostwaySnapshot { .. } => RefKind::HostwaySnapshot,
         }
     }

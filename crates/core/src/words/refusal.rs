@@ -86,6 +86,12 @@ pub enum Refusal {
     NameTooLong {
         max: usize,
     },
+    /// The provider names a new VM by its hostname (Erigones).
+    NotAHostname {
+        provider: DialectKind,
+        min: usize,
+        max: usize,
+    },
     NameHasControlCharacters,
     ResizeChangesNothing,
     SizeAtLeastOne,
@@ -257,6 +263,11 @@ impl std::fmt::Display for Refusal {
             R::MustBeOffToResize => write!(f, "The VM must be powered off before resizing."),
             R::EnterName => write!(f, "Enter a name."),
             R::NameTooLong { max } => write!(f, "Names are at most {max} characters."),
+            R::NotAHostname { provider, min, max } => write!(
+                f,
+                "{} names a new VM by its hostname: {min} to {max} letters, digits, dots and hyphens, beginning and ending with a letter or digit, without “..” or “--”.",
+                provider.label()
+            ),
             R::NameHasControlCharacters => write!(f, "Names cannot contain control characters."),
             R::ResizeChangesNothing => write!(f, "Change at least one resource."),
             R::SizeAtLeastOne => write!(f, "Every resource must be at least 1."),

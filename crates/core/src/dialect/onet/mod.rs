@@ -1,0 +1,347 @@
+//! ONETSolutions: the "task resource" dialect.
+//!
+//! Contract: `shared/providers/onetsolutions.md`. A power action
+//! (`POST /compute/instances/{id}/{start,stop,reboot,shutdown,reset}`) answers `202` with a task,
+//! read again at `GET /compute/tasks/{id}`. Many tasks are observed at once from the project's
+//! task list, `GET /compute/tasks?page=N&page_size=100` without a status filter: it shows
+//! finished tasks as well as running ones, so one round of pages (followed while some watched
+//! task is not yet found, at most [`MAX_TASK_PAGES`]) settles them all without per-task reads.
+//! A failed attempt with retries left goes back to `pending`: a retrying task is not a failed
+//! one, and the console shows "attempt k of n". A task's `result` is free-form: it is shown,
+//! never read as an outcome.
+//!
+//! Lists are paginated (`?page=&page_size=` → `{count, next, previous, results}`); the next page is
+//! built from the page number in `next`, never by following its host. There is no single-instance
+//! read: an instance is re-read from the list page it was seen on. Rate limit 1000/min: a `429`
+//! goes through [`ApiError::from_response`], whose `Retry-After` the engine honours.
+
+use serde_json::{json, Value};
+
+use super::{
+    json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
+    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
+    SnapshotCaps, VmPage,
+};
+use crate::catalogue::{Part, PartData};
+use crate::error::{ApiError, ErrorKind};
+use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
+use crate::ids::VmId;
+use crate::json::parse_lenient;
+use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target, Vm};
+use crate::time::{Millis, SECOND};
+use crate::words::Refusal;
+
+mod catalogue;
+mod lifecycle;
+mod parse;
+mod tasks;
+
+use lifecycle::{accepted, gone, task_type};
+use parse::parse_vm;
+pub use parse::{observe_task, power_of};
+
+/// The provider's maximum page size: a hundred instances (or unfinished tasks) per request.
+pub const PAGE_SIZE: u32 = 100;
+
+/// How deep observe-many reads the task list in one round: the 2,000 newest tasks. An operation
+/// on none of these pages is looked at on its own.
+pub const MAX_TASK_PAGES: u32 = 20;
+
+/// Where ONET (Django REST framework) puts its words.
+const ERROR_KEYS: &[&str] = &["detail", "message", "error", "errors", "non_field_errors"];
+
+/// The longest task `result` quoted to the user.
+const MAX_RESULT_TEXT: usize = 300;
+
+/// ONETSolutions' facts.
+pub const CAPS: Caps = Caps {
+    kind: DialectKind::OnetSolutions,
+    actions: &[
+        ActionKind::Start,
+        ActionKind::Shutdown,
+        ActionKind::Reboot,
+        ActionKind::PowerOff,
+        ActionKind::PowerCycle,
+    ],
+    // Documented: 1,000 a minute, bursts of 100 a second.
+    rate_limit: RateLimit {
+        per_second: 1000.0 / 60.0 * 0.9,
+        burst: 60.0,
+    },
+    credentials: &[CredentialKind::Bearer],
+    example_base: "https://api.onetsolutions.net/v1/organizations/ORG_ID/projects/PROJECT_ID",
+    observe_many: &[RefKind::OnetTask, RefKind::OnetInstanceTask],
+    observe_many_complete: false,
+    read_many: false,
+    power_list: false,
+    cancel: false,
+    forces_after_s: &[],
+    forces_stop: false,
+    forces_over_running_shutdown: false,
+    resizes_by_flavor: false,
+    snapshots: SnapshotCaps {
+        max_per_vm: None,
+        unique_names: false,
+        description: false,
+        refused_with_extra_volumes: false,
+        demo_accounts_refuse: false,
+    },
+    queue_delay: 2 * SECOND,
+    create: Some(CreateCaps {
+        needs_admin: false,
+        finds_new_by_name: false,
+        // "ready": the `create_vps` task completed and the instance `running`.
+        addressed_when_ready: false,
+        // The location.
+        regions: true,
+        sizing: Sizing::Catalogue,
+        // A VPC may be chosen, not required.
+        network_required: false,
+        security_group_required: false,
+        ssh_keys: true,
+        shows_password_once: false,
+    }),
+    delete: Some(DeleteCaps {
+        needs_stopped: false,
+        needs_admin: false,
+    }),
+};
+
+pub struct Onet {
+    api: Endpoint,
+}
+
+impl Onet {
+    pub fn new(base: &str, credentials: Credentials) -> Self {
+        Onet {
+            api: Endpoint::new(base, credentials),
+        }
+    }
+
+    fn body(&self, resp: &HttpResponse, what: &str, now: Millis) -> Result<Value, ApiError> {
+        json_body(resp, ERROR_KEYS, what, now)
+    }
+
+    /// The `results` of a paginated answer, and the next page's number.
+    fn page(
+        &self,
+        resp: &HttpResponse,
+        what: &str,
+        now: Millis,
+    ) -> Result<(Vec<Value>, Option<u32>), ApiError> {
+        let v = self.body(resp, what, now)?;
+        let results = v
+            .get("results")
+            .and_then(Value::as_array)
+            .cloned()
+            .ok_or_else(|| ApiError::bad_response(what, "no `results` list"))?;
+        let next = v.get("next").and_then(Value::as_str).and_then(page_number);
+        Ok((results, next))
+    }
+
+    /// The path segment of an action.
+    pub fn action_path(action: &Action) -> &'static str {
+        match action {
+            Action::Start => "start",
+            Action::PowerOff => "stop",
+            Action::Reboot => "reboot",
+            Action::Shutdown => "shutdown",
+            Action::PowerCycle => "reset",
+            // Not offered by this provider (see `CAPS`); never sent.
+            _ => "unsupported",
+        }
+    }
+}
+
+impl Dialect for Onet {
+    fn kind(&self) -> DialectKind {
+        DialectKind::OnetSolutions
+    }
+
+    fn allowed(&self, vm: &Vm, kind: ActionKind) -> Result<(), Refusal> {
+        if kind == ActionKind::Create {
+            // Not on an instance: the catalogue checks it.
+            return Ok(());
+        }
+        if vm.locked || vm.status_raw == "pending" {
+            return Err(Refusal::TaskRunning);
+        }
+        if kind == ActionKind::Delete {
+            // Whatever its status, `error` included.
+            return Ok(());
+        }
+        let running = vm.power == PowerState::Running;
+        let stopped = vm.power == PowerState::Stopped;
+        if !running && !stopped {
+            return Err(Refusal::StatusNotKnown {
+                status: vm.status_raw.clone(),
+                rename_only: false,
+            });
+        }
+        match kind {
+            ActionKind::Start if running => Err(Refusal::AlreadyRunning),
+            ActionKind::Start => Ok(()),
+            ActionKind::Shutdown
+            | ActionKind::Reboot
+            | ActionKind::PowerOff
+            | ActionKind::PowerCycle
+                if stopped =>
+            {
+                Err(Refusal::IsOff)
+            }
+            ActionKind::Shutdown
+            | ActionKind::Reboot
+            | ActionKind::PowerOff
+            | ActionKind::PowerCycle => Ok(()),
+            _ => Err(Refusal::NotOffered {
+                provider: DialectKind::OnetSolutions,
+            }),
+        }
+    }
+
+    fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
+        let page = page_of(cursor);
+        self.api.get(&format!(
+            "compute/instances?page={page}&page_size={PAGE_SIZE}"
+        ))
+    }
+
+    fn parse_list(
+        &self,
+        cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<VmPage, ApiError> {
+        let (results, next) = self.page(resp, "the instance list", now)?;
+        let this = page_of(cursor);
+        Ok(VmPage {
+            vms: results.iter().filter_map(parse_vm).collect(),
+            // Only forward: a `next` pointing back would make the listing go round forever.
+            next: next
+                .filter(|n| *n > this)
+                .map(|n| n.to_string())
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    /// `GET /compute/instances/{id}`: the instance alone, and `404` once it is gone (the
+    /// lifecycle rows read an instance so).
+    fn read_vm_request(&self, vm_id: &VmId, _cursor: Option<&str>) -> HttpRequest {
+        self.api.get(&format!(
+            "compute/instances/{}",
+            encode_component(vm_id.as_str())
+        ))
+    }
+
+    /// An Instance, or a page of them.
+    fn parse_read_vm(&self, resp: &HttpResponse, now: Millis) -> Result<Vec<Vm>, ApiError> {
+        let v = self.body(resp, "the instance", now)?;
+        if v.get("results").is_some() {
+            let (results, _) = self.page(resp, "the instance list", now)?;
+            return Ok(results.iter().filter_map(parse_vm).collect());
+        }
+        parse_vm(&v)
+            .map(|vm| vec![vm])
+            .ok_or_else(|| ApiError::bad_response("the instance", "no `id`"))
+    }
+
+    fn action_request(
+        &self,
+        target: &Target,
+        vm: Option<&Vm>,
+        action: &Action,
+        _stage: u8,
+    ) -> HttpRequest {
+        let id = target_vm_id(target, vm);
+        match action {
+            Action::Create(spec) => return self.create_request(spec),
+            Action::Delete { .. } => return self.delete_request(id),
+            _ => {}
+        }
+        let path = format!(
+            "compute/instances/{}/{}",
+            encode_component(id),
+            Self::action_path(action)
+        );
+        self.api.send(Method::Post, &path, &json!({}))
+    }
+
+    fn parse_accepted(
+        &self,
+        target: &Target,
+        vm: Option<&Vm>,
+        action: &Action,
+        _stage: u8,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Accepted, ApiError> {
+        let creating = matches!(action, Action::Create(_));
+        if matches!(action, Action::Delete { .. }) && resp.status == 404 {
+            return Ok(gone());
+        }
+        if !resp.is_success() {
+            let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
+            // An action carries no parameters: a 400 is the instance's state refusing it
+            // ("already has a task in progress", "is not running"). A create's 400 is its body.
+            if resp.status == 400 && !creating {
+                e.kind = ErrorKind::Conflict;
+            }
+            return Err(e);
+        }
+        let body = if resp.body.trim().is_empty() {
+            Value::Null
+        } else {
+            parse_lenient(&resp.body).map_err(|e| ApiError::bad_response("the request", e))?
+        };
+        accepted(&body, target_vm_id(target, vm), task_type(action), creating)
+    }
+
+    fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
+        self.task_request(r)
+    }
+
+    fn parse_observation(
+        &self,
+        r: &ProviderRef,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Observation, ApiError> {
+        self.parse_task(r, resp, now)
+    }
+
+    fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
+        refs.iter()
+            .all(|r| CAPS.observes_many(r.kind()))
+            .then(|| self.task_page(1))
+    }
+
+    fn parse_observe_many(
+        &self,
+        refs: &[&ProviderRef],
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Option<Observation>>, ApiError> {
+        self.parse_task_page(refs, resp, now)
+    }
+
+    fn observe_many_next(&self, refs: &[&ProviderRef], resp: &HttpResponse) -> Option<HttpRequest> {
+        self.next_task_page(refs, resp)
+    }
+
+    fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
+        self.catalogue()
+    }
+
+    fn parse_catalogue(
+        &self,
+        part: Part,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<PartData, ApiError> {
+        self.read_catalogue(part, resp, now)
+    }
+}
+
+#[cfg(test)]
+mod tests;
