@@ -3,6 +3,8 @@
 mod common;
 
 use common::*;
+use vigil_core::engine::VmCommand;
+use vigil_core::ActionKind;
 use vigil_core::{
     Action, Credentials, DialectKind, ErrorKind, ListState, Note, OpId, Phase, PowerState,
     ProviderRef, Refusal, VmId,
@@ -212,13 +214,17 @@ fn rate_limits_are_waited_out() {
 }
 
 #[test]
-fn an_instance_in_error_offers_nothing() {
+fn an_instance_in_error_offers_nothing_but_its_deletion() {
     let w = World::new(DialectKind::OnetSolutions, scenario(9, 0.0));
     let bad = w.vm_where(|v| v.status_raw == "error");
     assert_eq!(bad.power, PowerState::Unknown("error".into()));
     let choices = w.engine.view().choices(&"c".into(), &bad.id);
     assert!(!choices.is_empty());
-    for c in choices {
+    let delete = VmCommand::Action(ActionKind::Delete);
+    assert!(choices
+        .iter()
+        .any(|c| c.command == delete && c.reason.is_none()));
+    for c in choices.into_iter().filter(|c| c.command != delete) {
         let why = c
             .reason
             .unwrap_or_else(|| panic!("{:?} offered", c.command));
