@@ -183,10 +183,14 @@ impl Catalogue {
                 Refusal::ChooseImage,
             ),
         )];
-        if create.regions {
+        if let Some(place) = create.place {
             wanted.push((
                 Field::Region,
-                pick(Part::Regions, spec.region.as_deref(), Refusal::ChooseRegion),
+                pick(
+                    Part::Regions,
+                    spec.region.as_deref(),
+                    Refusal::ChooseRegion { place },
+                ),
             ));
         }
         match create.sizing {

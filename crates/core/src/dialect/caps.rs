@@ -26,6 +26,16 @@ pub enum CredentialKind {
     Login,
 }
 
+/// Where a new VM goes, as the provider calls it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Place {
+    Region,
+    Zone,
+    Location,
+    /// ZennoHosting: a project (its SSH keys are the project's).
+    Project,
+}
+
 /// How a new VM's size is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sizing {
@@ -46,8 +56,9 @@ pub struct CreateCaps {
     pub finds_new_by_name: bool,
     /// A new VM is ready only once it lists an IP address (cloudsfor, Hostway).
     pub addressed_when_ready: bool,
-    /// The form asks for a region.
-    pub regions: bool,
+    /// What the form's [`crate::catalogue::Part::Regions`] choice is at this provider (a region,
+    /// a zone, a location, ZennoHosting's project); `None`: the form has no such choice.
+    pub place: Option<Place>,
     pub sizing: Sizing,
     /// The form asks for a network (Erigones' NIC).
     pub network_required: bool,

@@ -29,7 +29,9 @@ pub mod hostway;
 pub mod onet;
 pub mod zenno;
 
-pub use caps::{Caps, CreateCaps, CredentialKind, DeleteCaps, RateLimit, Sizing, SnapshotCaps};
+pub use caps::{
+    Caps, CreateCaps, CredentialKind, DeleteCaps, Place, RateLimit, Sizing, SnapshotCaps,
+};
 pub(crate) use common::{
     address, array, first_text, is_private_ip, json_body, page_number, page_of, public_first,
     target_vm_id, uint32, Endpoint,

@@ -75,9 +75,12 @@ pub enum Command {
     Refresh {
         conn: ConnId,
     },
-    /// Reads the provider's catalogues for the create form.
+    /// Reads the provider's catalogues for the create form; with `region`, the parts that
+    /// belong to the region chosen (ZennoHosting's project's SSH keys).
     LoadCatalogue {
         conn: ConnId,
+        #[serde(default)]
+        region: Option<String>,
     },
     /// Replaces the connections (settings saved): new ones list at once, gone ones end their
     /// operations as *Needs check*.

@@ -94,8 +94,8 @@ pub(crate) struct Conn {
     pub auth_failed: bool,
     /// The create form's choices, once asked for.
     pub catalogue: Option<Catalogue>,
-    /// Catalogue parts still to ask for.
-    pub catalogue_queue: Vec<crate::catalogue::Part>,
+    /// Catalogue requests still to send.
+    pub catalogue_queue: Vec<(crate::catalogue::Part, crate::http::HttpRequest)>,
     pub cost: Cost,
 }
 

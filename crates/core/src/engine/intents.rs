@@ -64,20 +64,23 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             c.inv.refresh(now);
             Ok(Started::Nothing)
         }
-        Command::LoadCatalogue { conn } => {
+        Command::LoadCatalogue { conn, region } => {
             let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
-            let parts: Vec<_> = c
-                .api
-                .catalogue_requests()
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect();
-            let mut cat = Catalogue::default();
-            for p in &parts {
+            let requests = match &region {
+                // The parts that belong to the chosen region (ZennoHosting's project's keys).
+                Some(r) => c.api.region_catalogue_requests(r),
+                None => {
+                    c.catalogue = Some(Catalogue::default());
+                    c.api.catalogue_requests()
+                }
+            };
+            let cat = c.catalogue.get_or_insert_with(Catalogue::default);
+            for (p, _) in &requests {
                 cat.parts.insert(*p, PartState::Loading);
             }
-            c.catalogue = Some(cat);
-            c.catalogue_queue = parts;
+            c.catalogue_queue
+                .retain(|(p, _)| !requests.iter().any(|(q, _)| q == p));
+            c.catalogue_queue.extend(requests);
             core.happened
                 .push(crate::engine::core::Happened::Connection(conn));
             Ok(Started::Nothing)

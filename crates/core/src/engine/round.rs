@@ -136,19 +136,12 @@ impl Core {
                 }
                 continue;
             }
-            while let Some(part) = c.catalogue_queue.first().copied() {
+            while !c.catalogue_queue.is_empty() {
                 if !round.allowance.take(id) {
                     break;
                 }
-                c.catalogue_queue.remove(0);
-                if let Some((_, request)) = c
-                    .api
-                    .catalogue_requests()
-                    .into_iter()
-                    .find(|(p, _)| *p == part)
-                {
-                    round.push(FlightKind::Catalogue { part }, id.clone(), request);
-                }
+                let (part, request) = c.catalogue_queue.remove(0);
+                round.push(FlightKind::Catalogue { part }, id.clone(), request);
             }
             c.inv.start_listing_if_due(now);
             let Some(l) = c.inv.listing.as_mut() else {

@@ -229,6 +229,17 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+/// Where a new VM goes, as the provider calls it: `region`, `project`.
+pub fn place_word(place: crate::dialect::Place) -> &'static str {
+    use crate::dialect::Place;
+    match place {
+        Place::Region => "region",
+        Place::Zone => "zone",
+        Place::Location => "location",
+        Place::Project => "project",
+    }
+}
+
 /// A catalogue's part, as a noun: `region`.
 pub fn part_word(part: crate::catalogue::Part) -> &'static str {
     use crate::catalogue::Part;

@@ -111,7 +111,9 @@ pub enum Refusal {
     EnterBackupId,
     ChooseImage,
     ChooseSize,
-    ChooseRegion,
+    ChooseRegion {
+        place: crate::dialect::Place,
+    },
     /// A value the provider's catalogue does not hold (empty: none chosen).
     NotInCatalogue {
         part: Part,
@@ -291,7 +293,7 @@ impl std::fmt::Display for Refusal {
             R::EnterBackupId => write!(f, "Enter the id of the backup to restore."),
             R::ChooseImage => write!(f, "Choose an image."),
             R::ChooseSize => write!(f, "Choose a size."),
-            R::ChooseRegion => write!(f, "Choose a region."),
+            R::ChooseRegion { place } => write!(f, "Choose a {}.", super::place_word(*place)),
             R::NotInCatalogue { part, value } if value.is_empty() => {
                 write!(f, "Choose a {}.", super::part_word(*part))
             }

@@ -8,6 +8,7 @@
 
 use serde_json::{json, Value};
 
+use super::Place;
 use super::{
     array, json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps,
     CredentialKind, Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation,
@@ -81,7 +82,7 @@ pub const CAPS: Caps = Caps {
         finds_new_by_name: false,
         // "create done": `running`, unlocked, an address in `networks`.
         addressed_when_ready: true,
-        regions: true,
+        place: Some(Place::Region),
         sizing: Sizing::Catalogue,
         network_required: false,
         security_group_required: false,

@@ -10,6 +10,7 @@
 
 use serde_json::{json, Value};
 
+use super::Place;
 use super::{
     array, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps,
     Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
@@ -91,7 +92,7 @@ pub const CAPS: Caps = Caps {
         // "ready": `ACTIVE`, progress 100, a host, `addresses.public` not empty.
         addressed_when_ready: true,
         // The zone.
-        regions: true,
+        place: Some(Place::Zone),
         sizing: Sizing::Catalogue,
         network_required: false,
         security_group_required: true,

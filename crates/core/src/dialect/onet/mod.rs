@@ -17,6 +17,7 @@
 
 use serde_json::{json, Value};
 
+use super::Place;
 use super::{
     json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
     Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
@@ -93,7 +94,7 @@ pub const CAPS: Caps = Caps {
         // "ready": the `create_vps` task completed and the instance `running`.
         addressed_when_ready: false,
         // The location.
-        regions: true,
+        place: Some(Place::Location),
         sizing: Sizing::Catalogue,
         // A VPC may be chosen, not required.
         network_required: false,

@@ -12,6 +12,7 @@
 
 use serde_json::Value;
 
+use super::Place;
 use super::{
     array, json_body, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials,
     DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps,
@@ -91,7 +92,7 @@ pub const CAPS: Caps = Caps {
         finds_new_by_name: true,
         addressed_when_ready: false,
         // No regions: this is the project the VM goes to (`GET /projects`).
-        regions: true,
+        place: Some(Place::Project),
         sizing: Sizing::Catalogue,
         network_required: false,
         security_group_required: false,
@@ -233,7 +234,9 @@ impl Dialect for Zenno {
                 Err(Refusal::EnterBackupId)
             }
             // The project the VM goes to (the form's region).
-            Action::Create(spec) if project_of(spec).is_empty() => Err(Refusal::ChooseRegion),
+            Action::Create(spec) if project_of(spec).is_empty() => Err(Refusal::ChooseRegion {
+                place: Place::Project,
+            }),
             _ => Ok(()),
         }
     }

@@ -233,7 +233,11 @@ fn a_vm_is_read_on_its_own_and_not_found_once_gone() {
 #[test]
 fn create_and_delete_are_offered_with_what_the_form_needs() {
     let create = CAPS.create.unwrap();
-    assert!(create.regions && create.ssh_keys && create.addressed_when_ready);
+    assert!(
+        create.place == Some(crate::dialect::Place::Region)
+            && create.ssh_keys
+            && create.addressed_when_ready
+    );
     assert_eq!(create.sizing, Sizing::Catalogue);
     assert!(!create.needs_admin && !create.finds_new_by_name && !create.shows_password_once);
     assert!(!create.network_required && !create.security_group_required);

@@ -329,7 +329,7 @@ fn who_may_delete_what_and_which_names_make_hostnames() {
             max_ram_mb: 524_288
         }
     );
-    assert!(!create.ssh_keys && !create.regions && !create.addressed_when_ready);
+    assert!(!create.ssh_keys && create.place.is_none() && !create.addressed_when_ready);
     let delete = CAPS.delete.unwrap();
     assert!(delete.needs_stopped && delete.needs_admin);
 }

@@ -240,7 +240,11 @@ fn delete_waits_for_a_change_under_way() {
     );
     assert_eq!(a.allowed(&vm("BUILD"), ActionKind::Create), Ok(()));
     let create = CAPS.create.unwrap();
-    assert!(create.regions && create.security_group_required && create.shows_password_once);
+    assert!(
+        create.place == Some(crate::dialect::Place::Zone)
+            && create.security_group_required
+            && create.shows_password_once
+    );
     assert!(create.addressed_when_ready && !create.ssh_keys && !create.network_required);
     assert_eq!(create.sizing, Sizing::Catalogue);
     assert!(!CAPS.delete.unwrap().needs_stopped);

@@ -252,7 +252,11 @@ fn delete_waits_for_a_running_task_only() {
     assert_eq!(a.allowed(&vm("pending"), ActionKind::Create), Ok(()));
     assert_eq!(a.stages(&Action::Create(spec())), 1);
     let create = CAPS.create.unwrap();
-    assert!(create.regions && create.ssh_keys && !create.network_required);
+    assert!(
+        create.place == Some(crate::dialect::Place::Location)
+            && create.ssh_keys
+            && !create.network_required
+    );
     assert_eq!(create.sizing, Sizing::Catalogue);
     assert!(!create.addressed_when_ready && !create.finds_new_by_name);
     assert!(!CAPS.delete.unwrap().needs_stopped);

@@ -93,7 +93,9 @@ fn create_posts_to_the_chosen_project() {
     };
     assert_eq!(
         a.validate(&Action::Create(nowhere)),
-        Err(Refusal::ChooseRegion)
+        Err(Refusal::ChooseRegion {
+            place: crate::dialect::Place::Project
+        })
     );
     assert_eq!(a.validate(&Action::Create(spec())), Ok(()));
 }
@@ -284,7 +286,11 @@ fn delete_waits_for_a_running_operation_and_needs_the_project() {
     );
     assert_eq!(a.allowed(&idle("running"), ActionKind::Create), Ok(()));
     let create = CAPS.create.unwrap();
-    assert!(create.finds_new_by_name && create.regions && create.ssh_keys);
+    assert!(
+        create.finds_new_by_name
+            && create.place == Some(crate::dialect::Place::Project)
+            && create.ssh_keys
+    );
     assert_eq!(create.sizing, Sizing::Catalogue);
     assert!(!create.addressed_when_ready && !create.needs_admin);
     assert!(!CAPS.delete.unwrap().needs_stopped);
