@@ -1,0 +1,327 @@
+//! Creating and deleting VMs on every dialect, against vigil-sim: the form's choices come from
+//! the provider's catalogues, each operation is followed to its verified end, and every verdict
+//! is checked against the simulator's ground truth.
+
+mod common;
+
+use common::*;
+use vigil_core::catalogue::{Choice, Part};
+use vigil_core::dialect::Sizing;
+use vigil_core::{
+    ActionKind, Command, Credentials, DialectKind, ErrorKind, Operation, Phase, Refusal, VmSpec,
+};
+use vigil_sim::VmState;
+
+/// Reads the catalogue (and, once a region is chosen, its own parts) and fills in a spec with
+/// the first choice the provider offers for each field.
+fn spec_from_catalogue(w: &mut World, name: &str) -> VmSpec {
+    let conn = "c".to_string();
+    w.engine
+        .cmd(
+            Command::LoadCatalogue {
+                conn: conn.as_str().into(),
+                region: None,
+            },
+            w.now,
+        )
+        .unwrap();
+    w.run_until(60_000, |e| {
+        e.view()
+            .catalogue(&"c".into())
+            .is_some_and(|c| c.is_loaded())
+    });
+    let caps = w.engine.view().caps(&"c".into()).unwrap();
+    let create = caps.create.expect("creates VMs");
+    let first = |w: &World, part: Part| -> Option<Choice> {
+        let view = w.engine.view();
+        let cat = view.catalogue(&"c".into()).unwrap();
+        cat.choices(part).iter().find(|c| !c.unavailable).cloned()
+    };
+    let mut spec = VmSpec {
+        name: name.into(),
+        ..VmSpec::default()
+    };
+    if create.place.is_some() {
+        let region = first(w, Part::Regions).expect("a place to put it");
+        spec.region = Some(region.id.clone());
+        w.engine
+            .cmd(
+                Command::LoadCatalogue {
+                    conn: "c".into(),
+                    region: Some(region.id),
+                },
+                w.now,
+            )
+            .unwrap();
+        w.run_until(60_000, |e| {
+            e.view()
+                .catalogue(&"c".into())
+                .is_some_and(|c| c.is_loaded())
+        });
+    }
+    let view = w.engine.view();
+    let cat = view.catalogue(&"c".into()).unwrap();
+    let in_region = |c: &&Choice| {
+        !c.unavailable
+            && (c.regions.is_empty() || spec.region.as_ref().is_none_or(|r| c.regions.contains(r)))
+    };
+    match create.sizing {
+        Sizing::Catalogue => {
+            spec.size = cat
+                .choices(Part::Sizes)
+                .iter()
+                .find(in_region)
+                .map(|c| c.id.clone())
+        }
+        Sizing::Amounts { .. } => {
+            spec.vcpus = Some(1);
+            spec.ram_mb = Some(1024);
+        }
+    }
+    let image = cat
+        .choices(Part::Images)
+        .iter()
+        .find(in_region)
+        .expect("an image")
+        .clone();
+    spec.image = image.id;
+    spec.os = image.os;
+    if create.network_required {
+        spec.network = cat
+            .choices(Part::Networks)
+            .iter()
+            .find(in_region)
+            .map(|c| c.id.clone());
+    }
+    if create.security_group_required {
+        spec.security_group = cat
+            .choices(Part::SecurityGroups)
+            .first()
+            .map(|c| c.id.clone());
+    }
+    let problems = view.check_create(&"c".into(), &spec);
+    assert!(problems.is_empty(), "{:?}: {problems:?}", caps.kind);
+    spec
+}
+
+fn run_until_closed(w: &mut World, op: &vigil_core::OpId) -> Operation {
+    w.run_until(40 * 60_000, |e| !e.op(op).is_open());
+    w.engine.op(op)
+}
+
+/// Creates a VM, then deletes it: each verified, each checked against the ground truth.
+fn create_then_delete(dialect: DialectKind) {
+    let mut w = World::new(dialect, scenario(31, 0.0));
+    let name = "vigil-test-01";
+    let spec = spec_from_catalogue(&mut w, name);
+    let started = w
+        .engine
+        .cmd(
+            Command::Create {
+                conn: "c".into(),
+                spec,
+            },
+            w.now,
+        )
+        .unwrap();
+    let id = started.op().unwrap().clone();
+    // It shows at once, before the provider lists it.
+    assert!(w.engine.view().creating().any(|o| o.id == id));
+    let op = run_until_closed(&mut w, &id);
+    assert_eq!(op.phase, Phase::Succeeded, "{dialect:?}: {:?}", op.note);
+    let vm_id = op.vm_id().expect("its id learned").clone();
+    let vm = w.engine.vm("c", vm_id.as_str()).expect("listed");
+    assert_eq!(vm.power, vigil_core::PowerState::Running, "{dialect:?}");
+    let fact = w
+        .sim
+        .vm_fact(dialect.slug(), vm_id.as_str())
+        .expect("the truth knows it");
+    assert_eq!(
+        fact.state,
+        VmState::Running,
+        "{dialect:?}: the provider agrees"
+    );
+    let create = dialect.caps().create.unwrap();
+    if create.addressed_when_ready {
+        assert!(!vm.addresses.is_empty(), "{dialect:?}: reachable");
+    }
+    assert!(
+        w.engine.view().creating().next().is_none(),
+        "no placeholder row left"
+    );
+
+    // Deleting asks for the name typed back.
+    let wrong = w.engine.cmd(
+        Command::Delete {
+            conn: "c".into(),
+            vm: vm_id.clone(),
+            typed_name: "vigil-test-0".into(),
+        },
+        w.now,
+    );
+    assert_eq!(
+        wrong,
+        Err(Refusal::TypeNameToConfirm {
+            name: vm.name.clone()
+        })
+    );
+    let del = w
+        .engine
+        .cmd(
+            Command::Delete {
+                conn: "c".into(),
+                vm: vm_id.clone(),
+                typed_name: format!(" {} ", vm.name),
+            },
+            w.now,
+        )
+        .unwrap();
+    let op = run_until_closed(&mut w, del.op().unwrap());
+    assert_eq!(op.phase, Phase::Succeeded, "{dialect:?}: {:?}", op.note);
+    assert!(
+        w.engine.vm("c", vm_id.as_str()).is_none(),
+        "{dialect:?}: gone from the list"
+    );
+    let fact = w.sim.vm_fact(dialect.slug(), vm_id.as_str()).unwrap();
+    assert_eq!(fact.state, VmState::Gone, "{dialect:?}: really gone");
+}
+
+#[test]
+fn cloudsfor_creates_and_deletes_a_vm() {
+    create_then_delete(DialectKind::Cloudsfor);
+}
+
+#[test]
+fn zennohosting_creates_a_vm_found_by_name_and_deletes_it() {
+    create_then_delete(DialectKind::ZennoHosting);
+}
+
+#[test]
+fn erigones_defines_deploys_then_undeploys_and_undefines_a_vm() {
+    create_then_delete(DialectKind::Erigones);
+}
+
+#[test]
+fn onetsolutions_creates_and_deletes_an_instance() {
+    create_then_delete(DialectKind::OnetSolutions);
+}
+
+#[test]
+fn hostway_creates_a_server_from_its_location_and_deletes_it() {
+    create_then_delete(DialectKind::Hostway);
+}
+
+#[test]
+fn a_create_that_fails_is_never_called_done() {
+    for dialect in DialectKind::ALL.iter().copied() {
+        let mut w = World::new(dialect, scenario(41, 1.0));
+        let spec = spec_from_catalogue(&mut w, "doomed-01");
+        let started = w
+            .engine
+            .cmd(
+                Command::Create {
+                    conn: "c".into(),
+                    spec,
+                },
+                w.now,
+            )
+            .unwrap();
+        let op = run_until_closed(&mut w, started.op().unwrap());
+        assert_ne!(op.phase, Phase::Succeeded, "{dialect:?}");
+        let fact = w.sim.vm_fact(dialect.slug(), "doomed-01");
+        assert!(
+            fact.is_none_or(|f| !f.is_running()),
+            "{dialect:?}: the provider did not create it either"
+        );
+    }
+}
+
+#[test]
+fn a_running_erigones_vm_is_forced_off_as_a_step_of_its_deletion() {
+    let mut w = World::new(DialectKind::Erigones, scenario(32, 0.0));
+    let vm = w.vm_where(|v| v.status_raw == "running");
+    let del = w
+        .engine
+        .cmd(
+            Command::Delete {
+                conn: "c".into(),
+                vm: vm.id.clone(),
+                typed_name: vm.name.clone(),
+            },
+            w.now,
+        )
+        .unwrap();
+    let op = run_until_closed(&mut w, del.op().unwrap());
+    assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
+    assert_eq!(op.action, vigil_core::Action::Delete { stop_first: true });
+    let fact = w.sim.vm_fact("erigones", vm.id.as_str()).unwrap();
+    assert_eq!(fact.state, VmState::Gone);
+}
+
+#[test]
+fn an_erigones_owner_is_told_before_filling_the_form_in() {
+    let mut w = World::with_credentials(
+        DialectKind::Erigones,
+        scenario(33, 0.0),
+        Credentials::ApiKey {
+            key: vigil_sim::OWNER_ES_API_KEY.into(),
+        },
+    );
+    w.engine
+        .cmd(
+            Command::LoadCatalogue {
+                conn: "c".into(),
+                region: None,
+            },
+            w.now,
+        )
+        .unwrap();
+    w.run_until(60_000, |e| {
+        e.view()
+            .catalogue(&"c".into())
+            .is_some_and(|c| c.is_loaded())
+    });
+    let failure = w
+        .engine
+        .view()
+        .catalogue(&"c".into())
+        .unwrap()
+        .failure()
+        .cloned();
+    assert_eq!(failure.map(|e| e.kind), Some(ErrorKind::Forbidden));
+    let why = Refusal::RoleCannot {
+        provider: DialectKind::Erigones,
+        action: ActionKind::Create,
+    };
+    assert_eq!(w.engine.view().create_allowed(&"c".into()), Err(why));
+    // Deleting is an administrator's too: refused before anything is sent.
+    let vm = w.vms()[0].clone();
+    let refused = w.engine.cmd(
+        Command::Delete {
+            conn: "c".into(),
+            vm: vm.id.clone(),
+            typed_name: vm.name.clone(),
+        },
+        w.now,
+    );
+    assert!(
+        matches!(refused, Err(Refusal::RoleCannot { .. })),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_zennohosting_name_already_used_is_refused_before_sending() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(34, 0.0));
+    let taken = w.vms()[0].name.clone();
+    let mut spec = spec_from_catalogue(&mut w, "fresh-name");
+    spec.name = taken.clone();
+    let refused = w.engine.cmd(
+        Command::Create {
+            conn: "c".into(),
+            spec,
+        },
+        w.now,
+    );
+    assert_eq!(refused, Err(Refusal::NameTaken { name: taken }));
+}
