@@ -325,3 +325,47 @@ fn a_zennohosting_name_already_used_is_refused_before_sending() {
     );
     assert_eq!(refused, Err(Refusal::NameTaken { name: taken }));
 }
+
+#[test]
+fn hostways_generated_password_is_shown_once_and_kept_nowhere() {
+    let mut w = World::new(DialectKind::Hostway, scenario(35, 0.0));
+    let spec = spec_from_catalogue(&mut w, "with-password");
+    w.engine.events();
+    let started = w
+        .engine
+        .cmd(
+            Command::Create {
+                conn: "c".into(),
+                spec,
+            },
+            w.now,
+        )
+        .unwrap();
+    let op = run_until_closed(&mut w, started.op().unwrap());
+    assert_eq!(op.phase, Phase::Succeeded);
+    let events = w.engine.events();
+    let secrets: Vec<&vigil_core::dialect::Secret> = events
+        .iter()
+        .filter_map(|e| match e {
+            vigil_core::Event::Secret { op: id, secret } if *id == op.id => Some(secret),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(secrets.len(), 1, "shown once");
+    let password = secrets[0].0.clone();
+    assert!(!password.is_empty());
+    assert!(
+        !format!("{:?}", secrets[0]).contains(&password),
+        "never in a log line"
+    );
+    for e in &events {
+        let kept = match e {
+            vigil_core::Event::Save(s) => serde_json::to_string(s).unwrap(),
+            vigil_core::Event::Share(s) => serde_json::to_string(s).unwrap(),
+            _ => continue,
+        };
+        assert!(!kept.contains(&password), "never saved or shared");
+    }
+    let state = serde_json::to_string(&w.engine.saved()).unwrap();
+    assert!(!state.contains(&password));
+}

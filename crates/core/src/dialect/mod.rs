@@ -109,6 +109,19 @@ pub struct Accepted {
     pub raw_status: String,
     /// A new resource's id, where the answer (or its `Location`) gives it.
     pub created: Option<VmId>,
+    /// What the provider shows once and never again (Hostway's generated root password): handed
+    /// to the user at once, kept nowhere.
+    pub secret: Option<Secret>,
+}
+
+/// A secret the provider hands out once. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// What a look at the provider's task tells us.

@@ -67,6 +67,11 @@ pub(crate) enum Happened {
         op: OpId,
         refused: Option<ApiError>,
     },
+    /// The provider showed a secret once for this operation.
+    Secret {
+        op: OpId,
+        secret: crate::dialect::Secret,
+    },
 }
 
 pub(crate) struct Core {
@@ -263,6 +268,12 @@ impl Core {
         }
         if let Some(vm) = fx.reread {
             self.rereads.push((conn.clone(), vm));
+        }
+        if let Some(secret) = fx.secret {
+            self.happened.push(Happened::Secret {
+                op: op_id.clone(),
+                secret,
+            });
         }
         if let Some(phase) = fx.finished {
             self.happened.push(Happened::Finished {

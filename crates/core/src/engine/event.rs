@@ -55,4 +55,10 @@ pub enum Event {
     Share(Share),
     /// The polling policy's learned state, to keep across reloads.
     Learned(String),
+    /// What the provider showed once for an operation (Hostway's generated root password of a
+    /// new server): show it to the user now; it is kept nowhere, saved and shared never.
+    Secret {
+        op: OpId,
+        secret: crate::dialect::Secret,
+    },
 }

@@ -210,6 +210,12 @@ impl Engine {
             if let Happened::CancelAnswered { op, refused } = &h {
                 self.wfs.note_cancel(&self.core, op, refused.clone());
             }
+            if let Happened::Secret { op, secret } = &h {
+                self.events.push_back(Event::Secret {
+                    op: op.clone(),
+                    secret: secret.clone(),
+                });
+            }
             if let Happened::Connection(c) = &h {
                 changes.insert(Change::Connection(c.clone()));
                 changes.insert(Change::Vms(c.clone()));

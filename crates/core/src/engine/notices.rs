@@ -63,7 +63,7 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
                 about: About::Connection(conn.clone()),
             })
         }
-        Happened::Connection(_) | Happened::CancelAnswered { .. } => None,
+        Happened::Connection(_) | Happened::CancelAnswered { .. } | Happened::Secret { .. } => None,
     }
 }
 

@@ -105,6 +105,8 @@ pub(crate) struct Effects {
     pub verify: bool,
     /// The operation ended in this phase.
     pub finished: Option<Phase>,
+    /// What the provider showed once (a generated password): for the user now, kept nowhere.
+    pub secret: Option<crate::dialect::Secret>,
 }
 
 /// What a move knows about the answer it handles.
@@ -199,6 +201,7 @@ impl OpRecord {
         if let Some(id) = acc.created {
             self.op.target.learn_id(id);
         }
+        let secret = acc.secret;
         self.op.last_error = None;
         self.sched.flight = None;
         self.op.provider_ref = Some(acc.provider_ref);
@@ -211,10 +214,16 @@ impl OpRecord {
                 raw_status: acc.raw_status,
                 ..Observation::default()
             };
-            return self.observe(obs, stages, first_look, None, a);
+            return Effects {
+                secret,
+                ..self.observe(obs, stages, first_look, None, a)
+            };
         }
         self.op.provider_status = Some(acc.raw_status);
-        Effects::default()
+        Effects {
+            secret,
+            ..Effects::default()
+        }
     }
 
     /// A new attempt of the provider's task (a retry) runs from when the look that saw it went

@@ -64,6 +64,7 @@ impl Cloudsfor {
             state: TaskState::Running,
             raw_status: text(vm, "status").unwrap_or_else(|| "(no status)".into()),
             created: Some(VmId::new(id)),
+            secret: None,
         })
     }
 
@@ -91,6 +92,7 @@ impl Cloudsfor {
                 "deleted".into()
             },
             created: None,
+            secret: None,
         })
     }
 }

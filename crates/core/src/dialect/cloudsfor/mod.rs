@@ -288,6 +288,7 @@ impl Dialect for Cloudsfor {
             state: task_state(&raw),
             raw_status: raw,
             created: None,
+            secret: None,
         })
     }
 

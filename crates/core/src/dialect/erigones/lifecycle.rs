@@ -156,14 +156,17 @@ impl Erigones {
                 state: task_state(&status),
                 raw_status: status,
                 created,
+                secret: None,
             },
             // Done at once, no task to follow (or none given for it).
             (Some(status), None) if task_state(&status) == TaskState::Succeeded => Accepted {
                 created,
+                secret: None,
                 ..done(&status)
             },
             (None, _) if step.at_once() => Accepted {
                 created,
+                secret: None,
                 ..done("SUCCESS")
             },
             _ => {
@@ -184,6 +187,7 @@ fn done(raw: &str) -> Accepted {
         state: TaskState::Succeeded,
         raw_status: raw.to_string(),
         created: None,
+        secret: None,
     }
 }
 

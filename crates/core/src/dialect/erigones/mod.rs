@@ -338,6 +338,7 @@ impl Dialect for Erigones {
             state: task_state(&status),
             raw_status: status,
             created: None,
+            secret: None,
         })
     }
 

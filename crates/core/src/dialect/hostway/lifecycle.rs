@@ -70,6 +70,11 @@ impl Hostway {
             state: TaskState::Running,
             raw_status: status,
             created: Some(VmId::new(id)),
+            // Without an `adminPass` sent, the provider generates one and answers it this once.
+            secret: server
+                .and_then(|s| text(s, "adminPass"))
+                .filter(|p| !p.is_empty())
+                .map(super::super::Secret),
         })
     }
 
@@ -101,6 +106,7 @@ impl Hostway {
             },
             raw_status: if gone { "not found" } else { "accepted" }.into(),
             created: None,
+            secret: None,
         })
     }
 }

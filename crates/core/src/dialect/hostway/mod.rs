@@ -327,6 +327,7 @@ impl Dialect for Hostway {
                 state: TaskState::Running,
                 raw_status: "accepted".into(),
                 created: None,
+                secret: None,
             });
         }
         let href = snapshot_href(resp).ok_or_else(|| {
@@ -347,6 +348,7 @@ impl Dialect for Hostway {
             },
             raw_status: status,
             created: None,
+            secret: None,
         })
     }
 

@@ -109,6 +109,7 @@ pub(super) fn accepted(
         state,
         raw_status,
         created,
+        secret: None,
     })
 }
 
@@ -119,6 +120,7 @@ pub(super) fn gone() -> Accepted {
         state: TaskState::Succeeded,
         raw_status: "not found".into(),
         created: None,
+        secret: None,
     }
 }
 

@@ -360,6 +360,7 @@ impl Dialect for Zenno {
             },
             raw_status: if gone { "not found" } else { "accepted" }.into(),
             created: None,
+            secret: None,
         })
     }
 
