@@ -104,9 +104,8 @@ fn a_deadline_fires_while_the_provider_holds_the_connection_back() {
     e.answer(post.token, Ok(accepted("rename")), T0);
     let deadline = T0 + vigil_core::engine::deadline_for(vigil_core::ActionKind::Rename);
     // Every look is answered "wait ten minutes" from a minute before the deadline on.
-    let mut now = T0;
     while e.op(&id).is_open() {
-        now = e.wake().expect("scheduled");
+        let now = e.wake().expect("scheduled");
         assert!(
             now <= deadline,
             "woke at {} ms, past the deadline",
@@ -274,7 +273,7 @@ fn saves_are_deltas_that_add_up_to_the_state() {
         e.answer(p.token, Ok(accepted_on(&vm_id, "reboot")), T0);
     }
     store.take(&mut e);
-    let mut look = |e: &mut Engine, store: &mut Storage, done: &[usize]| {
+    let look = |e: &mut Engine, store: &mut Storage, done: &[usize]| {
         let t = e.wake().unwrap();
         let many = only(e.round(t));
         assert!(

@@ -40,7 +40,7 @@ pub(crate) fn create_request(d: &dyn Dialect, spec: &VmSpec, stage: u8) -> HttpR
     d.action_request(
         &new_vm(&spec.name),
         None,
-        &Action::Create(spec.clone()),
+        &Action::Create(Box::new(spec.clone())),
         stage,
     )
 }
@@ -56,7 +56,7 @@ pub(crate) fn create_accepted(
     d.parse_accepted(
         &new_vm(&spec.name),
         None,
-        &Action::Create(spec.clone()),
+        &Action::Create(Box::new(spec.clone())),
         stage,
         resp,
         now,

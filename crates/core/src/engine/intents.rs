@@ -192,7 +192,7 @@ fn create(e: &mut Engine, conn: &ConnId, spec: VmSpec, now: Millis) -> Result<St
         name: spec.name.trim().to_string(),
     };
     e.core
-        .create_op(conn, target, Action::Create(spec), now)
+        .create_op(conn, target, Action::Create(Box::new(spec)), now)
         .map(Started::Op)
 }
 

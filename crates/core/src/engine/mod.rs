@@ -293,11 +293,11 @@ impl Engine {
                 full: false,
             }));
         }
-        let learned = self.core.policy.export_state();
-        if learned.is_some() && learned != self.learned {
-            self.learned = learned.clone();
-            self.events
-                .push_back(Event::Learned(learned.expect("checked")));
+        if let Some(learned) = self.core.policy.export_state() {
+            if self.learned.as_ref() != Some(&learned) {
+                self.learned = Some(learned.clone());
+                self.events.push_back(Event::Learned(learned));
+            }
         }
     }
 

@@ -192,8 +192,8 @@ pub enum Action {
     ShutdownWithin {
         timeout_s: u32,
     },
-    /// A new VM.
-    Create(VmSpec),
+    /// A new VM (boxed: a spec is large, most actions are not).
+    Create(Box<VmSpec>),
     /// Deletes the VM; `stop_first` where the provider deletes only stopped VMs and this one
     /// ran when the user asked (Erigones: a forced stop, then undeploy, then undefine).
     Delete {

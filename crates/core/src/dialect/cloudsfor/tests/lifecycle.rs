@@ -50,7 +50,7 @@ fn create_ref() -> ProviderRef {
 #[test]
 fn create_posts_the_vm_with_its_catalogue_choices() {
     let a = api();
-    assert_eq!(a.stages(&Action::Create(spec())), 1);
+    assert_eq!(a.stages(&Action::Create(Box::new(spec()))), 1);
     let req = create_request(&a, &spec(), 0);
     assert_eq!(req.method, Method::Post);
     assert_eq!(req.url, "https://cloudsfor.com/api/v1/vms");

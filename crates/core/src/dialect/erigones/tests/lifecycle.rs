@@ -33,7 +33,7 @@ fn envelope(status: &str, task: Option<&str>) -> String {
 #[test]
 fn a_create_is_four_stages_and_a_delete_two_or_three() {
     let a = api();
-    assert_eq!(a.stages(&Action::Create(spec())), 4);
+    assert_eq!(a.stages(&Action::Create(Box::new(spec()))), 4);
     assert_eq!(a.stages(&stopping(true)), 3);
     assert_eq!(a.stages(&stopping(false)), 2);
     assert_eq!(a.stages(&Action::Reboot), 1);
@@ -306,10 +306,10 @@ fn who_may_delete_what_and_which_names_make_hostnames() {
         assert!(!is_hostname(bad), "{bad}");
     }
     let named = |name: &str| {
-        a.validate(&Action::Create(VmSpec {
+        a.validate(&Action::Create(Box::new(VmSpec {
             name: name.into(),
             ..spec()
-        }))
+        })))
     };
     assert_eq!(named(" db-02.example.com "), Ok(()));
     assert_eq!(

@@ -250,7 +250,7 @@ fn delete_waits_for_a_running_task_only() {
         Err(Refusal::TaskRunning)
     );
     assert_eq!(a.allowed(&vm("pending"), ActionKind::Create), Ok(()));
-    assert_eq!(a.stages(&Action::Create(spec())), 1);
+    assert_eq!(a.stages(&Action::Create(Box::new(spec()))), 1);
     let create = CAPS.create.unwrap();
     assert!(
         create.place == Some(crate::dialect::Place::Location)

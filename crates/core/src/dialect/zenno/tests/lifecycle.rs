@@ -92,12 +92,12 @@ fn create_posts_to_the_chosen_project() {
         ..spec()
     };
     assert_eq!(
-        a.validate(&Action::Create(nowhere)),
+        a.validate(&Action::Create(Box::new(nowhere))),
         Err(Refusal::ChooseRegion {
             place: crate::dialect::Place::Project
         })
     );
-    assert_eq!(a.validate(&Action::Create(spec())), Ok(()));
+    assert_eq!(a.validate(&Action::Create(Box::new(spec()))), Ok(()));
 }
 
 #[test]
