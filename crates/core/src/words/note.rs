@@ -89,13 +89,7 @@ impl std::fmt::Display for Note {
                 cancelled,
                 status,
                 text,
-            } => {
-                let word = if *cancelled { "was cancelled" } else { "failed" };
-                match text {
-                    Some(t) => write!(f, "The provider reports the action {word} (“{status}”): {t}"),
-                    None => write!(f, "The provider reports the action {word} (“{status}”)."),
-                }
-            }
+            } => reported(f, *cancelled, status, text.as_deref()),
             Note::Superseded { by } => write!(
                 f,
                 "Another operation (“{by}”) overwrote this one's status on the VM before its outcome could be seen."
@@ -115,17 +109,7 @@ impl std::fmt::Display for Note {
                 "The provider did not answer within {}; the request may or may not have been taken. Check the VM before trying again.",
                 format_duration(*after)
             ),
-            Note::ServerErrorOnSubmit(e) => {
-                let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-                write!(
-                    f,
-                    "The provider answered with an internal error{status} and may or may not have taken the request. Check the VM, or retry."
-                )?;
-                if let Some(t) = &e.provider_text {
-                    write!(f, " Provider said: “{t}”")?;
-                }
-                Ok(())
-            }
+            Note::ServerErrorOnSubmit(e) => server_error_on_submit(f, e),
             Note::AcceptedUnreadable(e) => write!(
                 f,
                 "The provider accepted the request (HTTP {}), but its answer could not be read{}. Check the VM.",
@@ -154,6 +138,36 @@ impl std::fmt::Display for Note {
             ),
         }
     }
+}
+
+/// The provider reports its task failed or cancelled: its status, and its words when it said any.
+fn reported(
+    f: &mut std::fmt::Formatter<'_>,
+    cancelled: bool,
+    status: &str,
+    text: Option<&str>,
+) -> std::fmt::Result {
+    let word = if cancelled { "was cancelled" } else { "failed" };
+    match text {
+        Some(t) => write!(
+            f,
+            "The provider reports the action {word} (“{status}”): {t}"
+        ),
+        None => write!(f, "The provider reports the action {word} (“{status}”)."),
+    }
+}
+
+/// A 5xx to a submit: the request may have been taken; the provider's words when it said any.
+fn server_error_on_submit(f: &mut std::fmt::Formatter<'_>, e: &ApiError) -> std::fmt::Result {
+    let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+    write!(
+        f,
+        "The provider answered with an internal error{status} and may or may not have taken the request. Check the VM, or retry."
+    )?;
+    if let Some(t) = &e.provider_text {
+        write!(f, " Provider said: “{t}”")?;
+    }
+    Ok(())
 }
 
 impl std::fmt::Display for Mismatch {

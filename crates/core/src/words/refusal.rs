@@ -1,5 +1,7 @@
 //! Why something cannot start: a typed value, said in English here and only here.
 
+use std::fmt::{self, Formatter};
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Amount, Part};
@@ -187,10 +189,25 @@ pub enum Refusal {
     CredentialsIncomplete,
 }
 
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.where_and_what(f)
+            .or_else(|| self.vm_state(f))
+            .or_else(|| self.parameter(f))
+            .or_else(|| self.workflow(f))
+            .or_else(|| self.create_or_delete(f))
+            .or_else(|| self.setting(f))
+            .expect("every refusal is said by one group")
+    }
+}
+
+/// The sentences, a group of refusals each: a group says the refusal (`Some`) when it is one of
+/// its own, else leaves it to the next (`None`).
+impl Refusal {
+    /// Where and what: the connection, the VM, what of ours is open on it.
+    fn where_and_what(&self, f: &mut Formatter<'_>) -> Option<fmt::Result> {
         use Refusal as R;
-        match self {
+        Some(match self {
             R::UnknownConnection => write!(f, "Unknown connection."),
             R::VmNotListed => write!(f, "This VM is not in the last listing."),
             R::NotOffered { provider } => write!(f, "{} does not offer this.", provider.label()),
@@ -206,6 +223,14 @@ impl std::fmt::Display for Refusal {
             ),
             R::UnknownOperation => write!(f, "This operation is not known here."),
             R::UnknownWorkflow => write!(f, "This workflow is not known here."),
+            _ => return None,
+        })
+    }
+
+    /// The VM's state, by the provider's rules.
+    fn vm_state(&self, f: &mut Formatter<'_>) -> Option<fmt::Result> {
+        use Refusal as R;
+        Some(match self {
             R::Locked => write!(f, "The VM is locked while another action runs."),
             R::OperationUnderWay { status } => write!(
                 f,
@@ -239,10 +264,9 @@ impl std::fmt::Display for Refusal {
             R::AlreadyRunning => write!(f, "The VM is already running."),
             R::IsOff => write!(f, "The VM is off."),
             R::IsStopping => write!(f, "The VM is stopping."),
-            R::AlreadyStopping => write!(
-                f,
-                "The VM is already stopping; use Power off to force it."
-            ),
+            R::AlreadyStopping => {
+                write!(f, "The VM is already stopping; use Power off to force it.")
+            }
             R::Frozen => write!(
                 f,
                 "The VM is frozen: it must be unfrozen before it can start."
@@ -263,6 +287,14 @@ impl std::fmt::Display for Refusal {
                 "Start the VM first: the password is reset inside the running VM."
             ),
             R::MustBeOffToResize => write!(f, "The VM must be powered off before resizing."),
+            _ => return None,
+        })
+    }
+
+    /// The parameters of an action.
+    fn parameter(&self, f: &mut Formatter<'_>) -> Option<fmt::Result> {
+        use Refusal as R;
+        Some(match self {
             R::EnterName => write!(f, "Enter a name."),
             R::NameTooLong { max } => write!(f, "Names are at most {max} characters."),
             R::NotAHostname { provider, min, max } => write!(
@@ -311,6 +343,14 @@ impl std::fmt::Display for Refusal {
                     Amount::DiskGb => "disk in GB",
                 }
             ),
+            _ => return None,
+        })
+    }
+
+    /// Workflows and what they may do.
+    fn workflow(&self, f: &mut Formatter<'_>) -> Option<fmt::Result> {
+        use Refusal as R;
+        Some(match self {
             R::NoServerSideForce { provider } => write!(
                 f,
                 "{} does not force a shutdown off by itself.",
@@ -331,13 +371,10 @@ impl std::fmt::Display for Refusal {
             R::CannotStopToResize {
                 why,
                 resizes_running,
-            } => {
-                write!(f, "{why}")?;
-                if let Some(p) = resizes_running {
-                    write!(f, " {} resizes running VMs: use Resize.", p.label())?;
-                }
-                Ok(())
-            }
+            } => write!(f, "{why}").and_then(|()| match resizes_running {
+                Some(p) => write!(f, " {} resizes running VMs: use Resize.", p.label()),
+                None => Ok(()),
+            }),
             R::WaitRunningOrStopped { status } => write!(
                 f,
                 "The VM is {status}: wait until it is running or stopped."
@@ -351,6 +388,14 @@ impl std::fmt::Display for Refusal {
             R::NothingToCheck => write!(f, "This operation's outcome is not in doubt."),
             R::CannotRetry => write!(f, "This operation cannot be run again now."),
             R::NoVmSelected => write!(f, "Select at least one VM."),
+            _ => return None,
+        })
+    }
+
+    /// Creating and deleting VMs.
+    fn create_or_delete(&self, f: &mut Formatter<'_>) -> Option<fmt::Result> {
+        use Refusal as R;
+        Some(match self {
             R::TypeNameToConfirm { name } => {
                 write!(f, "Type the VM's name, “{name}”, to confirm.")
             }
@@ -370,17 +415,25 @@ impl std::fmt::Display for Refusal {
                 super::number(*limit)
             ),
             R::CatalogueNotReady => write!(f, "The provider's choices are still loading."),
+            _ => return None,
+        })
+    }
+
+    /// A connection's settings.
+    fn setting(&self, f: &mut Formatter<'_>) -> Option<fmt::Result> {
+        use Refusal as R;
+        Some(match self {
             R::ConnectionNameMissing => write!(f, "Give the connection a name."),
             R::BaseUrlScheme => write!(
                 f,
                 "The base URL must start with https:// (or http:// for a local test server)."
             ),
             R::BaseUrlSpaces => write!(f, "The base URL cannot contain spaces."),
-            R::CredentialsInUrl => write!(
-                f,
-                "Put credentials in their own fields, not in the URL."
-            ),
+            R::CredentialsInUrl => {
+                write!(f, "Put credentials in their own fields, not in the URL.")
+            }
             R::CredentialsIncomplete => write!(f, "Fill in the credentials."),
-        }
+            _ => return None,
+        })
     }
 }

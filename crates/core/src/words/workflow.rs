@@ -94,6 +94,32 @@ pub enum CancelHow {
     WillNotForce,
 }
 
+impl std::fmt::Display for CancelHow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CancelHow::StepSentAlone { label } => write!(
+                f,
+                "Cancelled: “{label}” was already sent and is followed on its own; nothing after it will run."
+            ),
+            CancelHow::NothingMore => write!(f, "Cancelled: nothing more will run."),
+            CancelHow::PowerOffSent => write!(
+                f,
+                "Cancelled: the power off was already sent and is followed on its own."
+            ),
+            CancelHow::AskingProviderToCancel { provider } => {
+                write!(f, "Asking {} to cancel the stop…", provider.label())
+            }
+            CancelHow::ProviderStillForces { provider } => write!(
+                f,
+                "Cancelled here, but {} cannot cancel its stop task now: it still forces the VM off when the countdown ends, unless the guest shuts down first.",
+                provider.label()
+            ),
+            CancelHow::NotForcing => write!(f, "Not forcing; the graceful shutdown continues."),
+            CancelHow::WillNotForce => write!(f, "Cancelled: the VM will not be forced off."),
+        }
+    }
+}
+
 /// The latest word on a workflow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WfNote {
@@ -222,31 +248,7 @@ impl std::fmt::Display for WfNote {
             ),
             WfNote::LookingBeforePowerOff => write!(f, "Looking at the VM before powering it off…"),
             WfNote::Cancelled { how, later_dropped } => {
-                match how {
-                    CancelHow::StepSentAlone { label } => write!(
-                        f,
-                        "Cancelled: “{label}” was already sent and is followed on its own; nothing after it will run."
-                    )?,
-                    CancelHow::NothingMore => write!(f, "Cancelled: nothing more will run.")?,
-                    CancelHow::PowerOffSent => write!(
-                        f,
-                        "Cancelled: the power off was already sent and is followed on its own."
-                    )?,
-                    CancelHow::AskingProviderToCancel { provider } => {
-                        write!(f, "Asking {} to cancel the stop…", provider.label())?
-                    }
-                    CancelHow::ProviderStillForces { provider } => write!(
-                        f,
-                        "Cancelled here, but {} cannot cancel its stop task now: it still forces the VM off when the countdown ends, unless the guest shuts down first.",
-                        provider.label()
-                    )?,
-                    CancelHow::NotForcing => {
-                        write!(f, "Not forcing; the graceful shutdown continues.")?
-                    }
-                    CancelHow::WillNotForce => {
-                        write!(f, "Cancelled: the VM will not be forced off.")?
-                    }
-                }
+                write!(f, "{how}")?;
                 if *later_dropped {
                     write!(f, " The steps after the stop will not run.")?;
                 }
