@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dialect::{Caps, Sizing};
+use crate::dialect::{Caps, CreateCaps, Sizing};
 use crate::error::ApiError;
 use crate::model::VmSpec;
 use crate::words::Refusal;
@@ -133,123 +133,148 @@ impl Catalogue {
         names: &[&str],
         vms: usize,
     ) -> Vec<(Field, Refusal)> {
-        let mut out = Vec::new();
         let Some(create) = &caps.create else {
-            out.push((
-                Field::Name,
-                Refusal::NotOffered {
-                    provider: caps.kind,
-                },
-            ));
-            return out;
+            let provider = caps.kind;
+            return vec![(Field::Name, Refusal::NotOffered { provider })];
         };
+        let mut out = self.name_problems(spec, create, names, vms);
+        out.extend(self.choice_problems(spec, create));
+        out.extend(self.key_problems(spec));
+        out
+    }
+
+    /// The name: well formed, and not taken where the provider finds a new VM by its name; and
+    /// the account's VM limit, said at the name.
+    fn name_problems(
+        &self,
+        spec: &VmSpec,
+        create: &CreateCaps,
+        names: &[&str],
+        vms: usize,
+    ) -> Vec<(Field, Refusal)> {
+        let mut out = Vec::new();
         if let Err(r) = crate::model::check_name(&spec.name) {
             out.push((Field::Name, r));
         } else if create.finds_new_by_name && names.iter().any(|n| n.trim() == spec.name.trim()) {
-            out.push((
-                Field::Name,
-                Refusal::NameTaken {
-                    name: spec.name.trim().to_string(),
-                },
-            ));
+            let name = spec.name.trim().to_string();
+            out.push((Field::Name, Refusal::NameTaken { name }));
         }
         if let Some(limit) = self.vm_limit() {
             if vms as u64 >= limit {
                 out.push((Field::Name, Refusal::VmLimitReached { limit }));
             }
         }
-        let pick = |part: Part, value: Option<&str>, missing: Refusal| -> Option<Refusal> {
-            let listed = self.choices(part);
-            match value.map(str::trim).filter(|v| !v.is_empty()) {
-                None => Some(missing),
-                Some(v) if !listed.is_empty() && !listed.iter().any(|c| c.id == v) => {
-                    Some(Refusal::NotInCatalogue {
-                        part,
-                        value: v.to_string(),
-                    })
-                }
-                Some(_) => None,
-            }
-        };
-        let none_chosen = |part: Part| Refusal::NotInCatalogue {
-            part,
-            value: String::new(),
-        };
-        let mut wanted = vec![(
+        out
+    }
+
+    /// What is chosen from the catalogue, field by field: the image, the region (or what stands
+    /// for it), the size, and the network and security group where the provider requires them.
+    fn choice_problems(&self, spec: &VmSpec, create: &CreateCaps) -> Vec<(Field, Refusal)> {
+        let image = Some(spec.image.as_str());
+        let mut chosen = vec![(
             Field::Image,
-            pick(
-                Part::Images,
-                Some(spec.image.as_str()),
-                Refusal::ChooseImage,
-            ),
+            self.pick(Part::Images, image, Refusal::ChooseImage),
         )];
         if let Some(place) = create.place {
-            wanted.push((
-                Field::Region,
-                pick(
-                    Part::Regions,
-                    spec.region.as_deref(),
-                    Refusal::ChooseRegion { place },
-                ),
-            ));
+            let missing = Refusal::ChooseRegion { place };
+            let region = self.pick(Part::Regions, spec.region.as_deref(), missing);
+            chosen.push((Field::Region, region));
         }
-        match create.sizing {
-            Sizing::Catalogue => wanted.push((
-                Field::Size,
-                pick(Part::Sizes, spec.size.as_deref(), Refusal::ChooseSize),
-            )),
+        chosen.extend(self.size_problems(spec, create.sizing));
+        let network = spec.network.as_deref();
+        let group = spec.security_group.as_deref();
+        chosen.extend([
+            (
+                Field::Network,
+                self.required(create.network_required, Part::Networks, network),
+            ),
+            (
+                Field::SecurityGroup,
+                self.required(create.security_group_required, Part::SecurityGroups, group),
+            ),
+        ]);
+        chosen
+            .into_iter()
+            .filter_map(|(f, r)| r.map(|r| (f, r)))
+            .collect()
+    }
+
+    /// The size: one of the catalogue's, or amounts within what the provider takes.
+    fn size_problems(&self, spec: &VmSpec, sizing: Sizing) -> Vec<(Field, Option<Refusal>)> {
+        match sizing {
+            Sizing::Catalogue => {
+                let size = spec.size.as_deref();
+                vec![(
+                    Field::Size,
+                    self.pick(Part::Sizes, size, Refusal::ChooseSize),
+                )]
+            }
             Sizing::Amounts {
                 max_vcpus,
                 max_ram_mb,
-            } => {
-                let amount = |v: Option<u32>, max: u64, amount: Amount| match v {
-                    Some(n) if n >= 1 && u64::from(n) <= max => None,
-                    _ => Some(Refusal::OutOfRange {
-                        amount,
-                        min: 1,
-                        max,
-                    }),
-                };
-                wanted.push((Field::Amounts, amount(spec.vcpus, max_vcpus, Amount::Vcpus)));
-                wanted.push((
+            } => vec![
+                (
                     Field::Amounts,
-                    amount(spec.ram_mb, max_ram_mb, Amount::RamMb),
-                ));
-            }
-        }
-        if create.network_required {
-            wanted.push((
-                Field::Network,
-                pick(
-                    Part::Networks,
-                    spec.network.as_deref(),
-                    none_chosen(Part::Networks),
+                    out_of_range(spec.vcpus, max_vcpus, Amount::Vcpus),
                 ),
-            ));
-        }
-        if create.security_group_required {
-            wanted.push((
-                Field::SecurityGroup,
-                pick(
-                    Part::SecurityGroups,
-                    spec.security_group.as_deref(),
-                    none_chosen(Part::SecurityGroups),
+                (
+                    Field::Amounts,
+                    out_of_range(spec.ram_mb, max_ram_mb, Amount::RamMb),
                 ),
-            ));
+            ],
         }
-        out.extend(wanted.into_iter().filter_map(|(f, r)| r.map(|r| (f, r))));
+    }
+
+    /// The SSH keys: each one the catalogue lists (when it lists any).
+    fn key_problems(&self, spec: &VmSpec) -> Vec<(Field, Refusal)> {
         let keys = self.choices(Part::SshKeys);
-        for k in &spec.ssh_keys {
-            if !keys.is_empty() && !keys.iter().any(|c| &c.id == k) {
-                out.push((
-                    Field::SshKeys,
-                    Refusal::NotInCatalogue {
-                        part: Part::SshKeys,
-                        value: k.clone(),
-                    },
-                ));
+        spec.ssh_keys
+            .iter()
+            .filter(|k| !keys.is_empty() && !keys.iter().any(|c| &c.id == *k))
+            .map(|k| {
+                let part = Part::SshKeys;
+                let value = k.clone();
+                (Field::SshKeys, Refusal::NotInCatalogue { part, value })
+            })
+            .collect()
+    }
+
+    /// One choice from `part`: `missing` when none is made, else one the catalogue lists (when it
+    /// lists any).
+    fn pick(&self, part: Part, value: Option<&str>, missing: Refusal) -> Option<Refusal> {
+        let listed = self.choices(part);
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Some(missing),
+            Some(v) if !listed.is_empty() && !listed.iter().any(|c| c.id == v) => {
+                Some(Refusal::NotInCatalogue {
+                    part,
+                    value: v.to_string(),
+                })
             }
+            Some(_) => None,
         }
-        out
+    }
+
+    /// A choice from `part` the provider requires where `needed`.
+    fn required(&self, needed: bool, part: Part, value: Option<&str>) -> Option<Refusal> {
+        let none_chosen = Refusal::NotInCatalogue {
+            part,
+            value: String::new(),
+        };
+        needed
+            .then(|| self.pick(part, value, none_chosen))
+            .flatten()
+    }
+}
+
+/// An amount typed where the provider has no sizes: from 1 to `max`.
+fn out_of_range(value: Option<u32>, max: u64, amount: Amount) -> Option<Refusal> {
+    match value {
+        Some(n) if n >= 1 && u64::from(n) <= max => None,
+        _ => Some(Refusal::OutOfRange {
+            amount,
+            min: 1,
+            max,
+        }),
     }
 }

@@ -2,7 +2,9 @@
 //! owns it.
 
 use crate::catalogue::{Catalogue, PartState};
+use crate::dialect::ConnectionConfig;
 use crate::engine::command::{Command, Pace, Started};
+use crate::engine::core::{Core, Happened};
 use crate::engine::rules;
 use crate::engine::sync;
 use crate::engine::Engine;
@@ -11,10 +13,12 @@ use crate::model::{Action, ActionKind, Target, VmSpec};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+/// Carries out one command: what it started, or why it cannot.
 pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Started, Refusal> {
     let core = &mut e.core;
     let wfs = &mut e.wfs;
     match cmd {
+        // One VM: an action, a new VM, a deletion, an operation again.
         Command::Act { conn, vm, action } => act(e, &conn, &vm, action, now),
         Command::Create { conn, spec } => create(e, &conn, spec, now),
         Command::Delete {
@@ -22,6 +26,8 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             vm,
             typed_name,
         } => delete(e, &conn, &vm, &typed_name, now),
+        Command::Retry { op } => retry(e, &op, now),
+        // Workflows, and the operations and workflows under way.
         Command::Workflow { conn, vm, plan } => wfs
             .start(core, &conn, &vm, plan, now)
             .map(Started::Workflow),
@@ -31,113 +37,55 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             }
             Ok(Started::Bulk(wfs.start_bulk(core, targets, work, now)))
         }
-        Command::Cancel { op } => {
-            if !rules::can_cancel(core, &op) {
-                return Err(Refusal::CannotCancel);
-            }
-            let rec = core.ops.get_mut(&op).ok_or(Refusal::UnknownOperation)?;
-            rec.sched.cancel_requested = true;
-            Ok(Started::Nothing)
-        }
-        Command::CheckNow { op } => {
-            let grace = core.schedule.verify_grace;
-            let rec = core.ops.get(&op).ok_or(Refusal::UnknownOperation)?;
-            if core.conn(&rec.op.connection).is_none() {
-                return Err(Refusal::UnknownConnection);
-            }
-            let rec = core.ops.get_mut(&op).expect("checked");
-            if !rec.check_now(grace, now) {
-                return Err(Refusal::NothingToCheck);
-            }
-            Ok(Started::Nothing)
-        }
-        Command::Retry { op } => retry(e, &op, now),
+        Command::Cancel { op } => cancel(core, &op),
+        Command::CheckNow { op } => check_now(core, &op, now),
         Command::ForceNow { workflow } => wfs
             .force_now(core, &workflow, now)
             .map(|()| Started::Nothing),
         Command::CancelWorkflow { workflow } => {
             wfs.cancel(core, &workflow, now).map(|()| Started::Nothing)
         }
-        Command::Refresh { conn } => {
-            let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
-            c.auth_failed = false;
-            c.inv.refresh(now);
-            Ok(Started::Nothing)
-        }
-        Command::LoadCatalogue { conn, region } => {
-            let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
-            let requests = match &region {
-                // The parts that belong to the chosen region (ZennoHosting's project's keys).
-                Some(r) => c.api.region_catalogue_requests(r),
-                None => {
-                    c.catalogue = Some(Catalogue::default());
-                    c.api.catalogue_requests()
-                }
-            };
-            let cat = c.catalogue.get_or_insert_with(Catalogue::default);
-            for (p, _) in &requests {
-                cat.parts.insert(*p, PartState::Loading);
-            }
-            c.catalogue_queue
-                .retain(|(p, _)| !requests.iter().any(|(q, _)| q == p));
-            c.catalogue_queue.extend(requests);
-            core.happened
-                .push(crate::engine::core::Happened::Connection(conn));
-            Ok(Started::Nothing)
-        }
-        Command::SetConnections(list) => {
-            let old: Vec<ConnId> = core.conns.keys().cloned().collect();
-            for id in old {
-                if !list.iter().any(|c| c.id == id) {
-                    core.remove_connection(&id, now);
-                }
-            }
-            for cfg in list {
-                let same = core.conn(&cfg.id).is_some_and(|c| c.cfg == cfg);
-                if !same {
-                    core.add_connection(cfg, now);
-                }
-            }
-            Ok(Started::Nothing)
-        }
+        // Connections and their catalogues.
+        Command::Refresh { conn } => refresh(core, &conn, now),
+        Command::LoadCatalogue { conn, region } => load_catalogue(core, conn, region),
         Command::AddConnection(cfg) => {
             cfg.validate()?;
             core.add_connection(cfg, now);
             Ok(Started::Nothing)
         }
+        Command::SetConnections(list) => set_connections(core, list, now),
         Command::RemoveConnection(id) => {
             core.remove_connection(&id, now);
             Ok(Started::Nothing)
         }
-        Command::Pace(pace) => {
-            set_pace(e, pace, now);
+        // The tab: its pace, what storage and other tabs bring, what it keeps.
+        cmd @ (Command::Pace(_)
+        | Command::Import(_)
+        | Command::ImportLearning(_)
+        | Command::TakeOver
+        | Command::Mirror(_)
+        | Command::ShareAll
+        | Command::ClearFinished) => {
+            tab(e, cmd, now);
             Ok(Started::Nothing)
         }
+    }
+}
+
+/// A command about the tab itself: it starts nothing and is never refused.
+fn tab(e: &mut Engine, cmd: Command, now: Millis) {
+    match cmd {
+        Command::Pace(pace) => set_pace(e, pace, now),
         Command::Import(state) => {
             e.keeper.know(&state);
-            sync::import(core, wfs, state, now);
-            Ok(Started::Nothing)
+            sync::import(&mut e.core, &mut e.wfs, state, now);
         }
-        Command::ImportLearning(state) => {
-            core.policy.import_state(&state);
-            Ok(Started::Nothing)
-        }
-        Command::TakeOver => {
-            sync::take_over(core, wfs, now);
-            Ok(Started::Nothing)
-        }
-        Command::Mirror(share) => {
-            sync::mirror(core, wfs, share);
-            Ok(Started::Nothing)
-        }
-        Command::ShareAll => {
-            e.share_all();
-            Ok(Started::Nothing)
-        }
-        Command::ClearFinished => {
-            clear_finished(e);
-            Ok(Started::Nothing)
-        }
+        Command::ImportLearning(state) => e.core.policy.import_state(&state),
+        Command::TakeOver => sync::take_over(&mut e.core, &mut e.wfs, now),
+        Command::Mirror(share) => sync::mirror(&mut e.core, &mut e.wfs, share),
+        Command::ShareAll => e.share_all(),
+        Command::ClearFinished => clear_finished(e),
+        _ => unreachable!("handle carries out the other commands"),
     }
 }
 
@@ -241,6 +189,85 @@ fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
     e.core
         .create_op(&conn, target, action, now)
         .map(Started::Op)
+}
+
+/// Asks to cancel an operation: its request goes out in the next round.
+fn cancel(core: &mut Core, op: &OpId) -> Result<Started, Refusal> {
+    if !rules::can_cancel(core, op) {
+        return Err(Refusal::CannotCancel);
+    }
+    let rec = core.ops.get_mut(op).ok_or(Refusal::UnknownOperation)?;
+    rec.sched.cancel_requested = true;
+    Ok(Started::Nothing)
+}
+
+/// "Check now" on an operation whose outcome is in doubt.
+fn check_now(core: &mut Core, op: &OpId, now: Millis) -> Result<Started, Refusal> {
+    let grace = core.schedule.verify_grace;
+    let rec = core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
+    if core.conn(&rec.op.connection).is_none() {
+        return Err(Refusal::UnknownConnection);
+    }
+    let rec = core.ops.get_mut(op).expect("checked");
+    if !rec.check_now(grace, now) {
+        return Err(Refusal::NothingToCheck);
+    }
+    Ok(Started::Nothing)
+}
+
+/// Lists a connection's VMs again, its credentials tried anew.
+fn refresh(core: &mut Core, conn: &ConnId, now: Millis) -> Result<Started, Refusal> {
+    let c = core.conn_mut(conn).ok_or(Refusal::UnknownConnection)?;
+    c.auth_failed = false;
+    c.inv.refresh(now);
+    Ok(Started::Nothing)
+}
+
+/// Reads the create form's catalogue: all of it, or with `region` the parts that belong to the
+/// chosen region (ZennoHosting's project's keys).
+fn load_catalogue(
+    core: &mut Core,
+    conn: ConnId,
+    region: Option<String>,
+) -> Result<Started, Refusal> {
+    let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
+    let requests = match &region {
+        Some(r) => c.api.region_catalogue_requests(r),
+        None => {
+            c.catalogue = Some(Catalogue::default());
+            c.api.catalogue_requests()
+        }
+    };
+    let cat = c.catalogue.get_or_insert_with(Catalogue::default);
+    for (p, _) in &requests {
+        cat.parts.insert(*p, PartState::Loading);
+    }
+    c.catalogue_queue
+        .retain(|(p, _)| !requests.iter().any(|(q, _)| q == p));
+    c.catalogue_queue.extend(requests);
+    core.happened.push(Happened::Connection(conn));
+    Ok(Started::Nothing)
+}
+
+/// The connections as configured now: those gone removed, those new or changed added.
+fn set_connections(
+    core: &mut Core,
+    list: Vec<ConnectionConfig>,
+    now: Millis,
+) -> Result<Started, Refusal> {
+    let old: Vec<ConnId> = core.conns.keys().cloned().collect();
+    for id in old {
+        if !list.iter().any(|c| c.id == id) {
+            core.remove_connection(&id, now);
+        }
+    }
+    for cfg in list {
+        let same = core.conn(&cfg.id).is_some_and(|c| c.cfg == cfg);
+        if !same {
+            core.add_connection(cfg, now);
+        }
+    }
+    Ok(Started::Nothing)
 }
 
 /// The tab was hidden or shown, or the network went or came back. Coming back to the
