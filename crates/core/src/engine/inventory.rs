@@ -78,6 +78,49 @@ impl Listing {
         self.in_flight < LIST_CONCURRENCY && !self.queue.is_empty()
     }
 
+    /// A part read: its VMs kept (read by a request that went out at `sent`), the parts it
+    /// points to queued — unless one came back again or there are too many: the listing ends
+    /// with that error.
+    fn read_page(&mut self, page: VmPage, sent: Millis) {
+        for vm in page.vms {
+            self.fresh.insert(vm.id.clone(), sent);
+            self.acc.push(vm);
+        }
+        for next in page.next.into_iter().map(Some) {
+            let why = if self.seen.contains(&next) || self.queue.contains(&next) {
+                let page = next.as_deref().unwrap_or_default();
+                format!("the page “{page}” came back again")
+            } else if self.seen.len() + self.queue.len() >= MAX_LIST_PARTS {
+                format!("it has more than {MAX_LIST_PARTS} parts")
+            } else {
+                self.queue.push_back(next);
+                continue;
+            };
+            self.error
+                .get_or_insert(ApiError::bad_response("the VM list", why));
+            self.queue.clear();
+            break;
+        }
+    }
+
+    /// A part could not be read. One lost to a passing fault (a 5xx, a dropped connection) is
+    /// read again once before the whole listing counts as failed: with a read per server
+    /// (Hostway), one bad answer in a dozen would otherwise fail most listings. Refused
+    /// credentials end the listing at once.
+    fn read_failed(&mut self, cursor: Option<String>, e: ApiError) {
+        if matches!(e.kind, ErrorKind::Server | ErrorKind::Network)
+            && self.retried.insert(cursor.clone())
+        {
+            self.seen.remove(&cursor);
+            self.queue.push_back(cursor);
+            return;
+        }
+        if matches!(e.kind, ErrorKind::Unauthorized | ErrorKind::Forbidden) {
+            self.queue.clear();
+        }
+        self.error.get_or_insert(e);
+    }
+
     /// Puts a part taken by [`Listing::next_part`] back (the budget could not send it).
     pub fn put_back(&mut self, cursor: Option<String>) {
         self.in_flight = self.in_flight.saturating_sub(1);
@@ -246,7 +289,7 @@ impl Inventory {
         }
     }
 
-    /// One part of the listing answered. `retry_ok`: a passing fault may be read again.
+    /// One part of the listing answered (its request went out at `sent`).
     pub fn on_part(
         &mut self,
         cursor: Option<String>,
@@ -261,95 +304,30 @@ impl Inventory {
         l.seen.insert(cursor.clone());
         match parsed {
             Ok(page) => {
-                for vm in page.vms {
+                for vm in &page.vms {
                     self.cursor_of.insert(vm.id.clone(), cursor.clone());
-                    l.fresh.insert(vm.id.clone(), sent);
-                    l.acc.push(vm);
                 }
-                for next in page.next {
-                    let next = Some(next);
-                    if l.seen.contains(&next) || l.queue.contains(&next) {
-                        l.error.get_or_insert(ApiError::bad_response(
-                            "the VM list",
-                            format!(
-                                "the page “{}” came back again",
-                                next.as_deref().unwrap_or_default()
-                            ),
-                        ));
-                        l.queue.clear();
-                        break;
-                    }
-                    if l.seen.len() + l.queue.len() >= MAX_LIST_PARTS {
-                        l.error.get_or_insert(ApiError::bad_response(
-                            "the VM list",
-                            format!("it has more than {MAX_LIST_PARTS} parts"),
-                        ));
-                        l.queue.clear();
-                        break;
-                    }
-                    l.queue.push_back(next);
-                }
+                l.read_page(page, sent);
             }
-            // One part of a listing lost to a passing fault (a 5xx, a dropped connection) is
-            // read again once before the whole listing counts as failed: with a read per
-            // server (Hostway), one bad answer in a dozen would otherwise fail most listings.
-            Err(e)
-                if matches!(e.kind, ErrorKind::Server | ErrorKind::Network)
-                    && l.retried.insert(cursor.clone()) =>
-            {
-                l.seen.remove(&cursor);
-                l.queue.push_back(cursor);
-            }
-            Err(e) => {
-                if matches!(e.kind, ErrorKind::Unauthorized | ErrorKind::Forbidden) {
-                    l.queue.clear();
-                }
-                l.error.get_or_insert(e);
-            }
+            Err(e) => l.read_failed(cursor, e),
         }
         if l.in_flight > 0 || !l.queue.is_empty() {
             return Listed::Going;
         }
         let l = self.listing.take().expect("checked above");
+        self.finish_listing(l, sent, now)
+    }
+
+    /// The listing's last part answered: what it read replaces the VMs, or, where it failed,
+    /// updates those it read and keeps the others.
+    fn finish_listing(&mut self, l: Listing, sent: Millis, now: Millis) -> Listed {
         // What the listing read replaces what a list of power states said before.
         self.power_fresh_at
             .retain(|id, _| !l.fresh.contains_key(id));
         self.fresh_at.extend(l.fresh);
         match l.error {
             None => {
-                let old: HashMap<VmId, Vm> =
-                    self.vms.drain(..).map(|v| (v.id.clone(), v)).collect();
-                let mut vms = l.acc;
-                for vm in vms.iter_mut() {
-                    match old.get(&vm.id) {
-                        Some(o) if *o == *vm => {}
-                        Some(o) => {
-                            if vm.project.is_none() {
-                                vm.project = o.project.clone();
-                            }
-                            self.changed.insert(vm.id.clone());
-                        }
-                        None => {
-                            self.changed.insert(vm.id.clone());
-                            self.membership = true;
-                        }
-                    }
-                }
-                let gone: Vec<VmId> = old
-                    .keys()
-                    .filter(|id| !vms.iter().any(|v| &v.id == *id))
-                    .cloned()
-                    .collect();
-                if !gone.is_empty() {
-                    self.membership = true;
-                }
-                for id in gone {
-                    self.cursor_of.remove(&id);
-                    self.fresh_at.insert(id.clone(), l.started.unwrap_or(sent));
-                    self.changed.insert(id);
-                }
-                self.vms = vms;
-                self.reindex();
+                self.replace_vms(l.acc, l.started.unwrap_or(sent));
                 self.listed_since = l.started;
                 self.list = Some(ListState::Ready { at: now });
                 Listed::Done
@@ -366,6 +344,42 @@ impl Inventory {
                 Listed::Failed(error)
             }
         }
+    }
+
+    /// The VMs a complete listing read replace those known; the ones it did not list were gone
+    /// by `gone_at`, when it began.
+    fn replace_vms(&mut self, mut vms: Vec<Vm>, gone_at: Millis) {
+        let old: HashMap<VmId, Vm> = self.vms.drain(..).map(|v| (v.id.clone(), v)).collect();
+        for vm in vms.iter_mut() {
+            match old.get(&vm.id) {
+                Some(o) if *o == *vm => {}
+                Some(o) => {
+                    if vm.project.is_none() {
+                        vm.project = o.project.clone();
+                    }
+                    self.changed.insert(vm.id.clone());
+                }
+                None => {
+                    self.changed.insert(vm.id.clone());
+                    self.membership = true;
+                }
+            }
+        }
+        let gone: Vec<VmId> = old
+            .keys()
+            .filter(|id| !vms.iter().any(|v| &v.id == *id))
+            .cloned()
+            .collect();
+        if !gone.is_empty() {
+            self.membership = true;
+        }
+        for id in gone {
+            self.cursor_of.remove(&id);
+            self.fresh_at.insert(id.clone(), gone_at);
+            self.changed.insert(id);
+        }
+        self.vms = vms;
+        self.reindex();
     }
 
     /// What changed since the last call: the VMs whose data changed, and whether VMs came or

@@ -239,8 +239,8 @@ impl OpRecord {
     }
 
     /// Moves the operation by what the provider said of its task. `next_look`: when the policy
-    /// looks again if it still runs; `forced_at`: the provider forces such an action after this
-    /// long (a run that long is not learned as its duration).
+    /// looks again if it still runs; `forced_after`: the provider forces such an action after
+    /// this long (a run that long is not learned as its duration).
     pub fn observe(
         &mut self,
         obs: Observation,
@@ -250,8 +250,49 @@ impl OpRecord {
         a: Answer,
     ) -> Effects {
         let now = a.now;
-        let mut fx = Effects::default();
         self.note_retry(&obs, a);
+        self.take_report(&obs);
+        let learned = self.took(&obs.state, forced_after, now);
+        if let Some(vm) = &obs.vm {
+            if self.op.target.vm_id().is_none() {
+                self.op.target.learn_id(vm.id.clone());
+            }
+        }
+        let verify = obs.vm.is_some() || self.sched.ended_seen.is_some();
+        self.sched.flight = None;
+        self.sched.errors = 0;
+        let expired = obs.state == TaskState::Expired;
+        let fx = match &obs.state {
+            TaskState::Succeeded | TaskState::Expired if self.more_stages(stages) => {
+                if expired {
+                    // A stage's task gone without a word: the next stage's own checks tell.
+                    self.op.note = Some(Note::TaskExpired);
+                }
+                self.next_stage(now);
+                Effects::default()
+            }
+            TaskState::Succeeded | TaskState::Expired => self.task_ended(expired, a),
+            TaskState::Failed | TaskState::Cancelled => self.task_failed(&obs, now),
+            TaskState::Superseded { by } => {
+                let note = Note::Superseded { by: by.clone() };
+                self.finish(Phase::Superseded, Some(note), now)
+            }
+            TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
+                self.op.phase = Phase::InProgress;
+                self.sched.due = Some(next_look);
+                Effects::default()
+            }
+        };
+        Effects {
+            learned,
+            vm: obs.vm,
+            verify,
+            ..fx
+        }
+    }
+
+    /// Keeps what the provider said of its task: its status, progress, attempt and words.
+    fn take_report(&mut self, obs: &Observation) {
         self.op.provider_status = Some(obs.raw_status.clone());
         self.op.progress = obs.progress.or(self.op.progress);
         self.op.attempt = obs.attempt.or(self.op.attempt);
@@ -264,79 +305,67 @@ impl OpRecord {
         } else if obs.not_listed {
             self.op.note = Some(Note::ActionNotListedYet);
         }
-        if obs.state.is_terminal() && obs.state != TaskState::Expired {
-            if let Some(accepted) = self.op.attempt_since.or(self.op.accepted_at) {
-                let took = now - accepted;
-                // One the provider had to force says how long the guest ignored it, not how
-                // long the action takes.
-                if forced_after.is_none_or(|f| took < f) {
-                    fx.learned = Some(took);
-                }
-            }
+    }
+
+    /// How long the provider's task took, to learn as the action's duration: only a task seen
+    /// ending, and not one the provider had to force (that says how long the guest ignored it,
+    /// not how long the action takes).
+    fn took(&self, state: &TaskState, forced_after: Option<Millis>, now: Millis) -> Option<Millis> {
+        if !state.is_terminal() || *state == TaskState::Expired {
+            return None;
         }
-        if let Some(vm) = &obs.vm {
-            if self.op.target.vm_id().is_none() {
-                self.op.target.learn_id(vm.id.clone());
-            }
+        let took = now - self.op.attempt_since.or(self.op.accepted_at)?;
+        forced_after.is_none_or(|f| took < f).then_some(took)
+    }
+
+    /// The last stage's task ended (or is gone without a word, `expired`): the target is
+    /// verified next.
+    fn task_ended(&mut self, expired: bool, a: Answer) -> Effects {
+        let now = a.now;
+        self.op.phase = Phase::Verifying;
+        self.op.task_ended_at = Some(now);
+        if expired {
+            self.op.note = Some(Note::TaskExpired);
+        } else if matches!(
+            self.op.note,
+            Some(Note::TaskExpired | Note::ActionNotListedYet)
+        ) {
+            self.op.note = None;
         }
-        fx.vm = obs.vm;
-        fx.verify = fx.vm.is_some() || self.sched.ended_seen.is_some();
-        self.sched.flight = None;
-        self.sched.errors = 0;
-        match &obs.state {
-            TaskState::Succeeded | TaskState::Expired if self.more_stages(stages) => {
-                if obs.state == TaskState::Expired {
-                    // A stage's task gone without a word: the next stage's own checks tell.
-                    self.op.note = Some(Note::TaskExpired);
-                }
-                self.next_stage(now);
-            }
-            TaskState::Succeeded | TaskState::Expired => {
-                self.op.phase = Phase::Verifying;
-                self.op.task_ended_at = Some(now);
-                if obs.state == TaskState::Expired {
-                    self.op.note = Some(Note::TaskExpired);
-                } else if matches!(
-                    self.op.note,
-                    Some(Note::TaskExpired | Note::ActionNotListedYet)
-                ) {
-                    self.op.note = None;
-                }
-                // Only data asked for since the look that saw the task end can verify it.
-                self.sched.verify_since = Some(
-                    a.sent
-                        .min(now)
-                        .min(self.sched.ended_seen.unwrap_or(Millis::MAX)),
-                );
-                self.sched.due = Some(now);
-            }
-            TaskState::Failed | TaskState::Cancelled => {
-                let cancelled = obs.state == TaskState::Cancelled;
-                let note = Note::Reported {
-                    cancelled,
-                    status: obs.raw_status.clone(),
-                    text: obs.message.clone(),
-                };
-                let phase = if cancelled {
-                    Phase::Cancelled
-                } else {
-                    Phase::Failed
-                };
-                let finished = self.finish(phase, Some(note), now);
-                fx.finished = finished.finished;
-                // Show the VM as it really is now.
-                fx.reread = self.op.vm_id().cloned();
-            }
-            TaskState::Superseded { by } => {
-                let note = Note::Superseded { by: by.clone() };
-                fx.finished = self.finish(Phase::Superseded, Some(note), now).finished;
-            }
-            TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
-                self.op.phase = Phase::InProgress;
-                self.sched.due = Some(next_look);
-            }
+        // Only data asked for since the look that saw the task end can verify it.
+        self.sched.verify_since = Some(
+            a.sent
+                .min(now)
+                .min(self.sched.ended_seen.unwrap_or(Millis::MAX)),
+        );
+        self.sched.due = Some(now);
+        Effects::default()
+    }
+
+    /// The provider reports the task failed or was cancelled: the operation ends so, in the
+    /// provider's status and words.
+    fn task_failed(&mut self, obs: &Observation, now: Millis) -> Effects {
+        let cancelled = obs.state == TaskState::Cancelled;
+        let note = Note::Reported {
+            cancelled,
+            status: obs.raw_status.clone(),
+            text: obs.message.clone(),
+        };
+        let phase = if cancelled {
+            Phase::Cancelled
+        } else {
+            Phase::Failed
+        };
+        self.finish_and_reread(phase, note, now)
+    }
+
+    /// Ends the operation, and reads its VM again to show it as it really is now.
+    fn finish_and_reread(&mut self, phase: Phase, note: Note, now: Millis) -> Effects {
+        let fx = self.finish(phase, Some(note), now);
+        Effects {
+            reread: self.op.vm_id().cloned(),
+            ..fx
         }
-        fx
     }
 
     /// A read of the target answered (`seen`: the target as now known, none when it is not
@@ -413,11 +442,7 @@ impl OpRecord {
     ) -> Effects {
         if accepted_status.is_some() {
             // The provider took it, but what it said cannot be read.
-            let fx = self.finish(Phase::NeedsCheck, Some(Note::AcceptedUnreadable(e)), now);
-            return Effects {
-                reread: self.op.vm_id().cloned(),
-                ..fx
-            };
+            return self.finish_and_reread(Phase::NeedsCheck, Note::AcceptedUnreadable(e), now);
         }
         match e.kind {
             ErrorKind::RateLimited => {
@@ -433,20 +458,12 @@ impl OpRecord {
                 // could run it twice.
                 let detail = e.detail.clone().unwrap_or_default();
                 self.op.last_error = Some(e);
-                let fx = self.finish(Phase::NeedsCheck, Some(Note::MaybeSent { detail }), now);
-                Effects {
-                    reread: self.op.vm_id().cloned(),
-                    ..fx
-                }
+                self.finish_and_reread(Phase::NeedsCheck, Note::MaybeSent { detail }, now)
             }
             ErrorKind::Server => {
                 // A 5xx to a write says nothing certain about whether it was applied.
                 self.op.last_error = Some(e.clone());
-                let fx = self.finish(Phase::NeedsCheck, Some(Note::ServerErrorOnSubmit(e)), now);
-                Effects {
-                    reread: self.op.vm_id().cloned(),
-                    ..fx
-                }
+                self.finish_and_reread(Phase::NeedsCheck, Note::ServerErrorOnSubmit(e), now)
             }
             _ => {
                 let conflict = e.kind == ErrorKind::Conflict;
@@ -467,11 +484,7 @@ impl OpRecord {
 
     /// The submit got no answer within its time limit: it may have been applied.
     pub fn submit_timed_out(&mut self, after: Millis, now: Millis) -> Effects {
-        let fx = self.finish(Phase::NeedsCheck, Some(Note::SubmitTimedOut { after }), now);
-        Effects {
-            reread: self.op.vm_id().cloned(),
-            ..fx
-        }
+        self.finish_and_reread(Phase::NeedsCheck, Note::SubmitTimedOut { after }, now)
     }
 
     /// Past its deadline while its task was still being watched: `TimedOut`. `held`: the

@@ -16,6 +16,7 @@
 //!   shown.
 
 use super::{submit_step, WfRecord};
+use crate::dialect::DialectKind;
 use crate::engine::Core;
 use crate::model::{Action, ActionKind, Operation, Phase, PowerState};
 use crate::time::{Millis, SECOND};
@@ -52,6 +53,8 @@ fn skip_power_off(wf: &mut Workflow, po_at: Option<usize>, why: StepNote) {
     }
 }
 
+/// Moves the Stop — the first `n` steps of the workflow — on: sends its shutdown, follows it,
+/// and powers the VM off at the countdown's end where it has to.
 pub(super) fn drive_stop(core: &mut Core, rec: &mut WfRecord, n: usize, now: Millis) -> Stage {
     let wf = &mut rec.wf;
     let stop = &wf.steps[..n];
@@ -75,19 +78,8 @@ pub(super) fn drive_stop(core: &mut Core, rec: &mut WfRecord, n: usize, now: Mil
         } else {
             Action::Shutdown
         };
-        return match submit_step(core, wf, sd_at, action, now) {
-            Ok(()) => {
-                wf.note = Some(WfNote::ShuttingDown);
-                Stage::Wait
-            }
-            Err(why) => Stage::Ended(
-                Phase::Failed,
-                WfNote::StepCouldNotStart {
-                    label: StepLabel::ShutDown,
-                    why,
-                },
-            ),
-        };
+        let going = WfNote::ShuttingDown;
+        return send_step(core, wf, sd_at, action, StepLabel::ShutDown, going, now);
     };
     let Some(sd) = core.ops.get(&sd_id).map(|r| r.op.clone()) else {
         return Stage::Ended(Phase::NeedsCheck, WfNote::ShutdownUnknown);
@@ -95,16 +87,56 @@ pub(super) fn drive_stop(core: &mut Core, rec: &mut WfRecord, n: usize, now: Mil
     if let (None, Some(acc)) = (wf.countdown, sd.accepted_at) {
         wf.countdown = Some((acc, acc + grace_ms));
     }
-    let po = po_at
-        .and_then(|j| wf.steps[j].op_id.as_ref())
-        .and_then(|id| core.ops.get(id))
-        .map(|r| r.op.clone());
     if sd.phase == Phase::Succeeded {
         skip_power_off(wf, po_at, StepNote::NotNeededShutDown);
         wf.note = Some(WfNote::StoppedShutDown);
         return Stage::Done;
     }
-    if po.as_ref().is_some_and(|o| o.phase == Phase::Succeeded) {
+    let po = po_at.and_then(|j| {
+        let id = wf.steps[j].op_id.as_ref()?;
+        core.ops.get(id).map(|r| (j, r.op.clone()))
+    });
+    if let Some((j, po)) = po {
+        return power_off_sent(core, wf, &sd, j, &po, provider);
+    }
+    if wf.provider_forces {
+        return provider_forced(core, wf, &sd, po_at, provider, now);
+    }
+    vigil_forces(core, rec, &sd, po_at, grace_ms, now)
+}
+
+/// Sends step `j`'s request: while it runs the workflow says `going`; refused, the workflow
+/// ends, the step (`label`) having not started.
+fn send_step(
+    core: &mut Core,
+    wf: &mut Workflow,
+    j: usize,
+    action: Action,
+    label: StepLabel,
+    going: WfNote,
+    now: Millis,
+) -> Stage {
+    match submit_step(core, wf, j, action, now) {
+        Ok(()) => {
+            wf.note = Some(going);
+            Stage::Wait
+        }
+        Err(why) => Stage::Ended(Phase::Failed, WfNote::StepCouldNotStart { label, why }),
+    }
+}
+
+/// Where the power off (step `j`, its operation `po`) was sent already: done when it
+/// succeeded, or when the VM turns out to be off after all; else waiting while it runs (or
+/// while the provider may still force the VM off itself), or the stop ends as it did.
+fn power_off_sent(
+    core: &Core,
+    wf: &mut Workflow,
+    sd: &Operation,
+    j: usize,
+    po: &Operation,
+    provider: DialectKind,
+) -> Stage {
+    if po.phase == Phase::Succeeded {
         wf.note = Some(if wf.provider_forces {
             WfNote::StoppedForcedByProvider
         } else {
@@ -114,33 +146,26 @@ pub(super) fn drive_stop(core: &mut Core, rec: &mut WfRecord, n: usize, now: Mil
         });
         return Stage::Done;
     }
-    if let Some(po) = &po {
-        if po.is_open() {
-            wf.note = Some(WfNote::PoweringOff);
-            return Stage::Wait;
-        }
-        if matches!(po.phase, Phase::Failed | Phase::Cancelled) {
-            // Refused because the VM is off after all (it shut down meanwhile)?
-            if fresh_power(core, wf, po.submitted_at) == Some(PowerState::Stopped) {
-                wf.note = Some(WfNote::StoppedShutDown);
-                return Stage::Done;
-            }
-        }
-        if wf.provider_forces && sd.is_open() {
-            // The graceful stop may still end it (the provider forces at the countdown's end).
-            wf.note = Some(WfNote::ForcedStopFailed {
-                note: po.note.clone(),
-                provider,
-            });
-            return Stage::Wait;
-        }
-        let label = wf.steps[po_at.expect("a power off was made")].label.clone();
-        return ended_with(po, label);
+    if po.is_open() {
+        wf.note = Some(WfNote::PoweringOff);
+        return Stage::Wait;
     }
-    if wf.provider_forces {
-        return provider_forced(core, wf, &sd, po_at, provider, now);
+    if matches!(po.phase, Phase::Failed | Phase::Cancelled) {
+        // Refused because the VM is off after all (it shut down meanwhile)?
+        if fresh_power(core, wf, po.submitted_at) == Some(PowerState::Stopped) {
+            wf.note = Some(WfNote::StoppedShutDown);
+            return Stage::Done;
+        }
     }
-    vigil_forces(core, rec, &sd, po_at, grace_ms, now)
+    if wf.provider_forces && sd.is_open() {
+        // The graceful stop may still end it (the provider forces at the countdown's end).
+        wf.note = Some(WfNote::ForcedStopFailed {
+            note: po.note.clone(),
+            provider,
+        });
+        return Stage::Wait;
+    }
+    ended_with(po, wf.steps[j].label.clone())
 }
 
 /// Where the provider forces the VM off at the countdown's end by itself.
@@ -149,24 +174,13 @@ fn provider_forced(
     wf: &mut Workflow,
     sd: &Operation,
     po_at: Option<usize>,
-    provider: crate::dialect::DialectKind,
+    provider: DialectKind,
     now: Millis,
 ) -> Stage {
     if wf.force_requested && sd.phase.is_observing() {
         let j = po_at.expect("force_now adds the power off step");
-        return match submit_step(core, wf, j, Action::PowerOff, now) {
-            Ok(()) => {
-                wf.note = Some(WfNote::ForcingOff);
-                Stage::Wait
-            }
-            Err(why) => Stage::Ended(
-                Phase::Failed,
-                WfNote::StepCouldNotStart {
-                    label: StepLabel::PowerOffNow,
-                    why,
-                },
-            ),
-        };
+        let (label, going) = (StepLabel::PowerOffNow, WfNote::ForcingOff);
+        return send_step(core, wf, j, Action::PowerOff, label, going, now);
     }
     if sd.is_open() {
         wf.note = Some(WfNote::ProviderForcesAtEnd { provider });
@@ -223,47 +237,58 @@ fn vigil_forces(
             Stage::Done
         }
         Some(_) => {
-            if sd.is_open() {
-                if let Some(r) = core.ops.get_mut(&sd.id) {
-                    let fx = r.finish(
-                        Phase::Superseded,
-                        Some(Note::ForcedOffByStop { grace: grace_ms }),
-                        now,
-                    );
-                    core.apply(&sd.id, fx, now, now);
-                }
-            }
             let j = po_at.expect("a Stop forced by Vigil has a power off step");
-            match submit_step(core, wf, j, Action::PowerOff, now) {
-                Ok(()) => {
-                    wf.note = Some(WfNote::PoweringOff);
-                    Stage::Wait
-                }
-                Err(why) => Stage::Ended(
-                    Phase::Failed,
-                    WfNote::StepCouldNotStart {
-                        label: StepLabel::PowerOffIfRunningAfter {
-                            grace_s: wf.plan.grace_s(),
-                        },
-                        why,
-                    },
-                ),
-            }
+            power_off(core, wf, sd, j, grace_ms, now)
         }
-        None => {
-            // The shutdown's own verification reads the VM; otherwise ask for a read.
-            if sd.phase != Phase::Verifying {
-                let asked = rec.reread_at;
-                if asked.is_none_or(|t| t < since || now - t >= REREAD_AGAIN) {
-                    rec.reread_at = Some(now);
-                    core.rereads.push((wf.connection.clone(), wf.vm_id.clone()));
-                }
-                rec.wake = Some(rec.reread_at.unwrap_or(now) + REREAD_AGAIN);
-            }
-            wf.note = Some(WfNote::LookingBeforePowerOff);
-            Stage::Wait
+        None => look_before_power_off(core, rec, sd, since, now),
+    }
+}
+
+/// The countdown is over and the VM still runs: the shutdown, if still open, ends as
+/// superseded ("forced off"), and the power off (step `j`) is sent.
+fn power_off(
+    core: &mut Core,
+    wf: &mut Workflow,
+    sd: &Operation,
+    j: usize,
+    grace_ms: Millis,
+    now: Millis,
+) -> Stage {
+    if sd.is_open() {
+        if let Some(r) = core.ops.get_mut(&sd.id) {
+            let note = Note::ForcedOffByStop { grace: grace_ms };
+            let fx = r.finish(Phase::Superseded, Some(note), now);
+            core.apply(&sd.id, fx, now, now);
         }
     }
+    let label = StepLabel::PowerOffIfRunningAfter {
+        grace_s: wf.plan.grace_s(),
+    };
+    let going = WfNote::PoweringOff;
+    send_step(core, wf, j, Action::PowerOff, label, going, now)
+}
+
+/// The countdown is over but nothing asked for since `since` says whether the VM still runs:
+/// the shutdown's own verification reads it; otherwise a read is asked for (again every
+/// [`REREAD_AGAIN`]).
+fn look_before_power_off(
+    core: &mut Core,
+    rec: &mut WfRecord,
+    sd: &Operation,
+    since: Millis,
+    now: Millis,
+) -> Stage {
+    if sd.phase != Phase::Verifying {
+        let asked = rec.reread_at;
+        if asked.is_none_or(|t| t < since || now - t >= REREAD_AGAIN) {
+            rec.reread_at = Some(now);
+            core.rereads
+                .push((rec.wf.connection.clone(), rec.wf.vm_id.clone()));
+        }
+        rec.wake = Some(rec.reread_at.unwrap_or(now) + REREAD_AGAIN);
+    }
+    rec.wf.note = Some(WfNote::LookingBeforePowerOff);
+    Stage::Wait
 }
 
 /// The VM's power, if the data about it was asked for at or after `since`.
