@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::catalogue::{Part, PartState};
-use crate::dialect::Observation;
+use crate::dialect::{Dialect, Observation};
 use crate::engine::core::Happened;
 use crate::engine::flights::{Flight, FlightKind};
 use crate::engine::inventory::Listed;
@@ -13,7 +13,7 @@ use crate::engine::Core;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{HttpResponse, NetError};
 use crate::ids::{ConnId, OpId, Token, VmId};
-use crate::model::{PowerTarget, TaskState};
+use crate::model::{PowerTarget, ProviderRef, TaskState};
 use crate::time::Millis;
 
 type Reply = Result<HttpResponse, NetError>;
@@ -224,26 +224,37 @@ impl Core {
     }
 
     fn on_observe(&mut self, op_id: &OpId, result: &Reply, a: Answer) {
-        let Some(rec) = self.ops.get(op_id) else {
-            return;
-        };
-        if !rec.is_open() {
+        if !self.ops.get(op_id).is_some_and(|r| r.is_open()) {
             return;
         }
-        let (Some(c), Some(r)) = (
-            self.conns.get(&rec.op.connection),
-            rec.op.provider_ref.as_ref(),
-        ) else {
-            return;
-        };
-        let parsed = match result {
-            Ok(resp) => c.api.parse_observation(r, resp, a.now),
+        match self.task_answer(op_id, result, |api, r, resp| {
+            api.parse_observation(r, resp, a.now)
+        }) {
+            Some(Ok(obs)) => self.observed(op_id, obs, a),
+            Some(Err(e)) => self.read_failed(op_id, e, a.now),
+            None => {}
+        }
+    }
+
+    /// What the provider answered about an operation's task, read by `parse` (a request that got
+    /// no answer is a network error); `None` where the operation, its connection or its task is
+    /// not known.
+    fn task_answer<P>(
+        &self,
+        op_id: &OpId,
+        result: &Reply,
+        parse: P,
+    ) -> Option<Result<Observation, ApiError>>
+    where
+        P: FnOnce(&dyn Dialect, &ProviderRef, &HttpResponse) -> Result<Observation, ApiError>,
+    {
+        let rec = self.ops.get(op_id)?;
+        let c = self.conns.get(&rec.op.connection)?;
+        let r = rec.op.provider_ref.as_ref()?;
+        Some(match result {
+            Ok(resp) => parse(c.api.as_ref(), r, resp),
             Err(e) => Err(ApiError::network(e)),
-        };
-        match parsed {
-            Ok(obs) => self.observed(op_id, obs, a),
-            Err(e) => self.read_failed(op_id, e, a.now),
-        }
+        })
     }
 
     /// A read for an operation failed: it looks again later.
@@ -520,20 +531,12 @@ impl Core {
     }
 
     fn on_cancel(&mut self, op_id: &OpId, result: Reply, a: Answer) {
-        let Some(rec) = self.ops.get(op_id) else {
+        let Some(parsed) = self.task_answer(op_id, &result, |api, r, resp| {
+            api.parse_cancel(r, resp, a.now)
+        }) else {
             return;
         };
-        let (Some(c), Some(r)) = (
-            self.conns.get(&rec.op.connection),
-            rec.op.provider_ref.as_ref(),
-        ) else {
-            return;
-        };
-        let parsed = match result {
-            Ok(resp) => c.api.parse_cancel(r, &resp, a.now),
-            Err(e) => Err(ApiError::network(&e)),
-        };
-        let open = rec.is_open();
+        let open = self.ops.get(op_id).is_some_and(|r| r.is_open());
         match parsed {
             Ok(obs) if open => {
                 self.observed(op_id, obs, a);

@@ -1,6 +1,7 @@
 //! Whether an intent may start now: the provider's rules on the VM as last seen, what of ours
 //! is already open on it, and what the provider can do at all. Read-only over the engine's data.
 
+use crate::dialect::DialectKind;
 use crate::engine::workflows::Workflows;
 use crate::engine::Core;
 use crate::ids::{ConnId, OpId, VmId, WfId};
@@ -57,16 +58,25 @@ pub(crate) fn allowed(
 /// Deleting: the provider's own rules, its role rule, and a VM not in the middle of a change.
 fn delete_allowed(core: &Core, conn: &ConnId, vm: &Vm) -> Result<(), Refusal> {
     let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
-    let dc = c.caps.delete.ok_or(Refusal::NotOffered {
-        provider: c.cfg.dialect,
-    })?;
-    if dc.needs_admin && role_refused(core, conn) {
-        return Err(Refusal::RoleCannot {
-            provider: c.cfg.dialect,
-            action: ActionKind::Delete,
-        });
-    }
+    let provider = c.cfg.dialect;
+    let dc = c.caps.delete.ok_or(Refusal::NotOffered { provider })?;
+    role_allows(core, conn, provider, dc.needs_admin, ActionKind::Delete)?;
     c.api.allowed(vm, ActionKind::Delete)
+}
+
+/// The role rule: where only an administrator may do `action` (`needs_admin`), a user whose
+/// role the provider refused the catalogue's reads may not.
+fn role_allows(
+    core: &Core,
+    conn: &ConnId,
+    provider: DialectKind,
+    needs_admin: bool,
+    action: ActionKind,
+) -> Result<(), Refusal> {
+    if needs_admin && role_refused(core, conn) {
+        return Err(Refusal::RoleCannot { provider, action });
+    }
+    Ok(())
 }
 
 /// The provider refused this user's catalogue reads for their role (Erigones: admin only).
@@ -92,16 +102,9 @@ pub(crate) fn delete_action(core: &Core, conn: &ConnId, vm: &Vm) -> Action {
 /// Whether a VM may be created on this connection now.
 pub(crate) fn create_allowed(core: &Core, conn: &ConnId) -> Result<(), Refusal> {
     let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
-    let cc = c.caps.create.ok_or(Refusal::NotOffered {
-        provider: c.cfg.dialect,
-    })?;
-    if cc.needs_admin && role_refused(core, conn) {
-        return Err(Refusal::RoleCannot {
-            provider: c.cfg.dialect,
-            action: ActionKind::Create,
-        });
-    }
-    Ok(())
+    let provider = c.cfg.dialect;
+    let cc = c.caps.create.ok_or(Refusal::NotOffered { provider })?;
+    role_allows(core, conn, provider, cc.needs_admin, ActionKind::Create)
 }
 
 /// Whether this connection's provider can carry a Stop at all.

@@ -4,6 +4,7 @@
 //! resumes what it shows.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +97,29 @@ fn kept_workflow(core: &Core, wf: &Workflow) -> Workflow {
     wf
 }
 
+/// Holds `id` as it is kept now (`None`: no longer kept) against what storage holds: what
+/// differs goes to `write`, what storage holds no more to `dropped`.
+fn note_kept<K: Eq + Hash + Clone, V: PartialEq + Clone>(
+    held: &mut HashMap<K, V>,
+    id: &K,
+    now: Option<&V>,
+    write: &mut Vec<V>,
+    dropped: &mut Vec<K>,
+) {
+    match now {
+        Some(v) if held.get(id) != Some(v) => {
+            held.insert(id.clone(), v.clone());
+            write.push(v.clone());
+        }
+        Some(_) => {}
+        None => {
+            if held.remove(id).is_some() {
+                dropped.push(id.clone());
+            }
+        }
+    }
+}
+
 impl Keeper {
     /// What changed since the last call, as it is kept. `changed_*`: what may have changed.
     pub fn delta(
@@ -108,48 +132,26 @@ impl Keeper {
     ) -> Saved {
         let mut out = Saved::default();
         for id in changed_ops {
-            match core.ops.get(id).and_then(kept_op) {
-                Some(op) if self.ops.get(id) != Some(op) => {
-                    self.ops.insert(id.clone(), op.clone());
-                    out.ops.push(op.clone());
-                }
-                Some(_) => {}
-                None => {
-                    if self.ops.remove(id).is_some() {
-                        out.dropped_ops.push(id.clone());
-                    }
-                }
-            }
+            let op = core.ops.get(id).and_then(kept_op);
+            note_kept(&mut self.ops, id, op, &mut out.ops, &mut out.dropped_ops);
         }
         // A workflow's kept form changes when one of its steps' operations is first kept.
         let open_wfs = wfs.list.iter().filter(|r| r.wf.is_open()).map(|r| &r.wf.id);
         let wf_ids: BTreeSet<&WfId> = changed_wfs.iter().chain(open_wfs).collect();
         for id in wf_ids {
-            let Some(rec) = wfs.get(id) else {
-                if self.workflows.remove(id).is_some() {
-                    out.dropped_workflows.push(id.clone());
-                }
-                continue;
-            };
-            let kept = kept_workflow(core, &rec.wf);
-            if self.workflows.get(id) != Some(&kept) {
-                self.workflows.insert(id.clone(), kept.clone());
-                out.workflows.push(kept);
-            }
+            let wf = wfs.get(id).map(|rec| kept_workflow(core, &rec.wf));
+            let (write, dropped) = (&mut out.workflows, &mut out.dropped_workflows);
+            note_kept(&mut self.workflows, id, wf.as_ref(), write, dropped);
         }
         for id in changed_bulks {
-            match wfs.bulks.iter().find(|b| &b.id == id) {
-                Some(b) if self.bulks.get(id) != Some(b) => {
-                    self.bulks.insert(id.clone(), b.clone());
-                    out.bulks.push(b.clone());
-                }
-                Some(_) => {}
-                None => {
-                    if self.bulks.remove(id).is_some() {
-                        out.dropped_bulks.push(id.clone());
-                    }
-                }
-            }
+            let bulk = wfs.bulks.iter().find(|b| &b.id == id);
+            note_kept(
+                &mut self.bulks,
+                id,
+                bulk,
+                &mut out.bulks,
+                &mut out.dropped_bulks,
+            );
         }
         out
     }
