@@ -7,7 +7,7 @@ use std::rc::Rc;
 use vigil_core::{HttpRequest, HttpResponse, NetError};
 use web_sys::AbortSignal;
 
-use crate::app::DemoConfig;
+use crate::config::DemoConfig;
 
 /// The in-page demo provider: vigil-sim on the page's clock.
 struct Demo {
