@@ -1,0 +1,135 @@
+//! Fine-grained reactivity over a non-reactive engine: one version mark per thing the engine
+//! says changed ([`Change`]), and a component subscribes to the marks of exactly what it reads.
+//! A VM row tracks its VM's mark only, so a status change of one VM re-renders one row.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use leptos::prelude::*;
+use vigil_core::engine::Change;
+use vigil_core::{BulkId, ConnId, OpId, VmId, WfId};
+
+/// The marks, created when first subscribed to.
+#[derive(Default)]
+struct Board {
+    vms: HashMap<(ConnId, VmId), ArcTrigger>,
+    ops: HashMap<OpId, ArcTrigger>,
+    workflows: HashMap<WfId, ArcTrigger>,
+    bulks: HashMap<BulkId, ArcTrigger>,
+    conns: HashMap<ConnId, ArcTrigger>,
+    /// What the user's role on a connection allows changed (a catalogue read refused).
+    roles: HashMap<ConnId, ArcTrigger>,
+}
+
+/// Copy handle on every mark.
+#[derive(Clone, Copy)]
+pub struct Marks {
+    board: StoredValue<Board>,
+    /// Which rows there are: VMs came or went, a new VM is being created, a list was read.
+    rows: Trigger,
+    /// Any VM changed (a list filtered or sorted by status tracks it).
+    any_vm: Trigger,
+    /// Operations, workflows or bulks came, went or changed phase.
+    activity: Trigger,
+    /// The set of connections changed.
+    connections: Trigger,
+}
+
+impl Default for Marks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn mark<K: Hash + Eq + Clone>(map: &mut HashMap<K, ArcTrigger>, key: &K) -> ArcTrigger {
+    map.entry(key.clone()).or_default().clone()
+}
+
+impl Marks {
+    pub fn new() -> Self {
+        Marks {
+            board: StoredValue::new(Board::default()),
+            rows: Trigger::new(),
+            any_vm: Trigger::new(),
+            activity: Trigger::new(),
+            connections: Trigger::new(),
+        }
+    }
+
+    fn track_in<K: Hash + Eq + Clone>(
+        &self,
+        pick: impl FnOnce(&mut Board) -> &mut HashMap<K, ArcTrigger>,
+        key: &K,
+    ) {
+        if let Some(t) = self.board.try_update_value(|b| mark(pick(b), key)) {
+            t.track();
+        }
+    }
+
+    pub fn vm(&self, conn: &ConnId, vm: &VmId) {
+        self.track_in(|b| &mut b.vms, &(conn.clone(), vm.clone()));
+    }
+
+    pub fn op(&self, id: &OpId) {
+        self.track_in(|b| &mut b.ops, id);
+    }
+
+    pub fn workflow(&self, id: &WfId) {
+        self.track_in(|b| &mut b.workflows, id);
+    }
+
+    pub fn bulk(&self, id: &BulkId) {
+        self.track_in(|b| &mut b.bulks, id);
+    }
+
+    pub fn conn(&self, id: &ConnId) {
+        self.track_in(|b| &mut b.conns, id);
+    }
+
+    /// What the user's role allows on this connection (rarely changes; a row's buttons read it).
+    pub fn role(&self, id: &ConnId) {
+        self.track_in(|b| &mut b.roles, id);
+    }
+
+    pub fn bump_role(&self, id: &ConnId) {
+        if let Some(Some(t)) = self.board.try_with_value(|b| b.roles.get(id).cloned()) {
+            t.notify();
+        }
+    }
+
+    pub fn rows(&self) {
+        self.rows.track();
+    }
+
+    pub fn any_vm(&self) {
+        self.any_vm.track();
+    }
+
+    pub fn activity(&self) {
+        self.activity.track();
+    }
+
+    pub fn connections(&self) {
+        self.connections.track();
+    }
+
+    /// The engine says `change`: bump the one mark it names (and the list-wide ones it moves).
+    pub fn bump(&self, change: &Change) {
+        let found = self.board.try_with_value(|b| match change {
+            Change::Vm(c, v) => b.vms.get(&(c.clone(), v.clone())).cloned(),
+            Change::Vms(c) | Change::Connection(c) => b.conns.get(c).cloned(),
+            Change::Op(id) => b.ops.get(id).cloned(),
+            Change::Workflow(id) => b.workflows.get(id).cloned(),
+            Change::Bulk(id) => b.bulks.get(id).cloned(),
+        });
+        if let Some(Some(t)) = found {
+            t.notify();
+        }
+        match change {
+            Change::Vm(..) => self.any_vm.notify(),
+            Change::Vms(_) => self.rows.notify(),
+            Change::Connection(_) => self.connections.notify(),
+            Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) => self.activity.notify(),
+        }
+    }
+}
