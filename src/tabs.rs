@@ -1,17 +1,46 @@
-//! Several tabs, one poller: a lease in localStorage elects the tab that polls
-//! (vigil-core's `election` decides), a BroadcastChannel carries its state to the others and
-//! their intents to it. When the leading tab closes, another takes over within seconds.
+//! Several tabs, one poller. Tabs showing the same connections form a group; one of them leads
+//! (polls) and the others follow:
+//!
+//! - **Election**: the Web Locks API where the browser has it — the leader holds
+//!   `navigator.locks` lock `vigil.lead.v1.<group>` with a promise that never settles, the
+//!   others wait in its queue, and the browser hands it to the next tab the moment the leader
+//!   goes. Elsewhere a lease in localStorage, renewed by a heartbeat (vigil-core's `election`).
+//! - **Sharing**: over a BroadcastChannel the leader sends the engine's `Share` deltas, which
+//!   followers apply with `Command::Mirror`; a new follower says hello and gets everything once
+//!   (`Command::ShareAll`). Followers send the user's intents as `Command`s, whose
+//!   credential-carrying variants cannot be serialised: settings never cross.
+//! - **Take-over**: `Command::TakeOver`, then the page's pace.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use js_sys::{Function, Object, Promise, Reflect};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use vigil_core::election::Lease;
-use vigil_core::workflow::{BulkWork, Plan, SavedState};
-use vigil_core::{Action, ListState, Vm};
+use vigil_core::election::{self, Lease, LEASE_EVERY};
+use vigil_core::engine::{Share, Started};
+use vigil_core::{ActionKind, Command, Pace, Refusal, View};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::{BroadcastChannel, MessageEvent};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortController, BroadcastChannel, MessageEvent};
 
-/// Tabs showing the same connections form a group with one poller; the group is named after
-/// its connections' ids (a tab with other connections polls its own).
+use crate::driver::Driver;
+
+/// What crosses between the tabs of a group.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Message {
+    /// The leader's changes.
+    Share(Share),
+    /// A follower's user asks the leader to do this.
+    Intent(Command),
+    /// A new follower asks for everything.
+    Hello,
+    /// The leader is going away (the localStorage lease: elect now).
+    Bye,
+}
+
+/// Tabs showing the same connections form a group, named after its connections' ids.
 pub fn group_of<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     let mut ids: Vec<&str> = ids.collect();
     ids.sort_unstable();
@@ -23,73 +52,282 @@ pub fn group_of<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     format!("{h:016x}")
 }
 
-fn lease_key(group: &str) -> String {
-    format!("vigil.leader.v1.{group}")
+/// How this tab holds (or waits for) the lead.
+enum Lead {
+    Lock { _lock: WebLock },
+    Stored { _heartbeat: Interval },
 }
 
-/// What a following tab asks the leading one to do.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum Intent {
-    Run {
-        conn: String,
-        vm: String,
-        action: Action,
-    },
-    CheckNow {
-        op: String,
-    },
-    Cancel {
-        op: String,
-    },
-    Refresh {
-        conn: String,
-    },
-    Workflow {
-        conn: String,
-        vm: String,
-        plan: Plan,
-    },
-    Bulk {
-        targets: Vec<(String, String)>,
-        work: BulkWork,
-    },
-    ForceNow {
-        workflow: String,
-    },
-    CancelWorkflow {
-        workflow: String,
-    },
+struct State {
+    me: String,
+    group: Option<String>,
+    channel: Option<Channel>,
+    lead: Option<Lead>,
+    leads: bool,
+    /// What the page wants when this tab leads (visibility, network).
+    pace: Pace,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum Message {
-    /// The leading tab's operations, workflows, bulks and VMs.
-    State {
-        state: SavedState,
-        inventory: Vec<(String, Vec<Vm>, ListState)>,
-    },
-    Intent(Intent),
-    /// A new follower asks for the state now.
-    Hello,
-    /// The leading tab is going away: elect now.
-    Bye,
+/// Copy handle on this tab's place in its group.
+#[derive(Clone, Copy)]
+pub struct Tabs {
+    state: StoredValue<State, LocalStorage>,
+    /// This tab polls; otherwise another one does and this one shows what it shares.
+    pub leader: RwSignal<bool>,
+    driver: Driver,
 }
 
-/// The channel and its listener; dropping it closes the channel.
-pub struct Channel {
+impl Tabs {
+    pub fn new(driver: Driver) -> Self {
+        let tabs = Tabs {
+            state: StoredValue::new_local(State {
+                me: format!("tab-{:x}", (js_sys::Math::random() * 1e15) as u64),
+                group: None,
+                channel: None,
+                lead: None,
+                leads: false,
+                pace: Pace::Foreground,
+            }),
+            leader: RwSignal::new(false),
+            driver,
+        };
+        driver.on_share(move |share| tabs.post(&Message::Share(share)));
+        // A page going away (reload, close) unmounts nothing: a leader hands over now.
+        let _ = leptos_use::use_event_listener(
+            leptos_use::use_window(),
+            leptos::ev::pagehide,
+            move |_| tabs.leave(),
+        );
+        on_cleanup(move || tabs.leave());
+        tabs
+    }
+
+    pub fn leads(self) -> bool {
+        self.state.try_with_value(|s| s.leads).unwrap_or(false)
+    }
+
+    /// Joins the group of tabs showing these connections (leaving the previous one): follows
+    /// until elected.
+    pub fn join(self, group: String) {
+        if self
+            .state
+            .try_with_value(|s| s.group.as_deref() == Some(group.as_str()))
+            != Some(false)
+        {
+            return;
+        }
+        self.leave();
+        let channel = Channel::open(&group, move |msg| self.on_message(msg));
+        self.state.update_value(|s| {
+            s.group = Some(group.clone());
+            s.channel = channel;
+        });
+        let _ = self.driver.command(Command::Pace(Pace::Follower));
+        self.post(&Message::Hello);
+        let lock = WebLock::request(&format!("vigil.lead.v1.{group}"), move || {
+            self.set_role(true)
+        });
+        let stored = lock.is_none();
+        let lead = match lock {
+            Some(lock) => Lead::Lock { _lock: lock },
+            None => Lead::Stored {
+                _heartbeat: Interval::new(LEASE_EVERY as u32, move || self.elect()),
+            },
+        };
+        self.state.update_value(|s| s.lead = Some(lead));
+        if stored {
+            self.elect();
+        }
+    }
+
+    /// Leaves the group: a leader hands over at once.
+    fn leave(self) {
+        let Some((me, group, lead, channel, leads)) = self.state.try_update_value(|s| {
+            let leads = std::mem::replace(&mut s.leads, false);
+            (
+                s.me.clone(),
+                s.group.take(),
+                s.lead.take(),
+                s.channel.take(),
+                leads,
+            )
+        }) else {
+            return;
+        };
+        if leads {
+            if let (Some(Lead::Stored { .. }), Some(group)) = (&lead, &group) {
+                release_lease(group, &me);
+            }
+            if let Some(ch) = &channel {
+                ch.post(&Message::Bye);
+            }
+        }
+        // Dropping the lock releases it (or gives up waiting for it); the channel closes.
+        drop(lead);
+        drop(channel);
+        self.leader.try_set(false);
+    }
+
+    /// The page's pace (visibility, network), applied while this tab leads.
+    pub fn set_pace(self, pace: Pace) {
+        let leads = self
+            .state
+            .try_update_value(|s| {
+                s.pace = pace;
+                s.leads
+            })
+            .unwrap_or(false);
+        if leads {
+            let _ = self.driver.command(Command::Pace(pace));
+        }
+    }
+
+    /// A user's intent: carried out here when this tab leads, else checked here and sent to
+    /// the leader.
+    pub fn intend(self, cmd: Command) -> Result<Started, Refusal> {
+        let alone = self.state.try_with_value(|s| s.channel.is_none()) != Some(false);
+        if self.leads() || alone {
+            return self.driver.command(cmd);
+        }
+        if let Some(refusal) = self.driver.view(|v| precheck(v, &cmd)) {
+            return Err(refusal);
+        }
+        self.post(&Message::Intent(cmd));
+        Ok(Started::Nothing)
+    }
+
+    fn set_role(self, leads: bool) {
+        let Some((was, pace)) = self
+            .state
+            .try_update_value(|s| (std::mem::replace(&mut s.leads, leads), s.pace))
+        else {
+            return;
+        };
+        if was == leads {
+            return;
+        }
+        self.leader.set(leads);
+        if leads {
+            let _ = self.driver.command(Command::TakeOver);
+            let _ = self.driver.command(Command::Pace(pace));
+        } else {
+            let _ = self.driver.command(Command::Pace(Pace::Follower));
+            self.post(&Message::Hello);
+        }
+    }
+
+    /// The localStorage lease: renews or claims it, and follows what it says.
+    fn elect(self) {
+        let now = crate::now_ms();
+        let Some((me, Some(group))) = self
+            .state
+            .try_with_value(|s| (s.me.clone(), s.group.clone()))
+        else {
+            return;
+        };
+        if let Some(lease) = election::claim(read_lease(&group).as_ref(), &me, now) {
+            write_lease(&group, &lease);
+        }
+        self.set_role(election::leads(read_lease(&group).as_ref(), &me, now));
+    }
+
+    fn post(self, msg: &Message) {
+        self.state.try_with_value(|s| {
+            if let Some(ch) = &s.channel {
+                ch.post(msg);
+            }
+        });
+    }
+
+    fn on_message(self, msg: Message) {
+        let leads = self.leads();
+        match msg {
+            Message::Share(share) if !leads => {
+                let _ = self.driver.command(Command::Mirror(share));
+            }
+            Message::Intent(cmd) if leads && crosses(&cmd) => {
+                let _ = self.driver.command(cmd);
+            }
+            Message::Hello if leads => {
+                let _ = self.driver.command(Command::ShareAll);
+            }
+            Message::Bye if !leads => {
+                let stored = self
+                    .state
+                    .try_with_value(|s| matches!(s.lead, Some(Lead::Stored { .. })));
+                if stored == Some(true) {
+                    self.elect();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The user's intents, which another tab may ask for; nothing that replaces state or settings.
+fn crosses(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Act { .. }
+            | Command::Create { .. }
+            | Command::Delete { .. }
+            | Command::Workflow { .. }
+            | Command::Bulk { .. }
+            | Command::Cancel { .. }
+            | Command::CheckNow { .. }
+            | Command::Retry { .. }
+            | Command::ForceNow { .. }
+            | Command::CancelWorkflow { .. }
+            | Command::Refresh { .. }
+            | Command::LoadCatalogue { .. }
+            | Command::ClearFinished
+    )
+}
+
+/// What a following tab can tell at once, from what it shows, before sending an intent.
+fn precheck(v: &View<'_>, cmd: &Command) -> Option<Refusal> {
+    match cmd {
+        Command::Act { conn, vm, action } => action
+            .validate()
+            .and_then(|()| v.allowed(conn, vm, action.kind()))
+            .err(),
+        Command::Workflow { conn, vm, plan } => v.plan_allowed(conn, vm, plan).err(),
+        Command::Create { conn, spec } => {
+            v.check_create(conn, spec).into_iter().next().map(|x| x.1)
+        }
+        Command::Delete {
+            conn,
+            vm,
+            typed_name,
+        } => v.allowed(conn, vm, ActionKind::Delete).err().or_else(|| {
+            // The leader's engine decides; this only spares a round trip for a typo.
+            let name = v.vm(conn, vm)?.name.clone();
+            (typed_name.trim() != name.trim()).then_some(Refusal::TypeNameToConfirm { name })
+        }),
+        Command::Bulk { targets, .. } if targets.is_empty() => Some(Refusal::NoVmSelected),
+        _ => None,
+    }
+}
+
+// ----- the channel --------------------------------------------------------------------------
+
+/// The group's channel and its listener; dropping it closes the channel.
+struct Channel {
     channel: BroadcastChannel,
     _listener: Closure<dyn FnMut(MessageEvent)>,
 }
 
 impl Channel {
-    pub fn open(group: &str, mut on_message: impl FnMut(Message) + 'static) -> Option<Channel> {
-        let channel = BroadcastChannel::new(&format!("vigil.tabs.v1.{group}")).ok()?;
+    fn open(group: &str, mut on_message: impl FnMut(Message) + 'static) -> Option<Channel> {
+        let channel = BroadcastChannel::new(&format!("vigil.tabs.v2.{group}")).ok()?;
         let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            if let Some(text) = ev.data().as_string() {
-                // Anything unreadable (another version's tab) is ignored.
-                if let Ok(msg) = serde_json::from_str(&text) {
-                    on_message(msg);
-                }
+            // Anything unreadable (another version's tab) is ignored.
+            if let Some(msg) = ev
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str(&t).ok())
+            {
+                on_message(msg);
             }
         });
         channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
@@ -99,7 +337,8 @@ impl Channel {
         })
     }
 
-    pub fn post(&self, msg: &Message) {
+    /// Sends `msg`; one that cannot be serialised (it would carry credentials) is not sent.
+    fn post(&self, msg: &Message) {
         if let Ok(text) = serde_json::to_string(msg) {
             let _ = self.channel.post_message(&text.into());
         }
@@ -113,31 +352,93 @@ impl Drop for Channel {
     }
 }
 
-fn local() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+// ----- the Web Locks lease --------------------------------------------------------------------
+
+/// A request for a Web Lock, then the lock held: dropping it gives up waiting, or releases it.
+/// Called through `Reflect` (web-sys gates `LockManager` behind `web_sys_unstable_apis`).
+struct WebLock {
+    abort: AbortController,
+    /// Resolves the promise the lock is held with.
+    release: Rc<RefCell<Option<Function>>>,
+    _granted: Closure<dyn FnMut(JsValue) -> Promise>,
 }
 
-pub fn read_lease(group: &str) -> Option<Lease> {
-    let text = local()?.get_item(&lease_key(group)).ok()??;
+impl WebLock {
+    /// `None` where the browser has no Web Locks.
+    fn request(name: &str, on_granted: impl Fn() + 'static) -> Option<WebLock> {
+        let navigator = web_sys::window()?.navigator();
+        let locks = Reflect::get(&navigator, &"locks".into())
+            .ok()
+            .filter(JsValue::is_object)?;
+        let request: Function = Reflect::get(&locks, &"request".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let abort = AbortController::new().ok()?;
+        let options = Object::new();
+        Reflect::set(&options, &"signal".into(), &abort.signal()).ok()?;
+        let release = Rc::new(RefCell::new(None::<Function>));
+        let held = release.clone();
+        let granted = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
+            let promise = Promise::new(&mut |resolve, _| *held.borrow_mut() = Some(resolve));
+            on_granted();
+            promise
+        });
+        let pending = request
+            .call3(
+                &locks,
+                &name.into(),
+                &options,
+                granted.as_ref().unchecked_ref(),
+            )
+            .ok()?;
+        // A request given up while waiting rejects: expected, not an error to report.
+        if let Ok(p) = pending.dyn_into::<Promise>() {
+            let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+            let _ = p.catch(&ignore);
+            ignore.forget();
+        }
+        Some(WebLock {
+            abort,
+            release,
+            _granted: granted,
+        })
+    }
+}
+
+impl Drop for WebLock {
+    fn drop(&mut self) {
+        self.abort.abort();
+        if let Some(resolve) = self.release.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+// ----- the localStorage lease -----------------------------------------------------------------
+
+fn lease_key(group: &str) -> String {
+    format!("vigil.leader.v1.{group}")
+}
+
+fn read_lease(group: &str) -> Option<Lease> {
+    let text = crate::storage::local()?
+        .get_item(&lease_key(group))
+        .ok()??;
     serde_json::from_str(&text).ok()
 }
 
-pub fn write_lease(group: &str, lease: &Lease) {
-    if let (Some(s), Ok(text)) = (local(), serde_json::to_string(lease)) {
+fn write_lease(group: &str, lease: &Lease) {
+    if let (Some(s), Ok(text)) = (crate::storage::local(), serde_json::to_string(lease)) {
         let _ = s.set_item(&lease_key(group), &text);
     }
 }
 
 /// Gives the lease up, if it is `me`'s.
-pub fn release_lease(group: &str, me: &str) {
+fn release_lease(group: &str, me: &str) {
     if read_lease(group).is_some_and(|l| l.holder == me) {
-        if let Some(s) = local() {
+        if let Some(s) = crate::storage::local() {
             let _ = s.remove_item(&lease_key(group));
         }
     }
-}
-
-/// A random id for this tab.
-pub fn tab_id() -> String {
-    format!("tab-{:x}", (js_sys::Math::random() * 1e15) as u64)
 }
