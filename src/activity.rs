@@ -1,12 +1,15 @@
-//! Activity (every operation and workflow, with its progress) and notices.
+//! Activity: every operation and workflow, with its progress, the provider's words and what
+//! can be done about it (Check now, Cancel task, Retry, Force now). Each entry follows its own
+//! operation or workflow; the list itself only what comes and goes.
 
 use leptos::prelude::*;
+use vigil_core::engine::{ActivityFilter, ActivityItem};
 use vigil_core::time::{format_duration, format_elapsed, format_rfc3339};
-use vigil_core::view::{ActivityFilter, ActivityItem};
-use vigil_core::workflow::StepState;
-use vigil_core::Phase;
+use vigil_core::workflow::{StepState, Workflow};
+use vigil_core::{words, Command, OpId, Operation, Phase, WfId};
 
-use crate::console::{Console, Tone};
+use crate::console::Console;
+use crate::row::conn_name;
 use crate::ui::Ui;
 
 fn filter_of(v: &str) -> ActivityFilter {
@@ -23,25 +26,32 @@ fn filter_of(v: &str) -> ActivityFilter {
 pub fn Activity() -> impl IntoView {
     let console = expect_context::<Console>();
     let show = RwSignal::new(ActivityFilter::All);
-    let list = Memo::new(move |_| console.engine.with(|e| e.activity(show.get(), None)));
+    let list = Memo::new(move |_| {
+        console.marks.activity();
+        console.view(|v| v.activity(show.get(), None))
+    });
     let any = Memo::new(move |_| {
-        console
-            .engine
-            .with(|e| !e.operations().is_empty() || !e.workflows().is_empty())
+        console.marks.activity();
+        console.view(|v| v.operations().next().is_some() || v.workflows().next().is_some())
     });
     view! {
         <Show when=move || any.get() fallback=|| view! {
             <p class="hint">"Operations you start appear here and are tracked until the VM shows the result."</p>
         }>
-            <label class="activity-filter">"Show"
-                <select name="activity-state" on:change=move |ev| show.set(filter_of(&event_target_value(&ev)))>
-                    <option value="all">"All"</option>
-                    <option value="running">"In progress"</option>
-                    <option value="done">"Done"</option>
-                    <option value="failed">"Failed or cancelled"</option>
-                    <option value="check">"Needs check"</option>
-                </select>
-            </label>
+            <div class="activity-tools">
+                <label class="activity-filter">"Show"
+                    <select name="activity-state" on:change=move |ev| show.set(filter_of(&event_target_value(&ev)))>
+                        <option value="all">"All"</option>
+                        <option value="running">"In progress"</option>
+                        <option value="done">"Done"</option>
+                        <option value="failed">"Failed or cancelled"</option>
+                        <option value="check">"Needs check"</option>
+                    </select>
+                </label>
+                <button class="btn small" on:click=move |_| console.act(Command::ClearFinished)>
+                    "Clear finished"
+                </button>
+            </div>
             <ActivityList list/>
             <Show when=move || list.with(Vec::is_empty)>
                 <p class="hint">"Nothing in this state."</p>
@@ -76,258 +86,288 @@ fn phase_class(p: Phase) -> String {
     format!("phase-badge {}", format!("{p:?}").to_lowercase())
 }
 
-fn provider_name(console: Console, conn: &str) -> String {
-    console.engine.with_untracked(|e| {
-        e.connections()
-            .find(|c| c.id == conn)
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
+/// An operation, as its entry shows it.
+#[derive(Clone, PartialEq)]
+struct OpData {
+    op: Operation,
+    title: String,
+    provider: String,
+    can_cancel: bool,
+    can_retry: bool,
+    busy: vigil_core::engine::Busy,
+}
+
+/// One operation, followed by its mark.
+fn op_data(console: Console, id: OpId) -> Memo<Option<OpData>> {
+    Memo::new(move |_| {
+        console.marks.op(&id);
+        console.view(|v| {
+            let op = v.operation(&id)?;
+            Some(OpData {
+                title: format!(
+                    "{} {}",
+                    words::describe_action(&op.action),
+                    op.target.name()
+                ),
+                provider: conn_name(v, &op.connection),
+                can_cancel: v.can_cancel(&id),
+                can_retry: v.can_retry(&id),
+                busy: v.busy_of(op),
+                op: op.clone(),
+            })
+        })
     })
 }
 
 #[component]
-fn Entry(id: String) -> impl IntoView {
+fn Entry(id: OpId) -> impl IntoView {
     let console = expect_context::<Console>();
     let ui = expect_context::<Ui>();
-    let op = {
-        let id = id.clone();
-        Memo::new(move |_| console.engine.with(|e| e.operation(&id).cloned()))
-    };
-    let phase = move || op.with(|o| o.as_ref().map(|o| o.phase));
-    let check = {
-        let id = id.clone();
-        move |_| console.check_now(&id)
-    };
-    let cancellable = {
-        let id = id.clone();
-        move || console.engine.with(|e| e.can_cancel(&id))
-    };
-    let cancel = {
-        let id = id.clone();
-        move |_| console.cancel(&id)
-    };
-    let retry = move |_| {
-        if let Some(o) = op.get_untracked() {
-            if let Err(e) = console.run(&o.connection, &o.vm_id, o.action.clone()) {
-                console.announcement.set(e);
-            }
-        }
-    };
-    let retryable = {
-        let id = id.clone();
-        move || console.engine.with(|e| e.can_retry(&id))
-    };
-    let title = move || {
-        op.with(|o| {
-            o.as_ref()
-                .map(|o| format!("{} {}", o.action.describe(), o.vm_name))
-                .unwrap_or_default()
-        })
-    };
-    let provider = move || {
-        op.with(|o| o.as_ref().map(|o| provider_name(console, &o.connection)))
-            .unwrap_or_default()
-    };
-    // Elapsed while open; the total once finished.
-    let duration = move || {
-        op.with(|o| {
-            o.as_ref()
-                .map(|o| run_time(o.submitted_at, o.finished_at, ui.now.get()))
-                .unwrap_or_default()
-        })
-    };
+    let data = op_data(console, id.clone());
+    let phase = move || data.with(|d| d.as_ref().map(|d| d.op.phase));
+    let title = move || data.with(|d| d.as_ref().map(|d| d.title.clone()).unwrap_or_default());
+    let open = move || phase().is_some_and(Phase::is_open);
     let usual = move || {
-        op.with(|o| {
-            o.as_ref()
-                .filter(|o| o.is_open() && o.progress.is_none())
-                .and_then(|o| {
-                    console
-                        .engine
-                        .with(|e| e.busy_on(&o.connection, &o.vm_id))
-                        .filter(|b| b.typical.is_some())
-                        .map(|b| b.describe(ui.now.get()))
-                })
+        data.with(|d| {
+            d.as_ref()
+                .filter(|d| d.op.is_open() && d.busy.typical.is_some() && d.op.progress.is_none())
+                .map(|d| d.busy.describe(ui.now.get()))
         })
     };
+    let progress = move || data.with(|d| d.as_ref().and_then(|d| d.op.progress));
+    let key = id.to_string();
     view! {
-        <li class="entry" data-op=id.clone()
+        <li class="entry" data-op=key
             data-phase=move || phase().map(|p| format!("{p:?}")).unwrap_or_default()>
             <div class="entry-head">
                 <span class="entry-title">{title}</span>
                 <span class=move || phase().map(phase_class).unwrap_or_default()>
-                    {move || phase().map(|p| p.label()).unwrap_or_default()}
+                    {move || phase().map(words::phase_label).unwrap_or_default()}
                 </span>
             </div>
-            <Show when=move || phase().is_some_and(|p| p.is_open())>
+            <Show when=open>
                 <div class="progress" role="progressbar"
                     aria-label=move || format!("{} progress", title())
                     aria-valuemin="0" aria-valuemax="100"
-                    aria-valuenow=move || op.with(|o| o.as_ref().and_then(|o| o.progress).map(|p| p.to_string()))
+                    aria-valuenow=move || progress().map(|p| p.to_string())
                     aria-valuetext=move || usual().unwrap_or_default()>
-                    <div class="bar" style:width=move || op.with(|o| o.as_ref().and_then(|o| o.progress)).map(|p| format!("{p}%"))></div>
+                    <div class="bar" style:width=move || progress().map(|p| format!("{p}%"))></div>
                 </div>
                 {move || usual().map(|u| view! { <p class="estimate">{u}</p> })}
             </Show>
-            <dl class="entry-meta">
-                <dt>"Provider"</dt>
-                <dd>{provider}</dd>
-                <dt>"Started"</dt>
-                <dd>{move || op.with(|o| o.as_ref().map(|o| format_rfc3339(o.submitted_at)).unwrap_or_default())}</dd>
-                <dt>"Duration"</dt>
-                <dd>{duration}</dd>
-                <dt>"Provider status"</dt>
-                <dd>{move || op.with(|o| o.as_ref().and_then(|o| o.provider_status.clone()).unwrap_or_else(|| "—".into()))}</dd>
-                {move || op.with(|o| o.as_ref().and_then(|o| o.provider_ref.as_ref().map(|r| r.describe()))).map(|r| view! {
-                    <dt>"Provider ids"</dt><dd>{r}</dd>
-                })}
-                {move || op.with(|o| o.as_ref().and_then(|o| o.attempt)).filter(|(k, _)| *k > 1).map(|(k, n)| view! {
-                    <dt>"Attempt"</dt><dd class="attempt">{format!("attempt {k} of {n}")}</dd>
-                })}
-            </dl>
-            {move || op.with(|o| o.as_ref().and_then(|o| o.message.clone())).map(|m| view! { <p class="entry-message">{m}</p> })}
-            {move || op.with(|o| o.as_ref().filter(|o| o.is_open()).and_then(|o| o.last_error.clone())).map(|e| view! {
-                <p class="entry-retry">"Retrying: " {e.full()}</p>
-            })}
-            <div class="row-actions">
-                <Show when=move || matches!(phase(), Some(Phase::TimedOut | Phase::NeedsCheck))>
-                    <button class="btn small" aria-label=move || format!("Check now: {}", title()) on:click=check.clone()>"Check now"</button>
-                </Show>
-                <Show when=cancellable.clone()>
-                    <button class="btn small danger" aria-label=move || format!("Cancel task: {}", title()) on:click=cancel.clone()>"Cancel task"</button>
-                </Show>
-                <Show when=retryable>
-                    <button class="btn small" aria-label=move || format!("Retry {}", title()) on:click=retry>"Retry"</button>
-                </Show>
-            </div>
+            <OpMeta data/>
+            <OpButtons id data/>
         </li>
     }
 }
 
+/// An operation's provider, times, the provider's status, ids and words.
 #[component]
-fn WorkflowEntry(id: String) -> impl IntoView {
-    let console = expect_context::<Console>();
+fn OpMeta(data: Memo<Option<OpData>>) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let wf = {
-        let id = id.clone();
-        Memo::new(move |_| console.engine.with(|e| e.workflow(&id).cloned()))
+    let get = move |f: fn(&OpData) -> String| {
+        move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
     };
-    let phase = move || wf.with(|w| w.as_ref().map(|w| w.phase));
-    let title = move || {
-        wf.with(|w| {
-            w.as_ref()
-                .map(|w| format!("{} {}", w.plan.describe(), w.vm_name))
-                .unwrap_or_default()
-        })
-    };
-    let left = move || wf.with(|w| w.as_ref().and_then(|w| w.countdown_left(ui.now.get())));
-    let total = move || wf.with(|w| w.as_ref().and_then(|w| w.countdown).map(|(a, b)| b - a));
-    let provider_forces = move || wf.with(|w| w.as_ref().is_some_and(|w| w.provider_forces));
-    let wf_id = StoredValue::new(id.clone());
-    let force = move |_| console.force_now(&wf_id.get_value());
-    let cancel = move |_| console.cancel_workflow(&wf_id.get_value());
-    let steps = move || {
-        wf.with(|w| {
-            w.as_ref()
-                .map(|w| {
-                    w.steps
-                        .iter()
-                        .map(|s| {
-                            let op_phase = s.op_id.as_ref().and_then(|id| {
-                                console.engine.with(|e| {
-                                    e.operation(id)
-                                        .map(|o| (o.phase, o.provider_status.clone(), o.id.clone()))
-                                })
-                            });
-                            (s.clone(), op_phase)
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
+    // Elapsed while open; the total once finished.
     let duration = move || {
-        wf.with(|w| {
-            w.as_ref()
-                .map(|w| run_time(w.started_at, w.finished_at, ui.now.get()))
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| run_time(d.op.submitted_at, d.op.finished_at, ui.now.get()))
                 .unwrap_or_default()
         })
     };
     view! {
-        <li class="entry workflow" data-workflow=id.clone()
+        <dl class="entry-meta">
+            <dt>"Provider"</dt>
+            <dd>{get(|d| d.provider.clone())}</dd>
+            <dt>"Started"</dt>
+            <dd>{get(|d| format_rfc3339(d.op.submitted_at))}</dd>
+            <dt>"Duration"</dt>
+            <dd>{duration}</dd>
+            <dt>"Provider status"</dt>
+            <dd>{get(|d| d.op.provider_status.clone().unwrap_or_else(|| "—".into()))}</dd>
+            {move || data.with(|d| d.as_ref().and_then(|d| d.op.provider_ref.as_ref().map(words::describe_ref))).map(|r| view! {
+                <dt>"Provider ids"</dt><dd>{r}</dd>
+            })}
+            {move || data.with(|d| d.as_ref().and_then(|d| d.op.attempt)).filter(|(k, _)| *k > 1).map(|(k, n)| view! {
+                <dt>"Attempt"</dt><dd class="attempt">{format!("attempt {k} of {n}")}</dd>
+            })}
+        </dl>
+        {move || data.with(|d| d.as_ref().and_then(|d| d.op.note.as_ref().map(|n| n.to_string()))).map(|m| view! { <p class="entry-message">{m}</p> })}
+        {move || data.with(|d| d.as_ref().filter(|d| d.op.is_open()).and_then(|d| d.op.last_error.clone())).map(|e| view! {
+            <p class="entry-retry">"Retrying: " {e.to_string()}</p>
+        })}
+    }
+}
+
+/// Check now, Cancel task, Retry: each only where it can run.
+#[component]
+fn OpButtons(id: OpId, data: Memo<Option<OpData>>) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let title = move || data.with(|d| d.as_ref().map(|d| d.title.clone()).unwrap_or_default());
+    let has = move |f: fn(&OpData) -> bool| move || data.with(|d| d.as_ref().is_some_and(f));
+    let op_id = StoredValue::new(id);
+    let command = move |make: fn(OpId) -> Command| move |_| console.act(make(op_id.get_value()));
+    view! {
+        <div class="row-actions">
+            <Show when=has(|d| d.op.phase.needs_check())>
+                <button class="btn small" aria-label=move || format!("Check now: {}", title())
+                    on:click=command(|op| Command::CheckNow { op })>"Check now"</button>
+            </Show>
+            <Show when=has(|d| d.can_cancel)>
+                <button class="btn small danger" aria-label=move || format!("Cancel task: {}", title())
+                    on:click=command(|op| Command::Cancel { op })>"Cancel task"</button>
+            </Show>
+            <Show when=has(|d| d.can_retry)>
+                <button class="btn small" aria-label=move || format!("Retry {}", title())
+                    on:click=command(|op| Command::Retry { op })>"Retry"</button>
+            </Show>
+        </div>
+    }
+}
+
+/// A workflow, as its entry shows it: with each step's operation phase, status and id.
+#[derive(Clone, PartialEq)]
+struct WfData {
+    wf: Workflow,
+    title: String,
+    provider: String,
+    steps: Vec<Option<(Phase, OpId)>>,
+}
+
+/// One workflow and its steps' operations, followed by their marks.
+fn wf_data(console: Console, id: WfId) -> Memo<Option<WfData>> {
+    Memo::new(move |_| {
+        console.marks.workflow(&id);
+        let wf = console.view(|v| v.workflow(&id).cloned())?;
+        let steps = wf
+            .steps
+            .iter()
+            .map(|s| {
+                let op = s.op_id.as_ref()?;
+                console.marks.op(op);
+                console.view(|v| v.operation(op).map(|o| (o.phase, o.id.clone())))
+            })
+            .collect();
+        Some(WfData {
+            title: format!("{} {}", words::describe_plan(&wf.plan), wf.vm_name),
+            provider: console.view(|v| conn_name(v, &wf.connection)),
+            steps,
+            wf,
+        })
+    })
+}
+
+#[component]
+fn WorkflowEntry(id: WfId) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let data = wf_data(console, id.clone());
+    let get = move |f: fn(&WfData) -> String| {
+        move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
+    };
+    let phase = move || data.with(|d| d.as_ref().map(|d| d.wf.phase));
+    let title = get(|d| d.title.clone());
+    let wf_id = StoredValue::new(id.clone());
+    let force = move |_| {
+        console.act(Command::ForceNow {
+            workflow: wf_id.get_value(),
+        })
+    };
+    let cancel = move |_| {
+        console.act(Command::CancelWorkflow {
+            workflow: wf_id.get_value(),
+        })
+    };
+    let duration = move || {
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| run_time(d.wf.started_at, d.wf.finished_at, ui.now.get()))
+                .unwrap_or_default()
+        })
+    };
+    let left = move || data.with(|d| d.as_ref().and_then(|d| d.wf.countdown_left(ui.now.get())));
+    view! {
+        <li class="entry workflow" data-workflow=id.to_string()
             data-phase=move || phase().map(|p| format!("{p:?}")).unwrap_or_default()>
             <div class="entry-head">
                 <span class="entry-title">{title}</span>
                 <span class=move || phase().map(phase_class).unwrap_or_default()>
-                    {move || phase().map(|p| p.label()).unwrap_or_default()}
+                    {move || phase().map(words::phase_label).unwrap_or_default()}
                 </span>
             </div>
-            {move || left().map(|ms| {
-                let total = total().unwrap_or(1).max(1);
-                let pct = (100 - ms * 100 / total).clamp(0, 100);
-                // Whole seconds, rounded up, never more than the countdown itself.
-                let left = format_elapsed(((ms + 999) / 1000 * 1000).min(total));
-                let who = if provider_forces() { "The provider powers it off" } else { "Powering off" };
-                view! {
-                    <div class="countdown" role="timer" aria-live="off">
-                        <span>{format!("{who} in {left} unless it shuts down first.")}</span>
-                        <div class="progress" role="progressbar" aria-label=format!("Countdown to power off: {left} left")
-                            aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()>
-                            <div class="bar" style:width=format!("{pct}%")></div>
-                        </div>
-                    </div>
-                }
-            })}
-            <ol class="steps">
-                {move || steps().into_iter().map(|(s, op)| {
-                    let state = match (s.state, &op) {
-                        (StepState::Running, Some((p, _, _))) => p.label().to_string(),
-                        (st, _) => st.label().to_string(),
-                    };
-                    let check = op.as_ref().filter(|(p, _, _)| matches!(p, Phase::NeedsCheck | Phase::TimedOut)).map(|(_, _, id)| id.clone());
-                    view! {
-                        <li class="step" data-state=format!("{:?}", s.state)>
-                            <span>{s.label.clone()}</span>
-                            " — "<span class="step-state">{state}</span>
-                            {s.message.clone().map(|m| view! { <span class="step-message">{format!(" ({m})")}</span> })}
-                            {check.map(|id| view! {
-                                " "<button class="btn small" on:click=move |_| console.check_now(&id)>"Check now"</button>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            {move || left().map(|ms| data.with(|d| d.as_ref().map(|d| view! { <Countdown wf=d.wf.clone() left=ms/> })))}
+            <Steps data/>
             <dl class="entry-meta">
                 <dt>"Provider"</dt>
-                <dd>{move || wf.with(|w| w.as_ref().map(|w| provider_name(console, &w.connection))).unwrap_or_default()}</dd>
+                <dd>{get(|d| d.provider.clone())}</dd>
                 <dt>"Started"</dt>
-                <dd>{move || wf.with(|w| w.as_ref().map(|w| format_rfc3339(w.started_at)).unwrap_or_default())}</dd>
+                <dd>{get(|d| format_rfc3339(d.wf.started_at))}</dd>
                 <dt>"Duration"</dt>
                 <dd>{duration}</dd>
             </dl>
-            {move || wf.with(|w| w.as_ref().and_then(|w| w.message.clone())).map(|m| view! { <p class="entry-message">{m}</p> })}
-            <Show when=move || phase().is_some_and(|p| p.is_open())>
+            {move || data.with(|d| d.as_ref().and_then(|d| d.wf.note.as_ref().map(|n| n.to_string()))).map(|m| view! { <p class="entry-message">{m}</p> })}
+            <Show when=move || phase().is_some_and(Phase::is_open)>
                 <div class="row-actions">
                     <Show when=move || left().is_some()>
-                        <button class="btn small danger" aria-label=move || format!("Force now: {}", title()) on:click=force>"Force now"</button>
+                        <button class="btn small danger" aria-label=move || format!("Force now: {}", title())
+                            on:click=force>"Force now"</button>
                     </Show>
-                    <button class="btn small" aria-label=move || format!("Cancel: {}", title()) on:click=cancel>"Cancel"</button>
+                    <button class="btn small" aria-label=move || format!("Cancel: {}", title())
+                        on:click=cancel>"Cancel"</button>
                 </div>
             </Show>
         </li>
     }
 }
 
+/// A workflow's steps: each one's state (its operation's phase while it runs), its words, and
+/// Check now where its outcome is in doubt.
 #[component]
-pub fn Notices() -> impl IntoView {
+fn Steps(data: Memo<Option<WfData>>) -> impl IntoView {
     let console = expect_context::<Console>();
     view! {
-        <div class="notices" aria-label="Notifications">
-            <For each=move || console.notices.get() key=|n| n.id let:n>
-                <div class=match n.tone { Tone::Success => "notice success", Tone::Error => "notice error", Tone::Info => "notice" }>
-                    <span>{n.text.clone()}</span>
-                    <button class="btn small" aria-label="Dismiss notification" on:click=move |_| console.dismiss(n.id)>"×"</button>
-                </div>
-            </For>
+        <ol class="steps">
+            {move || data.get().map(|d| d.wf.steps.iter().zip(d.steps.iter()).map(|(s, op)| {
+                let state = match (s.state, op) {
+                    (StepState::Running, Some((p, _))) => words::phase_label(*p),
+                    (st, _) => words::step_state_label(st),
+                };
+                let check = op.as_ref().filter(|(p, _)| p.needs_check()).map(|(_, id)| id.clone());
+                view! {
+                    <li class="step" data-state=format!("{:?}", s.state)>
+                        <span>{s.label.to_string()}</span>
+                        " — "<span class="step-state">{state}</span>
+                        {s.note.as_ref().map(|m| view! { <span class="step-message">{format!(" ({m})")}</span> })}
+                        {check.map(|op| view! {
+                            " "<button class="btn small" on:click=move |_| console.act(Command::CheckNow { op: op.clone() })>"Check now"</button>
+                        })}
+                    </li>
+                }
+            }).collect_view())}
+        </ol>
+    }
+}
+
+/// The countdown to power off: who forces it, and when.
+#[component]
+fn Countdown(wf: Workflow, left: i64) -> impl IntoView {
+    let total = wf.countdown.map(|(a, b)| b - a).unwrap_or(1).max(1);
+    let pct = (100 - left * 100 / total).clamp(0, 100);
+    // Whole seconds, rounded up, never more than the countdown itself.
+    let left = format_elapsed(((left + 999) / 1000 * 1000).min(total));
+    let who = if wf.provider_forces {
+        "The provider powers it off"
+    } else {
+        "Powering off"
+    };
+    view! {
+        <div class="countdown" role="timer" aria-live="off">
+            <span>{format!("{who} in {left} unless it shuts down first.")}</span>
+            <div class="progress" role="progressbar" aria-label=format!("Countdown to power off: {left} left")
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()>
+                <div class="bar" style:width=format!("{pct}%")></div>
+            </div>
         </div>
     }
 }

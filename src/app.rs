@@ -1,69 +1,24 @@
-//! The page: header, VM list, activity, notices and settings.
+//! The page: header, VM list or VM page, activity, notices, settings and dialogs.
 
 use leptos::prelude::*;
-use vigil_core::{ConnectionConfig, DialectKind};
 
-use crate::activity::{Activity, Notices};
+use crate::activity::Activity;
+use crate::config::{demo_connections, AppConfig};
 use crate::console::Console;
 use crate::dialogs::Dialogs;
+use crate::notices::{Announcer, NoticeStack};
 use crate::route::Route;
 use crate::settings::SettingsPanel;
 use crate::storage;
-use crate::transport::Transport;
 use crate::ui::Ui;
 use crate::vm_page::VmPage;
 use crate::vms::VmList;
 
-/// How the embedded demo provider behaves.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DemoConfig {
-    pub seed: u64,
-    pub vms: usize,
-    pub failure_rate: f64,
-    /// Divides every simulated action duration.
-    pub speed: f64,
-    /// Simulated round trip, min and max.
-    pub latency_ms: (u32, u32),
-}
-
-impl Default for DemoConfig {
-    fn default() -> Self {
-        DemoConfig {
-            seed: 7,
-            vms: 12,
-            failure_rate: 0.05,
-            speed: 1.0,
-            latency_ms: (80, 260),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AppConfig {
-    pub demo: DemoConfig,
-}
-
-/// The demo connections used when nothing is configured.
-pub fn demo_connections() -> Vec<ConnectionConfig> {
-    DialectKind::ALL
-        .iter()
-        .map(|&d| ConnectionConfig {
-            id: format!("demo-{}", d.slug()),
-            name: format!("Demo {}", d.label()),
-            dialect: d,
-            base_url: format!("demo://sim{}", d.sim_prefix()),
-            credentials: d.demo_credentials(),
-            demo: true,
-        })
-        .collect()
-}
-
 #[component]
 pub fn App(config: AppConfig) -> impl IntoView {
-    let transport = Transport::new(&config.demo);
-    let prefix = format!("{:x}", crate::now_ms());
-    let console = Console::new(transport, prefix);
+    let console = Console::start(&config);
     provide_context(console);
+    provide_context(console.notices);
     let ui = Ui::new();
     provide_context(ui);
 
@@ -71,29 +26,6 @@ pub fn App(config: AppConfig) -> impl IntoView {
     let settings_open = RwSignal::new(false);
     // With nothing configured, the demo connections are the console.
     let demo_shown = Memo::new(move |_| settings.with(|s| s.connections.is_empty() || s.show_demo));
-
-    // A hidden tab polls slowly and a shown one looks at once; offline, nothing is sent.
-    let visibility = leptos_use::use_document_visibility();
-    let online = RwSignal::new(web_sys::window().is_none_or(|w| w.navigator().on_line()));
-    let _ =
-        leptos_use::use_event_listener(leptos_use::use_window(), leptos::ev::online, move |_| {
-            online.set(true)
-        });
-    let _ =
-        leptos_use::use_event_listener(leptos_use::use_window(), leptos::ev::offline, move |_| {
-            online.set(false)
-        });
-    Effect::new(move |_| {
-        let pace = if !online.get() {
-            vigil_core::Pace::Offline
-        } else if visibility.get() == web_sys::VisibilityState::Hidden {
-            vigil_core::Pace::Background
-        } else {
-            vigil_core::Pace::Foreground
-        };
-        console.set_pace(pace);
-    });
-
     Effect::new(move |_| {
         let mut list = settings.with(|s| s.connections.clone());
         if demo_shown.get() {
@@ -101,6 +33,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
         }
         console.set_connections(list);
     });
+    let leader = console.tabs.leader;
 
     view! {
         <div class="app">
@@ -111,17 +44,13 @@ pub fn App(config: AppConfig) -> impl IntoView {
                         "Demo providers — simulated VMs"
                     </span>
                 </Show>
-                <span class="tab-role" data-role=move || if console.leader.get() { "leader" } else { "follower" }
+                <span class="tab-role" data-role=move || if leader.get() { "leader" } else { "follower" }
                     title="Only one tab polls the providers; the others show what it sees.">
-                    {move || if console.leader.get() { "This tab polls" } else { "Following another tab" }}
+                    {move || if leader.get() { "This tab polls" } else { "Following another tab" }}
                 </span>
                 <ThemeSwitch/>
-                <button
-                    class="btn"
-                    aria-expanded=move || settings_open.get().to_string()
-                    aria-controls="settings"
-                    on:click=move |_| settings_open.update(|o| *o = !*o)
-                >
+                <button class="btn" aria-expanded=move || settings_open.get().to_string()
+                    aria-controls="settings" on:click=move |_| settings_open.update(|o| *o = !*o)>
                     "Settings"
                 </button>
             </header>
@@ -146,17 +75,15 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 }}
                 <section class="panel activity-panel" aria-labelledby="act-h">
                     <h2 id="act-h">"Activity"</h2>
-                    <Notices/>
+                    <NoticeStack/>
                     <Activity/>
                 </section>
             </main>
-            <Show when=move || !online.get()>
+            <Show when=move || !console.online.get()>
                 <p class="offline" role="status">"Offline: Vigil is paused and resumes as soon as the network is back."</p>
             </Show>
             <Dialogs/>
-            <div class="sr-only" aria-live="polite" role="status">
-                {move || console.announcement.get()}
-            </div>
+            <Announcer/>
         </div>
     }
 }

@@ -1,11 +1,27 @@
-//! Vigil, the Leptos app: components render signals and send intents; [`console::Console`]
-//! carries vigil-core's requests and sleeps until its next wake-up.
+//! Vigil, the Leptos app. Layers, bottom up (each imports only those below it):
+//!
+//! - [`config`], [`storage`], [`route`]: setup, browser storage, hash routes;
+//! - [`transport`]: carries requests (gloo-net, or the in-page simulator);
+//! - [`marks`], [`notices`]: fine-grained change marks, notices;
+//! - [`driver`]: the only code that touches vigil-core's engine;
+//! - [`tabs`]: one polling tab per group, sharing over a BroadcastChannel;
+//! - [`console`]: the handle components hold; [`ui`]: page state;
+//! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
+//!   [`dialogs`], [`vm_page`], [`settings`]; then [`app`].
 
 pub mod activity;
 pub mod app;
+pub mod bulk;
+pub mod config;
 pub mod console;
+pub mod create;
 pub mod dialogs;
+pub mod driver;
+pub mod forms;
+pub mod marks;
+pub mod notices;
 pub mod route;
+pub mod row;
 pub mod settings;
 pub mod storage;
 pub mod tabs;
@@ -14,7 +30,8 @@ pub mod ui;
 pub mod vm_page;
 pub mod vms;
 
-pub use app::{App, AppConfig, DemoConfig};
+pub use app::App;
+pub use config::{AppConfig, DemoConfig};
 
 /// Mounts the console on the page's body (the binary's entry point).
 pub fn start() {

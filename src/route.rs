@@ -2,11 +2,12 @@
 //! host: `#/` is the VM list, `#/vms/<connection>/<vm>` one VM's page.
 
 use leptos::prelude::*;
+use vigil_core::{ConnId, VmId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     List,
-    Vm { conn: String, vm: String },
+    Vm { conn: ConnId, vm: VmId },
 }
 
 impl Route {
@@ -16,8 +17,8 @@ impl Route {
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
             ["vms", conn, vm] if !conn.is_empty() && !vm.is_empty() => Route::Vm {
-                conn: decode(conn),
-                vm: decode(vm),
+                conn: ConnId::new(decode(conn)),
+                vm: VmId::new(decode(vm)),
             },
             _ => Route::List,
         }
@@ -27,7 +28,9 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::List => "#/".into(),
-            Route::Vm { conn, vm } => format!("#/vms/{}/{}", encode(conn), encode(vm)),
+            Route::Vm { conn, vm } => {
+                format!("#/vms/{}/{}", encode(conn.as_str()), encode(vm.as_str()))
+            }
         }
     }
 }

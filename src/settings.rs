@@ -1,21 +1,23 @@
 //! Settings: any number of provider connections (dialect, name, base URL, credentials).
 
 use leptos::prelude::*;
-use vigil_core::{ConnectionConfig, Credentials, DialectKind};
+use vigil_core::dialect::CredentialKind;
+use vigil_core::{ConnId, ConnectionConfig, Credentials, DialectKind};
 
 use crate::storage::{self, Settings};
 
 /// The editable fields of one connection.
 #[derive(Clone, Copy)]
 struct Draft {
-    id: RwSignal<Option<String>>,
+    id: RwSignal<Option<ConnId>>,
     dialect: RwSignal<DialectKind>,
     name: RwSignal<String>,
     base: RwSignal<String>,
     user: RwSignal<String>,
     secret: RwSignal<String>,
-    /// Erigones: log in with username and password instead of an API key.
-    login: RwSignal<bool>,
+    /// The provider's second kind of credentials instead of its first (Erigones: log in with
+    /// username and password instead of an API key).
+    alternative: RwSignal<bool>,
 }
 
 impl Draft {
@@ -27,7 +29,7 @@ impl Draft {
             base: RwSignal::new(String::new()),
             user: RwSignal::new(String::new()),
             secret: RwSignal::new(String::new()),
-            login: RwSignal::new(false),
+            alternative: RwSignal::new(false),
         }
     }
 
@@ -36,15 +38,17 @@ impl Draft {
         self.dialect.set(c.dialect);
         self.name.set(c.name.clone());
         self.base.set(c.base_url.clone());
-        let (user, secret, login) = match &c.credentials {
-            Credentials::Basic { user, password } => (user.clone(), password.clone(), false),
-            Credentials::Bearer { token } => (String::new(), token.clone(), false),
-            Credentials::ApiKey { key } => (String::new(), key.clone(), false),
-            Credentials::Login { username, password } => (username.clone(), password.clone(), true),
+        let (user, secret) = match &c.credentials {
+            Credentials::Basic { user, password } => (user.clone(), password.clone()),
+            Credentials::Bearer { token } => (String::new(), token.clone()),
+            Credentials::ApiKey { key } => (String::new(), key.clone()),
+            Credentials::Login { username, password } => (username.clone(), password.clone()),
         };
         self.user.set(user);
         self.secret.set(secret);
-        self.login.set(login);
+        let kinds = c.dialect.caps().credentials;
+        self.alternative
+            .set(kinds.first() != Some(&c.credentials.kind()));
     }
 
     fn clear(&self) {
@@ -53,37 +57,46 @@ impl Draft {
         self.base.set(String::new());
         self.user.set(String::new());
         self.secret.set(String::new());
-        self.login.set(false);
+        self.alternative.set(false);
+    }
+
+    /// The kind of credentials the form asks for now.
+    fn kind(&self, tracked: bool) -> CredentialKind {
+        let (dialect, alt) = if tracked {
+            (self.dialect.get(), self.alternative.get())
+        } else {
+            (
+                self.dialect.get_untracked(),
+                self.alternative.get_untracked(),
+            )
+        };
+        let kinds = dialect.caps().credentials;
+        let pick = if alt { kinds.get(1) } else { kinds.first() };
+        pick.copied().unwrap_or(CredentialKind::Basic)
     }
 
     fn credentials(&self) -> Credentials {
         let (user, secret) = (self.user.get_untracked(), self.secret.get_untracked());
-        match self.dialect.get_untracked().blank_credentials() {
+        match Credentials::blank(self.kind(false)) {
             Credentials::Basic { .. } => Credentials::Basic {
                 user,
                 password: secret,
             },
             Credentials::Bearer { .. } => Credentials::Bearer { token: secret },
-            Credentials::ApiKey { .. } | Credentials::Login { .. } => {
-                if self.login.get_untracked() {
-                    Credentials::Login {
-                        username: user,
-                        password: secret,
-                    }
-                } else {
-                    Credentials::ApiKey { key: secret }
-                }
-            }
+            Credentials::ApiKey { .. } => Credentials::ApiKey { key: secret },
+            Credentials::Login { .. } => Credentials::Login {
+                username: user,
+                password: secret,
+            },
         }
     }
 
     fn to_config(self) -> ConnectionConfig {
         let dialect = self.dialect.get_untracked();
         ConnectionConfig {
-            id: self
-                .id
-                .get_untracked()
-                .unwrap_or_else(|| format!("{}-{:x}", dialect.slug(), crate::now_ms())),
+            id: self.id.get_untracked().unwrap_or_else(|| {
+                ConnId::new(format!("{}-{:x}", dialect.slug(), crate::now_ms()))
+            }),
             name: self.name.get_untracked().trim().to_string(),
             dialect,
             base_url: self.base.get_untracked().trim().to_string(),
@@ -101,79 +114,23 @@ fn dialect_from(slug: &str) -> DialectKind {
         .unwrap_or(DialectKind::Cloudsfor)
 }
 
+/// Saves the settings (where the user asked) and applies them.
+fn persist(settings: RwSignal<Settings>, s: Settings) {
+    storage::save(&s);
+    settings.set(s);
+}
+
 #[component]
 pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> impl IntoView {
     let draft = Draft::new();
-    let error = RwSignal::new(None::<String>);
-    let editing = move || draft.id.get().is_some();
-
-    let persist = move |s: Settings| {
-        storage::save(&s);
-        settings.set(s);
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let cfg = draft.to_config();
-        if let Err(e) = cfg.validate() {
-            // Whatever was typed stays in the form.
-            error.set(Some(e));
-            return;
-        }
-        error.set(None);
-        let mut s = settings.get_untracked();
-        match s.connections.iter_mut().find(|c| c.id == cfg.id) {
-            Some(slot) => *slot = cfg,
-            None => s.connections.push(cfg),
-        }
-        persist(s);
-        draft.clear();
-    };
-    let remove = move |id: String| {
+    let remove = move |id: ConnId| {
         let mut s = settings.get_untracked();
         s.connections.retain(|c| c.id != id);
-        persist(s);
-        if draft.id.get_untracked().as_deref() == Some(id.as_str()) {
+        persist(settings, s);
+        if draft.id.get_untracked().as_ref() == Some(&id) {
             draft.clear();
         }
     };
-    let forget_all = move |_| {
-        storage::clear();
-        settings.set(Settings::default());
-        draft.clear();
-    };
-
-    let cred_fields = move || {
-        let d = draft.dialect.get();
-        let login = draft.login.get();
-        let (user_label, secret_label) = match d.blank_credentials() {
-            Credentials::Basic { .. } => (Some("Username (email)"), "Password"),
-            Credentials::Bearer { .. } => (None, "API token"),
-            _ if login => (Some("Username"), "Password"),
-            _ => (None, "API key (ES-API-KEY)"),
-        };
-        view! {
-            {(d == DialectKind::Erigones).then(|| view! {
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || draft.login.get()
-                        on:change=move |ev| draft.login.set(event_target_checked(&ev))/>
-                    "Log in with username and password instead of an API key"
-                </label>
-            })}
-            {user_label.map(|l| view! {
-                <label>{l}
-                    <input type="text" name="user" autocomplete="username"
-                        prop:value=move || draft.user.get()
-                        on:input=move |ev| draft.user.set(event_target_value(&ev))/>
-                </label>
-            })}
-            <label>{secret_label}
-                <input type="password" name="secret" autocomplete="current-password"
-                    prop:value=move || draft.secret.get()
-                    on:input=move |ev| draft.secret.set(event_target_value(&ev))/>
-            </label>
-        }
-    };
-
     view! {
         <section class="panel settings" aria-labelledby="settings-h">
             <div class="settings-head">
@@ -203,62 +160,153 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
                     }
                 </For>
             </ul>
-            <form class="conn-form" on:submit=submit novalidate>
-                <h3>{move || if editing() { "Edit connection" } else { "Add a connection" }}</h3>
-                <label>"Provider"
-                    <select name="dialect" on:change=move |ev| {
-                        draft.dialect.set(dialect_from(&event_target_value(&ev)));
-                        draft.login.set(false);
-                    }>
-                        {DialectKind::ALL.iter().map(|d| view! {
-                            <option value=d.slug() selected=move || draft.dialect.get() == *d>{d.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>"Name"
-                    <input type="text" name="name" placeholder="e.g. Production"
-                        prop:value=move || draft.name.get()
-                        on:input=move |ev| draft.name.set(event_target_value(&ev))/>
-                </label>
-                <label>"Base URL"
-                    <input type="url" name="base" placeholder=move || draft.dialect.get().example_base()
-                        prop:value=move || draft.base.get()
-                        on:input=move |ev| draft.base.set(event_target_value(&ev))/>
-                </label>
-                {cred_fields}
-                <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
-                <div class="row-actions">
-                    <button type="submit" class="btn primary">
-                        {move || if editing() { "Save connection" } else { "Add connection" }}
-                    </button>
-                    <Show when=editing>
-                        <button type="button" class="btn" on:click=move |_| draft.clear()>"Cancel edit"</button>
-                    </Show>
-                </div>
-            </form>
-            <div class="settings-options">
-                <label class="check">
-                    <input type="checkbox" name="remember" prop:checked=move || settings.get().remember
-                        on:change=move |ev| {
-                            let mut s = settings.get_untracked();
-                            s.remember = event_target_checked(&ev);
-                            persist(s);
-                        }/>
-                    "Remember connections on this device (localStorage)"
-                </label>
-                <label class="check">
-                    <input type="checkbox" name="show-demo" prop:checked=move || settings.get().show_demo
-                        on:change=move |ev| {
-                            let mut s = settings.get_untracked();
-                            s.show_demo = event_target_checked(&ev);
-                            persist(s);
-                        }/>
-                    "Also show the demo provider's connections"
-                </label>
-                <button class="btn small danger" on:click=forget_all>"Forget all connections"</button>
-            </div>
+            <ConnForm settings draft/>
+            <Options settings draft/>
         </section>
+    }
+}
+
+/// "Add a connection" (or edit one): provider, name, base URL and the provider's credentials.
+#[component]
+fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let editing = move || draft.id.get().is_some();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let cfg = draft.to_config();
+        if let Err(e) = cfg.validate() {
+            // Whatever was typed stays in the form.
+            error.set(Some(e.to_string()));
+            return;
+        }
+        error.set(None);
+        let mut s = settings.get_untracked();
+        match s.connections.iter_mut().find(|c| c.id == cfg.id) {
+            Some(slot) => *slot = cfg,
+            None => s.connections.push(cfg),
+        }
+        persist(settings, s);
+        draft.clear();
+    };
+    view! {
+        <form class="conn-form" on:submit=submit novalidate>
+            <h3>{move || if editing() { "Edit connection" } else { "Add a connection" }}</h3>
+            <label>"Provider"
+                <select name="dialect" on:change=move |ev| {
+                    draft.dialect.set(dialect_from(&event_target_value(&ev)));
+                    draft.alternative.set(false);
+                }>
+                    {DialectKind::ALL.iter().map(|d| view! {
+                        <option value=d.slug() selected=move || draft.dialect.get() == *d>{d.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Name"
+                <input type="text" name="name" placeholder="e.g. Production"
+                    prop:value=move || draft.name.get()
+                    on:input=move |ev| draft.name.set(event_target_value(&ev))/>
+            </label>
+            <label>"Base URL"
+                <input type="url" name="base" placeholder=move || draft.dialect.get().caps().example_base
+                    prop:value=move || draft.base.get()
+                    on:input=move |ev| draft.base.set(event_target_value(&ev))/>
+            </label>
+            <CredentialFields draft/>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="row-actions">
+                <button type="submit" class="btn primary">
+                    {move || if editing() { "Save connection" } else { "Add connection" }}
+                </button>
+                <Show when=editing>
+                    <button type="button" class="btn" on:click=move |_| draft.clear()>"Cancel edit"</button>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+/// The credentials the provider takes (`Caps::credentials`); where it takes two kinds, a
+/// choice between them.
+#[component]
+fn CredentialFields(draft: Draft) -> impl IntoView {
+    move || {
+        let kinds = draft.dialect.get().caps().credentials;
+        let (user_label, secret_label) = kind_fields(draft.kind(true));
+        view! {
+            {(kinds.len() > 1).then(|| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || draft.alternative.get()
+                        on:change=move |ev| draft.alternative.set(event_target_checked(&ev))/>
+                    {format!("Log in with {} instead of {}", kind_words(kinds[1]), kind_words(kinds[0]))}
+                </label>
+            })}
+            {user_label.map(|l| view! {
+                <label>{l}
+                    <input type="text" name="user" autocomplete="username"
+                        prop:value=move || draft.user.get()
+                        on:input=move |ev| draft.user.set(event_target_value(&ev))/>
+                </label>
+            })}
+            <label>{secret_label}
+                <input type="password" name="secret" autocomplete="current-password"
+                    prop:value=move || draft.secret.get()
+                    on:input=move |ev| draft.secret.set(event_target_value(&ev))/>
+            </label>
+        }
+    }
+}
+
+/// Where connections are kept, the demo's, and forgetting everything.
+#[component]
+fn Options(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
+    let forget_all = move |_| {
+        storage::clear();
+        settings.set(Settings::default());
+        draft.clear();
+    };
+    view! {
+        <div class="settings-options">
+            <label class="check">
+                <input type="checkbox" name="remember" prop:checked=move || settings.get().remember
+                    on:change=move |ev| {
+                        let mut s = settings.get_untracked();
+                        s.remember = event_target_checked(&ev);
+                        persist(settings, s);
+                    }/>
+                "Remember connections on this device (localStorage)"
+            </label>
+            <label class="check">
+                <input type="checkbox" name="show-demo" prop:checked=move || settings.get().show_demo
+                    on:change=move |ev| {
+                        let mut s = settings.get_untracked();
+                        s.show_demo = event_target_checked(&ev);
+                        persist(settings, s);
+                    }/>
+                "Also show the demo provider's connections"
+            </label>
+            <button class="btn small danger" on:click=forget_all>"Forget all connections"</button>
+        </div>
+    }
+}
+
+/// The user and secret fields' labels for a kind of credentials.
+fn kind_fields(kind: CredentialKind) -> (Option<&'static str>, &'static str) {
+    match kind {
+        CredentialKind::Basic => (Some("Username (email)"), "Password"),
+        CredentialKind::Bearer => (None, "API token"),
+        CredentialKind::ApiKey => (None, "API key"),
+        CredentialKind::Login => (Some("Username"), "Password"),
+    }
+}
+
+/// A kind of credentials, as a noun: `an API key`.
+fn kind_words(kind: CredentialKind) -> &'static str {
+    match kind {
+        CredentialKind::Basic => "an e-mail address and password",
+        CredentialKind::Bearer => "an API token",
+        CredentialKind::ApiKey => "an API key",
+        CredentialKind::Login => "username and password",
     }
 }

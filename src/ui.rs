@@ -4,27 +4,29 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use vigil_core::view::Command;
-use vigil_core::ActionKind;
+use vigil_core::engine::VmCommand;
+use vigil_core::{ActionKind, ConnId, VmId};
 
 use crate::route::Route;
 
 /// A VM, as (connection id, VM id).
-pub type VmKey = (String, String);
+pub type VmKey = (ConnId, VmId);
 
 /// The dialog that is open, if any.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dialog {
-    /// A form or confirmation for one action on one VM.
+    /// A form or confirmation for one action on one VM (a delete included).
     Action {
-        conn: String,
-        vm: String,
+        conn: ConnId,
+        vm: VmId,
         kind: ActionKind,
     },
     /// The graceful stop with a countdown before power off, on one VM.
-    Stop { conn: String, vm: String },
+    Stop { conn: ConnId, vm: VmId },
     /// A confirmation for a command on every selected VM.
-    Bulk { command: Command },
+    Bulk { command: VmCommand },
+    /// A new VM, on this connection if one was chosen.
+    Create { conn: Option<ConnId> },
 }
 
 #[derive(Clone, Copy)]
@@ -55,15 +57,6 @@ impl Ui {
 impl Default for Ui {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// "1 VM", "12 VMs".
-pub fn vms(n: usize) -> String {
-    if n == 1 {
-        "1 VM".into()
-    } else {
-        format!("{n} VMs")
     }
 }
 

@@ -1,110 +1,139 @@
 //! One VM's page (`#/vms/<connection>/<vm>`): its details, the actions valid now, its history.
 
 use leptos::prelude::*;
-use vigil_core::ListState;
-
-use vigil_core::view::ActivityFilter;
+use vigil_core::engine::ActivityFilter;
+use vigil_core::{words, ConnId, ListState, Vm, VmId};
 
 use crate::activity::ActivityList;
 use crate::console::Console;
 use crate::route::Route;
-use crate::vms::{badge_class, ActionButtons};
+use crate::row::{row_data, ActionButtons, RowData};
+
+/// What the page shows besides the row's data.
+#[derive(Clone, PartialEq)]
+struct Details {
+    vm: Vm,
+    row: RowData,
+    provider: String,
+}
 
 #[component]
-pub fn VmPage(conn: String, vm: String) -> impl IntoView {
+pub fn VmPage(conn: ConnId, vm: VmId) -> impl IntoView {
     let console = expect_context::<Console>();
+    let marks = console.marks;
     let data = {
         let (conn, vm) = (conn.clone(), vm.clone());
-        Memo::new(move |_| console.engine.with(|e| e.vm(&conn, &vm).cloned()))
-    };
-    let provider = {
-        let conn = conn.clone();
         Memo::new(move |_| {
-            console.engine.with(|e| {
-                e.connections()
-                    .find(|c| c.id == conn)
-                    .map(|c| (c.name.clone(), c.dialect.label()))
+            marks.vm(&conn, &vm);
+            console.view(|v| {
+                let c = v.connection(&conn)?;
+                Some(Details {
+                    vm: v.vm(&conn, &vm)?.clone(),
+                    row: row_data(v, &conn, &vm)?,
+                    provider: format!("{} ({})", c.name, c.dialect.label()),
+                })
             })
         })
     };
     let loading = {
         let conn = conn.clone();
         Memo::new(move |_| {
-            console
-                .engine
-                .with(|e| matches!(e.list_state(&conn), None | Some(ListState::Loading)))
+            marks.conn(&conn);
+            console.view(|v| matches!(v.list_state(&conn), None | Some(ListState::Loading)))
         })
-    };
-    let busy = {
-        let (conn, vm) = (conn.clone(), vm.clone());
-        Memo::new(move |_| console.engine.with(|e| e.busy_on(&conn, &vm)))
-    };
-    let status = {
-        let conn = conn.clone();
-        move || {
-            console.engine.with(|e| {
-                data.with(|v| {
-                    v.as_ref()
-                        .map(|v| e.status_label(&conn, v))
-                        .unwrap_or_default()
-                })
-            })
-        }
     };
     let history = {
         let (conn, vm) = (conn.clone(), vm.clone());
         Memo::new(move |_| {
-            console
-                .engine
-                .with(|e| e.activity(ActivityFilter::All, Some((&conn, &vm))))
+            marks.activity();
+            console.view(|v| v.activity(ActivityFilter::All, Some((&conn, &vm))))
         })
     };
-    let back = Route::List.href();
-    let (conn2, vm2) = (conn.clone(), vm.clone());
+    let present = move || data.with(Option::is_some);
+    let missing = format!(
+        "No VM with id “{vm}” on connection “{conn}”. It may have been deleted, or the connection \
+         is not configured in this browser."
+    );
     view! {
-        <nav class="crumbs"><a href=back.clone()>"← All VMs"</a></nav>
-        {move || match data.get() {
-            None if loading.get() => view! { <p>"Loading this VM…"</p> }.into_any(),
-            None => view! {
-                <div class="vm-page">
-                    <h2>"VM not found"</h2>
-                    <p class="error" role="alert">{format!(
-                        "No VM with id “{}” on connection “{}”. It may have been deleted, or the connection is not configured in this browser.",
-                        vm2, conn2
-                    )}</p>
-                </div>
-            }.into_any(),
-            Some(v) => {
-                let (conn, vm) = (conn.clone(), vm.clone());
-                view! {
+        <nav class="crumbs"><a href=Route::List.href()>"← All VMs"</a></nav>
+        <Show when=present fallback=move || view! {
+            <Show when=move || loading.get() fallback={
+                let missing = missing.clone();
+                move || view! {
                     <div class="vm-page">
-                        <h2 class="vm-title">{v.name.clone()}" "
-                            <span class=move || data.with(|d| d.as_ref().map(|v| badge_class(&v.power, busy.get().is_some() || v.locked)).unwrap_or("badge"))
-                                data-testid="status">{status.clone()}</span>
-                        </h2>
-                        {move || busy.get().map(|b| view! { <p class="phase">{b.label.clone()}</p> })}
-                        <dl class="details">
-                            <dt>"Provider"</dt>
-                            <dd>{move || provider.get().map(|(n, d)| format!("{n} ({d})")).unwrap_or_default()}</dd>
-                            <dt>"ID"</dt><dd><code>{v.id.clone()}</code></dd>
-                            <dt>"Status from the provider"</dt><dd>{v.status_raw.clone()}{v.locked.then_some(" (locked)")}</dd>
-                            <dt>"Size"</dt><dd>{v.size.label()}</dd>
-                            <dt>"Region"</dt><dd>{v.region.clone().unwrap_or_else(|| "—".into())}</dd>
-                            <dt>"Image"</dt><dd>{v.image.clone().unwrap_or_else(|| "—".into())}</dd>
-                            {v.project.clone().map(|p| view! { <dt>"Project"</dt><dd>{p}</dd> })}
-                            {v.snapshot_count.map(|n| view! { <dt>"Snapshots"</dt><dd>{n.to_string()}</dd> })}
-                        </dl>
-                        <h3>"Actions"</h3>
-                        <div class="actions page-actions"><ActionButtons conn vm_id=vm/></div>
-                        <h3>"History"</h3>
-                        <Show when=move || !history.with(Vec::is_empty) fallback=|| view! {
-                            <p class="hint">"No operation on this VM in this browser yet."</p>
-                        }>
-                            <ActivityList list=history/>
-                        </Show>
+                        <h2>"VM not found"</h2>
+                        <p class="error" role="alert">{missing.clone()}</p>
                     </div>
-                }.into_any()
-            }
-        }}
+                }
+            }>
+                <p>"Loading this VM…"</p>
+            </Show>
+        }>
+            <Page conn=conn.clone() vm=vm.clone() data history/>
+        </Show>
+    }
+}
+
+#[component]
+fn Page(
+    conn: ConnId,
+    vm: VmId,
+    data: Memo<Option<Details>>,
+    history: Memo<Vec<vigil_core::engine::ActivityItem>>,
+) -> impl IntoView {
+    let get = move |f: fn(&Details) -> String| {
+        move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
+    };
+    let name = Signal::derive(get(|d| d.vm.name.clone()));
+    let choices = Signal::derive(move || {
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| d.row.choices.clone())
+                .unwrap_or_default()
+        })
+    });
+    let addresses = move || {
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    d.vm.addresses
+                        .iter()
+                        .map(|a| a.ip.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "—".into())
+        })
+    };
+    view! {
+        <div class="vm-page">
+            <h2 class="vm-title">{name}" "
+                <span class=move || data.with(|d| d.as_ref().map_or("badge", |d| d.row.badge))
+                    data-testid="status">{get(|d| d.row.status.clone())}</span>
+            </h2>
+            {move || data.with(|d| d.as_ref().and_then(|d| d.row.busy.as_ref().map(|b| b.label())))
+                .map(|l| view! { <p class="phase">{l}</p> })}
+            <dl class="details">
+                <dt>"Provider"</dt><dd>{get(|d| d.provider.clone())}</dd>
+                <dt>"ID"</dt><dd><code>{vm.to_string()}</code></dd>
+                <dt>"Status from the provider"</dt>
+                <dd>{get(|d| format!("{}{}", d.vm.status_raw, if d.vm.locked { " (locked)" } else { "" }))}</dd>
+                <dt>"Size"</dt><dd>{get(|d| words::size_label(&d.vm.size))}</dd>
+                <dt>"Region"</dt><dd>{get(|d| d.row.region.clone())}</dd>
+                <dt>"Image"</dt><dd>{get(|d| d.vm.image.clone().unwrap_or_else(|| "—".into()))}</dd>
+                <dt>"Addresses"</dt><dd class="addresses">{addresses}</dd>
+                {move || data.with(|d| d.as_ref().and_then(|d| d.vm.project.clone())).map(|p| view! { <dt>"Project"</dt><dd>{p}</dd> })}
+                {move || data.with(|d| d.as_ref().and_then(|d| d.vm.snapshot_count)).map(|n| view! { <dt>"Snapshots"</dt><dd>{n.to_string()}</dd> })}
+            </dl>
+            <h3>"Actions"</h3>
+            <div class="actions page-actions"><ActionButtons conn vm name choices/></div>
+            <h3>"History"</h3>
+            <Show when=move || !history.with(Vec::is_empty) fallback=|| view! {
+                <p class="hint">"No operation on this VM in this browser yet."</p>
+            }>
+                <ActivityList list=history/>
+            </Show>
+        </div>
     }
 }

@@ -1,13 +1,15 @@
-//! The VM list: one row per VM across every connection, with the actions valid right now,
-//! selection for bulk actions, and only the visible rows rendered when the list is long.
+//! The VM list: one row per VM across every connection (and one per VM being created),
+//! filters, selection for bulk actions, and only the visible rows rendered when the list is
+//! long. The list of rows is read again only when rows come or go (or, when it is filtered or
+//! sorted by status, when a VM changes); each row follows its own VM.
 
 use leptos::prelude::*;
-use vigil_core::view::{Busy, Command, SortKey, StateFilter, VmFilter};
-use vigil_core::workflow::BulkOutcome;
-use vigil_core::{Action, ActionKind, ListState, PowerState};
+use vigil_core::engine::{RowKey, SortKey, StateFilter, VmFilter};
+use vigil_core::{words, ActionKind, ConnId, ListState, Refusal};
 
+use crate::bulk::{BulkBar, BulkSummary};
 use crate::console::Console;
-use crate::route::Route;
+use crate::row::{CreatingRow, VmRow};
 use crate::ui::{Dialog, Ui};
 
 /// Every row has this height (CSS keeps it), so the visible slice follows from the scroll offset.
@@ -17,130 +19,113 @@ const ROW_H: f64 = 46.0;
 const RENDER_ALL_UP_TO: usize = 150;
 const OVERSCAN: usize = 12;
 
-/// The actions a bulk bar offers (each VM still decides whether it is allowed).
-const BULK: [Command; 6] = [
-    Command::Action(ActionKind::Start),
-    Command::Action(ActionKind::Shutdown),
-    Command::Stop,
-    Command::Action(ActionKind::Reboot),
-    Command::Action(ActionKind::PowerOff),
-    Command::Action(ActionKind::PowerCycle),
-];
-
-#[component]
-pub fn VmList() -> impl IntoView {
-    let console = expect_context::<Console>();
-    let ui = expect_context::<Ui>();
-    let conns = Memo::new(move |_| {
-        console.engine.with(|e| {
-            e.connections()
-                .map(|c| (c.id.clone(), c.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    let filter = RwSignal::new(VmFilter::default());
-    let rows = Memo::new(move |_| filter.with(|f| console.engine.with(|e| e.vm_rows(f))));
-    let total = Memo::new(move |_| {
-        console
-            .engine
-            .with(|e| e.connections().map(|c| e.vms(&c.id).len()).sum::<usize>())
-    });
-    let state_of = |v: &str| match v {
+fn state_of(v: &str) -> StateFilter {
+    match v {
         "running" => StateFilter::Running,
         "stopped" => StateFilter::Stopped,
         "busy" => StateFilter::Busy,
         "unknown" => StateFilter::Unknown,
         _ => StateFilter::All,
-    };
-    let sort_of = |v: &str| match v {
+    }
+}
+
+fn sort_of(v: &str) -> SortKey {
+    match v {
         "provider" => SortKey::Provider,
         "status" => SortKey::Status,
         _ => SortKey::Name,
-    };
+    }
+}
 
-    // The slice of rows in view.
-    let scroll_top = RwSignal::new(0.0_f64);
-    let view_h = RwSignal::new(800.0_f64);
-    let virtual_list = Memo::new(move |_| rows.with(Vec::len) > RENDER_ALL_UP_TO);
-    let range = Memo::new(move |_| {
-        let n = rows.with(Vec::len);
-        if n <= RENDER_ALL_UP_TO {
-            return (0, n);
-        }
-        let first = ((scroll_top.get() / ROW_H) as usize)
-            .saturating_sub(OVERSCAN)
-            .min(n);
-        let count = (view_h.get() / ROW_H) as usize + 2 * OVERSCAN;
-        (first, (first + count).min(n))
-    });
-    let visible = Memo::new(move |_| {
-        let (a, b) = range.get();
-        rows.with(|r| r[a..b].to_vec())
-    });
-    let on_scroll = move |ev: leptos::ev::Event| {
-        if let Some(el) = event_target::<web_sys::Element>(&ev).into() {
-            let el: web_sys::Element = el;
-            scroll_top.set(f64::from(el.scroll_top()));
-            view_h.set(f64::from(el.client_height()));
-        }
-    };
+/// Whether a change of any VM may change which rows show, or their order.
+fn moves_with_vms(f: &VmFilter) -> bool {
+    f.state != StateFilter::All || f.sort == SortKey::Status || !f.query.trim().is_empty()
+}
 
-    // Selection: of the rows shown, all / some / none selected.
-    let all_selected = move || {
-        let shown = rows.get();
-        !shown.is_empty() && ui.selected.with(|s| shown.iter().all(|k| s.contains(k)))
-    };
-    let toggle_all = move |_| {
-        let shown = rows.get_untracked();
-        if all_selected() {
-            ui.selected.update(|s| {
-                shown.iter().for_each(|k| {
-                    s.remove(k);
-                })
-            });
-        } else {
-            ui.selected.update(|s| s.extend(shown));
-        }
-    };
-    // VMs that went away (connection removed) leave the selection.
-    Effect::new(move |_| {
-        let gone: Vec<_> = console.engine.with(|e| {
-            ui.selected.with_untracked(|s| {
-                s.iter()
-                    .filter(|(c, v)| e.vm(c, v).is_none())
-                    .cloned()
-                    .collect()
-            })
-        });
-        if !gone.is_empty() {
-            ui.selected.update(|s| {
-                gone.iter().for_each(|k| {
-                    s.remove(k);
-                })
-            });
-        }
+#[component]
+pub fn VmList() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let marks = console.marks;
+    let conns = Memo::new(move |_| {
+        marks.connections();
+        console.view(|v| {
+            v.connections()
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect::<Vec<_>>()
+        })
     });
-
+    let filter = RwSignal::new(VmFilter::default());
+    let rows = Memo::new(move |_| {
+        marks.rows();
+        marks.connections();
+        filter.with(|f| {
+            if moves_with_vms(f) {
+                marks.any_vm();
+            }
+            console.view(|v| v.vm_rows(f))
+        })
+    });
+    let total = Memo::new(move |_| {
+        marks.rows();
+        console.view(|v| v.connections().map(|c| v.vms(&c.id).len()).sum::<usize>())
+    });
+    forget_gone_selections(console, ui);
     view! {
         <div class="conn-status">
             <For each=move || conns.get() key=|c| c.0.clone() let:c>
                 <ConnStatus id=c.0 name=c.1/>
             </For>
         </div>
+        <Filters filter conns count=Signal::derive(move || rows.with(Vec::len)) total/>
+        <BulkBar/>
+        <Show when=move || ui.show_bulk.get()>
+            <BulkSummary/>
+        </Show>
+        <Table rows total/>
+    }
+}
+
+/// VMs that went away (deleted, connection removed) leave the selection.
+fn forget_gone_selections(console: Console, ui: Ui) {
+    Effect::new(move |_| {
+        console.marks.rows();
+        let gone: Vec<_> = ui.selected.with_untracked(|s| {
+            console.view(|v| {
+                s.iter()
+                    .filter(|(c, id)| v.vm(c, id).is_none())
+                    .cloned()
+                    .collect()
+            })
+        });
+        if !gone.is_empty() {
+            ui.selected.update(|s| s.retain(|k| !gone.contains(k)));
+        }
+    });
+}
+
+#[component]
+fn Filters(
+    filter: RwSignal<VmFilter>,
+    conns: Memo<Vec<(ConnId, String)>>,
+    count: Signal<usize>,
+    total: Memo<usize>,
+) -> impl IntoView {
+    view! {
         <div class="filters" role="search">
             <label>"Search"
-                <input type="search" name="q" placeholder="name, id, region, status"
+                <input type="search" name="q" placeholder="name, id, region, status, IP"
                     prop:value=move || filter.with(|f| f.query.clone())
                     on:input=move |ev| filter.update(|f| f.query = event_target_value(&ev))/>
             </label>
             <label>"Provider"
                 <select name="provider" on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    filter.update(|f| f.connection = (!v.is_empty()).then_some(v));
+                    filter.update(|f| f.connection = (!v.is_empty()).then(|| ConnId::new(v)));
                 }>
                     <option value="">"All"</option>
                     <For each=move || conns.get() key=|c| c.0.clone() let:c>
-                        <option value=c.0.clone()>{c.1.clone()}</option>
+                        <option value=c.0.to_string()>{c.1.clone()}</option>
                     </For>
                 </select>
             </label>
@@ -167,27 +152,90 @@ pub fn VmList() -> impl IntoView {
                 </select>
             </label>
             <span class="count" aria-live="polite">
-                {move || format!("{} of {} VMs", rows.with(Vec::len), total.get())}
+                {move || format!("{} of {} VMs", count.get(), total.get())}
             </span>
         </div>
-        <BulkBar/>
-        <Show when=move || ui.show_bulk.get()>
-            <BulkSummary/>
-        </Show>
+    }
+}
+
+/// Selects every VM row of the list (not only those drawn), or none.
+#[component]
+fn SelectAll(rows: Memo<Vec<RowKey>>) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let shown_vms = move || {
+        rows.with(|r| {
+            r.iter()
+                .filter_map(|k| match k {
+                    RowKey::Vm(c, v) => Some((c.clone(), v.clone())),
+                    RowKey::Creating(_) => None,
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let all_selected = move || {
+        let shown = shown_vms();
+        !shown.is_empty() && ui.selected.with(|s| shown.iter().all(|k| s.contains(k)))
+    };
+    let toggle_all = move |_| {
+        let shown = shown_vms();
+        if all_selected() {
+            ui.selected.update(|s| s.retain(|k| !shown.contains(k)));
+        } else {
+            ui.selected.update(|s| s.extend(shown));
+        }
+    };
+    view! {
+        <input type="checkbox" aria-label="Select all VMs shown"
+            prop:checked=all_selected on:change=toggle_all/>
+    }
+}
+
+#[component]
+fn Table(rows: Memo<Vec<RowKey>>, total: Memo<usize>) -> impl IntoView {
+    // The slice of rows in view.
+    let scroll_top = RwSignal::new(0.0_f64);
+    let view_h = RwSignal::new(800.0_f64);
+    let virtual_list = Memo::new(move |_| rows.with(Vec::len) > RENDER_ALL_UP_TO);
+    let range = Memo::new(move |_| {
+        let n = rows.with(Vec::len);
+        if n <= RENDER_ALL_UP_TO {
+            return (0, n);
+        }
+        let first = ((scroll_top.get() / ROW_H) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(n);
+        let count = (view_h.get() / ROW_H) as usize + 2 * OVERSCAN;
+        (first, (first + count).min(n))
+    });
+    let visible = Memo::new(move |_| {
+        let (a, b) = range.get();
+        rows.with(|r| r[a..b].to_vec())
+    });
+    let on_scroll = move |ev: leptos::ev::Event| {
+        let el: web_sys::Element = event_target(&ev);
+        scroll_top.set(f64::from(el.scroll_top()));
+        view_h.set(f64::from(el.client_height()));
+    };
+    let row_index = move |k: &RowKey| {
+        let k = k.clone();
+        // Within the slice shown: a few dozen comparisons, not 10,000.
+        Signal::derive(move || {
+            range.get().0 + visible.with(|r| r.iter().position(|x| *x == k).unwrap_or(0)) + 2
+        })
+    };
+    view! {
         <div class="table-wrap" class:virtual=move || virtual_list.get() on:scroll=on_scroll>
             <table class="vms" aria-rowcount=move || (rows.with(Vec::len) + 1).to_string()>
                 <thead>
                     <tr aria-rowindex="1">
-                        <th scope="col" class="sel">
-                            <input type="checkbox" aria-label="Select all VMs shown"
-                                prop:checked=all_selected on:change=toggle_all/>
-                        </th>
+                        <th scope="col" class="sel"><SelectAll rows/></th>
                         <th scope="col">"Name"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Actions"</th>
                         <th scope="col">"Provider"</th>
                         <th scope="col">"Size"</th>
                         <th scope="col">"Region"</th>
+                        <th scope="col">"Address"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -196,12 +244,10 @@ pub fn VmList() -> impl IntoView {
                             style:height=move || format!("{}px", range.get().0 as f64 * ROW_H)></tr>
                     </Show>
                     <For each=move || visible.get() key=|k| k.clone() let:k>
-                        <VmRow conn=k.0.clone() vm_id=k.1.clone()
-                            index=Signal::derive({
-                                let k = k.clone();
-                                // Within the slice shown: a few dozen comparisons, not 10,000.
-                                move || range.get().0 + visible.with(|r| r.iter().position(|x| *x == k).unwrap_or(0)) + 2
-                            })/>
+                        {match k.clone() {
+                            RowKey::Vm(conn, vm) => view! { <VmRow conn vm index=row_index(&k)/> }.into_any(),
+                            RowKey::Creating(op) => view! { <CreatingRow op index=row_index(&k)/> }.into_any(),
+                        }}
                     </For>
                     <Show when=move || { range.get().1 < rows.with(Vec::len) }>
                         <tr class="spacer" aria-hidden="true"
@@ -216,285 +262,73 @@ pub fn VmList() -> impl IntoView {
     }
 }
 
-/// With VMs selected: the actions to run on all of them.
+/// A connection's line: its list's state, how many VMs, and "Create VM" where it can (else
+/// why not).
 #[component]
-fn BulkBar() -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    let count = move || ui.selected.with(|s| s.len());
-    view! {
-        <Show when=move || { count() > 0 }>
-            <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected VMs">
-                <strong>{move || format!("{} selected", count())}</strong>
-                {BULK.iter().map(|&kind| {
-                    let danger = matches!(kind, Command::Action(k) if k.is_destructive());
-                    view! {
-                        <button class="btn small" class:danger=danger
-                            aria-label=move || format!("{} {}", kind.label(), crate::ui::selected_vms(count()))
-                            on:click=move |_| ui.dialog.set(Some(Dialog::Bulk { command: kind }))>
-                            {kind.label()}
-                        </button>
-                    }
-                }).collect_view()}
-                <button class="btn small" on:click=move |_| ui.selected.update(|s| s.clear())>
-                    "Clear selection"
-                </button>
-            </div>
-        </Show>
-    }
-}
-
-/// The latest bulk action: per VM done / failed / running / skipped, live.
-#[component]
-fn BulkSummary() -> impl IntoView {
+fn ConnStatus(id: ConnId, name: String) -> impl IntoView {
     let console = expect_context::<Console>();
     let ui = expect_context::<Ui>();
-    let summary = Memo::new(move |_| {
-        console.engine.with(|e| {
-            let bulk = e.bulks().last()?;
-            let summary = e.bulk_summary(&bulk.id)?;
-            Some((bulk.work.describe(), bulk.items.len(), summary))
-        })
-    });
-    move || {
-        summary.get().map(|(what, n, s)| {
-            let counts = s.label();
-            view! {
-                <section class="bulk-summary" aria-label="Bulk action result">
-                    <div class="entry-head">
-                        <strong>{format!("{what} on {}", crate::ui::vms(n))}</strong>
-                        <button class="btn small" aria-label="Close the bulk action result"
-                            on:click=move |_| ui.show_bulk.set(false)>"×"</button>
-                    </div>
-                    <p class="counts" role="status">{counts}</p>
-                    <ul>
-                        {s.items.into_iter().map(|(item, outcome)| {
-                            let (tone, text) = match outcome {
-                                BulkOutcome::Running => ("running", "running…".to_string()),
-                                BulkOutcome::Done => ("done", "done, verified".to_string()),
-                                BulkOutcome::Failed { message } => ("failed", format!("failed: {message}")),
-                                BulkOutcome::Skipped { reason } => ("skipped", format!("skipped: {reason}")),
-                                BulkOutcome::NeedsCheck { message } => ("check", format!("needs a check: {message}")),
-                                BulkOutcome::Cancelled { message } => ("cancelled", format!("cancelled: {message}")),
-                            };
-                            view! { <li data-outcome=tone><strong>{item.vm_name}</strong>" — "{text}</li> }
-                        }).collect_view()}
-                    </ul>
-                </section>
-            }
-        })
-    }
-}
-
-#[component]
-fn ConnStatus(id: String, name: String) -> impl IntoView {
-    let console = expect_context::<Console>();
-    let id2 = id.clone();
-    let state = Memo::new(move |_| console.engine.with(|e| e.list_state(&id2).cloned()));
-    let count = {
+    let state = {
         let id = id.clone();
-        move || console.engine.with(|e| e.vms(&id).len())
+        Memo::new(move |_| {
+            console.marks.conn(&id);
+            console.view(|v| Some((v.list_state(&id).cloned(), v.vms(&id).len())))
+        })
     };
-    let retry = move || {
+    let create = {
         let id = id.clone();
-        move |_| console.refresh(&id)
+        console.view(|v| {
+            let caps = v.caps(&id)?;
+            Some(match caps.create {
+                Some(_) => Ok(()),
+                None => Err(Refusal::NotOffered {
+                    provider: caps.kind,
+                }),
+            })
+        })
+    };
+    let refresh = {
+        let id = id.clone();
+        move |_| console.act(vigil_core::Command::Refresh { conn: id.clone() })
+    };
+    let create_label = format!("{} on {name}", words::action_label(ActionKind::Create));
+    let open_create = move |_| {
+        ui.dialog.set(Some(Dialog::Create {
+            conn: Some(id.clone()),
+        }))
     };
     view! {
-        <p class="conn" data-state=move || match state.get() {
+        <p class="conn" data-state=move || match state.get().and_then(|s| s.0) {
             Some(ListState::Ready { .. }) => "ready",
             Some(ListState::Failed { .. }) => "failed",
             _ => "loading",
         }>
             <strong>{name}</strong>
-            {move || match state.get() {
-                Some(ListState::Loading) | None => view! { <span>" — loading VMs…"</span> }.into_any(),
-                Some(ListState::Ready { .. }) => view! { <span>{format!(" — {}", crate::ui::vms(count()))}</span> }.into_any(),
-                Some(ListState::Failed { error, .. }) => view! {
-                    <span class="error" role="alert">" — "
-                        {match count() {
-                            0 => String::new(),
-                            n => format!("the list may be incomplete ({} shown). ", crate::ui::vms(n)),
-                        }}
-                        {error.full()}
-                    </span>
-                    " "
-                    <button class="btn small" on:click=retry()>"Retry"</button>
+            {move || {
+                let (list, count) = state.get().unwrap_or((None, 0));
+                match list {
+                    Some(ListState::Loading) | None => view! { <span>" — loading VMs…"</span> }.into_any(),
+                    Some(ListState::Ready { .. }) => view! { <span>{format!(" — {}", words::vms(count))}</span> }.into_any(),
+                    Some(ListState::Failed { error, .. }) => view! {
+                        <span class="error" role="alert">" — "
+                            {(count > 0).then(|| format!("the list may be incomplete ({} shown). ", words::vms(count)))}
+                            {error.to_string()}
+                        </span>
+                        " "
+                        <button class="btn small" on:click=refresh.clone()>"Retry"</button>
+                    }.into_any(),
+                }
+            }}
+            {match create {
+                Some(Ok(())) => view! {
+                    " "<button class="btn small primary create" aria-label=create_label
+                        on:click=open_create>{words::action_label(ActionKind::Create)}</button>
                 }.into_any(),
+                Some(Err(why)) => view! {
+                    <span class="hint create-off">{format!(" · {}: {why}", words::action_label(ActionKind::Create))}</span>
+                }.into_any(),
+                None => ().into_any(),
             }}
         </p>
-    }
-}
-
-pub fn badge_class(power: &PowerState, busy: bool) -> &'static str {
-    if busy {
-        return "badge busy";
-    }
-    match power {
-        PowerState::Running => "badge running",
-        PowerState::Stopped => "badge stopped",
-        PowerState::Unknown(_) => "badge unknown",
-        _ => "badge busy",
-    }
-}
-
-#[component]
-fn VmRow(conn: String, vm_id: String, index: Signal<usize>) -> impl IntoView {
-    let console = expect_context::<Console>();
-    let ui = expect_context::<Ui>();
-    let vm = {
-        let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        Memo::new(move |_| console.engine.with(|e| e.vm(&conn, &vm_id).cloned()))
-    };
-    let busy = {
-        let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        Memo::new(move |_| console.engine.with(|e| e.busy_on(&conn, &vm_id)))
-    };
-    let status = {
-        let conn = conn.clone();
-        move || {
-            console.engine.with(|e| {
-                vm.with(|v| {
-                    v.as_ref()
-                        .map(|v| e.status_label(&conn, v))
-                        .unwrap_or_default()
-                })
-            })
-        }
-    };
-    let name = move || vm.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
-    let provider = {
-        let conn = conn.clone();
-        console.engine.with_untracked(|e| {
-            e.connections()
-                .find(|c| c.id == conn)
-                .map(|c| c.name.clone())
-                .unwrap_or_default()
-        })
-    };
-    let key = (conn.clone(), vm_id.clone());
-    let (row_conn, row_vm) = key.clone();
-    let selected = {
-        let key = key.clone();
-        move || ui.selected.with(|s| s.contains(&key))
-    };
-    let toggle = {
-        let key = key.clone();
-        move |_| {
-            ui.selected.update(|s| {
-                if !s.remove(&key) {
-                    s.insert(key.clone());
-                }
-            })
-        }
-    };
-    let href = Route::Vm {
-        conn: conn.clone(),
-        vm: vm_id.clone(),
-    }
-    .href();
-    view! {
-        <tr class="vm" data-conn=row_conn data-vm=row_vm
-            aria-rowindex=move || index.get().to_string()
-            aria-selected=move || selected().to_string()
-            data-busy=move || busy.get().is_some().to_string()>
-            <td class="sel">
-                <input type="checkbox" aria-label=move || format!("Select {}", name())
-                    prop:checked=selected.clone() on:change=toggle/>
-            </td>
-            <th scope="row" class="vm-name"><a href=href>{name}</a></th>
-            <td class="status">
-                <span
-                    class=move || vm.with(|v| v.as_ref().map(|v| badge_class(&v.power, busy.get().is_some() || v.locked)).unwrap_or("badge"))
-                    data-testid="status"
-                >
-                    {status}
-                </span>
-                {move || busy.get().map(|b| view! { <RowProgress busy=b/> })}
-            </td>
-            <td><div class="actions"><ActionButtons conn vm_id/></div></td>
-            <td class="provider">{provider}</td>
-            <td class="size">{move || vm.with(|v| v.as_ref().map(|v| v.size.label()).unwrap_or_default())}</td>
-            <td class="region">{move || vm.with(|v| v.as_ref().and_then(|v| v.region.clone()).unwrap_or_else(|| "—".into()))}</td>
-        </tr>
-    }
-}
-
-/// A row's running operation: its phase, a bar, and the time so far against the usual.
-#[component]
-fn RowProgress(busy: Busy) -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    let label = busy.label.clone();
-    let pct = busy.progress;
-    let busy = StoredValue::new(busy);
-    view! {
-        <span class="row-progress">
-            <span class="progress mini" role="progressbar" aria-label=format!("{label} progress")
-                aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.map(|p| p.to_string())>
-                <span class="bar" style:width=pct.map(|p| format!("{p}%"))></span>
-            </span>
-            <span class="phase" title=move || busy.with_value(|b| b.describe(ui.now.get()))>{move || busy.with_value(|b| b.short(ui.now.get()))}</span>
-        </span>
-    }
-}
-
-/// The buttons for every action on this VM, enabled only when valid now; the tooltip of a
-/// disabled one says why. Each has an accessible name with the VM's: "Reboot web-01".
-#[component]
-pub fn ActionButtons(conn: String, vm_id: String) -> impl IntoView {
-    let console = expect_context::<Console>();
-    let ui = expect_context::<Ui>();
-    let choices = {
-        let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        Memo::new(move |_| console.engine.with(|e| e.choices(&conn, &vm_id)))
-    };
-    let name = {
-        let (conn, vm_id) = (conn.clone(), vm_id.clone());
-        Memo::new(move |_| {
-            console
-                .engine
-                .with(|e| e.vm(&conn, &vm_id).map(|v| v.name.clone()))
-                .unwrap_or_default()
-        })
-    };
-    move || {
-        choices
-            .get()
-            .into_iter()
-            .map(|choice| {
-                let (conn, vm) = (conn.clone(), vm_id.clone());
-                let label = format!("{} {}", choice.command.label(), name.get());
-                let kind = choice.command;
-                let click = move |_| match kind {
-                    Command::Stop => ui.dialog.set(Some(Dialog::Stop {
-                        conn: conn.clone(),
-                        vm: vm.clone(),
-                    })),
-                    Command::Action(k) if k.asks_first() => ui.dialog.set(Some(Dialog::Action {
-                        conn: conn.clone(),
-                        vm: vm.clone(),
-                        kind: k,
-                    })),
-                    Command::Action(k) => {
-                        if let Some(action) = Action::simple(k) {
-                            if let Err(e) = console.run(&conn, &vm, action) {
-                                console.announcement.set(e);
-                            }
-                        }
-                    }
-                };
-                view! {
-                    <button
-                        class="btn small"
-                        class:danger=kind.is_destructive()
-                        disabled=choice.reason.is_some()
-                        title=choice.reason.clone().unwrap_or_else(|| choice.hint.clone())
-                        aria-label=label
-                        data-action=kind.id()
-                        on:click=click
-                    >
-                        {kind.label()}
-                    </button>
-                }
-            })
-            .collect_view()
     }
 }

@@ -1,0 +1,130 @@
+//! Bulk actions: the bar offered while VMs are selected, and the latest bulk's per-VM summary,
+//! following each of its VMs' operations and workflows.
+
+use leptos::prelude::*;
+use vigil_core::engine::VmCommand;
+use vigil_core::workflow::{BulkOutcome, BulkSummary as Summary, BulkWork};
+use vigil_core::{words, ActionKind, Phase};
+
+use crate::console::Console;
+use crate::ui::{selected_vms, Dialog, Ui};
+
+/// The actions a bulk bar offers (each VM still decides whether it is allowed).
+pub const BULK: [VmCommand; 6] = [
+    VmCommand::Action(ActionKind::Start),
+    VmCommand::Action(ActionKind::Shutdown),
+    VmCommand::Stop,
+    VmCommand::Action(ActionKind::Reboot),
+    VmCommand::Action(ActionKind::PowerOff),
+    VmCommand::Action(ActionKind::PowerCycle),
+];
+
+/// With VMs selected: the actions to run on all of them.
+#[component]
+pub fn BulkBar() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let count = move || ui.selected.with(|s| s.len());
+    view! {
+        <Show when=move || { count() > 0 }>
+            <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected VMs">
+                <strong>{move || format!("{} selected", count())}</strong>
+                {BULK.iter().map(|&command| {
+                    let label = words::command_label(command);
+                    view! {
+                        <button class="btn small" class:danger=command.is_destructive()
+                            aria-label=move || format!("{label} {}", selected_vms(count()))
+                            on:click=move |_| ui.dialog.set(Some(Dialog::Bulk { command }))>
+                            {label}
+                        </button>
+                    }
+                }).collect_view()}
+                <button class="btn small" on:click=move |_| ui.selected.update(|s| s.clear())>
+                    "Clear selection"
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// What one VM of a bulk says: `done, verified`, `skipped: <why>`, `failed: <the provider's
+/// words>`.
+fn outcome_text(outcome: &BulkOutcome) -> (&'static str, String) {
+    match outcome {
+        BulkOutcome::Running => (
+            "running",
+            words::phase_label(Phase::InProgress).to_lowercase(),
+        ),
+        BulkOutcome::Done => ("done", "done, verified".into()),
+        BulkOutcome::Skipped { reason } => ("skipped", format!("skipped: {reason}")),
+        BulkOutcome::Ended { phase, says } => (
+            if phase.needs_check() {
+                "check"
+            } else {
+                "failed"
+            },
+            format!(
+                "{}: {}",
+                words::phase_label(*phase).to_lowercase(),
+                says.as_ref().map(|s| s.to_string()).unwrap_or_default()
+            ),
+        ),
+        BulkOutcome::Lost => (
+            "check",
+            words::phase_label(Phase::NeedsCheck).to_lowercase(),
+        ),
+    }
+}
+
+fn work_label(work: &BulkWork) -> String {
+    match work {
+        BulkWork::Action(a) => words::describe_action(a),
+        BulkWork::Plan(p) => words::describe_plan(p),
+    }
+}
+
+/// The latest bulk action: per VM done / failed / running / skipped, live.
+#[component]
+pub fn BulkSummary() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let marks = console.marks;
+    let summary = Memo::new(move |_| {
+        marks.activity();
+        let latest = console.view(|v| v.bulks().last().map(|b| b.id.clone()))?;
+        marks.bulk(&latest);
+        let (what, n, s): (String, usize, Summary) = console.view(|v| {
+            let b = v.bulk(&latest)?;
+            Some((work_label(&b.work), b.items.len(), v.bulk_summary(&latest)?))
+        })?;
+        // Each VM's operation or workflow: the summary moves with them.
+        for (item, _) in &s.items {
+            if let Some(op) = &item.op_id {
+                marks.op(op);
+            }
+            if let Some(wf) = &item.workflow_id {
+                marks.workflow(wf);
+            }
+        }
+        Some((what, n, s))
+    });
+    move || {
+        summary.get().map(|(what, n, s)| {
+            view! {
+                <section class="bulk-summary" aria-label="Bulk action result">
+                    <div class="entry-head">
+                        <strong>{format!("{what} on {}", words::vms(n))}</strong>
+                        <button class="btn small" aria-label="Close the bulk action result"
+                            on:click=move |_| ui.show_bulk.set(false)>"×"</button>
+                    </div>
+                    <p class="counts" role="status">{words::bulk_label(&s)}</p>
+                    <ul>
+                        {s.items.into_iter().map(|(item, outcome)| {
+                            let (tone, text) = outcome_text(&outcome);
+                            view! { <li data-outcome=tone><strong>{item.vm_name}</strong>" — "{text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}

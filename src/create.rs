@@ -1,0 +1,413 @@
+//! "Create VM": pick a connection, its catalogue is read (`Command::LoadCatalogue`), then the
+//! fields its provider needs (`CreateCaps`) with choices from the catalogue and vigil-core's
+//! checks (`check_create`) shown by field as the user types. Where the user's role may not
+//! create VMs (Erigones' VM owners), the dialog says so instead of a form.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use vigil_core::catalogue::{Catalogue, Choice, Field, Part};
+use vigil_core::dialect::{CreateCaps, Place, Sizing};
+use vigil_core::{words, ActionKind, Command, ConnId, Refusal, Size, View, VmSpec};
+
+use crate::console::Console;
+use crate::forms::{submit, FormEnd};
+use crate::ui::Ui;
+
+/// Where the form stands for the chosen connection.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    Loading,
+    /// Another tab polls: this one cannot read the catalogue (the leading tab shares no
+    /// catalogues), so the form is offered there.
+    Follows,
+    /// The user may not create VMs here (a role).
+    Refused(Refusal),
+    Ready {
+        create: CreateCaps,
+        provider: &'static str,
+    },
+}
+
+/// The stage now; once ready it stays ready while parts of the catalogue are read again (the
+/// chosen region's SSH keys, say), so the form is not drawn anew under the user's hands.
+fn stage_of(v: &View<'_>, conn: &ConnId, was_ready: bool) -> Option<Stage> {
+    let caps = v.caps(conn)?;
+    if let Err(why) = v.create_allowed(conn) {
+        return Some(Stage::Refused(why));
+    }
+    let create = caps.create?;
+    let loaded = v.catalogue(conn).is_some_and(Catalogue::is_loaded);
+    Some(if loaded || was_ready {
+        Stage::Ready {
+            create,
+            provider: caps.kind.label(),
+        }
+    } else {
+        Stage::Loading
+    })
+}
+
+/// `Region`, `Project`.
+fn place_label(place: Place) -> String {
+    let word = words::place_word(place);
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// `s-2vcpu-4gb · 2 vCPU · 4 GB RAM · 80 GB disk · $24/mo`.
+fn size_text(c: &Choice) -> String {
+    let size = Size {
+        vcpus: c.vcpus,
+        memory_gb: c.ram_mb.map(|m| (m / 1024) as u32).filter(|g| *g > 0),
+        disk_gb: c.disk_gb,
+        flavor: Some(c.label.clone()),
+    };
+    match &c.price {
+        Some(p) => format!("{} · {p}", words::size_label(&size)),
+        None => words::size_label(&size),
+    }
+}
+
+#[component]
+pub fn CreateForm(conn: Option<ConnId>) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let offering: Vec<(ConnId, String)> = console.view(|v| {
+        v.connections()
+            .filter(|c| v.caps(&c.id).is_some_and(|k| k.create.is_some()))
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect()
+    });
+    let chosen = RwSignal::new(conn.or_else(|| offering.first().map(|c| c.0.clone())));
+    let form = Form::new(console, chosen);
+    let stage = stage(console, chosen);
+    let error = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.tried.set(true);
+        let cmd = chosen
+            .get_untracked()
+            .map(|conn| Command::Create {
+                conn,
+                spec: form.spec.get_untracked(),
+            })
+            .ok_or(Refusal::UnknownConnection);
+        submit(console, ui, cmd, error);
+    };
+    let title = words::action_label(ActionKind::Create);
+    view! {
+        <form class="action-panel create-form" on:submit=on_submit aria-label=title novalidate>
+            <h2>{title}</h2>
+            <label>"Connection"
+                <select name="connection" on:change=move |ev| form.pick(ConnId::new(event_target_value(&ev)))>
+                    {offering.iter().map(|(id, name)| {
+                        let id2 = id.clone();
+                        view! { <option value=id.to_string() selected=move || chosen.get().as_ref() == Some(&id2)>{name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            {move || match stage.get() {
+                None => view! { <p class="error" role="alert">{Refusal::UnknownConnection.to_string()}</p> }.into_any(),
+                Some(Stage::Follows) => view! {
+                    <p class="hint" role="status">"Another tab polls the providers and reads their choices: create the VM from that tab."</p>
+                }.into_any(),
+                Some(Stage::Loading) => view! { <p class="hint" role="status">{Refusal::CatalogueNotReady.to_string()}</p> }.into_any(),
+                Some(Stage::Refused(why)) => view! { <p class="error refused" role="alert">{why.to_string()}</p> }.into_any(),
+                Some(Stage::Ready { create, provider }) => view! {
+                    {move || form.cat.with(|c| c.failure().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> }))}
+                    <Fields form create provider/>
+                }.into_any(),
+            }}
+            <FormEnd error submit_label=title.to_string()/>
+        </form>
+    }
+}
+
+/// Where the form stands for the connection chosen; the catalogue is read afresh for it (by the
+/// polling tab: this one, once it polls).
+fn stage(console: Console, chosen: RwSignal<Option<ConnId>>) -> Memo<Option<Stage>> {
+    let leads = console.tabs.leader;
+    Effect::new(move |_| {
+        if let (Some(conn), true) = (chosen.get(), leads.get()) {
+            console.act(Command::LoadCatalogue { conn, region: None });
+        }
+    });
+    Memo::new(move |was: Option<&Option<Stage>>| {
+        let conn = chosen.get()?;
+        console.marks.conn(&conn);
+        if !leads.get() {
+            return Some(Stage::Follows);
+        }
+        let was_ready = matches!(was, Some(Some(Stage::Ready { .. })));
+        console.view(|v| stage_of(v, &conn, was_ready))
+    })
+}
+
+/// The form's state: the spec typed so far, vigil-core's problems with it, and which fields
+/// the user has been to (their problems show; all of them after a submit).
+#[derive(Clone, Copy)]
+struct Form {
+    spec: RwSignal<VmSpec>,
+    problems: Memo<Vec<(Field, Refusal)>>,
+    touched: RwSignal<BTreeSet<Field>>,
+    tried: RwSignal<bool>,
+    /// The chosen connection's catalogue as it loads.
+    cat: Memo<Catalogue>,
+    chosen: RwSignal<Option<ConnId>>,
+}
+
+impl Form {
+    fn new(console: Console, chosen: RwSignal<Option<ConnId>>) -> Self {
+        let cat = Memo::new(move |_| {
+            let Some(conn) = chosen.get() else {
+                return Catalogue::default();
+            };
+            console.marks.conn(&conn);
+            console
+                .view(|v| v.catalogue(&conn).cloned())
+                .unwrap_or_default()
+        });
+        let spec = RwSignal::new(VmSpec::default());
+        let problems = Memo::new(move |_| {
+            let Some(conn) = chosen.get() else {
+                return Vec::new();
+            };
+            console.marks.conn(&conn);
+            spec.with(|s| console.view(|v| v.check_create(&conn, s)))
+        });
+        // The parts that belong to the chosen region are read once it is chosen.
+        Effect::new(move |was: Option<Option<String>>| {
+            let region = spec.with(|s| s.region.clone());
+            if let (Some(conn), Some(was)) = (chosen.get_untracked(), &was) {
+                if region.is_some() && *was != region {
+                    console.act(Command::LoadCatalogue {
+                        conn,
+                        region: region.clone(),
+                    });
+                }
+            }
+            region
+        });
+        Form {
+            spec,
+            problems,
+            touched: RwSignal::new(BTreeSet::new()),
+            tried: RwSignal::new(false),
+            cat,
+            chosen,
+        }
+    }
+
+    /// Another connection: each provider takes other fields, so only the name carries over.
+    fn pick(self, conn: ConnId) {
+        self.chosen.set(Some(conn));
+        self.spec.update(|s| {
+            *s = VmSpec {
+                name: std::mem::take(&mut s.name),
+                ..VmSpec::default()
+            }
+        });
+        self.touched.update(|t| t.retain(|f| *f == Field::Name));
+    }
+
+    fn set(self, field: Field, f: impl FnOnce(&mut VmSpec)) {
+        self.spec.update(f);
+        self.touched.update(|t| {
+            t.insert(field);
+        });
+    }
+
+    /// The field's problems, once it should say them.
+    fn problem(self, field: Field) -> impl Fn() -> Option<String> + Copy {
+        move || {
+            let shown = self.tried.get() || self.touched.with(|t| t.contains(&field));
+            shown.then(|| {
+                self.problems.with(|p| {
+                    let all: Vec<String> = p
+                        .iter()
+                        .filter(|(f, _)| *f == field)
+                        .map(|(_, r)| r.to_string())
+                        .collect();
+                    (!all.is_empty()).then(|| all.join(" "))
+                })
+            })?
+        }
+    }
+}
+
+/// An inline problem under a field.
+fn problem_line(p: impl Fn() -> Option<String> + Copy + Send + Sync + 'static) -> impl IntoView {
+    move || p().map(|t| view! { <span class="field-error" role="alert">{t}</span> })
+}
+
+/// One choice from a catalogue list.
+fn select(
+    form: Form,
+    field: Option<Field>,
+    label: String,
+    name: &'static str,
+    options: impl Fn() -> Vec<(String, String, bool)> + Send + Sync + 'static,
+    get: fn(&VmSpec) -> Option<String>,
+    put: fn(&mut VmSpec, Option<String>),
+) -> impl IntoView {
+    let value = move || form.spec.with(get);
+    let problem = move || field.and_then(|f| form.problem(f)());
+    view! {
+        <label>{label}
+            <select name=name aria-invalid=move || problem().is_some().to_string()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    let put = |s: &mut VmSpec| put(s, (!v.is_empty()).then_some(v));
+                    match field {
+                        Some(f) => form.set(f, put),
+                        None => form.spec.update(put),
+                    }
+                }>
+                <option value="" selected=move || value().is_none()>"—"</option>
+                {move || options().into_iter().map(|(id, text, off)| {
+                    let id2 = id.clone();
+                    view! { <option value=id disabled=off selected=move || value().as_deref() == Some(id2.as_str())>{text}</option> }
+                }).collect_view()}
+            </select>
+            {problem_line(problem)}
+        </label>
+    }
+}
+
+/// A part's choices as options, following the catalogue as it loads.
+fn listed(form: Form, part: Part) -> impl Fn() -> Vec<(String, String, bool)> + Copy + Send + Sync {
+    move || {
+        form.cat.with(|cat| {
+            cat.choices(part)
+                .iter()
+                .map(|c| (c.id.clone(), c.label.clone(), c.unavailable))
+                .collect()
+        })
+    }
+}
+
+/// The fields the provider needs, with the catalogue's choices.
+#[component]
+fn Fields(form: Form, create: CreateCaps, provider: &'static str) -> impl IntoView {
+    let has = move |part: Part| form.cat.with(|c| c.parts.contains_key(&part));
+    let size_options = move || {
+        let region = form.spec.with(|s| s.region.clone());
+        form.cat.with(|cat| {
+            cat.choices(Part::Sizes)
+                .iter()
+                .filter(|c| {
+                    region
+                        .as_ref()
+                        .is_none_or(|r| c.regions.is_empty() || c.regions.contains(r))
+                })
+                .map(|c| (c.id.clone(), size_text(c), c.unavailable))
+                .collect()
+        })
+    };
+    let images = listed(form, Part::Images);
+    let keys = move || form.cat.with(|c| c.choices(Part::SshKeys).to_vec());
+    view! {
+        <label>"Name"
+            <input type="text" name="name" autocomplete="off" autofocus
+                aria-invalid=move || form.problem(Field::Name)().is_some().to_string()
+                prop:value=move || form.spec.with(|s| s.name.clone())
+                on:input=move |ev| form.set(Field::Name, |s| s.name = event_target_value(&ev))/>
+            {problem_line(form.problem(Field::Name))}
+        </label>
+        {create.place.map(|place| select(form, Some(Field::Region), place_label(place), "region",
+            listed(form, Part::Regions), |s| s.region.clone(), |s, v| s.region = v))}
+        {match create.sizing {
+            Sizing::Catalogue => select(form, Some(Field::Size), "Size".into(), "size", size_options,
+                |s| s.size.clone(), |s, v| s.size = v).into_any(),
+            Sizing::Amounts { .. } => view! { <Amounts form/> }.into_any(),
+        }}
+        <label>"Image"
+            <select name="image" aria-invalid=move || form.problem(Field::Image)().is_some().to_string()
+                on:change=move |ev| {
+                    let id = event_target_value(&ev);
+                    let os = form.cat.with(|c| c.choices(Part::Images).iter().find(|c| c.id == id).and_then(|c| c.os.clone()));
+                    form.set(Field::Image, |s| { s.image = id; s.os = os; });
+                }>
+                <option value="" selected=move || form.spec.with(|s| s.image.is_empty())>"—"</option>
+                {move || images().into_iter().map(|(id, text, off)| {
+                    let id2 = id.clone();
+                    view! { <option value=id disabled=off selected=move || form.spec.with(|s| s.image == id2)>{text}</option> }
+                }).collect_view()}
+            </select>
+            {problem_line(form.problem(Field::Image))}
+        </label>
+        {move || has(Part::Configurations).then(|| select(form, None, "Configuration".into(), "configuration",
+            listed(form, Part::Configurations), |s| s.configuration.clone(), |s, v| s.configuration = v))}
+        {move || (create.network_required || has(Part::Networks)).then(|| select(form, Some(Field::Network),
+            "Network".into(), "network", listed(form, Part::Networks), |s| s.network.clone(), |s, v| s.network = v))}
+        {move || (create.security_group_required || has(Part::SecurityGroups)).then(|| select(form,
+            Some(Field::SecurityGroup), "Security group".into(), "security_group", listed(form, Part::SecurityGroups),
+            |s| s.security_group.clone(), |s, v| s.security_group = v))}
+        {move || (create.ssh_keys && !keys().is_empty()).then(|| view! { <SshKeys form keys=keys()/> })}
+        {create.shows_password_once.then(|| view! {
+            <p class="hint">{format!("{provider} generates the administrator password with the VM: Vigil shows it once, in a notice, and keeps it nowhere.")}</p>
+        })}
+    }
+}
+
+/// Free amounts where the provider has no sizes (Erigones).
+#[component]
+fn Amounts(form: Form) -> impl IntoView {
+    let number = move |name: &'static str,
+                       label: &'static str,
+                       get: fn(&VmSpec) -> Option<u32>,
+                       put: fn(&mut VmSpec, Option<u32>)| {
+        view! {
+            <label>{label}" "
+                <input type="number" name=name min="1"
+                    prop:value=move || form.spec.with(|s| get(s).map(|n| n.to_string()).unwrap_or_default())
+                    on:input=move |ev| {
+                        let n = event_target_value(&ev).trim().parse::<u32>().ok();
+                        form.set(Field::Amounts, |s| put(s, n));
+                    }/>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="amounts">
+            <legend>"Size"</legend>
+            {number("vcpus", "vCPUs", |s| s.vcpus, |s, n| s.vcpus = n)}
+            {number("ram_mb", "RAM (MB)", |s| s.ram_mb, |s, n| s.ram_mb = n)}
+            {number("disk_gb", "Disk (GB)", |s| s.disk_gb, |s, n| s.disk_gb = n)}
+            {problem_line(form.problem(Field::Amounts))}
+        </fieldset>
+    }
+}
+
+/// SSH keys to put on the new VM.
+#[component]
+fn SshKeys(form: Form, keys: Vec<Choice>) -> impl IntoView {
+    view! {
+        <fieldset class="ssh-keys">
+            <legend>"SSH keys"</legend>
+            {keys.into_iter().map(|k| {
+                let (id, id2) = (k.id.clone(), k.id.clone());
+                view! {
+                    <label class="check">
+                        <input type="checkbox" name="ssh_key" value=k.id.clone()
+                            prop:checked=move || form.spec.with(|s| s.ssh_keys.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let id = id2.clone();
+                                form.set(Field::SshKeys, move |s| {
+                                    s.ssh_keys.retain(|x| *x != id);
+                                    if on { s.ssh_keys.push(id); }
+                                });
+                            }/>
+                        {k.label.clone()}
+                    </label>
+                }
+            }).collect_view()}
+            {problem_line(form.problem(Field::SshKeys))}
+        </fieldset>
+    }
+}

@@ -1,0 +1,300 @@
+//! The form or confirmation for one action on one VM: rename, snapshot, restore, resize (by
+//! amounts, by flavor, or stop → resize → start where the provider resizes only stopped VMs),
+//! and the confirmations of abrupt actions. What the provider allows comes from its `Caps`.
+
+use leptos::prelude::*;
+use vigil_core::dialect::{Caps, SnapshotCaps};
+use vigil_core::workflow::Plan;
+use vigil_core::{words, Action, ActionKind, Command, ConnId, Refusal, Resize, Vm, VmId};
+
+use crate::console::Console;
+use crate::ui::Ui;
+
+/// The snapshot rules a provider has, in one sentence.
+fn snapshot_rules(provider: &str, s: &SnapshotCaps) -> Option<String> {
+    let mut rules = Vec::new();
+    if let Some(n) = s.max_per_vm {
+        rules.push(format!("keeps at most {n} snapshots per VM"));
+    }
+    if s.unique_names {
+        rules.push("names must be unique on the VM".to_string());
+    }
+    if s.refused_with_extra_volumes {
+        rules.push("VMs with extra volumes cannot be snapshotted".to_string());
+    }
+    (!rules.is_empty()).then(|| format!("{provider} {}.", rules.join("; ")))
+}
+
+/// A whole number of at least 1.
+fn amount(s: RwSignal<String>) -> Result<u32, Refusal> {
+    match s.get_untracked().trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Refusal::SizeAtLeastOne),
+    }
+}
+
+/// What the user typed, for every kind of form.
+#[derive(Clone, Copy)]
+struct Typed {
+    text: RwSignal<String>,
+    description: RwSignal<String>,
+    flavor: RwSignal<String>,
+    cpu: RwSignal<String>,
+    ram: RwSignal<String>,
+    disk: RwSignal<String>,
+    start_after: RwSignal<bool>,
+}
+
+impl Typed {
+    fn new(kind: ActionKind, vm: &Vm) -> Self {
+        Typed {
+            text: RwSignal::new(match kind {
+                ActionKind::Rename => vm.name.clone(),
+                _ => String::new(),
+            }),
+            description: RwSignal::new(String::new()),
+            flavor: RwSignal::new(String::new()),
+            cpu: RwSignal::new(vm.size.vcpus.unwrap_or(1).to_string()),
+            ram: RwSignal::new(vm.size.memory_gb.unwrap_or(1).to_string()),
+            disk: RwSignal::new(vm.size.disk_gb.unwrap_or(25).to_string()),
+            start_after: RwSignal::new(true),
+        }
+    }
+
+    /// The action typed, checked for what the page can tell alone.
+    fn action(self, kind: ActionKind, caps: &Caps, vm: &Vm) -> Result<Action, Refusal> {
+        let text = || self.text.get_untracked().trim().to_string();
+        Ok(match kind {
+            ActionKind::Rename => Action::Rename {
+                name: self.text.get_untracked(),
+            },
+            ActionKind::Snapshot => Action::Snapshot {
+                name: self.text.get_untracked(),
+                description: self.description.get_untracked(),
+            },
+            ActionKind::RestoreBackup if text().is_empty() => return Err(Refusal::EnterBackupId),
+            ActionKind::RestoreBackup => Action::RestoreBackup { backup_id: text() },
+            ActionKind::Resize if caps.resizes_by_flavor => {
+                let id = self.flavor.get_untracked().trim().to_string();
+                if id.is_empty() {
+                    return Err(Refusal::EnterFlavor);
+                }
+                Action::Resize(Resize::Flavor { id })
+            }
+            ActionKind::Resize => {
+                let (c, r, d) = (amount(self.cpu)?, amount(self.ram)?, amount(self.disk)?);
+                Action::Resize(Resize::to_target(&vm.size, c, r, d)?)
+            }
+            other => Action::simple(other).ok_or(Refusal::NotOffered {
+                provider: caps.kind,
+            })?,
+        })
+    }
+}
+
+#[component]
+pub fn ActionForm(conn: ConnId, vm: VmId, kind: ActionKind) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let ui = expect_context::<Ui>();
+    let found = console.view(|v| Some((v.vm(&conn, &vm)?.clone(), v.caps(&conn)?)));
+    let Some((current, caps)) = found else {
+        return view! { <p>{Refusal::VmNotListed.to_string()}</p> }.into_any();
+    };
+    // A resize the provider takes only with the VM off: done as stop → resize → start.
+    let cold = kind == ActionKind::Resize && console.view(|v| v.resize_needs_stop(&conn, &vm));
+    let typed = Typed::new(kind, &current);
+    let error = RwSignal::new(None::<String>);
+    let on_submit = {
+        let current = current.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let (conn, vm) = (conn.clone(), vm.clone());
+            let cmd = typed
+                .action(kind, caps, &current)
+                .and_then(|a| a.validate().map(|()| a))
+                .map(|a| match a {
+                    Action::Resize(resize) if cold => Command::Workflow {
+                        conn,
+                        vm,
+                        plan: Plan::ColdResize {
+                            resize,
+                            start_after: typed.start_after.get_untracked(),
+                        },
+                    },
+                    action => Command::Act { conn, vm, action },
+                });
+            submit(console, ui, cmd, error);
+        }
+    };
+    let title = format!("{} {}", words::action_label(kind), current.name);
+    let body = match kind {
+        ActionKind::Rename | ActionKind::Snapshot | ActionKind::RestoreBackup => {
+            view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
+        }
+        ActionKind::Resize if caps.resizes_by_flavor => {
+            view! { <FlavorForm typed vm=current.clone() console/> }.into_any()
+        }
+        ActionKind::Resize => view! { <AmountsForm typed cold/> }.into_any(),
+        ActionKind::PowerOff => view! {
+            <p>"Power off cuts the power like pulling the plug: unsaved data in the VM is lost. Prefer Stop, which shuts down gracefully first."</p>
+        }
+        .into_any(),
+        ActionKind::PowerCycle => view! {
+            <p>"Power cycle is a hard reset: the guest gets no chance to shut down cleanly."</p>
+        }
+        .into_any(),
+        ActionKind::PasswordReset => view! {
+            <p>"The provider sets a new password for the VM's administrator account; the old one stops working."</p>
+            <p class="hint">"The provider's API does not return the new password to Vigil: it delivers it itself (usually by e-mail to the account owner). Vigil never stores passwords."</p>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    let submit_label = if cold {
+        "Stop, resize and start".to_string()
+    } else {
+        words::action_label(kind).to_string()
+    };
+    view! {
+        <form class="action-panel" on:submit=on_submit aria-label=title.clone()>
+            <h2>{title.clone()}</h2>
+            {body}
+            <FormEnd error submit_label danger=kind.is_destructive()/>
+        </form>
+    }
+    .into_any()
+}
+
+/// Rename, snapshot (with the provider's rules) and restore: one text, maybe a description.
+#[component]
+fn TextForm(kind: ActionKind, typed: Typed, caps: &'static Caps, vm: Vm) -> impl IntoView {
+    let label = match kind {
+        ActionKind::Rename => "New name",
+        ActionKind::Snapshot => "Snapshot name",
+        _ => "Backup id",
+    };
+    let snapshot = kind == ActionKind::Snapshot;
+    let rules = snapshot
+        .then(|| snapshot_rules(caps.kind.label(), &caps.snapshots))
+        .flatten();
+    let full = caps
+        .snapshots
+        .max_per_vm
+        .filter(|max| snapshot && vm.snapshot_count.is_some_and(|n| n >= *max));
+    view! {
+        {(kind == ActionKind::RestoreBackup).then(|| view! {
+            <p>"Restoring replaces the VM's disk with the backup: changes since the backup are lost."</p>
+        })}
+        {rules.map(|r| view! { <p class="hint">{r}</p> })}
+        {full.map(|max| view! {
+            <p class="error">{format!(
+                "This VM already has {max} snapshots: {} will refuse another. Delete one first.",
+                caps.kind.label()
+            )}</p>
+        })}
+        <label>{label}
+            <input type="text" name="text" required autofocus prop:value=move || typed.text.get()
+                on:input=move |ev| typed.text.set(event_target_value(&ev))/>
+        </label>
+        {(snapshot && caps.snapshots.description).then(|| view! {
+            <label>"Description"
+                <input type="text" name="description" prop:value=move || typed.description.get()
+                    on:input=move |ev| typed.description.set(event_target_value(&ev))/>
+            </label>
+        })}
+    }
+}
+
+/// Resize to another flavor, those in use on this connection offered as suggestions.
+#[component]
+fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
+    let mut flavors: Vec<String> = console.view(|v| {
+        v.connections()
+            .flat_map(|c| v.vms(&c.id).iter())
+            .filter_map(|x| x.size.flavor.clone())
+            .collect()
+    });
+    flavors.sort();
+    flavors.dedup();
+    let now = words::size_label(&vm.size);
+    view! {
+        <p class="hint">{format!("Now: {now}. {}", Refusal::EnterFlavor)}</p>
+        <label>"Flavor id"
+            <input type="text" name="flavor" list="flavor-ids" autofocus prop:value=move || typed.flavor.get()
+                on:input=move |ev| typed.flavor.set(event_target_value(&ev))/>
+        </label>
+        <datalist id="flavor-ids">
+            {flavors.into_iter().map(|f| view! { <option value=f/> }).collect_view()}
+        </datalist>
+    }
+}
+
+/// Resize by vCPUs, RAM and disk; where the VM must be off, as stop → resize → start.
+#[component]
+fn AmountsForm(typed: Typed, cold: bool) -> impl IntoView {
+    let number = |name: &'static str, label: &'static str, value: RwSignal<String>| {
+        view! {
+            <label>{label}" "<input type="number" name=name min="1" prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/></label>
+        }
+    };
+    view! {
+        {if cold {
+            view! {
+                <p class="hint">{words::choice_hint(vigil_core::engine::VmCommand::Action(ActionKind::Resize), true)}</p>
+                <label class="check"><input type="checkbox" name="start_after" prop:checked=move || typed.start_after.get()
+                    on:change=move |ev| typed.start_after.set(event_target_checked(&ev))/>"Start it again afterwards"</label>
+            }.into_any()
+        } else {
+            view! { <p class="hint">"Changing one resource sends it alone; several go together."</p> }.into_any()
+        }}
+        {number("cpu", "vCPUs", typed.cpu)}
+        {number("ram", "RAM (GB)", typed.ram)}
+        {number("disk", "Disk (GB)", typed.disk)}
+    }
+}
+
+/// The error line and the two buttons every form ends with.
+#[component]
+pub fn FormEnd(
+    error: RwSignal<Option<String>>,
+    submit_label: String,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    view! {
+        <Show when=move || error.get().is_some()>
+            <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </Show>
+        <div class="row-actions">
+            <button type="submit" class="btn primary" class:danger=danger>{submit_label}</button>
+            <button type="button" class="btn" on:click=move |_| ui.dialog.set(None)>"Cancel"</button>
+        </div>
+    }
+}
+
+/// Runs `cmd`: closes the dialog, or keeps it open with the refusal (and what was typed).
+pub fn submit(
+    console: Console,
+    ui: Ui,
+    cmd: Result<Command, Refusal>,
+    error: RwSignal<Option<String>>,
+) -> bool {
+    match cmd.and_then(|c| console.intend(c)) {
+        Ok(_) => {
+            ui.dialog.set(None);
+            true
+        }
+        Err(why) => {
+            error.set(Some(why.to_string()));
+            false
+        }
+    }
+}
+
+/// A VM's name as last seen (its id if it is gone).
+pub fn vm_name(console: Console, conn: &ConnId, vm: &VmId) -> String {
+    console
+        .view(|v| v.vm(conn, vm).map(|x| x.name.clone()))
+        .unwrap_or_else(|| vm.to_string())
+}
