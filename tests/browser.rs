@@ -2,111 +2,16 @@
 //! Run by `./x test`: `cargo test -p vigil --target wasm32-unknown-unknown`.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::*;
 use gloo_timers::future::TimeoutFuture;
-use leptos::prelude::*;
-use vigil::{App, AppConfig, DemoConfig};
+use vigil::DemoConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Mounts the App in a fresh element; unmounts when dropped.
-struct Mounted {
-    root: HtmlElement,
-    _handle: Box<dyn std::any::Any>,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-fn mount(demo: DemoConfig) -> Mounted {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&root).unwrap();
-    let config = AppConfig { demo };
-    let handle = leptos::mount::mount_to(root.clone(), move || view! { <App config/> });
-    Mounted {
-        root,
-        _handle: Box::new(handle),
-    }
-}
-
-fn fast(failure_rate: f64) -> DemoConfig {
-    DemoConfig {
-        seed: 11,
-        vms: 12,
-        failure_rate,
-        speed: 20.0,
-        latency_ms: (5, 30),
-    }
-}
-
-fn find(root: &HtmlElement, selector: &str) -> Option<Element> {
-    root.query_selector(selector).unwrap()
-}
-
-fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|n| n.unchecked_into())
-        .collect()
-}
-
-fn text(e: &Element) -> String {
-    e.text_content().unwrap_or_default()
-}
-
-/// Polls every 50 ms until `f` yields, or fails the test after `ms` with what it waited for.
-async fn wait_for<T>(what: &str, ms: u32, f: impl Fn() -> Option<T>) -> T {
-    let mut waited = 0;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(waited < ms, "timed out after {ms} ms waiting for {what}");
-        TimeoutFuture::new(50).await;
-        waited += 50;
-    }
-}
-
-/// The activity entry whose title is exactly `title`.
-fn entry(root: &HtmlElement, title: &str) -> Option<Element> {
-    all(root, "li.entry").into_iter().find(|e| {
-        e.query_selector(".entry-title")
-            .unwrap()
-            .is_some_and(|t| text(&t) == title)
-    })
-}
-
-/// The demo cloudsfor row of `vm_name` (names repeat across the demo providers).
-fn row_of(root: &HtmlElement, vm_name: &str) -> Element {
-    all(root, "tr.vm[data-conn='demo-cloudsfor']")
-        .into_iter()
-        .find(|r| {
-            r.query_selector(".vm-name")
-                .unwrap()
-                .is_some_and(|n| text(&n) == vm_name)
-        })
-        .unwrap_or_else(|| panic!("no row for {vm_name}"))
-}
-
-/// Clicks the first enabled `action` button on a demo cloudsfor VM; returns its accessible name.
-async fn click_first_enabled(root: &HtmlElement, action: &str) -> String {
-    let selector =
-        format!("tr.vm[data-conn='demo-cloudsfor'] button[data-action='{action}']:not([disabled])");
-    let button = wait_for(&format!("an enabled {action} button"), 10_000, || {
-        find(root, &selector)
-    })
-    .await;
-    let label = button.get_attribute("aria-label").unwrap();
-    button.unchecked_ref::<HtmlElement>().click();
-    label
-}
 
 #[wasm_bindgen_test]
 async fn a_reboot_shows_progress_and_ends_verified_done() {
@@ -226,35 +131,6 @@ async fn destructive_actions_ask_first_and_forms_keep_what_was_typed() {
     assert!(text(&err).contains("name"));
     assert_eq!(input.value(), "   ");
     assert!(all(root, "li.entry").is_empty());
-}
-
-/// Writes settings as the settings form would, for the next mount.
-fn store_settings(json: &str) {
-    let s = web_sys::window()
-        .unwrap()
-        .session_storage()
-        .unwrap()
-        .unwrap();
-    s.set_item("vigil.settings.v1", json).unwrap();
-}
-
-/// Forgets saved settings and kept operations, so every test starts from a clean page.
-fn clear_settings() {
-    let w = web_sys::window().unwrap();
-    for s in [
-        w.session_storage().unwrap().unwrap(),
-        w.local_storage().unwrap().unwrap(),
-    ] {
-        for key in [
-            "vigil.settings.v1",
-            "vigil.operations.v1",
-            "vigil.state.v2",
-            "vigil.learning.v1",
-            "vigil.demo.v1",
-        ] {
-            s.remove_item(key).unwrap();
-        }
-    }
 }
 
 #[wasm_bindgen_test]
@@ -415,9 +291,6 @@ async fn settings_add_a_connection_kept_in_session_storage_only() {
     clear_settings();
 }
 
-/// The address of a running `vigil-sim-server`, given at build time by `./x test`.
-const SIM_URL: Option<&str> = option_env!("VIGIL_SIM_URL");
-
 #[wasm_bindgen_test]
 async fn every_dialect_works_against_the_simulator_over_http() {
     let Some(sim) = SIM_URL else {
@@ -461,59 +334,6 @@ async fn every_dialect_works_against_the_simulator_over_http() {
     clear_settings();
 }
 
-/// Settings with one connection per dialect in `dialects` to the simulator server (ids
-/// `http-<slug>`), with its demo credentials.
-fn http_settings(sim: &str, dialects: &[vigil_core::DialectKind]) -> String {
-    let connections = dialects
-        .iter()
-        .map(|d| vigil_core::ConnectionConfig {
-            id: format!("http-{}", d.slug()),
-            name: format!("HTTP {}", d.slug()),
-            dialect: *d,
-            base_url: format!("{sim}{}", d.sim_prefix()),
-            credentials: d.demo_credentials(),
-            demo: false,
-        })
-        .collect();
-    let settings = vigil::storage::Settings {
-        connections,
-        show_demo: false,
-        remember: false,
-    };
-    serde_json::to_string(&settings).unwrap()
-}
-
-/// Clicks the first button matching `selector` once one is there, and waits for the provider to
-/// accept its operation; returns the button's name (which names its activity entry).
-async fn start_and_see_accepted(app: &Mounted, selector: &str) -> String {
-    let button = wait_for(selector, 20_000, || find(&app.root, selector)).await;
-    let label = button.get_attribute("aria-label").unwrap();
-    button.unchecked_ref::<HtmlElement>().click();
-    wait_for("the operation accepted", 10_000, || {
-        entry(&app.root, &label).filter(|e| {
-            matches!(
-                e.get_attribute("data-phase").as_deref(),
-                Some("Accepted" | "InProgress")
-            )
-        })
-    })
-    .await;
-    label
-}
-
-/// The activity entry named `label` once its operation has ended, whichever way.
-async fn ended(app: &Mounted, label: &str, ms: u32) -> Element {
-    wait_for("the operation to end", ms, || {
-        entry(&app.root, label).filter(|e| {
-            !matches!(
-                e.get_attribute("data-phase").as_deref(),
-                Some("Submitted" | "Accepted" | "InProgress" | "Verifying")
-            )
-        })
-    })
-    .await
-}
-
 #[wasm_bindgen_test]
 async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     let sim = SIM_URL.expect("VIGIL_SIM_URL is set by ./x test");
@@ -527,11 +347,12 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
     let label = start_and_see_accepted(&app, selector).await;
     // The page goes away mid-operation…
     drop(app);
-    assert!(local
-        .get_item("vigil.state.v2")
-        .unwrap()
-        .unwrap()
-        .contains("Shutdown"));
+    let kept = (0..local.length().unwrap())
+        .filter_map(|i| local.key(i).unwrap())
+        .filter(|k| k.starts_with("vigil.v3.op."))
+        .filter_map(|k| local.get_item(&k).unwrap())
+        .any(|op| op.contains("Shutdown"));
+    assert!(kept, "the open shutdown is kept under its own key");
 
     // …and comes back: the operation is there and is followed to its end.
     let app = mount(fast(0.0));
@@ -664,62 +485,6 @@ async fn the_vm_list_can_be_searched_and_filtered() {
         .unwrap();
     TimeoutFuture::new(50).await;
     assert_eq!(all(root, "tr.vm").len(), 12);
-}
-
-fn set_hash(hash: &str) {
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash(hash)
-        .unwrap();
-}
-
-fn click(e: &Element) {
-    e.unchecked_ref::<HtmlElement>().click();
-}
-
-fn button_named(root: &HtmlElement, name: &str) -> Option<Element> {
-    all(root, "button")
-        .into_iter()
-        .find(|b| b.get_attribute("aria-label").as_deref() == Some(name) || text(b) == name)
-}
-
-fn set_input(root: &HtmlElement, selector: &str, value: &str) {
-    let input: web_sys::HtmlInputElement = find(root, selector)
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .unchecked_into();
-    input.set_value(value);
-    input
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
-}
-
-/// The enabled `action` button of the demo cloudsfor row of `vm_name`.
-fn action_in_row(root: &HtmlElement, vm_name: &str, action: &str) -> Element {
-    row_of(root, vm_name)
-        .query_selector(&format!("button[data-action='{action}']:not([disabled])"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("an enabled {action} button for {vm_name}"))
-}
-
-fn phase_of(e: &Element) -> String {
-    e.get_attribute("data-phase").unwrap_or_default()
-}
-
-/// A running, unlocked demo cloudsfor VM's (id, name).
-async fn running_vm(root: &HtmlElement) -> (String, String) {
-    let row = wait_for("a running cloudsfor VM", 10_000, || {
-        all(root, "tr.vm[data-conn='demo-cloudsfor'][data-busy='false']")
-            .into_iter()
-            .find(|r| {
-                r.query_selector("[data-testid=status]")
-                    .unwrap()
-                    .is_some_and(|s| text(&s) == "running")
-            })
-    })
-    .await;
-    let name = text(&row.query_selector(".vm-name").unwrap().unwrap());
-    (row.get_attribute("data-vm").unwrap(), name)
 }
 
 #[wasm_bindgen_test]
@@ -864,7 +629,7 @@ async fn resizing_a_running_vm_stops_resizes_and_starts_it_as_one_operation() {
     let (_, name) = running_vm(root).await;
     click(&action_in_row(root, &name, "Resize"));
     let form = wait_for("the resize form", 2_000, || find(root, "form.action-panel")).await;
-    assert!(text(&form).contains("stop it"), "{}", text(&form));
+    assert!(text(&form).contains("stops it"), "{}", text(&form));
     let cpu: web_sys::HtmlInputElement = find(root, "form.action-panel input[name=cpu]")
         .unwrap()
         .unchecked_into();
@@ -896,37 +661,6 @@ async fn resizing_a_running_vm_stops_resizes_and_starts_it_as_one_operation() {
         "running"
     );
     assert!(text(&row.query_selector(".size").unwrap().unwrap()).contains(&format!("{more} vCPU")));
-}
-
-/// Requests the simulator server has answered for `dialect` so far.
-async fn sim_requests(sim: &str, dialect: &str) -> u64 {
-    let stats: serde_json::Value = gloo_net::http::Request::get(&format!("{sim}/_sim/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    stats["dialects"][dialect]["requests"].as_u64().unwrap()
-}
-
-/// Makes the page look hidden or shown, as switching browser tabs does.
-fn set_visibility(state: Option<&str>) {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let key = wasm_bindgen::JsValue::from_str("visibilityState");
-    match state {
-        Some(s) => {
-            let desc = js_sys::Object::new();
-            js_sys::Reflect::set(&desc, &"value".into(), &s.into()).unwrap();
-            js_sys::Reflect::set(&desc, &"configurable".into(), &true.into()).unwrap();
-            js_sys::Object::define_property(&doc, &key, &desc);
-        }
-        None => {
-            js_sys::Reflect::delete_property(&doc, &key).unwrap();
-        }
-    }
-    doc.dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
-        .unwrap();
 }
 
 #[wasm_bindgen_test]
