@@ -89,6 +89,11 @@ pub fn CreateForm(conn: Option<ConnId>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.tried.set(true);
+        // Every problem shows by its field: nothing to send until they are fixed.
+        if !form.problems.with(Vec::is_empty) {
+            error.set(None);
+            return;
+        }
         let cmd = chosen
             .get_untracked()
             .map(|conn| Command::Create {

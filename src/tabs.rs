@@ -91,6 +91,8 @@ impl Tabs {
             leader: RwSignal::new(false),
             driver,
         };
+        // A tab follows until it is elected: nothing goes out before then.
+        let _ = driver.command(Command::Pace(Pace::Follower));
         driver.on_share(move |share| tabs.post(&Message::Share(share)));
         // A page going away (reload, close) unmounts nothing: a leader hands over now.
         let _ = leptos_use::use_event_listener(

@@ -112,7 +112,8 @@ fn Page(
                 <span class=move || data.with(|d| d.as_ref().map_or("badge", |d| d.row.badge))
                     data-testid="status">{get(|d| d.row.status.clone())}</span>
             </h2>
-            {move || data.with(|d| d.as_ref().and_then(|d| d.row.busy.as_ref().map(|b| b.label())))
+            // A workflow's step says more than the status; a plain operation's would repeat it.
+            {move || data.with(|d| d.as_ref().and_then(|d| d.row.busy.as_ref().map(|b| b.label()).filter(|l| *l != d.row.status)))
                 .map(|l| view! { <p class="phase">{l}</p> })}
             <dl class="details">
                 <dt>"Provider"</dt><dd>{get(|d| d.provider.clone())}</dd>

@@ -321,7 +321,7 @@ fn ConnStatus(id: ConnId, name: String) -> impl IntoView {
             }}
             {match create {
                 Some(Ok(())) => view! {
-                    " "<button class="btn small primary create" aria-label=create_label
+                    " "<button class="btn small create" aria-label=create_label
                         on:click=open_create>{words::action_label(ActionKind::Create)}</button>
                 }.into_any(),
                 Some(Err(why)) => view! {

@@ -281,9 +281,15 @@ async fn create_and_delete(root: &HtmlElement, conn: &str, conn_name: &str, name
     );
     set_input(root, "form.action-panel input[name=confirm-name]", name);
     click(&find(root, "form.action-panel button[type=submit]").unwrap());
-    wait_for(&format!("{conn}: {name} deleting"), 3_000, || {
-        named_row(root, conn, name).filter(|r| status(r) == "deleting…")
-    })
+    // "deleting…" until the provider shows it gone (at once on cloudsfor: 204, then 404).
+    wait_for(
+        &format!("{conn}: {name} deleting"),
+        3_000,
+        || match named_row(root, conn, name) {
+            None => Some(()),
+            Some(r) => (status(&r) == "deleting…").then_some(()),
+        },
+    )
     .await;
     wait_for(&format!("{conn}: {name} gone"), 90_000, || {
         named_row(root, conn, name).is_none().then_some(())

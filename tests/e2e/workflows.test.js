@@ -101,7 +101,7 @@ describe('workflows', () => {
       const vm = await firstVmAllowing(page, 'Stop'); // a running one
       await actionButton(page, 'Resize', vm).click();
       const form = dialog(page);
-      assert.match(await form.innerText(), /resizes only stopped VMs/);
+      assert.match(await form.innerText(), /must be off to resize: Vigil stops it/);
       const cpu = form.getByRole('spinbutton', { name: 'vCPUs' });
       const more = Number(await cpu.inputValue()) + 1;
       await cpu.fill(String(more));

@@ -163,3 +163,36 @@ export async function allEntries(page) {
 
 /// The text of the notifications area.
 export const notices = (page) => page.getByLabel('Notifications');
+
+// ----- create and delete ----------------------------------------------------------------------
+
+/// The "Create VM" form, opened from the connection named `conn`; waits until its fields are
+/// there (the provider's catalogue read) or it says why not (`refused`).
+export async function openCreateForm(page, conn, { refused = false } = {}) {
+  await vmsRegion(page).getByRole('button', { name: `Create VM on ${conn}`, exact: true }).click();
+  const form = page.getByRole('form', { name: 'Create VM', exact: true });
+  const ready = refused ? form.getByRole('alert') : form.getByRole('textbox', { name: /^Name/ });
+  await ready.first().waitFor({ timeout: LONG });
+  return form;
+}
+
+/// Fills the create form as a user would: the name, then the first choice of each list the
+/// provider asks for (in order: a region may narrow the sizes), or the smallest amounts.
+export async function fillCreateForm(form, name) {
+  await form.getByRole('textbox', { name: /^Name/ }).fill(name);
+  for (const label of ['Region', 'Zone', 'Location', 'Project', 'Size', 'Image', 'Network', 'Security group']) {
+    const select = form.getByRole('combobox', { name: new RegExp(`^${label}\\b`) });
+    if ((await select.count()) === 0) continue;
+    const values = await select
+      .locator('option:not([disabled])')
+      .evaluateAll((os) => os.map((o) => o.value).filter((v) => v));
+    if (values.length) await select.selectOption(values[0]);
+  }
+  for (const [label, value] of [['vCPUs', '1'], ['RAM (MB)', '1024'], ['Disk (GB)', '10']]) {
+    const box = form.getByRole('spinbutton', { name: new RegExp(`^${escapeRe(label)}`) });
+    if ((await box.count()) > 0) await box.fill(value);
+  }
+}
+
+/// The delete confirmation of `vm`.
+export const deleteForm = (page, vm) => page.getByRole('form', { name: `Delete ${vm}`, exact: true });
