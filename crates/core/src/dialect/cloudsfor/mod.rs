@@ -77,6 +77,7 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: true,
     },
     queue_delay: 0,
+    settles_as_report: false,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,

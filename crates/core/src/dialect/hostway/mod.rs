@@ -86,6 +86,8 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 0,
+    // Its server's `PROCESSING` is all it says of an action (the sheet).
+    settles_as_report: true,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,

@@ -88,6 +88,7 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 2 * SECOND,
+    settles_as_report: false,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,
