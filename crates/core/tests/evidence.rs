@@ -6,10 +6,13 @@
 mod common;
 
 use common::*;
-use vigil_core::{Action, DialectKind, Mismatch, Note, Operation, Phase, PowerState, TaskEnd, Vm};
+use vigil_core::{
+    Action, DialectKind, Mismatch, Note, Operation, Pace, Phase, PowerState, TaskEnd, Vm,
+};
 use vigil_sim::{Completion, Faults};
 
 const SECOND: i64 = 1_000;
+const MINUTE: i64 = 60_000;
 
 fn world(dialect: DialectKind, seed: u64, failure_rate: f64, faults: &str) -> World {
     let mut w = World::new(dialect, scenario(seed, failure_rate));
@@ -94,6 +97,100 @@ fn an_onet_reboot_or_power_cycle_whose_task_vanished_is_never_done() {
                 "{what}"
             );
             never_done_unless_done(&op, &t);
+        }
+    }
+}
+
+#[test]
+fn a_zenno_start_reported_succeeded_while_the_vm_stays_stopped_needs_a_check_after_the_grace_period(
+) {
+    // Every operation fails, and says `succeeded`: the VM stays stopped.
+    let mut w = world(DialectKind::ZennoHosting, 35, 1.0, "lie=1");
+    let vm = idle_vm(&w, PowerState::Stopped);
+    let op = w.run_op(vm.id.as_str(), Action::Start);
+    let t = truth(&w, DialectKind::ZennoHosting, &vm);
+    assert!(!t.succeeded);
+    assert_eq!(t.task_status, "succeeded");
+    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
+    assert_eq!(op.ended_by, Some(TaskEnd::Reported));
+    assert!(
+        matches!(&op.note, Some(Note::Disagrees(Mismatch::Power { status })) if status == "stopped"),
+        "{:?}",
+        op.note
+    );
+    // The same grace period as elsewhere (20 s), counted from the report, not a deadline.
+    let after_report = op.finished_at.unwrap() - t.finished_at_ms.unwrap() as i64;
+    assert!(
+        (20 * SECOND..=30 * SECOND).contains(&after_report),
+        "{after_report} ms after the provider said succeeded"
+    );
+}
+
+/// A stopped VM started on a ZennoHosting that clears `operation`/`operationStatus` `clear`
+/// after an end, looked at on `pace`: the start ends verified, soon after the VM showed it.
+fn zenno_start_with_cleared_fields(seed: u64, clear: &str, pace: Pace) -> (Operation, i64) {
+    let mut w = world(DialectKind::ZennoHosting, seed, 0.0, clear);
+    w.engine.pace(pace, w.now);
+    let vm = idle_vm(&w, PowerState::Stopped);
+    let op = w.run_op(vm.id.as_str(), Action::Start);
+    let t = truth(&w, DialectKind::ZennoHosting, &vm);
+    assert!(t.succeeded);
+    never_done_unless_done(&op, &t);
+    let lag = op.finished_at.unwrap() - t.finished_at_ms.unwrap() as i64;
+    (op, lag)
+}
+
+#[test]
+fn a_zenno_start_whose_fields_were_cleared_ends_verified_soon_after_the_vm_runs() {
+    for (clear, pace, most) in [
+        ("clear=0", Pace::Foreground, 5 * SECOND),
+        ("clear=3000", Pace::Foreground, 5 * SECOND),
+        // A hidden tab looks every 30 s at most.
+        ("clear=0", Pace::Background, 35 * SECOND),
+    ] {
+        let (op, lag) = zenno_start_with_cleared_fields(36, clear, pace);
+        let what = format!("{clear} {pace:?}");
+        assert_eq!(op.phase, Phase::Succeeded, "{what}: {:?}", op.note);
+        if clear == "clear=0" {
+            // The terminal status was never there to see.
+            assert!(
+                matches!(op.ended_by, Some(TaskEnd::Settled { .. })),
+                "{what}: {:?}",
+                op.ended_by
+            );
+        }
+        assert!(
+            (0..=most).contains(&lag),
+            "{what}: {lag} ms after the VM ran"
+        );
+    }
+}
+
+#[test]
+fn a_zenno_reboot_whose_fields_were_cleared_ends_and_never_claims_more_than_was_seen() {
+    for (seed, failure_rate) in [(37, 0.0), (38, 1.0)] {
+        for pace in [Pace::Foreground, Pace::Background] {
+            let mut w = world(DialectKind::ZennoHosting, seed, failure_rate, "clear=0");
+            w.engine.pace(pace, w.now);
+            let vm = idle_vm(&w, PowerState::Running);
+            let op = w.run_op(vm.id.as_str(), Action::Reboot);
+            let t = truth(&w, DialectKind::ZennoHosting, &vm);
+            let what = format!("failure rate {failure_rate}, {pace:?}");
+            // The VM runs before and after, and nothing says how the reboot went: a check.
+            assert_eq!(op.phase, Phase::NeedsCheck, "{what}: {:?}", op.note);
+            assert!(
+                matches!(
+                    op.note,
+                    Some(Note::NoEvidence {
+                        end: TaskEnd::Settled { .. }
+                    })
+                ),
+                "{what}: {:?}",
+                op.note
+            );
+            // Soon after the reboot really ended (its likely window plus the grace period).
+            let lag = op.finished_at.unwrap() - t.finished_at_ms.unwrap() as i64;
+            assert!(lag <= 2 * MINUTE, "{what}: {lag} ms");
         }
     }
 }
