@@ -33,9 +33,10 @@ mod links;
 mod observe;
 mod parse;
 
+use crate::dialect::links::origin;
+pub use crate::dialect::links::resolve;
 pub use doc_json::parse_doc_json;
-pub use links::resolve;
-use links::{origin, snapshot_href};
+use links::snapshot_href;
 use observe::{deletion, server_change};
 use parse::{busy, fault, parse_server, power_of, progress_of, snapshot_state, status_of};
 
