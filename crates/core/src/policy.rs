@@ -64,6 +64,12 @@ pub trait PollPolicy {
         None
     }
 
+    /// How long after acceptance such an action has very likely ended (the end of its likely
+    /// window): past it, a resource showing no trace of the action is taken to be over with it.
+    fn likely_over(&self, dialect: DialectKind, kind: ActionKind) -> Millis {
+        prior(dialect, kind).quantile(Z_LIKELY)
+    }
+
     /// What the policy learned, to keep across reloads.
     fn export_state(&self) -> Option<String> {
         None
@@ -285,6 +291,10 @@ impl PollPolicy for Vigil {
 
     fn typical(&self, dialect: DialectKind, kind: ActionKind) -> Option<Millis> {
         Some(self.estimate(dialect, kind).median())
+    }
+
+    fn likely_over(&self, dialect: DialectKind, kind: ActionKind) -> Millis {
+        self.estimate(dialect, kind).quantile(Z_LIKELY)
     }
 
     fn looks_often(

@@ -7,8 +7,9 @@ use common::scripted::*;
 use serde_json::json;
 use vigil_core::engine::Schedule;
 use vigil_core::{
-    Action, ActionKind, Command, ConnectionConfig, Credentials, DialectKind, Engine, HttpResponse,
-    ListState, Method, Mismatch, NetError, Note, Phase, Plan, Refusal, Resize, StepState,
+    Action, ActionKind, Command, ConnectionConfig, Credentials, DialectKind, Engine, ErrorKind,
+    HttpResponse, ListState, Method, Mismatch, NetError, Note, Phase, Plan, Refusal, Resize,
+    StepState,
 };
 
 #[test]
@@ -547,12 +548,14 @@ fn listing_follows_pages_and_a_failed_refresh_keeps_what_was_shown() {
     let mut e = Engine::new("t");
     e.add(cfg(), T0);
     let p1 = only(e.round(T0));
+    // A cursor-style link, not a page number: the next page is read at it, as given.
+    let next = format!("{BASE}/vms?per_page=200&cursor=eyJhZnRlciI6InYxIn0%3D");
     let page1 = json!({"vms": [vm("v1", "web-01", "running", false)],
-                       "links": {"pages": {"next": "https://other.host/api/v1/vms?page=2&per_page=200"}}});
+                       "links": {"pages": {"next": next}}});
     e.answer(p1.token, Ok(HttpResponse::new(200, page1.to_string())), T0);
     assert_eq!(e.list_state("c1"), Some(ListState::Loading));
     let p2 = only(e.round(T0));
-    assert_eq!(p2.request.url, format!("{BASE}/vms?page=2&per_page=200"));
+    assert_eq!(p2.request.url, next);
     e.answer(
         p2.token,
         Ok(list(&[vm("v2", "db-01", "stopped", false)])),
@@ -591,6 +594,22 @@ fn listing_follows_pages_and_a_failed_refresh_keeps_what_was_shown() {
         told[0].about,
         vigil_core::engine::About::Connection("c1".into())
     );
+}
+
+#[test]
+fn a_next_page_on_another_host_ends_the_listing_with_an_error_and_no_credentials_go_there() {
+    let mut e = Engine::new("t");
+    e.add(cfg(), T0);
+    let p1 = only(e.round(T0));
+    let page1 = json!({"vms": [vm("v1", "web-01", "running", false)],
+                       "links": {"pages": {"next": "https://other.host/api/v1/vms?page=2&per_page=200"}}});
+    e.answer(p1.token, Ok(HttpResponse::new(200, page1.to_string())), T0);
+    match e.list_state("c1") {
+        Some(ListState::Failed { error, .. }) => assert_eq!(error.kind, ErrorKind::BadResponse),
+        other => panic!("{other:?}"),
+    }
+    // Nothing went to the other host.
+    assert!(e.round(T0).is_empty());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use common::*;
 use vigil_core::engine::VmCommand;
 use vigil_core::{
     Action, ActionKind, Command, Credentials, DialectKind, ErrorKind, ListState, Mismatch, Note,
-    Phase, PowerState, ProviderRef, Refusal,
+    Phase, PowerState, ProviderRef, Refusal, TaskEnd,
 };
 
 const MINUTE: i64 = 60_000;
@@ -165,10 +165,13 @@ fn an_expired_task_whose_vm_disagrees_is_not_called_done() {
     w.run_until(5 * MINUTE, |e| !e.op(&id).is_open());
     let op = w.engine.op(&id);
     assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
+    // The provider never said the task completed: the note says it is gone, and what the VM
+    // shows.
     assert!(
         matches!(
             &op.note,
-            Some(Note::Disagrees(Mismatch::Power { status })) if status == "running"
+            Some(Note::Unverified { end: TaskEnd::Gone, why: Mismatch::Power { status } })
+                if status == "running"
         ),
         "{:?}",
         op.note

@@ -6,7 +6,7 @@ use common::*;
 use vigil_core::engine::{VmCommand, LIST_CONCURRENCY};
 use vigil_core::{
     Action, ActionKind, ConnectionConfig, DialectKind, Engine, ErrorKind, ListState, Mismatch,
-    Note, OpId, Phase, PowerState, ProviderRef, Refusal, Resize, TaskState, Vm, VmId,
+    Note, OpId, Phase, PowerState, ProviderRef, Refusal, Resize, TaskEnd, TaskState, Vm, VmId,
 };
 
 const BASE: &str = "http://127.0.0.1:8787/hostway/accounts/demo-account/flexcloud";
@@ -178,14 +178,18 @@ fn failures_never_end_succeeded() {
         op.note
     );
     // A failed stop leaves the server ACTIVE: Hostway reports no error, and the server does not
-    // show the goal, so the console says so instead of claiming success.
+    // show the goal, so the console says so instead of claiming success — and never that the
+    // provider said the action completed: Hostway only showed `PROCESSING`, then nothing.
     let op = w.run_op(vm.id.as_str(), Action::Shutdown);
     assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
-    assert_eq!(
-        op.note,
-        Some(Note::Disagrees(Mismatch::Power {
-            status: "ACTIVE".into()
-        }))
+    assert!(
+        matches!(
+            &op.note,
+            Some(Note::Unverified { end: TaskEnd::Settled { .. }, why: Mismatch::Power { status } })
+                if status == "ACTIVE"
+        ),
+        "{:?}",
+        op.note
     );
     let op = w.run_op(
         vm.id.as_str(),
@@ -195,7 +199,11 @@ fn failures_never_end_succeeded() {
     );
     assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
     assert!(
-        matches!(&op.note, Some(Note::Disagrees(Mismatch::Size { current })) if current.flavor == vm.size.flavor),
+        matches!(
+            &op.note,
+            Some(Note::Unverified { end: TaskEnd::Settled { .. }, why: Mismatch::Size { current } })
+                if current.flavor == vm.size.flavor
+        ),
         "{:?}",
         op.note
     );
@@ -395,7 +403,7 @@ fn build_progress_is_reported_as_a_percentage() {
             (TaskState::Running, Some(0)),
             (TaskState::Running, Some(50)),
             (TaskState::Running, Some(100)),
-            (TaskState::Succeeded, None),
+            (TaskState::Settled, None),
         ]
     );
     // Listed meanwhile, the server would have been busy: nothing offered while it builds.

@@ -852,3 +852,76 @@ fn a_following_tab_shows_the_leaders_workflows() {
     follower.mirror(ops_only, w.now);
     assert_eq!(follower.view().workflows().count(), 1);
 }
+
+/// Every step of an ended workflow says how it ended, never how it stood while it ran.
+fn steps_describe_their_end(wf: &Workflow) {
+    use vigil_core::words::StepNote;
+    assert!(!wf.is_open());
+    for s in &wf.steps {
+        let what = format!("{:?} {:?}: {:?}", s.label, s.state, s.note);
+        if let Some(StepNote::Op(n)) = &s.note {
+            assert!(!n.is_progress(), "{what}");
+        }
+        match s.state {
+            StepState::Done => assert!(
+                matches!(&s.note, Some(StepNote::Verified | StepNote::Op(_))),
+                "{what}"
+            ),
+            StepState::Failed | StepState::NeedsCheck => {
+                assert!(matches!(&s.note, Some(StepNote::Op(_))), "{what}")
+            }
+            StepState::Running | StepState::Pending => panic!("{what}"),
+            StepState::Skipped | StepState::NotRun => {}
+        }
+    }
+}
+
+#[test]
+fn a_finished_stops_steps_describe_how_they_ended() {
+    for dialect in [
+        DialectKind::Cloudsfor,
+        DialectKind::Erigones,
+        DialectKind::OnetSolutions,
+    ] {
+        for seed in 40..46 {
+            let mut w = World::new(dialect, scenario(seed, 0.2));
+            let vm = running_vm(&w);
+            let id = w
+                .engine
+                .start_workflow("c", vm.as_str(), Plan::Stop { grace_s: 60 }, w.now)
+                .unwrap();
+            let done = run_workflow(&mut w, &id);
+            steps_describe_their_end(&done);
+            if done.phase == Phase::Succeeded {
+                assert!(!done.note.as_ref().is_some_and(WfNote::is_progress));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_step_kept_with_a_stale_waiting_note_reads_as_it_ended() {
+    use vigil_core::words::StepNote;
+    let (mut w, _vm, id) = cloudsfor_stop(60, true);
+    let done = run_workflow(&mut w, &id);
+    assert_eq!(done.phase, Phase::Succeeded, "{:?}", done.note);
+    // As an older version kept it: the shutdown done, its note still "waiting for the VM".
+    let mut kept = w.engine.saved();
+    let waiting = Note::Waiting(vigil_core::Mismatch::Power {
+        status: "running".into(),
+    });
+    let sd = done.steps[0].op_id.clone().unwrap();
+    for op in kept.operations.iter_mut().filter(|o| o.id == sd) {
+        assert_eq!(op.phase, Phase::Succeeded);
+        op.note = Some(waiting.clone());
+    }
+    for wf in kept.workflows.iter_mut() {
+        wf.steps[0].note = Some(StepNote::Op(waiting.clone()));
+    }
+    w.reload(w.now + MINUTE);
+    w.engine.import(kept, w.now);
+    let wf = w.engine.wf(&id);
+    assert_eq!(wf.steps[0].state, StepState::Done);
+    assert_eq!(wf.steps[0].note, Some(StepNote::Verified));
+    steps_describe_their_end(&wf);
+}

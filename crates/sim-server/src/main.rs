@@ -46,7 +46,8 @@ OPTIONS:
   --speed X         divide every simulated action duration by X (default 1)
   --failure-rate F  share of actions that fail, 0..1 (default 0.05)
   --faults SPEC     e.g. 5xx=0.05,429=0.02,drop=0.01,latency=200,malformed=0.01,
-                    unknown_enum=0.01,stuck=0.01 (default none)
+                    unknown_enum=0.01,stuck=0.01; also garble=P (task ids),
+                    clear=MS and lie=P (ZennoHosting) (default none)
   --clock-rate R    run the virtual clock R times faster than real time (default 1;
                     timestamps then drift ahead of the browser's clock)
   -h, --help        this text

@@ -13,6 +13,12 @@
 //! | `malformed` | probability | the body is cut in half (invalid JSON); status and headers are kept |
 //! | `unknown_enum` | probability | one enum-valued field of the body (`status`, `operationStatus`, …) gets a value the sheet does not list |
 //! | `stuck` | probability | an accepted action/task never finishes |
+//! | `garble` | probability | the task id an answer carries is replaced by another one of the same shape (Erigones `task_id` and `es_task_id`, an ONETSolutions Task's `id`): reading it back answers `404` |
+//! | `clear` | ms | ZennoHosting clears `operation`/`operationStatus` to `null` this long after an operation ended (`clear=0`: at once; the sheet marks "null when idle" as assumed) |
+//! | `lie` | probability | a ZennoHosting operation that fails reports `operationStatus: succeeded` while the VM stays as it was |
+//!
+//! `garble` and `lie` draw from random streams of their own: with them off (or on), every other
+//! decision of a world is the same.
 
 use std::fmt;
 use std::str::FromStr;
@@ -40,6 +46,13 @@ pub struct Faults {
     pub unknown_enum: f64,
     /// Probability that an accepted action/task never finishes.
     pub stuck: f64,
+    /// Probability that an answer's task id is garbled.
+    pub garble: f64,
+    /// ZennoHosting clears a VM's `operation`/`operationStatus` this long (ms) after the
+    /// operation ended; `None`: it keeps them until the next operation (the default).
+    pub clear_ms: Option<u64>,
+    /// Probability that a failing ZennoHosting operation reports `succeeded`.
+    pub lie: f64,
 }
 
 impl Faults {
@@ -113,9 +126,12 @@ impl Faults {
                 "malformed" => f.malformed = prob(v)?,
                 "unknown_enum" | "enum" => f.unknown_enum = prob(v)?,
                 "stuck" => f.stuck = prob(v)?,
+                "garble" => f.garble = prob(v)?,
+                "clear" => f.clear_ms = Some(ms(v)?),
+                "lie" => f.lie = prob(v)?,
                 other => {
                     return Err(format!(
-                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck"
+                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck, garble, clear, lie"
                     ))
                 }
             }
@@ -154,6 +170,11 @@ impl fmt::Display for Faults {
         p("malformed", self.malformed);
         p("unknown_enum", self.unknown_enum);
         p("stuck", self.stuck);
+        p("garble", self.garble);
+        p("lie", self.lie);
+        if let Some(ms) = self.clear_ms {
+            parts.push(format!("clear={ms}"));
+        }
         if self.burst != 0 {
             parts.push(format!("burst={}", self.burst));
         }
@@ -212,6 +233,52 @@ pub(crate) fn mutate_enum(resp: &mut Response, fields: &[(&str, &[&str])], pick:
     true
 }
 
+/// Replaces the task id at the JSON pointers `paths` of a body (and the `es_task_id` header,
+/// where the answer has one) with another id of the same shape: its last hex digits changed.
+pub(crate) fn garble_task_id(resp: &mut Response, paths: &[&str], pick: u64) -> bool {
+    let Ok(mut v) = serde_json::from_str::<Value>(&resp.body) else {
+        return false;
+    };
+    let mut done = false;
+    for path in paths {
+        if let Some(Value::String(id)) = v.pointer_mut(path) {
+            if !id.is_empty() {
+                *id = garbled(id, pick);
+                done = true;
+            }
+        }
+    }
+    if !done {
+        return false;
+    }
+    resp.body = v.to_string();
+    for (k, val) in resp.headers.iter_mut() {
+        if k.eq_ignore_ascii_case("es_task_id") {
+            *val = garbled(val, pick);
+        }
+    }
+    true
+}
+
+/// `id` with its last four characters replaced by hex digits from `pick` (never the same id).
+fn garbled(id: &str, pick: u64) -> String {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    let keep = id.chars().count().saturating_sub(4);
+    let head: String = id.chars().take(keep).collect();
+    let tail: String = id.chars().skip(keep).collect();
+    let mut new: String = (0..4)
+        .map(|i| H[((pick >> (4 * i)) & 15) as usize] as char)
+        .collect();
+    if new == tail {
+        new = new
+            .chars()
+            .rev()
+            .map(|c| if c == 'f' { '0' } else { 'f' })
+            .collect();
+    }
+    format!("{head}{new}")
+}
+
 /// Cut a body in half (on a character boundary): no longer JSON. An empty body becomes `{`.
 pub(crate) fn truncate_body(resp: &mut Response) {
     if resp.body.is_empty() {
@@ -244,6 +311,28 @@ mod tests {
         assert_eq!(f.unknown_enum, 0.01);
         assert_eq!(f.stuck, 0.01);
         assert_eq!(Faults::parse(&f.to_string()).unwrap(), f);
+        let g: Faults = "garble=0.05,clear=0,lie=1".parse().unwrap();
+        assert_eq!((g.garble, g.clear_ms, g.lie), (0.05, Some(0), 1.0));
+        assert!(!g.is_none());
+        assert_eq!(Faults::parse(&g.to_string()).unwrap(), g);
+    }
+
+    #[test]
+    fn a_garbled_id_keeps_its_shape_and_differs() {
+        let mut r = Response {
+            status: 201,
+            headers: vec![("es_task_id".into(), "1e1d1-6f75849b-fdaf-4e6e-b580".into())],
+            body: r#"{"status":"PENDING","result":null,"task_id":"1e1d1-6f75849b-fdaf-4e6e-b580"}"#
+                .into(),
+        };
+        assert!(garble_task_id(&mut r, &["/task_id"], 0xB580));
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        let id = v["task_id"].as_str().unwrap();
+        assert_ne!(id, "1e1d1-6f75849b-fdaf-4e6e-b580");
+        assert!(id.starts_with("1e1d1-6f75849b-fdaf-4e6e-"));
+        assert_eq!(id.len(), "1e1d1-6f75849b-fdaf-4e6e-b580".len());
+        assert_eq!(r.header("es_task_id"), Some(id));
+        assert!(!garble_task_id(&mut r, &["/id"], 1));
     }
 
     #[test]

@@ -153,6 +153,15 @@ pub(crate) trait Dialect: Send {
     }
     /// Enum-valued fields and values the sheet does not list (for the unknown_enum fault).
     fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])];
+    /// Garbles the task id `resp` carries, if it carries one (the garble fault).
+    fn garble_task_id(&self, _resp: &mut Response, _pick: u64) -> bool {
+        false
+    }
+    /// Takes the faults that act inside the dialect (stuck tasks; ZennoHosting's cleared fields
+    /// and reported successes that are not).
+    fn apply_faults(&mut self, faults: &Faults) {
+        self.env_mut().stuck_rate = faults.stuck.clamp(0.0, 1.0);
+    }
     fn env(&self) -> &Env;
     fn env_mut(&mut self) -> &mut Env;
     /// Every VM this dialect ever held, gone ones included, oldest first, as of `now` (the
@@ -171,6 +180,7 @@ struct FaultStats {
     dropped_after: u64,
     malformed: u64,
     unknown_enum: u64,
+    garbled: u64,
     delayed: u64,
     delay_ms_total: u64,
 }
@@ -231,6 +241,8 @@ pub struct Sim {
     unrouted: u64,
     faults: Faults,
     fault_rng: Rng,
+    /// The garble fault's own stream: drawn only while it is on, so every other decision stays.
+    garble_rng: Rng,
     burst_left: Vec<u32>,
     fault_stats: FaultStats,
 }
@@ -249,6 +261,7 @@ impl Sim {
         Sim {
             journal: None,
             fault_rng: Rng::derive(scenario.seed, 0xFA01_7FA0),
+            garble_rng: Rng::derive(scenario.seed, 0x6A4B_1ED0),
             scenario,
             start_ms,
             last_now: start_ms,
@@ -294,7 +307,7 @@ impl Sim {
     /// Switch fault injection (seeded from the scenario; takes effect from the next request).
     pub fn set_faults(&mut self, faults: Faults) {
         for d in self.dialects.iter_mut() {
-            d.env_mut().stuck_rate = faults.stuck.clamp(0.0, 1.0);
+            d.apply_faults(&faults);
         }
         self.faults = faults;
     }
@@ -440,6 +453,12 @@ impl Sim {
             fs.dropped_after += 1;
             return Err(endpoint);
         }
+        if f.garble > 0.0 {
+            let (roll, pick) = (self.garble_rng.f64(), self.garble_rng.next_u64());
+            if roll < f.garble && d.garble_task_id(&mut resp, pick) {
+                fs.garbled += 1;
+            }
+        }
         if draws.unknown_enum < f.unknown_enum
             && faults::mutate_enum(&mut resp, d.enum_fields(), draws.pick)
         {
@@ -569,6 +588,7 @@ impl Sim {
                 "dropped_after": fs.dropped_after,
                 "malformed": fs.malformed,
                 "unknown_enum": fs.unknown_enum,
+                "garbled": fs.garbled,
                 "delayed": fs.delayed,
                 "delay_ms_total": fs.delay_ms_total,
                 "stuck": stuck,

@@ -385,3 +385,203 @@ fn faults_do_not_change_outcomes_of_the_world() {
     };
     assert_eq!(outcome("none"), outcome("latency=300"));
 }
+
+/// A VM of this Erigones status (its hostname).
+fn er_host(s: &mut Sim, status: &str, now: u64) -> String {
+    json(&er(s, "GET", "/vm/status/", "", now))["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["status"] == status && v["tasks"].as_object().unwrap().is_empty())
+        .unwrap()["hostname"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn garbled_task_ids_are_unknown_to_the_provider_and_change_nothing_else() {
+    let run = |spec: &str| {
+        let mut s = Sim::with_faults(scenario(9, 12, 0.5), T0, spec.parse().unwrap());
+        let host = er_host(&mut s, "running", T0);
+        let r = er(
+            &mut s,
+            "PUT",
+            &format!("/vm/{host}/status/reboot/"),
+            "{}",
+            T0,
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = json(&r)["task_id"].as_str().unwrap().to_string();
+        assert_eq!(r.header("es_task_id"), Some(id.as_str()));
+        let read = er(&mut s, "GET", &format!("/task/{id}/status/"), "", T0 + SEC);
+        // ONETSolutions: a Task's id; an Instance's id is not a task id.
+        let inst = json(&on(&mut s, "GET", "/compute/instances", "", T0))["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["status"] == "running")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let t = json(&on(
+            &mut s,
+            "POST",
+            &format!("/compute/instances/{inst}/reboot"),
+            "",
+            T0,
+        ));
+        assert_eq!(t["instance_id"], inst.as_str());
+        let task = on(
+            &mut s,
+            "GET",
+            &format!("/compute/tasks/{}", t["id"].as_str().unwrap()),
+            "",
+            T0 + SEC,
+        );
+        let truth: Vec<_> = s
+            .completions()
+            .into_iter()
+            .map(|c| (c.vm_id, c.finished_at_ms, c.succeeded))
+            .collect();
+        (
+            read,
+            task.status,
+            truth,
+            s.stats()["faults"]["garbled"].clone(),
+        )
+    };
+    let (read, task, truth, garbled) = run("garble=1");
+    assert_eq!(read.status, 404);
+    assert_eq!(json(&read)["detail"], "Task does not exist (anymore)");
+    assert_eq!(task, 404);
+    assert!(garbled.as_u64().unwrap() >= 2, "{garbled}");
+    let (read, task, clean_truth, garbled) = run("none");
+    assert_eq!((read.status, task), (201, 200));
+    assert_eq!(garbled, 0);
+    // The actions and their outcomes are the world's own, whatever the answers said.
+    assert_eq!(truth, clean_truth);
+}
+
+#[test]
+fn zenno_can_clear_its_operation_fields_once_an_operation_ended() {
+    let mut s = Sim::with_faults(scenario(10, 12, 0.0), T0, "clear=5000".parse().unwrap());
+    let p = zh_project(&mut s, T0);
+    let vms = json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0));
+    let vm = vms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["state"] == "stopped")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/projects/{p}/vms/{vm}");
+    assert_eq!(
+        zh(&mut s, "POST", &format!("{path}/start"), "", T0).status,
+        202
+    );
+    let end = s.scheduled_finish("zennohosting", &vm).unwrap();
+    let at = |s: &mut Sim, t: u64| json(&zh(s, "GET", &path, "", t));
+    let running = at(&mut s, T0 + SEC);
+    assert_eq!(running["operation"], "start");
+    let ended = at(&mut s, end);
+    assert_eq!(
+        (&ended["operationStatus"], &ended["state"]),
+        (&Value::from("succeeded"), &Value::from("running"))
+    );
+    let cleared = at(&mut s, end + 5 * SEC);
+    assert!(cleared["operation"].is_null() && cleared["operationStatus"].is_null());
+    assert_eq!(
+        (&cleared["state"], &cleared["bootStatus"]),
+        (&Value::from("running"), &Value::from("booted"))
+    );
+    assert_eq!(
+        cleared["updatedAt"],
+        Value::from(vigil_sim::iso(end + 5 * SEC))
+    );
+}
+
+#[test]
+fn zenno_can_report_a_failed_operation_as_succeeded() {
+    let mut s = Sim::with_faults(scenario(11, 12, 1.0), T0, "lie=1".parse().unwrap());
+    let p = zh_project(&mut s, T0);
+    let vms = json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0));
+    let vm = vms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["state"] == "stopped")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/projects/{p}/vms/{vm}");
+    assert_eq!(
+        zh(&mut s, "POST", &format!("{path}/start"), "", T0).status,
+        202
+    );
+    let truth = s.latest_action("zennohosting", &vm).unwrap();
+    assert!(!truth.succeeded);
+    assert_eq!(truth.task_status, "succeeded");
+    let v = json(&zh(&mut s, "GET", &path, "", truth.finished_at_ms.unwrap()));
+    assert_eq!(v["operationStatus"], "succeeded");
+    // The VM did not change.
+    assert_eq!(
+        (&v["state"], &v["bootStatus"]),
+        (&Value::from("stopped"), &Value::from("stopped"))
+    );
+}
+
+#[test]
+fn the_new_faults_leave_a_world_as_it_was_while_they_are_off() {
+    // Every answer to the same requests is the same with the new faults off, and with `lie` on
+    // in a world where nothing fails (its stream is drawn only for failures).
+    let answers = |spec: &str| {
+        let mut s = Sim::with_faults(scenario(12, 12, 0.0), T0, spec.parse().unwrap());
+        let p = zh_project(&mut s, T0);
+        let mut out = Vec::new();
+        for (i, v) in json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0))["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+            .iter()
+            .enumerate()
+        {
+            let verb = if v["state"] == "running" {
+                "reboot"
+            } else {
+                "start"
+            };
+            let id = v["id"].as_str().unwrap();
+            let t = T0 + i as u64 * SEC;
+            out.push(
+                zh(
+                    &mut s,
+                    "POST",
+                    &format!("/projects/{p}/vms/{id}/{verb}"),
+                    "",
+                    t,
+                )
+                .body,
+            );
+        }
+        out.push(
+            zh(
+                &mut s,
+                "GET",
+                &format!("/projects/{p}/vms"),
+                "",
+                T0 + 10 * MIN,
+            )
+            .body,
+        );
+        out.push(format!("{:?}", s.completions()));
+        out
+    };
+    let clean = answers("none");
+    assert_eq!(clean, answers("garble=0,lie=0"));
+    assert_eq!(clean, answers("lie=1"));
+}

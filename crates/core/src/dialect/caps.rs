@@ -133,6 +133,10 @@ pub struct Caps {
     /// How long the provider usually queues a task before it runs, added to every duration
     /// prior.
     pub queue_delay: Millis,
+    /// The provider reports nothing about an action but a busy status while it runs (Hostway's
+    /// `PROCESSING`): the resource settling again after acceptance is its whole report, and
+    /// proves an action that leaves the VM as it found it (see [`crate::model::Proof`]).
+    pub settles_as_report: bool,
     pub create: Option<CreateCaps>,
     pub delete: Option<DeleteCaps>,
 }

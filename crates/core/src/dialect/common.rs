@@ -172,6 +172,38 @@ impl Endpoint {
             .header("Accept", "application/json")
     }
 
+    /// A GET of a URL the provider gave (a next page's link, resolved), with the credentials
+    /// only where it is on the configured base's origin.
+    pub fn get_url(&self, url: &str) -> HttpRequest {
+        let req = HttpRequest::get(url.to_string()).header("Accept", "application/json");
+        if super::links::same_origin(url, &self.base) {
+            self.credentials.authorize(req, self.session.as_deref())
+        } else {
+            req
+        }
+    }
+
+    /// The link a provider gave for the next page of an answer to `request_url`, to follow as
+    /// given: resolved against that URL where relative. One on another origin than the
+    /// configured base (scheme, host, port) is refused — the credentials go only there, and the
+    /// sheets say nothing of links to elsewhere — so the listing ends with a clear error
+    /// rather than read a partial list as complete.
+    pub fn next_link(&self, request_url: &str, link: &str, what: &str) -> Result<String, ApiError> {
+        let url = super::links::resolve(request_url, link);
+        if super::links::same_origin(&url, &self.base) {
+            return Ok(url);
+        }
+        let elsewhere = super::links::origin(&url)
+            .unwrap_or(url.as_str())
+            .to_string();
+        Err(ApiError::bad_response(
+            what,
+            format!(
+                "its next page is on another host ({elsewhere}) than the one configured; Vigil sends the credentials only there"
+            ),
+        ))
+    }
+
     /// A request of `method` to `path` below the base, with the credentials, and no body.
     pub fn request(&self, method: Method, path: &str) -> HttpRequest {
         let mut req = self.get(path);

@@ -20,6 +20,7 @@ use crate::words::Refusal;
 
 mod caps;
 mod common;
+pub mod links;
 #[cfg(test)]
 mod testing;
 

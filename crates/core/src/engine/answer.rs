@@ -277,12 +277,19 @@ impl Core {
             return;
         };
         let stages = c.api.stages(&rec.op.action);
-        let forced = c.caps.forced_after(&rec.op.action).first().copied();
+        let forced_after = c.caps.forced_after(&rec.op.action).first().copied();
         // A retry seen now gives the next look a fresh window, from the retry on.
         self.ops.get_mut(op_id).expect("exists").note_retry(&obs, a);
         let next = self.next_look(op_id, a.now, changed);
+        let likely_by = self.likely_by(op_id);
+        let look = crate::engine::tracker::Look {
+            stages,
+            next,
+            forced_after,
+            likely_by,
+        };
         let rec = self.ops.get_mut(op_id).expect("exists");
-        let fx = rec.observe(obs, stages, next, forced, a);
+        let fx = rec.observe(obs, look, a);
         self.apply_answer(op_id, fx, a);
     }
 
@@ -389,13 +396,14 @@ impl Core {
 
     /// A start or a stop whose task an observe-many answer listing every pending task no longer
     /// holds, and whose VM that same answer shows in the state the action was meant to reach:
-    /// the task is over and the VM is there, which is what "done" means, so no read of the task
-    /// is needed (Erigones' `/vm/status/`). Anything else (a reboot, which leaves the VM as it
-    /// found it; a VM not there yet; VM data older than the answer) is looked at on its own.
+    /// the task is over and the VM is there, which proves it (the VM was not so before), so no
+    /// read of the task is needed (Erigones' `/vm/status/`). Anything else (a reboot, which
+    /// leaves the VM as it found it; a VM not there yet; VM data older than the answer) is
+    /// looked at on its own.
     fn ended_in_place(&self, op_id: &OpId) -> Option<Observation> {
         let rec = self.ops.get(op_id)?;
         let seen = rec.sched.ended_seen?;
-        if !rec.op.action.kind().changes_power() {
+        if rec.op.proof() != crate::model::Proof::Target {
             return None;
         }
         rec.op.expect.power_only()?;
@@ -405,7 +413,7 @@ impl Core {
         let vm = c.inv.get(vm_id)?;
         rec.op.expect.check(Some(vm)).ok()?;
         Some(Observation {
-            state: TaskState::Succeeded,
+            state: TaskState::Settled,
             raw_status: vm.status_raw.clone(),
             ..Observation::default()
         })
@@ -513,8 +521,9 @@ impl Core {
             }
             match rec.op.vm_id().and_then(|v| listed.get(v)) {
                 Some(status) => {
+                    // Out of the busy state, as the list shows it: nothing reports how.
                     let obs = Observation {
-                        state: TaskState::Succeeded,
+                        state: TaskState::Settled,
                         raw_status: status.clone(),
                         ..Observation::default()
                     };

@@ -193,6 +193,8 @@ impl Core {
             _ => None,
         };
         let addressed = c.caps.create.is_some_and(|cc| cc.addressed_when_ready);
+        let expect = action.expectation(before.as_ref(), addressed);
+        let proof = action.proof(before.as_ref(), &expect);
         let id = OpId(self.next_id(""));
         let op = Operation {
             id: id.clone(),
@@ -201,7 +203,10 @@ impl Core {
                 (Some(vm), Target::Vm { .. }) => Target::vm(vm.id.clone(), vm.name.clone()),
                 (None, t) => t,
             },
-            expect: action.expectation(before.as_ref(), addressed),
+            expect,
+            proof: Some(proof),
+            ended_by: None,
+            seen_working_at: None,
             action,
             phase: Phase::Submitted,
             submitted_at: now,
@@ -291,6 +296,23 @@ impl Core {
         }
     }
 
+    /// When this operation's action has very likely ended: its likely window's end, counted from
+    /// acceptance (or from the provider's retry).
+    pub fn likely_by(&self, op_id: &OpId) -> Millis {
+        let Some(rec) = self.ops.get(op_id) else {
+            return Millis::MAX;
+        };
+        let op = &rec.op;
+        let Some(c) = self.conns.get(&op.connection) else {
+            return Millis::MAX;
+        };
+        let over = self.policy.likely_over(c.cfg.dialect, op.action.kind());
+        op.attempt_since
+            .or(op.accepted_at)
+            .unwrap_or(op.submitted_at)
+            .saturating_add(over)
+    }
+
     /// Every operation of this connection waiting for its target to show the outcome is checked
     /// against what is now known.
     pub fn verify_conn(&mut self, conn: &ConnId, now: Millis) {
@@ -311,11 +333,24 @@ impl Core {
             };
             let (seen, fresh, learn) = seen_and_fresh(c, &rec.op);
             let seen = seen.cloned();
+            let evidence = crate::model::Evidence {
+                settles_as_report: c.caps.settles_as_report,
+                up_since: seen
+                    .as_ref()
+                    .and_then(|v| c.inv.up_since.get(&v.id).copied()),
+            };
+            let likely_by = self.likely_by(&op_id);
+            let v = crate::engine::tracker::Verify {
+                grace,
+                every,
+                likely_by,
+                evidence,
+            };
             let rec = self.ops.get_mut(&op_id).expect("listed");
             if let Some(id) = learn {
                 rec.op.target.learn_id(id);
             }
-            let fx = rec.verify(seen.as_ref(), fresh, grace, every, now);
+            let fx = rec.verify(seen.as_ref(), fresh, v, now);
             self.apply(&op_id, fx, now, now);
         }
     }

@@ -150,6 +150,9 @@ pub(crate) struct Inventory {
     /// When the request went out that last showed each VM's power state alone (a list of the
     /// VMs in one state): verifies what waits for that state only.
     pub power_fresh_at: HashMap<VmId, Millis>,
+    /// When each VM came up, no earlier than (from the uptime its last read gave, counted from
+    /// when that read was asked for); kept apart from the VM so its data does not tick.
+    pub up_since: HashMap<VmId, Millis>,
     /// When the last complete listing began: a VM missing from it was gone by then.
     pub listed_since: Option<Millis>,
     pub list: Option<ListState>,
@@ -229,9 +232,26 @@ impl Inventory {
         }
     }
 
+    /// Takes the uptime a read by a request that went out at `sent` gave for `vm`: the VM came
+    /// up no earlier than `sent` less the uptime (in whole seconds, so one more). A read without
+    /// one leaves nothing known.
+    fn take_uptime(&mut self, vm: &mut Vm, sent: Millis) {
+        match vm.uptime_s.take() {
+            Some(s) => {
+                let up = s.saturating_add(1).saturating_mul(1000);
+                let up = Millis::try_from(up).unwrap_or(Millis::MAX);
+                self.up_since.insert(vm.id.clone(), sent.saturating_sub(up));
+            }
+            None => {
+                self.up_since.remove(&vm.id);
+            }
+        }
+    }
+
     /// VMs read by a request that went out at `sent`.
     pub fn merge(&mut self, vms: Vec<Vm>, sent: Millis) {
-        for vm in vms {
+        for mut vm in vms {
+            self.take_uptime(&mut vm, sent);
             self.fresh_at.insert(vm.id.clone(), sent);
             self.power_fresh_at.remove(&vm.id);
             self.put(vm);
@@ -259,6 +279,7 @@ impl Inventory {
         self.drop_vm(id);
         self.fresh_at.insert(id.clone(), sent);
         self.power_fresh_at.remove(id);
+        self.up_since.remove(id);
         self.cursor_of.remove(id);
     }
 
@@ -297,18 +318,23 @@ impl Inventory {
         sent: Millis,
         now: Millis,
     ) -> Listed {
+        if self.listing.is_none() {
+            return Listed::Going;
+        }
+        let parsed = parsed.map(|mut page| {
+            for vm in page.vms.iter_mut() {
+                self.cursor_of.insert(vm.id.clone(), cursor.clone());
+                self.take_uptime(vm, sent);
+            }
+            page
+        });
         let Some(l) = self.listing.as_mut() else {
             return Listed::Going;
         };
         l.in_flight = l.in_flight.saturating_sub(1);
         l.seen.insert(cursor.clone());
         match parsed {
-            Ok(page) => {
-                for vm in &page.vms {
-                    self.cursor_of.insert(vm.id.clone(), cursor.clone());
-                }
-                l.read_page(page, sent);
-            }
+            Ok(page) => l.read_page(page, sent),
             Err(e) => l.read_failed(cursor, e),
         }
         if l.in_flight > 0 || !l.queue.is_empty() {
@@ -375,6 +401,7 @@ impl Inventory {
         }
         for id in gone {
             self.cursor_of.remove(&id);
+            self.up_since.remove(&id);
             self.fresh_at.insert(id.clone(), gone_at);
             self.changed.insert(id);
         }

@@ -24,16 +24,6 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    /// Whether the action, when it works, leaves the VM in another power state than the one it
-    /// needs to start from (a start, a stop): a VM seen in the target state once the task is
-    /// over got there by it. A reboot leaves the VM running as it found it.
-    pub fn changes_power(self) -> bool {
-        matches!(
-            self,
-            ActionKind::Start | ActionKind::Shutdown | ActionKind::PowerOff
-        )
-    }
-
     /// Abrupt for the guest OS, or destroys data: the console asks for confirmation first.
     pub fn is_destructive(self) -> bool {
         matches!(

@@ -3,10 +3,12 @@
 
 mod action;
 mod operation;
+mod proof;
 mod target;
 mod vm;
 
 pub use action::{check_name, Action, ActionKind, Resize, Resource, VmSpec};
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
+pub use proof::{Evidence, Proof, TaskEnd};
 pub use target::{Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};
 pub use vm::{Address, PowerState, Size, Vm};

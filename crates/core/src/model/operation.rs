@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::ids::{ConnId, OpId, VmId};
-use crate::model::{Action, Expect, Target};
+use crate::model::{Action, Expect, Proof, Target, TaskEnd};
 use crate::time::Millis;
 use crate::words::Note;
 
@@ -73,6 +73,13 @@ pub enum TaskState {
     Superseded {
         by: String,
     },
+    /// The resource shows nothing under way any more, and nothing reports how the task ended
+    /// (Hostway back from `PROCESSING`): it ended, and the resource must tell how.
+    Settled,
+    /// The resource shows no operation at all (ZennoHosting's `operation: null`): ours has not
+    /// begun, or it ended and its traces were cleared. The engine decides from what it saw
+    /// before and what the VM shows.
+    Idle,
     Unknown(String),
 }
 
@@ -91,6 +98,7 @@ impl TaskState {
                 | TaskState::Cancelled
                 | TaskState::Expired
                 | TaskState::Superseded { .. }
+                | TaskState::Settled
         )
     }
 }
@@ -208,6 +216,17 @@ pub struct Operation {
     pub expect: Expect,
     /// The last error met while tracking (retried), shown but not final.
     pub last_error: Option<ApiError>,
+    /// What proves it happened, decided when it was made (`None`: kept by an older version;
+    /// see [`Operation::proof`]).
+    #[serde(default)]
+    pub proof: Option<Proof>,
+    /// How its task's end was seen, once it was.
+    #[serde(default)]
+    pub ended_by: Option<TaskEnd>,
+    /// When the provider was first seen working on it (its task running under our id, the
+    /// resource busy with it).
+    #[serde(default)]
+    pub seen_working_at: Option<Millis>,
 }
 
 impl Operation {
@@ -230,5 +249,11 @@ impl Operation {
     /// When it started for the provider: accepted, or submitted until then.
     pub fn since(&self) -> Millis {
         self.accepted_at.unwrap_or(self.submitted_at)
+    }
+
+    /// What proves it happened.
+    pub fn proof(&self) -> Proof {
+        self.proof
+            .unwrap_or_else(|| Proof::of_kind(self.action.kind()))
     }
 }

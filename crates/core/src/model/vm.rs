@@ -66,6 +66,11 @@ pub struct Vm {
     /// Its IP addresses, public first, where the provider lists them.
     #[serde(default)]
     pub addresses: Vec<Address>,
+    /// How long it has been up, in seconds, as the answer that carried it said (Erigones'
+    /// `uptime`). The inventory turns it into the moment the VM came up (counted from when the
+    /// data was asked for) and keeps no copy here, so a VM's data does not change by the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime_s: Option<u64>,
 }
 
 impl Vm {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::model::Mismatch;
+use crate::model::{Mismatch, TaskEnd};
 use crate::time::{format_duration, Millis};
 
 /// The latest word on an operation. Kept across reloads; rendered by [`std::fmt::Display`].
@@ -23,6 +23,24 @@ pub enum Note {
     /// The resource was seen changing (the provider's status fields moved) and then showed the
     /// state it started from for longer than the action usually takes.
     BackWhereItStarted(Mismatch),
+    /// The task ended without the provider reporting how (`end`): waiting for the VM to show
+    /// what was meant (`why`: what it shows instead), or, where it shows that already and always
+    /// did (`None`), for evidence that the action ran.
+    Settling {
+        end: TaskEnd,
+        why: Option<Mismatch>,
+    },
+    /// The task ended without the provider reporting how (`end`), and the VM still did not show
+    /// what was meant after the grace period.
+    Unverified {
+        end: TaskEnd,
+        why: Mismatch,
+    },
+    /// The task ended without the provider reporting how (`end`), and the VM looks as it did
+    /// before the action: nothing shows whether it ran.
+    NoEvidence {
+        end: TaskEnd,
+    },
     /// The provider reports the task failed (or was cancelled), in its status and words.
     Reported {
         cancelled: bool,
@@ -68,6 +86,31 @@ pub enum Note {
     },
 }
 
+impl Note {
+    /// Says where a running operation stands, not how one ended: an ended operation drops it.
+    pub fn is_progress(&self) -> bool {
+        matches!(
+            self,
+            Note::ActionNotListedYet | Note::TaskExpired | Note::Waiting(_) | Note::Settling { .. }
+        )
+    }
+}
+
+/// How a task's end was seen, as the start of a sentence.
+fn end_words(end: TaskEnd) -> &'static str {
+    match end {
+        TaskEnd::Reported => "The provider says the action completed",
+        TaskEnd::Gone => "The provider no longer knows this task",
+        TaskEnd::Settled { seen_working: true } => {
+            "The provider was seen working on it and now shows nothing under way on the VM"
+        }
+        TaskEnd::Settled {
+            seen_working: false,
+        } => "The provider shows nothing under way on the VM",
+        TaskEnd::Unseen => "Vigil did not see the provider's task end",
+    }
+}
+
 impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -85,6 +128,9 @@ impl std::fmt::Display for Note {
                 f,
                 "The provider was seen working on it, but {m}, as before it started, for longer than it usually takes."
             ),
+            Note::Settling { .. } | Note::Unverified { .. } | Note::NoEvidence { .. } => {
+                unreported(f, self)
+            }
             Note::Reported {
                 cancelled,
                 status,
@@ -137,6 +183,29 @@ impl std::fmt::Display for Note {
                 "The provider accepted the request, but no VM named “{name}” appeared in its list."
             ),
         }
+    }
+}
+
+/// A task that ended without the provider reporting how: what the VM shows since.
+fn unreported(f: &mut std::fmt::Formatter<'_>, note: &Note) -> std::fmt::Result {
+    match note {
+        Note::Settling { end, why: Some(m) } => write!(
+            f,
+            "{}; waiting for the VM to show the result ({m}).",
+            end_words(*end)
+        ),
+        Note::Settling { end, why: None } => write!(
+            f,
+            "{}; the VM looks as it did before, so Vigil looks for a sign that the action ran.",
+            end_words(*end)
+        ),
+        Note::Unverified { end, why } => write!(f, "{}, but {why}.", end_words(*end)),
+        Note::NoEvidence { end } => write!(
+            f,
+            "{}, and the VM looks as it did before: nothing shows whether the action ran. Check the VM.",
+            end_words(*end)
+        ),
+        _ => Ok(()),
     }
 }
 

@@ -53,6 +53,8 @@ impl std::fmt::Display for StepLabel {
 pub enum StepNote {
     /// Its operation's note.
     Op(Note),
+    /// Its operation ended verified on the VM (and said nothing more).
+    Verified,
     AlreadyOff,
     NotNeededShutDown,
     NotNeededIsOff,
@@ -64,6 +66,7 @@ impl std::fmt::Display for StepNote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StepNote::Op(n) => write!(f, "{n}"),
+            StepNote::Verified => write!(f, "Verified on the VM."),
             StepNote::AlreadyOff => write!(f, "The VM was already off."),
             StepNote::NotNeededShutDown => write!(f, "Not needed: the VM shut down."),
             StepNote::NotNeededIsOff => write!(f, "Not needed: the VM is off."),

@@ -595,6 +595,10 @@ impl Dialect for Erigones {
         &[("status", &["RETRY", "RECEIVED", "migrating", "maintenance"])]
     }
 
+    fn garble_task_id(&self, resp: &mut Response, pick: u64) -> bool {
+        crate::faults::garble_task_id(resp, &["/task_id"], pick)
+    }
+
     fn env(&self) -> &Env {
         &self.env
     }

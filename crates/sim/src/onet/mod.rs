@@ -576,6 +576,13 @@ impl Dialect for Onet {
         ]
     }
 
+    /// A Task answer's `id` (an Instance's `id` is no task id).
+    fn garble_task_id(&self, resp: &mut Response, pick: u64) -> bool {
+        let is_task =
+            serde_json::from_str::<Value>(&resp.body).is_ok_and(|v| v.get("task_type").is_some());
+        is_task && crate::faults::garble_task_id(resp, &["/id"], pick)
+    }
+
     fn env(&self) -> &Env {
         &self.env
     }

@@ -12,6 +12,9 @@
 //! * Operations: [`ops`]. VM lifecycle, catalogues, addresses: [`lifecycle`], [`catalogue`].
 //! * `409` while an operation is pending or in progress (`operation_in_progress`) and for
 //!   start/stop/reboot that make no sense in the current state (`invalid_state`).
+//! * Faults of its own (off by default, see [`crate::Faults`]): `clear` nulls `operation` /
+//!   `operationStatus` a while after an operation ended (`updatedAt` moves to then); `lie` makes
+//!   a failing operation report `succeeded` with the VM left as it was.
 //! * Rate limit (assumed): **600 requests per minute per token**, sliding window on the virtual
 //!   clock; beyond → `429` + `Retry-After` (seconds).
 
@@ -78,6 +81,8 @@ struct Op {
     runs_at: u64,
     ends: u64,
     ok: bool,
+    /// Failed, but reports `succeeded` (the lie fault): the VM stays as it was.
+    lies: bool,
     applied: bool,
 }
 
@@ -134,6 +139,11 @@ pub(crate) struct Zenno {
     hits: Window,
     pool: Pool,
     next_addr: u64,
+    /// The clear fault: `operation`/`operationStatus` read `null` this long after an end.
+    clear_ms: Option<u64>,
+    /// The lie fault's rate, and its own random stream.
+    lie_rate: f64,
+    lie_rng: Rng,
 }
 
 fn err(status: u16, code: &str, message: &str) -> Response {
@@ -179,6 +189,9 @@ impl Zenno {
             ids: Rng::derive(sc.seed, 0x02E7_71D5),
             hits: Window::default(),
             pool: Pool::new(sc.seed, NET),
+            clear_ms: None,
+            lie_rate: 0.0,
+            lie_rng: Rng::derive(sc.seed, 0x2E77_11E5),
         };
         z.seed_resources(sc.seed);
         z
@@ -230,8 +243,14 @@ impl Zenno {
         } else {
             "stopped"
         };
+        let cleared = |op: &Op| self.clear_ms.map(|c| op.ends.saturating_add(c));
         let (operation, status, boot, updated) = match &vm.op {
             None => (Value::Null, Value::Null, settled_boot, vm.updated_ms),
+            // The provider cleared the finished operation's fields (the clear fault).
+            Some(op) if cleared(op).is_some_and(|t| now >= t) => {
+                let t = cleared(op).unwrap_or(now);
+                (Value::Null, Value::Null, settled_boot, t.max(vm.updated_ms))
+            }
             Some(op) => {
                 let (status, boot, t) = op_view(op, vm.running, settled_boot, now);
                 (
@@ -505,5 +524,11 @@ impl Dialect for Zenno {
 
     fn env_mut(&mut self) -> &mut Env {
         &mut self.env
+    }
+
+    fn apply_faults(&mut self, faults: &crate::Faults) {
+        self.env.stuck_rate = faults.stuck.clamp(0.0, 1.0);
+        self.clear_ms = faults.clear_ms;
+        self.lie_rate = faults.lie.clamp(0.0, 1.0);
     }
 }

@@ -22,6 +22,8 @@ impl Zenno {
         let queue = self.env.duration(2_000);
         let dur = self.env.duration(kind.median_ms());
         let ok = !self.env.fails();
+        // Drawn from a stream of its own, and only while the fault is on.
+        let lies = !ok && self.lie_rate > 0.0 && self.lie_rng.chance(self.lie_rate);
         let ends = if self.env.stuck() {
             NEVER
         } else {
@@ -36,7 +38,7 @@ impl Zenno {
             accepted_at_ms: now,
             finished_at_ms: finish_at(ends),
             succeeded: ok,
-            task_status: if ok { "succeeded" } else { "failed" },
+            task_status: if ok || lies { "succeeded" } else { "failed" },
             visible: true,
         });
         vm.boot_failed = false;
@@ -47,6 +49,7 @@ impl Zenno {
             runs_at: now + queue,
             ends,
             ok,
+            lies,
             applied: false,
         });
         json_response(202, &json!({"commandId": self.ids.uuid()}))
@@ -90,6 +93,10 @@ impl Zenno {
         op.applied = true;
         let (kind, ok) = (op.kind, op.ok);
         vm.updated_ms = op.ends;
+        if op.lies {
+            // Reported done; nothing happened to the VM.
+            return;
+        }
         match (kind, ok) {
             (OpKind::Delete, true) => {
                 vm.gone = true;
@@ -125,7 +132,11 @@ pub(super) fn op_view(
     }
     if now >= op.ends {
         return (
-            if op.ok { "succeeded" } else { "failed" },
+            if op.ok || op.lies {
+                "succeeded"
+            } else {
+                "failed"
+            },
             settled_boot,
             op.ends,
         );

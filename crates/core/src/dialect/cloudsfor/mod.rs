@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 
 use super::Place;
 use super::{
-    array, json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps,
-    CredentialKind, Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation,
-    RateLimit, Sizing, SnapshotCaps, VmPage,
+    array, json_body, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
+    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
+    SnapshotCaps, VmPage,
 };
 use crate::catalogue::{Part, PartData};
+use crate::dialect::links::has_scheme;
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -77,6 +78,7 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: true,
     },
     queue_delay: 0,
+    settles_as_report: false,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,
@@ -182,28 +184,35 @@ impl Dialect for Cloudsfor {
         }
     }
 
+    /// The first page; then each next page at the link the provider gave, as given (it may
+    /// carry a cursor rather than a page number).
     fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
-        let page = page_of(cursor);
-        self.api
-            .get(&format!("vms?page={page}&per_page={PER_PAGE}"))
+        match cursor.filter(|c| has_scheme(c)) {
+            Some(url) => self.api.get_url(url),
+            None => {
+                let page = page_of(cursor);
+                self.api
+                    .get(&format!("vms?page={page}&per_page={PER_PAGE}"))
+            }
+        }
     }
 
     fn parse_list(
         &self,
-        _cursor: Option<&str>,
+        cursor: Option<&str>,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<VmPage, ApiError> {
         let v = self.body(resp, "the VM list", now)?;
         let items = array(&v, "vms", "the VM list")?;
         let vms = items.iter().filter_map(parse_vm).collect();
-        let next = v
-            .pointer("/links/pages/next")
-            .and_then(Value::as_str)
-            .and_then(page_number)
-            .map(|n| n.to_string())
-            .into_iter()
-            .collect();
+        let next = match v.pointer("/links/pages/next").and_then(Value::as_str) {
+            Some(link) if !link.trim().is_empty() => {
+                let this = self.list_request(cursor).url;
+                vec![self.api.next_link(&this, link, "the VM list")?]
+            }
+            _ => Vec::new(),
+        };
         Ok(VmPage { vms, next })
     }
 

@@ -73,6 +73,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
             .map(Vec::len),
         project: None,
         addresses: addresses(v),
+        uptime_s: None,
     })
 }
 

@@ -86,6 +86,7 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: SECOND,
+    settles_as_report: false,
     create: Some(CreateCaps {
         // Define and deploy are admin calls (`403` otherwise).
         needs_admin: true,

@@ -84,6 +84,8 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         snapshot_count: None,
         project: None,
         addresses: addresses(v),
+        // `uptime`: seconds the VM has been up (a VM not running has none).
+        uptime_s: v.get("uptime").and_then(Value::as_u64),
     })
 }
 

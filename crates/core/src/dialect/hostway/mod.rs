@@ -33,9 +33,10 @@ mod links;
 mod observe;
 mod parse;
 
+use crate::dialect::links::origin;
+pub use crate::dialect::links::resolve;
 pub use doc_json::parse_doc_json;
-pub use links::resolve;
-use links::{origin, snapshot_href};
+use links::snapshot_href;
 use observe::{deletion, server_change};
 use parse::{busy, fault, parse_server, power_of, progress_of, snapshot_state, status_of};
 
@@ -86,6 +87,8 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 0,
+    // Its server's `PROCESSING` is all it says of an action (the sheet).
+    settles_as_report: true,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,

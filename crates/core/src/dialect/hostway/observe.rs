@@ -9,9 +9,10 @@ use crate::error::ApiError;
 use crate::json::text;
 use crate::model::TaskState;
 
-/// A server action or build: `PROCESSING` / `BUILD` run; a settled status ended (the engine
-/// checks the server reached the goal), unless the server is still being created (`created` or
-/// `hostId` still empty); `DELETED` failed it; anything else stays raw.
+/// A server action or build: `PROCESSING` / `BUILD` run; a settled status ended it — settled,
+/// not reported: Hostway never says how an action went, the engine checks the server reached
+/// the goal — unless the server is still being created (`created` or `hostId` still empty);
+/// `DELETED` failed it; anything else stays raw.
 pub(super) fn server_change(v: &Value) -> Result<Observation, ApiError> {
     let vm = parse_server(v).ok_or_else(|| ApiError::bad_response("the server", "no `id`"))?;
     let status = vm.status_raw.clone();
@@ -23,7 +24,7 @@ pub(super) fn server_change(v: &Value) -> Result<Observation, ApiError> {
         "PROCESSING" | "BUILD" => TaskState::Running,
         "DELETED" => TaskState::Failed,
         "ACTIVE" | "STOPPED" | "SUSPENDED" if pending => TaskState::Running,
-        "ACTIVE" | "STOPPED" | "SUSPENDED" => TaskState::Succeeded,
+        "ACTIVE" | "STOPPED" | "SUSPENDED" => TaskState::Settled,
         _ => TaskState::Unknown(status.clone()),
     };
     Ok(Observation {

@@ -73,6 +73,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         snapshot_count: None,
         project: None,
         addresses: addresses(s),
+        uptime_s: None,
     })
 }
 

@@ -24,6 +24,7 @@ use super::{
     SnapshotCaps, VmPage,
 };
 use crate::catalogue::{Part, PartData};
+use crate::dialect::links::has_scheme;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -88,6 +89,7 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 2 * SECOND,
+    settles_as_report: false,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,
@@ -123,20 +125,25 @@ impl Onet {
         json_body(resp, ERROR_KEYS, what, now)
     }
 
-    /// The `results` of a paginated answer, and the next page's number.
+    /// The `results` of a paginated answer, and its `next` link as given.
     fn page(
         &self,
         resp: &HttpResponse,
         what: &str,
         now: Millis,
-    ) -> Result<(Vec<Value>, Option<u32>), ApiError> {
+    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
         let v = self.body(resp, what, now)?;
         let results = v
             .get("results")
             .and_then(Value::as_array)
             .cloned()
             .ok_or_else(|| ApiError::bad_response(what, "no `results` list"))?;
-        let next = v.get("next").and_then(Value::as_str).and_then(page_number);
+        let next = v
+            .get("next")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         Ok((results, next))
     }
 
@@ -200,11 +207,17 @@ impl Dialect for Onet {
         }
     }
 
+    /// The first page; then each next page at the `next` link the provider gave, as given.
     fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
-        let page = page_of(cursor);
-        self.api.get(&format!(
-            "compute/instances?page={page}&page_size={PAGE_SIZE}"
-        ))
+        match cursor.filter(|c| has_scheme(c)) {
+            Some(url) => self.api.get_url(url),
+            None => {
+                let page = page_of(cursor);
+                self.api.get(&format!(
+                    "compute/instances?page={page}&page_size={PAGE_SIZE}"
+                ))
+            }
+        }
     }
 
     fn parse_list(
@@ -214,15 +227,22 @@ impl Dialect for Onet {
         now: Millis,
     ) -> Result<VmPage, ApiError> {
         let (results, next) = self.page(resp, "the instance list", now)?;
-        let this = page_of(cursor);
+        let this = self.list_request(cursor).url;
+        let next = match next {
+            Some(link) => Some(self.api.next_link(&this, &link, "the instance list")?),
+            None => None,
+        };
+        // Where both number their pages, only forward: a `next` pointing back would make the
+        // listing go round (one that comes back again ends it with an error, the engine's
+        // check).
+        let forward = |url: &String| match (page_number(&this), page_number(url)) {
+            (Some(here), Some(there)) => there > here,
+            _ => true,
+        };
+        let next = next.filter(forward).into_iter().collect();
         Ok(VmPage {
             vms: results.iter().filter_map(parse_vm).collect(),
-            // Only forward: a `next` pointing back would make the listing go round forever.
-            next: next
-                .filter(|n| *n > this)
-                .map(|n| n.to_string())
-                .into_iter()
-                .collect(),
+            next,
         })
     }
 

@@ -70,6 +70,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         snapshot_count: None,
         project: None,
         addresses: addresses(v),
+        uptime_s: None,
     })
 }
 

@@ -104,12 +104,24 @@ impl Onet {
             return None;
         }
         let v = parse_lenient(&resp.body).ok()?;
-        let link = |k: &str| v.get(k).and_then(Value::as_str).and_then(page_number);
-        let this = link("previous").map_or(1, |p| p.saturating_add(1));
-        // Only forward, and no deeper than the newest tasks an open operation can be among.
-        link("next")
-            .filter(|&n| n > this && n <= MAX_TASK_PAGES)
-            .map(|n| self.task_page(n))
+        let link = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim);
+        let next = link("next").filter(|l| !l.is_empty())?;
+        // Where the links number their pages: only forward, and no deeper than the newest tasks
+        // an open operation can be among (a cursor link: the engine bounds the chain).
+        if let Some(n) = page_number(next) {
+            let this = link("previous")
+                .and_then(page_number)
+                .map_or(1, |p| p.saturating_add(1));
+            if n <= this || n > MAX_TASK_PAGES {
+                return None;
+            }
+        }
+        // As given; one to another host is not followed (the tasks are then read one by one).
+        let url = self
+            .api
+            .next_link(&self.task_page(1).url, next, "the task list")
+            .ok()?;
+        Some(self.api.get_url(&url))
     }
 }
 

@@ -86,6 +86,7 @@ pub const CAPS: Caps = Caps {
         demo_accounts_refuse: false,
     },
     queue_delay: 2 * SECOND,
+    settles_as_report: false,
     create: Some(CreateCaps {
         needs_admin: false,
         // `202 {"commandId"}`, no id: the new VM is found in the list by its name.

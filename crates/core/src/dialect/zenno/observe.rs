@@ -115,24 +115,16 @@ pub(super) fn tie(operation: &str, accepted_at: Millis, f: &Fields) -> TaskState
             }
             // The VM is about to go: the read after it tells.
             Some("succeeded") if operation == DELETE => TaskState::Succeeded,
-            Some("succeeded") => {
-                let (state, boot) = if operation == "stop" {
-                    ("stopped", "stopped")
-                } else {
-                    ("running", "booted")
-                };
-                let reached = f.state.as_deref() == Some(state)
-                    && f.boot.as_deref().is_none_or(|b| b == boot);
-                if reached {
-                    TaskState::Succeeded
-                } else if state == "running" && f.boot.as_deref() == Some("failed") {
-                    // "Succeeded" with a failed boot is a failure.
-                    TaskState::Failed
-                } else {
-                    // Reported done; the VM does not show it yet.
-                    TaskState::Running
-                }
+            // "Succeeded" with a failed boot is a failure.
+            Some("succeeded") if operation != "stop" && f.boot.as_deref() == Some("failed") => {
+                TaskState::Failed
             }
+            // Done, says the status, but the boot status shows the change still under way.
+            Some("succeeded") if matches!(f.boot.as_deref(), Some("booting" | "stopping")) => {
+                TaskState::Running
+            }
+            // Reported done: the engine verifies the VM, and says so when it disagrees.
+            Some("succeeded") => TaskState::Succeeded,
             Some("failed") => TaskState::Failed,
             Some(other) => TaskState::Unknown(other.to_string()),
             // Our operation, with no status yet.
@@ -142,9 +134,28 @@ pub(super) fn tie(operation: &str, accepted_at: Millis, f: &Fields) -> TaskState
         Some(other) if f.updated.is_some_and(|u| u > accepted_at) => TaskState::Superseded {
             by: other.to_string(),
         },
-        // The VM still shows its previous operation, or none: ours has not started yet.
-        Some(_) | None => TaskState::Pending,
+        // The VM still shows its previous operation: ours has not started yet.
+        Some(_) => TaskState::Pending,
+        // No operation at all ("null when idle", assumed): ours has not begun, or it ended and
+        // the provider cleared its fields. The engine tells which from what it saw before.
+        None => TaskState::Idle,
     }
+}
+
+/// Whether the command leaves the VM off (a stop) or removes it (a delete), rather than booting
+/// it.
+fn stops(operation: &str) -> bool {
+    operation == "stop" || operation == DELETE
+}
+
+/// Whether the VM shows what the succeeded command `operation` was meant to reach.
+fn reached(operation: &str, f: &Fields) -> bool {
+    let (state, boot) = if stops(operation) {
+        ("stopped", "stopped")
+    } else {
+        ("running", "booted")
+    };
+    f.state.as_deref() == Some(state) && f.boot.as_deref().is_none_or(|b| b == boot)
 }
 
 /// The observation of command `operation`, accepted at `accepted_at`, from the VM's JSON `v`.
@@ -157,7 +168,11 @@ pub(super) fn observe(operation: &str, accepted_at: Millis, v: &Value, vm: Vm) -
     let mut raw = f.op_text();
     let decided_by_vm = f.operation.as_deref() == Some(operation)
         && f.status.as_deref() == Some("succeeded")
-        && matches!(state, TaskState::Running | TaskState::Failed);
+        && matches!(
+            state,
+            TaskState::Failed | TaskState::Running | TaskState::Succeeded
+        )
+        && (state != TaskState::Succeeded || (operation != DELETE && !reached(operation, &f)));
     if state == TaskState::Failed && f.boot.as_deref() == Some("failed") {
         raw.push_str(" · boot failed");
     } else if decided_by_vm {

@@ -403,7 +403,17 @@ fn sync_steps(core: &Core, wf: &mut Workflow) {
             state = StepState::Failed;
         }
         s.state = state;
-        s.note = rec.op.note.clone().map(StepNote::Op);
+        s.note = step_note(&rec.op);
+    }
+}
+
+/// What a step says: its operation's note while it runs; once it ended, how it ended — never
+/// a word of progress ("waiting for the VM…") left over from before the end.
+fn step_note(op: &Operation) -> Option<StepNote> {
+    match &op.note {
+        Some(n) if op.is_open() || !n.is_progress() => Some(StepNote::Op(n.clone())),
+        _ if op.phase == Phase::Succeeded => Some(StepNote::Verified),
+        _ => None,
     }
 }
 

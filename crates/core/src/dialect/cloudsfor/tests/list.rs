@@ -20,7 +20,7 @@ fn lists_vms_with_pagination() {
             {"name": "no id, skipped"}
           ],
           "meta": {"total": 203},
-          "links": {"pages": {"next": "https://elsewhere.example/api/v1/vms?page=2&per_page=200"}}}"#,
+          "links": {"pages": {"next": "https://cloudsfor.com/api/v1/vms?page=2&per_page=200"}}}"#,
     );
     let page = api().parse_list(None, &resp, 0).unwrap();
     assert_eq!(page.vms.len(), 2);
@@ -41,12 +41,46 @@ fn lists_vms_with_pagination() {
     assert_eq!(db.id, "42");
     assert_eq!(db.power, PowerState::Unknown("archived".into()));
     assert!(db.locked);
-    assert_eq!(page.next, vec!["2".to_string()]);
-    // The next page is built from the configured base, not the link's host.
+    // The next page is read at the link given, as given (not rebuilt from a page number).
+    let next = "https://cloudsfor.com/api/v1/vms?page=2&per_page=200";
+    assert_eq!(page.next, vec![next.to_string()]);
+    assert_eq!(api().list_request(Some(next)).url, next);
+}
+
+#[test]
+fn a_next_link_is_followed_as_given_on_the_configured_host_only() {
+    let with_next = |link: &str| {
+        HttpResponse::new(
+            200,
+            serde_json::json!({"vms": [], "links": {"pages": {"next": link}}}).to_string(),
+        )
+    };
+    // A cursor, as DigitalOcean-style APIs give them: followed as given, with the credentials.
+    let cursor = "https://cloudsfor.com/api/v1/vms?per_page=200&cursor=eyJpZCI6NDJ9";
+    let page = api().parse_list(None, &with_next(cursor), 0).unwrap();
+    assert_eq!(page.next, vec![cursor.to_string()]);
+    let req = api().list_request(Some(cursor));
+    assert_eq!(req.url, cursor);
+    assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));
+    // Relative: resolved against the page it came with.
+    let page = api()
+        .parse_list(Some(cursor), &with_next("vms?cursor=next2"), 0)
+        .unwrap();
     assert_eq!(
-        api().list_request(Some(&page.next[0])).url,
-        "https://cloudsfor.com/api/v1/vms?page=2&per_page=200"
+        page.next,
+        vec!["https://cloudsfor.com/api/v1/vms?cursor=next2"]
     );
+    // Another host (or scheme): the credentials are not sent there, and the list is not
+    // taken for complete.
+    for elsewhere in [
+        "https://elsewhere.example/api/v1/vms?page=2",
+        "http://cloudsfor.com/api/v1/vms?page=2",
+    ] {
+        let e = api()
+            .parse_list(None, &with_next(elsewhere), 0)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse, "{elsewhere}");
+    }
 }
 
 #[test]

@@ -42,6 +42,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         snapshot_count: Some(0),
         project: None,
         addresses: Vec::new(),
+        uptime_s: None,
     }
 }
 

@@ -47,6 +47,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         snapshot_count: None,
         project: None,
         addresses: Vec::new(),
+        uptime_s: None,
     }
 }
 

@@ -134,7 +134,7 @@ fn a_new_server_builds_until_active_with_a_host() {
     v["server"]["created"] = json!("2026-01-01T00:02:00Z");
     v["server"]["addresses"] = json!({"public": [{"version": 4, "addr": "203.0.113.30"}]});
     let o = look(&v);
-    assert_eq!(o.state, TaskState::Succeeded);
+    assert_eq!(o.state, TaskState::Settled);
     assert_eq!(o.vm.unwrap().addresses[0].ip, "203.0.113.30");
     for odd in ["UNKNOWN", "ERROR"] {
         v["server"]["status"] = json!(odd);

@@ -15,7 +15,7 @@ fn lists_instances_page_by_page_from_the_configured_base() {
         200,
         json!({
             "count": 130,
-            "next": "https://elsewhere.example/v1/organizations/org-1/projects/prj-1/compute/instances?page=2&page_size=100",
+            "next": "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1/compute/instances?page=2&page_size=100",
             "previous": null,
             "results": [
                 {"id": ID, "legacy_id": 48123, "organization_id": "org-1", "project_id": "prj-1",
@@ -49,12 +49,33 @@ fn lists_instances_page_by_page_from_the_configured_base() {
     assert!(page.vms[1].locked, "pending: a task runs");
     assert_eq!(page.vms[1].power, PowerState::Busy);
     assert_eq!(page.vms[2].power, PowerState::Unknown("migrating".into()));
-    assert_eq!(page.next, vec!["2".to_string()]);
-    // The next page goes to the configured base, not the link's host.
-    assert_eq!(
-        api().list_request(Some("2")).url,
-        format!("{BASE}/compute/instances?page=2&page_size=100")
+    // The next page is read at the link the provider gave, as given.
+    let next = format!("{BASE}/compute/instances?page=2&page_size=100");
+    assert_eq!(page.next, vec![next.clone()]);
+    assert_eq!(api().list_request(Some(&next)).url, next);
+    assert!(api()
+        .list_request(Some(&next))
+        .headers
+        .iter()
+        .any(|(k, _)| k == "Authorization"));
+    // A cursor instead of a page number, and a relative link: as given, resolved.
+    let cursor = HttpResponse::new(
+        200,
+        r#"{"count": 3, "next": "instances?cursor=cD0yMDI2&page_size=100", "previous": null, "results": []}"#,
     );
+    assert_eq!(
+        api().parse_list(Some(&next), &cursor, 0).unwrap().next,
+        vec![format!(
+            "{BASE}/compute/instances?cursor=cD0yMDI2&page_size=100"
+        )]
+    );
+    // On another host: not followed with the credentials, and not taken for the last page.
+    let elsewhere = HttpResponse::new(
+        200,
+        r#"{"count": 3, "next": "https://elsewhere.example/compute/instances?page=2", "previous": null, "results": []}"#,
+    );
+    let e = api().parse_list(None, &elsewhere, 0).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
     // An instance is re-read on its own; a page is read as well.
     assert_eq!(
         api().read_vm_request(&VmId::new("b"), Some("2")).url,
@@ -65,10 +86,10 @@ fn lists_instances_page_by_page_from_the_configured_base() {
     // A `next` that does not move forward is not followed.
     let back = HttpResponse::new(
         200,
-        r#"{"count": 3, "next": "/compute/instances?page=2&page_size=100", "previous": null, "results": []}"#,
+        r#"{"count": 3, "next": "instances?page=2&page_size=100", "previous": null, "results": []}"#,
     );
     assert!(api()
-        .parse_list(Some("2"), &back, 0)
+        .parse_list(Some(&next), &back, 0)
         .unwrap()
         .next
         .is_empty());

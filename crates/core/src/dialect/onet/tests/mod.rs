@@ -35,6 +35,7 @@ fn vm(status: &str) -> Vm {
         snapshot_count: None,
         project: None,
         addresses: Vec::new(),
+        uptime_s: None,
     }
 }
 

@@ -158,13 +158,11 @@ fn the_task_list_observes_many_at_once_page_by_page() {
     assert!(api().observe_many_next(&[&finished], &resp).is_none());
 }
 
-/// A page of the task list, its links on another host.
+/// A page of the task list, its links absolute.
 fn page(prev: Option<u32>, next: Option<u32>, results: Vec<Value>) -> HttpResponse {
     let link = |n: Option<u32>| {
         n.map_or(Value::Null, |n| {
-            json!(format!(
-                "https://elsewhere.example/compute/tasks?page={n}&page_size=100"
-            ))
+            json!(format!("{BASE}/compute/tasks?page={n}&page_size=100"))
         })
     };
     HttpResponse::new(
@@ -187,7 +185,7 @@ fn the_task_list_is_followed_while_a_watched_task_is_missing() {
     let p2 = page(Some(1), Some(3), vec![t3]);
     let got = api().parse_observe_many(&[&finished], &p2, 0).unwrap();
     assert_eq!(got[0].as_ref().unwrap().state, TaskState::Succeeded);
-    // Pages are followed, to the configured base, while a watched task is not yet found.
+    // Pages are followed, at the links given, while a watched task is not yet found.
     let p1 = page(None, Some(2), vec![]);
     assert_eq!(
         api().observe_many_next(&[&finished], &p1).unwrap().url,
@@ -204,6 +202,24 @@ fn the_task_list_is_followed_while_a_watched_task_is_missing() {
         .is_none());
     let deep = page(Some(MAX_TASK_PAGES - 1), Some(MAX_TASK_PAGES + 1), vec![]);
     assert!(api().observe_many_next(&[&finished], &deep).is_none());
+    // A cursor link is followed as given; one to another host is not.
+    let cursor = HttpResponse::new(
+        200,
+        json!({"count": 450, "next": format!("{BASE}/compute/tasks?cursor=x2&page_size=100"),
+               "previous": null, "results": []})
+        .to_string(),
+    );
+    assert_eq!(
+        api().observe_many_next(&[&finished], &cursor).unwrap().url,
+        format!("{BASE}/compute/tasks?cursor=x2&page_size=100")
+    );
+    let elsewhere = HttpResponse::new(
+        200,
+        json!({"count": 450, "next": "https://elsewhere.example/compute/tasks?page=2",
+               "previous": null, "results": []})
+        .to_string(),
+    );
+    assert!(api().observe_many_next(&[&finished], &elsewhere).is_none());
     let refused = HttpResponse::new(429, r#"{"detail": "throttled"}"#);
     assert!(api().observe_many_next(&[&finished], &refused).is_none());
 }

@@ -4,117 +4,22 @@
 
 use crate::dialect::{Accepted, Observation};
 use crate::error::{ApiError, ErrorKind};
-use crate::ids::{Token, VmId};
-use crate::model::{ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
-use crate::time::{Millis, MINUTE, SECOND};
+use crate::model::{Operation, Phase, ProviderRef, TaskEnd, TaskState, Vm};
+use crate::time::{Millis, SECOND};
 use crate::words::Note;
 
-/// Past this, an operation still running becomes `TimedOut` ("check now").
-pub fn deadline_for(kind: ActionKind) -> Millis {
-    match kind {
-        ActionKind::Rename => 2 * MINUTE,
-        ActionKind::PowerOff => 3 * MINUTE,
-        ActionKind::Start | ActionKind::PasswordReset => 5 * MINUTE,
-        ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
-        ActionKind::Delete => 10 * MINUTE,
-        ActionKind::Resize => 20 * MINUTE,
-        ActionKind::Create => 30 * MINUTE,
-        ActionKind::Snapshot => 40 * MINUTE,
-        ActionKind::RestoreBackup => 40 * MINUTE,
-    }
-}
+mod sched;
+#[cfg(test)]
+mod tests;
 
-/// Why a deadline is set: the one rule for all of them.
-pub(crate) enum DeadlineFrom {
-    /// The action's own deadline, counted from `start` (acceptance; submission until then),
-    /// but never sooner than `floor`.
-    Action { start: Millis, floor: Millis },
-    /// "Check now": a short look of its own.
-    Check { now: Millis, grace: Millis },
-}
-
-/// The deadline of an operation.
-pub(crate) fn deadline(op: &Operation, from: DeadlineFrom) -> Millis {
-    match from {
-        DeadlineFrom::Action { start, floor } => {
-            // A shutdown the provider forces at the end of a grace period may take that long
-            // before anything happens.
-            let extra = match op.action {
-                crate::model::Action::ShutdownWithin { timeout_s } => {
-                    Millis::from(timeout_s) * SECOND
-                }
-                _ => 0,
-            };
-            start
-                .saturating_add(deadline_for(op.action.kind()))
-                .saturating_add(extra)
-                .max(floor)
-        }
-        DeadlineFrom::Check { now, grace } => now.saturating_add(grace.max(30 * SECOND)),
-    }
-}
-
-/// An operation's schedule and flight (not kept across reloads).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Sched {
-    /// When to send its next request.
-    pub due: Option<Millis>,
-    /// The request it waits for the answer of.
-    pub flight: Option<Token>,
-    /// Only data about the target asked for at or after this can verify it.
-    pub verify_since: Option<Millis>,
-    /// Failed reads in a row (backoff).
-    pub errors: u32,
-    pub deadline: Millis,
-    /// Look at this one on its own next time (an observe-many answer did not list it).
-    pub solo: bool,
-    /// When the request went out whose answer first showed the task ended (an observe-many
-    /// answer that lists every pending task no longer held it).
-    pub ended_seen: Option<Millis>,
-    /// A list of the VMs in the power state it waits for was read for it already.
-    pub power_listed: bool,
-    /// Looks and reads it has cost so far.
-    pub polls: u32,
-    /// The user asked to cancel: the request goes out in the next round.
-    pub cancel_requested: bool,
-}
-
-impl Sched {
-    pub fn waiting(&self) -> bool {
-        self.flight.is_some()
-    }
-}
+pub use sched::deadline_for;
+pub(crate) use sched::{deadline, Answer, DeadlineFrom, Effects, Look, Sched, Verify};
 
 /// One operation's record.
 #[derive(Clone, Debug)]
 pub(crate) struct OpRecord {
     pub op: Operation,
     pub sched: Sched,
-}
-
-/// What a move needs from the rest of the engine.
-#[derive(Debug, Default)]
-pub(crate) struct Effects {
-    /// Read this VM again on its own (show it as it really is now).
-    pub reread: Option<VmId>,
-    /// The provider's task ran this long: learn it as the action's duration.
-    pub learned: Option<Millis>,
-    /// VM data the move read: merge it (as read when the answered request went out).
-    pub vm: Option<Vm>,
-    /// Verify the waiting operations of this connection against what is now known.
-    pub verify: bool,
-    /// The operation ended in this phase.
-    pub finished: Option<Phase>,
-    /// What the provider showed once (a generated password): for the user now, kept nowhere.
-    pub secret: Option<crate::dialect::Secret>,
-}
-
-/// What a move knows about the answer it handles.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Answer {
-    pub now: Millis,
-    /// When the answered request went out.
-    pub sent: Millis,
 }
 
 impl OpRecord {
@@ -146,6 +51,9 @@ impl OpRecord {
         self.op.finished_at = Some(now);
         if note.is_some() {
             self.op.note = note;
+        } else if self.op.note.as_ref().is_some_and(Note::is_progress) {
+            // "Waiting for the VM…" said nothing of how it ended.
+            self.op.note = None;
         }
         self.sched = Sched {
             polls: self.sched.polls,
@@ -214,9 +122,15 @@ impl OpRecord {
                 raw_status: acc.raw_status,
                 ..Observation::default()
             };
+            let look = Look {
+                stages,
+                next: first_look,
+                forced_after: None,
+                likely_by: Millis::MAX,
+            };
             return Effects {
                 secret,
-                ..self.observe(obs, stages, first_look, None, a)
+                ..self.observe(obs, look, a)
             };
         }
         self.op.provider_status = Some(acc.raw_status);
@@ -238,21 +152,16 @@ impl OpRecord {
         }
     }
 
-    /// Moves the operation by what the provider said of its task. `next_look`: when the policy
-    /// looks again if it still runs; `forced_after`: the provider forces such an action after
-    /// this long (a run that long is not learned as its duration).
-    pub fn observe(
-        &mut self,
-        obs: Observation,
-        stages: u8,
-        next_look: Millis,
-        forced_after: Option<Millis>,
-        a: Answer,
-    ) -> Effects {
+    /// Moves the operation by what the provider said of its task.
+    pub fn observe(&mut self, obs: Observation, look: Look, a: Answer) -> Effects {
         let now = a.now;
         self.note_retry(&obs, a);
         self.take_report(&obs);
-        let learned = self.took(&obs.state, forced_after, now);
+        if obs.state == TaskState::Running {
+            self.op.seen_working_at.get_or_insert(a.sent.min(now));
+        }
+        let state = self.resolve_idle(&obs, look.likely_by, now);
+        let learned = self.took(&state, look.forced_after, now);
         if let Some(vm) = &obs.vm {
             if self.op.target.vm_id().is_none() {
                 self.op.target.learn_id(vm.id.clone());
@@ -261,25 +170,38 @@ impl OpRecord {
         let verify = obs.vm.is_some() || self.sched.ended_seen.is_some();
         self.sched.flight = None;
         self.sched.errors = 0;
-        let expired = obs.state == TaskState::Expired;
-        let fx = match &obs.state {
-            TaskState::Succeeded | TaskState::Expired if self.more_stages(stages) => {
-                if expired {
+        let end = match &state {
+            TaskState::Succeeded => Some(TaskEnd::Reported),
+            TaskState::Expired => Some(TaskEnd::Gone),
+            TaskState::Settled => Some(TaskEnd::Settled {
+                seen_working: self.op.seen_working_at.is_some(),
+            }),
+            _ => None,
+        };
+        let fx = match (&state, end) {
+            (_, Some(end)) if self.more_stages(look.stages) => {
+                if end == TaskEnd::Gone {
                     // A stage's task gone without a word: the next stage's own checks tell.
                     self.op.note = Some(Note::TaskExpired);
                 }
                 self.next_stage(now);
                 Effects::default()
             }
-            TaskState::Succeeded | TaskState::Expired => self.task_ended(expired, a),
-            TaskState::Failed | TaskState::Cancelled => self.task_failed(&obs, now),
-            TaskState::Superseded { by } => {
+            (_, Some(end)) => self.task_ended(end, a),
+            (TaskState::Failed | TaskState::Cancelled, _) => self.task_failed(&obs, now),
+            (TaskState::Superseded { by }, _) => {
                 let note = Note::Superseded { by: by.clone() };
                 self.finish(Phase::Superseded, Some(note), now)
             }
-            TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
+            _ => {
                 self.op.phase = Phase::InProgress;
-                self.sched.due = Some(next_look);
+                // Nothing shown under way yet: look again by the time it has likely ended.
+                let idle = state == TaskState::Idle;
+                self.sched.due = Some(if idle {
+                    look.next.min(look.likely_by.max(now))
+                } else {
+                    look.next
+                });
                 Effects::default()
             }
         };
@@ -288,6 +210,27 @@ impl OpRecord {
             vm: obs.vm,
             verify,
             ..fx
+        }
+    }
+
+    /// A resource that shows no operation at all ([`TaskState::Idle`]) has ended ours
+    /// ([`TaskState::Settled`]) once the provider was seen working on it, once the VM shows a
+    /// target that proves it, or once the action has very likely ended (past `likely_by`);
+    /// until then ours may not have begun.
+    fn resolve_idle(&self, obs: &Observation, likely_by: Millis, now: Millis) -> TaskState {
+        if obs.state != TaskState::Idle {
+            return obs.state.clone();
+        }
+        let seen_working = self.op.seen_working_at.is_some();
+        let target_proves = self.op.proof() == crate::model::Proof::Target
+            && obs
+                .vm
+                .as_ref()
+                .is_some_and(|vm| self.op.expect.check(Some(vm)).is_ok());
+        if seen_working || target_proves || now >= likely_by {
+            TaskState::Settled
+        } else {
+            TaskState::Idle
         }
     }
 
@@ -311,20 +254,21 @@ impl OpRecord {
     /// ending, and not one the provider had to force (that says how long the guest ignored it,
     /// not how long the action takes).
     fn took(&self, state: &TaskState, forced_after: Option<Millis>, now: Millis) -> Option<Millis> {
-        if !state.is_terminal() || *state == TaskState::Expired {
+        let unseen_end = *state == TaskState::Settled && self.op.seen_working_at.is_none();
+        if !state.is_terminal() || *state == TaskState::Expired || unseen_end {
             return None;
         }
         let took = now - self.op.attempt_since.or(self.op.accepted_at)?;
         forced_after.is_none_or(|f| took < f).then_some(took)
     }
 
-    /// The last stage's task ended (or is gone without a word, `expired`): the target is
-    /// verified next.
-    fn task_ended(&mut self, expired: bool, a: Answer) -> Effects {
+    /// The last stage's task ended (`end`: how that was seen): the target is verified next.
+    fn task_ended(&mut self, end: TaskEnd, a: Answer) -> Effects {
         let now = a.now;
         self.op.phase = Phase::Verifying;
         self.op.task_ended_at = Some(now);
-        if expired {
+        self.op.ended_by = Some(end);
+        if end == TaskEnd::Gone {
             self.op.note = Some(Note::TaskExpired);
         } else if matches!(
             self.op.note,
@@ -401,34 +345,58 @@ impl OpRecord {
     /// Checks a verifying operation against its target as now known. `fresh`: when the known
     /// data was asked for (`None`: never, or the target is not there and no complete listing
     /// or read says it is gone).
+    ///
+    /// Done when the target shows what was meant and that proves the action (or evidence
+    /// does, see [`crate::model::Proof`]). Otherwise the grace period runs: from the task's end
+    /// where the provider said it (a report, or the resource leaving the busy state it was seen
+    /// in), else from when the action has likely ended — and not while the VM is visibly busy,
+    /// up to the action's deadline. Then *Needs check*, saying how the task's end was seen and
+    /// what the VM shows.
     pub fn verify(
         &mut self,
         seen: Option<&Vm>,
         fresh: Option<Millis>,
-        grace: Millis,
-        every: Millis,
+        v: Verify,
         now: Millis,
     ) -> Effects {
         let since = self.sched.verify_since.unwrap_or(now);
         if fresh.is_none_or(|t| t < since) {
             return Effects::default(); // Data from before the task ended says nothing.
         }
-        match self.op.expect.check(seen) {
-            Ok(()) => {
-                if matches!(self.op.note, Some(Note::Waiting(_))) {
-                    self.op.note = None;
-                }
-                self.finish(Phase::Succeeded, None, now)
-            }
-            Err(why) if now - since >= grace => {
-                self.finish(Phase::NeedsCheck, Some(Note::Disagrees(why)), now)
-            }
-            Err(why) => {
-                self.op.note = Some(Note::Waiting(why));
-                self.sched.due = Some(now + every);
-                Effects::default()
-            }
+        let end = self.op.ended_by.unwrap_or(TaskEnd::Unseen);
+        let check = self.op.expect.check(seen);
+        if check.is_ok() && self.op.proof().proven(end, self.op.accepted_at, v.evidence) {
+            return self.finish(Phase::Succeeded, None, now);
         }
+        let reported = end.is_reported();
+        // An end the provider said (or showed, leaving the busy state it was seen in) is the
+        // end; one it did not (a task gone, fields cleared unseen) may have come early.
+        let said = match end {
+            TaskEnd::Reported => true,
+            TaskEnd::Settled { seen_working } => seen_working || v.evidence.settles_as_report,
+            TaskEnd::Gone | TaskEnd::Unseen => false,
+        };
+        let from = if said { since } else { since.max(v.likely_by) };
+        let busy = seen.is_some_and(|vm| vm.locked || vm.power.is_transitional());
+        let held = !said && busy && now < self.sched.deadline;
+        if now.saturating_sub(from) >= v.grace && !held {
+            let note = match check {
+                Ok(()) => Note::NoEvidence { end },
+                Err(why) if reported => Note::Disagrees(why),
+                Err(why) => Note::Unverified { end, why },
+            };
+            return self.finish(Phase::NeedsCheck, Some(note), now);
+        }
+        self.op.note = Some(match check {
+            Err(why) if reported => Note::Waiting(why),
+            Err(why) => Note::Settling {
+                end,
+                why: Some(why),
+            },
+            Ok(()) => Note::Settling { end, why: None },
+        });
+        self.sched.due = Some(now + v.every);
+        Effects::default()
     }
 
     /// The provider's answer to a submit could not be had or read. `backoff`: how long to wait
