@@ -114,6 +114,9 @@ pub struct Caps {
     pub observe_many_complete: bool,
     /// One request re-reads many VMs at once (Erigones' `/vm/status/`).
     pub read_many: bool,
+    /// A page of the VM list carries every field a single read does (cloudsfor, ONETSolutions):
+    /// verifications due together re-read the page their VMs were listed on, in one request.
+    pub list_details: bool,
     /// One request lists the VMs in a power state (Hostway `?status=ACTIVE`).
     pub power_list: bool,
     /// The provider cancels a running task on request (Erigones).

@@ -50,7 +50,7 @@ impl Core {
                 }
             }
             FlightKind::ObserveMany { ops } => self.on_observe_many(&conn, &ops, result, a),
-            FlightKind::Read { vm, ops } => self.on_read(&conn, vm, &ops, result, a),
+            FlightKind::Read { vm, ops, page } => self.on_read(&conn, vm, page, &ops, result, a),
             FlightKind::PowerList { target, ops } => {
                 self.on_power_list(&conn, target, &ops, result, a)
             }
@@ -419,10 +419,25 @@ impl Core {
         })
     }
 
-    fn on_read(&mut self, conn: &ConnId, vm: Option<VmId>, ops: &[OpId], result: Reply, a: Answer) {
+    fn on_read(
+        &mut self,
+        conn: &ConnId,
+        vm: Option<VmId>,
+        page: Option<Option<String>>,
+        ops: &[OpId],
+        result: Reply,
+        a: Answer,
+    ) {
         let parsed = match (self.conns.get(conn), result) {
             (None, _) => return,
-            (Some(c), Ok(resp)) => c.api.parse_read_vm(&resp, a.now),
+            (Some(c), Ok(resp)) => match &page {
+                // A list page read again: every VM on it, fresh.
+                Some(cursor) => c
+                    .api
+                    .parse_list(cursor.as_deref(), &resp, a.now)
+                    .map(|p| p.vms),
+                None => c.api.parse_read_vm(&resp, a.now),
+            },
             (Some(_), Err(e)) => Err(ApiError::network(&e)),
         };
         match parsed {

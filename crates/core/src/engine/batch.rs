@@ -167,49 +167,103 @@ impl Core {
             }
         }
         for (conn, ids) in due {
-            if ids.len() < 2 {
-                continue;
+            for (page, ids) in self.verify_groups(&conn, ids) {
+                self.verify_together(&conn, page, ids, now, round);
             }
-            let Some(c) = self.conns.get(&conn).filter(|c| c.ready(now)) else {
-                continue;
-            };
-            let vm_ids: Vec<&crate::ids::VmId> = ids
-                .iter()
-                .filter_map(|id| self.ops.get(id)?.op.vm_id())
-                .collect();
-            let Some(request) = c.api.read_many_request(&vm_ids) else {
-                continue;
-            };
-            if c.cost
-                .singles_cheaper(Cost::many(&request.url), Class::Read, ids.len())
-                && round.allowance.left(&conn) >= ids.len()
-            {
-                continue;
+        }
+    }
+
+    /// Verifications due together on a connection, as they can share a read: all at once where
+    /// the provider re-reads many VMs in one request, by the list page they were seen on where
+    /// a page carries every field (`Some(cursor)`), else none (each reads its own VM).
+    fn verify_groups(
+        &self,
+        conn: &ConnId,
+        ids: Vec<OpId>,
+    ) -> Vec<(Option<Option<String>>, Vec<OpId>)> {
+        let Some(c) = self.conns.get(conn) else {
+            return Vec::new();
+        };
+        if c.caps.read_many {
+            return vec![(None, ids)];
+        }
+        if !c.caps.list_details {
+            return Vec::new();
+        }
+        let mut by_page: BTreeMap<Option<String>, Vec<OpId>> = BTreeMap::new();
+        for id in ids {
+            let cursor = self
+                .ops
+                .get(&id)
+                .and_then(|r| r.op.vm_id())
+                .and_then(|v| c.inv.cursor_of.get(v).cloned())
+                .flatten();
+            by_page.entry(cursor).or_default().push(id);
+        }
+        by_page
+            .into_iter()
+            .map(|(cursor, ids)| (Some(cursor), ids))
+            .collect()
+    }
+
+    /// One read for `ids` (at least two), where it costs less than a read each.
+    fn verify_together(
+        &mut self,
+        conn: &ConnId,
+        page: Option<Option<String>>,
+        ids: Vec<OpId>,
+        now: Millis,
+        round: &mut Round,
+    ) {
+        if ids.len() < 2 {
+            return;
+        }
+        let Some(c) = self.conns.get(conn).filter(|c| c.ready(now)) else {
+            return;
+        };
+        let request = match &page {
+            Some(cursor) => c.api.list_request(cursor.as_deref()),
+            None => {
+                let vm_ids: Vec<&crate::ids::VmId> = ids
+                    .iter()
+                    .filter_map(|id| self.ops.get(id)?.op.vm_id())
+                    .collect();
+                let Some(request) = c.api.read_many_request(&vm_ids) else {
+                    return;
+                };
+                request
             }
-            match round.shared_index(&conn, &request) {
-                // The same request already goes out this round (a listing, say): ride along.
-                Some(j) => match &mut round.pending[j].kind {
-                    FlightKind::Read { ops: riders, .. } | FlightKind::List { riders, .. } => {
-                        riders.extend(ids.iter().cloned())
-                    }
-                    _ => continue,
-                },
-                None => {
-                    if !round.allowance.take(&conn) {
-                        continue;
-                    }
-                    let kind = FlightKind::Read {
-                        vm: None,
-                        ops: ids.clone(),
-                    };
-                    round.push(kind, conn.clone(), request);
+        };
+        if c.cost
+            .singles_cheaper(Cost::many(&request.url), Class::Read, ids.len())
+            && round.allowance.left(conn) >= ids.len()
+        {
+            return;
+        }
+        match round.shared_index(conn, &request) {
+            // The same request already goes out this round (a listing, say): ride along.
+            Some(j) => match &mut round.pending[j].kind {
+                FlightKind::Read { ops: riders, .. } | FlightKind::List { riders, .. } => {
+                    riders.extend(ids.iter().cloned())
                 }
+                _ => return,
+            },
+            None => {
+                if !round.allowance.take(conn) {
+                    return;
+                }
+                let kind = FlightKind::Read {
+                    vm: None,
+                    ops: ids.clone(),
+                    page,
+                };
+                round.push(kind, conn.clone(), request);
             }
-            for id in &ids {
-                let r = self.ops.get_mut(id).expect("listed");
-                r.sched.flight = Some(crate::ids::Token(0));
-                r.sched.polls += 1;
-            }
+        }
+        for id in &ids {
+            let r = self.ops.get_mut(id).expect("listed");
+            r.sched.flight = Some(crate::ids::Token(0));
+            r.sched.polls += 1;
         }
     }
 

@@ -32,10 +32,12 @@ pub(crate) enum FlightKind {
     ObserveMany {
         ops: Vec<OpId>,
     },
-    /// A read of one VM (`vm`) or of many at once (`vm: None`), for `ops`.
+    /// A read of one VM (`vm`) or of many at once (`vm: None`), for `ops`; `page`: the list
+    /// page they were listed on, read again for them (its answer is a list page).
     Read {
         vm: Option<VmId>,
         ops: Vec<OpId>,
+        page: Option<Option<String>>,
     },
     /// The VMs in one power state, for `ops`.
     PowerList {

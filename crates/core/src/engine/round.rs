@@ -201,6 +201,7 @@ impl Core {
             let kind = FlightKind::Read {
                 vm: Some(vm),
                 ops: Vec::new(),
+                page: None,
             };
             round.push(kind, conn, request);
         }
@@ -233,6 +234,7 @@ impl Core {
                 FlightKind::Read {
                     vm: Some(vm_id.clone()),
                     ops: vec![id.clone()],
+                    page: None,
                 },
                 c.api.read_vm_request(vm_id, cursor.as_deref()),
             ))

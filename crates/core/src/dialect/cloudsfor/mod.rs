@@ -63,6 +63,7 @@ pub const CAPS: Caps = Caps {
     observe_many: &[RefKind::CloudsforAction],
     observe_many_complete: false,
     read_many: false,
+    list_details: true,
     power_list: false,
     cancel: false,
     forces_after_s: &[],

@@ -69,6 +69,7 @@ pub const CAPS: Caps = Caps {
     observe_many_complete: true,
     // Every VM's status in one request (the same as the listing).
     read_many: true,
+    list_details: false,
     power_list: false,
     cancel: true,
     // Documented: a graceful stop or reboot is forced after `timeout`: 180 s unless sent,

@@ -73,6 +73,7 @@ pub const CAPS: Caps = Caps {
     // server left `PROCESSING` has ended.
     observe_many_complete: true,
     read_many: false,
+    list_details: false,
     power_list: true,
     cancel: false,
     forces_after_s: &[],

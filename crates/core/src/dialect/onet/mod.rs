@@ -75,6 +75,7 @@ pub const CAPS: Caps = Caps {
     observe_many: &[RefKind::OnetTask, RefKind::OnetInstanceTask],
     observe_many_complete: false,
     read_many: false,
+    list_details: true,
     power_list: false,
     cancel: false,
     forces_after_s: &[],

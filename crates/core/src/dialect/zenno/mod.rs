@@ -72,6 +72,7 @@ pub const CAPS: Caps = Caps {
     observe_many: &[RefKind::ZennoCommand],
     observe_many_complete: false,
     read_many: false,
+    list_details: false,
     power_list: false,
     cancel: false,
     forces_after_s: &[],
