@@ -61,6 +61,8 @@ enum Lead {
 struct State {
     me: String,
     group: Option<String>,
+    /// The group left when the page was hidden, joined again if it comes back (bfcache).
+    left: Option<String>,
     channel: Option<Channel>,
     lead: Option<Lead>,
     leads: bool,
@@ -83,6 +85,7 @@ impl Tabs {
             state: StoredValue::new_local(State {
                 me: format!("tab-{:x}", (js_sys::Math::random() * 1e15) as u64),
                 group: None,
+                left: None,
                 channel: None,
                 lead: None,
                 leads: false,
@@ -94,12 +97,18 @@ impl Tabs {
         // A tab follows until it is elected: nothing goes out before then.
         let _ = driver.command(Command::Pace(Pace::Follower));
         driver.on_share(move |share| tabs.post(&Message::Share(share)));
-        // A page going away (reload, close) unmounts nothing: a leader hands over now.
-        let _ = leptos_use::use_event_listener(
-            leptos_use::use_window(),
-            leptos::ev::pagehide,
-            move |_| tabs.leave(),
-        );
+        // A page going away (reload, close) unmounts nothing: a leader hands over now. A page
+        // restored from the back/forward cache joins its group again.
+        let window = leptos_use::use_window();
+        let _ = leptos_use::use_event_listener(window.clone(), leptos::ev::pagehide, move |_| {
+            tabs.leave()
+        });
+        let _ = leptos_use::use_event_listener(window, leptos::ev::pageshow, move |ev| {
+            let back = tabs.state.try_update_value(|s| s.left.take()).flatten();
+            if let (true, Some(group)) = (ev.persisted(), back) {
+                tabs.join(group);
+            }
+        });
         on_cleanup(move || tabs.leave());
         tabs
     }
@@ -146,6 +155,7 @@ impl Tabs {
     fn leave(self) {
         let Some((me, group, lead, channel, leads)) = self.state.try_update_value(|s| {
             let leads = std::mem::replace(&mut s.leads, false);
+            s.left.clone_from(&s.group);
             (
                 s.me.clone(),
                 s.group.take(),
