@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use vigil_core::election::{self, Lease, LEASE_EVERY};
 use vigil_core::engine::{Share, Started};
-use vigil_core::{ActionKind, Command, Pace, Refusal, View};
+use vigil_core::{Command, Pace, Refusal};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, BroadcastChannel, MessageEvent};
@@ -201,9 +201,11 @@ impl Tabs {
         if self.leads() || alone {
             return self.driver.command(cmd);
         }
-        if let Some(refusal) = self.driver.view(|v| precheck(v, &cmd)) {
-            return Err(refusal);
-        }
+        // What this tab shows is what the leader shares: vigil-core's own checks, here, spare
+        // a round trip for what the leader would refuse.
+        self.driver
+            .view(|v| Some(v.check(&cmd)))
+            .unwrap_or(Ok(()))?;
         self.post(&Message::Intent(cmd));
         Ok(Started::Nothing)
     }
@@ -294,31 +296,6 @@ fn crosses(cmd: &Command) -> bool {
             | Command::LoadCatalogue { .. }
             | Command::ClearFinished
     )
-}
-
-/// What a following tab can tell at once, from what it shows, before sending an intent.
-fn precheck(v: &View<'_>, cmd: &Command) -> Option<Refusal> {
-    match cmd {
-        Command::Act { conn, vm, action } => action
-            .validate()
-            .and_then(|()| v.allowed(conn, vm, action.kind()))
-            .err(),
-        Command::Workflow { conn, vm, plan } => v.plan_allowed(conn, vm, plan).err(),
-        Command::Create { conn, spec } => {
-            v.check_create(conn, spec).into_iter().next().map(|x| x.1)
-        }
-        Command::Delete {
-            conn,
-            vm,
-            typed_name,
-        } => v.allowed(conn, vm, ActionKind::Delete).err().or_else(|| {
-            // The leader's engine decides; this only spares a round trip for a typo.
-            let name = v.vm(conn, vm)?.name.clone();
-            (typed_name.trim() != name.trim()).then_some(Refusal::TypeNameToConfirm { name })
-        }),
-        Command::Bulk { targets, .. } if targets.is_empty() => Some(Refusal::NoVmSelected),
-        _ => None,
-    }
 }
 
 // ----- the channel --------------------------------------------------------------------------

@@ -168,6 +168,20 @@ impl Core {
 
     // ----- operations -----------------------------------------------------------------------
 
+    /// An action's parameters, as this connection's provider takes them (whatever the VM's
+    /// state): the connection, if they pass.
+    pub fn check_action(&self, conn: &ConnId, action: &Action) -> Result<&Conn, Refusal> {
+        action.validate()?;
+        let c = self.conn(conn).ok_or(Refusal::UnknownConnection)?;
+        c.api.validate(action)?;
+        if matches!(action, Action::ShutdownWithin { .. }) && !c.caps.forces_stop {
+            return Err(Refusal::NoServerSideForce {
+                provider: c.cfg.dialect,
+            });
+        }
+        Ok(c)
+    }
+
     /// Makes an operation without the checks of the provider's rules on the VM's state (the
     /// caller made them, or a workflow's own step: the provider has the last word). The
     /// parameters are still checked.
@@ -178,14 +192,7 @@ impl Core {
         action: Action,
         now: Millis,
     ) -> Result<OpId, Refusal> {
-        action.validate()?;
-        let c = self.conn(conn).ok_or(Refusal::UnknownConnection)?;
-        c.api.validate(&action)?;
-        if matches!(action, Action::ShutdownWithin { .. }) && !c.caps.forces_stop {
-            return Err(Refusal::NoServerSideForce {
-                provider: c.cfg.dialect,
-            });
-        }
+        let c = self.check_action(conn, &action)?;
         let before = match target.vm_id() {
             Some(id) if action.kind().on_a_vm() => {
                 Some(c.inv.get(id).cloned().ok_or(Refusal::VmNotListed)?)

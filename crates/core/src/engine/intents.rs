@@ -1,5 +1,6 @@
-//! Carrying out a [`Command`]: each intent checked, then handed to the part of the engine that
-//! owns it.
+//! Carrying out a [`Command`]: each intent checked ([`rules::check`], the same check a
+//! following tab makes through `View::check`), then handed to the part of the engine that owns
+//! it.
 
 use crate::catalogue::{Catalogue, PartState};
 use crate::dialect::ConnectionConfig;
@@ -9,12 +10,13 @@ use crate::engine::rules;
 use crate::engine::sync;
 use crate::engine::Engine;
 use crate::ids::{ConnId, OpId, VmId};
-use crate::model::{Action, ActionKind, Target, VmSpec};
+use crate::model::{Action, Target, VmSpec};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
 /// Carries out one command: what it started, or why it cannot.
 pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Started, Refusal> {
+    rules::check(&e.core, &e.wfs, &cmd)?;
     let core = &mut e.core;
     let wfs = &mut e.wfs;
     match cmd {
@@ -32,9 +34,6 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             .start(core, &conn, &vm, plan, now)
             .map(Started::Workflow),
         Command::Bulk { targets, work } => {
-            if targets.is_empty() {
-                return Err(Refusal::NoVmSelected);
-            }
             Ok(Started::Bulk(wfs.start_bulk(core, targets, work, now)))
         }
         Command::Cancel { op } => cancel(core, &op),
@@ -49,7 +48,6 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
         Command::Refresh { conn } => refresh(core, &conn, now),
         Command::LoadCatalogue { conn, region } => load_catalogue(core, conn, region),
         Command::AddConnection(cfg) => {
-            cfg.validate()?;
             core.add_connection(cfg, now);
             Ok(Started::Nothing)
         }
@@ -89,7 +87,7 @@ fn tab(e: &mut Engine, cmd: Command, now: Millis) {
     }
 }
 
-/// One action on one VM.
+/// One action on one VM (checked).
 fn act(
     e: &mut Engine,
     conn: &ConnId,
@@ -97,21 +95,6 @@ fn act(
     action: Action,
     now: Millis,
 ) -> Result<Started, Refusal> {
-    action.validate()?;
-    match action.kind() {
-        // These have their own commands (a name typed back; a form of their own).
-        ActionKind::Delete | ActionKind::Create => {
-            return Err(Refusal::NotOffered {
-                provider: e
-                    .core
-                    .conn(conn)
-                    .ok_or(Refusal::UnknownConnection)?
-                    .cfg
-                    .dialect,
-            })
-        }
-        kind => rules::allowed(&e.core, &e.wfs, conn, vm, kind)?,
-    }
     let name = e
         .core
         .vm(conn, vm)
@@ -122,19 +105,8 @@ fn act(
         .map(Started::Op)
 }
 
-/// A new VM: the provider's role rule, its catalogue, its naming rule.
+/// A new VM (checked: the role, the catalogue, the name).
 fn create(e: &mut Engine, conn: &ConnId, spec: VmSpec, now: Millis) -> Result<Started, Refusal> {
-    rules::create_allowed(&e.core, conn)?;
-    let c = e.core.conn(conn).ok_or(Refusal::UnknownConnection)?;
-    let names: Vec<&str> = c.inv.all().iter().map(|v| v.name.as_str()).collect();
-    let cat = c.catalogue.clone().unwrap_or_default();
-    if let Some((_, why)) = cat
-        .check(&spec, c.caps, &names, c.inv.all().len())
-        .into_iter()
-        .next()
-    {
-        return Err(why);
-    }
     let target = Target::Vm {
         id: None,
         name: spec.name.trim().to_string(),
@@ -152,15 +124,7 @@ fn delete(
     typed: &str,
     now: Millis,
 ) -> Result<Started, Refusal> {
-    rules::allowed(&e.core, &e.wfs, conn, vm_id, ActionKind::Delete)?;
-    let vm = e
-        .core
-        .vm(conn, vm_id)
-        .cloned()
-        .ok_or(Refusal::VmNotListed)?;
-    if typed.trim() != vm.name.trim() {
-        return Err(Refusal::TypeNameToConfirm { name: vm.name });
-    }
+    let vm = rules::delete_confirmed(&e.core, &e.wfs, conn, vm_id, typed)?.clone();
     let action = rules::delete_action(&e.core, conn, &vm);
     e.core
         .create_op(conn, Target::vm(vm.id.clone(), vm.name), action, now)
@@ -169,9 +133,6 @@ fn delete(
 
 /// The same action again, on the same target, as a new operation.
 fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
-    if !rules::can_retry(&e.core, &e.wfs, op) {
-        return Err(Refusal::CannotRetry);
-    }
     let rec = e.core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
     let (conn, target, action) = (
         rec.op.connection.clone(),
@@ -193,9 +154,6 @@ fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
 
 /// Asks to cancel an operation: its request goes out in the next round.
 fn cancel(core: &mut Core, op: &OpId) -> Result<Started, Refusal> {
-    if !rules::can_cancel(core, op) {
-        return Err(Refusal::CannotCancel);
-    }
     let rec = core.ops.get_mut(op).ok_or(Refusal::UnknownOperation)?;
     rec.sched.cancel_requested = true;
     Ok(Started::Nothing)
@@ -204,11 +162,7 @@ fn cancel(core: &mut Core, op: &OpId) -> Result<Started, Refusal> {
 /// "Check now" on an operation whose outcome is in doubt.
 fn check_now(core: &mut Core, op: &OpId, now: Millis) -> Result<Started, Refusal> {
     let grace = core.schedule.verify_grace;
-    let rec = core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
-    if core.conn(&rec.op.connection).is_none() {
-        return Err(Refusal::UnknownConnection);
-    }
-    let rec = core.ops.get_mut(op).expect("checked");
+    let rec = core.ops.get_mut(op).ok_or(Refusal::UnknownOperation)?;
     if !rec.check_now(grace, now) {
         return Err(Refusal::NothingToCheck);
     }

@@ -1,13 +1,113 @@
 //! Whether an intent may start now: the provider's rules on the VM as last seen, what of ours
 //! is already open on it, and what the provider can do at all. Read-only over the engine's data.
+//!
+//! [`check`] is every check a [`Command`] passes before it is carried out: the engine's
+//! `handle_command` makes it first, and `View::check` makes the same one without carrying the
+//! command out (a following tab, before it forwards an intent to the polling one).
 
+use crate::catalogue::{Catalogue, Field};
 use crate::dialect::DialectKind;
+use crate::engine::command::Command;
 use crate::engine::workflows::Workflows;
 use crate::engine::Core;
 use crate::ids::{ConnId, OpId, VmId, WfId};
-use crate::model::{Action, ActionKind, PowerState, Vm};
+use crate::model::{Action, ActionKind, Phase, PowerState, Vm, VmSpec};
 use crate::words::Refusal;
 use crate::workflow::{Plan, DEFAULT_STOP_GRACE_S, MAX_STOP_GRACE_S};
+
+/// Whether `cmd` would be refused now, and why: the checks it passes before it is carried out.
+/// Commands about the tab itself (its pace, what storage or another tab brings) are never
+/// refused.
+pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), Refusal> {
+    match cmd {
+        Command::Act { conn, vm, action } => act_allowed(core, wfs, conn, vm, action),
+        Command::Create { conn, spec } => {
+            match create_problems(core, conn, spec).into_iter().next() {
+                Some((_, why)) => Err(why),
+                None => Ok(()),
+            }
+        }
+        Command::Delete {
+            conn,
+            vm,
+            typed_name,
+        } => delete_confirmed(core, wfs, conn, vm, typed_name).map(drop),
+        Command::Retry { op } => retry_allowed(core, wfs, op),
+        Command::Workflow { conn, vm, plan } => plan_allowed(core, wfs, conn, vm, plan),
+        Command::Bulk { targets, .. } if targets.is_empty() => Err(Refusal::NoVmSelected),
+        Command::Cancel { op } => cancel_allowed(core, op),
+        Command::CheckNow { op } => check_now_allowed(core, op),
+        Command::ForceNow { workflow } => force_now_allowed(wfs, workflow),
+        Command::CancelWorkflow { workflow } => cancel_workflow_allowed(wfs, workflow),
+        Command::Refresh { conn } | Command::LoadCatalogue { conn, .. } => {
+            core.conn(conn).map(drop).ok_or(Refusal::UnknownConnection)
+        }
+        Command::AddConnection(cfg) => cfg.validate(),
+        Command::Bulk { .. }
+        | Command::SetConnections(_)
+        | Command::RemoveConnection(_)
+        | Command::Pace(_)
+        | Command::Import(_)
+        | Command::ImportLearning(_)
+        | Command::TakeOver
+        | Command::Mirror(_)
+        | Command::ShareAll
+        | Command::ClearFinished => Ok(()),
+    }
+}
+
+/// One action on one VM: its parameters, then the provider's rules on the VM. Creating and
+/// deleting have commands of their own (a form; a name typed back).
+pub(crate) fn act_allowed(
+    core: &Core,
+    wfs: &Workflows,
+    conn: &ConnId,
+    vm: &VmId,
+    action: &Action,
+) -> Result<(), Refusal> {
+    action.validate()?;
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    match action.kind() {
+        ActionKind::Delete | ActionKind::Create => Err(Refusal::NotOffered {
+            provider: c.cfg.dialect,
+        }),
+        kind => allowed(core, wfs, conn, vm, kind),
+    }?;
+    core.check_action(conn, action).map(drop)
+}
+
+/// Every problem with a new VM, by field: the role rule, then the provider's catalogue and
+/// naming rules (the first one is what a refusal names).
+pub(crate) fn create_problems(core: &Core, conn: &ConnId, spec: &VmSpec) -> Vec<(Field, Refusal)> {
+    let c = match create_allowed(core, conn)
+        .and_then(|()| core.conn(conn).ok_or(Refusal::UnknownConnection))
+    {
+        Ok(c) => c,
+        Err(why) => return vec![(Field::Name, why)],
+    };
+    let names: Vec<&str> = c.inv.all().iter().map(|v| v.name.as_str()).collect();
+    let none = Catalogue::default();
+    let cat = c.catalogue.as_ref().unwrap_or(&none);
+    cat.check(spec, c.caps, &names, names.len())
+}
+
+/// A delete whose name was typed back: the VM, if it may be deleted now.
+pub(crate) fn delete_confirmed<'a>(
+    core: &'a Core,
+    wfs: &Workflows,
+    conn: &ConnId,
+    vm_id: &VmId,
+    typed: &str,
+) -> Result<&'a Vm, Refusal> {
+    allowed(core, wfs, conn, vm_id, ActionKind::Delete)?;
+    let vm = core.vm(conn, vm_id).ok_or(Refusal::VmNotListed)?;
+    if typed.trim() != vm.name.trim() {
+        return Err(Refusal::TypeNameToConfirm {
+            name: vm.name.clone(),
+        });
+    }
+    Ok(vm)
+}
 
 /// The VM, if it is listed and nothing of ours (operation or workflow) is open on it.
 pub(crate) fn idle_vm<'a>(
@@ -190,6 +290,50 @@ pub(crate) fn resize_needs_stop(core: &Core, wfs: &Workflows, conn: &ConnId, vm_
     running
         && allowed(core, wfs, conn, vm_id, ActionKind::Resize).is_err()
         && plan_allowed(core, wfs, conn, vm_id, &stop).is_ok()
+}
+
+/// Whether the provider's task of this operation may be cancelled now.
+pub(crate) fn cancel_allowed(core: &Core, op: &OpId) -> Result<(), Refusal> {
+    core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
+    can_cancel(core, op)
+        .then_some(())
+        .ok_or(Refusal::CannotCancel)
+}
+
+/// Whether "Check now" means something for this operation: its outcome is in doubt.
+pub(crate) fn check_now_allowed(core: &Core, op: &OpId) -> Result<(), Refusal> {
+    let rec = core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
+    core.conn(&rec.op.connection)
+        .ok_or(Refusal::UnknownConnection)?;
+    rec.op
+        .phase
+        .needs_check()
+        .then_some(())
+        .ok_or(Refusal::NothingToCheck)
+}
+
+/// Whether "Retry" may run this operation again now.
+pub(crate) fn retry_allowed(core: &Core, wfs: &Workflows, op: &OpId) -> Result<(), Refusal> {
+    core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
+    can_retry(core, wfs, op)
+        .then_some(())
+        .ok_or(Refusal::CannotRetry)
+}
+
+/// Whether "Force now" may power this workflow's VM off now.
+pub(crate) fn force_now_allowed(wfs: &Workflows, wf: &WfId) -> Result<(), Refusal> {
+    let rec = wfs.get(wf).ok_or(Refusal::UnknownWorkflow)?;
+    rec.can_force_now()
+        .then_some(())
+        .ok_or(Refusal::NothingToForce)
+}
+
+/// Whether this workflow may still be cancelled: it runs, or waits for a check.
+pub(crate) fn cancel_workflow_allowed(wfs: &Workflows, wf: &WfId) -> Result<(), Refusal> {
+    let w = &wfs.get(wf).ok_or(Refusal::UnknownWorkflow)?.wf;
+    (w.is_open() || w.phase == Phase::NeedsCheck)
+        .then_some(())
+        .ok_or(Refusal::WorkflowEnded)
 }
 
 /// Whether the provider lets this operation be cancelled now.

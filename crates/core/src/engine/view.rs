@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, Field};
 use crate::dialect::{Caps, ConnectionConfig};
-use crate::engine::command::Pace;
+use crate::engine::command::{Command, Pace};
 use crate::engine::inventory::ListState;
 use crate::engine::rules;
 use crate::engine::workflows::{summary, Workflows};
@@ -236,17 +236,7 @@ impl<'a> View<'a> {
 
     /// Every problem with a new VM, by field, before anything is sent.
     pub fn check_create(&self, conn: &ConnId, spec: &VmSpec) -> Vec<(Field, Refusal)> {
-        if let Err(r) = rules::create_allowed(self.core, conn) {
-            return vec![(Field::Name, r)];
-        }
-        let Some(c) = self.core.conn(conn) else {
-            return vec![(Field::Name, Refusal::UnknownConnection)];
-        };
-        let names: Vec<&str> = c.inv.all().iter().map(|v| v.name.as_str()).collect();
-        c.catalogue
-            .clone()
-            .unwrap_or_default()
-            .check(spec, c.caps, &names, c.inv.all().len())
+        rules::create_problems(self.core, conn, spec)
     }
 
     /// Whether VMs may be created on this connection (else why not: not offered, or the role).
@@ -311,6 +301,21 @@ impl<'a> View<'a> {
     }
 
     // ----- what may run ---------------------------------------------------------------------
+
+    /// Whether `cmd` would be refused now, and why: the same checks
+    /// [`crate::Engine::handle_command`] makes before it carries a command out, without
+    /// carrying it out. A following tab asks before it forwards an intent to the polling one.
+    pub fn check(&self, cmd: &Command) -> Result<(), Refusal> {
+        rules::check(self.core, self.wfs, cmd)
+    }
+
+    /// What a delete of this VM would send: a forced power off first where the provider
+    /// deletes only stopped VMs and this one is not ([`crate::Action::Delete`]).
+    pub fn delete_action(&self, conn: &ConnId, vm: &VmId) -> Option<crate::Action> {
+        let vm = self.core.vm(conn, vm)?;
+        self.caps(conn)?.delete?;
+        Some(rules::delete_action(self.core, conn, vm))
+    }
 
     pub fn allowed(&self, conn: &ConnId, vm: &VmId, kind: ActionKind) -> Result<(), Refusal> {
         rules::allowed(self.core, self.wfs, conn, vm, kind)

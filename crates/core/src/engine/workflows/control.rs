@@ -13,10 +13,8 @@ use crate::workflow::{Step, StepState};
 impl Workflows {
     /// Powers the VM off now instead of at the end of the countdown.
     pub fn force_now(&mut self, core: &mut Core, id: &WfId, now: Millis) -> Result<(), Refusal> {
+        crate::engine::rules::force_now_allowed(self, id)?;
         let i = self.index(id).ok_or(Refusal::UnknownWorkflow)?;
-        if !self.list[i].can_force_now() {
-            return Err(Refusal::NothingToForce);
-        }
         let wf = &mut self.list[i].wf;
         wf.force_requested = true;
         if wf.provider_forces && !wf.steps.iter().any(|s| s.kind == ActionKind::PowerOff) {
@@ -33,11 +31,9 @@ impl Workflows {
     /// Stops the workflow: nothing more is forced or started. Operations already sent keep
     /// being followed on their own; the note says what still happens.
     pub fn cancel(&mut self, core: &mut Core, id: &WfId, now: Millis) -> Result<(), Refusal> {
+        crate::engine::rules::cancel_workflow_allowed(self, id)?;
         let i = self.index(id).ok_or(Refusal::UnknownWorkflow)?;
         let wf = self.list[i].wf.clone();
-        if !(wf.is_open() || wf.phase == Phase::NeedsCheck) {
-            return Err(Refusal::WorkflowEnded);
-        }
         let n = stop_len(&wf);
         let op_of = |s: &Step| s.op_id.as_ref().and_then(|id| core.ops.get(id));
         let later_sent = wf.steps[n..].iter().find(|s| s.op_id.is_some());
