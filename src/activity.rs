@@ -104,11 +104,7 @@ fn op_data(console: Console, id: OpId) -> Memo<Option<OpData>> {
         console.view(|v| {
             let op = v.operation(&id)?;
             Some(OpData {
-                title: format!(
-                    "{} {}",
-                    words::describe_action(&op.action),
-                    op.target.name()
-                ),
+                title: words::op_title(&op.action, op.target.name()),
                 provider: conn_name(v, &op.connection),
                 can_cancel: v.can_cancel(&id),
                 can_retry: v.can_retry(&id),
@@ -250,7 +246,7 @@ fn wf_data(console: Console, id: WfId) -> Memo<Option<WfData>> {
             })
             .collect();
         Some(WfData {
-            title: format!("{} {}", words::describe_plan(&wf.plan), wf.vm_name),
+            title: words::workflow_title(&wf.plan, &wf.vm_name),
             provider: console.view(|v| conn_name(v, &wf.connection)),
             steps,
             wf,

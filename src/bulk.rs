@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use vigil_core::engine::VmCommand;
-use vigil_core::workflow::{BulkOutcome, BulkSummary as Summary, BulkWork};
+use vigil_core::workflow::{BulkOutcome, BulkSummary as Summary};
 use vigil_core::{words, ActionKind, Phase};
 
 use crate::console::Console;
@@ -75,13 +75,6 @@ fn outcome_text(outcome: &BulkOutcome) -> (&'static str, String) {
     }
 }
 
-fn work_label(work: &BulkWork) -> String {
-    match work {
-        BulkWork::Action(a) => words::describe_action(a),
-        BulkWork::Plan(p) => words::describe_plan(p),
-    }
-}
-
 /// The latest bulk action: per VM done / failed / running / skipped, live.
 #[component]
 pub fn BulkSummary() -> impl IntoView {
@@ -92,9 +85,12 @@ pub fn BulkSummary() -> impl IntoView {
         marks.activity();
         let latest = console.view(|v| v.bulks().last().map(|b| b.id.clone()))?;
         marks.bulk(&latest);
-        let (what, n, s): (String, usize, Summary) = console.view(|v| {
+        let (title, s): (String, Summary) = console.view(|v| {
             let b = v.bulk(&latest)?;
-            Some((work_label(&b.work), b.items.len(), v.bulk_summary(&latest)?))
+            Some((
+                words::bulk_title(&b.work, b.items.len()),
+                v.bulk_summary(&latest)?,
+            ))
         })?;
         // Each VM's operation or workflow: the summary moves with them.
         for (item, _) in &s.items {
@@ -105,14 +101,14 @@ pub fn BulkSummary() -> impl IntoView {
                 marks.workflow(wf);
             }
         }
-        Some((what, n, s))
+        Some((title, s))
     });
     move || {
-        summary.get().map(|(what, n, s)| {
+        summary.get().map(|(title, s)| {
             view! {
                 <section class="bulk-summary" aria-label="Bulk action result">
                     <div class="entry-head">
-                        <strong>{format!("{what} on {}", words::vms(n))}</strong>
+                        <strong>{title}</strong>
                         <button class="btn small" aria-label="Close the bulk action result"
                             on:click=move |_| ui.show_bulk.set(false)>"×"</button>
                     </div>

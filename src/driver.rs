@@ -205,10 +205,9 @@ impl Driver {
                     let what = self.view(|v| {
                         v.operation(&op).map(|o| {
                             format!(
-                                "{} {}: the provider's one-time administrator password (shown \
+                                "{}: the provider's one-time administrator password (shown \
                                  once, kept nowhere):",
-                                vigil_core::words::describe_action(&o.action),
-                                o.target.name()
+                                vigil_core::words::op_title(&o.action, o.target.name())
                             )
                         })
                     });

@@ -61,7 +61,7 @@ describe('create and delete a VM on every dialect against vigil-sim-server', () 
           const s = await statusOf(page, vm);
           return s === d.running || notYet(s);
         }, { timeout: LONG, interval: 250 });
-        const created = await waitForEnd(page, `Create “${vm}” ${vm}`);
+        const created = await waitForEnd(page, `Create VM ${vm}`);
         assert.equal(created.phase, 'Succeeded', created.text);
 
         // Delete: another name is refused, the VM's own deletes it.

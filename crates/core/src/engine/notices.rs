@@ -6,7 +6,7 @@ use crate::engine::event::{About, Notice, Tone};
 use crate::engine::workflows::{summary, WfHappened, Workflows};
 use crate::engine::Core;
 use crate::model::Phase;
-use crate::words::{self, describe_action, describe_plan, phase_label};
+use crate::words::{self, phase_label};
 
 /// "Reboot web-01: done, verified on the VM." / "…: failed. <the provider's words>"
 fn finished(what: String, phase: Phase, said: Option<String>, about: About) -> Notice {
@@ -45,11 +45,7 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
                 return None;
             }
             let rec = core.ops.get(op)?;
-            let what = format!(
-                "{} {}",
-                describe_action(&rec.op.action),
-                rec.op.target.name()
-            );
+            let what = words::op_title(&rec.op.action, rec.op.target.name());
             let said = rec.op.note.as_ref().map(|n| n.to_string());
             Some(finished(what, *phase, said, About::Op(op.clone())))
         }
@@ -72,17 +68,13 @@ pub(crate) fn of_workflows(core: &Core, wfs: &Workflows, h: &WfHappened) -> Opti
     match h {
         WfHappened::Finished { wf, phase } => {
             let w = &wfs.get(wf)?.wf;
-            let what = format!("{} {}", describe_plan(&w.plan), w.vm_name);
+            let what = words::workflow_title(&w.plan, &w.vm_name);
             let said = w.note.as_ref().map(|n| n.to_string());
             Some(finished(what, *phase, said, About::Workflow(wf.clone())))
         }
         WfHappened::BulkFinished { bulk } => {
             let b = wfs.bulks.iter().find(|b| &b.id == bulk)?;
             let s = summary(core, wfs, b);
-            let what = match &b.work {
-                crate::workflow::BulkWork::Action(a) => describe_action(a),
-                crate::workflow::BulkWork::Plan(p) => describe_plan(p),
-            };
             Some(Notice {
                 tone: if s.is_clean() {
                     Tone::Success
@@ -90,8 +82,8 @@ pub(crate) fn of_workflows(core: &Core, wfs: &Workflows, h: &WfHappened) -> Opti
                     Tone::Error
                 },
                 text: format!(
-                    "{what} on {}: {}",
-                    words::vms(b.items.len()),
+                    "{}: {}",
+                    words::bulk_title(&b.work, b.items.len()),
                     words::bulk_label(&s)
                 ),
                 about: About::Bulk(bulk.clone()),

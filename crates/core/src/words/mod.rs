@@ -16,7 +16,7 @@ pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 use crate::error::{ApiError, ErrorKind};
 use crate::model::{Action, ActionKind, Phase, ProviderRef, Resize, Resource, Size};
 use crate::time::{format_duration, format_elapsed, Millis};
-use crate::workflow::{BulkSummary, Plan, StepState};
+use crate::workflow::{BulkSummary, BulkWork, Plan, StepState};
 
 /// The button's word: `Reboot`.
 pub fn action_label(kind: ActionKind) -> &'static str {
@@ -88,10 +88,32 @@ pub fn describe_action(action: &Action) -> String {
         Action::Resize(Resize::All { cpu, ram, disk }) => {
             format!("Resize to {cpu} vCPU · {ram} GB RAM · {disk} GB disk")
         }
-        Action::Create(spec) => format!("Create “{}”", spec.name.trim()),
+        // Its target names the new VM: the action itself says only what it does, so that a
+        // title (`Create VM web-42`) or a refusal names the VM once.
+        Action::Create(_) => action_label(ActionKind::Create).to_string(),
         Action::Delete { .. } => "Delete".to_string(),
         other => action_label(other.kind()).to_string(),
     }
+}
+
+/// What an operation is called in notices and the activity list: its action, then what it
+/// acts on, named once — `Reboot web-01`, `Rename to “db-02” db-01`, `Create VM web-42`.
+pub fn op_title(action: &Action, target: &str) -> String {
+    format!("{} {target}", describe_action(action))
+}
+
+/// What a workflow is called: `Stop web-01`.
+pub fn workflow_title(plan: &Plan, vm: &str) -> String {
+    format!("{} {vm}", describe_plan(plan))
+}
+
+/// What a bulk is called: `Reboot on 3 VMs`.
+pub fn bulk_title(work: &BulkWork, vms_in_it: usize) -> String {
+    let what = match work {
+        BulkWork::Action(a) => describe_action(a),
+        BulkWork::Plan(p) => describe_plan(p),
+    };
+    format!("{what} on {}", vms(vms_in_it))
 }
 
 /// `Stop`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk (VM off)`.
@@ -368,6 +390,25 @@ mod tests {
         assert_eq!(number(1_234_567), "1,234,567");
         assert_eq!(vms(1), "1 VM");
         assert_eq!(vms(10_000), "10,000 VMs");
+    }
+
+    #[test]
+    fn a_title_names_its_vm_once() {
+        let spec = crate::model::VmSpec {
+            name: "web-42".into(),
+            ..Default::default()
+        };
+        for action in [
+            Action::Create(Box::new(spec)),
+            Action::Reboot,
+            Action::Rename {
+                name: "web-43".into(),
+            },
+            Action::Delete { stop_first: true },
+        ] {
+            let title = op_title(&action, "web-42");
+            assert_eq!(title.matches("web-42").count(), 1, "{title}");
+        }
     }
 
     #[test]
