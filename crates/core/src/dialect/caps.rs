@@ -68,6 +68,12 @@ pub struct CreateCaps {
     pub ssh_keys: bool,
     /// The provider may generate a root password and show it once (Hostway).
     pub shows_password_once: bool,
+    /// Automatic backups can be turned on with the create, and only then (cloudsfor's
+    /// `"backups": true`): the form offers it.
+    pub backups: bool,
+    /// A new public IP address can come with the VM, priced apart from its size
+    /// (ZennoHosting's `publicIpMode`: `new`, else `none`): the form offers it.
+    pub public_ip: bool,
 }
 
 /// Deleting VMs, where the provider offers it.
@@ -170,6 +176,22 @@ impl Caps {
                 vec![Millis::from(*timeout_s) * 1000]
             }
             _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::DialectKind;
+
+    /// Per the sheets' create bodies: cloudsfor's `"backups": true`, ZennoHosting's
+    /// `publicIpMode`; nobody else takes either.
+    #[test]
+    fn what_a_create_takes_besides_the_basics() {
+        for &d in DialectKind::ALL {
+            let create = d.caps().create.expect("every dialect creates VMs");
+            assert_eq!(create.backups, d == DialectKind::Cloudsfor, "{d:?}");
+            assert_eq!(create.public_ip, d == DialectKind::ZennoHosting, "{d:?}");
         }
     }
 }

@@ -91,6 +91,9 @@ pub const CAPS: Caps = Caps {
         security_group_required: false,
         ssh_keys: true,
         shows_password_once: false,
+        // "backups": bool in the create body; backups are enabled at creation only.
+        backups: true,
+        public_ip: false,
     }),
     delete: Some(DeleteCaps {
         needs_stopped: false,

@@ -106,6 +106,8 @@ pub const CAPS: Caps = Caps {
         // Keys come from the owner's profile, not with the create.
         ssh_keys: false,
         shows_password_once: false,
+        backups: false,
+        public_ip: false,
     }),
     delete: Some(DeleteCaps {
         // Undeploy needs the VM stopped: a running one is forced off as the delete's first step.

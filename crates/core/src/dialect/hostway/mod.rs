@@ -104,6 +104,8 @@ pub const CAPS: Caps = Caps {
         ssh_keys: false,
         // Without `adminPass` a generated one is returned: shown once, never kept.
         shows_password_once: true,
+        backups: false,
+        public_ip: false,
     }),
     delete: Some(DeleteCaps {
         needs_stopped: false,

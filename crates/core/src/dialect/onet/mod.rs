@@ -104,6 +104,9 @@ pub const CAPS: Caps = Caps {
         security_group_required: false,
         ssh_keys: true,
         shows_password_once: false,
+        // Backups are a paid addon activated on the instance afterwards, not a create field.
+        backups: false,
+        public_ip: false,
     }),
     delete: Some(DeleteCaps {
         needs_stopped: false,

@@ -100,6 +100,9 @@ pub const CAPS: Caps = Caps {
         security_group_required: false,
         ssh_keys: true,
         shows_password_once: false,
+        // `publicIpMode`: "new" or "none" (reusing one is not offered); priced apart.
+        backups: false,
+        public_ip: true,
     }),
     delete: Some(DeleteCaps {
         needs_stopped: false,
