@@ -47,6 +47,10 @@ pub struct Choice {
     pub price: Option<String>,
     /// The provider marks it unavailable now.
     pub unavailable: bool,
+    /// The choice of another part it belongs to, when the provider says (a ZennoHosting
+    /// configuration profile's `tariffId`: one of [`Part::Sizes`]): it goes only with that one.
+    #[serde(default)]
+    pub of: Option<String>,
 }
 
 /// What a catalogue request answered.
@@ -90,6 +94,8 @@ pub enum Field {
     Network,
     SecurityGroup,
     SshKeys,
+    /// A configuration profile (ZennoHosting), of the size chosen.
+    Configuration,
 }
 
 impl Catalogue {
@@ -105,6 +111,23 @@ impl Catalogue {
             Some(PartState::Ready(PartData::VmLimit(l))) => *l,
             _ => None,
         }
+    }
+
+    /// The choices the form offers for `part`, given what `spec` has chosen so far: those of
+    /// the region chosen (where a choice says where it is offered) and of the size chosen (where
+    /// a choice belongs to one, [`Choice::of`]).
+    pub fn offered(&self, part: Part, spec: &VmSpec) -> Vec<&Choice> {
+        let (region, size) = (chosen(&spec.region), chosen(&spec.size));
+        self.choices(part)
+            .iter()
+            .filter(|c| {
+                region.is_none_or(|r| c.regions.is_empty() || c.regions.iter().any(|x| x == r))
+            })
+            .filter(|c| {
+                part != Part::Configurations
+                    || size.is_none_or(|s| c.of.as_deref().is_none_or(|of| of == s))
+            })
+            .collect()
     }
 
     /// Every part answered (or failed).
@@ -139,6 +162,7 @@ impl Catalogue {
         };
         let mut out = self.name_problems(spec, create, names, vms);
         out.extend(self.choice_problems(spec, create));
+        out.extend(self.configuration_problem(spec));
         out.extend(self.key_problems(spec));
         out
     }
@@ -225,6 +249,33 @@ impl Catalogue {
         }
     }
 
+    /// The configuration profile, where one is chosen: one the catalogue lists (when it lists
+    /// any), and of the size chosen where it belongs to one.
+    fn configuration_problem(&self, spec: &VmSpec) -> Option<(Field, Refusal)> {
+        let part = Part::Configurations;
+        let id = chosen(&spec.configuration)?;
+        let listed = self.choices(part);
+        let why = match listed.iter().find(|c| c.id == id) {
+            None if listed.is_empty() => return None,
+            None => Refusal::NotInCatalogue {
+                part,
+                value: id.to_string(),
+            },
+            Some(c) => {
+                let size = chosen(&spec.size)?;
+                if c.of.as_deref().is_none_or(|of| of == size) {
+                    return None;
+                }
+                Refusal::OfAnother {
+                    part,
+                    value: c.label.clone(),
+                    owner: Part::Sizes,
+                }
+            }
+        };
+        Some((Field::Configuration, why))
+    }
+
     /// The SSH keys: each one the catalogue lists (when it lists any).
     fn key_problems(&self, spec: &VmSpec) -> Vec<(Field, Refusal)> {
         let keys = self.choices(Part::SshKeys);
@@ -265,6 +316,11 @@ impl Catalogue {
             .then(|| self.pick(part, value, none_chosen))
             .flatten()
     }
+}
+
+/// What is chosen in an optional field, if anything.
+fn chosen(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// An amount typed where the provider has no sizes: from 1 to `max`.

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use vigil_core::catalogue::{Choice, Part};
+use vigil_core::catalogue::{Choice, Field, Part};
 use vigil_core::dialect::Sizing;
 use vigil_core::{
     ActionKind, Command, Credentials, DialectKind, ErrorKind, Operation, Phase, Refusal, VmSpec,
@@ -324,6 +324,70 @@ fn a_zennohosting_name_already_used_is_refused_before_sending() {
         w.now,
     );
     assert_eq!(refused, Err(Refusal::NameTaken { name: taken }));
+}
+
+#[test]
+fn a_zennohosting_configuration_goes_only_with_its_own_tariff() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(36, 0.0));
+    let mut spec = spec_from_catalogue(&mut w, "configured");
+    let view = w.engine.view();
+    let cat = view.catalogue(&"c".into()).unwrap();
+    // A tariff with configurations of its own.
+    let tariff = cat.choices(Part::Configurations)[0]
+        .of
+        .clone()
+        .expect("its tariff");
+    spec.size = Some(tariff.clone());
+    // The form offers the chosen tariff's configurations only.
+    let own = cat.offered(Part::Configurations, &spec);
+    assert!(!own.is_empty(), "the tariff has configurations");
+    assert!(own.iter().all(|c| c.of.as_deref() == Some(tariff.as_str())));
+    let other = cat
+        .choices(Part::Configurations)
+        .iter()
+        .find(|c| c.of.as_deref() != Some(tariff.as_str()))
+        .expect("a configuration of another tariff")
+        .clone();
+    let own = own[0].id.clone();
+    spec.configuration = Some(other.id.clone());
+    let why = Refusal::OfAnother {
+        part: Part::Configurations,
+        value: other.label.clone(),
+        owner: Part::Sizes,
+    };
+    assert_eq!(
+        view.check_create(&"c".into(), &spec),
+        vec![(Field::Configuration, why.clone())]
+    );
+    let refused = w.engine.cmd(
+        Command::Create {
+            conn: "c".into(),
+            spec: spec.clone(),
+        },
+        w.now,
+    );
+    assert_eq!(refused, Err(why));
+    assert!(
+        w.engine.view().operations().next().is_none(),
+        "nothing to send"
+    );
+    // Its own tariff's: created, and the provider took it.
+    spec.configuration = Some(own);
+    let op = w
+        .engine
+        .cmd(
+            Command::Create {
+                conn: "c".into(),
+                spec,
+            },
+            w.now,
+        )
+        .unwrap()
+        .op()
+        .cloned()
+        .unwrap();
+    let done = run_until_closed(&mut w, &op);
+    assert_eq!(done.phase, Phase::Succeeded, "{:?}", done.note);
 }
 
 #[test]

@@ -121,6 +121,13 @@ pub enum Refusal {
         part: Part,
         value: String,
     },
+    /// The choice belongs to another choice of `owner` than the one chosen (a ZennoHosting
+    /// configuration profile of another tariff).
+    OfAnother {
+        part: Part,
+        value: String,
+        owner: Part,
+    },
     /// The amount is outside what the provider takes.
     OutOfRange {
         amount: Amount,
@@ -334,6 +341,12 @@ impl Refusal {
                 f,
                 "The provider does not offer the {} “{value}”; choose one from the list.",
                 super::part_word(*part)
+            ),
+            R::OfAnother { part, value, owner } => write!(
+                f,
+                "The {} “{value}” belongs to another {}: choose one of the {1} chosen.",
+                super::part_word(*part),
+                super::part_word(*owner),
             ),
             R::OutOfRange { amount, min, max } => write!(
                 f,

@@ -45,7 +45,8 @@ impl Zenno {
         let v = self.body(resp, what, now)?;
         let choice: fn(&Value) -> Option<Choice> = match part {
             Part::Regions => project,
-            Part::Sizes | Part::Configurations => sized,
+            Part::Sizes => sized,
+            Part::Configurations => configuration,
             Part::Images => image,
             Part::SshKeys => key,
             _ => return Err(ApiError::bad_response(what, "not a ZennoHosting catalogue")),
@@ -61,8 +62,15 @@ fn project(p: &Value) -> Option<Choice> {
     named(p, &["name"])
 }
 
-/// A tariff `{id, name, cpu, ramGb, diskGb, pricePerMonth}`, or a configuration profile
-/// `{id, name, tariffId, cpu, ramGb, diskGb}`.
+/// A configuration profile `{id, name, tariffId, cpu, ramGb, diskGb}`: it belongs to its tariff.
+fn configuration(c: &Value) -> Option<Choice> {
+    Some(Choice {
+        of: first_text(c, &["tariffId"]),
+        ..sized(c)?
+    })
+}
+
+/// A tariff `{id, name, cpu, ramGb, diskGb, pricePerMonth}` (or a configuration's numbers).
 fn sized(s: &Value) -> Option<Choice> {
     Some(Choice {
         vcpus: uint32(s, "cpu"),

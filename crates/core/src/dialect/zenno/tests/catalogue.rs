@@ -76,6 +76,8 @@ fn each_catalogue_reads_as_choices() {
                           "ramGb": 2, "diskGb": 20}]}),
     );
     assert_eq!(configurations[0].vcpus, Some(1));
+    assert_eq!(configurations[0].of.as_deref(), Some("t-s"), "its tariff");
+    assert_eq!(tariffs[0].of, None);
     let images = choices(
         Part::Images,
         json!({"items": [{"id": "img-1", "name": "Debian 12", "osFamily": "linux", "minDiskGb": 10}]}),
