@@ -847,6 +847,7 @@ fn a_following_tab_shows_the_leaders_workflows() {
             ..Default::default()
         },
         vms: Vec::new(),
+        catalogues: Vec::new(),
         full: false,
     };
     follower.mirror(ops_only, w.now);

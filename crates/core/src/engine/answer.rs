@@ -593,9 +593,11 @@ impl Core {
             },
             Err(e) => PartState::Failed(ApiError::network(&e)),
         };
-        if let Some(cat) = c.catalogue.as_mut() {
-            cat.parts.insert(part, state);
+        let Some(cat) = c.catalogue.as_mut() else {
+            return;
+        };
+        if cat.parts.insert(part, state.clone()) != Some(state) {
+            self.happened.push(Happened::Catalogue(conn.clone()));
         }
-        self.happened.push(Happened::Connection(conn.clone()));
     }
 }

@@ -98,7 +98,8 @@ pub enum Command {
     ImportLearning(String),
     /// This tab polls now (the leading one went away): what it shows is resumed.
     TakeOver,
-    /// What the leading tab shares (a following tab).
+    /// What the leading tab shares (a following tab): activity, VMs, and catalogues, which
+    /// a following tab reads only this way (it forwards `LoadCatalogue` and `Create`).
     #[serde(skip_serializing)]
     Mirror(Share),
     /// A tab joined: share everything once.

@@ -60,8 +60,11 @@ pub(crate) enum Happened {
         conn: ConnId,
         error: ApiError,
     },
-    /// A connection's list state or catalogue changed.
+    /// A connection's settings or list state changed.
     Connection(ConnId),
+    /// A part of a connection's catalogue changed state (loading, read, refused): the create
+    /// form reads it, and what the user's role allows follows from it.
+    Catalogue(ConnId),
     /// The provider answered a cancel (`refused`: why not).
     CancelAnswered {
         op: OpId,

@@ -16,8 +16,11 @@ pub enum Change {
     Op(OpId),
     Workflow(WfId),
     Bulk(BulkId),
-    /// A connection's settings, list state or catalogue.
+    /// A connection's settings or list state.
     Connection(ConnId),
+    /// A part of a connection's catalogue changed state (told only then): the create form's
+    /// choices, and what the user's role allows (a VM's Delete reads it).
+    Catalogue(ConnId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -185,6 +185,7 @@ fn load_catalogue(
     region: Option<String>,
 ) -> Result<Started, Refusal> {
     let c = core.conn_mut(&conn).ok_or(Refusal::UnknownConnection)?;
+    let before = c.catalogue.clone();
     let requests = match &region {
         Some(r) => c.api.region_catalogue_requests(r),
         None => {
@@ -199,7 +200,9 @@ fn load_catalogue(
     c.catalogue_queue
         .retain(|(p, _)| !requests.iter().any(|(q, _)| q == p));
     c.catalogue_queue.extend(requests);
-    core.happened.push(Happened::Connection(conn));
+    if c.catalogue != before {
+        core.happened.push(Happened::Catalogue(conn));
+    }
     Ok(Started::Nothing)
 }
 

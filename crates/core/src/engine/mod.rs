@@ -76,6 +76,8 @@ pub struct Engine {
     learned: Option<String>,
     /// VMs changed since the last share, by connection.
     unshared: BTreeMap<ConnId, BTreeSet<VmId>>,
+    /// Connections whose catalogue changed since the last share.
+    unshared_catalogues: BTreeSet<ConnId>,
 }
 
 impl Engine {
@@ -92,6 +94,7 @@ impl Engine {
             keeper: Keeper::default(),
             learned: None,
             unshared: BTreeMap::new(),
+            unshared_catalogues: BTreeSet::new(),
         }
     }
 
@@ -216,9 +219,18 @@ impl Engine {
                     secret: secret.clone(),
                 });
             }
-            if let Happened::Connection(c) = &h {
-                changes.insert(Change::Connection(c.clone()));
-                changes.insert(Change::Vms(c.clone()));
+            match &h {
+                Happened::Connection(c) => {
+                    changes.insert(Change::Connection(c.clone()));
+                    changes.insert(Change::Vms(c.clone()));
+                }
+                Happened::Catalogue(c) => {
+                    changes.insert(Change::Catalogue(c.clone()));
+                    if leads {
+                        self.unshared_catalogues.insert(c.clone());
+                    }
+                }
+                _ => {}
             }
             if let Some(n) = notices::of_core(&self.core, &self.wfs, &h) {
                 self.events.push_back(Event::Notice(n));
@@ -283,13 +295,18 @@ impl Engine {
             .into_iter()
             .filter_map(|(id, changed)| self.vms_delta(&id, Some(&changed)))
             .collect::<Vec<_>>();
+        let catalogues = std::mem::take(&mut self.unshared_catalogues)
+            .into_iter()
+            .filter_map(|id| Some((id.clone(), self.core.conn(&id)?.catalogue.clone()?)))
+            .collect::<Vec<_>>();
         if !saved.is_empty() {
             self.events.push_back(Event::Save(saved.clone()));
         }
-        if !saved.is_empty() || !vms.is_empty() {
+        if !saved.is_empty() || !vms.is_empty() || !catalogues.is_empty() {
             self.events.push_back(Event::Share(Share {
                 saved,
                 vms,
+                catalogues,
                 full: false,
             }));
         }
@@ -335,9 +352,16 @@ impl Engine {
             .keys()
             .filter_map(|id| self.vms_delta(id, None))
             .collect();
+        let catalogues = self
+            .core
+            .conns
+            .iter()
+            .filter_map(|(id, c)| Some((id.clone(), c.catalogue.clone()?)))
+            .collect();
         self.events.push_back(Event::Share(Share {
             saved: self.keeper.all(),
             vms,
+            catalogues,
             full: true,
         }));
     }

@@ -59,7 +59,10 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
                 about: About::Connection(conn.clone()),
             })
         }
-        Happened::Connection(_) | Happened::CancelAnswered { .. } | Happened::Secret { .. } => None,
+        Happened::Connection(_)
+        | Happened::Catalogue(_)
+        | Happened::CancelAnswered { .. }
+        | Happened::Secret { .. } => None,
     }
 }
 

@@ -8,6 +8,8 @@ use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Catalogue;
+use crate::engine::core::Happened;
 use crate::engine::inventory::ListState;
 use crate::engine::tracker::OpRecord;
 use crate::engine::workflows::Workflows;
@@ -56,11 +58,15 @@ pub struct VmsDelta {
     pub list: Option<ListState>,
 }
 
-/// What the leading tab tells the others: activity and VMs that changed.
+/// What the leading tab tells the others: activity, VMs and catalogues that changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Share {
     pub saved: Saved,
     pub vms: Vec<VmsDelta>,
+    /// Connections' catalogues, whole, each as it stands after a part of it changed (a
+    /// following tab reads none itself: its create form shows what the leading tab read).
+    #[serde(default)]
+    pub catalogues: Vec<(ConnId, Catalogue)>,
     /// Everything (a tab joined): what a following tab has and this lacks is gone.
     pub full: bool,
 }
@@ -257,7 +263,12 @@ pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, no
 
 /// A following tab applies what the leading one shares.
 pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
-    let Share { saved, vms, full } = share;
+    let Share {
+        saved,
+        vms,
+        catalogues,
+        full,
+    } = share;
     if full {
         core.ops.clear();
         wfs.list.clear();
@@ -300,6 +311,15 @@ pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
             if let Some(list) = d.list {
                 c.inv.list = Some(list);
             }
+        }
+    }
+    for (conn, cat) in catalogues {
+        let Some(c) = core.conn_mut(&conn) else {
+            continue;
+        };
+        if c.catalogue.as_ref() != Some(&cat) {
+            c.catalogue = Some(cat);
+            core.happened.push(Happened::Catalogue(conn));
         }
     }
 }
