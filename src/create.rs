@@ -18,9 +18,6 @@ use crate::ui::Ui;
 #[derive(Clone, Debug, PartialEq)]
 enum Stage {
     Loading,
-    /// Another tab polls: this one cannot read the catalogue (the leading tab shares no
-    /// catalogues), so the form is offered there.
-    Follows,
     /// The user may not create VMs here (a role).
     Refused(Refusal),
     Ready {
@@ -117,9 +114,6 @@ pub fn CreateForm(conn: Option<ConnId>) -> impl IntoView {
             </label>
             {move || match stage.get() {
                 None => view! { <p class="error" role="alert">{Refusal::UnknownConnection.to_string()}</p> }.into_any(),
-                Some(Stage::Follows) => view! {
-                    <p class="hint" role="status">"Another tab polls the providers and reads their choices: create the VM from that tab."</p>
-                }.into_any(),
                 Some(Stage::Loading) => view! { <p class="hint" role="status">{Refusal::CatalogueNotReady.to_string()}</p> }.into_any(),
                 Some(Stage::Refused(why)) => view! { <p class="error refused" role="alert">{why.to_string()}</p> }.into_any(),
                 Some(Stage::Ready { create, provider }) => view! {
@@ -132,21 +126,20 @@ pub fn CreateForm(conn: Option<ConnId>) -> impl IntoView {
     }
 }
 
-/// Where the form stands for the connection chosen; the catalogue is read afresh for it (by the
-/// polling tab: this one, once it polls).
+/// Where the form stands for the connection chosen; the catalogue is read afresh for it by the
+/// polling tab — this one, or the one it follows, which shares what it reads (asked again when
+/// this tab's role changes, so that a read cut short by a take-over is made anew).
 fn stage(console: Console, chosen: RwSignal<Option<ConnId>>) -> Memo<Option<Stage>> {
     let leads = console.tabs.leader;
     Effect::new(move |_| {
-        if let (Some(conn), true) = (chosen.get(), leads.get()) {
+        leads.track();
+        if let Some(conn) = chosen.get() {
             console.act(Command::LoadCatalogue { conn, region: None });
         }
     });
     Memo::new(move |was: Option<&Option<Stage>>| {
         let conn = chosen.get()?;
-        console.marks.conn(&conn);
-        if !leads.get() {
-            return Some(Stage::Follows);
-        }
+        console.marks.catalogue(&conn);
         let was_ready = matches!(was, Some(Some(Stage::Ready { .. })));
         console.view(|v| stage_of(v, &conn, was_ready))
     })
@@ -171,7 +164,7 @@ impl Form {
             let Some(conn) = chosen.get() else {
                 return Catalogue::default();
             };
-            console.marks.conn(&conn);
+            console.marks.catalogue(&conn);
             console
                 .view(|v| v.catalogue(&conn).cloned())
                 .unwrap_or_default()
@@ -181,7 +174,9 @@ impl Form {
             let Some(conn) = chosen.get() else {
                 return Vec::new();
             };
+            // The names in use and the VM limit (the list), the choices (the catalogue).
             console.marks.conn(&conn);
+            console.marks.catalogue(&conn);
             spec.with(|s| console.view(|v| v.check_create(&conn, s)))
         });
         // The parts that belong to the chosen region are read once it is chosen.

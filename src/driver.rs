@@ -13,8 +13,8 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vigil_core::engine::{Change, Share, Started};
-use vigil_core::{Command, ConnId, Engine, Event, Millis, Refusal, Token, Transmit, View};
+use vigil_core::engine::{Share, Started};
+use vigil_core::{Command, Engine, Event, Millis, Refusal, Token, Transmit, View};
 use web_sys::AbortController;
 
 use crate::marks::Marks;
@@ -43,8 +43,6 @@ struct Io {
     in_flight: HashMap<Token, AbortController>,
     /// Who tells the other tabs (the tabs module sets it).
     on_share: Option<Rc<dyn Fn(Share)>>,
-    /// Whether each connection's role allows creating VMs, as last told to the marks.
-    roles: HashMap<ConnId, bool>,
 }
 
 thread_local! {
@@ -83,7 +81,6 @@ impl Driver {
                 timer: None,
                 in_flight: HashMap::new(),
                 on_share: None,
-                roles: HashMap::new(),
             }),
             marks,
             notices,
@@ -187,12 +184,7 @@ impl Driver {
             .unwrap_or_default();
         for event in events {
             match event {
-                Event::Changed(change) => {
-                    if let Change::Connection(conn) = &change {
-                        self.note_role(conn);
-                    }
-                    self.marks.bump(&change);
-                }
+                Event::Changed(change) => self.marks.bump(&change),
                 Event::Notice(n) => self.notices.push(n),
                 Event::Save(saved) => storage::save_delta(&saved),
                 Event::Share(share) => {
@@ -214,19 +206,6 @@ impl Driver {
                     self.notices.secret(what.unwrap_or_default(), secret.0);
                 }
             }
-        }
-    }
-
-    /// A connection changed: if what the user's role allows changed with it (the provider
-    /// refused a catalogue read for the role), the rows' buttons must say so.
-    fn note_role(self, conn: &ConnId) {
-        let allowed = self.view(|v| v.create_allowed(conn).is_ok());
-        let changed = self
-            .io
-            .try_update_value(|io| io.roles.insert(conn.clone(), allowed) != Some(allowed))
-            .unwrap_or(false);
-        if changed {
-            self.marks.bump_role(conn);
         }
     }
 

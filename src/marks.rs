@@ -17,8 +17,9 @@ struct Board {
     workflows: HashMap<WfId, ArcTrigger>,
     bulks: HashMap<BulkId, ArcTrigger>,
     conns: HashMap<ConnId, ArcTrigger>,
-    /// What the user's role on a connection allows changed (a catalogue read refused).
-    roles: HashMap<ConnId, ArcTrigger>,
+    /// A part of a connection's catalogue changed state: the create form's choices, and what
+    /// the user's role allows there (a row's Delete).
+    catalogues: HashMap<ConnId, ArcTrigger>,
 }
 
 /// Copy handle on every mark.
@@ -86,15 +87,10 @@ impl Marks {
         self.track_in(|b| &mut b.conns, id);
     }
 
-    /// What the user's role allows on this connection (rarely changes; a row's buttons read it).
-    pub fn role(&self, id: &ConnId) {
-        self.track_in(|b| &mut b.roles, id);
-    }
-
-    pub fn bump_role(&self, id: &ConnId) {
-        if let Some(Some(t)) = self.board.try_with_value(|b| b.roles.get(id).cloned()) {
-            t.notify();
-        }
+    /// A connection's catalogue: the create form's choices, and what the user's role allows
+    /// there (a row's buttons read it; the engine tells only when a part of it changes).
+    pub fn catalogue(&self, id: &ConnId) {
+        self.track_in(|b| &mut b.catalogues, id);
     }
 
     pub fn rows(&self) {
@@ -121,6 +117,7 @@ impl Marks {
             Change::Op(id) => b.ops.get(id).cloned(),
             Change::Workflow(id) => b.workflows.get(id).cloned(),
             Change::Bulk(id) => b.bulks.get(id).cloned(),
+            Change::Catalogue(c) => b.catalogues.get(c).cloned(),
         });
         if let Some(Some(t)) = found {
             t.notify();
@@ -130,6 +127,7 @@ impl Marks {
             Change::Vms(_) => self.rows.notify(),
             Change::Connection(_) => self.connections.notify(),
             Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) => self.activity.notify(),
+            Change::Catalogue(_) => {}
         }
     }
 }

@@ -84,7 +84,8 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
         let (conn, vm) = (conn.clone(), vm.clone());
         Memo::new(move |_| {
             console.marks.vm(&conn, &vm);
-            console.marks.role(&conn);
+            // What the user's role allows here (Delete) follows the connection's catalogue.
+            console.marks.catalogue(&conn);
             rendered(format!("{conn}/{vm}"));
             console.view(|v| row_data(v, &conn, &vm))
         })

@@ -5,10 +5,12 @@
 //!   `navigator.locks` lock `vigil.lead.v1.<group>` with a promise that never settles, the
 //!   others wait in its queue, and the browser hands it to the next tab the moment the leader
 //!   goes. Elsewhere a lease in localStorage, renewed by a heartbeat (vigil-core's `election`).
-//! - **Sharing**: over a BroadcastChannel the leader sends the engine's `Share` deltas, which
-//!   followers apply with `Command::Mirror`; a new follower says hello and gets everything once
-//!   (`Command::ShareAll`). Followers send the user's intents as `Command`s, whose
-//!   credential-carrying variants cannot be serialised: settings never cross.
+//! - **Sharing**: over a BroadcastChannel the leader sends the engine's `Share` deltas
+//!   (activity, VMs, and a connection's catalogue when a part of it changes), which followers
+//!   apply with `Command::Mirror`; a new follower says hello and gets everything once
+//!   (`Command::ShareAll`). Followers check the user's intents with `View::check` and send them
+//!   as `Command`s (reading a catalogue and creating a VM included), whose credential-carrying
+//!   variants cannot be serialised: settings never cross.
 //! - **Take-over**: `Command::TakeOver`, then the page's pace.
 
 use std::cell::RefCell;
