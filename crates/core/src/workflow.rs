@@ -209,6 +209,20 @@ pub enum BulkOutcome {
     Lost,
 }
 
+impl BulkOutcome {
+    /// A stable name for tests and styling: `running`, `done`, `skipped`, `failed`, or `check`
+    /// where the outcome is in doubt.
+    pub fn id(&self) -> &'static str {
+        match self {
+            BulkOutcome::Running => "running",
+            BulkOutcome::Done => "done",
+            BulkOutcome::Skipped { .. } => "skipped",
+            BulkOutcome::Ended { phase, .. } if !phase.needs_check() => "failed",
+            BulkOutcome::Ended { .. } | BulkOutcome::Lost => "check",
+        }
+    }
+}
+
 /// A bulk's outcome per VM, and the counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkSummary {

@@ -1,14 +1,20 @@
 //! Every word the user reads, in one place.
 //!
 //! vigil-core decides with typed values — [`Refusal`] (why something cannot start), [`Note`]
-//! (where an operation stands), [`WfNote`] (where a workflow stands), [`crate::model::Mismatch`],
+//! (where an operation stands), [`WfNote`] (where a workflow stands), [`Hint`] (what a form
+//! says from a provider's facts), [`Countdown`], [`crate::model::Mismatch`],
 //! [`crate::error::ApiError`] — and this module says them in English. Tests assert on the
-//! values, never on these sentences.
+//! values, never on these sentences. The page's fixed words are here too ([`Label`],
+//! [`column`], [`field_label`], …): the page renders nothing else.
 
+mod hint;
+mod labels;
 mod note;
 mod refusal;
 mod workflow;
 
+pub use hint::{Countdown, Hint, HintTone};
+pub use labels::*;
 pub use note::Note;
 pub use refusal::Refusal;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
