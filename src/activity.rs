@@ -5,21 +5,28 @@
 use leptos::prelude::*;
 use vigil_core::engine::{ActivityFilter, ActivityItem};
 use vigil_core::time::{format_duration, format_elapsed, format_rfc3339};
+use vigil_core::words::{self, Countdown as Left, Label};
 use vigil_core::workflow::{StepState, Workflow};
-use vigil_core::{words, Command, OpId, Operation, Phase, WfId};
+use vigil_core::{Command, OpId, Operation, Phase, WfId};
 
 use crate::console::Console;
 use crate::row::conn_name;
 use crate::ui::Ui;
 
+/// The activity filter's options: their values, and the filter each stands for.
+const FILTERS: [(&str, ActivityFilter); 5] = [
+    ("all", ActivityFilter::All),
+    ("running", ActivityFilter::InProgress),
+    ("done", ActivityFilter::Done),
+    ("failed", ActivityFilter::Failed),
+    ("check", ActivityFilter::NeedsCheck),
+];
+
 fn filter_of(v: &str) -> ActivityFilter {
-    match v {
-        "running" => ActivityFilter::InProgress,
-        "done" => ActivityFilter::Done,
-        "failed" => ActivityFilter::Failed,
-        "check" => ActivityFilter::NeedsCheck,
-        _ => ActivityFilter::All,
-    }
+    FILTERS
+        .iter()
+        .find(|(value, _)| *value == v)
+        .map_or(ActivityFilter::All, |(_, f)| *f)
 }
 
 #[component]
@@ -36,25 +43,23 @@ pub fn Activity() -> impl IntoView {
     });
     view! {
         <Show when=move || any.get() fallback=|| view! {
-            <p class="hint">"Operations you start appear here and are tracked until the VM shows the result."</p>
+            <p class="hint">{Label::ActivityEmpty.text()}</p>
         }>
             <div class="activity-tools">
-                <label class="activity-filter">"Show"
+                <label class="activity-filter">{Label::Show.text()}
                     <select name="activity-state" on:change=move |ev| show.set(filter_of(&event_target_value(&ev)))>
-                        <option value="all">"All"</option>
-                        <option value="running">"In progress"</option>
-                        <option value="done">"Done"</option>
-                        <option value="failed">"Failed or cancelled"</option>
-                        <option value="check">"Needs check"</option>
+                        {FILTERS.iter().map(|(value, f)| view! {
+                            <option value=*value>{words::activity_filter(*f)}</option>
+                        }).collect_view()}
                     </select>
                 </label>
                 <button class="btn small" on:click=move |_| console.act(Command::ClearFinished)>
-                    "Clear finished"
+                    {Label::ClearFinished.text()}
                 </button>
             </div>
             <ActivityList list/>
             <Show when=move || list.with(Vec::is_empty)>
-                <p class="hint">"Nothing in this state."</p>
+                <p class="hint">{Label::NothingInThisState.text()}</p>
             </Show>
         </Show>
     }
@@ -143,7 +148,7 @@ fn Entry(id: OpId) -> impl IntoView {
             </div>
             <Show when=open>
                 <div class="progress" role="progressbar"
-                    aria-label=move || format!("{} progress", title())
+                    aria-label=move || words::progress_of(&title())
                     aria-valuemin="0" aria-valuemax="100"
                     aria-valuenow=move || progress().map(|p| p.to_string())
                     aria-valuetext=move || usual().unwrap_or_default()>
@@ -174,24 +179,24 @@ fn OpMeta(data: Memo<Option<OpData>>) -> impl IntoView {
     };
     view! {
         <dl class="entry-meta">
-            <dt>"Provider"</dt>
+            <dt>{Label::Provider.text()}</dt>
             <dd>{get(|d| d.provider.clone())}</dd>
-            <dt>"Started"</dt>
+            <dt>{Label::Started.text()}</dt>
             <dd>{get(|d| format_rfc3339(d.op.submitted_at))}</dd>
-            <dt>"Duration"</dt>
+            <dt>{Label::Duration.text()}</dt>
             <dd>{duration}</dd>
-            <dt>"Provider status"</dt>
-            <dd>{get(|d| d.op.provider_status.clone().unwrap_or_else(|| "—".into()))}</dd>
+            <dt>{Label::ProviderStatus.text()}</dt>
+            <dd>{get(|d| d.op.provider_status.clone().unwrap_or_else(|| words::NOTHING.into()))}</dd>
             {move || data.with(|d| d.as_ref().and_then(|d| d.op.provider_ref.as_ref().map(words::describe_ref))).map(|r| view! {
-                <dt>"Provider ids"</dt><dd>{r}</dd>
+                <dt>{Label::ProviderIds.text()}</dt><dd>{r}</dd>
             })}
             {move || data.with(|d| d.as_ref().and_then(|d| d.op.attempt)).filter(|(k, _)| *k > 1).map(|(k, n)| view! {
-                <dt>"Attempt"</dt><dd class="attempt">{format!("attempt {k} of {n}")}</dd>
+                <dt>{Label::Attempt.text()}</dt><dd class="attempt">{words::attempt(k, n)}</dd>
             })}
         </dl>
         {move || data.with(|d| d.as_ref().and_then(|d| d.op.note.as_ref().map(|n| n.to_string()))).map(|m| view! { <p class="entry-message">{m}</p> })}
         {move || data.with(|d| d.as_ref().filter(|d| d.op.is_open()).and_then(|d| d.op.last_error.clone())).map(|e| view! {
-            <p class="entry-retry">"Retrying: " {e.to_string()}</p>
+            <p class="entry-retry">{words::retrying(&e)}</p>
         })}
     }
 }
@@ -207,16 +212,16 @@ fn OpButtons(id: OpId, data: Memo<Option<OpData>>) -> impl IntoView {
     view! {
         <div class="row-actions">
             <Show when=has(|d| d.op.phase.needs_check())>
-                <button class="btn small" aria-label=move || format!("Check now: {}", title())
-                    on:click=command(|op| Command::CheckNow { op })>"Check now"</button>
+                <button class="btn small" aria-label=move || words::for_entry(Label::CheckNow, &title())
+                    on:click=command(|op| Command::CheckNow { op })>{Label::CheckNow.text()}</button>
             </Show>
             <Show when=has(|d| d.can_cancel)>
-                <button class="btn small danger" aria-label=move || format!("Cancel task: {}", title())
-                    on:click=command(|op| Command::Cancel { op })>"Cancel task"</button>
+                <button class="btn small danger" aria-label=move || words::for_entry(Label::CancelTask, &title())
+                    on:click=command(|op| Command::Cancel { op })>{Label::CancelTask.text()}</button>
             </Show>
             <Show when=has(|d| d.can_retry)>
-                <button class="btn small" aria-label=move || format!("Retry {}", title())
-                    on:click=command(|op| Command::Retry { op })>"Retry"</button>
+                <button class="btn small" aria-label=move || words::for_entry(Label::Retry, &title())
+                    on:click=command(|op| Command::Retry { op })>{Label::Retry.text()}</button>
             </Show>
         </div>
     }
@@ -282,7 +287,7 @@ fn WorkflowEntry(id: WfId) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let left = move || data.with(|d| d.as_ref().and_then(|d| d.wf.countdown_left(ui.now.get())));
+    let left = move || data.with(|d| d.as_ref().and_then(|d| Left::of(&d.wf, ui.now.get())));
     view! {
         <li class="entry workflow" data-workflow=id.to_string()
             data-phase=move || phase().map(|p| format!("{p:?}")).unwrap_or_default()>
@@ -292,25 +297,25 @@ fn WorkflowEntry(id: WfId) -> impl IntoView {
                     {move || phase().map(words::phase_label).unwrap_or_default()}
                 </span>
             </div>
-            {move || left().map(|ms| data.with(|d| d.as_ref().map(|d| view! { <Countdown wf=d.wf.clone() left=ms/> })))}
+            {move || left().map(|left| view! { <Countdown left/> })}
             <Steps data/>
             <dl class="entry-meta">
-                <dt>"Provider"</dt>
+                <dt>{Label::Provider.text()}</dt>
                 <dd>{get(|d| d.provider.clone())}</dd>
-                <dt>"Started"</dt>
+                <dt>{Label::Started.text()}</dt>
                 <dd>{get(|d| format_rfc3339(d.wf.started_at))}</dd>
-                <dt>"Duration"</dt>
+                <dt>{Label::Duration.text()}</dt>
                 <dd>{duration}</dd>
             </dl>
             {move || data.with(|d| d.as_ref().and_then(|d| d.wf.note.as_ref().map(|n| n.to_string()))).map(|m| view! { <p class="entry-message">{m}</p> })}
             <Show when=move || phase().is_some_and(Phase::is_open)>
                 <div class="row-actions">
                     <Show when=move || left().is_some()>
-                        <button class="btn small danger" aria-label=move || format!("Force now: {}", title())
-                            on:click=force>"Force now"</button>
+                        <button class="btn small danger" aria-label=move || words::for_entry(Label::ForceNow, &title())
+                            on:click=force>{Label::ForceNow.text()}</button>
                     </Show>
-                    <button class="btn small" aria-label=move || format!("Cancel: {}", title())
-                        on:click=cancel>"Cancel"</button>
+                    <button class="btn small" aria-label=move || words::for_entry(Label::Cancel, &title())
+                        on:click=cancel>{Label::Cancel.text()}</button>
                 </div>
             </Show>
         </li>
@@ -336,7 +341,7 @@ fn Steps(data: Memo<Option<WfData>>) -> impl IntoView {
                         " — "<span class="step-state">{state}</span>
                         {s.note.as_ref().map(|m| view! { <span class="step-message">{format!(" ({m})")}</span> })}
                         {check.map(|op| view! {
-                            " "<button class="btn small" on:click=move |_| console.act(Command::CheckNow { op: op.clone() })>"Check now"</button>
+                            " "<button class="btn small" on:click=move |_| console.act(Command::CheckNow { op: op.clone() })>{Label::CheckNow.text()}</button>
                         })}
                     </li>
                 }
@@ -345,22 +350,14 @@ fn Steps(data: Memo<Option<WfData>>) -> impl IntoView {
     }
 }
 
-/// The countdown to power off: who forces it, and when.
+/// The countdown to power off: who forces it, and when (vigil-core's `Countdown`).
 #[component]
-fn Countdown(wf: Workflow, left: i64) -> impl IntoView {
-    let total = wf.countdown.map(|(a, b)| b - a).unwrap_or(1).max(1);
-    let pct = (100 - left * 100 / total).clamp(0, 100);
-    // Whole seconds, rounded up, never more than the countdown itself.
-    let left = format_elapsed(((left + 999) / 1000 * 1000).min(total));
-    let who = if wf.provider_forces {
-        "The provider powers it off"
-    } else {
-        "Powering off"
-    };
+fn Countdown(left: Left) -> impl IntoView {
+    let pct = left.percent;
     view! {
         <div class="countdown" role="timer" aria-live="off">
-            <span>{format!("{who} in {left} unless it shuts down first.")}</span>
-            <div class="progress" role="progressbar" aria-label=format!("Countdown to power off: {left} left")
+            <span>{left.to_string()}</span>
+            <div class="progress" role="progressbar" aria-label=left.label()
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()>
                 <div class="bar" style:width=format!("{pct}%")></div>
             </div>

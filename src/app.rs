@@ -1,6 +1,7 @@
 //! The page: header, VM list or VM page, activity, notices, settings and dialogs.
 
 use leptos::prelude::*;
+use vigil_core::words::{self, Label};
 
 use crate::activity::Activity;
 use crate::config::{demo_connections, AppConfig};
@@ -38,20 +39,20 @@ pub fn App(config: AppConfig) -> impl IntoView {
     view! {
         <div class="app">
             <header class="topbar">
-                <h1 class="brand"><a href="#/">"Vigil"</a></h1>
+                <h1 class="brand"><a href="#/">{Label::Brand.text()}</a></h1>
                 <Show when=move || demo_shown.get()>
-                    <span class="demo-badge" title="Simulated providers running inside this page; no real VMs are touched.">
-                        "Demo providers — simulated VMs"
+                    <span class="demo-badge" title=Label::DemoBadgeTitle.text()>
+                        {Label::DemoBadge.text()}
                     </span>
                 </Show>
                 <span class="tab-role" data-role=move || if leader.get() { "leader" } else { "follower" }
-                    title="Only one tab polls the providers; the others show what it sees.">
-                    {move || if leader.get() { "This tab polls" } else { "Following another tab" }}
+                    title=Label::TabRoleTitle.text()>
+                    {move || words::tab_role(leader.get())}
                 </span>
                 <ThemeSwitch/>
                 <button class="btn" aria-expanded=move || settings_open.get().to_string()
                     aria-controls="settings" on:click=move |_| settings_open.update(|o| *o = !*o)>
-                    "Settings"
+                    {Label::Settings.text()}
                 </button>
             </header>
             <Show when=move || settings_open.get()>
@@ -63,24 +64,24 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 {move || match ui.route.get() {
                     Route::List => view! {
                         <section class="panel vms-panel" aria-labelledby="vms-h">
-                            <h2 id="vms-h">"Virtual machines"</h2>
+                            <h2 id="vms-h">{Label::VirtualMachines.text()}</h2>
                             <VmList/>
                         </section>
                     }.into_any(),
                     Route::Vm { conn, vm } => view! {
-                        <section class="panel vms-panel" aria-label="Virtual machine">
+                        <section class="panel vms-panel" aria-label=Label::VirtualMachine.text()>
                             <VmPage conn vm/>
                         </section>
                     }.into_any(),
                 }}
                 <section class="panel activity-panel" aria-labelledby="act-h">
-                    <h2 id="act-h">"Activity"</h2>
+                    <h2 id="act-h">{Label::Activity.text()}</h2>
                     <NoticeStack/>
                     <Activity/>
                 </section>
             </main>
             <Show when=move || !console.online.get()>
-                <p class="offline" role="status">"Offline: Vigil is paused and resumes as soon as the network is back."</p>
+                <p class="offline" role="status">{Label::Offline.text()}</p>
             </Show>
             <Dialogs/>
             <Announcer/>
@@ -103,14 +104,14 @@ fn ThemeSwitch() -> impl IntoView {
         storage::save_theme(t.as_deref());
     });
     view! {
-        <label class="theme">"Theme"
+        <label class="theme">{Label::Theme.text()}
             <select name="theme" on:change=move |ev| {
                 let v = event_target_value(&ev);
                 theme.set((v == "light" || v == "dark").then_some(v));
             }>
-                <option value="system" selected=move || theme.get().is_none()>"System"</option>
-                <option value="light" selected=move || theme.get().as_deref() == Some("light")>"Light"</option>
-                <option value="dark" selected=move || theme.get().as_deref() == Some("dark")>"Dark"</option>
+                <option value="system" selected=move || theme.get().is_none()>{Label::ThemeSystem.text()}</option>
+                <option value="light" selected=move || theme.get().as_deref() == Some("light")>{Label::ThemeLight.text()}</option>
+                <option value="dark" selected=move || theme.get().as_deref() == Some("dark")>{Label::ThemeDark.text()}</option>
             </select>
         </label>
     }

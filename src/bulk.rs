@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use vigil_core::engine::VmCommand;
-use vigil_core::workflow::{BulkOutcome, BulkSummary as Summary};
-use vigil_core::{words, ActionKind, Phase};
+use vigil_core::words::{self, Label};
+use vigil_core::workflow::BulkSummary as Summary;
+use vigil_core::ActionKind;
 
 use crate::console::Console;
-use crate::ui::{selected_vms, Dialog, Ui};
+use crate::ui::{Dialog, Ui};
 
 /// The actions a bulk bar offers (each VM still decides whether it is allowed).
 pub const BULK: [VmCommand; 6] = [
@@ -26,52 +27,23 @@ pub fn BulkBar() -> impl IntoView {
     let count = move || ui.selected.with(|s| s.len());
     view! {
         <Show when=move || { count() > 0 }>
-            <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected VMs">
-                <strong>{move || format!("{} selected", count())}</strong>
+            <div class="bulk-bar" role="toolbar" aria-label=Label::BulkToolbar.text()>
+                <strong>{move || words::selected(count())}</strong>
                 {BULK.iter().map(|&command| {
                     let label = words::command_label(command);
                     view! {
                         <button class="btn small" class:danger=command.is_destructive()
-                            aria-label=move || format!("{label} {}", selected_vms(count()))
+                            aria-label=move || words::on(label, &words::selected_vms(count()))
                             on:click=move |_| ui.dialog.set(Some(Dialog::Bulk { command }))>
                             {label}
                         </button>
                     }
                 }).collect_view()}
                 <button class="btn small" on:click=move |_| ui.selected.update(|s| s.clear())>
-                    "Clear selection"
+                    {Label::ClearSelection.text()}
                 </button>
             </div>
         </Show>
-    }
-}
-
-/// What one VM of a bulk says: `done, verified`, `skipped: <why>`, `failed: <the provider's
-/// words>`.
-fn outcome_text(outcome: &BulkOutcome) -> (&'static str, String) {
-    match outcome {
-        BulkOutcome::Running => (
-            "running",
-            words::phase_label(Phase::InProgress).to_lowercase(),
-        ),
-        BulkOutcome::Done => ("done", "done, verified".into()),
-        BulkOutcome::Skipped { reason } => ("skipped", format!("skipped: {reason}")),
-        BulkOutcome::Ended { phase, says } => (
-            if phase.needs_check() {
-                "check"
-            } else {
-                "failed"
-            },
-            format!(
-                "{}: {}",
-                words::phase_label(*phase).to_lowercase(),
-                says.as_ref().map(|s| s.to_string()).unwrap_or_default()
-            ),
-        ),
-        BulkOutcome::Lost => (
-            "check",
-            words::phase_label(Phase::NeedsCheck).to_lowercase(),
-        ),
     }
 }
 
@@ -106,17 +78,16 @@ pub fn BulkSummary() -> impl IntoView {
     move || {
         summary.get().map(|(title, s)| {
             view! {
-                <section class="bulk-summary" aria-label="Bulk action result">
+                <section class="bulk-summary" aria-label=Label::BulkResult.text()>
                     <div class="entry-head">
                         <strong>{title}</strong>
-                        <button class="btn small" aria-label="Close the bulk action result"
-                            on:click=move |_| ui.show_bulk.set(false)>"×"</button>
+                        <button class="btn small" aria-label=Label::CloseBulkResult.text()
+                            on:click=move |_| ui.show_bulk.set(false)>{Label::Dismiss.text()}</button>
                     </div>
                     <p class="counts" role="status">{words::bulk_label(&s)}</p>
                     <ul>
-                        {s.items.into_iter().map(|(item, outcome)| {
-                            let (tone, text) = outcome_text(&outcome);
-                            view! { <li data-outcome=tone><strong>{item.vm_name}</strong>" — "{text}</li> }
+                        {s.items.into_iter().map(|(item, outcome)| view! {
+                            <li data-outcome=outcome.id()><strong>{item.vm_name}</strong>" — "{words::bulk_outcome(&outcome)}</li>
                         }).collect_view()}
                     </ul>
                 </section>

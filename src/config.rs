@@ -1,7 +1,7 @@
 //! How the page is set up: the embedded demo provider's behaviour and the demo connections
 //! shown when nothing is configured. Imports nothing of the page.
 
-use vigil_core::{demo, ConnId, ConnectionConfig, DialectKind};
+use vigil_core::{demo, words, ConnId, ConnectionConfig, DialectKind};
 
 /// How the embedded demo provider behaves.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +40,7 @@ pub fn demo_connections() -> Vec<ConnectionConfig> {
         .iter()
         .map(|&d| ConnectionConfig {
             id: ConnId::new(format!("demo-{}", d.slug())),
-            name: format!("Demo {}", d.label()),
+            name: words::demo_name(d),
             dialect: d,
             base_url: format!("demo://sim{}", demo::prefix(d)),
             credentials: demo::credentials(d),

@@ -1,14 +1,18 @@
-//! "Create VM": pick a connection, its catalogue is read (`Command::LoadCatalogue`), then the
-//! fields its provider needs (`CreateCaps`) with choices from the catalogue and vigil-core's
-//! checks (`check_create`) shown by field as the user types. Where the user's role may not
-//! create VMs (Erigones' VM owners), the dialog says so instead of a form.
+//! "Create VM": pick a connection, its catalogue is read (`Command::LoadCatalogue`, by the
+//! polling tab: a following one forwards it and shows what is shared), then the fields its
+//! provider needs (`CreateCaps`, with what it takes besides — automatic backups, a public IP)
+//! with the choices vigil-core offers (`Catalogue::offered`: of the region and size chosen) and
+//! its checks (`check_create`) shown by field as the user types. Where the user's role may not
+//! create VMs (Erigones' VM owners), the dialog says so instead of a form. Every word is
+//! vigil-core's (`words`).
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use vigil_core::catalogue::{Catalogue, Choice, Field, Part};
-use vigil_core::dialect::{CreateCaps, Place, Sizing};
-use vigil_core::{words, ActionKind, Command, ConnId, Refusal, Size, View, VmSpec};
+use vigil_core::dialect::{CreateCaps, Sizing};
+use vigil_core::words::{self, Hint, Label};
+use vigil_core::{ActionKind, Command, ConnId, DialectKind, Refusal, View, VmSpec};
 
 use crate::console::Console;
 use crate::forms::{submit, FormEnd};
@@ -22,7 +26,7 @@ enum Stage {
     Refused(Refusal),
     Ready {
         create: CreateCaps,
-        provider: &'static str,
+        provider: DialectKind,
     },
 }
 
@@ -38,35 +42,11 @@ fn stage_of(v: &View<'_>, conn: &ConnId, was_ready: bool) -> Option<Stage> {
     Some(if loaded || was_ready {
         Stage::Ready {
             create,
-            provider: caps.kind.label(),
+            provider: caps.kind,
         }
     } else {
         Stage::Loading
     })
-}
-
-/// `Region`, `Project`.
-fn place_label(place: Place) -> String {
-    let word = words::place_word(place);
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// `s-2vcpu-4gb · 2 vCPU · 4 GB RAM · 80 GB disk · $24/mo`.
-fn size_text(c: &Choice) -> String {
-    let size = Size {
-        vcpus: c.vcpus,
-        memory_gb: c.ram_mb.map(|m| (m / 1024) as u32).filter(|g| *g > 0),
-        disk_gb: c.disk_gb,
-        flavor: Some(c.label.clone()),
-    };
-    match &c.price {
-        Some(p) => format!("{} · {p}", words::size_label(&size)),
-        None => words::size_label(&size),
-    }
 }
 
 #[component]
@@ -104,7 +84,7 @@ pub fn CreateForm(conn: Option<ConnId>) -> impl IntoView {
     view! {
         <form class="action-panel create-form" on:submit=on_submit aria-label=title novalidate>
             <h2>{title}</h2>
-            <label>"Connection"
+            <label>{Label::Connection.text()}
                 <select name="connection" on:change=move |ev| form.pick(ConnId::new(event_target_value(&ev)))>
                     {offering.iter().map(|(id, name)| {
                         let id2 = id.clone();
@@ -114,11 +94,20 @@ pub fn CreateForm(conn: Option<ConnId>) -> impl IntoView {
             </label>
             {move || match stage.get() {
                 None => view! { <p class="error" role="alert">{Refusal::UnknownConnection.to_string()}</p> }.into_any(),
-                Some(Stage::Loading) => view! { <p class="hint" role="status">{Refusal::CatalogueNotReady.to_string()}</p> }.into_any(),
+                Some(Stage::Loading) => view! {
+                    <p class="hint" role="status">{Refusal::CatalogueNotReady.to_string()}</p>
+                    {move || (!console.tabs.leader.get()).then(|| view! {
+                        <p class="hint">{Hint::ChoicesReadByPollingTab.to_string()}</p>
+                    })}
+                }.into_any(),
                 Some(Stage::Refused(why)) => view! { <p class="error refused" role="alert">{why.to_string()}</p> }.into_any(),
                 Some(Stage::Ready { create, provider }) => view! {
                     {move || form.cat.with(|c| c.failure().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> }))}
-                    <Fields form create provider/>
+                    <Fields form create/>
+                    {move || {
+                        let hints = Hint::creating(provider.caps(), console.tabs.leader.get());
+                        hints.into_iter().map(|h| view! { <p class="hint">{h.to_string()}</p> }).collect_view()
+                    }}
                 }.into_any(),
             }}
             <FormEnd error submit_label=title.to_string()/>
@@ -247,27 +236,23 @@ fn problem_line(p: impl Fn() -> Option<String> + Copy + Send + Sync + 'static) -
 /// One choice from a catalogue list.
 fn select(
     form: Form,
-    field: Option<Field>,
-    label: String,
+    field: Field,
+    label: &'static str,
     name: &'static str,
     options: impl Fn() -> Vec<(String, String, bool)> + Send + Sync + 'static,
     get: fn(&VmSpec) -> Option<String>,
     put: fn(&mut VmSpec, Option<String>),
 ) -> impl IntoView {
     let value = move || form.spec.with(get);
-    let problem = move || field.and_then(|f| form.problem(f)());
+    let problem = form.problem(field);
     view! {
         <label>{label}
             <select name=name aria-invalid=move || problem().is_some().to_string()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    let put = |s: &mut VmSpec| put(s, (!v.is_empty()).then_some(v));
-                    match field {
-                        Some(f) => form.set(f, put),
-                        None => form.spec.update(put),
-                    }
+                    form.set(field, |s: &mut VmSpec| put(s, (!v.is_empty()).then_some(v)));
                 }>
-                <option value="" selected=move || value().is_none()>"—"</option>
+                <option value="" selected=move || value().is_none()>{words::NOTHING}</option>
                 {move || options().into_iter().map(|(id, text, off)| {
                     let id2 = id.clone();
                     view! { <option value=id disabled=off selected=move || value().as_deref() == Some(id2.as_str())>{text}</option> }
@@ -278,61 +263,101 @@ fn select(
     }
 }
 
-/// A part's choices as options, following the catalogue as it loads.
-fn listed(form: Form, part: Part) -> impl Fn() -> Vec<(String, String, bool)> + Copy + Send + Sync {
+/// The choices vigil-core offers for a part, given what is chosen so far (the region's, the
+/// size's), as options; they follow the catalogue as it loads.
+fn offered(
+    form: Form,
+    part: Part,
+    text: fn(&Choice) -> String,
+) -> impl Fn() -> Vec<(String, String, bool)> + Copy + Send + Sync {
     move || {
-        form.cat.with(|cat| {
-            cat.choices(part)
-                .iter()
-                .map(|c| (c.id.clone(), c.label.clone(), c.unavailable))
-                .collect()
+        form.spec.with(|spec| {
+            form.cat.with(|cat| {
+                cat.offered(part, spec)
+                    .into_iter()
+                    .map(|c| (c.id.clone(), text(c), c.unavailable))
+                    .collect()
+            })
         })
     }
 }
 
+/// A choice's own label.
+fn label_of(c: &Choice) -> String {
+    c.label.clone()
+}
+
+/// A yes/no the provider takes with the create.
+fn checkbox(
+    form: Form,
+    name: &'static str,
+    label: Label,
+    get: fn(&VmSpec) -> bool,
+    put: fn(&mut VmSpec, bool),
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" name=name prop:checked=move || form.spec.with(get)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    form.spec.update(|s| put(s, on));
+                }/>
+            {label.text()}
+        </label>
+    }
+}
+
+/// A configuration goes with one size (ZennoHosting's tariffs): when another size is chosen,
+/// one that vigil-core no longer offers is dropped.
+fn drop_stale_configuration(form: Form) {
+    Effect::new(move |_| {
+        form.spec.with(|s| s.size.clone());
+        let stale = form.spec.with_untracked(|s| {
+            s.configuration.as_ref().is_some_and(|chosen| {
+                form.cat.with_untracked(|cat| {
+                    !cat.offered(Part::Configurations, s)
+                        .iter()
+                        .any(|c| &c.id == chosen)
+                })
+            })
+        });
+        if stale {
+            form.spec.update(|s| s.configuration = None);
+        }
+    });
+}
+
 /// The fields the provider needs, with the catalogue's choices.
 #[component]
-fn Fields(form: Form, create: CreateCaps, provider: &'static str) -> impl IntoView {
+fn Fields(form: Form, create: CreateCaps) -> impl IntoView {
     let has = move |part: Part| form.cat.with(|c| c.parts.contains_key(&part));
-    let size_options = move || {
-        let region = form.spec.with(|s| s.region.clone());
-        form.cat.with(|cat| {
-            cat.choices(Part::Sizes)
-                .iter()
-                .filter(|c| {
-                    region
-                        .as_ref()
-                        .is_none_or(|r| c.regions.is_empty() || c.regions.contains(r))
-                })
-                .map(|c| (c.id.clone(), size_text(c), c.unavailable))
-                .collect()
-        })
-    };
-    let images = listed(form, Part::Images);
+    let label = move |f: Field| words::field_label(f, create.place);
+    let images = offered(form, Part::Images, label_of);
     let keys = move || form.cat.with(|c| c.choices(Part::SshKeys).to_vec());
+    drop_stale_configuration(form);
     view! {
-        <label>"Name"
+        <label>{label(Field::Name)}
             <input type="text" name="name" autocomplete="off" autofocus
                 aria-invalid=move || form.problem(Field::Name)().is_some().to_string()
                 prop:value=move || form.spec.with(|s| s.name.clone())
                 on:input=move |ev| form.set(Field::Name, |s| s.name = event_target_value(&ev))/>
             {problem_line(form.problem(Field::Name))}
         </label>
-        {create.place.map(|place| select(form, Some(Field::Region), place_label(place), "region",
-            listed(form, Part::Regions), |s| s.region.clone(), |s, v| s.region = v))}
+        {create.place.map(|_| select(form, Field::Region, label(Field::Region), "region",
+            offered(form, Part::Regions, label_of), |s| s.region.clone(), |s, v| s.region = v))}
         {match create.sizing {
-            Sizing::Catalogue => select(form, Some(Field::Size), "Size".into(), "size", size_options,
-                |s| s.size.clone(), |s, v| s.size = v).into_any(),
+            Sizing::Catalogue => select(form, Field::Size, label(Field::Size), "size",
+                offered(form, Part::Sizes, words::size_choice), |s| s.size.clone(), |s, v| s.size = v).into_any(),
             Sizing::Amounts { .. } => view! { <Amounts form/> }.into_any(),
         }}
-        <label>"Image"
+        <label>{label(Field::Image)}
             <select name="image" aria-invalid=move || form.problem(Field::Image)().is_some().to_string()
                 on:change=move |ev| {
                     let id = event_target_value(&ev);
                     let os = form.cat.with(|c| c.choices(Part::Images).iter().find(|c| c.id == id).and_then(|c| c.os.clone()));
                     form.set(Field::Image, |s| { s.image = id; s.os = os; });
                 }>
-                <option value="" selected=move || form.spec.with(|s| s.image.is_empty())>"—"</option>
+                <option value="" selected=move || form.spec.with(|s| s.image.is_empty())>{words::NOTHING}</option>
                 {move || images().into_iter().map(|(id, text, off)| {
                     let id2 = id.clone();
                     view! { <option value=id disabled=off selected=move || form.spec.with(|s| s.image == id2)>{text}</option> }
@@ -340,17 +365,18 @@ fn Fields(form: Form, create: CreateCaps, provider: &'static str) -> impl IntoVi
             </select>
             {problem_line(form.problem(Field::Image))}
         </label>
-        {move || has(Part::Configurations).then(|| select(form, None, "Configuration".into(), "configuration",
-            listed(form, Part::Configurations), |s| s.configuration.clone(), |s, v| s.configuration = v))}
-        {move || (create.network_required || has(Part::Networks)).then(|| select(form, Some(Field::Network),
-            "Network".into(), "network", listed(form, Part::Networks), |s| s.network.clone(), |s, v| s.network = v))}
+        {move || has(Part::Configurations).then(|| select(form, Field::Configuration,
+            label(Field::Configuration), "configuration", offered(form, Part::Configurations, words::size_choice),
+            |s| s.configuration.clone(), |s, v| s.configuration = v))}
+        {move || (create.network_required || has(Part::Networks)).then(|| select(form, Field::Network,
+            label(Field::Network), "network", offered(form, Part::Networks, label_of),
+            |s| s.network.clone(), |s, v| s.network = v))}
         {move || (create.security_group_required || has(Part::SecurityGroups)).then(|| select(form,
-            Some(Field::SecurityGroup), "Security group".into(), "security_group", listed(form, Part::SecurityGroups),
-            |s| s.security_group.clone(), |s, v| s.security_group = v))}
+            Field::SecurityGroup, label(Field::SecurityGroup), "security_group",
+            offered(form, Part::SecurityGroups, label_of), |s| s.security_group.clone(), |s, v| s.security_group = v))}
         {move || (create.ssh_keys && !keys().is_empty()).then(|| view! { <SshKeys form keys=keys()/> })}
-        {create.shows_password_once.then(|| view! {
-            <p class="hint">{format!("{provider} generates the administrator password with the VM: Vigil shows it once, in a notice, and keeps it nowhere.")}</p>
-        })}
+        {create.backups.then(|| checkbox(form, "backups", Label::Backups, |s| s.backups, |s, on| s.backups = on))}
+        {create.public_ip.then(|| checkbox(form, "public_ip", Label::PublicIp, |s| s.public_ip, |s, on| s.public_ip = on))}
     }
 }
 
@@ -358,11 +384,11 @@ fn Fields(form: Form, create: CreateCaps, provider: &'static str) -> impl IntoVi
 #[component]
 fn Amounts(form: Form) -> impl IntoView {
     let number = move |name: &'static str,
-                       label: &'static str,
+                       label: Label,
                        get: fn(&VmSpec) -> Option<u32>,
                        put: fn(&mut VmSpec, Option<u32>)| {
         view! {
-            <label>{label}" "
+            <label>{label.text()}" "
                 <input type="number" name=name min="1"
                     prop:value=move || form.spec.with(|s| get(s).map(|n| n.to_string()).unwrap_or_default())
                     on:input=move |ev| {
@@ -374,10 +400,10 @@ fn Amounts(form: Form) -> impl IntoView {
     };
     view! {
         <fieldset class="amounts">
-            <legend>"Size"</legend>
-            {number("vcpus", "vCPUs", |s| s.vcpus, |s, n| s.vcpus = n)}
-            {number("ram_mb", "RAM (MB)", |s| s.ram_mb, |s, n| s.ram_mb = n)}
-            {number("disk_gb", "Disk (GB)", |s| s.disk_gb, |s, n| s.disk_gb = n)}
+            <legend>{words::field_label(Field::Amounts, None)}</legend>
+            {number("vcpus", Label::Vcpus, |s| s.vcpus, |s, n| s.vcpus = n)}
+            {number("ram_mb", Label::RamMb, |s| s.ram_mb, |s, n| s.ram_mb = n)}
+            {number("disk_gb", Label::DiskGb, |s| s.disk_gb, |s, n| s.disk_gb = n)}
             {problem_line(form.problem(Field::Amounts))}
         </fieldset>
     }
@@ -388,7 +414,7 @@ fn Amounts(form: Form) -> impl IntoView {
 fn SshKeys(form: Form, keys: Vec<Choice>) -> impl IntoView {
     view! {
         <fieldset class="ssh-keys">
-            <legend>"SSH keys"</legend>
+            <legend>{words::field_label(Field::SshKeys, None)}</legend>
             {keys.into_iter().map(|k| {
                 let (id, id2) = (k.id.clone(), k.id.clone());
                 view! {

@@ -5,14 +5,15 @@
 use leptos::html;
 use leptos::prelude::*;
 use vigil_core::engine::VmCommand;
+use vigil_core::words::{self, Hint, Label};
 use vigil_core::workflow::{BulkWork, Plan, DEFAULT_STOP_GRACE_S, MAX_STOP_GRACE_S};
-use vigil_core::{words, Action, ActionKind, Command, ConnId, PowerState, Refusal, VmId};
+use vigil_core::{Action, ActionKind, Command, ConnId, Refusal, VmId};
 use wasm_bindgen::JsCast;
 
 use crate::console::Console;
 use crate::create::CreateForm;
-use crate::forms::{submit, vm_name, ActionForm, FormEnd};
-use crate::ui::{selected_vms, Dialog, Ui};
+use crate::forms::{hints, submit, vm_name, ActionForm, FormEnd};
+use crate::ui::{Dialog, Ui};
 
 /// The open dialog, if any.
 #[component]
@@ -131,18 +132,12 @@ fn StopForm(conn: ConnId, vm: VmId) -> impl IntoView {
         });
         submit(console, ui, cmd, error);
     };
-    let title = format!("{} {name}", words::command_label(VmCommand::Stop));
+    let title = words::on(words::command_label(VmCommand::Stop), &name);
     view! {
         <form class="action-panel" on:submit=on_submit aria-label=title.clone()>
             <h2>{title.clone()}</h2>
-            <p>{words::choice_hint(VmCommand::Stop, false)}" You can force it or cancel while it counts down."</p>
-            {caps.filter(|c| c.forces_stop).map(|c| view! {
-                <p class="hint">{format!(
-                    "{} runs this countdown itself: the stop request carries it, and the provider forces the VM off when it ends.",
-                    c.kind.label()
-                )}</p>
-            })}
-            <label>"Power off after (seconds)"
+            {caps.map(|c| hints(Hint::stopping(c)))}
+            <label>{Label::PowerOffAfter.text()}
                 <input type="number" name="grace" min="1" max=MAX_STOP_GRACE_S.to_string() autofocus
                     prop:value=move || grace.get() on:input=move |ev| grace.set(event_target_value(&ev))/>
             </label>
@@ -157,11 +152,10 @@ fn DeleteForm(conn: ConnId, vm: VmId) -> impl IntoView {
     let console = expect_context::<Console>();
     let ui = expect_context::<Ui>();
     let name = vm_name(console, &conn, &vm);
-    let (caps, running) = console.view(|v| {
-        let running = v
-            .vm(&conn, &vm)
-            .is_some_and(|x| x.power == PowerState::Running);
-        (v.caps(&conn), running)
+    // What the delete would send: a power off first, where the provider wants the VM stopped.
+    let said = console.view(|v| {
+        let caps = v.caps(&conn)?;
+        Some(Hint::deleting(caps, &v.delete_action(&conn, &vm)?))
     });
     let typed = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -175,19 +169,13 @@ fn DeleteForm(conn: ConnId, vm: VmId) -> impl IntoView {
         submit(console, ui, Ok(cmd), error);
     };
     let label = words::action_label(ActionKind::Delete);
-    let title = format!("{label} {name}");
+    let title = words::on(label, &name);
     let confirm = Refusal::TypeNameToConfirm { name: name.clone() }.to_string();
-    let stops_first = caps
-        .filter(|c| running && c.delete.is_some_and(|d| d.needs_stopped))
-        .map(|c| c.kind.label());
     view! {
         <form class="action-panel" on:submit=on_submit aria-label=title.clone()>
             <h2>{title.clone()}</h2>
             <p>{words::choice_hint(VmCommand::Action(ActionKind::Delete), false)}</p>
-            <p class="error">"This cannot be undone: the VM and its data are gone for good."</p>
-            {stops_first.map(|p| view! {
-                <p class="hint">{format!("{p} deletes only stopped VMs: Vigil powers this one off first, as a step of the delete.")}</p>
-            })}
+            {said.map(hints)}
             <label>{confirm}
                 <input type="text" name="confirm-name" autocomplete="off" spellcheck="false" autofocus
                     prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
@@ -252,7 +240,7 @@ fn BulkForm(command: VmCommand) -> impl IntoView {
             }
         }
     };
-    let title = format!("{label} {}", selected_vms(targets.len()));
+    let title = words::on(label, &words::selected_vms(targets.len()));
     let skipped: Vec<(String, Refusal)> = preview
         .into_iter()
         .filter_map(|(n, why)| why.map(|w| (n, w)))
@@ -260,23 +248,21 @@ fn BulkForm(command: VmCommand) -> impl IntoView {
     view! {
         <form class="action-panel" on:submit=on_submit aria-label=title.clone()>
             <h2>{title.clone()}</h2>
-            <p>{format!("{label} on {runs} of {}.", words::vms(targets.len()))}</p>
-            {command.is_destructive().then(|| view! {
-                <p class="error">"This is abrupt for the guests: unsaved data in them is lost."</p>
-            })}
+            <p>{words::runs_on(label, runs, targets.len())}</p>
+            {command.is_destructive().then(|| hints(vec![Hint::AbruptForGuests]))}
             {(!skipped.is_empty()).then(|| view! {
-                <p>"Skipped, not allowed now:"</p>
+                <p>{Label::SkippedNotAllowed.text()}</p>
                 <ul class="skipped">
                     {skipped.into_iter().map(|(n, w)| view! { <li><strong>{n}</strong>" — "{w.to_string()}</li> }).collect_view()}
                 </ul>
             })}
             {(command == VmCommand::Stop).then(|| view! {
-                <label>"Power off after (seconds)"
+                <label>{Label::PowerOffAfter.text()}
                     <input type="number" name="grace" min="1" prop:value=move || grace.get()
                         on:input=move |ev| grace.set(event_target_value(&ev))/>
                 </label>
             })}
-            <FormEnd error submit_label=format!("{label} {}", words::vms(runs)) danger=command.is_destructive()/>
+            <FormEnd error submit_label=words::on(label, &words::vms(runs)) danger=command.is_destructive()/>
         </form>
     }
 }

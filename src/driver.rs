@@ -14,7 +14,7 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vigil_core::engine::{Share, Started};
-use vigil_core::{Command, Engine, Event, Millis, Refusal, Token, Transmit, View};
+use vigil_core::{words, Command, Engine, Event, Millis, Refusal, Token, Transmit, View};
 use web_sys::AbortController;
 
 use crate::marks::Marks;
@@ -196,11 +196,7 @@ impl Driver {
                 Event::Secret { op, secret } => {
                     let what = self.view(|v| {
                         v.operation(&op).map(|o| {
-                            format!(
-                                "{}: the provider's one-time administrator password (shown \
-                                 once, kept nowhere):",
-                                vigil_core::words::op_title(&o.action, o.target.name())
-                            )
+                            words::secret_title(&words::op_title(&o.action, o.target.name()))
                         })
                     });
                     self.notices.secret(what.unwrap_or_default(), secret.0);

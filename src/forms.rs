@@ -3,27 +3,14 @@
 //! and the confirmations of abrupt actions. What the provider allows comes from its `Caps`.
 
 use leptos::prelude::*;
-use vigil_core::dialect::{Caps, SnapshotCaps};
+use vigil_core::dialect::Caps;
+use vigil_core::engine::VmCommand;
+use vigil_core::words::{self, Hint, HintTone, Label};
 use vigil_core::workflow::Plan;
-use vigil_core::{words, Action, ActionKind, Command, ConnId, Refusal, Resize, Vm, VmId};
+use vigil_core::{Action, ActionKind, Command, ConnId, Refusal, Resize, Vm, VmId};
 
 use crate::console::Console;
 use crate::ui::Ui;
-
-/// The snapshot rules a provider has, in one sentence.
-fn snapshot_rules(provider: &str, s: &SnapshotCaps) -> Option<String> {
-    let mut rules = Vec::new();
-    if let Some(n) = s.max_per_vm {
-        rules.push(format!("keeps at most {n} snapshots per VM"));
-    }
-    if s.unique_names {
-        rules.push("names must be unique on the VM".to_string());
-    }
-    if s.refused_with_extra_volumes {
-        rules.push("VMs with extra volumes cannot be snapshotted".to_string());
-    }
-    (!rules.is_empty()).then(|| format!("{provider} {}.", rules.join("; ")))
-}
 
 /// A whole number of at least 1.
 fn amount(s: RwSignal<String>) -> Result<u32, Refusal> {
@@ -126,7 +113,7 @@ pub fn ActionForm(conn: ConnId, vm: VmId, kind: ActionKind) -> impl IntoView {
             submit(console, ui, cmd, error);
         }
     };
-    let title = format!("{} {}", words::action_label(kind), current.name);
+    let title = words::on(words::action_label(kind), &current.name);
     let body = match kind {
         ActionKind::Rename | ActionKind::Snapshot | ActionKind::RestoreBackup => {
             view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
@@ -135,23 +122,10 @@ pub fn ActionForm(conn: ConnId, vm: VmId, kind: ActionKind) -> impl IntoView {
             view! { <FlavorForm typed vm=current.clone() console/> }.into_any()
         }
         ActionKind::Resize => view! { <AmountsForm typed cold/> }.into_any(),
-        ActionKind::PowerOff => view! {
-            <p>"Power off cuts the power like pulling the plug: unsaved data in the VM is lost. Prefer Stop, which shuts down gracefully first."</p>
-        }
-        .into_any(),
-        ActionKind::PowerCycle => view! {
-            <p>"Power cycle is a hard reset: the guest gets no chance to shut down cleanly."</p>
-        }
-        .into_any(),
-        ActionKind::PasswordReset => view! {
-            <p>"The provider sets a new password for the VM's administrator account; the old one stops working."</p>
-            <p class="hint">"The provider's API does not return the new password to Vigil: it delivers it itself (usually by e-mail to the account owner). Vigil never stores passwords."</p>
-        }
-        .into_any(),
-        _ => ().into_any(),
+        _ => hints(Hint::confirming(kind)).into_any(),
     };
     let submit_label = if cold {
-        "Stop, resize and start".to_string()
+        Label::StopResizeStart.text().to_string()
     } else {
         words::action_label(kind).to_string()
     };
@@ -169,40 +143,42 @@ pub fn ActionForm(conn: ConnId, vm: VmId, kind: ActionKind) -> impl IntoView {
 #[component]
 fn TextForm(kind: ActionKind, typed: Typed, caps: &'static Caps, vm: Vm) -> impl IntoView {
     let label = match kind {
-        ActionKind::Rename => "New name",
-        ActionKind::Snapshot => "Snapshot name",
-        _ => "Backup id",
+        ActionKind::Rename => Label::NewName,
+        ActionKind::Snapshot => Label::SnapshotName,
+        _ => Label::BackupId,
     };
     let snapshot = kind == ActionKind::Snapshot;
-    let rules = snapshot
-        .then(|| snapshot_rules(caps.kind.label(), &caps.snapshots))
-        .flatten();
-    let full = caps
-        .snapshots
-        .max_per_vm
-        .filter(|max| snapshot && vm.snapshot_count.is_some_and(|n| n >= *max));
+    let said = match kind {
+        ActionKind::Snapshot => Hint::snapshotting(caps, &vm),
+        other => Hint::confirming(other),
+    };
     view! {
-        {(kind == ActionKind::RestoreBackup).then(|| view! {
-            <p>"Restoring replaces the VM's disk with the backup: changes since the backup are lost."</p>
-        })}
-        {rules.map(|r| view! { <p class="hint">{r}</p> })}
-        {full.map(|max| view! {
-            <p class="error">{format!(
-                "This VM already has {max} snapshots: {} will refuse another. Delete one first.",
-                caps.kind.label()
-            )}</p>
-        })}
-        <label>{label}
+        {hints(said)}
+        <label>{label.text()}
             <input type="text" name="text" required autofocus prop:value=move || typed.text.get()
                 on:input=move |ev| typed.text.set(event_target_value(&ev))/>
         </label>
         {(snapshot && caps.snapshots.description).then(|| view! {
-            <label>"Description"
+            <label>{Label::SnapshotDescription.text()}
                 <input type="text" name="description" prop:value=move || typed.description.get()
                     on:input=move |ev| typed.description.set(event_target_value(&ev))/>
             </label>
         })}
     }
+}
+
+/// What vigil-core says beside a form, each sentence in its tone.
+pub fn hints(said: Vec<Hint>) -> impl IntoView {
+    said.into_iter()
+        .map(|h| {
+            let class = match h.tone() {
+                HintTone::Plain => "",
+                HintTone::Aside => "hint",
+                HintTone::Warning => "error",
+            };
+            view! { <p class=class>{h.to_string()}</p> }
+        })
+        .collect_view()
 }
 
 /// Resize to another flavor, those in use on this connection offered as suggestions.
@@ -216,10 +192,9 @@ fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
     });
     flavors.sort();
     flavors.dedup();
-    let now = words::size_label(&vm.size);
     view! {
-        <p class="hint">{format!("Now: {now}. {}", Refusal::EnterFlavor)}</p>
-        <label>"Flavor id"
+        <p class="hint">{words::flavor_now(&vm.size)}</p>
+        <label>{Label::FlavorId.text()}
             <input type="text" name="flavor" list="flavor-ids" autofocus prop:value=move || typed.flavor.get()
                 on:input=move |ev| typed.flavor.set(event_target_value(&ev))/>
         </label>
@@ -232,25 +207,25 @@ fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
 /// Resize by vCPUs, RAM and disk; where the VM must be off, as stop → resize → start.
 #[component]
 fn AmountsForm(typed: Typed, cold: bool) -> impl IntoView {
-    let number = |name: &'static str, label: &'static str, value: RwSignal<String>| {
+    let number = |name: &'static str, label: Label, value: RwSignal<String>| {
         view! {
-            <label>{label}" "<input type="number" name=name min="1" prop:value=move || value.get()
+            <label>{label.text()}" "<input type="number" name=name min="1" prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))/></label>
         }
     };
     view! {
         {if cold {
             view! {
-                <p class="hint">{words::choice_hint(vigil_core::engine::VmCommand::Action(ActionKind::Resize), true)}</p>
+                <p class="hint">{words::choice_hint(VmCommand::Action(ActionKind::Resize), true)}</p>
                 <label class="check"><input type="checkbox" name="start_after" prop:checked=move || typed.start_after.get()
-                    on:change=move |ev| typed.start_after.set(event_target_checked(&ev))/>"Start it again afterwards"</label>
+                    on:change=move |ev| typed.start_after.set(event_target_checked(&ev))/>{Label::StartAfter.text()}</label>
             }.into_any()
         } else {
-            view! { <p class="hint">"Changing one resource sends it alone; several go together."</p> }.into_any()
+            hints(vec![Hint::ResizeSendsChanged]).into_any()
         }}
-        {number("cpu", "vCPUs", typed.cpu)}
-        {number("ram", "RAM (GB)", typed.ram)}
-        {number("disk", "Disk (GB)", typed.disk)}
+        {number("cpu", Label::Vcpus, typed.cpu)}
+        {number("ram", Label::RamGb, typed.ram)}
+        {number("disk", Label::DiskGb, typed.disk)}
     }
 }
 
@@ -268,7 +243,7 @@ pub fn FormEnd(
         </Show>
         <div class="row-actions">
             <button type="submit" class="btn primary" class:danger=danger>{submit_label}</button>
-            <button type="button" class="btn" on:click=move |_| ui.dialog.set(None)>"Cancel"</button>
+            <button type="button" class="btn" on:click=move |_| ui.dialog.set(None)>{Label::Cancel.text()}</button>
         </div>
     }
 }

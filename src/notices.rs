@@ -5,6 +5,7 @@
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use vigil_core::engine::{Notice, Tone};
+use vigil_core::words::Label;
 
 /// How long a success (or an information) stays.
 const LINGER_MS: u32 = 8_000;
@@ -93,7 +94,7 @@ impl Notices {
 pub fn NoticeStack() -> impl IntoView {
     let notices = expect_context::<Notices>();
     view! {
-        <div class="notices" aria-label="Notifications">
+        <div class="notices" aria-label=Label::Notifications.text()>
             <For each=move || notices.list.get() key=|n| n.id let:n>
                 <div class=match n.tone {
                     Tone::Success => "notice success",
@@ -102,8 +103,8 @@ pub fn NoticeStack() -> impl IntoView {
                 }>
                     <span>{n.text.clone()}</span>
                     {n.secret.clone().map(|s| view! { " "<code class="secret">{s}</code> })}
-                    <button class="btn small" aria-label="Dismiss notification"
-                        on:click=move |_| notices.dismiss(n.id)>"×"</button>
+                    <button class="btn small" aria-label=Label::DismissNotification.text()
+                        on:click=move |_| notices.dismiss(n.id)>{Label::Dismiss.text()}</button>
                 </div>
             </For>
         </div>

@@ -61,10 +61,10 @@ pub fn row_data(v: &View<'_>, conn: &ConnId, id: &VmId) -> Option<RowData> {
         badge: badge_class(&vm.power, busy.is_some() || vm.locked),
         busy,
         size: words::size_label(&vm.size),
-        region: vm.region.clone().unwrap_or_else(|| "—".into()),
+        region: vm.region.clone().unwrap_or_else(|| words::NOTHING.into()),
         address: vm
             .primary_address()
-            .map_or_else(|| "—".into(), |a| a.ip.clone()),
+            .map_or_else(|| words::NOTHING.into(), |a| a.ip.clone()),
         choices: v.choices(conn, id),
     })
 }
@@ -124,7 +124,7 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
             aria-selected=move || selected().to_string()
             data-busy=move || busy().is_some().to_string()>
             <td class="sel">
-                <input type="checkbox" aria-label=move || format!("Select {}", name.get())
+                <input type="checkbox" aria-label=move || words::select_vm(&name.get())
                     prop:checked=checked on:change=toggle/>
             </td>
             <th scope="row" class="vm-name"><a href=href>{name}</a></th>
@@ -176,9 +176,9 @@ pub fn CreatingRow(op: OpId, index: Signal<usize>) -> impl IntoView {
             </td>
             <td></td>
             <td class="provider">{part(|d| d.1.clone())}</td>
-            <td class="size">"—"</td>
-            <td class="region">"—"</td>
-            <td class="address">"—"</td>
+            <td class="size">{words::NOTHING}</td>
+            <td class="region">{words::NOTHING}</td>
+            <td class="address">{words::NOTHING}</td>
         </tr>
     }
 }
@@ -192,7 +192,7 @@ pub fn RowProgress(busy: Busy) -> impl IntoView {
     let busy = StoredValue::new(busy);
     view! {
         <span class="row-progress">
-            <span class="progress mini" role="progressbar" aria-label=format!("{label} progress")
+            <span class="progress mini" role="progressbar" aria-label=words::progress_of(&label)
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.map(|p| p.to_string())>
                 <span class="bar" style:width=pct.map(|p| format!("{p}%"))></span>
             </span>
@@ -242,7 +242,7 @@ pub fn ActionButtons(
                             Some(why) => why.to_string(),
                             None => words::choice_hint(command, c.through_stop),
                         }).unwrap_or_default()
-                        aria-label=move || format!("{} {}", words::command_label(command), name.get())
+                        aria-label=move || words::on(words::command_label(command), &name.get())
                         data-action=command.id()
                         on:click=click>
                         {words::command_label(command)}

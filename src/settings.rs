@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use vigil_core::dialect::CredentialKind;
+use vigil_core::words::{self, Label};
 use vigil_core::{ConnId, ConnectionConfig, Credentials, DialectKind};
 
 use crate::storage::{self, Settings};
@@ -134,13 +135,10 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
     view! {
         <section class="panel settings" aria-labelledby="settings-h">
             <div class="settings-head">
-                <h2 id="settings-h">"Provider connections"</h2>
-                <button class="btn" on:click=move |_| on_close.run(())>"Close"</button>
+                <h2 id="settings-h">{Label::ProviderConnections.text()}</h2>
+                <button class="btn" on:click=move |_| on_close.run(())>{Label::Close.text()}</button>
             </div>
-            <p class="hint">
-                "Credentials stay in this browser tab (sessionStorage) unless you ask to remember "
-                "them on this device. They are only ever sent to the provider's own API."
-            </p>
+            <p class="hint">{Label::CredentialsStay.text()}</p>
             <ul class="conn-list">
                 <For each=move || settings.get().connections key=|c| c.id.clone() let:c>
                     {
@@ -150,10 +148,10 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
                             <li>
                                 <span><strong>{c.name.clone()}</strong> " · " {c.dialect.label()} " · " <code>{c.base_url.clone()}</code></span>
                                 <span class="row-actions">
-                                    <button class="btn small" aria-label=format!("Edit {}", c.name)
-                                        on:click=move |_| draft.load(&c2)>"Edit"</button>
-                                    <button class="btn small danger" aria-label=format!("Remove {}", c.name)
-                                        on:click=move |_| remove(id_remove.clone())>"Remove"</button>
+                                    <button class="btn small" aria-label=words::on(Label::Edit.text(), &c.name)
+                                        on:click=move |_| draft.load(&c2)>{Label::Edit.text()}</button>
+                                    <button class="btn small danger" aria-label=words::on(Label::Remove.text(), &c.name)
+                                        on:click=move |_| remove(id_remove.clone())>{Label::Remove.text()}</button>
                                 </span>
                             </li>
                         }
@@ -190,8 +188,8 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
     };
     view! {
         <form class="conn-form" on:submit=submit novalidate>
-            <h3>{move || if editing() { "Edit connection" } else { "Add a connection" }}</h3>
-            <label>"Provider"
+            <h3>{move || if editing() { Label::EditConnection.text() } else { Label::AddAConnection.text() }}</h3>
+            <label>{Label::Provider.text()}
                 <select name="dialect" on:change=move |ev| {
                     draft.dialect.set(dialect_from(&event_target_value(&ev)));
                     draft.alternative.set(false);
@@ -201,12 +199,12 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>"Name"
-                <input type="text" name="name" placeholder="e.g. Production"
+            <label>{Label::Name.text()}
+                <input type="text" name="name" placeholder=Label::NamePlaceholder.text()
                     prop:value=move || draft.name.get()
                     on:input=move |ev| draft.name.set(event_target_value(&ev))/>
             </label>
-            <label>"Base URL"
+            <label>{Label::BaseUrl.text()}
                 <input type="url" name="base" placeholder=move || draft.dialect.get().caps().example_base
                     prop:value=move || draft.base.get()
                     on:input=move |ev| draft.base.set(event_target_value(&ev))/>
@@ -217,10 +215,10 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
             </Show>
             <div class="row-actions">
                 <button type="submit" class="btn primary">
-                    {move || if editing() { "Save connection" } else { "Add connection" }}
+                    {move || if editing() { Label::SaveConnection.text() } else { Label::AddConnection.text() }}
                 </button>
                 <Show when=editing>
-                    <button type="button" class="btn" on:click=move |_| draft.clear()>"Cancel edit"</button>
+                    <button type="button" class="btn" on:click=move |_| draft.clear()>{Label::CancelEdit.text()}</button>
                 </Show>
             </div>
         </form>
@@ -233,13 +231,13 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
 fn CredentialFields(draft: Draft) -> impl IntoView {
     move || {
         let kinds = draft.dialect.get().caps().credentials;
-        let (user_label, secret_label) = kind_fields(draft.kind(true));
+        let (user_label, secret_label) = words::credential_fields(draft.kind(true));
         view! {
             {(kinds.len() > 1).then(|| view! {
                 <label class="check">
                     <input type="checkbox" prop:checked=move || draft.alternative.get()
                         on:change=move |ev| draft.alternative.set(event_target_checked(&ev))/>
-                    {format!("Log in with {} instead of {}", kind_words(kinds[1]), kind_words(kinds[0]))}
+                    {words::log_in_with(kinds[1], kinds[0])}
                 </label>
             })}
             {user_label.map(|l| view! {
@@ -275,7 +273,7 @@ fn Options(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
                         s.remember = event_target_checked(&ev);
                         persist(settings, s);
                     }/>
-                "Remember connections on this device (localStorage)"
+                {Label::RememberConnections.text()}
             </label>
             <label class="check">
                 <input type="checkbox" name="show-demo" prop:checked=move || settings.get().show_demo
@@ -284,29 +282,9 @@ fn Options(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
                         s.show_demo = event_target_checked(&ev);
                         persist(settings, s);
                     }/>
-                "Also show the demo provider's connections"
+                {Label::ShowDemo.text()}
             </label>
-            <button class="btn small danger" on:click=forget_all>"Forget all connections"</button>
+            <button class="btn small danger" on:click=forget_all>{Label::ForgetAll.text()}</button>
         </div>
-    }
-}
-
-/// The user and secret fields' labels for a kind of credentials.
-fn kind_fields(kind: CredentialKind) -> (Option<&'static str>, &'static str) {
-    match kind {
-        CredentialKind::Basic => (Some("Username (email)"), "Password"),
-        CredentialKind::Bearer => (None, "API token"),
-        CredentialKind::ApiKey => (None, "API key"),
-        CredentialKind::Login => (Some("Username"), "Password"),
-    }
-}
-
-/// A kind of credentials, as a noun: `an API key`.
-fn kind_words(kind: CredentialKind) -> &'static str {
-    match kind {
-        CredentialKind::Basic => "an e-mail address and password",
-        CredentialKind::Bearer => "an API token",
-        CredentialKind::ApiKey => "an API key",
-        CredentialKind::Login => "username and password",
     }
 }

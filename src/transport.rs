@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use vigil_core::words::NetFailure;
 use vigil_core::{HttpRequest, HttpResponse, NetError};
 use web_sys::AbortSignal;
 
@@ -138,7 +139,7 @@ impl Transport {
                 headers: r.headers,
                 body: r.body,
             }),
-            vigil_sim::Reply::Dropped => Err(NetError("the connection was dropped".into())),
+            vigil_sim::Reply::Dropped => Err(NetError(NetFailure::Dropped.to_string())),
         }
     }
 }
@@ -161,26 +162,23 @@ async fn send_http(
         builder = builder.header(k, v);
     }
     // Never let a browser-level error text carry the URL's query or credentials: keep it generic.
-    let fail = |what: &str| NetError(what.to_string());
+    let fail = |what: NetFailure| NetError(what.to_string());
     let request = match req.body {
         Some(body) => builder.body(body),
         None => builder.build(),
     }
-    .map_err(|_| fail("the request could not be built"))?;
+    .map_err(|_| fail(NetFailure::Unbuildable))?;
     let resp = request.send().await.map_err(|e| {
         let text = e.to_string();
         if text.contains("abort") || text.contains("Abort") {
-            fail("cancelled")
+            fail(NetFailure::Cancelled)
         } else {
-            fail("network error, offline, or the provider does not allow this origin (CORS)")
+            fail(NetFailure::Unreachable)
         }
     })?;
     let status = resp.status();
     let headers = resp.headers().entries().collect();
-    let body = resp
-        .text()
-        .await
-        .map_err(|_| fail("the answer was cut off"))?;
+    let body = resp.text().await.map_err(|_| fail(NetFailure::CutOff))?;
     Ok(HttpResponse {
         status,
         headers,

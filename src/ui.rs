@@ -59,8 +59,3 @@ impl Default for Ui {
         Self::new()
     }
 }
-
-/// "1 selected VM", "3 selected VMs".
-pub fn selected_vms(n: usize) -> String {
-    format!("{n} selected VM{}", if n == 1 { "" } else { "s" })
-}

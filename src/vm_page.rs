@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 use vigil_core::engine::ActivityFilter;
-use vigil_core::{words, ConnId, ListState, Vm, VmId};
+use vigil_core::words::{self, Column, Label};
+use vigil_core::{ConnId, ListState, Vm, VmId};
 
 use crate::activity::ActivityList;
 use crate::console::Console;
@@ -30,7 +31,7 @@ pub fn VmPage(conn: ConnId, vm: VmId) -> impl IntoView {
                 Some(Details {
                     vm: v.vm(&conn, &vm)?.clone(),
                     row: row_data(v, &conn, &vm)?,
-                    provider: format!("{} ({})", c.name, c.dialect.label()),
+                    provider: words::provider_of(&c.name, c.dialect),
                 })
             })
         })
@@ -50,23 +51,20 @@ pub fn VmPage(conn: ConnId, vm: VmId) -> impl IntoView {
         })
     };
     let present = move || data.with(Option::is_some);
-    let missing = format!(
-        "No VM with id “{vm}” on connection “{conn}”. It may have been deleted, or the connection \
-         is not configured in this browser."
-    );
+    let missing = words::vm_missing(vm.as_str(), conn.as_str());
     view! {
-        <nav class="crumbs"><a href=Route::List.href()>"← All VMs"</a></nav>
+        <nav class="crumbs"><a href=Route::List.href()>{Label::AllVms.text()}</a></nav>
         <Show when=present fallback=move || view! {
             <Show when=move || loading.get() fallback={
                 let missing = missing.clone();
                 move || view! {
                     <div class="vm-page">
-                        <h2>"VM not found"</h2>
+                        <h2>{Label::VmNotFound.text()}</h2>
                         <p class="error" role="alert">{missing.clone()}</p>
                     </div>
                 }
             }>
-                <p>"Loading this VM…"</p>
+                <p>{Label::LoadingVm.text()}</p>
             </Show>
         }>
             <Page conn=conn.clone() vm=vm.clone() data history/>
@@ -103,7 +101,7 @@ fn Page(
                         .join(", ")
                 })
                 .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "—".into())
+                .unwrap_or_else(|| words::NOTHING.into())
         })
     };
     view! {
@@ -116,22 +114,22 @@ fn Page(
             {move || data.with(|d| d.as_ref().and_then(|d| d.row.busy.as_ref().map(|b| b.label()).filter(|l| *l != d.row.status)))
                 .map(|l| view! { <p class="phase">{l}</p> })}
             <dl class="details">
-                <dt>"Provider"</dt><dd>{get(|d| d.provider.clone())}</dd>
-                <dt>"ID"</dt><dd><code>{vm.to_string()}</code></dd>
-                <dt>"Status from the provider"</dt>
-                <dd>{get(|d| format!("{}{}", d.vm.status_raw, if d.vm.locked { " (locked)" } else { "" }))}</dd>
-                <dt>"Size"</dt><dd>{get(|d| words::size_label(&d.vm.size))}</dd>
-                <dt>"Region"</dt><dd>{get(|d| d.row.region.clone())}</dd>
-                <dt>"Image"</dt><dd>{get(|d| d.vm.image.clone().unwrap_or_else(|| "—".into()))}</dd>
-                <dt>"Addresses"</dt><dd class="addresses">{addresses}</dd>
-                {move || data.with(|d| d.as_ref().and_then(|d| d.vm.project.clone())).map(|p| view! { <dt>"Project"</dt><dd>{p}</dd> })}
-                {move || data.with(|d| d.as_ref().and_then(|d| d.vm.snapshot_count)).map(|n| view! { <dt>"Snapshots"</dt><dd>{n.to_string()}</dd> })}
+                <dt>{Label::Provider.text()}</dt><dd>{get(|d| d.provider.clone())}</dd>
+                <dt>{Label::Id.text()}</dt><dd><code>{vm.to_string()}</code></dd>
+                <dt>{Label::StatusFromProvider.text()}</dt>
+                <dd>{get(|d| words::provider_status(&d.vm.status_raw, d.vm.locked))}</dd>
+                <dt>{words::column(Column::Size)}</dt><dd>{get(|d| words::size_label(&d.vm.size))}</dd>
+                <dt>{words::column(Column::Region)}</dt><dd>{get(|d| d.row.region.clone())}</dd>
+                <dt>{Label::Image.text()}</dt><dd>{get(|d| d.vm.image.clone().unwrap_or_else(|| words::NOTHING.into()))}</dd>
+                <dt>{Label::Addresses.text()}</dt><dd class="addresses">{addresses}</dd>
+                {move || data.with(|d| d.as_ref().and_then(|d| d.vm.project.clone())).map(|p| view! { <dt>{Label::Project.text()}</dt><dd>{p}</dd> })}
+                {move || data.with(|d| d.as_ref().and_then(|d| d.vm.snapshot_count)).map(|n| view! { <dt>{Label::Snapshots.text()}</dt><dd>{n.to_string()}</dd> })}
             </dl>
-            <h3>"Actions"</h3>
+            <h3>{Label::Actions.text()}</h3>
             <div class="actions page-actions"><ActionButtons conn vm name choices/></div>
-            <h3>"History"</h3>
+            <h3>{Label::History.text()}</h3>
             <Show when=move || !history.with(Vec::is_empty) fallback=|| view! {
-                <p class="hint">"No operation on this VM in this browser yet."</p>
+                <p class="hint">{Label::NoHistory.text()}</p>
             }>
                 <ActivityList list=history/>
             </Show>

@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 use vigil_core::engine::{RowKey, SortKey, StateFilter, VmFilter};
-use vigil_core::{words, ActionKind, ConnId, ListState, Refusal};
+use vigil_core::words::{self, Column, Label};
+use vigil_core::{ConnId, ListState, Refusal};
 
 use crate::bulk::{BulkBar, BulkSummary};
 use crate::console::Console;
@@ -19,22 +20,34 @@ const ROW_H: f64 = 46.0;
 const RENDER_ALL_UP_TO: usize = 150;
 const OVERSCAN: usize = 12;
 
+/// The state filter's options: their values, and the filter each stands for.
+const STATES: [(&str, StateFilter); 5] = [
+    ("all", StateFilter::All),
+    ("running", StateFilter::Running),
+    ("stopped", StateFilter::Stopped),
+    ("busy", StateFilter::Busy),
+    ("unknown", StateFilter::Unknown),
+];
+
+/// The orders offered.
+const SORTS: [(&str, SortKey); 3] = [
+    ("name", SortKey::Name),
+    ("provider", SortKey::Provider),
+    ("status", SortKey::Status),
+];
+
 fn state_of(v: &str) -> StateFilter {
-    match v {
-        "running" => StateFilter::Running,
-        "stopped" => StateFilter::Stopped,
-        "busy" => StateFilter::Busy,
-        "unknown" => StateFilter::Unknown,
-        _ => StateFilter::All,
-    }
+    STATES
+        .iter()
+        .find(|(value, _)| *value == v)
+        .map_or(StateFilter::All, |(_, s)| *s)
 }
 
 fn sort_of(v: &str) -> SortKey {
-    match v {
-        "provider" => SortKey::Provider,
-        "status" => SortKey::Status,
-        _ => SortKey::Name,
-    }
+    SORTS
+        .iter()
+        .find(|(value, _)| *value == v)
+        .map_or(SortKey::Name, |(_, k)| *k)
 }
 
 /// Whether a change of any VM may change which rows show, or their order.
@@ -113,46 +126,44 @@ fn Filters(
 ) -> impl IntoView {
     view! {
         <div class="filters" role="search">
-            <label>"Search"
-                <input type="search" name="q" placeholder="name, id, region, status, IP"
+            <label>{Label::Search.text()}
+                <input type="search" name="q" placeholder=Label::SearchPlaceholder.text()
                     prop:value=move || filter.with(|f| f.query.clone())
                     on:input=move |ev| filter.update(|f| f.query = event_target_value(&ev))/>
             </label>
-            <label>"Provider"
+            <label>{Label::Provider.text()}
                 <select name="provider" on:change=move |ev| {
                     let v = event_target_value(&ev);
                     filter.update(|f| f.connection = (!v.is_empty()).then(|| ConnId::new(v)));
                 }>
-                    <option value="">"All"</option>
+                    <option value="">{Label::All.text()}</option>
                     <For each=move || conns.get() key=|c| c.0.clone() let:c>
                         <option value=c.0.to_string()>{c.1.clone()}</option>
                     </For>
                 </select>
             </label>
-            <label>"State"
+            <label>{Label::State.text()}
                 <select name="state" on:change=move |ev| {
                     let v = state_of(&event_target_value(&ev));
                     filter.update(|f| f.state = v);
                 }>
-                    <option value="all">"All"</option>
-                    <option value="running">"Running"</option>
-                    <option value="stopped">"Stopped"</option>
-                    <option value="busy">"Busy"</option>
-                    <option value="unknown">"Unknown status"</option>
+                    {STATES.iter().map(|(value, s)| view! {
+                        <option value=*value>{words::state_filter(*s)}</option>
+                    }).collect_view()}
                 </select>
             </label>
-            <label>"Sort by"
+            <label>{Label::SortBy.text()}
                 <select name="sort" on:change=move |ev| {
                     let v = sort_of(&event_target_value(&ev));
                     filter.update(|f| f.sort = v);
                 }>
-                    <option value="name">"Name"</option>
-                    <option value="provider">"Provider"</option>
-                    <option value="status">"Status"</option>
+                    {SORTS.iter().map(|(value, k)| view! {
+                        <option value=*value>{words::sort_key(*k)}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <span class="count" aria-live="polite">
-                {move || format!("{} of {} VMs", count.get(), total.get())}
+                {move || words::vm_count(count.get(), total.get())}
             </span>
         </div>
     }
@@ -185,7 +196,7 @@ fn SelectAll(rows: Memo<Vec<RowKey>>) -> impl IntoView {
         }
     };
     view! {
-        <input type="checkbox" aria-label="Select all VMs shown"
+        <input type="checkbox" aria-label=Label::SelectAllShown.text()
             prop:checked=all_selected on:change=toggle_all/>
     }
 }
@@ -229,13 +240,7 @@ fn Table(rows: Memo<Vec<RowKey>>, total: Memo<usize>) -> impl IntoView {
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="sel"><SelectAll rows/></th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Actions"</th>
-                        <th scope="col">"Provider"</th>
-                        <th scope="col">"Size"</th>
-                        <th scope="col">"Region"</th>
-                        <th scope="col">"Address"</th>
+                        {Column::ALL.iter().map(|c| view! { <th scope="col">{words::column(*c)}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
@@ -256,7 +261,7 @@ fn Table(rows: Memo<Vec<RowKey>>, total: Memo<usize>) -> impl IntoView {
                 </tbody>
             </table>
             <Show when=move || { rows.with(Vec::is_empty) && total.get() > 0 }>
-                <p class="hint">"No VM matches the search and filters."</p>
+                <p class="hint">{Label::NoMatch.text()}</p>
             </Show>
         </div>
     }
@@ -291,7 +296,7 @@ fn ConnStatus(id: ConnId, name: String) -> impl IntoView {
         let id = id.clone();
         move |_| console.act(vigil_core::Command::Refresh { conn: id.clone() })
     };
-    let create_label = format!("{} on {name}", words::action_label(ActionKind::Create));
+    let create_label = words::create_on(&name);
     let open_create = move |_| {
         ui.dialog.set(Some(Dialog::Create {
             conn: Some(id.clone()),
@@ -307,25 +312,25 @@ fn ConnStatus(id: ConnId, name: String) -> impl IntoView {
             {move || {
                 let (list, count) = state.get().unwrap_or((None, 0));
                 match list {
-                    Some(ListState::Loading) | None => view! { <span>" — loading VMs…"</span> }.into_any(),
-                    Some(ListState::Ready { .. }) => view! { <span>{format!(" — {}", words::vms(count))}</span> }.into_any(),
+                    Some(ListState::Loading) | None => view! { <span>{words::loading_vms()}</span> }.into_any(),
+                    Some(ListState::Ready { .. }) => view! { <span>{words::listed(count)}</span> }.into_any(),
                     Some(ListState::Failed { error, .. }) => view! {
                         <span class="error" role="alert">" — "
-                            {(count > 0).then(|| format!("the list may be incomplete ({} shown). ", words::vms(count)))}
+                            {(count > 0).then(|| words::list_incomplete(count))}
                             {error.to_string()}
                         </span>
                         " "
-                        <button class="btn small" on:click=refresh.clone()>"Retry"</button>
+                        <button class="btn small" on:click=refresh.clone()>{Label::Retry.text()}</button>
                     }.into_any(),
                 }
             }}
             {match create {
                 Some(Ok(())) => view! {
                     " "<button class="btn small create" aria-label=create_label
-                        on:click=open_create>{words::action_label(ActionKind::Create)}</button>
+                        on:click=open_create>{words::action_label(vigil_core::ActionKind::Create)}</button>
                 }.into_any(),
                 Some(Err(why)) => view! {
-                    <span class="hint create-off">{format!(" · {}: {why}", words::action_label(ActionKind::Create))}</span>
+                    <span class="hint create-off">{words::create_off(&why)}</span>
                 }.into_any(),
                 None => ().into_any(),
             }}

@@ -96,7 +96,7 @@ async fn destructive_actions_ask_first_and_forms_keep_what_was_typed() {
         find(root, "form.action-panel")
     })
     .await;
-    assert!(text(&panel).contains("pulling the plug"));
+    assert!(text(&panel).contains(&vigil_core::words::Hint::PowerOffLosesData.to_string()));
     assert!(
         all(root, "li.entry").is_empty(),
         "nothing is sent before confirming"
@@ -104,7 +104,7 @@ async fn destructive_actions_ask_first_and_forms_keep_what_was_typed() {
     // Cancel closes it without sending anything.
     let cancel = all(root, "form.action-panel button")
         .into_iter()
-        .find(|b| text(b) == "Cancel")
+        .find(|b| text(b) == vigil_core::words::Label::Cancel.text())
         .unwrap();
     cancel.unchecked_ref::<HtmlElement>().click();
     TimeoutFuture::new(50).await;
@@ -629,7 +629,11 @@ async fn resizing_a_running_vm_stops_resizes_and_starts_it_as_one_operation() {
     let (_, name) = running_vm(root).await;
     click(&action_in_row(root, &name, "Resize"));
     let form = wait_for("the resize form", 2_000, || find(root, "form.action-panel")).await;
-    assert!(text(&form).contains("stops it"), "{}", text(&form));
+    let through_stop = vigil_core::words::choice_hint(
+        vigil_core::engine::VmCommand::Action(vigil_core::ActionKind::Resize),
+        true,
+    );
+    assert!(text(&form).contains(&through_stop), "{}", text(&form));
     let cpu: web_sys::HtmlInputElement = find(root, "form.action-panel input[name=cpu]")
         .unwrap()
         .unchecked_into();

@@ -142,13 +142,19 @@ async fn storage_is_written_as_deltas_with_100_open_operations() {
     );
 }
 
-/// Picks the first real choice of every select of the create form that may be required (in
-/// order, as each may narrow the next) and fills the amounts where the provider has no sizes.
-/// (ZennoHosting's optional configuration profile is left out: the catalogue does not say which
-/// tariff each belongs to.)
+/// Picks the first real choice of every select of the create form (in order, as each may
+/// narrow the next: a region its sizes, ZennoHosting's tariff its configuration profiles) and
+/// fills the amounts where the provider has no sizes.
 async fn fill_create_form(root: &HtmlElement, name: &str) {
     set_input(root, "form.create-form input[name=name]", name);
-    for field in ["region", "size", "image", "network", "security_group"] {
+    for field in [
+        "region",
+        "size",
+        "configuration",
+        "image",
+        "network",
+        "security_group",
+    ] {
         TimeoutFuture::new(100).await;
         let Some(select) = find(root, &format!("form.create-form select[name={field}]")) else {
             continue;
@@ -309,13 +315,47 @@ async fn a_vm_is_created_and_deleted_on_every_demo_dialect() {
         }
         let conn = format!("demo-{}", d.slug());
         let name = format!("new-{}", d.slug());
-        create_and_delete(root, &conn, &format!("Demo {}", d.label()), &name).await;
+        create_and_delete(root, &conn, &vigil_core::words::demo_name(*d), &name).await;
         let entry = all(root, "li.entry")
             .into_iter()
             .find(|e| text(e).contains(&name) && text(e).starts_with("Create"))
             .expect("the create in the activity list");
         assert_eq!(phase_of(&entry), "Succeeded", "{}", text(&entry));
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_following_tab_creates_and_deletes_through_the_polling_one() {
+    clear_settings();
+    set_hash("");
+    let role =
+        |root: &HtmlElement| find(root, ".tab-role").and_then(|e| e.get_attribute("data-role"));
+    let leader = mount(fast(0.0));
+    wait_for("the first tab to lead", 5_000, || {
+        (role(&leader.root).as_deref() == Some("leader")).then_some(())
+    })
+    .await;
+    let follower = mount(fast(0.0));
+    TimeoutFuture::new(1_500).await;
+    assert_eq!(role(&follower.root).as_deref(), Some("follower"));
+    // The follower's form shows the catalogue the leader read; its create and delete (the name
+    // typed back, a wrong one refused in the follower) run in the leader.
+    let d = vigil_core::DialectKind::Cloudsfor;
+    create_and_delete(
+        &follower.root,
+        "demo-cloudsfor",
+        &vigil_core::words::demo_name(d),
+        "from-a-follower",
+    )
+    .await;
+    let created = all(&leader.root, "li.entry")
+        .into_iter()
+        .find(|e| text(e).contains("from-a-follower") && text(e).starts_with("Create"))
+        .expect("the create ran in the leading tab");
+    assert_eq!(phase_of(&created), "Succeeded", "{}", text(&created));
+    drop(follower);
+    drop(leader);
+    clear_settings();
 }
 
 #[wasm_bindgen_test]

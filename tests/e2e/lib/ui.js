@@ -177,10 +177,11 @@ export async function openCreateForm(page, conn, { refused = false } = {}) {
 }
 
 /// Fills the create form as a user would: the name, then the first choice of each list the
-/// provider asks for (in order: a region may narrow the sizes), or the smallest amounts.
+/// provider asks for (in order: a region may narrow the sizes, a tariff its configurations), or
+/// the smallest amounts.
 export async function fillCreateForm(form, name) {
   await form.getByRole('textbox', { name: /^Name/ }).fill(name);
-  for (const label of ['Region', 'Zone', 'Location', 'Project', 'Size', 'Image', 'Network', 'Security group']) {
+  for (const label of ['Region', 'Zone', 'Location', 'Project', 'Size', 'Configuration', 'Image', 'Network', 'Security group']) {
     const select = form.getByRole('combobox', { name: new RegExp(`^${label}\\b`) });
     if ((await select.count()) === 0) continue;
     const values = await select
