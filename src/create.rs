@@ -350,6 +350,10 @@ fn Fields(form: Form, create: CreateCaps) -> impl IntoView {
                 offered(form, Part::Sizes, words::size_choice), |s| s.size.clone(), |s, v| s.size = v).into_any(),
             Sizing::Amounts { .. } => view! { <Amounts form/> }.into_any(),
         }}
+        // A configuration profile belongs to the size (tariff) chosen just above.
+        {move || has(Part::Configurations).then(|| select(form, Field::Configuration,
+            label(Field::Configuration), "configuration", offered(form, Part::Configurations, words::size_choice),
+            |s| s.configuration.clone(), |s, v| s.configuration = v))}
         <label>{label(Field::Image)}
             <select name="image" aria-invalid=move || form.problem(Field::Image)().is_some().to_string()
                 on:change=move |ev| {
@@ -365,9 +369,6 @@ fn Fields(form: Form, create: CreateCaps) -> impl IntoView {
             </select>
             {problem_line(form.problem(Field::Image))}
         </label>
-        {move || has(Part::Configurations).then(|| select(form, Field::Configuration,
-            label(Field::Configuration), "configuration", offered(form, Part::Configurations, words::size_choice),
-            |s| s.configuration.clone(), |s, v| s.configuration = v))}
         {move || (create.network_required || has(Part::Networks)).then(|| select(form, Field::Network,
             label(Field::Network), "network", offered(form, Part::Networks, label_of),
             |s| s.network.clone(), |s, v| s.network = v))}
