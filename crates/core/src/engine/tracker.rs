@@ -3,7 +3,7 @@
 //! engine ([`Effects`]); the engine never edits an operation's fields anywhere else.
 
 use crate::dialect::{Accepted, Observation};
-use crate::error::{ApiError, ErrorKind};
+use crate::error::ApiError;
 use crate::ids::{Token, VmId};
 use crate::model::{ActionKind, Operation, Phase, ProviderRef, TaskState, Vm};
 use crate::time::{Millis, MINUTE, SECOND};
@@ -77,6 +77,10 @@ pub(crate) struct Sched {
     pub polls: u32,
     /// The user asked to cancel: the request goes out in the next round.
     pub cancel_requested: bool,
+    /// When the current stage's write went out (kept when the operation ends, for "check now").
+    pub sent_at: Option<Millis>,
+    /// Its write's fate is unknown, and it is being looked for at the provider.
+    pub finding: Option<crate::engine::unsure::Finding>,
 }
 
 impl Sched {
@@ -149,6 +153,7 @@ impl OpRecord {
         }
         self.sched = Sched {
             polls: self.sched.polls,
+            sent_at: self.sched.sent_at,
             ..Sched::default()
         };
         Effects {
@@ -360,7 +365,7 @@ impl OpRecord {
     }
 
     /// Ends the operation, and reads its VM again to show it as it really is now.
-    fn finish_and_reread(&mut self, phase: Phase, note: Note, now: Millis) -> Effects {
+    pub(crate) fn finish_and_reread(&mut self, phase: Phase, note: Note, now: Millis) -> Effects {
         let fx = self.finish(phase, Some(note), now);
         Effects {
             reread: self.op.vm_id().cloned(),
@@ -431,62 +436,6 @@ impl OpRecord {
         }
     }
 
-    /// The provider's answer to a submit could not be had or read. `backoff`: how long to wait
-    /// before sending again when it certainly was not taken.
-    pub fn submit_failed(
-        &mut self,
-        e: ApiError,
-        accepted_status: Option<u16>,
-        backoff: Millis,
-        now: Millis,
-    ) -> Effects {
-        if accepted_status.is_some() {
-            // The provider took it, but what it said cannot be read.
-            return self.finish_and_reread(Phase::NeedsCheck, Note::AcceptedUnreadable(e), now);
-        }
-        match e.kind {
-            ErrorKind::RateLimited => {
-                // Not taken: send it again once the provider allows.
-                let wait = e.retry_after.unwrap_or(backoff);
-                self.sched.flight = None;
-                self.sched.due = Some(now.saturating_add(wait));
-                self.op.last_error = Some(e);
-                Effects::default()
-            }
-            ErrorKind::Network => {
-                // No answer: it may or may not have reached the provider. Sending it again
-                // could run it twice.
-                let detail = e.detail.clone().unwrap_or_default();
-                self.op.last_error = Some(e);
-                self.finish_and_reread(Phase::NeedsCheck, Note::MaybeSent { detail }, now)
-            }
-            ErrorKind::Server => {
-                // A 5xx to a write says nothing certain about whether it was applied.
-                self.op.last_error = Some(e.clone());
-                self.finish_and_reread(Phase::NeedsCheck, Note::ServerErrorOnSubmit(e), now)
-            }
-            _ => {
-                let conflict = e.kind == ErrorKind::Conflict;
-                self.op.last_error = Some(e.clone());
-                let fx = self.finish(Phase::Failed, Some(Note::Refused(e)), now);
-                Effects {
-                    // Our view of the VM is stale: look at it again.
-                    reread: if conflict {
-                        self.op.vm_id().cloned()
-                    } else {
-                        None
-                    },
-                    ..fx
-                }
-            }
-        }
-    }
-
-    /// The submit got no answer within its time limit: it may have been applied.
-    pub fn submit_timed_out(&mut self, after: Millis, now: Millis) -> Effects {
-        self.finish_and_reread(Phase::NeedsCheck, Note::SubmitTimedOut { after }, now)
-    }
-
     /// Past its deadline while its task was still being watched: `TimedOut`. `held`: the
     /// provider holds the connection back (a rate limit) past the deadline.
     pub fn expire(&mut self, now: Millis, held: bool) -> Option<Effects> {
@@ -508,11 +457,19 @@ impl OpRecord {
         Some(self.finish(Phase::TimedOut, Some(note), now))
     }
 
-    /// "Check now" on a timed-out or uncertain operation: look again — at the task if it
-    /// never ended, else at the target — with a short deadline of its own.
-    pub fn check_now(&mut self, grace: Millis, now: Millis) -> bool {
+    /// "Check now" on a timed-out or uncertain operation: look again — for its write where its
+    /// fate is unknown and `can_find` (the provider can tell), at the task if it never ended,
+    /// else at the target — with a short deadline of its own.
+    pub fn check_now(&mut self, grace: Millis, can_find: bool, now: Millis) -> bool {
         if !self.op.phase.needs_check() {
             return false;
+        }
+        if can_find && self.submit_unsure() {
+            let note = self.op.note.clone().unwrap_or(Note::ClosedBeforeAnswer);
+            let taken = matches!(note, Note::AcceptedUnreadable(_));
+            let sent = self.sched.sent_at.unwrap_or(self.op.submitted_at);
+            self.start_finding(note, taken, sent, now);
+            return true;
         }
         let task_unseen =
             self.op.provider_ref.is_some() && self.op.task_ended_at.is_none() && !self.is_watched();
@@ -527,9 +484,25 @@ impl OpRecord {
             verify_since: Some(now),
             deadline: deadline(&self.op, DeadlineFrom::Check { now, grace }),
             polls: self.sched.polls,
+            sent_at: self.sched.sent_at,
             ..Sched::default()
         };
         true
+    }
+
+    /// Whether it ended because its write's fate was unknown (no task of it was ever seen).
+    pub fn submit_unsure(&self) -> bool {
+        self.op.provider_ref.is_none()
+            && matches!(
+                self.op.note,
+                Some(
+                    Note::MaybeSent { .. }
+                        | Note::SubmitTimedOut { .. }
+                        | Note::ServerErrorOnSubmit(_)
+                        | Note::AcceptedUnreadable(_)
+                        | Note::ClosedBeforeAnswer
+                )
+            )
     }
 
     /// An operation kept from before a reload (or from another tab), resumed: looked at again
@@ -549,7 +522,10 @@ impl OpRecord {
         } else if rec.op.phase == Phase::Submitted {
             rec.op.phase = Phase::NeedsCheck;
             rec.op.finished_at = Some(now);
-            rec.op.note = Some(Note::ClosedBeforeAnswer);
+            // A write looked for when the page closed keeps why its fate was unknown.
+            if !rec.submit_unsure() {
+                rec.op.note = Some(Note::ClosedBeforeAnswer);
+            }
         } else {
             rec.sched = Sched {
                 due: Some(now),

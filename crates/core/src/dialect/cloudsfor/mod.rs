@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::Place;
 use super::{
     array, json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps,
-    CredentialKind, Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation,
-    RateLimit, Sizing, SnapshotCaps, VmPage,
+    CredentialKind, Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Found, Observation,
+    RateLimit, Sizing, SnapshotCaps, Submit, VmPage,
 };
 use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
@@ -24,6 +24,7 @@ use crate::time::Millis;
 use crate::words::Refusal;
 
 mod catalogue;
+mod find;
 mod lifecycle;
 mod parse;
 
@@ -290,6 +291,20 @@ impl Dialect for Cloudsfor {
             created: None,
             secret: None,
         })
+    }
+
+    fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s, cursor))
+    }
+
+    fn parse_find_submit(
+        &self,
+        s: &Submit,
+        _cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        self.parse_find(s, resp, now)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
