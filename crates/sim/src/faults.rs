@@ -13,6 +13,7 @@
 //! | `malformed` | probability | the body is cut in half (invalid JSON); status and headers are kept |
 //! | `unknown_enum` | probability | one enum-valued field of the body (`status`, `operationStatus`, …) gets a value the sheet does not list |
 //! | `stuck` | probability | an accepted action/task never finishes |
+//! | `zenno_clear_at_end` | `1`/`true` (or `0`) | ZennoHosting clears a VM's `operation` and `operationStatus` to `null` the moment its operation ends (the sheet marks "null when idle" assumed), so its terminal status is never seen |
 
 use std::fmt;
 use std::str::FromStr;
@@ -40,6 +41,8 @@ pub struct Faults {
     pub unknown_enum: f64,
     /// Probability that an accepted action/task never finishes.
     pub stuck: f64,
+    /// ZennoHosting clears `operation`/`operationStatus` the moment an operation ends.
+    pub zenno_clear_at_end: bool,
 }
 
 impl Faults {
@@ -113,9 +116,16 @@ impl Faults {
                 "malformed" => f.malformed = prob(v)?,
                 "unknown_enum" | "enum" => f.unknown_enum = prob(v)?,
                 "stuck" => f.stuck = prob(v)?,
+                "zenno_clear_at_end" => {
+                    f.zenno_clear_at_end = match v.to_ascii_lowercase().as_str() {
+                        "1" | "true" | "yes" => true,
+                        "0" | "false" | "no" => false,
+                        _ => return Err(format!("zenno_clear_at_end: '{v}' is not 1 or 0")),
+                    }
+                }
                 other => {
                     return Err(format!(
-                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck"
+                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck, zenno_clear_at_end"
                     ))
                 }
             }
@@ -156,6 +166,9 @@ impl fmt::Display for Faults {
         p("stuck", self.stuck);
         if self.burst != 0 {
             parts.push(format!("burst={}", self.burst));
+        }
+        if self.zenno_clear_at_end {
+            parts.push("zenno_clear_at_end=1".into());
         }
         if self.latency_ms != (0, 0) {
             parts.push(format!(
@@ -253,7 +266,11 @@ mod tests {
         assert!(Faults::parse("").unwrap().is_none());
         assert!(Faults::parse("none").unwrap().is_none());
         assert_eq!(Faults::none().to_string(), "none");
+        let z = Faults::parse("zenno_clear_at_end=1").unwrap();
+        assert!(z.zenno_clear_at_end && !z.is_none());
+        assert_eq!(Faults::parse(&z.to_string()).unwrap(), z);
         for bad in [
+            "zenno_clear_at_end=maybe",
             "5xx",
             "5xx=2",
             "drop=x",

@@ -161,6 +161,8 @@ pub(crate) trait Dialect: Send {
     fn stuck_count(&self) -> u64 {
         self.env().stuck_count
     }
+    /// Takes the faults that change how the dialect itself behaves (beyond `stuck`).
+    fn apply_faults(&mut self, _faults: &Faults) {}
 }
 
 #[derive(Default, Debug, Clone)]
@@ -295,6 +297,7 @@ impl Sim {
     pub fn set_faults(&mut self, faults: Faults) {
         for d in self.dialects.iter_mut() {
             d.env_mut().stuck_rate = faults.stuck.clamp(0.0, 1.0);
+            d.apply_faults(&faults);
         }
         self.faults = faults;
     }

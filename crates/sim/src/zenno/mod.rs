@@ -134,6 +134,8 @@ pub(crate) struct Zenno {
     hits: Window,
     pool: Pool,
     next_addr: u64,
+    /// The `zenno_clear_at_end` fault: an operation's fields go `null` the moment it ends.
+    clear_at_end: bool,
 }
 
 fn err(status: u16, code: &str, message: &str) -> Response {
@@ -179,6 +181,7 @@ impl Zenno {
             ids: Rng::derive(sc.seed, 0x02E7_71D5),
             hits: Window::default(),
             pool: Pool::new(sc.seed, NET),
+            clear_at_end: false,
         };
         z.seed_resources(sc.seed);
         z
@@ -505,5 +508,17 @@ impl Dialect for Zenno {
 
     fn env_mut(&mut self) -> &mut Env {
         &mut self.env
+    }
+
+    fn apply_faults(&mut self, faults: &crate::Faults) {
+        self.clear_at_end = faults.zenno_clear_at_end;
+        if self.clear_at_end {
+            // Operations already over show nothing from now on.
+            for vm in self.vms.iter_mut() {
+                if vm.op.as_ref().is_some_and(|op| op.applied) {
+                    vm.op = None;
+                }
+            }
+        }
     }
 }

@@ -110,6 +110,9 @@ impl Zenno {
             (OpKind::Stop, true) => vm.running = false,
             (_, true) => vm.running = true,
         }
+        if self.clear_at_end {
+            self.vms[vi].op = None;
+        }
     }
 }
 
