@@ -92,11 +92,13 @@ fn taken_since(
         .collect()
 }
 
-/// What one lost write came to.
+/// What the lost writes came to.
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
     adopted: usize,
     not_taken: usize,
+    /// Taken, but ended unknown (Timed out, Needs check): never a wrong verdict.
+    unresolved: usize,
 }
 
 /// The verdict on a lost write against the truth: `taken` is what the provider accepted on the
@@ -317,19 +319,38 @@ fn under_random_faults(dialect: DialectKind, seed: u64, t: &mut Tally) {
         let op = w.engine.op(id);
         let taken = taken_since(&w, dialect, vm, *since);
         let what = format!("{dialect:?} seed {seed} {:?} on {vm}", op.action);
-        if matches!(op.note, Some(Note::Refused(_))) {
-            assert!(taken.is_empty(), "{what}: refused, yet applied");
-            continue;
-        }
         let answer_lost = lost.iter().any(|u| u.contains(vm.as_str()));
-        let mut none = Tally::default();
-        judge(
-            &op,
-            &taken,
-            &what,
-            if answer_lost { &mut *t } else { &mut none },
-        );
-        assert_eq!(answer_lost, none.adopted + none.not_taken == 0, "{what}");
+        sound(&op, &taken, answer_lost, &what, t);
+    }
+}
+
+/// The verdict on an operation under random faults, against the truth: never applied twice,
+/// never done when the provider failed it visibly, never failed when it worked; a write whose
+/// answer was lost is adopted when it was taken and ends not taken when it was not. Reads lost
+/// one after another past the action's deadline may still end it unknown (counted).
+fn sound(
+    op: &Operation,
+    taken: &[vigil_sim::Completion],
+    answer_lost: bool,
+    what: &str,
+    t: &mut Tally,
+) {
+    assert!(taken.len() <= 1, "{what}: applied twice: {taken:?}");
+    match (taken.first(), op.phase) {
+        (None, _) if answer_lost => {
+            assert_eq!(op.note, Some(Note::NotTaken), "{what}: {:?}", op.phase);
+            t.not_taken += 1;
+        }
+        (None, phase) => assert_eq!(phase, Phase::Failed, "{what}: refused"),
+        (Some(c), phase) => {
+            assert_ne!(op.note, Some(Note::NotTaken), "{what}");
+            match phase {
+                Phase::Succeeded => assert!(c.succeeded || !c.visible, "{what}: {c:?}"),
+                Phase::Failed => assert!(!c.succeeded, "{what}: {c:?}"),
+                _ => t.unresolved += 1,
+            }
+            t.adopted += usize::from(answer_lost);
+        }
     }
 }
 
@@ -342,7 +363,9 @@ fn under_random_faults_nothing_runs_twice_and_every_write_is_accounted_for() {
         }
     }
     eprintln!("lost answers: {t:?}");
-    assert!(t.adopted > 0 && t.not_taken > 0, "{t:?}");
+    assert!(t.adopted > 20 && t.not_taken > 20, "{t:?}");
+    // Unknown ends come from reads lost one after another past a deadline: rare.
+    assert!(t.unresolved * 50 <= t.adopted + t.not_taken, "{t:?}");
 }
 
 /// A reboot whose write reaches the provider or not (`reaches`) and whose answer is lost; the
