@@ -1120,3 +1120,55 @@ fn stored_state_without_workflows_still_loads() {
     let action: vigil_core::Action = serde_json::from_str(r#""Shutdown""#).unwrap();
     assert_eq!(action, vigil_core::Action::Shutdown);
 }
+
+#[test]
+fn a_duration_is_learned_from_between_the_looks_that_saw_it_running_and_over() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("reboot")), T0);
+    let mut running_seen = T0;
+    let ended = loop {
+        let t = e.wake().unwrap();
+        let get = only(e.round(t));
+        // The reboot ends 14 s after acceptance.
+        let status = if t < T0 + 14_000 {
+            "in-progress"
+        } else {
+            "completed"
+        };
+        e.answer(
+            get.token,
+            Ok(actions(&[action("reboot", status, "2026-01-01T00:00:00Z")])),
+            t + 50,
+        );
+        if status == "completed" {
+            break t;
+        }
+        running_seen = t;
+    };
+    let learned = e
+        .events()
+        .into_iter()
+        .filter_map(|ev| match ev {
+            vigil_core::Event::Learned(s) => Some(s),
+            _ => None,
+        })
+        .next_back()
+        .expect("a duration learned");
+    let history: Vec<(DialectKind, ActionKind, vigil_core::policy::Estimate)> =
+        serde_json::from_str(&learned).unwrap();
+    let est = history[0].2;
+    assert_eq!(history[0].1, ActionKind::Reboot);
+    // The one run, out of its mean with the prior (which counts as three).
+    let prior = vigil_core::policy::prior(DialectKind::Cloudsfor, ActionKind::Reboot);
+    let run_s = (4.0 * est.mu - 3.0 * prior.mu).exp();
+    let middle = (running_seen + ended) as f64 / 2.0 - T0 as f64;
+    assert!(
+        (run_s * 1000.0 - middle).abs() < 50.0,
+        "learned {run_s} s; looks at {} and {} ms",
+        running_seen - T0,
+        ended - T0
+    );
+    assert!(ended - running_seen > 1_000, "the looks are apart");
+}

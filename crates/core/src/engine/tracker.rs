@@ -75,6 +75,8 @@ pub(crate) struct Sched {
     pub power_listed: bool,
     /// Looks and reads it has cost so far.
     pub polls: u32,
+    /// When the latest look went out that saw the task not ended yet: it ended after that.
+    pub seen_running: Option<Millis>,
     /// The user asked to cancel: the request goes out in the next round.
     pub cancel_requested: bool,
     /// When the current stage's write went out (kept when the operation ends, for "check now").
@@ -185,6 +187,7 @@ impl OpRecord {
         self.sched.solo = false;
         self.sched.ended_seen = None;
         self.sched.power_listed = false;
+        self.sched.seen_running = None;
     }
 
     /// The provider accepted the submit of the current stage. `first_look`: when the policy
@@ -257,7 +260,7 @@ impl OpRecord {
         let now = a.now;
         self.note_retry(&obs, a);
         self.take_report(&obs);
-        let learned = self.took(&obs.state, forced_after, now);
+        let learned = self.took(&obs.state, forced_after, a);
         if let Some(vm) = &obs.vm {
             if self.op.target.vm_id().is_none() {
                 self.op.target.learn_id(vm.id.clone());
@@ -285,6 +288,7 @@ impl OpRecord {
             TaskState::Pending | TaskState::Running | TaskState::Unknown(_) => {
                 self.op.phase = Phase::InProgress;
                 self.sched.due = Some(next_look);
+                self.sched.seen_running = Some(a.sent.min(now));
                 Effects::default()
             }
         };
@@ -314,12 +318,17 @@ impl OpRecord {
 
     /// How long the provider's task took, to learn as the action's duration: only a task seen
     /// ending, and not one the provider had to force (that says how long the guest ignored it,
-    /// not how long the action takes).
-    fn took(&self, state: &TaskState, forced_after: Option<Millis>, now: Millis) -> Option<Millis> {
+    /// not how long the action takes). It ended between the last look that saw it running (or
+    /// its start) and the look that saw it over: the middle of that, not the late end of it,
+    /// which would teach looks later than they need be.
+    fn took(&self, state: &TaskState, forced_after: Option<Millis>, a: Answer) -> Option<Millis> {
         if !state.is_terminal() || *state == TaskState::Expired {
             return None;
         }
-        let took = now - self.op.attempt_since.or(self.op.accepted_at)?;
+        let since = self.op.attempt_since.or(self.op.accepted_at)?;
+        let before = self.sched.seen_running.unwrap_or(since).max(since);
+        let after = a.sent.min(a.now).max(before);
+        let took = before + (after - before) / 2 - since;
         forced_after.is_none_or(|f| took < f).then_some(took)
     }
 
