@@ -7,6 +7,10 @@ use crate::dialect::DialectKind;
 use crate::model::ActionKind;
 use crate::time::{Millis, SECOND};
 
+mod estimate;
+
+pub use estimate::{prior, Estimate, Estimates};
+
 /// What a policy knows about one operation when it decides.
 #[derive(Clone, Debug)]
 pub struct PollCtx<'a> {
@@ -106,69 +110,6 @@ impl PollPolicy for Fixed {
     }
 }
 
-/// How long an action usually takes, as the log of its duration: mean and spread.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Estimate {
-    /// Mean of ln(seconds).
-    pub mu: f64,
-    /// Standard deviation of ln(seconds).
-    pub sigma: f64,
-    /// How many observations went into it (priors count as a few).
-    pub n: u32,
-}
-
-impl Estimate {
-    pub fn from_median(median: Millis, sigma: f64) -> Self {
-        Estimate {
-            mu: (median.max(1) as f64 / 1000.0).ln(),
-            sigma,
-            n: 3,
-        }
-    }
-
-    /// The duration below which `z` standard deviations of runs finish (z = 0: the median).
-    pub fn quantile(&self, z: f64) -> Millis {
-        ((self.mu + z * self.sigma).exp() * 1000.0) as Millis
-    }
-
-    pub fn median(&self) -> Millis {
-        self.quantile(0.0)
-    }
-
-    /// Folds in one observed duration: a running mean of ln(duration) that becomes an
-    /// exponentially weighted one after 20 runs, so a provider that changes speed is followed.
-    pub fn learn(&mut self, took: Millis) {
-        let x = (took.max(100) as f64 / 1000.0).ln();
-        let w = 1.0 / f64::from(self.n.min(20) + 1);
-        let d = x - self.mu;
-        self.mu += w * d;
-        // Keep a floor on the spread so that a run of identical durations does not make the
-        // schedule bet everything on one instant.
-        let var = (1.0 - w) * (self.sigma * self.sigma + w * d * d);
-        self.sigma = var.sqrt().clamp(0.12, 1.5);
-        self.n = self.n.saturating_add(1);
-    }
-}
-
-/// Sensible priors: realistic medians per action, a little slower where a dialect queues tasks.
-pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
-    let median = match kind {
-        ActionKind::Start => 15 * SECOND,
-        ActionKind::Shutdown => 30 * SECOND,
-        ActionKind::PowerOff => 5 * SECOND,
-        ActionKind::Reboot => 20 * SECOND,
-        ActionKind::PowerCycle => 15 * SECOND,
-        ActionKind::PasswordReset => 10 * SECOND,
-        ActionKind::Resize => 90 * SECOND,
-        ActionKind::Rename => 3 * SECOND,
-        ActionKind::Snapshot => 180 * SECOND,
-        ActionKind::RestoreBackup => 120 * SECOND,
-        ActionKind::Create => 120 * SECOND,
-        ActionKind::Delete => 30 * SECOND,
-    };
-    Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
-}
-
 /// Vigil's default: duration-aware polling.
 ///
 /// Each (dialect, action) has a learned duration estimate (log-normal). An operation is looked at
@@ -181,7 +122,7 @@ pub struct Vigil {
     pub target_lag: Millis,
     /// The longest gap between two looks at a running task.
     pub max_interval: Millis,
-    history: std::collections::BTreeMap<(DialectKind, ActionKind), Estimate>,
+    history: Estimates,
 }
 
 impl Default for Vigil {
@@ -197,6 +138,11 @@ impl Default for Vigil {
 /// z-scores of the window where completion is likely (about 5 % to 95 %).
 const Z_LIKELY: f64 = 1.65;
 
+/// Where completion is likely only if the provider's pace is not the priors' (see
+/// [`Estimates::doubt`]), a look at most this share of the time since acceptance after the
+/// previous one (and at least `target_lag`).
+const GUARD_STEP: f64 = 0.25;
+
 impl Vigil {
     pub fn with_target_lag(target_lag: Millis) -> Self {
         Vigil {
@@ -205,23 +151,44 @@ impl Vigil {
         }
     }
 
+    /// What was learned of this action alone (its prior until it is seen).
     pub fn estimate(&self, dialect: DialectKind, kind: ActionKind) -> Estimate {
-        self.history
-            .get(&(dialect, kind))
-            .copied()
-            .unwrap_or_else(|| prior(dialect, kind))
+        self.history.own(dialect, kind)
+    }
+
+    /// The estimate the schedule uses: moved by the provider's pace and widened by the doubt
+    /// about it ([`Estimates::effective`]).
+    pub fn effective(&self, dialect: DialectKind, kind: ActionKind) -> Estimate {
+        self.history.effective(dialect, kind)
     }
 
     /// The learned history, to persist between sessions.
     pub fn history(&self) -> Vec<(DialectKind, ActionKind, Estimate)> {
-        self.history.iter().map(|(&(d, k), &e)| (d, k, e)).collect()
+        self.history.list()
     }
 
     pub fn restore_history(&mut self, items: Vec<(DialectKind, ActionKind, Estimate)>) {
-        for (d, k, e) in items {
-            if e.mu.is_finite() && e.sigma.is_finite() {
-                self.history.insert((d, k), e);
-            }
+        self.history.restore(items);
+    }
+
+    /// Running long, past `end`: each gap half again as long as the time past it, so the looks
+    /// thin out geometrically up to `max_interval`. Each time the provider forces the action (if
+    /// the guest ignored it) opens a further window as long as the action's own; the looks thin
+    /// out again from the end of the last one passed.
+    fn running_long(&self, ctx: &PollCtx, est: &Estimate, end: Millis) -> Millis {
+        let lag = self.target_lag;
+        let window = est.quantile(Z_LIKELY);
+        let forced = ctx.forced_at.iter().copied().filter(|&f| f > end);
+        let since = forced
+            .clone()
+            .map(|f| f + window)
+            .filter(|&e| e <= ctx.now)
+            .fold(end, Millis::max);
+        let thinning = ctx.now + (lag + (ctx.now - since) / 2).min(self.max_interval);
+        match forced.clone().find(|&f| ctx.now < f + window) {
+            Some(f) if ctx.now + lag >= f => ctx.now + lag,
+            Some(f) => thinning.min(f),
+            None => thinning,
         }
     }
 
@@ -239,40 +206,39 @@ impl Vigil {
 
 impl PollPolicy for Vigil {
     fn next_observe(&mut self, ctx: &PollCtx) -> Millis {
-        let est = self.estimate(ctx.dialect, ctx.kind);
-        let start = ctx.accepted_at + est.quantile(-Z_LIKELY);
-        let end = ctx.accepted_at + est.quantile(Z_LIKELY);
+        let est = self.effective(ctx.dialect, ctx.kind);
+        let (faster, slower) = self.history.doubt(ctx.dialect, ctx.kind);
+        let at = |z: f64, widen: f64| {
+            let q = est.quantile(z) as f64 * (z.signum() * Z_LIKELY * widen).exp();
+            ctx.accepted_at + q as Millis
+        };
+        let (start, end) = (at(-Z_LIKELY, 0.0), at(Z_LIKELY, 0.0));
+        // Where completion is likely if the provider's pace is not what the priors say: looked
+        // at too while that pace is unsure, so that no look is sparse on an unconfirmed prior.
+        let (guard_lo, guard_hi) = (at(-Z_LIKELY, faster), at(Z_LIKELY, slower));
         let lag = self.target_lag;
+        let step = |now: Millis| lag.max(((now - ctx.accepted_at) as f64 * GUARD_STEP) as Millis);
         let next = if ctx.now + lag >= start && ctx.now < end {
             // Completion is likely now: look every `target_lag`.
             ctx.now + lag
+        } else if ctx.now < start && ctx.now + lag >= guard_lo {
+            // Likely only if the provider is faster than the priors say: looks a fixed share of
+            // the time so far apart, up to the window.
+            (ctx.now + step(ctx.now)).min(start)
         } else if ctx.now < start {
             // Too early. One early look catches fast failures when the window is far off;
             // otherwise wait for the window.
-            let early = ctx.now + (start - ctx.accepted_at) / 3;
-            if ctx.polls == 0 && start - ctx.now > 4 * lag {
+            let early = ctx.now + (guard_lo - ctx.accepted_at) / 3;
+            if ctx.polls == 0 && guard_lo - ctx.now > 4 * lag {
                 early
             } else {
-                start
+                guard_lo
             }
+        } else if ctx.now < guard_hi {
+            // Likely only if the provider is slower than the priors say: as in the window.
+            ctx.now + lag
         } else {
-            // Running long: each gap half again as long as the time past the window, so the
-            // looks thin out geometrically up to `max_interval`. Each time the provider forces
-            // the action (if the guest ignored it) opens a further window as long as the
-            // action's own; the looks thin out again from the end of the last one passed.
-            let window = est.quantile(Z_LIKELY);
-            let forced = ctx.forced_at.iter().copied().filter(|&f| f > end);
-            let since = forced
-                .clone()
-                .map(|f| f + window)
-                .filter(|&e| e <= ctx.now)
-                .fold(end, Millis::max);
-            let thinning = ctx.now + (lag + (ctx.now - since) / 2).min(self.max_interval);
-            match forced.clone().find(|&f| ctx.now < f + window) {
-                Some(f) if ctx.now + lag >= f => ctx.now + lag,
-                Some(f) => thinning.min(f),
-                None => thinning,
-            }
+            self.running_long(ctx, &est, guard_hi.max(end))
         };
         let next = next.max(ctx.now + ctx.min_interval);
         let interval = (next - ctx.now).max(1);
@@ -284,7 +250,7 @@ impl PollPolicy for Vigil {
     }
 
     fn typical(&self, dialect: DialectKind, kind: ActionKind) -> Option<Millis> {
-        Some(self.estimate(dialect, kind).median())
+        Some(self.effective(dialect, kind).median())
     }
 
     fn looks_often(
@@ -296,14 +262,14 @@ impl PollPolicy for Vigil {
     ) -> bool {
         // Within a target lag of the likely window, or past it (looks thinning out up to
         // `max_interval`, counted too: they still spend).
-        let est = self.estimate(dialect, kind);
-        now + self.target_lag >= accepted_at + est.quantile(-Z_LIKELY)
+        let est = self.effective(dialect, kind);
+        let (faster, _) = self.history.doubt(dialect, kind);
+        let guard_lo = est.quantile(-Z_LIKELY) as f64 * (-Z_LIKELY * faster).exp();
+        now + self.target_lag >= accepted_at + guard_lo as Millis
     }
 
     fn finished(&mut self, dialect: DialectKind, kind: ActionKind, took: Millis) {
-        let mut est = self.estimate(dialect, kind);
-        est.learn(took);
-        self.history.insert((dialect, kind), est);
+        self.history.learn(dialect, kind, took);
     }
 
     fn export_state(&self) -> Option<String> {
@@ -318,210 +284,4 @@ impl PollPolicy for Vigil {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The look times the policy picks for one operation that never finishes, up to `until`.
-    fn schedule(
-        p: &mut Vigil,
-        dialect: DialectKind,
-        kind: ActionKind,
-        until: Millis,
-    ) -> Vec<Millis> {
-        schedule_forced(p, dialect, kind, until, &[])
-    }
-
-    fn schedule_forced(
-        p: &mut Vigil,
-        dialect: DialectKind,
-        kind: ActionKind,
-        until: Millis,
-        forced_at: &[Millis],
-    ) -> Vec<Millis> {
-        let mut now = 0;
-        let mut looks = Vec::new();
-        for polls in 0.. {
-            let ctx = PollCtx {
-                op_id: "op-1",
-                dialect,
-                kind,
-                accepted_at: 0,
-                now,
-                polls,
-                changed: false,
-                min_interval: 0,
-                forced_at,
-            };
-            now = p.next_observe(&ctx);
-            if now > until {
-                break;
-            }
-            looks.push(now);
-        }
-        looks
-    }
-
-    #[test]
-    fn looks_are_sparse_before_the_likely_window_dense_in_it_and_thin_out_after() {
-        let mut p = Vigil::default();
-        let est = p.estimate(DialectKind::Cloudsfor, ActionKind::Snapshot);
-        let (start, end) = (est.quantile(-Z_LIKELY), est.quantile(Z_LIKELY));
-        let looks = schedule(
-            &mut p,
-            DialectKind::Cloudsfor,
-            ActionKind::Snapshot,
-            20 * 60_000,
-        );
-        let before = looks.iter().filter(|&&t| t < start - 2_000).count();
-        assert!(
-            before <= 1,
-            "one early look at most before {start}: {looks:?}"
-        );
-        let inside: Vec<_> = looks.iter().filter(|&&t| t >= start && t <= end).collect();
-        for w in inside.windows(2) {
-            let gap = w[1] - w[0];
-            assert!(
-                (1_700..=2_300).contains(&gap),
-                "target lag inside the window: {gap}"
-            );
-        }
-        let after: Vec<_> = looks.iter().filter(|&&t| t > end).collect();
-        let gaps: Vec<i64> = after.windows(2).map(|w| w[1] - w[0]).collect();
-        assert!(
-            gaps.first() < gaps.last(),
-            "backs off when it runs long: {gaps:?}"
-        );
-        assert!(
-            gaps.iter().all(|&g| g <= 33_000),
-            "capped near max_interval: {gaps:?}"
-        );
-    }
-
-    #[test]
-    fn where_the_provider_forces_an_ignored_action_the_looks_gather_again_after_it() {
-        let mut p = Vigil::default();
-        let kind = ActionKind::Reboot;
-        let est = p.estimate(DialectKind::Erigones, kind);
-        let forced = 180_000;
-        let plain = schedule(&mut p, DialectKind::Erigones, kind, 300_000);
-        let looks = schedule_forced(&mut p, DialectKind::Erigones, kind, 300_000, &[forced]);
-        // Up to the forcing point both thin out alike.
-        let before = |l: &[Millis]| l.iter().filter(|&&t| t < forced).count();
-        assert_eq!(before(&looks), before(&plain));
-        // A look lands at the forcing point, then one every target lag while the forced action
-        // is likely to end, where the plain schedule had a gap of up to 30 s.
-        let window: Vec<Millis> = looks
-            .iter()
-            .copied()
-            .filter(|&t| t >= forced && t <= forced + est.quantile(Z_LIKELY))
-            .collect();
-        assert!(
-            window.first().is_some_and(|&t| t <= forced + 2_300),
-            "{looks:?}"
-        );
-        assert!(
-            window.windows(2).all(|w| w[1] - w[0] <= 2_300),
-            "{window:?}"
-        );
-        let plain_window = plain
-            .iter()
-            .filter(|&&t| t >= forced && t <= forced + est.quantile(Z_LIKELY))
-            .count();
-        assert!(window.len() > 3 * plain_window.max(1), "{plain:?}");
-        // And thin out again after it.
-        let after: Vec<Millis> = looks
-            .iter()
-            .copied()
-            .filter(|&t| t > forced + est.quantile(Z_LIKELY))
-            .collect();
-        let gaps: Vec<Millis> = after.windows(2).map(|w| w[1] - w[0]).collect();
-        assert!(
-            gaps.first() < gaps.last() && gaps.last() > Some(&10_000),
-            "{after:?}"
-        );
-    }
-
-    #[test]
-    fn where_the_forcing_time_depends_on_the_guest_the_looks_gather_at_each_and_thin_between() {
-        // Erigones: 180 s, or 300 s for a Windows guest, which the API does not show.
-        let mut p = Vigil::default();
-        let kind = ActionKind::Shutdown;
-        let window = p.estimate(DialectKind::Erigones, kind).quantile(Z_LIKELY);
-        let (first, second) = (180_000, 300_000);
-        let looks = schedule_forced(
-            &mut p,
-            DialectKind::Erigones,
-            kind,
-            420_000,
-            &[first, second],
-        );
-        let only_first = schedule_forced(&mut p, DialectKind::Erigones, kind, 420_000, &[first]);
-        let dense_from = |l: &[Millis], f: Millis| {
-            let w: Vec<Millis> = l
-                .iter()
-                .copied()
-                .filter(|&t| t >= f && t <= f + window)
-                .collect();
-            w.first().is_some_and(|&t| t <= f + 2_300) && w.windows(2).all(|g| g[1] - g[0] <= 2_300)
-        };
-        assert!(dense_from(&looks, first), "{looks:?}");
-        assert!(dense_from(&looks, second), "{looks:?}");
-        assert!(!dense_from(&only_first, second), "{only_first:?}");
-        // Between the two windows the looks thin out again, as after the action's own window.
-        let between: Vec<Millis> = looks
-            .iter()
-            .copied()
-            .filter(|&t| t > first + window && t < second)
-            .collect();
-        let gaps: Vec<Millis> = between.windows(2).map(|w| w[1] - w[0]).collect();
-        assert!(
-            gaps.first() < gaps.last() && gaps.first() < Some(&10_000),
-            "{between:?}"
-        );
-    }
-
-    #[test]
-    fn a_shorter_target_lag_costs_more_looks() {
-        let count = |lag| {
-            let mut p = Vigil::with_target_lag(lag);
-            schedule(&mut p, DialectKind::Erigones, ActionKind::Reboot, 60_000).len()
-        };
-        assert!(count(1_000) > count(4_000));
-    }
-
-    #[test]
-    fn learned_durations_move_the_window() {
-        let mut p = Vigil::default();
-        let before = p
-            .estimate(DialectKind::Hostway, ActionKind::Reboot)
-            .median();
-        for _ in 0..10 {
-            p.finished(DialectKind::Hostway, ActionKind::Reboot, 60_000);
-        }
-        let after = p.estimate(DialectKind::Hostway, ActionKind::Reboot);
-        assert!(
-            before < 25_000 && after.median() > 40_000,
-            "{before} → {}",
-            after.median()
-        );
-        // Other kinds and dialects keep their own estimates.
-        assert_eq!(
-            p.estimate(DialectKind::Cloudsfor, ActionKind::Reboot),
-            prior(DialectKind::Cloudsfor, ActionKind::Reboot)
-        );
-        // History survives a round trip (the page persists it).
-        let mut q = Vigil::default();
-        q.restore_history(p.history());
-        assert_eq!(q.estimate(DialectKind::Hostway, ActionKind::Reboot), after);
-    }
-
-    #[test]
-    fn jitter_spreads_operations_but_stays_within_ten_percent() {
-        let gaps: Vec<Millis> = (0..50)
-            .map(|i| Vigil::jitter(&format!("op-{i}"), 3, 10_000))
-            .collect();
-        assert!(gaps.iter().all(|g| g.abs() <= 1_000));
-        let distinct: std::collections::BTreeSet<_> = gaps.iter().collect();
-        assert!(distinct.len() > 20, "not everyone on the same beat");
-    }
-}
+mod tests;
