@@ -72,3 +72,24 @@ pub(crate) fn json_of(req: &HttpRequest) -> serde_json::Value {
 pub(crate) fn has_header(req: &HttpRequest, name: &str, value: &str) -> bool {
     req.headers.iter().any(|(k, v)| k == name && v == value)
 }
+
+/// What a look for `action`'s lost write on `vm`, sent at `sent_at`, finds in `resp` (read at
+/// `cursor`).
+pub(crate) fn find(
+    d: &dyn Dialect,
+    vm: &Vm,
+    action: &Action,
+    sent_at: Millis,
+    cursor: Option<&str>,
+    resp: &HttpResponse,
+) -> Result<super::Found, ApiError> {
+    let target = target_of(vm);
+    let s = super::Submit {
+        target: &target,
+        vm: Some(vm),
+        action,
+        stage: 0,
+        sent_at,
+    };
+    d.parse_find_submit(&s, cursor, resp, sent_at + 1_000)
+}

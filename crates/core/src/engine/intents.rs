@@ -208,8 +208,9 @@ fn check_now(core: &mut Core, op: &OpId, now: Millis) -> Result<Started, Refusal
     if core.conn(&rec.op.connection).is_none() {
         return Err(Refusal::UnknownConnection);
     }
+    let can_find = core.can_find(op);
     let rec = core.ops.get_mut(op).expect("checked");
-    if !rec.check_now(grace, now) {
+    if !rec.check_now(grace, can_find, now) {
         return Err(Refusal::NothingToCheck);
     }
     Ok(Started::Nothing)

@@ -76,7 +76,10 @@ pub(crate) struct Keeper {
 /// An operation as it is kept: one made but not sent yet (a workflow step queued behind the
 /// budget) is not kept, so that a reload sends it instead of asking for a check.
 fn kept_op(rec: &OpRecord) -> Option<&Operation> {
-    let unsent = rec.op.phase == Phase::Submitted && !rec.sched.waiting() && rec.op.stage == 0;
+    let unsent = rec.op.phase == Phase::Submitted
+        && !rec.sched.waiting()
+        && rec.op.stage == 0
+        && !rec.is_finding();
     (!unsent).then_some(&rec.op)
 }
 
