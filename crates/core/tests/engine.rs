@@ -372,7 +372,7 @@ fn one_operation_per_vm_and_only_valid_actions() {
 }
 
 #[test]
-fn each_verification_reads_its_own_vm_alone() {
+fn verifications_due_together_share_the_page_their_vms_were_listed_on() {
     let mut e = engine_with(&[
         vm("v1", "web-01", "running", false),
         vm("v2", "web-02", "running", false),
@@ -424,20 +424,17 @@ fn each_verification_reads_its_own_vm_alone() {
         let done = action_on(vm_id, "rename", "completed", "2026-01-01T00:00:00Z");
         e.answer(g.token, Ok(actions(&[done])), t);
     }
-    // Each reads its own VM (a few hundred bytes), not a page of 200.
-    let reads = e.round(t);
-    let urls: Vec<&str> = reads.iter().map(|r| r.request.url.as_str()).collect();
-    assert_eq!(urls.len(), 2, "{urls:?}");
-    for r in &reads {
-        let (id, name) = if r.request.url.ends_with("/vms/v1") {
-            ("v1", "api-01")
-        } else {
-            ("v2", "api-02")
-        };
-        assert_eq!(r.request.url, format!("{BASE}/vms/{id}"));
-        let one = json!({"vm": vm(id, name, "running", false)}).to_string();
-        e.answer(r.token, Ok(HttpResponse::new(200, one)), t);
-    }
+    // Both wait for VMs listed on the same page: one read of it verifies both.
+    let read = only(e.round(t));
+    assert_eq!(read.request.url, format!("{BASE}/vms?page=1&per_page=200"));
+    e.answer(
+        read.token,
+        Ok(list(&[
+            vm("v1", "api-01", "running", false),
+            vm("v2", "api-02", "running", false),
+        ])),
+        t,
+    );
     assert_eq!(e.op(&a).phase, Phase::Succeeded);
     assert_eq!(e.op(&b).phase, Phase::Succeeded);
     assert_eq!(e.vm("c1", "v1").unwrap().name, "api-01");
