@@ -142,11 +142,13 @@ fn main() {
             Entry::Bulk(_) => 2,
         };
         let (_, text) = encode_entry(entry);
-        // The kind, the key its id asks for, a moment around T0; then the text.
+        // The kind, the text as it is, the key its id asks for, a moment around T0; then the
+        // text.
         let mut input = vec![0u8; vigil_fuzz::PARAMS];
         input[0] = kind;
         input[1] = 1;
         input[2] = 2;
+        input[3] = 2;
         input.extend_from_slice(text.as_bytes());
         texts.insert(input);
     }

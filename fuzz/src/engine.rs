@@ -257,7 +257,7 @@ impl Wire {
         let mut kept = vigil_core::workflow::SavedState::default();
         for entry in entries {
             let (key, mut text) = encode_entry(&entry);
-            if c.u8() % 8 == 0 && !text.is_empty() {
+            if c.u8().is_multiple_of(8) && !text.is_empty() {
                 let at = usize::from(c.u16()) % text.len();
                 if text.is_char_boundary(at) {
                     text.insert(at, char::from(c.u8() & 0x7f));
@@ -305,39 +305,10 @@ fn garbled(mut r: HttpResponse, c: &mut Cursor) -> HttpResponse {
         }
         _ => {
             if let Ok(mut v) = serde_json::from_str::<Value>(&r.body) {
-                replace_somewhere(&mut v, c);
+                gen::replace_somewhere(&mut v, c);
                 r.body = v.to_string();
             }
         }
     }
     r
-}
-
-/// Walks down `v` as the bytes say and replaces what it ends on with a hostile value.
-fn replace_somewhere(v: &mut Value, c: &mut Cursor) {
-    let mut at = v;
-    loop {
-        let go_on = c.u8() % 4 != 0;
-        let next_index = usize::from(c.u8());
-        let has_children = match &*at {
-            Value::Array(a) => !a.is_empty(),
-            Value::Object(m) => !m.is_empty(),
-            _ => false,
-        };
-        if !go_on || !has_children {
-            break;
-        }
-        at = match at {
-            Value::Array(a) => {
-                let n = a.len();
-                &mut a[next_index % n]
-            }
-            Value::Object(m) => {
-                let n = m.len();
-                m.values_mut().nth(next_index % n).expect("in range")
-            }
-            _ => unreachable!("has children"),
-        };
-    }
-    *at = gen::json(c, 8);
 }

@@ -59,7 +59,7 @@ pub fn body(mode: u8, bytes: &[u8]) -> String {
             // Deep nesting: `[[[[…]]]]` or `{"a":{"a":…}}`, as deep as the first byte says × 8.
             let depth = usize::from(bytes.first().copied().unwrap_or(0)) * 8;
             let inner = String::from_utf8_lossy(bytes.get(1..).unwrap_or(&[])).into_owned();
-            if bytes.len() % 2 == 0 {
+            if bytes.len().is_multiple_of(2) {
                 format!("{}{}{}", "[".repeat(depth), inner, "]".repeat(depth))
             } else {
                 format!("{}{}{}", "{\"a\":".repeat(depth), inner, "}".repeat(depth))
@@ -90,13 +90,58 @@ pub fn word(c: &mut Cursor) -> String {
     }
 }
 
+/// Integers at the ends of what fields hold.
+const INTEGERS: &[i64] = &[
+    i64::MIN,
+    i64::MAX,
+    i64::MIN + 1,
+    -1,
+    0,
+    u32::MAX as i64,
+    u32::MAX as i64 + 1,
+    253_402_300_800_000,
+];
+
 fn number(c: &mut Cursor) -> Value {
-    match c.u8() % 4 {
+    match c.u8() % 5 {
         0 => Value::Number(Number::from(c.u64())),
         1 => Value::Number(Number::from(c.u64() as i64)),
+        4 => Value::Number(Number::from(*c.pick(INTEGERS))),
         2 => Value::Number(Number::from(u64::from(c.u8()))),
         _ => Number::from_f64(*c.pick(NUMBERS)).map_or(Value::Null, Value::Number),
     }
+}
+
+/// A hostile leaf: an integer at an edge, a huge text, or any JSON.
+pub fn hostile(c: &mut Cursor) -> Value {
+    match c.u8() % 3 {
+        0 => Value::Number(Number::from(*c.pick(INTEGERS))),
+        1 => Value::String("\u{202e}x".repeat(usize::from(c.u16()) % 4_000)),
+        _ => json(c, MAX_DEPTH - 2),
+    }
+}
+
+/// Walks down `v` as the bytes say and replaces what it ends on with a [`hostile`] value.
+pub fn replace_somewhere(v: &mut Value, c: &mut Cursor) {
+    let mut at = v;
+    loop {
+        let go_on = !c.u8().is_multiple_of(4);
+        let next_index = usize::from(c.u8());
+        let n = match &*at {
+            Value::Array(a) => a.len(),
+            Value::Object(m) => m.len(),
+            _ => 0,
+        };
+        if !go_on || n == 0 {
+            break;
+        }
+        at = match at {
+            Value::Array(a) => &mut a[next_index % n],
+            Value::Object(m) => m.values_mut().nth(next_index % n).expect("in range"),
+            _ => unreachable!("has children"),
+        };
+    }
+    *at = hostile(c);
 }
 
 /// JSON built from bytes, its keys mostly the words dialects read.

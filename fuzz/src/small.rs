@@ -60,18 +60,27 @@ pub fn retry_after(data: &[u8]) {
     }
 }
 
-/// A command as another tab's message brings it: decoded; what decodes is carried out by an
-/// engine with a listed connection, then a round of requests goes out and the page reads it all.
+/// Commands as other tabs' messages bring them, one a line: decoded; what decodes is carried out
+/// by an engine with a listed connection, then rounds of requests go out and the page reads it
+/// all.
 pub fn command(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(cmd) = serde_json::from_str::<vigil_core::Command>(text) else {
-        return;
-    };
     let now = gen::T0;
     let mut e = listed_engine(now);
-    let _ = e.handle_command(cmd, now);
+    // One command a line, as a tab's messages come one after another.
+    let cmds: Vec<vigil_core::Command> = text
+        .lines()
+        .take(8)
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    if cmds.is_empty() {
+        return;
+    }
+    for cmd in cmds {
+        let _ = e.handle_command(cmd, now);
+    }
     for t in [now, now + 1_000, now + 3_600_000] {
         e.handle_timeout(t);
         while e.poll_transmit(t).is_some() {}
@@ -113,8 +122,16 @@ pub fn listed_engine(now: vigil_core::Millis) -> vigil_core::Engine {
 pub fn saved_entry(data: &[u8]) {
     use vigil_core::saved::{decode_entry, encode_entry, Entry};
     let (mut c, bytes) = super::split(data);
-    let text = String::from_utf8_lossy(bytes);
     let kind = *c.pick(&["op", "wf", "bulk"]);
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    // At times one value of the entry replaced by a hostile one (a moment at the end of time).
+    if c.u8().is_multiple_of(2) {
+        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
+            let mut how = Cursor::new(&data[data.len().saturating_sub(24)..]);
+            super::gen::replace_somewhere(&mut v, &mut how);
+            text = v.to_string();
+        }
+    }
     let key = match c.u8() % 4 {
         0 => c.text(30),
         _ => {

@@ -106,6 +106,9 @@ impl PollPolicy for Fixed {
     }
 }
 
+/// The longest duration an estimate says: a week.
+pub const MAX_ESTIMATE: Millis = 7 * 24 * 3600 * SECOND;
+
 /// How long an action usually takes, as the log of its duration: mean and spread.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
@@ -127,8 +130,14 @@ impl Estimate {
     }
 
     /// The duration below which `z` standard deviations of runs finish (z = 0: the median).
+    /// The duration at `z` standard deviations, within [0, [`MAX_ESTIMATE`]] whatever the
+    /// estimate holds (a learned state read back from storage may hold anything).
     pub fn quantile(&self, z: f64) -> Millis {
-        ((self.mu + z * self.sigma).exp() * 1000.0) as Millis
+        let ms = (self.mu + z * self.sigma).exp() * 1000.0;
+        if ms.is_nan() {
+            return MAX_ESTIMATE;
+        }
+        (ms as Millis).clamp(0, MAX_ESTIMATE)
     }
 
     pub fn median(&self) -> Millis {
@@ -218,8 +227,10 @@ impl Vigil {
     }
 
     pub fn restore_history(&mut self, items: Vec<(DialectKind, ActionKind, Estimate)>) {
+        // From a tenth of a second to a week, spread at most e⁵: anything else is not learned.
+        let mu_range = (0.1f64).ln()..=((MAX_ESTIMATE / SECOND) as f64).ln();
         for (d, k, e) in items {
-            if e.mu.is_finite() && e.sigma.is_finite() {
+            if mu_range.contains(&e.mu) && (0.0..=5.0).contains(&e.sigma) {
                 self.history.insert((d, k), e);
             }
         }
@@ -359,6 +370,39 @@ mod tests {
             looks.push(now);
         }
         looks
+    }
+
+    #[test]
+    fn a_learned_state_with_absurd_numbers_schedules_within_bounds() {
+        // fuzz: command/crash-learning-overflow (a learned state read back from storage).
+        for mu in [1e6, -1e6, 700.0] {
+            let mut p = Vigil::default();
+            let state = format!(r#"[["Cloudsfor","Reboot",{{"mu":{mu},"sigma":50.0,"n":3}}]]"#);
+            p.import_state(&state);
+            let est = p.estimate(DialectKind::Cloudsfor, ActionKind::Reboot);
+            for z in [-Z_LIKELY, 0.0, Z_LIKELY] {
+                assert!((0..=MAX_ESTIMATE).contains(&est.quantile(z)));
+            }
+            assert_eq!(
+                est,
+                prior(DialectKind::Cloudsfor, ActionKind::Reboot),
+                "not taken"
+            );
+            let t0 = 1_767_225_600_000;
+            let ctx = PollCtx {
+                op_id: "op-1",
+                dialect: DialectKind::Cloudsfor,
+                kind: ActionKind::Reboot,
+                accepted_at: t0,
+                now: t0,
+                polls: 0,
+                changed: false,
+                min_interval: 0,
+                forced_at: &[],
+            };
+            let next = p.next_observe(&ctx);
+            assert!(next > t0 && next < t0 + 3_600_000);
+        }
     }
 
     #[test]

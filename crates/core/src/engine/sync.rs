@@ -14,6 +14,7 @@ use crate::engine::workflows::Workflows;
 use crate::engine::Core;
 use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
 use crate::model::{Operation, Phase, Vm};
+use crate::saved::{plausible_bulk, plausible_op, plausible_workflow};
 use crate::time::Millis;
 use crate::workflow::{Bulk, SavedState, StepState, Workflow};
 
@@ -269,6 +270,7 @@ pub(crate) fn overflow(core: &Core, wfs: &Workflows) -> (Vec<OpId>, Vec<WfId>, V
 
 /// Brings kept state in: operations resume, workflows go on from where they were.
 pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, now: Millis) {
+    let state = plausible(state);
     let grace = core.schedule.verify_grace;
     for op in state.operations {
         if core.ops.contains(&op.id) {
@@ -288,9 +290,25 @@ pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, no
     wfs.bulks.sort_by_key(|b| b.started_at);
 }
 
+/// What can be true of a kept state (storage, another tab): entries naming a moment no clock
+/// can say are corrupted, and left out whole.
+fn plausible(mut state: SavedState) -> SavedState {
+    state.operations.retain(plausible_op);
+    state.workflows.retain(plausible_workflow);
+    state.bulks.retain(plausible_bulk);
+    state
+}
+
 /// A following tab applies what the leading one shares.
 pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
-    let Share { saved, vms, full } = share;
+    let Share {
+        mut saved,
+        vms,
+        full,
+    } = share;
+    saved.ops.retain(plausible_op);
+    saved.workflows.retain(plausible_workflow);
+    saved.bulks.retain(plausible_bulk);
     if full {
         core.ops.clear();
         wfs.list.clear();

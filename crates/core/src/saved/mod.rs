@@ -18,6 +18,7 @@
 //! overwrite or drop each other's.
 
 mod cap;
+mod check;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ use crate::workflow::{Bulk, SavedState, Workflow};
 
 pub use cap::cap_strings;
 pub(crate) use cap::{cap_name, cap_operation};
+pub use check::{plausible_bulk, plausible_op, plausible_workflow, LATEST};
 pub use store::{load, write, Loaded, MemoryStore, Store, StoreError, WriteError, WriteProblem};
 
 /// The schema every entry this version writes carries; entries of a higher one are a newer
@@ -118,6 +120,15 @@ impl Entry {
     }
 
     /// The connections it belongs to (a bulk's: every one of its VMs').
+    /// Every moment in it is one a clock can say (see [`LATEST`]).
+    pub fn is_plausible(&self) -> bool {
+        match self {
+            Entry::Op(op) => plausible_op(op),
+            Entry::Workflow(wf) => plausible_workflow(wf),
+            Entry::Bulk(b) => plausible_bulk(b),
+        }
+    }
+
     pub fn connections(&self) -> Vec<&ConnId> {
         match self {
             Entry::Op(op) => vec![&op.connection],
@@ -237,6 +248,9 @@ pub fn decode_entry(key: &str, text: &str) -> Result<Entry, DecodeError> {
     let mut body = body;
     cap_strings(&mut body, MAX_PROVIDER_TEXT);
     let entry = Entry::from_value(kind, body).map_err(|e| unreadable(&e))?;
+    if !entry.is_plausible() {
+        return Err(unreadable(&"a moment no clock can say"));
+    }
     if entry.key() != key {
         return Err(fail(DecodeErrorKind::KeyMismatch));
     }

@@ -401,3 +401,23 @@ fn a_full_store_refuses_an_entry_and_says_so_the_rest_is_written() {
     );
     assert!(store.get("vigil.v3.bulk.b1").is_some());
 }
+
+#[test]
+fn an_entry_naming_a_moment_no_clock_can_say_is_unreadable() {
+    let mut wf = workflow("w1", "c1");
+    wf.countdown = Some((0, i64::MIN));
+    let mut o = op("o1", "c1");
+    o.accepted_at = Some(i64::MAX);
+    let mut b = bulk("b1", &["c1"]);
+    b.started_at = -1;
+    for entry in [Entry::Workflow(wf), Entry::Op(o), Entry::Bulk(b)] {
+        assert!(!entry.is_plausible());
+        let (key, text) = encode_entry(&entry);
+        let e = decode_entry(&key, &text).unwrap_err();
+        assert!(matches!(e.kind, DecodeErrorKind::Unreadable { .. }));
+        assert_eq!(e.disposal(), Disposal::Remove);
+    }
+    let mut fine = op("o2", "c1");
+    fine.finished_at = Some(LATEST);
+    assert!(Entry::Op(fine).is_plausible());
+}
