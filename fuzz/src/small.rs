@@ -73,7 +73,12 @@ pub fn command(data: &[u8]) {
     let cmds: Vec<vigil_core::Command> = text
         .lines()
         .take(8)
-        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter_map(|l| {
+            let cmd: vigil_core::Command = serde_json::from_str(l).ok()?;
+            let crossing = vigil_core::Command::from_tab(l);
+            assert_eq!(crossing.is_some(), cmd.crosses_tabs());
+            Some(cmd)
+        })
         .collect();
     if cmds.is_empty() {
         return;
