@@ -121,57 +121,94 @@ pub fn listed_engine(now: vigil_core::Millis) -> vigil_core::Engine {
     e
 }
 
-/// A saved entry under a key (mostly the one its id asks for): read, or refused with a typed
-/// error naming that key; what reads encodes and reads back to itself, and an engine imports
-/// it, resumes it and renders it.
+/// Saved entries, one a line (up to six), each under a key (mostly the one its id asks for):
+/// read, or refused with a typed error naming that key; what reads encodes and reads back to
+/// itself. An engine then imports what was read together, resumes it, is asked to check, retry
+/// and force, lets time pass and renders it all.
 pub fn saved_entry(data: &[u8]) {
     use vigil_core::saved::{decode_entry, encode_entry, Entry};
     let (mut c, bytes) = super::split(data);
-    let kind = *c.pick(&["op", "wf", "bulk"]);
-    let mut text = String::from_utf8_lossy(bytes).into_owned();
-    // At times one value of the entry replaced by a hostile one (a moment at the end of time).
-    if c.u8().is_multiple_of(2) {
-        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
-            let mut how = Cursor::new(&data[data.len().saturating_sub(24)..]);
-            super::gen::replace_somewhere(&mut v, &mut how);
-            text = v.to_string();
-        }
-    }
-    let key = match c.u8() % 4 {
-        0 => c.text(30),
-        _ => {
-            let id = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v.get(kind)?.get("id")?.as_str().map(String::from))
-                .unwrap_or_default();
-            format!("vigil.v3.{kind}.{id}")
-        }
-    };
-    let entry = match decode_entry(&key, &text) {
-        Ok(entry) => entry,
-        Err(e) => {
-            assert_eq!(e.key, key, "the error names its key");
-            e.disposal();
-            return;
-        }
-    };
-    let (k, t) = encode_entry(&entry);
-    assert_eq!(k, key);
-    assert_eq!(
-        decode_entry(&k, &t).as_ref(),
-        Ok(&entry),
-        "reads back to itself"
-    );
+    let all = String::from_utf8_lossy(bytes).into_owned();
     let mut state = vigil_core::workflow::SavedState::default();
-    match entry {
-        Entry::Op(o) => state.operations.push(o),
-        Entry::Workflow(w) => state.workflows.push(w),
-        Entry::Bulk(b) => state.bulks.push(b),
+    for line in all.lines().take(6) {
+        let kind = *c.pick(&["op", "wf", "bulk"]);
+        let mut text = line.to_string();
+        // At times one value of the entry replaced by a hostile one (a moment at the end of time).
+        if c.u8().is_multiple_of(2) {
+            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
+                let tail = &line.as_bytes()[line.len().saturating_sub(24)..];
+                super::gen::replace_somewhere(&mut v, &mut Cursor::new(tail));
+                text = v.to_string();
+            }
+        }
+        let key = match c.u8() % 4 {
+            0 => c.text(30),
+            _ => {
+                let id = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get(kind)?.get("id")?.as_str().map(String::from))
+                    .unwrap_or_default();
+                format!("vigil.v3.{kind}.{id}")
+            }
+        };
+        let entry = match decode_entry(&key, &text) {
+            Ok(entry) => entry,
+            Err(e) => {
+                assert_eq!(e.key, key, "the error names its key");
+                e.disposal();
+                continue;
+            }
+        };
+        let (k, t) = encode_entry(&entry);
+        assert_eq!(k, key);
+        assert_eq!(
+            decode_entry(&k, &t).as_ref(),
+            Ok(&entry),
+            "reads back to itself"
+        );
+        match entry {
+            Entry::Op(o) => state.operations.push(o),
+            Entry::Workflow(w) => state.workflows.push(w),
+            Entry::Bulk(b) => state.bulks.push(b),
+        }
     }
     let now = gen::now(&mut c);
+    let ops: Vec<_> = state.operations.iter().map(|o| o.id.clone()).collect();
+    let wfs: Vec<_> = state.workflows.iter().map(|w| w.id.clone()).collect();
     let mut e = listed_engine(now);
     let _ = e.handle_command(vigil_core::Command::Import(state), now);
-    for t in [now, now.saturating_add(60_000)] {
+    let asks = c.u8();
+    for op in ops {
+        use vigil_core::Command::{Cancel, CheckNow, Retry};
+        for (bit, cmd) in [
+            (1, CheckNow { op: op.clone() }),
+            (2, Retry { op: op.clone() }),
+            (4, Cancel { op }),
+        ] {
+            if asks & bit != 0 {
+                let _ = e.handle_command(cmd, now);
+            }
+        }
+    }
+    for workflow in wfs {
+        use vigil_core::Command::{CancelWorkflow, ForceNow};
+        if asks & 8 != 0 {
+            let _ = e.handle_command(
+                ForceNow {
+                    workflow: workflow.clone(),
+                },
+                now,
+            );
+        }
+        if asks & 16 != 0 {
+            let _ = e.handle_command(CancelWorkflow { workflow }, now);
+        }
+    }
+    for t in [
+        now,
+        now.saturating_add(60_000),
+        now.saturating_add(3_600_000),
+    ] {
         e.handle_timeout(t);
         while e.poll_transmit(t).is_some() {}
         while e.poll_event().is_some() {}

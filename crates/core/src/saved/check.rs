@@ -1,10 +1,11 @@
 //! Whether a kept value can be true: every moment in it is one a clock can say (from 1970 to the
-//! end of year 9999). Anything else comes from corruption, and arithmetic on it could overflow:
-//! such an entry is refused whole where it comes in (storage, another tab).
+//! end of year 9999), and a workflow's steps are those its plan makes. Anything else comes from
+//! corruption (arithmetic on it could overflow; a Stop without its power off cannot go on): such
+//! an entry is refused whole where it comes in (storage, another tab).
 
-use crate::model::{Operation, ProviderRef};
+use crate::model::{ActionKind, Operation, ProviderRef};
 use crate::time::Millis;
-use crate::workflow::{Bulk, Workflow};
+use crate::workflow::{Bulk, Plan, Workflow};
 
 /// 9999-12-31T23:59:59.999Z: the latest moment a kept value may name.
 pub const LATEST: Millis = 253_402_300_799_999;
@@ -31,11 +32,39 @@ pub fn plausible_op(op: &Operation) -> bool {
         && maybe(op.task_ended_at)
 }
 
-/// Every moment of the workflow is one a clock can say.
+/// Every moment of the workflow is one a clock can say, and its steps are those its plan makes.
 pub fn plausible_workflow(wf: &Workflow) -> bool {
     at(wf.started_at)
         && maybe(wf.finished_at)
         && wf.countdown.is_none_or(|(from, to)| at(from) && at(to))
+        && steps_fit(wf)
+}
+
+/// The steps a workflow of its plan has: shut down and power off (only shut down where the
+/// provider forces the VM off itself and no one asked to force it now), then for a cold resize
+/// the resize and, if asked, the start.
+fn steps_fit(wf: &Workflow) -> bool {
+    use ActionKind::{PowerOff, Resize, Shutdown, Start};
+    let kinds: Vec<ActionKind> = wf.steps.iter().map(|s| s.kind).collect();
+    let stop_len = if kinds.get(1) == Some(&PowerOff) {
+        2
+    } else {
+        1
+    };
+    let (stop, rest) = kinds.split_at(stop_len.min(kinds.len()));
+    let stop_fits = stop == [Shutdown, PowerOff]
+        || (wf.provider_forces && !wf.force_requested && stop == [Shutdown]);
+    let rest_fits = match &wf.plan {
+        Plan::Stop { .. } => rest.is_empty(),
+        Plan::ColdResize { start_after, .. } => {
+            rest == if *start_after {
+                &[Resize, Start][..]
+            } else {
+                &[Resize][..]
+            }
+        }
+    };
+    stop_fits && rest_fits
 }
 
 /// Every moment of the bulk is one a clock can say.

@@ -1,9 +1,9 @@
 use super::*;
 use crate::engine::Saved;
 use crate::error::ApiError;
-use crate::model::{Action, Expect, Mismatch, Phase, ProviderRef, Target, VmExpect};
-use crate::words::Note;
-use crate::workflow::{BulkItem, BulkWork, Plan};
+use crate::model::{Action, ActionKind, Expect, Mismatch, Phase, ProviderRef, Target, VmExpect};
+use crate::words::{Note, StepLabel};
+use crate::workflow::{BulkItem, BulkWork, Plan, Step};
 
 fn op(id: &str, conn: &str) -> Operation {
     Operation {
@@ -38,7 +38,13 @@ fn workflow(id: &str, conn: &str) -> Workflow {
         vm_id: "v1".into(),
         vm_name: "web-01".into(),
         plan: Plan::Stop { grace_s: 60 },
-        steps: Vec::new(),
+        steps: vec![
+            Step::new(ActionKind::Shutdown, StepLabel::ShutDown),
+            Step::new(
+                ActionKind::PowerOff,
+                StepLabel::PowerOffIfRunningAfter { grace_s: 60 },
+            ),
+        ],
         phase: Phase::InProgress,
         started_at: 1_000,
         finished_at: None,
@@ -420,4 +426,32 @@ fn an_entry_naming_a_moment_no_clock_can_say_is_unreadable() {
     let mut fine = op("o2", "c1");
     fine.finished_at = Some(LATEST);
     assert!(Entry::Op(fine).is_plausible());
+}
+
+#[test]
+fn a_workflow_whose_steps_do_not_fit_its_plan_is_unreadable() {
+    // fuzz: saved_entry/crash-stop-without-power-off (the engine's Stop needs its power off).
+    let ok = workflow("w1", "c1");
+    assert!(Entry::Workflow(ok.clone()).is_plausible());
+    let mut no_power_off = ok.clone();
+    no_power_off.steps.truncate(1);
+    let mut forced_by_provider = no_power_off.clone();
+    forced_by_provider.provider_forces = true;
+    assert!(Entry::Workflow(forced_by_provider.clone()).is_plausible());
+    let mut forced_now_without_it = forced_by_provider;
+    forced_now_without_it.force_requested = true;
+    let mut stray_step = ok.clone();
+    stray_step
+        .steps
+        .push(Step::new(ActionKind::Start, StepLabel::Start));
+    let mut cold = ok.clone();
+    cold.plan = Plan::ColdResize {
+        resize: crate::model::Resize::Flavor { id: "m1".into() },
+        start_after: true,
+    };
+    for wf in [no_power_off, forced_now_without_it, stray_step, cold] {
+        let (key, text) = encode_entry(&Entry::Workflow(wf));
+        let e = decode_entry(&key, &text).unwrap_err();
+        assert!(matches!(e.kind, DecodeErrorKind::Unreadable { .. }));
+    }
 }
