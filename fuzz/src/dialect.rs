@@ -54,6 +54,19 @@ pub fn api(kind: DialectKind, login: bool) -> Box<dyn Dialect> {
     .api()
 }
 
+/// What a parser is handed besides the answer, built from the parameters.
+struct Given {
+    now: vigil_core::Millis,
+    vm: Option<vigil_core::Vm>,
+    target: vigil_core::Target,
+    action: vigil_core::Action,
+    refs: Vec<vigil_core::ProviderRef>,
+    stage: u8,
+    part: Part,
+    power: PowerTarget,
+    resp: vigil_core::HttpResponse,
+}
+
 /// Every `parse_*` of `kind`'s dialect, chosen by the first byte, on the answer in `data`.
 pub fn run(kind: DialectKind, data: &[u8]) {
     let (mut c, bytes) = super::split(data);
@@ -63,31 +76,58 @@ pub fn run(kind: DialectKind, data: &[u8]) {
     let vm = c.bool().then(|| gen::vm(&mut c));
     let target = gen::target(&mut c, vm.as_ref());
     let action = gen::action(&mut c);
-    let refs: Vec<_> = (0..1 + c.u8() % 3)
+    let refs = (0..1 + c.u8() % 3)
         .map(|_| gen::provider_ref(&mut c, kind))
         .collect();
-    let stage = c.u8();
-    let part = *c.pick(PARTS);
-    let power = *c.pick(&[PowerTarget::Running, PowerTarget::Stopped]);
-    let resp = gen::response(&mut c, bytes);
-    let refs: Vec<_> = refs.iter().collect();
-    let vms = match which % 12 {
-        0 => {
-            let cursor = c.bool().then(|| gen::word(&mut c));
-            let page = api.parse_list(cursor.as_deref(), &resp, now);
-            page.map(|p| {
-                for next in &p.next {
-                    api.list_request(Some(next));
-                }
-                p.vms
-            })
+    let g = Given {
+        now,
+        vm,
+        target,
+        action,
+        refs,
+        stage: c.u8(),
+        part: *c.pick(PARTS),
+        power: *c.pick(&[PowerTarget::Running, PowerTarget::Stopped]),
+        resp: gen::response(&mut c, bytes),
+    };
+    let vms = read(api.as_mut(), which, &g, &mut c);
+    // What was read goes on to the provider's rules and the requests made about it.
+    for vm in vms.into_iter().flatten() {
+        for kind in KINDS {
+            let _ = api.allowed(&vm, *kind);
         }
-        1 => api.parse_read_vm(&resp, now),
+        api.read_vm_request(&vm.id, None);
+        api.read_many_request(&[&vm.id]);
+        let t = vigil_core::Target::vm(vm.id.clone(), vm.name.clone());
+        let _ = api.validate(&g.action);
+        let _ = api.action_request(&t, Some(&vm), &g.action, 0);
+    }
+}
+
+/// The parser `which` picks, on the answer; the VMs it read, if any.
+fn read(
+    api: &mut dyn Dialect,
+    which: u8,
+    g: &Given,
+    c: &mut super::Cursor,
+) -> Result<Vec<vigil_core::Vm>, vigil_core::ApiError> {
+    let (now, resp, vm) = (g.now, &g.resp, g.vm.as_ref());
+    let refs: Vec<_> = g.refs.iter().collect();
+    match which % 12 {
+        0 => {
+            let cursor = c.bool().then(|| gen::word(c));
+            let page = api.parse_list(cursor.as_deref(), resp, now)?;
+            for next in &page.next {
+                api.list_request(Some(next));
+            }
+            Ok(page.vms)
+        }
+        1 => api.parse_read_vm(resp, now),
         2 => {
-            let stages = api.stages(&action);
-            let stage = stage % stages.saturating_add(1).max(1);
-            let _ = api.action_request(&target, vm.as_ref(), &action, stage);
-            let acc = api.parse_accepted(&target, vm.as_ref(), &action, stage, &resp, now);
+            let stages = api.stages(&g.action);
+            let stage = g.stage % stages.saturating_add(1).max(1);
+            let _ = api.action_request(&g.target, vm, &g.action, stage);
+            let acc = api.parse_accepted(&g.target, vm, &g.action, stage, resp, now);
             if let Ok(acc) = acc {
                 api.observe_request(&acc.provider_ref);
                 api.cancel_request(&acc.provider_ref);
@@ -96,32 +136,27 @@ pub fn run(kind: DialectKind, data: &[u8]) {
             Ok(Vec::new())
         }
         3 => api
-            .parse_observation(refs[0], &resp, now)
+            .parse_observation(refs[0], resp, now)
             .map(|o| o.vm.into_iter().collect()),
         4 => {
-            let many = api.parse_observe_many(&refs, &resp, now);
-            if let Ok(many) = &many {
-                assert_eq!(many.len(), refs.len(), "one entry per reference");
-            }
-            api.observe_many_next(&refs, &resp);
-            many.map(|m| m.into_iter().flatten().filter_map(|o| o.vm).collect())
+            let many = api.parse_observe_many(&refs, resp, now)?;
+            assert_eq!(many.len(), refs.len(), "one entry per reference");
+            api.observe_many_next(&refs, resp);
+            Ok(many.into_iter().flatten().filter_map(|o| o.vm).collect())
         }
-        5 => Ok(api.observe_many_vms(&resp, now)),
-        6 => api.parse_power_list(power, vm.as_slice(), &resp, now),
+        5 => Ok(api.observe_many_vms(resp, now)),
+        6 => api.parse_power_list(g.power, g.vm.as_slice(), resp, now),
         7 => api
-            .parse_cancel(refs[0], &resp, now)
+            .parse_cancel(refs[0], resp, now)
             .map(|o| o.vm.into_iter().collect()),
         8 => {
-            if let Ok((token, _)) = api.parse_login(&resp, now) {
+            if let Ok((token, _)) = api.parse_login(resp, now) {
                 api.set_session(Some(token));
                 api.list_request(None);
             }
             Ok(Vec::new())
         }
-        9 => {
-            let _ = api.parse_catalogue(part, &resp, now);
-            Ok(Vec::new())
-        }
+        9 => api.parse_catalogue(g.part, resp, now).map(|_| Vec::new()),
         10 => {
             for r in &refs {
                 api.observe_request(r);
@@ -131,22 +166,11 @@ pub fn run(kind: DialectKind, data: &[u8]) {
             Ok(Vec::new())
         }
         _ => {
-            let region = gen::word(&mut c);
+            let region = gen::word(c);
             api.region_catalogue_requests(&region);
             api.catalogue_requests();
-            api.power_list_request(power);
+            api.power_list_request(g.power);
             Ok(Vec::new())
         }
-    };
-    // What was read goes on to the provider's rules and the requests made about it.
-    for vm in vms.into_iter().flatten() {
-        for kind in KINDS {
-            let _ = api.allowed(&vm, *kind);
-        }
-        api.read_vm_request(&vm.id, None);
-        api.read_many_request(&[&vm.id]);
-        let t = vigil_core::Target::vm(vm.id.clone(), vm.name.clone());
-        let _ = api.validate(&action);
-        let _ = api.action_request(&t, Some(&vm), &action, 0);
     }
 }

@@ -291,7 +291,8 @@ pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, no
 }
 
 /// What can be true of a kept state (storage, another tab): entries naming a moment no clock
-/// can say are corrupted, and left out whole.
+/// can say, or workflows whose steps do not fit their plan, are corrupted, and left out whole
+/// ([`crate::saved::plausible_op`] and its siblings).
 fn plausible(mut state: SavedState) -> SavedState {
     state.operations.retain(plausible_op);
     state.workflows.retain(plausible_workflow);
