@@ -7,6 +7,9 @@ use crate::dialect::DialectKind;
 use crate::model::ActionKind;
 use crate::time::{Millis, SECOND};
 
+/// The longest duration an estimate says: a week.
+pub const MAX_ESTIMATE: Millis = 7 * 24 * 3600 * SECOND;
+
 /// How long an action usually takes, as the log of its duration: mean and spread.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
@@ -27,9 +30,15 @@ impl Estimate {
         }
     }
 
-    /// The duration below which `z` standard deviations of runs finish (z = 0: the median).
+    /// The duration below which `z` standard deviations of runs finish (z = 0: the median),
+    /// within [0, [`MAX_ESTIMATE`]] whatever the estimate holds (a learned state read back from
+    /// storage may hold anything).
     pub fn quantile(&self, z: f64) -> Millis {
-        ((self.mu + z * self.sigma).exp() * 1000.0) as Millis
+        let ms = (self.mu + z * self.sigma).exp() * 1000.0;
+        if ms.is_nan() {
+            return MAX_ESTIMATE;
+        }
+        (ms as Millis).clamp(0, MAX_ESTIMATE)
     }
 
     pub fn median(&self) -> Millis {
@@ -176,9 +185,13 @@ impl Estimates {
         self.learned.iter().map(|(&(d, k), &e)| (d, k, e)).collect()
     }
 
+    /// Takes back what [`Estimates::list`] gave. From a tenth of a second to a week, spread at
+    /// most e⁵: anything else (a learned state read back from storage may hold anything) is not
+    /// learned.
     pub fn restore(&mut self, items: Vec<(DialectKind, ActionKind, Estimate)>) {
+        let mu_range = (0.1f64).ln()..=((MAX_ESTIMATE / SECOND) as f64).ln();
         for (d, k, e) in items {
-            if e.mu.is_finite() && e.sigma.is_finite() {
+            if mu_range.contains(&e.mu) && (0.0..=5.0).contains(&e.sigma) {
                 self.learned.insert((d, k), e);
             }
         }

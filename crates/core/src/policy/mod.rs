@@ -9,7 +9,7 @@ use crate::time::{Millis, SECOND};
 
 mod estimate;
 
-pub use estimate::{prior, Estimate, Estimates};
+pub use estimate::{prior, Estimate, Estimates, MAX_ESTIMATE};
 
 /// What a policy knows about one operation when it decides.
 #[derive(Clone, Debug)]

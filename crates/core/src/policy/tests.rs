@@ -289,3 +289,81 @@ fn the_first_runs_on_a_provider_move_every_actions_window() {
         p.effective(d, ActionKind::Start)
     );
 }
+
+#[test]
+fn a_learned_state_with_absurd_numbers_schedules_within_bounds() {
+    // fuzz: command/crash-learning-overflow (a learned state read back from storage).
+    for mu in [1e6, -1e6, 700.0] {
+        let mut p = Vigil::default();
+        let state = format!(r#"[["Cloudsfor","Reboot",{{"mu":{mu},"sigma":50.0,"n":3}}]]"#);
+        p.import_state(&state);
+        let est = p.estimate(DialectKind::Cloudsfor, ActionKind::Reboot);
+        for z in [-Z_LIKELY, 0.0, Z_LIKELY] {
+            assert!((0..=MAX_ESTIMATE).contains(&est.quantile(z)));
+        }
+        assert_eq!(
+            est,
+            prior(DialectKind::Cloudsfor, ActionKind::Reboot),
+            "not taken"
+        );
+        let t0 = 1_767_225_600_000;
+        let ctx = PollCtx {
+            op_id: "op-1",
+            dialect: DialectKind::Cloudsfor,
+            kind: ActionKind::Reboot,
+            accepted_at: t0,
+            now: t0,
+            polls: 0,
+            changed: false,
+            min_interval: 0,
+            forced_at: &[],
+        };
+        let next = p.next_observe(&ctx);
+        assert!(next > t0 && next < t0 + 3_600_000);
+    }
+}
+
+#[test]
+fn a_learned_state_at_the_edges_of_what_is_taken_schedules_within_bounds() {
+    // Taken whole, and moving every action of the provider by its pace: the window of an action
+    // never seen, widened by the doubt about that pace, stays within bounds too.
+    let longest = ((MAX_ESTIMATE / SECOND) as f64).ln();
+    let shortest = (0.1f64).ln();
+    for (mu, sigma, n) in [
+        (longest, 5.0, 4),
+        (longest, 5.0, u32::MAX),
+        (shortest, 5.0, 4),
+        (shortest, 0.0, u32::MAX),
+    ] {
+        let mut p = Vigil::default();
+        let state = format!(r#"[["Cloudsfor","Reboot",{{"mu":{mu},"sigma":{sigma},"n":{n}}}]]"#);
+        p.import_state(&state);
+        assert_eq!(p.history().len(), 1, "taken: {state}");
+        let t0 = crate::saved::LATEST;
+        for kind in [ActionKind::Reboot, ActionKind::Start, ActionKind::Snapshot] {
+            let d = DialectKind::Cloudsfor;
+            assert!((0..=MAX_ESTIMATE).contains(&p.likely_over(d, kind)));
+            let mut now = t0;
+            for polls in 0..50 {
+                let ctx = PollCtx {
+                    op_id: "op-1",
+                    dialect: d,
+                    kind,
+                    accepted_at: t0,
+                    now,
+                    polls,
+                    changed: false,
+                    min_interval: 0,
+                    forced_at: &[t0 + 60 * SECOND],
+                };
+                let next = p.next_observe(&ctx);
+                assert!(
+                    next > now && next <= now + 5 * MAX_ESTIMATE,
+                    "{next} after {now}"
+                );
+                p.looks_often(d, kind, t0, now);
+                now = next;
+            }
+        }
+    }
+}
