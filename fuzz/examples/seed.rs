@@ -121,9 +121,9 @@ fn main() {
         std::fs::create_dir_all(&dir).unwrap();
         let bodies = bodies(kind, &mut saved);
         for (i, body) in bodies.iter().enumerate() {
-            for which in 0..12u8 {
-                // Parameters: the parser, then a moment around T0; the rest read as 0 (status
-                // 200, no headers, the body as it is).
+            for which in (0..12u8).chain([vigil_fuzz::dialect::FIND_FROM]) {
+                // Parameters: the parser (or the look for a lost write), then a moment around
+                // T0; the rest read as 0 (status 200, no headers, the body as it is).
                 let mut input = vec![0u8; vigil_fuzz::PARAMS];
                 input[0] = which;
                 input[2] = 2;

@@ -67,7 +67,8 @@ struct Given {
     resp: vigil_core::HttpResponse,
 }
 
-/// Every `parse_*` of `kind`'s dialect, chosen by the first byte, on the answer in `data`.
+/// Every `parse_*` of `kind`'s dialect, chosen by the first byte, on the answer in `data`: a
+/// parser of answers ([`read`]), or a look for a lost write ([`find`]).
 pub fn run(kind: DialectKind, data: &[u8]) {
     let (mut c, bytes) = super::split(data);
     let which = c.u8();
@@ -90,7 +91,11 @@ pub fn run(kind: DialectKind, data: &[u8]) {
         power: *c.pick(&[PowerTarget::Running, PowerTarget::Stopped]),
         resp: gen::response(&mut c, bytes),
     };
-    let vms = read(api.as_mut(), which, &g, &mut c);
+    let vms = if which >= FIND_FROM {
+        find(api.as_ref(), &g, &mut c)
+    } else {
+        read(api.as_mut(), which, &g, &mut c)
+    };
     // What was read goes on to the provider's rules and the requests made about it.
     for vm in vms.into_iter().flatten() {
         for kind in KINDS {
@@ -102,6 +107,42 @@ pub fn run(kind: DialectKind, data: &[u8]) {
         let _ = api.validate(&g.action);
         let _ = api.action_request(&t, Some(&vm), &g.action, 0);
     }
+}
+
+/// A first byte from here on looks for a write whose answer was lost
+/// ([`Dialect::find_submit`]); below it, [`read`] picks a parser.
+pub const FIND_FROM: u8 = 240;
+
+/// The answer read as the look for a lost write: the write as it went out now, looked for at a
+/// cursor or from the start; what it finds is followed as the engine would (an adopted task
+/// observed, a next page asked for).
+fn find(
+    api: &dyn Dialect,
+    g: &Given,
+    c: &mut super::Cursor,
+) -> Result<Vec<vigil_core::Vm>, vigil_core::ApiError> {
+    use vigil_core::dialect::{Found, Submit};
+    let s = Submit {
+        target: &g.target,
+        vm: g.vm.as_ref(),
+        action: &g.action,
+        stage: g.stage % api.stages(&g.action).max(1),
+        sent_at: g.now,
+    };
+    let cursor = c.bool().then(|| gen::word(c));
+    api.find_submit(&s, cursor.as_deref());
+    match api.parse_find_submit(&s, cursor.as_deref(), &g.resp, g.now)? {
+        Found::Adopted(acc) => {
+            api.observe_request(&acc.provider_ref);
+            api.cancel_request(&acc.provider_ref);
+            api.observe_many_request(&[&acc.provider_ref]);
+        }
+        Found::Look(next) => {
+            api.find_submit(&s, Some(&next));
+        }
+        Found::NotTaken | Found::Unknown => {}
+    }
+    Ok(Vec::new())
 }
 
 /// The parser `which` picks, on the answer; the VMs it read, if any.

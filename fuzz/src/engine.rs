@@ -30,8 +30,9 @@ struct Wire {
 pub fn run(data: &[u8]) {
     let mut c = Cursor::new(data);
     let kind = *c.pick(DialectKind::ALL);
+    let seed = c.u8();
     let scenario = vigil_sim::Scenario {
-        seed: u64::from(c.u8()),
+        seed: u64::from(seed),
         vms: 4,
         failure_rate: 0.1,
         speed: 20.0,
@@ -45,7 +46,7 @@ pub fn run(data: &[u8]) {
         demo: false,
     };
     let mut w = Wire {
-        sim: vigil_sim::Sim::new(scenario, gen::T0 as u64),
+        sim: vigil_sim::Sim::with_faults(scenario, gen::T0 as u64, faults(seed)),
         engine: Engine::new("f"),
         cfg,
         now: gen::T0,
@@ -70,6 +71,23 @@ pub fn run(data: &[u8]) {
         w.step(&mut c);
     }
     look(&w.engine, w.now);
+}
+
+/// The simulator's own faults, in half of the worlds (a seed from 128 on): writes applied and
+/// their answers dropped or failed, task ids garbled, ZennoHosting clearing its status fields
+/// soon after an end (at once, at times) and reporting failed operations `succeeded`.
+fn faults(seed: u8) -> vigil_sim::Faults {
+    if seed < 0x80 {
+        return vigil_sim::Faults::none();
+    }
+    vigil_sim::Faults {
+        server_error: 0.02,
+        drop: 0.03,
+        garble: 0.05,
+        clear_ms: Some(u64::from(seed & 0x0f) * 500),
+        lie: 0.2,
+        ..vigil_sim::Faults::none()
+    }
 }
 
 impl Wire {
