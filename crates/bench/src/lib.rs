@@ -16,6 +16,7 @@ pub mod policies;
 pub mod report;
 pub mod run;
 pub mod summary;
+pub mod world;
 
 pub use run::{run, RunResult, Skipped};
 
@@ -105,7 +106,7 @@ pub fn parse_dialect(s: &str) -> Option<DialectKind> {
 }
 
 /// What to run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Selection {
     pub dialects: Vec<DialectKind>,
     pub concurrency: Vec<usize>,
@@ -117,6 +118,10 @@ pub struct Selection {
     pub seed: u64,
     /// `--fleet`: at least this many VMs in the world.
     pub fleet: usize,
+    /// `--speed`: action durations divided by this (the simulator's `Scenario.speed`).
+    pub speed: f64,
+    /// `--clear-at-end`: ZennoHosting clears an operation's fields the moment it ends.
+    pub clear_at_end: bool,
 }
 
 /// The concurrency `--quick` leaves without `vigil@<anchor>` rows.
@@ -131,6 +136,8 @@ impl Default for Selection {
             quick: false,
             seed: run::WORLD_SEED,
             fleet: 0,
+            speed: 1.0,
+            clear_at_end: false,
         }
     }
 }
@@ -141,6 +148,8 @@ impl Selection {
         run::World {
             seed: self.seed,
             fleet: self.fleet,
+            speed: self.speed,
+            clear_at_end: self.clear_at_end,
         }
     }
 

@@ -1,5 +1,5 @@
 //! `vigil-bench [--json] [--dialect D,…] [--concurrency N,…] [--strategy S,…] [--svg PATH]
-//! [--svg-concurrency N] [--jobs N] [--quick] [--verbose]`
+//! [--svg-concurrency N] [--jobs N] [--quick] [--speed X] [--clear-at-end] [--verbose]`
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -26,6 +26,10 @@ usage: vigil-bench [options]
   --fleet N              at least N VMs in the simulated world, however few operations run
                          (e.g. --dialect erigones --concurrency 5 --fleet 10000: what a large
                          fleet costs in bytes while a few operations are open)
+  --speed X              actions take 1/X of their realistic duration (vigil-sim's speed; default
+                         1): 4 runs them at a quarter of the engine's priors, 0.25 at four times
+  --clear-at-end         ZennoHosting clears operation/operationStatus the moment an operation
+                         ends (vigil-sim's fault clear=0)
   --verbose              also describe each run's slowest and unresolved operations on stderr
 Options may be repeated; lists are comma-separated. After the rows, a summary of the goals
 (a final {\"summary\": …} line with --json). Exit status 1 if any operation was lost.";
@@ -67,6 +71,14 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--quick" => a.sel.quick = true,
             "--seed" => a.sel.seed = value()?.parse().map_err(|_| "bad --seed")?,
             "--fleet" => a.sel.fleet = value()?.parse().map_err(|_| "bad --fleet")?,
+            "--speed" => {
+                a.sel.speed = value()?
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                    .ok_or("bad --speed")?
+            }
+            "--clear-at-end" => a.sel.clear_at_end = true,
             "--dialect" => {
                 for d in value()?.split(',').filter(|s| !s.trim().is_empty()) {
                     dialects.push(parse_dialect(d).ok_or(format!("unknown dialect '{d}'"))?);
@@ -248,6 +260,10 @@ mod tests {
         assert!(q.sel.quick && !q.sel.calibrates(1000) && q.sel.calibrates(100));
         assert_eq!(d.sel.seed, vigil_bench::run::WORLD_SEED);
         assert_eq!(args("--seed 5").unwrap().sel.seed, 5);
+        let w = args("--speed 0.25 --clear-at-end").unwrap().sel.world();
+        assert_eq!((w.speed, w.clear_at_end), (0.25, true));
+        assert!(w.faults().clear_ms == Some(0) && !w.is_matched());
+        assert!(d.sel.world().is_matched());
     }
 
     #[test]
@@ -256,6 +272,8 @@ mod tests {
         assert!(args("--concurrency 0").is_err());
         assert!(args("--strategy fast").unwrap_err().contains("fast"));
         assert!(args("--seed one").unwrap_err().contains("seed"));
+        assert!(args("--speed 0").unwrap_err().contains("speed"));
+        assert!(args("--speed fast").unwrap_err().contains("speed"));
         assert!(args("--svg").unwrap_err().contains("needs a value"));
         assert!(args("--frobnicate").is_err());
         assert_eq!(args("--help").err().as_deref(), Some(""));

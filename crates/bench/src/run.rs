@@ -12,9 +12,10 @@ use vigil_core::{
     Action, ActionKind, Command, ConnectionConfig, DialectKind, Engine, Event, HttpRequest,
     HttpResponse, ListState, Method, Millis, NetError, Phase, Resize, Resource, Token, Vm,
 };
-use vigil_sim::{Scenario, Sim};
+use vigil_sim::Sim;
 
 use crate::policies::{self, HcloudCli, Horizon, Linode, OpVms, Oracle};
+pub use crate::world::{scenario, World};
 use crate::{Anchor, Strategy};
 
 thread_local! {
@@ -156,36 +157,6 @@ impl RunResult {
 /// Why a dialect cannot be benchmarked (vigil-core does not read it yet, say).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped(pub String);
-
-/// The simulated world a run starts from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct World {
-    /// `--seed`: durations, failures, the VMs' states (the action mix follows it).
-    pub seed: u64,
-    /// `--fleet`: at least this many VMs, however few operations run (a large fleet with a few
-    /// operations open: what whole-fleet reads cost).
-    pub fleet: usize,
-}
-
-impl Default for World {
-    fn default() -> Self {
-        World {
-            seed: WORLD_SEED,
-            fleet: 0,
-        }
-    }
-}
-
-/// The simulated world for a workload of `ops` operations, one VM each.
-pub fn scenario(ops: usize, world: World) -> Scenario {
-    Scenario {
-        seed: world.seed,
-        // A margin for VMs no action may run on (not created, in error, suspended).
-        vms: (ops + ops / 10 + 5).max(world.fleet),
-        failure_rate: FAILURE_RATE,
-        speed: 1.0,
-    }
-}
 
 fn to_sim(req: &HttpRequest) -> vigil_sim::Request {
     vigil_sim::Request {
@@ -443,7 +414,8 @@ pub fn run(
 ) -> Result<RunResult, Skipped> {
     let total = workload_ops(concurrency);
     let seed = world.seed;
-    let sim = Rc::new(RefCell::new(Sim::new(scenario(total, world), T0 as u64)));
+    let sim = Sim::with_faults(scenario(total, world), T0 as u64, world.faults());
+    let sim = Rc::new(RefCell::new(sim));
     let mut engine = Engine::new("b");
     // No background refreshes: only the operations' own requests are counted.
     engine.schedule_mut().list_every = 365 * 24 * 60 * MINUTE;

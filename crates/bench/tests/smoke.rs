@@ -12,8 +12,7 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
         concurrency: vec![1, 10],
         strategies: Strategy::all(),
         quick: false,
-        seed: run::WORLD_SEED,
-        fleet: 0,
+        ..Selection::default()
     };
     let m = run_matrix(&sel, 2, &quiet);
     assert!(m.skipped.is_empty(), "{:?}", m.skipped);

@@ -17,6 +17,8 @@
 //!   each provider's facts in one [`dialect::Caps`].
 //! - [`words`]: every sentence the user reads.
 //! - [`engine`]: connections, inventory, the tracker, the round, workflows.
+//! - [`saved`]: what survives a reload, entry by entry, versioned.
+//! - [`route`]: the page's hash routes.
 
 pub mod catalogue;
 pub mod demo;
@@ -29,6 +31,8 @@ pub mod ids;
 pub mod json;
 pub mod model;
 pub mod policy;
+pub mod route;
+pub mod saved;
 pub mod time;
 pub mod words;
 pub mod workflow;

@@ -127,7 +127,8 @@ impl Workflow {
             .steps
             .iter()
             .any(|s| s.kind == ActionKind::PowerOff && s.state != StepState::Pending);
-        (self.is_open() && !self.force_requested && !stopping).then(|| (end - now).max(0))
+        (self.is_open() && !self.force_requested && !stopping)
+            .then(|| end.saturating_sub(now).max(0))
     }
 
     /// The step under way (or waiting), if any.
@@ -310,5 +311,33 @@ impl SavedState {
             workflows,
             bulks,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_countdown_at_the_ends_of_time_never_overflows() {
+        // fuzz: saved_entry/crash-countdown-overflow (a countdown ending at i64::MIN).
+        let mut wf = Workflow {
+            id: "w1".into(),
+            connection: "c1".into(),
+            vm_id: "v1".into(),
+            vm_name: "web-01".into(),
+            plan: Plan::Stop { grace_s: 60 },
+            steps: Vec::new(),
+            phase: Phase::InProgress,
+            started_at: 0,
+            finished_at: None,
+            countdown: Some((0, i64::MIN)),
+            note: None,
+            provider_forces: false,
+            force_requested: false,
+        };
+        assert_eq!(wf.countdown_left(1_767_225_600_000), Some(0));
+        wf.countdown = Some((0, i64::MAX));
+        assert_eq!(wf.countdown_left(i64::MIN), Some(i64::MAX));
     }
 }

@@ -262,7 +262,14 @@ fn a_task_seen_ended_only_by_its_own_read_needs_a_fresh_vm_read() {
 #[test]
 fn a_reboot_the_guest_ignores_is_looked_at_again_right_after_the_provider_forces_it() {
     let mut e = engine_with(&[vm("web-01", "running", &[])]);
-    e.set_policy(Box::new(vigil_core::policy::Vigil::default()));
+    // A provider whose reboots were seen taking what the prior says: its pace is known.
+    use vigil_core::PollPolicy;
+    let mut policy = vigil_core::policy::Vigil::default();
+    let usual = vigil_core::policy::prior(DialectKind::Erigones, ActionKind::Reboot).median();
+    for _ in 0..4 {
+        policy.finished(DialectKind::Erigones, ActionKind::Reboot, usual);
+    }
+    e.set_policy(Box::new(policy));
     start_all(&mut e, &["web-01"], Action::Reboot);
     // The task stays pending: the guest ignores the ACPI request. Erigones forces the reboot
     // after its documented default `timeout` of 180 s.

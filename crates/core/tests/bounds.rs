@@ -20,7 +20,7 @@ fn too_many(retry_after: &str) -> HttpResponse {
 }
 
 #[test]
-fn a_submit_without_an_answer_in_time_asks_for_a_check_and_is_never_sent_again() {
+fn a_submit_without_an_answer_in_time_is_looked_for_a_few_times_then_asks_for_a_check() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
     let post = only(e.round(T0));
@@ -31,6 +31,28 @@ fn a_submit_without_an_answer_in_time_asks_for_a_check_and_is_never_sent_again()
         "it wakes for the time limit"
     );
     e.handle_timeout(T0 + REQUEST_TIMEOUT);
+    // The answer arrives after all: it is too late to count.
+    e.answer(post.token, Ok(accepted("reboot")), T0 + REQUEST_TIMEOUT + 5);
+    assert_eq!(e.op(&id).phase, Phase::Submitted, "looked for");
+    // The provider cannot be read: a few looks, each later than the one before, then a check.
+    let mut looks = Vec::new();
+    let mut now = T0 + REQUEST_TIMEOUT;
+    while e.op(&id).is_open() {
+        now = e.wake().expect("it looks again").max(now);
+        for o in e.round(now) {
+            assert_ne!(o.request.method, Method::Post, "{o:?}");
+            if o.request.url.ends_with("/vms/v1/actions") {
+                looks.push(now);
+            }
+            let down = HttpResponse::new(502, r#"{"message": "bad gateway"}"#);
+            e.answer(o.token, Ok(down), now + 50);
+        }
+        now += 50;
+        assert!(now < T0 + 10 * 60_000, "bounded");
+    }
+    assert!((3..=8).contains(&looks.len()), "{looks:?}");
+    let gaps: Vec<_> = looks.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.windows(2).all(|g| g[1] >= g[0]), "{gaps:?}");
     let op = e.op(&id);
     assert_eq!(op.phase, Phase::NeedsCheck);
     assert_eq!(
@@ -39,10 +61,7 @@ fn a_submit_without_an_answer_in_time_asks_for_a_check_and_is_never_sent_again()
             after: REQUEST_TIMEOUT
         })
     );
-    // The answer arrives after all: it is too late to count, and nothing goes out twice.
-    e.answer(post.token, Ok(accepted("reboot")), T0 + REQUEST_TIMEOUT + 5);
-    assert_eq!(e.op(&id).phase, Phase::NeedsCheck);
-    for t in [T0 + REQUEST_TIMEOUT, T0 + 2 * REQUEST_TIMEOUT, T0 + 600_000] {
+    for t in [now, now + REQUEST_TIMEOUT, now + 600_000] {
         for o in e.round(t) {
             assert_ne!(o.request.method, Method::Post, "{o:?}");
         }

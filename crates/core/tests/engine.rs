@@ -217,39 +217,71 @@ fn a_refused_request_keeps_the_providers_words() {
 }
 
 #[test]
-fn a_lost_submit_is_never_reported_as_failed_or_done() {
+fn a_lost_submit_is_looked_for_and_adopted_when_the_provider_took_it() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
     let post = only(e.round(T0));
-    e.answer(post.token, Err(NetError("connection reset".into())), T0);
-    let op = e.op(&id);
-    assert_eq!(op.phase, Phase::NeedsCheck);
-    assert!(
-        matches!(&op.note, Some(Note::MaybeSent { .. })),
-        "{:?}",
-        op.note
+    e.answer(
+        post.token,
+        Err(NetError("connection reset".into())),
+        T0 + 50,
     );
+    // Not ended, neither failed nor done: the provider is asked whether it took it.
+    assert_eq!(e.op(&id).phase, Phase::Submitted);
+    let look = only(e.round(T0 + 50));
+    assert_eq!(look.request.method, Method::Get);
+    assert_eq!(look.request.url, format!("{BASE}/vms/v1/actions"));
+    let older = action("reboot", "completed", "2025-12-31T23:00:00Z");
+    let ours = action("reboot", "in-progress", "2026-01-01T00:00:00Z");
+    e.answer(look.token, Ok(actions(&[ours, older])), T0 + 100);
+    let op = e.op(&id);
+    assert_eq!(op.phase, Phase::Accepted, "{:?}", op.note);
+    assert_eq!(op.accepted_at, Some(T0), "accepted when it went out");
+    assert!(matches!(
+        &op.provider_ref,
+        Some(vigil_core::ProviderRef::CloudsforAction { started_at, .. }) if started_at == "2026-01-01T00:00:00Z"
+    ));
+    // Followed from here, never sent again.
+    for t in [T0 + 5_000, T0 + 20_000, T0 + 60_000] {
+        for o in e.round(t) {
+            assert_ne!(o.request.method, Method::Post, "{o:?}");
+        }
+    }
 }
 
 #[test]
-fn a_server_error_to_a_submit_asks_for_a_check_and_sends_nothing_twice() {
+fn a_server_error_to_a_submit_the_provider_shows_no_trace_of_ends_not_taken_with_retry() {
     let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
     let id = e.start("c1", "v1", Action::Reboot, T0).unwrap();
     let post = only(e.round(T0));
     e.answer(
         post.token,
         Ok(HttpResponse::new(503, r#"{"message": "upstream timeout"}"#)),
-        T0,
+        T0 + 50,
     );
+    assert_eq!(e.op(&id).phase, Phase::Submitted, "neither failed nor done");
+    // An earlier reboot of the VM is not this one.
+    let older = action("reboot", "completed", "2025-12-31T23:00:00Z");
+    let look = only(e.round(T0 + 50));
+    assert_eq!(look.request.method, Method::Get);
+    e.answer(
+        look.token,
+        Ok(actions(std::slice::from_ref(&older))),
+        T0 + 100,
+    );
+    assert_eq!(e.op(&id).phase, Phase::Submitted, "one read is not enough");
+    // A write still on its way has had time to land by the second read.
+    let when = e.wake().unwrap();
+    assert!(when >= T0 + 3_000, "{when}");
+    let again = only(e.round(when));
+    assert_eq!(again.request.url, look.request.url);
+    e.answer(again.token, Ok(actions(&[older])), when + 50);
     let op = e.op(&id);
-    assert_eq!(op.phase, Phase::NeedsCheck, "neither failed nor done");
-    let Some(Note::ServerErrorOnSubmit(err)) = &op.note else {
-        panic!("{:?}", op.note)
-    };
-    assert_eq!(err.status, Some(503));
-    assert_eq!(err.provider_text.as_deref(), Some("upstream timeout"));
-    // What follows is a look at the VM, never the action again.
-    for t in [T0, T0 + 5_000, T0 + 60_000] {
+    assert_eq!(op.phase, Phase::Failed);
+    assert_eq!(op.note, Some(Note::NotTaken));
+    assert_eq!(op.last_error.as_ref().and_then(|e| e.status), Some(503));
+    assert!(e.view().can_retry(&id), "Retry is offered");
+    for t in [when, when + 5_000, when + 60_000] {
         for o in e.round(t) {
             assert_ne!(o.request.method, Method::Post, "{o:?}");
         }
@@ -1103,4 +1135,56 @@ fn stored_state_without_workflows_still_loads() {
     // And an operation stored with the old actions still reads.
     let action: vigil_core::Action = serde_json::from_str(r#""Shutdown""#).unwrap();
     assert_eq!(action, vigil_core::Action::Shutdown);
+}
+
+#[test]
+fn a_duration_is_learned_from_between_the_looks_that_saw_it_running_and_over() {
+    let mut e = engine_with(&[vm("v1", "web-01", "running", false)]);
+    e.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("reboot")), T0);
+    let mut running_seen = T0;
+    let ended = loop {
+        let t = e.wake().unwrap();
+        let get = only(e.round(t));
+        // The reboot ends 14 s after acceptance.
+        let status = if t < T0 + 14_000 {
+            "in-progress"
+        } else {
+            "completed"
+        };
+        e.answer(
+            get.token,
+            Ok(actions(&[action("reboot", status, "2026-01-01T00:00:00Z")])),
+            t + 50,
+        );
+        if status == "completed" {
+            break t;
+        }
+        running_seen = t;
+    };
+    let learned = e
+        .events()
+        .into_iter()
+        .filter_map(|ev| match ev {
+            vigil_core::Event::Learned(s) => Some(s),
+            _ => None,
+        })
+        .next_back()
+        .expect("a duration learned");
+    let history: Vec<(DialectKind, ActionKind, vigil_core::policy::Estimate)> =
+        serde_json::from_str(&learned).unwrap();
+    let est = history[0].2;
+    assert_eq!(history[0].1, ActionKind::Reboot);
+    // The one run, out of its mean with the prior (which counts as three).
+    let prior = vigil_core::policy::prior(DialectKind::Cloudsfor, ActionKind::Reboot);
+    let run_s = (4.0 * est.mu - 3.0 * prior.mu).exp();
+    let middle = (running_seen + ended) as f64 / 2.0 - T0 as f64;
+    assert!(
+        (run_s * 1000.0 - middle).abs() < 50.0,
+        "learned {run_s} s; looks at {} and {} ms",
+        running_seen - T0,
+        ended - T0
+    );
+    assert!(ended - running_seen > 1_000, "the looks are apart");
 }

@@ -342,7 +342,11 @@ mod tests {
         assert!(Faults::parse("").unwrap().is_none());
         assert!(Faults::parse("none").unwrap().is_none());
         assert_eq!(Faults::none().to_string(), "none");
+        let z = Faults::parse("clear=0").unwrap();
+        assert!(z.clear_ms == Some(0) && !z.is_none());
+        assert_eq!(Faults::parse(&z.to_string()).unwrap(), z);
         for bad in [
+            "clear=soon",
             "5xx",
             "5xx=2",
             "drop=x",

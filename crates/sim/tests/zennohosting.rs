@@ -542,3 +542,35 @@ fn rate_limit_429_with_retry_after() {
         200
     );
 }
+
+#[test]
+fn with_clear_0_the_fields_go_null_the_moment_an_operation_ends() {
+    let mut s = sim(0.0);
+    s.set_faults(vigil_sim::Faults::parse("clear=0").unwrap());
+    let p = zh_project(&mut s, T0);
+    let id = pick(&mut s, &p, "stopped");
+    let path = format!("/projects/{p}/vms/{id}/start");
+    assert_eq!(zh(&mut s, "POST", &path, "", T0).status, 202);
+    let tr = trace(&mut s, &p, &id, T0, T0 + 30 * SEC);
+    assert_eq!(
+        tr,
+        [
+            row("start", "pending", "stopped", "stopped"),
+            row("start", "in_progress", "booting", "stopped"),
+            row("null", "null", "booted", "running"),
+        ]
+    );
+    // `updatedAt` says when it ended, as the truth does.
+    let end = s.latest_action("zennohosting", &id).unwrap().finished_at_ms;
+    let v = vm(&mut s, &p, &id, T0 + 30 * SEC);
+    assert_eq!(v["updatedAt"], iso(end.unwrap()));
+    // Switched on later, an operation already over shows nothing either.
+    let mut s = sim(0.0);
+    let p = zh_project(&mut s, T0);
+    let id = pick(&mut s, &p, "stopped");
+    let path = format!("/projects/{p}/vms/{id}/start");
+    assert_eq!(zh(&mut s, "POST", &path, "", T0).status, 202);
+    assert_eq!(vm(&mut s, &p, &id, T0 + 30 * SEC)["operation"], "start");
+    s.set_faults(vigil_sim::Faults::parse("clear=0").unwrap());
+    assert!(vm(&mut s, &p, &id, T0 + 31 * SEC)["operation"].is_null());
+}

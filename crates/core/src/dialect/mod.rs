@@ -20,6 +20,7 @@ use crate::words::Refusal;
 
 mod caps;
 mod common;
+mod find;
 pub mod links;
 #[cfg(test)]
 mod testing;
@@ -38,6 +39,7 @@ pub(crate) use common::{
     target_vm_id, uint32, Endpoint,
 };
 pub use common::{ConnectionConfig, Credentials};
+pub use find::{Found, Submit, FIND_SLACK};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {
@@ -203,6 +205,24 @@ pub trait Dialect {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError>;
+
+    /// A read that tells whether the provider took a write whose answer was lost (`cursor`:
+    /// where an earlier answer said to look next, [`Found::Look`]); `None` where this provider
+    /// cannot tell, and the operation asks to be checked.
+    fn find_submit(&self, _s: &Submit, _cursor: Option<&str>) -> Option<HttpRequest> {
+        None
+    }
+
+    /// The answer to [`Dialect::find_submit`].
+    fn parse_find_submit(
+        &self,
+        _s: &Submit,
+        _cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        Err(ApiError::from_response(resp, &["message"], now))
+    }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest;
     fn parse_observation(

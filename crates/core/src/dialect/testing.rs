@@ -72,3 +72,64 @@ pub(crate) fn json_of(req: &HttpRequest) -> serde_json::Value {
 pub(crate) fn has_header(req: &HttpRequest, name: &str, value: &str) -> bool {
     req.headers.iter().any(|(k, v)| k == name && v == value)
 }
+
+/// What a look for `action`'s lost write on `vm`, sent at `sent_at`, finds in `resp` (read at
+/// `cursor`).
+pub(crate) fn find(
+    d: &dyn Dialect,
+    vm: &Vm,
+    action: &Action,
+    sent_at: Millis,
+    cursor: Option<&str>,
+    resp: &HttpResponse,
+) -> Result<super::Found, ApiError> {
+    let target = target_of(vm);
+    let s = super::Submit {
+        target: &target,
+        vm: Some(vm),
+        action,
+        stage: 0,
+        sent_at,
+    };
+    d.parse_find_submit(&s, cursor, resp, sent_at + 1_000)
+}
+
+/// A lost create of `spec`, sent at `sent_at`, as a look for it sees it.
+fn create_submit<'a>(target: &'a Target, action: &'a Action, sent_at: Millis) -> super::Submit<'a> {
+    super::Submit {
+        target,
+        vm: None,
+        action,
+        stage: 0,
+        sent_at,
+    }
+}
+
+/// The read that looks for a lost create of `spec` (at `cursor`).
+pub(crate) fn find_create_request(
+    d: &dyn Dialect,
+    spec: &VmSpec,
+    sent_at: Millis,
+    cursor: Option<&str>,
+) -> Option<HttpRequest> {
+    let (target, action) = (new_vm(&spec.name), Action::Create(Box::new(spec.clone())));
+    d.find_submit(&create_submit(&target, &action, sent_at), cursor)
+}
+
+/// What a look for a lost create of `spec`, sent at `sent_at`, finds in `resp` (read at
+/// `cursor`).
+pub(crate) fn find_create(
+    d: &dyn Dialect,
+    spec: &VmSpec,
+    sent_at: Millis,
+    cursor: Option<&str>,
+    resp: &HttpResponse,
+) -> Result<super::Found, ApiError> {
+    let (target, action) = (new_vm(&spec.name), Action::Create(Box::new(spec.clone())));
+    d.parse_find_submit(
+        &create_submit(&target, &action, sent_at),
+        cursor,
+        resp,
+        sent_at + 1_000,
+    )
+}

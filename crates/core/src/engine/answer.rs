@@ -44,6 +44,7 @@ impl Core {
             FlightKind::Login => self.on_login(&conn, result, a.now),
             FlightKind::List { cursor, riders } => self.on_list(&conn, cursor, &riders, result, a),
             FlightKind::Submit { op } => self.on_submit(&op, result, a),
+            FlightKind::Find { op, cursor } => self.on_find(&op, cursor, result, a),
             FlightKind::Observe { ops } => {
                 for op in ops {
                     self.on_observe(&op, &result, a);
@@ -60,20 +61,18 @@ impl Core {
     }
 
     /// A request got no answer within its time limit: it counts as lost, and a late answer is
-    /// ignored. A submit's fate is unknown: it ends *Needs check*, never sent again blindly.
+    /// ignored. A submit's fate is unknown: it is looked for at the provider (or ends *Needs
+    /// check*), never sent again blindly.
     pub(crate) fn lose_overdue(&mut self, now: Millis) {
         for token in self.flights.overdue(now) {
             let Some(flight) = self.flights.get_mut(token) else {
                 continue;
             };
-            let after = now - flight.sent_at;
+            let (sent, after) = (flight.sent_at, now - flight.sent_at);
             if let FlightKind::Submit { op } = &flight.kind {
                 let op = op.clone();
                 self.flights.remove(token);
-                if let Some(rec) = self.ops.get_mut(&op) {
-                    let fx = rec.submit_timed_out(after, now);
-                    self.apply(&op, fx, now, now);
-                }
+                self.submit_lost(&op, sent, now);
                 continue;
             }
             let lost = NetError(format!(
@@ -193,7 +192,7 @@ impl Core {
         let Some(c) = self.conns.get(&rec.op.connection) else {
             return;
         };
-        let (stages, backoff) = (c.api.stages(&rec.op.action), self.backoff(1));
+        let stages = c.api.stages(&rec.op.action);
         let vm = rec.op.vm_id().and_then(|v| c.inv.get(v));
         let parsed = match &result {
             Ok(resp) => c
@@ -215,10 +214,7 @@ impl Core {
                 let rec = self.ops.get_mut(op_id).expect("exists");
                 rec.accept(acc, stages, first, a)
             }
-            Err((e, accepted)) => {
-                let rec = self.ops.get_mut(op_id).expect("exists");
-                rec.submit_failed(e, accepted, backoff, a.now)
-            }
+            Err((e, accepted)) => self.submit_failed(op_id, e, accepted, a),
         };
         self.apply_answer(op_id, fx, a);
     }

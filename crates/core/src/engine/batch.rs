@@ -314,8 +314,8 @@ impl Core {
     }
 
     /// The order of the per-operation pass when the budget cannot send everything due:
-    /// 1. what closes a task already over (verifications, and looks at tasks an observe-many
-    ///    answer showed ended), longest due first;
+    /// 1. what closes a task already over (verifications, looks at tasks an observe-many
+    ///    answer showed ended, looks for writes of unknown fate), longest due first;
     /// 2. then operation by operation, oldest first, so that a starved budget finishes what it
     ///    started before it submits more; but among the looks at running tasks, the one due
     ///    longest takes the first look's place, so that no operation is looked at again and
@@ -324,8 +324,9 @@ impl Core {
         let open: Vec<&crate::engine::tracker::OpRecord> =
             self.ops.iter().filter(|r| r.is_open()).collect();
         let due = |r: &&crate::engine::tracker::OpRecord| r.sched.due.unwrap_or(Millis::MAX);
+        // Looks for writes of unknown fate close work too.
         let over = |r: &&crate::engine::tracker::OpRecord| {
-            r.op.phase == Phase::Verifying || r.sched.ended_seen.is_some()
+            r.op.phase == Phase::Verifying || r.sched.ended_seen.is_some() || r.is_finding()
         };
         let (mut first, rest): (Vec<_>, Vec<_>) = open.into_iter().partition(over);
         first.sort_by_key(due);

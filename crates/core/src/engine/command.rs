@@ -108,6 +108,34 @@ pub enum Command {
     ClearFinished,
 }
 
+impl Command {
+    /// Whether another tab may ask for it: the user's intents on operations, workflows, bulks
+    /// and connections' VM lists. What only the tab itself says (its connections and their
+    /// credentials, its pace, what its storage or the leading tab brings) never crosses.
+    pub fn crosses_tabs(&self) -> bool {
+        !matches!(
+            self,
+            Command::SetConnections(_)
+                | Command::AddConnection(_)
+                | Command::RemoveConnection(_)
+                | Command::Pace(_)
+                | Command::Import(_)
+                | Command::ImportLearning(_)
+                | Command::TakeOver
+                | Command::Mirror(_)
+                | Command::ShareAll
+        )
+    }
+
+    /// A command from another tab's message: `None` when it does not read as one, or is one no
+    /// tab may ask another for ([`Command::crosses_tabs`]).
+    pub fn from_tab(text: &str) -> Option<Command> {
+        serde_json::from_str::<Command>(text)
+            .ok()
+            .filter(Command::crosses_tabs)
+    }
+}
+
 /// What a command started.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Started {
@@ -138,5 +166,36 @@ impl Started {
             Started::Bulk(id) => Some(id),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_users_intents_cross_tabs() {
+        let act = Command::Act {
+            conn: "c".into(),
+            vm: "v1".into(),
+            action: Action::Reboot,
+        };
+        let text = serde_json::to_string(&act).unwrap();
+        assert_eq!(Command::from_tab(&text), Some(act));
+        for local in [
+            r#"{"SetConnections":[]}"#,
+            r#"{"RemoveConnection":"c"}"#,
+            r#"{"Import":{"operations":[]}}"#,
+            r#"{"Pace":"Offline"}"#,
+            r#""TakeOver""#,
+            r#"{"ImportLearning":"[]"}"#,
+            "not json",
+        ] {
+            assert_eq!(Command::from_tab(local), None, "{local}");
+        }
+        assert_eq!(
+            Command::from_tab(r#""ClearFinished""#),
+            Some(Command::ClearFinished)
+        );
     }
 }

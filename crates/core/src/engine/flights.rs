@@ -26,6 +26,11 @@ pub(crate) enum FlightKind {
     Submit {
         op: OpId,
     },
+    /// A look for a write whose answer was lost (`cursor`: where an earlier answer said to look).
+    Find {
+        op: OpId,
+        cursor: Option<String>,
+    },
     Observe {
         ops: Vec<OpId>,
     },
@@ -61,7 +66,9 @@ impl FlightKind {
             | FlightKind::ObserveMany { ops }
             | FlightKind::Read { ops, .. }
             | FlightKind::PowerList { ops, .. } => ops,
-            FlightKind::Submit { op } | FlightKind::Cancel { op } => std::slice::from_ref(op),
+            FlightKind::Submit { op } | FlightKind::Cancel { op } | FlightKind::Find { op, .. } => {
+                std::slice::from_ref(op)
+            }
             FlightKind::Login | FlightKind::Catalogue { .. } => &[],
         }
     }

@@ -162,8 +162,13 @@ fn cancel(core: &mut Core, op: &OpId) -> Result<Started, Refusal> {
 /// "Check now" on an operation whose outcome is in doubt.
 fn check_now(core: &mut Core, op: &OpId, now: Millis) -> Result<Started, Refusal> {
     let grace = core.schedule.verify_grace;
-    let rec = core.ops.get_mut(op).ok_or(Refusal::UnknownOperation)?;
-    if !rec.check_now(grace, now) {
+    let rec = core.ops.get(op).ok_or(Refusal::UnknownOperation)?;
+    if core.conn(&rec.op.connection).is_none() {
+        return Err(Refusal::UnknownConnection);
+    }
+    let can_find = core.can_find(op);
+    let rec = core.ops.get_mut(op).expect("checked");
+    if !rec.check_now(grace, can_find, now) {
         return Err(Refusal::NothingToCheck);
     }
     Ok(Started::Nothing)

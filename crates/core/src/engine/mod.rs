@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Layers, bottom up (each uses only those below it): [`budget`], [`inventory`], [`flights`]
-//! → [`conn`] → [`tracker`] (one operation's record and its moves) → [`core`] with the
+//! → [`conn`] → [`tracker`] (one operation's record and its moves; [`unsure`]: a write of
+//! unknown fate looked for) → [`core`] with the
 //! [`round`], [`batch`] and [`answer`] passes → [`workflows`] and [`rules`] → [`sync`],
 //! [`notices`], [`intents`] → this module and the read-only [`view`].
 
@@ -23,6 +24,7 @@ mod command;
 mod conn;
 mod core;
 mod event;
+mod finds;
 mod flights;
 mod intents;
 mod inventory;
@@ -32,6 +34,7 @@ mod round;
 mod rules;
 mod sync;
 mod tracker;
+mod unsure;
 mod view;
 mod workflows;
 

@@ -63,10 +63,13 @@ impl Ops {
         self.map.get(id).filter(|r| r.is_open())
     }
 
-    /// Keeps the VM index right for operations that learned their VM's id, and orders by when
-    /// they were submitted (imports may come in any order).
+    /// Caps the provider texts of the operations that changed, and keeps the VM index right for
+    /// those that learned their VM's id.
     pub fn settle(&mut self) {
         for id in &self.changed {
+            if let Some(rec) = self.map.get_mut(id) {
+                crate::saved::cap_operation(&mut rec.op);
+            }
             let Some(rec) = self.map.get(id) else {
                 continue;
             };

@@ -240,6 +240,20 @@ impl Core {
             ))
         };
         let planned = match (op.phase, &op.provider_ref) {
+            (Phase::Submitted, _) if rec.is_finding() => {
+                let cursor = rec.sched.finding.as_ref().and_then(|f| f.cursor.clone());
+                let Some(request) = self.find_request(id, cursor.as_deref()) else {
+                    self.cannot_find(id, now);
+                    return;
+                };
+                Some((
+                    FlightKind::Find {
+                        op: id.clone(),
+                        cursor,
+                    },
+                    request,
+                ))
+            }
             (Phase::Submitted, _) => {
                 if op.action.kind().on_a_vm() && vm.is_none() {
                     return; // Not listed (yet): the listing's answer wakes the engine.
@@ -348,6 +362,7 @@ impl Core {
                 _ => REQUEST_TIMEOUT,
             };
             let ops: Vec<OpId> = p.kind.ops().to_vec();
+            let submit = matches!(p.kind, FlightKind::Submit { .. });
             let token = self.flights.insert(Flight {
                 desc: p.request.describe(),
                 kind: p.kind,
@@ -359,6 +374,9 @@ impl Core {
             for op in ops {
                 if let Some(rec) = self.ops.get_mut(&op) {
                     rec.sched.flight = Some(token);
+                    if submit {
+                        rec.sched.sent_at = Some(now);
+                    }
                 }
             }
             out.push(Transmit {

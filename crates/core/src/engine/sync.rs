@@ -16,6 +16,7 @@ use crate::engine::workflows::Workflows;
 use crate::engine::Core;
 use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
 use crate::model::{Operation, Phase, Vm};
+use crate::saved::{plausible_bulk, plausible_op, plausible_workflow};
 use crate::time::Millis;
 use crate::workflow::{Bulk, SavedState, StepState, Workflow};
 
@@ -82,7 +83,10 @@ pub(crate) struct Keeper {
 /// An operation as it is kept: one made but not sent yet (a workflow step queued behind the
 /// budget) is not kept, so that a reload sends it instead of asking for a check.
 fn kept_op(rec: &OpRecord) -> Option<&Operation> {
-    let unsent = rec.op.phase == Phase::Submitted && !rec.sched.waiting() && rec.op.stage == 0;
+    let unsent = rec.op.phase == Phase::Submitted
+        && !rec.sched.waiting()
+        && rec.op.stage == 0
+        && !rec.is_finding();
     (!unsent).then_some(&rec.op)
 }
 
@@ -126,8 +130,21 @@ fn note_kept<K: Eq + Hash + Clone, V: PartialEq + Clone>(
     }
 }
 
+/// An entry this engine does not own: never written nor dropped; once gone from the engine, no
+/// longer held either.
+fn forget<K: Eq + Hash, V>(held: &mut HashMap<K, V>, id: &K, gone: bool) {
+    if gone {
+        held.remove(id);
+    }
+}
+
 impl Keeper {
     /// What changed since the last call, as it is kept. `changed_*`: what may have changed.
+    ///
+    /// Only entries of this engine's connections are written and dropped (a bulk's: when all of
+    /// its VMs' are): entries of other connections, imported from storage, stay as their owner
+    /// (another tab) wrote them, whatever this engine does with its copy (trim, clear, end it for
+    /// want of its connection).
     pub fn delta(
         &mut self,
         core: &Core,
@@ -137,8 +154,15 @@ impl Keeper {
         changed_bulks: &BTreeSet<BulkId>,
     ) -> Saved {
         let mut out = Saved::default();
+        let ours = |c: &ConnId| core.conn(c).is_some();
         for id in changed_ops {
             let op = core.ops.get(id).and_then(kept_op);
+            let conn = op.or(self.ops.get(id)).map(|o| &o.connection);
+            if !conn.is_some_and(ours) {
+                // Another tab's (or a removed connection's): storage keeps what its owner wrote.
+                forget(&mut self.ops, id, op.is_none());
+                continue;
+            }
             note_kept(&mut self.ops, id, op, &mut out.ops, &mut out.dropped_ops);
         }
         // A workflow's kept form changes when one of its steps' operations is first kept.
@@ -146,11 +170,24 @@ impl Keeper {
         let wf_ids: BTreeSet<&WfId> = changed_wfs.iter().chain(open_wfs).collect();
         for id in wf_ids {
             let wf = wfs.get(id).map(|rec| kept_workflow(core, &rec.wf));
+            let conn = wf
+                .as_ref()
+                .or(self.workflows.get(id))
+                .map(|w| &w.connection);
+            if !conn.is_some_and(ours) {
+                forget(&mut self.workflows, id, wf.is_none());
+                continue;
+            }
             let (write, dropped) = (&mut out.workflows, &mut out.dropped_workflows);
             note_kept(&mut self.workflows, id, wf.as_ref(), write, dropped);
         }
         for id in changed_bulks {
             let bulk = wfs.bulks.iter().find(|b| &b.id == id);
+            let items = bulk.or(self.bulks.get(id)).map(|b| &b.items);
+            if !items.is_some_and(|items| items.iter().all(|i| ours(&i.connection))) {
+                forget(&mut self.bulks, id, bulk.is_none());
+                continue;
+            }
             note_kept(
                 &mut self.bulks,
                 id,
@@ -242,6 +279,7 @@ pub(crate) fn overflow(core: &Core, wfs: &Workflows) -> (Vec<OpId>, Vec<WfId>, V
 
 /// Brings kept state in: operations resume, workflows go on from where they were.
 pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, now: Millis) {
+    let state = plausible(state);
     let grace = core.schedule.verify_grace;
     for op in state.operations {
         if core.ops.contains(&op.id) {
@@ -261,14 +299,27 @@ pub(crate) fn import(core: &mut Core, wfs: &mut Workflows, state: SavedState, no
     wfs.bulks.sort_by_key(|b| b.started_at);
 }
 
+/// What can be true of a kept state (storage, another tab): entries naming a moment no clock
+/// can say, or workflows whose steps do not fit their plan, are corrupted, and left out whole
+/// ([`crate::saved::plausible_op`] and its siblings).
+fn plausible(mut state: SavedState) -> SavedState {
+    state.operations.retain(plausible_op);
+    state.workflows.retain(plausible_workflow);
+    state.bulks.retain(plausible_bulk);
+    state
+}
+
 /// A following tab applies what the leading one shares.
 pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
     let Share {
-        saved,
+        mut saved,
         vms,
         catalogues,
         full,
     } = share;
+    saved.ops.retain(plausible_op);
+    saved.workflows.retain(plausible_workflow);
+    saved.bulks.retain(plausible_bulk);
     if full {
         core.ops.clear();
         wfs.list.clear();

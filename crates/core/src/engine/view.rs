@@ -149,13 +149,23 @@ impl Busy {
         format!(
             "{} · {}",
             crate::words::phase_label(self.phase),
-            crate::words::so_far(now - self.since, self.progress, self.typical, ", usually ~")
+            crate::words::so_far(
+                now.saturating_sub(self.since),
+                self.progress,
+                self.typical,
+                ", usually ~"
+            )
         )
     }
 
     /// For a table cell: "12 s of ~20 s", "45 % · 12 s", "12 s".
     pub fn short(&self, now: Millis) -> String {
-        crate::words::so_far(now - self.since, self.progress, self.typical, " of ~")
+        crate::words::so_far(
+            now.saturating_sub(self.since),
+            self.progress,
+            self.typical,
+            " of ~",
+        )
     }
 }
 

@@ -374,7 +374,7 @@ pub fn so_far(
 
 /// Typical durations are estimates: say them in round figures.
 pub fn round_typical(ms: Millis) -> Millis {
-    let s = (ms + 500) / 1000;
+    let s = ms.saturating_add(500) / 1000;
     let rounded = match s {
         0..=9 => s.max(1),
         10..=59 => (s + 2) / 5 * 5,

@@ -68,6 +68,9 @@ pub enum Note {
     ServerErrorOnSubmit(ApiError),
     /// The provider accepted (2xx) but its answer could not be read.
     AcceptedUnreadable(ApiError),
+    /// The submit's answer was lost (a dropped connection, no answer in time, an internal
+    /// error), and the provider shows no trace of it where it would: it was not taken.
+    NotTaken,
     /// The provider refused the request, or a read failed for good.
     Refused(ApiError),
     /// The provider refused to cancel.
@@ -161,6 +164,10 @@ impl std::fmt::Display for Note {
                 "The provider accepted the request (HTTP {}), but its answer could not be read{}. Check the VM.",
                 e.status.unwrap_or(200),
                 e.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            ),
+            Note::NotTaken => write!(
+                f,
+                "The provider's answer was lost, and it shows no trace of the request: it was not taken, and nothing changed. Retry sends it again."
             ),
             Note::Refused(e) => write!(f, "{e}"),
             Note::CancelRefused(e) => write!(f, "Cancel was refused. {e}"),

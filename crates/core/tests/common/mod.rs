@@ -2,9 +2,12 @@
 //! simulator written from the contract sheets, on one virtual clock with a 50 ms round trip.
 #![allow(dead_code)]
 
+pub mod create;
 pub mod drive;
 pub mod scripted;
 
+#[allow(unused_imports)]
+pub use create::spec_from_catalogue;
 pub use drive::Drive;
 use vigil_core::{
     Action, ConnectionConfig, Credentials, DialectKind, Engine, HttpRequest, HttpResponse,

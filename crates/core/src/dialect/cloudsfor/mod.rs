@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::Place;
 use super::{
     array, json_body, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
-    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
-    SnapshotCaps, VmPage,
+    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Found, Observation, RateLimit, Sizing,
+    SnapshotCaps, Submit, VmPage,
 };
 use crate::catalogue::{Part, PartData};
 use crate::dialect::links::has_scheme;
@@ -25,6 +25,7 @@ use crate::time::Millis;
 use crate::words::Refusal;
 
 mod catalogue;
+mod find;
 mod lifecycle;
 mod parse;
 
@@ -303,6 +304,20 @@ impl Dialect for Cloudsfor {
             created: None,
             secret: None,
         })
+    }
+
+    fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s, cursor))
+    }
+
+    fn parse_find_submit(
+        &self,
+        s: &Submit,
+        cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        self.parse_find(s, cursor, resp, now)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {

@@ -256,7 +256,13 @@ fn alias_for(hostname: &str) -> Option<String> {
     let cut = if (HOSTNAME_LEN.0..=ALIAS_MAX).contains(&first.len()) {
         first
     } else {
-        &hostname[..ALIAS_MAX]
+        // On a character boundary: a name that is no hostname (refused before it is sent, but
+        // this function is handed whatever it is given) may hold any character.
+        let end = (0..=ALIAS_MAX)
+            .rev()
+            .find(|&i| hostname.is_char_boundary(i))
+            .unwrap_or(0);
+        &hostname[..end]
     };
     let alias = cut.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
     (alias.len() >= HOSTNAME_LEN.0).then(|| alias.to_string())

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::{
     target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps, Dialect,
-    DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
+    DialectKind, Endpoint, Found, Observation, RateLimit, Sizing, SnapshotCaps, Submit, VmPage,
 };
 use crate::catalogue::{Part, PartData};
 use crate::error::{ApiError, ErrorKind};
@@ -27,6 +27,7 @@ use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
 mod catalogue;
+mod find;
 mod lifecycle;
 mod login;
 mod parse;
@@ -348,6 +349,20 @@ impl Dialect for Erigones {
 
     fn stages(&self, action: &Action) -> u8 {
         Step::count(action)
+    }
+
+    fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s, cursor))
+    }
+
+    fn parse_find_submit(
+        &self,
+        s: &Submit,
+        cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        self.parse_find(s, cursor, resp, now)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use super::Place;
 use super::{
     array, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps,
-    Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps, VmPage,
+    Dialect, DialectKind, Endpoint, Found, Observation, RateLimit, Sizing, SnapshotCaps, Submit,
+    VmPage,
 };
 use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
@@ -28,6 +29,7 @@ use crate::words::Refusal;
 
 mod catalogue;
 mod doc_json;
+mod find;
 mod lifecycle;
 mod links;
 mod observe;
@@ -356,6 +358,20 @@ impl Dialect for Hostway {
             created: None,
             secret: None,
         })
+    }
+
+    fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s, cursor))
+    }
+
+    fn parse_find_submit(
+        &self,
+        s: &Submit,
+        cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        self.parse_find(s, cursor, resp, now)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {

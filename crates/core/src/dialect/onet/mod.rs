@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 use super::Place;
 use super::{
     json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
-    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing,
-    SnapshotCaps, VmPage,
+    Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Found, Observation, RateLimit, Sizing,
+    SnapshotCaps, Submit, VmPage,
 };
 use crate::catalogue::{Part, PartData};
 use crate::dialect::links::has_scheme;
@@ -34,6 +34,7 @@ use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
 mod catalogue;
+mod find;
 mod lifecycle;
 mod parse;
 mod tasks;
@@ -320,6 +321,20 @@ impl Dialect for Onet {
             parse_lenient(&resp.body).map_err(|e| ApiError::bad_response("the request", e))?
         };
         accepted(&body, target_vm_id(target, vm), task_type(action), creating)
+    }
+
+    fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s, cursor))
+    }
+
+    fn parse_find_submit(
+        &self,
+        s: &Submit,
+        cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        self.parse_find(s, cursor, resp, now)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {

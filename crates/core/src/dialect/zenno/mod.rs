@@ -15,8 +15,8 @@ use serde_json::Value;
 use super::Place;
 use super::{
     array, json_body, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials,
-    DeleteCaps, Dialect, DialectKind, Endpoint, Observation, RateLimit, Sizing, SnapshotCaps,
-    VmPage,
+    DeleteCaps, Dialect, DialectKind, Endpoint, Found, Observation, RateLimit, Sizing,
+    SnapshotCaps, Submit, VmPage,
 };
 use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
@@ -29,6 +29,7 @@ use crate::words::Refusal;
 
 mod catalogue;
 mod fields;
+mod find;
 mod lifecycle;
 mod observe;
 
@@ -367,6 +368,20 @@ impl Dialect for Zenno {
             created: None,
             secret: None,
         })
+    }
+
+    fn find_submit(&self, s: &Submit, _cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s))
+    }
+
+    fn parse_find_submit(
+        &self,
+        s: &Submit,
+        _cursor: Option<&str>,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Found, ApiError> {
+        self.parse_find(s, resp, now)
     }
 
     /// The command's VM; for a create not found yet, its project's list.

@@ -3,7 +3,7 @@
 //! engine ([`Effects`]); the engine never edits an operation's fields anywhere else.
 
 use crate::dialect::{Accepted, Observation};
-use crate::error::{ApiError, ErrorKind};
+use crate::error::ApiError;
 use crate::model::{Operation, Phase, ProviderRef, TaskEnd, TaskState, Vm};
 use crate::time::{Millis, SECOND};
 use crate::words::Note;
@@ -57,6 +57,7 @@ impl OpRecord {
         }
         self.sched = Sched {
             polls: self.sched.polls,
+            sent_at: self.sched.sent_at,
             ..Sched::default()
         };
         Effects {
@@ -88,6 +89,7 @@ impl OpRecord {
         self.sched.solo = false;
         self.sched.ended_seen = None;
         self.sched.power_listed = false;
+        self.sched.seen_running = None;
     }
 
     /// The provider accepted the submit of the current stage. `first_look`: when the policy
@@ -161,7 +163,7 @@ impl OpRecord {
             self.op.seen_working_at.get_or_insert(a.sent.min(now));
         }
         let state = self.resolve_idle(&obs, look.likely_by, now);
-        let learned = self.took(&state, look.forced_after, now);
+        let learned = self.took(&state, look.forced_after, a);
         if let Some(vm) = &obs.vm {
             if self.op.target.vm_id().is_none() {
                 self.op.target.learn_id(vm.id.clone());
@@ -200,6 +202,8 @@ impl OpRecord {
                 self.sched.due = Some(if idle {
                     look.next.min(look.likely_by.max(now))
                 } else {
+                    // Seen not ended yet: it ends after this look went out.
+                    self.sched.seen_running = Some(a.sent.min(now));
                     look.next
                 });
                 Effects::default()
@@ -252,13 +256,19 @@ impl OpRecord {
 
     /// How long the provider's task took, to learn as the action's duration: only a task seen
     /// ending, and not one the provider had to force (that says how long the guest ignored it,
-    /// not how long the action takes).
-    fn took(&self, state: &TaskState, forced_after: Option<Millis>, now: Millis) -> Option<Millis> {
+    /// not how long the action takes), nor a resource that settled without ever being seen
+    /// working (its end may lie anywhere before). It ended between the last look that saw it
+    /// running (or its start) and the look that saw it over: the middle of that, not the late
+    /// end of it, which would teach looks later than they need be.
+    fn took(&self, state: &TaskState, forced_after: Option<Millis>, a: Answer) -> Option<Millis> {
         let unseen_end = *state == TaskState::Settled && self.op.seen_working_at.is_none();
         if !state.is_terminal() || *state == TaskState::Expired || unseen_end {
             return None;
         }
-        let took = now - self.op.attempt_since.or(self.op.accepted_at)?;
+        let since = self.op.attempt_since.or(self.op.accepted_at)?;
+        let before = self.sched.seen_running.unwrap_or(since).max(since);
+        let after = a.sent.min(a.now).max(before);
+        let took = before + (after - before) / 2 - since;
         forced_after.is_none_or(|f| took < f).then_some(took)
     }
 
@@ -304,7 +314,7 @@ impl OpRecord {
     }
 
     /// Ends the operation, and reads its VM again to show it as it really is now.
-    fn finish_and_reread(&mut self, phase: Phase, note: Note, now: Millis) -> Effects {
+    pub(crate) fn finish_and_reread(&mut self, phase: Phase, note: Note, now: Millis) -> Effects {
         let fx = self.finish(phase, Some(note), now);
         Effects {
             reread: self.op.vm_id().cloned(),
@@ -399,62 +409,6 @@ impl OpRecord {
         Effects::default()
     }
 
-    /// The provider's answer to a submit could not be had or read. `backoff`: how long to wait
-    /// before sending again when it certainly was not taken.
-    pub fn submit_failed(
-        &mut self,
-        e: ApiError,
-        accepted_status: Option<u16>,
-        backoff: Millis,
-        now: Millis,
-    ) -> Effects {
-        if accepted_status.is_some() {
-            // The provider took it, but what it said cannot be read.
-            return self.finish_and_reread(Phase::NeedsCheck, Note::AcceptedUnreadable(e), now);
-        }
-        match e.kind {
-            ErrorKind::RateLimited => {
-                // Not taken: send it again once the provider allows.
-                let wait = e.retry_after.unwrap_or(backoff);
-                self.sched.flight = None;
-                self.sched.due = Some(now.saturating_add(wait));
-                self.op.last_error = Some(e);
-                Effects::default()
-            }
-            ErrorKind::Network => {
-                // No answer: it may or may not have reached the provider. Sending it again
-                // could run it twice.
-                let detail = e.detail.clone().unwrap_or_default();
-                self.op.last_error = Some(e);
-                self.finish_and_reread(Phase::NeedsCheck, Note::MaybeSent { detail }, now)
-            }
-            ErrorKind::Server => {
-                // A 5xx to a write says nothing certain about whether it was applied.
-                self.op.last_error = Some(e.clone());
-                self.finish_and_reread(Phase::NeedsCheck, Note::ServerErrorOnSubmit(e), now)
-            }
-            _ => {
-                let conflict = e.kind == ErrorKind::Conflict;
-                self.op.last_error = Some(e.clone());
-                let fx = self.finish(Phase::Failed, Some(Note::Refused(e)), now);
-                Effects {
-                    // Our view of the VM is stale: look at it again.
-                    reread: if conflict {
-                        self.op.vm_id().cloned()
-                    } else {
-                        None
-                    },
-                    ..fx
-                }
-            }
-        }
-    }
-
-    /// The submit got no answer within its time limit: it may have been applied.
-    pub fn submit_timed_out(&mut self, after: Millis, now: Millis) -> Effects {
-        self.finish_and_reread(Phase::NeedsCheck, Note::SubmitTimedOut { after }, now)
-    }
-
     /// Past its deadline while its task was still being watched: `TimedOut`. `held`: the
     /// provider holds the connection back (a rate limit) past the deadline.
     pub fn expire(&mut self, now: Millis, held: bool) -> Option<Effects> {
@@ -476,11 +430,19 @@ impl OpRecord {
         Some(self.finish(Phase::TimedOut, Some(note), now))
     }
 
-    /// "Check now" on a timed-out or uncertain operation: look again — at the task if it
-    /// never ended, else at the target — with a short deadline of its own.
-    pub fn check_now(&mut self, grace: Millis, now: Millis) -> bool {
+    /// "Check now" on a timed-out or uncertain operation: look again — for its write where its
+    /// fate is unknown and `can_find` (the provider can tell), at the task if it never ended,
+    /// else at the target — with a short deadline of its own.
+    pub fn check_now(&mut self, grace: Millis, can_find: bool, now: Millis) -> bool {
         if !self.op.phase.needs_check() {
             return false;
+        }
+        if can_find && self.submit_unsure() {
+            let note = self.op.note.clone().unwrap_or(Note::ClosedBeforeAnswer);
+            let taken = matches!(note, Note::AcceptedUnreadable(_));
+            let sent = self.sched.sent_at.unwrap_or(self.op.submitted_at);
+            self.start_finding(note, taken, sent, now);
+            return true;
         }
         let task_unseen =
             self.op.provider_ref.is_some() && self.op.task_ended_at.is_none() && !self.is_watched();
@@ -495,9 +457,25 @@ impl OpRecord {
             verify_since: Some(now),
             deadline: deadline(&self.op, DeadlineFrom::Check { now, grace }),
             polls: self.sched.polls,
+            sent_at: self.sched.sent_at,
             ..Sched::default()
         };
         true
+    }
+
+    /// Whether it ended because its write's fate was unknown (no task of it was ever seen).
+    pub fn submit_unsure(&self) -> bool {
+        self.op.provider_ref.is_none()
+            && matches!(
+                self.op.note,
+                Some(
+                    Note::MaybeSent { .. }
+                        | Note::SubmitTimedOut { .. }
+                        | Note::ServerErrorOnSubmit(_)
+                        | Note::AcceptedUnreadable(_)
+                        | Note::ClosedBeforeAnswer
+                )
+            )
     }
 
     /// An operation kept from before a reload (or from another tab), resumed: looked at again
@@ -517,7 +495,10 @@ impl OpRecord {
         } else if rec.op.phase == Phase::Submitted {
             rec.op.phase = Phase::NeedsCheck;
             rec.op.finished_at = Some(now);
-            rec.op.note = Some(Note::ClosedBeforeAnswer);
+            // A write looked for when the page closed keeps why its fate was unknown.
+            if !rec.submit_unsure() {
+                rec.op.note = Some(Note::ClosedBeforeAnswer);
+            }
         } else {
             rec.sched = Sched {
                 due: Some(now),

@@ -71,8 +71,14 @@ pub(crate) struct Sched {
     pub power_listed: bool,
     /// Looks and reads it has cost so far.
     pub polls: u32,
+    /// When the latest look went out that saw the task not ended yet: it ended after that.
+    pub seen_running: Option<Millis>,
     /// The user asked to cancel: the request goes out in the next round.
     pub cancel_requested: bool,
+    /// When the current stage's write went out (kept when the operation ends, for "check now").
+    pub sent_at: Option<Millis>,
+    /// Its write's fate is unknown, and it is being looked for at the provider.
+    pub finding: Option<crate::engine::unsure::Finding>,
 }
 
 impl Sched {

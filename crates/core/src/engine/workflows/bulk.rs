@@ -29,6 +29,7 @@ impl Workflows {
             let vm_name = core
                 .vm(&conn, &vm_id)
                 .map_or(vm_id.to_string(), |v| v.name.clone());
+            let vm_name = crate::saved::cap_name(&vm_name);
             let mut item = BulkItem {
                 connection: conn.clone(),
                 vm_id: vm_id.clone(),

@@ -189,7 +189,7 @@ impl Workflows {
             id: id.clone(),
             connection: conn.clone(),
             vm_id: vm.id.clone(),
-            vm_name: vm.name.clone(),
+            vm_name: crate::saved::cap_name(&vm.name),
             plan,
             steps,
             phase: Phase::InProgress,

@@ -10,6 +10,7 @@ use crate::model::{Resource, Size, TaskState};
 
 mod actions;
 mod catalogue;
+mod find;
 mod lifecycle;
 mod list;
 mod observe;

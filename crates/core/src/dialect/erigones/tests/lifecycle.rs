@@ -92,6 +92,26 @@ fn create_defines_then_deploys() {
 }
 
 #[test]
+fn a_long_name_of_any_characters_makes_a_request_never_a_panic() {
+    // fuzz: dialect_erigones/crash-alias-char-boundary (a cut inside a two-byte character).
+    let a = api();
+    for name in [
+        "ab".to_string() + &"é".repeat(20),
+        "ü".repeat(40),
+        "x".repeat(23) + "€€",
+    ] {
+        let s = VmSpec { name, ..spec() };
+        assert!(
+            a.validate(&Action::Create(Box::new(s.clone()))).is_err(),
+            "not a hostname"
+        );
+        let body = json_of(&create_request(&a, &s, 0));
+        let alias = body["alias"].as_str().unwrap_or_default();
+        assert!(alias.len() <= 24, "{alias}");
+    }
+}
+
+#[test]
 fn the_definition_is_done_at_once_and_the_deploy_is_a_task() {
     let a = api();
     let define = HttpResponse::new(201, envelope("SUCCESS", Some("0-define")));

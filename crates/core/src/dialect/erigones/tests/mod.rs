@@ -7,6 +7,7 @@ use crate::time::{parse_rfc3339, MINUTE};
 
 mod actions;
 mod catalogue;
+mod find;
 mod lifecycle;
 mod list;
 mod login;

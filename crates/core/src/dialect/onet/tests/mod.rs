@@ -6,6 +6,7 @@ use crate::model::{Size, TaskState};
 
 mod actions;
 mod catalogue;
+mod find;
 mod lifecycle;
 mod list;
 mod tasks;

@@ -8,6 +8,7 @@ use serde_json::json;
 
 mod actions;
 mod catalogue;
+mod find;
 mod lifecycle;
 mod list;
 mod observe;

@@ -1,0 +1,88 @@
+//! Whether a kept value can be true: every moment in it is one a clock can say (from 1970 to the
+//! end of year 9999), an operation's proof is one its action can have, and a workflow's steps
+//! are those its plan makes. Anything else comes from corruption (arithmetic on it could
+//! overflow; a Stop without its power off cannot go on; a reboot proven by the VM merely running
+//! would be *done* unproven): such an entry is refused whole where it comes in (storage, another
+//! tab).
+
+use crate::model::{ActionKind, Operation, Proof, ProviderRef};
+use crate::time::Millis;
+use crate::workflow::{Bulk, Plan, Workflow};
+
+/// 9999-12-31T23:59:59.999Z: the latest moment a kept value may name.
+pub const LATEST: Millis = 253_402_300_799_999;
+
+fn at(t: Millis) -> bool {
+    (0..=LATEST).contains(&t)
+}
+
+fn maybe(t: Option<Millis>) -> bool {
+    t.is_none_or(at)
+}
+
+/// Every moment of the operation is one a clock can say, and what proves it is what its action
+/// can be proven by.
+pub fn plausible_op(op: &Operation) -> bool {
+    let accepted = match &op.provider_ref {
+        Some(ProviderRef::ZennoCommand { accepted_at, .. }) => at(*accepted_at),
+        _ => true,
+    };
+    accepted
+        && at(op.submitted_at)
+        && maybe(op.accepted_at)
+        && maybe(op.finished_at)
+        && maybe(op.attempt_since)
+        && maybe(op.task_ended_at)
+        && maybe(op.seen_working_at)
+        && op.proof.is_none_or(|p| proof_fits(op.action.kind(), p))
+}
+
+/// What can prove an action of `kind` ([`crate::model::Action::proof`]): evidence, booting as
+/// the action does; the target only where the action can leave the VM otherwise than it found
+/// it. A reboot kept as proven by its target would be *done* on a VM that merely kept running.
+fn proof_fits(kind: ActionKind, proof: Proof) -> bool {
+    match proof {
+        Proof::Target => !kind.leaves_vm_as_found(),
+        Proof::Evidence { boots } => boots == kind.boots(),
+    }
+}
+
+/// Every moment of the workflow is one a clock can say, and its steps are those its plan makes.
+pub fn plausible_workflow(wf: &Workflow) -> bool {
+    at(wf.started_at)
+        && maybe(wf.finished_at)
+        && wf.countdown.is_none_or(|(from, to)| at(from) && at(to))
+        && steps_fit(wf)
+}
+
+/// The steps a workflow of its plan has: shut down and power off (only shut down where the
+/// provider forces the VM off itself and no one asked to force it now), then for a cold resize
+/// the resize and, if asked, the start.
+fn steps_fit(wf: &Workflow) -> bool {
+    use ActionKind::{PowerOff, Resize, Shutdown, Start};
+    let kinds: Vec<ActionKind> = wf.steps.iter().map(|s| s.kind).collect();
+    let stop_len = if kinds.get(1) == Some(&PowerOff) {
+        2
+    } else {
+        1
+    };
+    let (stop, rest) = kinds.split_at(stop_len.min(kinds.len()));
+    let stop_fits = stop == [Shutdown, PowerOff]
+        || (wf.provider_forces && !wf.force_requested && stop == [Shutdown]);
+    let rest_fits = match &wf.plan {
+        Plan::Stop { .. } => rest.is_empty(),
+        Plan::ColdResize { start_after, .. } => {
+            rest == if *start_after {
+                &[Resize, Start][..]
+            } else {
+                &[Resize][..]
+            }
+        }
+    };
+    stop_fits && rest_fits
+}
+
+/// Every moment of the bulk is one a clock can say.
+pub fn plausible_bulk(b: &Bulk) -> bool {
+    at(b.started_at) && maybe(b.finished_at)
+}
