@@ -149,6 +149,12 @@ async fn send_http(
     signal: Option<AbortSignal>,
 ) -> Result<HttpResponse, NetError> {
     use gloo_net::http::{Method, RequestBuilder};
+    // Never let a browser-level error text carry the URL's query or credentials: keep it generic.
+    let fail = |what: NetFailure| NetError(what.to_string());
+    // gloo-net throws on a header the browser refuses: an error on this request instead.
+    if !req.headers_sendable() {
+        return Err(fail(NetFailure::Unbuildable));
+    }
     let method = match req.method {
         vigil_core::Method::Get => Method::GET,
         vigil_core::Method::Post => Method::POST,
@@ -161,8 +167,6 @@ async fn send_http(
     for (k, v) in &req.headers {
         builder = builder.header(k, v);
     }
-    // Never let a browser-level error text carry the URL's query or credentials: keep it generic.
-    let fail = |what: NetFailure| NetError(what.to_string());
     let request = match req.body {
         Some(body) => builder.body(body),
         None => builder.build(),

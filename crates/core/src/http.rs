@@ -31,6 +31,22 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
+    /// Whether a browser's `fetch` can carry every header as it is: names are tokens, values
+    /// Latin-1 without NUL, CR or LF. A request that cannot is not sent: the shell answers it
+    /// with a network error rather than throwing.
+    pub fn headers_sendable(&self) -> bool {
+        let name_ok = |n: &str| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        let value_ok = |v: &str| {
+            v.chars()
+                .all(|c| u32::from(c) <= 0xFF && !matches!(c, '\0' | '\r' | '\n'))
+        };
+        self.headers.iter().all(|(n, v)| name_ok(n) && value_ok(v))
+    }
+
     pub fn get(url: impl Into<String>) -> Self {
         HttpRequest {
             method: Method::Get,

@@ -14,7 +14,7 @@ pub struct RateLimit {
 }
 
 /// The kinds of credentials a provider takes, for the settings form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CredentialKind {
     /// HTTP Basic: user (an e-mail address) and password.
     Basic,

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::http::{basic_auth, join, HttpRequest, HttpResponse, Method};
 use crate::ids::ConnId;
 use crate::json::{parse_lenient, uint};
-use crate::model::{Address, Target, Vm};
+use crate::model::{is_invisible, Address, Target, Vm};
 use crate::time::Millis;
 use crate::words::Refusal;
 
@@ -76,6 +76,43 @@ impl Credentials {
         }
     }
 
+    /// Refuses what a request header cannot carry: a character outside visible ASCII in a token
+    /// or key (a zero-width space or a line break pasted with it), a control character or `:`
+    /// in a Basic user name (the user ends at the first `:`).
+    pub fn check(&self) -> Result<(), Refusal> {
+        let kind = self.kind();
+        let bad = |text: &str, secret: bool, ok: &dyn Fn(char) -> bool| match text
+            .trim()
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !ok(*c))
+        {
+            Some((i, c)) => Err(Refusal::CredentialCharacter {
+                kind,
+                secret,
+                code: u32::from(c),
+                position: i + 1,
+            }),
+            None => Ok(()),
+        };
+        let visible_ascii = |c: char| c.is_ascii_graphic();
+        match self {
+            Credentials::Basic { user, password } => {
+                if user.contains(':') {
+                    return Err(Refusal::ColonInUser);
+                }
+                bad(user, false, &|c| !c.is_control() && !is_invisible(c))?;
+                bad(password, true, &|c| !c.is_control())
+            }
+            Credentials::Bearer { token } => bad(token, true, &visible_ascii),
+            Credentials::ApiKey { key } => bad(key, true, &visible_ascii),
+            Credentials::Login { username, password } => {
+                bad(username, false, &|c| !c.is_control() && !is_invisible(c))?;
+                bad(password, true, &|c| !c.is_control())
+            }
+        }
+    }
+
     /// Adds the credentials' header. `session` is a login token, where the flow has one.
     pub fn authorize(&self, req: HttpRequest, session: Option<&str>) -> HttpRequest {
         match self {
@@ -130,7 +167,7 @@ impl ConnectionConfig {
         if !self.credentials.is_complete() {
             return Err(Refusal::CredentialsIncomplete);
         }
-        Ok(())
+        self.credentials.check()
     }
 
     pub fn api(&self) -> Box<dyn super::Dialect> {

@@ -7,7 +7,7 @@ mod proof;
 mod target;
 mod vm;
 
-pub use action::{check_name, Action, ActionKind, Resize, Resource, VmSpec};
+pub use action::{check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec};
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
 pub use proof::{Evidence, Proof, TaskEnd};
 pub use target::{Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};

@@ -95,6 +95,11 @@ pub enum Refusal {
         max: usize,
     },
     NameHasControlCharacters,
+    /// A character that shows nothing but changes how the name reads (a bidi override, a
+    /// zero-width space): `code` is its code point.
+    NameHasInvisible {
+        code: u32,
+    },
     ResizeChangesNothing,
     SizeAtLeastOne,
     GraceZero,
@@ -194,6 +199,16 @@ pub enum Refusal {
     BaseUrlSpaces,
     CredentialsInUrl,
     CredentialsIncomplete,
+    /// A credential holds a character its request header cannot carry: `code` at `position`
+    /// (counted from 1, after trimming).
+    CredentialCharacter {
+        kind: crate::dialect::CredentialKind,
+        secret: bool,
+        code: u32,
+        position: usize,
+    },
+    /// A Basic user name with `:` (the user name ends at the first one).
+    ColonInUser,
 }
 
 impl fmt::Display for Refusal {
@@ -311,6 +326,11 @@ impl Refusal {
                 provider.label()
             ),
             R::NameHasControlCharacters => write!(f, "Names cannot contain control characters."),
+            R::NameHasInvisible { code } => write!(
+                f,
+                "Names cannot contain invisible characters that change how text reads \
+                 (U+{code:04X})."
+            ),
             R::ResizeChangesNothing => write!(f, "Change at least one resource."),
             R::SizeAtLeastOne => write!(f, "Every resource must be at least 1."),
             R::GraceZero => write!(f, "The grace period must be at least one second."),
@@ -447,6 +467,25 @@ impl Refusal {
                 write!(f, "Put credentials in their own fields, not in the URL.")
             }
             R::CredentialsIncomplete => write!(f, "Fill in the credentials."),
+            R::CredentialCharacter {
+                kind,
+                secret,
+                code,
+                position,
+            } => {
+                let (user, secret_label) = super::credential_fields(*kind);
+                let field = if *secret {
+                    secret_label
+                } else {
+                    user.unwrap_or(secret_label)
+                };
+                write!(
+                    f,
+                    "{field}: character {position} (U+{code:04X}) cannot be sent in a request \
+                     header. Paste it again without it."
+                )
+            }
+            R::ColonInUser => write!(f, "The user name cannot contain “:”."),
             _ => return None,
         })
     }
