@@ -96,7 +96,11 @@ impl Console {
             if let Some(learned) = storage::load_learning() {
                 let _ = self.driver.command(Command::ImportLearning(learned));
             }
-            let _ = self.driver.command(Command::Import(storage::load_saved()));
+            let (saved, notes) = storage::load_saved();
+            for note in notes {
+                self.notices.say(note.tone(), note.to_string());
+            }
+            let _ = self.driver.command(Command::Import(saved));
         }
         self.tabs.join(group);
     }

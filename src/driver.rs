@@ -186,7 +186,11 @@ impl Driver {
             match event {
                 Event::Changed(change) => self.marks.bump(&change),
                 Event::Notice(n) => self.notices.push(n),
-                Event::Save(saved) => storage::save_delta(&saved),
+                Event::Save(saved) => {
+                    if let Some(note) = storage::save_delta(&saved) {
+                        self.notices.say(note.tone(), note.to_string());
+                    }
+                }
                 Event::Share(share) => {
                     if let Some(Some(tell)) = self.io.try_with_value(|io| io.on_share.clone()) {
                         tell(share);

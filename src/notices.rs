@@ -50,6 +50,11 @@ impl Notices {
         self.show(notice.tone, notice.text, None);
     }
 
+    /// Something the page itself has to say (about this device's storage, say).
+    pub fn say(self, tone: Tone, text: String) {
+        self.show(tone, text, None);
+    }
+
     /// A secret the provider showed once, under `text` (which is announced; the secret is not).
     pub fn secret(self, text: String, secret: String) {
         self.show(Tone::Info, text, Some(secret));

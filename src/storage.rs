@@ -5,12 +5,14 @@
 //! (`vigil.v3.op.<id>`, `vigil.v3.wf.<id>`, `vigil.v3.bulk.<id>`), written when that one changed
 //! and removed when the engine drops it — never the whole state at once.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use serde::{Deserialize, Serialize};
 use vigil_core::engine::Saved;
-use vigil_core::workflow::{Bulk, SavedState, Workflow};
-use vigil_core::{ConnectionConfig, Operation};
+use vigil_core::saved::{self, Keeper, StorageNote, Store, StoreError};
+use vigil_core::workflow::SavedState;
+use vigil_core::ConnectionConfig;
+use wasm_bindgen::JsCast;
 
 const SETTINGS: &str = "vigil.settings.v1";
 
@@ -71,17 +73,14 @@ pub fn clear() {
 
 // ----- activity, one key per entry ----------------------------------------------------------
 
-const OP: &str = "vigil.v3.op.";
-const WF: &str = "vigil.v3.wf.";
-const BULK: &str = "vigil.v3.bulk.";
-/// Kept by earlier versions as one value; their model cannot be read any more.
-const LEGACY: [&str; 2] = ["vigil.state.v2", "vigil.operations.v1"];
 const LEARNING: &str = "vigil.learning.v1";
 
 thread_local! {
     /// Bytes (keys and values, as UTF-8) written to localStorage for activity and learning since
     /// the page loaded.
     static WRITTEN: Cell<u64> = const { Cell::new(0) };
+    /// What this tab's saves left unwritten (the device refused them), to write again.
+    static KEEPER: RefCell<Keeper> = RefCell::new(Keeper::default());
 }
 
 /// What this page has written to localStorage for activity so far (tests measure it).
@@ -89,87 +88,72 @@ pub fn bytes_written() -> u64 {
     WRITTEN.with(Cell::get)
 }
 
-fn put(s: &web_sys::Storage, key: &str, value: &str) {
-    if s.set_item(key, value).is_ok() {
-        WRITTEN.with(|w| w.set(w.get() + (key.len() + value.len()) as u64));
-    }
-}
+/// `localStorage` as vigil-core's [`Store`]: entry by entry, refusals told apart.
+struct Local(web_sys::Storage);
 
-/// Writes what changed and removes what was dropped.
-pub fn save_delta(saved: &Saved) {
-    let Some(s) = local() else {
-        return;
-    };
-    let write = |prefix: &str, id: &str, text: serde_json::Result<String>| {
-        if let Ok(text) = text {
-            put(&s, &format!("{prefix}{id}"), &text);
-        }
-    };
-    for op in &saved.ops {
-        write(OP, op.id.as_str(), serde_json::to_string(op));
+impl Store for Local {
+    fn keys(&self) -> Vec<String> {
+        (0..self.0.length().unwrap_or(0))
+            .filter_map(|i| self.0.key(i).ok().flatten())
+            .collect()
     }
-    for wf in &saved.workflows {
-        write(WF, wf.id.as_str(), serde_json::to_string(wf));
-    }
-    for b in &saved.bulks {
-        write(BULK, b.id.as_str(), serde_json::to_string(b));
-    }
-    let dropped = (saved.dropped_ops.iter().map(|id| (OP, id.as_str())))
-        .chain(saved.dropped_workflows.iter().map(|id| (WF, id.as_str())))
-        .chain(saved.dropped_bulks.iter().map(|id| (BULK, id.as_str())));
-    for (prefix, id) in dropped {
-        let _ = s.remove_item(&format!("{prefix}{id}"));
-    }
-}
 
-/// Every operation, workflow and bulk kept on this device (never credentials). An entry that
-/// cannot be read (another version's) is removed.
-pub fn load_saved() -> SavedState {
-    let mut state = SavedState::default();
-    let Some(s) = local() else {
-        return state;
-    };
-    for key in LEGACY {
-        let _ = s.remove_item(key);
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.get_item(key).ok().flatten()
     }
-    let keys: Vec<String> = (0..s.length().unwrap_or(0))
-        .filter_map(|i| s.key(i).ok().flatten())
-        .filter(|k| k.starts_with("vigil.v3."))
-        .collect();
-    for key in keys {
-        let Some(text) = s.get_item(&key).ok().flatten() else {
-            continue;
-        };
-        let read = if key.starts_with(OP) {
-            serde_json::from_str::<Operation>(&text).map(|o| state.operations.push(o))
-        } else if key.starts_with(WF) {
-            serde_json::from_str::<Workflow>(&text).map(|w| state.workflows.push(w))
-        } else if key.starts_with(BULK) {
-            serde_json::from_str::<Bulk>(&text).map(|b| state.bulks.push(b))
-        } else {
-            continue;
-        };
-        if read.is_err() {
-            let _ = s.remove_item(&key);
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        match self.0.set_item(key, value) {
+            Ok(()) => {
+                WRITTEN.with(|w| w.set(w.get() + (key.len() + value.len()) as u64));
+                Ok(())
+            }
+            Err(e) => {
+                let name = e
+                    .dyn_ref::<web_sys::DomException>()
+                    .map(|d| d.name())
+                    .unwrap_or_default();
+                Err(if name == "QuotaExceededError" {
+                    StoreError::Full
+                } else {
+                    StoreError::Refused { detail: name }
+                })
+            }
         }
     }
-    state.operations.sort_by_key(|o| o.submitted_at);
-    state.workflows.sort_by_key(|w| w.started_at);
-    state.bulks.sort_by_key(|b| b.started_at);
-    state
+
+    fn remove(&mut self, key: &str) {
+        let _ = self.0.remove_item(key);
+    }
 }
 
-/// Removes every kept entry (tests start from a clean page).
+/// Writes what changed (and what the device refused before) and removes what was dropped;
+/// says when keeping starts or stops failing.
+pub fn save_delta(saved: &Saved) -> Option<StorageNote> {
+    let mut store = Local(local()?);
+    KEEPER.with(|k| k.borrow_mut().save(&mut store, saved))
+}
+
+/// Every operation, workflow and bulk kept on this device (never credentials), read entry by
+/// entry; what cannot be read is disposed of as vigil-core says, and told.
+pub fn load_saved() -> (SavedState, Vec<StorageNote>) {
+    let Some(s) = local() else {
+        return (SavedState::default(), Vec::new());
+    };
+    let (loaded, notes) = Keeper::load(&mut Local(s));
+    (loaded.state, notes)
+}
+
+/// Removes every kept entry (tests start from a clean page; "Sign out" with the activity).
 pub fn clear_saved() {
     let Some(s) = local() else {
         return;
     };
-    let keys: Vec<String> = (0..s.length().unwrap_or(0))
-        .filter_map(|i| s.key(i).ok().flatten())
-        .filter(|k| k.starts_with("vigil.v3.") || k == LEARNING || LEGACY.contains(&k.as_str()))
-        .collect();
-    for k in keys {
-        let _ = s.remove_item(&k);
+    let mut store = Local(s);
+    for k in store.keys() {
+        if saved::is_entry_key(&k) || k == LEARNING || saved::OLD_KEYS.contains(&k.as_str()) {
+            store.remove(&k);
+        }
     }
 }
 
@@ -180,7 +164,7 @@ pub fn load_learning() -> Option<String> {
 
 pub fn save_learning(state: &str) {
     if let Some(s) = local() {
-        put(&s, LEARNING, state);
+        let _ = Local(s).set(LEARNING, state);
     }
 }
 

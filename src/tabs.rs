@@ -261,7 +261,7 @@ impl Tabs {
             Message::Share(share) if !leads => {
                 let _ = self.driver.command(Command::Mirror(share));
             }
-            Message::Intent(cmd) if leads && crosses(&cmd) => {
+            Message::Intent(cmd) if leads && cmd.crosses_tabs() => {
                 let _ = self.driver.command(cmd);
             }
             Message::Hello if leads => {
@@ -278,26 +278,6 @@ impl Tabs {
             _ => {}
         }
     }
-}
-
-/// The user's intents, which another tab may ask for; nothing that replaces state or settings.
-fn crosses(cmd: &Command) -> bool {
-    matches!(
-        cmd,
-        Command::Act { .. }
-            | Command::Create { .. }
-            | Command::Delete { .. }
-            | Command::Workflow { .. }
-            | Command::Bulk { .. }
-            | Command::Cancel { .. }
-            | Command::CheckNow { .. }
-            | Command::Retry { .. }
-            | Command::ForceNow { .. }
-            | Command::CancelWorkflow { .. }
-            | Command::Refresh { .. }
-            | Command::LoadCatalogue { .. }
-            | Command::ClearFinished
-    )
 }
 
 // ----- the channel --------------------------------------------------------------------------

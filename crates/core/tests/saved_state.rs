@@ -173,3 +173,113 @@ fn provider_texts_are_capped_before_they_are_kept() {
     let wf = e.start_workflow("c1", "v2", stop, T0 + 1).unwrap();
     assert!(within(&e.wf(&wf).vm_name));
 }
+
+fn one_op(op: Operation) -> vigil_core::engine::Saved {
+    vigil_core::engine::Saved {
+        ops: vec![op],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_save_the_device_refuses_is_told_once_and_written_with_the_next_save() {
+    use vigil_core::saved::{Keeper, StorageNote};
+    let mut store = MemoryStore {
+        capacity: Some(64),
+        ..Default::default()
+    };
+    let mut keeper = Keeper::default();
+    let first = finished("op-1", "c1", T0);
+    assert_eq!(
+        keeper.save(&mut store, &one_op(first.clone())),
+        Some(StorageNote::NotKept {
+            entries: 1,
+            full: true
+        })
+    );
+    assert_eq!(stored_op(&store, "op-1"), None);
+    // Still full: kept pending, not told again.
+    assert_eq!(
+        keeper.save(&mut store, &one_op(finished("op-2", "c1", T0))),
+        None
+    );
+    assert_eq!(keeper.pending(), 2);
+    // Room again (the user cleared something): the next save writes what was refused too.
+    store.capacity = None;
+    assert_eq!(
+        keeper.save(&mut store, &one_op(finished("op-3", "c1", T0))),
+        Some(StorageNote::KeptAgain)
+    );
+    assert_eq!(stored_op(&store, "op-1"), Some(first));
+    assert!(stored_op(&store, "op-2").is_some());
+    assert_eq!(keeper.pending(), 0);
+}
+
+#[test]
+fn a_refused_entry_the_engine_dropped_since_is_not_written_back() {
+    use vigil_core::saved::Keeper;
+    let mut store = MemoryStore {
+        capacity: Some(64),
+        ..Default::default()
+    };
+    let mut keeper = Keeper::default();
+    keeper.save(&mut store, &one_op(finished("op-1", "c1", T0)));
+    store.capacity = None;
+    let dropped = vigil_core::engine::Saved {
+        dropped_ops: vec!["op-1".into()],
+        ..Default::default()
+    };
+    keeper.save(&mut store, &dropped);
+    assert_eq!(stored_op(&store, "op-1"), None);
+    assert_eq!(keeper.pending(), 0);
+}
+
+#[test]
+fn loading_drops_a_damaged_entry_keeps_the_rest_and_backs_up_an_old_blob() {
+    use vigil_core::saved::{backup_key, Keeper, StorageNote};
+    let mut store = MemoryStore::default();
+    saved::write(&mut store, &one_op(finished("op-1", "c1", T0)));
+    let (key, text) = encode_entry(&Entry::Op(finished("op-2", "c1", T0)));
+    store.set(&key, &text.replacen('{', "{\u{1}", 2)).unwrap();
+    store
+        .set("vigil.state.v2", r#"{"operations":[1,2,3]}"#)
+        .unwrap();
+
+    let (loaded, notes) = Keeper::load(&mut store);
+    let ids: Vec<String> = loaded
+        .state
+        .operations
+        .iter()
+        .map(|o| o.id.0.clone())
+        .collect();
+    assert_eq!(ids, ["op-1"]);
+    assert!(notes.contains(&StorageNote::Unreadable { entries: 1 }));
+    assert!(notes
+        .iter()
+        .any(|n| matches!(n, StorageNote::BackedUp { blobs: 1, .. })));
+    assert_eq!(store.get(&key), None, "the damaged entry is gone");
+    assert_eq!(store.get("vigil.state.v2"), None);
+    assert_eq!(
+        store.get(&backup_key("vigil.state.v2")).as_deref(),
+        Some(r#"{"operations":[1,2,3]}"#),
+        "kept aside as it was"
+    );
+    // Read again: nothing more to say, and the backup is not read as state.
+    let (again, notes) = Keeper::load(&mut store);
+    assert_eq!(again.state.operations.len(), 1);
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn an_old_blob_stays_where_it_is_when_its_backup_cannot_be_written() {
+    use vigil_core::saved::Keeper;
+    let blob = "x".repeat(40);
+    let mut store = MemoryStore {
+        capacity: Some(70),
+        ..Default::default()
+    };
+    store.set("vigil.state.v2", &blob).unwrap();
+    let (_, notes) = Keeper::load(&mut store);
+    assert_eq!(store.get("vigil.state.v2"), Some(blob), "never lost");
+    assert!(notes.is_empty());
+}

@@ -19,6 +19,7 @@
 
 mod cap;
 mod check;
+mod keeper;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -31,9 +32,11 @@ use crate::ids::{BulkId, ConnId, OpId, WfId};
 use crate::model::Operation;
 use crate::workflow::{Bulk, SavedState, Workflow};
 
+pub use crate::words::StorageNote;
 pub use cap::cap_strings;
 pub(crate) use cap::{cap_name, cap_operation};
 pub use check::{plausible_bulk, plausible_op, plausible_workflow, LATEST};
+pub use keeper::{backup_key, Keeper};
 pub use store::{load, write, Loaded, MemoryStore, Store, StoreError, WriteError, WriteProblem};
 
 /// The schema every entry this version writes carries; entries of a higher one are a newer

@@ -11,12 +11,14 @@ mod hint;
 mod labels;
 mod note;
 mod refusal;
+mod storage;
 mod workflow;
 
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
 pub use refusal::Refusal;
+pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
 use crate::error::{ApiError, ErrorKind};
@@ -301,6 +303,15 @@ pub fn bulk_label(s: &BulkSummary) -> String {
 }
 
 /// `1 VM`, `1,204 VMs`.
+/// `1 entry`, `3 entries`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", number(n as u64))
+    }
+}
+
 pub fn vms(n: usize) -> String {
     if n == 1 {
         "1 VM".into()
