@@ -10,6 +10,7 @@ use crate::dialogs::Dialogs;
 use crate::notices::{Announcer, NoticeStack};
 use crate::route::Route;
 use crate::settings::SettingsPanel;
+use crate::signout::SignOutButton;
 use crate::storage;
 use crate::ui::Ui;
 use crate::vm_page::VmPage;
@@ -50,6 +51,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
                     {move || words::tab_role(leader.get())}
                 </span>
                 <ThemeSwitch/>
+                <SignOutButton settings settings_open/>
                 <button class="btn" aria-expanded=move || settings_open.get().to_string()
                     aria-controls="settings" on:click=move |_| settings_open.update(|o| *o = !*o)>
                     {Label::Settings.text()}

@@ -253,7 +253,7 @@ fn BulkForm(command: VmCommand) -> impl IntoView {
             {(!skipped.is_empty()).then(|| view! {
                 <p>{Label::SkippedNotAllowed.text()}</p>
                 <ul class="skipped">
-                    {skipped.into_iter().map(|(n, w)| view! { <li><strong>{n}</strong>" — "{w.to_string()}</li> }).collect_view()}
+                    {skipped.into_iter().map(|(n, w)| view! { <li><strong><bdi>{n}</bdi></strong>" — "{w.to_string()}</li> }).collect_view()}
                 </ul>
             })}
             {(command == VmCommand::Stop).then(|| view! {

@@ -7,7 +7,8 @@
 //! - [`tabs`]: one polling tab per group, sharing over a BroadcastChannel;
 //! - [`console`]: the handle components hold; [`ui`]: page state;
 //! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
-//!   [`dialogs`], [`vm_page`], [`settings`]; then [`app`].
+//!   [`dialogs`], [`vm_page`], [`settings`], [`signout`]; then [`app`];
+//! - [`stopped`]: what the page shows when it cannot go on.
 
 pub mod activity;
 pub mod app;
@@ -23,6 +24,8 @@ pub mod notices;
 pub mod route;
 pub mod row;
 pub mod settings;
+pub mod signout;
+pub mod stopped;
 pub mod storage;
 pub mod tabs;
 pub mod transport;
@@ -35,7 +38,7 @@ pub use config::{AppConfig, DemoConfig};
 
 /// Mounts the console on the page's body (the binary's entry point).
 pub fn start() {
-    console_error_panic_hook::set_once();
+    stopped::watch();
     leptos::mount::mount_to_body(|| {
         leptos::view! { <App config=AppConfig::default()/> }
     });

@@ -127,7 +127,7 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
                 <input type="checkbox" aria-label=move || words::select_vm(&name.get())
                     prop:checked=checked on:change=toggle/>
             </td>
-            <th scope="row" class="vm-name"><a href=href>{name}</a></th>
+            <th scope="row" class="vm-name"><a href=href title=name>{name}</a></th>
             <td class="status">
                 <span class=move || data.with(|d| d.as_ref().map_or("badge", |d| d.badge))
                     data-testid="status">{field(|d| d.status.clone())}</span>

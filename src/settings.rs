@@ -5,6 +5,9 @@ use vigil_core::dialect::CredentialKind;
 use vigil_core::words::{self, Label};
 use vigil_core::{ConnId, ConnectionConfig, Credentials, DialectKind};
 
+use vigil_core::words::StorageNote;
+
+use crate::notices::Notices;
 use crate::storage::{self, Settings};
 
 /// The editable fields of one connection.
@@ -115,10 +118,17 @@ fn dialect_from(slug: &str) -> DialectKind {
         .unwrap_or(DialectKind::Cloudsfor)
 }
 
-/// Saves the settings (where the user asked) and applies them.
+/// Saves the settings (where the user asked) and applies them — unless another tab signed out
+/// since this tab read them: then this tab signs out too, and nothing is written back.
 fn persist(settings: RwSignal<Settings>, s: Settings) {
-    storage::save(&s);
-    settings.set(s);
+    match storage::save(&s) {
+        Ok(()) => settings.set(s),
+        Err(told) => {
+            settings.set(storage::signed_out_elsewhere(told));
+            let note = StorageNote::SignedOutElsewhere;
+            expect_context::<Notices>().say(note.tone(), note.to_string());
+        }
+    }
 }
 
 #[component]
@@ -159,7 +169,7 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
                 </For>
             </ul>
             <ConnForm settings draft/>
-            <Options settings draft/>
+            <Options settings/>
         </section>
     }
 }
@@ -256,14 +266,9 @@ fn CredentialFields(draft: Draft) -> impl IntoView {
     }
 }
 
-/// Where connections are kept, the demo's, and forgetting everything.
+/// Where connections are kept, and the demo's.
 #[component]
-fn Options(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
-    let forget_all = move |_| {
-        storage::clear();
-        settings.set(Settings::default());
-        draft.clear();
-    };
+fn Options(settings: RwSignal<Settings>) -> impl IntoView {
     view! {
         <div class="settings-options">
             <label class="check">
@@ -284,7 +289,6 @@ fn Options(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
                     }/>
                 {Label::ShowDemo.text()}
             </label>
-            <button class="btn small danger" on:click=forget_all>{Label::ForgetAll.text()}</button>
         </div>
     }
 }

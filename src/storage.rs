@@ -26,6 +26,10 @@ pub struct Settings {
     /// Kept in localStorage (this device) rather than sessionStorage (this tab).
     #[serde(default)]
     pub remember: bool,
+    /// The sign-out these settings were made after ([`SignOut::epoch`]): a copy older than the
+    /// latest sign-out is never read nor written back.
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 pub fn session() -> Option<web_sys::Storage> {
@@ -36,20 +40,57 @@ pub fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The saved settings; a tab's own copy wins over the device's.
-pub fn load() -> Settings {
-    let read = |s: Option<web_sys::Storage>| -> Option<Settings> {
-        let text = s?.get_item(SETTINGS).ok()??;
-        serde_json::from_str(&text).ok()
-    };
-    read(session())
-        .or_else(|| read(local()))
+/// A sign-out, told to every tab of the browser through localStorage (its `storage` event).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOut {
+    /// Counts the sign-outs on this device.
+    pub epoch: u64,
+    /// The activity was cleared too.
+    pub activity: bool,
+}
+
+pub const SIGN_OUT: &str = "vigil.signout.v1";
+
+/// The latest sign-out on this device.
+pub fn last_sign_out() -> SignOut {
+    local()
+        .and_then(|s| s.get_item(SIGN_OUT).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
+/// The saved settings; a tab's own copy wins over the device's. A copy made before the latest
+/// sign-out is removed, not read.
+pub fn load() -> Settings {
+    let epoch = last_sign_out().epoch;
+    let read = |s: Option<web_sys::Storage>| -> Option<Settings> {
+        let s = s?;
+        let text = s.get_item(SETTINGS).ok()??;
+        match serde_json::from_str::<Settings>(&text) {
+            Ok(kept) if kept.epoch >= epoch => Some(kept),
+            _ => {
+                let _ = s.remove_item(SETTINGS);
+                None
+            }
+        }
+    };
+    read(session())
+        .or_else(|| read(local()))
+        .unwrap_or(Settings {
+            epoch,
+            ..Settings::default()
+        })
+}
+
 /// Saves to sessionStorage, or to localStorage when `remember`; the other copy is removed so
-/// that credentials never linger where the user did not ask for them.
-pub fn save(settings: &Settings) {
+/// that credentials never linger where the user did not ask for them. Settings made before a
+/// sign-out in another tab are not written: that sign-out is returned, to apply here.
+pub fn save(settings: &Settings) -> Result<(), SignOut> {
+    let latest = last_sign_out();
+    if latest.epoch > settings.epoch {
+        clear();
+        return Err(latest);
+    }
     let text = serde_json::to_string(settings).unwrap_or_default();
     let (keep, clear) = if settings.remember {
         (local(), session())
@@ -62,12 +103,44 @@ pub fn save(settings: &Settings) {
     if let Some(s) = keep {
         let _ = s.set_item(SETTINGS, &text);
     }
+    Ok(())
 }
 
-/// Forgets everything saved, on this tab and this device.
-pub fn clear() {
+/// Forgets the settings, on this tab and this device.
+fn clear() {
     for s in [session(), local()].into_iter().flatten() {
         let _ = s.remove_item(SETTINGS);
+    }
+}
+
+/// Signs out in every tab: the settings (credentials) are forgotten here and on this device,
+/// and the other tabs hear of it (and the activity kept on this device, with `activity`).
+/// Returns the settings to go on with.
+pub fn sign_out(activity: bool) -> Settings {
+    let epoch = last_sign_out().epoch + 1;
+    clear();
+    if activity {
+        clear_saved();
+    }
+    if let Some(s) = local() {
+        let told = SignOut { epoch, activity };
+        let _ = s.set_item(SIGN_OUT, &serde_json::to_string(&told).unwrap_or_default());
+    }
+    Settings {
+        epoch,
+        ..Settings::default()
+    }
+}
+
+/// Another tab signed out (and removed the device's copy): this tab's copy goes too. Returns
+/// the settings to go on with.
+pub fn signed_out_elsewhere(told: SignOut) -> Settings {
+    if let Some(s) = session() {
+        let _ = s.remove_item(SETTINGS);
+    }
+    Settings {
+        epoch: told.epoch,
+        ..Settings::default()
     }
 }
 

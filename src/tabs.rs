@@ -54,6 +54,46 @@ pub fn group_of<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     format!("{h:016x}")
 }
 
+/// What this tab holds while it leads, kept apart from the reactive state so that a panic can
+/// give it up ([`abandon`]) whatever was borrowed when it struck.
+struct Held {
+    group: String,
+    me: String,
+    /// Resolves the Web Lock's promise (none under the localStorage lease).
+    lock: Option<Rc<RefCell<Option<Function>>>>,
+}
+
+thread_local! {
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// The page stopped (a panic, an uncaught error): the lead is given up at once — the lock
+/// released or the lease removed — and the group told, so that another tab takes over.
+pub fn abandon() {
+    let held = HELD.with(|h| h.try_borrow_mut().ok().and_then(|mut h| h.take()));
+    let Some(held) = held else {
+        return;
+    };
+    match held.lock {
+        Some(lock) => {
+            if let Some(resolve) = lock.try_borrow_mut().ok().and_then(|mut r| r.take()) {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        }
+        None => release_lease(&held.group, &held.me),
+    }
+    if let Ok(ch) = BroadcastChannel::new(&channel_name(&held.group)) {
+        if let Ok(text) = serde_json::to_string(&Message::Bye) {
+            let _ = ch.post_message(&text.into());
+        }
+        ch.close();
+    }
+}
+
+fn channel_name(group: &str) -> String {
+    format!("vigil.tabs.v2.{group}")
+}
+
 /// How this tab holds (or waits for) the lead.
 enum Lead {
     Lock { _lock: WebLock },
@@ -180,6 +220,7 @@ impl Tabs {
         drop(lead);
         drop(channel);
         self.leader.try_set(false);
+        self.hold(false);
     }
 
     /// The page's pace (visibility, network), applied while this tab leads.
@@ -223,6 +264,7 @@ impl Tabs {
             return;
         }
         self.leader.set(leads);
+        self.hold(leads);
         if leads {
             let _ = self.driver.command(Command::TakeOver);
             let _ = self.driver.command(Command::Pace(pace));
@@ -230,6 +272,30 @@ impl Tabs {
             let _ = self.driver.command(Command::Pace(Pace::Follower));
             self.post(&Message::Hello);
         }
+    }
+
+    /// Notes what this tab holds while it leads, for [`abandon`].
+    fn hold(self, leads: bool) {
+        let held = leads
+            .then(|| {
+                self.state.try_with_value(|s| {
+                    Some(Held {
+                        group: s.group.clone()?,
+                        me: s.me.clone(),
+                        lock: match &s.lead {
+                            Some(Lead::Lock { _lock }) => Some(_lock.release.clone()),
+                            _ => None,
+                        },
+                    })
+                })
+            })
+            .flatten()
+            .flatten();
+        HELD.with(|h| {
+            if let Ok(mut h) = h.try_borrow_mut() {
+                *h = held;
+            }
+        });
     }
 
     /// The localStorage lease: renews or claims it, and follows what it says.
@@ -290,7 +356,7 @@ struct Channel {
 
 impl Channel {
     fn open(group: &str, mut on_message: impl FnMut(Message) + 'static) -> Option<Channel> {
-        let channel = BroadcastChannel::new(&format!("vigil.tabs.v2.{group}")).ok()?;
+        let channel = BroadcastChannel::new(&channel_name(group)).ok()?;
         let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             // Anything unreadable (another version's tab) is ignored.
             if let Some(msg) = ev

@@ -106,7 +106,7 @@ fn Page(
     };
     view! {
         <div class="vm-page">
-            <h2 class="vm-title">{name}" "
+            <h2 class="vm-title"><bdi class="long-name">{name}</bdi>" "
                 <span class=move || data.with(|d| d.as_ref().map_or("badge", |d| d.row.badge))
                     data-testid="status">{get(|d| d.row.status.clone())}</span>
             </h2>

@@ -120,3 +120,34 @@ fn names_with_bidi_overrides_or_zero_width_characters_are_refused() {
         "right-to-left scripts are names"
     );
 }
+
+#[test]
+fn a_providers_name_cannot_reorder_or_flood_the_sentence_it_is_in() {
+    use vigil_core::words::{self, NAME_IN_SENTENCE};
+    use vigil_core::Action;
+    let flipping = "web\u{202E}10-bew";
+    let title = words::op_title(&Action::Reboot, flipping);
+    // The override is closed before the words that follow it.
+    let open = title.find('\u{2068}').expect("isolated");
+    let close = title.find('\u{2069}').expect("closed");
+    assert!(open < title.find('\u{202E}').unwrap() && title.find('\u{202E}').unwrap() < close);
+    let huge = "a".repeat(10_000);
+    let title = words::op_title(&Action::Reboot, &huge);
+    assert!(
+        title.chars().count() <= NAME_IN_SENTENCE + 20,
+        "{}",
+        title.len()
+    );
+    assert!(title.ends_with('…'));
+    let arabic = words::op_title(
+        &Action::Rename {
+            name: "خادم".into(),
+        },
+        "web-01",
+    );
+    assert!(arabic.contains("\u{2068}خادم\u{2069}"));
+    assert_eq!(
+        words::op_title(&Action::Reboot, "web-01"),
+        format!("{} web-01", words::describe_action(&Action::Reboot))
+    );
+}

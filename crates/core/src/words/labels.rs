@@ -20,11 +20,17 @@ pub enum Label {
     DemoBadgeTitle,
     TabRoleTitle,
     Settings,
+    SignOut,
+    SignOutTitle,
+    SignOutEverywhere,
+    SignOutActivityToo,
     Theme,
     ThemeSystem,
     ThemeLight,
     ThemeDark,
     Offline,
+    Stopped,
+    Reload,
     // ----- the panels -----
     VirtualMachines,
     VirtualMachine,
@@ -110,7 +116,6 @@ pub enum Label {
     CancelEdit,
     RememberConnections,
     ShowDemo,
-    ForgetAll,
 }
 
 impl Label {
@@ -125,6 +130,17 @@ impl Label {
             }
             L::TabRoleTitle => "Only one tab polls the providers; the others show what it sees.",
             L::Settings => "Settings",
+            L::Stopped => {
+                "Vigil stopped because of an error. What was saved is safe: reload the page to go \
+                 on. If Vigil is open in another tab, that tab carries on."
+            }
+            L::Reload => "Reload",
+            L::SignOut => "Sign out",
+            L::SignOutTitle => {
+                "Forget the connections and their credentials in every tab of this browser."
+            }
+            L::SignOutEverywhere => "Sign out of every tab",
+            L::SignOutActivityToo => "Also clear the activity kept on this device",
             L::Theme => "Theme",
             L::ThemeSystem => "System",
             L::ThemeLight => "Light",
@@ -210,7 +226,6 @@ impl Label {
             L::CancelEdit => "Cancel edit",
             L::RememberConnections => "Remember connections on this device (localStorage)",
             L::ShowDemo => "Also show the demo provider's connections",
-            L::ForgetAll => "Forget all connections",
         }
     }
 }
@@ -359,7 +374,7 @@ pub fn tab_role(leads: bool) -> &'static str {
 
 /// A button or field named with what it acts on: `Reboot web-01`, `Edit Production`.
 pub fn on(label: &str, name: &str) -> String {
-    format!("{label} {name}")
+    format!("{label} {}", super::name(name))
 }
 
 /// A button in the activity list, named with its entry: `Check now: Reboot web-01`.

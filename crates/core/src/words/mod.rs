@@ -74,12 +74,35 @@ pub fn verb(kind: ActionKind) -> &'static str {
     }
 }
 
+/// The longest a provider's name runs inside a sentence, in characters (the whole name is on the
+/// VM's row and page).
+pub const NAME_IN_SENTENCE: usize = 64;
+
+/// A provider's (or user's) name as it goes inside a sentence: cut at [`NAME_IN_SENTENCE`]
+/// characters with `…`, and — when it holds right-to-left letters or bidi controls — isolated
+/// (U+2068 … U+2069), so that it can never reorder the words around it.
+pub fn name(text: &str) -> String {
+    let mut out: String = text.chars().take(NAME_IN_SENTENCE).collect();
+    if text.chars().nth(NAME_IN_SENTENCE).is_some() {
+        out.push('…');
+    }
+    let rtl = |c: char| {
+        matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF
+            | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+    };
+    if out.chars().any(|c| rtl(c) || crate::model::is_invisible(c)) {
+        format!("\u{2068}{out}\u{2069}")
+    } else {
+        out
+    }
+}
+
 /// `Reboot`, `Rename to “db-02”`, `Resize to 2 vCPU · 4 GB RAM · 80 GB disk`.
 pub fn describe_action(action: &Action) -> String {
     match action {
-        Action::Rename { name } => format!("Rename to “{name}”"),
-        Action::Snapshot { name, .. } => format!("Snapshot “{name}”"),
-        Action::RestoreBackup { backup_id } => format!("Restore backup “{backup_id}”"),
+        Action::Rename { name: to } => format!("Rename to “{}”", name(to)),
+        Action::Snapshot { name: called, .. } => format!("Snapshot “{}”", name(called)),
+        Action::RestoreBackup { backup_id } => format!("Restore backup “{}”", name(backup_id)),
         Action::ShutdownWithin { timeout_s } => format!(
             "Shut down (forced off after {})",
             format_duration(Millis::from(*timeout_s) * 1000)
@@ -107,12 +130,12 @@ pub fn describe_action(action: &Action) -> String {
 /// What an operation is called in notices and the activity list: its action, then what it
 /// acts on, named once — `Reboot web-01`, `Rename to “db-02” db-01`, `Create VM web-42`.
 pub fn op_title(action: &Action, target: &str) -> String {
-    format!("{} {target}", describe_action(action))
+    format!("{} {}", describe_action(action), name(target))
 }
 
 /// What a workflow is called: `Stop web-01`.
 pub fn workflow_title(plan: &Plan, vm: &str) -> String {
-    format!("{} {vm}", describe_plan(plan))
+    format!("{} {}", describe_plan(plan), name(vm))
 }
 
 /// What a bulk is called: `Reboot on 3 VMs`.

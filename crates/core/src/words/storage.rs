@@ -20,13 +20,19 @@ pub enum StorageNote {
     NotKept { entries: usize, full: bool },
     /// Keeping works again.
     KeptAgain,
+    /// Signed out here: credentials forgotten in every tab (`activity`: and the activity).
+    SignedOut { activity: bool },
+    /// Another tab signed out: this tab forgot its credentials too (and did not save the change
+    /// it was making, if any).
+    SignedOutElsewhere,
 }
 
 impl StorageNote {
     pub fn tone(&self) -> Tone {
         match self {
             StorageNote::NotKept { .. } | StorageNote::Unreadable { .. } => Tone::Error,
-            StorageNote::KeptAgain => Tone::Success,
+            StorageNote::KeptAgain | StorageNote::SignedOut { .. } => Tone::Success,
+            StorageNote::SignedOutElsewhere => Tone::Info,
             StorageNote::BackedUp { .. } | StorageNote::Newer { .. } => Tone::Info,
         }
     }
@@ -65,6 +71,19 @@ impl fmt::Display for StorageNote {
                 }
             ),
             StorageNote::KeptAgain => write!(f, "Activity is saved on this device again."),
+            StorageNote::SignedOut { activity } => write!(
+                f,
+                "Signed out: connections and credentials are forgotten in every tab{}.",
+                if *activity {
+                    ", and the activity kept on this device is cleared"
+                } else {
+                    ""
+                }
+            ),
+            StorageNote::SignedOutElsewhere => write!(
+                f,
+                "Signed out in another tab: this tab forgot its connections and credentials too."
+            ),
         }
     }
 }
