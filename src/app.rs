@@ -9,7 +9,7 @@ use crate::console::Console;
 use crate::dialogs::Dialogs;
 use crate::notices::{Announcer, NoticeStack};
 use crate::route::Route;
-use crate::settings::SettingsPanel;
+use crate::settings::{SettingsPanel, UnlockRemembered};
 use crate::signout::SignOutButton;
 use crate::storage;
 use crate::ui::Ui;
@@ -57,6 +57,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
                     {Label::Settings.text()}
                 </button>
             </header>
+            <UnlockRemembered settings/>
             <Show when=move || settings_open.get()>
                 <div id="settings">
                     <SettingsPanel settings on_close=Callback::new(move |_| settings_open.set(false))/>

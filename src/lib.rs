@@ -23,6 +23,7 @@ pub mod marks;
 pub mod notices;
 pub mod route;
 pub mod row;
+pub mod sealed;
 pub mod settings;
 pub mod signout;
 pub mod stopped;

@@ -5,6 +5,7 @@ use vigil_core::dialect::CredentialKind;
 use vigil_core::words::{self, Label};
 use vigil_core::{ConnId, ConnectionConfig, Credentials, DialectKind};
 
+use vigil_core::saved;
 use vigil_core::words::StorageNote;
 
 use crate::notices::Notices;
@@ -266,20 +267,61 @@ fn CredentialFields(draft: Draft) -> impl IntoView {
     }
 }
 
-/// Where connections are kept, and the demo's.
+/// Where connections are kept (remembered on this device only sealed with a passphrase, asked
+/// the first time), and the demo's.
 #[component]
 fn Options(settings: RwSignal<Settings>) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let pass = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let remember = move |on: bool| {
+        asking.set(on && !storage::has_passphrase());
+        if !asking.get_untracked() {
+            let mut s = settings.get_untracked();
+            s.remember = on;
+            persist(settings, s);
+        }
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (p, a) = (pass.get_untracked(), again.get_untracked());
+        if let Err(why) = saved::check_passphrase(&p, &a) {
+            error.set(Some(why.to_string()));
+            return;
+        }
+        storage::set_passphrase(p);
+        pass.set(String::new());
+        again.set(String::new());
+        error.set(None);
+        remember(true);
+    };
+    let field = |label: Label, name: &'static str, value: RwSignal<String>| {
+        view! {
+            <label>{label.text()}
+                <input type="password" name=name autocomplete="new-password"
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            </label>
+        }
+    };
     view! {
         <div class="settings-options">
             <label class="check">
-                <input type="checkbox" name="remember" prop:checked=move || settings.get().remember
-                    on:change=move |ev| {
-                        let mut s = settings.get_untracked();
-                        s.remember = event_target_checked(&ev);
-                        persist(settings, s);
-                    }/>
+                <input type="checkbox" name="remember"
+                    prop:checked=move || settings.with(|s| s.remember) || asking.get()
+                    on:change=move |ev| remember(event_target_checked(&ev))/>
                 {Label::RememberConnections.text()}
             </label>
+            <Show when=move || asking.get()>
+                <form class="passphrase" on:submit=confirm novalidate>
+                    {field(Label::Passphrase, "passphrase", pass)}
+                    {field(Label::PassphraseAgain, "passphrase-again", again)}
+                    <Show when=move || error.get().is_some()>
+                        <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                    </Show>
+                    <button type="submit" class="btn primary">{Label::RememberWithPassphrase.text()}</button>
+                </form>
+            </Show>
             <label class="check">
                 <input type="checkbox" name="show-demo" prop:checked=move || settings.get().show_demo
                     on:change=move |ev| {
@@ -290,5 +332,53 @@ fn Options(settings: RwSignal<Settings>) -> impl IntoView {
                 {Label::ShowDemo.text()}
             </label>
         </div>
+    }
+}
+
+/// Connections remembered on this device, until this tab unlocks them with the passphrase (or
+/// forgets them).
+#[component]
+pub fn UnlockRemembered(settings: RwSignal<Settings>) -> impl IntoView {
+    let locked = Memo::new(move |_| settings.with(storage::locked));
+    let forgotten = RwSignal::new(false);
+    let pass = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match storage::unlock(pass.get_untracked()).await {
+                Ok(s) => {
+                    pass.try_set(String::new());
+                    error.try_set(None);
+                    settings.try_set(s);
+                }
+                Err(why) => {
+                    error.try_set(Some(why.to_string()));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    let forget = move |_| {
+        storage::forget_remembered();
+        forgotten.set(true);
+    };
+    view! {
+        <Show when=move || locked.get() && !forgotten.get()>
+            <form class="unlock" on:submit=unlock novalidate aria-label=Label::Unlock.text()>
+                <p>{Label::Locked.text()}</p>
+                <label>{Label::Passphrase.text()}
+                    <input type="password" name="unlock-passphrase" autocomplete="current-password"
+                        prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev))/>
+                </label>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>{Label::Unlock.text()}</button>
+                <button type="button" class="btn" on:click=forget>{Label::ForgetRemembered.text()}</button>
+                <Show when=move || error.get().is_some()>
+                    <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+            </form>
+        </Show>
     }
 }

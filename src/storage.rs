@@ -1,5 +1,6 @@
-//! Browser storage. Connections (with their credentials) live in sessionStorage unless the user
-//! asks to remember them on this device; nothing secret ever goes anywhere else.
+//! Browser storage. Connections (with their credentials) live in this tab's sessionStorage; when
+//! the user asks to remember them on this device, localStorage keeps them sealed with a
+//! passphrase ([`crate::sealed`]) — never in plain text. Nothing secret goes anywhere else.
 //!
 //! Activity is kept as the engine hands it out: one key per operation, workflow and bulk
 //! (`vigil.v3.op.<id>`, `vigil.v3.wf.<id>`, `vigil.v3.bulk.<id>`), written when that one changed
@@ -11,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use vigil_core::engine::Saved;
 use vigil_core::saved::{self, Keeper, StorageNote, Store, StoreError};
 use vigil_core::workflow::SavedState;
-use vigil_core::ConnectionConfig;
+use vigil_core::{ConnectionConfig, Refusal};
 use wasm_bindgen::JsCast;
+
+use crate::sealed::{Sealed, Unseal};
 
 const SETTINGS: &str = "vigil.settings.v1";
 
@@ -23,7 +26,7 @@ pub struct Settings {
     /// Show the demo provider's connections next to the configured ones.
     #[serde(default)]
     pub show_demo: bool,
-    /// Kept in localStorage (this device) rather than sessionStorage (this tab).
+    /// Also kept on this device (localStorage), sealed with the passphrase.
     #[serde(default)]
     pub remember: bool,
     /// The sign-out these settings were made after ([`SignOut::epoch`]): a copy older than the
@@ -59,58 +62,149 @@ pub fn last_sign_out() -> SignOut {
         .unwrap_or_default()
 }
 
-/// The saved settings; a tab's own copy wins over the device's. A copy made before the latest
+/// Settings remembered on this device, sealed ([`crate::sealed`]), with the sign-out they were
+/// made after.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Remembered {
+    epoch: u64,
+    sealed: Sealed,
+}
+
+const REMEMBERED: &str = "vigil.settings.sealed.v1";
+
+thread_local! {
+    /// The passphrase remembered settings are sealed with, once typed in this tab.
+    static PASSPHRASE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn remembered() -> Option<Remembered> {
+    let text = local()?.get_item(REMEMBERED).ok()??;
+    serde_json::from_str::<Remembered>(&text)
+        .ok()
+        .filter(|r| r.epoch >= last_sign_out().epoch)
+}
+
+/// The tab's settings. Credentials are never kept in plain text on the device: a plain copy an
+/// earlier version left in localStorage is moved into this tab. A copy made before the latest
 /// sign-out is removed, not read.
 pub fn load() -> Settings {
     let epoch = last_sign_out().epoch;
-    let read = |s: Option<web_sys::Storage>| -> Option<Settings> {
-        let s = s?;
+    let read = |s: &web_sys::Storage| -> Option<Settings> {
         let text = s.get_item(SETTINGS).ok()??;
-        match serde_json::from_str::<Settings>(&text) {
-            Ok(kept) if kept.epoch >= epoch => Some(kept),
-            _ => {
-                let _ = s.remove_item(SETTINGS);
-                None
-            }
-        }
+        let _ = s.remove_item(SETTINGS);
+        serde_json::from_str::<Settings>(&text)
+            .ok()
+            .filter(|kept| kept.epoch >= epoch)
     };
-    read(session())
-        .or_else(|| read(local()))
-        .unwrap_or(Settings {
-            epoch,
-            ..Settings::default()
-        })
+    let own = session().and_then(|s| {
+        let kept = read(&s)?;
+        let _ = s.set_item(SETTINGS, &serde_json::to_string(&kept).ok()?);
+        Some(kept)
+    });
+    let moved = || {
+        let kept = read(&local()?)?;
+        let kept = Settings {
+            remember: false,
+            ..kept
+        };
+        let _ = save(&kept);
+        Some(kept)
+    };
+    own.or_else(moved).unwrap_or(Settings {
+        epoch,
+        ..Settings::default()
+    })
 }
 
-/// Saves to sessionStorage, or to localStorage when `remember`; the other copy is removed so
-/// that credentials never linger where the user did not ask for them. Settings made before a
-/// sign-out in another tab are not written: that sign-out is returned, to apply here.
+/// Remembered connections this tab has not unlocked yet.
+pub fn locked(settings: &Settings) -> bool {
+    settings.connections.is_empty() && remembered().is_some()
+}
+
+/// Opens the remembered settings with `pass`; they become this tab's.
+pub async fn unlock(pass: String) -> Result<Settings, Refusal> {
+    let kept = remembered().ok_or(Refusal::WrongPassphrase)?;
+    let text = crate::sealed::open(&pass, &kept.sealed)
+        .await
+        .map_err(|e| match e {
+            Unseal::Wrong => Refusal::WrongPassphrase,
+            Unseal::Unavailable => Refusal::CannotEncrypt,
+        })?;
+    let settings: Settings = serde_json::from_str(&text).map_err(|_| Refusal::WrongPassphrase)?;
+    PASSPHRASE.with(|p| *p.borrow_mut() = Some(pass));
+    let settings = Settings {
+        epoch: settings.epoch.max(kept.epoch),
+        remember: true,
+        ..settings
+    };
+    let _ = save(&settings);
+    Ok(settings)
+}
+
+/// The passphrase to remember connections with from now on (checked by the form).
+pub fn set_passphrase(pass: String) {
+    PASSPHRASE.with(|p| *p.borrow_mut() = Some(pass));
+}
+
+/// Whether this tab can seal settings (the user typed the passphrase).
+pub fn has_passphrase() -> bool {
+    PASSPHRASE.with(|p| p.borrow().is_some())
+}
+
+/// Forgets the connections remembered on this device (not this tab's).
+pub fn forget_remembered() {
+    if let Some(s) = local() {
+        let _ = s.remove_item(REMEMBERED);
+    }
+}
+
+/// Saves the tab's copy (sessionStorage), and — when `remember` — seals them on this device
+/// with the passphrase, in the background; else removes what the device remembered. Settings
+/// made before a sign-out in another tab are not written: that sign-out is returned, to apply
+/// here.
 pub fn save(settings: &Settings) -> Result<(), SignOut> {
     let latest = last_sign_out();
     if latest.epoch > settings.epoch {
         clear();
         return Err(latest);
     }
-    let text = serde_json::to_string(settings).unwrap_or_default();
-    let (keep, clear) = if settings.remember {
-        (local(), session())
-    } else {
-        (session(), local())
-    };
-    if let Some(s) = clear {
-        let _ = s.remove_item(SETTINGS);
-    }
-    if let Some(s) = keep {
+    if let (Some(s), Ok(text)) = (session(), serde_json::to_string(settings)) {
         let _ = s.set_item(SETTINGS, &text);
+    }
+    let pass = PASSPHRASE.with(|p| p.borrow().clone());
+    match (settings.remember, pass) {
+        (true, Some(pass)) => {
+            let (text, epoch) = (
+                serde_json::to_string(settings).unwrap_or_default(),
+                settings.epoch,
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(sealed) = crate::sealed::seal(&pass, &text).await else {
+                    return;
+                };
+                // A sign-out while sealing wins.
+                if last_sign_out().epoch > epoch {
+                    return;
+                }
+                let kept = Remembered { epoch, sealed };
+                if let (Some(s), Ok(text)) = (local(), serde_json::to_string(&kept)) {
+                    let _ = s.set_item(REMEMBERED, &text);
+                }
+            });
+        }
+        (true, None) => {}
+        (false, _) => forget_remembered(),
     }
     Ok(())
 }
 
-/// Forgets the settings, on this tab and this device.
+/// Forgets the settings, on this tab and this device, and the passphrase.
 fn clear() {
     for s in [session(), local()].into_iter().flatten() {
         let _ = s.remove_item(SETTINGS);
     }
+    forget_remembered();
+    PASSPHRASE.with(|p| *p.borrow_mut() = None);
 }
 
 /// Signs out in every tab: the settings (credentials) are forgotten here and on this device,
@@ -138,6 +232,7 @@ pub fn signed_out_elsewhere(told: SignOut) -> Settings {
     if let Some(s) = session() {
         let _ = s.remove_item(SETTINGS);
     }
+    PASSPHRASE.with(|p| *p.borrow_mut() = None);
     Settings {
         epoch: told.epoch,
         ..Settings::default()

@@ -168,7 +168,12 @@ pub fn clear_settings() {
         w.session_storage().unwrap().unwrap(),
         w.local_storage().unwrap().unwrap(),
     ] {
-        for key in ["vigil.settings.v1", "vigil.demo.v1"] {
+        for key in [
+            "vigil.settings.v1",
+            "vigil.settings.sealed.v1",
+            "vigil.signout.v1",
+            "vigil.demo.v1",
+        ] {
             s.remove_item(key).unwrap();
         }
     }
@@ -196,6 +201,7 @@ pub fn http_settings(sim: &str, dialects: &[vigil_core::DialectKind]) -> String 
         connections,
         show_demo: false,
         remember: false,
+        epoch: vigil::storage::last_sign_out().epoch,
     };
     serde_json::to_string(&settings).unwrap()
 }

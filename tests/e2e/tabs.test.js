@@ -12,6 +12,7 @@ import {
   eventually,
   firstVmAllowing,
   notYet,
+  unlock,
   vmStatus,
   waitForEnd,
   waitForVms,
@@ -35,7 +36,8 @@ describe('several tabs, one poller', () => {
     const { context, page: a } = await openConsole(env);
     const fromA = a.sent;
     try {
-      // Remembered on this device (localStorage), so a second tab has the same connection.
+      // Remembered on this device (sealed with a passphrase), so a second tab has the same
+      // connection once it is unlocked there.
       await addConnection(a, {
         provider: d.label,
         name: 'Shared cloudsfor',
@@ -50,6 +52,7 @@ describe('several tabs, one poller', () => {
 
       const b = await newTab(context, env);
       const fromB = b.sent;
+      await unlock(b);
       await waitForVms(b, VMS, LONG);
       assert.equal(await role(b).innerText(), FOLLOWS, 'the second tab does not poll');
       assert.equal(await role(a).innerText(), POLLS);

@@ -45,6 +45,17 @@ export async function openSettings(page) {
   return panel;
 }
 
+/// The passphrase remembered connections are sealed with in these tests.
+export const PASSPHRASE = 'correct horse battery';
+
+/// Unlocks the connections remembered on this device, in a tab that has not yet.
+export async function unlock(page, passphrase = PASSPHRASE) {
+  const form = page.getByRole('form', { name: 'Unlock' });
+  await form.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await form.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await form.waitFor({ state: 'hidden', timeout: SHORT });
+}
+
 /// Fills "Add a connection" as a user would and submits it; waits until it is listed.
 /// `login` (Erigones): log in with username and password instead of an API key.
 export async function addConnection(page, { provider, name, base, user, secret, login = false, remember = false }) {
@@ -56,7 +67,16 @@ export async function addConnection(page, { provider, name, base, user, secret, 
   await form.getByRole('textbox', { name: 'Base URL', exact: true }).fill(base);
   if (user !== undefined) await form.getByRole('textbox', { name: /^Username/ }).fill(user);
   await form.getByRole('textbox', { name: /^(Password|API token|API key)/ }).fill(secret);
-  if (remember) await panel.getByRole('checkbox', { name: /^Remember connections on this device/ }).check();
+  if (remember) {
+    await panel.getByRole('checkbox', { name: /^Remember connections on this device/ }).check();
+    const pass = panel.getByLabel('Passphrase', { exact: true });
+    if (await pass.isVisible()) {
+      await pass.fill(PASSPHRASE);
+      await panel.getByLabel('Passphrase again', { exact: true }).fill(PASSPHRASE);
+      await panel.getByRole('button', { name: 'Remember', exact: true }).click();
+      await pass.waitFor({ state: 'hidden', timeout: SHORT });
+    }
+  }
   await form.getByRole('button', { name: 'Add connection' }).click();
   await panel.getByRole('listitem').filter({ hasText: name }).waitFor({ timeout: SHORT });
   return panel;

@@ -43,6 +43,23 @@ pub use store::{load, write, Loaded, MemoryStore, Store, StoreError, WriteError,
 /// version's, left alone.
 pub const SCHEMA_VERSION: u64 = 3;
 
+/// The shortest passphrase remembered connections are sealed with.
+pub const MIN_PASSPHRASE: usize = 8;
+
+/// The passphrase a user chose to remember connections with, typed twice.
+pub fn check_passphrase(pass: &str, again: &str) -> Result<(), crate::words::Refusal> {
+    use crate::words::Refusal;
+    if pass.chars().count() < MIN_PASSPHRASE {
+        Err(Refusal::PassphraseTooShort {
+            min: MIN_PASSPHRASE,
+        })
+    } else if pass != again {
+        Err(Refusal::PassphrasesDiffer)
+    } else {
+        Ok(())
+    }
+}
+
 /// Every saved entry's key starts so.
 pub const PREFIX: &str = "vigil.v3.";
 

@@ -115,6 +115,12 @@ pub enum Label {
     AddConnection,
     CancelEdit,
     RememberConnections,
+    Passphrase,
+    PassphraseAgain,
+    RememberWithPassphrase,
+    Locked,
+    Unlock,
+    ForgetRemembered,
     ShowDemo,
 }
 
@@ -212,7 +218,8 @@ impl Label {
             L::Close => "Close",
             L::CredentialsStay => {
                 "Credentials stay in this browser tab (sessionStorage) unless you ask to \
-                 remember them on this device. They are only ever sent to the provider's own API."
+                 remember them on this device, where they are kept encrypted with your passphrase. They \
+                 are only ever sent to the provider's own API."
             }
             L::Edit => "Edit",
             L::Remove => "Remove",
@@ -224,7 +231,18 @@ impl Label {
             L::SaveConnection => "Save connection",
             L::AddConnection => "Add connection",
             L::CancelEdit => "Cancel edit",
-            L::RememberConnections => "Remember connections on this device (localStorage)",
+            L::RememberConnections => {
+                "Remember connections on this device, encrypted with a passphrase"
+            }
+            L::Passphrase => "Passphrase",
+            L::PassphraseAgain => "Passphrase again",
+            L::RememberWithPassphrase => "Remember",
+            L::Locked => {
+                "Connections are remembered on this device, encrypted. Enter the passphrase to use \
+                 them in this tab."
+            }
+            L::Unlock => "Unlock",
+            L::ForgetRemembered => "Forget them",
             L::ShowDemo => "Also show the demo provider's connections",
         }
     }

@@ -209,6 +209,16 @@ pub enum Refusal {
     },
     /// A Basic user name with `:` (the user name ends at the first one).
     ColonInUser,
+    /// Remembering connections: the passphrase is shorter than `min` characters.
+    PassphraseTooShort {
+        min: usize,
+    },
+    /// The passphrase and its confirmation differ.
+    PassphrasesDiffer,
+    /// Not the passphrase the connections were remembered with.
+    WrongPassphrase,
+    /// This browser cannot encrypt here (no WebCrypto): connections are not remembered.
+    CannotEncrypt,
 }
 
 impl fmt::Display for Refusal {
@@ -486,6 +496,18 @@ impl Refusal {
                 )
             }
             R::ColonInUser => write!(f, "The user name cannot contain “:”."),
+            R::PassphraseTooShort { min } => {
+                write!(f, "Choose a passphrase of at least {min} characters.")
+            }
+            R::PassphrasesDiffer => write!(f, "The two passphrases differ."),
+            R::WrongPassphrase => {
+                write!(f, "That is not the passphrase they were remembered with.")
+            }
+            R::CannotEncrypt => write!(
+                f,
+                "This browser cannot encrypt here (WebCrypto needs HTTPS), so connections are \
+                 kept in this tab only."
+            ),
             _ => return None,
         })
     }
