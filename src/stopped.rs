@@ -75,7 +75,6 @@ fn overlay() {
         return;
     };
     let _ = div.set_attribute("id", "vigil-stopped");
-    let _ = div.set_attribute("class", "stopped");
     let _ = div.set_attribute("role", "alert");
     p.set_text_content(Some(Label::Stopped.text()));
     let here = web_sys::window()
