@@ -83,10 +83,12 @@ impl Console {
         }
     }
 
-    /// Replaces the connections (settings saved): the first time, kept activity resumes; the
-    /// tab joins the group of tabs showing the same connections.
+    /// Replaces the connections (settings saved): the tab joins the group of tabs showing the
+    /// same connections first — following until elected, so that nothing goes out for them from
+    /// a tab another one already polls for — then the first time, kept activity resumes.
     pub fn set_connections(self, list: Vec<ConnectionConfig>) {
         let group = tabs::group_of(list.iter().map(|c| c.id.as_str()));
+        self.tabs.join(group);
         let _ = self.driver.command(Command::SetConnections(list));
         let first = self
             .resumed
@@ -102,6 +104,5 @@ impl Console {
             }
             let _ = self.driver.command(Command::Import(saved));
         }
-        self.tabs.join(group);
     }
 }

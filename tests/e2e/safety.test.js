@@ -37,7 +37,7 @@ describe('credentials and a stopped page', () => {
       await eventually('the connection sealed on this device', async () =>
         (await a.evaluate(() => localStorage.getItem('vigil.settings.sealed.v1'))) !== null);
       const local = await a.evaluate(() => JSON.stringify({ ...localStorage }));
-      assert.ok(!local.includes(d.secret), 'the secret is not in localStorage in plain text');
+      assert.ok(!local.includes(d.user), 'the credentials are not in localStorage in plain text');
       assert.ok(!local.includes('Sealed cloudsfor'), 'nor the connection');
 
       // A second tab starts locked; a wrong passphrase is refused inline, the right one opens.
@@ -59,7 +59,7 @@ describe('credentials and a stopped page', () => {
           (await page.getByRole('button', { name: 'Sign out', exact: true }).count()) === 0 &&
           (await page.getByRole('cell', { name: 'Sealed cloudsfor', exact: true }).count()) === 0);
         const kept = await storageDump(page);
-        assert.ok(!kept.includes(d.secret), `${who}: no credentials kept: ${kept.slice(0, 300)}`);
+        assert.ok(!kept.includes(d.user), `${who}: no credentials kept: ${kept.slice(0, 300)}`);
         assert.ok(!kept.includes('vigil.settings'), `${who}: no settings kept`);
       }
       // The other tab cannot write its old settings back: reloading it finds nothing to unlock.
