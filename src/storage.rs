@@ -116,9 +116,9 @@ pub fn load() -> Settings {
     })
 }
 
-/// Remembered connections this tab has not unlocked yet.
+/// Remembered connections this tab has not unlocked yet (and no connections of its own).
 pub fn locked(settings: &Settings) -> bool {
-    settings.connections.is_empty() && remembered().is_some()
+    settings.connections.is_empty() && !has_passphrase() && remembered().is_some()
 }
 
 /// Opens the remembered settings with `pass`; they become this tab's.
