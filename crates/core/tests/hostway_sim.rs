@@ -379,7 +379,7 @@ fn build_progress_is_reported_as_a_percentage() {
         demo: false,
     }
     .api();
-    let follow = ProviderRef::HostwayServer { server_id: id };
+    let follow = ProviderRef::HostwayBuild { server_id: id };
     assert_eq!(api.observe_request(&follow).url, location);
     let mut seen = Vec::new();
     for _ in 0..300 {

@@ -142,6 +142,8 @@ pub enum ProviderRef {
     },
     /// Hostway: a server action shows as the server's `PROCESSING` status.
     HostwayServer { server_id: String },
+    /// Hostway: a new server, `BUILD` until it is ready (never `PROCESSING`).
+    HostwayBuild { server_id: String },
     /// Hostway: a server being deleted (`202`, no task): `DELETED` is its teardown under way
     /// (for any other change a failure), and it ends when the server is not found.
     HostwayDeletion { server_id: String },
@@ -160,6 +162,7 @@ pub enum RefKind {
     OnetTask,
     OnetInstanceTask,
     HostwayServer,
+    HostwayBuild,
     HostwayDeletion,
     HostwaySnapshot,
 }
@@ -174,6 +177,7 @@ impl ProviderRef {
             ProviderRef::OnetTask { .. } => RefKind::OnetTask,
             ProviderRef::OnetInstanceTask { .. } => RefKind::OnetInstanceTask,
             ProviderRef::HostwayServer { .. } => RefKind::HostwayServer,
+            ProviderRef::HostwayBuild { .. } => RefKind::HostwayBuild,
             ProviderRef::HostwayDeletion { .. } => RefKind::HostwayDeletion,
             ProviderRef::HostwaySnapshot { .. } => RefKind::HostwaySnapshot,
         }

@@ -122,7 +122,7 @@ impl Hostway {
         let new = status == "BUILD" || s.after_sent(stamp(server, "created"));
         if let (true, true, Some(id)) = (named, new, text(server, "id")) {
             return Found::adopted(Accepted {
-                provider_ref: ProviderRef::HostwayServer {
+                provider_ref: ProviderRef::HostwayBuild {
                     server_id: id.clone(),
                 },
                 state: TaskState::Running,

@@ -37,7 +37,7 @@ impl Hostway {
     }
 
     /// The new server's id: `server.id`, else the last segment of the `Location` header or of
-    /// the `self` link. Its `BUILD` status is followed as a server change.
+    /// the `self` link. Its `BUILD` is followed on its own (a build is never `PROCESSING`).
     pub(super) fn parse_created(
         &self,
         resp: &HttpResponse,
@@ -64,7 +64,7 @@ impl Hostway {
             .and_then(|s| text(s, "status"))
             .unwrap_or_else(|| "BUILD".into());
         Ok(Accepted {
-            provider_ref: ProviderRef::HostwayServer {
+            provider_ref: ProviderRef::HostwayBuild {
                 server_id: id.clone(),
             },
             state: TaskState::Running,

@@ -70,6 +70,8 @@ pub const CAPS: Caps = Caps {
     },
     credentials: &[CredentialKind::Basic],
     example_base: "https://API_SERVER/accounts/ACCOUNT_ID/flexcloud",
+    // Server actions only: a new server is `BUILD`, never `PROCESSING`, so the list could not
+    // show it; each create is read on its own (`RefKind::HostwayBuild`).
     observe_many: &[RefKind::HostwayServer],
     // Every server of a status lists under `?status=` (documented): a server action whose
     // server left `PROCESSING` has ended.
@@ -389,6 +391,7 @@ impl Dialect for Hostway {
                 }
             }
             ProviderRef::HostwayServer { server_id }
+            | ProviderRef::HostwayBuild { server_id }
             | ProviderRef::HostwayDeletion { server_id } => {
                 self.api.get(&Self::server_path(server_id))
             }
@@ -403,7 +406,7 @@ impl Dialect for Hostway {
         now: Millis,
     ) -> Result<Observation, ApiError> {
         match r {
-            ProviderRef::HostwayServer { .. } => {
+            ProviderRef::HostwayServer { .. } | ProviderRef::HostwayBuild { .. } => {
                 server_change(&self.body(resp, Call::Read, "the server", now)?)
             }
             ProviderRef::HostwayDeletion { .. } if resp.status == 404 => Ok(observe::gone()),
@@ -435,7 +438,8 @@ impl Dialect for Hostway {
     /// Servers still changing, in one request (`GET /servers?status=PROCESSING`, documented
     /// filter): a server action whose server is listed is still running; one that is not has
     /// settled (the list is complete), and is verified from a list of the servers in the state it
-    /// waits for, or read on its own (that read also verifies it). Snapshots are not covered.
+    /// waits for, or read on its own (that read also verifies it). Snapshots and creates (a new
+    /// server is `BUILD`, never listed here) are not covered.
     fn observe_many_request(&self, refs: &[&ProviderRef]) -> Option<HttpRequest> {
         refs.iter()
             .any(|r| matches!(r, ProviderRef::HostwayServer { .. }))

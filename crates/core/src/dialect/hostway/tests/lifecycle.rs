@@ -32,8 +32,8 @@ fn created_body() -> Value {
     }})
 }
 
-fn server_ref() -> ProviderRef {
-    ProviderRef::HostwayServer {
+fn build_ref() -> ProviderRef {
+    ProviderRef::HostwayBuild {
         server_id: NEW.into(),
     }
 }
@@ -67,7 +67,7 @@ fn the_create_answer_gives_the_id_and_never_keeps_the_password() {
         .with_header("Location", &format!("{BASE}/servers/{NEW}"));
     let acc = create_accepted(&a, &spec(), 0, &resp, 0).unwrap();
     assert_eq!(acc.created, Some(VmId::new(NEW)));
-    assert_eq!(acc.provider_ref, server_ref());
+    assert_eq!(acc.provider_ref, build_ref());
     assert_eq!(acc.state, TaskState::Running);
     assert_eq!(acc.raw_status, "BUILD");
     assert!(
@@ -118,10 +118,10 @@ fn the_create_answer_gives_the_id_and_never_keeps_the_password() {
 fn a_new_server_builds_until_active_with_a_host() {
     let a = api();
     assert_eq!(
-        a.observe_request(&server_ref()).url,
+        a.observe_request(&build_ref()).url,
         format!("{BASE}/servers/{NEW}")
     );
-    let look = |v: &Value| a.parse_observation(&server_ref(), &ok(v), 0).unwrap();
+    let look = |v: &Value| a.parse_observation(&build_ref(), &ok(v), 0).unwrap();
     let mut v = created_body();
     v["server"]["progress"] = json!(50);
     let o = look(&v);
@@ -136,6 +136,11 @@ fn a_new_server_builds_until_active_with_a_host() {
     let o = look(&v);
     assert_eq!(o.state, TaskState::Settled);
     assert_eq!(o.vm.unwrap().addresses[0].ip, "203.0.113.30");
+    // Never `PROCESSING`: not for the list of the servers changing.
+    assert!(a
+        .observe_many_request(&[&build_ref(), &build_ref()])
+        .is_none());
+    assert!(!CAPS.observes_many(RefKind::HostwayBuild));
     for odd in ["UNKNOWN", "ERROR"] {
         v["server"]["status"] = json!(odd);
         let o = look(&v);
@@ -193,13 +198,13 @@ fn delete_is_followed_until_not_found() {
     assert_eq!(o.state, TaskState::Succeeded);
     // For any other change a DELETED server is a failure, and a 404 an error.
     assert_eq!(
-        a.parse_observation(&server_ref(), &ok(&server("DELETED", 0)), 0)
+        a.parse_observation(&build_ref(), &ok(&server("DELETED", 0)), 0)
             .unwrap()
             .state,
         TaskState::Failed
     );
     assert_eq!(
-        a.parse_observation(&server_ref(), &gone, 0)
+        a.parse_observation(&build_ref(), &gone, 0)
             .unwrap_err()
             .kind,
         ErrorKind::NotFound
