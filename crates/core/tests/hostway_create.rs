@@ -4,10 +4,16 @@
 mod common;
 
 use common::*;
+use serde_json::{json, Value};
 use vigil_core::policy::Fixed;
-use vigil_core::{Action, Command, DialectKind, OpId, Phase, PowerState, VmSpec};
+use vigil_core::{
+    Action, Command, DialectKind, HttpRequest, HttpResponse, Millis, OpId, Phase, PowerState,
+    VmSpec,
+};
 
 const BASE: &str = "http://127.0.0.1:8787/hostway/accounts/demo-account/flexcloud";
+/// A new server the scripted provider makes.
+const NEW: &str = "c0ffee00-0000-4000-8000-0000000000cc";
 
 /// Creates `names` from one form, all at `w.now`.
 fn create_all(w: &mut World, spec: &VmSpec, names: &[&str]) -> Vec<OpId> {
@@ -102,4 +108,84 @@ fn a_list_of_servers_changing_does_not_cover_creates() {
         let o = w.engine.op(op);
         assert_eq!(o.phase, Phase::Succeeded, "{:?}", o.note);
     }
+}
+
+/// The new server as a read shows it: `status`, `progress`, placed on a host or not, with
+/// `public` and `private` addresses; its access address is always set.
+fn new_server(status: &str, progress: u64, placed: bool, public: &[&str]) -> Value {
+    let list = |ips: &[&str]| -> Vec<Value> {
+        ips.iter()
+            .map(|ip| json!({"version": 4, "addr": ip}))
+            .collect()
+    };
+    let (host, created) = if placed {
+        ("a1b2c3d4", "2026-01-01T00:02:00Z")
+    } else {
+        ("", "")
+    };
+    json!({"server": {
+        "id": NEW, "name": "new-01", "status": status, "progress": progress,
+        "flavor": {"id": "2"}, "image": {"id": "1"}, "zone": "USTXA-0301",
+        "hostId": host, "created": created, "updated": "2026-01-01T00:02:00Z",
+        "addresses": {"public": list(public), "private": list(&["10.0.0.30"])},
+        "accessIPv4": "198.51.100.30", "accessIPv6": "",
+        "links": [{"href": format!("{BASE}/servers/{NEW}"), "rel": "self"}],
+    }})
+}
+
+/// For `ms` of virtual time, a scripted provider answers the create (`202`, the server in
+/// `BUILD`, `Location`), every read of the new server at `location` with `shown`, and the
+/// listing with the new server only; the simulator answers the rest.
+fn scripted(w: &mut World, ms: Millis, location: &str, shown: &Value) {
+    let end = w.now + ms;
+    let mut script = |req: &HttpRequest| -> Option<HttpResponse> {
+        let method = req.method.as_str();
+        if method == "POST" && req.url == format!("{BASE}/servers") {
+            let body = new_server("BUILD", 0, false, &[]);
+            let resp = HttpResponse::new(202, body.to_string());
+            return Some(resp.with_header("Location", location));
+        }
+        if method == "GET" && req.url == format!("{BASE}/servers") {
+            let list = json!({"servers": [{"id": NEW, "zone": "USTXA-0301"}]});
+            return Some(HttpResponse::new(200, list.to_string()));
+        }
+        let read = [location.to_string(), format!("{BASE}/servers/{NEW}")];
+        (method == "GET" && read.contains(&req.url))
+            .then(|| HttpResponse::new(200, shown.to_string()))
+    };
+    while w.now < end && w.step_with(&mut script) {}
+}
+
+#[test]
+fn a_new_server_is_done_only_once_ready_as_the_sheet_says() {
+    let mut w = World::new(DialectKind::Hostway, scenario(31, 0.0));
+    let spec = spec_from_catalogue(&mut w, "new-01");
+    w.engine.set_policy(Box::new(Fixed::default()));
+    let op = create_all(&mut w, &spec, &["new-01"]).remove(0);
+    let location = format!("{BASE}/servers/{NEW}");
+    let building = new_server("BUILD", 50, false, &[]);
+    scripted(&mut w, 10_000, &location, &building);
+    assert_eq!(w.engine.op(&op).progress, Some(50));
+    // `ACTIVE` and placed, but each time one thing the sheet's "ready" names is missing: a
+    // progress of 100; an address under `addresses.public` (a private one and an access
+    // address are there).
+    for shown in [
+        new_server("ACTIVE", 50, true, &["203.0.113.30"]),
+        new_server("ACTIVE", 100, true, &[]),
+        new_server("ACTIVE", 100, false, &["203.0.113.30"]),
+    ] {
+        scripted(&mut w, 30_000, &location, &shown);
+        let o = w.engine.op(&op);
+        assert!(o.is_open(), "{:?} {:?}: {shown}", o.phase, o.note);
+    }
+    let ready = new_server("ACTIVE", 100, true, &["203.0.113.30"]);
+    scripted(&mut w, 30_000, &location, &ready);
+    let o = w.engine.op(&op);
+    assert_eq!(o.phase, Phase::Succeeded, "{:?}", o.note);
+    let vm = w.engine.vm("c", NEW).unwrap();
+    assert!(vm
+        .addresses
+        .iter()
+        .any(|a| a.public && a.ip == "203.0.113.30"));
+    assert!(!vm.locked);
 }

@@ -52,6 +52,12 @@ fn create_then_delete(dialect: DialectKind) {
     if create.addressed_when_ready {
         assert!(!vm.addresses.is_empty(), "{dialect:?}: reachable");
     }
+    if create.public_when_ready {
+        assert!(
+            vm.addresses.iter().any(|a| a.public),
+            "{dialect:?}: reachable from the internet"
+        );
+    }
     assert!(
         w.engine.view().creating().next().is_none(),
         "no placeholder row left"

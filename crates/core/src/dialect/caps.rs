@@ -3,7 +3,7 @@
 //! the page ask these; nothing else tests which dialect it is talking to.
 
 use crate::dialect::DialectKind;
-use crate::model::{ActionKind, RefKind};
+use crate::model::{ActionKind, Addressed, RefKind};
 use crate::time::Millis;
 
 /// A sustained request rate and how many may go at once.
@@ -56,6 +56,9 @@ pub struct CreateCaps {
     pub finds_new_by_name: bool,
     /// A new VM is ready only once it lists an IP address (cloudsfor, Hostway).
     pub addressed_when_ready: bool,
+    /// Of those, a public one: the provider's "ready" names its public addresses (Hostway's
+    /// `addresses.public`).
+    pub public_when_ready: bool,
     /// What the form's [`crate::catalogue::Part::Regions`] choice is at this provider (a region,
     /// a zone, a location, ZennoHosting's project); `None`: the form has no such choice.
     pub place: Option<Place>,
@@ -74,6 +77,17 @@ pub struct CreateCaps {
     /// A new public IP address can come with the VM, priced apart from its size
     /// (ZennoHosting's `publicIpMode`: `new`, else `none`): the form offers it.
     pub public_ip: bool,
+}
+
+impl CreateCaps {
+    /// Which addresses a new VM lists once it is ready.
+    pub fn addressed(&self) -> Addressed {
+        match (self.addressed_when_ready, self.public_when_ready) {
+            (_, true) => Addressed::Public,
+            (true, false) => Addressed::Any,
+            (false, false) => Addressed::No,
+        }
+    }
 }
 
 /// Deleting VMs, where the provider offers it.

@@ -202,7 +202,7 @@ impl Core {
             }
             _ => None,
         };
-        let addressed = c.caps.create.is_some_and(|cc| cc.addressed_when_ready);
+        let addressed = c.caps.create.map(|cc| cc.addressed()).unwrap_or_default();
         let expect = action.expectation(before.as_ref(), addressed);
         let proof = action.proof(before.as_ref(), &expect);
         let id = OpId(self.next_id(""));

@@ -10,5 +10,5 @@ mod vm;
 pub use action::{check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec};
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
 pub use proof::{Evidence, Proof, TaskEnd};
-pub use target::{Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};
+pub use target::{Addressed, Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};
 pub use vm::{Address, PowerState, Size, Vm};

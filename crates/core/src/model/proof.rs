@@ -140,7 +140,7 @@ impl Proof {
 mod tests {
     use super::*;
     use crate::ids::VmId;
-    use crate::model::{PowerState, Resize, Resource, Size};
+    use crate::model::{Addressed, PowerState, Resize, Resource, Size};
 
     fn vm(power: PowerState, name: &str) -> Vm {
         Vm {
@@ -165,7 +165,7 @@ mod tests {
     }
 
     fn proof(action: Action, before: &Vm) -> Proof {
-        let expect = action.expectation(Some(before), false);
+        let expect = action.expectation(Some(before), Addressed::No);
         action.proof(Some(before), &expect)
     }
 
@@ -231,7 +231,7 @@ mod tests {
             assert_eq!(proof(action.clone(), before), want, "{action:?}");
         }
         let create = Action::Create(Box::default());
-        let expect = create.expectation(None, false);
+        let expect = create.expectation(None, Addressed::No);
         assert_eq!(create.proof(None, &expect), Proof::Target);
         // Kept by an older version: by kind alone.
         assert_eq!(Proof::of_kind(ActionKind::Reboot), evidence(true));

@@ -80,6 +80,23 @@ pub struct VmExpect {
     /// At least one IP address is listed (a new VM is reachable).
     #[serde(default)]
     pub addressed: bool,
+    /// At least one public IP address is listed (a new VM is reachable from the internet,
+    /// where the provider's "ready" names public addresses: Hostway's `addresses.public`).
+    #[serde(default)]
+    pub public_address: bool,
+}
+
+/// Which IP addresses a new VM lists once it is ready, as its provider says
+/// ([`crate::dialect::CreateCaps`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Addressed {
+    /// Nothing is said of them.
+    #[default]
+    No,
+    /// At least one, public or private.
+    Any,
+    /// At least one public one.
+    Public,
 }
 
 /// What does not match yet, for the user (rendered by [`crate::words`]).
@@ -98,6 +115,7 @@ pub enum Mismatch {
     },
     SnapshotNotListed,
     NoAddress,
+    NoPublicAddress,
     /// The resource is not (or no longer) in the provider's list.
     NotListed,
     /// The resource is still there (a delete).
@@ -113,7 +131,8 @@ impl VmExpect {
         (self.name.is_none()
             && self.size.is_none()
             && self.snapshots_more_than.is_none()
-            && !self.addressed)
+            && !self.addressed
+            && !self.public_address)
             .then_some(self.power)
             .flatten()
     }
@@ -160,6 +179,9 @@ impl VmExpect {
         }
         if self.addressed && vm.addresses.is_empty() {
             return Err(Mismatch::NoAddress);
+        }
+        if self.public_address && !vm.addresses.iter().any(|a| a.public) {
+            return Err(Mismatch::NoPublicAddress);
         }
         Ok(())
     }
@@ -208,9 +230,9 @@ impl Expect {
 
 impl Action {
     /// What the target must show once this action really happened. `before` is the VM as last
-    /// seen (none for a create); `addressed`: the provider lists a new VM's addresses once it
-    /// is ready (see [`crate::dialect::Caps`]).
-    pub fn expectation(&self, before: Option<&Vm>, addressed: bool) -> Expect {
+    /// seen (none for a create); `addressed`: which addresses the provider lists for a new VM
+    /// once it is ready (see [`crate::dialect::CreateCaps`]).
+    pub fn expectation(&self, before: Option<&Vm>, addressed: Addressed) -> Expect {
         let mut e = VmExpect {
             unlocked: true,
             ..VmExpect::default()
@@ -232,7 +254,8 @@ impl Action {
             Action::RestoreBackup { .. } => e.power = Some(PowerTarget::Running),
             Action::Create(_) => {
                 e.power = Some(PowerTarget::Running);
-                e.addressed = addressed;
+                e.addressed = addressed != Addressed::No;
+                e.public_address = addressed == Addressed::Public;
                 return Expect::Appears(e);
             }
             Action::Delete { .. } => return Expect::Gone,

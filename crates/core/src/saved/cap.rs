@@ -52,6 +52,7 @@ fn cap_mismatch(m: &mut Mismatch) {
         Mismatch::Locked
         | Mismatch::SnapshotNotListed
         | Mismatch::NoAddress
+        | Mismatch::NoPublicAddress
         | Mismatch::NotListed => {}
     }
 }

@@ -259,6 +259,7 @@ impl std::fmt::Display for Mismatch {
                 write!(f, "the new snapshot is not listed on the VM yet")
             }
             Mismatch::NoAddress => write!(f, "the VM has no IP address yet"),
+            Mismatch::NoPublicAddress => write!(f, "the VM has no public IP address yet"),
             Mismatch::NotListed => write!(f, "the VM is not in the provider's list"),
             Mismatch::StillThere { status } => write!(f, "the VM is still there ({status})"),
         }

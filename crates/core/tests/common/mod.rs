@@ -102,12 +102,25 @@ impl World {
     /// Sends what is due now, answers it after one round trip, and moves the clock to the
     /// engine's next wake-up. Returns false when the engine has nothing scheduled.
     pub fn step(&mut self) -> bool {
+        self.step_with(&mut |_| None)
+    }
+
+    /// As [`World::step`], where `script` may answer a request in the simulator's place (a
+    /// provider's answer the simulator does not give).
+    pub fn step_with(
+        &mut self,
+        script: &mut dyn FnMut(&HttpRequest) -> Option<HttpResponse>,
+    ) -> bool {
         let out = self.engine.round(self.now);
         let answered_at = self.now + RTT;
         for o in out {
             self.sent.push(o.request.describe());
             self.sent_at.push(self.now);
             self.bodies.push(o.request.body.clone().unwrap_or_default());
+            if let Some(resp) = script(&o.request) {
+                self.engine.answer(o.token, Ok(resp), answered_at);
+                continue;
+            }
             let reply = self.sim.handle(&to_sim(&o.request), self.now as u64);
             if reply.response().is_some_and(|r| r.status == 429) {
                 self.throttled += 1;

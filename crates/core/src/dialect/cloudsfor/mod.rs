@@ -86,6 +86,7 @@ pub const CAPS: Caps = Caps {
         finds_new_by_name: false,
         // "create done": `running`, unlocked, an address in `networks`.
         addressed_when_ready: true,
+        public_when_ready: false,
         place: Some(Place::Region),
         sizing: Sizing::Catalogue,
         network_required: false,

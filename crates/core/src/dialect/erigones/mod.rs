@@ -94,6 +94,7 @@ pub const CAPS: Caps = Caps {
         needs_admin: true,
         finds_new_by_name: false,
         addressed_when_ready: false,
+        public_when_ready: false,
         place: None,
         // Free amounts (`vcpus` 1–1024 per the sheet; `ram` in MB, at most 512 GiB per the
         // provider's define serializer).

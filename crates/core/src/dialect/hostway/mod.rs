@@ -39,7 +39,7 @@ use crate::dialect::links::origin;
 pub use crate::dialect::links::resolve;
 pub use doc_json::parse_doc_json;
 use links::snapshot_href;
-use observe::{deletion, server_change};
+use observe::{build, deletion, server_change};
 use parse::{busy, fault, parse_server, power_of, progress_of, snapshot_state, status_of};
 
 /// Top-level keys of an error body; OpenStack-style faults nest theirs one level down
@@ -99,6 +99,7 @@ pub const CAPS: Caps = Caps {
         finds_new_by_name: false,
         // "ready": `ACTIVE`, progress 100, a host, `addresses.public` not empty.
         addressed_when_ready: true,
+        public_when_ready: true,
         // The zone.
         place: Some(Place::Zone),
         sizing: Sizing::Catalogue,
@@ -406,8 +407,11 @@ impl Dialect for Hostway {
         now: Millis,
     ) -> Result<Observation, ApiError> {
         match r {
-            ProviderRef::HostwayServer { .. } | ProviderRef::HostwayBuild { .. } => {
+            ProviderRef::HostwayServer { .. } => {
                 server_change(&self.body(resp, Call::Read, "the server", now)?)
+            }
+            ProviderRef::HostwayBuild { .. } => {
+                build(&self.body(resp, Call::Read, "the server", now)?)
             }
             ProviderRef::HostwayDeletion { .. } if resp.status == 404 => Ok(observe::gone()),
             ProviderRef::HostwayDeletion { .. } => {

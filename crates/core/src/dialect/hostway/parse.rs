@@ -31,6 +31,24 @@ pub(super) fn busy(status: &str) -> bool {
     matches!(status.to_ascii_uppercase().as_str(), "PROCESSING" | "BUILD")
 }
 
+/// Still being placed: `created` or `hostId` given but empty (documented: empty while a new
+/// server is pending). Either missing says nothing.
+pub(super) fn placing(s: &Value) -> bool {
+    ["created", "hostId"]
+        .iter()
+        .any(|k| text(s, k).is_some_and(|t| t.trim().is_empty()))
+}
+
+/// The sheet's "ready", besides `ACTIVE`: a progress of 100 where the server gives a number
+/// (the sheet documents it while `BUILD`; a server that gives none is not held by it), `created`
+/// and `hostId` no longer empty, and an address under `addresses.public` (not a private one, not
+/// only `accessIPv4` / `accessIPv6`).
+pub(super) fn ready(s: &Value) -> bool {
+    let progress = uint(s, "progress").is_none_or(|p| p >= 100);
+    let set = |k: &str| text(s, k).is_some_and(|t| !t.trim().is_empty());
+    progress && set("created") && set("hostId") && !listed(s, true).is_empty()
+}
+
 /// `flavor` is an object `{id, name, vcpus, ram (MB), disk (GB)}`, or just an id.
 pub(super) fn size_of(flavor: Option<&Value>) -> Size {
     match flavor {
@@ -65,7 +83,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         name: text(s, "name").unwrap_or_else(|| id.clone()),
         id: VmId::new(id),
         power: power_of(&status),
-        locked: busy(&status),
+        locked: busy(&status) || placing(s),
         status_raw: status,
         size: size_of(s.get("flavor")),
         region: text(s, "zone"),
@@ -77,23 +95,34 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
     })
 }
 
-/// `addresses: {"public": [{version, addr}], "private": [...]}` and the `accessIPv4` /
-/// `accessIPv6` the server is reached at (public); a network of another name counts as private.
+/// `addresses: {"public": [{version, addr}], "private": [...]}`, then the `accessIPv4` /
+/// `accessIPv6` the server is to be reached at where they are not listed there. Public are the
+/// addresses under `addresses.public` only: the sheet reads a server's public addresses there
+/// ("ready", "assign done"), so a network of another name, and an access address listed
+/// nowhere else, count as not public.
 fn addresses(s: &Value) -> Vec<Address> {
-    let networks = s.get("addresses").and_then(Value::as_object);
-    let listed = |public: bool| {
-        networks
-            .into_iter()
-            .flatten()
-            .filter(move |(name, _)| (name.as_str() == "public") == public)
-            .filter_map(|(_, list)| list.as_array())
-            .flatten()
-            .filter_map(move |a| address(&text(a, "addr")?, public))
-    };
     let access = ["accessIPv4", "accessIPv6"]
         .into_iter()
-        .filter_map(|k| address(&text(s, k)?, true));
-    public_first(listed(true).chain(access).chain(listed(false)))
+        .filter_map(|k| address(&text(s, k)?, false));
+    public_first(
+        listed(s, true)
+            .into_iter()
+            .chain(listed(s, false))
+            .chain(access),
+    )
+}
+
+/// The addresses under `addresses.public` (`public`), or under every other network.
+fn listed(s: &Value, public: bool) -> Vec<Address> {
+    s.get("addresses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| (name.as_str() == "public") == public)
+        .filter_map(|(_, list)| list.as_array())
+        .flatten()
+        .filter_map(|a| address(&text(a, "addr")?, public))
+        .collect()
 }
 
 /// A real percentage: while building, as given; while processing, only below 100 (the

@@ -97,6 +97,7 @@ pub const CAPS: Caps = Caps {
         finds_new_by_name: false,
         // "ready": the `create_vps` task completed and the instance `running`.
         addressed_when_ready: false,
+        public_when_ready: false,
         // The location.
         place: Some(Place::Location),
         sizing: Sizing::Catalogue,

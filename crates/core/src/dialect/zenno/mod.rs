@@ -94,6 +94,7 @@ pub const CAPS: Caps = Caps {
         // `202 {"commandId"}`, no id: the new VM is found in the list by its name.
         finds_new_by_name: true,
         addressed_when_ready: false,
+        public_when_ready: false,
         // No regions: this is the project the VM goes to (`GET /projects`).
         place: Some(Place::Project),
         sizing: Sizing::Catalogue,

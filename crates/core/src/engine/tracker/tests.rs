@@ -28,7 +28,7 @@ fn vm() -> Vm {
 /// An operation of `action` on [`vm`], accepted at `T`, as the engine makes one.
 fn accepted(action: Action) -> OpRecord {
     let before = vm();
-    let expect = action.expectation(Some(&before), false);
+    let expect = action.expectation(Some(&before), crate::model::Addressed::No);
     let proof = action.proof(Some(&before), &expect);
     let op = Operation {
         id: OpId("o1".into()),

@@ -149,6 +149,94 @@ fn a_new_server_builds_until_active_with_a_host() {
     }
 }
 
+/// The server as the sheet's "ready" row shows it: `ACTIVE`, progress 100, `created` and
+/// `hostId` set, a public address.
+fn ready_body() -> Value {
+    let mut v = created_body();
+    let s = &mut v["server"];
+    s["status"] = json!("ACTIVE");
+    s["progress"] = json!(100);
+    s["hostId"] = json!("a1b2c3");
+    s["created"] = json!("2026-01-01T00:02:00Z");
+    s["addresses"] = json!({"public": [{"version": 4, "addr": "203.0.113.30"}],
+                            "private": [{"version": 4, "addr": "10.0.0.30"}]});
+    s["accessIPv4"] = json!("203.0.113.30");
+    v
+}
+
+#[test]
+fn a_new_server_is_ready_only_with_all_the_sheet_names() {
+    let a = api();
+    let look = |v: &Value| a.parse_observation(&build_ref(), &ok(v), 0).unwrap().state;
+    assert_eq!(look(&ready_body()), TaskState::Settled);
+    let unready: [(&str, Value); 7] = [
+        ("progress", json!(50)),
+        ("progress", json!("50")),
+        ("hostId", json!("")),
+        ("created", json!("")),
+        ("hostId", Value::Null),
+        // Private and access addresses only: nothing under `addresses.public`.
+        (
+            "addresses",
+            json!({"public": [], "private": [{"version": 4, "addr": "10.0.0.30"}]}),
+        ),
+        (
+            "addresses",
+            json!({"private": [{"version": 4, "addr": "10.0.0.30"}]}),
+        ),
+    ];
+    for (key, value) in unready {
+        let mut v = ready_body();
+        v["server"][key] = value.clone();
+        assert_eq!(look(&v), TaskState::Running, "{key}: {value}");
+    }
+    // No progress given, or none that is a number: the rest decides (the sheet gives it while
+    // `BUILD`).
+    for progress in [None, Some(json!(null)), Some(json!("done"))] {
+        let mut v = ready_body();
+        match &progress {
+            Some(p) => v["server"]["progress"] = p.clone(),
+            None => {
+                v["server"].as_object_mut().unwrap().remove("progress");
+            }
+        }
+        assert_eq!(look(&v), TaskState::Settled, "{progress:?}");
+    }
+    // A server action on an existing server is not held by what a create waits for.
+    let mut v = ready_body();
+    v["server"]["progress"] = json!(0);
+    v["server"]["addresses"] = json!({"private": [{"version": 4, "addr": "10.0.0.30"}]});
+    let action = ProviderRef::HostwayServer {
+        server_id: NEW.into(),
+    };
+    let o = a.parse_observation(&action, &ok(&v), 0).unwrap();
+    assert_eq!(o.state, TaskState::Settled);
+}
+
+#[test]
+fn a_new_server_is_verified_only_with_a_public_address_and_a_host() {
+    let create = Action::Create(Box::default());
+    let expect = create.expectation(None, CAPS.create.unwrap().addressed());
+    let seen = |v: &Value| parse_server(v).unwrap();
+    assert_eq!(expect.check(Some(&seen(&ready_body()))), Ok(()));
+    // Only a private address, and an access address listed nowhere else.
+    let mut v = ready_body();
+    v["server"]["addresses"] = json!({"private": [{"version": 4, "addr": "10.0.0.30"}]});
+    v["server"]["accessIPv4"] = json!("198.51.100.30");
+    assert_eq!(
+        expect.check(Some(&seen(&v))),
+        Err(crate::model::Mismatch::NoPublicAddress)
+    );
+    // Not placed on a host yet: still locked.
+    let mut v = ready_body();
+    v["server"]["hostId"] = json!("");
+    assert!(seen(&v).locked);
+    assert_eq!(
+        expect.check(Some(&seen(&v))),
+        Err(crate::model::Mismatch::Locked)
+    );
+}
+
 #[test]
 fn delete_is_followed_until_not_found() {
     let a = api();

@@ -178,10 +178,17 @@ fn reads_public_and_private_addresses_and_the_access_ips() {
         vec![
             ("203.0.113.10", 4, true),
             ("2001:db8::10", 6, true),
-            ("198.51.100.10", 4, true),
             ("10.176.42.16", 4, false),
+            // An access address listed nowhere else: shown, but `addresses.public` is what
+            // the sheet calls public.
+            ("198.51.100.10", 4, false),
         ]
     );
+    // One that is listed there is shown once, as public.
+    v["server"]["accessIPv4"] = json!("203.0.113.10");
+    let vm = parse_server(&v).unwrap();
+    assert_eq!(vm.addresses.len(), 3);
+    assert!(vm.addresses[0].public);
     // While it builds: none yet.
     let mut building = server("BUILD", 0);
     building["server"]["addresses"] = json!({"public": [], "private": []});
@@ -191,5 +198,5 @@ fn reads_public_and_private_addresses_and_the_access_ips() {
         server_id: SID.into(),
     };
     let o = api().parse_observation(&r, &ok(&v), 0).unwrap();
-    assert_eq!(o.vm.unwrap().addresses.len(), 4);
+    assert_eq!(o.vm.unwrap().addresses.len(), 3);
 }
