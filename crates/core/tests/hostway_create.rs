@@ -134,9 +134,10 @@ fn new_server(status: &str, progress: u64, placed: bool, public: &[&str]) -> Val
 }
 
 /// For `ms` of virtual time, a scripted provider answers the create (`202`, the server in
-/// `BUILD`, `Location`), every read of the new server at `location` with `shown`, and the
-/// listing with the new server only; the simulator answers the rest.
-fn scripted(w: &mut World, ms: Millis, location: &str, shown: &Value) {
+/// `BUILD`, `Location: location`), every read of the new server with `shown` (at `at`, where
+/// `location` leads, and at `servers/{id}`, where the listing reads it), and the listing with
+/// the new server only; the simulator answers the rest.
+fn scripted(w: &mut World, ms: Millis, (location, at): (&str, &str), shown: &Value) {
     let end = w.now + ms;
     let mut script = |req: &HttpRequest| -> Option<HttpResponse> {
         let method = req.method.as_str();
@@ -149,7 +150,7 @@ fn scripted(w: &mut World, ms: Millis, location: &str, shown: &Value) {
             let list = json!({"servers": [{"id": NEW, "zone": "USTXA-0301"}]});
             return Some(HttpResponse::new(200, list.to_string()));
         }
-        let read = [location.to_string(), format!("{BASE}/servers/{NEW}")];
+        let read = [at.to_string(), format!("{BASE}/servers/{NEW}")];
         (method == "GET" && read.contains(&req.url))
             .then(|| HttpResponse::new(200, shown.to_string()))
     };
@@ -162,9 +163,10 @@ fn a_new_server_is_done_only_once_ready_as_the_sheet_says() {
     let spec = spec_from_catalogue(&mut w, "new-01");
     w.engine.set_policy(Box::new(Fixed::default()));
     let op = create_all(&mut w, &spec, &["new-01"]).remove(0);
-    let location = format!("{BASE}/servers/{NEW}");
+    let url = format!("{BASE}/servers/{NEW}");
+    let location = (url.as_str(), url.as_str());
     let building = new_server("BUILD", 50, false, &[]);
-    scripted(&mut w, 10_000, &location, &building);
+    scripted(&mut w, 10_000, location, &building);
     assert_eq!(w.engine.op(&op).progress, Some(50));
     // `ACTIVE` and placed, but each time one thing the sheet's "ready" names is missing: a
     // progress of 100; an address under `addresses.public` (a private one and an access
@@ -174,12 +176,12 @@ fn a_new_server_is_done_only_once_ready_as_the_sheet_says() {
         new_server("ACTIVE", 100, true, &[]),
         new_server("ACTIVE", 100, false, &["203.0.113.30"]),
     ] {
-        scripted(&mut w, 30_000, &location, &shown);
+        scripted(&mut w, 30_000, location, &shown);
         let o = w.engine.op(&op);
         assert!(o.is_open(), "{:?} {:?}: {shown}", o.phase, o.note);
     }
     let ready = new_server("ACTIVE", 100, true, &["203.0.113.30"]);
-    scripted(&mut w, 30_000, &location, &ready);
+    scripted(&mut w, 30_000, location, &ready);
     let o = w.engine.op(&op);
     assert_eq!(o.phase, Phase::Succeeded, "{:?}", o.note);
     let vm = w.engine.vm("c", NEW).unwrap();
@@ -188,4 +190,42 @@ fn a_new_server_is_done_only_once_ready_as_the_sheet_says() {
         .iter()
         .any(|a| a.public && a.ip == "203.0.113.30"));
     assert!(!vm.locked);
+}
+
+#[test]
+fn a_new_server_is_read_where_its_location_says() {
+    let origin = "http://127.0.0.1:8787";
+    let elsewhere = format!("{origin}/hostway/v2/flexcloud/servers/{NEW}?details=1");
+    for (location, at) in [
+        // Absolute, on another path than `servers/{id}`.
+        (elsewhere.clone(), elsewhere),
+        // Relative: resolved against `POST {BASE}/servers`.
+        (
+            format!("v2/servers/{NEW}/"),
+            format!("{BASE}/v2/servers/{NEW}/"),
+        ),
+    ] {
+        let mut w = World::new(DialectKind::Hostway, scenario(31, 0.0));
+        let spec = spec_from_catalogue(&mut w, "new-01");
+        w.engine.set_policy(Box::new(Fixed::default()));
+        let from = w.sent.len();
+        let op = create_all(&mut w, &spec, &["new-01"]).remove(0);
+        let given = (location.as_str(), at.as_str());
+        scripted(&mut w, 20_000, given, &new_server("BUILD", 50, false, &[]));
+        let ready = new_server("ACTIVE", 100, true, &["203.0.113.30"]);
+        scripted(&mut w, 30_000, given, &ready);
+        let o = w.engine.op(&op);
+        assert_eq!(o.phase, Phase::Succeeded, "{location}: {:?}", o.note);
+        assert_eq!(o.vm_id().map(|v| v.as_str()), Some(NEW), "{location}");
+        // Every look at the build went where the provider said; `servers/{id}` was read only
+        // by the background listing, once per listing.
+        let looks = sent_exactly(&w, from, &format!("GET {at}"));
+        let rebuilt = sent_exactly(&w, from, &format!("GET {BASE}/servers/{NEW}"));
+        let listings = sent_exactly(&w, from, &format!("GET {BASE}/servers"));
+        assert!(looks >= 5, "{location}: {looks} looks");
+        assert!(
+            rebuilt <= listings,
+            "{location}: {rebuilt} reads at servers/{{id}}"
+        );
+    }
 }

@@ -379,7 +379,10 @@ fn build_progress_is_reported_as_a_percentage() {
         demo: false,
     }
     .api();
-    let follow = ProviderRef::HostwayBuild { server_id: id };
+    let follow = ProviderRef::HostwayBuild {
+        server_id: id,
+        href: Some(location.clone()),
+    };
     assert_eq!(api.observe_request(&follow).url, location);
     let mut seen = Vec::new();
     for _ in 0..300 {

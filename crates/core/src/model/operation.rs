@@ -142,8 +142,13 @@ pub enum ProviderRef {
     },
     /// Hostway: a server action shows as the server's `PROCESSING` status.
     HostwayServer { server_id: String },
-    /// Hostway: a new server, `BUILD` until it is ready (never `PROCESSING`).
-    HostwayBuild { server_id: String },
+    /// Hostway: a new server, `BUILD` until it is ready (never `PROCESSING`), followed at the
+    /// `Location` / `self` link as given (`None`: the answer gave neither).
+    HostwayBuild {
+        server_id: String,
+        #[serde(default)]
+        href: Option<String>,
+    },
     /// Hostway: a server being deleted (`202`, no task): `DELETED` is its teardown under way
     /// (for any other change a failure), and it ends when the server is not found.
     HostwayDeletion { server_id: String },

@@ -235,7 +235,7 @@ pub fn describe_ref(r: &ProviderRef) -> String {
             task_type,
         } => format!("{task_type} task of instance {instance_id}"),
         ProviderRef::HostwayServer { server_id } => format!("server {server_id}"),
-        ProviderRef::HostwayBuild { server_id } => format!("build of server {server_id}"),
+        ProviderRef::HostwayBuild { server_id, .. } => format!("build of server {server_id}"),
         ProviderRef::HostwayDeletion { server_id } => format!("deletion of server {server_id}"),
         ProviderRef::HostwaySnapshot { href, .. } => format!("snapshot {href}"),
     }

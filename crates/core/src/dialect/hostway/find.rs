@@ -124,6 +124,7 @@ impl Hostway {
             return Found::adopted(Accepted {
                 provider_ref: ProviderRef::HostwayBuild {
                     server_id: id.clone(),
+                    href: self_link(server),
                 },
                 state: TaskState::Running,
                 raw_status: status,

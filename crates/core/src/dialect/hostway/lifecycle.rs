@@ -1,6 +1,7 @@
 //! Creating and deleting servers (the sheet's "VM lifecycle"). `POST /servers` answers `202`
-//! with the server (its id, `BUILD`, a progress) and a `Location`; the server is then followed as
-//! for any server action, until `ACTIVE` with a host and an address. A generated `adminPass` in
+//! with the server (its id, `BUILD`, a progress) and a `Location`; the server is then read at that
+//! `Location` as given until it is ready (`ACTIVE`, progress 100, on a host, a public address:
+//! see `observe::build`). A generated `adminPass` in
 //! the answer is never read here: it must not be kept with the operation. `DELETE /servers/{id}`
 //! answers `202`, no body; the server shows `DELETED` while it is torn down, and the deletion
 //! ends when it is not found.
@@ -37,7 +38,8 @@ impl Hostway {
     }
 
     /// The new server's id: `server.id`, else the last segment of the `Location` header or of
-    /// the `self` link. Its `BUILD` is followed on its own (a build is never `PROCESSING`).
+    /// the `self` link. Its `BUILD` is followed on its own (a build is never `PROCESSING`), at
+    /// the `Location`, else the `self` link, as given (the sheet: don't rebuild the URL).
     pub(super) fn parse_created(
         &self,
         resp: &HttpResponse,
@@ -48,11 +50,15 @@ impl Hostway {
         }
         let v = parse_doc_json(&resp.body).ok();
         let server = v.as_ref().map(server_of);
+        let location = resp
+            .header("location")
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
         let link = server.and_then(self_link);
         let id = server
             .and_then(|s| text(s, "id"))
             .filter(|id| !id.trim().is_empty())
-            .or_else(|| resp.header("location").and_then(last_segment))
+            .or_else(|| location.and_then(last_segment))
             .or_else(|| link.as_deref().and_then(last_segment))
             .ok_or_else(|| {
                 ApiError::bad_response(
@@ -66,6 +72,7 @@ impl Hostway {
         Ok(Accepted {
             provider_ref: ProviderRef::HostwayBuild {
                 server_id: id.clone(),
+                href: location.map(str::to_string).or(link),
             },
             state: TaskState::Running,
             raw_status: status,

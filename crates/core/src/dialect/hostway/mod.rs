@@ -6,7 +6,7 @@
 //! Server actions answer `202` with an empty body and show as the server's `PROCESSING` status
 //! until done; the server itself is then the outcome. Snapshots answer `202` with a `Location`
 //! header and a `self` link, followed as given, whose `status` goes `BUILD` → `ACTIVE`
-//! (or `DELETED`).
+//! (or `DELETED`); so does a create, whose new server is read at its `Location` until ready.
 
 use serde_json::{json, Value};
 
@@ -35,7 +35,6 @@ mod links;
 mod observe;
 mod parse;
 
-use crate::dialect::links::origin;
 pub use crate::dialect::links::resolve;
 pub use doc_json::parse_doc_json;
 use links::snapshot_href;
@@ -148,6 +147,13 @@ impl Hostway {
             &self.api.base,
             &format!("{}/snapshots", Self::server_path(server_id)),
         )
+    }
+
+    /// A `Location` / `self` link the answer to `request_url` gave, followed as given: resolved
+    /// against that URL where relative (RFC 3986), never rebuilt from an id. Credentials go only
+    /// where they were configured for.
+    fn follow(&self, request_url: &str, href: &str) -> HttpRequest {
+        self.api.get_url(&resolve(request_url, href))
     }
 
     fn body(
@@ -380,19 +386,14 @@ impl Dialect for Hostway {
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
         match r {
             ProviderRef::HostwaySnapshot { server_id, href } => {
-                let url = resolve(&self.snapshots_url(server_id), href);
-                let req = HttpRequest::get(url.clone()).header("Accept", "application/json");
-                // Credentials go only where they were configured for.
-                if origin(&url).map(str::to_ascii_lowercase)
-                    == origin(&self.api.base).map(str::to_ascii_lowercase)
-                {
-                    self.api.credentials.authorize(req, None)
-                } else {
-                    req
-                }
+                self.follow(&self.snapshots_url(server_id), href)
             }
+            // Where `POST /servers` said the new server is.
+            ProviderRef::HostwayBuild {
+                href: Some(href), ..
+            } => self.follow(&join(&self.api.base, "servers"), href),
             ProviderRef::HostwayServer { server_id }
-            | ProviderRef::HostwayBuild { server_id }
+            | ProviderRef::HostwayBuild { server_id, .. }
             | ProviderRef::HostwayDeletion { server_id } => {
                 self.api.get(&Self::server_path(server_id))
             }

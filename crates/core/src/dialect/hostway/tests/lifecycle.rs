@@ -35,6 +35,7 @@ fn created_body() -> Value {
 fn build_ref() -> ProviderRef {
     ProviderRef::HostwayBuild {
         server_id: NEW.into(),
+        href: Some(format!("{BASE}/servers/{NEW}")),
     }
 }
 
@@ -112,6 +113,65 @@ fn the_create_answer_gives_the_id_and_never_keeps_the_password() {
         assert_eq!(e.kind, kind, "{status}");
         assert_eq!(e.provider_text.as_deref(), Some(text));
     }
+}
+
+#[test]
+fn the_new_server_is_read_at_its_location_as_given() {
+    let a = api();
+    let created = |location: Option<&str>, body: &Value| {
+        let mut resp = HttpResponse::new(202, body.to_string());
+        if let Some(l) = location {
+            resp = resp.with_header("Location", l);
+        }
+        create_accepted(&a, &spec(), 0, &resp, 0).unwrap()
+    };
+    let origin = "https://api.hostway.example";
+    // Absolute or relative (resolved against `POST /servers`), on another path than
+    // `servers/{id}`: read there; the id is still the server's.
+    for (location, url) in [
+        (
+            format!("{origin}/v2/flexcloud/servers/{NEW}?details=1"),
+            format!("{origin}/v2/flexcloud/servers/{NEW}?details=1"),
+        ),
+        (
+            format!("/v2/accounts/acc-1/servers/{NEW}"),
+            format!("{origin}/v2/accounts/acc-1/servers/{NEW}"),
+        ),
+        (
+            format!("v1.1/servers/{NEW}/"),
+            format!("{BASE}/v1.1/servers/{NEW}/"),
+        ),
+    ] {
+        let acc = created(Some(&location), &created_body());
+        assert_eq!(acc.created, Some(VmId::new(NEW)), "{location}");
+        let req = a.observe_request(&acc.provider_ref);
+        assert_eq!(req.url, url);
+        assert!(req.headers.contains(&auth()), "{location}: same origin");
+    }
+    // No Location: the `self` link, as given.
+    let mut body = created_body();
+    body["server"]["links"] =
+        json!([{"href": format!("{origin}/v2/servers/{NEW}"), "rel": "self"}]);
+    let acc = created(None, &body);
+    assert_eq!(
+        a.observe_request(&acc.provider_ref).url,
+        format!("{origin}/v2/servers/{NEW}")
+    );
+    // On another origin: followed, without the credentials.
+    let acc = created(
+        Some(&format!("https://elsewhere.example/servers/{NEW}")),
+        &body,
+    );
+    let req = a.observe_request(&acc.provider_ref);
+    assert_eq!(req.url, format!("https://elsewhere.example/servers/{NEW}"));
+    assert!(!req.headers.iter().any(|h| h.0 == "Authorization"));
+    // Neither: the one place the sheet gives for a server.
+    body["server"].as_object_mut().unwrap().remove("links");
+    let acc = created(None, &body);
+    assert_eq!(
+        a.observe_request(&acc.provider_ref).url,
+        format!("{BASE}/servers/{NEW}")
+    );
 }
 
 #[test]
