@@ -338,3 +338,79 @@ fn a_vm_re_read_for_verification_keeps_its_project() {
         1
     );
 }
+
+/// Starts a create of `name` from the provider's own catalogue (into its first project).
+fn create(w: &mut World, name: &str) -> OpId {
+    let spec = spec_from_catalogue(w, name);
+    let c = vigil_core::Command::Create {
+        conn: "c".into(),
+        spec,
+    };
+    w.engine.cmd(c, w.now).unwrap().op().unwrap().clone()
+}
+
+/// Requests sent from `from` on that are `request`.
+fn sent_exactly(w: &World, from: usize, request: &str) -> usize {
+    w.sent[from..].iter().filter(|s| *s == request).count()
+}
+
+#[test]
+fn a_new_vm_found_by_name_is_then_read_on_its_own() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(5, 0.0));
+    let p = project(&w);
+    let op = create(&mut w, "new-01");
+    // Looked for by its name in the project's list until found there.
+    w.run_until(60_000, |e| e.op(&op).vm_id().is_some());
+    let o = w.engine.op(&op);
+    assert!(o.is_open(), "found while it is created");
+    let id = o.vm_id().unwrap().to_string();
+    let Some(ProviderRef::ZennoCommand { vm_id, .. }) = &o.provider_ref else {
+        panic!("{:?}", o.provider_ref)
+    };
+    assert_eq!(vm_id, &id, "its id is kept with the command");
+    let from = w.sent.len();
+    w.run_until(10 * 60_000, |e| !e.op(&op).is_open());
+    let o = w.engine.op(&op);
+    assert_eq!(o.phase, Phase::Succeeded, "{:?}", o.note);
+    // From then on `GET …/vms/{id}`; the project's list only for the background listing.
+    let singles = sent_exactly(&w, from, &format!("GET {BASE}/projects/{p}/vms/{id}"));
+    let lists = sent_exactly(&w, from, &format!("GET {BASE}/projects/{p}/vms"));
+    let listings = sent_exactly(&w, from, &format!("GET {BASE}/projects"));
+    assert!(singles >= 3, "{singles} reads of the VM");
+    assert!(
+        lists <= listings,
+        "{lists} project lists, {listings} listings"
+    );
+}
+
+#[test]
+fn new_vms_found_by_name_are_still_looked_at_together() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(5, 0.0));
+    let p = project(&w);
+    let ops: Vec<OpId> = ["new-01", "new-02", "new-03"]
+        .iter()
+        .map(|n| create(&mut w, n))
+        .collect();
+    w.run_until(60_000, |e| ops.iter().all(|o| e.op(o).vm_id().is_some()));
+    let from = w.sent.len();
+    w.run_until(10 * 60_000, |e| ops.iter().all(|o| !e.op(o).is_open()));
+    let ids: Vec<String> = ops
+        .iter()
+        .map(|o| {
+            let op = w.engine.op(o);
+            assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
+            op.vm_id().unwrap().to_string()
+        })
+        .collect();
+    let lists = sent_exactly(&w, from, &format!("GET {BASE}/projects/{p}/vms"));
+    let singles: usize = ids
+        .iter()
+        .map(|id| sent_exactly(&w, from, &format!("GET {BASE}/projects/{p}/vms/{id}")))
+        .sum();
+    // Three creates looked at one by one would cost three reads per look.
+    assert!(lists >= 3, "the project list served the looks ({lists})");
+    assert!(
+        singles < lists,
+        "single-VM reads {singles} vs lists {lists}"
+    );
+}

@@ -143,6 +143,9 @@ pub struct Observation {
     /// The VM itself, where the observation read it (ZennoHosting, Hostway): the engine merges
     /// it and verifies against it without another request.
     pub vm: Option<Vm>,
+    /// A better handle on the task that this answer taught, to follow it by from now on
+    /// (ZennoHosting: a new VM found by its name, from then on read by its id).
+    pub follow: Option<ProviderRef>,
 }
 
 /// A provider's API, as pure functions.

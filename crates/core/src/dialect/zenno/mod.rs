@@ -35,7 +35,7 @@ mod observe;
 
 use fields::parse_vm;
 use lifecycle::project_of;
-use observe::{gone, not_listed, observe, observe_listed, Cmd};
+use observe::{gone, learned, not_listed, observe, observe_listed, Cmd};
 
 /// Where the provider's own text sits in an error body: `{"error": code, "message": text}`.
 const ERROR_KEYS: &[&str] = &["message", "error"];
@@ -408,7 +408,7 @@ impl Dialect for Zenno {
         let v = self.body(resp, "the VM", now)?;
         if cmd.by_name() {
             let listed = observe_listed(items(&v, "the VM list")?, &cmd);
-            return Ok(listed.unwrap_or_else(not_listed));
+            return Ok(listed.map_or_else(not_listed, |o| learned(r, o)));
         }
         let vm = parse_vm(&v, Some(cmd.project))
             .ok_or_else(|| ApiError::bad_response("the VM", "no `id` field"))?;
@@ -438,7 +438,7 @@ impl Dialect for Zenno {
         let items = items(&v, "the VM list")?;
         Ok(refs
             .iter()
-            .map(|r| observe_listed(items, &Cmd::of(r)?))
+            .map(|r| Some(learned(r, observe_listed(items, &Cmd::of(r)?)?)))
             .collect())
     }
 

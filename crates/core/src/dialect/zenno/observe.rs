@@ -83,6 +83,20 @@ pub(super) fn observe_listed(items: &[Value], cmd: &Cmd) -> Option<Observation> 
     }
 }
 
+/// What a look at a create whose VM is known by its name only teaches once the VM is found:
+/// its id, by which it is read on its own from then on (`GET …/vms/{id}`) rather than in its
+/// project's whole list (the engine still looks at several operations of a project in one list).
+pub(super) fn learned(r: &ProviderRef, mut obs: Observation) -> Observation {
+    let mut better = r.clone();
+    if let (ProviderRef::ZennoCommand { vm_id, .. }, Some(vm)) = (&mut better, &obs.vm) {
+        if vm_id.is_empty() && !vm.id.as_str().is_empty() {
+            *vm_id = vm.id.as_str().to_string();
+            obs.follow = Some(better);
+        }
+    }
+    obs
+}
+
 /// A deleted VM no longer found: the delete ended, and a read of the VM will tell the same.
 pub(super) fn gone() -> Observation {
     Observation {

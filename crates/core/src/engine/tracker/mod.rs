@@ -169,6 +169,9 @@ impl OpRecord {
                 self.op.target.learn_id(vm.id.clone());
             }
         }
+        if let Some(r) = obs.follow.clone() {
+            self.op.provider_ref = Some(r);
+        }
         let verify = obs.vm.is_some() || self.sched.ended_seen.is_some();
         self.sched.flight = None;
         self.sched.errors = 0;

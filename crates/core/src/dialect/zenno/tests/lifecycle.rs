@@ -172,6 +172,38 @@ fn the_new_vm_is_found_by_name_in_its_projects_list() {
 }
 
 #[test]
+fn the_new_vm_found_is_then_read_by_its_id() {
+    let a = api();
+    let others = || vm_json("running", None, None, "booted", "2025-12-31T10:00:00Z");
+    let found = listing(vec![
+        others(),
+        new_vm(Some("in_progress"), "stopped", "booting"),
+    ]);
+    let o = a.parse_observation(&create_ref(), &found, T).unwrap();
+    let follow = o.follow.expect("the id it was found under");
+    let ProviderRef::ZennoCommand { vm_id, .. } = &follow else {
+        panic!("{follow:?}")
+    };
+    assert_eq!(vm_id, NEW);
+    assert_eq!(
+        a.observe_request(&follow).url,
+        format!("https://api.zennohosting.com/projects/{P}/vms/{NEW}")
+    );
+    // Read on its own, it is the same command: nothing more to learn.
+    let one = ok(&new_vm(Some("in_progress"), "stopped", "booting"));
+    let o = a.parse_observation(&follow, &one, T).unwrap();
+    assert_eq!((o.state, o.follow), (TaskState::Running, None));
+    // From the project's list shared with other operations, too.
+    let seen = a.parse_observe_many(&[&create_ref()], &found, T).unwrap();
+    assert_eq!(seen[0].as_ref().unwrap().follow, Some(follow));
+    // Not found yet: nothing learned.
+    let o = a
+        .parse_observation(&create_ref(), &listing(vec![others()]), T)
+        .unwrap();
+    assert_eq!(o.follow, None);
+}
+
+#[test]
 fn one_project_list_observes_creates_and_deletes_with_the_rest() {
     let a = api();
     let refs = [&create_ref(), &delete_ref(), &cmd("reboot")];
