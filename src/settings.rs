@@ -271,7 +271,10 @@ fn CredentialFields(draft: Draft) -> impl IntoView {
 /// the first time), and the demo's.
 #[component]
 fn Options(settings: RwSignal<Settings>) -> impl IntoView {
-    let asking = RwSignal::new(false);
+    // Remembering, with the passphrase not typed in this tab yet (it was reloaded): asked again,
+    // so that what changes here is sealed too.
+    let asking =
+        RwSignal::new(settings.with_untracked(|s| s.remember) && !storage::has_passphrase());
     let pass = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
