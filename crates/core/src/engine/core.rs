@@ -217,6 +217,7 @@ impl Core {
             proof: Some(proof),
             ended_by: None,
             seen_working_at: None,
+            queued: false,
             action,
             phase: Phase::Submitted,
             submitted_at: now,

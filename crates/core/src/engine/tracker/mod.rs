@@ -480,18 +480,33 @@ impl OpRecord {
 
     /// An operation kept from before a reload (or from another tab), resumed: looked at again
     /// at once, on its original deadline (at least a short grace from now). One whose submit
-    /// never got its answer cannot be resumed and asks to be checked.
+    /// never got its answer cannot be resumed and asks to be checked; one whose write waits to
+    /// be sent ([`Operation::queued`]) is sent.
     pub fn resume(op: Operation, grace: Millis, known: bool, now: Millis) -> OpRecord {
         let mut rec = OpRecord {
             op,
             sched: Sched::default(),
         };
+        let queued = std::mem::take(&mut rec.op.queued);
         if !rec.op.is_open() {
             return rec;
         }
         if !known {
             rec.op.phase = Phase::NeedsCheck;
             rec.op.note = Some(Note::ConnectionMissing);
+        } else if rec.op.phase == Phase::Submitted && queued {
+            // Its write never went out (or came back unapplied): it goes out now.
+            rec.sched = Sched {
+                due: Some(now),
+                deadline: deadline(
+                    &rec.op,
+                    DeadlineFrom::Action {
+                        start: now,
+                        floor: now,
+                    },
+                ),
+                ..Sched::default()
+            };
         } else if rec.op.phase == Phase::Submitted {
             rec.op.phase = Phase::NeedsCheck;
             rec.op.finished_at = Some(now);
