@@ -89,6 +89,7 @@ pub const CAPS: Caps = Caps {
     },
     queue_delay: SECOND,
     settles_as_report: false,
+    reads_by_list_place: false,
     create: Some(CreateCaps {
         // Define and deploy are admin calls (`403` otherwise).
         needs_admin: true,
