@@ -381,13 +381,12 @@ pub(crate) fn seen_and_fresh<'a>(
     match op.target.vm_id() {
         Some(id) => match c.inv.get(id) {
             Some(vm) => (Some(vm), c.inv.fresh(id, power_only), None),
-            // Not there: a 404 or a complete listing without it says since when — the latest
-            // complete listing, too, once it was known and gone.
-            None => {
-                let gone = c.inv.fresh_at.get(id).copied();
-                let since = gone.map(|t| t.max(c.inv.listed_since.unwrap_or(t)));
-                (None, since, None)
-            }
+            // Not there: a 404 or a complete listing without it says since when (the latest).
+            None => (
+                None,
+                c.inv.fresh_at.get(id).copied().max(c.inv.listed_since),
+                None,
+            ),
         },
         None => match c.inv.by_name(op.target.name()) {
             Some(vm) => (Some(vm), c.inv.fresh(&vm.id, false), Some(vm.id.clone())),
