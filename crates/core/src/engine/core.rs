@@ -416,7 +416,7 @@ impl Core {
             if s.waiting() {
                 return None; // The answer on its way wakes the engine.
             }
-            let observing = r.op.phase.is_observing();
+            let observing = r.bound_by_deadline();
             match s.due {
                 // The deadline comes first only when the next look is later than it; a look due
                 // before it happens first, however long the budget holds it back — but not past

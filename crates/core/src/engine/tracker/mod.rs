@@ -373,6 +373,8 @@ impl OpRecord {
         if fresh.is_none_or(|t| t < since) {
             return Effects::default(); // Data from before the task ended says nothing.
         }
+        // Read: the reads that failed before are behind it.
+        self.sched.errors = 0;
         let end = self.op.ended_by.unwrap_or(TaskEnd::Unseen);
         let check = self.op.expect.check(seen);
         if check.is_ok() && self.op.proof().proven(end, self.op.accepted_at, v.evidence) {
@@ -409,11 +411,19 @@ impl OpRecord {
         Effects::default()
     }
 
-    /// Past its deadline while its task was still being watched: `TimedOut`. `held`: the
-    /// provider holds the connection back (a rate limit) past the deadline.
+    /// Whether its deadline ends it: while its task is watched, and while its target cannot be
+    /// read. Verifying has its own limit, the grace period after which it says what it saw —
+    /// when its target can be read: one whose last read failed (the provider down, or holding
+    /// its reads back) ends at its deadline, as one still watched does.
+    pub fn bound_by_deadline(&self) -> bool {
+        self.op.phase.is_observing() || (self.op.phase == Phase::Verifying && self.sched.errors > 0)
+    }
+
+    /// Past its deadline while its task was still being watched, or while its target could not
+    /// be read: `TimedOut`. `held`: the provider holds the connection back (a rate limit) past
+    /// the deadline.
     pub fn expire(&mut self, now: Millis, held: bool) -> Option<Effects> {
-        if !self.op.phase.is_observing() {
-            // Verifying has its own limit: the grace period, after which it says what it saw.
+        if !self.bound_by_deadline() {
             return None;
         }
         let s = &self.sched;
