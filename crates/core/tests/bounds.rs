@@ -149,6 +149,35 @@ fn a_deadline_fires_while_the_provider_holds_the_connection_back() {
 }
 
 #[test]
+fn a_verification_whose_reads_keep_failing_ends_at_the_deadline() {
+    let mut e = engine_with(&[vm("v1", "web-01", "stopped", false)]);
+    e.set_policy(Box::new(vigil_core::policy::Fixed::default()));
+    let id = e.start("c1", "v1", Action::Start, T0).unwrap();
+    let post = only(e.round(T0));
+    e.answer(post.token, Ok(accepted("power_on")), T0);
+    let deadline = T0 + vigil_core::engine::deadline_for(vigil_core::ActionKind::Start);
+    // The task is seen completed; from then on the provider is down: every read fails.
+    let mut ended = false;
+    while e.op(&id).is_open() {
+        let now = e.wake().expect("scheduled");
+        assert!(now <= deadline, "still open {} ms on", now - T0);
+        for o in e.round(now) {
+            let r = if o.request.url.ends_with("/actions") && !ended {
+                ended = true;
+                actions(&[action("power_on", "completed", "2026-01-01T00:00:00Z")])
+            } else {
+                HttpResponse::new(503, r#"{"message": "down"}"#)
+            };
+            e.answer(o.token, Ok(r), now);
+        }
+    }
+    assert!(ended, "the task was seen ending");
+    let op = e.op(&id);
+    assert_eq!(op.phase, Phase::TimedOut, "{:?}", op.note);
+    assert_eq!(op.finished_at, Some(deadline), "at its deadline");
+}
+
+#[test]
 fn a_listing_whose_pages_come_back_again_ends_with_a_clear_error() {
     let mut e = Engine::new("t");
     e.add(cfg(), T0);

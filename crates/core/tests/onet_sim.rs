@@ -331,3 +331,50 @@ fn two_hundred_fifty_operations_are_observed_from_three_task_list_pages_a_round(
     assert!(pages < 250, "{pages} task list pages for 250 operations");
     assert_eq!(w.throttled, 0, "never above the documented rate limit");
 }
+
+#[test]
+fn deletes_whose_vms_a_listing_showed_gone_before_their_tasks_were_seen_ending_end_done() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(9, 0.0));
+    let vms: Vec<vigil_core::Vm> = w
+        .vms()
+        .into_iter()
+        .filter(|v| v.power == PowerState::Stopped && !v.locked)
+        .take(2)
+        .collect();
+    assert_eq!(vms.len(), 2);
+    let ids: Vec<OpId> = vms
+        .iter()
+        .map(|vm| {
+            let del = vigil_core::Command::Delete {
+                conn: "c".into(),
+                vm: vm.id.clone(),
+                typed_name: vm.name.clone(),
+            };
+            w.engine.cmd(del, w.now).unwrap().op().unwrap().clone()
+        })
+        .collect();
+    // Every read of their tasks goes unanswered until a listing has shown both VMs gone: the
+    // tasks are seen ending only after that.
+    let listed = |w: &World| {
+        vms.iter()
+            .any(|v| w.engine.vm("c", v.id.as_str()).is_some())
+    };
+    while listed(&w) {
+        assert!(w.now < T0 + 30 * MINUTE, "the listing shows them gone");
+        for o in w.engine.round(w.now) {
+            let reply = w.sim.handle(&to_sim(&o.request), w.now as u64);
+            if !o.request.url.contains("/tasks") {
+                w.engine.answer(o.token, from_sim(reply), w.now + RTT);
+            }
+        }
+        w.now += RTT;
+        w.now = w.now.max(w.engine.wake().unwrap_or(w.now));
+    }
+    w.run_until(30 * MINUTE, |e| ids.iter().all(|id| !e.op(id).is_open()));
+    for (id, vm) in ids.iter().zip(&vms) {
+        let op = w.engine.op(id);
+        assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
+        let fact = w.sim.vm_fact("onetsolutions", vm.id.as_str()).unwrap();
+        assert!(!fact.exists());
+    }
+}

@@ -283,3 +283,43 @@ fn an_old_blob_stays_where_it_is_when_its_backup_cannot_be_written() {
     assert_eq!(store.get("vigil.state.v2"), Some(blob), "never lost");
     assert!(notes.is_empty());
 }
+
+#[test]
+fn an_operation_whose_write_waits_to_be_sent_survives_a_reload_and_is_sent() {
+    let mut store = MemoryStore::default();
+    let vms = [
+        vm("v1", "web-01", "running", false),
+        vm("v2", "web-02", "running", false),
+    ];
+    let mut a = engine_with(&vms);
+    let refused = a.start("c1", "v1", Action::Reboot, T0).unwrap();
+    let post = only(a.round(T0));
+    // Too many requests: not taken, to be sent again once the provider allows.
+    let throttled = HttpResponse::new(429, "{}").with_header("Retry-After", "30");
+    a.answer(post.token, Ok(throttled), T0);
+    // Made, and not sent yet.
+    let unsent = a.start("c1", "v2", Action::Reboot, T0 + 10).unwrap();
+    flush(&mut a, &mut store);
+    drop(a);
+
+    let mut again = engine_with(&vms);
+    let loaded = saved::load(&store);
+    assert!(loaded.errors.is_empty());
+    again.import(loaded.state, T0 + 1_000);
+    for id in [&refused, &unsent] {
+        assert_eq!(
+            again.op(id).phase,
+            Phase::Submitted,
+            "kept, and no check asked"
+        );
+    }
+    let out = again.round(T0 + 1_000);
+    let posts: Vec<&str> = out
+        .iter()
+        .filter(|t| t.request.method == vigil_core::Method::Post)
+        .map(|t| t.request.url.as_str())
+        .collect();
+    assert_eq!(posts.len(), 2, "both sent now: {posts:?}");
+    assert!(posts.iter().any(|u| u.ends_with("/vms/v1/actions")));
+    assert!(posts.iter().any(|u| u.ends_with("/vms/v2/actions")));
+}

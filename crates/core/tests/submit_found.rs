@@ -426,3 +426,40 @@ fn a_write_looked_for_when_the_page_reloads_asks_for_a_check_and_check_now_finds
     assert_eq!(op.note, Some(Note::NotTaken));
     assert!(w.engine.view().can_retry(&op.id));
 }
+
+#[test]
+fn an_erigones_start_that_failed_before_its_lost_answer_was_looked_for_is_not_called_not_taken() {
+    // Every action fails; a start leaves the VM's status (and `status_change`) as it was. The
+    // start's answer never comes: by the time its time limit runs out, the task has failed and
+    // left the VM's pending tasks. The task log still has it.
+    let mut w = World::new(DialectKind::Erigones, scenario(7, 1.0));
+    let vm = w
+        .vm_where(|v| v.power == PowerState::Stopped && !v.locked && v.status_raw == "stopped")
+        .id
+        .to_string();
+    let id = w.engine.start("c", &vm, Action::Start, w.now).unwrap();
+    let sent = w.now;
+    for o in w.engine.round(w.now) {
+        let reply = w.sim.handle(&to_sim(&o.request), w.now as u64);
+        if o.request.method == Method::Put {
+            continue; // Taken; its answer never comes.
+        }
+        w.engine.answer(o.token, from_sim(reply), w.now + RTT);
+    }
+    let truth = w.sim.latest_action("erigones", &vm).expect("taken");
+    w.run_until(10 * 60_000, |e| !e.op(&id).is_open());
+    let op = w.engine.op(&id);
+    let looked = (sent + vigil_core::engine::REQUEST_TIMEOUT) as u64;
+    assert!(
+        truth.finished_by(looked),
+        "over before it is looked for: {truth:?}"
+    );
+    assert!(!truth.succeeded);
+    assert_ne!(op.note, Some(Note::NotTaken), "it was taken");
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.note);
+    assert!(
+        matches!(&op.note, Some(Note::Reported { status, .. }) if status == "FAILURE"),
+        "{:?}",
+        op.note
+    );
+}

@@ -213,3 +213,33 @@ fn a_role_refused_by_a_catalogue_read_is_told_and_every_delete_says_it() {
         Err(Refusal::RoleCannot { .. })
     ));
 }
+
+#[test]
+fn a_tab_that_took_over_shares_all_it_shows_with_the_next_tab() {
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(44, 0.0));
+    let vm = w
+        .vm_where(|v| v.power == vigil_core::PowerState::Running && !v.locked)
+        .id;
+    let mut f = follower_of(&mut w);
+    let op = w
+        .engine
+        .start("c", vm.as_str(), vigil_core::Action::Reboot, w.now)
+        .unwrap();
+    w.run_until(40 * 60_000, |e| !e.op(&op).is_open());
+    pass_on(w.engine.events(), &mut f, w.now);
+    assert_eq!(f.op(&op).phase, Phase::Succeeded, "the follower shows it");
+    // The leading tab closes; the follower takes over, as the page does.
+    f.cmd(Command::TakeOver, w.now).unwrap();
+    f.pace(Pace::Foreground, w.now);
+    // Another tab opens and follows the new leader: it is shared everything that one shows.
+    let mut g = Engine::new("g");
+    g.pace(Pace::Follower, w.now);
+    g.add(w.engine.view().connections().next().unwrap().clone(), w.now);
+    let all = f.share_all(w.now);
+    assert!(
+        all.saved.ops.iter().any(|o| o.id == op),
+        "the finished reboot is in the new leader's full share"
+    );
+    pass_on(vec![Event::Share(all)], &mut g, w.now);
+    assert_eq!(g.op(&op).phase, Phase::Succeeded);
+}

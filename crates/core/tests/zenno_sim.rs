@@ -414,3 +414,58 @@ fn new_vms_found_by_name_are_still_looked_at_together() {
         "single-VM reads {singles} vs lists {lists}"
     );
 }
+
+#[test]
+fn a_vm_the_list_has_not_shown_since_a_reload_is_read_through_its_project_once_it_has() {
+    // Every operation fails and reports `succeeded`: a delete leaves the VM there.
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(12, 1.0));
+    w.sim.set_faults("lie=1".parse().unwrap());
+    let vm = w.vm_where(|v| v.power == PowerState::Stopped && !v.locked);
+    let del = vigil_core::Command::Delete {
+        conn: "c".into(),
+        vm: vm.id.clone(),
+        typed_name: vm.name.clone(),
+    };
+    let id = w.engine.cmd(del, w.now).unwrap().op().unwrap().clone();
+    w.run_until(10 * 60_000, |e| e.op(&id).phase == Phase::Verifying);
+    // The page reloads while the VM is checked against the report: the new engine knows the
+    // VM's project only once the list shows it again.
+    let saved = w.engine.saved();
+    w.reload(w.now + 1_000);
+    w.engine.import(saved, w.now);
+    let from = w.sent.len();
+    w.run_until(10 * 60_000, |e| !e.op(&id).is_open());
+    let no_project = format!("{BASE}/projects//");
+    assert!(
+        !w.sent[from..].iter().any(|s| s.contains(&no_project)),
+        "{:#?}",
+        &w.sent[from..]
+    );
+    let op = w.engine.op(&id);
+    let fact = w.sim.vm_fact("zennohosting", vm.id.as_str()).unwrap();
+    assert!(fact.exists(), "the provider kept the VM");
+    assert_ne!(op.phase, Phase::Succeeded, "{:?}", op.note);
+    assert!(matches!(op.note, Some(Note::Disagrees(_))), "{:?}", op.note);
+}
+
+#[test]
+fn a_delete_verified_after_a_reload_ends_done_on_a_listing_without_its_vm() {
+    // The page reloads once the delete is over and before it is verified: the new engine never
+    // saw the VM, and its first listing does not show it.
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(13, 0.0));
+    let vm = w.vm_where(|v| v.power == PowerState::Stopped && !v.locked);
+    let del = vigil_core::Command::Delete {
+        conn: "c".into(),
+        vm: vm.id.clone(),
+        typed_name: vm.name.clone(),
+    };
+    let id = w.engine.cmd(del, w.now).unwrap().op().unwrap().clone();
+    w.run_until(10 * 60_000, |e| e.op(&id).phase == Phase::Verifying);
+    let fact = w.sim.vm_fact("zennohosting", vm.id.as_str()).unwrap();
+    assert!(!fact.exists(), "gone before the reload");
+    let saved = w.engine.saved();
+    w.reload(w.now + 1_000);
+    w.engine.import(saved, w.now);
+    w.run_until(5 * 60_000, |e| !e.op(&id).is_open());
+    assert_eq!(w.engine.op(&id).phase, Phase::Succeeded);
+}

@@ -50,7 +50,8 @@ pub struct Completion {
     pub task_status: &'static str,
     /// Whether a client can tell the outcome from the API at all. `false` only for a failure
     /// that leaves everything exactly as a success would: a Hostway reboot that failed ends with
-    /// the server `ACTIVE`, as one that worked (there is no task to report it).
+    /// the server `ACTIVE`, as one that worked (there is no task to report it); a ZennoHosting
+    /// reboot (or restore of a running VM) that failed and reports `succeeded` (the `lie` fault).
     pub visible: bool,
 }
 

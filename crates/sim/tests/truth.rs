@@ -415,3 +415,54 @@ fn a_failed_hostway_reboot_is_logged_as_invisible() {
     }
     assert!(s.completions().iter().filter(|c| c.visible).count() == 1);
 }
+
+#[test]
+fn a_zenno_reboot_reported_succeeded_while_it_failed_is_logged_as_invisible() {
+    // The lie fault: a failed operation reports `succeeded` and leaves the VM as it was. A
+    // reboot (or a restore of a running VM) that worked leaves it so too: no client can tell.
+    let mut s = Sim::with_faults(scenario(11, 12, 1.0), T0, "lie=1".parse().unwrap());
+    let p = zh_project(&mut s, T0);
+    let vms = json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0));
+    let with_state = |state: &str| -> Vec<String> {
+        vms["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["state"] == state)
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (running, stopped) = (with_state("running"), with_state("stopped"));
+    let act = |s: &mut Sim, vm: &str, what: &str| {
+        let r = zh(s, "POST", &format!("/projects/{p}/vms/{vm}/{what}"), "", T0);
+        assert_eq!(r.status, 202, "{}", r.body);
+        s.latest_action("zennohosting", vm).unwrap()
+    };
+    let reboot = act(&mut s, &running[0], "reboot");
+    let stop = act(&mut s, &running[1], "stop");
+    let start = act(&mut s, &stopped[0], "start");
+    for (c, visible) in [(&reboot, false), (&stop, true), (&start, true)] {
+        assert_eq!(
+            (c.succeeded, c.task_status, c.visible),
+            (false, "succeeded", visible),
+            "{c:?}"
+        );
+    }
+    // What a client reads of the rebooted VM once it is over: what a reboot that worked shows.
+    let end = reboot.finished_at_ms.unwrap();
+    let v = json(&zh(
+        &mut s,
+        "GET",
+        &format!("/projects/{p}/vms/{}", running[0]),
+        "",
+        end,
+    ));
+    assert_eq!(
+        (&v["state"], &v["operationStatus"], &v["bootStatus"]),
+        (
+            &Value::from("running"),
+            &Value::from("succeeded"),
+            &Value::from("booted")
+        )
+    );
+}

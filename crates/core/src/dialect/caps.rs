@@ -160,6 +160,10 @@ pub struct Caps {
     /// `PROCESSING`): the resource settling again after acceptance is its whole report, and
     /// proves an action that leaves the VM as it found it (see [`crate::model::Proof`]).
     pub settles_as_report: bool,
+    /// A VM is read through the place its list showed it in (ZennoHosting's project, from the
+    /// list's cursor): one the list has not shown yet — after a reload, a takeover — is not
+    /// read on its own until the listing has placed it.
+    pub reads_by_list_place: bool,
     pub create: Option<CreateCaps>,
     pub delete: Option<DeleteCaps>,
 }

@@ -96,7 +96,8 @@ pub enum Command {
     Import(SavedState),
     /// The polling policy's learned durations, kept before a reload.
     ImportLearning(String),
-    /// This tab polls now (the leading one went away): what it shows is resumed.
+    /// This tab polls now (the leading one went away): what it shows is resumed, kept and
+    /// shared; it works at the foreground's pace until the next `Pace`.
     TakeOver,
     /// What the leading tab shares (a following tab): activity, VMs, and catalogues, which
     /// a following tab reads only this way (it forwards `LoadCatalogue` and `Create`).

@@ -217,6 +217,7 @@ impl Core {
             proof: Some(proof),
             ended_by: None,
             seen_working_at: None,
+            queued: false,
             action,
             phase: Phase::Submitted,
             submitted_at: now,
@@ -380,8 +381,12 @@ pub(crate) fn seen_and_fresh<'a>(
     match op.target.vm_id() {
         Some(id) => match c.inv.get(id) {
             Some(vm) => (Some(vm), c.inv.fresh(id, power_only), None),
-            // Not there: a 404 or a complete listing without it says since when.
-            None => (None, c.inv.fresh_at.get(id).copied(), None),
+            // Not there: a 404 or a complete listing without it says since when (the latest).
+            None => (
+                None,
+                c.inv.fresh_at.get(id).copied().max(c.inv.listed_since),
+                None,
+            ),
         },
         None => match c.inv.by_name(op.target.name()) {
             Some(vm) => (Some(vm), c.inv.fresh(&vm.id, false), Some(vm.id.clone())),
@@ -411,7 +416,7 @@ impl Core {
             if s.waiting() {
                 return None; // The answer on its way wakes the engine.
             }
-            let observing = r.op.phase.is_observing();
+            let observing = r.bound_by_deadline();
             match s.due {
                 // The deadline comes first only when the next look is later than it; a look due
                 // before it happens first, however long the budget holds it back — but not past

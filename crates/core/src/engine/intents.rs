@@ -79,11 +79,25 @@ fn tab(e: &mut Engine, cmd: Command, now: Millis) {
             sync::import(&mut e.core, &mut e.wfs, state, now);
         }
         Command::ImportLearning(state) => e.core.policy.import_state(&state),
-        Command::TakeOver => sync::take_over(&mut e.core, &mut e.wfs, now),
+        Command::TakeOver => take_over(e, now),
         Command::Mirror(share) => sync::mirror(&mut e.core, &mut e.wfs, share),
         Command::ShareAll => e.share_all(),
         Command::ClearFinished => clear_finished(e),
         _ => unreachable!("handle carries out the other commands"),
+    }
+}
+
+/// This tab leads from now on: what it shows is resumed, and kept and shared as its own — its
+/// keeper starts afresh and, led at once (the shell gives the page's pace next), the settle
+/// after this command writes and shares every entry. Still following, that settle would let
+/// the changes go unkept: a tab that joined later would be shared none of what this one took
+/// over, and clear it from its own view.
+fn take_over(e: &mut Engine, now: Millis) {
+    sync::take_over(&mut e.core, &mut e.wfs, now);
+    e.keeper = sync::Keeper::default();
+    if e.pace == Pace::Follower {
+        e.pace = Pace::Foreground;
+        e.quiet_until = 0;
     }
 }
 

@@ -189,7 +189,15 @@ impl Core {
                 self.rereads.push((conn, vm));
                 continue;
             }
-            let cursor = c.inv.cursor_of.get(&vm).cloned().flatten();
+            let placed = c.inv.cursor_of.get(&vm);
+            if placed.is_none() && c.caps.reads_by_list_place {
+                // Not placed by the list (yet): the listing reads it.
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.inv.refresh(now);
+                }
+                continue;
+            }
+            let cursor = placed.cloned().flatten();
             let request = c.api.read_vm_request(&vm, cursor.as_deref());
             if round.shared_index(&conn, &request).is_some() {
                 continue;
@@ -229,7 +237,11 @@ impl Core {
         let vm = op.vm_id().and_then(|v| c.inv.get(v));
         let read_target = || {
             let vm_id = op.vm_id()?;
-            let cursor = c.inv.cursor_of.get(vm_id).cloned().flatten();
+            let placed = c.inv.cursor_of.get(vm_id);
+            if placed.is_none() && c.caps.reads_by_list_place {
+                return None; // Not placed by the list (yet): the listing reads it.
+            }
+            let cursor = placed.cloned().flatten();
             Some((
                 FlightKind::Read {
                     vm: Some(vm_id.clone()),
@@ -272,7 +284,8 @@ impl Core {
             _ => None,
         };
         let Some((kind, request)) = planned else {
-            // A new VM whose id is not known: a listing finds it by name.
+            // A new VM whose id is not known, or one the list has not placed: a listing finds
+            // it.
             if let Some(c) = self.conns.get_mut(&conn) {
                 c.inv.refresh(now);
             }

@@ -18,7 +18,7 @@ use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
 use crate::model::{Operation, Phase, Vm};
 use crate::saved::{plausible_bulk, plausible_op, plausible_workflow};
 use crate::time::Millis;
-use crate::workflow::{Bulk, SavedState, StepState, Workflow};
+use crate::workflow::{Bulk, SavedState, Workflow};
 
 /// How much finished activity is kept: the newest of each (open ones, and what a kept workflow
 /// or bulk refers to, are always kept).
@@ -80,31 +80,14 @@ pub(crate) struct Keeper {
     bulks: HashMap<BulkId, Bulk>,
 }
 
-/// An operation as it is kept: one made but not sent yet (a workflow step queued behind the
-/// budget) is not kept, so that a reload sends it instead of asking for a check.
-fn kept_op(rec: &OpRecord) -> Option<&Operation> {
-    let unsent = rec.op.phase == Phase::Submitted
-        && !rec.sched.waiting()
-        && rec.op.stage == 0
-        && !rec.is_finding();
-    (!unsent).then_some(&rec.op)
-}
-
-/// A workflow as it is kept: a step whose operation is not kept yet counts as not started.
-fn kept_workflow(core: &Core, wf: &Workflow) -> Workflow {
-    let mut wf = wf.clone();
-    for s in wf.steps.iter_mut() {
-        let unsent = s
-            .op_id
-            .as_ref()
-            .and_then(|id| core.ops.get(id))
-            .is_some_and(|r| kept_op(r).is_none());
-        if unsent {
-            s.op_id = None;
-            s.state = StepState::Pending;
-        }
-    }
-    wf
+/// An operation as it is kept: [`Operation::queued`] when its current write waits to be sent
+/// (not on its way, and not looked for), so that a reload or the tab that takes over sends it
+/// instead of asking for a check — and never drops it: an operation left out of what is kept
+/// would be lost to both.
+fn kept_op(rec: &OpRecord) -> Operation {
+    let mut op = rec.op.clone();
+    op.queued = op.phase == Phase::Submitted && !rec.sched.waiting() && !rec.is_finding();
+    op
 }
 
 /// Holds `id` as it is kept now (`None`: no longer kept) against what storage holds: what
@@ -156,20 +139,21 @@ impl Keeper {
         let mut out = Saved::default();
         let ours = |c: &ConnId| core.conn(c).is_some();
         for id in changed_ops {
-            let op = core.ops.get(id).and_then(kept_op);
-            let conn = op.or(self.ops.get(id)).map(|o| &o.connection);
+            let op = core.ops.get(id).map(kept_op);
+            let conn = op.as_ref().or(self.ops.get(id)).map(|o| &o.connection);
             if !conn.is_some_and(ours) {
                 // Another tab's (or a removed connection's): storage keeps what its owner wrote.
                 forget(&mut self.ops, id, op.is_none());
                 continue;
             }
-            note_kept(&mut self.ops, id, op, &mut out.ops, &mut out.dropped_ops);
+            let (write, dropped) = (&mut out.ops, &mut out.dropped_ops);
+            note_kept(&mut self.ops, id, op.as_ref(), write, dropped);
         }
         // A workflow's kept form changes when one of its steps' operations is first kept.
         let open_wfs = wfs.list.iter().filter(|r| r.wf.is_open()).map(|r| &r.wf.id);
         let wf_ids: BTreeSet<&WfId> = changed_wfs.iter().chain(open_wfs).collect();
         for id in wf_ids {
-            let wf = wfs.get(id).map(|rec| kept_workflow(core, &rec.wf));
+            let wf = wfs.get(id).map(|rec| rec.wf.clone());
             let conn = wf
                 .as_ref()
                 .or(self.workflows.get(id))
@@ -404,12 +388,8 @@ pub(crate) fn take_over(core: &mut Core, wfs: &mut Workflows, now: Millis) {
 /// Everything as it is kept (what the saves so far add up to).
 pub(crate) fn kept_state(core: &Core, wfs: &Workflows) -> SavedState {
     SavedState {
-        operations: core.ops.iter().filter_map(kept_op).cloned().collect(),
-        workflows: wfs
-            .list
-            .iter()
-            .map(|r| kept_workflow(core, &r.wf))
-            .collect(),
+        operations: core.ops.iter().map(kept_op).collect(),
+        workflows: wfs.list.iter().map(|r| r.wf.clone()).collect(),
         bulks: wfs.bulks.clone(),
     }
 }

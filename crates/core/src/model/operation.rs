@@ -236,6 +236,12 @@ pub struct Operation {
     /// resource busy with it).
     #[serde(default)]
     pub seen_working_at: Option<Millis>,
+    /// Set on the operation as kept (storage, other tabs) when its current write waits to be
+    /// sent — made and not sent yet (queued behind the request budget), refused unapplied (a
+    /// `429`) and due again, or a later stage not sent yet: whoever resumes it sends it, where
+    /// one whose write went out asks to be checked. Never set on one the engine runs.
+    #[serde(default)]
+    pub queued: bool,
 }
 
 impl Operation {

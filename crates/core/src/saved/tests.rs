@@ -33,6 +33,7 @@ fn op(id: &str, conn: &str) -> Operation {
         proof: Some(Proof::Evidence { boots: true }),
         ended_by: None,
         seen_working_at: None,
+        queued: false,
     }
 }
 

@@ -30,6 +30,13 @@ impl Zenno {
             now + queue + dur
         };
         let vm = &mut self.vms[i];
+        // A lie leaves the VM as it was: where success leaves it so too (a reboot, a restore of
+        // a running VM), no client can tell the two apart.
+        let as_success_leaves_it = match kind {
+            OpKind::Reboot => true,
+            OpKind::Restore => vm.running,
+            _ => false,
+        };
         self.env.log.record(Completion {
             dialect: "zennohosting",
             vm_id: vm.id.clone(),
@@ -39,7 +46,7 @@ impl Zenno {
             finished_at_ms: finish_at(ends),
             succeeded: ok,
             task_status: if ok || lies { "succeeded" } else { "failed" },
-            visible: true,
+            visible: !(lies && as_success_leaves_it),
         });
         vm.boot_failed = false;
         vm.updated_ms = now;

@@ -1,12 +1,12 @@
 //! Finding a write whose answer was lost, from the sheet's reads:
 //!
-//! - a task of the write (a power action, a deploy, an undeploy): pending in the VM's `tasks`
-//!   map (`GET /vm/{hostname}/status/`: `{view, method, action, time}` per task id) since it
-//!   went out — adopted by its id. No such task, and the VM's `status_change` older than the
-//!   write: nothing happened, not taken. Changed since, the task may be over already: the VM's
-//!   task log (`GET /task/log/?page=1&object_type=vm&object_name=`, newest first, every task
-//!   logged) has it, by its time and a `msg` naming the action — the sheet gives no wording, so
-//!   it is matched by word (`start`, `stop`, `reboot`, `create`, `delete`); not there, not taken;
+//! - a task of the write (a power action, a deploy, an undeploy): in the VM's task log
+//!   (`GET /task/log/?page=1&object_type=vm&object_name=`, newest first; every task is logged
+//!   when it is created and again when it ends), by its time and a `msg` naming the action —
+//!   the sheet gives no wording, so it is matched by word (`start`, `stop`, `reboot`, `create`,
+//!   `delete`) — and adopted by its id, pending or ended; not there, not taken. (Not the VM's
+//!   pending `tasks` and its `status_change`: a task over already has left the one, and one
+//!   that failed may have left the other as it was.)
 //! - a step answered at once (define, disk, NIC, undefine): its result read back (the
 //!   definition, its disks, its NICs; the VM not found).
 
@@ -22,17 +22,11 @@ use crate::json::text;
 use crate::model::{ProviderRef, TaskState};
 use crate::time::{parse_rfc3339, Millis};
 
-/// The cursor of the second look: the VM's task log.
-const LOG: &str = "log";
-
 /// What the write was, as a task or a definition shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// A task whose `action` (and log `msg`) holds this word, sent with this method.
-    Task {
-        word: &'static str,
-        method: &'static str,
-    },
+    /// A task whose log `msg` holds this word.
+    Task { word: &'static str },
     /// A definition step answered at once: read back at this path below the VM.
     Defined(&'static str),
     /// The VM undefined: not found.
@@ -45,21 +39,11 @@ fn kind_of(s: &Submit) -> Kind {
         Some(Step::Disk) => Kind::Defined("define/disk/"),
         Some(Step::Nic) => Kind::Defined("define/nic/"),
         Some(Step::Undefine) => Kind::Undefined,
-        Some(Step::Deploy) => Kind::Task {
-            word: "create",
-            method: "POST",
-        },
-        Some(Step::Undeploy) => Kind::Task {
-            word: "delete",
-            method: "DELETE",
-        },
-        Some(Step::ForceStop) => Kind::Task {
-            word: "stop",
-            method: "PUT",
-        },
+        Some(Step::Deploy) => Kind::Task { word: "create" },
+        Some(Step::Undeploy) => Kind::Task { word: "delete" },
+        Some(Step::ForceStop) => Kind::Task { word: "stop" },
         None => Kind::Task {
             word: Erigones::action_body(s.action).0,
-            method: "PUT",
         },
     }
 }
@@ -84,21 +68,20 @@ impl Erigones {
         hostname_of(s.action, target_vm_id(s.target, s.vm))
     }
 
-    pub(super) fn find_request(&self, s: &Submit, cursor: Option<&str>) -> HttpRequest {
+    pub(super) fn find_request(&self, s: &Submit) -> HttpRequest {
         let host = encode_component(Self::hostname(s));
-        match (kind_of(s), cursor) {
-            (Kind::Task { .. }, Some(LOG)) => self.api.get(&format!(
+        match kind_of(s) {
+            Kind::Task { .. } => self.api.get(&format!(
                 "task/log/?page=1&object_type=vm&object_name={host}"
             )),
-            (Kind::Defined(path), _) => self.api.get(&format!("vm/{host}/{path}")),
-            _ => self.api.get(&format!("vm/{host}/status/")),
+            Kind::Defined(path) => self.api.get(&format!("vm/{host}/{path}")),
+            Kind::Undefined => self.api.get(&format!("vm/{host}/status/")),
         }
     }
 
     pub(super) fn parse_find(
         &self,
         s: &Submit,
-        cursor: Option<&str>,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Found, ApiError> {
@@ -107,47 +90,20 @@ impl Erigones {
             return Ok(match kind {
                 Kind::Undefined => Found::adopted(done("not found")),
                 Kind::Defined(_) => Found::NotTaken,
-                // The VM gone: no task ran on it.
+                // No log to read: it cannot tell.
                 Kind::Task { .. } => Found::Unknown,
             });
         }
-        let result = self.result(resp, "the VM", now)?;
-        match (kind, cursor) {
-            (Kind::Undefined, _) => Ok(Found::NotTaken),
-            (Kind::Defined(path), _) => Ok(defined(s, path, &result)),
-            (Kind::Task { word, .. }, Some(LOG)) => Ok(in_log(s, word, &result)),
-            (Kind::Task { word, method }, _) => Ok(self.pending(s, word, method, &result)),
-        }
-    }
-
-    /// A pending task of the write in the VM's `tasks` map; else what the VM's status says.
-    fn pending(&self, s: &Submit, word: &str, method: &str, vm: &Value) -> Found {
-        let tasks = vm.get("tasks").and_then(Value::as_object);
-        let ours = tasks.into_iter().flatten().find(|(_, t)| {
-            let same =
-                |k: &str, want: &str| text(t, k).is_some_and(|v| v.eq_ignore_ascii_case(want));
-            // A power action is told by its `action`; a deploy or undeploy by its method too.
-            let named = same("action", word) || (method != "PUT" && same("method", method));
-            named && s.after_sent(stamp(t, "time"))
-        });
-        if let Some((id, _)) = ours {
-            return Found::adopted(Accepted {
-                provider_ref: ProviderRef::ErigonesTask {
-                    hostname: Self::hostname(s).to_string(),
-                    task_id: id.clone(),
-                },
-                state: TaskState::Pending,
-                raw_status: "PENDING".into(),
-                created: None,
-                secret: None,
-            });
-        }
-        // The VM changed since it went out: its task may be over already, which the log tells.
-        if s.after_sent(stamp(vm, "status_change")) {
-            Found::Look(LOG.into())
-        } else {
-            Found::NotTaken
-        }
+        let what = match kind {
+            Kind::Task { .. } => "the task log",
+            _ => "the VM",
+        };
+        let result = self.result(resp, what, now)?;
+        Ok(match kind {
+            Kind::Undefined => Found::NotTaken,
+            Kind::Defined(path) => defined(s, path, &result),
+            Kind::Task { word } => in_log(s, word, &result),
+        })
     }
 }
 
@@ -168,8 +124,9 @@ fn defined(s: &Submit, path: &str, result: &Value) -> Found {
     Found::adopted(acc)
 }
 
-/// The write's task in the VM's task log: logged since it went out, its `msg` naming it. The
-/// log holds every task of the VM, newest first: none there, it was not taken.
+/// The write's task in the VM's task log: logged since it went out, its `msg` naming it, as it
+/// stands now (the newest entry: pending, or ended). The log holds every task of the VM, newest
+/// first: none there, it was not taken.
 fn in_log(s: &Submit, word: &str, result: &Value) -> Found {
     let entries = result
         .get("results")

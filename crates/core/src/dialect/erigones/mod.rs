@@ -89,6 +89,7 @@ pub const CAPS: Caps = Caps {
     },
     queue_delay: SECOND,
     settles_as_report: false,
+    reads_by_list_place: false,
     create: Some(CreateCaps {
         // Define and deploy are admin calls (`403` otherwise).
         needs_admin: true,
@@ -352,18 +353,19 @@ impl Dialect for Erigones {
         Step::count(action)
     }
 
-    fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {
-        Some(self.find_request(s, cursor))
+    /// One read decides (no next page): see [`find`].
+    fn find_submit(&self, s: &Submit, _cursor: Option<&str>) -> Option<HttpRequest> {
+        Some(self.find_request(s))
     }
 
     fn parse_find_submit(
         &self,
         s: &Submit,
-        cursor: Option<&str>,
+        _cursor: Option<&str>,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Found, ApiError> {
-        self.parse_find(s, cursor, resp, now)
+        self.parse_find(s, resp, now)
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {

@@ -5,7 +5,8 @@
 //! - a snapshot: one of its name on the server (names are unique per server, documented);
 //! - a delete: the server not found, or `DELETED`;
 //! - a create: `GET /servers?name=` lists candidate ids (the filter matches parts of names),
-//!   each read in turn: the one of exactly that name still `BUILD`ing, or `created` since.
+//!   each read in turn: the one of exactly that name still `BUILD`ing, `created` since, or never
+//!   placed (`created` empty) and `updated` since — a build that failed, `DELETED`.
 
 use serde_json::Value;
 
@@ -119,7 +120,10 @@ impl Hostway {
         let status = text(server, "status")
             .unwrap_or_default()
             .to_ascii_uppercase();
-        let new = status == "BUILD" || s.after_sent(stamp(server, "created"));
+        // Building, or placed since it went out; never placed (`created` empty) and changed
+        // since, a build that failed (`DELETED`): taken all the same.
+        let since = stamp(server, "created").or_else(|| stamp(server, "updated"));
+        let new = status == "BUILD" || s.after_sent(since);
         if let (true, true, Some(id)) = (named, new, text(server, "id")) {
             return Found::adopted(Accepted {
                 provider_ref: ProviderRef::HostwayBuild {

@@ -93,6 +93,7 @@ pub const CAPS: Caps = Caps {
     queue_delay: 0,
     // Its server's `PROCESSING` is all it says of an action (the sheet).
     settles_as_report: true,
+    reads_by_list_place: false,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::doc_json::parse_doc_json;
 use super::{Call, ERROR_KEYS};
 use crate::dialect::{address, public_first, uint32};
-use crate::error::{ApiError, ErrorKind};
+use crate::error::{ApiError, ErrorKind, MAX_RETRY_AFTER};
 use crate::http::HttpResponse;
 use crate::ids::VmId;
 use crate::json::{text, uint};
@@ -140,7 +140,11 @@ pub(super) fn progress_of(status: &str, v: &Value) -> Option<u8> {
 pub(super) fn nested_fault(v: &Value) -> Option<(String, Option<Millis>)> {
     v.as_object()?.values().find_map(|inner| {
         let message = text(inner, "message").filter(|m| !m.trim().is_empty())?;
-        let retry = uint(inner, "retryAfter").map(|s| s as Millis * SECOND);
+        // Seconds, capped as a `Retry-After` header is (a huge one would overflow).
+        let retry = uint(inner, "retryAfter").map(|s| {
+            let s = Millis::try_from(s).unwrap_or(Millis::MAX);
+            s.saturating_mul(SECOND).min(MAX_RETRY_AFTER)
+        });
         Some((message, retry))
     })
 }

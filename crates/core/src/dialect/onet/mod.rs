@@ -92,6 +92,7 @@ pub const CAPS: Caps = Caps {
     },
     queue_delay: 2 * SECOND,
     settles_as_report: false,
+    reads_by_list_place: false,
     create: Some(CreateCaps {
         needs_admin: false,
         finds_new_by_name: false,

@@ -89,6 +89,7 @@ pub const CAPS: Caps = Caps {
     },
     queue_delay: 2 * SECOND,
     settles_as_report: false,
+    reads_by_list_place: true,
     create: Some(CreateCaps {
         needs_admin: false,
         // `202 {"commandId"}`, no id: the new VM is found in the list by its name.

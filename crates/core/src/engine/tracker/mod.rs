@@ -376,6 +376,8 @@ impl OpRecord {
         if fresh.is_none_or(|t| t < since) {
             return Effects::default(); // Data from before the task ended says nothing.
         }
+        // Read: the reads that failed before are behind it.
+        self.sched.errors = 0;
         let end = self.op.ended_by.unwrap_or(TaskEnd::Unseen);
         let check = self.op.expect.check(seen);
         if check.is_ok() && self.op.proof().proven(end, self.op.accepted_at, v.evidence) {
@@ -412,11 +414,19 @@ impl OpRecord {
         Effects::default()
     }
 
-    /// Past its deadline while its task was still being watched: `TimedOut`. `held`: the
-    /// provider holds the connection back (a rate limit) past the deadline.
+    /// Whether its deadline ends it: while its task is watched, and while its target cannot be
+    /// read. Verifying has its own limit, the grace period after which it says what it saw —
+    /// when its target can be read: one whose last read failed (the provider down, or holding
+    /// its reads back) ends at its deadline, as one still watched does.
+    pub fn bound_by_deadline(&self) -> bool {
+        self.op.phase.is_observing() || (self.op.phase == Phase::Verifying && self.sched.errors > 0)
+    }
+
+    /// Past its deadline while its task was still being watched, or while its target could not
+    /// be read: `TimedOut`. `held`: the provider holds the connection back (a rate limit) past
+    /// the deadline.
     pub fn expire(&mut self, now: Millis, held: bool) -> Option<Effects> {
-        if !self.op.phase.is_observing() {
-            // Verifying has its own limit: the grace period, after which it says what it saw.
+        if !self.bound_by_deadline() {
             return None;
         }
         let s = &self.sched;
@@ -483,18 +493,33 @@ impl OpRecord {
 
     /// An operation kept from before a reload (or from another tab), resumed: looked at again
     /// at once, on its original deadline (at least a short grace from now). One whose submit
-    /// never got its answer cannot be resumed and asks to be checked.
+    /// never got its answer cannot be resumed and asks to be checked; one whose write waits to
+    /// be sent ([`Operation::queued`]) is sent.
     pub fn resume(op: Operation, grace: Millis, known: bool, now: Millis) -> OpRecord {
         let mut rec = OpRecord {
             op,
             sched: Sched::default(),
         };
+        let queued = std::mem::take(&mut rec.op.queued);
         if !rec.op.is_open() {
             return rec;
         }
         if !known {
             rec.op.phase = Phase::NeedsCheck;
             rec.op.note = Some(Note::ConnectionMissing);
+        } else if rec.op.phase == Phase::Submitted && queued {
+            // Its write never went out (or came back unapplied): it goes out now.
+            rec.sched = Sched {
+                due: Some(now),
+                deadline: deadline(
+                    &rec.op,
+                    DeadlineFrom::Action {
+                        start: now,
+                        floor: now,
+                    },
+                ),
+                ..Sched::default()
+            };
         } else if rec.op.phase == Phase::Submitted {
             rec.op.phase = Phase::NeedsCheck;
             rec.op.finished_at = Some(now);

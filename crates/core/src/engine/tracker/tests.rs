@@ -52,6 +52,7 @@ fn accepted(action: Action) -> OpRecord {
         last_error: None,
         ended_by: None,
         seen_working_at: None,
+        queued: false,
     };
     OpRecord::new(op, T)
 }

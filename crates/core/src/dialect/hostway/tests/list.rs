@@ -159,6 +159,31 @@ fn read_errors_keep_their_meaning() {
 }
 
 #[test]
+fn a_retry_delay_in_the_fault_body_is_capped_as_a_retry_after_header_is() {
+    // No `Retry-After` header: the body's `retryAfter` is all there is, however large.
+    for huge in [
+        "9223372036854775807",
+        "18446744073709551615",
+        "10000000000000000000",
+        "1e300",
+    ] {
+        let body = format!(
+            r#"{{"overLimit": {{"message": "Rate limit exceeded", "code": 429, "retryAfter": "{huge}"}}}}"#
+        );
+        let e = api()
+            .parse_list(None, &HttpResponse::new(429, body), 0)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert!(
+            e.retry_after
+                .is_none_or(|ms| (0..=crate::error::MAX_RETRY_AFTER).contains(&ms)),
+            "{huge}: {:?}",
+            e.retry_after
+        );
+    }
+}
+
+#[test]
 fn reads_public_and_private_addresses_and_the_access_ips() {
     let mut v = server("ACTIVE", 100);
     v["server"]["addresses"] = json!({

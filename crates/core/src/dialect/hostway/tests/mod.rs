@@ -7,6 +7,7 @@ use crate::model::{PowerState, Size};
 
 mod actions;
 mod catalogue;
+mod find;
 mod lifecycle;
 mod links;
 mod list;
