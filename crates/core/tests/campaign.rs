@@ -23,9 +23,18 @@ use kit::{Kind, Rng};
 use vigil_core::time::{MINUTE, SECOND};
 use vigil_core::{DialectKind, Millis};
 
-/// Worlds per dialect and fault kind, and operations started in each.
+/// Worlds per dialect and fault kind (`CAMPAIGN_SEEDS` runs more, up to 100), and operations
+/// started in each. `CAMPAIGN_SEED_BASE` shifts every seed: other worlds, as many.
 const SEEDS: u64 = 2;
 const OPS_PER_WORLD: usize = 22;
+
+/// A number from the environment, else `default`.
+fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// A world that has not closed every operation by then stops (what is open counts as lost).
 const WORLD_LIMIT: Millis = 12 * 60 * MINUTE;
@@ -213,13 +222,17 @@ fn table(cells: &BTreeMap<(DialectKind, Kind), Tally>) -> String {
 fn campaign() -> (BTreeMap<(DialectKind, Kind), Tally>, Found) {
     let mut cells: BTreeMap<(DialectKind, Kind), Tally> = BTreeMap::new();
     let mut found = Found::default();
+    let (seeds, base) = (
+        knob("CAMPAIGN_SEEDS", SEEDS).min(100),
+        knob("CAMPAIGN_SEED_BASE", 0),
+    );
     for (di, &dialect) in DialectKind::ALL.iter().enumerate() {
         for (ki, &kind) in Kind::ALL.iter().enumerate() {
             if !kind.applies(dialect) {
                 continue;
             }
-            for s in 0..SEEDS {
-                let seed = 1_000 * (di as u64 + 1) + 10 * ki as u64 + s;
+            for s in 0..seeds {
+                let seed = base + 10_000 * (di as u64 + 1) + 100 * ki as u64 + s;
                 let t = world_caught(dialect, kind, seed, &mut found);
                 *cells.entry((dialect, kind)).or_default() += t;
             }

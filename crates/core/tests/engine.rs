@@ -1188,3 +1188,47 @@ fn a_duration_is_learned_from_between_the_looks_that_saw_it_running_and_over() {
     );
     assert!(ended - running_seen > 1_000, "the looks are apart");
 }
+
+#[test]
+fn a_listing_read_before_a_vm_was_found_gone_does_not_bring_it_back() {
+    let mut e = engine_with(&[vm("v1", "web-01", "stopped", false)]);
+    // The next listing goes out, and its answer is slow to come.
+    let t = e.wake().unwrap();
+    let listing = only(e.round(t));
+    assert!(listing.request.url.contains("/vms?"), "{listing:?}");
+    // Meanwhile the VM is deleted, and a read of it answers 404.
+    let del = Command::Delete {
+        conn: "c1".into(),
+        vm: "v1".into(),
+        typed_name: "web-01".into(),
+    };
+    let id = e.cmd(del, t).unwrap().op().unwrap().clone();
+    let delete = only(e.round(t));
+    assert_eq!(delete.request.method, Method::Delete);
+    e.answer(delete.token, Ok(HttpResponse::new(204, "")), t + 50);
+    let mut now = t + 50;
+    while e.op(&id).is_open() {
+        now = e.wake().unwrap().max(now);
+        for o in e.round(now) {
+            assert!(o.request.url.ends_with("/vms/v1"), "{o:?}");
+            e.answer(
+                o.token,
+                Ok(HttpResponse::new(404, r#"{"id": "not_found"}"#)),
+                now + 50,
+            );
+        }
+        now += 50;
+    }
+    assert_eq!(e.op(&id).phase, Phase::Succeeded);
+    assert!(e.vm("c1", "v1").is_none());
+    // The listing's answer, read before the VM was found gone, still shows it: it stays gone.
+    e.answer(
+        listing.token,
+        Ok(list(&[vm("v1", "web-01", "stopped", false)])),
+        now + 50,
+    );
+    assert!(
+        e.vm("c1", "v1").is_none(),
+        "a stale listing brought it back"
+    );
+}

@@ -9,6 +9,7 @@ use crate::engine::budget::Bucket;
 use crate::engine::inventory::Inventory;
 use crate::error::{retry_after, ApiError, ErrorKind};
 use crate::http::HttpResponse;
+use crate::ids::VmId;
 use crate::time::{Millis, MINUTE};
 
 /// What a request costs besides its answer's bytes, in bytes: its headers both ways, a round
@@ -116,6 +117,16 @@ impl Conn {
             catalogue: None,
             catalogue_queue: Vec::new(),
             cost: Cost::default(),
+        }
+    }
+
+    /// The list cursor a VM is read under (`Dialect::read_vm_request`); `None` where the
+    /// provider reads a VM through the place its list showed it in and the list has not placed
+    /// it yet (`Caps::reads_by_list_place`): the listing reads it.
+    pub fn read_cursor(&self, vm: &VmId) -> Option<Option<String>> {
+        match self.inv.cursor_of.get(vm) {
+            None if self.caps.reads_by_list_place => None,
+            placed => Some(placed.cloned().flatten()),
         }
     }
 

@@ -350,17 +350,38 @@ impl Inventory {
         // What the listing read replaces what a list of power states said before.
         self.power_fresh_at
             .retain(|id, _| !l.fresh.contains_key(id));
-        self.fresh_at.extend(l.fresh);
+        // What was asked for after a part went out (a read, a 404) tells more than that part:
+        // it stays — a VM found gone since is not brought back.
+        let newer = |id: &VmId, part: Millis| self.fresh_at.get(id).is_some_and(|&f| f > part);
+        let stale: HashSet<VmId> = l
+            .fresh
+            .iter()
+            .filter(|(id, &part)| newer(id, part))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let acc: Vec<Vm> = l
+            .acc
+            .into_iter()
+            .filter_map(|vm| {
+                if stale.contains(&vm.id) {
+                    self.get(&vm.id).cloned()
+                } else {
+                    Some(vm)
+                }
+            })
+            .collect();
+        self.fresh_at
+            .extend(l.fresh.into_iter().filter(|(id, _)| !stale.contains(id)));
         match l.error {
             None => {
-                self.replace_vms(l.acc, l.started.unwrap_or(sent));
+                self.replace_vms(acc, l.started.unwrap_or(sent));
                 self.listed_since = l.started;
                 self.list = Some(ListState::Ready { at: now });
                 Listed::Done
             }
             Some(error) => {
                 // Keep what was shown; update what this listing did read.
-                for vm in l.acc {
+                for vm in acc {
                     self.put(vm);
                 }
                 self.list = Some(ListState::Failed {

@@ -189,15 +189,13 @@ impl Core {
                 self.rereads.push((conn, vm));
                 continue;
             }
-            let placed = c.inv.cursor_of.get(&vm);
-            if placed.is_none() && c.caps.reads_by_list_place {
+            let Some(cursor) = c.read_cursor(&vm) else {
                 // Not placed by the list (yet): the listing reads it.
                 if let Some(c) = self.conns.get_mut(&conn) {
                     c.inv.refresh(now);
                 }
                 continue;
-            }
-            let cursor = placed.cloned().flatten();
+            };
             let request = c.api.read_vm_request(&vm, cursor.as_deref());
             if round.shared_index(&conn, &request).is_some() {
                 continue;
@@ -237,11 +235,7 @@ impl Core {
         let vm = op.vm_id().and_then(|v| c.inv.get(v));
         let read_target = || {
             let vm_id = op.vm_id()?;
-            let placed = c.inv.cursor_of.get(vm_id);
-            if placed.is_none() && c.caps.reads_by_list_place {
-                return None; // Not placed by the list (yet): the listing reads it.
-            }
-            let cursor = placed.cloned().flatten();
+            let cursor = c.read_cursor(vm_id)?;
             Some((
                 FlightKind::Read {
                     vm: Some(vm_id.clone()),

@@ -6,7 +6,8 @@
 //! falls in that window. Then, strictly:
 //!
 //! - **lost**: an operation (or workflow) the engine no longer shows, still open at the end, or
-//!   closed past its horizon (its deadline plus [`SLACK`]);
+//!   closed past its horizon: its deadline, plus the time the provider held the connection back
+//!   meanwhile (its `429`s' waits, up to 10 minutes each, `MAX_RETRY_AFTER`), plus [`SLACK`];
 //! - **false done**: *Succeeded*, and the provider took no such write, or its task failed where
 //!   a client could see it, or had not finished when the engine said done, or the VM did not
 //!   show the target state at that moment;
@@ -28,12 +29,13 @@ use vigil_core::workflow::Plan;
 use vigil_core::{Action, ActionKind, DialectKind, Millis, Note, Operation, Phase};
 use vigil_sim::{Completion, VmFact, VmState};
 
-use super::wire::{Wire, Write};
+use super::wire::{Sent, Wire};
 use super::work::{Close, Item, ItemId, Work};
 
-/// How long past its deadline an operation may take to close: a write's answer waited for and
-/// looked for, `Retry-After`s (10 min at most each), the grace period of its verification.
-pub const SLACK: Millis = 15 * MINUTE;
+/// How long past its deadline (and the provider's holds) an operation may take to close: a
+/// write's answer waited for (30 s) and looked for (a minute or so), a read in flight, the
+/// grace period of its verification (20 s).
+pub const SLACK: Millis = 3 * MINUTE;
 
 /// A cell's figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,8 +63,8 @@ pub struct Tally {
     pub requests: usize,
     /// Faults injected (by the simulator and the wire), reloads and handovers.
     pub faults: usize,
-    /// The longest any item took to close past its horizon less [`SLACK`] (its deadline): the
-    /// most of the slack used.
+    /// The longest any item took to close past its deadline and the provider's holds: the
+    /// most of [`SLACK`] used.
     pub over_deadline: Millis,
 }
 
@@ -115,7 +117,7 @@ pub fn judge(wire: &Wire, work: &Work, cell: &str, problems: &mut Vec<String>) -
             ))
         };
         judge_op(work.dialect, op, &taken, close, &mut t, &mut flag);
-        resent(op, &ops, &wire.writes, &mut t, &mut flag);
+        resent(op, &ops, &wire.log, &mut t, &mut flag);
     }
     for item in &work.items {
         let mut flag = |why: String| problems.push(format!("{cell}: {item:?}: {why}"));
@@ -155,7 +157,7 @@ fn taken<'a>(op: &Operation, ops: &[&Operation], truth: &'a [Completion]) -> Vec
 fn resent(
     op: &Operation,
     ops: &[&Operation],
-    writes: &[Write],
+    log: &[Sent],
     t: &mut Tally,
     flag: &mut dyn FnMut(String),
 ) {
@@ -166,9 +168,10 @@ fn resent(
         .map(|o| o.submitted_at)
         .min()
         .unwrap_or(Millis::MAX);
-    let mine: Vec<&Write> = writes
+    let mine: Vec<&Sent> = log
         .iter()
-        .filter(|w| (since..until).contains(&w.at) && (w.url.contains(k) || w.body.contains(k)))
+        .filter(|w| w.write && (since..until).contains(&w.at))
+        .filter(|w| w.url.contains(k) || w.body.contains(k))
         .collect();
     for (i, w) in mine.iter().enumerate() {
         let before = mine[..i]
@@ -313,22 +316,41 @@ pub fn mix(
     }
 }
 
-/// The latest an item may close, after it started.
-fn horizon(wire: &Wire, item: &Item) -> Millis {
+/// An item's deadline, after it started (a Stop: its grace period and both steps').
+fn deadline(wire: &Wire, item: &Item) -> Millis {
     let view = wire.engine().view();
     match &item.id {
         ItemId::Op(id) => view
             .operation(id)
-            .map_or(0, |op| deadline_for(op.action.kind()) + SLACK),
+            .map_or(0, |op| deadline_for(op.action.kind())),
         ItemId::Wf(id) => {
             let grace = match view.workflow(id).map(|w| &w.plan) {
                 Some(Plan::Stop { grace_s }) => Millis::from(*grace_s) * 1_000,
                 _ => 0,
             };
-            let stop = deadline_for(ActionKind::Shutdown) + deadline_for(ActionKind::PowerOff);
-            grace + stop + SLACK
+            grace + deadline_for(ActionKind::Shutdown) + deadline_for(ActionKind::PowerOff)
         }
     }
+}
+
+/// How long the provider held the connection back while an item was open: the union of the
+/// waits its `429` answers asked for (up to `MAX_RETRY_AFTER` each), within `from..until`.
+fn held(wire: &Wire, from: Millis, until: Millis) -> Millis {
+    let mut spans: Vec<(Millis, Millis)> = wire
+        .log
+        .iter()
+        .filter_map(|s| s.holds)
+        .map(|(a, b)| (a.max(from), b.min(until)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    spans.sort_unstable();
+    let (mut total, mut reach) = (0, Millis::MIN);
+    for (a, b) in spans {
+        let start = a.max(reach);
+        total += (b - start).max(0);
+        reach = reach.max(b);
+    }
+    total
 }
 
 fn judge_item(wire: &Wire, work: &Work, item: &Item, t: &mut Tally, flag: &mut dyn FnMut(String)) {
@@ -349,9 +371,10 @@ fn judge_item(wire: &Wire, work: &Work, item: &Item, t: &mut Tally, flag: &mut d
     // A workflow waiting for a check has no end: it closed when it was first seen waiting.
     let closed = finished.or_else(|| work.closes.get(item.id.as_str()).map(|c| c.at));
     let took = closed.unwrap_or(Millis::MAX).saturating_sub(item.started);
-    let horizon = horizon(wire, item);
-    t.over_deadline = t.over_deadline.max(took.saturating_sub(horizon - SLACK));
-    if took > horizon {
+    let held = held(wire, item.started, closed.unwrap_or(Millis::MAX));
+    let deadline = deadline(wire, item) + held;
+    t.over_deadline = t.over_deadline.max(took.saturating_sub(deadline));
+    if took > deadline + SLACK {
         t.lost += 1;
         flag(format!("open {} s, past its horizon", took / 1_000));
     }

@@ -36,20 +36,34 @@ pub struct Net {
 
 type Reply = Result<HttpResponse, NetError>;
 
-/// A write the engine sent, and the status of the answer it was given (none: no answer).
+/// A request the engine sent, and the status of the answer it was given (none: no answer).
 #[derive(Clone, Debug)]
-pub struct Write {
+pub struct Sent {
     pub at: Millis,
+    /// Anything but a `GET`.
+    pub write: bool,
     pub url: String,
     pub body: String,
     pub answered: Option<u16>,
+    /// A `429` holds the connection back: from its delivery for its `Retry-After` (the longest
+    /// wait the engine takes where that is no number it can use).
+    pub holds: Option<(Millis, Millis)>,
 }
 
-/// An answer on its way: to whom, what, and which write it answers.
+/// How long a `429` may hold the connection back: its `Retry-After` in seconds, else as long as
+/// the engine ever waits.
+fn hold(r: &HttpResponse) -> Millis {
+    let cap = vigil_core::error::MAX_RETRY_AFTER;
+    r.header("retry-after")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map_or(cap, |s| (Millis::from(s) * 1_000).min(cap))
+}
+
+/// An answer on its way: to whom, what, and which request it answers.
 struct Pending {
     token: Token,
     reply: Reply,
-    write: Option<usize>,
+    sent: usize,
 }
 
 pub struct Wire {
@@ -63,8 +77,8 @@ pub struct Wire {
     rng: Rng,
     /// Answers on their way, by when they arrive.
     pending: BTreeMap<(Millis, u64), Pending>,
-    /// Every write sent, in order.
-    pub writes: Vec<Write>,
+    /// Every request sent, in order.
+    pub log: Vec<Sent>,
     seq: u64,
     pub requests: usize,
     /// What the wire did: answers lost, spoiled, refused in the provider's stead, overtaken.
@@ -88,7 +102,7 @@ impl Wire {
             net,
             rng: Rng::new(seed),
             pending: BTreeMap::new(),
-            writes: Vec::new(),
+            log: Vec::new(),
             seq: 0,
             requests: 0,
             hits: 0,
@@ -135,8 +149,13 @@ impl Wire {
             let p = entry.remove();
             self.hits += usize::from(seq < self.delivered);
             self.delivered = self.delivered.max(seq);
-            if let (Some(i), Ok(r)) = (p.write, &p.reply) {
-                self.writes[i].answered = Some(r.status);
+            if let Ok(r) = &p.reply {
+                let sent = &mut self.log[p.sent];
+                sent.answered = Some(r.status);
+                if r.status == 429 {
+                    let now = self.w.now;
+                    sent.holds = Some((now, now + hold(r)));
+                }
             }
             self.w.engine.handle_response(p.token, p.reply, self.w.now);
         }
@@ -152,17 +171,15 @@ impl Wire {
     fn carry(&mut self, t: Transmit) {
         let now = self.w.now;
         self.requests += 1;
-        self.w.sent.push(t.request.describe());
-        self.w.sent_at.push(now);
         let request = to_sim(&t.request);
-        let write = (t.request.method != Method::Get).then(|| {
-            self.writes.push(Write {
-                at: now,
-                url: request.url.clone(),
-                body: request.body.clone(),
-                answered: None,
-            });
-            self.writes.len() - 1
+        let write = t.request.method != Method::Get;
+        self.log.push(Sent {
+            at: now,
+            write,
+            url: request.url.clone(),
+            body: request.body.clone(),
+            answered: None,
+            holds: None,
         });
         if self.rng.chance(self.net.lost) {
             self.hits += 1;
@@ -193,7 +210,6 @@ impl Wire {
             {
                 delay += r.headers.remove(i).1.parse::<Millis>().unwrap_or(0);
             }
-            let write = write.is_some();
             if refused {
                 hostile::refusal(r, pick);
             }
@@ -208,7 +224,7 @@ impl Wire {
         let p = Pending {
             token: t.token,
             reply,
-            write,
+            sent: self.log.len() - 1,
         };
         self.pending.insert((now + delay, self.seq), p);
     }

@@ -188,10 +188,15 @@ impl Work {
             .sim
             .latest_action(self.dialect.slug(), vm.id.as_str())
             .is_none_or(|c| c.finished_by(wire.now() as u64));
+        // Ours: by its name, or by its id where a spoiled answer showed another name.
+        let created = vm.name.contains(&self.prefix)
+            || view
+                .operations()
+                .any(|o| matches!(o.action, Action::Create(_)) && o.vm_id() == Some(&vm.id));
         settled
+            && !created
             && !vm.locked
             && matches!(vm.power, PowerState::Running | PowerState::Stopped)
-            && !vm.name.starts_with(&self.prefix)
             && view.open_op_for(&conn, &vm.id).is_none()
             && view.open_workflow_for(&conn, &vm.id).is_none()
     }
