@@ -121,24 +121,25 @@ fn dialect_from(slug: &str) -> DialectKind {
 
 /// Saves the settings (where the user asked) and applies them — unless another tab signed out
 /// since this tab read them: then this tab signs out too, and nothing is written back.
-fn persist(settings: RwSignal<Settings>, s: Settings) {
+fn persist(settings: RwSignal<Settings>, notices: Notices, s: Settings) {
     match storage::save(&s) {
         Ok(()) => settings.set(s),
         Err(told) => {
             settings.set(storage::signed_out_elsewhere(told));
             let note = StorageNote::SignedOutElsewhere;
-            expect_context::<Notices>().say(note.tone(), note.to_string());
+            notices.say(note.tone(), note.to_string());
         }
     }
 }
 
 #[component]
 pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> impl IntoView {
+    let notices = expect_context::<Notices>();
     let draft = Draft::new();
     let remove = move |id: ConnId| {
         let mut s = settings.get_untracked();
         s.connections.retain(|c| c.id != id);
-        persist(settings, s);
+        persist(settings, notices, s);
         if draft.id.get_untracked().as_ref() == Some(&id) {
             draft.clear();
         }
@@ -178,6 +179,7 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
 /// "Add a connection" (or edit one): provider, name, base URL and the provider's credentials.
 #[component]
 fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
+    let notices = expect_context::<Notices>();
     let error = RwSignal::new(None::<String>);
     let editing = move || draft.id.get().is_some();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -194,7 +196,7 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
             Some(slot) => *slot = cfg,
             None => s.connections.push(cfg),
         }
-        persist(settings, s);
+        persist(settings, notices, s);
         draft.clear();
     };
     view! {
@@ -271,6 +273,7 @@ fn CredentialFields(draft: Draft) -> impl IntoView {
 /// the first time), and the demo's.
 #[component]
 fn Options(settings: RwSignal<Settings>) -> impl IntoView {
+    let notices = expect_context::<Notices>();
     // Remembering, with the passphrase not typed in this tab yet (it was reloaded): asked again,
     // so that what changes here is sealed too.
     let asking =
@@ -283,7 +286,7 @@ fn Options(settings: RwSignal<Settings>) -> impl IntoView {
         if !asking.get_untracked() {
             let mut s = settings.get_untracked();
             s.remember = on;
-            persist(settings, s);
+            persist(settings, notices, s);
         }
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
@@ -330,7 +333,7 @@ fn Options(settings: RwSignal<Settings>) -> impl IntoView {
                     on:change=move |ev| {
                         let mut s = settings.get_untracked();
                         s.show_demo = event_target_checked(&ev);
-                        persist(settings, s);
+                        persist(settings, notices, s);
                     }/>
                 {Label::ShowDemo.text()}
             </label>
