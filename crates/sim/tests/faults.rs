@@ -468,16 +468,7 @@ fn garbled_task_ids_are_unknown_to_the_provider_and_change_nothing_else() {
 fn zenno_can_clear_its_operation_fields_once_an_operation_ended() {
     let mut s = Sim::with_faults(scenario(10, 12, 0.0), T0, "clear=5000".parse().unwrap());
     let p = zh_project(&mut s, T0);
-    let vms = json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0));
-    let vm = vms["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["state"] == "stopped")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let vm = zh_vm_in(&mut s, &p, "stopped", T0);
     let path = format!("/projects/{p}/vms/{vm}");
     assert_eq!(
         zh(&mut s, "POST", &format!("{path}/start"), "", T0).status,
@@ -508,16 +499,7 @@ fn zenno_can_clear_its_operation_fields_once_an_operation_ended() {
 fn zenno_can_report_a_failed_operation_as_succeeded() {
     let mut s = Sim::with_faults(scenario(11, 12, 1.0), T0, "lie=1".parse().unwrap());
     let p = zh_project(&mut s, T0);
-    let vms = json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0));
-    let vm = vms["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["state"] == "stopped")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let vm = zh_vm_in(&mut s, &p, "stopped", T0);
     let path = format!("/projects/{p}/vms/{vm}");
     assert_eq!(
         zh(&mut s, "POST", &format!("{path}/start"), "", T0).status,

@@ -105,15 +105,7 @@ fn failures_are_logged_as_not_succeeded() {
 fn zennohosting_finish_is_when_the_vm_shows_it() {
     let mut s = sim(0.0);
     let p = zh_project(&mut s, T0);
-    let vms = json(&zh(&mut s, "GET", &format!("/projects/{p}/vms"), "", T0));
-    let vm = vms["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["state"] == "stopped")
-        .unwrap()
-        .clone();
-    let id = vm["id"].as_str().unwrap().to_string();
+    let id = zh_vm_in(&mut s, &p, "stopped", T0);
     let path = format!("/projects/{p}/vms/{id}");
     assert_eq!(
         zh(&mut s, "POST", &format!("{path}/start"), "", T0).status,

@@ -112,6 +112,20 @@ pub fn zh_project(sim: &mut Sim, now: u64) -> String {
     json(&r)["items"][0]["id"].as_str().unwrap().to_string()
 }
 
+/// The id of the first VM of project `p` in `state`.
+pub fn zh_vm_in(sim: &mut Sim, p: &str, state: &str, now: u64) -> String {
+    let vms = json(&zh(sim, "GET", &format!("/projects/{p}/vms"), "", now));
+    vms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["state"] == state)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 // ---- Erigones
 pub const ER: &str = "/erigones/api";
 
