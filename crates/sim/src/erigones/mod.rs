@@ -27,6 +27,7 @@ mod auth;
 mod catalogue;
 mod define;
 mod lifecycle;
+mod model;
 mod tasks;
 
 use std::collections::BTreeSet;
@@ -41,6 +42,7 @@ use crate::{Dialect, Response, Scenario};
 
 use auth::{Caller, USERS};
 use catalogue::{DCS, NETWORKS, NODES};
+use model::{Disk, Kind, Nic, Task, Vm};
 
 pub const PREFIX: &str = "/erigones/api";
 /// A finished task's status stays readable this long, then answers 404 (assumed).
@@ -53,155 +55,6 @@ const LOG_PAGE_SIZE: usize = 30;
 const VERSION: &str = "4.4.0";
 /// This dialect's place in the world's address pools.
 const NET: u8 = 2;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    Start,
-    Stop,
-    Reboot,
-    /// `GET`/`PUT …/status/current/`: ask the compute node.
-    Current,
-    /// `stop {unfreeze}` done at once.
-    Unfreeze,
-    /// `POST /vm/{host}/` on a `notcreated` VM.
-    Deploy,
-    /// `POST /vm/{host}/ {recreate, force}` on a stopped VM.
-    Recreate,
-    /// `DELETE /vm/{host}/`.
-    Undeploy,
-}
-
-impl Kind {
-    fn action(self) -> &'static str {
-        match self {
-            Kind::Start => "start",
-            Kind::Stop | Kind::Unfreeze => "stop",
-            Kind::Reboot => "reboot",
-            Kind::Current => "current",
-            Kind::Deploy => "create",
-            Kind::Recreate => "recreate",
-            Kind::Undeploy => "delete",
-        }
-    }
-
-    fn msg(self) -> &'static str {
-        match self {
-            Kind::Start => "Start server",
-            Kind::Stop => "Stop server",
-            Kind::Reboot => "Reboot server",
-            Kind::Current => "Get server status",
-            Kind::Unfreeze => "Unfreeze server",
-            Kind::Deploy => "Create server",
-            Kind::Recreate => "Recreate server",
-            Kind::Undeploy => "Delete server",
-        }
-    }
-
-    fn view(self) -> &'static str {
-        match self {
-            Kind::Current => "vm_status_current",
-            Kind::Deploy | Kind::Recreate | Kind::Undeploy => "vm_manage",
-            _ => "vm_status",
-        }
-    }
-
-    fn is_action(self) -> bool {
-        !matches!(self, Kind::Current | Kind::Unfreeze)
-    }
-}
-
-#[derive(Clone, Debug)]
-struct Task {
-    id: String,
-    vm: usize,
-    kind: Kind,
-    method: &'static str,
-    /// Who started it (an index into [`USERS`]).
-    user: usize,
-    created: u64,
-    started: u64,
-    ends: u64,
-    ok: bool,
-    fail_detail: String,
-    revoked: Option<u64>,
-    applied: bool,
-    prev_status: String,
-    freeze: bool,
-    force: bool,
-    result: Option<Value>,
-    /// The task's entry in the ground-truth log (actions only).
-    log: Option<u64>,
-}
-
-impl Task {
-    fn finished_at(&self) -> u64 {
-        self.revoked.unwrap_or(self.ends)
-    }
-
-    fn state(&self, now: u64) -> &'static str {
-        match self.revoked {
-            Some(t) if t <= now => "REVOKED",
-            _ if now < self.started => "PENDING",
-            _ if now < self.ends => "STARTED",
-            _ if self.ok => "SUCCESS",
-            _ => "FAILURE",
-        }
-    }
-
-    fn pending(&self, now: u64) -> bool {
-        matches!(self.state(now), "PENDING" | "STARTED")
-    }
-}
-
-/// A disk definition: an image (index into [`catalogue::IMAGES`]) or a blank disk.
-#[derive(Clone, Debug)]
-struct Disk {
-    image: Option<usize>,
-    size: u32,
-    model: &'static str,
-}
-
-/// A NIC definition on one of [`NETWORKS`].
-#[derive(Clone, Debug)]
-struct Nic {
-    net: usize,
-    ip: String,
-    mac: String,
-    model: &'static str,
-}
-
-#[derive(Clone, Debug)]
-struct Vm {
-    hostname: String,
-    uuid: String,
-    alias: String,
-    status: String,
-    status_change: u64,
-    booted_at: u64,
-    /// An index into [`USERS`].
-    owner: usize,
-    /// An index into [`DCS`].
-    dc: usize,
-    /// An index into [`NODES`]; `None` until a deploy picks one.
-    node: Option<usize>,
-    vcpus: u32,
-    /// MB.
-    ram: u32,
-    ostype: u8,
-    template: Option<usize>,
-    tags: Vec<String>,
-    disks: Vec<Disk>,
-    nics: Vec<Nic>,
-    created: u64,
-    /// Undefined: `404`, in no list (kept so that task indices stay valid).
-    gone: bool,
-}
-
-impl Vm {
-    fn windows(&self) -> bool {
-        self.ostype == 4
-    }
-}
 
 pub(crate) struct Erigones {
     vms: Vec<Vm>,
