@@ -153,6 +153,8 @@ pub struct Caps {
     /// Resizes to a named flavor rather than to vCPU/RAM/disk amounts (Hostway).
     pub resizes_by_flavor: bool,
     pub snapshots: SnapshotCaps,
+    /// Snapshots and backups: what is offered, and why not.
+    pub points: super::PointCaps,
     /// How long the provider usually queues a task before it runs, added to every duration
     /// prior.
     pub queue_delay: Millis,
@@ -173,6 +175,7 @@ impl Caps {
         match kind {
             ActionKind::Create => self.create.is_some(),
             ActionKind::Delete => self.delete.is_some(),
+            k if k.point_kind().is_some() => self.points.avail(k).is_some_and(|a| a.offered()),
             k => self.actions.contains(&k),
         }
     }

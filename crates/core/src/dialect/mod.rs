@@ -14,7 +14,9 @@ use crate::catalogue::{Part, PartData};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::VmId;
-use crate::model::{Action, ActionKind, PowerTarget, ProviderRef, Target, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, Point, PointKind, PowerTarget, ProviderRef, Target, TaskState, Vm,
+};
 use crate::time::Millis;
 use crate::words::Refusal;
 
@@ -22,6 +24,7 @@ mod caps;
 mod common;
 mod find;
 pub mod links;
+mod points;
 #[cfg(test)]
 mod testing;
 
@@ -40,6 +43,7 @@ pub(crate) use common::{
 };
 pub use common::{ConnectionConfig, Credentials};
 pub use find::{Found, Submit, FIND_SLACK};
+pub use points::{Absent, Avail, PointCaps, PointName, PointOps};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {
@@ -110,7 +114,8 @@ pub struct Accepted {
     pub provider_ref: ProviderRef,
     pub state: TaskState,
     pub raw_status: String,
-    /// A new resource's id, where the answer (or its `Location`) gives it.
+    /// A new resource's id, where the answer (or its `Location`) gives it: a new VM's, or a
+    /// new snapshot's or backup's for an operation that targets one.
     pub created: Option<VmId>,
     /// What the provider shows once and never again (Hostway's generated root password): handed
     /// to the user at once, kept nowhere.
@@ -322,6 +327,21 @@ pub trait Dialect {
     }
 
     fn set_session(&mut self, _token: Option<String>) {}
+
+    /// Reads the VM's snapshots or backups; `None` where the provider lists none of that kind.
+    fn points_request(&self, _vm: &Vm, _kind: PointKind) -> Option<HttpRequest> {
+        None
+    }
+
+    /// The answer to [`Dialect::points_request`]: every point of that kind the VM has.
+    fn parse_points(
+        &self,
+        _kind: PointKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Point>, ApiError> {
+        Err(ApiError::from_response(resp, &["message"], now))
+    }
 
     /// The requests that read the provider's catalogues for the create form.
     fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {

@@ -56,6 +56,9 @@ impl Core {
                 self.on_power_list(&conn, target, &ops, result, a)
             }
             FlightKind::Cancel { op } => self.on_cancel(&op, result, a),
+            FlightKind::Points { vm, kind, ops } => {
+                self.on_points(&conn, &vm, kind, &ops, result, a)
+            }
             FlightKind::Catalogue { part } => self.on_catalogue(&conn, part, result, a.now),
         }
     }
@@ -465,7 +468,7 @@ impl Core {
     }
 
     /// Operations whose provider keeps no task look at their target after each read of it.
-    fn watch_after_read(&mut self, conn: &ConnId, ops: &[OpId], a: Answer) {
+    pub(crate) fn watch_after_read(&mut self, conn: &ConnId, ops: &[OpId], a: Answer) {
         for op in ops {
             let Some(rec) = self.ops.get(op) else {
                 continue;
@@ -476,14 +479,11 @@ impl Core {
             let Some(c) = self.conns.get(conn) else {
                 return;
             };
-            let (seen, _, learn) = crate::engine::core::seen_and_fresh(c, &rec.op);
-            let seen = seen.cloned();
+            let mut known = crate::engine::points::known(c, &rec.op);
             let next = self.next_look(op, a.now, false);
             let rec = self.ops.get_mut(op).expect("exists");
-            if let Some(id) = learn {
-                rec.op.target.learn_id(id);
-            }
-            let fx = rec.watch(seen.as_ref(), next, a);
+            crate::engine::points::learn(&mut rec.op, known.learn.take());
+            let fx = rec.watch(known.seen(), next, a);
             self.apply_answer(op, fx, a);
         }
     }

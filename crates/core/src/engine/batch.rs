@@ -157,7 +157,10 @@ impl Core {
     pub(crate) fn batch_verify_reads(&mut self, now: Millis, round: &mut Round) {
         let mut due: BTreeMap<ConnId, Vec<OpId>> = BTreeMap::new();
         for rec in self.ops.iter() {
-            if rec.op.phase != Phase::Verifying || rec.op.vm_id().is_none() {
+            if rec.op.phase != Phase::Verifying
+                || rec.op.vm_id().is_none()
+                || crate::engine::points::uses_points(&rec.op)
+            {
                 continue;
             }
             if !rec.sched.waiting() && rec.sched.due.is_some_and(|d| d <= now) {

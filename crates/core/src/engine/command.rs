@@ -71,6 +71,13 @@ pub enum Command {
     CancelWorkflow {
         workflow: WfId,
     },
+    /// Reads a VM's snapshots or backups now ([`crate::View::points`] shows them, a
+    /// [`crate::engine::Change::Points`] says when they changed).
+    ReadPoints {
+        conn: ConnId,
+        vm: VmId,
+        kind: crate::model::PointKind,
+    },
     /// Lists a connection's VMs again now (also after refused credentials).
     Refresh {
         conn: ConnId,

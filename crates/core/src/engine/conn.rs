@@ -98,6 +98,8 @@ pub(crate) struct Conn {
     /// Catalogue requests still to send.
     pub catalogue_queue: Vec<(crate::catalogue::Part, crate::http::HttpRequest)>,
     pub cost: Cost,
+    /// Its VMs' snapshots and backups.
+    pub points: crate::engine::points::PointBook,
 }
 
 impl Conn {
@@ -117,6 +119,7 @@ impl Conn {
             catalogue: None,
             catalogue_queue: Vec::new(),
             cost: Cost::default(),
+            points: Default::default(),
         }
     }
 
@@ -201,7 +204,10 @@ impl Conn {
         if self.auth_failed || self.logging_in {
             return None;
         }
-        let due = if self.api.login_request().is_some() || !self.catalogue_queue.is_empty() {
+        let due = if self.api.login_request().is_some()
+            || !self.catalogue_queue.is_empty()
+            || !self.points.queue.is_empty()
+        {
             Some(0)
         } else if let Some(l) = &self.inv.listing {
             l.has_parts_to_send().then_some(0)

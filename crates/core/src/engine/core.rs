@@ -70,6 +70,12 @@ pub(crate) enum Happened {
         op: OpId,
         refused: Option<ApiError>,
     },
+    /// A VM's snapshots or backups were asked for, read, or could not be.
+    Points {
+        conn: ConnId,
+        vm: VmId,
+        kind: crate::model::PointKind,
+    },
     /// The provider showed a secret once for this operation.
     Secret {
         op: OpId,
@@ -203,7 +209,8 @@ impl Core {
             _ => None,
         };
         let addressed = c.caps.create.map(|cc| cc.addressed()).unwrap_or_default();
-        let expect = action.expectation(before.as_ref(), addressed);
+        let keeps_power = c.caps.points.restore_keeps_power;
+        let expect = action.expectation_on(before.as_ref(), addressed, keeps_power);
         let proof = action.proof(before.as_ref(), &expect);
         let id = OpId(self.next_id(""));
         let op = Operation {
@@ -211,6 +218,13 @@ impl Core {
             connection: conn.clone(),
             target: match (&before, target) {
                 (Some(vm), Target::Vm { .. }) => Target::vm(vm.id.clone(), vm.name.clone()),
+                (Some(vm), Target::Point { kind, id, name, .. }) => Target::Point {
+                    vm: vm.id.clone(),
+                    vm_name: vm.name.clone(),
+                    kind,
+                    id,
+                    name,
+                },
                 (None, t) => t,
             },
             expect,
@@ -342,11 +356,11 @@ impl Core {
             let Some(rec) = self.ops.get(&op_id) else {
                 continue;
             };
-            let (seen, fresh, learn) = seen_and_fresh(c, &rec.op);
-            let seen = seen.cloned();
+            let mut known = crate::engine::points::known(c, &rec.op);
             let evidence = crate::model::Evidence {
                 settles_as_report: c.caps.settles_as_report,
-                up_since: seen
+                up_since: known
+                    .vm
                     .as_ref()
                     .and_then(|v| c.inv.up_since.get(&v.id).copied()),
             };
@@ -358,10 +372,8 @@ impl Core {
                 evidence,
             };
             let rec = self.ops.get_mut(&op_id).expect("listed");
-            if let Some(id) = learn {
-                rec.op.target.learn_id(id);
-            }
-            let fx = rec.verify(seen.as_ref(), fresh, v, now);
+            crate::engine::points::learn(&mut rec.op, known.learn.take());
+            let fx = rec.verify(known.seen(), known.fresh, v, now);
             self.apply(&op_id, fx, now, now);
         }
     }

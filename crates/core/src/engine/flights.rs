@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::catalogue::Part;
 use crate::engine::conn::Class;
 use crate::ids::{ConnId, OpId, Token, VmId};
-use crate::model::PowerTarget;
+use crate::model::{PointKind, PowerTarget};
 use crate::time::{Millis, SECOND};
 
 /// A request not answered within this long counts as lost (a late answer is ignored).
@@ -52,6 +52,12 @@ pub(crate) enum FlightKind {
     Cancel {
         op: OpId,
     },
+    /// A VM's snapshots or backups, for `ops` (and the page).
+    Points {
+        vm: VmId,
+        kind: PointKind,
+        ops: Vec<OpId>,
+    },
     Catalogue {
         part: Part,
     },
@@ -65,7 +71,8 @@ impl FlightKind {
             | FlightKind::Observe { ops }
             | FlightKind::ObserveMany { ops }
             | FlightKind::Read { ops, .. }
-            | FlightKind::PowerList { ops, .. } => ops,
+            | FlightKind::PowerList { ops, .. }
+            | FlightKind::Points { ops, .. } => ops,
             FlightKind::Submit { op } | FlightKind::Cancel { op } | FlightKind::Find { op, .. } => {
                 std::slice::from_ref(op)
             }
@@ -77,7 +84,10 @@ impl FlightKind {
     pub fn is_shareable_read(&self) -> bool {
         matches!(
             self,
-            FlightKind::Observe { .. } | FlightKind::Read { .. } | FlightKind::List { .. }
+            FlightKind::Observe { .. }
+                | FlightKind::Read { .. }
+                | FlightKind::List { .. }
+                | FlightKind::Points { .. }
         )
     }
 }

@@ -46,6 +46,7 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
         }
         // Connections and their catalogues.
         Command::Refresh { conn } => refresh(core, &conn, now),
+        Command::ReadPoints { conn, vm, kind } => core.ask_points(&conn, &vm, kind),
         Command::LoadCatalogue { conn, region } => load_catalogue(core, conn, region),
         Command::AddConnection(cfg) => {
             core.add_connection(cfg, now);
@@ -114,9 +115,18 @@ fn act(
         .vm(conn, vm)
         .map(|v| v.name.clone())
         .unwrap_or_default();
-    e.core
-        .create_op(conn, Target::vm(vm.clone(), name), action, now)
-        .map(Started::Op)
+    let target = match action.point_target() {
+        // A snapshot or backup made or deleted: the operation targets it.
+        Some((kind, id, point)) => Target::Point {
+            vm: vm.clone(),
+            vm_name: name,
+            kind,
+            id,
+            name: point,
+        },
+        None => Target::vm(vm.clone(), name),
+    };
+    e.core.create_op(conn, target, action, now).map(Started::Op)
 }
 
 /// A new VM (checked: the role, the catalogue, the name).
@@ -158,6 +168,23 @@ fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
         (Action::Create(spec), Target::Vm { .. }) => Target::Vm {
             id: None,
             name: spec.name.trim().to_string(),
+        },
+        // A new snapshot or backup is found anew too.
+        (
+            Action::Snapshot { .. } | Action::Backup { .. },
+            Target::Point {
+                vm,
+                vm_name,
+                kind,
+                name,
+                ..
+            },
+        ) => Target::Point {
+            vm,
+            vm_name,
+            kind,
+            id: None,
+            name,
         },
         (_, t) => t,
     };

@@ -30,6 +30,7 @@ mod intents;
 mod inventory;
 mod notices;
 mod ops;
+mod points;
 mod round;
 mod rules;
 mod sync;
@@ -226,6 +227,9 @@ impl Engine {
                 Happened::Connection(c) => {
                     changes.insert(Change::Connection(c.clone()));
                     changes.insert(Change::Vms(c.clone()));
+                }
+                Happened::Points { conn, vm, kind } => {
+                    changes.insert(Change::Points(conn.clone(), vm.clone(), *kind));
                 }
                 Happened::Catalogue(c) => {
                     changes.insert(Change::Catalogue(c.clone()));

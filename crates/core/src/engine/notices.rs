@@ -62,7 +62,8 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
         Happened::Connection(_)
         | Happened::Catalogue(_)
         | Happened::CancelAnswered { .. }
-        | Happened::Secret { .. } => None,
+        | Happened::Secret { .. }
+        | Happened::Points { .. } => None,
     }
 }
 

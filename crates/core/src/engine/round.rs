@@ -81,6 +81,7 @@ impl Core {
         self.round_cancels(now, &mut round);
         self.round_connections(now, &mut round);
         self.round_rereads(now, &mut round);
+        self.round_points(now, &mut round);
         self.round_observe_many(now, &mut round);
         self.send_observe_more(now, &mut round);
         self.batch_power_lists(now, &mut round);
@@ -234,6 +235,11 @@ impl Core {
         let op = &rec.op;
         let vm = op.vm_id().and_then(|v| c.inv.get(v));
         let read_target = || {
+            if let Some((vm, kind)) = crate::engine::points::points_read_for(c, op) {
+                let request = c.api.points_request(c.inv.get(&vm)?, kind)?;
+                let ops = vec![id.clone()];
+                return Some((FlightKind::Points { vm, kind, ops }, request));
+            }
             let vm_id = op.vm_id()?;
             let cursor = c.read_cursor(vm_id)?;
             Some((
@@ -336,6 +342,7 @@ impl Core {
             match (&mut round.pending[i].kind, kind) {
                 (FlightKind::Observe { ops }, FlightKind::Observe { ops: more })
                 | (FlightKind::Read { ops, .. }, FlightKind::Read { ops: more, .. })
+                | (FlightKind::Points { ops, .. }, FlightKind::Points { ops: more, .. })
                 | (FlightKind::List { riders: ops, .. }, FlightKind::Read { ops: more, .. }) => {
                     ops.extend(more)
                 }

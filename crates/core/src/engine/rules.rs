@@ -39,6 +39,7 @@ pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), R
         Command::CheckNow { op } => check_now_allowed(core, op),
         Command::ForceNow { workflow } => force_now_allowed(wfs, workflow),
         Command::CancelWorkflow { workflow } => cancel_workflow_allowed(wfs, workflow),
+        Command::ReadPoints { conn, vm, kind } => points_readable(core, conn, vm, *kind),
         Command::Refresh { conn } | Command::LoadCatalogue { conn, .. } => {
             core.conn(conn).map(drop).ok_or(Refusal::UnknownConnection)
         }
@@ -73,7 +74,71 @@ pub(crate) fn act_allowed(
         }),
         kind => allowed(core, wfs, conn, vm, kind),
     }?;
-    core.check_action(conn, action).map(drop)
+    core.check_action(conn, action)?;
+    point_rules(core, conn, vm, action)
+}
+
+/// Whether a VM's snapshots or backups can be read: a listed VM, a provider that lists them.
+fn points_readable(
+    core: &Core,
+    conn: &ConnId,
+    vm: &VmId,
+    kind: crate::model::PointKind,
+) -> Result<(), Refusal> {
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
+    if !c.caps.points.of(kind).list.offered() {
+        return Err(Refusal::NotOffered {
+            provider: c.cfg.dialect,
+        });
+    }
+    Ok(())
+}
+
+/// The provider's documented rules on snapshots and backups, checked before sending: who may,
+/// names, limits against the VM's list as last read, the VM's state for a restore.
+fn point_rules(core: &Core, conn: &ConnId, vm_id: &VmId, action: &Action) -> Result<(), Refusal> {
+    use crate::words::PointRefusal as P;
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    let kind = action.kind();
+    let Some(point_kind) = kind.point_kind() else {
+        return Ok(());
+    };
+    let pc = &c.caps.points;
+    let admin = pc.avail(kind) == Some(crate::dialect::Avail::AdminOnly);
+    role_allows(core, conn, c.cfg.dialect, admin, kind)?;
+    let vm = core.vm(conn, vm_id).ok_or(Refusal::VmNotListed)?;
+    pc.restore_allowed(vm, action)?;
+    let name = match action {
+        Action::Snapshot { name, .. } | Action::Backup { name } => name.trim(),
+        _ => return Ok(()),
+    };
+    pc.check_name(name)?;
+    let Some(list) = c
+        .points
+        .get(vm_id, point_kind)
+        .filter(|l| l.read_at.is_some())
+    else {
+        return Ok(());
+    };
+    let sc = &c.caps.snapshots;
+    if point_kind == crate::model::PointKind::Snapshot {
+        let kept = list
+            .points
+            .iter()
+            .filter(|p| p.state != crate::model::PointState::Deleting)
+            .count();
+        if let Some(max) = sc.max_per_vm.filter(|m| kept >= *m) {
+            return Err(Refusal::Point(P::TooMany {
+                kind: point_kind,
+                max,
+            }));
+        }
+        if sc.unique_names && list.points.iter().any(|p| p.name.trim() == name) {
+            return Err(Refusal::Point(P::NameUsed { name: name.into() }));
+        }
+    }
+    Ok(())
 }
 
 /// Every problem with a new VM, by field: the role rule, then the provider's catalogue and

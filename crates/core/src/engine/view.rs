@@ -240,6 +240,17 @@ impl<'a> View<'a> {
     }
 
     /// The create form's choices, once asked for ([`crate::Command::LoadCatalogue`]).
+    /// A VM's snapshots or backups as last read (`None`: never asked for); ask with
+    /// [`Command::ReadPoints`].
+    pub fn points(
+        &self,
+        conn: &ConnId,
+        vm: &VmId,
+        kind: crate::model::PointKind,
+    ) -> Option<&'a crate::model::PointList> {
+        self.core.conn(conn)?.points.get(vm, kind)
+    }
+
     pub fn catalogue(&self, conn: &ConnId) -> Option<&'a Catalogue> {
         self.core.conn(conn).and_then(|c| c.catalogue.as_ref())
     }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Size;
+use crate::model::{PointKind, Size};
 use crate::words::Refusal;
 
 /// The kinds of action, without their parameters: what a button stands for.
@@ -16,8 +16,19 @@ pub enum ActionKind {
     PasswordReset,
     Resize,
     Rename,
+    /// Takes a snapshot now.
     Snapshot,
+    /// Restores (rolls back) the VM to one of its snapshots.
+    RestoreSnapshot,
+    DeleteSnapshot,
+    /// Takes a backup now.
+    Backup,
     RestoreBackup,
+    DeleteBackup,
+    /// Turns the provider's automatic backups on or off.
+    AutoBackups,
+    /// Makes an image from a snapshot (ONETSolutions).
+    SnapshotToImage,
     /// A new VM (not on a VM: on a connection).
     Create,
     Delete,
@@ -31,6 +42,9 @@ impl ActionKind {
             ActionKind::PowerOff
                 | ActionKind::PowerCycle
                 | ActionKind::RestoreBackup
+                | ActionKind::RestoreSnapshot
+                | ActionKind::DeleteSnapshot
+                | ActionKind::DeleteBackup
                 | ActionKind::Delete
         )
     }
@@ -48,10 +62,31 @@ impl ActionKind {
             ActionKind::Resize
                 | ActionKind::Rename
                 | ActionKind::Snapshot
+                | ActionKind::RestoreSnapshot
+                | ActionKind::DeleteSnapshot
+                | ActionKind::Backup
                 | ActionKind::RestoreBackup
+                | ActionKind::DeleteBackup
+                | ActionKind::AutoBackups
+                | ActionKind::SnapshotToImage
                 | ActionKind::Create
                 | ActionKind::Delete
         )
+    }
+
+    /// The kind of recovery point it is about, where it is about one.
+    pub fn point_kind(self) -> Option<PointKind> {
+        match self {
+            ActionKind::Snapshot
+            | ActionKind::RestoreSnapshot
+            | ActionKind::DeleteSnapshot
+            | ActionKind::SnapshotToImage => Some(PointKind::Snapshot),
+            ActionKind::Backup
+            | ActionKind::RestoreBackup
+            | ActionKind::DeleteBackup
+            | ActionKind::AutoBackups => Some(PointKind::Backup),
+            _ => None,
+        }
     }
 
     /// Acts on an existing VM (every kind but create).
@@ -173,8 +208,38 @@ pub enum Action {
         name: String,
         description: String,
     },
+    /// Restores (rolls back) the VM to its snapshot `id` (`name`: as the user knows it).
+    RestoreSnapshot {
+        id: String,
+        name: String,
+    },
+    DeleteSnapshot {
+        id: String,
+        name: String,
+    },
+    /// Takes a backup now, named so where the provider takes a name (Erigones: `name` is the
+    /// backup definition it runs).
+    Backup {
+        name: String,
+    },
+    /// Restores the VM from its backup `backup_id` (`name`: as the user knows it).
     RestoreBackup {
         backup_id: String,
+        #[serde(default)]
+        name: String,
+    },
+    DeleteBackup {
+        id: String,
+        name: String,
+    },
+    /// Turns automatic backups on (`on`) or off.
+    AutoBackups {
+        on: bool,
+    },
+    /// Makes an image named `name` from the snapshot `id`.
+    SnapshotToImage {
+        id: String,
+        name: String,
     },
     /// A graceful shutdown the provider itself forces off after `timeout_s` seconds (Erigones'
     /// `stop {"force": false, "timeout": N}`). Only sent by the Stop workflow, on dialects that
@@ -204,7 +269,13 @@ impl Action {
             Action::Resize(_) => ActionKind::Resize,
             Action::Rename { .. } => ActionKind::Rename,
             Action::Snapshot { .. } => ActionKind::Snapshot,
+            Action::RestoreSnapshot { .. } => ActionKind::RestoreSnapshot,
+            Action::DeleteSnapshot { .. } => ActionKind::DeleteSnapshot,
+            Action::Backup { .. } => ActionKind::Backup,
             Action::RestoreBackup { .. } => ActionKind::RestoreBackup,
+            Action::DeleteBackup { .. } => ActionKind::DeleteBackup,
+            Action::AutoBackups { .. } => ActionKind::AutoBackups,
+            Action::SnapshotToImage { .. } => ActionKind::SnapshotToImage,
             Action::ShutdownWithin { .. } => ActionKind::Shutdown,
             Action::Create(_) => ActionKind::Create,
             Action::Delete { .. } => ActionKind::Delete,
@@ -223,7 +294,13 @@ impl Action {
             ActionKind::Resize
             | ActionKind::Rename
             | ActionKind::Snapshot
+            | ActionKind::RestoreSnapshot
+            | ActionKind::DeleteSnapshot
+            | ActionKind::Backup
             | ActionKind::RestoreBackup
+            | ActionKind::DeleteBackup
+            | ActionKind::AutoBackups
+            | ActionKind::SnapshotToImage
             | ActionKind::Create
             | ActionKind::Delete => return None,
         })
@@ -232,7 +309,18 @@ impl Action {
     /// Checks the parameters a user typed; the refusal says what to fix.
     pub fn validate(&self) -> Result<(), Refusal> {
         match self {
-            Action::Rename { name } | Action::Snapshot { name, .. } => check_name(name),
+            Action::Rename { name }
+            | Action::Snapshot { name, .. }
+            | Action::Backup { name }
+            | Action::SnapshotToImage { name, .. } => check_name(name),
+            Action::RestoreSnapshot { id, .. }
+            | Action::DeleteSnapshot { id, .. }
+            | Action::RestoreBackup { backup_id: id, .. }
+            | Action::DeleteBackup { id, .. }
+                if id.trim().is_empty() =>
+            {
+                Err(Refusal::Point(crate::words::PointRefusal::ChoosePoint))
+            }
             Action::Create(spec) => {
                 check_name(&spec.name)?;
                 if spec.image.trim().is_empty() {
@@ -248,6 +336,36 @@ impl Action {
             }
             Action::ShutdownWithin { timeout_s } if *timeout_s == 0 => Err(Refusal::GraceZero),
             _ => Ok(()),
+        }
+    }
+}
+
+impl Action {
+    /// The recovery point this action makes or deletes, which it targets: its kind, its id
+    /// where known, its name. Restores and the rest target the VM ([`Action::point`]).
+    pub fn point_target(&self) -> Option<(PointKind, Option<String>, String)> {
+        match self {
+            Action::Snapshot { name, .. } => Some((PointKind::Snapshot, None, name.trim().into())),
+            Action::Backup { name } => Some((PointKind::Backup, None, name.trim().into())),
+            Action::DeleteSnapshot { id, name } => {
+                Some((PointKind::Snapshot, Some(id.clone()), name.clone()))
+            }
+            Action::DeleteBackup { id, name } => {
+                Some((PointKind::Backup, Some(id.clone()), name.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The existing recovery point an action on the VM names: its kind and id (a restore, an
+    /// image made from a snapshot).
+    pub fn point(&self) -> Option<(PointKind, &str)> {
+        match self {
+            Action::RestoreSnapshot { id, .. } | Action::SnapshotToImage { id, .. } => {
+                Some((PointKind::Snapshot, id))
+            }
+            Action::RestoreBackup { backup_id, .. } => Some((PointKind::Backup, backup_id)),
+            _ => None,
         }
     }
 }

@@ -3,12 +3,16 @@
 
 mod action;
 mod operation;
+mod point;
 mod proof;
 mod target;
 mod vm;
 
 pub use action::{check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec};
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
+pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};
-pub use target::{Addressed, Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};
+pub use target::{
+    Addressed, Expect, Mismatch, PointSeen, PowerTarget, ResourceKind, Seen, Target, VmExpect,
+};
 pub use vm::{Address, PowerState, Size, Vm};

@@ -67,6 +67,8 @@ impl ActionKind {
                 | ActionKind::PowerCycle
                 | ActionKind::PasswordReset
                 | ActionKind::RestoreBackup
+                | ActionKind::RestoreSnapshot
+                | ActionKind::SnapshotToImage
         )
     }
 

@@ -10,12 +10,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::VmId;
-use crate::model::{Action, PowerState, Resize, Resource, Size, Vm};
+use crate::model::{Action, Point, PointKind, PointState, PowerState, Resize, Resource, Size, Vm};
 
 /// The kinds of resource an operation can target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResourceKind {
     Vm,
+    Snapshot,
+    Backup,
 }
 
 /// The resource an operation acts on.
@@ -24,6 +26,15 @@ pub enum Target {
     /// A VM. `id` is `None` while a new VM's id is not known yet (a provider that answers a
     /// create with a command id only: the VM is found by `name` in the list).
     Vm { id: Option<VmId>, name: String },
+    /// A snapshot or backup of the VM `vm`. `id` is `None` while a new one's id is not known
+    /// (found by `name` in the VM's list of that kind).
+    Point {
+        vm: VmId,
+        vm_name: String,
+        kind: PointKind,
+        id: Option<String>,
+        name: String,
+    },
 }
 
 impl Target {
@@ -37,6 +48,14 @@ impl Target {
     pub fn kind(&self) -> ResourceKind {
         match self {
             Target::Vm { .. } => ResourceKind::Vm,
+            Target::Point {
+                kind: PointKind::Snapshot,
+                ..
+            } => ResourceKind::Snapshot,
+            Target::Point {
+                kind: PointKind::Backup,
+                ..
+            } => ResourceKind::Backup,
         }
     }
 
@@ -44,20 +63,47 @@ impl Target {
     pub fn vm_id(&self) -> Option<&VmId> {
         match self {
             Target::Vm { id, .. } => id.as_ref(),
+            Target::Point { vm, .. } => Some(vm),
         }
     }
 
     /// The name the user knows it by.
     pub fn name(&self) -> &str {
         match self {
-            Target::Vm { name, .. } => name,
+            Target::Vm { name, .. } | Target::Point { name, .. } => name,
         }
     }
 
-    /// Learns a new resource's id (from the provider's answer, or found by name).
-    pub fn learn_id(&mut self, new: VmId) {
+    /// The name of the VM it is about.
+    pub fn vm_name(&self) -> &str {
         match self {
-            Target::Vm { id, .. } => *id = Some(new),
+            Target::Vm { name, .. } => name,
+            Target::Point { vm_name, .. } => vm_name,
+        }
+    }
+
+    /// Learns a new VM's id (from the provider's answer, or found by name); a point's VM is
+    /// known from the start.
+    pub fn learn_id(&mut self, new: VmId) {
+        if let Target::Vm { id, .. } = self {
+            *id = Some(new);
+        }
+    }
+
+    /// Learns a new point's id (from the provider's answer, or found by name in its list).
+    pub fn learn_point(&mut self, new: String) {
+        if let Target::Point { id, .. } = self {
+            *id = Some(new);
+        }
+    }
+
+    /// The snapshot or backup it is, where it is one: its VM, kind, id (where known), name.
+    pub fn point(&self) -> Option<(&VmId, PointKind, Option<&str>, &str)> {
+        match self {
+            Target::Point {
+                vm, kind, id, name, ..
+            } => Some((vm, *kind, id.as_deref(), name)),
+            Target::Vm { .. } => None,
         }
     }
 }
@@ -122,6 +168,41 @@ pub enum Mismatch {
     StillThere {
         status: String,
     },
+    /// The snapshot or backup is not in its VM's list (yet).
+    PointNotListed,
+    /// The snapshot or backup is not ready: its status as the provider gives it (its
+    /// [`PointState`] where the provider gives no words).
+    PointNotReady {
+        state: PointState,
+        status: String,
+    },
+    /// The VM's list of snapshots or backups has not been read since.
+    PointsUnread,
+}
+
+/// A snapshot or backup an operation is about, as its VM's list shows it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PointSeen<'a> {
+    /// The list has not been read (or not since it could tell).
+    Unread,
+    /// The list was read and does not hold it.
+    Absent,
+    Found(&'a Point),
+}
+
+/// What is known of an operation's target when it is checked: the VM, and the snapshot or
+/// backup it is about where it is about one (`None`: it is about none, or nothing of it is
+/// known).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Seen<'a> {
+    pub vm: Option<&'a Vm>,
+    pub point: Option<PointSeen<'a>>,
+}
+
+impl<'a> From<Option<&'a Vm>> for Seen<'a> {
+    fn from(vm: Option<&'a Vm>) -> Self {
+        Seen { vm, point: None }
+    }
 }
 
 impl VmExpect {
@@ -194,16 +275,22 @@ pub enum Expect {
     Shows(VmExpect),
     /// A new VM: it appears, then shows these.
     Appears(VmExpect),
-    /// The VM is gone: a read answers "not found", or a complete listing does not hold it.
+    /// The VM (or the snapshot or backup targeted) is gone: a read answers "not found", or a
+    /// complete listing does not hold it.
     Gone,
+    /// A new snapshot or backup: it appears in its VM's list and is ready.
+    PointReady,
+    /// The VM shows these, and (`point_ready`) the snapshot or backup the action names is
+    /// ready (again): a restore, a rollback, an image made from a snapshot.
+    Restored { vm: VmExpect, point_ready: bool },
 }
 
 impl Expect {
     /// The VM state it waits for, when it waits for one.
     pub fn vm(&self) -> Option<&VmExpect> {
         match self {
-            Expect::Shows(e) | Expect::Appears(e) => Some(e),
-            Expect::Gone => None,
+            Expect::Shows(e) | Expect::Appears(e) | Expect::Restored { vm: e, .. } => Some(e),
+            Expect::Gone | Expect::PointReady => None,
         }
     }
 
@@ -215,16 +302,64 @@ impl Expect {
         }
     }
 
-    /// `Ok` when what is known of the target (`None`: not there) matches.
-    pub fn check(&self, seen: Option<&Vm>) -> Result<(), Mismatch> {
-        match (self, seen) {
+    /// Whether it needs the VM's snapshots or backups read.
+    pub fn needs_points(&self) -> bool {
+        matches!(
+            self,
+            Expect::PointReady
+                | Expect::Restored {
+                    point_ready: true,
+                    ..
+                }
+        )
+    }
+
+    /// `Ok` when what is known of the target matches (a VM: `None` when it is not there; a
+    /// snapshot or backup: as its VM's list shows it). The one place that decides.
+    pub fn check<'a>(&self, seen: impl Into<Seen<'a>>) -> Result<(), Mismatch> {
+        let seen = seen.into();
+        match (self, seen.vm) {
             (Expect::Shows(e) | Expect::Appears(e), Some(vm)) => e.check(vm),
             (Expect::Shows(_) | Expect::Appears(_), None) => Err(Mismatch::NotListed),
+            (Expect::Gone, _) if seen.point.is_some() => match seen.point {
+                Some(PointSeen::Found(p)) => Err(Mismatch::StillThere {
+                    status: p.status_raw.clone(),
+                }),
+                Some(PointSeen::Unread) => Err(Mismatch::PointsUnread),
+                _ => Ok(()),
+            },
             (Expect::Gone, None) => Ok(()),
             (Expect::Gone, Some(vm)) => Err(Mismatch::StillThere {
                 status: vm.status_raw.clone(),
             }),
+            (Expect::PointReady, _) => point_ready(seen.point),
+            (
+                Expect::Restored {
+                    vm: e,
+                    point_ready: p,
+                },
+                vm,
+            ) => {
+                e.check(vm.ok_or(Mismatch::NotListed)?)?;
+                if *p {
+                    point_ready(seen.point)?;
+                }
+                Ok(())
+            }
         }
+    }
+}
+
+/// The point shows ready.
+fn point_ready(seen: Option<PointSeen<'_>>) -> Result<(), Mismatch> {
+    match seen {
+        None | Some(PointSeen::Unread) => Err(Mismatch::PointsUnread),
+        Some(PointSeen::Absent) => Err(Mismatch::PointNotListed),
+        Some(PointSeen::Found(p)) if p.state == PointState::Ready => Ok(()),
+        Some(PointSeen::Found(p)) => Err(Mismatch::PointNotReady {
+            state: p.state.clone(),
+            status: p.status_raw.clone(),
+        }),
     }
 }
 
@@ -233,6 +368,17 @@ impl Action {
     /// seen (none for a create); `addressed`: which addresses the provider lists for a new VM
     /// once it is ready (see [`crate::dialect::CreateCaps`]).
     pub fn expectation(&self, before: Option<&Vm>, addressed: Addressed) -> Expect {
+        self.expectation_on(before, addressed, true)
+    }
+
+    /// As [`Action::expectation`]; `restore_keeps_power`: a restore leaves the VM powered as it
+    /// was (every sheet but cloudsfor's, whose restore is done when unlocked).
+    pub fn expectation_on(
+        &self,
+        before: Option<&Vm>,
+        addressed: Addressed,
+        restore_keeps_power: bool,
+    ) -> Expect {
         let mut e = VmExpect {
             unlocked: true,
             ..VmExpect::default()
@@ -247,11 +393,25 @@ impl Action {
             Action::PasswordReset => {}
             Action::Resize(r) => e.size = Some(resized(before, r)),
             Action::Rename { name } => e.name = Some(name.trim().to_string()),
-            Action::Snapshot { .. } => {
-                e.snapshots_more_than = before.and_then(|v| v.snapshot_count);
+            Action::Snapshot { .. } | Action::Backup { .. } => return Expect::PointReady,
+            Action::DeleteSnapshot { .. } | Action::DeleteBackup { .. } => return Expect::Gone,
+            // Back as it was, from a point that is ready again.
+            Action::RestoreSnapshot { .. } | Action::RestoreBackup { .. } => {
+                if restore_keeps_power {
+                    e.power = before.and_then(|v| settled_power(&v.power));
+                }
+                return Expect::Restored {
+                    vm: e,
+                    point_ready: true,
+                };
             }
-            // A restore brings the VM back running from the backup (ZennoHosting boots it).
-            Action::RestoreBackup { .. } => e.power = Some(PowerTarget::Running),
+            Action::SnapshotToImage { .. } => {
+                return Expect::Restored {
+                    vm: e,
+                    point_ready: true,
+                }
+            }
+            Action::AutoBackups { .. } => {}
             Action::Create(_) => {
                 e.power = Some(PowerTarget::Running);
                 e.addressed = addressed != Addressed::No;
@@ -261,6 +421,14 @@ impl Action {
             Action::Delete { .. } => return Expect::Gone,
         }
         Expect::Shows(e)
+    }
+}
+
+fn settled_power(p: &PowerState) -> Option<PowerTarget> {
+    match p {
+        PowerState::Running => Some(PowerTarget::Running),
+        PowerState::Stopped => Some(PowerTarget::Stopped),
+        _ => None,
     }
 }
 

@@ -71,8 +71,11 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::PasswordReset => 10 * SECOND,
         ActionKind::Resize => 90 * SECOND,
         ActionKind::Rename => 3 * SECOND,
-        ActionKind::Snapshot => 180 * SECOND,
-        ActionKind::RestoreBackup => 120 * SECOND,
+        ActionKind::Snapshot | ActionKind::SnapshotToImage => 180 * SECOND,
+        ActionKind::Backup => 240 * SECOND,
+        ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => 120 * SECOND,
+        ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => 30 * SECOND,
+        ActionKind::AutoBackups => 10 * SECOND,
         ActionKind::Create => 120 * SECOND,
         ActionKind::Delete => 30 * SECOND,
     };

@@ -29,6 +29,13 @@ pub(crate) fn cap_name(name: &str) -> String {
 pub(crate) fn cap_operation(op: &mut Operation) {
     match &mut op.target {
         Target::Vm { name, .. } => cap(name),
+        Target::Point {
+            vm_name, id, name, ..
+        } => {
+            cap(vm_name);
+            cap(name);
+            cap_opt(id);
+        }
     }
     cap_opt(&mut op.provider_status);
     if let Some(note) = &mut op.note {
@@ -46,14 +53,18 @@ fn cap_error(e: &mut ApiError) {
 
 fn cap_mismatch(m: &mut Mismatch) {
     match m {
-        Mismatch::Power { status } | Mismatch::StillThere { status } => cap(status),
+        Mismatch::Power { status }
+        | Mismatch::StillThere { status }
+        | Mismatch::PointNotReady { status, .. } => cap(status),
         Mismatch::Name { current } => cap(current),
         Mismatch::Size { current } => cap_opt(&mut current.flavor),
         Mismatch::Locked
         | Mismatch::SnapshotNotListed
         | Mismatch::NoAddress
         | Mismatch::NoPublicAddress
-        | Mismatch::NotListed => {}
+        | Mismatch::NotListed
+        | Mismatch::PointNotListed
+        | Mismatch::PointsUnread => {}
     }
 }
 

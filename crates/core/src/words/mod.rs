@@ -10,6 +10,7 @@
 mod hint;
 mod labels;
 mod note;
+mod points;
 mod refusal;
 mod storage;
 mod workflow;
@@ -17,6 +18,7 @@ mod workflow;
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
+pub use points::{plural, point_state, point_word, PointRefusal};
 pub use refusal::Refusal;
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
@@ -37,8 +39,14 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::PasswordReset => "Reset password",
         ActionKind::Resize => "Resize",
         ActionKind::Rename => "Rename",
-        ActionKind::Snapshot => "Snapshot",
+        ActionKind::Snapshot => "Take snapshot",
+        ActionKind::RestoreSnapshot => "Restore snapshot",
+        ActionKind::DeleteSnapshot => "Delete snapshot",
+        ActionKind::Backup => "Back up now",
         ActionKind::RestoreBackup => "Restore backup",
+        ActionKind::DeleteBackup => "Delete backup",
+        ActionKind::AutoBackups => "Automatic backups",
+        ActionKind::SnapshotToImage => "Make image",
         ActionKind::Create => "Create VM",
         ActionKind::Delete => "Delete",
     }
@@ -56,7 +64,12 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::Resize => "resizing…",
         ActionKind::Rename => "renaming…",
         ActionKind::Snapshot => "snapshotting…",
-        ActionKind::RestoreBackup => "restoring…",
+        ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => "restoring…",
+        ActionKind::DeleteSnapshot => "deleting snapshot…",
+        ActionKind::Backup => "backing up…",
+        ActionKind::DeleteBackup => "deleting backup…",
+        ActionKind::AutoBackups => "switching backups…",
+        ActionKind::SnapshotToImage => "making image…",
         ActionKind::Create => "creating…",
         ActionKind::Delete => "deleting…",
     }
@@ -70,6 +83,11 @@ pub fn verb(kind: ActionKind) -> &'static str {
         ActionKind::Resize => "resize VMs",
         ActionKind::Snapshot => "take snapshots",
         ActionKind::RestoreBackup => "restore backups",
+        ActionKind::Backup => "take backups",
+        ActionKind::DeleteBackup => "delete backups",
+        ActionKind::RestoreSnapshot => "restore snapshots",
+        ActionKind::DeleteSnapshot => "delete snapshots",
+        ActionKind::AutoBackups => "change automatic backups",
         _ => "change this VM",
     }
 }
@@ -102,7 +120,19 @@ pub fn describe_action(action: &Action) -> String {
     match action {
         Action::Rename { name: to } => format!("Rename to “{}”", name(to)),
         Action::Snapshot { name: called, .. } => format!("Snapshot “{}”", name(called)),
-        Action::RestoreBackup { backup_id } => format!("Restore backup “{}”", name(backup_id)),
+        Action::RestoreBackup { backup_id, name: n } => {
+            format!(
+                "Restore backup “{}”",
+                name(if n.is_empty() { backup_id } else { n })
+            )
+        }
+        Action::RestoreSnapshot { name: n, .. } => format!("Restore snapshot “{}”", name(n)),
+        Action::DeleteSnapshot { name: n, .. } => format!("Delete snapshot “{}”", name(n)),
+        Action::Backup { name: n } => format!("Back up “{}”", name(n)),
+        Action::DeleteBackup { name: n, .. } => format!("Delete backup “{}”", name(n)),
+        Action::AutoBackups { on: true } => "Turn automatic backups on".into(),
+        Action::AutoBackups { on: false } => "Turn automatic backups off".into(),
+        Action::SnapshotToImage { name: n, .. } => format!("Make image “{}”", name(n)),
         Action::ShutdownWithin { timeout_s } => format!(
             "Shut down (forced off after {})",
             format_duration(Millis::from(*timeout_s) * 1000)

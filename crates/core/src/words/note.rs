@@ -261,7 +261,15 @@ impl std::fmt::Display for Mismatch {
             Mismatch::NoAddress => write!(f, "the VM has no IP address yet"),
             Mismatch::NoPublicAddress => write!(f, "the VM has no public IP address yet"),
             Mismatch::NotListed => write!(f, "the VM is not in the provider's list"),
-            Mismatch::StillThere { status } => write!(f, "the VM is still there ({status})"),
+            Mismatch::StillThere { status } => write!(f, "it is still there ({status})"),
+            Mismatch::PointNotListed => write!(f, "it is not in the VM's list yet"),
+            Mismatch::PointNotReady { state, status } if status.is_empty() => {
+                write!(f, "it is {}", super::point_state(state))
+            }
+            Mismatch::PointNotReady { status, .. } => {
+                write!(f, "it is {}", super::name(status))
+            }
+            Mismatch::PointsUnread => write!(f, "the VM's list has not been read since"),
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum Refusal {
     },
     UnknownOperation,
     UnknownWorkflow,
+    /// A snapshot or backup rule ([`super::PointRefusal`]).
+    Point(super::PointRefusal),
 
     // ----- the VM's state, by the provider's rules -----
     /// cloudsfor's `locked`.
@@ -256,6 +258,7 @@ impl Refusal {
             ),
             R::UnknownOperation => write!(f, "This operation is not known here."),
             R::UnknownWorkflow => write!(f, "This workflow is not known here."),
+            R::Point(p) => write!(f, "{p}"),
             _ => return None,
         })
     }

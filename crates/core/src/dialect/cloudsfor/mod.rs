@@ -20,7 +20,9 @@ use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::text;
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Resize, Target, Vm};
+use crate::model::{
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Resize, Target, Vm,
+};
 use crate::time::Millis;
 use crate::words::Refusal;
 
@@ -28,6 +30,7 @@ mod catalogue;
 mod find;
 mod lifecycle;
 mod parse;
+mod points;
 
 use parse::{find_action, observed, parse_vm, task_state};
 
@@ -71,6 +74,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
+    points: points::POINTS,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,
@@ -131,8 +135,16 @@ impl Cloudsfor {
             Action::Resize(_) => "resize",
             Action::Rename { .. } => "rename",
             Action::Snapshot { .. } => "snapshot",
-            // Not offered by this provider (see `CAPS`); never sent.
+            // DigitalOcean restores a snapshot by rebuilding the VM from it.
+            Action::RestoreSnapshot { .. } => "rebuild",
             Action::RestoreBackup { .. } => "restore",
+            Action::AutoBackups { on: true } => "enable_backups",
+            Action::AutoBackups { on: false } => "disable_backups",
+            // Not offered by this provider (see `CAPS`); never sent as actions.
+            Action::DeleteSnapshot { .. } => "delete_snapshot",
+            Action::Backup { .. } => "backup",
+            Action::DeleteBackup { .. } => "delete_backup",
+            Action::SnapshotToImage { .. } => "snapshot_to_image",
             // Never sent here (no server-side forced stop; the engine refuses it).
             Action::ShutdownWithin { .. } => "shutdown",
             Action::Create(_) => "create",
@@ -254,6 +266,7 @@ impl Dialect for Cloudsfor {
         match action {
             Action::Create(spec) => return self.create_request(spec),
             Action::Delete { .. } => return self.delete_request(id),
+            Action::DeleteSnapshot { id: snap, .. } => return self.delete_snapshot_request(snap),
             _ => {}
         }
         let mut body = json!({ "type": Self::action_type(action) });
@@ -267,6 +280,9 @@ impl Dialect for Cloudsfor {
             }
             Action::Rename { name } | Action::Snapshot { name, .. } => {
                 body["name"] = json!(name.trim());
+            }
+            Action::RestoreSnapshot { id, .. } | Action::RestoreBackup { backup_id: id, .. } => {
+                body["image"] = points::image_ref(id);
             }
             _ => {}
         }
@@ -286,6 +302,7 @@ impl Dialect for Cloudsfor {
         match action {
             Action::Create(_) => return self.parse_created(resp, now),
             Action::Delete { .. } => return self.parse_deleted(resp, now),
+            Action::DeleteSnapshot { .. } => return self.parse_snapshot_deleted(resp, now),
             _ => {}
         }
         let v = self.body(resp, "the action request", now)?;
@@ -306,6 +323,19 @@ impl Dialect for Cloudsfor {
             created: None,
             secret: None,
         })
+    }
+
+    fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
+        Some(self.points_get(vm, kind))
+    }
+
+    fn parse_points(
+        &self,
+        kind: PointKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Point>, ApiError> {
+        self.points_parse(kind, resp, now)
     }
 
     fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {

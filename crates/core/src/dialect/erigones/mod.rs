@@ -31,6 +31,7 @@ mod find;
 mod lifecycle;
 mod login;
 mod parse;
+mod points;
 
 use lifecycle::{hostname_of, Step};
 pub use lifecycle::{is_hostname, HOSTNAME_LEN};
@@ -80,6 +81,7 @@ pub const CAPS: Caps = Caps {
     // A forced stop is documented over a VM that is `stopping`.
     forces_over_running_shutdown: true,
     resizes_by_flavor: false,
+    points: points::POINTS,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,

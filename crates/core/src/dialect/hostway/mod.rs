@@ -22,7 +22,8 @@ use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::text;
 use crate::model::{
-    Action, ActionKind, PowerTarget, ProviderRef, RefKind, Resize, Target, TaskState, Vm,
+    Action, ActionKind, Point, PointKind, PowerTarget, ProviderRef, RefKind, Resize, Target,
+    TaskState, Vm,
 };
 use crate::time::Millis;
 use crate::words::Refusal;
@@ -34,6 +35,7 @@ mod lifecycle;
 mod links;
 mod observe;
 mod parse;
+mod points;
 
 pub use crate::dialect::links::resolve;
 pub use doc_json::parse_doc_json;
@@ -83,6 +85,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: true,
+    points: points::POINTS,
     snapshots: SnapshotCaps {
         max_per_vm: Some(MAX_SNAPSHOTS),
         unique_names: true,
@@ -306,6 +309,9 @@ impl Dialect for Hostway {
         match action {
             Action::Create(spec) => self.create_request(spec),
             Action::Delete { .. } => self.delete_request(id),
+            Action::RestoreSnapshot { .. } | Action::DeleteSnapshot { .. } => self
+                .snapshot_write(id, action)
+                .unwrap_or_else(|| self.api.get(&server)),
             Action::Snapshot { name, description } => {
                 let body = json!({"snapshot": {"name": name.trim(), "description": description}});
                 self.api
@@ -332,6 +338,12 @@ impl Dialect for Hostway {
         let call = match action {
             Action::Create(_) => return self.parse_created(resp, now),
             Action::Delete { .. } => return self.parse_deleted(&server_id, resp, now),
+            Action::RestoreSnapshot { .. } | Action::DeleteSnapshot { .. } => {
+                if let Some(acc) = self.parse_snapshot_write(&server_id, action, resp, now) {
+                    return acc;
+                }
+                Call::Action
+            }
             Action::Snapshot { .. } => Call::Snapshot,
             _ => Call::Action,
         };
@@ -365,9 +377,22 @@ impl Dialect for Hostway {
                 s => s,
             },
             raw_status: status,
-            created: None,
+            created: points::created_id(resp),
             secret: None,
         })
+    }
+
+    fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
+        (kind == PointKind::Snapshot).then(|| self.snapshots_get(vm))
+    }
+
+    fn parse_points(
+        &self,
+        _kind: PointKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Point>, ApiError> {
+        self.snapshots_parse(resp, now)
     }
 
     fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {

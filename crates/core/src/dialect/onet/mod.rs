@@ -37,6 +37,7 @@ mod catalogue;
 mod find;
 mod lifecycle;
 mod parse;
+mod points;
 mod tasks;
 
 use lifecycle::{accepted, gone, task_type};
@@ -83,6 +84,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
+    points: points::POINTS,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,

@@ -23,7 +23,9 @@ use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Target, TaskState, Vm,
+};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
@@ -32,6 +34,7 @@ mod fields;
 mod find;
 mod lifecycle;
 mod observe;
+mod points;
 
 use fields::parse_vm;
 use lifecycle::project_of;
@@ -80,6 +83,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
+    points: points::POINTS,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,
@@ -147,10 +151,20 @@ impl Zenno {
             Action::Start => ("start", "start".into()),
             Action::Shutdown => ("stop", "stop".into()),
             Action::Reboot => ("reboot", "reboot".into()),
-            Action::RestoreBackup { backup_id } => (
+            Action::RestoreBackup { backup_id, .. } => (
                 "restore",
                 format!("backups/{}/restore", encode_component(backup_id.trim())),
             ),
+            Action::Backup { .. } => ("backup", "backups".into()),
+            Action::DeleteBackup { id, .. } => (
+                "delete_backup",
+                format!("backups/{}", encode_component(id.trim())),
+            ),
+            // Not offered by this provider (see `CAPS`); never sent.
+            Action::RestoreSnapshot { .. } => ("restore_snapshot", "snapshots".into()),
+            Action::DeleteSnapshot { .. } => ("delete_snapshot", "snapshots".into()),
+            Action::AutoBackups { .. } => ("auto_backups", "backups".into()),
+            Action::SnapshotToImage { .. } => ("snapshot_to_image", "snapshots".into()),
             // Not offered by this provider (see `CAPS`); never sent.
             Action::PowerOff => ("power_off", "power-off".into()),
             Action::PowerCycle => ("power_cycle", "power-cycle".into()),
@@ -218,7 +232,10 @@ impl Dialect for Zenno {
         }
         match kind {
             // Whatever its power.
-            ActionKind::RestoreBackup | ActionKind::Delete => Ok(()),
+            ActionKind::RestoreBackup
+            | ActionKind::Backup
+            | ActionKind::DeleteBackup
+            | ActionKind::Delete => Ok(()),
             ActionKind::Start => match vm.power {
                 PowerState::Stopped => Ok(()),
                 PowerState::Running => Err(Refusal::AlreadyRunning),
@@ -238,7 +255,7 @@ impl Dialect for Zenno {
 
     fn validate(&self, action: &Action) -> Result<(), Refusal> {
         match action {
-            Action::RestoreBackup { backup_id } if backup_id.trim().is_empty() => {
+            Action::RestoreBackup { backup_id, .. } if backup_id.trim().is_empty() => {
                 Err(Refusal::EnterBackupId)
             }
             // The project the VM goes to (the form's region).
@@ -318,7 +335,11 @@ impl Dialect for Zenno {
         }
         let (_, tail) = Self::command(action);
         let path = Self::vm_path(&project, vm_id);
-        self.api.request(Method::Post, &format!("{path}/{tail}"))
+        match action {
+            Action::Backup { name } => self.backup_write(&path, Some(name), None),
+            Action::DeleteBackup { id, .. } => self.backup_write(&path, None, Some(id)),
+            _ => self.api.request(Method::Post, &format!("{path}/{tail}")),
+        }
     }
 
     fn parse_accepted(
@@ -370,6 +391,19 @@ impl Dialect for Zenno {
             created: None,
             secret: None,
         })
+    }
+
+    fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
+        self.backups_get(vm, kind)
+    }
+
+    fn parse_points(
+        &self,
+        _kind: PointKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Point>, ApiError> {
+        self.backups_parse(resp, now)
     }
 
     fn find_submit(&self, s: &Submit, _cursor: Option<&str>) -> Option<HttpRequest> {

@@ -4,7 +4,7 @@
 
 use crate::dialect::{Accepted, Observation};
 use crate::error::ApiError;
-use crate::model::{Operation, Phase, ProviderRef, TaskEnd, TaskState, Vm};
+use crate::model::{Operation, Phase, ProviderRef, Seen, TaskEnd, TaskState};
 use crate::time::{Millis, SECOND};
 use crate::words::Note;
 
@@ -109,7 +109,10 @@ impl OpRecord {
             );
         }
         if let Some(id) = acc.created {
-            self.op.target.learn_id(id);
+            match self.op.target.point() {
+                Some(_) => self.op.target.learn_point(id.0),
+                None => self.op.target.learn_id(id),
+            }
         }
         let secret = acc.secret;
         self.op.last_error = None;
@@ -328,7 +331,13 @@ impl OpRecord {
     /// A read of the target answered (`seen`: the target as now known, none when it is not
     /// there), for an operation whose provider keeps no task ([`ProviderRef::Watch`]): the
     /// target shows what was meant → done; else it still runs.
-    pub fn watch(&mut self, seen: Option<&Vm>, next_look: Millis, a: Answer) -> Effects {
+    pub fn watch<'s>(
+        &mut self,
+        seen: impl Into<Seen<'s>>,
+        next_look: Millis,
+        a: Answer,
+    ) -> Effects {
+        let seen = seen.into();
         self.sched.flight = None;
         self.sched.errors = 0;
         self.op.last_error = None;
@@ -340,7 +349,10 @@ impl OpRecord {
             }
             Err(m) => {
                 self.op.phase = Phase::InProgress;
-                self.op.provider_status = Some(match (&m, seen) {
+                self.op.provider_status = Some(match (&m, seen.vm) {
+                    (crate::model::Mismatch::StillThere { status }, _) if seen.point.is_some() => {
+                        status.clone()
+                    }
                     (_, Some(vm)) => vm.status_raw.clone(),
                     (_, None) => "not listed".into(),
                 });
@@ -365,13 +377,14 @@ impl OpRecord {
     /// in), else from when the action has likely ended — and not while the VM is visibly busy,
     /// up to the action's deadline. Then *Needs check*, saying how the task's end was seen and
     /// what the VM shows.
-    pub fn verify(
+    pub fn verify<'s>(
         &mut self,
-        seen: Option<&Vm>,
+        seen: impl Into<Seen<'s>>,
         fresh: Option<Millis>,
         v: Verify,
         now: Millis,
     ) -> Effects {
+        let seen = seen.into();
         let since = self.sched.verify_since.unwrap_or(now);
         if fresh.is_none_or(|t| t < since) {
             return Effects::default(); // Data from before the task ended says nothing.
@@ -392,7 +405,9 @@ impl OpRecord {
             TaskEnd::Gone | TaskEnd::Unseen => false,
         };
         let from = if said { since } else { since.max(v.likely_by) };
-        let busy = seen.is_some_and(|vm| vm.locked || vm.power.is_transitional());
+        let busy = seen
+            .vm
+            .is_some_and(|vm| vm.locked || vm.power.is_transitional());
         let held = !said && busy && now < self.sched.deadline;
         if now.saturating_sub(from) >= v.grace && !held {
             let note = match check {

@@ -15,8 +15,10 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::Delete => 10 * MINUTE,
         ActionKind::Resize => 20 * MINUTE,
         ActionKind::Create => 30 * MINUTE,
-        ActionKind::Snapshot => 40 * MINUTE,
-        ActionKind::RestoreBackup => 40 * MINUTE,
+        ActionKind::AutoBackups => 5 * MINUTE,
+        ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => 20 * MINUTE,
+        ActionKind::Snapshot | ActionKind::Backup | ActionKind::SnapshotToImage => 40 * MINUTE,
+        ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => 40 * MINUTE,
     }
 }
 

@@ -1,0 +1,273 @@
+//! Snapshots and backups of VMs: each VM's list of each kind, read on demand
+//! ([`crate::Command::ReadPoints`]) and to verify operations on them, through the request budget
+//! like every request; what is known of an operation's target when it is checked.
+
+use std::collections::BTreeMap;
+
+use crate::engine::command::Started;
+use crate::engine::conn::Conn;
+use crate::engine::core::{seen_and_fresh, Core, Happened};
+use crate::engine::flights::FlightKind;
+use crate::engine::round::Round;
+use crate::engine::tracker::Answer;
+use crate::error::ApiError;
+use crate::http::{HttpResponse, NetError};
+use crate::ids::{ConnId, OpId, VmId};
+use crate::model::{Operation, Point, PointKind, PointList, PointSeen, Seen, Vm};
+use crate::time::Millis;
+use crate::words::Refusal;
+
+/// One connection's snapshot and backup lists, by VM and kind, and the reads asked for.
+#[derive(Default)]
+pub(crate) struct PointBook {
+    pub lists: BTreeMap<(VmId, PointKind), PointList>,
+    /// Reads asked for and not sent yet.
+    pub queue: Vec<(VmId, PointKind)>,
+}
+
+impl PointBook {
+    pub fn get(&self, vm: &VmId, kind: PointKind) -> Option<&PointList> {
+        self.lists.get(&(vm.clone(), kind))
+    }
+
+    /// When the list was last read (the request's send time), if ever.
+    pub fn read_at(&self, vm: &VmId, kind: PointKind) -> Option<Millis> {
+        self.get(vm, kind).and_then(|l| l.read_at)
+    }
+
+    /// Asks for a read (once: one already asked for or on its way is enough).
+    pub fn ask(&mut self, vm: &VmId, kind: PointKind) -> bool {
+        let l = self.lists.entry((vm.clone(), kind)).or_default();
+        if l.reading {
+            return false;
+        }
+        l.reading = true;
+        self.queue.push((vm.clone(), kind));
+        true
+    }
+
+    /// What a read answered.
+    fn take(
+        &mut self,
+        vm: &VmId,
+        kind: PointKind,
+        parsed: Result<Vec<Point>, ApiError>,
+        sent: Millis,
+    ) {
+        let l = self.lists.entry((vm.clone(), kind)).or_default();
+        l.reading = false;
+        match parsed {
+            Ok(points) if l.read_at.is_none_or(|t| t <= sent) => {
+                l.points = points;
+                l.read_at = Some(sent);
+                l.error = None;
+            }
+            Ok(_) => {}
+            Err(e) => l.error = Some(e),
+        }
+    }
+}
+
+/// A new id learned for an operation's target, found by name.
+pub(crate) enum Learn {
+    Vm(VmId),
+    Point(String),
+}
+
+/// Takes what was learned of the target's id.
+pub(crate) fn learn(op: &mut Operation, learned: Option<Learn>) {
+    match learned {
+        Some(Learn::Vm(id)) => op.target.learn_id(id),
+        Some(Learn::Point(id)) => op.target.learn_point(id),
+        None => {}
+    }
+}
+
+/// A snapshot or backup as known when an operation is checked (owned: see [`Known`]).
+pub(crate) enum KnownPoint {
+    Unread,
+    Absent,
+    Found(Point),
+}
+
+/// What is known of an operation's target, when that was asked for, and an id learned.
+pub(crate) struct Known {
+    pub vm: Option<Vm>,
+    pub point: Option<KnownPoint>,
+    pub fresh: Option<Millis>,
+    pub learn: Option<Learn>,
+}
+
+impl Known {
+    pub fn seen(&self) -> Seen<'_> {
+        Seen {
+            vm: self.vm.as_ref(),
+            point: self.point.as_ref().map(|p| match p {
+                KnownPoint::Unread => PointSeen::Unread,
+                KnownPoint::Absent => PointSeen::Absent,
+                KnownPoint::Found(p) => PointSeen::Found(p),
+            }),
+        }
+    }
+}
+
+/// Whether an operation is checked against a list of snapshots or backups.
+pub(crate) fn uses_points(op: &Operation) -> bool {
+    op.target.point().is_some() || op.expect.needs_points()
+}
+
+/// The list an operation reads, and the point in it: its target's, or the one its action names.
+fn point_of(op: &Operation) -> Option<(VmId, PointKind, Option<String>, String)> {
+    if let Some((vm, kind, id, name)) = op.target.point() {
+        return Some((vm.clone(), kind, id.map(str::to_string), name.to_string()));
+    }
+    let (kind, id) = op.action.point()?;
+    Some((
+        op.vm_id()?.clone(),
+        kind,
+        Some(id.to_string()),
+        String::new(),
+    ))
+}
+
+/// What is known of an operation's target now.
+pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
+    let (vm, vm_fresh, learned) = seen_and_fresh(c, op);
+    let vm = vm.cloned();
+    let learn = learned.map(Learn::Vm);
+    let Some((vm_id, kind, id, name)) = point_of(op).filter(|_| uses_points(op)) else {
+        return Known {
+            vm,
+            point: None,
+            fresh: vm_fresh,
+            learn,
+        };
+    };
+    let list = c.points.get(&vm_id, kind).filter(|l| l.read_at.is_some());
+    let found = list.and_then(|l| l.find(id.as_deref(), &name));
+    let point = match (list, found) {
+        (None, _) => KnownPoint::Unread,
+        (Some(_), None) => KnownPoint::Absent,
+        (Some(_), Some(p)) => KnownPoint::Found(p.clone()),
+    };
+    let list_fresh = list.and_then(|l| l.read_at);
+    let learn = match (&point, id) {
+        (KnownPoint::Found(p), None) => Some(Learn::Point(p.id.clone())),
+        _ => learn,
+    };
+    let fresh = match op.target.point() {
+        Some(_) => list_fresh,
+        // A restore: the VM and the list, the older of the two.
+        None => vm_fresh.zip(list_fresh).map(|(a, b)| a.min(b)),
+    };
+    Known {
+        vm,
+        point: Some(point),
+        fresh,
+        learn,
+    }
+}
+
+/// The list an operation must read next, where it needs one: a snapshot's or backup's always;
+/// a restore's when its list is older than its VM's data (the VM is read otherwise).
+pub(crate) fn points_read_for(c: &Conn, op: &Operation) -> Option<(VmId, PointKind)> {
+    let (vm_id, kind, ..) = point_of(op).filter(|_| uses_points(op))?;
+    let list_at = c.points.read_at(&vm_id, kind);
+    if op.target.point().is_none() {
+        let vm_at = c.inv.fresh(&vm_id, false);
+        if list_at.is_some_and(|l| vm_at.is_none_or(|v| l > v)) {
+            return None;
+        }
+    }
+    Some((vm_id, kind))
+}
+
+impl Core {
+    /// The user asked to read a VM's snapshots or backups.
+    pub(crate) fn ask_points(
+        &mut self,
+        conn: &ConnId,
+        vm: &VmId,
+        kind: PointKind,
+    ) -> Result<Started, Refusal> {
+        let c = self.conn_mut(conn).ok_or(Refusal::UnknownConnection)?;
+        if c.points.ask(vm, kind) {
+            self.happened.push(Happened::Points {
+                conn: conn.clone(),
+                vm: vm.clone(),
+                kind,
+            });
+        }
+        Ok(Started::Nothing)
+    }
+
+    /// The reads asked for, within the budget.
+    pub(crate) fn round_points(&mut self, now: Millis, round: &mut Round) {
+        for (conn, c) in self.conns.iter_mut() {
+            if !c.ready(now) {
+                continue;
+            }
+            for (vm_id, kind) in std::mem::take(&mut c.points.queue) {
+                let request = c
+                    .inv
+                    .get(&vm_id)
+                    .and_then(|vm| c.api.points_request(vm, kind));
+                let Some(request) = request else {
+                    let why = ApiError::bad_response("the list", "not offered for this VM");
+                    c.points.take(&vm_id, kind, Err(why), now);
+                    continue;
+                };
+                if round.shared_index(conn, &request).is_none() && !round.allowance.take(conn) {
+                    c.points.queue.push((vm_id, kind));
+                    continue;
+                }
+                let kind = FlightKind::Points {
+                    vm: vm_id,
+                    kind,
+                    ops: Vec::new(),
+                };
+                round.push(kind, conn.clone(), request);
+            }
+        }
+    }
+
+    /// A list read answered (or not): the book takes it, the page hears of it, the operations
+    /// waiting for it are checked.
+    pub(crate) fn on_points(
+        &mut self,
+        conn: &ConnId,
+        vm: &VmId,
+        kind: PointKind,
+        ops: &[OpId],
+        result: Result<HttpResponse, NetError>,
+        a: Answer,
+    ) {
+        let Some(c) = self.conns.get_mut(conn) else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => c.api.parse_points(kind, &resp, a.now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        c.points.take(vm, kind, parsed.clone(), a.sent);
+        self.happened.push(Happened::Points {
+            conn: conn.clone(),
+            vm: vm.clone(),
+            kind,
+        });
+        for op in ops {
+            match &parsed {
+                Ok(_) => {
+                    if let Some(r) = self.ops.get_mut(op) {
+                        r.sched.flight = None;
+                    }
+                }
+                Err(e) => self.read_failed(op, e.clone(), a.now),
+            }
+        }
+        if parsed.is_ok() {
+            self.watch_after_read(conn, ops, a);
+            self.verify_conn(conn, a.now);
+        }
+    }
+}
