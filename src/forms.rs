@@ -60,7 +60,10 @@ impl Typed {
                 description: self.description.get_untracked(),
             },
             ActionKind::RestoreBackup if text().is_empty() => return Err(Refusal::EnterBackupId),
-            ActionKind::RestoreBackup => Action::RestoreBackup { backup_id: text() },
+            ActionKind::RestoreBackup => Action::RestoreBackup {
+                backup_id: text(),
+                name: String::new(),
+            },
             ActionKind::Resize if caps.resizes_by_flavor => {
                 let id = self.flavor.get_untracked().trim().to_string();
                 if id.is_empty() {

@@ -112,7 +112,10 @@ impl Marks {
     /// The engine says `change`: bump the one mark it names (and the list-wide ones it moves).
     pub fn bump(&self, change: &Change) {
         let found = self.board.try_with_value(|b| match change {
-            Change::Vm(c, v) => b.vms.get(&(c.clone(), v.clone())).cloned(),
+            // A VM's snapshots or backups: its page reads them under the VM's mark.
+            Change::Vm(c, v) | Change::Points(c, v, _) => {
+                b.vms.get(&(c.clone(), v.clone())).cloned()
+            }
             Change::Vms(c) | Change::Connection(c) => b.conns.get(c).cloned(),
             Change::Op(id) => b.ops.get(id).cloned(),
             Change::Workflow(id) => b.workflows.get(id).cloned(),
@@ -127,7 +130,7 @@ impl Marks {
             Change::Vms(_) => self.rows.notify(),
             Change::Connection(_) => self.connections.notify(),
             Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) => self.activity.notify(),
-            Change::Catalogue(_) => {}
+            Change::Catalogue(_) | Change::Points(..) => {}
         }
     }
 }

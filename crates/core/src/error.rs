@@ -15,6 +15,9 @@ pub enum ErrorKind {
     Unauthorized,
     /// 403: the credentials may not do this (a role, a missing add-on).
     Forbidden,
+    /// 403 to a snapshot or backup request where the provider sells them as a paid add-on
+    /// (ONETSolutions): the add-on is not active on this VM.
+    NeedsAddon,
     /// A login flow refused the username or password.
     LoginRefused,
     /// 404.

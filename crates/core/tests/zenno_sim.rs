@@ -62,6 +62,7 @@ fn every_action_reaches_a_verified_end() {
         (
             Action::RestoreBackup {
                 backup_id: "bk-2025-12-31".into(),
+                name: String::new(),
             },
             PowerState::Running,
         ),

@@ -186,6 +186,7 @@ mod tests {
             (
                 Action::RestoreBackup {
                     backup_id: "b".into(),
+                    name: String::new(),
                 },
                 &on,
                 evidence(true),
@@ -194,6 +195,7 @@ mod tests {
             (
                 Action::RestoreBackup {
                     backup_id: "b".into(),
+                    name: String::new(),
                 },
                 &off,
                 evidence(true),

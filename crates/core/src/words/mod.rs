@@ -286,6 +286,7 @@ pub fn error_message(e: &ApiError) -> String {
             "The provider refused the username or password ({status}). Check them in Settings."
         ),
         ErrorKind::Forbidden => "The provider says these credentials may not do this (403).".into(),
+        ErrorKind::NeedsAddon => "The provider refused (403): snapshots and backups are a paid add-on, not active on this VM. Activate it in the provider's console.".into(),
         ErrorKind::NotFound => "The provider does not know this resource (404).".into(),
         ErrorKind::Conflict => {
             format!("The provider refused this in the VM's current state ({status}).")

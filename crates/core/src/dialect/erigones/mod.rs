@@ -22,7 +22,9 @@ use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
-use crate::model::{Action, ActionKind, ProviderRef, RefKind, Target, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, Point, PointKind, ProviderRef, RefKind, Target, TaskState, Vm,
+};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
@@ -245,6 +247,16 @@ impl Dialect for Erigones {
                 | ActionKind::PowerOff,
                 _,
             ) => Err(Refusal::IsOff),
+            (ActionKind::Snapshot, "running" | "stopped" | "stopping") => Ok(()),
+            (ActionKind::RestoreSnapshot | ActionKind::RestoreBackup, "stopped") => Ok(()),
+            (ActionKind::RestoreSnapshot | ActionKind::RestoreBackup, _) => {
+                Err(Refusal::MustBeStopped {
+                    status: s.to_string(),
+                })
+            }
+            (ActionKind::DeleteSnapshot | ActionKind::Backup | ActionKind::DeleteBackup, _) => {
+                Ok(())
+            }
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::Erigones,
             }),
@@ -311,6 +323,9 @@ impl Dialect for Erigones {
         if let Some(step) = Step::of(action, stage) {
             return self.step_request(step, hostname_of(action, id), action, vm);
         }
+        if let Some(request) = self.point_request(id, action) {
+            return request;
+        }
         let (verb, body) = Self::action_body(action);
         let path = format!("{}{verb}/", Self::vm_path(id));
         self.api.send(Method::Put, &path, &body)
@@ -336,6 +351,16 @@ impl Dialect for Erigones {
             .map_err(|e| ApiError::bad_response("the action request", e))?;
         let (status, _) = envelope(&v)
             .ok_or_else(|| ApiError::bad_response("the action request", "no task `status`"))?;
+        if status == "SUCCESS" && text(&v, "task_id").is_none_or(|t| t.is_empty()) {
+            // Done at once, without a task (a lost snapshot deleted): the point tells.
+            return Ok(Accepted {
+                provider_ref: ProviderRef::Watch,
+                state: TaskState::Succeeded,
+                raw_status: status,
+                created: None,
+                secret: None,
+            });
+        }
         let task_id = text(&v, "task_id")
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ApiError::bad_response("the action request", "no `task_id`"))?;
@@ -349,6 +374,19 @@ impl Dialect for Erigones {
             created: None,
             secret: None,
         })
+    }
+
+    fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
+        Some(self.points_get(vm, kind))
+    }
+
+    fn parse_points(
+        &self,
+        kind: PointKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Point>, ApiError> {
+        self.points_parse(kind, resp, now)
     }
 
     fn stages(&self, action: &Action) -> u8 {

@@ -55,6 +55,13 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::Reboot => "reboot_vps",
         Action::Shutdown | Action::ShutdownWithin { .. } => "shutdown_vps",
         Action::PowerCycle => "reset_vps",
+        Action::Snapshot { .. } => "create_snapshot",
+        Action::RestoreSnapshot { .. } => "restore_snapshot",
+        Action::DeleteSnapshot { .. } => "delete_snapshot",
+        Action::SnapshotToImage { .. } => "create_image_from_snapshot",
+        Action::Backup { .. } => "create_backup",
+        Action::RestoreBackup { .. } => "restore_backup",
+        Action::DeleteBackup { .. } => "delete_backup",
         _ => "unsupported",
     }
 }

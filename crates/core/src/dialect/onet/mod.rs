@@ -29,7 +29,9 @@ use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::parse_lenient;
-use crate::model::{Action, ActionKind, PowerState, ProviderRef, RefKind, Target, Vm};
+use crate::model::{
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Target, Vm,
+};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
@@ -210,6 +212,13 @@ impl Dialect for Onet {
             | ActionKind::Reboot
             | ActionKind::PowerOff
             | ActionKind::PowerCycle => Ok(()),
+            // "instance must be stopped" (documented for snapshots; the same for backups).
+            ActionKind::RestoreSnapshot | ActionKind::RestoreBackup if !stopped => {
+                Err(Refusal::MustBeStopped {
+                    status: vm.status_raw.clone(),
+                })
+            }
+            kind if CAPS.points.avail(kind).is_some_and(|a| a.offered()) => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -289,6 +298,9 @@ impl Dialect for Onet {
             Action::Delete { .. } => return self.delete_request(id),
             _ => {}
         }
+        if let Some(request) = self.point_request(id, action) {
+            return request;
+        }
         let path = format!(
             "compute/instances/{}/{}",
             encode_component(id),
@@ -307,8 +319,15 @@ impl Dialect for Onet {
         now: Millis,
     ) -> Result<Accepted, ApiError> {
         let creating = matches!(action, Action::Create(_));
-        if matches!(action, Action::Delete { .. }) && resp.status == 404 {
+        let deletes = matches!(
+            action,
+            Action::Delete { .. } | Action::DeleteSnapshot { .. } | Action::DeleteBackup { .. }
+        );
+        if deletes && resp.status == 404 {
             return Ok(gone());
+        }
+        if resp.status == 403 && action.kind().point_kind().is_some() {
+            return Err(points::addon_refused(resp, now));
         }
         if !resp.is_success() {
             let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
@@ -325,6 +344,19 @@ impl Dialect for Onet {
             parse_lenient(&resp.body).map_err(|e| ApiError::bad_response("the request", e))?
         };
         accepted(&body, target_vm_id(target, vm), task_type(action), creating)
+    }
+
+    fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
+        Some(self.points_get(vm, kind))
+    }
+
+    fn parse_points(
+        &self,
+        kind: PointKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Point>, ApiError> {
+        self.points_parse(kind, resp, now)
     }
 
     fn find_submit(&self, s: &Submit, cursor: Option<&str>) -> Option<HttpRequest> {

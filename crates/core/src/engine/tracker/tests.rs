@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::ids::{ConnId, OpId, VmId};
-use crate::model::{Action, Evidence, PowerState, Proof, Size, Target};
+use crate::model::{Action, Evidence, PowerState, Proof, Size, Target, Vm};
 use crate::time::MINUTE;
 
 const T: Millis = 1_767_225_600_000;

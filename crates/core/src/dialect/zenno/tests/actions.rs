@@ -15,6 +15,7 @@ fn action_requests_use_the_vms_project_and_an_empty_body() {
         (
             Action::RestoreBackup {
                 backup_id: " bk 7 ".into(),
+                name: String::new(),
             },
             "backups/bk%207/restore",
         ),
@@ -47,6 +48,7 @@ fn accepted_command_is_tied_to_its_operation_and_moment() {
         (
             Action::RestoreBackup {
                 backup_id: "b1".into(),
+                name: String::new(),
             },
             "restore",
         ),
@@ -222,13 +224,15 @@ fn every_refusal_says_why() {
     );
     assert_eq!(
         a.validate(&Action::RestoreBackup {
-            backup_id: "  ".into()
+            backup_id: "  ".into(),
+            name: String::new(),
         }),
         Err(Refusal::EnterBackupId)
     );
     assert!(a
         .validate(&Action::RestoreBackup {
-            backup_id: "bk-1".into()
+            backup_id: "bk-1".into(),
+            name: String::new(),
         })
         .is_ok());
 }
