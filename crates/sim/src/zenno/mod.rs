@@ -528,6 +528,7 @@ impl Dialect for Zenno {
 
     fn apply_faults(&mut self, faults: &crate::Faults) {
         self.env.stuck_rate = faults.stuck.clamp(0.0, 1.0);
+        self.env.lag_ms = faults.lag_ms;
         self.clear_ms = faults.clear_ms;
         self.lie_rate = faults.lie.clamp(0.0, 1.0);
     }
