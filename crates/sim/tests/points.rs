@@ -10,3 +10,6 @@ mod hostway;
 
 #[path = "points/world.rs"]
 mod world;
+
+#[path = "points/zenno.rs"]
+mod zenno;
