@@ -13,3 +13,6 @@ mod world;
 
 #[path = "points/zenno.rs"]
 mod zenno;
+
+#[path = "points/cloudsfor.rs"]
+mod cloudsfor;
