@@ -16,3 +16,6 @@ mod zenno;
 
 #[path = "points/cloudsfor.rs"]
 mod cloudsfor;
+
+#[path = "points/onet.rs"]
+mod onet;
