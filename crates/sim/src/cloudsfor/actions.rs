@@ -129,10 +129,8 @@ impl Cloudsfor {
                         }
                     }
                     (Kind::Restore, Params::Restore(id)) => vm.restored_from = Some(*id),
-                    (Kind::EnableBackups, _) => {
-                        if !vm.features.contains(&"backups") {
-                            vm.features.insert(0, "backups");
-                        }
+                    (Kind::EnableBackups, _) if !vm.features.contains(&"backups") => {
+                        vm.features.insert(0, "backups")
                     }
                     (Kind::DisableBackups, _) => vm.features.retain(|f| *f != "backups"),
                     _ => {}

@@ -572,10 +572,7 @@ impl Dialect for Cloudsfor {
     }
 
     fn enum_fields(&self) -> &'static [(&'static str, &'static [&'static str])] {
-        &[
-            ("status", &["pending", "off", "archive", "queued"]),
-            ("type", &["custom", "archive"]),
-        ]
+        &[("status", &["pending", "off", "archive", "queued"])]
     }
 
     fn env(&self) -> &Env {

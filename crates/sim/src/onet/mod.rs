@@ -647,7 +647,6 @@ impl Dialect for Onet {
                 &["scheduled", "retrying", "migrating", "suspended"],
             ),
             ("task_type", &["migrate_vps", "snapshot_vps"]),
-            ("type", &["scheduled", "imported"]),
         ]
     }
 
