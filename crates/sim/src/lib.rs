@@ -83,6 +83,8 @@ pub mod limits {
     /// ONETSolutions: `max_retries` of every task, and the share of tasks retried once.
     pub const ONET_MAX_RETRIES: u32 = crate::onet::MAX_RETRIES;
     pub const ONET_RETRY_RATE: f64 = crate::onet::RETRY_RATE;
+    /// Erigones: manual snapshots a VM may hold (`snapshot_limit_manual`, assumed value).
+    pub const ERIGONES_SNAPSHOT_LIMIT_MANUAL: usize = crate::erigones::SNAPSHOT_LIMIT_MANUAL;
     /// Hostway: snapshots per server.
     pub const HOSTWAY_MAX_SNAPSHOTS: usize = crate::hostway::MAX_SNAPSHOTS;
 }

@@ -177,11 +177,13 @@ impl crate::Sim {
         d.points(id.as_deref().unwrap_or(vm), self.last_now)
     }
 
-    /// The snapshot or backup `point` (its id, else its name; the newest of that name) of the VM
+    /// The snapshot or backup `point` (its id, else its name; the newest of that id or name; an
+    /// Erigones name can come back after a delete) of the VM
     /// `vm` of `dialect`, as of [`Sim::now_ms`].
     pub fn point(&self, dialect: &str, vm: &str, point: &str) -> Option<PointFact> {
         let all = self.points(dialect, vm);
         all.iter()
+            .rev()
             .find(|p| p.id == point)
             .or_else(|| all.iter().rev().find(|p| p.name == point))
             .cloned()

@@ -19,3 +19,6 @@ mod cloudsfor;
 
 #[path = "points/onet.rs"]
 mod onet;
+
+#[path = "points/erigones.rs"]
+mod erigones;
