@@ -150,7 +150,7 @@ fn alias_and_tags(
 }
 
 impl Erigones {
-    fn failure(&mut self, errors: Errors) -> Response {
+    pub(super) fn failure(&mut self, errors: Errors) -> Response {
         self.envelope(400, "FAILURE", Value::Object(errors))
     }
 
@@ -215,6 +215,7 @@ impl Erigones {
             nics: Vec::new(),
             created: now,
             gone: false,
+            restored_from: None,
         });
         let vi = self.vms.len() - 1;
         self.record(vi, "define", now);

@@ -187,10 +187,17 @@ impl Erigones {
         self.envelope(200, "SUCCESS", Value::Array(list))
     }
 
-    pub(super) fn vm_facts(&self, _now: u64) -> Vec<VmFact> {
+    pub(super) fn vm_facts(&self, now: u64) -> Vec<VmFact> {
+        // `stopped-` is also a stopped VM whose disk a rollback or restore is rewriting.
+        let undeploying = |vi: usize| {
+            self.tasks
+                .iter()
+                .any(|t| t.vm == vi && t.kind == Kind::Undeploy && t.pending(now))
+        };
         self.vms
             .iter()
-            .map(|vm| VmFact {
+            .enumerate()
+            .map(|(vi, vm)| VmFact {
                 dialect: "erigones",
                 vm_id: vm.hostname.clone(),
                 vm_name: vm.alias.clone(),
@@ -199,7 +206,7 @@ impl Erigones {
                     "running" | "stopping" => VmState::Running,
                     "notcreated" => VmState::NotCreated,
                     "deploying" => VmState::Creating,
-                    s if s.ends_with('-') => VmState::Deleting,
+                    s if s.ends_with('-') && undeploying(vi) => VmState::Deleting,
                     _ => VmState::Stopped,
                 },
                 addresses: if vm.gone {

@@ -24,10 +24,14 @@
 //!   images, networks (admins), datacenters.
 
 mod auth;
+mod backups;
 mod catalogue;
 mod define;
 mod lifecycle;
 mod model;
+mod points;
+mod schedules;
+mod seed;
 mod tasks;
 
 use std::collections::BTreeSet;
@@ -36,13 +40,15 @@ use serde_json::{json, Value};
 
 use crate::fleet::{self, IMAGES};
 use crate::net::{self, Pool};
-use crate::truth::VmFact;
+use crate::truth::{PointFact, VmFact};
 use crate::util::{iso, json_response, with_query, Ctx, Env, Rng};
 use crate::{Dialect, Response, Scenario};
 
 use auth::{Caller, USERS};
 use catalogue::{DCS, NETWORKS, NODES};
-use model::{Disk, Kind, Nic, Task, Vm};
+use model::{Define, Disk, Kind, Nic, Point, Task, Vm};
+
+pub use points::SNAPSHOT_LIMIT_MANUAL;
 
 pub const PREFIX: &str = "/erigones/api";
 /// A finished task's status stays readable this long, then answers 404 (assumed).
@@ -59,6 +65,12 @@ const NET: u8 = 2;
 pub(crate) struct Erigones {
     vms: Vec<Vm>,
     tasks: Vec<Task>,
+    /// Every snapshot and backup, deleted ones too (tasks refer to them by index).
+    points: Vec<Point>,
+    /// Snapshot and backup definitions.
+    defines: Vec<Define>,
+    /// The next snapshot / backup id.
+    next_point_id: u64,
     /// `(token, expires, user)`
     tokens: Vec<(String, u64, usize)>,
     env: Env,
@@ -93,6 +105,9 @@ impl Erigones {
         let mut e = Erigones {
             vms: Vec::with_capacity(n),
             tasks: Vec::new(),
+            points: Vec::new(),
+            defines: Vec::new(),
+            next_point_id: 1,
             tokens: Vec::new(),
             env: Env::new(sc.seed, 0xE416_5EED, sc.failure_rate, sc.speed),
             ids: Rng::derive(sc.seed, 0x0E41_61D5),
@@ -135,6 +150,7 @@ impl Erigones {
                 nics: Vec::new(),
                 created: s.created_ms,
                 gone: false,
+                restored_from: None,
             };
             let mut nets = vec![0];
             if defs.chance(0.4) {
@@ -146,6 +162,7 @@ impl Erigones {
             }
             e.vms.push(vm);
         }
+        seed::seed(&mut e, sc.seed, now);
         e
     }
 
@@ -205,16 +222,18 @@ impl Erigones {
     fn vm_tasks(&self, vi: usize, now: u64) -> Value {
         let mut m = serde_json::Map::new();
         for t in self.tasks.iter().filter(|t| t.vm == vi && t.pending(now)) {
-            m.insert(
-                t.id.clone(),
-                json!({
-                    "view": t.kind.view(),
-                    "method": t.method,
-                    "action": t.kind.action(),
-                    "hostname": self.vms[vi].hostname,
-                    "time": iso(t.created),
-                }),
-            );
+            let mut e = json!({
+                "view": t.kind.view(),
+                "method": t.method,
+                "hostname": self.vms[vi].hostname,
+                "time": iso(t.created),
+            });
+            if t.kind.on_points() {
+                self.point_apiview(t, &mut e);
+            } else {
+                e["action"] = json!(t.kind.action());
+            }
+            m.insert(t.id.clone(), e);
         }
         Value::Object(m)
     }
@@ -270,6 +289,23 @@ impl Erigones {
             }
             ["vm", _, "define"] => ("/vm/{vm}/define/", &["GET", "POST", "DELETE"]),
             ["vm", _, "define", "disk" | "nic"] => ("GET /vm/{vm}/define/{disk,nic}/", &["GET"]),
+            ["vm", _, "define", "snapshot" | "backup"] => {
+                ("GET /vm/{vm}/define/{snapshot,backup}/", &["GET"])
+            }
+            ["vm", _, "define", "snapshot" | "backup", _] => (
+                "/vm/{vm}/define/{snapshot,backup}/{def}/",
+                &["GET", "POST", "PUT", "DELETE"],
+            ),
+            ["vm", _, "snapshot"] => ("/vm/{vm}/snapshot/", &["GET", "DELETE"]),
+            ["vm", _, "snapshot", _] => (
+                "/vm/{vm}/snapshot/{snapname}/",
+                &["GET", "POST", "PUT", "DELETE"],
+            ),
+            ["vm", _, "backup"] => ("/vm/{vm}/backup/", &["GET", "DELETE"]),
+            ["vm", _, "backup", _] => (
+                "/vm/{vm}/backup/{bkpname}/",
+                &["GET", "POST", "PUT", "DELETE"],
+            ),
             ["vm", _, "define", "disk" | "nic", _] => {
                 ("/vm/{vm}/define/{disk,nic}/{n}/", &["GET", "POST"])
             }
@@ -346,6 +382,14 @@ impl Erigones {
                 self.envelope(200, "SUCCESS", v)
             }
             ("DELETE", ["define"]) => self.undefine(vi, caller, now),
+            (_, ["define", what @ ("snapshot" | "backup"), rest @ ..]) => {
+                let backup = *what == "backup";
+                self.route_defines(vi, backup, rest.first().copied(), caller, ctx)
+            }
+            (_, [what @ ("snapshot" | "backup"), rest @ ..]) => {
+                let backup = *what == "backup";
+                self.route_points(vi, backup, rest.first().copied(), caller, ctx)
+            }
             ("GET", ["define", what]) => {
                 let v = self.device_list(vi, what);
                 self.envelope(200, "SUCCESS", v)
@@ -436,6 +480,22 @@ impl Dialect for Erigones {
 
     fn facts(&self, now: u64) -> Vec<VmFact> {
         self.vm_facts(now)
+    }
+
+    fn points(&self, vm: &str, now: u64) -> Vec<PointFact> {
+        self.point_facts(vm, now)
+    }
+
+    fn vm_image(&self, vm: &str) -> Option<String> {
+        self.image_of(vm)
+    }
+
+    fn restored_from(&self, vm: &str) -> Option<String> {
+        self.restored_of(vm)
+    }
+
+    fn automatic_backups(&self, vm: &str, _now: u64) -> Option<bool> {
+        self.backups_on(vm)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

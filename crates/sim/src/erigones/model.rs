@@ -17,6 +17,18 @@ pub(super) enum Kind {
     Recreate,
     /// `DELETE /vm/{host}/`.
     Undeploy,
+    /// `POST /vm/{host}/snapshot/{snapname}/`.
+    SnapCreate,
+    /// `PUT /vm/{host}/snapshot/{snapname}/` without `note`.
+    SnapRollback,
+    /// `DELETE /vm/{host}/snapshot/{snapname}/`, or several at once (`…/snapshot/`).
+    SnapDelete,
+    /// `POST /vm/{host}/backup/{bkpdef}/`.
+    BackupCreate,
+    /// `PUT /vm/{host}/backup/{bkpname}/` without `note` (the task is the target VM's).
+    BackupRestore,
+    /// `DELETE /vm/{host}/backup/{bkpname}/`, or several at once (`…/backup/`).
+    BackupDelete,
 }
 
 impl Kind {
@@ -29,6 +41,12 @@ impl Kind {
             Kind::Deploy => "create",
             Kind::Recreate => "recreate",
             Kind::Undeploy => "delete",
+            Kind::SnapCreate => "snapshot",
+            Kind::SnapRollback => "snapshot/rollback",
+            Kind::SnapDelete => "snapshot/delete",
+            Kind::BackupCreate => "backup",
+            Kind::BackupRestore => "backup/restore",
+            Kind::BackupDelete => "backup/delete",
         }
     }
 
@@ -42,6 +60,12 @@ impl Kind {
             Kind::Deploy => "Create server",
             Kind::Recreate => "Recreate server",
             Kind::Undeploy => "Delete server",
+            Kind::SnapCreate => "Create snapshot",
+            Kind::SnapRollback => "Rollback snapshot",
+            Kind::SnapDelete => "Delete snapshot",
+            Kind::BackupCreate => "Create backup",
+            Kind::BackupRestore => "Restore backup",
+            Kind::BackupDelete => "Delete backup",
         }
     }
 
@@ -49,12 +73,33 @@ impl Kind {
         match self {
             Kind::Current => "vm_status_current",
             Kind::Deploy | Kind::Recreate | Kind::Undeploy => "vm_manage",
+            Kind::SnapCreate | Kind::SnapRollback | Kind::SnapDelete => "vm_snapshot",
+            Kind::BackupCreate | Kind::BackupRestore | Kind::BackupDelete => "vm_backup",
             _ => "vm_status",
         }
     }
 
+    /// An action of the ground-truth log (not a status read, not an unfreeze done at once).
     pub(super) fn is_action(self) -> bool {
         !matches!(self, Kind::Current | Kind::Unfreeze)
+    }
+
+    /// A task on snapshots or backups: it holds their lock, not the VM's status lock.
+    pub(super) fn on_points(self) -> bool {
+        matches!(
+            self,
+            Kind::SnapCreate
+                | Kind::SnapRollback
+                | Kind::SnapDelete
+                | Kind::BackupCreate
+                | Kind::BackupRestore
+                | Kind::BackupDelete
+        )
+    }
+
+    /// A status action (start, stop, reboot) or a deploy/recreate/undeploy: the VM's own lock.
+    pub(super) fn holds_vm_lock(self) -> bool {
+        self.is_action() && !self.on_points()
     }
 }
 
@@ -79,6 +124,10 @@ pub(super) struct Task {
     pub(super) result: Option<Value>,
     /// The task's entry in the ground-truth log (actions only).
     pub(super) log: Option<u64>,
+    /// The snapshots or backups it works on (indices into `Erigones::points`).
+    pub(super) points: Vec<usize>,
+    /// A backup restore: the target VM's disk it writes (1-based).
+    pub(super) disk: u32,
 }
 
 impl Task {
@@ -143,10 +192,74 @@ pub(super) struct Vm {
     pub(super) created: u64,
     /// Undefined: `404`, in no list (kept so that task indices stay valid).
     pub(super) gone: bool,
+    /// The snapshot or backup (its name) its disk was last restored from (ground truth).
+    pub(super) restored_from: Option<String>,
 }
 
 impl Vm {
     pub(super) fn windows(&self) -> bool {
         self.ostype == 4
     }
+
+    /// The OS is installed: disk 1 came from an image (a blank disk is not until marked so, which
+    /// this simulator does not offer). A VM owner's snapshot or backup of a VM that is not
+    /// answers `428`.
+    pub(super) fn installed(&self) -> bool {
+        self.disks.first().is_some_and(|d| d.image.is_some())
+    }
+}
+
+/// A snapshot or a backup (`backup`) of disk `disk_id` of a VM.
+#[derive(Clone, Debug)]
+pub(super) struct Point {
+    /// The VM it was taken of (index into `Erigones::vms`).
+    pub(super) vm: usize,
+    pub(super) backup: bool,
+    /// The provider's numeric id (newer points have higher ones).
+    pub(super) id: u64,
+    pub(super) name: String,
+    pub(super) disk_id: u32,
+    pub(super) note: String,
+    /// The definition that took it (automatic) or the backup definition it was taken with.
+    pub(super) define: Option<String>,
+    /// Type: snapshots `1` automatic / `2` manual; backups `1` dataset / `2` file.
+    pub(super) kind: u8,
+    pub(super) created: u64,
+    /// Bytes, once taken.
+    pub(super) size: u64,
+    /// MB: the size of the disk it holds (a restore needs a target disk of that size).
+    pub(super) disk_size: u32,
+    /// Seconds its backup took.
+    pub(super) time: u64,
+    /// When it shows status `1` (its create task's end, plus the lag fault); `NEVER` while its
+    /// create task is stuck.
+    pub(super) ready_at: u64,
+    /// Status `4`: its data is gone from the node.
+    pub(super) lost: bool,
+    /// Deleted, or removed with its failed create.
+    pub(super) gone: bool,
+    /// Backups: the node and zpool holding it.
+    pub(super) node: &'static str,
+    pub(super) zpool: &'static str,
+}
+
+/// A snapshot or backup definition (`backup`) of a VM's disk: automatic points on a schedule.
+#[derive(Clone, Debug)]
+pub(super) struct Define {
+    pub(super) vm: usize,
+    pub(super) backup: bool,
+    pub(super) name: String,
+    pub(super) disk_id: u32,
+    /// A UTC cron line.
+    pub(super) schedule: String,
+    pub(super) retention: u64,
+    pub(super) active: bool,
+    pub(super) desc: String,
+    pub(super) fsfreeze: bool,
+    /// Backups: `1` dataset, `2` file.
+    pub(super) kind: u8,
+    pub(super) node: &'static str,
+    pub(super) zpool: &'static str,
+    pub(super) compression: u64,
+    pub(super) bwlimit: Option<u64>,
 }

@@ -21,6 +21,12 @@ fn fail_detail(kind: Kind) -> &'static str {
         Kind::Deploy => "Failed to create VM: vmadm create exited with error (zfs receive failed)",
         Kind::Recreate => "Failed to recreate VM: vmadm create exited with error",
         Kind::Undeploy => "Failed to delete VM: vmadm delete exited with error (dataset is busy)",
+        Kind::SnapCreate => "Failed to create snapshot: esnapshot create exited with error",
+        Kind::SnapRollback => "Failed to rollback snapshot: esnapshot rollback exited with error",
+        Kind::SnapDelete => "Failed to delete snapshot: esnapshot destroy exited with error",
+        Kind::BackupCreate => "Failed to create backup: esbackup create exited with error",
+        Kind::BackupRestore => "Failed to restore backup: esbackup restore exited with error",
+        Kind::BackupDelete => "Failed to delete backup: esbackup delete exited with error",
         Kind::Current | Kind::Unfreeze => "",
     }
 }
@@ -97,6 +103,8 @@ impl Erigones {
             force: false,
             result: None,
             log: None,
+            points: Vec::new(),
+            disk: 1,
         });
         self.tasks.len() - 1
     }
@@ -109,7 +117,15 @@ impl Erigones {
             None if t.ok => "SUCCESS",
             None => "FAILURE",
         };
-        let (finished, ok) = (finish_at(t.finished_at()), t.ok && t.revoked.is_none());
+        let ok = t.ok && t.revoked.is_none();
+        // A snapshot or backup is over once its row shows `1` (the lag fault: after the task).
+        let end = match t.kind {
+            Kind::SnapCreate | Kind::BackupCreate if ok && t.ends != NEVER => {
+                t.ends.saturating_add(self.env.lag_ms)
+            }
+            _ => t.finished_at(),
+        };
+        let finished = finish_at(end);
         if let Some(key) = t.log {
             self.env.log.update(key, finished, ok, status);
             return;
@@ -124,6 +140,15 @@ impl Erigones {
             (Kind::Deploy, _) => "create",
             (Kind::Recreate, _) => "recreate",
             (Kind::Undeploy, _) => "delete",
+            (
+                k @ (Kind::SnapCreate
+                | Kind::SnapRollback
+                | Kind::SnapDelete
+                | Kind::BackupCreate
+                | Kind::BackupRestore
+                | Kind::BackupDelete),
+                _,
+            ) => k.action(),
             (Kind::Current, _) => return,
         };
         let vm = &self.vms[t.vm];
@@ -172,8 +197,15 @@ impl Erigones {
             Kind::Undeploy => {
                 set(vm, "notcreated", false);
                 vm.node = None;
+                self.undeployed(t.vm);
                 done("deleted")
             }
+            Kind::SnapCreate
+            | Kind::SnapRollback
+            | Kind::SnapDelete
+            | Kind::BackupCreate
+            | Kind::BackupRestore
+            | Kind::BackupDelete => self.points_done(t),
             Kind::Unfreeze => done("unfrozen"),
             Kind::Current => json!({
                 "message": format!("Current status of VM {name} is {}", vm.status),
@@ -195,10 +227,15 @@ impl Erigones {
         let result = if t.ok {
             self.succeed(&t)
         } else {
+            if matches!(t.kind, Kind::SnapCreate | Kind::BackupCreate) {
+                self.drop_points(ti);
+            }
             let vm = &mut self.vms[t.vm];
             let back = match t.kind {
                 Kind::Deploy => Some("notcreated".to_string()),
                 Kind::Recreate | Kind::Undeploy => Some(t.prev_status.clone()),
+                Kind::SnapRollback | Kind::BackupRestore => Some(t.prev_status.clone()),
+                k if k.on_points() => None,
                 _ if vm.status == "stopping" => Some(t.prev_status.clone()),
                 _ => None,
             };
@@ -296,7 +333,7 @@ impl Erigones {
         let holder = pending
             .iter()
             .copied()
-            .find(|&i| self.tasks[i].kind.is_action());
+            .find(|&i| self.tasks[i].kind.holds_vm_lock());
         let force_over_stopping = kind == Kind::Stop && force && status == "stopping";
         if holder.is_some() && !force_over_stopping {
             return self.lock_failure();
@@ -354,7 +391,7 @@ impl Erigones {
         }
         for &i in pending {
             let t = &mut self.tasks[i];
-            if !t.kind.is_action() {
+            if !t.kind.holds_vm_lock() {
                 continue;
             }
             t.ends = t.ends.min(ends).max(t.started);
@@ -406,10 +443,20 @@ impl Erigones {
         t.applied = true;
         let (vi, prev, kind) = (t.vm, t.prev_status.clone(), t.kind);
         let vm = &mut self.vms[vi];
-        let manages = matches!(kind, Kind::Deploy | Kind::Recreate | Kind::Undeploy);
-        if manages || (vm.status == "stopping" && kind.is_action()) {
+        let manages = matches!(
+            kind,
+            Kind::Deploy
+                | Kind::Recreate
+                | Kind::Undeploy
+                | Kind::SnapRollback
+                | Kind::BackupRestore
+        );
+        if manages || (vm.status == "stopping" && kind.holds_vm_lock()) {
             vm.status = prev;
             vm.status_change = now;
+        }
+        if kind == Kind::SnapCreate || kind == Kind::BackupCreate {
+            self.drop_points(ti);
         }
         self.log_task(ti);
         let t = &self.tasks[ti];
