@@ -219,7 +219,18 @@ fn snapshot_limits_keep_the_providers_words() {
     };
     let op = w.run_op(vm.id.as_str(), snap("first"));
     assert_eq!(op.phase, Phase::Succeeded, "{:?}", op.note);
-    // The same name again: 409.
+    // The same name again: refused before sending, the server's snapshots being known.
+    assert_eq!(
+        w.engine.start("c", vm.id.as_str(), snap("first"), w.now),
+        Err(vigil_core::Refusal::Point(
+            vigil_core::words::PointRefusal::NameUsed {
+                name: "first".into()
+            }
+        ))
+    );
+    // Not known (a reload): sent, and the provider's 409 kept in its words.
+    w.reload(w.now);
+    w.run_until(60_000, |e| e.vm("c", vm.id.as_str()).is_some());
     let op = w.run_op(vm.id.as_str(), snap("first"));
     assert_eq!(op.phase, Phase::Failed);
     let e = op.last_error.clone().unwrap();
@@ -235,6 +246,9 @@ fn snapshot_limits_keep_the_providers_words() {
     // More until Hostway's limit: the fourth is refused with 413, whatever the server had before.
     let mut refused = None;
     for name in ["second", "third", "fourth"] {
+        // The list each create read is forgotten, so the provider's own answer is seen.
+        w.reload(w.now);
+        w.run_until(60_000, |e| e.vm("c", vm.id.as_str()).is_some());
         let op = w.run_op(vm.id.as_str(), snap(name));
         if op.phase == Phase::Failed {
             refused = Some(op);

@@ -58,14 +58,6 @@ fn every_action_reaches_a_verified_end() {
         (Action::Shutdown, PowerState::Stopped),
         (Action::Start, PowerState::Running),
         (Action::Shutdown, PowerState::Stopped),
-        // A restore boots the VM from the backup.
-        (
-            Action::RestoreBackup {
-                backup_id: "bk-2025-12-31".into(),
-                name: String::new(),
-            },
-            PowerState::Running,
-        ),
     ] {
         let what = format!("{action:?}");
         let op = w.run_op(id.as_str(), action);
@@ -85,12 +77,6 @@ fn every_action_reaches_a_verified_end() {
         assert!(!vm.locked);
     }
     let p = project(&w);
-    assert_eq!(
-        w.count_sent(&format!(
-            "POST {BASE}/projects/{p}/vms/{id}/backups/bk-2025-12-31/restore"
-        )),
-        1
-    );
     assert_eq!(
         w.count_sent(&format!("POST {BASE}/projects/{p}/vms/{id}/stop")),
         2

@@ -155,10 +155,11 @@ pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
         (KnownPoint::Found(p), None) => Some(Learn::Point(p.id.clone())),
         _ => learn,
     };
-    let fresh = match op.target.point() {
-        Some(_) => list_fresh,
-        // A restore: the VM and the list, the older of the two.
-        None => vm_fresh.zip(list_fresh).map(|(a, b)| a.min(b)),
+    let fresh = match op.expect.needs_vm() {
+        // The VM and the list, the older of the two.
+        true => vm_fresh.zip(list_fresh).map(|(a, b)| a.min(b)),
+        // A delete: the list alone.
+        false => list_fresh,
     };
     Known {
         vm,
@@ -168,12 +169,12 @@ pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
     }
 }
 
-/// The list an operation must read next, where it needs one: a snapshot's or backup's always;
-/// a restore's when its list is older than its VM's data (the VM is read otherwise).
+/// The list an operation must read next, where it needs one: a deleted snapshot's or backup's
+/// always; otherwise when the list is older than the VM's data (the VM is read otherwise).
 pub(crate) fn points_read_for(c: &Conn, op: &Operation) -> Option<(VmId, PointKind)> {
     let (vm_id, kind, ..) = point_of(op).filter(|_| uses_points(op))?;
     let list_at = c.points.read_at(&vm_id, kind);
-    if op.target.point().is_none() {
+    if op.expect.needs_vm() {
         let vm_at = c.inv.fresh(&vm_id, false);
         if list_at.is_some_and(|l| vm_at.is_none_or(|v| l > v)) {
             return None;

@@ -278,7 +278,8 @@ pub enum Expect {
     /// The VM (or the snapshot or backup targeted) is gone: a read answers "not found", or a
     /// complete listing does not hold it.
     Gone,
-    /// A new snapshot or backup: it appears in its VM's list and is ready.
+    /// A new snapshot or backup: it appears in its VM's list and is ready, and its VM is no
+    /// longer locked by the action.
     PointReady,
     /// The VM shows these, and (`point_ready`) the snapshot or backup the action names is
     /// ready (again): a restore, a rollback, an image made from a snapshot.
@@ -300,6 +301,11 @@ impl Expect {
             Expect::Shows(e) => e.power_only(),
             _ => None,
         }
+    }
+
+    /// Whether it needs the VM read besides a list of its snapshots or backups.
+    pub fn needs_vm(&self) -> bool {
+        !matches!(self, Expect::Gone)
     }
 
     /// Whether it needs the VM's snapshots or backups read.
@@ -332,6 +338,8 @@ impl Expect {
             (Expect::Gone, Some(vm)) => Err(Mismatch::StillThere {
                 status: vm.status_raw.clone(),
             }),
+            // Ready, and the VM no longer held by the action (cloudsfor's lock).
+            (Expect::PointReady, Some(vm)) if vm.locked => Err(Mismatch::Locked),
             (Expect::PointReady, _) => point_ready(seen.point),
             (
                 Expect::Restored {
