@@ -305,6 +305,7 @@ pub fn vm(c: &mut Cursor) -> Vm {
         project: maybe(c),
         addresses: Vec::new(),
         // Seconds up, as Erigones gives them: at times at the end of what they can say.
+        image_id: None,
         uptime_s: match c.u8() % 4 {
             0 => None,
             1 => Some(u64::MAX),

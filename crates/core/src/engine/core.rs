@@ -177,6 +177,9 @@ impl Core {
         action.validate()?;
         let c = self.conn(conn).ok_or(Refusal::UnknownConnection)?;
         c.api.validate(action)?;
+        if let Action::Rebuild { image } = action {
+            crate::rebuild::check_image(c.caps, c.catalogue.as_ref(), image)?;
+        }
         if matches!(action, Action::ShutdownWithin { .. }) && !c.caps.forces_stop {
             return Err(Refusal::NoServerSideForce {
                 provider: c.cfg.dialect,
@@ -202,8 +205,7 @@ impl Core {
             }
             _ => None,
         };
-        let addressed = c.caps.create.map(|cc| cc.addressed()).unwrap_or_default();
-        let expect = action.expectation(before.as_ref(), addressed);
+        let expect = action.expectation_on(before.as_ref(), c.caps);
         let proof = action.proof(before.as_ref(), &expect);
         let id = OpId(self.next_id(""));
         let op = Operation {

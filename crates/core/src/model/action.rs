@@ -18,6 +18,8 @@ pub enum ActionKind {
     Rename,
     Snapshot,
     RestoreBackup,
+    /// Rebuilds (reinstalls) the VM from an image: its disk is replaced.
+    Rebuild,
     /// A new VM (not on a VM: on a connection).
     Create,
     Delete,
@@ -31,6 +33,7 @@ impl ActionKind {
             ActionKind::PowerOff
                 | ActionKind::PowerCycle
                 | ActionKind::RestoreBackup
+                | ActionKind::Rebuild
                 | ActionKind::Delete
         )
     }
@@ -49,6 +52,7 @@ impl ActionKind {
                 | ActionKind::Rename
                 | ActionKind::Snapshot
                 | ActionKind::RestoreBackup
+                | ActionKind::Rebuild
                 | ActionKind::Create
                 | ActionKind::Delete
         )
@@ -155,6 +159,10 @@ pub struct VmSpec {
     pub public_ip: bool,
 }
 
+/// The image of [`Action::Rebuild`] where the provider rebuilds a VM from its own definition
+/// only (Erigones' recreate): "the current image", whatever it is.
+pub const CURRENT_IMAGE: &str = "(current)";
+
 /// An action with its parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
@@ -175,6 +183,12 @@ pub enum Action {
     },
     RestoreBackup {
         backup_id: String,
+    },
+    /// Rebuilds the VM from `image`: the catalogue image's id as the provider's rebuild takes it
+    /// (cloudsfor's distro, ONETSolutions' image id), or [`CURRENT_IMAGE`] where the provider
+    /// redeploys the VM's own definition (Erigones' recreate). See [`crate::rebuild`].
+    Rebuild {
+        image: String,
     },
     /// A graceful shutdown the provider itself forces off after `timeout_s` seconds (Erigones'
     /// `stop {"force": false, "timeout": N}`). Only sent by the Stop workflow, on dialects that
@@ -205,6 +219,7 @@ impl Action {
             Action::Rename { .. } => ActionKind::Rename,
             Action::Snapshot { .. } => ActionKind::Snapshot,
             Action::RestoreBackup { .. } => ActionKind::RestoreBackup,
+            Action::Rebuild { .. } => ActionKind::Rebuild,
             Action::ShutdownWithin { .. } => ActionKind::Shutdown,
             Action::Create(_) => ActionKind::Create,
             Action::Delete { .. } => ActionKind::Delete,
@@ -224,6 +239,7 @@ impl Action {
             | ActionKind::Rename
             | ActionKind::Snapshot
             | ActionKind::RestoreBackup
+            | ActionKind::Rebuild
             | ActionKind::Create
             | ActionKind::Delete => return None,
         })
@@ -240,6 +256,7 @@ impl Action {
                 }
                 Ok(())
             }
+            Action::Rebuild { image } if image.trim().is_empty() => Err(Refusal::ChooseImage),
             Action::Resize(Resize::One { size, .. }) if *size == 0 => Err(Refusal::SizeAtLeastOne),
             Action::Resize(Resize::All { cpu, ram, disk })
                 if *cpu == 0 || *ram == 0 || *disk == 0 =>

@@ -7,7 +7,9 @@ mod proof;
 mod target;
 mod vm;
 
-pub use action::{check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec};
+pub use action::{
+    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
+};
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
 pub use proof::{Evidence, Proof, TaskEnd};
 pub use target::{Addressed, Expect, Mismatch, PowerTarget, ResourceKind, Target, VmExpect};

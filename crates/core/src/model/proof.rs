@@ -77,6 +77,7 @@ impl ActionKind {
             ActionKind::Reboot
                 | ActionKind::PowerCycle
                 | ActionKind::RestoreBackup
+                | ActionKind::Rebuild
                 | ActionKind::Start
         )
     }
@@ -160,6 +161,7 @@ mod tests {
             snapshot_count: Some(1),
             project: None,
             addresses: Vec::new(),
+            image_id: None,
             uptime_s: None,
         }
     }

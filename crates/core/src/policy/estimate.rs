@@ -74,6 +74,7 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::Snapshot => 180 * SECOND,
         ActionKind::RestoreBackup => 120 * SECOND,
         ActionKind::Create => 120 * SECOND,
+        ActionKind::Rebuild => 120 * SECOND,
         ActionKind::Delete => 30 * SECOND,
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)

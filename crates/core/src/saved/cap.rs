@@ -48,6 +48,7 @@ fn cap_mismatch(m: &mut Mismatch) {
     match m {
         Mismatch::Power { status } | Mismatch::StillThere { status } => cap(status),
         Mismatch::Name { current } => cap(current),
+        Mismatch::Image { current } => cap_opt(current),
         Mismatch::Size { current } => cap_opt(&mut current.flavor),
         Mismatch::Locked
         | Mismatch::SnapshotNotListed

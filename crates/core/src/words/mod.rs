@@ -10,6 +10,7 @@
 mod hint;
 mod labels;
 mod note;
+mod rebuild;
 mod refusal;
 mod storage;
 mod workflow;
@@ -17,6 +18,7 @@ mod workflow;
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
+pub use rebuild::{rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label};
 pub use refusal::Refusal;
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
@@ -39,6 +41,7 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::Rename => "Rename",
         ActionKind::Snapshot => "Snapshot",
         ActionKind::RestoreBackup => "Restore backup",
+        ActionKind::Rebuild => "Rebuild",
         ActionKind::Create => "Create VM",
         ActionKind::Delete => "Delete",
     }
@@ -57,6 +60,7 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::Rename => "renaming…",
         ActionKind::Snapshot => "snapshotting…",
         ActionKind::RestoreBackup => "restoring…",
+        ActionKind::Rebuild => "rebuilding…",
         ActionKind::Create => "creating…",
         ActionKind::Delete => "deleting…",
     }
@@ -70,6 +74,7 @@ pub fn verb(kind: ActionKind) -> &'static str {
         ActionKind::Resize => "resize VMs",
         ActionKind::Snapshot => "take snapshots",
         ActionKind::RestoreBackup => "restore backups",
+        ActionKind::Rebuild => "rebuild VMs",
         _ => "change this VM",
     }
 }
@@ -103,6 +108,10 @@ pub fn describe_action(action: &Action) -> String {
         Action::Rename { name: to } => format!("Rename to “{}”", name(to)),
         Action::Snapshot { name: called, .. } => format!("Snapshot “{}”", name(called)),
         Action::RestoreBackup { backup_id } => format!("Restore backup “{}”", name(backup_id)),
+        Action::Rebuild { image } if image.trim() == crate::model::CURRENT_IMAGE => {
+            "Rebuild from its current image".to_string()
+        }
+        Action::Rebuild { image } => format!("Rebuild from image “{}”", name(image.trim())),
         Action::ShutdownWithin { timeout_s } => format!(
             "Shut down (forced off after {})",
             format_duration(Millis::from(*timeout_s) * 1000)

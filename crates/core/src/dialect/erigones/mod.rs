@@ -13,6 +13,7 @@
 
 use serde_json::{json, Value};
 
+use super::RebuildCaps;
 use super::{
     target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps, Dialect,
     DialectKind, Endpoint, Found, Observation, RateLimit, Sizing, SnapshotCaps, Submit, VmPage,
@@ -22,7 +23,9 @@ use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
-use crate::model::{Action, ActionKind, ProviderRef, RefKind, Target, TaskState, Vm};
+use crate::model::{
+    Action, ActionKind, ProviderRef, RefKind, Target, TaskState, Vm, CURRENT_IMAGE,
+};
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
@@ -57,6 +60,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::Reboot,
         ActionKind::PowerOff,
         ActionKind::PowerCycle,
+        ActionKind::Rebuild,
     ],
     // Not published: a conservative 8 a second (429 + Retry-After is honoured anyway).
     rate_limit: RateLimit {
@@ -116,6 +120,13 @@ pub const CAPS: Caps = Caps {
         // Undeploy needs the VM stopped: a running one is forced off as the delete's first step.
         needs_stopped: true,
         needs_admin: true,
+    }),
+    rebuild: Some(RebuildCaps {
+        // "redeploys the current definition (same image)".
+        current_image_only: true,
+        needs_stopped: true,
+        // A deploy creates, then starts the VM ("ready": `SUCCESS` AND `running`).
+        ends_running: true,
     }),
 };
 
@@ -228,6 +239,11 @@ impl Dialect for Erigones {
             return Err(Refusal::PendingTasks);
         }
         match (kind, s) {
+            // "VM `stopped` and unlocked" (the lock: pending tasks, refused above).
+            (ActionKind::Rebuild, "stopped") => Ok(()),
+            (ActionKind::Rebuild, _) => Err(Refusal::MustBeStopped {
+                status: s.to_string(),
+            }),
             (ActionKind::Start, "stopped") => Ok(()),
             (ActionKind::Start, "frozen") => Err(Refusal::Frozen),
             (ActionKind::Start, "running") => Err(Refusal::AlreadyRunning),
@@ -257,6 +273,12 @@ impl Dialect for Erigones {
                 min: HOSTNAME_LEN.0,
                 max: HOSTNAME_LEN.1,
             }),
+            // A recreate redeploys the VM's own definition: no other image can be asked for.
+            Action::Rebuild { image } if image.trim() != CURRENT_IMAGE => {
+                Err(Refusal::RebuildsCurrentImageOnly {
+                    provider: DialectKind::Erigones,
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -308,6 +330,13 @@ impl Dialect for Erigones {
         let id = target_vm_id(target, vm);
         if let Some(step) = Step::of(action, stage) {
             return self.step_request(step, hostname_of(action, id), action, vm);
+        }
+        if let Action::Rebuild { .. } = action {
+            // "without `force` → `417 \"Are you sure?\"`": the user confirmed by typing the
+            // VM's name back.
+            let path = format!("vm/{}/", encode_component(id));
+            let body = json!({ "recreate": true, "force": true });
+            return self.api.send(Method::Post, &path, &body);
         }
         let (verb, body) = Self::action_body(action);
         let path = format!("{}{verb}/", Self::vm_path(id));
