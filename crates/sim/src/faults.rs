@@ -16,6 +16,7 @@
 //! | `garble` | probability | the task id an answer carries is replaced by another one of the same shape (Erigones `task_id` and `es_task_id`, an ONETSolutions Task's `id`): reading it back answers `404` |
 //! | `clear` | ms | ZennoHosting clears `operation`/`operationStatus` to `null` this long after an operation ended (`clear=0`: at once; the sheet marks "null when idle" as assumed) |
 //! | `lie` | probability | a ZennoHosting operation that fails reports `operationStatus: succeeded` while the VM stays as it was |
+//! | `lag` | ms | a snapshot or backup whose create task reports done turns ready only this long after (ONETSolutions `available`, ZennoHosting `ready`, Erigones status `1`; cloudsfor: its id enters `snapshot_ids` this long after the `snapshot` action `completed`); Hostway has no task, so no such window |
 //!
 //! `garble` and `lie` draw from random streams of their own: with them off (or on), every other
 //! decision of a world is the same.
@@ -53,6 +54,8 @@ pub struct Faults {
     pub clear_ms: Option<u64>,
     /// Probability that a failing ZennoHosting operation reports `succeeded`.
     pub lie: f64,
+    /// A snapshot or backup turns ready this long (ms) after its create task reports done.
+    pub lag_ms: u64,
 }
 
 impl Faults {
@@ -129,9 +132,10 @@ impl Faults {
                 "garble" => f.garble = prob(v)?,
                 "clear" => f.clear_ms = Some(ms(v)?),
                 "lie" => f.lie = prob(v)?,
+                "lag" => f.lag_ms = ms(v)?,
                 other => {
                     return Err(format!(
-                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck, garble, clear, lie"
+                        "unknown fault '{other}'; known: 5xx, burst, 429, drop, latency, malformed, unknown_enum, stuck, garble, clear, lie, lag"
                     ))
                 }
             }
@@ -174,6 +178,9 @@ impl fmt::Display for Faults {
         p("lie", self.lie);
         if let Some(ms) = self.clear_ms {
             parts.push(format!("clear={ms}"));
+        }
+        if self.lag_ms != 0 {
+            parts.push(format!("lag={}", self.lag_ms));
         }
         if self.burst != 0 {
             parts.push(format!("burst={}", self.burst));
@@ -311,6 +318,9 @@ mod tests {
         assert_eq!(f.unknown_enum, 0.01);
         assert_eq!(f.stuck, 0.01);
         assert_eq!(Faults::parse(&f.to_string()).unwrap(), f);
+        let l: Faults = "lag=30000".parse().unwrap();
+        assert_eq!(l.lag_ms, 30_000);
+        assert_eq!(Faults::parse(&l.to_string()).unwrap(), l);
         let g: Faults = "garble=0.05,clear=0,lie=1".parse().unwrap();
         assert_eq!((g.garble, g.clear_ms, g.lie), (0.05, Some(0), 1.0));
         assert!(!g.is_none());

@@ -45,7 +45,7 @@ mod zenno;
 
 pub use faults::Faults;
 pub use message::{Reply, Request, Response};
-pub use truth::{Completion, VmFact, VmState};
+pub use truth::{Completion, PointFact, PointKind, PointState, VmFact, VmState};
 pub use util::{b64encode, iso};
 
 use util::{json_response, parse_url, Ctx, Env, Rng};
@@ -161,6 +161,7 @@ pub(crate) trait Dialect: Send {
     /// and reported successes that are not).
     fn apply_faults(&mut self, faults: &Faults) {
         self.env_mut().stuck_rate = faults.stuck.clamp(0.0, 1.0);
+        self.env_mut().lag_ms = faults.lag_ms;
     }
     fn env(&self) -> &Env;
     fn env_mut(&mut self) -> &mut Env;
@@ -169,6 +170,23 @@ pub(crate) trait Dialect: Send {
     fn facts(&self, now: u64) -> Vec<VmFact>;
     fn stuck_count(&self) -> u64 {
         self.env().stuck_count
+    }
+    /// Every snapshot and backup of the VM `vm` (id or name) as of `now`, oldest first.
+    fn points(&self, _vm: &str, _now: u64) -> Vec<PointFact> {
+        Vec::new()
+    }
+    /// The image the VM `vm` runs now, as the dialect's API names it.
+    fn vm_image(&self, _vm: &str) -> Option<String> {
+        None
+    }
+    /// The snapshot or backup the VM `vm`'s disk was last restored from (a restore that took
+    /// effect), as the dialect's URLs name it.
+    fn restored_from(&self, _vm: &str) -> Option<String> {
+        None
+    }
+    /// Whether the VM `vm` has automatic backups on; `None` where the dialect has none.
+    fn automatic_backups(&self, _vm: &str, _now: u64) -> Option<bool> {
+        None
     }
 }
 

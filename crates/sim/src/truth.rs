@@ -112,6 +112,110 @@ impl VmFact {
     }
 }
 
+/// Which kind of recovery point: see [`PointFact`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointKind {
+    Snapshot,
+    Backup,
+}
+
+/// Where one snapshot or backup stands, as the simulated provider really holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointState {
+    /// Being taken (Hostway `BUILD`, ONETSolutions / ZennoHosting `creating`, Erigones `2`
+    /// pending); also a point whose create task already reports done while the point is not
+    /// ready yet (the `lag` fault). cloudsfor's snapshots have no state of their own: one is
+    /// listed only once ready.
+    Creating,
+    /// Usable: a restore from it and a delete of it are accepted.
+    Ready,
+    /// A restore / rollback from it runs (ONETSolutions, ZennoHosting `restoring`, Erigones `3`).
+    Restoring,
+    /// Its delete was accepted and has not finished (Hostway shows the snapshot `DELETED`).
+    Deleting,
+    /// Its create failed (Hostway `DELETED`, ONETSolutions `error`, ZennoHosting `failed`) or it
+    /// was lost (Erigones `4`); still listed.
+    Failed,
+    /// Deleted (or removed with a failed create): `404` and absent from every list.
+    Gone,
+}
+
+/// One snapshot or backup of a VM: see [`crate::Sim::points`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointFact {
+    /// The dialect's name, as in [`crate::PREFIXES`].
+    pub dialect: &'static str,
+    /// The VM's id as the dialect's URLs use it (Erigones: the hostname).
+    pub vm_id: String,
+    pub kind: PointKind,
+    /// Its id as the dialect's URLs use it (cloudsfor: the number as text; Erigones: its name).
+    pub id: String,
+    pub name: String,
+    pub state: PointState,
+    /// When it is (was) ready; `None` when it never will be (failed, stuck).
+    pub ready_at_ms: Option<u64>,
+}
+
+impl PointFact {
+    /// Listed by the API (every state but [`PointState::Gone`]).
+    pub fn exists(&self) -> bool {
+        self.state != PointState::Gone
+    }
+}
+
+/// Snapshots, backups and images: the ground truth of recovery points and rebuilds.
+impl crate::Sim {
+    /// Every snapshot and backup the VM `vm` of `dialect` holds, or held while this world
+    /// remembers it (deleted ones as [`PointState::Gone`]), oldest first, as of
+    /// [`Sim::now_ms`]. `vm` as in [`Sim::vm_fact`]. Empty for an unknown VM or dialect, and
+    /// for a dialect without the kind (ZennoHosting has no snapshots, Hostway no backups).
+    pub fn points(&self, dialect: &str, vm: &str) -> Vec<PointFact> {
+        let Some(d) = self.dialects.iter().find(|d| d.name() == dialect) else {
+            return Vec::new();
+        };
+        let id = self.vm_fact(dialect, vm).map(|f| f.vm_id);
+        d.points(id.as_deref().unwrap_or(vm), self.last_now)
+    }
+
+    /// The snapshot or backup `point` (its id, else its name; the newest of that name) of the VM
+    /// `vm` of `dialect`, as of [`Sim::now_ms`].
+    pub fn point(&self, dialect: &str, vm: &str, point: &str) -> Option<PointFact> {
+        let all = self.points(dialect, vm);
+        all.iter()
+            .find(|p| p.id == point)
+            .or_else(|| all.iter().rev().find(|p| p.name == point))
+            .cloned()
+    }
+
+    /// The image the VM `vm` of `dialect` runs now, as its API names it: cloudsfor the image
+    /// `id` (a snapshot's id after a rebuild from it), ONETSolutions and Hostway the image `id`,
+    /// Erigones the image name of disk 1, ZennoHosting `None` (its VM shows no image).
+    pub fn vm_image(&self, dialect: &str, vm: &str) -> Option<String> {
+        let d = self.dialects.iter().find(|d| d.name() == dialect)?;
+        let id = self.vm_fact(dialect, vm)?.vm_id;
+        d.vm_image(&id)
+    }
+
+    /// The snapshot or backup (its id as the dialect's URLs use it; Erigones: its name) the disk
+    /// of the VM `vm` of `dialect` was last restored from by a restore / rollback / rebuild that
+    /// really took effect; `None` when none did. The one way to tell a restore that worked from
+    /// one that failed where the API cannot (a Hostway restore ends `ACTIVE` either way).
+    pub fn restored_from(&self, dialect: &str, vm: &str) -> Option<String> {
+        let d = self.dialects.iter().find(|d| d.name() == dialect)?;
+        let id = self.vm_fact(dialect, vm)?.vm_id;
+        d.restored_from(&id)
+    }
+
+    /// Whether the VM `vm` of `dialect` has automatic backups on now: cloudsfor's `backups`
+    /// feature, ONETSolutions' backup add-on, an active Erigones backup definition. `None` for a
+    /// dialect without automatic backups or an unknown VM.
+    pub fn automatic_backups(&self, dialect: &str, vm: &str) -> Option<bool> {
+        let d = self.dialects.iter().find(|d| d.name() == dialect)?;
+        let id = self.vm_fact(dialect, vm)?.vm_id;
+        d.automatic_backups(&id, self.last_now)
+    }
+}
+
 /// A planned end on the virtual clock as a finish time (`NEVER` → `None`).
 pub(crate) fn finish_at(ends: u64) -> Option<u64> {
     (ends != NEVER).then_some(ends)

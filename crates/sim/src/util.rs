@@ -93,6 +93,8 @@ pub(crate) struct Env {
     pub stuck_rate: f64,
     /// How many actions the stuck fault froze.
     pub stuck_count: u64,
+    /// The lag fault: a snapshot or backup turns ready this long after its task reports done.
+    pub lag_ms: u64,
     /// Every accepted action and when it really finishes (never shown to clients).
     pub log: crate::truth::Log,
 }
@@ -110,6 +112,7 @@ impl Env {
             },
             stuck_rate: 0.0,
             stuck_count: 0,
+            lag_ms: 0,
             log: crate::truth::Log::default(),
         }
     }

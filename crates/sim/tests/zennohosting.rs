@@ -246,26 +246,49 @@ fn reboot_lifecycle_stops_then_boots() {
 }
 
 #[test]
-fn backup_restore_is_an_operation() {
+fn backup_restore_is_an_operation_that_ends_as_before() {
     let mut s = sim(0.0);
     let p = zh_project(&mut s, T0);
-    let id = pick(&mut s, &p, "stopped");
-    let r = zh(
-        &mut s,
-        "POST",
-        &format!("/projects/{p}/vms/{id}/backups/bk-1/restore"),
-        "",
-        T0,
-    );
-    assert_eq!(r.status, 202);
-    assert!(json(&r)["commandId"].is_string());
-    let tr = trace(&mut s, &p, &id, T0, T0 + 200 * SEC);
-    assert_eq!(tr.first().unwrap().0, "restore");
-    assert_eq!(
-        tr.last().unwrap(),
-        &row("restore", "succeeded", "booted", "running")
-    );
-    assert!(tr.iter().any(|r| r.1 == "in_progress"));
+    for (k, state) in ["stopped", "running"].into_iter().enumerate() {
+        let t0 = T0 + k as u64 * 300 * SEC;
+        // a VM in `state` holding a backup
+        let (id, backup) = vms(&mut s, &p, t0)
+            .into_iter()
+            .filter(|v| v["state"] == state)
+            .find_map(|v| {
+                let id = v["id"].as_str().unwrap().to_string();
+                let b = json(&zh(
+                    &mut s,
+                    "GET",
+                    &format!("/projects/{p}/vms/{id}/backups"),
+                    "",
+                    t0,
+                ));
+                b["items"][0]["id"].as_str().map(|b| (id, b.to_string()))
+            })
+            .unwrap();
+        let r = zh(
+            &mut s,
+            "POST",
+            &format!("/projects/{p}/vms/{id}/backups/{backup}/restore"),
+            "",
+            t0,
+        );
+        assert_eq!(r.status, 202);
+        assert!(json(&r)["commandId"].is_string());
+        let tr = trace(&mut s, &p, &id, t0, t0 + 200 * SEC);
+        assert_eq!(tr.first().unwrap().0, "restore");
+        let boot = if state == "running" {
+            "booted"
+        } else {
+            "stopped"
+        };
+        assert_eq!(
+            tr.last().unwrap(),
+            &row("restore", "succeeded", boot, state)
+        );
+        assert!(tr.iter().any(|r| r.1 == "in_progress"));
+    }
 }
 
 #[test]

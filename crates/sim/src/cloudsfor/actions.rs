@@ -3,8 +3,9 @@
 use serde_json::{json, Map, Value};
 
 use super::{
-    action_json, catalogue, locked, paging, status_of, unprocessable, valid_hostname, Action,
-    Cloudsfor, Image, Kind, Outcome, Params, Phase, MAX_ACTIONS_KEPT, SHUTDOWN_IGNORED_RATE,
+    action_json, catalogue, locked, paging, points, status_of, unprocessable, valid_hostname,
+    Action, Cloudsfor, Image, Kind, Outcome, Params, Phase, MAX_ACTIONS_KEPT,
+    SHUTDOWN_IGNORED_RATE,
 };
 use crate::truth::{finish_at, Completion};
 use crate::util::{iso, json_response, window, Ctx};
@@ -69,7 +70,7 @@ fn resize_resource(body: &Map<String, Value>) -> Result<Sizes, Response> {
 
 impl Cloudsfor {
     pub(super) fn apply_due(&mut self, now: u64) {
-        for acc in self.accounts.iter_mut() {
+        for (ai, acc) in self.accounts.iter_mut().enumerate() {
             let mut due: Vec<usize> = (0..acc.actions.len())
                 .filter(|&i| !acc.actions[i].applied && acc.actions[i].ends <= now)
                 .collect();
@@ -105,14 +106,33 @@ impl Cloudsfor {
                         vm.disk = disk.unwrap_or(vm.disk);
                     }
                     (Kind::Rename, Params::Rename(n)) => vm.name = n.clone(),
-                    (Kind::Snapshot, Params::Snapshot(_)) => {
+                    (Kind::Snapshot, Params::Snapshot(name)) => {
                         self.next_image_id += 1;
-                        vm.snapshot_ids.push(self.next_image_id);
+                        let id = self.next_image_id;
+                        vm.snapshot_ids.push(id);
+                        let visible_at = a.ends.saturating_add(self.env.lag_ms);
+                        let stored = points::Stored::new(
+                            (ai, a.vm),
+                            name,
+                            a.ends,
+                            visible_at,
+                            vm.disk,
+                            false,
+                        );
+                        self.stored.insert(id, stored);
                     }
                     (Kind::Rebuild, Params::Rebuild(image)) => {
                         vm.image = *image;
                         vm.running = true;
+                        if let Image::Snapshot(id, _) = image {
+                            vm.restored_from = Some(*id);
+                        }
                     }
+                    (Kind::Restore, Params::Restore(id)) => vm.restored_from = Some(*id),
+                    (Kind::EnableBackups, _) if !vm.features.contains(&"backups") => {
+                        vm.features.insert(0, "backups")
+                    }
+                    (Kind::DisableBackups, _) => vm.features.retain(|f| *f != "backups"),
                     _ => {}
                 }
             }
@@ -216,7 +236,14 @@ impl Cloudsfor {
                 None => return Err(unprocessable("name is required")),
             },
             Kind::Snapshot => self.snapshot_params(ai, vi, body, now)?,
-            Kind::Rebuild => Params::Rebuild(self.rebuild_image(vm, body)?),
+            Kind::Rebuild => Params::Rebuild(self.rebuild_image(vm, body, now)?),
+            Kind::Restore => Params::Restore(self.restore_backup(vm, body)?),
+            Kind::EnableBackups if vm.features.contains(&"backups") => {
+                return Err(unprocessable("Backups are already enabled for this VM"))
+            }
+            Kind::DisableBackups if !vm.features.contains(&"backups") => {
+                return Err(unprocessable("Backups are not enabled for this VM"))
+            }
             _ => Params::None,
         })
     }
@@ -248,7 +275,12 @@ impl Cloudsfor {
     }
 
     /// `rebuild`'s `image`: a catalogue image (distro or id) or one of this VM's snapshot ids.
-    fn rebuild_image(&self, vm: &super::Vm, body: &Map<String, Value>) -> Result<Image, Response> {
+    fn rebuild_image(
+        &self,
+        vm: &super::Vm,
+        body: &Map<String, Value>,
+        now: u64,
+    ) -> Result<Image, Response> {
         let Some(v) = body.get("image").filter(|v| !v.is_null()) else {
             return Err(unprocessable(
                 "image is required: a distribution image (distro or id) or a snapshot id of this VM",
@@ -261,7 +293,9 @@ impl Cloudsfor {
             Image::Catalogue(i) | Image::Snapshot(_, i) => i,
         };
         match crate::util::as_uint(v) {
-            Some(id) if vm.snapshot_ids.contains(&id) => Ok(Image::Snapshot(id, base)),
+            Some(id) if self.shown_snapshot_ids(vm, now).contains(&id) => {
+                Ok(Image::Snapshot(id, base))
+            }
             _ => Err(unprocessable(&format!(
                 "image {v} is neither a distribution image nor a snapshot of this VM"
             ))),
@@ -291,13 +325,20 @@ impl Cloudsfor {
             now + dur
         };
         let vm = &self.accounts[ai].vms[vi];
+        // A snapshot is over once its id is in `snapshot_ids` (the lag fault: later).
+        let finished = match kind {
+            Kind::Snapshot if ends != crate::util::NEVER && outcome == Outcome::Completed => {
+                ends.saturating_add(self.env.lag_ms)
+            }
+            _ => ends,
+        };
         self.env.log.record(Completion {
             dialect: "cloudsfor",
             vm_id: vm.id.clone(),
             vm_name: vm.name.clone(),
             action: kind.as_str(),
             accepted_at_ms: now,
-            finished_at_ms: finish_at(ends),
+            finished_at_ms: finish_at(finished),
             succeeded: outcome == Outcome::Completed,
             task_status: if outcome == Outcome::Errored {
                 "errored"

@@ -157,6 +157,7 @@ impl Cloudsfor {
             region: spec.region,
             addr: self.next_addr,
             phase: Phase::New,
+            restored_from: None,
         };
         self.next_addr += 1;
         self.accounts[ai].vms.push(vm);

@@ -23,6 +23,7 @@
 mod actions;
 mod catalogue;
 mod lifecycle;
+mod points;
 mod world;
 
 use world::private_v4;
@@ -60,13 +61,16 @@ enum Kind {
     Rename,
     Snapshot,
     Rebuild,
+    Restore,
+    EnableBackups,
+    DisableBackups,
     /// The action a `POST /vms` starts (not postable as an action).
     Create,
 }
 
 impl Kind {
     /// The types `POST /vms/{id}/actions` takes.
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 13] = [
         Kind::Reboot,
         Kind::PowerCycle,
         Kind::Shutdown,
@@ -77,6 +81,9 @@ impl Kind {
         Kind::Rename,
         Kind::Snapshot,
         Kind::Rebuild,
+        Kind::Restore,
+        Kind::EnableBackups,
+        Kind::DisableBackups,
     ];
 
     fn as_str(self) -> &'static str {
@@ -91,6 +98,9 @@ impl Kind {
             Kind::Rename => "rename",
             Kind::Snapshot => "snapshot",
             Kind::Rebuild => "rebuild",
+            Kind::Restore => "restore",
+            Kind::EnableBackups => "enable_backups",
+            Kind::DisableBackups => "disable_backups",
             Kind::Create => "create",
         }
     }
@@ -112,6 +122,8 @@ impl Kind {
             Kind::Rename => 3_000,
             Kind::Snapshot => 180_000,
             Kind::Rebuild => 60_000,
+            Kind::Restore => 90_000,
+            Kind::EnableBackups | Kind::DisableBackups => 5_000,
             Kind::Create => 100_000,
         }
     }
@@ -150,6 +162,8 @@ enum Params {
     Rename(String),
     Snapshot(String),
     Rebuild(Image),
+    /// `restore`'s backup id.
+    Restore(u64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -201,6 +215,8 @@ struct Vm {
     /// The VM's number in the world's address pools.
     addr: u64,
     phase: Phase,
+    /// The snapshot or backup its disk was last restored from (ground truth only).
+    restored_from: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -242,6 +258,8 @@ pub(crate) struct Cloudsfor {
     next_addr: u64,
     /// Ids of created VMs (a stream of their own: only creates draw from it).
     ids: Rng,
+    /// Every snapshot's and backup's own fields, by id.
+    stored: std::collections::BTreeMap<u64, points::Stored>,
 }
 
 fn err(status: u16, id: &str, message: &str) -> Response {
@@ -401,6 +419,9 @@ impl Cloudsfor {
                 _ => (label, method_not_allowed()),
             };
         }
+        if let Some(answer) = self.points_route(ai, ctx) {
+            return answer;
+        }
         if ctx.matches(&["actions"]) {
             if m != "GET" {
                 return ("GET /actions".into(), method_not_allowed());
@@ -493,6 +514,40 @@ impl Dialect for Cloudsfor {
 
     fn facts(&self, now: u64) -> Vec<VmFact> {
         self.vm_facts(now)
+    }
+
+    fn points(&self, vm: &str, now: u64) -> Vec<crate::PointFact> {
+        self.point_facts(vm, now)
+    }
+
+    fn vm_image(&self, vm: &str) -> Option<String> {
+        let v = self
+            .accounts
+            .iter()
+            .flat_map(|a| &a.vms)
+            .find(|v| v.id == vm)?;
+        Some(match v.image {
+            Image::Catalogue(i) => IMAGES[i].id.to_string(),
+            Image::Snapshot(id, _) => id.to_string(),
+        })
+    }
+
+    fn restored_from(&self, vm: &str) -> Option<String> {
+        let v = self
+            .accounts
+            .iter()
+            .flat_map(|a| &a.vms)
+            .find(|v| v.id == vm)?;
+        v.restored_from.map(|id| id.to_string())
+    }
+
+    fn automatic_backups(&self, vm: &str, _now: u64) -> Option<bool> {
+        let v = self
+            .accounts
+            .iter()
+            .flat_map(|a| &a.vms)
+            .find(|v| v.id == vm)?;
+        Some(v.features.contains(&"backups"))
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -61,6 +61,7 @@ fn make_vms(
                 region: s.region,
                 addr: *next_addr - 1,
                 phase: Phase::Active,
+                restored_from: None,
             }
         })
         .collect()
@@ -119,7 +120,9 @@ impl Cloudsfor {
             pool: Pool::new(sc.seed, NET),
             next_addr,
             ids: Rng::derive(sc.seed, 0xC10D_01D5),
+            stored: Default::default(),
         }
+        .with_seeded_points(sc.seed, now)
     }
 
     /// `networks` of a VM: public and private IPv4 (and IPv6 with the `ipv6` feature) once it
@@ -161,7 +164,7 @@ impl Cloudsfor {
             "created_at": iso(vm.created_ms),
             "status": status,
             "backup_ids": vm.backup_ids,
-            "snapshot_ids": vm.snapshot_ids,
+            "snapshot_ids": self.shown_snapshot_ids(vm, now),
             "image": vm.image.json(),
             "features": vm.features,
             "networks": self.networks(vm),

@@ -42,30 +42,32 @@ fn parse(body: &Map<String, Value>) -> Result<ChangeKind, Response> {
     })
 }
 
-fn median_ms(kind: ChangeKind) -> u64 {
+pub(super) fn median_ms(kind: ChangeKind) -> u64 {
     match kind {
         ChangeKind::Reboot { hard: false } => 20_000,
         ChangeKind::Reboot { hard: true } => 15_000,
         ChangeKind::Stop => 30_000,
         ChangeKind::Start => 15_000,
         ChangeKind::Resize { .. } => 90_000,
+        ChangeKind::Restore { .. } => 120_000,
     }
 }
 
-fn word(kind: ChangeKind) -> &'static str {
+pub(super) fn word(kind: ChangeKind) -> &'static str {
     match kind {
         ChangeKind::Reboot { hard: false } => "reboot/soft",
         ChangeKind::Reboot { hard: true } => "reboot/hard",
         ChangeKind::Stop => "os-stop",
         ChangeKind::Start => "os-start",
         ChangeKind::Resize { .. } => "resize",
+        ChangeKind::Restore { .. } => "snapshot/restore",
     }
 }
 
 impl Hostway {
     /// Why server `si` refuses `kind` now (`409` conflicts, `403` not allowed, `400` same
     /// flavor), if it does.
-    fn refuse(&self, si: usize, kind: ChangeKind, now: u64) -> Option<Response> {
+    pub(super) fn refuse(&self, si: usize, kind: ChangeKind, now: u64) -> Option<Response> {
         let (status, _) = self.status(si, now);
         let s = &self.servers[si];
         if status == "BUILD" {
@@ -133,7 +135,7 @@ impl Hostway {
             _ if !t.ok => s.base,
             ChangeKind::Reboot { .. } | ChangeKind::Start => Base::Active,
             ChangeKind::Stop => Base::Stopped,
-            ChangeKind::Resize { .. } => s.base,
+            ChangeKind::Resize { .. } | ChangeKind::Restore { .. } => s.base,
         };
         self.env.log.record(Completion {
             dialect: "hostway",

@@ -145,6 +145,7 @@ impl Hostway {
             build: Some(build),
             delete: None,
             snapshots: Vec::new(),
+            restored_from: None,
             host_id: self.ids.hex(56),
             gone: false,
         };

@@ -19,6 +19,7 @@
 mod actions;
 mod catalogue;
 mod lifecycle;
+mod points;
 mod snapshots;
 
 use serde_json::{json, Value};
@@ -66,10 +67,19 @@ impl Base {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum ChangeKind {
-    Reboot { hard: bool },
+    Reboot {
+        hard: bool,
+    },
     Stop,
     Start,
-    Resize { flavor: usize },
+    Resize {
+        flavor: usize,
+    },
+    /// `POST /servers/{id}/snapshots/{sid}/actions {"action": "restore"}` (an index into the
+    /// server's snapshots).
+    Restore {
+        snapshot: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -89,11 +99,17 @@ struct Snapshot {
     guid: String,
     parent_guid: String,
     relation_guid: String,
+    /// The teardown a `DELETE` started: `DELETED` meanwhile, gone when it succeeds.
+    delete: Option<Timed>,
+    /// Deleted: `404`, in no list (kept so that indices stay valid).
+    gone: bool,
 }
 
 impl Snapshot {
     fn status(&self, now: u64) -> &'static str {
-        if now < self.t.ends {
+        if self.delete.as_ref().is_some_and(|d| now < d.ends) {
+            "DELETED"
+        } else if now < self.t.ends {
             "BUILD"
         } else if self.t.ok {
             "ACTIVE"
@@ -123,6 +139,8 @@ struct Server {
     /// The teardown a `DELETE` started: `DELETED` meanwhile, gone when it succeeds.
     delete: Option<Timed>,
     snapshots: Vec<Snapshot>,
+    /// The snapshot id its disk was last restored from (ground truth only).
+    restored_from: Option<String>,
     host_id: String,
     /// Deleted: `404`, in no list (kept so that indices stay valid).
     gone: bool,
@@ -215,6 +233,7 @@ impl Hostway {
                     build: None,
                     delete: None,
                     snapshots: Vec::new(),
+                    restored_from: None,
                     host_id: rng.hex(56),
                     gone: false,
                 }
@@ -417,17 +436,12 @@ impl Hostway {
                 "POST /servers/{id}/snapshots".into(),
                 self.snapshot(si, ctx),
             ),
-            ("GET", ["snapshots", sid]) => {
-                let label = "GET /servers/{id}/snapshots/{sid}".to_string();
-                match self.servers[si].snapshots.iter().find(|x| x.id == *sid) {
-                    Some(snap) => (
-                        label,
-                        json_response(200, &self.snapshot_json(si, snap, ctx)),
-                    ),
-                    None => (label, fault(404, "Snapshot not found")),
-                }
-            }
-            (_, [] | ["action"] | ["snapshots"] | ["snapshots", _]) => {
+            ("GET", ["snapshots"]) => (
+                "GET /servers/{id}/snapshots".into(),
+                self.list_snapshots(si, ctx),
+            ),
+            (_, ["snapshots", sid, ..]) => self.route_snapshot(si, sid, &rest[2..], ctx),
+            (_, [] | ["action"] | ["snapshots"]) => {
                 ("/servers/{id}".into(), fault(405, "Method not allowed"))
             }
             _ => ("unknown".into(), fault(404, "Resource not found")),
@@ -465,7 +479,18 @@ impl Dialect for Hostway {
                             ChangeKind::Reboot { .. } | ChangeKind::Start => s.base = Base::Active,
                             ChangeKind::Stop => s.base = Base::Stopped,
                             ChangeKind::Resize { flavor } => s.flavor = flavor,
+                            ChangeKind::Restore { snapshot } => {
+                                s.restored_from = Some(s.snapshots[snapshot].id.clone())
+                            }
                         }
+                    }
+                }
+            }
+            for snap in s.snapshots.iter_mut() {
+                if let Some(d) = snap.delete.as_mut() {
+                    if !d.applied && d.ends <= now {
+                        d.applied = true;
+                        snap.gone = d.ok;
                     }
                 }
             }
@@ -520,6 +545,23 @@ impl Dialect for Hostway {
 
     fn facts(&self, now: u64) -> Vec<VmFact> {
         self.vm_facts(now)
+    }
+
+    fn points(&self, vm: &str, now: u64) -> Vec<crate::PointFact> {
+        self.point_facts(vm, now)
+    }
+
+    fn vm_image(&self, vm: &str) -> Option<String> {
+        let s = self.servers.iter().find(|s| s.id == vm)?;
+        Some(self.images[s.image].id.clone())
+    }
+
+    fn restored_from(&self, vm: &str) -> Option<String> {
+        self.servers
+            .iter()
+            .find(|s| s.id == vm)?
+            .restored_from
+            .clone()
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -70,7 +70,7 @@ impl Hostway {
         let live: Vec<&Snapshot> = s
             .snapshots
             .iter()
-            .filter(|x| x.status(now) != "DELETED")
+            .filter(|x| !x.gone && x.status(now) != "DELETED")
             .collect();
         if live.iter().any(|x| x.name == name) {
             return fault(409, "The snapshot name must be unique in a server.");
@@ -131,6 +131,8 @@ pub(super) fn new_snapshot(
         guid: ids.uuid(),
         parent_guid: ids.uuid(),
         relation_guid: ids.uuid(),
+        delete: None,
+        gone: false,
     }
 }
 

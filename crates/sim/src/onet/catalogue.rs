@@ -17,7 +17,7 @@ pub(super) struct Size {
     pub ram_mb: u32,
     pub disk_gb: u32,
     bandwidth: u32,
-    monthly: f64,
+    pub monthly: f64,
     pub active: bool,
 }
 
@@ -130,7 +130,7 @@ pub(super) struct Image {
     pub id: u64,
     pub name: String,
     pub os_name: &'static str,
-    version: &'static str,
+    pub version: &'static str,
     pub min_disk_gb: u32,
     pub active: bool,
 }

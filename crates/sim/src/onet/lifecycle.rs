@@ -291,6 +291,10 @@ impl Onet {
             provisioned: false,
             create_failed: false,
             gone: false,
+            addons: (false, false),
+            snapshots: Vec::new(),
+            backups: Vec::new(),
+            restored_from: None,
         });
         self.next_addr += 1;
         let ii = self.instances.len() - 1;

@@ -19,6 +19,7 @@
 
 mod catalogue;
 mod lifecycle;
+mod points;
 mod tasks;
 
 use serde_json::{json, Value};
@@ -57,6 +58,14 @@ enum Kind {
     Delete,
     Reinstall,
     ChangeHostname,
+    Resize,
+    CreateSnapshot,
+    DeleteSnapshot,
+    RestoreSnapshot,
+    CreateImage,
+    CreateBackup,
+    DeleteBackup,
+    RestoreBackup,
 }
 
 impl Kind {
@@ -83,7 +92,7 @@ impl Kind {
             Kind::Create => "create",
             Kind::Delete => "delete",
             Kind::Reinstall => "reinstall",
-            Kind::ChangeHostname => "change_hostname",
+            k => k.task_type(),
         }
     }
 
@@ -98,6 +107,14 @@ impl Kind {
             Kind::Delete => "delete_vps",
             Kind::Reinstall => "reinstall_os",
             Kind::ChangeHostname => "change_hostname",
+            Kind::Resize => "resize_vps",
+            Kind::CreateSnapshot => "create_snapshot",
+            Kind::DeleteSnapshot => "delete_snapshot",
+            Kind::RestoreSnapshot => "restore_snapshot",
+            Kind::CreateImage => "create_image_from_snapshot",
+            Kind::CreateBackup => "create_backup",
+            Kind::DeleteBackup => "delete_backup",
+            Kind::RestoreBackup => "restore_backup",
         }
     }
 
@@ -112,6 +129,11 @@ impl Kind {
             Kind::Delete => 20_000,
             Kind::Reinstall => 90_000,
             Kind::ChangeHostname => 5_000,
+            Kind::Resize => 60_000,
+            Kind::CreateSnapshot | Kind::CreateBackup => 120_000,
+            Kind::DeleteSnapshot | Kind::DeleteBackup => 15_000,
+            Kind::RestoreSnapshot | Kind::RestoreBackup => 120_000,
+            Kind::CreateImage => 90_000,
         }
     }
 
@@ -119,7 +141,15 @@ impl Kind {
     fn status_after(self) -> Option<&'static str> {
         match self {
             Kind::Stop | Kind::Shutdown => Some("stopped"),
-            Kind::Delete | Kind::ChangeHostname => None,
+            Kind::RestoreSnapshot | Kind::RestoreBackup => Some("stopped"),
+            Kind::Delete
+            | Kind::ChangeHostname
+            | Kind::Resize
+            | Kind::CreateSnapshot
+            | Kind::DeleteSnapshot
+            | Kind::CreateImage
+            | Kind::CreateBackup
+            | Kind::DeleteBackup => None,
             _ => Some("running"),
         }
     }
@@ -131,6 +161,13 @@ enum Effect {
     None,
     Image(usize),
     Hostname(String),
+    /// A snapshot (`backup: false`) or backup of the instance (an index into its list).
+    Point {
+        backup: bool,
+        idx: usize,
+    },
+    /// `resize_vps`'s new size.
+    Size(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +243,12 @@ struct Instance {
     create_failed: bool,
     /// Deleted: `404`, in no list (kept so that task indices stay valid).
     gone: bool,
+    /// Paid add-ons active on it: `(snapshots, backups)`.
+    addons: (bool, bool),
+    snapshots: Vec<points::Point>,
+    backups: Vec<points::Point>,
+    /// The snapshot or backup id its disk was last restored from (ground truth only).
+    restored_from: Option<String>,
 }
 
 pub(crate) struct Onet {
@@ -266,11 +309,17 @@ impl Onet {
                 provisioned: true,
                 create_failed: false,
                 gone: false,
+                addons: (false, false),
+                snapshots: Vec::new(),
+                backups: Vec::new(),
+                restored_from: None,
             })
             .collect();
         let mut vpc_ids = vec![rng.uuid()];
         let mut more = Rng::derive(sc.seed, 0x0E7_7BC5);
         vpc_ids.extend((1..VPCS.len()).map(|_| more.uuid()));
+        let mut instances = instances;
+        points::seed(sc.seed, &mut instances, now);
         Onet {
             next_addr: instances.len() as u64,
             instances,
@@ -451,6 +500,10 @@ impl Onet {
                 self.delete(ii, now),
             ),
             (_, []) => ("/compute/instances/{id}".into(), not_allowed(m)),
+            (_, [what @ ("snapshots" | "backups" | "addons" | "resize"), ..]) => {
+                let what = what.to_string();
+                self.route_points(ii, &what, &rest[1..], ctx)
+            }
             (_, [action]) if Kind::parse(action).is_some() || *action == "reinstall" => {
                 let label = format!("POST /compute/instances/{{id}}/{action}");
                 if m != "POST" {
@@ -551,6 +604,27 @@ impl Dialect for Onet {
 
     fn facts(&self, now: u64) -> Vec<VmFact> {
         self.vm_facts(now)
+    }
+
+    fn points(&self, vm: &str, now: u64) -> Vec<crate::PointFact> {
+        self.point_facts(vm, now)
+    }
+
+    fn vm_image(&self, vm: &str) -> Option<String> {
+        let inst = self.instances.iter().find(|i| i.id == vm)?;
+        Some(self.images[inst.image].id.to_string())
+    }
+
+    fn restored_from(&self, vm: &str) -> Option<String> {
+        self.instances
+            .iter()
+            .find(|i| i.id == vm)?
+            .restored_from
+            .clone()
+    }
+
+    fn automatic_backups(&self, vm: &str, _now: u64) -> Option<bool> {
+        Some(self.instances.iter().find(|i| i.id == vm)?.addons.1)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -142,13 +142,20 @@ impl Onet {
         let (attempts, errors, ok) = self.plan(kind, now);
         let ends = attempts.last().map_or(now, |a| a.1);
         let inst = &self.instances[ii];
+        // A create is over once the point is available (the lag fault: later than the task).
+        let finished = match kind {
+            Kind::CreateSnapshot | Kind::CreateBackup if ok && ends != NEVER => {
+                ends.saturating_add(self.env.lag_ms)
+            }
+            _ => ends,
+        };
         self.env.log.record(Completion {
             dialect: "onetsolutions",
             vm_id: inst.id.clone(),
             vm_name: inst.name.clone(),
             action: kind.verb(),
             accepted_at_ms: now,
-            finished_at_ms: finish_at(ends),
+            finished_at_ms: finish_at(finished),
             succeeded: ok,
             task_status: if ok { "completed" } else { "failed" },
             visible: true,
@@ -193,11 +200,7 @@ impl Onet {
                         inst.status = s;
                     }
                     inst.provisioned |= kind == Kind::Create;
-                    match effect {
-                        Effect::Image(i) => inst.image = i,
-                        Effect::Hostname(h) => inst.hostname = h,
-                        Effect::None => {}
-                    }
+                    self.apply_effect(ii, kind, effect);
                 }
             }
         }

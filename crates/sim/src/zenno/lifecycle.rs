@@ -217,6 +217,8 @@ impl Zenno {
             public_ip,
             create_failed: false,
             gone: false,
+            backups: Vec::new(),
+            restored_from: None,
         });
         self.next_addr += 1;
         self.accept(vi, OpKind::Create, ctx.now)

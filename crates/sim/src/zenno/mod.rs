@@ -18,6 +18,7 @@
 //! * Rate limit (assumed): **600 requests per minute per token**, sliding window on the virtual
 //!   clock; beyond → `429` + `Retry-After` (seconds).
 
+mod backups;
 mod catalogue;
 mod lifecycle;
 mod ops;
@@ -48,6 +49,8 @@ enum OpKind {
     Reboot,
     Restore,
     Delete,
+    Backup,
+    DeleteBackup,
 }
 
 impl OpKind {
@@ -59,6 +62,8 @@ impl OpKind {
             OpKind::Reboot => "reboot",
             OpKind::Restore => "restore",
             OpKind::Delete => "delete",
+            OpKind::Backup => "backup",
+            OpKind::DeleteBackup => "delete_backup",
         }
     }
 
@@ -70,6 +75,8 @@ impl OpKind {
             OpKind::Reboot => 20_000,
             OpKind::Restore => 120_000,
             OpKind::Delete => 20_000,
+            OpKind::Backup => 90_000,
+            OpKind::DeleteBackup => 15_000,
         }
     }
 }
@@ -84,6 +91,9 @@ struct Op {
     /// Failed, but reports `succeeded` (the lie fault): the VM stays as it was.
     lies: bool,
     applied: bool,
+    /// The backup a `backup`, `restore` or `delete_backup` operation works on (an index into
+    /// the VM's backups).
+    backup: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +115,10 @@ struct Vm {
     create_failed: bool,
     /// Deleted: `404`, in no list (kept so that indices stay valid).
     gone: bool,
+    /// Its backups, oldest first (deleted ones kept, marked gone).
+    backups: Vec<backups::Backup>,
+    /// The backup id its disk was last restored from (ground truth only).
+    restored_from: Option<String>,
 }
 
 impl Vm {
@@ -175,6 +189,8 @@ impl Zenno {
                 public_ip: None,
                 create_failed: false,
                 gone: false,
+                backups: Vec::new(),
+                restored_from: None,
             })
             .collect();
         let mut z = Zenno {
@@ -193,13 +209,13 @@ impl Zenno {
             lie_rate: 0.0,
             lie_rng: Rng::derive(sc.seed, 0x2E77_11E5),
         };
-        z.seed_resources(sc.seed);
+        z.seed_resources(sc.seed, now);
         z
     }
 
     /// The project network, its public IPs (about 60 % of the VMs hold one, two are free) and
     /// SSH keys, from a stream of their own.
-    fn seed_resources(&mut self, seed: u64) {
+    fn seed_resources(&mut self, seed: u64, now: u64) {
         let mut rng = Rng::derive(seed, 0x2E77_AD05);
         self.network_id = rng.uuid();
         for vi in 0..self.vms.len() {
@@ -212,6 +228,7 @@ impl Zenno {
             self.new_public_ip(rng.uuid(), None);
         }
         self.keys = catalogue::seeded_keys(&mut rng);
+        backups::seed(seed, &mut self.vms, now);
     }
 
     /// A new project public IP; returns its index.
@@ -373,16 +390,30 @@ impl Zenno {
                     self.vm_op(i, kind, ctx),
                 )
             }
-            ("POST", ["backups", backup, "restore"]) => {
-                let label = "POST /projects/{p}/vms/{id}/backups/{b}/restore".into();
-                if backup.trim().is_empty() {
-                    return (label, not_found("Backup not found"));
-                }
-                (label, self.vm_op(i, OpKind::Restore, ctx))
-            }
-            (_, [] | ["start" | "stop" | "reboot"] | ["backups", _, "restore"]) => {
-                ("/projects/{p}/vms/{id}".into(), method_not_allowed())
-            }
+            ("GET", ["backups"]) => (
+                "GET /projects/{p}/vms/{id}/backups".into(),
+                self.list_backups(i, ctx.now),
+            ),
+            ("POST", ["backups"]) => (
+                "POST /projects/{p}/vms/{id}/backups".into(),
+                self.create_backup(i, ctx),
+            ),
+            ("DELETE", ["backups", backup]) => (
+                "DELETE /projects/{p}/vms/{id}/backups/{b}".into(),
+                self.backup_op(i, backup, OpKind::DeleteBackup, ctx),
+            ),
+            ("POST", ["backups", backup, "restore"]) => (
+                "POST /projects/{p}/vms/{id}/backups/{b}/restore".into(),
+                self.backup_op(i, backup, OpKind::Restore, ctx),
+            ),
+            (
+                _,
+                []
+                | ["start" | "stop" | "reboot"]
+                | ["backups"]
+                | ["backups", _]
+                | ["backups", _, "restore"],
+            ) => ("/projects/{p}/vms/{id}".into(), method_not_allowed()),
             _ => ("unknown".into(), not_found("No such endpoint")),
         }
     }
@@ -485,6 +516,14 @@ impl Dialect for Zenno {
         self.vm_facts(now)
     }
 
+    fn points(&self, vm: &str, now: u64) -> Vec<crate::PointFact> {
+        self.point_facts(vm, now)
+    }
+
+    fn restored_from(&self, vm: &str) -> Option<String> {
+        self.vms.iter().find(|v| v.id == vm)?.restored_from.clone()
+    }
+
     fn error(&self, status: u16, message: &str) -> Response {
         let code = match status {
             401 => "unauthorized",
@@ -514,6 +553,7 @@ impl Dialect for Zenno {
             ("operationStatus", &["queued", "cancelled", "retrying"]),
             ("bootStatus", &["rescue", "paused", "unknown"]),
             ("state", &["suspended", "migrating"]),
+            ("status", &["archiving", "queued", "expired"]),
             ("operation", &["migrate", "resize"]),
         ]
     }
@@ -528,6 +568,7 @@ impl Dialect for Zenno {
 
     fn apply_faults(&mut self, faults: &crate::Faults) {
         self.env.stuck_rate = faults.stuck.clamp(0.0, 1.0);
+        self.env.lag_ms = faults.lag_ms;
         self.clear_ms = faults.clear_ms;
         self.lie_rate = faults.lie.clamp(0.0, 1.0);
     }

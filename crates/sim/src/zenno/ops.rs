@@ -32,10 +32,11 @@ impl Zenno {
         let vm = &mut self.vms[i];
         // A lie leaves the VM as it was: where success leaves it so too (a reboot, a restore of
         // a running VM), no client can tell the two apart.
-        let as_success_leaves_it = match kind {
-            OpKind::Reboot => true,
-            OpKind::Restore => vm.running,
-            _ => false,
+        let as_success_leaves_it = matches!(kind, OpKind::Reboot | OpKind::Restore);
+        // A backup is over when the backup is ready too (the lag fault: later than the report).
+        let finished = match kind {
+            OpKind::Backup if ok && ends != NEVER => ends.saturating_add(self.env.lag_ms),
+            _ => ends,
         };
         self.env.log.record(Completion {
             dialect: "zennohosting",
@@ -43,7 +44,7 @@ impl Zenno {
             vm_name: vm.name.clone(),
             action: kind.as_str(),
             accepted_at_ms: now,
-            finished_at_ms: finish_at(ends),
+            finished_at_ms: finish_at(finished),
             succeeded: ok,
             task_status: if ok || lies { "succeeded" } else { "failed" },
             visible: !(lies && as_success_leaves_it),
@@ -58,6 +59,7 @@ impl Zenno {
             ok,
             lies,
             applied: false,
+            backup: None,
         });
         json_response(202, &json!({"commandId": self.ids.uuid()}))
     }
@@ -98,6 +100,7 @@ impl Zenno {
         let vm = &mut self.vms[vi];
         let Some(op) = vm.op.as_mut() else { return };
         op.applied = true;
+        let op = op.clone();
         let (kind, ok) = (op.kind, op.ok);
         vm.updated_ms = op.ends;
         if op.lies {
@@ -121,6 +124,15 @@ impl Zenno {
             }
             (OpKind::Start, false) => vm.boot_failed = true,
             (_, false) => {}
+            (OpKind::Backup, true) => {}
+            (OpKind::DeleteBackup, true) => {
+                if let Some(b) = op.backup {
+                    vm.backups[b].gone = true;
+                }
+            }
+            (OpKind::Restore, true) => {
+                vm.restored_from = op.backup.map(|b| vm.backups[b].id.clone());
+            }
             (OpKind::Stop, true) => vm.running = false,
             (_, true) => vm.running = true,
         }
@@ -151,6 +163,8 @@ pub(super) fn op_view(
     let half = op.runs_at + (op.ends.saturating_sub(op.runs_at)) / 2;
     let two_halves = matches!(op.kind, OpKind::Reboot | OpKind::Restore);
     let boot = match op.kind {
+        OpKind::Backup | OpKind::DeleteBackup => settled_boot,
+        OpKind::Restore if !running => settled_boot,
         OpKind::Start | OpKind::Create => "booting",
         OpKind::Stop => "stopping",
         OpKind::Delete if running => "stopping",
