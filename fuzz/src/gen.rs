@@ -243,7 +243,10 @@ pub fn action(c: &mut Cursor) -> Action {
             name: word(c),
             description: word(c),
         },
-        9 => Action::RestoreBackup { backup_id: id(c) },
+        9 => Action::RestoreBackup {
+            backup_id: id(c),
+            name: word(c),
+        },
         10 => Action::ShutdownWithin { timeout_s: c.u32() },
         11 => Action::Create(Box::new(spec(c))),
         _ => Action::Delete {
@@ -305,6 +308,7 @@ pub fn vm(c: &mut Cursor) -> Vm {
         project: maybe(c),
         addresses: Vec::new(),
         // Seconds up, as Erigones gives them: at times at the end of what they can say.
+        image_id: None,
         uptime_s: match c.u8() % 4 {
             0 => None,
             1 => Some(u64::MAX),

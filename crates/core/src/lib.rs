@@ -31,6 +31,7 @@ pub mod ids;
 pub mod json;
 pub mod model;
 pub mod policy;
+pub mod rebuild;
 pub mod route;
 pub mod saved;
 pub mod time;

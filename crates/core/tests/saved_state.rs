@@ -164,7 +164,9 @@ fn provider_texts_are_capped_before_they_are_kept() {
     flush(&mut e, &mut store);
     let within = |s: &str| s.len() <= MAX_PROVIDER_TEXT + '…'.len_utf8();
     for op in [e.op(&id), stored_op(&store, id.as_str()).unwrap()] {
-        let Target::Vm { name, .. } = &op.target;
+        let Target::Vm { name, .. } = &op.target else {
+            panic!("a reboot targets its VM");
+        };
         assert!(within(name));
         assert!(within(op.provider_status.as_deref().unwrap()));
     }

@@ -5,6 +5,7 @@
 use crate::dialect::DialectKind;
 use crate::model::{ActionKind, Addressed, RefKind};
 use crate::time::Millis;
+use crate::words::Refusal;
 
 /// A sustained request rate and how many may go at once.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,6 +101,20 @@ pub struct DeleteCaps {
     pub needs_admin: bool,
 }
 
+/// Rebuilding (reinstalling) a VM from an image, where the provider offers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RebuildCaps {
+    /// The provider redeploys the VM's own definition, same image (Erigones' recreate): the
+    /// picker offers only the current image ([`crate::model::CURRENT_IMAGE`]). Elsewhere the
+    /// image is chosen from the catalogue's [`crate::catalogue::Part::Images`].
+    pub current_image_only: bool,
+    /// Only a stopped VM may be rebuilt (Erigones): a running one is refused before sending.
+    pub needs_stopped: bool,
+    /// The rebuilt VM ends running (ONETSolutions: "Instance `running`"; Erigones: the redeploy
+    /// starts it): verified besides the image.
+    pub ends_running: bool,
+}
+
 /// Snapshot rules the console checks before sending.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SnapshotCaps {
@@ -168,6 +183,9 @@ pub struct Caps {
     pub reads_by_list_place: bool,
     pub create: Option<CreateCaps>,
     pub delete: Option<DeleteCaps>,
+    /// `None`: the provider publishes no rebuild (Hostway, ZennoHosting), said as
+    /// [`Refusal::NoRebuild`].
+    pub rebuild: Option<RebuildCaps>,
 }
 
 impl Caps {
@@ -175,9 +193,17 @@ impl Caps {
         match kind {
             ActionKind::Create => self.create.is_some(),
             ActionKind::Delete => self.delete.is_some(),
+            ActionKind::Rebuild => self.rebuild.is_some() && self.actions.contains(&kind),
             k if k.point_kind().is_some() => self.points.avail(k).is_some_and(|a| a.offered()),
             k => self.actions.contains(&k),
         }
+    }
+
+    /// How this provider rebuilds a VM, or why it does not.
+    pub fn rebuild(&self) -> Result<RebuildCaps, Refusal> {
+        self.rebuild.ok_or(Refusal::NoRebuild {
+            provider: self.kind,
+        })
     }
 
     pub fn observes_many(&self, r: RefKind) -> bool {

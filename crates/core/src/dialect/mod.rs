@@ -35,7 +35,8 @@ pub mod onet;
 pub mod zenno;
 
 pub use caps::{
-    Caps, CreateCaps, CredentialKind, DeleteCaps, Place, RateLimit, Sizing, SnapshotCaps,
+    Caps, CreateCaps, CredentialKind, DeleteCaps, Place, RateLimit, RebuildCaps, Sizing,
+    SnapshotCaps,
 };
 pub(crate) use common::{
     address, array, first_text, is_private_ip, json_body, page_number, page_of, public_first,

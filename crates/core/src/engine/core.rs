@@ -183,6 +183,9 @@ impl Core {
         action.validate()?;
         let c = self.conn(conn).ok_or(Refusal::UnknownConnection)?;
         c.api.validate(action)?;
+        if let Action::Rebuild { image } = action {
+            crate::rebuild::check_image(c.caps, c.catalogue.as_ref(), image)?;
+        }
         if matches!(action, Action::ShutdownWithin { .. }) && !c.caps.forces_stop {
             return Err(Refusal::NoServerSideForce {
                 provider: c.cfg.dialect,
@@ -208,9 +211,7 @@ impl Core {
             }
             _ => None,
         };
-        let addressed = c.caps.create.map(|cc| cc.addressed()).unwrap_or_default();
-        let keeps_power = c.caps.points.restore_keeps_power;
-        let expect = action.expectation_on(before.as_ref(), addressed, keeps_power);
+        let expect = action.expectation_on(before.as_ref(), c.caps);
         let proof = action.proof(before.as_ref(), &expect);
         let id = OpId(self.next_id(""));
         let op = Operation {

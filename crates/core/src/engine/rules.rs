@@ -209,6 +209,9 @@ pub(crate) fn allowed(
 ) -> Result<(), Refusal> {
     let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
     let vm = idle_vm(core, wfs, conn, vm_id)?;
+    if kind == ActionKind::Rebuild {
+        c.caps.rebuild()?;
+    }
     if !c.caps.offers(kind) {
         return Err(Refusal::NotOffered {
             provider: c.cfg.dialect,

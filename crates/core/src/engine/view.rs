@@ -260,6 +260,19 @@ impl<'a> View<'a> {
         rules::create_problems(self.core, conn, spec)
     }
 
+    /// The images the rebuild picker offers for this VM (see [`crate::rebuild::rebuild_images`]):
+    /// the catalogue must be loaded ([`Command::LoadCatalogue`]) where the provider rebuilds
+    /// from it.
+    pub fn rebuild_images(
+        &self,
+        conn: &ConnId,
+        vm: &VmId,
+    ) -> Result<Vec<crate::rebuild::RebuildImage>, Refusal> {
+        let c = self.core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+        let vm = c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
+        crate::rebuild::rebuild_images(c.caps, c.catalogue.as_ref(), vm)
+    }
+
     /// Whether VMs may be created on this connection (else why not: not offered, or the role).
     pub fn create_allowed(&self, conn: &ConnId) -> Result<(), Refusal> {
         rules::create_allowed(self.core, conn)

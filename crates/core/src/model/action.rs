@@ -29,6 +29,8 @@ pub enum ActionKind {
     AutoBackups,
     /// Makes an image from a snapshot (ONETSolutions).
     SnapshotToImage,
+    /// Rebuilds (reinstalls) the VM from an image: its disk is replaced.
+    Rebuild,
     /// A new VM (not on a VM: on a connection).
     Create,
     Delete,
@@ -45,6 +47,7 @@ impl ActionKind {
                 | ActionKind::RestoreSnapshot
                 | ActionKind::DeleteSnapshot
                 | ActionKind::DeleteBackup
+                | ActionKind::Rebuild
                 | ActionKind::Delete
         )
     }
@@ -69,6 +72,7 @@ impl ActionKind {
                 | ActionKind::DeleteBackup
                 | ActionKind::AutoBackups
                 | ActionKind::SnapshotToImage
+                | ActionKind::Rebuild
                 | ActionKind::Create
                 | ActionKind::Delete
         )
@@ -190,6 +194,10 @@ pub struct VmSpec {
     pub public_ip: bool,
 }
 
+/// The image of [`Action::Rebuild`] where the provider rebuilds a VM from its own definition
+/// only (Erigones' recreate): "the current image", whatever it is.
+pub const CURRENT_IMAGE: &str = "(current)";
+
 /// An action with its parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
@@ -241,6 +249,12 @@ pub enum Action {
         id: String,
         name: String,
     },
+    /// Rebuilds the VM from `image`: the catalogue image's id as the provider's rebuild takes it
+    /// (cloudsfor's distro, ONETSolutions' image id), or [`CURRENT_IMAGE`] where the provider
+    /// redeploys the VM's own definition (Erigones' recreate). See [`crate::rebuild`].
+    Rebuild {
+        image: String,
+    },
     /// A graceful shutdown the provider itself forces off after `timeout_s` seconds (Erigones'
     /// `stop {"force": false, "timeout": N}`). Only sent by the Stop workflow, on dialects that
     /// force server-side ([`crate::dialect::Caps::forces_stop`]).
@@ -276,6 +290,7 @@ impl Action {
             Action::DeleteBackup { .. } => ActionKind::DeleteBackup,
             Action::AutoBackups { .. } => ActionKind::AutoBackups,
             Action::SnapshotToImage { .. } => ActionKind::SnapshotToImage,
+            Action::Rebuild { .. } => ActionKind::Rebuild,
             Action::ShutdownWithin { .. } => ActionKind::Shutdown,
             Action::Create(_) => ActionKind::Create,
             Action::Delete { .. } => ActionKind::Delete,
@@ -301,6 +316,7 @@ impl Action {
             | ActionKind::DeleteBackup
             | ActionKind::AutoBackups
             | ActionKind::SnapshotToImage
+            | ActionKind::Rebuild
             | ActionKind::Create
             | ActionKind::Delete => return None,
         })
@@ -328,6 +344,7 @@ impl Action {
                 }
                 Ok(())
             }
+            Action::Rebuild { image } if image.trim().is_empty() => Err(Refusal::ChooseImage),
             Action::Resize(Resize::One { size, .. }) if *size == 0 => Err(Refusal::SizeAtLeastOne),
             Action::Resize(Resize::All { cpu, ram, disk })
                 if *cpu == 0 || *ram == 0 || *disk == 0 =>

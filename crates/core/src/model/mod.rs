@@ -8,7 +8,9 @@ mod proof;
 mod target;
 mod vm;
 
-pub use action::{check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec};
+pub use action::{
+    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
+};
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};

@@ -79,6 +79,7 @@ impl ActionKind {
             ActionKind::Reboot
                 | ActionKind::PowerCycle
                 | ActionKind::RestoreBackup
+                | ActionKind::Rebuild
                 | ActionKind::Start
         )
     }
@@ -162,6 +163,7 @@ mod tests {
             snapshot_count: Some(1),
             project: None,
             addresses: Vec::new(),
+            image_id: None,
             uptime_s: None,
         }
     }

@@ -9,8 +9,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dialect::Caps;
 use crate::ids::VmId;
-use crate::model::{Action, Point, PointKind, PointState, PowerState, Resize, Resource, Size, Vm};
+use crate::model::{
+    Action, Point, PointKind, PointState, PowerState, Resize, Resource, Size, Vm, CURRENT_IMAGE,
+};
 
 /// The kinds of resource an operation can target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -130,6 +133,9 @@ pub struct VmExpect {
     /// where the provider's "ready" names public addresses: Hostway's `addresses.public`).
     #[serde(default)]
     pub public_address: bool,
+    /// The VM runs this image ([`Vm::image_id`]: a rebuild's new image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// Which IP addresses a new VM lists once it is ready, as its provider says
@@ -160,6 +166,10 @@ pub enum Mismatch {
         current: Size,
     },
     SnapshotNotListed,
+    /// The VM does not show the image it was rebuilt from (`None`: it shows none).
+    Image {
+        current: Option<String>,
+    },
     NoAddress,
     NoPublicAddress,
     /// The resource is not (or no longer) in the provider's list.
@@ -213,9 +223,10 @@ impl VmExpect {
             && self.size.is_none()
             && self.snapshots_more_than.is_none()
             && !self.addressed
-            && !self.public_address)
-            .then_some(self.power)
-            .flatten()
+            && !self.public_address
+            && self.image.is_none())
+        .then_some(self.power)
+        .flatten()
     }
 
     /// `Ok` when the VM shows what was meant; else what it shows instead.
@@ -256,6 +267,13 @@ impl VmExpect {
         if let Some(before) = self.snapshots_more_than {
             if vm.snapshot_count.is_some_and(|n| n <= before) {
                 return Err(Mismatch::SnapshotNotListed);
+            }
+        }
+        if let Some(want) = &self.image {
+            if vm.image_id.as_deref() != Some(want.as_str()) {
+                return Err(Mismatch::Image {
+                    current: vm.image_id.clone(),
+                });
             }
         }
         if self.addressed && vm.addresses.is_empty() {
@@ -376,12 +394,12 @@ impl Action {
     /// seen (none for a create); `addressed`: which addresses the provider lists for a new VM
     /// once it is ready (see [`crate::dialect::CreateCaps`]).
     pub fn expectation(&self, before: Option<&Vm>, addressed: Addressed) -> Expect {
-        self.expectation_on(before, addressed, true)
+        self.expectation_keeping(before, addressed, true)
     }
 
     /// As [`Action::expectation`]; `restore_keeps_power`: a restore leaves the VM powered as it
     /// was (every sheet but cloudsfor's, whose restore is done when unlocked).
-    pub fn expectation_on(
+    pub fn expectation_keeping(
         &self,
         before: Option<&Vm>,
         addressed: Addressed,
@@ -420,6 +438,11 @@ impl Action {
                 }
             }
             Action::AutoBackups { .. } => {}
+            // The new image, where one was chosen; the provider's own end state comes from its
+            // caps ([`Action::expectation_on`]).
+            Action::Rebuild { image } => {
+                e.image = Some(image.trim().to_string()).filter(|i| i != CURRENT_IMAGE)
+            }
             Action::Create(_) => {
                 e.power = Some(PowerTarget::Running);
                 e.addressed = addressed != Addressed::No;
@@ -437,6 +460,24 @@ fn settled_power(p: &PowerState) -> Option<PowerTarget> {
         PowerState::Running => Some(PowerTarget::Running),
         PowerState::Stopped => Some(PowerTarget::Stopped),
         _ => None,
+    }
+}
+
+impl Action {
+    /// [`Action::expectation`] with what this connection's provider says: which addresses a new
+    /// VM lists, and the state a rebuilt VM ends in ([`crate::dialect::RebuildCaps`]).
+    pub fn expectation_on(&self, before: Option<&Vm>, caps: &Caps) -> Expect {
+        let addressed = caps.create.map(|cc| cc.addressed()).unwrap_or_default();
+        let keeps_power = caps.points.restore_keeps_power;
+        let mut expect = self.expectation_keeping(before, addressed, keeps_power);
+        if let (Action::Rebuild { .. }, Some(rc), Expect::Shows(e)) =
+            (self, caps.rebuild, &mut expect)
+        {
+            if rc.ends_running {
+                e.power = Some(PowerTarget::Running);
+            }
+        }
+        expect
     }
 }
 

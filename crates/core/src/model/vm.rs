@@ -58,6 +58,10 @@ pub struct Vm {
     pub size: Size,
     pub region: Option<String>,
     pub image: Option<String>,
+    /// The image's identity as the provider's create and rebuild take it (cloudsfor's distro,
+    /// ONETSolutions' image id), where the VM shows it: what a rebuild is verified against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     /// How many snapshots the VM has, where the provider says.
     pub snapshot_count: Option<usize>,
     /// The provider's grouping the VM lives in, where its URLs need it (ZennoHosting's project).

@@ -77,6 +77,7 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => 30 * SECOND,
         ActionKind::AutoBackups => 10 * SECOND,
         ActionKind::Create => 120 * SECOND,
+        ActionKind::Rebuild => 120 * SECOND,
         ActionKind::Delete => 30 * SECOND,
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)

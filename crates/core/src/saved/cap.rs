@@ -57,6 +57,7 @@ fn cap_mismatch(m: &mut Mismatch) {
         | Mismatch::StillThere { status }
         | Mismatch::PointNotReady { status, .. } => cap(status),
         Mismatch::Name { current } => cap(current),
+        Mismatch::Image { current } => cap_opt(current),
         Mismatch::Size { current } => cap_opt(&mut current.flavor),
         Mismatch::Locked
         | Mismatch::SnapshotNotListed

@@ -337,6 +337,7 @@ mod tests {
             snapshot_count: Some(3),
             project: None,
             addresses: Vec::new(),
+            image_id: None,
             uptime_s: None,
         };
         let hints = Hint::snapshotting(caps, &vm);

@@ -11,6 +11,7 @@ mod hint;
 mod labels;
 mod note;
 mod points;
+mod rebuild;
 mod refusal;
 mod storage;
 mod workflow;
@@ -19,6 +20,7 @@ pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
 pub use points::{plural, point_state, point_word, PointRefusal};
+pub use rebuild::{rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label};
 pub use refusal::Refusal;
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
@@ -47,6 +49,7 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::DeleteBackup => "Delete backup",
         ActionKind::AutoBackups => "Automatic backups",
         ActionKind::SnapshotToImage => "Make image",
+        ActionKind::Rebuild => "Rebuild",
         ActionKind::Create => "Create VM",
         ActionKind::Delete => "Delete",
     }
@@ -70,6 +73,7 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::DeleteBackup => "deleting backup…",
         ActionKind::AutoBackups => "switching backups…",
         ActionKind::SnapshotToImage => "making image…",
+        ActionKind::Rebuild => "rebuilding…",
         ActionKind::Create => "creating…",
         ActionKind::Delete => "deleting…",
     }
@@ -88,6 +92,7 @@ pub fn verb(kind: ActionKind) -> &'static str {
         ActionKind::RestoreSnapshot => "restore snapshots",
         ActionKind::DeleteSnapshot => "delete snapshots",
         ActionKind::AutoBackups => "change automatic backups",
+        ActionKind::Rebuild => "rebuild VMs",
         _ => "change this VM",
     }
 }
@@ -133,6 +138,10 @@ pub fn describe_action(action: &Action) -> String {
         Action::AutoBackups { on: true } => "Turn automatic backups on".into(),
         Action::AutoBackups { on: false } => "Turn automatic backups off".into(),
         Action::SnapshotToImage { name: n, .. } => format!("Make image “{}”", name(n)),
+        Action::Rebuild { image } if image.trim() == crate::model::CURRENT_IMAGE => {
+            "Rebuild from its current image".to_string()
+        }
+        Action::Rebuild { image } => format!("Rebuild from image “{}”", name(image.trim())),
         Action::ShutdownWithin { timeout_s } => format!(
             "Shut down (forced off after {})",
             format_duration(Millis::from(*timeout_s) * 1000)

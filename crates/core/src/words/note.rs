@@ -258,6 +258,10 @@ impl std::fmt::Display for Mismatch {
             Mismatch::SnapshotNotListed => {
                 write!(f, "the new snapshot is not listed on the VM yet")
             }
+            Mismatch::Image { current: Some(id) } => {
+                write!(f, "the VM still shows the image “{}”", super::name(id))
+            }
+            Mismatch::Image { current: None } => write!(f, "the VM shows no image"),
             Mismatch::NoAddress => write!(f, "the VM has no IP address yet"),
             Mismatch::NoPublicAddress => write!(f, "the VM has no public IP address yet"),
             Mismatch::NotListed => write!(f, "the VM is not in the provider's list"),

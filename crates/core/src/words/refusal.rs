@@ -158,6 +158,14 @@ pub enum Refusal {
     NoStart {
         provider: DialectKind,
     },
+    /// The provider publishes no rebuild (Hostway, ZennoHosting).
+    NoRebuild {
+        provider: DialectKind,
+    },
+    /// The provider rebuilds a VM from its own definition only (Erigones' recreate).
+    RebuildsCurrentImageOnly {
+        provider: DialectKind,
+    },
     /// A resize needs a stop first, which cannot run here; `resizes_running` where the plain
     /// Resize works on the running VM.
     CannotStopToResize {
@@ -415,6 +423,16 @@ impl Refusal {
             ),
             R::NoResize { provider } => write!(f, "{} does not resize VMs.", provider.label()),
             R::NoStart { provider } => write!(f, "{} cannot start a VM.", provider.label()),
+            R::NoRebuild { provider } => write!(
+                f,
+                "{} publishes no way to rebuild or reinstall a VM.",
+                provider.label()
+            ),
+            R::RebuildsCurrentImageOnly { provider } => write!(
+                f,
+                "{} rebuilds a VM from its current image only.",
+                provider.label()
+            ),
             R::CannotStopToResize {
                 why,
                 resizes_running,

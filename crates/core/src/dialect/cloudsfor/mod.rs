@@ -8,12 +8,12 @@
 
 use serde_json::{json, Value};
 
-use super::Place;
 use super::{
     array, json_body, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
     Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Found, Observation, RateLimit, Sizing,
     SnapshotCaps, Submit, VmPage,
 };
+use super::{Place, RebuildCaps};
 use crate::catalogue::{Part, PartData};
 use crate::dialect::links::has_scheme;
 use crate::error::ApiError;
@@ -55,6 +55,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::Rename,
         ActionKind::Snapshot,
         ActionKind::PasswordReset,
+        ActionKind::Rebuild,
     ],
     // Documented (DigitalOcean's): 5,000 an hour and 250 a minute. The hour is the tighter
     // sustained rate; bursts stay well inside the minute.
@@ -106,6 +107,12 @@ pub const CAPS: Caps = Caps {
         needs_stopped: false,
         needs_admin: false,
     }),
+    rebuild: Some(RebuildCaps {
+        current_image_only: false,
+        needs_stopped: false,
+        // The sheet's "done": `completed` AND `vm.image` is the new image; nothing of power.
+        ends_running: false,
+    }),
 };
 
 pub struct Cloudsfor {
@@ -137,6 +144,7 @@ impl Cloudsfor {
             Action::Snapshot { .. } => "snapshot",
             // DigitalOcean restores a snapshot by rebuilding the VM from it.
             Action::RestoreSnapshot { .. } => "rebuild",
+            Action::Rebuild { .. } => "rebuild",
             Action::RestoreBackup { .. } => "restore",
             Action::AutoBackups { on: true } => "enable_backups",
             Action::AutoBackups { on: false } => "disable_backups",
@@ -284,6 +292,8 @@ impl Dialect for Cloudsfor {
             Action::RestoreSnapshot { id, .. } | Action::RestoreBackup { backup_id: id, .. } => {
                 body["image"] = points::image_ref(id);
             }
+            // The distro (or a snapshot id) as the catalogue gave it.
+            Action::Rebuild { image } => body["image"] = json!(image.trim()),
             _ => {}
         }
         let path = format!("vms/{}/actions", encode_component(id));

@@ -66,6 +66,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
             flavor: None,
         },
         region,
+        image_id: v.get("image").and_then(|i| text(i, "distro")),
         image,
         snapshot_count: v
             .get("snapshot_ids")

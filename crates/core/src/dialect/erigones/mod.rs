@@ -13,6 +13,7 @@
 
 use serde_json::{json, Value};
 
+use super::RebuildCaps;
 use super::{
     target_vm_id, Accepted, Caps, CreateCaps, CredentialKind, Credentials, DeleteCaps, Dialect,
     DialectKind, Endpoint, Found, Observation, RateLimit, Sizing, SnapshotCaps, Submit, VmPage,
@@ -24,6 +25,7 @@ use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
 use crate::model::{
     Action, ActionKind, Point, PointKind, ProviderRef, RefKind, Target, TaskState, Vm,
+    CURRENT_IMAGE,
 };
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
@@ -60,6 +62,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::Reboot,
         ActionKind::PowerOff,
         ActionKind::PowerCycle,
+        ActionKind::Rebuild,
     ],
     // Not published: a conservative 8 a second (429 + Retry-After is honoured anyway).
     rate_limit: RateLimit {
@@ -120,6 +123,13 @@ pub const CAPS: Caps = Caps {
         // Undeploy needs the VM stopped: a running one is forced off as the delete's first step.
         needs_stopped: true,
         needs_admin: true,
+    }),
+    rebuild: Some(RebuildCaps {
+        // "redeploys the current definition (same image)".
+        current_image_only: true,
+        needs_stopped: true,
+        // A deploy creates, then starts the VM ("ready": `SUCCESS` AND `running`).
+        ends_running: true,
     }),
 };
 
@@ -232,6 +242,11 @@ impl Dialect for Erigones {
             return Err(Refusal::PendingTasks);
         }
         match (kind, s) {
+            // "VM `stopped` and unlocked" (the lock: pending tasks, refused above).
+            (ActionKind::Rebuild, "stopped") => Ok(()),
+            (ActionKind::Rebuild, _) => Err(Refusal::MustBeStopped {
+                status: s.to_string(),
+            }),
             (ActionKind::Start, "stopped") => Ok(()),
             (ActionKind::Start, "frozen") => Err(Refusal::Frozen),
             (ActionKind::Start, "running") => Err(Refusal::AlreadyRunning),
@@ -271,6 +286,12 @@ impl Dialect for Erigones {
                 min: HOSTNAME_LEN.0,
                 max: HOSTNAME_LEN.1,
             }),
+            // A recreate redeploys the VM's own definition: no other image can be asked for.
+            Action::Rebuild { image } if image.trim() != CURRENT_IMAGE => {
+                Err(Refusal::RebuildsCurrentImageOnly {
+                    provider: DialectKind::Erigones,
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -325,6 +346,13 @@ impl Dialect for Erigones {
         }
         if let Some(request) = self.point_request(id, action) {
             return request;
+        }
+        if let Action::Rebuild { .. } = action {
+            // "without `force` → `417 \"Are you sure?\"`": the user confirmed by typing the
+            // VM's name back.
+            let path = format!("vm/{}/", encode_component(id));
+            let body = json!({ "recreate": true, "force": true });
+            return self.api.send(Method::Post, &path, &body);
         }
         let (verb, body) = Self::action_body(action);
         let path = format!("{}{verb}/", Self::vm_path(id));

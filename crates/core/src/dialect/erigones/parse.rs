@@ -85,6 +85,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         project: None,
         addresses: addresses(v),
         // `uptime`: seconds the VM has been up (a VM not running has none).
+        image_id: None,
         uptime_s: v.get("uptime").and_then(Value::as_u64),
     })
 }

@@ -119,6 +119,8 @@ pub const CAPS: Caps = Caps {
         needs_stopped: false,
         needs_admin: false,
     }),
+    // "rebuild: none published; not offered".
+    rebuild: None,
 };
 
 pub struct Hostway {

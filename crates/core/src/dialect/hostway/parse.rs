@@ -91,6 +91,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         snapshot_count: None,
         project: None,
         addresses: addresses(s),
+        image_id: None,
         uptime_s: None,
     })
 }

@@ -8,7 +8,7 @@ use super::parse::observe_task;
 use super::Onet;
 use crate::dialect::Accepted;
 use crate::error::ApiError;
-use crate::http::{encode_component, HttpRequest, Method};
+use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::text;
 use crate::model::{Action, ProviderRef, TaskState, VmSpec};
@@ -38,6 +38,14 @@ impl Onet {
         self.api.send(Method::Post, "compute/instances", &body)
     }
 
+    /// `POST /compute/instances/{id}/reinstall {"image_id"}` → a `reinstall_os` task. The
+    /// optional `os_name` is left out: the image implies it.
+    pub(super) fn reinstall_request(&self, id: &str, image: &str) -> HttpRequest {
+        let path = format!("compute/instances/{}/reinstall", encode_component(id));
+        self.api
+            .send(Method::Post, &path, &json!({ "image_id": image.trim() }))
+    }
+
     /// `DELETE /compute/instances/{id}` → a `delete_vps` task.
     pub(super) fn delete_request(&self, id: &str) -> HttpRequest {
         let path = format!("compute/instances/{}", encode_component(id));
@@ -62,6 +70,7 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::Backup { .. } => "create_backup",
         Action::RestoreBackup { .. } => "restore_backup",
         Action::DeleteBackup { .. } => "delete_backup",
+        Action::Rebuild { .. } => "reinstall_os",
         _ => "unsupported",
     }
 }
@@ -118,6 +127,16 @@ pub(super) fn accepted(
         created,
         secret: None,
     })
+}
+
+/// A refusal that names the request's fields (DRF's `{"image_id": ["…"]}`), rather than
+/// the instance's state (`{"detail": "…"}`).
+pub(super) fn names_fields(resp: &HttpResponse) -> bool {
+    let Ok(Value::Object(m)) = crate::json::parse_lenient(&resp.body) else {
+        return false;
+    };
+    m.keys()
+        .any(|k| k != "detail" && k != "message" && k != "error")
 }
 
 /// An instance gone already (a repeated delete): what the delete meant.

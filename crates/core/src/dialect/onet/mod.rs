@@ -17,12 +17,12 @@
 
 use serde_json::{json, Value};
 
-use super::Place;
 use super::{
     json_body, page_number, page_of, target_vm_id, Accepted, Caps, CreateCaps, CredentialKind,
     Credentials, DeleteCaps, Dialect, DialectKind, Endpoint, Found, Observation, RateLimit, Sizing,
     SnapshotCaps, Submit, VmPage,
 };
+use super::{Place, RebuildCaps};
 use crate::catalogue::{Part, PartData};
 use crate::dialect::links::has_scheme;
 use crate::error::{ApiError, ErrorKind};
@@ -68,6 +68,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::Reboot,
         ActionKind::PowerOff,
         ActionKind::PowerCycle,
+        ActionKind::Rebuild,
     ],
     // Documented: 1,000 a minute, bursts of 100 a second.
     rate_limit: RateLimit {
@@ -118,6 +119,12 @@ pub const CAPS: Caps = Caps {
     delete: Some(DeleteCaps {
         needs_stopped: false,
         needs_admin: false,
+    }),
+    rebuild: Some(RebuildCaps {
+        current_image_only: false,
+        needs_stopped: false,
+        // "done when `completed`, Instance `running`, image the new one".
+        ends_running: true,
     }),
 };
 
@@ -219,6 +226,8 @@ impl Dialect for Onet {
                 })
             }
             kind if CAPS.points.avail(kind).is_some_and(|a| a.offered()) => Ok(()),
+            // Whatever its power ("done when … Instance `running`": it comes back up).
+            ActionKind::Rebuild => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -296,6 +305,7 @@ impl Dialect for Onet {
         match action {
             Action::Create(spec) => return self.create_request(spec),
             Action::Delete { .. } => return self.delete_request(id),
+            Action::Rebuild { image } => return self.reinstall_request(id, image),
             _ => {}
         }
         if let Some(request) = self.point_request(id, action) {
@@ -332,8 +342,11 @@ impl Dialect for Onet {
         if !resp.is_success() {
             let mut e = ApiError::from_response(resp, ERROR_KEYS, now);
             // An action carries no parameters: a 400 is the instance's state refusing it
-            // ("already has a task in progress", "is not running"). A create's 400 is its body.
-            if resp.status == 400 && !creating {
+            // ("already has a task in progress", "is not running"). A create's 400 is its body,
+            // and so is a reinstall's when it names its fields (DRF's `{"image_id": [...]}`).
+            let body_refused = creating
+                || (matches!(action, Action::Rebuild { .. }) && lifecycle::names_fields(resp));
+            if resp.status == 400 && !body_refused {
                 e.kind = ErrorKind::Conflict;
             }
             return Err(e);

@@ -55,6 +55,13 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     };
+    // The image's `id`, as create and reinstall take it (a bare `image` value is one).
+    let image_id = match v.get("image") {
+        Some(i @ Value::Object(_)) => text(i, "id"),
+        Some(Value::String(_) | Value::Number(_)) => text(v, "image"),
+        _ => None,
+    }
+    .filter(|id| !id.trim().is_empty());
     Some(Vm {
         name: text(v, "name")
             .filter(|s| !s.trim().is_empty())
@@ -67,6 +74,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         size: parse_size(v.get("size")),
         region,
         image,
+        image_id,
         snapshot_count: None,
         project: None,
         addresses: addresses(v),

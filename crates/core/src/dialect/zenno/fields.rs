@@ -127,6 +127,7 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         snapshot_count: None,
         project: project.map(str::to_string),
         addresses: addresses(v),
+        image_id: None,
         uptime_s: None,
     })
 }

@@ -115,6 +115,8 @@ pub const CAPS: Caps = Caps {
         needs_stopped: false,
         needs_admin: false,
     }),
+    // "reinstall: not published …; not offered".
+    rebuild: None,
 };
 
 pub struct Zenno {
@@ -172,6 +174,7 @@ impl Zenno {
             Action::Resize(_) => ("resize", "resize".into()),
             Action::Rename { .. } => ("rename", "rename".into()),
             Action::Snapshot { .. } => ("snapshot", "snapshot".into()),
+            Action::Rebuild { .. } => ("rebuild", "rebuild".into()),
             // Never sent here (no server-side forced stop; the engine refuses it).
             Action::ShutdownWithin { .. } => ("stop", "stop".into()),
             // Not below a VM: see `lifecycle`.

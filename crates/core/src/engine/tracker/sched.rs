@@ -14,7 +14,7 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
         ActionKind::Delete => 10 * MINUTE,
         ActionKind::Resize => 20 * MINUTE,
-        ActionKind::Create => 30 * MINUTE,
+        ActionKind::Create | ActionKind::Rebuild => 30 * MINUTE,
         ActionKind::AutoBackups => 5 * MINUTE,
         ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => 20 * MINUTE,
         ActionKind::Snapshot | ActionKind::Backup | ActionKind::SnapshotToImage => 40 * MINUTE,

@@ -21,6 +21,7 @@ fn vm() -> Vm {
         snapshot_count: None,
         project: None,
         addresses: Vec::new(),
+        image_id: None,
         uptime_s: None,
     }
 }

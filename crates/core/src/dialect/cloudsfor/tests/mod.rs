@@ -14,6 +14,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod observe;
+mod rebuild;
 
 fn api() -> Cloudsfor {
     Cloudsfor::new(
@@ -43,6 +44,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         snapshot_count: Some(0),
         project: None,
         addresses: Vec::new(),
+        image_id: None,
         uptime_s: None,
     }
 }

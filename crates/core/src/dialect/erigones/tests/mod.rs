@@ -11,6 +11,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod login;
+mod rebuild;
 mod tasks;
 
 const BASE: &str = "https://my.erigones.com/api";
@@ -48,6 +49,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         snapshot_count: None,
         project: None,
         addresses: Vec::new(),
+        image_id: None,
         uptime_s: None,
     }
 }

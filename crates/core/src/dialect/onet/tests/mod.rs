@@ -9,6 +9,7 @@ mod catalogue;
 mod find;
 mod lifecycle;
 mod list;
+mod rebuild;
 mod tasks;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
@@ -36,6 +37,7 @@ fn vm(status: &str) -> Vm {
         snapshot_count: None,
         project: None,
         addresses: Vec::new(),
+        image_id: None,
         uptime_s: None,
     }
 }
