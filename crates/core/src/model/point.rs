@@ -79,6 +79,10 @@ pub struct Point {
     /// The provider's note or description.
     #[serde(default)]
     pub note: Option<String>,
+    /// The definition (schedule) it was taken by, where the provider names one (Erigones'
+    /// `define`: what a backup taken now runs, [`crate::Action::Backup`]'s name there).
+    #[serde(default)]
+    pub definition: Option<String>,
 }
 
 /// The snapshots (or backups) of one VM, as last read.
