@@ -243,7 +243,10 @@ pub fn action(c: &mut Cursor) -> Action {
             name: word(c),
             description: word(c),
         },
-        9 => Action::RestoreBackup { backup_id: id(c) },
+        9 => Action::RestoreBackup {
+            backup_id: id(c),
+            name: word(c),
+        },
         10 => Action::ShutdownWithin { timeout_s: c.u32() },
         11 => Action::Create(Box::new(spec(c))),
         _ => Action::Delete {
@@ -311,6 +314,7 @@ pub fn vm(c: &mut Cursor) -> Vm {
             2 => Some(u64::from(c.u32())),
             _ => Some(u64::from(c.u16())),
         },
+        features: Vec::new(),
     }
 }
 

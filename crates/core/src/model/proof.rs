@@ -163,6 +163,7 @@ mod tests {
             project: None,
             addresses: Vec::new(),
             uptime_s: None,
+            features: Vec::new(),
         }
     }
 

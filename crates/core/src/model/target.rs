@@ -130,6 +130,9 @@ pub struct VmExpect {
     /// where the provider's "ready" names public addresses: Hostway's `addresses.public`).
     #[serde(default)]
     pub public_address: bool,
+    /// Automatic backups are on (`Some(true)`) or off, as the VM's `features` show.
+    #[serde(default)]
+    pub backups: Option<bool>,
 }
 
 /// Which IP addresses a new VM lists once it is ready, as its provider says
@@ -160,6 +163,10 @@ pub enum Mismatch {
         current: Size,
     },
     SnapshotNotListed,
+    /// Automatic backups are not (`on`: still) switched as asked.
+    Backups {
+        on: bool,
+    },
     NoAddress,
     NoPublicAddress,
     /// The resource is not (or no longer) in the provider's list.
@@ -213,9 +220,10 @@ impl VmExpect {
             && self.size.is_none()
             && self.snapshots_more_than.is_none()
             && !self.addressed
-            && !self.public_address)
-            .then_some(self.power)
-            .flatten()
+            && !self.public_address
+            && self.backups.is_none())
+        .then_some(self.power)
+        .flatten()
     }
 
     /// `Ok` when the VM shows what was meant; else what it shows instead.
@@ -256,6 +264,12 @@ impl VmExpect {
         if let Some(before) = self.snapshots_more_than {
             if vm.snapshot_count.is_some_and(|n| n <= before) {
                 return Err(Mismatch::SnapshotNotListed);
+            }
+        }
+        if let Some(want) = self.backups {
+            let on = vm.features.iter().any(|f| f == "backups");
+            if on != want {
+                return Err(Mismatch::Backups { on });
             }
         }
         if self.addressed && vm.addresses.is_empty() {
@@ -419,7 +433,7 @@ impl Action {
                     point_ready: true,
                 }
             }
-            Action::AutoBackups { .. } => {}
+            Action::AutoBackups { on } => e.backups = Some(*on),
             Action::Create(_) => {
                 e.power = Some(PowerTarget::Running);
                 e.addressed = addressed != Addressed::No;

@@ -64,7 +64,8 @@ fn cap_mismatch(m: &mut Mismatch) {
         | Mismatch::NoPublicAddress
         | Mismatch::NotListed
         | Mismatch::PointNotListed
-        | Mismatch::PointsUnread => {}
+        | Mismatch::PointsUnread
+        | Mismatch::Backups { .. } => {}
     }
 }
 

@@ -338,6 +338,7 @@ mod tests {
             project: None,
             addresses: Vec::new(),
             uptime_s: None,
+            features: Vec::new(),
         };
         let hints = Hint::snapshotting(caps, &vm);
         assert!(matches!(

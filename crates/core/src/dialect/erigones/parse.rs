@@ -86,6 +86,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         addresses: addresses(v),
         // `uptime`: seconds the VM has been up (a VM not running has none).
         uptime_s: v.get("uptime").and_then(Value::as_u64),
+        features: Vec::new(),
     })
 }
 

@@ -92,6 +92,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         project: None,
         addresses: addresses(s),
         uptime_s: None,
+        features: Vec::new(),
     })
 }
 

@@ -128,6 +128,7 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         project: project.map(str::to_string),
         addresses: addresses(v),
         uptime_s: None,
+        features: Vec::new(),
     })
 }
 

@@ -22,6 +22,7 @@ fn vm() -> Vm {
         project: None,
         addresses: Vec::new(),
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

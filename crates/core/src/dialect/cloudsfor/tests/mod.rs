@@ -44,6 +44,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         project: None,
         addresses: Vec::new(),
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

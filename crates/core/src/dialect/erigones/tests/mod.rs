@@ -49,6 +49,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         project: None,
         addresses: Vec::new(),
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

@@ -37,6 +37,7 @@ fn vm(status: &str) -> Vm {
         project: None,
         addresses: Vec::new(),
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 
