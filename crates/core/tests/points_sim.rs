@@ -238,3 +238,43 @@ fn a_task_done_before_its_snapshot_never_counts_as_done() {
         }
     }
 }
+
+/// The sheets' limits are refused before anything is sent: Hostway's three per server once its
+/// snapshots are read, Erigones' names; nothing goes out for them.
+#[test]
+fn documented_limits_refuse_before_sending() {
+    use vigil_core::words::PointRefusal;
+    use vigil_core::Refusal;
+    let mut w = World::new(DialectKind::Hostway, scenario(27, 0.0));
+    let vm = w
+        .vm_where(|v| v.status_raw == "ACTIVE" && !v.name.starts_with("db-"))
+        .id
+        .to_string();
+    let had = w.read_points(&vm, PointKind::Snapshot).points.len();
+    for i in had..3 {
+        w.succeeds(&vm, snap(&format!("s{i}")));
+    }
+    let sent = w.sent.len();
+    assert_eq!(
+        w.engine.start("c", &vm, snap("one-more"), w.now),
+        Err(Refusal::Point(PointRefusal::TooMany {
+            kind: PointKind::Snapshot,
+            max: 3
+        }))
+    );
+    let mut e = World::new(DialectKind::Erigones, scenario(27, 0.0));
+    let h = idle(&e, PowerState::Running);
+    for bad in [
+        "-starts-with-dash",
+        "has space",
+        "much-too-long-for-erigones-1",
+    ] {
+        assert_eq!(
+            e.engine.start("c", &h, snap(bad), e.now),
+            Err(Refusal::Point(PointRefusal::BadName { max: 24 })),
+            "{bad}"
+        );
+    }
+    w.step();
+    assert!(w.sent[sent..].iter().all(|s| !s.starts_with("POST")));
+}

@@ -14,6 +14,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod observe;
+mod points;
 
 fn api() -> Cloudsfor {
     Cloudsfor::new(

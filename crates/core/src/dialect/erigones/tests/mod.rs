@@ -11,6 +11,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod login;
+mod points;
 mod tasks;
 
 const BASE: &str = "https://my.erigones.com/api";

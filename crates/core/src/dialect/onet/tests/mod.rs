@@ -9,6 +9,7 @@ mod catalogue;
 mod find;
 mod lifecycle;
 mod list;
+mod points;
 mod tasks;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
