@@ -315,6 +315,7 @@ pub fn vm(c: &mut Cursor) -> Vm {
             2 => Some(u64::from(c.u32())),
             _ => Some(u64::from(c.u16())),
         },
+        features: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use common::Drive;
 use vigil_core::error::MAX_PROVIDER_TEXT;
 use vigil_core::saved::{self, encode_entry, Entry, MemoryStore, Store};
 use vigil_core::{
-    Action, Command, ConnectionConfig, Engine, Event, HttpResponse, Operation, Phase, Target,
+    Action, Command, ConnectionConfig, Engine, Event, HttpResponse, Operation, Phase,
 };
 
 /// Writes every save the engine asked for into `store`; says whether any asked.
@@ -164,9 +164,7 @@ fn provider_texts_are_capped_before_they_are_kept() {
     flush(&mut e, &mut store);
     let within = |s: &str| s.len() <= MAX_PROVIDER_TEXT + '…'.len_utf8();
     for op in [e.op(&id), stored_op(&store, id.as_str()).unwrap()] {
-        let Target::Vm { name, .. } = &op.target else {
-            panic!("a reboot targets its VM");
-        };
+        let name = op.target.name();
         assert!(within(name));
         assert!(within(op.provider_status.as_deref().unwrap()));
     }

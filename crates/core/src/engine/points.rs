@@ -144,7 +144,11 @@ pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
         };
     };
     let list = c.points.get(&vm_id, kind).filter(|l| l.read_at.is_some());
-    let found = list.and_then(|l| l.find(id.as_deref(), &name));
+    let since = op
+        .accepted_at
+        .unwrap_or(op.submitted_at)
+        .min(op.submitted_at);
+    let found = list.and_then(|l| l.find(id.as_deref(), &name, since));
     let point = match (list, found) {
         (None, _) => KnownPoint::Unread,
         (Some(_), None) => KnownPoint::Absent,

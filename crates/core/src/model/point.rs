@@ -79,6 +79,10 @@ pub struct Point {
     /// The provider's note or description.
     #[serde(default)]
     pub note: Option<String>,
+    /// The definition (schedule) it was taken by, where the provider names one (Erigones'
+    /// `define`: what a backup taken now runs, [`crate::Action::Backup`]'s name there).
+    #[serde(default)]
+    pub definition: Option<String>,
 }
 
 /// The snapshots (or backups) of one VM, as last read.
@@ -95,12 +99,27 @@ pub struct PointList {
 }
 
 impl PointList {
-    /// The point with this id, else (no id yet) the newest one with this name.
-    pub fn find(&self, id: Option<&str>, name: &str) -> Option<&Point> {
-        match id {
-            Some(id) => self.points.iter().find(|p| p.id == id),
-            None => self.points.iter().rev().find(|p| p.name == name.trim()),
+    /// The point with this id; else (a new one, no id yet) the newest with this name not made
+    /// before `since` (a point of that name from before is another one) — or, where the
+    /// provider names a new one itself after the definition it ran (Erigones' backups), the
+    /// newest of that definition made since `since`.
+    pub fn find(&self, id: Option<&str>, name: &str, since: Millis) -> Option<&Point> {
+        if let Some(id) = id {
+            return self.points.iter().find(|p| p.id == id);
         }
+        let name = name.trim();
+        let made = |p: &Point| {
+            let at = p.created.as_deref().and_then(crate::time::parse_rfc3339);
+            at.map(|t| t.saturating_add(crate::dialect::FIND_SLACK) >= since)
+        };
+        let newest = |pick: &dyn Fn(&Point) -> bool| {
+            self.points
+                .iter()
+                .filter(|p| pick(p))
+                .max_by_key(|p| p.created.as_deref().and_then(crate::time::parse_rfc3339))
+        };
+        newest(&|p| p.name == name && made(p) != Some(false))
+            .or_else(|| newest(&|p| p.definition.as_deref() == Some(name) && made(p) == Some(true)))
     }
 }
 

@@ -165,6 +165,7 @@ mod tests {
             addresses: Vec::new(),
             image_id: None,
             uptime_s: None,
+            features: Vec::new(),
         }
     }
 

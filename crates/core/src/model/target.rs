@@ -136,6 +136,9 @@ pub struct VmExpect {
     /// The VM runs this image ([`Vm::image_id`]: a rebuild's new image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// Automatic backups are on (`Some(true)`) or off, as the VM's `features` show.
+    #[serde(default)]
+    pub backups: Option<bool>,
 }
 
 /// Which IP addresses a new VM lists once it is ready, as its provider says
@@ -169,6 +172,10 @@ pub enum Mismatch {
     /// The VM does not show the image it was rebuilt from (`None`: it shows none).
     Image {
         current: Option<String>,
+    },
+    /// Automatic backups are not (`on`: still) switched as asked.
+    Backups {
+        on: bool,
     },
     NoAddress,
     NoPublicAddress,
@@ -224,7 +231,8 @@ impl VmExpect {
             && self.snapshots_more_than.is_none()
             && !self.addressed
             && !self.public_address
-            && self.image.is_none())
+            && self.image.is_none()
+            && self.backups.is_none())
         .then_some(self.power)
         .flatten()
     }
@@ -274,6 +282,12 @@ impl VmExpect {
                 return Err(Mismatch::Image {
                     current: vm.image_id.clone(),
                 });
+            }
+        }
+        if let Some(want) = self.backups {
+            let on = vm.features.iter().any(|f| f == "backups");
+            if on != want {
+                return Err(Mismatch::Backups { on });
             }
         }
         if self.addressed && vm.addresses.is_empty() {
@@ -437,12 +451,12 @@ impl Action {
                     point_ready: true,
                 }
             }
-            Action::AutoBackups { .. } => {}
             // The new image, where one was chosen; the provider's own end state comes from its
             // caps ([`Action::expectation_on`]).
             Action::Rebuild { image } => {
                 e.image = Some(image.trim().to_string()).filter(|i| i != CURRENT_IMAGE)
             }
+            Action::AutoBackups { on } => e.backups = Some(*on),
             Action::Create(_) => {
                 e.power = Some(PowerTarget::Running);
                 e.addressed = addressed != Addressed::No;
@@ -502,4 +516,108 @@ fn resized(before: Option<&Vm>, r: &Resize) -> Size {
         }
     }
     size
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(state: PointState) -> Point {
+        Point {
+            kind: PointKind::Snapshot,
+            id: "s1".into(),
+            name: "s1".into(),
+            status_raw: format!("{state:?}"),
+            state,
+            created: None,
+            size_gb: None,
+            automatic: None,
+            note: None,
+            definition: None,
+        }
+    }
+
+    fn seen(p: Option<PointSeen<'_>>) -> Seen<'_> {
+        Seen { vm: None, point: p }
+    }
+
+    #[test]
+    fn only_a_ready_point_is_ready_and_only_an_absent_one_is_gone() {
+        let ready = point(PointState::Ready);
+        assert_eq!(
+            Expect::PointReady.check(seen(Some(PointSeen::Found(&ready)))),
+            Ok(())
+        );
+        for state in [
+            PointState::Creating,
+            PointState::Failed,
+            PointState::Lost,
+            PointState::Unknown("quarantined".into()),
+        ] {
+            let p = point(state.clone());
+            assert!(matches!(
+                Expect::PointReady.check(seen(Some(PointSeen::Found(&p)))),
+                Err(Mismatch::PointNotReady { state: s, .. }) if s == state
+            ));
+        }
+        assert_eq!(
+            Expect::PointReady.check(seen(Some(PointSeen::Absent))),
+            Err(Mismatch::PointNotListed)
+        );
+        assert_eq!(
+            Expect::PointReady.check(seen(None)),
+            Err(Mismatch::PointsUnread)
+        );
+        assert_eq!(Expect::Gone.check(seen(Some(PointSeen::Absent))), Ok(()));
+        assert_eq!(
+            Expect::Gone.check(seen(Some(PointSeen::Unread))),
+            Err(Mismatch::PointsUnread)
+        );
+        assert!(Expect::Gone
+            .check(seen(Some(PointSeen::Found(&ready))))
+            .is_err());
+    }
+
+    #[test]
+    fn a_restore_wants_the_vm_as_before_and_its_point_ready() {
+        let vm = Vm {
+            id: VmId::new("v"),
+            name: "v".into(),
+            power: PowerState::Stopped,
+            status_raw: "stopped".into(),
+            locked: false,
+            size: Size::default(),
+            region: None,
+            image: None,
+            image_id: None,
+            snapshot_count: None,
+            project: None,
+            addresses: Vec::new(),
+            uptime_s: None,
+            features: Vec::new(),
+        };
+        let restore = Action::RestoreSnapshot {
+            id: "s1".into(),
+            name: "s1".into(),
+        };
+        let e = restore.expectation(Some(&vm), Addressed::No);
+        let rolling = point(PointState::Restoring);
+        let ready = point(PointState::Ready);
+        let with = |p| Seen {
+            vm: Some(&vm),
+            point: Some(PointSeen::Found(p)),
+        };
+        assert!(e.check(with(&rolling)).is_err());
+        assert_eq!(e.check(with(&ready)), Ok(()));
+        let mut running = vm.clone();
+        running.power = PowerState::Running;
+        let moved = Seen {
+            vm: Some(&running),
+            point: Some(PointSeen::Found(&ready)),
+        };
+        assert!(matches!(e.check(moved), Err(Mismatch::Power { .. })));
+        // cloudsfor: done when unlocked, whatever the power.
+        let loose = restore.expectation_keeping(Some(&vm), Addressed::No, false);
+        assert_eq!(loose.check(moved), Ok(()));
+    }
 }

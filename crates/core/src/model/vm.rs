@@ -75,6 +75,10 @@ pub struct Vm {
     /// data was asked for) and keeps no copy here, so a VM's data does not change by the clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uptime_s: Option<u64>,
+    /// The provider's feature switches on the VM, as given (cloudsfor's `features`:
+    /// `"backups"` while automatic backups are on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 impl Vm {

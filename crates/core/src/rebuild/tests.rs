@@ -24,6 +24,7 @@ fn vm(image_id: Option<&str>, disk_gb: u32) -> Vm {
         project: None,
         addresses: Vec::new(),
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

@@ -65,7 +65,8 @@ fn cap_mismatch(m: &mut Mismatch) {
         | Mismatch::NoPublicAddress
         | Mismatch::NotListed
         | Mismatch::PointNotListed
-        | Mismatch::PointsUnread => {}
+        | Mismatch::PointsUnread
+        | Mismatch::Backups { .. } => {}
     }
 }
 

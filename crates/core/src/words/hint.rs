@@ -339,6 +339,7 @@ mod tests {
             addresses: Vec::new(),
             image_id: None,
             uptime_s: None,
+            features: Vec::new(),
         };
         let hints = Hint::snapshotting(caps, &vm);
         assert!(matches!(

@@ -273,6 +273,8 @@ impl std::fmt::Display for Mismatch {
             Mismatch::PointNotReady { status, .. } => {
                 write!(f, "it is {}", super::name(status))
             }
+            Mismatch::Backups { on: true } => write!(f, "automatic backups are still on"),
+            Mismatch::Backups { on: false } => write!(f, "automatic backups are still off"),
             Mismatch::PointsUnread => write!(f, "the VM's list has not been read since"),
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod create;
 pub mod drive;
+pub mod points;
 pub mod scripted;
 
 #[allow(unused_imports)]

@@ -75,6 +75,15 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         project: None,
         addresses: addresses(v),
         uptime_s: None,
+        features: v
+            .get("features")
+            .and_then(Value::as_array)
+            .map(|f| {
+                f.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

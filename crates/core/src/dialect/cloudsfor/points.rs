@@ -106,5 +106,6 @@ fn point(kind: PointKind, v: &Value) -> Option<Point> {
             .filter(|f| f.is_finite()),
         automatic: Some(kind == PointKind::Backup),
         note: None,
+        definition: None,
     })
 }

@@ -87,6 +87,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         // `uptime`: seconds the VM has been up (a VM not running has none).
         image_id: None,
         uptime_s: v.get("uptime").and_then(Value::as_u64),
+        features: Vec::new(),
     })
 }
 

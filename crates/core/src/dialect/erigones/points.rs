@@ -168,5 +168,6 @@ fn point(kind: PointKind, v: &Value) -> Option<Point> {
             PointKind::Backup => None,
         },
         note: text(v, "note").filter(|n| !n.trim().is_empty()),
+        definition: text(v, "define").filter(|d| !d.trim().is_empty()),
     })
 }

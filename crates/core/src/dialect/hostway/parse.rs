@@ -93,6 +93,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         addresses: addresses(s),
         image_id: None,
         uptime_s: None,
+        features: Vec::new(),
     })
 }
 

@@ -146,5 +146,6 @@ fn snapshot(v: &Value) -> Option<Point> {
         size_gb: None,
         automatic: Some(false),
         note: text(v, "description").filter(|d| !d.trim().is_empty()),
+        definition: None,
     })
 }

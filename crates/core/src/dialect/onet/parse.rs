@@ -79,6 +79,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         project: None,
         addresses: addresses(v),
         uptime_s: None,
+        features: Vec::new(),
     })
 }
 

@@ -131,5 +131,6 @@ fn point(kind: PointKind, v: &Value) -> Option<Point> {
             .filter(|f| f.is_finite()),
         automatic: text(v, "type").map(|t| t == "automatic"),
         note: None,
+        definition: None,
     })
 }

@@ -129,6 +129,7 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         addresses: addresses(v),
         image_id: None,
         uptime_s: None,
+        features: Vec::new(),
     })
 }
 

@@ -95,5 +95,6 @@ fn backup(v: &Value) -> Option<Point> {
             .filter(|f| f.is_finite()),
         automatic: None,
         note: None,
+        definition: None,
     })
 }

@@ -23,6 +23,7 @@ fn vm() -> Vm {
         addresses: Vec::new(),
         image_id: None,
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

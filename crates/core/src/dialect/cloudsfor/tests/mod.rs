@@ -15,6 +15,7 @@ mod lifecycle;
 mod list;
 mod observe;
 mod rebuild;
+mod points;
 
 fn api() -> Cloudsfor {
     Cloudsfor::new(
@@ -46,6 +47,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         addresses: Vec::new(),
         image_id: None,
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

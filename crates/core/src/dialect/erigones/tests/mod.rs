@@ -12,6 +12,7 @@ mod lifecycle;
 mod list;
 mod login;
 mod rebuild;
+mod points;
 mod tasks;
 
 const BASE: &str = "https://my.erigones.com/api";
@@ -51,6 +52,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         addresses: Vec::new(),
         image_id: None,
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

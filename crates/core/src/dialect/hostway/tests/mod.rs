@@ -11,6 +11,7 @@ mod find;
 mod lifecycle;
 mod links;
 mod list;
+mod points;
 mod snapshots;
 
 const BASE: &str = "https://api.hostway.example/accounts/acc-1/flexcloud";

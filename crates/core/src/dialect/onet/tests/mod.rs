@@ -10,6 +10,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod rebuild;
+mod points;
 mod tasks;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
@@ -39,6 +40,7 @@ fn vm(status: &str) -> Vm {
         addresses: Vec::new(),
         image_id: None,
         uptime_s: None,
+        features: Vec::new(),
     }
 }
 

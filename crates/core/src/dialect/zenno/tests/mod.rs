@@ -12,6 +12,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod observe;
+mod points;
 
 const P: &str = "3f0e9c1a-0000-4000-8000-000000000001";
 const ID: &str = "7b1d2c3e-0000-4000-8000-0000000000aa";
