@@ -6,10 +6,11 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dialect::{Avail, Caps};
 use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
-use crate::model::{Action, ActionKind, Operation, Phase, Resize};
+use crate::model::{Action, ActionKind, Operation, Phase, PointKind, Resize};
 use crate::time::Millis;
-use crate::words::{Note, Refusal, StepLabel, StepNote, WfNote};
+use crate::words::{GuardRefusal, Note, Refusal, StepLabel, StepNote, WfNote};
 
 /// The grace period the Stop workflow gives a guest to shut down before it is powered off, where
 /// a plan does not say (a cold resize).
@@ -29,6 +30,22 @@ pub enum Plan {
     /// For resizes the provider only takes with the VM off (cloudsfor): Stop (with the default
     /// grace period) unless the VM is already off, resize, then start again if `start_after`.
     ColdResize { resize: Resize, start_after: bool },
+    /// "Snapshot first": a snapshot named `snapshot_name` is taken and verified ready, then the
+    /// change runs (with the VM stopped first, and started again after, where the provider
+    /// makes that change only on a stopped VM), then it is verified. When the change fails or
+    /// needs a check, [`Workflow::rollback_offer`] offers the snapshot back.
+    Guarded {
+        change: GuardedChange,
+        snapshot_name: String,
+    },
+    /// Restores the snapshot a guarded change took before it ([`Workflow::rollback_offer`]):
+    /// stopped first where the provider restores only stopped VMs (and started again after).
+    RollBack {
+        /// The guarded workflow whose snapshot this restores.
+        guarded: WfId,
+        snapshot_id: String,
+        snapshot_name: String,
+    },
 }
 
 impl Plan {
@@ -36,9 +53,132 @@ impl Plan {
     pub fn grace_s(&self) -> u32 {
         match self {
             Plan::Stop { grace_s } => *grace_s,
-            Plan::ColdResize { .. } => DEFAULT_STOP_GRACE_S,
+            Plan::ColdResize { .. } | Plan::Guarded { .. } | Plan::RollBack { .. } => {
+                DEFAULT_STOP_GRACE_S
+            }
         }
     }
+
+    /// The action step `kind` of this plan sends (the plan's own parameters where it has them).
+    pub fn step_action(&self, kind: ActionKind) -> Option<Action> {
+        match (self, kind) {
+            (Plan::ColdResize { resize, .. }, ActionKind::Resize) => {
+                Some(Action::Resize(resize.clone()))
+            }
+            (Plan::Guarded { snapshot_name, .. }, ActionKind::Snapshot) => Some(Action::Snapshot {
+                name: snapshot_name.trim().to_string(),
+                description: String::new(),
+            }),
+            (Plan::Guarded { change, .. }, k) if k == change.kind() => Some(change.action()),
+            (
+                Plan::RollBack {
+                    snapshot_id,
+                    snapshot_name,
+                    ..
+                },
+                ActionKind::RestoreSnapshot,
+            ) => Some(Action::RestoreSnapshot {
+                id: snapshot_id.clone(),
+                name: snapshot_name.clone(),
+            }),
+            (_, k) => Action::simple(k),
+        }
+    }
+}
+
+/// The change a guarded workflow ([`Plan::Guarded`]) makes once its snapshot is ready: the
+/// fields of the [`Action`] it sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GuardedChange {
+    Resize(Resize),
+    /// Restores the VM from its backup `backup_id` (`name`: as the user knows it).
+    RestoreBackup {
+        backup_id: String,
+        name: String,
+    },
+    /// Rebuilds the VM from `image` ([`Action::Rebuild`]).
+    Rebuild {
+        image: String,
+    },
+}
+
+impl GuardedChange {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            GuardedChange::Resize(_) => ActionKind::Resize,
+            GuardedChange::RestoreBackup { .. } => ActionKind::RestoreBackup,
+            GuardedChange::Rebuild { .. } => ActionKind::Rebuild,
+        }
+    }
+
+    pub fn action(&self) -> Action {
+        match self {
+            GuardedChange::Resize(r) => Action::Resize(r.clone()),
+            GuardedChange::RestoreBackup { backup_id, name } => Action::RestoreBackup {
+                backup_id: backup_id.clone(),
+                name: name.clone(),
+            },
+            GuardedChange::Rebuild { image } => Action::Rebuild {
+                image: image.clone(),
+            },
+        }
+    }
+
+    /// The change an action makes, where it is one a guarded workflow can make.
+    pub fn of(action: &Action) -> Option<GuardedChange> {
+        Some(match action {
+            Action::Resize(r) => GuardedChange::Resize(r.clone()),
+            Action::RestoreBackup { backup_id, name } => GuardedChange::RestoreBackup {
+                backup_id: backup_id.clone(),
+                name: name.clone(),
+            },
+            Action::Rebuild { image } => GuardedChange::Rebuild {
+                image: image.clone(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The kinds of change "snapshot first" is offered for.
+    pub fn guards(kind: ActionKind) -> bool {
+        matches!(
+            kind,
+            ActionKind::Resize | ActionKind::RestoreBackup | ActionKind::Rebuild
+        )
+    }
+}
+
+/// Whether a provider can guard a change of `kind` with a snapshot: the kind is one guarded
+/// ([`GuardedChange::guards`]), and the provider takes snapshots and restores them. The page
+/// asks [`crate::View::guard_offered`] for a VM now (this, and the snapshot's own rules).
+pub fn guard_caps(caps: &Caps, kind: ActionKind) -> Result<(), Refusal> {
+    if !GuardedChange::guards(kind) {
+        return Err(Refusal::Guard(GuardRefusal::NotGuarded { kind }));
+    }
+    let provider = caps.kind;
+    let snapshots = &caps.points.snapshots;
+    if let Avail::Absent(why) = snapshots.create {
+        return Err(Refusal::Guard(GuardRefusal::NoSnapshots { provider, why }));
+    }
+    if let Avail::Absent(why) = snapshots.restore {
+        return Err(Refusal::Guard(GuardRefusal::NoSnapshotRestore {
+            provider,
+            why,
+        }));
+    }
+    Ok(())
+}
+
+/// "Roll back to the snapshot taken at 14:02": a guarded change failed (or needs a check)
+/// after its snapshot was verified ready. Derived from the snapshot step's operation each time
+/// it is asked for ([`Workflow::rollback_offer`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackOffer {
+    /// The snapshot's id, as learned on the snapshot step's target.
+    pub snapshot_id: String,
+    pub snapshot_name: String,
+    /// When the snapshot step's operation ended verified (the page says it in the user's time).
+    pub taken_at: Millis,
 }
 
 /// Where one step of a workflow stands.
@@ -129,6 +269,51 @@ impl Workflow {
             .any(|s| s.kind == ActionKind::PowerOff && s.state != StepState::Pending);
         (self.is_open() && !self.force_requested && !stopping)
             .then(|| end.saturating_sub(now).max(0))
+    }
+
+    /// A guarded workflow's snapshot step (its first).
+    pub fn snapshot_step(&self) -> Option<&Step> {
+        match self.plan {
+            Plan::Guarded { .. } => self
+                .steps
+                .first()
+                .filter(|s| s.kind == ActionKind::Snapshot),
+            _ => None,
+        }
+    }
+
+    /// A guarded workflow's change step.
+    pub fn change_step(&self) -> Option<&Step> {
+        match &self.plan {
+            Plan::Guarded { change, .. } => self.steps.iter().find(|s| s.kind == change.kind()),
+            _ => None,
+        }
+    }
+
+    /// What a rollback would restore, where one is offered: a guarded workflow whose change
+    /// step failed or needs a check, after its snapshot step was done — the snapshot as its
+    /// operation (`snapshot_op`, the operation of [`Workflow::snapshot_step`]) learned it, and
+    /// the moment that operation ended verified. [`crate::View::rollback_offer`] also withdraws
+    /// it once a rollback of it was started.
+    pub fn rollback_offer(&self, snapshot_op: Option<&Operation>) -> Option<RollbackOffer> {
+        let snap = self
+            .snapshot_step()
+            .filter(|s| s.state == StepState::Done)?;
+        let change = self.change_step()?;
+        if !matches!(change.state, StepState::Failed | StepState::NeedsCheck) {
+            return None;
+        }
+        let op = snapshot_op
+            .filter(|o| snap.op_id.as_ref() == Some(&o.id) && o.phase == Phase::Succeeded)?;
+        let (_, kind, id, name) = op.target.point()?;
+        if kind != PointKind::Snapshot {
+            return None;
+        }
+        Some(RollbackOffer {
+            snapshot_id: id?.to_string(),
+            snapshot_name: name.to_string(),
+            taken_at: op.finished_at?,
+        })
     }
 
     /// The step under way (or waiting), if any.

@@ -71,6 +71,11 @@ pub enum Command {
     CancelWorkflow {
         workflow: WfId,
     },
+    /// Rolls a guarded change back to the snapshot it took first, where
+    /// [`crate::View::rollback_offer`] offers it: a [`Plan::RollBack`] workflow.
+    RollBack {
+        wf: WfId,
+    },
     /// Reads a VM's snapshots or backups now ([`crate::View::points`] shows them, a
     /// [`crate::engine::Change::Points`] says when they changed).
     ReadPoints {
@@ -205,5 +210,9 @@ mod tests {
             Command::from_tab(r#""ClearFinished""#),
             Some(Command::ClearFinished)
         );
+        // A rollback is the user's intent on a workflow: any tab may ask the polling one.
+        let back = Command::RollBack { wf: "w1".into() };
+        let text = serde_json::to_string(&back).unwrap();
+        assert_eq!(Command::from_tab(&text), Some(back));
     }
 }

@@ -41,6 +41,7 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
         Command::ForceNow { workflow } => wfs
             .force_now(core, &workflow, now)
             .map(|()| Started::Nothing),
+        Command::RollBack { wf } => wfs.roll_back(core, &wf, now).map(Started::Workflow),
         Command::CancelWorkflow { workflow } => {
             wfs.cancel(core, &workflow, now).map(|()| Started::Nothing)
         }
@@ -115,18 +116,23 @@ fn act(
         .vm(conn, vm)
         .map(|v| v.name.clone())
         .unwrap_or_default();
-    let target = match action.point_target() {
-        // A snapshot or backup made or deleted: the operation targets it.
+    let target = target_of(vm, &name, &action);
+    e.core.create_op(conn, target, action, now).map(Started::Op)
+}
+
+/// What an action on the VM `vm` (named `name`) targets: the snapshot or backup it makes or
+/// deletes, else the VM.
+pub(crate) fn target_of(vm: &VmId, name: &str, action: &Action) -> Target {
+    match action.point_target() {
         Some((kind, id, point)) => Target::Point {
             vm: vm.clone(),
-            vm_name: name,
+            vm_name: name.to_string(),
             kind,
             id,
             name: point,
         },
         None => Target::vm(vm.clone(), name),
-    };
-    e.core.create_op(conn, target, action, now).map(Started::Op)
+    }
 }
 
 /// A new VM (checked: the role, the catalogue, the name).

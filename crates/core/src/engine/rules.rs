@@ -39,6 +39,11 @@ pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), R
         Command::CheckNow { op } => check_now_allowed(core, op),
         Command::ForceNow { workflow } => force_now_allowed(wfs, workflow),
         Command::CancelWorkflow { workflow } => cancel_workflow_allowed(wfs, workflow),
+        Command::RollBack { wf } => {
+            let plan = wfs.rollback_plan(core, wf)?;
+            let w = &wfs.get(wf).ok_or(Refusal::UnknownWorkflow)?.wf;
+            plan_allowed(core, wfs, &w.connection, &w.vm_id, &plan)
+        }
         Command::ReadPoints { conn, vm, kind } => points_readable(core, conn, vm, *kind),
         Command::Refresh { conn } | Command::LoadCatalogue { conn, .. } => {
             core.conn(conn).map(drop).ok_or(Refusal::UnknownConnection)
@@ -300,6 +305,15 @@ pub(crate) fn plan_allowed(
     let vm = idle_vm(core, wfs, conn, vm_id)?;
     let provider = c.cfg.dialect;
     match plan {
+        Plan::Guarded {
+            change,
+            snapshot_name,
+        } => {
+            crate::engine::workflows::guarded_allowed(core, wfs, conn, vm_id, change, snapshot_name)
+        }
+        Plan::RollBack { .. } => {
+            crate::engine::workflows::rollback_allowed(core, wfs, conn, vm_id, plan)
+        }
         Plan::Stop { grace_s } => {
             if *grace_s == 0 || *grace_s > MAX_STOP_GRACE_S {
                 return Err(Refusal::GraceOutOfRange {

@@ -199,8 +199,8 @@ fn natural_key(s: &str) -> Vec<(u8, u64, String)> {
 
 /// Read-only access to the engine.
 pub struct View<'a> {
-    core: &'a Core,
-    wfs: &'a Workflows,
+    pub(crate) core: &'a Core,
+    pub(crate) wfs: &'a Workflows,
     pace: Pace,
 }
 

@@ -57,29 +57,47 @@ pub fn plausible_workflow(wf: &Workflow) -> bool {
 
 /// The steps a workflow of its plan has: shut down and power off (only shut down where the
 /// provider forces the VM off itself and no one asked to force it now), then for a cold resize
-/// the resize and, if asked, the start.
+/// the resize and, if asked, the start. A guarded change: its snapshot, then (a stop, the
+/// change, maybe a start) or the change alone; a rollback likewise without the snapshot.
 fn steps_fit(wf: &Workflow) -> bool {
-    use ActionKind::{PowerOff, Resize, Shutdown, Start};
+    use ActionKind::{Resize, RestoreSnapshot, Snapshot, Start};
     let kinds: Vec<ActionKind> = wf.steps.iter().map(|s| s.kind).collect();
+    match &wf.plan {
+        Plan::Stop { .. } => stop_fits(wf, &kinds).is_some_and(<[ActionKind]>::is_empty),
+        Plan::ColdResize { start_after, .. } => {
+            let want: &[ActionKind] = if *start_after {
+                &[Resize, Start]
+            } else {
+                &[Resize]
+            };
+            stop_fits(wf, &kinds) == Some(want)
+        }
+        Plan::Guarded { change, .. } => {
+            kinds.first() == Some(&Snapshot) && change_fits(wf, &kinds[1..], change.kind())
+        }
+        Plan::RollBack { .. } => change_fits(wf, &kinds, RestoreSnapshot),
+    }
+}
+
+/// `kinds` are `change` alone, or a stop, `change` and maybe a start.
+fn change_fits(wf: &Workflow, kinds: &[ActionKind], change: ActionKind) -> bool {
+    kinds == [change]
+        || stop_fits(wf, kinds)
+            .is_some_and(|rest| rest == [change] || rest == [change, ActionKind::Start])
+}
+
+/// The steps after the stop `kinds` begin with, where they begin with one.
+fn stop_fits<'a>(wf: &Workflow, kinds: &'a [ActionKind]) -> Option<&'a [ActionKind]> {
+    use ActionKind::{PowerOff, Shutdown};
     let stop_len = if kinds.get(1) == Some(&PowerOff) {
         2
     } else {
         1
     };
     let (stop, rest) = kinds.split_at(stop_len.min(kinds.len()));
-    let stop_fits = stop == [Shutdown, PowerOff]
+    let fits = stop == [Shutdown, PowerOff]
         || (wf.provider_forces && !wf.force_requested && stop == [Shutdown]);
-    let rest_fits = match &wf.plan {
-        Plan::Stop { .. } => rest.is_empty(),
-        Plan::ColdResize { start_after, .. } => {
-            rest == if *start_after {
-                &[Resize, Start][..]
-            } else {
-                &[Resize][..]
-            }
-        }
-    };
-    stop_fits && rest_fits
+    fits.then_some(rest)
 }
 
 /// Every moment of the bulk is one a clock can say.

@@ -7,6 +7,7 @@
 //! values, never on these sentences. The page's fixed words are here too ([`Label`],
 //! [`column`], [`field_label`], …): the page renders nothing else.
 
+mod guard;
 mod hint;
 mod labels;
 mod note;
@@ -16,6 +17,7 @@ mod refusal;
 mod storage;
 mod workflow;
 
+pub use guard::GuardRefusal;
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
@@ -190,6 +192,12 @@ pub fn bulk_title(work: &BulkWork, vms_in_it: usize) -> String {
 pub fn describe_plan(plan: &Plan) -> String {
     match plan {
         Plan::Stop { .. } => "Stop".into(),
+        Plan::Guarded { change, .. } => {
+            format!("{} (snapshot first)", describe_action(&change.action()))
+        }
+        Plan::RollBack { snapshot_name, .. } => {
+            format!("Roll back to snapshot “{}”", name(snapshot_name))
+        }
         Plan::ColdResize { resize, .. } => {
             format!(
                 "{} (VM off)",

@@ -36,6 +36,8 @@ pub enum Refusal {
     UnknownWorkflow,
     /// A snapshot or backup rule ([`super::PointRefusal`]).
     Point(super::PointRefusal),
+    /// "Snapshot first" or its rollback ([`super::GuardRefusal`]).
+    Guard(super::GuardRefusal),
 
     // ----- the VM's state, by the provider's rules -----
     /// cloudsfor's `locked`.
@@ -267,6 +269,7 @@ impl Refusal {
             R::UnknownOperation => write!(f, "This operation is not known here."),
             R::UnknownWorkflow => write!(f, "This workflow is not known here."),
             R::Point(p) => write!(f, "{p}"),
+            R::Guard(g) => write!(f, "{g}"),
             _ => return None,
         })
     }

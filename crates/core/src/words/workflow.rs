@@ -23,6 +23,22 @@ pub enum StepLabel {
     PowerOffNow,
     Resize(Resize),
     Start,
+    /// A guarded change's snapshot, named so.
+    TakeSnapshot {
+        name: String,
+    },
+    /// A guarded change's restore from a backup (`name`: as the user knows it).
+    RestoreBackup {
+        name: String,
+    },
+    /// A guarded change's rebuild from `image`.
+    Rebuild {
+        image: String,
+    },
+    /// A rollback's restore of the snapshot `name`.
+    RestoreSnapshot {
+        name: String,
+    },
 }
 
 impl std::fmt::Display for StepLabel {
@@ -44,6 +60,26 @@ impl std::fmt::Display for StepLabel {
                 write!(f, "{}", super::describe_action(&Action::Resize(r.clone())))
             }
             StepLabel::Start => write!(f, "Start"),
+            StepLabel::TakeSnapshot { name } => {
+                write!(
+                    f,
+                    "Take snapshot “{}” and wait until it is ready",
+                    super::name(name)
+                )
+            }
+            StepLabel::RestoreBackup { name } => {
+                write!(f, "Restore backup “{}”", super::name(name))
+            }
+            StepLabel::Rebuild { image } => write!(
+                f,
+                "{}",
+                super::describe_action(&Action::Rebuild {
+                    image: image.clone()
+                })
+            ),
+            StepLabel::RestoreSnapshot { name } => {
+                write!(f, "Restore snapshot “{}”", super::name(name))
+            }
         }
     }
 }
@@ -180,6 +216,8 @@ pub enum WfNote {
     },
     ConnectionRemoved,
     ConnectionMissing,
+    /// A rollback to the guarded change's snapshot was started: this workflow goes no further.
+    RollBackStarted,
 }
 
 impl WfNote {
@@ -267,6 +305,9 @@ impl std::fmt::Display for WfNote {
                 "{} cancelled the stop; the VM keeps running.",
                 provider.label()
             ),
+            WfNote::RollBackStarted => {
+                write!(f, "Rolling back to the snapshot taken before the change.")
+            }
             WfNote::ConnectionRemoved => write!(f, "The connection was removed while this ran."),
             WfNote::ConnectionMissing => write!(
                 f,

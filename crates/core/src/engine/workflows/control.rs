@@ -1,6 +1,6 @@
 //! The user's hand on a running workflow: force now, cancel.
 
-use super::{stop_len, Workflows};
+use super::{stop_range, Workflows};
 use crate::engine::rules::can_cancel;
 use crate::engine::Core;
 use crate::error::ApiError;
@@ -18,7 +18,7 @@ impl Workflows {
         let wf = &mut self.list[i].wf;
         wf.force_requested = true;
         if wf.provider_forces && !wf.steps.iter().any(|s| s.kind == ActionKind::PowerOff) {
-            let at = stop_len(wf);
+            let at = stop_range(wf).end;
             wf.steps
                 .insert(at, Step::new(ActionKind::PowerOff, StepLabel::PowerOffNow));
         }
@@ -34,13 +34,22 @@ impl Workflows {
         crate::engine::rules::cancel_workflow_allowed(self, id)?;
         let i = self.index(id).ok_or(Refusal::UnknownWorkflow)?;
         let wf = self.list[i].wf.clone();
-        let n = stop_len(&wf);
+        let r = stop_range(&wf);
         let op_of = |s: &Step| s.op_id.as_ref().and_then(|id| core.ops.get(id));
-        let later_sent = wf.steps[n..].iter().find(|s| s.op_id.is_some());
-        let stop_over = wf.steps[..n].iter().any(|s| s.state == StepState::Done)
-            || wf.steps[..n].iter().all(|s| s.state == StepState::Skipped);
+        // A guarded change's snapshot still being taken is followed on its own too.
+        let later_sent = wf.steps[r.end..]
+            .iter()
+            .find(|s| s.op_id.is_some())
+            .or_else(|| {
+                wf.steps[..r.start]
+                    .iter()
+                    .find(|s| op_of(s).is_some_and(|o| o.is_open()))
+            });
+        let stop = &wf.steps[r.clone()];
+        let stop_over = stop.iter().any(|s| s.state == StepState::Done)
+            || stop.iter().all(|s| s.state == StepState::Skipped);
         let find = |k: ActionKind| {
-            wf.steps[..n]
+            wf.steps[r.clone()]
                 .iter()
                 .find(|s| s.kind == k)
                 .and_then(op_of)
@@ -76,7 +85,9 @@ impl Workflows {
         } else {
             CancelHow::WillNotForce
         };
-        let rest_pending = wf.steps[n..].iter().any(|s| s.state == StepState::Pending);
+        let rest_pending = wf.steps[r.end..]
+            .iter()
+            .any(|s| s.state == StepState::Pending);
         let later_dropped = !stop_over && later_sent.is_none() && rest_pending;
         let wf = &mut self.list[i].wf;
         for s in wf

@@ -5,18 +5,21 @@
 
 mod bulk;
 mod control;
+mod guard;
 mod stop;
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use crate::engine::Core;
 use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
-use crate::model::{Action, ActionKind, Operation, Phase, PowerState, Target};
+use crate::model::{Action, ActionKind, Operation, Phase, PowerState};
 use crate::time::Millis;
 use crate::words::{Refusal, StepLabel, StepNote, WfNote};
 use crate::workflow::{Bulk, Plan, Step, StepState, Workflow};
 
 pub(crate) use bulk::summary;
+pub(crate) use guard::{guarded_allowed, rollback_allowed};
 
 /// One workflow's record: what is kept, and what it needs from the engine meanwhile.
 #[derive(Clone, Debug)]
@@ -47,8 +50,8 @@ impl WfRecord {
         if !(wf.is_open() || wf.phase == Phase::NeedsCheck) || wf.force_requested {
             return false;
         }
-        let n = stop_len(wf);
-        let stop = &wf.steps[..n];
+        let r = stop_range(wf);
+        let stop = &wf.steps[r.clone()];
         let shutdown_sent = stop
             .iter()
             .any(|s| s.kind == ActionKind::Shutdown && s.op_id.is_some());
@@ -58,7 +61,7 @@ impl WfRecord {
         let stop_over = stop
             .iter()
             .all(|s| matches!(s.state, StepState::Done | StepState::Skipped))
-            || wf.steps[n..].iter().any(|s| s.op_id.is_some());
+            || wf.steps[r.end..].iter().any(|s| s.op_id.is_some());
         shutdown_sent && !forced && !stop_over
     }
 }
@@ -85,12 +88,48 @@ fn is_stop_kind(k: ActionKind) -> bool {
     matches!(k, ActionKind::Shutdown | ActionKind::PowerOff)
 }
 
-/// How many of the first steps make up the stop.
-pub(crate) fn stop_len(wf: &Workflow) -> usize {
-    wf.steps
+/// The steps that make up the stop: the first ones, after a guarded change's snapshot (empty
+/// where the workflow stops nothing).
+pub(crate) fn stop_range(wf: &Workflow) -> Range<usize> {
+    let start = wf
+        .steps
         .iter()
-        .position(|s| !is_stop_kind(s.kind))
-        .unwrap_or(wf.steps.len())
+        .take_while(|s| s.kind == ActionKind::Snapshot)
+        .count();
+    let len = wf.steps[start..]
+        .iter()
+        .take_while(|s| is_stop_kind(s.kind))
+        .count();
+    start..start + len
+}
+
+/// The stop's steps: a shutdown, and a power off unless the provider forces it itself.
+fn stop_steps(core: &Core, conn: &ConnId, grace_s: u32) -> Vec<Step> {
+    let Some(c) = core.conn(conn) else {
+        return Vec::new();
+    };
+    if c.caps.forces_stop {
+        let provider = c.cfg.dialect;
+        return vec![Step::new(
+            ActionKind::Shutdown,
+            StepLabel::ShutDownForcedAfter { provider, grace_s },
+        )];
+    }
+    vec![
+        Step::new(ActionKind::Shutdown, StepLabel::ShutDown),
+        Step::new(
+            ActionKind::PowerOff,
+            StepLabel::PowerOffIfRunningAfter { grace_s },
+        ),
+    ]
+}
+
+/// Where a run of steps left the workflow.
+enum Flow {
+    /// Every step of the run is done or skipped.
+    Through,
+    /// Stop here: `None` to wait, or how the workflow ends.
+    Halt(Option<Phase>),
 }
 
 fn step_state(op: &Operation) -> StepState {
@@ -149,22 +188,15 @@ impl Workflows {
         crate::engine::rules::plan_allowed(core, self, conn, vm_id, &plan)?;
         let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
         let provider_forces = c.caps.forces_stop;
-        let provider = c.cfg.dialect;
         let vm = core.vm(conn, vm_id).cloned().ok_or(Refusal::VmNotListed)?;
-        let grace_s = plan.grace_s();
-        let mut steps = Vec::new();
-        if provider_forces {
-            steps.push(Step::new(
-                ActionKind::Shutdown,
-                StepLabel::ShutDownForcedAfter { provider, grace_s },
-            ));
-        } else {
-            steps.push(Step::new(ActionKind::Shutdown, StepLabel::ShutDown));
-            steps.push(Step::new(
-                ActionKind::PowerOff,
-                StepLabel::PowerOffIfRunningAfter { grace_s },
-            ));
-        }
+        let rolls_back = match &plan {
+            Plan::RollBack { guarded, .. } => Some(guarded.clone()),
+            _ => None,
+        };
+        let mut steps = match &plan {
+            Plan::Guarded { .. } | Plan::RollBack { .. } => guard::steps(core, conn, &vm, &plan),
+            _ => stop_steps(core, conn, plan.grace_s()),
+        };
         if let Plan::ColdResize {
             resize,
             start_after,
@@ -201,6 +233,9 @@ impl Workflows {
             force_requested: false,
         }));
         self.changed.insert(id.clone());
+        if let Some(guarded) = rolls_back {
+            self.rolling_back(&guarded, now);
+        }
         let i = self.list.len() - 1;
         self.advance_one(core, i, now);
         Ok(id)
@@ -324,8 +359,11 @@ impl Workflows {
 
     /// One move; `Some(phase)` when the workflow ends (or waits for a check).
     fn drive(&mut self, core: &mut Core, rec: &mut WfRecord, now: Millis) -> Option<Phase> {
-        let n = stop_len(&rec.wf);
-        match stop::drive_stop(core, rec, n, now) {
+        let r = stop_range(&rec.wf);
+        if let Flow::Halt(out) = drive_steps(core, &mut rec.wf, 0..r.start, now) {
+            return out;
+        }
+        match stop::drive_stop(core, rec, r.clone(), now) {
             stop::Stage::Wait => return None,
             stop::Stage::Done => {}
             stop::Stage::Ended(phase, note) => {
@@ -334,47 +372,8 @@ impl Workflows {
             }
         }
         let wf = &mut rec.wf;
-        for j in n..wf.steps.len() {
-            let step = wf.steps[j].clone();
-            let label = step.label.clone();
-            let note = match step.note {
-                Some(StepNote::Op(n)) => Some(n),
-                _ => None,
-            };
-            match step.state {
-                StepState::Done | StepState::Skipped => continue,
-                StepState::Pending => {
-                    let action = match (&wf.plan, step.kind) {
-                        (Plan::ColdResize { resize, .. }, ActionKind::Resize) => {
-                            Action::Resize(resize.clone())
-                        }
-                        (_, k) => Action::simple(k).expect("a workflow's steps need no form"),
-                    };
-                    return match submit_step(core, wf, j, action, now) {
-                        Ok(()) => {
-                            wf.note = Some(WfNote::Step { label });
-                            None
-                        }
-                        Err(why) => {
-                            wf.note = Some(WfNote::StepCouldNotStart { label, why });
-                            Some(Phase::Failed)
-                        }
-                    };
-                }
-                StepState::Running => {
-                    wf.note = Some(WfNote::Step { label });
-                    return None;
-                }
-                StepState::Failed => {
-                    wf.note = Some(WfNote::StepFailed { label, note });
-                    return Some(Phase::Failed);
-                }
-                StepState::NeedsCheck => {
-                    wf.note = Some(WfNote::StepNeedsCheck { label, note });
-                    return Some(Phase::NeedsCheck);
-                }
-                StepState::NotRun => return Some(Phase::Cancelled),
-            }
+        if let Flow::Halt(out) = drive_steps(core, wf, r.end..wf.steps.len(), now) {
+            return out;
         }
         // A stop's own words ("Stopped: the VM shut down.") say how it ended; after a resize
         // they would describe only its first step.
@@ -384,6 +383,60 @@ impl Workflows {
         }
         Some(Phase::Succeeded)
     }
+}
+
+/// Moves the steps `range` on, one at a time: sends the first pending one, or says where the
+/// first unfinished one stands.
+fn drive_steps(core: &mut Core, wf: &mut Workflow, range: Range<usize>, now: Millis) -> Flow {
+    {
+        for j in range {
+            let step = wf.steps[j].clone();
+            let label = step.label.clone();
+            let note = match step.note {
+                Some(StepNote::Op(n)) => Some(n),
+                _ => None,
+            };
+            match step.state {
+                StepState::Done | StepState::Skipped => continue,
+                StepState::Pending => {
+                    let Some(action) = wf.plan.step_action(step.kind) else {
+                        let why = core
+                            .conn(&wf.connection)
+                            .map(|c| Refusal::NotOffered {
+                                provider: c.cfg.dialect,
+                            })
+                            .unwrap_or(Refusal::UnknownConnection);
+                        wf.note = Some(WfNote::StepCouldNotStart { label, why });
+                        return Flow::Halt(Some(Phase::Failed));
+                    };
+                    return Flow::Halt(match submit_step(core, wf, j, action, now) {
+                        Ok(()) => {
+                            wf.note = Some(WfNote::Step { label });
+                            None
+                        }
+                        Err(why) => {
+                            wf.note = Some(WfNote::StepCouldNotStart { label, why });
+                            Some(Phase::Failed)
+                        }
+                    });
+                }
+                StepState::Running => {
+                    wf.note = Some(WfNote::Step { label });
+                    return Flow::Halt(None);
+                }
+                StepState::Failed => {
+                    wf.note = Some(WfNote::StepFailed { label, note });
+                    return Flow::Halt(Some(Phase::Failed));
+                }
+                StepState::NeedsCheck => {
+                    wf.note = Some(WfNote::StepNeedsCheck { label, note });
+                    return Flow::Halt(Some(Phase::NeedsCheck));
+                }
+                StepState::NotRun => return Flow::Halt(Some(Phase::Cancelled)),
+            }
+        }
+    }
+    Flow::Through
 }
 
 /// Step states from their operations (also after the workflow ended: an operation left to run
@@ -436,7 +489,7 @@ pub(crate) fn submit_step(
             Ok(()) // The list comes; its answer wakes the engine.
         };
     }
-    let target = Target::vm(wf.vm_id.clone(), wf.vm_name.clone());
+    let target = crate::engine::intents::target_of(&wf.vm_id, &wf.vm_name, &action);
     let id = core.create_op(&wf.connection, target, action, now)?;
     let s = &mut wf.steps[j];
     s.op_id = Some(id);

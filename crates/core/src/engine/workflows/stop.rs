@@ -15,6 +15,8 @@
 //!   started fails the workflow (or asks for a check) rather than forcing: no countdown was
 //!   shown.
 
+use std::ops::Range;
+
 use super::{submit_step, WfRecord};
 use crate::dialect::DialectKind;
 use crate::engine::Core;
@@ -53,18 +55,28 @@ fn skip_power_off(wf: &mut Workflow, po_at: Option<usize>, why: StepNote) {
     }
 }
 
-/// Moves the Stop — the first `n` steps of the workflow — on: sends its shutdown, follows it,
-/// and powers the VM off at the countdown's end where it has to.
-pub(super) fn drive_stop(core: &mut Core, rec: &mut WfRecord, n: usize, now: Millis) -> Stage {
+/// Moves the Stop — the steps `range` of the workflow ([`super::stop_range`]) — on: sends its
+/// shutdown, follows it, and powers the VM off at the countdown's end where it has to.
+pub(super) fn drive_stop(
+    core: &mut Core,
+    rec: &mut WfRecord,
+    range: Range<usize>,
+    now: Millis,
+) -> Stage {
     let wf = &mut rec.wf;
-    let stop = &wf.steps[..n];
+    let at = range.start;
+    let stop = &wf.steps[range];
     if stop.iter().all(|s| s.state == StepState::Skipped) {
         return Stage::Done;
     }
     let Some(sd_at) = stop.iter().position(|s| s.kind == ActionKind::Shutdown) else {
         return Stage::Done;
     };
-    let po_at = stop.iter().position(|s| s.kind == ActionKind::PowerOff);
+    let sd_at = at + sd_at;
+    let po_at = stop
+        .iter()
+        .position(|s| s.kind == ActionKind::PowerOff)
+        .map(|j| at + j);
     let grace_ms = Millis::from(wf.plan.grace_s()) * SECOND;
     let Some(provider) = core.conn(&wf.connection).map(|c| c.cfg.dialect) else {
         return Stage::Wait;
@@ -186,7 +198,7 @@ fn provider_forced(
         wf.note = Some(WfNote::ProviderForcesAtEnd { provider });
         return Stage::Wait;
     }
-    ended_with(sd, wf.steps[0].label.clone())
+    ended_with(sd, shutdown_label(wf, sd))
 }
 
 /// Where Vigil forces the VM off at the countdown's end.
@@ -201,7 +213,7 @@ fn vigil_forces(
     let wf = &mut rec.wf;
     if sd.accepted_at.is_none() && !sd.is_open() && !wf.force_requested {
         // Refused, or its fate unknown: no countdown ever ran.
-        return ended_with(sd, wf.steps[0].label.clone());
+        return ended_with(sd, shutdown_label(wf, sd));
     }
     let end = wf.countdown.map(|(_, e)| e);
     let due = wf.force_requested || end.is_some_and(|e| now >= e);
@@ -299,4 +311,13 @@ fn fresh_power(core: &Core, wf: &Workflow, since: Millis) -> Option<PowerState> 
         return None;
     }
     c.inv.get(&wf.vm_id).map(|v| v.power.clone())
+}
+
+/// The label of the step the shutdown `sd` carries.
+fn shutdown_label(wf: &Workflow, sd: &Operation) -> StepLabel {
+    wf.steps
+        .iter()
+        .find(|s| s.op_id.as_ref() == Some(&sd.id))
+        .map(|s| s.label.clone())
+        .unwrap_or(StepLabel::ShutDown)
 }

@@ -14,8 +14,8 @@ mod find;
 mod lifecycle;
 mod list;
 mod observe;
-mod rebuild;
 mod points;
+mod rebuild;
 
 fn api() -> Cloudsfor {
     Cloudsfor::new(

@@ -11,8 +11,8 @@ mod find;
 mod lifecycle;
 mod list;
 mod login;
-mod rebuild;
 mod points;
+mod rebuild;
 mod tasks;
 
 const BASE: &str = "https://my.erigones.com/api";

@@ -9,8 +9,8 @@ mod catalogue;
 mod find;
 mod lifecycle;
 mod list;
-mod rebuild;
 mod points;
+mod rebuild;
 mod tasks;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
