@@ -4,6 +4,7 @@
 
 pub mod create;
 pub mod drive;
+pub mod guard;
 pub mod points;
 pub mod scripted;
 
