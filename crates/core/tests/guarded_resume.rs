@@ -177,3 +177,41 @@ fn a_change_in_doubt_offers_the_rollback_too() {
         Some(offer.snapshot_id)
     );
 }
+
+/// Another tab (following this one) sees the same offer, and its "Roll back" crosses to the
+/// polling tab, which carries it out.
+#[test]
+fn a_following_tab_sees_the_offer_and_its_rollback_crosses_over() {
+    use vigil_core::{Command, Engine, Pace};
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(55, 0.0));
+    let vm = running(&w);
+    let bad = GuardedChange::Resize(Resize::One {
+        resource: Resource::Ram,
+        size: 999,
+    });
+    let id = w.guarded(&vm, bad, "safety").unwrap();
+    assert_eq!(w.run_wf(&id).phase, Phase::Failed);
+    let offer = w.offer(&id).expect("offered");
+
+    let mut f = Engine::new("f");
+    let cfg = w.engine.view().connections().next().unwrap().clone();
+    f.pace(Pace::Follower, w.now);
+    f.add(cfg, w.now);
+    let all = w.engine.share_all(w.now);
+    let text = serde_json::to_string(&all).unwrap();
+    f.mirror(serde_json::from_str(&text).unwrap(), w.now);
+    assert_eq!(f.view().rollback_offer(&id), Some(offer.clone()));
+
+    let cmd = Command::RollBack { wf: id.clone() };
+    assert_eq!(f.view().check(&cmd), Ok(()));
+    let text = serde_json::to_string(&cmd).unwrap();
+    let arrived = Command::from_tab(&text).expect("a rollback crosses tabs");
+    let back = w.engine.cmd(arrived, w.now).unwrap();
+    let back = back.workflow().cloned().expect("a workflow");
+    let rb = w.run_wf(&back);
+    assert_eq!(rb.phase, Phase::Succeeded, "{:?}", rb.note);
+    assert_eq!(
+        w.sim.restored_from("cloudsfor", &vm),
+        Some(offer.snapshot_id)
+    );
+}

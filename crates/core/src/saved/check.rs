@@ -104,3 +104,76 @@ fn stop_fits<'a>(wf: &Workflow, kinds: &'a [ActionKind]) -> Option<&'a [ActionKi
 pub fn plausible_bulk(b: &Bulk) -> bool {
     at(b.started_at) && maybe(b.finished_at)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Phase, Resize};
+    use crate::words::StepLabel;
+    use crate::workflow::{GuardedChange, Step};
+    use ActionKind::{PowerOff, Rebuild, RestoreSnapshot, Shutdown, Snapshot, Start};
+
+    fn wf(plan: Plan, kinds: &[ActionKind]) -> Workflow {
+        Workflow {
+            id: "w1".into(),
+            connection: "c1".into(),
+            vm_id: "v1".into(),
+            vm_name: "web-01".into(),
+            plan,
+            steps: kinds
+                .iter()
+                .map(|k| Step::new(*k, StepLabel::Start))
+                .collect(),
+            phase: Phase::InProgress,
+            started_at: 1_000,
+            finished_at: None,
+            countdown: None,
+            note: None,
+            provider_forces: false,
+            force_requested: false,
+        }
+    }
+
+    #[test]
+    fn guarded_and_rollback_steps_read_back_only_as_their_plans_make_them() {
+        let guarded = Plan::Guarded {
+            change: GuardedChange::Rebuild {
+                image: "201".into(),
+            },
+            snapshot_name: "pre".into(),
+        };
+        let back = Plan::RollBack {
+            guarded: "w0".into(),
+            snapshot_id: "s1".into(),
+            snapshot_name: "pre".into(),
+        };
+        for (plan, kinds) in [
+            (&guarded, &[Snapshot, Rebuild][..]),
+            (&guarded, &[Snapshot, Shutdown, PowerOff, Rebuild, Start]),
+            (&guarded, &[Snapshot, Shutdown, PowerOff, Rebuild]),
+            (&back, &[RestoreSnapshot]),
+            (&back, &[Shutdown, PowerOff, RestoreSnapshot, Start]),
+        ] {
+            let w = wf(plan.clone(), kinds);
+            assert!(plausible_workflow(&w), "{kinds:?}");
+            // Kept as text and read back whole.
+            let text = serde_json::to_string(&w).unwrap();
+            assert_eq!(serde_json::from_str::<Workflow>(&text).unwrap(), w);
+        }
+        let resize = Plan::Guarded {
+            change: GuardedChange::Resize(Resize::Flavor { id: "5".into() }),
+            snapshot_name: "pre".into(),
+        };
+        for (plan, kinds) in [
+            // No snapshot first, or a change other than the plan's.
+            (&guarded, &[Rebuild][..]),
+            (&resize, &[Snapshot, Rebuild]),
+            // A stop without its power off (the provider does not force), a stray step.
+            (&guarded, &[Snapshot, Shutdown, Rebuild]),
+            (&back, &[RestoreSnapshot, Start]),
+            (&back, &[Snapshot, RestoreSnapshot]),
+        ] {
+            assert!(!plausible_workflow(&wf(plan.clone(), kinds)), "{kinds:?}");
+        }
+    }
+}
