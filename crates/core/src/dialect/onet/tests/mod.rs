@@ -10,6 +10,7 @@ mod find;
 mod lifecycle;
 mod list;
 mod rebuild;
+mod rename;
 mod tasks;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
