@@ -54,9 +54,16 @@ pub fn rebuild_images(
         if c.unavailable || !fits(c.min_disk_gb) || out.iter().any(|i| i.id == c.id) {
             continue;
         }
+        // cloudsfor names an image by its version alone (`24.04 (LTS) x64`): its distro first.
+        let label = match c.os.as_deref().map(str::trim) {
+            Some(os) if !os.is_empty() && !c.label.to_lowercase().contains(&os.to_lowercase()) => {
+                format!("{os} {}", c.label)
+            }
+            _ => c.label.clone(),
+        };
         out.push(RebuildImage {
             id: c.id.clone(),
-            label: Some(c.label.clone()),
+            label: Some(label),
             current: vm.image_id.as_deref() == Some(c.id.as_str()),
         });
     }

@@ -366,6 +366,7 @@ fn one_operation_per_vm_and_only_valid_actions() {
             ActionKind::Resize,
             ActionKind::Rename,
             ActionKind::Snapshot,
+            ActionKind::Rebuild,
             ActionKind::Delete
         ]
     );

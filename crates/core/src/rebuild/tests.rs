@@ -71,6 +71,29 @@ fn the_picker_offers_the_catalogues_images_the_provider_would_take() {
 }
 
 #[test]
+fn an_image_named_by_its_version_alone_is_named_with_its_distro() {
+    let caps = DialectKind::Cloudsfor.caps();
+    let mut newest = image("Ubuntu", "24.04 (LTS) x64");
+    newest.os = Some("Ubuntu".into());
+    let mut older = image("Ubuntu", "22.04 (LTS) x64");
+    older.os = Some("Ubuntu".into());
+    let mut debian = image("Debian", "Debian 12 x64");
+    debian.os = Some("Debian".into());
+    let got = rebuild_images(
+        caps,
+        Some(&catalogue(vec![newest, older, debian])),
+        &vm(None, 25),
+    )
+    .unwrap();
+    // A rebuild by distro takes its newest image: the one the catalogue lists first.
+    let labels: Vec<Option<&str>> = got.iter().map(|i| i.label.as_deref()).collect();
+    assert_eq!(
+        labels,
+        [Some("Ubuntu 24.04 (LTS) x64"), Some("Debian 12 x64")]
+    );
+}
+
+#[test]
 fn erigones_offers_only_the_current_image() {
     let caps = DialectKind::Erigones.caps();
     let cat = catalogue(vec![image("centos-7", "CentOS 7")]);

@@ -46,6 +46,14 @@ impl Onet {
             .send(Method::Post, &path, &json!({ "image_id": image.trim() }))
     }
 
+    /// `PUT /compute/instances/{id} {"name"}` → `200 Instance`: the name only (no `hostname`,
+    /// which would start a `change_hostname` task in the guest).
+    pub(super) fn rename_request(&self, id: &str, name: &str) -> HttpRequest {
+        let path = format!("compute/instances/{}", encode_component(id));
+        self.api
+            .send(Method::Put, &path, &json!({ "name": name.trim() }))
+    }
+
     /// `DELETE /compute/instances/{id}` → a `delete_vps` task.
     pub(super) fn delete_request(&self, id: &str) -> HttpRequest {
         let path = format!("compute/instances/{}", encode_component(id));
@@ -137,6 +145,27 @@ pub(super) fn names_fields(resp: &HttpResponse) -> bool {
     };
     m.keys()
         .any(|k| k != "detail" && k != "message" && k != "error")
+}
+
+/// A rename's answer: `200 Instance`, the change made at once (no task): the instance is read
+/// until it shows the name. A Task instead (any 2xx with either) is followed.
+pub(super) fn renamed(body: &Value) -> Result<Accepted, ApiError> {
+    if text(body, "task_type").is_some() {
+        return accepted(body, "", "", false);
+    }
+    if text(body, "id").is_none_or(|id| id.trim().is_empty()) && !body.is_null() {
+        return Err(ApiError::bad_response(
+            "the request",
+            "neither a task nor an instance",
+        ));
+    }
+    Ok(Accepted {
+        provider_ref: ProviderRef::Watch,
+        state: TaskState::Pending,
+        raw_status: text(body, "status").unwrap_or_else(|| "updated".into()),
+        created: None,
+        secret: None,
+    })
 }
 
 /// An instance gone already (a repeated delete): what the delete meant.

@@ -42,7 +42,7 @@ mod parse;
 mod points;
 mod tasks;
 
-use lifecycle::{accepted, gone, task_type};
+use lifecycle::{accepted, gone, renamed, task_type};
 use parse::parse_vm;
 pub use parse::{observe_task, power_of};
 
@@ -68,6 +68,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::Reboot,
         ActionKind::PowerOff,
         ActionKind::PowerCycle,
+        ActionKind::Rename,
         ActionKind::Rebuild,
     ],
     // Documented: 1,000 a minute, bursts of 100 a second.
@@ -226,8 +227,9 @@ impl Dialect for Onet {
                 })
             }
             kind if CAPS.points.avail(kind).is_some_and(|a| a.offered()) => Ok(()),
-            // Whatever its power ("done when … Instance `running`": it comes back up).
-            ActionKind::Rebuild => Ok(()),
+            // Whatever its power ("done when … Instance `running`": it comes back up); a rename
+            // is the instance's metadata.
+            ActionKind::Rebuild | ActionKind::Rename => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -306,6 +308,7 @@ impl Dialect for Onet {
             Action::Create(spec) => return self.create_request(spec),
             Action::Delete { .. } => return self.delete_request(id),
             Action::Rebuild { image } => return self.reinstall_request(id, image),
+            Action::Rename { name } => return self.rename_request(id, name),
             _ => {}
         }
         if let Some(request) = self.point_request(id, action) {
@@ -345,7 +348,8 @@ impl Dialect for Onet {
             // ("already has a task in progress", "is not running"). A create's 400 is its body,
             // and so is a reinstall's when it names its fields (DRF's `{"image_id": [...]}`).
             let body_refused = creating
-                || (matches!(action, Action::Rebuild { .. }) && lifecycle::names_fields(resp));
+                || (matches!(action, Action::Rebuild { .. } | Action::Rename { .. })
+                    && lifecycle::names_fields(resp));
             if resp.status == 400 && !body_refused {
                 e.kind = ErrorKind::Conflict;
             }
@@ -356,6 +360,9 @@ impl Dialect for Onet {
         } else {
             parse_lenient(&resp.body).map_err(|e| ApiError::bad_response("the request", e))?
         };
+        if matches!(action, Action::Rename { .. }) {
+            return renamed(&body);
+        }
         accepted(&body, target_vm_id(target, vm), task_type(action), creating)
     }
 

@@ -11,6 +11,7 @@ mod lifecycle;
 mod list;
 mod points;
 mod rebuild;
+mod rename;
 mod tasks;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
