@@ -23,6 +23,9 @@ pub(crate) struct PointBook {
     pub lists: BTreeMap<(VmId, PointKind), PointList>,
     /// Reads asked for and not sent yet.
     pub queue: Vec<(VmId, PointKind)>,
+    /// The provider refused a snapshot as a demo account's (cloudsfor's "not available in demo
+    /// mode"): later ones are refused before sending.
+    pub demo_refused: bool,
 }
 
 impl PointBook {
@@ -204,6 +207,28 @@ impl Core {
             });
         }
         Ok(Started::Nothing)
+    }
+
+    /// A snapshot refused because the account is the provider's demo one (where the provider's
+    /// demo accounts refuse them, [`crate::dialect::SnapshotCaps::demo_accounts_refuse`]): the
+    /// connection remembers it.
+    pub(crate) fn learn_refusal(&mut self, op_id: &OpId, e: &ApiError) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        if rec.op.action.kind() != crate::model::ActionKind::Snapshot {
+            return;
+        }
+        let Some(c) = self.conns.get_mut(&rec.op.connection) else {
+            return;
+        };
+        let demo = e.kind == crate::error::ErrorKind::Conflict
+            && e.provider_text
+                .as_deref()
+                .is_some_and(|t| t.to_ascii_lowercase().contains("demo"));
+        if demo && c.caps.snapshots.demo_accounts_refuse {
+            c.points.demo_refused = true;
+        }
     }
 
     /// The reads asked for, within the budget.
