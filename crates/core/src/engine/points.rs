@@ -71,6 +71,66 @@ impl PointBook {
     }
 }
 
+/// A VM's list of one kind, on a connection.
+pub(crate) type PointsKey = (ConnId, VmId, PointKind);
+
+/// A VM's list of snapshots or backups, as the leading tab shares it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SharedPoints {
+    pub conn: ConnId,
+    pub vm: VmId,
+    pub kind: PointKind,
+    pub list: PointList,
+}
+
+/// The lists `keys` name, as they stand, to share.
+pub(crate) fn shared(core: &Core, keys: impl IntoIterator<Item = PointsKey>) -> Vec<SharedPoints> {
+    keys.into_iter()
+        .filter_map(|(conn, vm, kind)| {
+            let list = core.conn(&conn)?.points.get(&vm, kind)?.clone();
+            Some(SharedPoints {
+                conn,
+                vm,
+                kind,
+                list,
+            })
+        })
+        .collect()
+}
+
+/// Every list, for a tab that joined.
+pub(crate) fn shared_all(core: &Core) -> Vec<SharedPoints> {
+    let keys: Vec<PointsKey> = core
+        .conns
+        .iter()
+        .flat_map(|(id, c)| {
+            c.points
+                .lists
+                .keys()
+                .map(move |(vm, kind)| (id.clone(), vm.clone(), *kind))
+        })
+        .collect();
+    shared(core, keys)
+}
+
+/// A following tab takes the lists the leading one shares (it reads none itself).
+pub(crate) fn mirror(core: &mut Core, points: Vec<SharedPoints>) {
+    for s in points {
+        let Some(c) = core.conn_mut(&s.conn) else {
+            continue;
+        };
+        let key = (s.vm.clone(), s.kind);
+        if c.points.lists.get(&key) != Some(&s.list) {
+            c.points.lists.insert(key, s.list);
+            core.happened.push(Happened::Points {
+                conn: s.conn,
+                vm: s.vm,
+                kind: s.kind,
+            });
+        }
+    }
+}
+
 /// A new id learned for an operation's target, found by name.
 pub(crate) enum Learn {
     Vm(VmId),
