@@ -291,6 +291,27 @@ impl Core {
         }
     }
 
+    /// An operation on a snapshot or backup ended otherwise than done: its list is read again,
+    /// to show it as it is now.
+    pub(crate) fn reread_points(&mut self, op_id: &OpId) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        if rec.op.phase == crate::model::Phase::Succeeded {
+            return;
+        }
+        let Some((vm, kind, ..)) = point_of(&rec.op) else {
+            return;
+        };
+        let conn = rec.op.connection.clone();
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if c.points.ask(&vm, kind) {
+            self.happened.push(Happened::Points { conn, vm, kind });
+        }
+    }
+
     /// The reads asked for, within the budget.
     pub(crate) fn round_points(&mut self, now: Millis, round: &mut Round) {
         for (conn, c) in self.conns.iter_mut() {
