@@ -176,3 +176,36 @@ fn a_point_operation_resumes_after_a_reload() {
     let truth = w.sim.point("hostway", &vm, sid).unwrap();
     assert_eq!((truth.name.as_str(), truth.state), ("kept", Truth::Ready));
 }
+
+/// ZennoHosting's `lie` fault: a backup whose creation fails is reported `succeeded` on the VM.
+/// The backup itself never turns ready, so the operation is never done.
+#[test]
+fn a_lying_success_is_never_done() {
+    let d = DialectKind::ZennoHosting;
+    let mut w = World::new(d, scenario(36, 1.0));
+    w.sim.set_faults(vigil_sim::Faults::parse("lie=1").unwrap());
+    let vm = with_backups(&w, d, PowerState::Running);
+    let op = w.run_op(&vm, Action::Backup { name: "fib".into() });
+    let truth = w
+        .sim
+        .points("zennohosting", &vm)
+        .into_iter()
+        .rev()
+        .find(|p| p.name == "fib");
+    assert!(
+        truth.as_ref().is_none_or(|p| p.state != Truth::Ready),
+        "the simulator made it after all: {truth:?}"
+    );
+    // The provider said done; the backup disagrees: the user is told to check.
+    assert_eq!(op.phase, Phase::NeedsCheck, "{:?}", op.note);
+    assert!(
+        matches!(
+            &op.note,
+            Some(vigil_core::Note::Disagrees(
+                vigil_core::Mismatch::PointNotReady { .. }
+            ))
+        ),
+        "{:?}",
+        op.note
+    );
+}

@@ -278,3 +278,28 @@ fn documented_limits_refuse_before_sending() {
     w.step();
     assert!(w.sent[sent..].iter().all(|s| !s.starts_with("POST")));
 }
+
+/// cloudsfor's demo accounts refuse snapshots: the first is refused in the provider's words,
+/// and the connection refuses the next before sending.
+#[test]
+fn a_demo_account_refuses_snapshots() {
+    use vigil_core::words::PointRefusal;
+    let w0 = vigil_core::Credentials::Basic {
+        user: "trial@vigil.test".into(),
+        password: "trial".into(),
+    };
+    let mut w = World::with_credentials(DialectKind::Cloudsfor, scenario(28, 0.0), w0);
+    let vm = idle(&w, PowerState::Running);
+    let op = w.run_op(&vm, snap("x"));
+    assert_eq!(op.phase, Phase::Failed);
+    assert!(
+        matches!(&op.note, Some(Note::Refused(e)) if e.kind == ErrorKind::Conflict
+            && e.provider_text.as_deref().is_some_and(|t| t.contains("demo mode"))),
+        "{:?}",
+        op.note
+    );
+    assert_eq!(
+        w.engine.start("c", &vm, snap("y"), w.now),
+        Err(vigil_core::Refusal::Point(PointRefusal::DemoAccount))
+    );
+}

@@ -243,3 +243,32 @@ fn a_tab_that_took_over_shares_all_it_shows_with_the_next_tab() {
     pass_on(vec![Event::Share(all)], &mut g, w.now);
     assert_eq!(g.op(&op).phase, Phase::Succeeded);
 }
+
+/// A following tab asks for a VM's snapshots: the leader reads them (its request budget) and
+/// shares the list; the follower shows it and is told it changed.
+#[test]
+fn a_following_tab_sees_the_snapshots_the_leader_read() {
+    let mut w = World::new(DialectKind::Hostway, scenario(42, 0.0));
+    let mut f = follower_of(&mut w);
+    w.engine.events();
+    let vm = w.vm_where(|v| v.status_raw == "ACTIVE").id;
+    let kind = vigil_core::PointKind::Snapshot;
+    let cmd = Command::ReadPoints {
+        conn: "c".into(),
+        vm: vm.clone(),
+        kind,
+    };
+    forward(&f, &mut w, cmd);
+    let conn: ConnId = "c".into();
+    let done = |e: &Engine| {
+        e.view()
+            .points(&"c".into(), &vm, kind)
+            .is_some_and(|l| l.read_at.is_some())
+    };
+    w.run_until(60_000, |e| done(e));
+    pass_on(w.engine.events(), &mut f, w.now);
+    let truth = w.sim.points("hostway", vm.as_str());
+    let seen = f.view().points(&conn, &vm, kind).expect("shared").clone();
+    assert_eq!(seen.points.len(), truth.len());
+    assert!(changes(&f.events()).contains(&Change::Points(conn, vm, kind)));
+}

@@ -53,11 +53,35 @@ fn every_action_reaches_a_verified_end() {
     let id = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id;
+    // A restore picks a backup the simulator lists for this VM (never a made-up id) and leaves
+    // the VM in the state it had before (the sheet: a stopped VM stays stopped).
+    let p = project(&w);
+    let listed = direct(&mut w, "GET", &format!("/projects/{p}/vms/{id}/backups"));
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let backup_id = w
+        .sim
+        .points("zennohosting", id.as_str())
+        .into_iter()
+        .find(|b| b.kind == vigil_sim::PointKind::Backup && b.state == vigil_sim::PointState::Ready)
+        .expect("the simulator seeds ready backups on this VM")
+        .id;
+    assert!(
+        listed.body.contains(&format!("\"{backup_id}\"")),
+        "{backup_id} not in {}",
+        listed.body
+    );
     for (action, power) in [
         (Action::Reboot, PowerState::Running),
         (Action::Shutdown, PowerState::Stopped),
         (Action::Start, PowerState::Running),
         (Action::Shutdown, PowerState::Stopped),
+        (
+            Action::RestoreBackup {
+                backup_id: backup_id.clone(),
+                name: String::new(),
+            },
+            PowerState::Stopped,
+        ),
     ] {
         let what = format!("{action:?}");
         let op = w.run_op(id.as_str(), action);
@@ -67,16 +91,33 @@ fn every_action_reaches_a_verified_end() {
             panic!("{what}: {:?}", op.provider_ref);
         };
         assert!(!command_id.is_empty());
-        assert!(op
-            .provider_status
-            .as_deref()
-            .unwrap()
-            .ends_with("succeeded"));
+        assert!(
+            op.provider_status.as_deref().unwrap().contains("succeeded"),
+            "{what}: {:?}",
+            op.provider_status
+        );
         let vm = w.engine.vm("c", id.as_str()).unwrap();
         assert_eq!(vm.power, power, "{what}");
         assert!(!vm.locked);
+        // The simulator's ground truth agrees with the verdict.
+        let fact = w.sim.vm_fact("zennohosting", id.as_str()).unwrap();
+        let truth = if power == PowerState::Running {
+            vigil_sim::VmState::Running
+        } else {
+            vigil_sim::VmState::Stopped
+        };
+        assert_eq!(fact.state, truth, "{what}");
     }
-    let p = project(&w);
+    assert_eq!(
+        w.sim.restored_from("zennohosting", id.as_str()),
+        Some(backup_id.clone())
+    );
+    assert_eq!(
+        w.count_sent(&format!(
+            "POST {BASE}/projects/{p}/vms/{id}/backups/{backup_id}/restore"
+        )),
+        1
+    );
     assert_eq!(
         w.count_sent(&format!("POST {BASE}/projects/{p}/vms/{id}/stop")),
         2

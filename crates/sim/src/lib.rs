@@ -29,7 +29,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 mod cloudsfor;
 mod erigones;
@@ -39,6 +39,7 @@ mod hostway;
 mod message;
 mod net;
 mod onet;
+mod stats;
 mod truth;
 mod util;
 mod zenno;
@@ -48,6 +49,7 @@ pub use message::{Reply, Request, Response};
 pub use truth::{Completion, PointFact, PointKind, PointState, VmFact, VmState};
 pub use util::{b64encode, iso};
 
+use stats::{DialectStats, FaultStats};
 use util::{json_response, parse_url, Ctx, Env, Rng};
 
 /// Base paths of the simulated providers: `(dialect name, base path)`.
@@ -190,26 +192,6 @@ pub(crate) trait Dialect: Send {
     fn automatic_backups(&self, _vm: &str, _now: u64) -> Option<bool> {
         None
     }
-}
-
-#[derive(Default, Debug, Clone)]
-struct FaultStats {
-    server_error: u64,
-    throttle: u64,
-    dropped_before: u64,
-    dropped_after: u64,
-    malformed: u64,
-    unknown_enum: u64,
-    garbled: u64,
-    delayed: u64,
-    delay_ms_total: u64,
-}
-
-#[derive(Default, Debug)]
-struct DialectStats {
-    requests: u64,
-    endpoints: BTreeMap<String, u64>,
-    statuses: BTreeMap<u16, u64>,
 }
 
 /// A request that may have changed the world, when it came and how it was answered: see
@@ -499,121 +481,5 @@ impl Sim {
         if let Some(status) = status {
             *st.statuses.entry(status).or_default() += 1;
         }
-    }
-
-    /// The ground truth: every action any dialect accepted, oldest first (ties in dialect order),
-    /// with when it really finishes — task terminal *and* the VM in its final state — and how.
-    /// Reading it sends no request and counts in no statistic. Up to the newest 100,000 actions
-    /// per dialect are kept.
-    pub fn completions(&self) -> Vec<Completion> {
-        let mut all: Vec<Completion> = self
-            .dialects
-            .iter()
-            .flat_map(|d| d.env().log.iter().cloned())
-            .collect();
-        all.sort_by_key(|c| c.accepted_at_ms);
-        all
-    }
-
-    /// The newest action `dialect` (a name from [`PREFIXES`]) accepted on the VM `vm`: its id as
-    /// the dialect's URLs use it (Erigones: the hostname), or its name. Known the moment the
-    /// action is accepted.
-    pub fn latest_action(&self, dialect: &str, vm: &str) -> Option<Completion> {
-        let d = self.dialects.iter().find(|d| d.name() == dialect)?;
-        d.env()
-            .log
-            .iter()
-            .rev()
-            .find(|c| c.vm_id == vm || c.vm_name == vm)
-            .cloned()
-    }
-
-    /// Where the VM `vm` of `dialect` stands as of [`Sim::now_ms`] (the last request's time):
-    /// being created, running, stopped, failed, being deleted or gone, with the addresses it
-    /// holds. `vm` is its id as the dialect's URLs use it (Erigones: the hostname) or its name;
-    /// a name used twice (a VM deleted, another created) means the newest.
-    /// `None` when the dialect never held such a VM. Reading it sends nothing and changes nothing.
-    pub fn vm_fact(&self, dialect: &str, vm: &str) -> Option<VmFact> {
-        let facts = self.vm_facts(dialect);
-        facts
-            .iter()
-            .find(|f| f.vm_id == vm)
-            .or_else(|| facts.iter().rev().find(|f| f.vm_name == vm))
-            .cloned()
-    }
-
-    /// Every VM `dialect` ever held in this world (gone ones too, as [`VmState::Gone`]), oldest
-    /// first, as of [`Sim::now_ms`]; cloudsfor: both accounts'. Empty for an unknown dialect.
-    pub fn vm_facts(&self, dialect: &str) -> Vec<VmFact> {
-        self.dialects
-            .iter()
-            .find(|d| d.name() == dialect)
-            .map(|d| d.facts(self.last_now))
-            .unwrap_or_default()
-    }
-
-    /// When the newest action accepted on that VM finishes (see [`Sim::latest_action`]); `None`
-    /// when there is none or it never finishes.
-    pub fn scheduled_finish(&self, dialect: &str, vm: &str) -> Option<u64> {
-        self.latest_action(dialect, vm)?.finished_at_ms
-    }
-
-    /// Request counts per dialect, endpoint and status code, plus injected faults.
-    pub fn stats(&self) -> Value {
-        let mut dialects = serde_json::Map::new();
-        let mut total = 0;
-        let mut stuck = 0;
-        for d in &self.dialects {
-            stuck += d.stuck_count();
-            let s = self.stats.get(d.name());
-            let requests = s.map(|s| s.requests).unwrap_or(0);
-            total += requests;
-            let endpoints: serde_json::Map<String, Value> = s
-                .map(|s| {
-                    s.endpoints
-                        .iter()
-                        .map(|(k, v)| (k.clone(), json!(v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let statuses: serde_json::Map<String, Value> = s
-                .map(|s| {
-                    s.statuses
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), json!(v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            dialects.insert(
-                d.name().to_string(),
-                json!({"prefix": d.prefix(), "requests": requests, "endpoints": endpoints, "statuses": statuses}),
-            );
-        }
-        let fs = &self.fault_stats;
-        json!({
-            "total": total + self.unrouted,
-            "unrouted": self.unrouted,
-            "now": iso(self.last_now),
-            "scenario": {
-                "seed": self.scenario.seed,
-                "vms": self.scenario.vms,
-                "failure_rate": self.scenario.failure_rate,
-                "speed": self.scenario.speed,
-            },
-            "faults": {
-                "spec": self.faults.to_string(),
-                "5xx": fs.server_error,
-                "429": fs.throttle,
-                "dropped_before": fs.dropped_before,
-                "dropped_after": fs.dropped_after,
-                "malformed": fs.malformed,
-                "unknown_enum": fs.unknown_enum,
-                "garbled": fs.garbled,
-                "delayed": fs.delayed,
-                "delay_ms_total": fs.delay_ms_total,
-                "stuck": stuck,
-            },
-            "dialects": dialects,
-        })
     }
 }

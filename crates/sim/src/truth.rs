@@ -218,6 +218,66 @@ impl crate::Sim {
     }
 }
 
+/// The log of accepted actions and where each VM stands.
+impl crate::Sim {
+    /// The ground truth: every action any dialect accepted, oldest first (ties in dialect order),
+    /// with when it really finishes — task terminal *and* the VM in its final state — and how.
+    /// Reading it sends no request and counts in no statistic. Up to the newest 100,000 actions
+    /// per dialect are kept.
+    pub fn completions(&self) -> Vec<Completion> {
+        let mut all: Vec<Completion> = self
+            .dialects
+            .iter()
+            .flat_map(|d| d.env().log.iter().cloned())
+            .collect();
+        all.sort_by_key(|c| c.accepted_at_ms);
+        all
+    }
+
+    /// The newest action `dialect` (a name from [`PREFIXES`]) accepted on the VM `vm`: its id as
+    /// the dialect's URLs use it (Erigones: the hostname), or its name. Known the moment the
+    /// action is accepted.
+    pub fn latest_action(&self, dialect: &str, vm: &str) -> Option<Completion> {
+        let d = self.dialects.iter().find(|d| d.name() == dialect)?;
+        d.env()
+            .log
+            .iter()
+            .rev()
+            .find(|c| c.vm_id == vm || c.vm_name == vm)
+            .cloned()
+    }
+
+    /// Where the VM `vm` of `dialect` stands as of [`Sim::now_ms`] (the last request's time):
+    /// being created, running, stopped, failed, being deleted or gone, with the addresses it
+    /// holds. `vm` is its id as the dialect's URLs use it (Erigones: the hostname) or its name;
+    /// a name used twice (a VM deleted, another created) means the newest.
+    /// `None` when the dialect never held such a VM. Reading it sends nothing and changes nothing.
+    pub fn vm_fact(&self, dialect: &str, vm: &str) -> Option<VmFact> {
+        let facts = self.vm_facts(dialect);
+        facts
+            .iter()
+            .find(|f| f.vm_id == vm)
+            .or_else(|| facts.iter().rev().find(|f| f.vm_name == vm))
+            .cloned()
+    }
+
+    /// Every VM `dialect` ever held in this world (gone ones too, as [`VmState::Gone`]), oldest
+    /// first, as of [`Sim::now_ms`]; cloudsfor: both accounts'. Empty for an unknown dialect.
+    pub fn vm_facts(&self, dialect: &str) -> Vec<VmFact> {
+        self.dialects
+            .iter()
+            .find(|d| d.name() == dialect)
+            .map(|d| d.facts(self.last_now))
+            .unwrap_or_default()
+    }
+
+    /// When the newest action accepted on that VM finishes (see [`Sim::latest_action`]); `None`
+    /// when there is none or it never finishes.
+    pub fn scheduled_finish(&self, dialect: &str, vm: &str) -> Option<u64> {
+        self.latest_action(dialect, vm)?.finished_at_ms
+    }
+}
+
 /// A planned end on the virtual clock as a finish time (`NEVER` → `None`).
 pub(crate) fn finish_at(ends: u64) -> Option<u64> {
     (ends != NEVER).then_some(ends)

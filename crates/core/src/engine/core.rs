@@ -311,6 +311,7 @@ impl Core {
                 op: op_id.clone(),
                 phase,
             });
+            self.reread_points(op_id);
         }
         if let Some(vm) = fx.vm {
             if let Some(c) = self.conns.get_mut(&conn) {

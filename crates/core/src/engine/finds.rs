@@ -75,6 +75,7 @@ impl Core {
         a: Answer,
     ) -> Effects {
         let (backoff, can_find) = (self.backoff(1), self.can_find(op_id));
+        self.learn_refusal(op_id, &e);
         match self.ops.get_mut(op_id) {
             Some(rec) => {
                 rec.sched.sent_at = Some(a.sent);

@@ -46,6 +46,7 @@ pub use self::core::Schedule;
 pub use self::event::{About, Change, Event, Notice, Tone};
 pub use self::flights::{LIST_TIMEOUT, REQUEST_TIMEOUT};
 pub use self::inventory::{ListState, LIST_CONCURRENCY, MAX_LIST_PARTS};
+pub use self::points::SharedPoints;
 pub use self::round::Transmit;
 pub use self::sync::{Saved, Share, VmsDelta, KEEP_BULKS, KEEP_OPERATIONS, KEEP_WORKFLOWS};
 pub use self::tracker::deadline_for;
@@ -82,6 +83,8 @@ pub struct Engine {
     unshared: BTreeMap<ConnId, BTreeSet<VmId>>,
     /// Connections whose catalogue changed since the last share.
     unshared_catalogues: BTreeSet<ConnId>,
+    /// VMs' snapshot and backup lists changed since the last share.
+    unshared_points: BTreeSet<points::PointsKey>,
 }
 
 impl Engine {
@@ -99,6 +102,7 @@ impl Engine {
             learned: None,
             unshared: BTreeMap::new(),
             unshared_catalogues: BTreeSet::new(),
+            unshared_points: BTreeSet::new(),
         }
     }
 
@@ -230,6 +234,10 @@ impl Engine {
                 }
                 Happened::Points { conn, vm, kind } => {
                     changes.insert(Change::Points(conn.clone(), vm.clone(), *kind));
+                    if leads {
+                        self.unshared_points
+                            .insert((conn.clone(), vm.clone(), *kind));
+                    }
                 }
                 Happened::Catalogue(c) => {
                     changes.insert(Change::Catalogue(c.clone()));
@@ -309,11 +317,14 @@ impl Engine {
         if !saved.is_empty() {
             self.events.push_back(Event::Save(saved.clone()));
         }
-        if !saved.is_empty() || !vms.is_empty() || !catalogues.is_empty() {
+        let unshared = std::mem::take(&mut self.unshared_points);
+        let points = points::shared(&self.core, unshared);
+        if !saved.is_empty() || !vms.is_empty() || !catalogues.is_empty() || !points.is_empty() {
             self.events.push_back(Event::Share(Share {
                 saved,
                 vms,
                 catalogues,
+                points,
                 full: false,
             }));
         }
@@ -365,10 +376,12 @@ impl Engine {
             .iter()
             .filter_map(|(id, c)| Some((id.clone(), c.catalogue.clone()?)))
             .collect();
+        let points = points::shared_all(&self.core);
         self.events.push_back(Event::Share(Share {
             saved: self.keeper.all(),
             vms,
             catalogues,
+            points,
             full: true,
         }));
     }

@@ -45,7 +45,7 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
                 return None;
             }
             let rec = core.ops.get(op)?;
-            let what = words::op_title(&rec.op.action, rec.op.target.name());
+            let what = words::op_title(&rec.op.action, rec.op.target.vm_name());
             let said = rec.op.note.as_ref().map(|n| n.to_string());
             Some(finished(what, *phase, said, About::Op(op.clone())))
         }

@@ -23,6 +23,9 @@ pub(crate) struct PointBook {
     pub lists: BTreeMap<(VmId, PointKind), PointList>,
     /// Reads asked for and not sent yet.
     pub queue: Vec<(VmId, PointKind)>,
+    /// The provider refused a snapshot as a demo account's (cloudsfor's "not available in demo
+    /// mode"): later ones are refused before sending.
+    pub demo_refused: bool,
 }
 
 impl PointBook {
@@ -64,6 +67,66 @@ impl PointBook {
             }
             Ok(_) => {}
             Err(e) => l.error = Some(e),
+        }
+    }
+}
+
+/// A VM's list of one kind, on a connection.
+pub(crate) type PointsKey = (ConnId, VmId, PointKind);
+
+/// A VM's list of snapshots or backups, as the leading tab shares it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SharedPoints {
+    pub conn: ConnId,
+    pub vm: VmId,
+    pub kind: PointKind,
+    pub list: PointList,
+}
+
+/// The lists `keys` name, as they stand, to share.
+pub(crate) fn shared(core: &Core, keys: impl IntoIterator<Item = PointsKey>) -> Vec<SharedPoints> {
+    keys.into_iter()
+        .filter_map(|(conn, vm, kind)| {
+            let list = core.conn(&conn)?.points.get(&vm, kind)?.clone();
+            Some(SharedPoints {
+                conn,
+                vm,
+                kind,
+                list,
+            })
+        })
+        .collect()
+}
+
+/// Every list, for a tab that joined.
+pub(crate) fn shared_all(core: &Core) -> Vec<SharedPoints> {
+    let keys: Vec<PointsKey> = core
+        .conns
+        .iter()
+        .flat_map(|(id, c)| {
+            c.points
+                .lists
+                .keys()
+                .map(move |(vm, kind)| (id.clone(), vm.clone(), *kind))
+        })
+        .collect();
+    shared(core, keys)
+}
+
+/// A following tab takes the lists the leading one shares (it reads none itself).
+pub(crate) fn mirror(core: &mut Core, points: Vec<SharedPoints>) {
+    for s in points {
+        let Some(c) = core.conn_mut(&s.conn) else {
+            continue;
+        };
+        let key = (s.vm.clone(), s.kind);
+        if c.points.lists.get(&key) != Some(&s.list) {
+            c.points.lists.insert(key, s.list);
+            core.happened.push(Happened::Points {
+                conn: s.conn,
+                vm: s.vm,
+                kind: s.kind,
+            });
         }
     }
 }
@@ -204,6 +267,49 @@ impl Core {
             });
         }
         Ok(Started::Nothing)
+    }
+
+    /// A snapshot refused because the account is the provider's demo one (where the provider's
+    /// demo accounts refuse them, [`crate::dialect::SnapshotCaps::demo_accounts_refuse`]): the
+    /// connection remembers it.
+    pub(crate) fn learn_refusal(&mut self, op_id: &OpId, e: &ApiError) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        if rec.op.action.kind() != crate::model::ActionKind::Snapshot {
+            return;
+        }
+        let Some(c) = self.conns.get_mut(&rec.op.connection) else {
+            return;
+        };
+        let demo = e.kind == crate::error::ErrorKind::Conflict
+            && e.provider_text
+                .as_deref()
+                .is_some_and(|t| t.to_ascii_lowercase().contains("demo"));
+        if demo && c.caps.snapshots.demo_accounts_refuse {
+            c.points.demo_refused = true;
+        }
+    }
+
+    /// An operation on a snapshot or backup ended otherwise than done: its list is read again,
+    /// to show it as it is now.
+    pub(crate) fn reread_points(&mut self, op_id: &OpId) {
+        let Some(rec) = self.ops.get(op_id) else {
+            return;
+        };
+        if rec.op.phase == crate::model::Phase::Succeeded {
+            return;
+        }
+        let Some((vm, kind, ..)) = point_of(&rec.op) else {
+            return;
+        };
+        let conn = rec.op.connection.clone();
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if c.points.ask(&vm, kind) {
+            self.happened.push(Happened::Points { conn, vm, kind });
+        }
     }
 
     /// The reads asked for, within the budget.

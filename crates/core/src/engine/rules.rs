@@ -109,6 +109,9 @@ fn point_rules(core: &Core, conn: &ConnId, vm_id: &VmId, action: &Action) -> Res
     let Some(point_kind) = kind.point_kind() else {
         return Ok(());
     };
+    if kind == ActionKind::Snapshot && c.points.demo_refused {
+        return Err(Refusal::Point(P::DemoAccount));
+    }
     let pc = &c.caps.points;
     let admin = pc.avail(kind) == Some(crate::dialect::Avail::AdminOnly);
     role_allows(core, conn, c.cfg.dialect, admin, kind)?;

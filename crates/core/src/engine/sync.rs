@@ -68,6 +68,9 @@ pub struct Share {
     /// following tab reads none itself: its create form shows what the leading tab read).
     #[serde(default)]
     pub catalogues: Vec<(ConnId, Catalogue)>,
+    /// VMs' snapshot and backup lists, whole, each as it stands after it changed.
+    #[serde(default)]
+    pub points: Vec<crate::engine::points::SharedPoints>,
     /// Everything (a tab joined): what a following tab has and this lacks is gone.
     pub full: bool,
 }
@@ -299,8 +302,10 @@ pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
         mut saved,
         vms,
         catalogues,
+        points,
         full,
     } = share;
+    crate::engine::points::mirror(core, points);
     saved.ops.retain(plausible_op);
     saved.workflows.retain(plausible_workflow);
     saved.bulks.retain(plausible_bulk);

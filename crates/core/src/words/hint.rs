@@ -23,6 +23,10 @@ pub enum Hint {
     PasswordDeliveredByProvider,
     /// Restore: the disk is replaced by the backup.
     RestoreReplacesDisk,
+    /// A snapshot restore (rollback) replaces the disk; newer snapshots may go.
+    RollbackReplacesDisk,
+    /// A deleted snapshot or backup cannot come back.
+    PointDeleteIsFinal,
     /// A bulk of abrupt actions.
     AbruptForGuests,
     // ----- Stop -----
@@ -91,6 +95,8 @@ impl Hint {
                 vec![Hint::PasswordReplaced, Hint::PasswordDeliveredByProvider]
             }
             ActionKind::RestoreBackup => vec![Hint::RestoreReplacesDisk],
+            ActionKind::RestoreSnapshot => vec![Hint::RollbackReplacesDisk],
+            ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => vec![Hint::PointDeleteIsFinal],
             _ => Vec::new(),
         }
     }
@@ -175,6 +181,12 @@ impl std::fmt::Display for Hint {
                 "The provider's API does not return the new password to Vigil: it delivers it \
                  itself (usually by e-mail to the account owner). Vigil never stores passwords."
             ),
+            Hint::RollbackReplacesDisk => write!(
+                f,
+                "Restoring replaces the VM's disk with the snapshot: changes since it was taken \
+                 are lost, and the provider may delete newer snapshots."
+            ),
+            Hint::PointDeleteIsFinal => write!(f, "Deleting cannot be undone."),
             Hint::RestoreReplacesDisk => write!(
                 f,
                 "Restoring replaces the VM's disk with the backup: changes since the backup are \

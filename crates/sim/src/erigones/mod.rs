@@ -29,6 +29,7 @@ mod catalogue;
 mod define;
 mod lifecycle;
 mod model;
+mod outcomes;
 mod points;
 mod schedules;
 mod seed;

@@ -373,7 +373,7 @@ impl Dialect for Zenno {
             _ => (
                 vm.and_then(Self::project_of).unwrap_or_default(),
                 target_vm_id(target, vm).to_string(),
-                target.name(),
+                target.vm_name(),
             ),
         };
         Ok(Accepted {
