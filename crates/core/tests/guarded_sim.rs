@@ -380,3 +380,43 @@ fn zenno_takes_no_snapshots_so_nothing_is_guarded() {
     );
     let _ = MINUTE;
 }
+
+/// On a cloudsfor demo account the guard's snapshot is refused by the provider: the resize is
+/// never sent and nothing is offered back; the connection then knows, and "snapshot first" is
+/// no longer offered, for the snapshot's reason.
+#[test]
+fn cloudsfor_demo_account_never_resizes_unguarded() {
+    let trial = vigil_core::Credentials::Basic {
+        user: "trial@vigil.test".into(),
+        password: "trial".into(),
+    };
+    let mut w = World::with_credentials(DialectKind::Cloudsfor, scenario(49, 0.0), trial);
+    let vm = running(&w);
+    let (resize, _) = bigger_ram(&w, &vm);
+    let id = w
+        .guarded(&vm, GuardedChange::Resize(resize.clone()), "pre")
+        .unwrap();
+    let wf = w.run_wf(&id);
+    assert_eq!(wf.phase, Phase::Failed, "{:?}", wf.note);
+    assert_eq!(state(&wf, ActionKind::Snapshot), StepState::Failed);
+    assert_eq!(state(&wf, ActionKind::Resize), StepState::NotRun);
+    assert_eq!(
+        w.count_sent("/actions"),
+        1,
+        "only the snapshot: {:?}",
+        w.sent
+    );
+    assert_eq!(w.offer(&id), None);
+    let (c, v) = (ConnId::from("c"), VmId::from(vm.as_str()));
+    let why = Refusal::Guard(GuardRefusal::SnapshotRefused {
+        why: Box::new(Refusal::Point(PointRefusal::DemoAccount)),
+    });
+    assert_eq!(
+        w.engine.view().guard_offered(&c, &v, ActionKind::Resize),
+        Err(why.clone())
+    );
+    assert_eq!(
+        w.guarded(&vm, GuardedChange::Resize(resize), "pre-2"),
+        Err(why)
+    );
+}
