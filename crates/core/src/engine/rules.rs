@@ -242,7 +242,7 @@ fn delete_allowed(core: &Core, conn: &ConnId, vm: &Vm) -> Result<(), Refusal> {
 
 /// The role rule: where only an administrator may do `action` (`needs_admin`), a user whose
 /// role the provider refused the catalogue's reads may not.
-fn role_allows(
+pub(crate) fn role_allows(
     core: &Core,
     conn: &ConnId,
     provider: DialectKind,

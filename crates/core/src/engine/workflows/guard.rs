@@ -9,7 +9,8 @@
 //! stopped VMs).
 
 use super::{stop_steps, Workflows};
-use crate::engine::rules::{act_allowed, allowed, can_stop, idle_vm};
+use crate::dialect::Avail;
+use crate::engine::rules::{act_allowed, allowed, can_stop, idle_vm, role_allows};
 use crate::engine::{Core, View};
 use crate::ids::{ConnId, VmId, WfId};
 use crate::model::{Action, ActionKind, Phase, PowerState, Vm};
@@ -178,6 +179,10 @@ fn change_allowed(
         });
     }
     core.check_action(conn, action)?;
+    if let Some(avail) = c.caps.points.avail(kind) {
+        let admin = avail == Avail::AdminOnly;
+        role_allows(core, conn, c.cfg.dialect, admin, kind)?;
+    }
     if !ends_running(core, conn, kind) && !c.caps.offers(ActionKind::Start) {
         return Err(Refusal::NoStart {
             provider: c.cfg.dialect,

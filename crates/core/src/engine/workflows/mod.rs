@@ -388,52 +388,50 @@ impl Workflows {
 /// Moves the steps `range` on, one at a time: sends the first pending one, or says where the
 /// first unfinished one stands.
 fn drive_steps(core: &mut Core, wf: &mut Workflow, range: Range<usize>, now: Millis) -> Flow {
-    {
-        for j in range {
-            let step = wf.steps[j].clone();
-            let label = step.label.clone();
-            let note = match step.note {
-                Some(StepNote::Op(n)) => Some(n),
-                _ => None,
-            };
-            match step.state {
-                StepState::Done | StepState::Skipped => continue,
-                StepState::Pending => {
-                    let Some(action) = wf.plan.step_action(step.kind) else {
-                        let why = core
-                            .conn(&wf.connection)
-                            .map(|c| Refusal::NotOffered {
-                                provider: c.cfg.dialect,
-                            })
-                            .unwrap_or(Refusal::UnknownConnection);
-                        wf.note = Some(WfNote::StepCouldNotStart { label, why });
-                        return Flow::Halt(Some(Phase::Failed));
-                    };
-                    return Flow::Halt(match submit_step(core, wf, j, action, now) {
-                        Ok(()) => {
-                            wf.note = Some(WfNote::Step { label });
-                            None
-                        }
-                        Err(why) => {
-                            wf.note = Some(WfNote::StepCouldNotStart { label, why });
-                            Some(Phase::Failed)
-                        }
-                    });
-                }
-                StepState::Running => {
-                    wf.note = Some(WfNote::Step { label });
-                    return Flow::Halt(None);
-                }
-                StepState::Failed => {
-                    wf.note = Some(WfNote::StepFailed { label, note });
+    for j in range {
+        let step = wf.steps[j].clone();
+        let label = step.label.clone();
+        let note = match step.note {
+            Some(StepNote::Op(n)) => Some(n),
+            _ => None,
+        };
+        match step.state {
+            StepState::Done | StepState::Skipped => continue,
+            StepState::Pending => {
+                let Some(action) = wf.plan.step_action(step.kind) else {
+                    let why = core
+                        .conn(&wf.connection)
+                        .map(|c| Refusal::NotOffered {
+                            provider: c.cfg.dialect,
+                        })
+                        .unwrap_or(Refusal::UnknownConnection);
+                    wf.note = Some(WfNote::StepCouldNotStart { label, why });
                     return Flow::Halt(Some(Phase::Failed));
-                }
-                StepState::NeedsCheck => {
-                    wf.note = Some(WfNote::StepNeedsCheck { label, note });
-                    return Flow::Halt(Some(Phase::NeedsCheck));
-                }
-                StepState::NotRun => return Flow::Halt(Some(Phase::Cancelled)),
+                };
+                return Flow::Halt(match submit_step(core, wf, j, action, now) {
+                    Ok(()) => {
+                        wf.note = Some(WfNote::Step { label });
+                        None
+                    }
+                    Err(why) => {
+                        wf.note = Some(WfNote::StepCouldNotStart { label, why });
+                        Some(Phase::Failed)
+                    }
+                });
             }
+            StepState::Running => {
+                wf.note = Some(WfNote::Step { label });
+                return Flow::Halt(None);
+            }
+            StepState::Failed => {
+                wf.note = Some(WfNote::StepFailed { label, note });
+                return Flow::Halt(Some(Phase::Failed));
+            }
+            StepState::NeedsCheck => {
+                wf.note = Some(WfNote::StepNeedsCheck { label, note });
+                return Flow::Halt(Some(Phase::NeedsCheck));
+            }
+            StepState::NotRun => return Flow::Halt(Some(Phase::Cancelled)),
         }
     }
     Flow::Through
