@@ -420,3 +420,49 @@ fn cloudsfor_demo_account_never_resizes_unguarded() {
         Err(why)
     );
 }
+
+/// ONETSolutions restores a backup onto a stopped instance only: snapshot, stop, restore,
+/// start again — the instance restored from the backup, and running as before.
+#[test]
+fn onet_guarded_backup_restore_stops_and_starts_again() {
+    let d = DialectKind::OnetSolutions;
+    let mut w = World::new(d, scenario(50, 0.0));
+    let has = |w: &World, vm: &str, kind| {
+        w.sim
+            .points("onetsolutions", vm)
+            .iter()
+            .any(|p| p.kind == kind && p.state == vigil_sim::PointState::Ready)
+    };
+    let vm = w
+        .vms()
+        .into_iter()
+        .map(|v| v.id.to_string())
+        .find(|v| {
+            w.engine.vm("c", v).unwrap().power == PowerState::Running
+                && has(&w, v, vigil_sim::PointKind::Snapshot)
+                && has(&w, v, vigil_sim::PointKind::Backup)
+        })
+        .expect("an instance with both add-ons");
+    let backup = w
+        .read_points(&vm, PointKind::Backup)
+        .points
+        .into_iter()
+        .find(|p| p.state == vigil_core::PointState::Ready)
+        .expect("a ready backup");
+    let change = GuardedChange::RestoreBackup {
+        backup_id: backup.id.clone(),
+        name: backup.name.clone(),
+    };
+    let id = w.guarded(&vm, change, "pre-restore").unwrap();
+    let wf = w.run_wf(&id);
+    assert_eq!(wf.phase, Phase::Succeeded, "{:?}", wf.note);
+    use ActionKind::*;
+    assert_eq!(
+        World::kinds(&wf),
+        [Snapshot, Shutdown, PowerOff, RestoreBackup, Start]
+    );
+    let restored = w.step_op(&wf, RestoreBackup).submitted_at;
+    w.snapshot_ready_by(&wf, restored);
+    assert_eq!(w.sim.restored_from("onetsolutions", &vm), Some(backup.id));
+    assert_eq!(w.engine.vm("c", &vm).unwrap().power, PowerState::Running);
+}
