@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 
 use super::catalogue::{BILLING_CYCLES, LOCATIONS, SIZES, VPCS};
 use super::{detail, Effect, Instance, Kind, Onet};
-use crate::truth::{VmFact, VmState};
+use crate::truth::{Completion, VmFact, VmState};
 use crate::util::{json_response, Ctx};
 use crate::Response;
 
@@ -383,6 +383,21 @@ impl Onet {
         let new_host = hostname.filter(|h| *h != self.instances[ii].hostname);
         if new_host.is_some() && self.busy(ii, ctx.now) {
             return detail(400, "Instance already has a task in progress.");
+        }
+        if name.as_ref().is_some_and(|n| *n != self.instances[ii].name) {
+            // A rename is synchronous: done the instant it is answered.
+            let inst = &self.instances[ii];
+            self.env.log.record(Completion {
+                dialect: "onetsolutions",
+                vm_id: inst.id.clone(),
+                vm_name: inst.name.clone(),
+                action: "rename",
+                accepted_at_ms: ctx.now,
+                finished_at_ms: Some(ctx.now),
+                succeeded: true,
+                task_status: "200",
+                visible: true,
+            });
         }
         let inst = &mut self.instances[ii];
         inst.name = name.unwrap_or(inst.name.clone());

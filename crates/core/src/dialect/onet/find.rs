@@ -3,13 +3,15 @@
 //!
 //! - on an instance (a power action, a delete): the instance's tasks,
 //!   `GET /compute/instances/{id}/tasks` (newest first); a deleted instance not found;
+//! - a rename, which starts no task (`PUT /compute/instances/{id}` answers the instance): the
+//!   instance itself, `GET /compute/instances/{id}`: showing the new name, it was taken; else not;
 //! - a create: its `create_vps` task in the project's task list (`GET /compute/tasks`, newest
 //!   first), the instance named as asked; pages followed (at the `next` links given) while they
 //!   are newer than the write.
 
 use serde_json::Value;
 
-use super::lifecycle::{gone, task_type};
+use super::lifecycle::{gone, renamed, task_type};
 use super::parse::observe_task;
 use super::{Onet, PAGE_SIZE};
 use crate::dialect::links::has_scheme;
@@ -32,6 +34,10 @@ impl Onet {
                 Some(url) => self.api.get_url(url),
                 None => self.task_page(page_of(cursor)),
             },
+            Action::Rename { .. } => self.api.get(&format!(
+                "compute/instances/{}",
+                encode_component(target_vm_id(s.target, s.vm))
+            )),
             _ => self.api.get(&format!(
                 "compute/instances/{}/tasks?page_size={PAGE_SIZE}",
                 encode_component(target_vm_id(s.target, s.vm))
@@ -53,6 +59,9 @@ impl Onet {
                 Action::Delete { .. } => Found::adopted(gone()),
                 _ => Found::Unknown,
             });
+        }
+        if let Action::Rename { name } = s.action {
+            return renamed_found(name, resp, now);
         }
         let (tasks, next) = self.page(resp, "the tasks", now)?;
         let ty = task_type(s.action);
@@ -97,4 +106,19 @@ impl Onet {
             _ => Found::NotTaken,
         })
     }
+}
+
+/// A lost rename's answer: the instance shows the new name (it was taken; the rename is
+/// synchronous, so nothing runs after it), or it does not (not taken).
+fn renamed_found(name: &str, resp: &HttpResponse, now: Millis) -> Result<Found, ApiError> {
+    if !resp.is_success() {
+        return Err(ApiError::from_response(resp, &["detail", "message"], now));
+    }
+    let body = crate::json::parse_lenient(&resp.body)
+        .map_err(|e| ApiError::bad_response("the instance", e))?;
+    Ok(match text(&body, "name") {
+        Some(n) if n.trim() == name.trim() => Found::adopted(renamed(&body)?),
+        Some(_) => Found::NotTaken,
+        None => Found::Unknown,
+    })
 }

@@ -79,3 +79,32 @@ fn a_rename_is_offered_running_or_stopped_not_while_a_task_runs() {
     let e = accept(&api(), &vm("running"), &rename("x"), &refused, 0).unwrap_err();
     assert_ne!(e.kind, ErrorKind::Conflict);
 }
+
+#[test]
+fn a_lost_rename_is_looked_for_on_the_instance_not_in_its_tasks() {
+    // The rename starts no task: a task list cannot show it. Found by the name the instance
+    // shows (the campaign's `latency` world: a rename taken, then called "not taken").
+    let v = vm("running");
+    let target = crate::model::Target::vm(v.id.clone(), v.name.clone());
+    let action = rename("db-02");
+    let s = crate::dialect::Submit {
+        target: &target,
+        vm: Some(&v),
+        action: &action,
+        stage: 0,
+        sent_at: 0,
+    };
+    let a = api();
+    let req = a.find_submit(&s, None).unwrap();
+    assert_eq!(req.method, Method::Get);
+    assert_eq!(req.url, format!("{BASE}/compute/instances/{ID}"));
+    let shows = |name: &str| {
+        let body = json!({"id": ID, "name": name, "status": "running"});
+        a.parse_find_submit(&s, None, &HttpResponse::new(200, body.to_string()), 0)
+    };
+    let Ok(crate::dialect::Found::Adopted(acc)) = shows("db-02") else {
+        panic!("the new name shows: taken")
+    };
+    assert_eq!(acc.provider_ref, ProviderRef::Watch);
+    assert_eq!(shows(&v.name), Ok(crate::dialect::Found::NotTaken));
+}
