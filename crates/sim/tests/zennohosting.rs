@@ -354,7 +354,13 @@ fn networks_and_port_forwards_are_async_commands() {
         T0,
     );
     assert_eq!(r.status, 422);
-    let r = zh(&mut s, "POST", &format!("/projects/{p}/networks"), r#"{"name":"backend2"}"#, T0);
+    let r = zh(
+        &mut s,
+        "POST",
+        &format!("/projects/{p}/networks"),
+        r#"{"name":"backend2"}"#,
+        T0,
+    );
     assert_eq!(r.status, 202);
     assert!(json(&r)["commandId"].is_string());
     assert_eq!(

@@ -201,9 +201,18 @@ impl Onet {
             (self.pool.public_v4(inst.addr), 4, "public"),
             (self.pool.v6(inst.addr), 6, "public"),
         ];
-        v.extend(inst.net.extra.iter().map(|(a, ver)| (a.clone(), *ver, "public")));
+        v.extend(
+            inst.net
+                .extra
+                .iter()
+                .map(|(a, ver)| (a.clone(), *ver, "public")),
+        );
         v.retain(|(a, _, _)| !inst.net.removed.contains(a));
-        v.push((crate::net::private_v4(VPCS[inst.vpc].2, inst.addr), 4, "private"));
+        v.push((
+            crate::net::private_v4(VPCS[inst.vpc].2, inst.addr),
+            4,
+            "private",
+        ));
         v
     }
 

@@ -90,7 +90,9 @@ fn firewall_rule(v: &Value) -> Result<FirewallRule, String> {
     let range_ok = match port_range.as_deref() {
         None | Some("") => true,
         Some(r) => match r.split_once('-') {
-            Some((a, b)) => port_ok(a) && port_ok(b) && a.parse::<u16>().ok() <= b.parse::<u16>().ok(),
+            Some((a, b)) => {
+                port_ok(a) && port_ok(b) && a.parse::<u16>().ok() <= b.parse::<u16>().ok()
+            }
             None => port_ok(r),
         },
     };
@@ -167,8 +169,16 @@ impl Onet {
             ),
             ("POST", ["vpc"]) => (label("vpc"), self.update_vpc(ii, ctx)),
             ("GET", ["firewall"]) => {
-                let rules: Vec<Value> = self.instances[ii].net.firewall.iter().map(rule_json).collect();
-                (label("firewall"), json_response(200, &json!({ "rules": rules })))
+                let rules: Vec<Value> = self.instances[ii]
+                    .net
+                    .firewall
+                    .iter()
+                    .map(rule_json)
+                    .collect();
+                (
+                    label("firewall"),
+                    json_response(200, &json!({ "rules": rules })),
+                )
             }
             ("PUT", ["firewall"]) => (label("firewall"), self.apply_firewall(ii, ctx)),
             ("POST", ["sync"]) => (label("sync"), self.simple_task(ii, Kind::SyncVpsState, now)),
@@ -184,9 +194,17 @@ impl Onet {
                 };
                 (label("console/{session_id}"), r)
             }
-            (_, ["ips"] | ["ips", _] | ["ips", _, "reverse-dns"] | ["vpc"] | ["firewall"] | ["sync"] | ["console"] | ["console", _]) => {
-                (label(rest[0]), not_allowed(m))
-            }
+            (
+                _,
+                ["ips"]
+                | ["ips", _]
+                | ["ips", _, "reverse-dns"]
+                | ["vpc"]
+                | ["firewall"]
+                | ["sync"]
+                | ["console"]
+                | ["console", _],
+            ) => (label(rest[0]), not_allowed(m)),
             _ => ("unknown".into(), detail(404, "Not found.")),
         }
     }
@@ -219,7 +237,13 @@ impl Onet {
             self.pool.v6(k)
         };
         let params = json!({ "version": version });
-        self.task_answer(ii, Kind::AssignIp, Effect::AssignIp(address, version), params, ctx.now)
+        self.task_answer(
+            ii,
+            Kind::AssignIp,
+            Effect::AssignIp(address, version),
+            params,
+            ctx.now,
+        )
     }
 
     /// The address `addr` of instance `ii` and whether it is public.
@@ -234,7 +258,10 @@ impl Onet {
         match self.held(ii, addr) {
             None => return detail(404, "Not found."),
             Some(false) => {
-                return detail(400, "The VPC address cannot be removed; change the VPC instead.")
+                return detail(
+                    400,
+                    "The VPC address cannot be removed; change the VPC instead.",
+                )
             }
             Some(true) => {}
         }
@@ -242,7 +269,13 @@ impl Onet {
             return r;
         }
         let params = json!({ "address": addr });
-        self.task_answer(ii, Kind::RemoveIp, Effect::RemoveIp(addr.into()), params, now)
+        self.task_answer(
+            ii,
+            Kind::RemoveIp,
+            Effect::RemoveIp(addr.into()),
+            params,
+            now,
+        )
     }
 
     fn reverse_dns(&mut self, ii: usize, addr: &str, ctx: &Ctx) -> Response {
@@ -252,10 +285,16 @@ impl Onet {
         };
         match self.held(ii, addr) {
             None => return detail(404, "Not found."),
-            Some(false) => return detail(400, "Reverse DNS is only available on public addresses."),
+            Some(false) => {
+                return detail(400, "Reverse DNS is only available on public addresses.")
+            }
             Some(true) => {}
         }
-        let ptr = match b.get("ptr").and_then(Value::as_str).map(|p| p.trim_end_matches('.')) {
+        let ptr = match b
+            .get("ptr")
+            .and_then(Value::as_str)
+            .map(|p| p.trim_end_matches('.'))
+        {
             Some(p) if valid_host(p) => p.to_string(),
             Some(_) => return field_error("ptr", "Enter a valid host name."),
             None => return field_error("ptr", "This field is required."),
@@ -277,7 +316,10 @@ impl Onet {
             return field_error("vpc_id", "This field is required.");
         };
         let Some(v) = self.vpc_ids.iter().position(|x| x == id) else {
-            return field_error("vpc_id", &format!("Invalid pk \"{id}\" - object does not exist."));
+            return field_error(
+                "vpc_id",
+                &format!("Invalid pk \"{id}\" - object does not exist."),
+            );
         };
         let inst = &self.instances[ii];
         if inst.vpc == v {
@@ -289,7 +331,13 @@ impl Onet {
         if let Some(r) = self.refuse_task(ii, ctx.now) {
             return r;
         }
-        self.task_answer(ii, Kind::UpdateVpc, Effect::Vpc(v), json!({ "vpc_id": id }), ctx.now)
+        self.task_answer(
+            ii,
+            Kind::UpdateVpc,
+            Effect::Vpc(v),
+            json!({ "vpc_id": id }),
+            ctx.now,
+        )
     }
 
     fn apply_firewall(&mut self, ii: usize, ctx: &Ctx) -> Response {
@@ -315,7 +363,13 @@ impl Onet {
             return r;
         }
         let params = json!({ "rules": list });
-        self.task_answer(ii, Kind::ApplyFirewall, Effect::Firewall(rules), params, ctx.now)
+        self.task_answer(
+            ii,
+            Kind::ApplyFirewall,
+            Effect::Firewall(rules),
+            params,
+            ctx.now,
+        )
     }
 
     fn console(&mut self, ii: usize, now: u64) -> Response {

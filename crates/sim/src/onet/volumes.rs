@@ -134,7 +134,10 @@ impl Onet {
                 label(""),
                 crate::util::json_response(200, &self.volume_json(v)),
             ),
-            ("DELETE", []) => (label(""), self.volume_task_start(v, Kind::DeleteVolume, None, now)),
+            ("DELETE", []) => (
+                label(""),
+                self.volume_task_start(v, Kind::DeleteVolume, None, now),
+            ),
             ("POST", ["attach"]) => (
                 label("/attach"),
                 self.volume_task_start(v, Kind::AttachVolume, None, now),
@@ -180,7 +183,13 @@ impl Onet {
             gone: false,
         });
         let params = json!({"size_gb": size, "volume_type": "ssd"});
-        let ti = self.start_task(ii, Kind::CreateVolume, Effect::Volume(v, None), params, ctx.now);
+        let ti = self.start_task(
+            ii,
+            Kind::CreateVolume,
+            Effect::Volume(v, None),
+            params,
+            ctx.now,
+        );
         // A failed create leaves the volume in `error` (applied only on success otherwise).
         self.volumes[v].failed = !self.tasks[ti].ok;
         let task = self.task_json(&self.tasks[ti], ctx.now);
@@ -190,10 +199,16 @@ impl Onet {
     fn volume_task_start(&mut self, v: usize, kind: Kind, size: Option<u32>, now: u64) -> Response {
         let (ii, attached, failed) = {
             let vol = &self.volumes[v];
-            (vol.inst, vol.attached, vol.failed && self.volume_task(v).is_none())
+            (
+                vol.inst,
+                vol.attached,
+                vol.failed && self.volume_task(v).is_none(),
+            )
         };
         let refusal = match kind {
-            _ if failed && kind != Kind::DeleteVolume => Some("Volume is in error state; delete it."),
+            _ if failed && kind != Kind::DeleteVolume => {
+                Some("Volume is in error state; delete it.")
+            }
             Kind::AttachVolume if attached => Some("Volume is already attached."),
             Kind::DetachVolume if !attached => Some("Volume is not attached."),
             Kind::DeleteVolume if attached => Some("Detach the volume before deleting it."),

@@ -272,7 +272,11 @@ impl Zenno {
     }
 
     /// The values a create (`ri: None`, all required) or update body asks for.
-    fn rule_values(&self, body: &Map<String, Value>, old: Option<Values>) -> Result<Values, Response> {
+    fn rule_values(
+        &self,
+        body: &Map<String, Value>,
+        old: Option<Values>,
+    ) -> Result<Values, Response> {
         let protocol = match body.get("protocol") {
             None | Some(Value::Null) => old.map(|o| o.0),
             Some(Value::String(p)) if p == "tcp" => Some("tcp"),
@@ -390,8 +394,7 @@ impl Zenno {
                 PublicIpFact {
                     dialect: "zennohosting",
                     id: p.id.clone(),
-                    address: (status != "pending" && status != "failed")
-                        .then(|| p.address.clone()),
+                    address: (status != "pending" && status != "failed").then(|| p.address.clone()),
                     state: state_of(status),
                     vm_id: p.vm.map(|v| self.vms[v].id.clone()),
                     forwards: p

@@ -239,7 +239,11 @@ impl Zenno {
     fn seed_resources(&mut self, seed: u64, now: u64) {
         let mut rng = Rng::derive(seed, 0x2E77_AD05);
         let network_id = rng.uuid();
-        self.networks.push(networks::Network::seeded(network_id, "default", NETWORK_OCTET));
+        self.networks.push(networks::Network::seeded(
+            network_id,
+            "default",
+            NETWORK_OCTET,
+        ));
         for vi in 0..self.vms.len() {
             if rng.chance(0.6) {
                 let ip = self.new_public_ip(rng.uuid(), Some(vi));
@@ -480,7 +484,10 @@ impl Dialect for Zenno {
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
         let now = ctx.now;
         let token = crate::util::auth_token(ctx.headers, "bearer");
-        if !matches!(token.as_deref(), Some(crate::DEMO_TOKEN | crate::COLLEAGUE_TOKEN)) {
+        if !matches!(
+            token.as_deref(),
+            Some(crate::DEMO_TOKEN | crate::COLLEAGUE_TOKEN)
+        ) {
             return (
                 "unauthenticated".into(),
                 err(401, "unauthorized", "Missing or invalid bearer token"),

@@ -282,12 +282,15 @@ impl Zenno {
                 "POST /projects/{p}/vms/{id}/networks".into(),
                 self.attach(i, ctx),
             ),
-            (_, []) => ("/projects/{p}/vms/{id}/networks".into(), method_not_allowed()),
+            (_, []) => (
+                "/projects/{p}/vms/{id}/networks".into(),
+                method_not_allowed(),
+            ),
             (_, [nid]) => {
                 let label = format!("{m} /projects/{{p}}/vms/{{id}}/networks/{{n}}");
-                let attached = self.find_network(nid, now).filter(|&n| {
-                    self.vms[i].nets.iter().any(|a| a.net == n)
-                });
+                let attached = self
+                    .find_network(nid, now)
+                    .filter(|&n| self.vms[i].nets.iter().any(|a| a.net == n));
                 let Some(n) = attached else {
                     return (
                         label,
@@ -296,7 +299,10 @@ impl Zenno {
                 };
                 match m {
                     "PATCH" => (label, self.update_attachment(i, n, ctx)),
-                    "DELETE" => (label, self.start_net_op(i, OpKind::DetachNetwork, n, None, now)),
+                    "DELETE" => (
+                        label,
+                        self.start_net_op(i, OpKind::DetachNetwork, n, None, now),
+                    ),
                     _ => (label, method_not_allowed()),
                 }
             }
@@ -338,7 +344,10 @@ impl Zenno {
             return err(
                 409,
                 "already_attached",
-                &format!("VM is already attached to network {}", self.networks[n].name),
+                &format!(
+                    "VM is already attached to network {}",
+                    self.networks[n].name
+                ),
             );
         }
         if self.networks[n].status(now) != "active" {
@@ -376,9 +385,10 @@ impl Zenno {
                 self.networks[n].cidr()
             ));
         }
-        let taken = self.vms.iter().enumerate().any(|(j, vm)| {
-            j != i && !vm.gone && vm.nets.iter().any(|a| a.net == n && a.ip == ip)
-        });
+        let taken =
+            self.vms.iter().enumerate().any(|(j, vm)| {
+                j != i && !vm.gone && vm.nets.iter().any(|a| a.net == n && a.ip == ip)
+            });
         if taken {
             return err(
                 409,

@@ -35,9 +35,7 @@ impl Zenno {
         let as_success_leaves_it = matches!(kind, OpKind::Reboot | OpKind::Restore);
         // A backup is over when the backup is ready too (the lag fault: later than the report).
         let lag = match kind {
-            OpKind::Backup | OpKind::AttachNetwork | OpKind::DetachNetwork if ok => {
-                self.env.lag_ms
-            }
+            OpKind::Backup | OpKind::AttachNetwork | OpKind::DetachNetwork if ok => self.env.lag_ms,
             _ => 0,
         };
         let finished = if ends == NEVER {
@@ -188,10 +186,9 @@ pub(super) fn op_view(
     let half = op.runs_at + (op.ends.saturating_sub(op.runs_at)) / 2;
     let two_halves = matches!(op.kind, OpKind::Reboot | OpKind::Restore);
     let boot = match op.kind {
-        OpKind::Backup
-        | OpKind::DeleteBackup
-        | OpKind::AttachNetwork
-        | OpKind::DetachNetwork => settled_boot,
+        OpKind::Backup | OpKind::DeleteBackup | OpKind::AttachNetwork | OpKind::DetachNetwork => {
+            settled_boot
+        }
         OpKind::Restore if !running => settled_boot,
         OpKind::Start | OpKind::Create => "booting",
         OpKind::Stop => "stopping",
