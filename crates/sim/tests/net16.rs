@@ -11,3 +11,6 @@ mod zenno;
 
 #[path = "net16/onet.rs"]
 mod onet;
+
+#[path = "net16/erigones.rs"]
+mod erigones;
