@@ -38,6 +38,7 @@ mod fleet;
 mod hostway;
 mod message;
 mod net;
+mod netfacts;
 mod onet;
 mod stats;
 mod truth;
@@ -46,6 +47,10 @@ mod zenno;
 
 pub use faults::Faults;
 pub use message::{Reply, Request, Response};
+pub use netfacts::{
+    Attachment, ConsoleFact, FirewallRule, ForwardFact, NetworkFact, PublicIpFact, ResState,
+    VolumeFact,
+};
 pub use truth::{Completion, PointFact, PointKind, PointState, VmFact, VmState};
 pub use util::{b64encode, iso};
 
@@ -97,6 +102,9 @@ pub const DEMO_PASSWORD: &str = "demo";
 pub const TRIAL_EMAIL: &str = "trial@vigil.test";
 pub const TRIAL_PASSWORD: &str = "trial";
 pub const DEMO_TOKEN: &str = "demo-token";
+/// A second person of the same ZennoHosting project and ONETSolutions project: what it starts
+/// is "started elsewhere" (ONETSolutions tasks name it in `created_by`).
+pub const COLLEAGUE_TOKEN: &str = "colleague-token";
 pub const DEMO_ES_API_KEY: &str = "demo-key";
 /// Erigones: a VM owner, not a DC admin (its create, delete and admin catalogue calls answer
 /// `403`; it sees and runs only its own VMs). Also `POST /accounts/login/` with
@@ -191,6 +199,10 @@ pub(crate) trait Dialect: Send {
     /// Whether the VM `vm` has automatic backups on; `None` where the dialect has none.
     fn automatic_backups(&self, _vm: &str, _now: u64) -> Option<bool> {
         None
+    }
+    /// Networks, public IPs, volumes, firewalls, reverse DNS, consoles as of `now`.
+    fn net_truth(&self, _now: u64) -> netfacts::NetTruth {
+        netfacts::NetTruth::default()
     }
 }
 

@@ -33,6 +33,7 @@ mod outcomes;
 mod points;
 mod schedules;
 mod seed;
+mod tasklog;
 mod tasks;
 
 use std::collections::BTreeSet;
@@ -58,7 +59,7 @@ pub const TASK_EXPIRY_MS: u64 = 10 * 60_000;
 pub const TOKEN_TTL_MS: u64 = 3_600_000;
 /// Share of graceful stops/reboots the guest ignores (forced after `timeout`).
 pub const GUEST_IGNORES_RATE: f64 = 0.10;
-const LOG_PAGE_SIZE: usize = 30;
+const LOG_PAGE_SIZE: usize = 100;
 const VERSION: &str = "4.4.0";
 /// This dialect's place in the world's address pools.
 const NET: u8 = 2;
@@ -189,7 +190,7 @@ impl Erigones {
 
     /// Task ids of actions come from their own stream, apart from the ids every synchronous
     /// answer carries: the same writes give the same tasks whatever was read in between.
-    fn task_id(&mut self, sync: bool) -> String {
+    pub(super) fn task_id(&mut self, sync: bool) -> String {
         let r = if sync {
             &mut self.sync_ids
         } else {
@@ -497,6 +498,23 @@ impl Dialect for Erigones {
 
     fn automatic_backups(&self, vm: &str, _now: u64) -> Option<bool> {
         self.backups_on(vm)
+    }
+
+    /// The ISO of each VM's last start that took effect.
+    fn net_truth(&self, _now: u64) -> crate::netfacts::NetTruth {
+        let mut cdimages = Vec::new();
+        for vm in 0..self.vms.len() {
+            let last = self.tasks.iter().rev().find(|t| {
+                t.vm == vm && t.kind == Kind::Start && t.applied && t.ok && t.revoked.is_none()
+            });
+            if let Some(c) = last.and_then(|t| t.cdimage.clone()) {
+                cdimages.push((self.vms[vm].hostname.clone(), c));
+            }
+        }
+        crate::netfacts::NetTruth {
+            cdimages,
+            ..Default::default()
+        }
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -128,6 +128,8 @@ pub(super) struct Task {
     pub(super) points: Vec<usize>,
     /// A backup restore: the target VM's disk it writes (1-based).
     pub(super) disk: u32,
+    /// A start's `cdimage`: the ISO the VM boots from.
+    pub(super) cdimage: Option<String>,
 }
 
 impl Task {

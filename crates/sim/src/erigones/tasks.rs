@@ -3,14 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::auth::{Caller, USERS};
-use super::catalogue::DCS;
-use super::{
-    detail, Erigones, Kind, Task, GUEST_IGNORES_RATE, LOG_PAGE_SIZE, OPERATIONAL, PREFIX,
-    TASK_EXPIRY_MS,
-};
+use super::auth::Caller;
+use super::catalogue::IMAGES;
+use super::{detail, Erigones, Kind, Task, GUEST_IGNORES_RATE, OPERATIONAL, TASK_EXPIRY_MS};
 use crate::truth::{finish_at, Completion};
-use crate::util::{iso, json_response, window, with_query, Ctx, NEVER};
+use crate::util::{iso, json_response, Ctx, NEVER};
 use crate::Response;
 
 fn fail_detail(kind: Kind) -> &'static str {
@@ -55,7 +52,7 @@ impl Erigones {
 
     /// Whether the caller may see VM `vi`'s tasks (its DC, and its own VM unless an admin);
     /// the VM may be gone since.
-    fn owns(&self, vi: usize, caller: Caller) -> bool {
+    pub(super) fn owns(&self, vi: usize, caller: Caller) -> bool {
         let vm = &self.vms[vi];
         vm.dc == caller.dc && (caller.admin() || vm.owner == caller.user)
     }
@@ -105,6 +102,7 @@ impl Erigones {
             log: None,
             points: Vec::new(),
             disk: 1,
+            cdimage: None,
         });
         self.tasks.len() - 1
     }
@@ -324,6 +322,10 @@ impl Erigones {
             Ok(k) => k,
             Err(r) => return r,
         };
+        let cdimage = match boot_images(&body, kind) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
         let pending: Vec<usize> = (0..self.tasks.len())
             .filter(|&i| self.tasks[i].vm == vi && self.tasks[i].pending(now))
             .collect();
@@ -341,6 +343,7 @@ impl Erigones {
         let dur = self.action_duration(vi, kind, force, &body);
         let ti = self.new_task(vi, kind, "PUT", caller.user, now, dur);
         self.tasks[ti].freeze = kind == Kind::Stop && flag("freeze", false);
+        self.tasks[ti].cdimage = cdimage;
         self.tasks[ti].force = force;
         self.log_task(ti);
         if force_over_stopping {
@@ -498,92 +501,37 @@ impl Erigones {
             _ => detail(404, "Not found."),
         }
     }
+}
 
-    fn log_entry(&self, t: &Task, now: u64) -> Value {
-        let vm = &self.vms[t.vm];
-        let state = t.state(now);
-        let det = match (state, &t.result) {
-            ("SUCCESS" | "FAILURE", Some(r)) => r
-                .get("detail")
-                .or_else(|| r.get("message"))
-                .cloned()
-                .unwrap_or(Value::Null),
-            ("REVOKED", _) => json!("Task was revoked"),
-            _ => json!(""),
-        };
-        json!({
-            "time": iso(t.created),
-            "task": t.id,
-            "status": state,
-            "msg": t.kind.msg(),
-            "detail": det,
-            "username": USERS[t.user].name,
-            "object_name": vm.hostname,
-            "object_alias": vm.alias,
-            "object_type": "vm",
-            "dc": DCS[vm.dc].0,
-        })
+/// `start {cdimage, cdimage_once, cdimage2}`: each ISO named must be in the image list
+/// (`404 "Image not found"`, as the API's object lookup answers), `cdimage_once` a boolean;
+/// `cdimage2` needs `cdimage`. Returns the image the VM boots from.
+fn boot_images(body: &Map<String, Value>, kind: Kind) -> Result<Option<String>, Response> {
+    if kind != Kind::Start {
+        return Ok(None);
     }
-
-    fn task_log(&mut self, caller: Caller, ctx: &Ctx) -> Response {
-        let now = ctx.now;
-        let page = match ctx.q("page").filter(|p| !p.is_empty()) {
-            None => 1,
-            Some(p) => match p.parse::<usize>() {
-                Ok(n) if n >= 1 => n,
-                _ => return detail(404, "Invalid page."),
-            },
-        };
-        let status = ctx
-            .q("status")
-            .filter(|s| !s.is_empty())
-            .map(str::to_ascii_uppercase);
-        if let Some(s) = &status {
-            if !["PENDING", "STARTED", "SUCCESS", "FAILURE", "REVOKED"].contains(&s.as_str()) {
-                return detail(400, "Invalid status filter");
-            }
+    let named = |k: &str| -> Result<Option<String>, Response> {
+        match body.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(n)) if IMAGES.iter().any(|i| i.name == n) => Ok(Some(n.clone())),
+            Some(_) => Err(detail(404, "Image not found")),
         }
-        let object = ctx.q("object_name").filter(|s| !s.is_empty());
-        let mut entries: Vec<&Task> = self
-            .tasks
-            .iter()
-            .filter(|t| t.kind != Kind::Current && self.owns(t.vm, caller))
-            .filter(|t| status.as_deref().is_none_or(|s| t.state(now) == s))
-            .filter(|t| {
-                object.is_none_or(|o| {
-                    let vm = &self.vms[t.vm];
-                    vm.hostname == o || vm.alias == o || vm.uuid == o
-                })
-            })
-            .collect();
-        entries.sort_by_key(|t| std::cmp::Reverse(t.created));
-        let total = entries.len();
-        let pages = total.div_ceil(LOG_PAGE_SIZE).max(1);
-        if page > pages {
-            return detail(404, "Invalid page.");
-        }
-        let (s, e) = window(total, page, LOG_PAGE_SIZE);
-        let link = |p: usize| {
-            let path = with_query(
-                &format!("{PREFIX}/task/log/"),
-                ctx.query,
-                &[("page", p.to_string())],
-            );
-            json!(format!("{}{path}", ctx.origin))
-        };
-        let results: Vec<Value> = entries[s..e]
-            .iter()
-            .map(|t| self.log_entry(t, now))
-            .collect();
-        let id = self.task_id(true);
-        json_response(
-            200,
-            &json!({"status": "SUCCESS", "result": {
-                "count": total,
-                "next": if page < pages { link(page + 1) } else { Value::Null },
-                "previous": if page > 1 { link(page - 1) } else { Value::Null },
-                "results": results,
-            }, "task_id": id}),
-        )
+    };
+    let (first, second) = (named("cdimage")?, named("cdimage2")?);
+    if second.is_some() && first.is_none() {
+        return Err(json_response(
+            400,
+            &json!({"status": "FAILURE", "result": {"cdimage": ["This field is required with cdimage2."]}}),
+        ));
     }
+    if body
+        .get("cdimage_once")
+        .is_some_and(|v| crate::util::as_bool(v).is_none())
+    {
+        return Err(json_response(
+            400,
+            &json!({"status": "FAILURE", "result": {"cdimage_once": ["Must be a valid boolean."]}}),
+        ));
+    }
+    Ok(first)
 }

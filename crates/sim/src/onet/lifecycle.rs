@@ -295,6 +295,7 @@ impl Onet {
             snapshots: Vec::new(),
             backups: Vec::new(),
             restored_from: None,
+            net: Default::default(),
         });
         self.next_addr += 1;
         let ii = self.instances.len() - 1;

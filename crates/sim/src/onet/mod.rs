@@ -20,13 +20,15 @@
 mod catalogue;
 mod lifecycle;
 mod model;
+mod net;
 mod points;
 mod tasks;
+mod volumes;
 
 use serde_json::{json, Value};
 
 use crate::fleet;
-use crate::net::{self, Pool};
+use crate::net::Pool;
 use crate::truth::VmFact;
 use crate::util::{iso, json_response, window, with_query, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
@@ -79,6 +81,8 @@ struct Instance {
     backups: Vec<points::Point>,
     /// The snapshot or backup id its disk was last restored from (ground truth only).
     restored_from: Option<String>,
+    /// Its addresses, reverse DNS and firewall as changed by issue 16's tasks.
+    net: net::NetState,
 }
 
 pub(crate) struct Onet {
@@ -94,6 +98,11 @@ pub(crate) struct Onet {
     next_addr: u64,
     /// When the catalogue objects were created.
     epoch: u64,
+    volumes: Vec<volumes::Volume>,
+    consoles: Vec<net::Console>,
+    /// Who sends the request being answered: 0 the demo user, 1 the colleague.
+    caller: usize,
+    colleague_id: String,
 }
 
 fn detail(status: u16, m: &str) -> Response {
@@ -143,6 +152,7 @@ impl Onet {
                 snapshots: Vec::new(),
                 backups: Vec::new(),
                 restored_from: None,
+                net: Default::default(),
             })
             .collect();
         let mut vpc_ids = vec![rng.uuid()];
@@ -150,7 +160,8 @@ impl Onet {
         vpc_ids.extend((1..VPCS.len()).map(|_| more.uuid()));
         let mut instances = instances;
         points::seed(sc.seed, &mut instances, now);
-        Onet {
+        let mut issue16 = Rng::derive(sc.seed, 0x0E7_0016);
+        let mut o = Onet {
             next_addr: instances.len() as u64,
             instances,
             tasks: Vec::new(),
@@ -162,7 +173,13 @@ impl Onet {
             hits: Window::default(),
             pool: Pool::new(sc.seed, NET),
             epoch: now.saturating_sub(500 * 86_400_000) / 1000 * 1000,
-        }
+            volumes: Vec::new(),
+            consoles: Vec::new(),
+            caller: 0,
+            colleague_id: issue16.uuid(),
+        };
+        o.seed_volumes(&mut issue16, now);
+        o
     }
 
     fn busy(&self, ii: usize, now: u64) -> bool {
@@ -174,16 +191,36 @@ impl Onet {
         self.instances.iter().position(|i| i.id == id && !i.gone)
     }
 
-    /// `ip_addresses`: public IPv4 and IPv6 and the VPC address, once created.
+    /// `ip_addresses`: public IPv4 and IPv6 (less removed ones, plus assigned ones) and the VPC
+    /// address, once created.
     fn addresses(&self, inst: &Instance) -> Vec<(String, u8, &'static str)> {
         if !inst.provisioned || inst.gone {
             return Vec::new();
         }
-        vec![
+        let mut v: Vec<(String, u8, &'static str)> = vec![
             (self.pool.public_v4(inst.addr), 4, "public"),
             (self.pool.v6(inst.addr), 6, "public"),
-            (net::private_v4(VPCS[inst.vpc].2, inst.addr), 4, "private"),
-        ]
+        ];
+        v.extend(
+            inst.net
+                .extra
+                .iter()
+                .map(|(a, ver)| (a.clone(), *ver, "public")),
+        );
+        v.retain(|(a, _, _)| !inst.net.removed.contains(a));
+        v.push((
+            crate::net::private_v4(VPCS[inst.vpc].2, inst.addr),
+            4,
+            "private",
+        ));
+        v
+    }
+
+    /// The reverse DNS name of a public address of `inst`.
+    fn ptr_of(&self, inst: &Instance, address: &str) -> String {
+        inst.net.ptrs.get(address).cloned().unwrap_or_else(|| {
+            format!("{}.rev.onetsolutions.net", address.replace(['.', ':'], "-"))
+        })
     }
 
     fn instance_json(&self, ii: usize, now: u64) -> Value {
@@ -204,8 +241,7 @@ impl Onet {
             .addresses(inst)
             .into_iter()
             .map(|(address, version, kind)| {
-                let ptr = (kind == "public")
-                    .then(|| format!("{}.rev.onetsolutions.net", address.replace(['.', ':'], "-")));
+                let ptr = (kind == "public").then(|| self.ptr_of(inst, &address));
                 json!({"address": address, "version": version, "type": kind, "reverse_dns": ptr})
             })
             .collect();
@@ -345,6 +381,10 @@ impl Onet {
                 };
                 (label, resp)
             }
+            (_, ["volumes", ..]) => self.route_volumes(ii, &rest[1..], ctx),
+            (_, ["ips" | "vpc" | "firewall" | "console" | "sync", ..]) => {
+                self.route_net(ii, rest, ctx)
+            }
             ("GET", ["tasks"]) => (
                 "GET /compute/instances/{id}/tasks".into(),
                 self.instance_tasks(ii, ctx),
@@ -384,7 +424,8 @@ impl Dialect for Onet {
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
         let now = ctx.now;
         match crate::util::auth_token(ctx.headers, "bearer") {
-            Some(t) if t == crate::DEMO_TOKEN => {}
+            Some(t) if t == crate::DEMO_TOKEN => self.caller = 0,
+            Some(t) if t == crate::COLLEAGUE_TOKEN => self.caller = 1,
             Some(_) => return ("unauthenticated".into(), detail(401, "Invalid token.")),
             None => {
                 return (
@@ -455,6 +496,10 @@ impl Dialect for Onet {
 
     fn automatic_backups(&self, vm: &str, _now: u64) -> Option<bool> {
         Some(self.instances.iter().find(|i| i.id == vm)?.addons.1)
+    }
+
+    fn net_truth(&self, now: u64) -> crate::netfacts::NetTruth {
+        self.net_facts(now)
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -21,6 +21,18 @@ pub(super) enum Kind {
     CreateBackup,
     DeleteBackup,
     RestoreBackup,
+    AssignIp,
+    RemoveIp,
+    UpdateReverseDns,
+    UpdateVpc,
+    ApplyFirewall,
+    SyncVpsState,
+    GetVncUrl,
+    CreateVolume,
+    AttachVolume,
+    DetachVolume,
+    ResizeVolume,
+    DeleteVolume,
 }
 
 impl Kind {
@@ -70,7 +82,39 @@ impl Kind {
             Kind::CreateBackup => "create_backup",
             Kind::DeleteBackup => "delete_backup",
             Kind::RestoreBackup => "restore_backup",
+            Kind::AssignIp => "assign_ip",
+            Kind::RemoveIp => "remove_ip",
+            Kind::UpdateReverseDns => "update_reverse_dns",
+            Kind::UpdateVpc => "update_vpc",
+            Kind::ApplyFirewall => "apply_firewall",
+            Kind::SyncVpsState => "sync_vps_state",
+            Kind::GetVncUrl => "get_vnc_url",
+            Kind::CreateVolume => "create_volume",
+            Kind::AttachVolume => "attach_volume",
+            Kind::DetachVolume => "detach_volume",
+            Kind::ResizeVolume => "resize_volume",
+            Kind::DeleteVolume => "delete_volume",
         }
+    }
+
+    /// Issue 16's kinds: IPs, VPC, firewall, sync, console, volumes (the `lag` fault applies:
+    /// the resource shows the change after the task reports `completed`).
+    pub(super) fn is_issue16(self) -> bool {
+        matches!(
+            self,
+            Kind::AssignIp
+                | Kind::RemoveIp
+                | Kind::UpdateReverseDns
+                | Kind::UpdateVpc
+                | Kind::ApplyFirewall
+                | Kind::SyncVpsState
+                | Kind::GetVncUrl
+                | Kind::CreateVolume
+                | Kind::AttachVolume
+                | Kind::DetachVolume
+                | Kind::ResizeVolume
+                | Kind::DeleteVolume
+        )
     }
 
     pub(super) fn median_ms(self) -> u64 {
@@ -89,6 +133,12 @@ impl Kind {
             Kind::DeleteSnapshot | Kind::DeleteBackup => 15_000,
             Kind::RestoreSnapshot | Kind::RestoreBackup => 120_000,
             Kind::CreateImage => 90_000,
+            Kind::AssignIp | Kind::RemoveIp => 10_000,
+            Kind::UpdateReverseDns | Kind::ApplyFirewall | Kind::SyncVpsState => 5_000,
+            Kind::UpdateVpc => 20_000,
+            Kind::GetVncUrl => 3_000,
+            Kind::CreateVolume | Kind::ResizeVolume => 20_000,
+            Kind::AttachVolume | Kind::DetachVolume | Kind::DeleteVolume => 10_000,
         }
     }
 
@@ -105,6 +155,7 @@ impl Kind {
             | Kind::CreateImage
             | Kind::CreateBackup
             | Kind::DeleteBackup => None,
+            k if k.is_issue16() => None,
             _ => Some("running"),
         }
     }
@@ -123,6 +174,20 @@ pub(super) enum Effect {
     },
     /// `resize_vps`'s new size.
     Size(usize),
+    /// `assign_ip`'s new address `(address, version)`.
+    AssignIp(String, u8),
+    /// `remove_ip`'s address.
+    RemoveIp(String),
+    /// `update_reverse_dns`: `(address, ptr)`.
+    Ptr(String, String),
+    /// `update_vpc`'s VPC.
+    Vpc(usize),
+    /// `apply_firewall`'s rules.
+    Firewall(Vec<crate::netfacts::FirewallRule>),
+    /// `get_vnc_url`'s session id.
+    Console(String),
+    /// A volume task: the volume (an index into the volumes) and, for a resize, its new size.
+    Volume(usize, Option<u32>),
 }
 
 #[derive(Clone, Debug)]
@@ -138,6 +203,10 @@ pub(super) struct Task {
     pub(super) errors: Vec<&'static str>,
     pub(super) applied: bool,
     pub(super) parameters: Value,
+    /// Who started it: 0 the demo user, 1 the colleague.
+    pub(super) by: usize,
+    /// The lag fault: the resource shows the change this long after the task ended.
+    pub(super) lag: u64,
 }
 
 impl Task {
@@ -171,5 +240,10 @@ impl Task {
 
     pub(super) fn finished(&self, now: u64) -> bool {
         now >= self.ends()
+    }
+
+    /// When the resource shows what it did.
+    pub(super) fn lands(&self) -> u64 {
+        self.ends().saturating_add(self.lag)
     }
 }

@@ -400,6 +400,7 @@ impl Onet {
                 }
             }
             Effect::None => {}
+            other => self.apply_net_effect(ii, other),
         }
     }
 

@@ -23,13 +23,21 @@ impl Onet {
         let (status, retry_count, modified) = t.phase(now);
         let inst = &self.instances[t.inst];
         let result = match status {
-            "completed" => json!({
-                "message": format!("{} succeeded", t.kind.task_type()),
-                "instance_status": match t.kind {
-                    Kind::Delete => "deleted",
-                    k => k.status_after().unwrap_or(inst.status),
-                },
-            }),
+            "completed" => {
+                let mut r = json!({
+                    "message": format!("{} succeeded", t.kind.task_type()),
+                    "instance_status": match t.kind {
+                        Kind::Delete => "deleted",
+                        k => k.status_after().unwrap_or(inst.status),
+                    },
+                });
+                match &t.effect {
+                    Effect::Console(sid) => r["session_id"] = json!(sid),
+                    Effect::AssignIp(a, _) => r["address"] = json!(a),
+                    _ => {}
+                }
+                r
+            }
             "failed" => json!({
                 "error": t.errors.last().copied().unwrap_or("failed"),
                 "attempts": t.attempts.len(),
@@ -53,12 +61,7 @@ impl Onet {
             "max_retries": MAX_RETRIES,
             "created": iso(t.created),
             "modified": iso(modified),
-            "created_by": {
-                "id": self.user_id,
-                "email": crate::DEMO_EMAIL,
-                "first_name": "Demo",
-                "last_name": "User",
-            },
+            "created_by": self.user_json(t.by),
             "parameters": t.parameters,
         })
     }
@@ -147,7 +150,13 @@ impl Onet {
             Kind::CreateSnapshot | Kind::CreateBackup if ok && ends != NEVER => {
                 ends.saturating_add(self.env.lag_ms)
             }
+            k if k.is_issue16() && ok && ends != NEVER => ends.saturating_add(self.env.lag_ms),
             _ => ends,
+        };
+        let lag = if kind.is_issue16() && ok {
+            self.env.lag_ms
+        } else {
+            0
         };
         self.env.log.record(Completion {
             dialect: "onetsolutions",
@@ -171,6 +180,8 @@ impl Onet {
             errors,
             applied: false,
             parameters,
+            by: self.caller,
+            lag,
         });
         self.tasks.len() - 1
     }
@@ -178,9 +189,9 @@ impl Onet {
     /// Apply every task that ended by `now`, oldest end first.
     pub(super) fn apply_due(&mut self, now: u64) {
         let mut due: Vec<usize> = (0..self.tasks.len())
-            .filter(|&i| !self.tasks[i].applied && self.tasks[i].ends() <= now)
+            .filter(|&i| !self.tasks[i].applied && self.tasks[i].lands() <= now)
             .collect();
-        due.sort_by_key(|&i| (self.tasks[i].ends(), i));
+        due.sort_by_key(|&i| (self.tasks[i].lands(), i));
         for i in due {
             let t = &mut self.tasks[i];
             t.applied = true;

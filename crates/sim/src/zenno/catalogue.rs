@@ -214,20 +214,6 @@ impl Zenno {
                 )
             }
             ("POST", "ssh-keys") => ("POST /projects/{p}/ssh-keys".into(), self.add_key(ctx)),
-            ("GET", _) => {
-                let items: Vec<Value> = self
-                    .public_ips
-                    .iter()
-                    .map(|p| {
-                        let vm = p.vm.map(|v| self.vms[v].id.clone());
-                        json!({"id": p.id, "address": p.address, "status": "active", "vmId": vm})
-                    })
-                    .collect();
-                (
-                    "GET /projects/{p}/public-ips".into(),
-                    json_response(200, &json!({ "items": items })),
-                )
-            }
             _ => (format!("/projects/{{p}}/{what}"), method_not_allowed()),
         }
     }

@@ -111,6 +111,7 @@ impl Zenno {
     fn public_ip_choice(
         &self,
         body: &Map<String, Value>,
+        now: u64,
     ) -> Result<Option<Option<usize>>, Response> {
         let id = body.get("publicIpId").filter(|v| !v.is_null());
         let mode = match body.get("publicIpMode") {
@@ -134,6 +135,11 @@ impl Zenno {
                     .ok_or_else(|| {
                         validation(&format!("publicIpId: public IP {v} does not exist"))
                     })?;
+                if !self.ip_usable(i, now) {
+                    return Err(validation(&format!(
+                        "publicIpId: public IP {v} is not active"
+                    )));
+                }
                 match self.public_ips[i].vm {
                     Some(vm) => Err(validation(&format!(
                         "publicIpId: public IP {v} is in use by VM {}",
@@ -150,7 +156,7 @@ impl Zenno {
         }
     }
 
-    fn create_spec(&self, body: &Map<String, Value>) -> Result<Spec, Response> {
+    fn create_spec(&self, body: &Map<String, Value>, now: u64) -> Result<Spec, Response> {
         let name = match body.get("name").and_then(Value::as_str).map(str::trim) {
             Some(n) if valid_name(n) => n.to_string(),
             Some(_) => return Err(validation("name must be 1-63 letters, digits or '-'")),
@@ -177,7 +183,7 @@ impl Zenno {
             cpu,
             ram_gb,
             disk_gb,
-            public_ip: self.public_ip_choice(body)?,
+            public_ip: self.public_ip_choice(body, now)?,
         })
     }
 
@@ -187,7 +193,7 @@ impl Zenno {
             Ok(_) => return validation("body must be a JSON object"),
             Err(e) => return validation(&format!("invalid JSON: {e}")),
         };
-        let spec = match self.create_spec(&body) {
+        let spec = match self.create_spec(&body, ctx.now) {
             Ok(s) => s,
             Err(r) => return r,
         };
@@ -219,6 +225,7 @@ impl Zenno {
             gone: false,
             backups: Vec::new(),
             restored_from: None,
+            nets: vec![super::networks::Attach::default_net(self.next_addr)],
         });
         self.next_addr += 1;
         self.accept(vi, OpKind::Create, ctx.now)
@@ -242,7 +249,7 @@ impl Zenno {
                     if let Some(p) = vm.public_ip {
                         addresses.push(self.public_ips[p].address.clone());
                     }
-                    addresses.push(self.internal_ip(vm));
+                    addresses.extend(vm.nets.iter().map(|a| a.ip.clone()));
                 }
                 VmFact {
                     dialect: "zennohosting",

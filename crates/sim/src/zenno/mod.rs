@@ -20,7 +20,9 @@
 
 mod backups;
 mod catalogue;
+mod forwards;
 mod lifecycle;
+mod networks;
 mod ops;
 
 use ops::op_view;
@@ -28,7 +30,7 @@ use ops::op_view;
 use serde_json::{json, Value};
 
 use crate::fleet;
-use crate::net::{self, Pool};
+use crate::net::Pool;
 use crate::truth::VmFact;
 use crate::util::{iso, json_response, Ctx, Env, Rng, Window};
 use crate::{Dialect, Response, Scenario};
@@ -51,6 +53,8 @@ enum OpKind {
     Delete,
     Backup,
     DeleteBackup,
+    AttachNetwork,
+    DetachNetwork,
 }
 
 impl OpKind {
@@ -64,6 +68,8 @@ impl OpKind {
             OpKind::Delete => "delete",
             OpKind::Backup => "backup",
             OpKind::DeleteBackup => "delete_backup",
+            OpKind::AttachNetwork => "attach_network",
+            OpKind::DetachNetwork => "detach_network",
         }
     }
 
@@ -77,6 +83,7 @@ impl OpKind {
             OpKind::Delete => 20_000,
             OpKind::Backup => 90_000,
             OpKind::DeleteBackup => 15_000,
+            OpKind::AttachNetwork | OpKind::DetachNetwork => 10_000,
         }
     }
 }
@@ -94,6 +101,11 @@ struct Op {
     /// The backup a `backup`, `restore` or `delete_backup` operation works on (an index into
     /// the VM's backups).
     backup: Option<usize>,
+    /// The network an `attach_network` / `detach_network` works on, and the internal address
+    /// an update asks for.
+    net: Option<(usize, Option<String>)>,
+    /// The lag fault: the VM's network list shows the change this long after `ends`.
+    lag: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -119,6 +131,8 @@ struct Vm {
     backups: Vec<backups::Backup>,
     /// The backup id its disk was last restored from (ground truth only).
     restored_from: Option<String>,
+    /// The networks it is joined to, oldest join first (shown once provisioned).
+    nets: Vec<networks::Attach>,
 }
 
 impl Vm {
@@ -139,11 +153,17 @@ struct PublicIp {
     id: String,
     address: String,
     vm: Option<usize>,
+    /// Allocation: `(when it is active, whether it worked)`; seeded ones `(0, true)`.
+    ready: (u64, bool),
+    /// Release: `(when it is gone, whether it worked)`.
+    release: Option<(u64, bool)>,
+    /// Its port-forward rules (deleted ones kept, gone).
+    rules: Vec<forwards::Rule>,
 }
 
 pub(crate) struct Zenno {
     project_id: String,
-    network_id: String,
+    networks: Vec<networks::Network>,
     vms: Vec<Vm>,
     public_ips: Vec<PublicIp>,
     keys: Vec<catalogue::Key>,
@@ -191,11 +211,12 @@ impl Zenno {
                 gone: false,
                 backups: Vec::new(),
                 restored_from: None,
+                nets: vec![networks::Attach::default_net(i as u64)],
             })
             .collect();
         let mut z = Zenno {
             project_id,
-            network_id: String::new(),
+            networks: Vec::new(),
             next_addr: vms.len() as u64,
             vms,
             public_ips: Vec::new(),
@@ -217,7 +238,12 @@ impl Zenno {
     /// SSH keys, from a stream of their own.
     fn seed_resources(&mut self, seed: u64, now: u64) {
         let mut rng = Rng::derive(seed, 0x2E77_AD05);
-        self.network_id = rng.uuid();
+        let network_id = rng.uuid();
+        self.networks.push(networks::Network::seeded(
+            network_id,
+            "default",
+            NETWORK_OCTET,
+        ));
         for vi in 0..self.vms.len() {
             if rng.chance(0.6) {
                 let ip = self.new_public_ip(rng.uuid(), Some(vi));
@@ -229,6 +255,7 @@ impl Zenno {
         }
         self.keys = catalogue::seeded_keys(&mut rng);
         backups::seed(seed, &mut self.vms, now);
+        self.seed_issue16(seed, now);
     }
 
     /// A new project public IP; returns its index.
@@ -237,13 +264,12 @@ impl Zenno {
             id,
             address: self.pool.public_v4(self.next_addr),
             vm,
+            ready: (0, true),
+            release: None,
+            rules: Vec::new(),
         });
         self.next_addr += 1;
         self.public_ips.len() - 1
-    }
-
-    fn internal_ip(&self, vm: &Vm) -> String {
-        net::private_v4(NETWORK_OCTET, vm.addr)
     }
 
     /// A VM that exists (not deleted).
@@ -279,10 +305,13 @@ impl Zenno {
             }
         };
         let provisioned = vm.provisioned(now);
-        let networks = if provisioned {
-            json!([{"networkId": self.network_id, "internalIp": self.internal_ip(vm)}])
+        let networks: Vec<Value> = if provisioned {
+            vm.nets
+                .iter()
+                .map(|a| json!({"networkId": self.networks[a.net].id, "internalIp": a.ip}))
+                .collect()
         } else {
-            json!([])
+            Vec::new()
         };
         let public_ip = match vm.public_ip.filter(|_| provisioned) {
             Some(p) => json!({"id": self.public_ips[p].id, "address": self.public_ips[p].address}),
@@ -356,15 +385,9 @@ impl Zenno {
                 };
                 self.route_vm(i, m, tail, ctx)
             }
-            ["ssh-keys"] | ["public-ips"] => self.project_catalogue(rest[0], ctx),
-            ["networks"] => (
-                "POST /projects/{p}/networks".into(),
-                self.create_network(ctx),
-            ),
-            ["public-ips", _ip, "port-forwards"] => (
-                "POST /projects/{p}/public-ips/{ip}/port-forwards".into(),
-                self.port_forward(ctx),
-            ),
+            ["ssh-keys"] => self.project_catalogue(rest[0], ctx),
+            ["networks", ..] => self.route_networks(&rest[1..], ctx),
+            ["public-ips", ..] => self.route_public_ips(&rest[1..], ctx),
             _ => ("unknown".into(), not_found("No such endpoint")),
         }
     }
@@ -406,6 +429,7 @@ impl Zenno {
                 "POST /projects/{p}/vms/{id}/backups/{b}/restore".into(),
                 self.backup_op(i, backup, OpKind::Restore, ctx),
             ),
+            (_, ["networks", ..]) => self.route_vm_networks(i, &tail[1..], ctx),
             (
                 _,
                 []
@@ -416,41 +440,6 @@ impl Zenno {
             ) => ("/projects/{p}/vms/{id}".into(), method_not_allowed()),
             _ => ("unknown".into(), not_found("No such endpoint")),
         }
-    }
-
-    fn create_network(&mut self, ctx: &Ctx) -> Response {
-        if ctx.method != "POST" {
-            return method_not_allowed();
-        }
-        match ctx.body_json() {
-            Ok(Value::Object(b))
-                if b.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| !n.trim().is_empty()) =>
-            {
-                json_response(202, &json!({"commandId": self.ids.uuid()}))
-            }
-            Ok(_) => validation("name is required"),
-            Err(e) => validation(&format!("invalid JSON: {e}")),
-        }
-    }
-
-    fn port_forward(&mut self, ctx: &Ctx) -> Response {
-        if ctx.method != "POST" {
-            return method_not_allowed();
-        }
-        let ok = match ctx.body_json() {
-            Ok(Value::Object(b)) => ["externalPort", "internalPort"].iter().all(|k| {
-                b.get(*k)
-                    .and_then(crate::util::as_uint)
-                    .is_some_and(|p| (1..=65535).contains(&p))
-            }),
-            _ => false,
-        };
-        if !ok {
-            return validation("externalPort and internalPort (1-65535) are required");
-        }
-        json_response(202, &json!({"commandId": self.ids.uuid()}))
     }
 }
 
@@ -484,17 +473,21 @@ impl Dialect for Zenno {
             let due = self.vms[vi]
                 .op
                 .as_ref()
-                .is_some_and(|op| !op.applied && op.ends <= now);
+                .is_some_and(|op| !op.applied && op.ends.saturating_add(op.lag) <= now);
             if due {
                 self.finish(vi);
             }
         }
+        self.advance_forwards(now);
     }
 
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
         let now = ctx.now;
         let token = crate::util::auth_token(ctx.headers, "bearer");
-        if token.as_deref() != Some(crate::DEMO_TOKEN) {
+        if !matches!(
+            token.as_deref(),
+            Some(crate::DEMO_TOKEN | crate::COLLEAGUE_TOKEN)
+        ) {
             return (
                 "unauthenticated".into(),
                 err(401, "unauthorized", "Missing or invalid bearer token"),
@@ -522,6 +515,14 @@ impl Dialect for Zenno {
 
     fn restored_from(&self, vm: &str) -> Option<String> {
         self.vms.iter().find(|v| v.id == vm)?.restored_from.clone()
+    }
+
+    fn net_truth(&self, now: u64) -> crate::netfacts::NetTruth {
+        crate::netfacts::NetTruth {
+            networks: self.network_facts(now),
+            public_ips: self.public_ip_facts(now),
+            ..Default::default()
+        }
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

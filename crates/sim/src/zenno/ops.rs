@@ -34,10 +34,17 @@ impl Zenno {
         // a running VM), no client can tell the two apart.
         let as_success_leaves_it = matches!(kind, OpKind::Reboot | OpKind::Restore);
         // A backup is over when the backup is ready too (the lag fault: later than the report).
-        let finished = match kind {
-            OpKind::Backup if ok && ends != NEVER => ends.saturating_add(self.env.lag_ms),
-            _ => ends,
+        let lag = match kind {
+            OpKind::Backup | OpKind::AttachNetwork | OpKind::DetachNetwork if ok => self.env.lag_ms,
+            _ => 0,
         };
+        let finished = if ends == NEVER {
+            ends
+        } else {
+            ends.saturating_add(lag)
+        };
+        // A backup's lag is its row's (see backups.rs); a network change's, the VM's list.
+        let lag = if kind == OpKind::Backup { 0 } else { lag };
         self.env.log.record(Completion {
             dialect: "zennohosting",
             vm_id: vm.id.clone(),
@@ -60,6 +67,8 @@ impl Zenno {
             lies,
             applied: false,
             backup: None,
+            net: None,
+            lag,
         });
         json_response(202, &json!({"commandId": self.ids.uuid()}))
     }
@@ -133,6 +142,20 @@ impl Zenno {
             (OpKind::Restore, true) => {
                 vm.restored_from = op.backup.map(|b| vm.backups[b].id.clone());
             }
+            (OpKind::AttachNetwork, true) => {
+                if let Some((net, ip)) = op.net {
+                    let ip = ip.unwrap_or_else(|| self.networks[net].address_of(vm.addr));
+                    match vm.nets.iter_mut().find(|a| a.net == net) {
+                        Some(a) => a.ip = ip,
+                        None => vm.nets.push(super::networks::Attach { net, ip }),
+                    }
+                }
+            }
+            (OpKind::DetachNetwork, true) => {
+                if let Some((net, _)) = op.net {
+                    vm.nets.retain(|a| a.net != net);
+                }
+            }
             (OpKind::Stop, true) => vm.running = false,
             (_, true) => vm.running = true,
         }
@@ -163,7 +186,9 @@ pub(super) fn op_view(
     let half = op.runs_at + (op.ends.saturating_sub(op.runs_at)) / 2;
     let two_halves = matches!(op.kind, OpKind::Reboot | OpKind::Restore);
     let boot = match op.kind {
-        OpKind::Backup | OpKind::DeleteBackup => settled_boot,
+        OpKind::Backup | OpKind::DeleteBackup | OpKind::AttachNetwork | OpKind::DetachNetwork => {
+            settled_boot
+        }
         OpKind::Restore if !running => settled_boot,
         OpKind::Start | OpKind::Create => "booting",
         OpKind::Stop => "stopping",
