@@ -186,6 +186,9 @@ pub struct Caps {
     /// `None`: the provider publishes no rebuild (Hostway, ZennoHosting), said as
     /// [`Refusal::NoRebuild`].
     pub rebuild: Option<RebuildCaps>,
+    /// The provider's own history of operations ([`super::Dialect::activity_request`]), or why
+    /// there is none.
+    pub activity: super::Avail,
 }
 
 impl Caps {

@@ -20,6 +20,7 @@ use crate::model::{
 use crate::time::Millis;
 use crate::words::Refusal;
 
+mod activity;
 mod caps;
 mod common;
 mod find;
@@ -34,6 +35,7 @@ pub mod hostway;
 pub mod onet;
 pub mod zenno;
 
+pub use activity::{ActivityEntry, ActivityPage, ActivityStatus, Running, ACTIVITY_MAX};
 pub use caps::{
     Caps, CreateCaps, CredentialKind, DeleteCaps, Place, RateLimit, RebuildCaps, Sizing,
     SnapshotCaps,
@@ -152,6 +154,11 @@ pub struct Observation {
     /// A better handle on the task that this answer taught, to follow it by from now on
     /// (ZennoHosting: a new VM found by its name, from then on read by its id).
     pub follow: Option<ProviderRef>,
+    /// What the provider calls the task, where the answer names it (for an operation started
+    /// elsewhere, learned on its first look: cloudsfor's `type`, ONETSolutions' `task_type`).
+    pub started_as: Option<String>,
+    /// Who started the task, where the answer says (ONETSolutions' `created_by`).
+    pub started_by: Option<String>,
 }
 
 /// A provider's API, as pure functions.
@@ -362,6 +369,30 @@ pub trait Dialect {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<PartData, ApiError> {
+        Err(ApiError::from_response(resp, &["message"], now))
+    }
+
+    /// Operations an answer the engine already reads shows running on VMs (a VM list, a VM
+    /// read, an observe-many answer): a locked cloudsfor VM, a ZennoHosting `operation` under
+    /// way, a `pending` ONETSolutions instance or a pending task of its task list, an Erigones
+    /// `tasks` entry. The engine follows those it did not start ("started elsewhere").
+    fn running(&self, _resp: &HttpResponse, _known: &[Vm]) -> Vec<Running> {
+        Vec::new()
+    }
+
+    /// One page of the provider's own history, newest first ([`Caps::activity`]); `page`
+    /// counts from 1. `None` where the provider publishes none.
+    fn activity_request(&self, _page: u32) -> Option<HttpRequest> {
+        None
+    }
+
+    /// The answer to [`Dialect::activity_request`].
+    fn parse_activity(
+        &self,
+        _page: u32,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<ActivityPage, ApiError> {
         Err(ApiError::from_response(resp, &["message"], now))
     }
 }

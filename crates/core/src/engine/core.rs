@@ -233,6 +233,7 @@ impl Core {
             ended_by: None,
             seen_working_at: None,
             queued: false,
+            origin: Default::default(),
             action,
             phase: Phase::Submitted,
             submitted_at: now,

@@ -34,6 +34,9 @@ pub enum ActionKind {
     /// A new VM (not on a VM: on a connection).
     Create,
     Delete,
+    /// An operation this console did not start (the provider's panel, its CLI, a colleague's
+    /// browser), seen running on a VM: never offered as a button, never sent.
+    Elsewhere,
 }
 
 impl ActionKind {
@@ -269,6 +272,12 @@ pub enum Action {
         #[serde(default)]
         stop_first: bool,
     },
+    /// An operation started elsewhere, as the provider names it (`raw`: cloudsfor's action
+    /// `type`, ZennoHosting's `operation`, ONETSolutions' `task_type`, Erigones' task `action`;
+    /// empty until the provider said). Followed, never sent.
+    Elsewhere {
+        raw: String,
+    },
 }
 
 impl Action {
@@ -294,6 +303,7 @@ impl Action {
             Action::ShutdownWithin { .. } => ActionKind::Shutdown,
             Action::Create(_) => ActionKind::Create,
             Action::Delete { .. } => ActionKind::Delete,
+            Action::Elsewhere { .. } => ActionKind::Elsewhere,
         }
     }
 
@@ -318,7 +328,8 @@ impl Action {
             | ActionKind::SnapshotToImage
             | ActionKind::Rebuild
             | ActionKind::Create
-            | ActionKind::Delete => return None,
+            | ActionKind::Delete
+            | ActionKind::Elsewhere => return None,
         })
     }
 

@@ -11,7 +11,7 @@ mod vm;
 pub use action::{
     check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
 };
-pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
+pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};
 pub use target::{

@@ -189,6 +189,24 @@ impl ProviderRef {
     }
 }
 
+/// Who started an operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// This console (this browser's tabs).
+    #[default]
+    Console,
+    /// Elsewhere — the provider's panel or CLI, a colleague — and seen running on a VM; `by`:
+    /// who, where the provider says (ONETSolutions' `created_by`). Followed to its verified end
+    /// like the console's own; never written to (no cancel, no retry).
+    Elsewhere { by: Option<String> },
+}
+
+impl Origin {
+    pub fn is_elsewhere(&self) -> bool {
+        matches!(self, Origin::Elsewhere { .. })
+    }
+}
+
 /// One tracked operation: what is kept across reloads and shared with other tabs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
@@ -242,6 +260,9 @@ pub struct Operation {
     /// one whose write went out asks to be checked. Never set on one the engine runs.
     #[serde(default)]
     pub queued: bool,
+    /// Who started it (kept by older versions: this console).
+    #[serde(default)]
+    pub origin: Origin,
 }
 
 impl Operation {

@@ -69,6 +69,8 @@ impl ActionKind {
                 | ActionKind::RestoreBackup
                 | ActionKind::RestoreSnapshot
                 | ActionKind::SnapshotToImage
+                // Only the provider's report of how it ended tells: "settled" says nothing.
+                | ActionKind::Elsewhere
         )
     }
 

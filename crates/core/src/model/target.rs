@@ -464,6 +464,8 @@ impl Action {
                 return Expect::Appears(e);
             }
             Action::Delete { .. } => return Expect::Gone,
+            // Started elsewhere: the VM settles (nothing under way on it any more).
+            Action::Elsewhere { .. } => {}
         }
         Expect::Shows(e)
     }

@@ -79,6 +79,7 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::Create => 120 * SECOND,
         ActionKind::Rebuild => 120 * SECOND,
         ActionKind::Delete => 30 * SECOND,
+        ActionKind::Elsewhere => 30 * SECOND,
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
 }

@@ -34,6 +34,7 @@ fn op(id: &str, conn: &str) -> Operation {
         ended_by: None,
         seen_working_at: None,
         queued: false,
+        origin: Default::default(),
     }
 }
 

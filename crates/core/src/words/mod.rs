@@ -54,6 +54,7 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::Rebuild => "Rebuild",
         ActionKind::Create => "Create VM",
         ActionKind::Delete => "Delete",
+        ActionKind::Elsewhere => "Started elsewhere",
     }
 }
 
@@ -78,6 +79,7 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::Rebuild => "rebuilding…",
         ActionKind::Create => "creating…",
         ActionKind::Delete => "deleting…",
+        ActionKind::Elsewhere => "busy (started elsewhere)…",
     }
 }
 
@@ -164,6 +166,8 @@ pub fn describe_action(action: &Action) -> String {
         // title (`Create VM web-42`) or a refusal names the VM once.
         Action::Create(_) => action_label(ActionKind::Create).to_string(),
         Action::Delete { .. } => "Delete".to_string(),
+        Action::Elsewhere { raw } if raw.trim().is_empty() => "Started elsewhere".to_string(),
+        Action::Elsewhere { raw } => format!("“{}” (started elsewhere)", name(raw.trim())),
         other => action_label(other.kind()).to_string(),
     }
 }

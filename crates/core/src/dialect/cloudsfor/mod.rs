@@ -26,13 +26,14 @@ use crate::model::{
 use crate::time::Millis;
 use crate::words::Refusal;
 
+mod activity;
 mod catalogue;
 mod find;
 mod lifecycle;
 mod parse;
 mod points;
 
-use parse::{find_action, observed, parse_vm, task_state};
+use parse::{find_action, observed, parse_vm, pinned, task_state};
 
 /// DigitalOcean's maximum page size, so that a dozen or a hundred VMs cost one request.
 pub const PER_PAGE: u32 = 200;
@@ -113,6 +114,7 @@ pub const CAPS: Caps = Caps {
         // The sheet's "done": `completed` AND `vm.image` is the new image; nothing of power.
         ends_running: false,
     }),
+    activity: crate::dialect::Avail::Offered,
 };
 
 pub struct Cloudsfor {
@@ -157,6 +159,8 @@ impl Cloudsfor {
             Action::ShutdownWithin { .. } => "shutdown",
             Action::Create(_) => "create",
             Action::Delete { .. } => "delete",
+            // Never sent: followed only.
+            Action::Elsewhere { .. } => "",
         }
     }
 }
@@ -391,7 +395,7 @@ impl Dialect for Cloudsfor {
         let v = self.body(resp, "the VM's actions", now)?;
         let actions = array(&v, "actions", "the VM's actions")?;
         Ok(match find_action(actions, None, action_type, started_at) {
-            Some(a) => observed(a),
+            Some(a) => pinned(r, a, observed(a)),
             None => Observation {
                 not_listed: true,
                 ..Observation::default()
@@ -422,7 +426,8 @@ impl Dialect for Cloudsfor {
                     vm_id,
                     action_type,
                     started_at,
-                } => find_action(actions, Some(vm_id), action_type, started_at).map(observed),
+                } => find_action(actions, Some(vm_id), action_type, started_at)
+                    .map(|a| pinned(r, a, observed(a))),
                 _ => None,
             })
             .collect())
@@ -430,6 +435,29 @@ impl Dialect for Cloudsfor {
 
     fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
         self.catalogue()
+    }
+
+    fn running(&self, resp: &HttpResponse, _known: &[Vm]) -> Vec<crate::dialect::Running> {
+        activity::running(resp)
+    }
+
+    fn activity_request(&self, page: u32) -> Option<HttpRequest> {
+        let per = activity::FEED_PER_PAGE;
+        Some(
+            self.api
+                .get(&format!("actions?page={}&per_page={per}", page.max(1))),
+        )
+    }
+
+    fn parse_activity(
+        &self,
+        page: u32,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<crate::dialect::ActivityPage, ApiError> {
+        let v = self.body(resp, "the account's actions", now)?;
+        activity::page(&v, page)
+            .ok_or_else(|| ApiError::bad_response("the account's actions", "no `actions` list"))
     }
 
     fn parse_catalogue(

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::dialect::{address, public_first, uint32, Observation};
 use crate::ids::VmId;
 use crate::json::text;
-use crate::model::{Address, PowerState, Size, TaskState, Vm};
+use crate::model::{Address, PowerState, ProviderRef, Size, TaskState, Vm};
 use crate::time::parse_rfc3339;
 
 /// The VM's `status` in our terms.
@@ -99,7 +99,8 @@ pub(super) fn find_action<'a>(
     let wanted = parse_rfc3339(started_at);
     actions.iter().find(|a| {
         vm_id.is_none_or(|id| text(a, "id").as_deref() == Some(id))
-            && text(a, "type").as_deref() == Some(action_type)
+            // An empty type (an action started elsewhere, not looked at yet): the newest.
+            && (action_type.is_empty() || text(a, "type").as_deref() == Some(action_type))
             && (started_at.is_empty()
                 || match (wanted, text(a, "started_at")) {
                     (Some(w), Some(s)) => parse_rfc3339(&s) == Some(w),
@@ -113,6 +114,25 @@ pub(super) fn observed(a: &Value) -> Observation {
     Observation {
         state: task_state(&raw),
         raw_status: raw,
+        started_as: text(a, "type"),
         ..Observation::default()
     }
+}
+
+/// An action found for a reference whose type was not known yet (started elsewhere): it is
+/// followed by its type and start from now on.
+pub(super) fn pinned(r: &ProviderRef, a: &Value, mut obs: Observation) -> Observation {
+    if let ProviderRef::CloudsforAction {
+        vm_id, action_type, ..
+    } = r
+    {
+        if action_type.is_empty() {
+            obs.follow = Some(ProviderRef::CloudsforAction {
+                vm_id: vm_id.clone(),
+                action_type: text(a, "type").unwrap_or_default(),
+                started_at: text(a, "started_at").unwrap_or_default(),
+            });
+        }
+    }
+    obs
 }

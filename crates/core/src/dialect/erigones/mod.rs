@@ -30,6 +30,7 @@ use crate::model::{
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod activity;
 mod catalogue;
 mod find;
 mod lifecycle;
@@ -131,6 +132,7 @@ pub const CAPS: Caps = Caps {
         // A deploy creates, then starts the VM ("ready": `SUCCESS` AND `running`).
         ends_running: true,
     }),
+    activity: crate::dialect::Avail::Offered,
 };
 
 pub struct Erigones {
@@ -553,6 +555,26 @@ impl Dialect for Erigones {
         now: Millis,
     ) -> Result<PartData, ApiError> {
         self.read_catalogue(part, resp, now)
+    }
+
+    fn running(&self, resp: &HttpResponse, _known: &[Vm]) -> Vec<crate::dialect::Running> {
+        activity::running(resp)
+    }
+
+    /// With `page` (else the cached last 10, filters ignored), VMs only.
+    fn activity_request(&self, page: u32) -> Option<HttpRequest> {
+        let q = format!("task/log/?page={}&object_type=vm", page.max(1));
+        Some(self.api.get(&q))
+    }
+
+    fn parse_activity(
+        &self,
+        _page: u32,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<crate::dialect::ActivityPage, ApiError> {
+        let v = crate::dialect::json_body(resp, ERROR_KEYS, "the task log", now)?;
+        activity::page(&v).ok_or_else(|| ApiError::bad_response("the task log", "no `results`"))
     }
 }
 

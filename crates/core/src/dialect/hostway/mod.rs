@@ -121,6 +121,7 @@ pub const CAPS: Caps = Caps {
     }),
     // "rebuild: none published; not offered".
     rebuild: None,
+    activity: crate::dialect::Avail::Absent(crate::dialect::Absent::NotPublished),
 };
 
 pub struct Hostway {

@@ -35,6 +35,7 @@ use crate::model::{
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod activity;
 mod catalogue;
 mod find;
 mod lifecycle;
@@ -127,6 +128,7 @@ pub const CAPS: Caps = Caps {
         // "done when `completed`, Instance `running`, image the new one".
         ends_running: true,
     }),
+    activity: crate::dialect::Avail::Offered,
 };
 
 pub struct Onet {
@@ -436,6 +438,29 @@ impl Dialect for Onet {
         now: Millis,
     ) -> Result<PartData, ApiError> {
         self.read_catalogue(part, resp, now)
+    }
+
+    fn running(&self, resp: &HttpResponse, _known: &[Vm]) -> Vec<crate::dialect::Running> {
+        activity::running(resp)
+    }
+
+    fn activity_request(&self, page: u32) -> Option<HttpRequest> {
+        let size = activity::FEED_PAGE_SIZE;
+        Some(self.api.get(&format!(
+            "compute/tasks?page={}&page_size={size}&ordering=-created",
+            page.max(1)
+        )))
+    }
+
+    fn parse_activity(
+        &self,
+        _page: u32,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<crate::dialect::ActivityPage, ApiError> {
+        let v = self.body(resp, "the task list", now)?;
+        activity::page(&v)
+            .ok_or_else(|| ApiError::bad_response("the task list", "no `results` list"))
     }
 }
 

@@ -146,6 +146,8 @@ pub fn observe_task(task: &Value) -> Observation {
         raw_status: raw,
         message: result_text(task.get("result")),
         attempt,
+        started_as: text(task, "task_type"),
+        started_by: super::activity::created_by(task),
         ..Observation::default()
     }
 }

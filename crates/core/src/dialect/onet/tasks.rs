@@ -47,7 +47,7 @@ impl Onet {
         if let ProviderRef::OnetInstanceTask { task_type, .. } = r {
             let (tasks, _) = self.page(resp, "the instance's tasks", now)?;
             return Ok(newest(&tasks, None, task_type)
-                .map(observe_task)
+                .map(|t| pinned(r, t))
                 .unwrap_or_else(|| Observation {
                     state: TaskState::Pending,
                     not_listed: true,
@@ -88,7 +88,7 @@ impl Onet {
                 ProviderRef::OnetInstanceTask {
                     instance_id,
                     task_type,
-                } => newest(&tasks, Some(instance_id), task_type).map(observe_task),
+                } => newest(&tasks, Some(instance_id), task_type).map(|t| pinned(r, t)),
                 _ => None,
             })
             .collect())
@@ -125,6 +125,25 @@ impl Onet {
     }
 }
 
+/// The task found for `r`; one found for a task started elsewhere, whose type was not known, is
+/// followed by its id from now on.
+fn pinned(r: &ProviderRef, task: &Value) -> Observation {
+    let mut obs = observe_task(task);
+    if let ProviderRef::OnetInstanceTask {
+        instance_id,
+        task_type,
+    } = r
+    {
+        if let (true, Some(id)) = (task_type.is_empty(), text(task, "id")) {
+            obs.follow = Some(ProviderRef::OnetTask {
+                instance_id: instance_id.clone(),
+                task_id: id,
+            });
+        }
+    }
+    obs
+}
+
 /// The newest task of `task_type` (on `instance_id`, where the list covers many): the latest
 /// `created`, else the first listed (the lists are newest first).
 fn newest<'a>(tasks: &'a [Value], instance_id: Option<&str>, task_type: &str) -> Option<&'a Value> {
@@ -134,9 +153,11 @@ fn newest<'a>(tasks: &'a [Value], instance_id: Option<&str>, task_type: &str) ->
                 || t.pointer("/instance/id").and_then(Value::as_str) == Some(id)
         })
     };
-    let mut of_type = tasks
-        .iter()
-        .filter(|t| text(t, "task_type").as_deref() == Some(task_type) && on_instance(t));
+    let mut of_type = tasks.iter().filter(|t| {
+        // An empty type (a task started elsewhere, not looked at yet): any.
+        let typed = task_type.is_empty() || text(t, "task_type").as_deref() == Some(task_type);
+        typed && on_instance(t)
+    });
     let first = of_type.next()?;
     let created = |t: &Value| text(t, "created").and_then(|c| parse_rfc3339(&c));
     Some(of_type.fold(

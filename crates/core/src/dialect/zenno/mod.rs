@@ -29,6 +29,7 @@ use crate::model::{
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
 
+mod activity;
 mod catalogue;
 mod fields;
 mod find;
@@ -117,6 +118,7 @@ pub const CAPS: Caps = Caps {
     }),
     // "reinstall: not published …; not offered".
     rebuild: None,
+    activity: crate::dialect::Avail::Absent(crate::dialect::Absent::NotPublished),
 };
 
 pub struct Zenno {
@@ -180,6 +182,8 @@ impl Zenno {
             // Not below a VM: see `lifecycle`.
             Action::Create(_) => (CREATE, String::new()),
             Action::Delete { .. } => (DELETE, String::new()),
+            // Never sent: followed only.
+            Action::Elsewhere { .. } => ("", String::new()),
         }
     }
 
@@ -496,6 +500,10 @@ impl Dialect for Zenno {
         now: Millis,
     ) -> Result<PartData, ApiError> {
         self.read_catalogue(part, resp, now)
+    }
+
+    fn running(&self, resp: &HttpResponse, known: &[Vm]) -> Vec<crate::dialect::Running> {
+        activity::running(resp, known)
     }
 }
 

@@ -19,6 +19,8 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => 20 * MINUTE,
         ActionKind::Snapshot | ActionKind::Backup | ActionKind::SnapshotToImage => 40 * MINUTE,
         ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => 40 * MINUTE,
+        // Anything the provider runs: as long as the longest of ours.
+        ActionKind::Elsewhere => 40 * MINUTE,
     }
 }
 

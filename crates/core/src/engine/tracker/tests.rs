@@ -55,6 +55,7 @@ fn accepted(action: Action) -> OpRecord {
         ended_by: None,
         seen_working_at: None,
         queued: false,
+        origin: Default::default(),
     };
     OpRecord::new(op, T)
 }
