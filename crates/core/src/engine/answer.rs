@@ -40,6 +40,14 @@ impl Core {
 
     fn dispatch(&mut self, flight: Flight, result: Reply, a: Answer) {
         let conn = flight.conn;
+        // Answers read anyway may show operations started elsewhere: looked at once each is in.
+        let spot = match (&flight.kind, &result) {
+            (
+                FlightKind::List { .. } | FlightKind::Read { .. } | FlightKind::ObserveMany { .. },
+                Ok(resp),
+            ) => Some(resp.clone()),
+            _ => None,
+        };
         match flight.kind {
             FlightKind::Login => self.on_login(&conn, result, a.now),
             FlightKind::List { cursor, riders } => self.on_list(&conn, cursor, &riders, result, a),
@@ -60,6 +68,10 @@ impl Core {
                 self.on_points(&conn, &vm, kind, &ops, result, a)
             }
             FlightKind::Catalogue { part } => self.on_catalogue(&conn, part, result, a.now),
+            FlightKind::Activity { page } => self.on_activity(&conn, page, result, a.now),
+        }
+        if let Some(resp) = spot {
+            self.spot_elsewhere(&conn, &resp, a);
         }
     }
 

@@ -83,6 +83,15 @@ pub enum Command {
         vm: VmId,
         kind: crate::model::PointKind,
     },
+    /// Reads the provider's own history of the connection ("From the provider"): its newest
+    /// page again, or (`more`) the next older one ([`crate::View::activity_feed`];
+    /// [`crate::engine::Change::Activity`] says when it changed). Refused where the provider
+    /// publishes none ([`crate::Caps::activity`]).
+    ReadActivity {
+        conn: ConnId,
+        #[serde(default)]
+        more: bool,
+    },
     /// Lists a connection's VMs again now (also after refused credentials).
     Refresh {
         conn: ConnId,

@@ -76,6 +76,12 @@ pub(crate) enum Happened {
         vm: VmId,
         kind: crate::model::PointKind,
     },
+    /// An operation started elsewhere was seen under way, and is followed from now on.
+    StartedElsewhere {
+        op: OpId,
+    },
+    /// A connection's provider history was asked for, read, or could not be.
+    Activity(ConnId),
     /// The provider showed a secret once for this operation.
     Secret {
         op: OpId,
@@ -98,6 +104,8 @@ pub(crate) struct Core {
     /// longer than [`MAX_OBSERVE_PAGES`] ends: the rest are looked at on their own).
     pub observe_pages: std::collections::HashMap<ConnId, usize>,
     pub happened: Vec<Happened>,
+    /// Each connection's provider history, once asked for.
+    pub feeds: BTreeMap<ConnId, crate::engine::feed::ActivityFeed>,
     id_prefix: String,
     seq: u64,
 }
@@ -114,6 +122,7 @@ impl Core {
             observe_more: Vec::new(),
             observe_pages: Default::default(),
             happened: Vec::new(),
+            feeds: BTreeMap::new(),
             id_prefix,
             seq: 0,
         }
@@ -158,6 +167,7 @@ impl Core {
             return;
         }
         self.observe_more.retain(|(conn, ..)| conn != id);
+        self.feeds.remove(id);
         self.rereads.retain(|(conn, _)| conn != id);
         self.flights.drop_conn(id);
         for op in self.ops.open_ids() {

@@ -21,6 +21,8 @@ pub enum Change {
     /// A part of a connection's catalogue changed state (told only then): the create form's
     /// choices, and what the user's role allows (a VM's Delete reads it).
     Catalogue(ConnId),
+    /// A connection's provider history: asked for, read, or failed to read.
+    Activity(ConnId),
     /// A VM's snapshots or backups: asked for, read, or failed to read.
     Points(ConnId, VmId, crate::model::PointKind),
 }

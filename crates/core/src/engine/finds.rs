@@ -40,6 +40,14 @@ impl Core {
 
     /// Whether the provider can tell if it took this operation's current write.
     pub(crate) fn can_find(&self, op_id: &OpId) -> bool {
+        // Nothing of ours to look for where the operation was started elsewhere.
+        if self
+            .ops
+            .get(op_id)
+            .is_some_and(|r| r.op.origin.is_elsewhere())
+        {
+            return false;
+        }
         self.with_submit(op_id, |api, s| api.find_submit(s, None).is_some())
             .unwrap_or(false)
     }

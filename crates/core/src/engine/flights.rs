@@ -61,6 +61,10 @@ pub(crate) enum FlightKind {
     Catalogue {
         part: Part,
     },
+    /// A page of the provider's history.
+    Activity {
+        page: u32,
+    },
 }
 
 impl FlightKind {
@@ -76,7 +80,7 @@ impl FlightKind {
             FlightKind::Submit { op } | FlightKind::Cancel { op } | FlightKind::Find { op, .. } => {
                 std::slice::from_ref(op)
             }
-            FlightKind::Login | FlightKind::Catalogue { .. } => &[],
+            FlightKind::Login | FlightKind::Catalogue { .. } | FlightKind::Activity { .. } => &[],
         }
     }
 

@@ -47,6 +47,9 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
         }
         // Connections and their catalogues.
         Command::Refresh { conn } => refresh(core, &conn, now),
+        Command::ReadActivity { conn, more } => {
+            core.read_activity(&conn, more).map(|()| Started::Nothing)
+        }
         Command::ReadPoints { conn, vm, kind } => core.ask_points(&conn, &vm, kind),
         Command::LoadCatalogue { conn, region } => load_catalogue(core, conn, region),
         Command::AddConnection(cfg) => {

@@ -23,7 +23,9 @@ mod budget;
 mod command;
 mod conn;
 mod core;
+mod elsewhere;
 mod event;
+mod feed;
 mod finds;
 mod flights;
 mod intents;
@@ -44,6 +46,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub use self::command::{Command, Pace, Started};
 pub use self::core::Schedule;
 pub use self::event::{About, Change, Event, Notice, Tone};
+pub use self::feed::{ActivityFeed, FeedState};
 pub use self::flights::{LIST_TIMEOUT, REQUEST_TIMEOUT};
 pub use self::inventory::{ListState, LIST_CONCURRENCY, MAX_LIST_PARTS};
 pub use self::points::SharedPoints;
@@ -238,6 +241,9 @@ impl Engine {
                         self.unshared_points
                             .insert((conn.clone(), vm.clone(), *kind));
                     }
+                }
+                Happened::Activity(c) => {
+                    changes.insert(Change::Activity(c.clone()));
                 }
                 Happened::Catalogue(c) => {
                     changes.insert(Change::Catalogue(c.clone()));

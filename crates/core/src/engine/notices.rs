@@ -59,7 +59,16 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
                 about: About::Connection(conn.clone()),
             })
         }
+        Happened::StartedElsewhere { op } => {
+            let rec = core.ops.get(op)?;
+            Some(Notice {
+                tone: Tone::Info,
+                text: words::started_elsewhere(&rec.op),
+                about: About::Op(op.clone()),
+            })
+        }
         Happened::Connection(_)
+        | Happened::Activity(_)
         | Happened::Catalogue(_)
         | Happened::CancelAnswered { .. }
         | Happened::Secret { .. }

@@ -80,6 +80,7 @@ impl Core {
         };
         self.round_cancels(now, &mut round);
         self.round_connections(now, &mut round);
+        self.round_activity(now, &mut round);
         self.round_rereads(now, &mut round);
         self.round_points(now, &mut round);
         self.round_observe_many(now, &mut round);

@@ -45,7 +45,9 @@ pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), R
             plan_allowed(core, wfs, &w.connection, &w.vm_id, &plan)
         }
         Command::ReadPoints { conn, vm, kind } => points_readable(core, conn, vm, *kind),
-        Command::Refresh { conn } | Command::LoadCatalogue { conn, .. } => {
+        Command::Refresh { conn }
+        | Command::LoadCatalogue { conn, .. }
+        | Command::ReadActivity { conn, .. } => {
             core.conn(conn).map(drop).ok_or(Refusal::UnknownConnection)
         }
         Command::AddConnection(cfg) => cfg.validate(),
@@ -429,7 +431,11 @@ pub(crate) fn can_cancel(core: &Core, op_id: &OpId) -> bool {
     let (Some(c), Some(r)) = (core.conn(&rec.op.connection), &rec.op.provider_ref) else {
         return false;
     };
-    rec.op.phase.is_observing() && !rec.sched.cancel_requested && c.api.cancel_request(r).is_some()
+    // Never a write for an operation started elsewhere.
+    let ours = !rec.op.origin.is_elsewhere();
+    ours && rec.op.phase.is_observing()
+        && !rec.sched.cancel_requested
+        && c.api.cancel_request(r).is_some()
 }
 
 /// Whether "Retry" may run this operation's action again now: it ended without the target

@@ -172,6 +172,32 @@ pub fn describe_action(action: &Action) -> String {
     }
 }
 
+/// Who started an operation, for its row and the activity list: `None` for this console's own;
+/// `started elsewhere`, `started elsewhere by casey@example.com`.
+pub fn origin(origin: &crate::model::Origin) -> Option<String> {
+    match origin {
+        crate::model::Origin::Console => None,
+        crate::model::Origin::Elsewhere { by: None } => Some("started elsewhere".into()),
+        crate::model::Origin::Elsewhere { by: Some(who) } => {
+            Some(format!("started elsewhere by {}", name(who.trim())))
+        }
+    }
+}
+
+/// The notice when an operation started elsewhere is seen under way on a VM: `“reboot” (started
+/// elsewhere) on web-01: Vigil follows it.`
+pub fn started_elsewhere(op: &crate::model::Operation) -> String {
+    let who = match &op.origin {
+        crate::model::Origin::Elsewhere { by: Some(b) } => format!(" by {}", name(b.trim())),
+        _ => String::new(),
+    };
+    format!(
+        "{}{who} on {}: Vigil follows it to its end.",
+        describe_action(&op.action),
+        name(op.target.vm_name())
+    )
+}
+
 /// What an operation is called in notices and the activity list: its action, then what it
 /// acts on, named once — `Reboot web-01`, `Rename to “db-02” db-01`, `Create VM web-42`.
 pub fn op_title(action: &Action, target: &str) -> String {

@@ -160,6 +160,11 @@ pub enum Refusal {
     NoStart {
         provider: DialectKind,
     },
+    /// The provider publishes no history of operations (Hostway, ZennoHosting).
+    NoProviderActivity {
+        provider: DialectKind,
+        why: crate::dialect::Absent,
+    },
     /// The provider publishes no rebuild (Hostway, ZennoHosting).
     NoRebuild {
         provider: DialectKind,
@@ -426,6 +431,11 @@ impl Refusal {
             ),
             R::NoResize { provider } => write!(f, "{} does not resize VMs.", provider.label()),
             R::NoStart { provider } => write!(f, "{} cannot start a VM.", provider.label()),
+            R::NoProviderActivity { provider, why } => write!(
+                f,
+                "{} keeps no history of operations that Vigil can read ({why}). The activity shows this console's own, and what is seen running on the VMs.",
+                provider.label()
+            ),
             R::NoRebuild { provider } => write!(
                 f,
                 "{} publishes no way to rebuild or reinstall a VM.",

@@ -4,7 +4,7 @@
 
 use crate::dialect::{Accepted, Observation};
 use crate::error::ApiError;
-use crate::model::{Operation, Phase, ProviderRef, Seen, TaskEnd, TaskState};
+use crate::model::{Action, Operation, Origin, Phase, ProviderRef, Seen, TaskEnd, TaskState};
 use crate::time::{Millis, SECOND};
 use crate::words::Note;
 
@@ -175,6 +175,7 @@ impl OpRecord {
         if let Some(r) = obs.follow.clone() {
             self.op.provider_ref = Some(r);
         }
+        self.learn_elsewhere(&obs);
         let verify = obs.vm.is_some() || self.sched.ended_seen.is_some();
         self.sched.flight = None;
         self.sched.errors = 0;
@@ -241,6 +242,22 @@ impl OpRecord {
             TaskState::Settled
         } else {
             TaskState::Idle
+        }
+    }
+
+    /// An operation started elsewhere learns what the provider calls it and who started it,
+    /// where the answer says.
+    fn learn_elsewhere(&mut self, obs: &Observation) {
+        let Origin::Elsewhere { by } = &mut self.op.origin else {
+            return;
+        };
+        if by.is_none() {
+            by.clone_from(&obs.started_by);
+        }
+        if let (Action::Elsewhere { raw }, Some(kind)) = (&mut self.op.action, &obs.started_as) {
+            if raw.is_empty() {
+                raw.clone_from(kind);
+            }
         }
     }
 
