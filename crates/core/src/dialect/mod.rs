@@ -21,6 +21,8 @@ use crate::time::Millis;
 use crate::words::Refusal;
 
 mod activity;
+#[cfg(test)]
+mod activity_tests;
 mod caps;
 mod common;
 mod find;
