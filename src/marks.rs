@@ -116,7 +116,7 @@ impl Marks {
             Change::Vm(c, v) | Change::Points(c, v, _) => {
                 b.vms.get(&(c.clone(), v.clone())).cloned()
             }
-            Change::Vms(c) | Change::Connection(c) => b.conns.get(c).cloned(),
+            Change::Vms(c) | Change::Connection(c) | Change::Activity(c) => b.conns.get(c).cloned(),
             Change::Op(id) => b.ops.get(id).cloned(),
             Change::Workflow(id) => b.workflows.get(id).cloned(),
             Change::Bulk(id) => b.bulks.get(id).cloned(),
@@ -129,7 +129,9 @@ impl Marks {
             Change::Vm(..) => self.any_vm.notify(),
             Change::Vms(_) => self.rows.notify(),
             Change::Connection(_) => self.connections.notify(),
-            Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) => self.activity.notify(),
+            Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) | Change::Activity(_) => {
+                self.activity.notify()
+            }
             Change::Catalogue(_) | Change::Points(..) => {}
         }
     }
