@@ -330,9 +330,13 @@ fn one_operation_per_vm_and_only_valid_actions() {
         e.start("c1", "v2", Action::Reboot, T0).unwrap_err(),
         Refusal::IsOff
     );
+    // The locked VM runs an operation nobody here started: the refusal names it.
     assert_eq!(
         e.start("c1", "v3", Action::Reboot, T0).unwrap_err(),
-        Refusal::Locked
+        Refusal::BusyWithOperation {
+            vm: "cache-01".into(),
+            action: Action::Elsewhere { raw: String::new() }
+        }
     );
     assert_eq!(
         e.start("c1", "v1", Action::Rename { name: "  ".into() }, T0)
@@ -956,7 +960,8 @@ fn the_vm_list_searches_filters_and_sorts() {
         sort: SortKey::Status,
         ..VmFilter::default()
     };
-    assert_eq!(ids(&e, &by_status), ["v4", "v1", "v3", "v2"]);
+    // The locked VM sorts by the operation it shows (started elsewhere).
+    assert_eq!(ids(&e, &by_status), ["v3", "v4", "v1", "v2"]);
 }
 
 #[test]
