@@ -169,12 +169,12 @@ fn world_caught(dialect: DialectKind, kind: Kind, seed: u64, found: &mut Found) 
 }
 
 const HEADER: &str =
-    "ops  done  failed  check  t/out  lost  f.done  f.fail  twice  resent  panic  unseen  faults  requests";
+    "ops  done  failed  check  t/out  lost  f.done  f.fail  twice  resent  panic  unseen  elsewh  phantom  faults  requests";
 
 fn row(out: &mut String, label: &str, t: &Tally) {
     let _ = writeln!(
         out,
-        "{label:<34}{:>5} {:>5} {:>7} {:>6} {:>6} {:>5} {:>7} {:>7} {:>6} {:>7} {:>6} {:>7} {:>7} {:>9}",
+        "{label:<34}{:>5} {:>5} {:>7} {:>6} {:>6} {:>5} {:>7} {:>7} {:>6} {:>7} {:>6} {:>7} {:>7} {:>8} {:>7} {:>9}",
         t.ops,
         t.done,
         t.failed,
@@ -187,6 +187,8 @@ fn row(out: &mut String, label: &str, t: &Tally) {
         t.resent,
         t.panics,
         t.unseeable,
+        t.elsewhere,
+        t.phantom,
         t.faults,
         t.requests
     );
@@ -269,6 +271,7 @@ fn the_campaign_loses_nothing_and_claims_nothing_untrue() {
     assert_eq!(all.false_failed, 0, "failed, and not so");
     assert_eq!(all.twice, 0, "writes applied twice");
     assert_eq!(all.resent, 0, "writes sent again blindly");
+    assert_eq!(all.phantom, 0, "phantom operations started elsewhere");
     assert!(
         found.problems.is_empty(),
         "{} problems",

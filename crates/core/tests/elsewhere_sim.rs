@@ -215,3 +215,73 @@ fn a_lost_answer_of_our_own_write_is_adopted_as_ours() {
         lost_answer_stays_ours(d);
     }
 }
+
+/// Our own reboot whose task never ends: it times out, in doubt, while the provider still
+/// shows its task under way on the VM. That is ours, left to it: no record of it as started
+/// elsewhere, however long it shows. On another VM, once a reboot of ours truly ended (done),
+/// a colleague's reboot is another's and is followed as such.
+fn doubt_keeps_what_runs(dialect: DialectKind) {
+    let mut w = World::new(dialect, scenario(13, 0.0));
+    let vm = w.vm_where(|v| v.power == PowerState::Running && !v.locked);
+    w.sim.set_faults("stuck=1".parse().expect("a fault spec"));
+    let id = w
+        .engine
+        .start("c", vm.id.as_str(), Action::Reboot, w.now)
+        .expect("allowed");
+    w.run_until(60 * 60 * SECOND, |e| {
+        e.view().operation(&id).is_some_and(|o| !o.is_open())
+    });
+    let op = w.engine.op(&id);
+    assert!(op.phase.needs_check(), "{dialect:?}: {op:?}");
+    let stuck = w
+        .sim
+        .latest_action(dialect.slug(), vm.id.as_str())
+        .expect("our reboot in the truth");
+    assert!(stuck.finished_at_ms.is_none(), "{dialect:?}: {stuck:?}");
+    // The engine reads on (its lists, its other VMs) for a while: nothing new of its own.
+    let until = w.now + 5 * 60 * SECOND;
+    while w.now < until {
+        step(&mut w);
+    }
+    assert!(elsewhere(&w).is_empty(), "{dialect:?}: {:?}", elsewhere(&w));
+    w.sim.set_faults(vigil_sim::Faults::none());
+    // Ours, truly ended on another VM; then a colleague's reboot there.
+    let other = w.vm_where(|v| v.id != vm.id && v.power == PowerState::Running && !v.locked);
+    let ours = w
+        .engine
+        .start("c", other.id.as_str(), Action::Reboot, w.now)
+        .expect("allowed");
+    w.run_until(10 * 60 * SECOND, |e| {
+        e.view().operation(&ours).is_some_and(|o| !o.is_open())
+    });
+    assert_eq!(w.engine.op(&ours).phase, Phase::Succeeded, "{dialect:?}");
+    let due = w.engine.wake().expect("a next round");
+    w.now = w.now.max(due.saturating_sub(2 * SECOND));
+    colleague_reboot(&mut w, dialect, &other);
+    w.run_until(10 * 60 * SECOND, |e| {
+        e.view()
+            .operations()
+            .any(|o| o.origin.is_elsewhere() && !o.is_open())
+    });
+    let seen = elsewhere(&w);
+    assert_eq!(seen.len(), 1, "{dialect:?}: {seen:?}");
+    assert_eq!(seen[0].vm_id(), Some(&other.id), "{dialect:?}");
+    assert_eq!(
+        seen[0].phase,
+        Phase::Succeeded,
+        "{dialect:?}: {:?}",
+        seen[0]
+    );
+}
+
+#[test]
+fn an_operation_of_ours_in_doubt_is_never_taken_for_anothers() {
+    for d in [
+        DialectKind::Cloudsfor,
+        DialectKind::ZennoHosting,
+        DialectKind::OnetSolutions,
+        DialectKind::Erigones,
+    ] {
+        doubt_keeps_what_runs(d);
+    }
+}

@@ -7,7 +7,11 @@
 //! Ours is never taken for another's: a VM with an operation of ours still open (a submit
 //! whose answer was lost, still being looked for, included) shows ours; a task under a reference
 //! one of ours holds is ours; an answer asked for before one of ours on that VM ended may still
-//! show ours, and is not read for this.
+//! show ours, and is not read for this; one that ended without its task seen over (*Needs
+//! check*, *Timed out*…) keeps what runs on its VM, for it may be it — until a later one there
+//! ends done.
+//! This holds across reloads and tab handovers: what is judged is the operations the engine
+//! holds (resumed or mirrored), and answers sent by this engine only.
 
 use crate::dialect::Running;
 use crate::engine::core::Happened;
@@ -16,6 +20,7 @@ use crate::engine::Core;
 use crate::http::HttpResponse;
 use crate::ids::{ConnId, OpId};
 use crate::model::{Action, Operation, Origin, Phase, Proof, Target};
+use crate::words::Note;
 
 impl Core {
     /// Looks at an answer for operations under way that nobody here started, and follows each.
@@ -35,22 +40,58 @@ impl Core {
     }
 
     /// Whether what `r` shows is one of the operations here (ours, or one already followed),
-    /// or may be: an answer older than the end of one on that VM.
+    /// or may be. On `r`'s VM (a create of ours: also by the name it gives the new VM, for an
+    /// answer may have spoiled the id it learned):
+    ///
+    /// - any operation still open there, ours or followed, or one following `r`'s task;
+    /// - any that ended at or after this answer was asked for (it may show it still running);
+    /// - any that ended without its task seen over ([`left_running`]: *Needs check*, *Timed
+    ///   out*, superseded, refused past a first step that was taken), unless one there since
+    ///   ended done: what runs there may well be it, and is left to it — never a second
+    ///   record beside it ("Check now" on it looks again).
+    ///
+    /// So only once what ran there was seen to its end (or a later one was done) may what runs
+    /// next be another's.
     fn is_ours_or_known(&self, conn: &ConnId, r: &Running, a: Answer) -> bool {
-        self.ops
+        // The answer may not name the VM (an action list): the inventory does.
+        let vm_name = match self.conns.get(conn).and_then(|c| c.inv.get(&r.vm)) {
+            Some(vm) if r.vm_name.is_empty() => vm.name.as_str(),
+            _ => r.vm_name.as_str(),
+        };
+        let on_vm = |op: &Operation| match &op.target {
+            // A create whose VM is not known by id yet: by its name.
+            Target::Vm { id: None, name } => !vm_name.is_empty() && name == vm_name,
+            t => {
+                t.vm_id() == Some(&r.vm)
+                    || (matches!(op.action, Action::Create(_))
+                        && !vm_name.is_empty()
+                        && op.target.name() == vm_name)
+            }
+        };
+        let mut there: Vec<&Operation> = Vec::new();
+        for op in self
+            .ops
             .iter()
-            .filter(|x| &x.op.connection == conn)
-            .any(|x| {
-                let op = &x.op;
-                let on_vm = match &op.target {
-                    // A create whose VM is not known by id yet: by its name.
-                    Target::Vm { id: None, name } => !r.vm_name.is_empty() && name == &r.vm_name,
-                    t => t.vm_id() == Some(&r.vm),
-                };
-                let same_task = op.provider_ref.as_ref() == Some(&r.task);
-                let stale = on_vm && op.finished_at.is_some_and(|f| f >= a.sent);
-                same_task || stale || (on_vm && op.is_open())
-            })
+            .map(|x| &x.op)
+            .filter(|op| &op.connection == conn)
+        {
+            if op.provider_ref.as_ref() == Some(&r.task) {
+                return true;
+            }
+            if !on_vm(op) {
+                continue;
+            }
+            let stale = op.finished_at.is_none_or(|f| f >= a.sent);
+            if op.is_open() || stale {
+                return true;
+            }
+            there.push(op);
+        }
+        there.iter().filter(|op| left_running(op)).any(|op| {
+            !there
+                .iter()
+                .any(|l| l.submitted_at > op.submitted_at && l.phase == Phase::Succeeded)
+        })
     }
 
     /// Makes the record of an operation started elsewhere, followed from now on.
@@ -90,5 +131,21 @@ impl Core {
         };
         self.ops.insert(OpRecord::new(op, a.now));
         Some(id)
+    }
+}
+
+/// Whether an operation that ended may have left its provider's task running: it ended
+/// without that task seen over — *Needs check* or *Timed out* (a submit whose answer was lost
+/// and never found included), superseded, or failed or cancelled with no report of its task's
+/// end where a write of it was taken (refused at a later step, say).
+fn left_running(op: &Operation) -> bool {
+    match op.phase {
+        Phase::NeedsCheck | Phase::TimedOut | Phase::Superseded => true,
+        Phase::Failed | Phase::Cancelled => {
+            let reported = matches!(op.note, Some(Note::Reported { .. }));
+            let taken = op.accepted_at.is_some() || op.stage > 0;
+            taken && !reported && op.task_ended_at.is_none()
+        }
+        _ => false,
     }
 }

@@ -33,7 +33,10 @@ pub(super) fn running(resp: &HttpResponse, known: &[Vm]) -> Vec<Running> {
 
 fn running_one(item: &Value, known: &[Vm]) -> Option<Running> {
     let f = Fields::of(item);
-    let operation = f.operation.clone().filter(|_| f.active())?;
+    // Only a status that says "under way": an unknown one keeps a followed operation open,
+    // but shows nothing new started (it may be an ended one's status, spoiled).
+    let under_way = matches!(f.status.as_deref(), Some("pending" | "in_progress"));
+    let operation = f.operation.clone().filter(|_| under_way)?;
     let id = text(item, "id")?;
     let project = known
         .iter()

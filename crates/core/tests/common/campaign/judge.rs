@@ -19,6 +19,18 @@
 //!   given to the last one did not say it was not applied (only a `429` says so).
 //!
 //! *Needs check* and *Timed out* claim nothing: they are counted, never wrong.
+//!
+//! Operations **started elsewhere** (records the engine made of what it saw running on a VM,
+//! `Origin::Elsewhere`) are no writes of ours: they are left out of the windows above, and
+//! judged on their own. In the campaign no one else acts, so the provider ran something on a
+//! VM that no operation of ours accounts for only where the engine lost the link to one of ours
+//! (no longer shows it — itself counted **lost**); then "started elsewhere" is all the console
+//! can honestly say, and it follows it to its end like any other. Everything else is a
+//! **phantom elsewhere**: a record with no operation of the provider running on its VM, when
+//! it was seen, that is not one of ours (what the provider took in one of our operations'
+//! windows is ours). A record claimed done must also match such an operation that succeeded
+//! and had finished by the close (else **false done**; a failure no client can see counts as
+//! unseen, as for ours).
 
 use std::collections::HashMap;
 use std::ops::AddAssign;
@@ -60,6 +72,11 @@ pub struct Tally {
     /// failed leaves the server as one that worked): not wrong, counted.
     pub unseeable: usize,
     pub panics: usize,
+    /// Operations started elsewhere the engine followed.
+    pub elsewhere: usize,
+    /// Of those, records of an operation that the provider was not running on that VM, or that
+    /// was one of ours.
+    pub phantom: usize,
     pub requests: usize,
     /// Faults injected (by the simulator and the wire), reloads and handovers.
     pub faults: usize,
@@ -83,6 +100,8 @@ impl AddAssign for Tally {
         self.resent += o.resent;
         self.unseeable += o.unseeable;
         self.panics += o.panics;
+        self.elsewhere += o.elsewhere;
+        self.phantom += o.phantom;
         self.requests += o.requests;
         self.faults += o.faults;
         self.over_deadline = self.over_deadline.max(o.over_deadline);
@@ -104,9 +123,13 @@ pub fn judge(wire: &Wire, work: &Work, cell: &str, problems: &mut Vec<String>) -
         .into_iter()
         .filter(|c| c.dialect == work.dialect.slug())
         .collect();
-    let ops: Vec<&Operation> = view.operations().collect();
+    let (elsewhere, ops): (Vec<&Operation>, Vec<&Operation>) =
+        view.operations().partition(|o| o.origin.is_elsewhere());
+    // What the provider took for an operation of ours, each by its index in `truth`.
+    let mut ours: Vec<usize> = Vec::new();
     for op in &ops {
         let taken = taken(op, &ops, &truth);
+        ours.extend(taken.iter().filter_map(|c| index_of(&truth, c)));
         let close = work.closes.get(op.id.as_str());
         let mut flag = |why: String| {
             problems.push(format!(
@@ -118,6 +141,18 @@ pub fn judge(wire: &Wire, work: &Work, cell: &str, problems: &mut Vec<String>) -
         };
         judge_op(work.dialect, op, &taken, close, &mut t, &mut flag);
         resent(op, &ops, &wire.log, &mut t, &mut flag);
+    }
+    for op in &elsewhere {
+        let close = work.closes.get(op.id.as_str());
+        let mut flag = |why: String| {
+            problems.push(format!(
+                "{cell}: {} {:?} on {}: {why}",
+                op.id,
+                op.action,
+                key(op)
+            ))
+        };
+        judge_elsewhere(op, &truth, &ours, close, &mut t, &mut flag);
     }
     for item in &work.items {
         let mut flag = |why: String| problems.push(format!("{cell}: {item:?}: {why}"));
@@ -150,6 +185,64 @@ fn taken<'a>(op: &Operation, ops: &[&Operation], truth: &'a [Completion]) -> Vec
         .filter(|c| c.vm_id == k || (create && c.vm_name == k))
         .filter(|c| (since..until).contains(&(c.accepted_at_ms as Millis)))
         .collect()
+}
+
+/// Where `c` is in `truth`.
+fn index_of(truth: &[Completion], c: &Completion) -> Option<usize> {
+    truth.iter().position(|x| std::ptr::eq(x, c))
+}
+
+/// An operation started elsewhere: the provider must have been running, on its VM when the
+/// engine first saw it (the answer asked for then: its `submitted_at`), an operation that is
+/// none of ours (`ours`: indices in `truth`); one claimed done must match one of those that
+/// succeeded and had finished by the close.
+fn judge_elsewhere(
+    op: &Operation,
+    truth: &[Completion],
+    ours: &[usize],
+    close: Option<&Close>,
+    t: &mut Tally,
+    flag: &mut dyn FnMut(String),
+) {
+    t.elsewhere += 1;
+    let seen = op.submitted_at;
+    let k = key(op);
+    let running: Vec<&Completion> = truth
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.vm_id == k && !ours.contains(i))
+        .map(|(_, c)| c)
+        .filter(|c| c.accepted_at_ms as Millis <= seen)
+        .filter(|c| c.finished_at_ms.is_none_or(|f| f as Millis >= seen))
+        .collect();
+    if running.is_empty() {
+        t.phantom += 1;
+        let near: Vec<&Completion> = truth.iter().filter(|c| c.vm_id == k).collect();
+        return flag(format!(
+            "phantom elsewhere ({:?}): nothing but ours ran on the VM at {seen}: {near:?}",
+            op.phase
+        ));
+    }
+    if op.phase != Phase::Succeeded {
+        return;
+    }
+    let Some(close) = close else {
+        t.false_done += 1;
+        return flag("done, and never seen closing".into());
+    };
+    let at = close.at as u64;
+    if running.iter().any(|c| c.succeeded && c.finished_by(at)) {
+        return;
+    }
+    if running.iter().all(|c| !c.visible && c.finished_by(at)) {
+        t.unseeable += 1;
+        return;
+    }
+    t.false_done += 1;
+    flag(format!(
+        "done at {}, but what ran had not finished or failed: {running:?}",
+        close.at
+    ));
 }
 
 /// Writes of `op` sent again: the same request (URL and body, naming its VM) within its window,
