@@ -10,6 +10,7 @@
 mod hint;
 mod labels;
 mod note;
+mod page;
 mod refusal;
 mod storage;
 mod workflow;
@@ -17,6 +18,7 @@ mod workflow;
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
+pub use page::*;
 pub use refusal::Refusal;
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
