@@ -125,6 +125,7 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>, shared: Signal<bool>)
     let (conn_attr, vm_attr) = (conn.to_string(), vm.to_string());
     let checked = selected.clone();
     let tag = provider.clone();
+    let tag_title = provider.clone();
     let (p_conn, p_vm) = (conn.clone(), vm.clone());
     view! {
         <tr class="vm" data-conn=conn_attr data-vm=vm_attr
@@ -154,9 +155,9 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>, shared: Signal<bool>)
                     None => view! { <span class="none">{words::NOTHING}</span> }.into_any(),
                 }}
             </td>
-            <td class="region">{field(|d| d.region.clone())}</td>
-            <td class="size">{field(|d| d.size.clone())}</td>
-            <td class="provider">{provider}</td>
+            <td class="region" title=field(|d| d.region.clone())>{field(|d| d.region.clone())}</td>
+            <td class="size" title=field(|d| d.size.clone())>{field(|d| d.size.clone())}</td>
+            <td class="provider" title=tag_title>{provider}</td>
             <td class="acts">
                 <div class="actions">
                     <span class="primary-slot">

@@ -130,9 +130,12 @@ fn TabList(conn: ConnId, vm: VmId, tab: Memo<VmTab>) -> impl IntoView {
     let hrefs: Vec<(VmTab, String)> = VmTab::ALL.iter().map(|t| (*t, route(*t).href())).collect();
     let links = hrefs.clone();
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        // From the tab that has focus (else the one shown).
+        let focused = document().active_element().map(|e| e.id());
         let at = VmTab::ALL
             .iter()
-            .position(|t| *t == tab.get_untracked())
+            .position(|t| Some(tab_id(*t)) == focused)
+            .or_else(|| VmTab::ALL.iter().position(|t| *t == tab.get_untracked()))
             .unwrap_or(0) as isize;
         let n = VmTab::ALL.len() as isize;
         let to = match ev.key().as_str() {

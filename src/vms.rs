@@ -318,7 +318,8 @@ fn Table(
                         }).collect_view()}
                     </tbody>
                 </Show>
-                <tbody hidden=move || !settled.get()>
+                <Show when=move || settled.get()>
+                <tbody>
                     <Show when=move || { range.get().0 > 0 }>
                         <tr class="spacer" aria-hidden="true"
                             style:height=move || format!("{}px", range.get().0 as f64 * row_h.get())></tr>
@@ -334,6 +335,7 @@ fn Table(
                             style:height=move || format!("{}px", (rows.with(Vec::len) - range.get().1) as f64 * row_h.get())></tr>
                     </Show>
                 </tbody>
+                </Show>
             </table>
             <Show when=move || { rows.with(Vec::is_empty) && total.get() > 0 }>
                 <p class="hint">{Label::NoMatch.text()}</p>
@@ -387,8 +389,8 @@ fn ConnStatus(id: ConnId, name: String) -> impl IntoView {
             {move || {
                 let (list, count) = state.get().unwrap_or((None, 0));
                 match list {
-                    Some(ListState::Loading) | None => view! { <span>{words::loading_vms()}</span> }.into_any(),
-                    Some(ListState::Ready { .. }) => view! { <span>{words::listed_said(count, &intl::number(count))}</span> }.into_any(),
+                    Some(ListState::Loading) | None => view! { <span class="state">{words::loading_vms()}</span> }.into_any(),
+                    Some(ListState::Ready { .. }) => view! { <span class="state">{words::listed_said(count, &intl::number(count))}</span> }.into_any(),
                     Some(ListState::Failed { error, .. }) => view! {
                         <span class="error" role="alert">" — "
                             {(count > 0).then(|| words::list_incomplete(count))}

@@ -49,7 +49,17 @@ for (const [w, h] of [[1280, 800], [360, 740]]) {
 }
 
 const { context, page } = await open(1280, 800, 'light');
-await page.getByRole('region', { name: 'Virtual machines' }).getByRole('rowheader').getByRole('link').nth(1).click();
+// A cloudsfor VM that is running, with its addresses.
+await page
+  .getByRole('region', { name: 'Virtual machines' })
+  .getByRole('row')
+  .filter({ has: page.getByRole('cell', { name: 'Demo cloudsfor', exact: true }) })
+  .filter({ has: page.getByRole('button', { name: /^Copy / }) })
+  .filter({ hasText: 'running' })
+  .first()
+  .getByRole('rowheader')
+  .getByRole('link')
+  .click();
 for (const tab of TABS) {
   await page.getByRole('tab', { name: new RegExp(`^${tab}$`, 'i') }).click();
   await page.getByRole('tabpanel').waitFor();
