@@ -58,7 +58,7 @@ pub fn TabPanel(
             </Show>
         }
         .into_any(),
-        VmTab::Rebuild => absent(caps).into_any(),
+        VmTab::Rebuild => absent(caps, words::tab_label(VmTab::Rebuild)).into_any(),
         VmTab::Snapshots => {
             let count = move || data.with(|d| d.as_ref().and_then(|d| d.vm.snapshot_count));
             view! {
@@ -80,10 +80,10 @@ pub fn TabPanel(
     }
 }
 
-/// What a provider without this section says: "Hostway does not offer this."
-fn absent(caps: &'static Caps) -> impl IntoView {
+/// What a provider without this says: "cloudsfor does not offer: Restore backup."
+fn absent(caps: &'static Caps, what: &str) -> impl IntoView {
     view! {
-        <p class="absent">{Refusal::NotOffered { provider: caps.kind }.to_string()}</p>
+        <p class="absent">{words::not_offered_here(caps.kind, &[what])}</p>
     }
 }
 
@@ -98,7 +98,7 @@ fn InPlace(
     caps: &'static Caps,
 ) -> impl IntoView {
     if !caps.offers(kind) {
-        return absent(caps).into_any();
+        return absent(caps, words::action_label(kind)).into_any();
     }
     let command = VmCommand::Action(kind);
     let said = move || {

@@ -36,7 +36,7 @@ impl PageLabel {
             }
             PageLabel::VmSections => "Sections of this VM",
             PageLabel::PowerActions => "Power actions",
-            PageLabel::NoAddresses => "The provider lists no IP address for this VM.",
+            PageLabel::NoAddresses => "No IP address is known for this VM.",
             PageLabel::Connection => "Connection",
             PageLabel::LoadingRow => "Loading…",
         }
