@@ -83,6 +83,15 @@ pub enum Command {
         vm: VmId,
         kind: crate::model::PointKind,
     },
+    /// Reads a list now: a connection's (or its project's) networks or public IPs, a public
+    /// IP's port forwards, a VM's volumes — or a VM's snapshots or backups (as
+    /// [`Command::ReadPoints`]). [`crate::View::list`] shows it (snapshots and backups:
+    /// [`crate::View::points`]); a [`crate::engine::Change::List`] says when it changed.
+    ReadList {
+        conn: ConnId,
+        scope: crate::model::Scope,
+        kind: crate::model::ResourceKind,
+    },
     /// Lists a connection's VMs again now (also after refused credentials).
     Refresh {
         conn: ConnId,

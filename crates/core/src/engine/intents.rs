@@ -48,6 +48,7 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
         // Connections and their catalogues.
         Command::Refresh { conn } => refresh(core, &conn, now),
         Command::ReadPoints { conn, vm, kind } => core.ask_points(&conn, &vm, kind),
+        Command::ReadList { conn, scope, kind } => core.ask_list(&conn, &scope, kind),
         Command::LoadCatalogue { conn, region } => load_catalogue(core, conn, region),
         Command::AddConnection(cfg) => {
             core.add_connection(cfg, now);

@@ -45,6 +45,7 @@ pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), R
             plan_allowed(core, wfs, &w.connection, &w.vm_id, &plan)
         }
         Command::ReadPoints { conn, vm, kind } => points_readable(core, conn, vm, *kind),
+        Command::ReadList { conn, scope, kind } => list_readable(core, conn, scope, *kind),
         Command::Refresh { conn } | Command::LoadCatalogue { conn, .. } => {
             core.conn(conn).map(drop).ok_or(Refusal::UnknownConnection)
         }
@@ -93,6 +94,29 @@ fn points_readable(
     let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
     c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
     if !c.caps.points.of(kind).list.offered() {
+        return Err(Refusal::NotOffered {
+            provider: c.cfg.dialect,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a list can be read: a VM's snapshots or backups as [`points_readable`]; the rest
+/// where the provider lists that kind in that scope ([`crate::dialect::Dialect::res_request`]).
+fn list_readable(
+    core: &Core,
+    conn: &ConnId,
+    scope: &crate::model::Scope,
+    kind: crate::model::ResourceKind,
+) -> Result<(), Refusal> {
+    if let (Some(point), Some(vm)) = (kind.point(), scope.vm()) {
+        return points_readable(core, conn, vm, point);
+    }
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    if let Some(vm) = scope.vm() {
+        c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
+    }
+    if c.api.res_request(scope, kind).is_none() {
         return Err(Refusal::NotOffered {
             provider: c.cfg.dialect,
         });

@@ -5,6 +5,7 @@ mod action;
 mod operation;
 mod point;
 mod proof;
+mod resource;
 mod target;
 mod vm;
 
@@ -14,7 +15,12 @@ pub use action::{
 pub use operation::{Operation, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};
-pub use target::{
-    Addressed, Expect, Mismatch, PointSeen, PowerTarget, ResourceKind, Seen, Target, VmExpect,
+pub use resource::{
+    forward_name, ForwardSpec, Member, Protocol, Res, ResDetail, ResList, ResState, ResourceKind,
+    Scope,
 };
-pub use vm::{Address, PowerState, Size, Vm};
+pub use target::{
+    Addressed, Expect, Mismatch, NetExpect, PointSeen, PowerTarget, ResExpect, ResSeen, ResTarget,
+    Seen, Target, VmExpect,
+};
+pub use vm::{Address, PowerState, Size, Vm, VmNetwork};

@@ -14,6 +14,7 @@ mod note;
 mod points;
 mod rebuild;
 mod refusal;
+mod resources;
 mod storage;
 mod workflow;
 
@@ -24,6 +25,7 @@ pub use note::Note;
 pub use points::{plural, point_state, point_word, PointRefusal};
 pub use rebuild::{rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label};
 pub use refusal::Refusal;
+pub use resources::{res_state, resource_word};
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 

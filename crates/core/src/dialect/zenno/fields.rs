@@ -130,6 +130,8 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     })
 }
 

@@ -42,6 +42,8 @@ fn vm(status: &str) -> Vm {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 
