@@ -25,6 +25,7 @@ mod caps;
 mod common;
 mod find;
 pub mod links;
+mod netcaps;
 mod points;
 #[cfg(test)]
 mod testing;
@@ -45,6 +46,7 @@ pub(crate) use common::{
 };
 pub use common::{ConnectionConfig, Credentials};
 pub use find::{Found, Submit, FIND_SLACK};
+pub use netcaps::{NetCaps, ResOps};
 pub use points::{Absent, Avail, PointCaps, PointName, PointOps};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

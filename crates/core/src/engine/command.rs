@@ -31,6 +31,15 @@ pub enum Command {
         vm: VmId,
         action: Action,
     },
+    /// One action on a connection's networks, public IPs or port-forward rules
+    /// ([`crate::model::ActionKind::res_kind`]): `scope` is the list the item is (or will be)
+    /// in — a project's ([`crate::model::Scope::Place`]) or the connection's, a public IP's for
+    /// its rules. Joining a VM to a network is an [`Command::Act`] on the VM.
+    ActRes {
+        conn: ConnId,
+        scope: crate::model::Scope,
+        action: Action,
+    },
     /// A new VM.
     Create {
         conn: ConnId,

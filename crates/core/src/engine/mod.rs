@@ -32,6 +32,7 @@ mod lists;
 mod notices;
 mod ops;
 mod points;
+mod resrules;
 mod round;
 mod rules;
 mod sync;

@@ -21,6 +21,11 @@ use crate::workflow::{Plan, DEFAULT_STOP_GRACE_S, MAX_STOP_GRACE_S};
 pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), Refusal> {
     match cmd {
         Command::Act { conn, vm, action } => act_allowed(core, wfs, conn, vm, action),
+        Command::ActRes {
+            conn,
+            scope,
+            action,
+        } => crate::engine::resrules::res_allowed(core, conn, scope, action),
         Command::Create { conn, spec } => {
             match create_problems(core, conn, spec).into_iter().next() {
                 Some((_, why)) => Err(why),

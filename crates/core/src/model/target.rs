@@ -642,6 +642,35 @@ impl Action {
                 return Expect::Appears(e);
             }
             Action::Delete { .. } => return Expect::Gone,
+            Action::DeleteNetwork { .. }
+            | Action::ReleaseIp { .. }
+            | Action::DeleteForward { .. } => return Expect::Gone,
+            // The provider assigns the range: done once it shows one.
+            Action::CreateNetwork { .. } => {
+                return Expect::ResReady(ResExpect {
+                    cidr: true,
+                    ..ResExpect::default()
+                })
+            }
+            Action::AllocateIp => {
+                return Expect::ResReady(ResExpect {
+                    address: true,
+                    ..ResExpect::default()
+                })
+            }
+            Action::CreateForward(spec) | Action::UpdateForward { spec, .. } => {
+                return Expect::ResReady(ResExpect {
+                    forward: Some(spec.clone()),
+                    ..ResExpect::default()
+                })
+            }
+            Action::AttachNetwork { network, .. } | Action::DetachNetwork { network, .. } => {
+                e.network = Some(NetExpect {
+                    network: network.trim().to_string(),
+                    attached: matches!(self, Action::AttachNetwork { .. }),
+                })
+            }
+            Action::SetVpc { vpc, .. } => e.vpc = Some(vpc.trim().to_string()),
         }
         Expect::Shows(e)
     }

@@ -81,7 +81,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         uptime_s: None,
         features: Vec::new(),
         networks: Vec::new(),
-        vpc: None,
+        vpc: super::net::vpc_of(v),
     })
 }
 

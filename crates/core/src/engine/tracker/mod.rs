@@ -353,6 +353,10 @@ impl OpRecord {
                     (crate::model::Mismatch::StillThere { status }, _) if seen.point.is_some() => {
                         status.clone()
                     }
+                    (_, _) if seen.res.is_some() => match seen.res {
+                        Some(crate::model::ResSeen::Found(r)) => r.status_raw.clone(),
+                        _ => "not listed".into(),
+                    },
                     (_, Some(vm)) => vm.status_raw.clone(),
                     (_, None) => "not listed".into(),
                 });
