@@ -310,3 +310,188 @@ fn a_network_with_vms_is_refused_before_sending_naming_them_and_in_the_providers
         .network(ZENNO, &lab)
         .is_some_and(|t| t.state == Truth::Ready));
 }
+
+/// The `lag` fault: the network turns `active` before its range shows, and an attach reports
+/// `succeeded` before the VM's networks hold it. Neither is done until the resource shows it.
+#[test]
+fn the_lag_fault_never_counts_as_done() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(163, 0.0));
+    w.sim.set_faults(vigil_sim::Faults::parse("lag=15000").unwrap());
+    let place = Scope::Place(w.project());
+    let net = create_network(&mut w, &place, "slow");
+    // The engine saw it `active` without a range first, and waited.
+    let op = w
+        .engine
+        .view()
+        .operations()
+        .find(|o| o.action == Action::CreateNetwork { name: "slow".into() })
+        .unwrap()
+        .clone();
+    let t = w.sim.network(ZENNO, &net).unwrap();
+    assert_eq!(t.state, Truth::Ready);
+    assert!(op.finished_at.unwrap() >= op.accepted_at.unwrap() + 15_000);
+    let (vm, _) = two_vms(&w, &net);
+    let id = w
+        .act_vm(
+            &vm,
+            Action::AttachNetwork {
+                network: net.clone(),
+                name: "slow".into(),
+            },
+        )
+        .unwrap();
+    let (n, v) = (net.clone(), vm.clone());
+    let op = w.run_checked(&id, move |sim, _| {
+        let t = sim.network(ZENNO, &n).ok_or("no network")?;
+        t.attached
+            .iter()
+            .any(|a| a.vm_id == v)
+            .then_some(())
+            .ok_or_else(|| "reported done, not attached yet".into())
+    });
+    // Done once it really shows, or left to be checked: never done before.
+    assert!(matches!(op.phase, Phase::Succeeded | Phase::NeedsCheck), "{:?}", op.phase);
+}
+
+/// A port already forwarded: refused before sending when the rules were read; otherwise the
+/// provider's `409 port_in_use` in its own words, and nothing counted as done.
+#[test]
+fn a_port_in_use_is_said_in_the_providers_words() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(164, 0.0));
+    let place = Scope::Place(w.project());
+    let ips = w.read_list(&place, ResourceKind::PublicIp);
+    let seeded = ips
+        .items
+        .iter()
+        .find(|ip| {
+            w.sim
+                .public_ip(ZENNO, &ip.id)
+                .is_some_and(|t| t.forwards.iter().any(|f| f.external_port == 80))
+        })
+        .expect("the seeded rules' public IP")
+        .id
+        .clone();
+    let rules = Scope::Parent {
+        kind: ResourceKind::PublicIp,
+        id: seeded.clone(),
+        place: place.place().map(str::to_string),
+    };
+    let vm = w.vms()[0].id.clone();
+    let spec = ForwardSpec {
+        protocol: Protocol::Tcp,
+        external_port: 80,
+        vm: vm.clone(),
+        internal_port: 8081,
+    };
+    let id = w.act_res(&rules, Action::CreateForward(spec.clone())).unwrap();
+    let op = w.run_checked(&id, |_, _| Err("a refused rule never succeeds".into()));
+    assert_eq!(op.phase, Phase::Failed);
+    let said = format!("{:?}", op.note);
+    assert!(said.contains("is already forwarded to VM"), "{said}");
+    // With the rules read, the same is refused before anything is sent.
+    w.read_list(&rules, ResourceKind::Forward);
+    let sent = w.sent.len();
+    let refused = w.act_res(&rules, Action::CreateForward(spec));
+    assert!(
+        matches!(refused, Err(Refusal::Res(ResRefusal::PortTaken { .. }))),
+        "{refused:?}"
+    );
+    assert_eq!(w.sent.len(), sent);
+}
+
+/// A network's create kept by the page and resumed after a reload ends verified on the
+/// network the provider really made.
+#[test]
+fn a_network_operation_resumes_after_a_reload() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(165, 0.0));
+    let place = Scope::Place(w.project());
+    w.read_list(&place, ResourceKind::Network);
+    let id: OpId = w
+        .act_res(&place, Action::CreateNetwork { name: "kept".into() })
+        .unwrap();
+    w.run_until(60_000, |e| e.op(&id).phase == Phase::InProgress);
+    let saved = w.engine.saved();
+    let text = serde_json::to_string(&saved).unwrap();
+    let saved: vigil_core::SavedState = serde_json::from_str(&text).unwrap();
+    let kept = saved.operations.iter().find(|o| o.id == id).unwrap();
+    assert!(matches!(kept.target, Target::Res { .. }), "{:?}", kept.target);
+    w.reload(w.now + 1_000);
+    w.engine.import(saved, w.now);
+    let op = w.succeeds_checked(&id, |sim, op| {
+        let t = sim
+            .network(ZENNO, &rule_id(op).ok_or("no id")?)
+            .ok_or("not in the truth")?;
+        (t.state == Truth::Ready && t.cidr.is_some())
+            .then_some(())
+            .ok_or_else(|| format!("{t:?}"))
+    });
+    let t = w.sim.network(ZENNO, &learned(&op)).unwrap();
+    assert_eq!(t.name, "kept");
+}
+
+/// ONETSolutions: the VPCs from the catalogue, and a VM moved into another of its location,
+/// verified on `Instance.vpc.id` as the truth has it.
+#[test]
+fn an_onet_vm_moves_to_another_vpc() {
+    let mut w = World::new(DialectKind::OnetSolutions, scenario(166, 0.0));
+    let vpcs = w.read_list(&Scope::Conn, ResourceKind::Network);
+    assert!(vpcs.items.iter().all(|v| v.cidr().is_some()));
+    let vm = w.vm_where(|v| v.status_raw == "running" && v.vpc.is_some());
+    let current = vpcs
+        .items
+        .iter()
+        .find(|v| Some(&v.id) == vm.vpc.as_ref())
+        .unwrap();
+    let location = current.name.rsplit('-').next().unwrap().to_string();
+    let other = vpcs
+        .items
+        .iter()
+        .find(|v| v.id != current.id && v.name.ends_with(&format!("-{location}")))
+        .expect("another VPC in the location")
+        .clone();
+    let vm_id = vm.id.to_string();
+    let id = w
+        .act_vm(
+            &vm_id,
+            Action::SetVpc {
+                vpc: other.id.clone(),
+                name: other.name.clone(),
+            },
+        )
+        .unwrap();
+    let (o, v) = (other.id.clone(), vm_id.clone());
+    w.succeeds_checked(&id, move |sim, _| {
+        let t = sim.network("onetsolutions", &o).ok_or("no VPC")?;
+        t.attached
+            .iter()
+            .any(|a| a.vm_id == v)
+            .then_some(())
+            .ok_or_else(|| "not in the VPC in the truth".into())
+    });
+    assert_eq!(w.engine.vm("c", &vm_id).unwrap().vpc, Some(other.id));
+}
+
+/// cloudsfor's private networks are in its sheet but not in vigil-sim: absent, with a reason,
+/// and a list of them is refused rather than sent.
+#[test]
+fn cloudsfor_networks_are_absent_with_a_reason() {
+    let caps = DialectKind::Cloudsfor.caps();
+    assert_eq!(
+        caps.net.networks.list,
+        vigil_core::dialect::Avail::Absent(vigil_core::dialect::Absent::NotYetSupported)
+    );
+    let mut w = World::new(DialectKind::Cloudsfor, scenario(167, 0.0));
+    let refused = w.engine.cmd(
+        vigil_core::Command::ReadList {
+            conn: "c".into(),
+            scope: Scope::Conn,
+            kind: ResourceKind::Network,
+        },
+        w.now,
+    );
+    assert!(matches!(refused, Err(Refusal::NotOffered { .. })), "{refused:?}");
+    for d in [DialectKind::Erigones, DialectKind::Hostway, DialectKind::OnetSolutions] {
+        let net = &d.caps().net;
+        assert!(!net.forwards.create.offered(), "{d:?}");
+    }
+}
