@@ -316,7 +316,8 @@ fn a_network_with_vms_is_refused_before_sending_naming_them_and_in_the_providers
 #[test]
 fn the_lag_fault_never_counts_as_done() {
     let mut w = World::new(DialectKind::ZennoHosting, scenario(163, 0.0));
-    w.sim.set_faults(vigil_sim::Faults::parse("lag=15000").unwrap());
+    w.sim
+        .set_faults(vigil_sim::Faults::parse("lag=15000").unwrap());
     let place = Scope::Place(w.project());
     let net = create_network(&mut w, &place, "slow");
     // The engine saw it `active` without a range first, and waited.
@@ -324,7 +325,12 @@ fn the_lag_fault_never_counts_as_done() {
         .engine
         .view()
         .operations()
-        .find(|o| o.action == Action::CreateNetwork { name: "slow".into() })
+        .find(|o| {
+            o.action
+                == Action::CreateNetwork {
+                    name: "slow".into(),
+                }
+        })
         .unwrap()
         .clone();
     let t = w.sim.network(ZENNO, &net).unwrap();
@@ -350,7 +356,11 @@ fn the_lag_fault_never_counts_as_done() {
             .ok_or_else(|| "reported done, not attached yet".into())
     });
     // Done once it really shows, or left to be checked: never done before.
-    assert!(matches!(op.phase, Phase::Succeeded | Phase::NeedsCheck), "{:?}", op.phase);
+    assert!(
+        matches!(op.phase, Phase::Succeeded | Phase::NeedsCheck),
+        "{:?}",
+        op.phase
+    );
 }
 
 /// A port already forwarded: refused before sending when the rules were read; otherwise the
@@ -383,7 +393,9 @@ fn a_port_in_use_is_said_in_the_providers_words() {
         vm: vm.clone(),
         internal_port: 8081,
     };
-    let id = w.act_res(&rules, Action::CreateForward(spec.clone())).unwrap();
+    let id = w
+        .act_res(&rules, Action::CreateForward(spec.clone()))
+        .unwrap();
     let op = w.run_checked(&id, |_, _| Err("a refused rule never succeeds".into()));
     assert_eq!(op.phase, Phase::Failed);
     let said = format!("{:?}", op.note);
@@ -407,14 +419,23 @@ fn a_network_operation_resumes_after_a_reload() {
     let place = Scope::Place(w.project());
     w.read_list(&place, ResourceKind::Network);
     let id: OpId = w
-        .act_res(&place, Action::CreateNetwork { name: "kept".into() })
+        .act_res(
+            &place,
+            Action::CreateNetwork {
+                name: "kept".into(),
+            },
+        )
         .unwrap();
     w.run_until(60_000, |e| e.op(&id).phase == Phase::InProgress);
     let saved = w.engine.saved();
     let text = serde_json::to_string(&saved).unwrap();
     let saved: vigil_core::SavedState = serde_json::from_str(&text).unwrap();
     let kept = saved.operations.iter().find(|o| o.id == id).unwrap();
-    assert!(matches!(kept.target, Target::Res { .. }), "{:?}", kept.target);
+    assert!(
+        matches!(kept.target, Target::Res { .. }),
+        "{:?}",
+        kept.target
+    );
     w.reload(w.now + 1_000);
     w.engine.import(saved, w.now);
     let op = w.succeeds_checked(&id, |sim, op| {
@@ -489,8 +510,15 @@ fn cloudsfor_networks_are_absent_with_a_reason() {
         },
         w.now,
     );
-    assert!(matches!(refused, Err(Refusal::NotOffered { .. })), "{refused:?}");
-    for d in [DialectKind::Erigones, DialectKind::Hostway, DialectKind::OnetSolutions] {
+    assert!(
+        matches!(refused, Err(Refusal::NotOffered { .. })),
+        "{refused:?}"
+    );
+    for d in [
+        DialectKind::Erigones,
+        DialectKind::Hostway,
+        DialectKind::OnetSolutions,
+    ] {
         let net = &d.caps().net;
         assert!(!net.forwards.create.offered(), "{d:?}");
     }
