@@ -2,6 +2,7 @@
 //! lifecycle. No English here: [`crate::words`] renders every value for the user.
 
 mod action;
+mod expectation;
 mod operation;
 mod point;
 mod proof;
