@@ -523,3 +523,43 @@ fn cloudsfor_networks_are_absent_with_a_reason() {
         assert!(!net.forwards.create.offered(), "{d:?}");
     }
 }
+
+/// A rule whose create fails shows `failed`: the operation ends failed as soon as it is read
+/// so (not at its deadline), and the failed rule still holds its port, so a new one is refused.
+#[test]
+fn a_failed_rule_ends_failed_and_still_holds_its_port() {
+    let mut w = World::new(DialectKind::ZennoHosting, scenario(168, 1.0));
+    let place = Scope::Place(w.project());
+    let ips = w.read_list(&place, ResourceKind::PublicIp);
+    let ip = ips
+        .items
+        .iter()
+        .find(|i| i.address().is_some())
+        .unwrap()
+        .id
+        .clone();
+    let rules = Scope::Parent {
+        kind: ResourceKind::PublicIp,
+        id: ip.clone(),
+        place: place.place().map(str::to_string),
+    };
+    let spec = ForwardSpec {
+        protocol: Protocol::Udp,
+        external_port: 5353,
+        vm: w.vms()[0].id.clone(),
+        internal_port: 53,
+    };
+    let id = w
+        .act_res(&rules, Action::CreateForward(spec.clone()))
+        .unwrap();
+    let op = w.run_checked(&id, |_, _| Err("a failed rule never succeeds".into()));
+    assert_eq!(op.phase, Phase::Failed, "{:?}", op.note);
+    assert!(op.finished_at.unwrap() < op.submitted_at + 5 * 60_000);
+    let t = forward_truth(&w.sim, &ip, &rule_id(&op).unwrap()).unwrap();
+    assert_eq!(t.state, Truth::Failed);
+    let again = w.act_res(&rules, Action::CreateForward(spec));
+    assert!(
+        matches!(again, Err(Refusal::Res(ResRefusal::PortTaken { .. }))),
+        "{again:?}"
+    );
+}

@@ -468,6 +468,11 @@ pub(crate) fn can_retry(core: &Core, wfs: &Workflows, op_id: &OpId) -> bool {
         r.op.phase.may_retry()
             && match (r.op.action.kind(), r.op.vm_id()) {
                 (ActionKind::Create, _) => create_allowed(core, &r.op.connection).is_ok(),
+                // A network, public IP or rule: the same checks as when it was asked for.
+                (kind, _) if kind.res_kind().is_some() => r.op.target.res().is_some_and(|t| {
+                    let c = &r.op.connection;
+                    crate::engine::resrules::res_allowed(core, c, t.scope, &r.op.action).is_ok()
+                }),
                 (kind, Some(vm)) => allowed(core, wfs, &r.op.connection, vm, kind).is_ok(),
                 (_, None) => false,
             }
