@@ -116,7 +116,8 @@ impl Marks {
             Change::Vm(c, v) | Change::Points(c, v, _) => {
                 b.vms.get(&(c.clone(), v.clone())).cloned()
             }
-            Change::Vms(c) | Change::Connection(c) => b.conns.get(c).cloned(),
+            // Networks, public IPs, rules, volumes: read under the connection's mark.
+            Change::Vms(c) | Change::Connection(c) | Change::List(c, ..) => b.conns.get(c).cloned(),
             Change::Op(id) => b.ops.get(id).cloned(),
             Change::Workflow(id) => b.workflows.get(id).cloned(),
             Change::Bulk(id) => b.bulks.get(id).cloned(),
@@ -130,7 +131,7 @@ impl Marks {
             Change::Vms(_) => self.rows.notify(),
             Change::Connection(_) => self.connections.notify(),
             Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) => self.activity.notify(),
-            Change::Catalogue(_) | Change::Points(..) => {}
+            Change::Catalogue(_) | Change::Points(..) | Change::List(..) => {}
         }
     }
 }

@@ -60,6 +60,9 @@ impl Core {
                 self.on_points(&conn, &vm, kind, &ops, result, a)
             }
             FlightKind::Catalogue { part } => self.on_catalogue(&conn, part, result, a.now),
+            FlightKind::Res { scope, kind, ops } => {
+                self.on_res_list(&conn, (scope, kind), &ops, result, a)
+            }
         }
     }
 

@@ -61,6 +61,12 @@ pub(crate) enum FlightKind {
     Catalogue {
         part: Part,
     },
+    /// A list of networks, public IPs, rules or volumes, for `ops` (and the page).
+    Res {
+        scope: crate::model::Scope,
+        kind: crate::model::ResourceKind,
+        ops: Vec<OpId>,
+    },
 }
 
 impl FlightKind {
@@ -72,7 +78,8 @@ impl FlightKind {
             | FlightKind::ObserveMany { ops }
             | FlightKind::Read { ops, .. }
             | FlightKind::PowerList { ops, .. }
-            | FlightKind::Points { ops, .. } => ops,
+            | FlightKind::Points { ops, .. }
+            | FlightKind::Res { ops, .. } => ops,
             FlightKind::Submit { op } | FlightKind::Cancel { op } | FlightKind::Find { op, .. } => {
                 std::slice::from_ref(op)
             }
@@ -88,6 +95,7 @@ impl FlightKind {
                 | FlightKind::Read { .. }
                 | FlightKind::List { .. }
                 | FlightKind::Points { .. }
+                | FlightKind::Res { .. }
         )
     }
 }

@@ -15,6 +15,7 @@ mod page;
 mod points;
 mod rebuild;
 mod refusal;
+mod resources;
 mod storage;
 mod workflow;
 
@@ -26,6 +27,7 @@ pub use page::*;
 pub use points::{plural, point_state, point_word, PointRefusal};
 pub use rebuild::{rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label};
 pub use refusal::Refusal;
+pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
@@ -56,6 +58,16 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::Rebuild => "Rebuild",
         ActionKind::Create => "Create VM",
         ActionKind::Delete => "Delete",
+        ActionKind::CreateNetwork => "Create network",
+        ActionKind::DeleteNetwork => "Delete network",
+        ActionKind::AttachNetwork => "Attach to network",
+        ActionKind::DetachNetwork => "Detach from network",
+        ActionKind::AllocateIp => "Allocate public IP",
+        ActionKind::ReleaseIp => "Release public IP",
+        ActionKind::CreateForward => "Add port forward",
+        ActionKind::UpdateForward => "Change port forward",
+        ActionKind::DeleteForward => "Delete port forward",
+        ActionKind::SetVpc => "Move to VPC",
     }
 }
 
@@ -80,6 +92,16 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::Rebuild => "rebuilding…",
         ActionKind::Create => "creating…",
         ActionKind::Delete => "deleting…",
+        ActionKind::CreateNetwork => "creating network…",
+        ActionKind::DeleteNetwork => "deleting network…",
+        ActionKind::AttachNetwork => "attaching to network…",
+        ActionKind::DetachNetwork => "detaching from network…",
+        ActionKind::AllocateIp => "allocating public IP…",
+        ActionKind::ReleaseIp => "releasing public IP…",
+        ActionKind::CreateForward => "adding port forward…",
+        ActionKind::UpdateForward => "changing port forward…",
+        ActionKind::DeleteForward => "deleting port forward…",
+        ActionKind::SetVpc => "moving to VPC…",
     }
 }
 

@@ -19,6 +19,12 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => 20 * MINUTE,
         ActionKind::Snapshot | ActionKind::Backup | ActionKind::SnapshotToImage => 40 * MINUTE,
         ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => 40 * MINUTE,
+        ActionKind::CreateNetwork | ActionKind::DeleteNetwork => 10 * MINUTE,
+        ActionKind::AttachNetwork | ActionKind::DetachNetwork | ActionKind::SetVpc => 10 * MINUTE,
+        ActionKind::AllocateIp | ActionKind::ReleaseIp => 10 * MINUTE,
+        ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
+            10 * MINUTE
+        }
     }
 }
 
