@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 use vigil_core::engine::{ActivityFilter, ActivityItem};
-use vigil_core::time::{format_duration, format_elapsed, format_rfc3339};
+use vigil_core::time::{format_duration, format_elapsed};
 use vigil_core::words::{self, Countdown as Left, Label};
 use vigil_core::workflow::{StepState, Workflow};
 use vigil_core::{Command, OpId, Operation, Phase, WfId};
 
 use crate::console::Console;
+use crate::intl::Ago;
 use crate::row::conn_name;
 use crate::ui::Ui;
 
@@ -169,6 +170,7 @@ fn OpMeta(data: Memo<Option<OpData>>) -> impl IntoView {
     let get = move |f: fn(&OpData) -> String| {
         move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
     };
+    let started = Memo::new(move |_| data.with(|d| d.as_ref().map(|d| d.op.submitted_at)));
     // Elapsed while open; the total once finished.
     let duration = move || {
         data.with(|d| {
@@ -182,7 +184,7 @@ fn OpMeta(data: Memo<Option<OpData>>) -> impl IntoView {
             <dt>{Label::Provider.text()}</dt>
             <dd>{get(|d| d.provider.clone())}</dd>
             <dt>{Label::Started.text()}</dt>
-            <dd>{get(|d| format_rfc3339(d.op.submitted_at))}</dd>
+            <dd>{move || started.get().map(|at| view! { <Ago at/> })}</dd>
             <dt>{Label::Duration.text()}</dt>
             <dd>{duration}</dd>
             <dt>{Label::ProviderStatus.text()}</dt>
@@ -280,6 +282,7 @@ fn WorkflowEntry(id: WfId) -> impl IntoView {
             workflow: wf_id.get_value(),
         })
     };
+    let started = Memo::new(move |_| data.with(|d| d.as_ref().map(|d| d.wf.started_at)));
     let duration = move || {
         data.with(|d| {
             d.as_ref()
@@ -303,7 +306,7 @@ fn WorkflowEntry(id: WfId) -> impl IntoView {
                 <dt>{Label::Provider.text()}</dt>
                 <dd>{get(|d| d.provider.clone())}</dd>
                 <dt>{Label::Started.text()}</dt>
-                <dd>{get(|d| format_rfc3339(d.wf.started_at))}</dd>
+                <dd>{move || started.get().map(|at| view! { <Ago at/> })}</dd>
                 <dt>{Label::Duration.text()}</dt>
                 <dd>{duration}</dd>
             </dl>

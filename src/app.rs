@@ -8,7 +8,7 @@ use crate::config::{demo_connections, AppConfig};
 use crate::console::Console;
 use crate::dialogs::Dialogs;
 use crate::notices::{Announcer, NoticeStack};
-use crate::route::Route;
+use crate::route::{Route, VmTab};
 use crate::settings::{SettingsPanel, UnlockRemembered};
 use crate::signout::SignOutButton;
 use crate::storage;
@@ -36,6 +36,16 @@ pub fn App(config: AppConfig) -> impl IntoView {
         console.set_connections(list);
     });
     let leader = console.tabs.leader;
+    // The VM whose page shows, apart from its tab: a new tab keeps the page (and focus on the
+    // tab list) where it is.
+    let page = Memo::new(move |_| match ui.route.get() {
+        Route::Vm { conn, vm, .. } => Some((conn, vm)),
+        Route::List => None,
+    });
+    let tab = Memo::new(move |_| match ui.route.get() {
+        Route::Vm { tab, .. } => tab,
+        Route::List => VmTab::Overview,
+    });
 
     view! {
         <div class="app">
@@ -64,16 +74,16 @@ pub fn App(config: AppConfig) -> impl IntoView {
                 </div>
             </Show>
             <main class="layout">
-                {move || match ui.route.get() {
-                    Route::List => view! {
+                {move || match page.get() {
+                    None => view! {
                         <section class="panel vms-panel" aria-labelledby="vms-h">
                             <h2 id="vms-h">{Label::VirtualMachines.text()}</h2>
                             <VmList/>
                         </section>
                     }.into_any(),
-                    Route::Vm { conn, vm } => view! {
+                    Some((conn, vm)) => view! {
                         <section class="panel vms-panel" aria-label=Label::VirtualMachine.text()>
-                            <VmPage conn vm/>
+                            <VmPage conn vm tab/>
                         </section>
                     }.into_any(),
                 }}

@@ -146,9 +146,10 @@ fn StopForm(conn: ConnId, vm: VmId) -> impl IntoView {
     }
 }
 
-/// Delete: the VM's name typed back; vigil-core refuses a mismatch.
+/// Delete: the VM's name typed back; vigil-core refuses a mismatch. `inline`: in the VM page's
+/// Delete tab rather than a dialog.
 #[component]
-fn DeleteForm(conn: ConnId, vm: VmId) -> impl IntoView {
+pub fn DeleteForm(conn: ConnId, vm: VmId, #[prop(optional)] inline: bool) -> impl IntoView {
     let console = expect_context::<Console>();
     let ui = expect_context::<Ui>();
     let name = vm_name(console, &conn, &vm);
@@ -180,7 +181,7 @@ fn DeleteForm(conn: ConnId, vm: VmId) -> impl IntoView {
                 <input type="text" name="confirm-name" autocomplete="off" spellcheck="false" autofocus
                     prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
             </label>
-            <FormEnd error submit_label=label.to_string() danger=true/>
+            <FormEnd error submit_label=label.to_string() danger=true inline/>
         </form>
     }
 }

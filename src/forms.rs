@@ -82,8 +82,14 @@ impl Typed {
     }
 }
 
+/// `inline`: in a VM page's tab rather than a dialog (no Cancel; it stays after a submit).
 #[component]
-pub fn ActionForm(conn: ConnId, vm: VmId, kind: ActionKind) -> impl IntoView {
+pub fn ActionForm(
+    conn: ConnId,
+    vm: VmId,
+    kind: ActionKind,
+    #[prop(optional)] inline: bool,
+) -> impl IntoView {
     let console = expect_context::<Console>();
     let ui = expect_context::<Ui>();
     let found = console.view(|v| Some((v.vm(&conn, &vm)?.clone(), v.caps(&conn)?)));
@@ -136,7 +142,7 @@ pub fn ActionForm(conn: ConnId, vm: VmId, kind: ActionKind) -> impl IntoView {
         <form class="action-panel" on:submit=on_submit aria-label=title.clone()>
             <h2>{title.clone()}</h2>
             {body}
-            <FormEnd error submit_label danger=kind.is_destructive()/>
+            <FormEnd error submit_label danger=kind.is_destructive() inline/>
         </form>
     }
     .into_any()
@@ -238,6 +244,7 @@ pub fn FormEnd(
     error: RwSignal<Option<String>>,
     submit_label: String,
     #[prop(optional)] danger: bool,
+    #[prop(optional)] inline: bool,
 ) -> impl IntoView {
     let ui = expect_context::<Ui>();
     view! {
@@ -246,7 +253,9 @@ pub fn FormEnd(
         </Show>
         <div class="row-actions">
             <button type="submit" class="btn primary" class:danger=danger>{submit_label}</button>
-            <button type="button" class="btn" on:click=move |_| ui.dialog.set(None)>{Label::Cancel.text()}</button>
+            {(!inline).then(|| view! {
+                <button type="button" class="btn" on:click=move |_| ui.dialog.set(None)>{Label::Cancel.text()}</button>
+            })}
         </div>
     }
 }

@@ -7,7 +7,8 @@
 //! - [`tabs`]: one polling tab per group, sharing over a BroadcastChannel;
 //! - [`console`]: the handle components hold; [`ui`]: page state;
 //! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
-//!   [`dialogs`], [`vm_page`], [`settings`], [`signout`]; then [`app`];
+//!   [`dialogs`], [`vm_page`], [`vm_tabs`], [`settings`], [`signout`], with [`menu`],
+//!   [`copy`] and [`intl`] (numbers and times as the browser says them); then [`app`];
 //! - [`stopped`]: what the page shows when it cannot go on.
 
 pub mod activity;
@@ -15,11 +16,14 @@ pub mod app;
 pub mod bulk;
 pub mod config;
 pub mod console;
+pub mod copy;
 pub mod create;
 pub mod dialogs;
 pub mod driver;
 pub mod forms;
+pub mod intl;
 pub mod marks;
+pub mod menu;
 pub mod notices;
 pub mod route;
 pub mod row;
@@ -32,6 +36,7 @@ pub mod tabs;
 pub mod transport;
 pub mod ui;
 pub mod vm_page;
+pub mod vm_tabs;
 pub mod vms;
 
 pub use app::App;

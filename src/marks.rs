@@ -116,7 +116,10 @@ impl Marks {
             Change::Vm(c, v) | Change::Points(c, v, _) => {
                 b.vms.get(&(c.clone(), v.clone())).cloned()
             }
-            Change::Vms(c) | Change::Connection(c) | Change::Activity(c) => b.conns.get(c).cloned(),
+            // Networks, public IPs, rules, volumes: read under the connection's mark.
+            Change::Vms(c) | Change::Connection(c) | Change::Activity(c) | Change::List(c, ..) => {
+                b.conns.get(c).cloned()
+            }
             Change::Op(id) => b.ops.get(id).cloned(),
             Change::Workflow(id) => b.workflows.get(id).cloned(),
             Change::Bulk(id) => b.bulks.get(id).cloned(),
@@ -132,7 +135,7 @@ impl Marks {
             Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) | Change::Activity(_) => {
                 self.activity.notify()
             }
-            Change::Catalogue(_) | Change::Points(..) => {}
+            Change::Catalogue(_) | Change::Points(..) | Change::List(..) => {}
         }
     }
 }

@@ -2,7 +2,7 @@
 //! `location.hash`, so any page of the console can be linked and opened from a static host.
 
 use leptos::prelude::*;
-pub use vigil_core::route::Route;
+pub use vigil_core::route::{Route, VmTab};
 
 fn current() -> Route {
     web_sys::window()

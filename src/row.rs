@@ -7,11 +7,13 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use vigil_core::engine::{Busy, Choice, VmCommand};
-use vigil_core::{words, Action, Command, ConnId, OpId, PowerState, View, VmId};
+use vigil_core::{present, words, ConnId, OpId, PowerState, View, VmId};
 
 use crate::console::Console;
+use crate::copy::CopyButton;
+use crate::menu::{ActionsMenu, CommandButton};
 use crate::route::Route;
-use crate::ui::{Dialog, Ui};
+use crate::ui::Ui;
 
 thread_local! {
     /// How often each row (by `conn/vm`, or `op` for a new VM) read the view.
@@ -36,8 +38,11 @@ pub struct RowData {
     pub busy: Option<Busy>,
     pub size: String,
     pub region: String,
-    pub address: String,
+    /// The address a user looks for first ([`vigil_core::Vm::primary_address`]).
+    pub address: Option<String>,
     pub choices: Vec<Choice>,
+    /// The one command shown as a button beside the menu.
+    pub primary: Option<VmCommand>,
 }
 
 pub fn badge_class(power: &PowerState, busy: bool) -> &'static str {
@@ -55,6 +60,7 @@ pub fn badge_class(power: &PowerState, busy: bool) -> &'static str {
 pub fn row_data(v: &View<'_>, conn: &ConnId, id: &VmId) -> Option<RowData> {
     let vm = v.vm(conn, id)?;
     let busy = v.busy_on(conn, id);
+    let choices = v.choices(conn, id);
     Some(RowData {
         name: vm.name.clone(),
         status: v.status_label(conn, vm),
@@ -62,10 +68,9 @@ pub fn row_data(v: &View<'_>, conn: &ConnId, id: &VmId) -> Option<RowData> {
         busy,
         size: words::size_label(&vm.size),
         region: vm.region.clone().unwrap_or_else(|| words::NOTHING.into()),
-        address: vm
-            .primary_address()
-            .map_or_else(|| words::NOTHING.into(), |a| a.ip.clone()),
-        choices: v.choices(conn, id),
+        address: vm.primary_address().map(|a| a.ip.clone()),
+        primary: present::primary(&choices),
+        choices,
     })
 }
 
@@ -76,8 +81,11 @@ pub fn conn_name(v: &View<'_>, conn: &ConnId) -> String {
         .unwrap_or_default()
 }
 
+/// One VM's row: identity first (name, status, address, region, size, connection), then its
+/// primary command and the "Actions" menu. `shared`: another VM of the list has its name (the
+/// name cell then says which connection this one is on).
 #[component]
-pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
+pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>, shared: Signal<bool>) -> impl IntoView {
     let console = expect_context::<Console>();
     let ui = expect_context::<Ui>();
     let data = {
@@ -98,6 +106,8 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
     let choices = Signal::derive(move || {
         data.with(|d| d.as_ref().map(|d| d.choices.clone()).unwrap_or_default())
     });
+    let primary = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.primary)));
+    let address = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.address.clone())));
     let provider = console.view(|v| conn_name(v, &conn));
     let key = (conn.clone(), vm.clone());
     let selected = {
@@ -111,13 +121,12 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
             }
         })
     };
-    let href = Route::Vm {
-        conn: conn.clone(),
-        vm: vm.clone(),
-    }
-    .href();
+    let href = Route::vm(conn.clone(), vm.clone()).href();
     let (conn_attr, vm_attr) = (conn.to_string(), vm.to_string());
     let checked = selected.clone();
+    let tag = provider.clone();
+    let tag_title = provider.clone();
+    let (p_conn, p_vm) = (conn.clone(), vm.clone());
     view! {
         <tr class="vm" data-conn=conn_attr data-vm=vm_attr
             aria-rowindex=move || index.get().to_string()
@@ -127,17 +136,39 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>) -> impl IntoView {
                 <input type="checkbox" aria-label=move || words::select_vm(&name.get())
                     prop:checked=checked on:change=toggle/>
             </td>
-            <th scope="row" class="vm-name"><a href=href title=name>{name}</a></th>
+            <th scope="row" class="vm-name">
+                <a href=href title=name>{name}</a>
+                // Which connection, where another VM has this name (said by the Provider cell
+                // to assistive technology already).
+                <Show when=move || shared.get()>
+                    <span class="conn-tag" aria-hidden="true">{tag.clone()}</span>
+                </Show>
+            </th>
             <td class="status">
                 <span class=move || data.with(|d| d.as_ref().map_or("badge", |d| d.badge))
                     data-testid="status">{field(|d| d.status.clone())}</span>
                 {move || busy().map(|b| view! { <RowProgress busy=b/> })}
             </td>
-            <td><div class="actions"><ActionButtons conn vm name choices/></div></td>
-            <td class="provider">{provider}</td>
-            <td class="size">{field(|d| d.size.clone())}</td>
-            <td class="region">{field(|d| d.region.clone())}</td>
-            <td class="address">{field(|d| d.address.clone())}</td>
+            <td class="address">
+                {move || match address.get() {
+                    Some(ip) => view! { <span class="ip">{ip.clone()}</span><CopyButton text=ip/> }.into_any(),
+                    None => view! { <span class="none">{words::NOTHING}</span> }.into_any(),
+                }}
+            </td>
+            <td class="region" title=field(|d| d.region.clone())>{field(|d| d.region.clone())}</td>
+            <td class="size" title=field(|d| d.size.clone())>{field(|d| d.size.clone())}</td>
+            <td class="provider" title=tag_title>{provider}</td>
+            <td class="acts">
+                <div class="actions">
+                    <span class="primary-slot">
+                        {move || primary.get().map(|command| {
+                            let choice = Signal::derive(move || choices.with(|cs| cs.iter().find(|c| c.command == command).cloned()));
+                            view! { <CommandButton conn=p_conn.clone() vm=p_vm.clone() name command choice/> }
+                        })}
+                    </span>
+                    <ActionsMenu conn vm name choices primary=primary.into()/>
+                </div>
+            </td>
         </tr>
     }
 }
@@ -174,11 +205,11 @@ pub fn CreatingRow(op: OpId, index: Signal<usize>) -> impl IntoView {
                 <span class="badge busy" data-testid="status">{part(|d| d.3.label())}</span>
                 {move || data.get().map(|d| view! { <RowProgress busy=d.3/> })}
             </td>
-            <td></td>
-            <td class="provider">{part(|d| d.1.clone())}</td>
-            <td class="size">{words::NOTHING}</td>
-            <td class="region">{words::NOTHING}</td>
             <td class="address">{words::NOTHING}</td>
+            <td class="region">{words::NOTHING}</td>
+            <td class="size">{words::NOTHING}</td>
+            <td class="provider">{part(|d| d.1.clone())}</td>
+            <td class="acts"></td>
         </tr>
     }
 }
@@ -200,55 +231,5 @@ pub fn RowProgress(busy: Busy) -> impl IntoView {
                 {move || busy.with_value(|b| b.short(ui.now.get()))}
             </span>
         </span>
-    }
-}
-
-/// The buttons for every action on this VM, enabled only when valid now; the tooltip of a
-/// disabled one says why. Each has an accessible name with the VM's: "Reboot web-01". The
-/// buttons stay the same elements while their state changes (focus stays where it was).
-#[component]
-pub fn ActionButtons(
-    conn: ConnId,
-    vm: VmId,
-    name: Signal<String>,
-    choices: Signal<Vec<Choice>>,
-) -> impl IntoView {
-    let console = expect_context::<Console>();
-    let ui = expect_context::<Ui>();
-    let commands = move || choices.with(|cs| cs.iter().map(|c| c.command).collect::<Vec<_>>());
-    view! {
-        <For each=commands key=|c| *c let:command>
-            {
-                let choice = move || choices.with(|cs| cs.iter().find(|c| c.command == command).cloned());
-                let (conn, vm) = (conn.clone(), vm.clone());
-                let click = move |_| {
-                    let (conn, vm) = (conn.clone(), vm.clone());
-                    match command {
-                        VmCommand::Stop => ui.dialog.set(Some(Dialog::Stop { conn, vm })),
-                        VmCommand::Action(kind) if kind.asks_first() => {
-                            ui.dialog.set(Some(Dialog::Action { conn, vm, kind }))
-                        }
-                        VmCommand::Action(kind) => {
-                            if let Some(action) = Action::simple(kind) {
-                                console.act(Command::Act { conn, vm, action });
-                            }
-                        }
-                    }
-                };
-                view! {
-                    <button class="btn small" class:danger=command.is_destructive()
-                        disabled=move || choice().is_none_or(|c| c.reason.is_some())
-                        title=move || choice().map(|c| match c.reason {
-                            Some(why) => why.to_string(),
-                            None => words::choice_hint(command, c.through_stop),
-                        }).unwrap_or_default()
-                        aria-label=move || words::on(words::command_label(command), &name.get())
-                        data-action=command.id()
-                        on:click=click>
-                        {words::command_label(command)}
-                    </button>
-                }
-            }
-        </For>
     }
 }

@@ -160,6 +160,7 @@ async fn send_http(
         vigil_core::Method::Post => Method::POST,
         vigil_core::Method::Put => Method::PUT,
         vigil_core::Method::Delete => Method::DELETE,
+        vigil_core::Method::Patch => Method::PATCH,
     };
     let mut builder = RequestBuilder::new(&req.url)
         .method(method)

@@ -7,14 +7,23 @@ use leptos::prelude::*;
 use vigil_core::engine::{RowKey, SortKey, StateFilter, VmFilter};
 use vigil_core::words::{self, Column, Label};
 use vigil_core::{ConnId, ListState, Refusal};
+use wasm_bindgen::JsCast;
 
 use crate::bulk::{BulkBar, BulkSummary};
 use crate::console::Console;
+use crate::intl;
 use crate::row::{CreatingRow, VmRow};
 use crate::ui::{Dialog, Ui};
 
-/// Every row has this height (CSS keeps it), so the visible slice follows from the scroll offset.
-const ROW_H: f64 = 46.0;
+/// Every row has this height (CSS keeps it), so the visible slice follows from the scroll offset
+/// (a narrow screen's cards are taller: their height is measured).
+const ROW_H: f64 = 52.0;
+/// Rows drawn as placeholders while the providers answer, so that the table does not grow and
+/// jump as each one does.
+const SKELETON_ROWS: usize = 8;
+/// The list waits this long at most for every provider's first answer before it shows the rows
+/// it has (a row appearing above others moves them).
+const SETTLE_MS: i64 = 2_500;
 /// Up to this many rows everything is rendered (find-in-page keeps working); above, only the
 /// rows in view and a margin.
 const RENDER_ALL_UP_TO: usize = 150;
@@ -83,6 +92,29 @@ pub fn VmList() -> impl IntoView {
         marks.rows();
         console.view(|v| v.connections().map(|c| v.vms(&c.id).len()).sum::<usize>())
     });
+    // Names more than one VM has: those rows say their connection.
+    let shared = Memo::new(move |_| {
+        marks.rows();
+        marks.any_vm();
+        console.view(|v| {
+            vigil_core::present::shared_names(
+                v.connections()
+                    .flat_map(|c| v.vms(&c.id).iter().map(|vm| vm.name.as_str())),
+            )
+        })
+    });
+    // Every provider has answered once (or long enough has passed): rows may show.
+    let started = crate::now_ms();
+    let settled = Memo::new(move |_| {
+        marks.connections();
+        marks.rows();
+        let waited = ui.now.get() - started >= SETTLE_MS;
+        waited
+            || console.view(|v| {
+                v.connections()
+                    .all(|c| !matches!(v.list_state(&c.id), None | Some(ListState::Loading)))
+            })
+    });
     forget_gone_selections(console, ui);
     view! {
         <div class="conn-status">
@@ -95,7 +127,7 @@ pub fn VmList() -> impl IntoView {
         <Show when=move || ui.show_bulk.get()>
             <BulkSummary/>
         </Show>
-        <Table rows total/>
+        <Table rows total shared settled/>
     }
 }
 
@@ -163,7 +195,7 @@ fn Filters(
                 </select>
             </label>
             <span class="count" aria-live="polite">
-                {move || words::vm_count(count.get(), total.get())}
+                {move || words::vm_count_said(&intl::number(count.get()), &intl::number(total.get()))}
             </span>
         </div>
     }
@@ -202,20 +234,28 @@ fn SelectAll(rows: Memo<Vec<RowKey>>) -> impl IntoView {
 }
 
 #[component]
-fn Table(rows: Memo<Vec<RowKey>>, total: Memo<usize>) -> impl IntoView {
+fn Table(
+    rows: Memo<Vec<RowKey>>,
+    total: Memo<usize>,
+    shared: Memo<std::collections::HashSet<String>>,
+    settled: Memo<bool>,
+) -> impl IntoView {
+    let console = expect_context::<Console>();
     // The slice of rows in view.
     let scroll_top = RwSignal::new(0.0_f64);
     let view_h = RwSignal::new(800.0_f64);
+    let row_h = RwSignal::new(ROW_H);
     let virtual_list = Memo::new(move |_| rows.with(Vec::len) > RENDER_ALL_UP_TO);
     let range = Memo::new(move |_| {
         let n = rows.with(Vec::len);
         if n <= RENDER_ALL_UP_TO {
             return (0, n);
         }
-        let first = ((scroll_top.get() / ROW_H) as usize)
+        let h = row_h.get();
+        let first = ((scroll_top.get() / h) as usize)
             .saturating_sub(OVERSCAN)
             .min(n);
-        let count = (view_h.get() / ROW_H) as usize + 2 * OVERSCAN;
+        let count = (view_h.get() / h) as usize + 2 * OVERSCAN;
         (first, (first + count).min(n))
     });
     let visible = Memo::new(move |_| {
@@ -226,6 +266,27 @@ fn Table(rows: Memo<Vec<RowKey>>, total: Memo<usize>) -> impl IntoView {
         let el: web_sys::Element = event_target(&ev);
         scroll_top.set(f64::from(el.scroll_top()));
         view_h.set(f64::from(el.client_height()));
+        // A card (narrow screens) is taller than a table row.
+        if let Some(tr) = el
+            .query_selector("tr.vm")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            if tr.offset_height() > 0 {
+                row_h.set(f64::from(tr.offset_height()));
+            }
+        }
+    };
+    let shared_name = move |k: &RowKey| {
+        let k = k.clone();
+        Signal::derive(move || match &k {
+            RowKey::Vm(c, v) => {
+                let name = console.view(|view| view.vm(c, v).map(|x| x.name.clone()));
+                name.is_some_and(|n| shared.with(|s| vigil_core::present::is_shared(s, &n)))
+            }
+            RowKey::Creating(_) => false,
+        })
     };
     let row_index = move |k: &RowKey| {
         let k = k.clone();
@@ -237,28 +298,44 @@ fn Table(rows: Memo<Vec<RowKey>>, total: Memo<usize>) -> impl IntoView {
     view! {
         <div class="table-wrap" class:virtual=move || virtual_list.get() on:scroll=on_scroll>
             <table class="vms" aria-rowcount=move || (rows.with(Vec::len) + 1).to_string()>
+                <colgroup>
+                    <col class="c-sel"/>
+                    {Column::ALL.iter().map(|c| view! { <col class=format!("c-{c:?}").to_lowercase()/> }).collect_view()}
+                </colgroup>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="sel"><SelectAll rows/></th>
-                        {Column::ALL.iter().map(|c| view! { <th scope="col">{words::column(*c)}</th> }).collect_view()}
+                        {Column::ALL.iter().map(|c| view! { <th scope="col" class=format!("h-{c:?}").to_lowercase()>{words::column(*c)}</th> }).collect_view()}
                     </tr>
                 </thead>
+                <Show when=move || !settled.get()>
+                    <tbody class="skeleton" aria-hidden="true">
+                        {(0..SKELETON_ROWS).map(|_| view! {
+                            <tr class="skeleton-row">
+                                <td class="sel"></td>
+                                {Column::ALL.iter().map(|_| view! { <td><span class="bone"></span></td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </Show>
+                <Show when=move || settled.get()>
                 <tbody>
                     <Show when=move || { range.get().0 > 0 }>
                         <tr class="spacer" aria-hidden="true"
-                            style:height=move || format!("{}px", range.get().0 as f64 * ROW_H)></tr>
+                            style:height=move || format!("{}px", range.get().0 as f64 * row_h.get())></tr>
                     </Show>
                     <For each=move || visible.get() key=|k| k.clone() let:k>
                         {match k.clone() {
-                            RowKey::Vm(conn, vm) => view! { <VmRow conn vm index=row_index(&k)/> }.into_any(),
+                            RowKey::Vm(conn, vm) => view! { <VmRow conn vm index=row_index(&k) shared=shared_name(&k)/> }.into_any(),
                             RowKey::Creating(op) => view! { <CreatingRow op index=row_index(&k)/> }.into_any(),
                         }}
                     </For>
                     <Show when=move || { range.get().1 < rows.with(Vec::len) }>
                         <tr class="spacer" aria-hidden="true"
-                            style:height=move || format!("{}px", (rows.with(Vec::len) - range.get().1) as f64 * ROW_H)></tr>
+                            style:height=move || format!("{}px", (rows.with(Vec::len) - range.get().1) as f64 * row_h.get())></tr>
                     </Show>
                 </tbody>
+                </Show>
             </table>
             <Show when=move || { rows.with(Vec::is_empty) && total.get() > 0 }>
                 <p class="hint">{Label::NoMatch.text()}</p>
@@ -312,8 +389,8 @@ fn ConnStatus(id: ConnId, name: String) -> impl IntoView {
             {move || {
                 let (list, count) = state.get().unwrap_or((None, 0));
                 match list {
-                    Some(ListState::Loading) | None => view! { <span>{words::loading_vms()}</span> }.into_any(),
-                    Some(ListState::Ready { .. }) => view! { <span>{words::listed(count)}</span> }.into_any(),
+                    Some(ListState::Loading) | None => view! { <span class="state">{words::loading_vms()}</span> }.into_any(),
+                    Some(ListState::Ready { .. }) => view! { <span class="state">{words::listed_said(count, &intl::number(count))}</span> }.into_any(),
                     Some(ListState::Failed { error, .. }) => view! {
                         <span class="error" role="alert">" — "
                             {(count > 0).then(|| words::list_incomplete(count))}

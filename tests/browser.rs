@@ -33,12 +33,19 @@ async fn a_reboot_shows_progress_and_ends_verified_done() {
         text(&row.query_selector("[data-testid=status]").unwrap().unwrap()),
         "rebooting…"
     );
-    // No double submit: the VM's buttons are disabled while the operation runs.
+    // No double submit: the VM's menu item is disabled while the operation runs, and says why.
     let again = row
-        .query_selector("button[data-action='Reboot']")
+        .query_selector("[role=menuitem][data-action='Reboot']")
         .unwrap()
         .unwrap();
-    assert!(again.has_attribute("disabled"));
+    assert_eq!(
+        again.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
+    assert!(
+        !text(&again.query_selector(".why").unwrap().unwrap()).is_empty(),
+        "the reason is written in the menu"
+    );
     again.unchecked_ref::<HtmlElement>().click();
     TimeoutFuture::new(100).await;
     assert_eq!(
@@ -146,7 +153,7 @@ async fn every_demo_dialect_lists_vms_and_reboots_one_to_a_verified_end() {
     ] {
         let conn = format!("demo-{slug}");
         let selector =
-            format!("tr.vm[data-conn='{conn}'] button[data-action='Reboot']:not([disabled])");
+            format!("tr.vm[data-conn='{conn}'] [data-action='Reboot']:not([disabled]):not([aria-disabled='true'])");
         let button = wait_for(&format!("a rebootable {slug} VM"), 15_000, || {
             find(root, &selector)
         })
@@ -191,7 +198,7 @@ async fn the_vm_list_can_be_searched_and_filtered() {
     let rows = all(root, "tr.vm");
     assert!(!rows.is_empty() && rows.len() < 60);
     for r in &rows {
-        assert!(text(&r.query_selector(".vm-name").unwrap().unwrap()).contains("db-"));
+        assert!(text(&r.query_selector(".vm-name a").unwrap().unwrap()).contains("db-"));
     }
     assert!(
         text(&find(root, ".filters .count").unwrap()).starts_with(&format!("{} of 60", rows.len()))
@@ -228,16 +235,48 @@ async fn a_deep_link_opens_the_vm_page_with_its_actions_and_history() {
     let root = &app.root;
     let title = wait_for("the VM page", 10_000, || find(root, ".vm-page h2")).await;
     assert!(text(&title).starts_with(&name), "{}", text(&title));
-    assert!(text(&find(root, ".details").unwrap()).contains(&id));
+    let overview = wait_for("the overview", 5_000, || find(root, ".details")).await;
+    assert!(text(&overview).contains(&id));
     assert!(find(root, "table.vms").is_none(), "the page, not the list");
+    // An old link opens the overview tab, selected; its addresses are there to copy.
+    let selected = find(root, "[role=tab][aria-selected=true]").unwrap();
+    assert_eq!(selected.id(), "tab-overview");
+    assert!(
+        find(root, "#panel-overview .ips li button").is_some(),
+        "an address with a copy button"
+    );
 
+    // The Power tab, by its link: the address says so, and its reboot button is there.
+    click(&find(root, "#tab-power").unwrap());
+    wait_for("the power tab", 5_000, || find(root, "#panel-power")).await;
+    assert!(web_sys::window()
+        .unwrap()
+        .location()
+        .hash()
+        .unwrap()
+        .ends_with("/power"));
     let reboot = wait_for("the page's reboot button", 5_000, || {
         button_named(root, &format!("Reboot {name}")).filter(|b| !b.has_attribute("disabled"))
     })
     .await;
     click(&reboot);
+    // → from Power is Snapshots; the history tab shows the reboot done.
+    let key = web_sys::KeyboardEventInit::new();
+    key.set_key("ArrowRight");
+    key.set_bubbles(true);
+    find(root, "#tab-power")
+        .unwrap()
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &key).unwrap(),
+        )
+        .unwrap();
+    wait_for("the snapshots tab", 5_000, || {
+        find(root, "#panel-snapshots")
+    })
+    .await;
+    set_hash(&format!("#/vms/demo-cloudsfor/{id}/history"));
     wait_for("the VM's history to show the reboot done", 30_000, || {
-        all(root, ".vm-page li.entry")
+        all(root, "#panel-history li.entry")
             .into_iter()
             .find(|e| phase_of(e) == "Succeeded")
     })
@@ -274,7 +313,7 @@ async fn a_bulk_reboot_reports_each_vm_and_skips_the_invalid_ones() {
             })
     })
     .await;
-    let stopped_name = text(&stopped.query_selector(".vm-name").unwrap().unwrap());
+    let stopped_name = text(&stopped.query_selector(".vm-name a").unwrap().unwrap());
     for row in [row_of(root, &name), stopped] {
         click(&row.query_selector("input[type=checkbox]").unwrap().unwrap());
     }

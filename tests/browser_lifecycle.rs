@@ -190,8 +190,10 @@ fn named_row(root: &HtmlElement, conn: &str, name: &str) -> Option<Element> {
     all(root, &format!("tr.vm[data-conn='{conn}']"))
         .into_iter()
         .find(|r| {
-            r.query_selector(".vm-name")
+            // A listed VM's name is a link; a new one's ("creating…") not yet.
+            r.query_selector(".vm-name a")
                 .unwrap()
+                .or_else(|| r.query_selector(".vm-name").unwrap())
                 .is_some_and(|n| text(&n) == name)
         })
 }
@@ -261,7 +263,7 @@ async fn create_and_delete(root: &HtmlElement, conn: &str, conn_name: &str, name
     // Delete: a wrong name is refused, the right one deletes.
     let delete = wait_for(&format!("{conn}: Delete {name}"), 10_000, || {
         named_row(root, conn, name)?
-            .query_selector("button[data-action='Delete']:not([disabled])")
+            .query_selector("[data-action='Delete']:not([disabled]):not([aria-disabled='true'])")
             .unwrap()
     })
     .await;
@@ -427,21 +429,15 @@ async fn an_erigones_vm_owner_is_told_before_the_form() {
         "no form"
     );
     click(&button_named(root, "Cancel").unwrap());
-    // The rows' Delete says why not, too.
+    // The rows' Delete says why not, too, written in the menu under it.
     let delete = wait_for("a Delete that says the role", 5_000, || {
         find(
             root,
-            "tr.vm[data-conn='http-erigones'] button[data-action='Delete'][disabled]",
+            "tr.vm[data-conn='http-erigones'] [data-action='Delete'][aria-disabled='true']",
         )
     })
     .await;
-    assert!(
-        delete
-            .get_attribute("title")
-            .unwrap_or_default()
-            .contains("may not delete VMs"),
-        "{:?}",
-        delete.get_attribute("title")
-    );
+    let why = text(&delete.query_selector(".why").unwrap().unwrap());
+    assert!(why.contains("may not delete VMs"), "{why:?}");
     clear_settings();
 }

@@ -150,7 +150,7 @@ async fn every_dialect_works_against_the_simulator_over_http() {
         "hostway",
     ] {
         let selector =
-            format!("tr.vm[data-conn='http-{slug}'] button[data-action='Reboot']:not([disabled])");
+            format!("tr.vm[data-conn='http-{slug}'] [data-action='Reboot']:not([disabled]):not([aria-disabled='true'])");
         let button = wait_for(&format!("a running {slug} VM over HTTP"), 20_000, || {
             find(root, &selector)
         })
@@ -185,7 +185,7 @@ async fn an_operation_resumes_after_a_reload_and_reaches_its_verified_end() {
 
     let app = mount(fast(0.0));
     let selector =
-        "tr.vm[data-conn='http-cloudsfor'] button[data-action='Shutdown']:not([disabled])";
+        "tr.vm[data-conn='http-cloudsfor'] [data-action='Shutdown']:not([disabled]):not([aria-disabled='true'])";
     let label = start_and_see_accepted(&app, selector).await;
     // The page goes away mid-operation…
     drop(app);
@@ -224,7 +224,7 @@ async fn the_demo_world_survives_a_reload_with_its_tasks_still_running() {
     };
     let app = mount(slow.clone());
     let selector =
-        "tr.vm[data-conn='demo-onetsolutions'] button[data-action='Reboot']:not([disabled])";
+        "tr.vm[data-conn='demo-onetsolutions'] [data-action='Reboot']:not([disabled]):not([aria-disabled='true'])";
     let label = start_and_see_accepted(&app, selector).await;
     drop(app);
 
@@ -297,7 +297,7 @@ async fn a_hidden_tab_goes_quiet_and_looks_at_once_when_shown_again() {
     let button = wait_for("a snapshot button", 20_000, || {
         find(
             root,
-            "tr.vm[data-conn='http-cloudsfor'] button[data-action='Snapshot']:not([disabled])",
+            "tr.vm[data-conn='http-cloudsfor'] [data-action='Snapshot']:not([disabled]):not([aria-disabled='true'])",
         )
     })
     .await;

@@ -316,6 +316,8 @@ pub fn vm(c: &mut Cursor) -> Vm {
             _ => Some(u64::from(c.u16())),
         },
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 

@@ -224,10 +224,7 @@ pub fn route(data: &[u8]) {
     assert_eq!(parse(&r.href()), r, "a route's link reads as that route");
     // Any names, split at the first NUL, make a route whose link reads back to them.
     if let Some((conn, vm)) = text.split_once('\0') {
-        let r = Route::Vm {
-            conn: conn.into(),
-            vm: vm.into(),
-        };
+        let r = Route::vm(conn.into(), vm.into());
         let back = parse(&r.href());
         if conn.is_empty() || vm.is_empty() {
             assert_eq!(back, Route::List);

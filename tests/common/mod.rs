@@ -129,7 +129,7 @@ pub fn row_of(root: &HtmlElement, vm_name: &str) -> Element {
     all(root, "tr.vm[data-conn='demo-cloudsfor']")
         .into_iter()
         .find(|r| {
-            r.query_selector(".vm-name")
+            r.query_selector(".vm-name a")
                 .unwrap()
                 .is_some_and(|n| text(&n) == vm_name)
         })
@@ -139,7 +139,7 @@ pub fn row_of(root: &HtmlElement, vm_name: &str) -> Element {
 /// Clicks the first enabled `action` button on a demo cloudsfor VM; returns its accessible name.
 pub async fn click_first_enabled(root: &HtmlElement, action: &str) -> String {
     let selector =
-        format!("tr.vm[data-conn='demo-cloudsfor'] button[data-action='{action}']:not([disabled])");
+        format!("tr.vm[data-conn='demo-cloudsfor'] [data-action='{action}']:not([disabled]):not([aria-disabled='true'])");
     let button = wait_for(&format!("an enabled {action} button"), 10_000, || {
         find(root, &selector)
     })
@@ -268,7 +268,9 @@ pub fn set_input(root: &HtmlElement, selector: &str, value: &str) {
 /// The enabled `action` button of the demo cloudsfor row of `vm_name`.
 pub fn action_in_row(root: &HtmlElement, vm_name: &str, action: &str) -> Element {
     row_of(root, vm_name)
-        .query_selector(&format!("button[data-action='{action}']:not([disabled])"))
+        .query_selector(&format!(
+            "[data-action='{action}']:not([disabled]):not([aria-disabled='true'])"
+        ))
         .unwrap()
         .unwrap_or_else(|| panic!("an enabled {action} button for {vm_name}"))
 }
@@ -289,7 +291,7 @@ pub async fn running_vm(root: &HtmlElement) -> (String, String) {
             })
     })
     .await;
-    let name = text(&row.query_selector(".vm-name").unwrap().unwrap());
+    let name = text(&row.query_selector(".vm-name a").unwrap().unwrap());
     (row.get_attribute("data-vm").unwrap(), name)
 }
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { LONG, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import { erigonesStop, hostwayReboot } from './lib/provider.js';
 import {
-  actionButton,
+  runAction,
   addConnection,
   closeSettings,
   eventually,
@@ -72,7 +72,7 @@ describe('documented provider errors, shown as the provider said them', () => {
     try {
       await waitForVms(page, undefined, LONG); // a trial account has fewer VMs
       const vm = await firstVmAllowing(page, 'Snapshot');
-      await actionButton(page, 'Snapshot', vm).click();
+      await runAction(page, 'Snapshot', vm);
       const form = page.getByRole('form', { name: `Snapshot ${vm}` });
       await form.getByRole('textbox', { name: 'Snapshot name' }).fill('before-upgrade');
       await form.getByRole('button', { name: 'Snapshot', exact: true }).click();
@@ -103,7 +103,7 @@ describe('documented provider errors, shown as the provider said them', () => {
       const vm = await firstVmAllowing(page, 'Reboot');
       // Another console stops it: Erigones sets `stopping` at once; reboot needs `running`.
       await erigonesStop(`${env.sim.url}${dialect('Erigones').prefix}`, dialect('Erigones'), vm);
-      await actionButton(page, 'Reboot', vm).click();
+      await runAction(page, 'Reboot', vm);
       const end = await waitForEnd(page, `Reboot ${vm}`);
       assert.equal(end.phase, 'Failed', end.text);
       assert.match(end.text, /Bad action/, `the provider's words are kept: ${end.text}`);
@@ -124,7 +124,7 @@ describe('documented provider errors, shown as the provider said them', () => {
       await waitForVms(page, 12, LONG);
       const vm = await firstVmAllowing(page, 'Reboot');
       await hostwayReboot(`${env.sim.url}${dialect('Hostway').prefix}`, dialect('Hostway'), vm);
-      await actionButton(page, 'Reboot', vm).click();
+      await runAction(page, 'Reboot', vm);
       const end = await waitForEnd(page, `Reboot ${vm}`);
       assert.equal(end.phase, 'Failed', end.text);
       assert.match(end.text, /already rebooting/i, end.text);

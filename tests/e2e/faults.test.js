@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS, LONG, VMS, openConsole, screenshot, setup } from './lib/harness.js';
 import {
+  actionEnabled,
   activityRegion,
   addConnection,
   allEntries,
@@ -15,6 +16,8 @@ import {
   eventually,
   isOpenPhase,
   notYet,
+  rowName,
+  runAction,
   showOnly,
   vmCount,
   vmRow,
@@ -72,10 +75,9 @@ describe('under injected faults', () => {
           for (const row of await rows.all()) {
             const mine = started.filter((s) => s.d === d);
             if (mine.length === PER_DIALECT) return true;
-            const vm = await row.getByRole('rowheader').innerText();
-            const button = row.getByRole('button', { name: `Reboot ${vm}`, exact: true });
-            if (!mine.some((s) => s.vm === vm) && (await button.isEnabled())) {
-              await button.click();
+            const vm = await rowName(row);
+            if (!mine.some((s) => s.vm === vm) && (await actionEnabled(page, 'Reboot', vm, row))) {
+              await runAction(page, 'Reboot', vm, row);
               started.push({ d, vm, provider, title: `Reboot ${vm}` });
             }
           }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS, LONG, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import {
-  actionButton,
+  runAction,
   addConnection,
   closeSettings,
   deleteForm,
@@ -65,7 +65,7 @@ describe('create and delete a VM on every dialect against vigil-sim-server', () 
         assert.equal(created.phase, 'Succeeded', created.text);
 
         // Delete: another name is refused, the VM's own deletes it.
-        await actionButton(page, 'Delete', vm).click();
+        await runAction(page, 'Delete', vm);
         const del = deleteForm(page, vm);
         await del.getByRole('textbox').fill(`${vm}-typo`);
         await del.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS, LONG, VMS, openConsole, screenshot, setup } from './lib/harness.js';
 import {
-  actionButton,
+  runAction,
   activityEntry,
   addConnection,
   closeSettings,
@@ -54,7 +54,7 @@ describe('an operation survives a reload', () => {
 
         const vm = await firstVmAllowing(page, 'Reboot');
         const title = `Reboot ${vm}`;
-        await actionButton(page, 'Reboot', vm).click();
+        await runAction(page, 'Reboot', vm);
         const entry = activityEntry(page, title);
         await eventually(`${title} accepted by the provider`, async () => {
           const phase = await phaseOf(entry);

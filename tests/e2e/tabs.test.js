@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LONG, SHORT, VMS, dialect, newTab, openConsole, screenshot, setup } from './lib/harness.js';
 import {
-  actionButton,
+  runAction,
   addConnection,
   closeSettings,
   eventually,
@@ -60,7 +60,7 @@ describe('several tabs, one poller', () => {
 
       // An action started in the following tab: the polling tab runs it, both show it.
       const vm = await firstVmAllowing(b, 'Reboot');
-      await actionButton(b, 'Reboot', vm).click();
+      await runAction(b, 'Reboot', vm);
       for (const [who, page] of [['follower', b], ['poller', a]]) {
         await eventually(`${who}: ${vm} rebooting…`, async () =>
           (await vmStatus(page, vm).innerText()) === 'rebooting…', { timeout: SHORT, interval: 100 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LONG, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import {
-  actionButton,
+  runAction,
   activityEntry,
   addConnection,
   closeSettings,
@@ -51,7 +51,7 @@ describe('workflows', () => {
     const { context, page } = await consoleWith(env, 'cloudsfor');
     try {
       const vm = await firstVmAllowing(page, 'Stop');
-      await actionButton(page, 'Stop', vm).click();
+      await runAction(page, 'Stop', vm);
       const form = dialog(page);
       await form.getByRole('spinbutton', { name: 'Power off after (seconds)' }).fill('600');
       await screenshot(page, 'stop-dialog');
@@ -81,7 +81,7 @@ describe('workflows', () => {
     });
     try {
       const vm = await firstVmAllowing(page, 'Stop');
-      await actionButton(page, 'Stop', vm).click();
+      await runAction(page, 'Stop', vm);
       const form = dialog(page);
       assert.match(await form.innerText(), /the provider forces the VM off when it ends/);
       await form.getByRole('spinbutton', { name: 'Power off after (seconds)' }).fill('90');
@@ -99,7 +99,7 @@ describe('workflows', () => {
     const { context, page } = await consoleWith(env, 'cloudsfor');
     try {
       const vm = await firstVmAllowing(page, 'Stop'); // a running one
-      await actionButton(page, 'Resize', vm).click();
+      await runAction(page, 'Resize', vm);
       const form = dialog(page);
       assert.match(await form.innerText(), /must be off to resize: Vigil stops it/);
       const cpu = form.getByRole('spinbutton', { name: 'vCPUs' });
@@ -162,7 +162,7 @@ describe('workflows', () => {
     try {
       const vm = await firstVmAllowing(page, 'Reboot');
       const href = await vmRow(page, vm).getByRole('link', { name: vm }).getAttribute('href');
-      assert.match(href, /^#\/vms\/[^/]+\/[^/]+$/);
+      assert.match(href, /^#\/vms\/[^/]+\/[^/]+\/overview$/);
 
       // Opened directly, as from a bookmark (the settings live in this tab's sessionStorage).
       await page.goto(`${env.appUrl}/${href}`);
@@ -172,10 +172,22 @@ describe('workflows', () => {
       assert.match(await pageRegion.innerText(), /Status from the provider/);
       await screenshot(page, 'vm-page');
 
-      // Keyboard only: Tab to the VM's Reboot button, Enter, and follow it in its history.
+      // Keyboard only: Tab to the tabs, → to Power (the address follows), Tab to the VM's Reboot
+      // button, Enter, and follow it in its history.
+      const tabs = pageRegion.getByRole('tablist', { name: 'Sections of this VM' });
+      assert.equal(await tabs.getByRole('tab', { selected: true }).innerText(), 'Overview');
+      let focused = '';
+      for (let i = 0; i < 60 && focused !== 'tab'; i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate(() => document.activeElement?.getAttribute('role') ?? '');
+      }
+      assert.equal(focused, 'tab', 'the tabs are reachable with Tab');
+      await page.keyboard.press('ArrowRight');
+      await eventually('the Power tab to show', async () =>
+        (await tabs.getByRole('tab', { selected: true }).innerText()) === 'Power' && page.url().endsWith('/power'));
       const reboot = pageRegion.getByRole('button', { name: `Reboot ${vm}`, exact: true });
       await eventually('Reboot to be enabled', () => reboot.isEnabled());
-      let focused = '';
+      focused = '';
       for (let i = 0; i < 60 && focused !== `Reboot ${vm}`; i++) {
         await page.keyboard.press('Tab');
         focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
@@ -184,10 +196,14 @@ describe('workflows', () => {
       await page.keyboard.press('Enter');
       const end = await waitForEnd(page, `Reboot ${vm}`);
       assert.equal(end.phase, 'Succeeded', end.text);
-      assert.ok(
-        (await pageRegion.getByRole('listitem').filter({ hasText: `Reboot ${vm}` }).count()) > 0,
-        "the VM's history shows it",
-      );
+      await tabs.getByRole('tab', { name: 'History' }).click();
+      await eventually("the VM's history to show it", async () =>
+        (await pageRegion.getByRole('tabpanel', { name: 'History' }).getByRole('listitem')
+          .filter({ hasText: `Reboot ${vm}` }).count()) > 0);
+      // The back button goes back to the tab before.
+      await page.goBack();
+      await eventually('Power again after Back', async () =>
+        (await tabs.getByRole('tab', { selected: true }).innerText()) === 'Power');
 
       // A confirmation by keyboard: Escape closes it and nothing is sent.
       const powerOff = pageRegion.getByRole('button', { name: `Power off ${vm}`, exact: true });

@@ -18,7 +18,7 @@
 //! - [`words`]: every sentence the user reads.
 //! - [`engine`]: connections, inventory, the tracker, the round, workflows.
 //! - [`saved`]: what survives a reload, entry by entry, versioned.
-//! - [`route`]: the page's hash routes.
+//! - [`route`]: the page's hash routes; [`present`]: how the page presents what it shows.
 
 pub mod catalogue;
 pub mod demo;
@@ -31,6 +31,7 @@ pub mod ids;
 pub mod json;
 pub mod model;
 pub mod policy;
+pub mod present;
 pub mod rebuild;
 pub mod route;
 pub mod saved;

@@ -1,6 +1,7 @@
 //! The page's hash routes, so any page of the console can be linked and opened directly from a
-//! static host: `#/` is the VM list, `#/vms/<connection>/<vm>` one VM's page. Pure: the page
-//! reads `location.hash` and sets it; parsing and making links happen here.
+//! static host: `#/` is the VM list, `#/vms/<connection>/<vm>/<tab>` one VM's page at one of its
+//! tabs (`#/vms/<connection>/<vm>`, the older link, is its overview). Pure: the page reads
+//! `location.hash` and sets it; parsing and making links happen here.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,19 +13,79 @@ use crate::ids::{ConnId, VmId};
 pub enum Route {
     /// The VM list (also anything not understood).
     List,
-    /// One VM's page.
-    Vm { conn: ConnId, vm: VmId },
+    /// One VM's page, at one of its tabs.
+    Vm { conn: ConnId, vm: VmId, tab: VmTab },
+}
+
+/// The tabs of a VM's page, in the order they are shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VmTab {
+    #[default]
+    Overview,
+    Power,
+    Snapshots,
+    Backups,
+    Resize,
+    Rebuild,
+    Rename,
+    Delete,
+    History,
+}
+
+impl VmTab {
+    pub const ALL: [VmTab; 9] = [
+        VmTab::Overview,
+        VmTab::Power,
+        VmTab::Snapshots,
+        VmTab::Backups,
+        VmTab::Resize,
+        VmTab::Rebuild,
+        VmTab::Rename,
+        VmTab::Delete,
+        VmTab::History,
+    ];
+
+    /// The tab's segment in a link: `overview`, `power`, …
+    pub fn slug(self) -> &'static str {
+        match self {
+            VmTab::Overview => "overview",
+            VmTab::Power => "power",
+            VmTab::Snapshots => "snapshots",
+            VmTab::Backups => "backups",
+            VmTab::Resize => "resize",
+            VmTab::Rebuild => "rebuild",
+            VmTab::Rename => "rename",
+            VmTab::Delete => "delete",
+            VmTab::History => "history",
+        }
+    }
+
+    /// The tab a segment names (exactly, lower case), if any.
+    pub fn from_slug(s: &str) -> Option<VmTab> {
+        VmTab::ALL.into_iter().find(|t| t.slug() == s)
+    }
 }
 
 impl Route {
-    /// The `href` of this route: `#/`, or `#/vms/<conn>/<vm>` with both percent-encoded.
+    /// A VM's page at its overview.
+    pub fn vm(conn: ConnId, vm: VmId) -> Route {
+        Route::Vm {
+            conn,
+            vm,
+            tab: VmTab::Overview,
+        }
+    }
+
+    /// The `href` of this route: `#/`, or `#/vms/<conn>/<vm>/<tab>` with both ids
+    /// percent-encoded.
     pub fn href(&self) -> String {
         match self {
             Route::List => "#/".into(),
-            Route::Vm { conn, vm } => format!(
-                "#/vms/{}/{}",
+            Route::Vm { conn, vm, tab } => format!(
+                "#/vms/{}/{}/{}",
                 encode_component(conn.as_str()),
-                encode_component(vm.as_str())
+                encode_component(vm.as_str()),
+                tab.slug()
             ),
         }
     }
@@ -39,9 +100,18 @@ pub fn parse(hash: &str) -> Route {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         ["vms", conn, vm] | ["vms", conn, vm, ""] if !conn.is_empty() && !vm.is_empty() => {
-            Route::Vm {
-                conn: ConnId(decode(conn)),
-                vm: VmId(decode(vm)),
+            Route::vm(ConnId(decode(conn)), VmId(decode(vm)))
+        }
+        ["vms", conn, vm, tab] | ["vms", conn, vm, tab, ""]
+            if !conn.is_empty() && !vm.is_empty() =>
+        {
+            match VmTab::from_slug(tab) {
+                Some(tab) => Route::Vm {
+                    conn: ConnId(decode(conn)),
+                    vm: VmId(decode(vm)),
+                    tab,
+                },
+                None => Route::List,
             }
         }
         _ => Route::List,
@@ -75,9 +145,14 @@ mod tests {
     use super::*;
 
     fn vm(conn: &str, vm: &str) -> Route {
+        Route::vm(conn.into(), vm.into())
+    }
+
+    fn at(conn: &str, vm: &str, tab: VmTab) -> Route {
         Route::Vm {
             conn: conn.into(),
             vm: vm.into(),
+            tab,
         }
     }
 
@@ -92,6 +167,24 @@ mod tests {
     }
 
     #[test]
+    fn every_tab_links_to_itself_and_old_links_open_the_overview() {
+        for tab in VmTab::ALL {
+            let r = at("c1", "v 1", tab);
+            assert_eq!(r.href(), format!("#/vms/c1/v%201/{}", tab.slug()));
+            assert_eq!(parse(&r.href()), r, "{tab:?}");
+            assert_eq!(parse(&format!("{}/", r.href())), r, "{tab:?}");
+        }
+        // The links made before tabs existed still open the VM's page, at its overview.
+        assert_eq!(parse("#/vms/c1/v1"), at("c1", "v1", VmTab::Overview));
+        let slugs: std::collections::HashSet<_> = VmTab::ALL.iter().map(|t| t.slug()).collect();
+        assert_eq!(
+            slugs.len(),
+            VmTab::ALL.len(),
+            "each tab has its own segment"
+        );
+    }
+
+    #[test]
     fn anything_else_is_the_list() {
         for h in [
             "#/vms",
@@ -99,6 +192,8 @@ mod tests {
             "#/vms//v1",
             "#/vms/c1/",
             "#/vms/c1/v1/extra",
+            "#/vms/c1/v1/Power",
+            "#/vms/c1/v1/power/more",
             "#/other/c1/v1",
             "#/VMS/c1/v1",
         ] {
@@ -109,12 +204,13 @@ mod tests {
     #[test]
     fn segments_are_percent_decoded_and_links_encoded() {
         let r = vm("my conn/1", "web 01?é");
-        assert_eq!(r.href(), "#/vms/my%20conn%2F1/web%2001%3F%C3%A9");
+        assert_eq!(r.href(), "#/vms/my%20conn%2F1/web%2001%3F%C3%A9/overview");
         assert_eq!(parse(&r.href()), r);
         assert_eq!(Route::List.href(), "#/");
         // Not UTF-8 once decoded, or not an escape: taken as written.
         assert_eq!(parse("#/vms/c1/%FF"), vm("c1", "%FF"));
         assert_eq!(parse("#/vms/c1/50%"), vm("c1", "50%"));
+        assert_eq!(parse("#/vms/c1/50%/power"), at("c1", "50%", VmTab::Power));
         assert_eq!(parse("#/vms/c1/%zz%4"), vm("c1", "%zz%4"));
     }
 }

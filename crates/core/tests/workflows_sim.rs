@@ -849,6 +849,7 @@ fn a_following_tab_shows_the_leaders_workflows() {
         vms: Vec::new(),
         catalogues: Vec::new(),
         points: Vec::new(),
+        lists: Vec::new(),
         full: false,
     };
     follower.mirror(ops_only, w.now);

@@ -113,7 +113,7 @@ export async function waitForVms(page, n, timeout = SHORT) {
     const text = await vmCount(page).innerText({ timeout: 1_000 });
     return want.test(text) || notYet(text);
   }, { timeout });
-  const names = await vmsRegion(page).getByRole('rowheader').allInnerTexts();
+  const names = await vmsRegion(page).getByRole('rowheader').getByRole('link').allInnerTexts();
   if (n !== undefined && names.length !== n) throw new Error(`${n} VMs said, ${names.length} shown`);
   return names;
 }
@@ -126,20 +126,53 @@ export async function showOnly(page, provider) {
     .selectOption({ label: provider ?? 'All' });
 }
 
-/// The first VM (in list order) whose `action` button is enabled; returns its name.
+/// A VM's command `action` in the list: the row's primary button ("Start web-01"), or the item
+/// of its "Actions" menu (there, hidden, while the menu is closed). `scope`: a row or region.
+export const actionControl = (page, action, vm, scope = vmsRegion(page)) => {
+  const name = `${action} ${vm}`;
+  return scope
+    .getByRole('button', { name, exact: true })
+    .or(scope.getByRole('menuitem', { name, exact: true, includeHidden: true }))
+    .first();
+};
+
+/// Whether `action` may run on `vm` now (a disabled menu item says why, and is aria-disabled).
+export async function actionEnabled(page, action, vm, scope) {
+  const c = actionControl(page, action, vm, scope);
+  if ((await c.count()) === 0) return false;
+  return (await c.getAttribute('aria-disabled')) !== 'true' && !(await c.isDisabled());
+}
+
+/// Runs `action` on `vm` from the list as a user does: its primary button where the row has
+/// one, else "Actions for <vm>" → the menu item.
+export async function runAction(page, action, vm, scope = vmsRegion(page)) {
+  const name = `${action} ${vm}`;
+  const button = scope.getByRole('button', { name, exact: true });
+  if ((await button.count()) > 0) return button.click();
+  await scope.getByRole('button', { name: `Actions for ${vm}`, exact: true }).click();
+  await scope.getByRole('menuitem', { name, exact: true }).click();
+}
+
+/// The first VM (in list order) on which `action` may run now; returns its name.
 export async function firstVmAllowing(page, action, timeout = SHORT) {
   const re = new RegExp(`^${escapeRe(action)} (.+)$`);
-  const buttons = vmsRegion(page).getByRole('button', { name: re });
+  const region = vmsRegion(page);
+  const controls = region
+    .getByRole('button', { name: re })
+    .or(region.getByRole('menuitem', { name: re, includeHidden: true }));
   return eventually(`a VM that allows ${action}`, async () => {
-    for (const b of await buttons.all()) {
-      if (await b.isEnabled()) return (await b.getAttribute('aria-label')).match(re)[1];
+    for (const c of await controls.all()) {
+      const label = await c.getAttribute('aria-label');
+      const m = label && label.match(re);
+      if (!m || /^[\d,.\s]+ selected VMs?$/.test(m[1])) continue;
+      if ((await c.getAttribute('aria-disabled')) !== 'true' && !(await c.isDisabled())) return m[1];
     }
     return null;
   }, { timeout });
 }
 
-export const actionButton = (page, action, vm) =>
-  vmsRegion(page).getByRole('button', { name: `${action} ${vm}`, exact: true });
+/// The name of the VM a row is for (its link; the name cell may also say its connection).
+export const rowName = (row) => row.getByRole('rowheader').getByRole('link').innerText();
 
 // ----- activity -------------------------------------------------------------------------------
 

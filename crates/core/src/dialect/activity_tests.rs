@@ -43,6 +43,8 @@ fn known(id: &str, project: Option<&str>) -> Vm {
         addresses: Vec::new(),
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 

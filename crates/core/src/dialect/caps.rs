@@ -170,6 +170,8 @@ pub struct Caps {
     pub snapshots: SnapshotCaps,
     /// Snapshots and backups: what is offered, and why not.
     pub points: super::PointCaps,
+    /// Private networks, public IPs and port forwards, and why not where not.
+    pub net: super::NetCaps,
     /// How long the provider usually queues a task before it runs, added to every duration
     /// prior.
     pub queue_delay: Millis,
@@ -198,6 +200,7 @@ impl Caps {
             ActionKind::Delete => self.delete.is_some(),
             ActionKind::Rebuild => self.rebuild.is_some() && self.actions.contains(&kind),
             k if k.point_kind().is_some() => self.points.avail(k).is_some_and(|a| a.offered()),
+            k if self.net.avail(k).is_some() => self.net.avail(k).is_some_and(|a| a.offered()),
             k => self.actions.contains(&k),
         }
     }

@@ -15,7 +15,8 @@ use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::VmId;
 use crate::model::{
-    Action, ActionKind, Point, PointKind, PowerTarget, ProviderRef, Target, TaskState, Vm,
+    Action, ActionKind, Point, PointKind, PowerTarget, ProviderRef, Res, ResourceKind, Scope,
+    Target, TaskState, Vm,
 };
 use crate::time::Millis;
 use crate::words::Refusal;
@@ -27,6 +28,7 @@ mod caps;
 mod common;
 mod find;
 pub mod links;
+mod netcaps;
 mod points;
 #[cfg(test)]
 mod testing;
@@ -48,6 +50,7 @@ pub(crate) use common::{
 };
 pub use common::{ConnectionConfig, Credentials};
 pub use find::{Found, Submit, FIND_SLACK};
+pub use netcaps::{NetCaps, ResOps};
 pub use points::{Absent, Avail, PointCaps, PointName, PointOps};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -350,6 +353,23 @@ pub trait Dialect {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Point>, ApiError> {
+        Err(ApiError::from_response(resp, &["message"], now))
+    }
+
+    /// Reads a list of networks, public IPs, port forwards or volumes in `scope`; `None` where
+    /// the provider lists none of that kind there.
+    fn res_request(&self, _scope: &Scope, _kind: ResourceKind) -> Option<HttpRequest> {
+        None
+    }
+
+    /// The answer to [`Dialect::res_request`]: every item of that kind in that scope.
+    fn parse_res(
+        &self,
+        _scope: &Scope,
+        _kind: ResourceKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Res>, ApiError> {
         Err(ApiError::from_response(resp, &["message"], now))
     }
 

@@ -1,8 +1,6 @@
 //! Answers: each request's response (or failure) handed to what it was sent for — the
 //! connection's session or listing, a catalogue, or the trackers of the operations waiting for it.
 
-use std::collections::HashMap;
-
 use crate::catalogue::{Part, PartState};
 use crate::dialect::{Dialect, Observation};
 use crate::engine::core::Happened;
@@ -12,8 +10,8 @@ use crate::engine::tracker::Answer;
 use crate::engine::Core;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{HttpResponse, NetError};
-use crate::ids::{ConnId, OpId, Token, VmId};
-use crate::model::{PowerTarget, ProviderRef, TaskState};
+use crate::ids::{ConnId, OpId, Token};
+use crate::model::{ProviderRef, TaskState};
 use crate::time::Millis;
 
 type Reply = Result<HttpResponse, NetError>;
@@ -69,6 +67,9 @@ impl Core {
             }
             FlightKind::Catalogue { part } => self.on_catalogue(&conn, part, result, a.now),
             FlightKind::Activity { page } => self.on_activity(&conn, page, result, a.now),
+            FlightKind::Res { scope, kind, ops } => {
+                self.on_res_list(&conn, (scope, kind), &ops, result, a)
+            }
         }
         if let Some(resp) = spot {
             self.spot_elsewhere(&conn, &resp, a);
@@ -428,138 +429,6 @@ impl Core {
             raw_status: vm.status_raw.clone(),
             ..Observation::default()
         })
-    }
-
-    fn on_read(
-        &mut self,
-        conn: &ConnId,
-        vm: Option<VmId>,
-        page: Option<Option<String>>,
-        ops: &[OpId],
-        result: Reply,
-        a: Answer,
-    ) {
-        let parsed = match (self.conns.get(conn), result) {
-            (None, _) => return,
-            (Some(c), Ok(resp)) => match &page {
-                // A list page read again: every VM on it, fresh.
-                Some(cursor) => c
-                    .api
-                    .parse_list(cursor.as_deref(), &resp, a.now)
-                    .map(|p| p.vms),
-                None => c.api.parse_read_vm(&resp, a.now),
-            },
-            (Some(_), Err(e)) => Err(ApiError::network(&e)),
-        };
-        match parsed {
-            Ok(vms) => {
-                if let Some(c) = self.conns.get_mut(conn) {
-                    c.inv.merge(vms, a.sent);
-                }
-            }
-            // A single read answered "not found": the VM is gone.
-            Err(e) if e.kind == ErrorKind::NotFound && vm.is_some() => {
-                if let (Some(c), Some(vm)) = (self.conns.get_mut(conn), &vm) {
-                    c.inv.remove(vm, a.sent);
-                }
-            }
-            Err(e) => {
-                for op in ops {
-                    self.read_failed(op, e.clone(), a.now);
-                }
-                return;
-            }
-        }
-        for op in ops {
-            if let Some(r) = self.ops.get_mut(op) {
-                r.sched.flight = None;
-            }
-        }
-        self.watch_after_read(conn, ops, a);
-        self.verify_conn(conn, a.now);
-    }
-
-    /// Operations whose provider keeps no task look at their target after each read of it.
-    pub(crate) fn watch_after_read(&mut self, conn: &ConnId, ops: &[OpId], a: Answer) {
-        for op in ops {
-            let Some(rec) = self.ops.get(op) else {
-                continue;
-            };
-            if !(rec.is_watched() && rec.op.phase.is_observing()) || rec.sched.errors > 0 {
-                continue;
-            }
-            let Some(c) = self.conns.get(conn) else {
-                return;
-            };
-            let mut known = crate::engine::points::known(c, &rec.op);
-            let next = self.next_look(op, a.now, false);
-            let rec = self.ops.get_mut(op).expect("exists");
-            crate::engine::points::learn(&mut rec.op, known.learn.take());
-            let fx = rec.watch(known.seen(), next, a);
-            self.apply_answer(op, fx, a);
-        }
-    }
-
-    /// A list of the VMs in one power state: the VMs it shows take that state, fresh for that
-    /// state as of when the request went out; the operations waiting for it whose VM it shows
-    /// have ended there; the others are looked at on their own at once.
-    fn on_power_list(
-        &mut self,
-        conn: &ConnId,
-        target: PowerTarget,
-        ops: &[OpId],
-        result: Reply,
-        a: Answer,
-    ) {
-        let parsed = match (self.conns.get(conn), result) {
-            (None, _) => return,
-            (Some(c), Ok(resp)) => c.api.parse_power_list(target, c.inv.all(), &resp, a.now),
-            (Some(_), Err(e)) => Err(ApiError::network(&e)),
-        };
-        let vms = match parsed {
-            Ok(vms) => vms,
-            Err(e) => {
-                for op in ops {
-                    if let Some(r) = self.ops.get_mut(op) {
-                        r.sched.power_listed = false;
-                    }
-                    self.read_failed(op, e.clone(), a.now);
-                }
-                return;
-            }
-        };
-        let listed: HashMap<VmId, String> = vms
-            .iter()
-            .map(|v| (v.id.clone(), v.status_raw.clone()))
-            .collect();
-        if let Some(c) = self.conns.get_mut(conn) {
-            c.inv.merge_power(vms, a.sent);
-        }
-        for op in ops {
-            let Some(rec) = self.ops.get(op) else {
-                continue;
-            };
-            if !rec.op.phase.is_observing() {
-                continue;
-            }
-            match rec.op.vm_id().and_then(|v| listed.get(v)) {
-                Some(status) => {
-                    // Out of the busy state, as the list shows it: nothing reports how.
-                    let obs = Observation {
-                        state: TaskState::Settled,
-                        raw_status: status.clone(),
-                        ..Observation::default()
-                    };
-                    self.observed(op, obs, a);
-                }
-                None => {
-                    if let Some(r) = self.ops.get_mut(op) {
-                        r.sched.flight = None;
-                        r.sched.due = Some(a.now);
-                    }
-                }
-            }
-        }
     }
 
     fn on_cancel(&mut self, op_id: &OpId, result: Reply, a: Answer) {

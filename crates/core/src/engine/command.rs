@@ -31,6 +31,15 @@ pub enum Command {
         vm: VmId,
         action: Action,
     },
+    /// One action on a connection's networks, public IPs or port-forward rules
+    /// ([`crate::model::ActionKind::res_kind`]): `scope` is the list the item is (or will be)
+    /// in — a project's ([`crate::model::Scope::Place`]) or the connection's, a public IP's for
+    /// its rules. Joining a VM to a network is an [`Command::Act`] on the VM.
+    ActRes {
+        conn: ConnId,
+        scope: crate::model::Scope,
+        action: Action,
+    },
     /// A new VM.
     Create {
         conn: ConnId,
@@ -91,6 +100,15 @@ pub enum Command {
         conn: ConnId,
         #[serde(default)]
         more: bool,
+    },
+    /// Reads a list now: a connection's (or its project's) networks or public IPs, a public
+    /// IP's port forwards, a VM's volumes — or a VM's snapshots or backups (as
+    /// [`Command::ReadPoints`]). [`crate::View::list`] shows it (snapshots and backups:
+    /// [`crate::View::points`]); a [`crate::engine::Change::List`] says when it changed.
+    ReadList {
+        conn: ConnId,
+        scope: crate::model::Scope,
+        kind: crate::model::ResourceKind,
     },
     /// Lists a connection's VMs again now (also after refused credentials).
     Refresh {

@@ -100,6 +100,8 @@ pub(crate) struct Conn {
     pub cost: Cost,
     /// Its VMs' snapshots and backups.
     pub points: crate::engine::points::PointBook,
+    /// Its networks, public IPs, port forwards, volumes.
+    pub lists: crate::engine::lists::ResBook,
 }
 
 impl Conn {
@@ -120,6 +122,7 @@ impl Conn {
             catalogue_queue: Vec::new(),
             cost: Cost::default(),
             points: Default::default(),
+            lists: Default::default(),
         }
     }
 
@@ -207,6 +210,7 @@ impl Conn {
         let due = if self.api.login_request().is_some()
             || !self.catalogue_queue.is_empty()
             || !self.points.queue.is_empty()
+            || !self.lists.queue.is_empty()
         {
             Some(0)
         } else if let Some(l) = &self.inv.listing {

@@ -82,6 +82,12 @@ pub(crate) enum Happened {
     },
     /// A connection's provider history was asked for, read, or could not be.
     Activity(ConnId),
+    /// A list of networks, public IPs, rules or volumes was asked for, read, or could not be.
+    List {
+        conn: ConnId,
+        scope: crate::model::Scope,
+        kind: crate::model::ResourceKind,
+    },
     /// The provider showed a secret once for this operation.
     Secret {
         op: OpId,
@@ -236,7 +242,7 @@ impl Core {
                     id,
                     name,
                 },
-                (None, t) => t,
+                (_, t) => t,
             },
             expect,
             proof: Some(proof),
@@ -323,6 +329,7 @@ impl Core {
                 phase,
             });
             self.reread_points(op_id);
+            self.reread_list(op_id);
         }
         if let Some(vm) = fx.vm {
             if let Some(c) = self.conns.get_mut(&conn) {

@@ -25,6 +25,9 @@ pub enum Change {
     Activity(ConnId),
     /// A VM's snapshots or backups: asked for, read, or failed to read.
     Points(ConnId, VmId, crate::model::PointKind),
+    /// A list ([`crate::Command::ReadList`]): asked for, read, or failed to read. Told for a
+    /// VM's snapshots and backups too (with [`Change::Points`]), in the VM's scope.
+    List(ConnId, crate::model::Scope, crate::model::ResourceKind),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

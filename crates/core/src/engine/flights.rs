@@ -65,6 +65,12 @@ pub(crate) enum FlightKind {
     Activity {
         page: u32,
     },
+    /// A list of networks, public IPs, rules or volumes, for `ops` (and the page).
+    Res {
+        scope: crate::model::Scope,
+        kind: crate::model::ResourceKind,
+        ops: Vec<OpId>,
+    },
 }
 
 impl FlightKind {
@@ -76,7 +82,8 @@ impl FlightKind {
             | FlightKind::ObserveMany { ops }
             | FlightKind::Read { ops, .. }
             | FlightKind::PowerList { ops, .. }
-            | FlightKind::Points { ops, .. } => ops,
+            | FlightKind::Points { ops, .. }
+            | FlightKind::Res { ops, .. } => ops,
             FlightKind::Submit { op } | FlightKind::Cancel { op } | FlightKind::Find { op, .. } => {
                 std::slice::from_ref(op)
             }
@@ -92,6 +99,7 @@ impl FlightKind {
                 | FlightKind::Read { .. }
                 | FlightKind::List { .. }
                 | FlightKind::Points { .. }
+                | FlightKind::Res { .. }
         )
     }
 }

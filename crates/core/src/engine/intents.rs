@@ -22,6 +22,16 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
     match cmd {
         // One VM: an action, a new VM, a deletion, an operation again.
         Command::Act { conn, vm, action } => act(e, &conn, &vm, action, now),
+        Command::ActRes {
+            conn,
+            scope,
+            action,
+        } => {
+            let target = crate::engine::resrules::res_target(&e.core, &conn, &scope, &action);
+            e.core
+                .create_op(&conn, target, action, now)
+                .map(Started::Op)
+        }
         Command::Create { conn, spec } => create(e, &conn, spec, now),
         Command::Delete {
             conn,
@@ -51,6 +61,7 @@ pub(super) fn handle(e: &mut Engine, cmd: Command, now: Millis) -> Result<Starte
             core.read_activity(&conn, more).map(|()| Started::Nothing)
         }
         Command::ReadPoints { conn, vm, kind } => core.ask_points(&conn, &vm, kind),
+        Command::ReadList { conn, scope, kind } => core.ask_list(&conn, &scope, kind),
         Command::LoadCatalogue { conn, region } => load_catalogue(core, conn, region),
         Command::AddConnection(cfg) => {
             core.add_connection(cfg, now);
@@ -195,6 +206,11 @@ fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
             id: None,
             name,
         },
+        // A new network, public IP or rule too (a public IP: told from those listed now).
+        (
+            Action::CreateNetwork { .. } | Action::AllocateIp | Action::CreateForward(_),
+            Target::Res { scope, .. },
+        ) => crate::engine::resrules::res_target(&e.core, &conn, &scope, &action),
         (_, t) => t,
     };
     e.core

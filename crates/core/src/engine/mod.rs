@@ -30,9 +30,12 @@ mod finds;
 mod flights;
 mod intents;
 mod inventory;
+mod lists;
 mod notices;
 mod ops;
 mod points;
+mod reads;
+mod resrules;
 mod round;
 mod rules;
 mod sync;
@@ -49,6 +52,7 @@ pub use self::event::{About, Change, Event, Notice, Tone};
 pub use self::feed::{ActivityFeed, FeedState};
 pub use self::flights::{LIST_TIMEOUT, REQUEST_TIMEOUT};
 pub use self::inventory::{ListState, LIST_CONCURRENCY, MAX_LIST_PARTS};
+pub use self::lists::SharedList;
 pub use self::points::SharedPoints;
 pub use self::round::Transmit;
 pub use self::sync::{Saved, Share, VmsDelta, KEEP_BULKS, KEEP_OPERATIONS, KEEP_WORKFLOWS};
@@ -88,6 +92,8 @@ pub struct Engine {
     unshared_catalogues: BTreeSet<ConnId>,
     /// VMs' snapshot and backup lists changed since the last share.
     unshared_points: BTreeSet<points::PointsKey>,
+    /// Resource lists changed since the last share.
+    unshared_lists: BTreeSet<lists::SharedKey>,
 }
 
 impl Engine {
@@ -106,6 +112,7 @@ impl Engine {
             unshared: BTreeMap::new(),
             unshared_catalogues: BTreeSet::new(),
             unshared_points: BTreeSet::new(),
+            unshared_lists: BTreeSet::new(),
         }
     }
 
@@ -235,8 +242,17 @@ impl Engine {
                     changes.insert(Change::Connection(c.clone()));
                     changes.insert(Change::Vms(c.clone()));
                 }
+                Happened::List { conn, scope, kind } => {
+                    changes.insert(Change::List(conn.clone(), scope.clone(), *kind));
+                    if leads {
+                        self.unshared_lists
+                            .insert((conn.clone(), scope.clone(), *kind));
+                    }
+                }
                 Happened::Points { conn, vm, kind } => {
                     changes.insert(Change::Points(conn.clone(), vm.clone(), *kind));
+                    let scope = crate::model::Scope::Vm(vm.clone());
+                    changes.insert(Change::List(conn.clone(), scope, (*kind).into()));
                     if leads {
                         self.unshared_points
                             .insert((conn.clone(), vm.clone(), *kind));
@@ -325,12 +341,15 @@ impl Engine {
         }
         let unshared = std::mem::take(&mut self.unshared_points);
         let points = points::shared(&self.core, unshared);
-        if !saved.is_empty() || !vms.is_empty() || !catalogues.is_empty() || !points.is_empty() {
+        let lists = lists::shared(&self.core, std::mem::take(&mut self.unshared_lists));
+        let any = !points.is_empty() || !lists.is_empty();
+        if !saved.is_empty() || !vms.is_empty() || !catalogues.is_empty() || any {
             self.events.push_back(Event::Share(Share {
                 saved,
                 vms,
                 catalogues,
                 points,
+                lists,
                 full: false,
             }));
         }
@@ -383,11 +402,13 @@ impl Engine {
             .filter_map(|(id, c)| Some((id.clone(), c.catalogue.clone()?)))
             .collect();
         let points = points::shared_all(&self.core);
+        let lists = lists::shared_all(&self.core);
         self.events.push_back(Event::Share(Share {
             saved: self.keeper.all(),
             vms,
             catalogues,
             points,
+            lists,
             full: true,
         }));
     }

@@ -72,7 +72,8 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
         | Happened::Catalogue(_)
         | Happened::CancelAnswered { .. }
         | Happened::Secret { .. }
-        | Happened::Points { .. } => None,
+        | Happened::Points { .. }
+        | Happened::List { .. } => None,
     }
 }
 

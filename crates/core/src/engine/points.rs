@@ -157,6 +157,8 @@ pub(crate) enum KnownPoint {
 pub(crate) struct Known {
     pub vm: Option<Vm>,
     pub point: Option<KnownPoint>,
+    /// The network, public IP, rule or volume it targets.
+    pub res: Option<crate::engine::lists::KnownRes>,
     pub fresh: Option<Millis>,
     pub learn: Option<Learn>,
 }
@@ -170,6 +172,7 @@ impl Known {
                 KnownPoint::Absent => PointSeen::Absent,
                 KnownPoint::Found(p) => PointSeen::Found(p),
             }),
+            res: self.res.as_ref().map(|r| r.seen()),
         }
     }
 }
@@ -195,6 +198,16 @@ fn point_of(op: &Operation) -> Option<(VmId, PointKind, Option<String>, String)>
 
 /// What is known of an operation's target now.
 pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
+    if let Some((res, fresh, learned)) = crate::engine::lists::known_res(c, op) {
+        // Its VM where it belongs to one (never a VM found by the resource's name).
+        return Known {
+            vm: op.target.vm_id().and_then(|v| c.inv.get(v)).cloned(),
+            point: None,
+            res: Some(res),
+            fresh,
+            learn: learned.map(Learn::Point),
+        };
+    }
     let (vm, vm_fresh, learned) = seen_and_fresh(c, op);
     let vm = vm.cloned();
     let learn = learned.map(Learn::Vm);
@@ -202,6 +215,7 @@ pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
         return Known {
             vm,
             point: None,
+            res: None,
             fresh: vm_fresh,
             learn,
         };
@@ -231,6 +245,7 @@ pub(crate) fn known(c: &Conn, op: &Operation) -> Known {
     Known {
         vm,
         point: Some(point),
+        res: None,
         fresh,
         learn,
     }

@@ -83,6 +83,7 @@ impl Core {
         self.round_activity(now, &mut round);
         self.round_rereads(now, &mut round);
         self.round_points(now, &mut round);
+        self.round_lists(now, &mut round);
         self.round_observe_many(now, &mut round);
         self.send_observe_more(now, &mut round);
         self.batch_power_lists(now, &mut round);
@@ -236,6 +237,11 @@ impl Core {
         let op = &rec.op;
         let vm = op.vm_id().and_then(|v| c.inv.get(v));
         let read_target = || {
+            if let Some((scope, kind)) = crate::engine::lists::list_read_for(op) {
+                let request = c.api.res_request(&scope, kind)?;
+                let ops = vec![id.clone()];
+                return Some((FlightKind::Res { scope, kind, ops }, request));
+            }
             if let Some((vm, kind)) = crate::engine::points::points_read_for(c, op) {
                 let request = c.api.points_request(c.inv.get(&vm)?, kind)?;
                 let ops = vec![id.clone()];
@@ -344,6 +350,7 @@ impl Core {
                 (FlightKind::Observe { ops }, FlightKind::Observe { ops: more })
                 | (FlightKind::Read { ops, .. }, FlightKind::Read { ops: more, .. })
                 | (FlightKind::Points { ops, .. }, FlightKind::Points { ops: more, .. })
+                | (FlightKind::Res { ops, .. }, FlightKind::Res { ops: more, .. })
                 | (FlightKind::List { riders: ops, .. }, FlightKind::Read { ops: more, .. }) => {
                     ops.extend(more)
                 }

@@ -21,6 +21,11 @@ use crate::workflow::{Plan, DEFAULT_STOP_GRACE_S, MAX_STOP_GRACE_S};
 pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), Refusal> {
     match cmd {
         Command::Act { conn, vm, action } => act_allowed(core, wfs, conn, vm, action),
+        Command::ActRes {
+            conn,
+            scope,
+            action,
+        } => crate::engine::resrules::res_allowed(core, conn, scope, action),
         Command::Create { conn, spec } => {
             match create_problems(core, conn, spec).into_iter().next() {
                 Some((_, why)) => Err(why),
@@ -45,6 +50,7 @@ pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), R
             plan_allowed(core, wfs, &w.connection, &w.vm_id, &plan)
         }
         Command::ReadPoints { conn, vm, kind } => points_readable(core, conn, vm, *kind),
+        Command::ReadList { conn, scope, kind } => list_readable(core, conn, scope, *kind),
         Command::Refresh { conn }
         | Command::LoadCatalogue { conn, .. }
         | Command::ReadActivity { conn, .. } => {
@@ -95,6 +101,29 @@ fn points_readable(
     let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
     c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
     if !c.caps.points.of(kind).list.offered() {
+        return Err(Refusal::NotOffered {
+            provider: c.cfg.dialect,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a list can be read: a VM's snapshots or backups as [`points_readable`]; the rest
+/// where the provider lists that kind in that scope ([`crate::dialect::Dialect::res_request`]).
+fn list_readable(
+    core: &Core,
+    conn: &ConnId,
+    scope: &crate::model::Scope,
+    kind: crate::model::ResourceKind,
+) -> Result<(), Refusal> {
+    if let (Some(point), Some(vm)) = (kind.point(), scope.vm()) {
+        return points_readable(core, conn, vm, point);
+    }
+    let c = core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+    if let Some(vm) = scope.vm() {
+        c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
+    }
+    if c.api.res_request(scope, kind).is_none() {
         return Err(Refusal::NotOffered {
             provider: c.cfg.dialect,
         });
@@ -445,6 +474,11 @@ pub(crate) fn can_retry(core: &Core, wfs: &Workflows, op_id: &OpId) -> bool {
         r.op.phase.may_retry()
             && match (r.op.action.kind(), r.op.vm_id()) {
                 (ActionKind::Create, _) => create_allowed(core, &r.op.connection).is_ok(),
+                // A network, public IP or rule: the same checks as when it was asked for.
+                (kind, _) if kind.res_kind().is_some() => r.op.target.res().is_some_and(|t| {
+                    let c = &r.op.connection;
+                    crate::engine::resrules::res_allowed(core, c, t.scope, &r.op.action).is_ok()
+                }),
                 (kind, Some(vm)) => allowed(core, wfs, &r.op.connection, vm, kind).is_ok(),
                 (_, None) => false,
             }

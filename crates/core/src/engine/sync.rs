@@ -71,6 +71,10 @@ pub struct Share {
     /// VMs' snapshot and backup lists, whole, each as it stands after it changed.
     #[serde(default)]
     pub points: Vec<crate::engine::points::SharedPoints>,
+    /// Resource lists (networks, public IPs, rules, volumes), whole, each as it stands after
+    /// it changed.
+    #[serde(default)]
+    pub lists: Vec<crate::engine::lists::SharedList>,
     /// Everything (a tab joined): what a following tab has and this lacks is gone.
     pub full: bool,
 }
@@ -303,9 +307,11 @@ pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
         vms,
         catalogues,
         points,
+        lists,
         full,
     } = share;
     crate::engine::points::mirror(core, points);
+    crate::engine::lists::mirror(core, lists);
     saved.ops.retain(plausible_op);
     saved.workflows.retain(plausible_workflow);
     saved.bulks.retain(plausible_bulk);

@@ -251,6 +251,17 @@ impl<'a> View<'a> {
         self.core.conn(conn)?.points.get(vm, kind)
     }
 
+    /// A list of networks, public IPs, port forwards or volumes as last read (`None`: never
+    /// asked for); ask with [`Command::ReadList`].
+    pub fn list(
+        &self,
+        conn: &ConnId,
+        scope: &crate::model::Scope,
+        kind: crate::model::ResourceKind,
+    ) -> Option<&'a crate::model::ResList> {
+        self.core.conn(conn)?.lists.get(scope, kind)
+    }
+
     pub fn catalogue(&self, conn: &ConnId) -> Option<&'a Catalogue> {
         self.core.conn(conn).and_then(|c| c.catalogue.as_ref())
     }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{PointKind, Size};
+use crate::model::{ForwardSpec, PointKind, ResourceKind, Size};
 use crate::words::Refusal;
 
 /// The kinds of action, without their parameters: what a button stands for.
@@ -37,6 +37,21 @@ pub enum ActionKind {
     /// An operation this console did not start (the provider's panel, its CLI, a colleague's
     /// browser), seen running on a VM: never offered as a button, never sent.
     Elsewhere,
+    /// A new private network (on a connection or project).
+    CreateNetwork,
+    DeleteNetwork,
+    /// Joins the VM to a private network.
+    AttachNetwork,
+    DetachNetwork,
+    /// A new public IP (on a connection or project).
+    AllocateIp,
+    ReleaseIp,
+    /// A port-forward rule of a public IP.
+    CreateForward,
+    UpdateForward,
+    DeleteForward,
+    /// Moves the VM to another VPC (ONETSolutions' `update_vpc`).
+    SetVpc,
 }
 
 impl ActionKind {
@@ -52,6 +67,10 @@ impl ActionKind {
                 | ActionKind::DeleteBackup
                 | ActionKind::Rebuild
                 | ActionKind::Delete
+                | ActionKind::DeleteNetwork
+                | ActionKind::DetachNetwork
+                | ActionKind::ReleaseIp
+                | ActionKind::DeleteForward
         )
     }
 
@@ -78,6 +97,15 @@ impl ActionKind {
                 | ActionKind::Rebuild
                 | ActionKind::Create
                 | ActionKind::Delete
+                | ActionKind::CreateNetwork
+                | ActionKind::DeleteNetwork
+                | ActionKind::AttachNetwork
+                | ActionKind::DetachNetwork
+                | ActionKind::ReleaseIp
+                | ActionKind::CreateForward
+                | ActionKind::UpdateForward
+                | ActionKind::DeleteForward
+                | ActionKind::SetVpc
         )
     }
 
@@ -96,9 +124,22 @@ impl ActionKind {
         }
     }
 
-    /// Acts on an existing VM (every kind but create).
+    /// Acts on an existing VM (every kind but a create and those on a connection's resources).
     pub fn on_a_vm(self) -> bool {
-        self != ActionKind::Create
+        self != ActionKind::Create && self.res_kind().is_none()
+    }
+
+    /// The kind of resource (beside VMs) it acts on, where it acts on one rather than on a VM
+    /// ([`crate::Command::ActRes`]).
+    pub fn res_kind(self) -> Option<ResourceKind> {
+        match self {
+            ActionKind::CreateNetwork | ActionKind::DeleteNetwork => Some(ResourceKind::Network),
+            ActionKind::AllocateIp | ActionKind::ReleaseIp => Some(ResourceKind::PublicIp),
+            ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
+                Some(ResourceKind::Forward)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -278,6 +319,46 @@ pub enum Action {
     Elsewhere {
         raw: String,
     },
+    /// A new private network named `name` (the provider assigns its range).
+    CreateNetwork {
+        name: String,
+    },
+    DeleteNetwork {
+        id: String,
+        name: String,
+    },
+    /// Joins the VM to the network `network` (`name`: as the user knows it).
+    AttachNetwork {
+        network: String,
+        name: String,
+    },
+    DetachNetwork {
+        network: String,
+        name: String,
+    },
+    /// A new public IP (the provider picks its address).
+    AllocateIp,
+    /// Releases the public IP `id` (`address`: as the user knows it).
+    ReleaseIp {
+        id: String,
+        address: String,
+    },
+    /// A new port-forward rule on the public IP its target's scope names.
+    CreateForward(ForwardSpec),
+    /// Changes the rule `id` to `spec`.
+    UpdateForward {
+        id: String,
+        spec: ForwardSpec,
+    },
+    DeleteForward {
+        id: String,
+        name: String,
+    },
+    /// Moves the VM into the VPC `vpc` (`name`: as the user knows it).
+    SetVpc {
+        vpc: String,
+        name: String,
+    },
 }
 
 impl Action {
@@ -304,6 +385,16 @@ impl Action {
             Action::Create(_) => ActionKind::Create,
             Action::Delete { .. } => ActionKind::Delete,
             Action::Elsewhere { .. } => ActionKind::Elsewhere,
+            Action::CreateNetwork { .. } => ActionKind::CreateNetwork,
+            Action::DeleteNetwork { .. } => ActionKind::DeleteNetwork,
+            Action::AttachNetwork { .. } => ActionKind::AttachNetwork,
+            Action::DetachNetwork { .. } => ActionKind::DetachNetwork,
+            Action::AllocateIp => ActionKind::AllocateIp,
+            Action::ReleaseIp { .. } => ActionKind::ReleaseIp,
+            Action::CreateForward(_) => ActionKind::CreateForward,
+            Action::UpdateForward { .. } => ActionKind::UpdateForward,
+            Action::DeleteForward { .. } => ActionKind::DeleteForward,
+            Action::SetVpc { .. } => ActionKind::SetVpc,
         }
     }
 
@@ -316,7 +407,17 @@ impl Action {
             ActionKind::Reboot => Action::Reboot,
             ActionKind::PowerCycle => Action::PowerCycle,
             ActionKind::PasswordReset => Action::PasswordReset,
-            ActionKind::Resize
+            ActionKind::AllocateIp => Action::AllocateIp,
+            ActionKind::CreateNetwork
+            | ActionKind::DeleteNetwork
+            | ActionKind::AttachNetwork
+            | ActionKind::DetachNetwork
+            | ActionKind::ReleaseIp
+            | ActionKind::CreateForward
+            | ActionKind::UpdateForward
+            | ActionKind::DeleteForward
+            | ActionKind::SetVpc
+            | ActionKind::Resize
             | ActionKind::Rename
             | ActionKind::Snapshot
             | ActionKind::RestoreSnapshot
@@ -339,7 +440,22 @@ impl Action {
             Action::Rename { name }
             | Action::Snapshot { name, .. }
             | Action::Backup { name }
+            | Action::CreateNetwork { name }
             | Action::SnapshotToImage { name, .. } => check_name(name),
+            Action::DeleteNetwork { id, .. }
+            | Action::AttachNetwork { network: id, .. }
+            | Action::DetachNetwork { network: id, .. }
+            | Action::ReleaseIp { id, .. }
+            | Action::DeleteForward { id, .. }
+            | Action::UpdateForward { id, .. }
+            | Action::SetVpc { vpc: id, .. }
+                if id.trim().is_empty() =>
+            {
+                Err(Refusal::Res(crate::words::ResRefusal::Choose))
+            }
+            Action::CreateForward(spec) | Action::UpdateForward { spec, .. } => {
+                crate::words::ResRefusal::check_forward(spec)
+            }
             Action::RestoreSnapshot { id, .. }
             | Action::DeleteSnapshot { id, .. }
             | Action::RestoreBackup { backup_id: id, .. }
@@ -383,6 +499,25 @@ impl Action {
             }
             _ => None,
         }
+    }
+
+    /// The network, public IP or rule this action makes, changes or deletes, which it targets:
+    /// its kind, its id where known, its name (a new public IP has none: found as the one not
+    /// listed before). Actions on a VM target the VM.
+    pub fn res_target(&self) -> Option<(ResourceKind, Option<String>, String)> {
+        let (kind, id, name) = match self {
+            Action::CreateNetwork { name } => (ResourceKind::Network, None, name.trim().into()),
+            Action::DeleteNetwork { id, name } => (ResourceKind::Network, Some(id), name.clone()),
+            Action::AllocateIp => (ResourceKind::PublicIp, None, String::new()),
+            Action::ReleaseIp { id, address } => {
+                (ResourceKind::PublicIp, Some(id), address.clone())
+            }
+            Action::CreateForward(spec) => (ResourceKind::Forward, None, spec.name()),
+            Action::UpdateForward { id, spec } => (ResourceKind::Forward, Some(id), spec.name()),
+            Action::DeleteForward { id, name } => (ResourceKind::Forward, Some(id), name.clone()),
+            _ => return None,
+        };
+        Some((kind, id.map(|i| i.trim().to_string()), name))
     }
 
     /// The existing recovery point an action on the VM names: its kind and id (a restore, an

@@ -2,9 +2,11 @@
 //! lifecycle. No English here: [`crate::words`] renders every value for the user.
 
 mod action;
+mod expectation;
 mod operation;
 mod point;
 mod proof;
+mod resource;
 mod target;
 mod vm;
 
@@ -14,7 +16,12 @@ pub use action::{
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};
-pub use target::{
-    Addressed, Expect, Mismatch, PointSeen, PowerTarget, ResourceKind, Seen, Target, VmExpect,
+pub use resource::{
+    forward_name, ForwardSpec, Member, Protocol, Res, ResDetail, ResList, ResState, ResourceKind,
+    Scope,
 };
-pub use vm::{Address, PowerState, Size, Vm};
+pub use target::{
+    Addressed, Expect, Mismatch, NetExpect, PointSeen, PowerTarget, ResExpect, ResSeen, ResTarget,
+    Seen, Target, VmExpect,
+};
+pub use vm::{Address, PowerState, Size, Vm, VmNetwork};

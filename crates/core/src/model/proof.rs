@@ -168,6 +168,8 @@ mod tests {
             image_id: None,
             uptime_s: None,
             features: Vec::new(),
+            networks: Vec::new(),
+            vpc: None,
         }
     }
 

@@ -9,19 +9,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dialect::Caps;
 use crate::ids::VmId;
 use crate::model::{
-    Action, Point, PointKind, PointState, PowerState, Resize, Resource, Size, Vm, CURRENT_IMAGE,
+    ForwardSpec, Point, PointKind, PointState, PowerState, Res, ResState, ResourceKind, Scope,
+    Size, Vm,
 };
-
-/// The kinds of resource an operation can target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ResourceKind {
-    Vm,
-    Snapshot,
-    Backup,
-}
 
 /// The resource an operation acts on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +29,17 @@ pub enum Target {
         kind: PointKind,
         id: Option<String>,
         name: String,
+    },
+    /// A network, public IP, port forward or volume, listed in `scope`. `id` is `None` while a
+    /// new one's id is not known: it is found by `name` in that list, or (a new one without a
+    /// name, a public IP) as the one whose id is not among `before`.
+    Res {
+        kind: ResourceKind,
+        scope: Scope,
+        id: Option<String>,
+        name: String,
+        #[serde(default)]
+        before: Vec<String>,
     },
 }
 
@@ -59,6 +62,7 @@ impl Target {
                 kind: PointKind::Backup,
                 ..
             } => ResourceKind::Backup,
+            Target::Res { kind, .. } => *kind,
         }
     }
 
@@ -67,13 +71,14 @@ impl Target {
         match self {
             Target::Vm { id, .. } => id.as_ref(),
             Target::Point { vm, .. } => Some(vm),
+            Target::Res { scope, .. } => scope.vm(),
         }
     }
 
     /// The name the user knows it by.
     pub fn name(&self) -> &str {
         match self {
-            Target::Vm { name, .. } | Target::Point { name, .. } => name,
+            Target::Vm { name, .. } | Target::Point { name, .. } | Target::Res { name, .. } => name,
         }
     }
 
@@ -82,6 +87,7 @@ impl Target {
         match self {
             Target::Vm { name, .. } => name,
             Target::Point { vm_name, .. } => vm_name,
+            Target::Res { name, .. } => name,
         }
     }
 
@@ -93,9 +99,10 @@ impl Target {
         }
     }
 
-    /// Learns a new point's id (from the provider's answer, or found by name in its list).
+    /// Learns a new point's (or resource's) id (from the provider's answer, or found by name in
+    /// its list).
     pub fn learn_point(&mut self, new: String) {
-        if let Target::Point { id, .. } = self {
+        if let Target::Point { id, .. } | Target::Res { id, .. } = self {
             *id = Some(new);
         }
     }
@@ -106,9 +113,39 @@ impl Target {
             Target::Point {
                 vm, kind, id, name, ..
             } => Some((vm, *kind, id.as_deref(), name)),
-            Target::Vm { .. } => None,
+            Target::Vm { .. } | Target::Res { .. } => None,
         }
     }
+
+    /// The network, public IP, rule or volume it is, where it is one.
+    pub fn res(&self) -> Option<ResTarget<'_>> {
+        match self {
+            Target::Res {
+                kind,
+                scope,
+                id,
+                name,
+                before,
+            } => Some(ResTarget {
+                kind: *kind,
+                scope,
+                id: id.as_deref(),
+                name,
+                before,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A [`Target::Res`], borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResTarget<'a> {
+    pub kind: ResourceKind,
+    pub scope: &'a Scope,
+    pub id: Option<&'a str>,
+    pub name: &'a str,
+    pub before: &'a [String],
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -139,6 +176,19 @@ pub struct VmExpect {
     /// Automatic backups are on (`Some(true)`) or off, as the VM's `features` show.
     #[serde(default)]
     pub backups: Option<bool>,
+    /// The VM is joined to this network with an internal address (`attached`), or is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetExpect>,
+    /// The VM is in this VPC (ONETSolutions' `vpc.id`; `Some("")`: in none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+}
+
+/// A VM's membership of a network, as a re-read of the VM must show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetExpect {
+    pub network: String,
+    pub attached: bool,
 }
 
 /// Which IP addresses a new VM lists once it is ready, as its provider says
@@ -195,6 +245,92 @@ pub enum Mismatch {
     },
     /// The VM's list of snapshots or backups has not been read since.
     PointsUnread,
+    /// The list the resource is in has not been read since.
+    ResUnread,
+    /// The network, public IP, rule or volume is not in its list (yet).
+    ResNotListed,
+    /// It is not ready: its state, and its status as the provider gives it.
+    ResNotReady {
+        state: ResState,
+        status: String,
+    },
+    /// The network shows no range (CIDR) yet.
+    NoCidr,
+    /// The public IP shows no address yet.
+    NoIpAddress,
+    /// The rule does not show the values sent (`None`: values that could not be read).
+    ForwardDiffers {
+        current: Option<ForwardSpec>,
+    },
+    /// The VM is not joined to the network (yet).
+    NotAttached {
+        network: String,
+    },
+    /// The VM is joined to the network but shows no internal address there.
+    NoInternalIp {
+        network: String,
+    },
+    /// The VM is still joined to the network.
+    StillAttached {
+        network: String,
+    },
+    /// The VM is not in the VPC asked for: the one it shows (`None`: none).
+    Vpc {
+        current: Option<String>,
+    },
+}
+
+/// A network, public IP, rule or volume an operation is about, as its list shows it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ResSeen<'a> {
+    Unread,
+    Absent,
+    Found(&'a Res),
+}
+
+/// What a new or changed resource must show, besides being listed and ready.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResExpect {
+    /// A network shows its range.
+    #[serde(default)]
+    pub cidr: bool,
+    /// A public IP shows its address.
+    #[serde(default)]
+    pub address: bool,
+    /// A rule shows these values.
+    #[serde(default)]
+    pub forward: Option<ForwardSpec>,
+}
+
+impl ResExpect {
+    /// `Ok` when the resource is listed, ready, and shows what was meant.
+    pub fn check(&self, seen: Option<ResSeen<'_>>) -> Result<(), Mismatch> {
+        let r = match seen {
+            None | Some(ResSeen::Unread) => return Err(Mismatch::ResUnread),
+            Some(ResSeen::Absent) => return Err(Mismatch::ResNotListed),
+            Some(ResSeen::Found(r)) => r,
+        };
+        if r.state != ResState::Ready {
+            return Err(Mismatch::ResNotReady {
+                state: r.state.clone(),
+                status: r.status_raw.clone(),
+            });
+        }
+        if self.cidr && r.cidr().is_none_or(|c| c.trim().is_empty()) {
+            return Err(Mismatch::NoCidr);
+        }
+        if self.address && r.address().is_none_or(|a| a.trim().is_empty()) {
+            return Err(Mismatch::NoIpAddress);
+        }
+        if let Some(want) = &self.forward {
+            if r.forward() != Some(want) {
+                return Err(Mismatch::ForwardDiffers {
+                    current: r.forward().cloned(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A snapshot or backup an operation is about, as its VM's list shows it.
@@ -214,11 +350,17 @@ pub enum PointSeen<'a> {
 pub struct Seen<'a> {
     pub vm: Option<&'a Vm>,
     pub point: Option<PointSeen<'a>>,
+    /// The network, public IP, rule or volume it is about, where it is about one.
+    pub res: Option<ResSeen<'a>>,
 }
 
 impl<'a> From<Option<&'a Vm>> for Seen<'a> {
     fn from(vm: Option<&'a Vm>) -> Self {
-        Seen { vm, point: None }
+        Seen {
+            vm,
+            point: None,
+            res: None,
+        }
     }
 }
 
@@ -232,7 +374,9 @@ impl VmExpect {
             && !self.addressed
             && !self.public_address
             && self.image.is_none()
-            && self.backups.is_none())
+            && self.backups.is_none()
+            && self.network.is_none()
+            && self.vpc.is_none())
         .then_some(self.power)
         .flatten()
     }
@@ -290,6 +434,15 @@ impl VmExpect {
                 return Err(Mismatch::Backups { on });
             }
         }
+        if let Some(n) = &self.network {
+            check_network(n, vm)?;
+        }
+        if let Some(want) = &self.vpc {
+            let current = vm.vpc.clone().filter(|v| !v.is_empty());
+            if current.as_deref().unwrap_or_default() != want.as_str() {
+                return Err(Mismatch::Vpc { current });
+            }
+        }
         if self.addressed && vm.addresses.is_empty() {
             return Err(Mismatch::NoAddress);
         }
@@ -297,6 +450,20 @@ impl VmExpect {
             return Err(Mismatch::NoPublicAddress);
         }
         Ok(())
+    }
+}
+
+/// The VM is joined to the network with an internal address, or not joined.
+fn check_network(n: &NetExpect, vm: &Vm) -> Result<(), Mismatch> {
+    let entry = vm.networks.iter().find(|e| e.id == n.network);
+    let network = n.network.clone();
+    match (n.attached, entry) {
+        (true, None) => Err(Mismatch::NotAttached { network }),
+        (true, Some(e)) if e.internal_ip.as_deref().is_none_or(|i| i.trim().is_empty()) => {
+            Err(Mismatch::NoInternalIp { network })
+        }
+        (false, Some(_)) => Err(Mismatch::StillAttached { network }),
+        _ => Ok(()),
     }
 }
 
@@ -316,6 +483,8 @@ pub enum Expect {
     /// The VM shows these, and (`point_ready`) the snapshot or backup the action names is
     /// ready (again): a restore, a rollback, an image made from a snapshot.
     Restored { vm: VmExpect, point_ready: bool },
+    /// A network, public IP, rule or volume (new or changed): listed, ready, showing these.
+    ResReady(ResExpect),
 }
 
 impl Expect {
@@ -323,7 +492,7 @@ impl Expect {
     pub fn vm(&self) -> Option<&VmExpect> {
         match self {
             Expect::Shows(e) | Expect::Appears(e) | Expect::Restored { vm: e, .. } => Some(e),
-            Expect::Gone | Expect::PointReady => None,
+            Expect::Gone | Expect::PointReady | Expect::ResReady(_) => None,
         }
     }
 
@@ -337,7 +506,7 @@ impl Expect {
 
     /// Whether it needs the VM read besides a list of its snapshots or backups.
     pub fn needs_vm(&self) -> bool {
-        !matches!(self, Expect::Gone)
+        !matches!(self, Expect::Gone | Expect::ResReady(_))
     }
 
     /// Whether it needs the VM's snapshots or backups read.
@@ -357,6 +526,14 @@ impl Expect {
     pub fn check<'a>(&self, seen: impl Into<Seen<'a>>) -> Result<(), Mismatch> {
         let seen = seen.into();
         match (self, seen.vm) {
+            (Expect::ResReady(e), _) => e.check(seen.res),
+            (Expect::Gone, _) if seen.res.is_some() => match seen.res {
+                Some(ResSeen::Found(r)) => Err(Mismatch::StillThere {
+                    status: r.status_raw.clone(),
+                }),
+                Some(ResSeen::Unread) => Err(Mismatch::ResUnread),
+                _ => Ok(()),
+            },
             (Expect::Shows(e) | Expect::Appears(e), Some(vm)) => e.check(vm),
             (Expect::Shows(_) | Expect::Appears(_), None) => Err(Mismatch::NotListed),
             (Expect::Gone, _) if seen.point.is_some() => match seen.point {
@@ -403,223 +580,6 @@ fn point_ready(seen: Option<PointSeen<'_>>) -> Result<(), Mismatch> {
     }
 }
 
-impl Action {
-    /// What the target must show once this action really happened. `before` is the VM as last
-    /// seen (none for a create); `addressed`: which addresses the provider lists for a new VM
-    /// once it is ready (see [`crate::dialect::CreateCaps`]).
-    pub fn expectation(&self, before: Option<&Vm>, addressed: Addressed) -> Expect {
-        self.expectation_keeping(before, addressed, true)
-    }
-
-    /// As [`Action::expectation`]; `restore_keeps_power`: a restore leaves the VM powered as it
-    /// was (every sheet but cloudsfor's, whose restore is done when unlocked).
-    pub fn expectation_keeping(
-        &self,
-        before: Option<&Vm>,
-        addressed: Addressed,
-        restore_keeps_power: bool,
-    ) -> Expect {
-        let mut e = VmExpect {
-            unlocked: true,
-            ..VmExpect::default()
-        };
-        match self {
-            Action::Start | Action::Reboot | Action::PowerCycle => {
-                e.power = Some(PowerTarget::Running)
-            }
-            Action::Shutdown | Action::PowerOff | Action::ShutdownWithin { .. } => {
-                e.power = Some(PowerTarget::Stopped)
-            }
-            Action::PasswordReset => {}
-            Action::Resize(r) => e.size = Some(resized(before, r)),
-            Action::Rename { name } => e.name = Some(name.trim().to_string()),
-            Action::Snapshot { .. } | Action::Backup { .. } => return Expect::PointReady,
-            Action::DeleteSnapshot { .. } | Action::DeleteBackup { .. } => return Expect::Gone,
-            // Back as it was, from a point that is ready again.
-            Action::RestoreSnapshot { .. } | Action::RestoreBackup { .. } => {
-                if restore_keeps_power {
-                    e.power = before.and_then(|v| settled_power(&v.power));
-                }
-                return Expect::Restored {
-                    vm: e,
-                    point_ready: true,
-                };
-            }
-            Action::SnapshotToImage { .. } => {
-                return Expect::Restored {
-                    vm: e,
-                    point_ready: true,
-                }
-            }
-            // The new image, where one was chosen; the provider's own end state comes from its
-            // caps ([`Action::expectation_on`]).
-            Action::Rebuild { image } => {
-                e.image = Some(image.trim().to_string()).filter(|i| i != CURRENT_IMAGE)
-            }
-            Action::AutoBackups { on } => e.backups = Some(*on),
-            Action::Create(_) => {
-                e.power = Some(PowerTarget::Running);
-                e.addressed = addressed != Addressed::No;
-                e.public_address = addressed == Addressed::Public;
-                return Expect::Appears(e);
-            }
-            Action::Delete { .. } => return Expect::Gone,
-            // Started elsewhere: the VM settles (nothing under way on it any more).
-            Action::Elsewhere { .. } => {}
-        }
-        Expect::Shows(e)
-    }
-}
-
-fn settled_power(p: &PowerState) -> Option<PowerTarget> {
-    match p {
-        PowerState::Running => Some(PowerTarget::Running),
-        PowerState::Stopped => Some(PowerTarget::Stopped),
-        _ => None,
-    }
-}
-
-impl Action {
-    /// [`Action::expectation`] with what this connection's provider says: which addresses a new
-    /// VM lists, and the state a rebuilt VM ends in ([`crate::dialect::RebuildCaps`]).
-    pub fn expectation_on(&self, before: Option<&Vm>, caps: &Caps) -> Expect {
-        let addressed = caps.create.map(|cc| cc.addressed()).unwrap_or_default();
-        let keeps_power = caps.points.restore_keeps_power;
-        let mut expect = self.expectation_keeping(before, addressed, keeps_power);
-        if let (Action::Rebuild { .. }, Some(rc), Expect::Shows(e)) =
-            (self, caps.rebuild, &mut expect)
-        {
-            if rc.ends_running {
-                e.power = Some(PowerTarget::Running);
-            }
-        }
-        expect
-    }
-}
-
-fn resized(before: Option<&Vm>, r: &Resize) -> Size {
-    let mut size = before.map(|v| v.size.clone()).unwrap_or_default();
-    match r {
-        Resize::One { resource, size: n } => match resource {
-            Resource::Cpu => size.vcpus = Some(*n),
-            Resource::Ram => size.memory_gb = Some(*n),
-            Resource::Disk => size.disk_gb = Some(*n),
-        },
-        Resize::All { cpu, ram, disk } => {
-            size.vcpus = Some(*cpu);
-            size.memory_gb = Some(*ram);
-            size.disk_gb = Some(*disk);
-        }
-        Resize::Flavor { id } => {
-            size = Size {
-                flavor: Some(id.trim().to_string()),
-                ..Size::default()
-            }
-        }
-    }
-    size
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn point(state: PointState) -> Point {
-        Point {
-            kind: PointKind::Snapshot,
-            id: "s1".into(),
-            name: "s1".into(),
-            status_raw: format!("{state:?}"),
-            state,
-            created: None,
-            size_gb: None,
-            automatic: None,
-            note: None,
-            definition: None,
-        }
-    }
-
-    fn seen(p: Option<PointSeen<'_>>) -> Seen<'_> {
-        Seen { vm: None, point: p }
-    }
-
-    #[test]
-    fn only_a_ready_point_is_ready_and_only_an_absent_one_is_gone() {
-        let ready = point(PointState::Ready);
-        assert_eq!(
-            Expect::PointReady.check(seen(Some(PointSeen::Found(&ready)))),
-            Ok(())
-        );
-        for state in [
-            PointState::Creating,
-            PointState::Failed,
-            PointState::Lost,
-            PointState::Unknown("quarantined".into()),
-        ] {
-            let p = point(state.clone());
-            assert!(matches!(
-                Expect::PointReady.check(seen(Some(PointSeen::Found(&p)))),
-                Err(Mismatch::PointNotReady { state: s, .. }) if s == state
-            ));
-        }
-        assert_eq!(
-            Expect::PointReady.check(seen(Some(PointSeen::Absent))),
-            Err(Mismatch::PointNotListed)
-        );
-        assert_eq!(
-            Expect::PointReady.check(seen(None)),
-            Err(Mismatch::PointsUnread)
-        );
-        assert_eq!(Expect::Gone.check(seen(Some(PointSeen::Absent))), Ok(()));
-        assert_eq!(
-            Expect::Gone.check(seen(Some(PointSeen::Unread))),
-            Err(Mismatch::PointsUnread)
-        );
-        assert!(Expect::Gone
-            .check(seen(Some(PointSeen::Found(&ready))))
-            .is_err());
-    }
-
-    #[test]
-    fn a_restore_wants_the_vm_as_before_and_its_point_ready() {
-        let vm = Vm {
-            id: VmId::new("v"),
-            name: "v".into(),
-            power: PowerState::Stopped,
-            status_raw: "stopped".into(),
-            locked: false,
-            size: Size::default(),
-            region: None,
-            image: None,
-            image_id: None,
-            snapshot_count: None,
-            project: None,
-            addresses: Vec::new(),
-            uptime_s: None,
-            features: Vec::new(),
-        };
-        let restore = Action::RestoreSnapshot {
-            id: "s1".into(),
-            name: "s1".into(),
-        };
-        let e = restore.expectation(Some(&vm), Addressed::No);
-        let rolling = point(PointState::Restoring);
-        let ready = point(PointState::Ready);
-        let with = |p| Seen {
-            vm: Some(&vm),
-            point: Some(PointSeen::Found(p)),
-        };
-        assert!(e.check(with(&rolling)).is_err());
-        assert_eq!(e.check(with(&ready)), Ok(()));
-        let mut running = vm.clone();
-        running.power = PowerState::Running;
-        let moved = Seen {
-            vm: Some(&running),
-            point: Some(PointSeen::Found(&ready)),
-        };
-        assert!(matches!(e.check(moved), Err(Mismatch::Power { .. })));
-        // cloudsfor: done when unlocked, whatever the power.
-        let loose = restore.expectation_keeping(Some(&vm), Addressed::No, false);
-        assert_eq!(loose.check(moved), Ok(()));
-    }
-}
+#[path = "target_tests.rs"]
+mod tests;

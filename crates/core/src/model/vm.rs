@@ -79,6 +79,22 @@ pub struct Vm {
     /// `"backups"` while automatic backups are on).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// The private networks it is joined to, where the provider lists them on the VM
+    /// (ZennoHosting's `networks[]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<VmNetwork>,
+    /// The VPC it is in, where the provider says (ONETSolutions' `vpc.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+}
+
+/// A VM's place in a private network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmNetwork {
+    /// The network's id.
+    pub id: String,
+    /// The address the provider assigned it there (`None`: not shown yet).
+    pub internal_ip: Option<String>,
 }
 
 impl Vm {

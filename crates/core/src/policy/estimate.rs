@@ -80,6 +80,13 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::Rebuild => 120 * SECOND,
         ActionKind::Delete => 30 * SECOND,
         ActionKind::Elsewhere => 30 * SECOND,
+        ActionKind::CreateNetwork => 20 * SECOND,
+        ActionKind::DeleteNetwork => 10 * SECOND,
+        ActionKind::AttachNetwork | ActionKind::DetachNetwork | ActionKind::SetVpc => 10 * SECOND,
+        ActionKind::AllocateIp | ActionKind::ReleaseIp => 5 * SECOND,
+        ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
+            8 * SECOND
+        }
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
 }

@@ -25,6 +25,8 @@ fn vm(image_id: Option<&str>, disk_gb: u32) -> Vm {
         addresses: Vec::new(),
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 

@@ -36,6 +36,13 @@ pub(crate) fn cap_operation(op: &mut Operation) {
             cap(name);
             cap_opt(id);
         }
+        Target::Res {
+            id, name, before, ..
+        } => {
+            cap(name);
+            cap_opt(id);
+            before.iter_mut().for_each(cap);
+        }
     }
     cap_opt(&mut op.provider_status);
     if let Some(note) = &mut op.note {
@@ -55,7 +62,17 @@ fn cap_mismatch(m: &mut Mismatch) {
     match m {
         Mismatch::Power { status }
         | Mismatch::StillThere { status }
-        | Mismatch::PointNotReady { status, .. } => cap(status),
+        | Mismatch::PointNotReady { status, .. }
+        | Mismatch::ResNotReady { status, .. } => cap(status),
+        Mismatch::NotAttached { network }
+        | Mismatch::NoInternalIp { network }
+        | Mismatch::StillAttached { network } => cap(network),
+        Mismatch::Vpc { current } => cap_opt(current),
+        Mismatch::ForwardDiffers { .. }
+        | Mismatch::ResUnread
+        | Mismatch::ResNotListed
+        | Mismatch::NoCidr
+        | Mismatch::NoIpAddress => {}
         Mismatch::Name { current } => cap(current),
         Mismatch::Image { current } => cap_opt(current),
         Mismatch::Size { current } => cap_opt(&mut current.flavor),

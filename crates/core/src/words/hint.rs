@@ -352,6 +352,8 @@ mod tests {
             image_id: None,
             uptime_s: None,
             features: Vec::new(),
+            networks: Vec::new(),
+            vpc: None,
         };
         let hints = Hint::snapshotting(caps, &vm);
         assert!(matches!(

@@ -271,11 +271,11 @@ impl Column {
     pub const ALL: [Column; 7] = [
         Column::Name,
         Column::Status,
-        Column::Actions,
-        Column::Provider,
-        Column::Size,
-        Column::Region,
         Column::Address,
+        Column::Region,
+        Column::Size,
+        Column::Provider,
+        Column::Actions,
     ];
 }
 
@@ -288,7 +288,7 @@ pub fn column(c: Column) -> &'static str {
         Column::Provider => "Provider",
         Column::Size => "Size",
         Column::Region => "Region",
-        Column::Address => "Address",
+        Column::Address => "IP address",
     }
 }
 

@@ -11,9 +11,11 @@ mod guard;
 mod hint;
 mod labels;
 mod note;
+mod page;
 mod points;
 mod rebuild;
 mod refusal;
+mod resources;
 mod storage;
 mod workflow;
 
@@ -21,9 +23,11 @@ pub use guard::GuardRefusal;
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
+pub use page::*;
 pub use points::{plural, point_state, point_word, PointRefusal};
 pub use rebuild::{rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label};
 pub use refusal::Refusal;
+pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
@@ -55,6 +59,16 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::Create => "Create VM",
         ActionKind::Delete => "Delete",
         ActionKind::Elsewhere => "Started elsewhere",
+        ActionKind::CreateNetwork => "Create network",
+        ActionKind::DeleteNetwork => "Delete network",
+        ActionKind::AttachNetwork => "Attach to network",
+        ActionKind::DetachNetwork => "Detach from network",
+        ActionKind::AllocateIp => "Allocate public IP",
+        ActionKind::ReleaseIp => "Release public IP",
+        ActionKind::CreateForward => "Add port forward",
+        ActionKind::UpdateForward => "Change port forward",
+        ActionKind::DeleteForward => "Delete port forward",
+        ActionKind::SetVpc => "Move to VPC",
     }
 }
 
@@ -80,6 +94,16 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::Create => "creating…",
         ActionKind::Delete => "deleting…",
         ActionKind::Elsewhere => "busy (started elsewhere)…",
+        ActionKind::CreateNetwork => "creating network…",
+        ActionKind::DeleteNetwork => "deleting network…",
+        ActionKind::AttachNetwork => "attaching to network…",
+        ActionKind::DetachNetwork => "detaching from network…",
+        ActionKind::AllocateIp => "allocating public IP…",
+        ActionKind::ReleaseIp => "releasing public IP…",
+        ActionKind::CreateForward => "adding port forward…",
+        ActionKind::UpdateForward => "changing port forward…",
+        ActionKind::DeleteForward => "deleting port forward…",
+        ActionKind::SetVpc => "moving to VPC…",
     }
 }
 

@@ -276,6 +276,43 @@ impl std::fmt::Display for Mismatch {
             Mismatch::Backups { on: true } => write!(f, "automatic backups are still on"),
             Mismatch::Backups { on: false } => write!(f, "automatic backups are still off"),
             Mismatch::PointsUnread => write!(f, "the VM's list has not been read since"),
+            Mismatch::ResUnread => write!(f, "its list has not been read since"),
+            Mismatch::ResNotListed => write!(f, "it is not in the provider's list yet"),
+            Mismatch::ResNotReady { state, status } if status.is_empty() => {
+                write!(f, "it is {}", super::res_state(state))
+            }
+            Mismatch::ResNotReady { status, .. } => write!(f, "it is {}", super::name(status)),
+            Mismatch::NoCidr => write!(f, "the network shows no address range yet"),
+            Mismatch::NoIpAddress => write!(f, "the public IP shows no address yet"),
+            Mismatch::ForwardDiffers { current: Some(c) } => write!(
+                f,
+                "the rule shows {} → port {} of VM {}",
+                c.name(),
+                c.internal_port,
+                super::name(c.vm.as_str())
+            ),
+            Mismatch::ForwardDiffers { current: None } => {
+                write!(f, "the rule's values cannot be read")
+            }
+            Mismatch::NotAttached { network } => {
+                write!(
+                    f,
+                    "the VM is not in the network {} yet",
+                    super::name(network)
+                )
+            }
+            Mismatch::NoInternalIp { network } => write!(
+                f,
+                "the VM shows no internal address in the network {} yet",
+                super::name(network)
+            ),
+            Mismatch::StillAttached { network } => {
+                write!(f, "the VM is still in the network {}", super::name(network))
+            }
+            Mismatch::Vpc { current: Some(v) } => {
+                write!(f, "the VM is in the VPC {}", super::name(v))
+            }
+            Mismatch::Vpc { current: None } => write!(f, "the VM is in no VPC"),
         }
     }
 }

@@ -68,6 +68,9 @@ impl Display for Absent {
             Absent::NeedsAddon => {
                 "Runs on the provider's schedule while the paid add-on is active; there is no switch."
             }
+            Absent::NotYetSupported => {
+                "The provider has this, but this version of Vigil cannot do it with this provider yet."
+            }
         })
     }
 }

@@ -38,6 +38,8 @@ pub enum Refusal {
     Point(super::PointRefusal),
     /// "Snapshot first" or its rollback ([`super::GuardRefusal`]).
     Guard(super::GuardRefusal),
+    /// A network, public IP or port-forward rule ([`super::ResRefusal`]).
+    Res(super::ResRefusal),
 
     // ----- the VM's state, by the provider's rules -----
     /// cloudsfor's `locked`.
@@ -275,6 +277,7 @@ impl Refusal {
             R::UnknownWorkflow => write!(f, "This workflow is not known here."),
             R::Point(p) => write!(f, "{p}"),
             R::Guard(g) => write!(f, "{g}"),
+            R::Res(r) => write!(f, "{r}"),
             _ => return None,
         })
     }

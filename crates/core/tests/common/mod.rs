@@ -5,6 +5,7 @@
 pub mod create;
 pub mod drive;
 pub mod guard;
+pub mod net;
 pub mod points;
 pub mod scripted;
 

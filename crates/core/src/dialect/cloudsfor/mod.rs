@@ -16,6 +16,7 @@ use super::{
 use super::{Place, RebuildCaps};
 use crate::catalogue::{Part, PartData};
 use crate::dialect::links::has_scheme;
+use crate::dialect::{Absent, Avail, NetCaps, ResOps};
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -77,6 +78,16 @@ pub const CAPS: Caps = Caps {
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
     points: points::POINTS,
+    // Private networks are in the sheet ("Networks, volumes, console") but not in vigil-sim, so
+    // nothing of them could be verified here: not yet supported. No public IPs or forwards.
+    net: NetCaps {
+        networks: ResOps::absent(Absent::NotYetSupported),
+        attach: Avail::Absent(Absent::NotYetSupported),
+        vpc: Avail::Absent(Absent::NotPublished),
+        public_ips: ResOps::absent(Absent::NotPublished),
+        forwards: ResOps::absent(Absent::NotPublished),
+        per_place: false,
+    },
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,
@@ -161,6 +172,17 @@ impl Cloudsfor {
             Action::Delete { .. } => "delete",
             // Never sent: followed only.
             Action::Elsewhere { .. } => "",
+            // Not offered with this provider yet (see `CAPS.net`); never sent.
+            Action::AttachNetwork { .. } => "attach_network",
+            Action::DetachNetwork { .. } => "detach_network",
+            Action::CreateNetwork { .. }
+            | Action::DeleteNetwork { .. }
+            | Action::AllocateIp
+            | Action::ReleaseIp { .. }
+            | Action::CreateForward(_)
+            | Action::UpdateForward { .. }
+            | Action::DeleteForward { .. }
+            | Action::SetVpc { .. } => "unsupported",
         }
     }
 }

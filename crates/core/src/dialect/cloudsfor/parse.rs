@@ -84,6 +84,8 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
                     .collect()
             })
             .unwrap_or_default(),
+        networks: Vec::new(),
+        vpc: None,
     })
 }
 

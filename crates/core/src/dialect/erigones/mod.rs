@@ -19,6 +19,7 @@ use super::{
     DialectKind, Endpoint, Found, Observation, RateLimit, Sizing, SnapshotCaps, Submit, VmPage,
 };
 use crate::catalogue::{Part, PartData};
+use crate::dialect::{Absent, Avail, NetCaps, ResOps};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -88,6 +89,21 @@ pub const CAPS: Caps = Caps {
     forces_over_running_shutdown: true,
     resizes_by_flavor: false,
     points: points::POINTS,
+    // Networks are an administrator's catalogue and NICs are edited in the VM's definition
+    // (stopped, admin): not yet supported here. "firewall, public-IP forwards: none published".
+    net: NetCaps {
+        networks: ResOps {
+            list: Avail::Absent(Absent::NotYetSupported),
+            create: Avail::Absent(Absent::NotPublished),
+            update: Avail::Absent(Absent::NotPublished),
+            delete: Avail::Absent(Absent::NotPublished),
+        },
+        attach: Avail::Absent(Absent::NotYetSupported),
+        vpc: Avail::Absent(Absent::NotPublished),
+        public_ips: ResOps::absent(Absent::NotPublished),
+        forwards: ResOps::absent(Absent::NotPublished),
+        per_place: false,
+    },
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,

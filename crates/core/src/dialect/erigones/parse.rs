@@ -88,6 +88,8 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         image_id: None,
         uptime_s: v.get("uptime").and_then(Value::as_u64),
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     })
 }
 

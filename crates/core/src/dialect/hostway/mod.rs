@@ -17,6 +17,7 @@ use super::{
     VmPage,
 };
 use crate::catalogue::{Part, PartData};
+use crate::dialect::{Absent, Avail, NetCaps, ResOps};
 use crate::error::ApiError;
 use crate::http::{encode_component, join, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
@@ -86,6 +87,16 @@ pub const CAPS: Caps = Caps {
     forces_over_running_shutdown: false,
     resizes_by_flavor: true,
     points: points::POINTS,
+    // "private networks …: not offered"; flexible IPs are in the sheet but not done here yet;
+    // no port forwards.
+    net: NetCaps {
+        networks: ResOps::absent(Absent::NotPublished),
+        attach: Avail::Absent(Absent::NotPublished),
+        vpc: Avail::Absent(Absent::NotPublished),
+        public_ips: ResOps::absent(Absent::NotYetSupported),
+        forwards: ResOps::absent(Absent::NotPublished),
+        per_place: false,
+    },
     snapshots: SnapshotCaps {
         max_per_vm: Some(MAX_SNAPSHOTS),
         unique_names: true,

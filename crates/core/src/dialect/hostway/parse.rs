@@ -94,6 +94,8 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     })
 }
 

@@ -79,6 +79,7 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::RestoreBackup { .. } => "restore_backup",
         Action::DeleteBackup { .. } => "delete_backup",
         Action::Rebuild { .. } => "reinstall_os",
+        Action::SetVpc { .. } => "update_vpc",
         _ => "unsupported",
     }
 }

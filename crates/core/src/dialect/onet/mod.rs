@@ -30,7 +30,8 @@ use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::parse_lenient;
 use crate::model::{
-    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Target, Vm,
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Res, ResourceKind,
+    Scope, Target, Vm,
 };
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
@@ -39,6 +40,7 @@ mod activity;
 mod catalogue;
 mod find;
 mod lifecycle;
+mod net;
 mod parse;
 mod points;
 mod tasks;
@@ -90,6 +92,7 @@ pub const CAPS: Caps = Caps {
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
     points: points::POINTS,
+    net: net::NET,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,
@@ -232,6 +235,8 @@ impl Dialect for Onet {
             // Whatever its power ("done when … Instance `running`": it comes back up); a rename
             // is the instance's metadata.
             ActionKind::Rebuild | ActionKind::Rename => Ok(()),
+            // Whatever its power (the sim and the sheet name no state rule).
+            ActionKind::SetVpc => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -311,6 +316,7 @@ impl Dialect for Onet {
             Action::Delete { .. } => return self.delete_request(id),
             Action::Rebuild { image } => return self.reinstall_request(id, image),
             Action::Rename { name } => return self.rename_request(id, name),
+            Action::SetVpc { vpc, .. } => return self.vpc_request(id, vpc),
             _ => {}
         }
         if let Some(request) = self.point_request(id, action) {
@@ -370,6 +376,20 @@ impl Dialect for Onet {
 
     fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
         Some(self.points_get(vm, kind))
+    }
+
+    fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
+        self.vpcs_request(scope, kind)
+    }
+
+    fn parse_res(
+        &self,
+        _scope: &Scope,
+        _kind: ResourceKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Res>, ApiError> {
+        self.vpcs_parse(resp, now)
     }
 
     fn parse_points(

@@ -80,6 +80,8 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         addresses: addresses(v),
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: super::net::vpc_of(v),
     })
 }
 

@@ -130,6 +130,8 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: networks(v),
+        vpc: None,
     })
 }
 
@@ -146,4 +148,19 @@ fn addresses(v: &Value) -> Vec<Address> {
         .flatten()
         .filter_map(|n| address(&text(n, "internalIp")?, false));
     public_first(public.into_iter().chain(internal))
+}
+
+/// `networks[]` `{networkId, internalIp}`: the networks the VM is joined to (entries without a
+/// network id are skipped; an internal address that is no address is "not shown").
+fn networks(v: &Value) -> Vec<crate::model::VmNetwork> {
+    v.get("networks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| {
+            let id = text(n, "networkId").filter(|s| !s.trim().is_empty())?;
+            let internal_ip = text(n, "internalIp").filter(|ip| address(ip, false).is_some());
+            Some(crate::model::VmNetwork { id, internal_ip })
+        })
+        .collect()
 }

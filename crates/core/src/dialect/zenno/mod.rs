@@ -24,7 +24,8 @@ use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::{parse_lenient, text};
 use crate::model::{
-    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Target, TaskState, Vm,
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Res, ResourceKind,
+    Scope, Target, TaskState, Vm,
 };
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
@@ -34,6 +35,7 @@ mod catalogue;
 mod fields;
 mod find;
 mod lifecycle;
+mod net;
 mod observe;
 mod points;
 
@@ -85,6 +87,7 @@ pub const CAPS: Caps = Caps {
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
     points: points::POINTS,
+    net: net::NET,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,
@@ -184,6 +187,21 @@ impl Zenno {
             Action::Delete { .. } => (DELETE, String::new()),
             // Never sent: followed only.
             Action::Elsewhere { .. } => ("", String::new()),
+            Action::AttachNetwork { .. } => ("attach_network", "networks".into()),
+            Action::DetachNetwork { network, .. } => (
+                "detach_network",
+                format!("networks/{}", encode_component(network.trim())),
+            ),
+            // Not below a VM: see `net` (watched, no operation on a VM).
+            Action::CreateNetwork { .. }
+            | Action::DeleteNetwork { .. }
+            | Action::AllocateIp
+            | Action::ReleaseIp { .. }
+            | Action::CreateForward(_)
+            | Action::UpdateForward { .. }
+            | Action::DeleteForward { .. } => ("", String::new()),
+            // Not offered by this provider (see `CAPS.net`); never sent.
+            Action::SetVpc { .. } => ("update_vpc", "vpc".into()),
         }
     }
 
@@ -242,6 +260,8 @@ impl Dialect for Zenno {
             ActionKind::RestoreBackup
             | ActionKind::Backup
             | ActionKind::DeleteBackup
+            | ActionKind::AttachNetwork
+            | ActionKind::DetachNetwork
             | ActionKind::Delete => Ok(()),
             ActionKind::Start => match vm.power {
                 PowerState::Stopped => Ok(()),
@@ -333,6 +353,9 @@ impl Dialect for Zenno {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
+        if action.kind().res_kind().is_some() {
+            return self.net_write(target, action);
+        }
         let project = vm.and_then(Self::project_of).unwrap_or_default();
         let vm_id = target_vm_id(target, vm);
         match action {
@@ -345,6 +368,14 @@ impl Dialect for Zenno {
         match action {
             Action::Backup { name } => self.backup_write(&path, Some(name), None),
             Action::DeleteBackup { id, .. } => self.backup_write(&path, None, Some(id)),
+            Action::AttachNetwork { network, .. } => self.api.send(
+                Method::Post,
+                &format!("{path}/networks"),
+                &serde_json::json!({ "networkId": network.trim() }),
+            ),
+            Action::DetachNetwork { .. } => {
+                self.api.request(Method::Delete, &format!("{path}/{tail}"))
+            }
             _ => self.api.request(Method::Post, &format!("{path}/{tail}")),
         }
     }
@@ -358,6 +389,9 @@ impl Dialect for Zenno {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if action.kind().res_kind().is_some() {
+            return self.net_accepted(action, resp, now);
+        }
         let deleting = matches!(action, Action::Delete { .. });
         // A VM already gone (a repeated delete) is what the delete meant.
         let gone = deleting && resp.status == 404;
@@ -411,6 +445,20 @@ impl Dialect for Zenno {
         now: Millis,
     ) -> Result<Vec<Point>, ApiError> {
         self.backups_parse(resp, now)
+    }
+
+    fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
+        self.net_list(scope, kind)
+    }
+
+    fn parse_res(
+        &self,
+        _scope: &Scope,
+        kind: ResourceKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Res>, ApiError> {
+        self.net_parse(kind, resp, now)
     }
 
     fn find_submit(&self, s: &Submit, _cursor: Option<&str>) -> Option<HttpRequest> {

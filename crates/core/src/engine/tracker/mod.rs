@@ -364,12 +364,30 @@ impl OpRecord {
                 self.op.note = None;
                 self.finish(Phase::Succeeded, None, a.now)
             }
+            // The resource itself says its create or change failed: so did the operation.
+            Err(crate::model::Mismatch::ResNotReady {
+                state: crate::model::ResState::Failed,
+                status,
+            }) => {
+                self.op.task_ended_at = Some(a.now);
+                self.op.provider_status = Some(status.clone());
+                let note = Note::Reported {
+                    cancelled: false,
+                    status,
+                    text: None,
+                };
+                self.finish(Phase::Failed, Some(note), a.now)
+            }
             Err(m) => {
                 self.op.phase = Phase::InProgress;
                 self.op.provider_status = Some(match (&m, seen.vm) {
                     (crate::model::Mismatch::StillThere { status }, _) if seen.point.is_some() => {
                         status.clone()
                     }
+                    (_, _) if seen.res.is_some() => match seen.res {
+                        Some(crate::model::ResSeen::Found(r)) => r.status_raw.clone(),
+                        _ => "not listed".into(),
+                    },
                     (_, Some(vm)) => vm.status_raw.clone(),
                     (_, None) => "not listed".into(),
                 });

@@ -21,6 +21,12 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => 40 * MINUTE,
         // Anything the provider runs: as long as the longest of ours.
         ActionKind::Elsewhere => 40 * MINUTE,
+        ActionKind::CreateNetwork | ActionKind::DeleteNetwork => 10 * MINUTE,
+        ActionKind::AttachNetwork | ActionKind::DetachNetwork | ActionKind::SetVpc => 10 * MINUTE,
+        ActionKind::AllocateIp | ActionKind::ReleaseIp => 10 * MINUTE,
+        ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
+            10 * MINUTE
+        }
     }
 }
 

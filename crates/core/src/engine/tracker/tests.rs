@@ -24,6 +24,8 @@ fn vm() -> Vm {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 

@@ -53,6 +53,8 @@ fn vm(status: &str, locked: bool) -> Vm {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod points;
 mod rebuild;
 mod rename;
 mod tasks;
+mod vpc;
 
 const BASE: &str = "https://api.onetsolutions.net/v1/organizations/org-1/projects/prj-1";
 const ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
@@ -42,6 +43,8 @@ fn vm(status: &str) -> Vm {
         image_id: None,
         uptime_s: None,
         features: Vec::new(),
+        networks: Vec::new(),
+        vpc: None,
     }
 }
 

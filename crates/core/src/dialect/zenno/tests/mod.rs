@@ -11,6 +11,7 @@ mod catalogue;
 mod find;
 mod lifecycle;
 mod list;
+mod net;
 mod observe;
 mod points;
 

@@ -1,0 +1,153 @@
+//! What each action must show once it really happened: [`Action::expectation`], with what
+//! the connection's provider says ([`Action::expectation_on`]).
+
+use crate::dialect::Caps;
+use crate::model::{
+    Action, Addressed, Expect, NetExpect, PowerState, PowerTarget, ResExpect, Resize, Resource,
+    Size, Vm, VmExpect, CURRENT_IMAGE,
+};
+impl Action {
+    /// What the target must show once this action really happened. `before` is the VM as last
+    /// seen (none for a create); `addressed`: which addresses the provider lists for a new VM
+    /// once it is ready (see [`crate::dialect::CreateCaps`]).
+    pub fn expectation(&self, before: Option<&Vm>, addressed: Addressed) -> Expect {
+        self.expectation_keeping(before, addressed, true)
+    }
+
+    /// As [`Action::expectation`]; `restore_keeps_power`: a restore leaves the VM powered as it
+    /// was (every sheet but cloudsfor's, whose restore is done when unlocked).
+    pub fn expectation_keeping(
+        &self,
+        before: Option<&Vm>,
+        addressed: Addressed,
+        restore_keeps_power: bool,
+    ) -> Expect {
+        let mut e = VmExpect {
+            unlocked: true,
+            ..VmExpect::default()
+        };
+        match self {
+            Action::Start | Action::Reboot | Action::PowerCycle => {
+                e.power = Some(PowerTarget::Running)
+            }
+            Action::Shutdown | Action::PowerOff | Action::ShutdownWithin { .. } => {
+                e.power = Some(PowerTarget::Stopped)
+            }
+            Action::PasswordReset => {}
+            Action::Resize(r) => e.size = Some(resized(before, r)),
+            Action::Rename { name } => e.name = Some(name.trim().to_string()),
+            Action::Snapshot { .. } | Action::Backup { .. } => return Expect::PointReady,
+            Action::DeleteSnapshot { .. } | Action::DeleteBackup { .. } => return Expect::Gone,
+            // Back as it was, from a point that is ready again.
+            Action::RestoreSnapshot { .. } | Action::RestoreBackup { .. } => {
+                if restore_keeps_power {
+                    e.power = before.and_then(|v| settled_power(&v.power));
+                }
+                return Expect::Restored {
+                    vm: e,
+                    point_ready: true,
+                };
+            }
+            Action::SnapshotToImage { .. } => {
+                return Expect::Restored {
+                    vm: e,
+                    point_ready: true,
+                }
+            }
+            // The new image, where one was chosen; the provider's own end state comes from its
+            // caps ([`Action::expectation_on`]).
+            Action::Rebuild { image } => {
+                e.image = Some(image.trim().to_string()).filter(|i| i != CURRENT_IMAGE)
+            }
+            Action::AutoBackups { on } => e.backups = Some(*on),
+            Action::Create(_) => {
+                e.power = Some(PowerTarget::Running);
+                e.addressed = addressed != Addressed::No;
+                e.public_address = addressed == Addressed::Public;
+                return Expect::Appears(e);
+            }
+            Action::Delete { .. } => return Expect::Gone,
+            Action::DeleteNetwork { .. }
+            | Action::ReleaseIp { .. }
+            | Action::DeleteForward { .. } => return Expect::Gone,
+            // The provider assigns the range: done once it shows one.
+            Action::CreateNetwork { .. } => {
+                return Expect::ResReady(ResExpect {
+                    cidr: true,
+                    ..ResExpect::default()
+                })
+            }
+            Action::AllocateIp => {
+                return Expect::ResReady(ResExpect {
+                    address: true,
+                    ..ResExpect::default()
+                })
+            }
+            Action::CreateForward(spec) | Action::UpdateForward { spec, .. } => {
+                return Expect::ResReady(ResExpect {
+                    forward: Some(spec.clone()),
+                    ..ResExpect::default()
+                })
+            }
+            Action::AttachNetwork { network, .. } | Action::DetachNetwork { network, .. } => {
+                e.network = Some(NetExpect {
+                    network: network.trim().to_string(),
+                    attached: matches!(self, Action::AttachNetwork { .. }),
+                })
+            }
+            Action::SetVpc { vpc, .. } => e.vpc = Some(vpc.trim().to_string()),
+            // Started elsewhere: the VM settles (nothing under way on it any more).
+            Action::Elsewhere { .. } => {}
+        }
+        Expect::Shows(e)
+    }
+}
+
+fn settled_power(p: &PowerState) -> Option<PowerTarget> {
+    match p {
+        PowerState::Running => Some(PowerTarget::Running),
+        PowerState::Stopped => Some(PowerTarget::Stopped),
+        _ => None,
+    }
+}
+
+impl Action {
+    /// [`Action::expectation`] with what this connection's provider says: which addresses a new
+    /// VM lists, and the state a rebuilt VM ends in ([`crate::dialect::RebuildCaps`]).
+    pub fn expectation_on(&self, before: Option<&Vm>, caps: &Caps) -> Expect {
+        let addressed = caps.create.map(|cc| cc.addressed()).unwrap_or_default();
+        let keeps_power = caps.points.restore_keeps_power;
+        let mut expect = self.expectation_keeping(before, addressed, keeps_power);
+        if let (Action::Rebuild { .. }, Some(rc), Expect::Shows(e)) =
+            (self, caps.rebuild, &mut expect)
+        {
+            if rc.ends_running {
+                e.power = Some(PowerTarget::Running);
+            }
+        }
+        expect
+    }
+}
+
+fn resized(before: Option<&Vm>, r: &Resize) -> Size {
+    let mut size = before.map(|v| v.size.clone()).unwrap_or_default();
+    match r {
+        Resize::One { resource, size: n } => match resource {
+            Resource::Cpu => size.vcpus = Some(*n),
+            Resource::Ram => size.memory_gb = Some(*n),
+            Resource::Disk => size.disk_gb = Some(*n),
+        },
+        Resize::All { cpu, ram, disk } => {
+            size.vcpus = Some(*cpu);
+            size.memory_gb = Some(*ram);
+            size.disk_gb = Some(*disk);
+        }
+        Resize::Flavor { id } => {
+            size = Size {
+                flavor: Some(id.trim().to_string()),
+                ..Size::default()
+            }
+        }
+    }
+    size
+}
