@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use vigil_core::engine::{ActivityItem, Started};
-use vigil_core::words::{self, Label};
+use vigil_core::words;
 use vigil_core::workflow::{GuardedChange, Plan};
 use vigil_core::{Action, ActionKind, Command, ConnId, VmId, WfId};
 
@@ -167,7 +167,7 @@ pub fn Followed(item: RwSignal<Option<ActivityItem>>) -> impl IntoView {
     });
     view! {
         <Show when=move || !list.with(Vec::is_empty)>
-            <section class="followed" aria-label=Label::Activity.text()>
+            <section class="followed" aria-label=words::followed_label()>
                 <ActivityList list/>
             </section>
         </Show>

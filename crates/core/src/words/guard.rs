@@ -67,3 +67,8 @@ pub fn snapshot_first_hint() -> &'static str {
 pub fn roll_back_to(at: &str) -> String {
     format!("Roll back to the snapshot taken at {at}")
 }
+
+/// The region of a VM page's tab that follows what its form started.
+pub fn followed_label() -> &'static str {
+    "Progress"
+}

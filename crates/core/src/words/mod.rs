@@ -19,7 +19,9 @@ mod resources;
 mod storage;
 mod workflow;
 
-pub use guard::{roll_back_to, snapshot_first_hint, snapshot_first_label, GuardRefusal};
+pub use guard::{
+    followed_label, roll_back_to, snapshot_first_hint, snapshot_first_label, GuardRefusal,
+};
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
