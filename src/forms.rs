@@ -138,7 +138,12 @@ pub fn ActionForm(
             view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
         }
         ActionKind::Resize if caps.resizes_by_flavor => {
-            view! { <FlavorForm typed vm=current.clone() console/> }.into_any()
+            let (c, v) = (conn.clone(), vm.clone());
+            let now = Signal::derive(move || {
+                console.marks.vm(&c, &v);
+                console.view(|x| x.vm(&c, &v).map(|x| words::flavor_now(&x.size)))
+            });
+            view! { <FlavorForm typed now console/> }.into_any()
         }
         ActionKind::Resize => view! { <AmountsForm typed cold/> }.into_any(),
         _ => hints(Hint::confirming(kind)).into_any(),
@@ -204,7 +209,7 @@ pub fn hints(said: Vec<Hint>) -> impl IntoView {
 
 /// Resize to another flavor, those in use on this connection offered as suggestions.
 #[component]
-fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
+fn FlavorForm(typed: Typed, now: Signal<Option<String>>, console: Console) -> impl IntoView {
     let mut flavors: Vec<String> = console.view(|v| {
         v.connections()
             .flat_map(|c| v.vms(&c.id).iter())
@@ -214,7 +219,7 @@ fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
     flavors.sort();
     flavors.dedup();
     view! {
-        <p class="hint">{words::flavor_now(&vm.size)}</p>
+        <p class="hint">{move || now.get()}</p>
         <label>{Label::FlavorId.text()}
             <input type="text" name="flavor" list="flavor-ids" autofocus prop:value=move || typed.flavor.get()
                 on:input=move |ev| typed.flavor.set(event_target_value(&ev))/>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use vigil_core::engine::{ActivityItem, Started};
 use vigil_core::words;
 use vigil_core::workflow::{GuardedChange, Plan};
-use vigil_core::{Action, ActionKind, Command, ConnId, VmId, WfId};
+use vigil_core::{Action, ActionKind, Command, ConnId, Refusal, VmId, WfId};
 
 use crate::activity::ActivityList;
 use crate::console::Console;
@@ -75,12 +75,14 @@ pub fn SnapshotFirst(
     let why_not = Memo::new(move |_| {
         console.marks.vm(&conn, &vm);
         console.marks.activity();
-        console.view(|v| {
-            v.guard_offered(&conn, &vm, kind)
-                .err()
-                .map(|r| r.to_string())
-        })
+        console.view(|v| v.guard_offered(&conn, &vm, kind).err())
     });
+    // Why not, where it is about the snapshot; a VM busy with something else is said once,
+    // above the form.
+    let said = move || match why_not.get() {
+        Some(why @ Refusal::Guard(_)) => (true, why.to_string()),
+        _ => (false, words::snapshot_first_hint().to_string()),
+    };
     Effect::new(move |_| {
         if why_not.with(Option::is_some) && checked.get_untracked() {
             checked.set(false);
@@ -97,8 +99,8 @@ pub fn SnapshotFirst(
                     on:change=move |ev| checked.set(event_target_checked(&ev))/>
                 {words::snapshot_first_label()}
             </label>
-            <p class=move || if why_not.with(Option::is_some) { "why refused-now" } else { "hint" } id=hint_id>
-                {move || why_not.get().unwrap_or_else(|| words::snapshot_first_hint().to_string())}
+            <p class=move || if said().0 { "why refused-now" } else { "hint" } id=hint_id>
+                {move || said().1}
             </p>
         </div>
     }
