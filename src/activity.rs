@@ -311,6 +311,7 @@ fn WorkflowEntry(id: WfId) -> impl IntoView {
                 <dd>{duration}</dd>
             </dl>
             {move || data.with(|d| d.as_ref().and_then(|d| d.wf.note.as_ref().map(|n| n.to_string()))).map(|m| view! { <p class="entry-message">{m}</p> })}
+            <crate::guarded::RollBackButton wf=id.clone()/>
             <Show when=move || phase().is_some_and(Phase::is_open)>
                 <div class="row-actions">
                     <Show when=move || left().is_some()>

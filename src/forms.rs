@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 use vigil_core::dialect::Caps;
-use vigil_core::engine::VmCommand;
+use vigil_core::engine::{ActivityItem, Started, VmCommand};
 use vigil_core::words::{self, Hint, HintTone, Label};
 use vigil_core::workflow::Plan;
 use vigil_core::{Action, ActionKind, Command, ConnId, Refusal, Resize, Vm, VmId};
 
 use crate::console::Console;
+use crate::guarded::{change_command, started_item, Followed, SnapshotFirst};
 use crate::ui::Ui;
 
 /// A whole number of at least 1.
@@ -100,26 +101,35 @@ pub fn ActionForm(
     let cold = kind == ActionKind::Resize && console.view(|v| v.resize_needs_stop(&conn, &vm));
     let typed = Typed::new(kind, &current);
     let error = RwSignal::new(None::<String>);
+    // "Snapshot first", where the change can be guarded; what started, followed in a tab.
+    let guardable = matches!(kind, ActionKind::Resize | ActionKind::RestoreBackup);
+    let guard = RwSignal::new(false);
+    let followed = RwSignal::new(None::<ActivityItem>);
     let on_submit = {
+        let (conn, vm) = (conn.clone(), vm.clone());
         let current = current.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let (conn, vm) = (conn.clone(), vm.clone());
+            let plain = move |conn, vm, a| match a {
+                Action::Resize(resize) if cold => Command::Workflow {
+                    conn,
+                    vm,
+                    plan: Plan::ColdResize {
+                        resize,
+                        start_after: typed.start_after.get_untracked(),
+                    },
+                },
+                action => Command::Act { conn, vm, action },
+            };
             let cmd = typed
                 .action(kind, caps, &current)
                 .and_then(|a| a.validate().map(|()| a))
-                .map(|a| match a {
-                    Action::Resize(resize) if cold => Command::Workflow {
-                        conn,
-                        vm,
-                        plan: Plan::ColdResize {
-                            resize,
-                            start_after: typed.start_after.get_untracked(),
-                        },
-                    },
-                    action => Command::Act { conn, vm, action },
-                });
-            submit(console, ui, cmd, error);
+                .map(|a| change_command(conn, vm, a, guard.get_untracked(), plain));
+            if let Some(s) = start(console, ui, cmd, error) {
+                followed.set(started_item(s));
+                guard.set(false);
+            }
         }
     };
     let title = words::on(words::action_label(kind), &current.name);
@@ -128,7 +138,12 @@ pub fn ActionForm(
             view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
         }
         ActionKind::Resize if caps.resizes_by_flavor => {
-            view! { <FlavorForm typed vm=current.clone() console/> }.into_any()
+            let (c, v) = (conn.clone(), vm.clone());
+            let now = Signal::derive(move || {
+                console.marks.vm(&c, &v);
+                console.view(|x| x.vm(&c, &v).map(|x| words::flavor_now(&x.size)))
+            });
+            view! { <FlavorForm typed now console/> }.into_any()
         }
         ActionKind::Resize => view! { <AmountsForm typed cold/> }.into_any(),
         _ => hints(Hint::confirming(kind)).into_any(),
@@ -142,8 +157,10 @@ pub fn ActionForm(
         <form class="action-panel" on:submit=on_submit aria-label=title.clone()>
             <h2>{title.clone()}</h2>
             {body}
+            {guardable.then(|| view! { <SnapshotFirst conn=conn.clone() vm=vm.clone() kind checked=guard/> })}
             <FormEnd error submit_label danger=kind.is_destructive() inline/>
         </form>
+        {inline.then(|| view! { <Followed item=followed/> })}
     }
     .into_any()
 }
@@ -192,7 +209,7 @@ pub fn hints(said: Vec<Hint>) -> impl IntoView {
 
 /// Resize to another flavor, those in use on this connection offered as suggestions.
 #[component]
-fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
+fn FlavorForm(typed: Typed, now: Signal<Option<String>>, console: Console) -> impl IntoView {
     let mut flavors: Vec<String> = console.view(|v| {
         v.connections()
             .flat_map(|c| v.vms(&c.id).iter())
@@ -202,7 +219,7 @@ fn FlavorForm(typed: Typed, vm: Vm, console: Console) -> impl IntoView {
     flavors.sort();
     flavors.dedup();
     view! {
-        <p class="hint">{words::flavor_now(&vm.size)}</p>
+        <p class="hint">{move || now.get()}</p>
         <label>{Label::FlavorId.text()}
             <input type="text" name="flavor" list="flavor-ids" autofocus prop:value=move || typed.flavor.get()
                 on:input=move |ev| typed.flavor.set(event_target_value(&ev))/>
@@ -267,14 +284,25 @@ pub fn submit(
     cmd: Result<Command, Refusal>,
     error: RwSignal<Option<String>>,
 ) -> bool {
+    start(console, ui, cmd, error).is_some()
+}
+
+/// As [`submit`], with what it started (a form in a tab follows it).
+pub fn start(
+    console: Console,
+    ui: Ui,
+    cmd: Result<Command, Refusal>,
+    error: RwSignal<Option<String>>,
+) -> Option<Started> {
     match cmd.and_then(|c| console.intend(c)) {
-        Ok(_) => {
+        Ok(started) => {
             ui.dialog.set(None);
-            true
+            error.set(None);
+            Some(started)
         }
         Err(why) => {
             error.set(Some(why.to_string()));
-            false
+            None
         }
     }
 }

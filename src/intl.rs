@@ -72,6 +72,21 @@ pub fn date_time(ms: i64) -> String {
     })
 }
 
+/// The time of day of a moment (epoch ms) in the user's locale and time zone: `14:02`,
+/// `2:02 PM`.
+pub fn time_of_day(ms: i64) -> String {
+    let format = Intl::DateTimeFormat::new(&Array::new(), &options(&[("timeStyle", "short")]));
+    format
+        .format()
+        .call1(
+            &JsValue::NULL,
+            &js_sys::Date::new(&JsValue::from_f64(ms as f64)),
+        )
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format_rfc3339(ms))
+}
+
 /// `then` from `now`, in the user's words: `3 min ago`, `now`, `yesterday`.
 pub fn relative(then: i64, now: i64) -> String {
     let (n, unit) = present::relative(then, now);

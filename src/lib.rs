@@ -7,7 +7,8 @@
 //! - [`tabs`]: one polling tab per group, sharing over a BroadcastChannel;
 //! - [`console`]: the handle components hold; [`ui`]: page state;
 //! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
-//!   [`dialogs`], [`vm_page`], [`vm_tabs`], [`settings`], [`signout`], with [`menu`],
+//!   [`dialogs`], [`guarded`] ("snapshot first" and its rollback), [`rebuild`], [`vm_page`],
+//!   [`vm_tabs`], [`settings`], [`signout`], with [`menu`],
 //!   [`copy`] and [`intl`] (numbers and times as the browser says them); then [`app`];
 //! - [`stopped`]: what the page shows when it cannot go on.
 
@@ -21,10 +22,12 @@ pub mod create;
 pub mod dialogs;
 pub mod driver;
 pub mod forms;
+pub mod guarded;
 pub mod intl;
 pub mod marks;
 pub mod menu;
 pub mod notices;
+pub mod rebuild;
 pub mod route;
 pub mod row;
 pub mod sealed;

@@ -58,7 +58,7 @@ pub fn TabPanel(
             </Show>
         }
         .into_any(),
-        VmTab::Rebuild => absent(caps, words::tab_label(VmTab::Rebuild)).into_any(),
+        VmTab::Rebuild => view! { <crate::rebuild::RebuildTab conn vm caps choices/> }.into_any(),
         VmTab::Snapshots => {
             let count = move || data.with(|d| d.as_ref().and_then(|d| d.vm.snapshot_count));
             view! {

@@ -51,3 +51,24 @@ impl Display for GuardRefusal {
         }
     }
 }
+
+/// The opt-in checkbox of a resize, a restore from a backup and a rebuild.
+pub fn snapshot_first_label() -> &'static str {
+    "Snapshot first"
+}
+
+/// What "snapshot first" does, beside its checkbox.
+pub fn snapshot_first_hint() -> &'static str {
+    "A snapshot is taken and checked ready before the change; if the change fails or cannot be confirmed, you can roll back to it."
+}
+
+/// The rollback a failed guarded change offers; `at`: when its snapshot was taken, in the
+/// user's locale ("14:02").
+pub fn roll_back_to(at: &str) -> String {
+    format!("Roll back to the snapshot taken at {at}")
+}
+
+/// The region of a VM page's tab that follows what its form started.
+pub fn followed_label() -> &'static str {
+    "Progress"
+}

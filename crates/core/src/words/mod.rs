@@ -19,13 +19,17 @@ mod resources;
 mod storage;
 mod workflow;
 
-pub use guard::GuardRefusal;
+pub use guard::{
+    followed_label, roll_back_to, snapshot_first_hint, snapshot_first_label, GuardRefusal,
+};
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
 pub use page::*;
 pub use points::{plural, point_state, point_word, PointRefusal};
-pub use rebuild::{rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label};
+pub use rebuild::{
+    rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label, rebuild_what_happens,
+};
 pub use refusal::Refusal;
 pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
