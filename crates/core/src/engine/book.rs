@@ -126,17 +126,30 @@ pub(crate) fn mirror<S: Shares>(core: &mut Core, lists: Vec<S>) {
 }
 
 impl Core {
-    /// A list read answered (`Ok`) or not: the operations waiting for it stop waiting or are
-    /// told why, and, where it answered, are checked.
-    pub(crate) fn after_list_read(
+    /// A list read answered (or not): the book takes what `parse` makes of it, the page hears
+    /// of it, the operations waiting for it stop waiting or are told why, and, where it
+    /// answered, are checked.
+    pub(crate) fn on_book_read<S: Shares>(
         &mut self,
         conn: &ConnId,
+        key: S::Key,
         ops: &[crate::ids::OpId],
-        read: Result<(), &ApiError>,
+        result: Result<crate::http::HttpResponse, crate::http::NetError>,
         a: crate::engine::tracker::Answer,
+        parse: impl Fn(&Conn, &crate::http::HttpResponse, Millis) -> ParsedList<S>,
     ) {
+        let Some(c) = self.conns.get_mut(conn) else {
+            return;
+        };
+        let parsed = match result {
+            Ok(resp) => parse(c, &resp, a.now),
+            Err(e) => Err(ApiError::network(&e)),
+        };
+        let read = parsed.as_ref().map(|_| ()).map_err(ApiError::clone);
+        S::book_mut(c).take(&key, parsed, a.sent);
+        self.happened.push(S::happened(conn.clone(), key));
         for op in ops {
-            match read {
+            match &read {
                 Ok(()) => {
                     if let Some(r) = self.ops.get_mut(op) {
                         r.sched.flight = None;
@@ -151,6 +164,9 @@ impl Core {
         }
     }
 }
+
+/// What a read of a list of one sort gave.
+pub(crate) type ParsedList<S> = Result<Vec<<<S as Shares>::List as Listing>::Item>, ApiError>;
 
 impl Core {
     /// The reads of lists of one sort asked for, within the budget: `request` makes one's

@@ -11,7 +11,6 @@ use crate::engine::core::{Core, Happened};
 use crate::engine::flights::FlightKind;
 use crate::engine::round::Round;
 use crate::engine::tracker::Answer;
-use crate::error::ApiError;
 use crate::http::{HttpResponse, NetError};
 use crate::ids::{ConnId, OpId};
 use crate::model::{Operation, Res, ResList, ResSeen, ResourceKind, Scope};
@@ -197,15 +196,9 @@ impl Core {
         result: Result<HttpResponse, NetError>,
         a: Answer,
     ) {
-        let Some(c) = self.conns.get_mut(conn) else {
-            return;
-        };
-        let parsed = match result {
-            Ok(resp) => c.api.parse_res(&key.0, key.1, &resp, a.now),
-            Err(e) => Err(ApiError::network(&e)),
-        };
-        c.lists.take(&key, parsed.clone(), a.sent);
-        self.happened.push(SharedList::happened(conn.clone(), key));
-        self.after_list_read(conn, ops, parsed.as_ref().map(|_| ()), a);
+        let (scope, kind) = key.clone();
+        self.on_book_read::<SharedList>(conn, key, ops, result, a, |c, resp, now| {
+            c.api.parse_res(&scope, kind, resp, now)
+        });
     }
 }

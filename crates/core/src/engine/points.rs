@@ -310,17 +310,9 @@ impl Core {
         result: Result<HttpResponse, NetError>,
         a: Answer,
     ) {
-        let Some(c) = self.conns.get_mut(conn) else {
-            return;
-        };
-        let parsed = match result {
-            Ok(resp) => c.api.parse_points(kind, &resp, a.now),
-            Err(e) => Err(ApiError::network(&e)),
-        };
         let key = (vm.clone(), kind);
-        c.points.take(&key, parsed.clone(), a.sent);
-        self.happened
-            .push(SharedPoints::happened(conn.clone(), key));
-        self.after_list_read(conn, ops, parsed.as_ref().map(|_| ()), a);
+        self.on_book_read::<SharedPoints>(conn, key, ops, result, a, |c, resp, now| {
+            c.api.parse_points(kind, resp, now)
+        });
     }
 }
