@@ -66,6 +66,11 @@ pub fn uint(v: &Value, key: &str) -> Option<u64> {
     }
 }
 
+/// A finite number field (sizes); `None` when absent, not a number, or not finite.
+pub fn finite(v: &Value, key: &str) -> Option<f64> {
+    v.get(key).and_then(Value::as_f64).filter(|f| f.is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::http::{basic_auth, join, HttpRequest, HttpResponse, Method};
 use crate::ids::ConnId;
 use crate::json::{parse_lenient, uint};
-use crate::model::{is_invisible, Address, Target, Vm};
+use crate::model::{is_invisible, Address, PointKind, Target, Vm};
 use crate::time::Millis;
 use crate::words::Refusal;
 
@@ -266,6 +266,29 @@ pub(crate) fn json_body(
         return Err(ApiError::from_response(resp, error_keys, now));
     }
     parse_lenient(&resp.body).map_err(|e| ApiError::bad_response(what, e))
+}
+
+/// The word a VM's snapshots or backups go by in paths and keys (cloudsfor, ONETSolutions).
+pub(crate) fn points_word(kind: PointKind) -> &'static str {
+    match kind {
+        PointKind::Snapshot => "snapshots",
+        PointKind::Backup => "backups",
+    }
+}
+
+/// The JSON of a VM's snapshot or backup list (as [`json_body`]), and what the list is called
+/// in an error about its body.
+pub(crate) fn vm_points_body(
+    resp: &HttpResponse,
+    error_keys: &[&str],
+    kind: PointKind,
+    now: Millis,
+) -> Result<(serde_json::Value, &'static str), ApiError> {
+    let what = match kind {
+        PointKind::Snapshot => "the VM's snapshots",
+        PointKind::Backup => "the VM's backups",
+    };
+    Ok((json_body(resp, error_keys, what, now)?, what))
 }
 
 /// The `page` number in a pagination link, absolute or not. Links are not followed as given

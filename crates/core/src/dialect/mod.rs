@@ -45,8 +45,8 @@ pub use caps::{
     SnapshotCaps,
 };
 pub(crate) use common::{
-    address, array, first_text, is_private_ip, json_body, page_number, page_of, public_first,
-    target_vm_id, uint32, Endpoint,
+    address, array, first_text, is_private_ip, json_body, page_number, page_of, points_word,
+    public_first, target_vm_id, uint32, vm_points_body, Endpoint,
 };
 pub use common::{ConnectionConfig, Credentials};
 pub use find::{Found, Submit, FIND_SLACK};

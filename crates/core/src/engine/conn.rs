@@ -102,6 +102,9 @@ pub(crate) struct Conn {
     pub points: crate::engine::points::PointBook,
     /// Its networks, public IPs, port forwards, volumes.
     pub lists: crate::engine::lists::ResBook,
+    /// The provider refused a snapshot as a demo account's (cloudsfor's "not available in demo
+    /// mode"): later ones are refused before sending.
+    pub demo_refused: bool,
 }
 
 impl Conn {
@@ -123,6 +126,7 @@ impl Conn {
             cost: Cost::default(),
             points: Default::default(),
             lists: Default::default(),
+            demo_refused: false,
         }
     }
 

@@ -4,15 +4,13 @@
 //! keep their own book ([`crate::engine::points`]); a `ReadList` of those kinds in a VM's scope
 //! reads that book, and a change of either says [`crate::engine::Change::List`].
 
-use std::collections::BTreeMap;
-
+use crate::engine::book::{Book, Listing, Parts, Shares};
 use crate::engine::command::Started;
 use crate::engine::conn::Conn;
 use crate::engine::core::{Core, Happened};
 use crate::engine::flights::FlightKind;
 use crate::engine::round::Round;
 use crate::engine::tracker::Answer;
-use crate::error::ApiError;
 use crate::http::{HttpResponse, NetError};
 use crate::ids::{ConnId, OpId};
 use crate::model::{Operation, Res, ResList, ResSeen, ResourceKind, Scope};
@@ -23,11 +21,18 @@ use crate::words::Refusal;
 pub(crate) type ListKey = (Scope, ResourceKind);
 
 /// One connection's resource lists, and the reads asked for.
-#[derive(Default)]
-pub(crate) struct ResBook {
-    pub lists: BTreeMap<ListKey, ResList>,
-    /// Reads asked for and not sent yet.
-    pub queue: Vec<ListKey>,
+pub(crate) type ResBook = Book<ListKey, ResList>;
+
+impl Listing for ResList {
+    type Item = Res;
+    fn parts(&mut self) -> Parts<'_, Res> {
+        Parts {
+            items: &mut self.items,
+            read_at: &mut self.read_at,
+            error: &mut self.error,
+            reading: &mut self.reading,
+        }
+    }
 }
 
 impl ResBook {
@@ -37,29 +42,7 @@ impl ResBook {
 
     /// Asks for a read (once: one already asked for or on its way is enough).
     pub fn ask(&mut self, scope: &Scope, kind: ResourceKind) -> bool {
-        let key = (scope.clone(), kind);
-        let l = self.lists.entry(key.clone()).or_default();
-        if l.reading {
-            return false;
-        }
-        l.reading = true;
-        self.queue.push(key);
-        true
-    }
-
-    /// What a read answered (an older answer than the one kept is dropped).
-    fn take(&mut self, key: &ListKey, parsed: Result<Vec<Res>, ApiError>, sent: Millis) {
-        let l = self.lists.entry(key.clone()).or_default();
-        l.reading = false;
-        match parsed {
-            Ok(items) if l.read_at.is_none_or(|t| t <= sent) => {
-                l.items = items;
-                l.read_at = Some(sent);
-                l.error = None;
-            }
-            Ok(_) => {}
-            Err(e) => l.error = Some(e),
-        }
+        self.ask_key((scope.clone(), kind))
     }
 }
 
@@ -72,56 +55,33 @@ pub struct SharedList {
     pub list: ResList,
 }
 
-/// A list on a connection.
-pub(crate) type SharedKey = (ConnId, Scope, ResourceKind);
-
-/// The lists `keys` name, as they stand, to share.
-pub(crate) fn shared(core: &Core, keys: impl IntoIterator<Item = SharedKey>) -> Vec<SharedList> {
-    keys.into_iter()
-        .filter_map(|(conn, scope, kind)| {
-            let list = core.conn(&conn)?.lists.get(&scope, kind)?.clone();
-            Some(SharedList {
-                conn,
-                scope,
-                kind,
-                list,
-            })
-        })
-        .collect()
-}
-
-/// Every list, for a tab that joined.
-pub(crate) fn shared_all(core: &Core) -> Vec<SharedList> {
-    let keys: Vec<SharedKey> = core
-        .conns
-        .iter()
-        .flat_map(|(id, c)| {
-            c.lists
-                .lists
-                .keys()
-                .map(move |(scope, kind)| (id.clone(), scope.clone(), *kind))
-        })
-        .collect();
-    shared(core, keys)
-}
-
-/// A following tab takes the lists the leading one shares (it reads none itself).
-pub(crate) fn mirror(core: &mut Core, lists: Vec<SharedList>) {
-    for s in lists {
-        let Some(c) = core.conn_mut(&s.conn) else {
-            continue;
-        };
-        let key = (s.scope.clone(), s.kind);
-        if c.lists.lists.get(&key) != Some(&s.list) {
-            c.lists.lists.insert(key, s.list);
-            core.happened.push(Happened::List {
-                conn: s.conn,
-                scope: s.scope,
-                kind: s.kind,
-            });
+impl Shares for SharedList {
+    type Key = ListKey;
+    type List = ResList;
+    fn book(c: &Conn) -> &ResBook {
+        &c.lists
+    }
+    fn book_mut(c: &mut Conn) -> &mut ResBook {
+        &mut c.lists
+    }
+    fn new(conn: ConnId, (scope, kind): ListKey, list: ResList) -> Self {
+        SharedList {
+            conn,
+            scope,
+            kind,
+            list,
         }
     }
+    fn parts(self) -> (ConnId, ListKey, ResList) {
+        (self.conn, (self.scope, self.kind), self.list)
+    }
+    fn happened(conn: ConnId, (scope, kind): ListKey) -> Happened {
+        Happened::List { conn, scope, kind }
+    }
 }
+
+/// A list on a connection.
+pub(crate) type SharedKey = (ConnId, ListKey);
 
 /// A resource as known when an operation is checked (owned).
 pub(crate) enum KnownRes {
@@ -184,11 +144,8 @@ impl Core {
         }
         let c = self.conn_mut(conn).ok_or(Refusal::UnknownConnection)?;
         if c.lists.ask(scope, kind) {
-            self.happened.push(Happened::List {
-                conn: conn.clone(),
-                scope: scope.clone(),
-                kind,
-            });
+            let key = (scope.clone(), kind);
+            self.happened.push(SharedList::happened(conn.clone(), key));
         }
         Ok(Started::Nothing)
     }
@@ -216,28 +173,17 @@ impl Core {
 
     /// The reads asked for, within the budget.
     pub(crate) fn round_lists(&mut self, now: Millis, round: &mut Round) {
-        for (conn, c) in self.conns.iter_mut() {
-            if !c.ready(now) {
-                continue;
-            }
-            for (scope, kind) in std::mem::take(&mut c.lists.queue) {
-                let Some(request) = c.api.res_request(&scope, kind) else {
-                    let why = ApiError::bad_response("the list", "not offered here");
-                    c.lists.take(&(scope, kind), Err(why), now);
-                    continue;
-                };
-                if round.shared_index(conn, &request).is_none() && !round.allowance.take(conn) {
-                    c.lists.queue.push((scope, kind));
-                    continue;
-                }
-                let kind = FlightKind::Res {
-                    scope,
-                    kind,
-                    ops: Vec::new(),
-                };
-                round.push(kind, conn.clone(), request);
-            }
-        }
+        self.round_book::<SharedList>(
+            now,
+            round,
+            "not offered here",
+            |c, (scope, kind)| c.api.res_request(scope, *kind),
+            |(scope, kind)| FlightKind::Res {
+                scope,
+                kind,
+                ops: Vec::new(),
+            },
+        );
     }
 
     /// A list read answered (or not): the book takes it, the page hears of it, the operations
@@ -250,32 +196,9 @@ impl Core {
         result: Result<HttpResponse, NetError>,
         a: Answer,
     ) {
-        let Some(c) = self.conns.get_mut(conn) else {
-            return;
-        };
-        let parsed = match result {
-            Ok(resp) => c.api.parse_res(&key.0, key.1, &resp, a.now),
-            Err(e) => Err(ApiError::network(&e)),
-        };
-        c.lists.take(&key, parsed.clone(), a.sent);
-        self.happened.push(Happened::List {
-            conn: conn.clone(),
-            scope: key.0,
-            kind: key.1,
+        let (scope, kind) = key.clone();
+        self.on_book_read::<SharedList>(conn, key, ops, result, a, |c, resp, now| {
+            c.api.parse_res(&scope, kind, resp, now)
         });
-        for op in ops {
-            match &parsed {
-                Ok(_) => {
-                    if let Some(r) = self.ops.get_mut(op) {
-                        r.sched.flight = None;
-                    }
-                }
-                Err(e) => self.read_failed(op, e.clone(), a.now),
-            }
-        }
-        if parsed.is_ok() {
-            self.watch_after_read(conn, ops, a);
-            self.verify_conn(conn, a.now);
-        }
     }
 }

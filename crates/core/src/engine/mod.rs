@@ -19,6 +19,7 @@
 
 mod answer;
 mod batch;
+mod book;
 mod budget;
 mod command;
 mod conn;
@@ -246,7 +247,7 @@ impl Engine {
                     changes.insert(Change::List(conn.clone(), scope.clone(), *kind));
                     if leads {
                         self.unshared_lists
-                            .insert((conn.clone(), scope.clone(), *kind));
+                            .insert((conn.clone(), (scope.clone(), *kind)));
                     }
                 }
                 Happened::Points { conn, vm, kind } => {
@@ -255,7 +256,7 @@ impl Engine {
                     changes.insert(Change::List(conn.clone(), scope, (*kind).into()));
                     if leads {
                         self.unshared_points
-                            .insert((conn.clone(), vm.clone(), *kind));
+                            .insert((conn.clone(), (vm.clone(), *kind)));
                     }
                 }
                 Happened::Activity(c) => {
@@ -340,8 +341,8 @@ impl Engine {
             self.events.push_back(Event::Save(saved.clone()));
         }
         let unshared = std::mem::take(&mut self.unshared_points);
-        let points = points::shared(&self.core, unshared);
-        let lists = lists::shared(&self.core, std::mem::take(&mut self.unshared_lists));
+        let points = book::shared(&self.core, unshared);
+        let lists = book::shared(&self.core, std::mem::take(&mut self.unshared_lists));
         let any = !points.is_empty() || !lists.is_empty();
         if !saved.is_empty() || !vms.is_empty() || !catalogues.is_empty() || any {
             self.events.push_back(Event::Share(Share {
@@ -401,8 +402,8 @@ impl Engine {
             .iter()
             .filter_map(|(id, c)| Some((id.clone(), c.catalogue.clone()?)))
             .collect();
-        let points = points::shared_all(&self.core);
-        let lists = lists::shared_all(&self.core);
+        let points = book::shared_all(&self.core);
+        let lists = book::shared_all(&self.core);
         self.events.push_back(Event::Share(Share {
             saved: self.keeper.all(),
             vms,

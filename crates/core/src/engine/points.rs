@@ -2,8 +2,7 @@
 //! ([`crate::Command::ReadPoints`]) and to verify operations on them, through the request budget
 //! like every request; what is known of an operation's target when it is checked.
 
-use std::collections::BTreeMap;
-
+use crate::engine::book::{Book, Listing, Parts, Shares};
 use crate::engine::command::Started;
 use crate::engine::conn::Conn;
 use crate::engine::core::{seen_and_fresh, Core, Happened};
@@ -17,15 +16,22 @@ use crate::model::{Operation, Point, PointKind, PointList, PointSeen, Seen, Vm};
 use crate::time::Millis;
 use crate::words::Refusal;
 
+/// A VM's list of one kind.
+pub(crate) type PointKey = (VmId, PointKind);
+
 /// One connection's snapshot and backup lists, by VM and kind, and the reads asked for.
-#[derive(Default)]
-pub(crate) struct PointBook {
-    pub lists: BTreeMap<(VmId, PointKind), PointList>,
-    /// Reads asked for and not sent yet.
-    pub queue: Vec<(VmId, PointKind)>,
-    /// The provider refused a snapshot as a demo account's (cloudsfor's "not available in demo
-    /// mode"): later ones are refused before sending.
-    pub demo_refused: bool,
+pub(crate) type PointBook = Book<PointKey, PointList>;
+
+impl Listing for PointList {
+    type Item = Point;
+    fn parts(&mut self) -> Parts<'_, Point> {
+        Parts {
+            items: &mut self.points,
+            read_at: &mut self.read_at,
+            error: &mut self.error,
+            reading: &mut self.reading,
+        }
+    }
 }
 
 impl PointBook {
@@ -40,39 +46,12 @@ impl PointBook {
 
     /// Asks for a read (once: one already asked for or on its way is enough).
     pub fn ask(&mut self, vm: &VmId, kind: PointKind) -> bool {
-        let l = self.lists.entry((vm.clone(), kind)).or_default();
-        if l.reading {
-            return false;
-        }
-        l.reading = true;
-        self.queue.push((vm.clone(), kind));
-        true
-    }
-
-    /// What a read answered.
-    fn take(
-        &mut self,
-        vm: &VmId,
-        kind: PointKind,
-        parsed: Result<Vec<Point>, ApiError>,
-        sent: Millis,
-    ) {
-        let l = self.lists.entry((vm.clone(), kind)).or_default();
-        l.reading = false;
-        match parsed {
-            Ok(points) if l.read_at.is_none_or(|t| t <= sent) => {
-                l.points = points;
-                l.read_at = Some(sent);
-                l.error = None;
-            }
-            Ok(_) => {}
-            Err(e) => l.error = Some(e),
-        }
+        self.ask_key((vm.clone(), kind))
     }
 }
 
 /// A VM's list of one kind, on a connection.
-pub(crate) type PointsKey = (ConnId, VmId, PointKind);
+pub(crate) type PointsKey = (ConnId, PointKey);
 
 /// A VM's list of snapshots or backups, as the leading tab shares it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -83,51 +62,28 @@ pub struct SharedPoints {
     pub list: PointList,
 }
 
-/// The lists `keys` name, as they stand, to share.
-pub(crate) fn shared(core: &Core, keys: impl IntoIterator<Item = PointsKey>) -> Vec<SharedPoints> {
-    keys.into_iter()
-        .filter_map(|(conn, vm, kind)| {
-            let list = core.conn(&conn)?.points.get(&vm, kind)?.clone();
-            Some(SharedPoints {
-                conn,
-                vm,
-                kind,
-                list,
-            })
-        })
-        .collect()
-}
-
-/// Every list, for a tab that joined.
-pub(crate) fn shared_all(core: &Core) -> Vec<SharedPoints> {
-    let keys: Vec<PointsKey> = core
-        .conns
-        .iter()
-        .flat_map(|(id, c)| {
-            c.points
-                .lists
-                .keys()
-                .map(move |(vm, kind)| (id.clone(), vm.clone(), *kind))
-        })
-        .collect();
-    shared(core, keys)
-}
-
-/// A following tab takes the lists the leading one shares (it reads none itself).
-pub(crate) fn mirror(core: &mut Core, points: Vec<SharedPoints>) {
-    for s in points {
-        let Some(c) = core.conn_mut(&s.conn) else {
-            continue;
-        };
-        let key = (s.vm.clone(), s.kind);
-        if c.points.lists.get(&key) != Some(&s.list) {
-            c.points.lists.insert(key, s.list);
-            core.happened.push(Happened::Points {
-                conn: s.conn,
-                vm: s.vm,
-                kind: s.kind,
-            });
+impl Shares for SharedPoints {
+    type Key = PointKey;
+    type List = PointList;
+    fn book(c: &Conn) -> &PointBook {
+        &c.points
+    }
+    fn book_mut(c: &mut Conn) -> &mut PointBook {
+        &mut c.points
+    }
+    fn new(conn: ConnId, (vm, kind): PointKey, list: PointList) -> Self {
+        SharedPoints {
+            conn,
+            vm,
+            kind,
+            list,
         }
+    }
+    fn parts(self) -> (ConnId, PointKey, PointList) {
+        (self.conn, (self.vm, self.kind), self.list)
+    }
+    fn happened(conn: ConnId, (vm, kind): PointKey) -> Happened {
+        Happened::Points { conn, vm, kind }
     }
 }
 
@@ -275,11 +231,9 @@ impl Core {
     ) -> Result<Started, Refusal> {
         let c = self.conn_mut(conn).ok_or(Refusal::UnknownConnection)?;
         if c.points.ask(vm, kind) {
-            self.happened.push(Happened::Points {
-                conn: conn.clone(),
-                vm: vm.clone(),
-                kind,
-            });
+            let key = (vm.clone(), kind);
+            self.happened
+                .push(SharedPoints::happened(conn.clone(), key));
         }
         Ok(Started::Nothing)
     }
@@ -302,7 +256,7 @@ impl Core {
                 .as_deref()
                 .is_some_and(|t| t.to_ascii_lowercase().contains("demo"));
         if demo && c.caps.snapshots.demo_accounts_refuse {
-            c.points.demo_refused = true;
+            c.demo_refused = true;
         }
     }
 
@@ -329,32 +283,20 @@ impl Core {
 
     /// The reads asked for, within the budget.
     pub(crate) fn round_points(&mut self, now: Millis, round: &mut Round) {
-        for (conn, c) in self.conns.iter_mut() {
-            if !c.ready(now) {
-                continue;
-            }
-            for (vm_id, kind) in std::mem::take(&mut c.points.queue) {
-                let request = c
-                    .inv
-                    .get(&vm_id)
-                    .and_then(|vm| c.api.points_request(vm, kind));
-                let Some(request) = request else {
-                    let why = ApiError::bad_response("the list", "not offered for this VM");
-                    c.points.take(&vm_id, kind, Err(why), now);
-                    continue;
-                };
-                if round.shared_index(conn, &request).is_none() && !round.allowance.take(conn) {
-                    c.points.queue.push((vm_id, kind));
-                    continue;
-                }
-                let kind = FlightKind::Points {
-                    vm: vm_id,
-                    kind,
-                    ops: Vec::new(),
-                };
-                round.push(kind, conn.clone(), request);
-            }
-        }
+        self.round_book::<SharedPoints>(
+            now,
+            round,
+            "not offered for this VM",
+            |c, (vm_id, kind)| {
+                let vm = c.inv.get(vm_id)?;
+                c.api.points_request(vm, *kind)
+            },
+            |(vm, kind)| FlightKind::Points {
+                vm,
+                kind,
+                ops: Vec::new(),
+            },
+        );
     }
 
     /// A list read answered (or not): the book takes it, the page hears of it, the operations
@@ -368,32 +310,9 @@ impl Core {
         result: Result<HttpResponse, NetError>,
         a: Answer,
     ) {
-        let Some(c) = self.conns.get_mut(conn) else {
-            return;
-        };
-        let parsed = match result {
-            Ok(resp) => c.api.parse_points(kind, &resp, a.now),
-            Err(e) => Err(ApiError::network(&e)),
-        };
-        c.points.take(vm, kind, parsed.clone(), a.sent);
-        self.happened.push(Happened::Points {
-            conn: conn.clone(),
-            vm: vm.clone(),
-            kind,
+        let key = (vm.clone(), kind);
+        self.on_book_read::<SharedPoints>(conn, key, ops, result, a, |c, resp, now| {
+            c.api.parse_points(kind, resp, now)
         });
-        for op in ops {
-            match &parsed {
-                Ok(_) => {
-                    if let Some(r) = self.ops.get_mut(op) {
-                        r.sched.flight = None;
-                    }
-                }
-                Err(e) => self.read_failed(op, e.clone(), a.now),
-            }
-        }
-        if parsed.is_ok() {
-            self.watch_after_read(conn, ops, a);
-            self.verify_conn(conn, a.now);
-        }
     }
 }

@@ -140,7 +140,7 @@ fn point_rules(core: &Core, conn: &ConnId, vm_id: &VmId, action: &Action) -> Res
     let Some(point_kind) = kind.point_kind() else {
         return Ok(());
     };
-    if kind == ActionKind::Snapshot && c.points.demo_refused {
+    if kind == ActionKind::Snapshot && c.demo_refused {
         return Err(Refusal::Point(P::DemoAccount));
     }
     let pc = &c.caps.points;

@@ -310,8 +310,8 @@ pub(crate) fn mirror(core: &mut Core, wfs: &mut Workflows, share: Share) {
         lists,
         full,
     } = share;
-    crate::engine::points::mirror(core, points);
-    crate::engine::lists::mirror(core, lists);
+    crate::engine::book::mirror(core, points);
+    crate::engine::book::mirror(core, lists);
     saved.ops.retain(plausible_op);
     saved.workflows.retain(plausible_workflow);
     saved.bulks.retain(plausible_bulk);

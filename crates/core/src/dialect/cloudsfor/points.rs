@@ -7,10 +7,12 @@
 use serde_json::{json, Value};
 
 use super::{Cloudsfor, ERROR_KEYS};
-use crate::dialect::{array, json_body, Absent, Accepted, Avail, PointCaps, PointOps};
+use crate::dialect::{
+    array, points_word, vm_points_body, Absent, Accepted, Avail, PointCaps, PointOps,
+};
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
-use crate::json::text;
+use crate::json::{finite, text};
 use crate::model::{normalize_time, Point, PointKind, PointState, Vm};
 use crate::time::Millis;
 
@@ -40,13 +42,6 @@ pub const POINTS: PointCaps = PointCaps {
     name: None,
 };
 
-fn key(kind: PointKind) -> &'static str {
-    match kind {
-        PointKind::Snapshot => "snapshots",
-        PointKind::Backup => "backups",
-    }
-}
-
 /// An image reference as the action takes it: a numeric id as a number, else as text.
 pub(super) fn image_ref(id: &str) -> Value {
     let id = id.trim();
@@ -56,7 +51,7 @@ pub(super) fn image_ref(id: &str) -> Value {
 impl Cloudsfor {
     pub(super) fn points_get(&self, vm: &Vm, kind: PointKind) -> HttpRequest {
         let id = encode_component(vm.id.as_str());
-        self.api.get(&format!("vms/{id}/{}", key(kind)))
+        self.api.get(&format!("vms/{id}/{}", points_word(kind)))
     }
 
     pub(super) fn points_parse(
@@ -65,12 +60,8 @@ impl Cloudsfor {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Point>, ApiError> {
-        let what = match kind {
-            PointKind::Snapshot => "the VM's snapshots",
-            PointKind::Backup => "the VM's backups",
-        };
-        let v = json_body(resp, ERROR_KEYS, what, now)?;
-        Ok(array(&v, key(kind), what)?
+        let (v, what) = vm_points_body(resp, ERROR_KEYS, kind, now)?;
+        Ok(array(&v, points_word(kind), what)?
             .iter()
             .filter_map(|p| point(kind, p))
             .collect())
@@ -100,10 +91,7 @@ fn point(kind: PointKind, v: &Value) -> Option<Point> {
         state: PointState::Ready,
         status_raw: String::new(),
         created: text(v, "created_at").and_then(|t| normalize_time(&t)),
-        size_gb: v
-            .get("size_gigabytes")
-            .and_then(Value::as_f64)
-            .filter(|f| f.is_finite()),
+        size_gb: finite(v, "size_gigabytes"),
         automatic: Some(kind == PointKind::Backup),
         note: None,
         definition: None,

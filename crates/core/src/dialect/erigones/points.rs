@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::{Erigones, ERROR_KEYS};
-use crate::dialect::{json_body, Absent, Avail, PointCaps, PointName, PointOps};
+use crate::dialect::{vm_points_body, Absent, Avail, PointCaps, PointName, PointOps};
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::json::{text, uint};
@@ -70,11 +70,7 @@ impl Erigones {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Point>, ApiError> {
-        let what = match kind {
-            PointKind::Snapshot => "the VM's snapshots",
-            PointKind::Backup => "the VM's backups",
-        };
-        let v = json_body(resp, ERROR_KEYS, what, now)?;
+        let (v, what) = vm_points_body(resp, ERROR_KEYS, kind, now)?;
         let list = match &v {
             Value::Array(a) => a,
             other => other

@@ -4,10 +4,10 @@
 use serde_json::{json, Value};
 
 use super::{Onet, ERROR_KEYS};
-use crate::dialect::{Absent, Avail, PointCaps, PointOps};
+use crate::dialect::{points_word, Absent, Avail, PointCaps, PointOps};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
-use crate::json::text;
+use crate::json::{finite, text};
 use crate::model::{normalize_time, Action, Point, PointKind, PointState, Vm};
 use crate::time::Millis;
 
@@ -48,7 +48,7 @@ impl Onet {
     pub(super) fn points_get(&self, vm: &Vm, kind: PointKind) -> HttpRequest {
         let base = Self::instance_path(vm.id.as_str());
         self.api
-            .get(&format!("{base}/{}?page_size={PAGE}", key(kind)))
+            .get(&format!("{base}/{}?page_size={PAGE}", points_word(kind)))
     }
 
     pub(super) fn points_parse(
@@ -108,13 +108,6 @@ pub(super) fn addon_refused(resp: &HttpResponse, now: Millis) -> ApiError {
     e
 }
 
-fn key(kind: PointKind) -> &'static str {
-    match kind {
-        PointKind::Snapshot => "snapshots",
-        PointKind::Backup => "backups",
-    }
-}
-
 fn point(kind: PointKind, v: &Value) -> Option<Point> {
     let id = text(v, "id").filter(|s| !s.trim().is_empty())?;
     let status = text(v, "status").unwrap_or_default();
@@ -125,10 +118,7 @@ fn point(kind: PointKind, v: &Value) -> Option<Point> {
         state: PointState::from_word(&status),
         status_raw: status,
         created: text(v, "created").and_then(|t| normalize_time(&t)),
-        size_gb: v
-            .get("size_gb")
-            .and_then(Value::as_f64)
-            .filter(|f| f.is_finite()),
+        size_gb: finite(v, "size_gb"),
         automatic: text(v, "type").map(|t| t == "automatic"),
         note: None,
         definition: None,

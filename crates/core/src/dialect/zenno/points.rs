@@ -8,7 +8,7 @@ use super::{items, Zenno, ERROR_KEYS};
 use crate::dialect::json_body;
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
-use crate::json::text;
+use crate::json::{finite, text};
 use crate::model::{normalize_time, Point, PointKind, PointState, Vm};
 use crate::time::Millis;
 
@@ -89,10 +89,7 @@ fn backup(v: &Value) -> Option<Point> {
         state: PointState::from_word(&status),
         status_raw: status,
         created: text(v, "createdAt").and_then(|t| normalize_time(&t)),
-        size_gb: v
-            .get("sizeGb")
-            .and_then(Value::as_f64)
-            .filter(|f| f.is_finite()),
+        size_gb: finite(v, "sizeGb"),
         automatic: None,
         note: None,
         definition: None,
