@@ -127,13 +127,23 @@ pub fn RollBackButton(wf: WfId) -> impl IntoView {
             console.view(|v| v.rollback_offer(&wf))
         })
     };
+    let vm_name = {
+        let wf = wf.clone();
+        move || console.view(|v| v.workflow(&wf).map(|w| w.vm_name.clone()))
+    };
     let wf = StoredValue::new(wf);
     move || {
         offer.get().map(|o| {
             let label = words::roll_back_to(&crate::intl::time_of_day(o.taken_at));
+            // Several failed changes may show at once: the name says which VM it rolls back.
+            let named = match vm_name() {
+                Some(vm) => format!("{label} {vm}"),
+                None => label.clone(),
+            };
             view! {
                 <div class="row-actions">
                     <button type="button" class="btn small rollback" title=crate::intl::date_time(o.taken_at)
+                        aria-label=named
                         on:click=move |_| console.act(Command::RollBack { wf: wf.get_value() })>
                         {label}
                     </button>
