@@ -47,9 +47,11 @@ fn no_operation_is_lost_and_the_oracle_is_never_beaten() {
                 r.p95_lag_s
             );
         }
-        // One poll at completion, then the verification read: one round trip or two.
-        assert!(oracle.p95_lag_s <= 0.1 + 1e-9, "{oracle:?}");
-        assert!(oracle.requests_per_op() <= 3.0 + 1e-9, "{oracle:?}");
+        // One poll at completion, then the verification reads: the VM, and for a snapshot its
+        // provider's list of them too (a snapshot is verified on itself): up to three round
+        // trips, and a submit plus three reads.
+        assert!(oracle.p95_lag_s <= 0.15 + 1e-9, "{oracle:?}");
+        assert!(oracle.requests_per_op() <= 4.0 + 1e-9, "{oracle:?}");
         // `vigil@<anchor>` rows exist for every anchor, each Vigil at a calibrated target lag
         // with the anchor's request count as its budget.
         for a in Anchor::ALL {
