@@ -7,7 +7,7 @@
 //! - [`tabs`]: one polling tab per group, sharing over a BroadcastChannel;
 //! - [`console`]: the handle components hold; [`ui`]: page state;
 //! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
-//!   [`dialogs`], [`vm_page`], [`vm_tabs`], [`settings`], [`signout`], with [`menu`],
+//!   [`dialogs`], [`vm_page`], [`vm_tabs`] (with [`points`]), [`settings`], [`signout`], with [`menu`],
 //!   [`copy`] and [`intl`] (numbers and times as the browser says them); then [`app`];
 //! - [`stopped`]: what the page shows when it cannot go on.
 
@@ -25,6 +25,7 @@ pub mod intl;
 pub mod marks;
 pub mod menu;
 pub mod notices;
+pub mod points;
 pub mod route;
 pub mod row;
 pub mod sealed;
