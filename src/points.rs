@@ -10,7 +10,8 @@ use vigil_core::dialect::{Avail, PointOps};
 use vigil_core::engine::{ActivityFilter, ActivityItem};
 use vigil_core::words::{self, Hint, PointLabel, PointLimit};
 use vigil_core::{
-    Action, ActionKind, Caps, Command, ConnId, OpId, Point, PointKind, PointList, PointState, VmId,
+    Action, ActionKind, Caps, Command, ConnId, OpId, Phase, Point, PointKind, PointList,
+    PointState, VmId,
 };
 
 use crate::activity::ActivityList;
@@ -38,7 +39,7 @@ pub fn PointsTab(conn: ConnId, vm: VmId, kind: PointKind, caps: &'static Caps) -
             console.view(|v| v.points(&conn, &vm, kind).cloned())
         })
     };
-    let (running, open) = point_ops(console, conn.clone(), vm.clone(), kind);
+    let (running, stage) = point_ops(console, conn.clone(), vm.clone(), kind);
     let read = {
         let (conn, vm) = (conn.clone(), vm.clone());
         move || {
@@ -49,13 +50,14 @@ pub fn PointsTab(conn: ConnId, vm: VmId, kind: PointKind, caps: &'static Caps) -
             });
         }
     };
-    // Read when the tab opens, and again each time an operation on these ends.
+    // Read when the tab opens, and again each time an operation on these is accepted (a new
+    // one shows as being created) or ends.
     read();
     {
         let read = read.clone();
-        Effect::new(move |before: Option<usize>| {
-            let now = open.get();
-            if before.is_some_and(|b| now < b) {
+        Effect::new(move |before: Option<(usize, usize)>| {
+            let now = stage.get();
+            if before.is_some_and(|b| now != b) {
                 read();
             }
             now
@@ -82,13 +84,14 @@ pub fn PointsTab(conn: ConnId, vm: VmId, kind: PointKind, caps: &'static Caps) -
     .into_any()
 }
 
-/// This VM's operations on its `kind` of points (newest first), and how many are still open.
+/// This VM's operations on its `kind` of points (newest first), and how far they are: how many
+/// the provider has accepted, and how many have ended (both only grow).
 fn point_ops(
     console: Console,
     conn: ConnId,
     vm: VmId,
     kind: PointKind,
-) -> (Memo<Vec<ActivityItem>>, Memo<usize>) {
+) -> (Memo<Vec<ActivityItem>>, Memo<(usize, usize)>) {
     let found = Memo::new(move |_| {
         console.marks.activity();
         console.view(|v| {
@@ -97,11 +100,11 @@ fn point_ops(
                 .filter_map(|i| match i {
                     ActivityItem::Op(id) => {
                         let op = v.operation(&id)?;
-                        (op.action.kind().point_kind() == Some(kind)).then(|| (id, op.is_open()))
+                        (op.action.kind().point_kind() == Some(kind)).then_some((id, op.phase))
                     }
                     ActivityItem::Workflow(_) => None,
                 })
-                .collect::<Vec<(OpId, bool)>>()
+                .collect::<Vec<(OpId, Phase)>>()
         })
     });
     let items = Memo::new(move |_| {
@@ -111,8 +114,14 @@ fn point_ops(
                 .collect()
         })
     });
-    let open = Memo::new(move |_| found.with(|f| f.iter().filter(|(_, o)| *o).count()));
-    (items, open)
+    let stage = Memo::new(move |_| {
+        found.with(|f| {
+            let accepted = f.iter().filter(|(_, p)| *p != Phase::Submitted).count();
+            let ended = f.iter().filter(|(_, p)| !p.is_open()).count();
+            (accepted, ended)
+        })
+    });
+    (items, stage)
 }
 
 /// A confirmation asked for: this action on this point.
