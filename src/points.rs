@@ -235,14 +235,14 @@ fn Row(p: Point, ops: PointOps, pending: RwSignal<Option<Pending>>) -> impl Into
                 {(p.automatic == Some(true)).then(|| view! { <span class="tag">{PointLabel::Automatic.text()}</span> })}
                 {p.note.clone().filter(|n| !n.is_empty()).map(|n| view! { <span class="hint note">{n}</span> })}
             </th>
-            <td class=if p.state == PointState::Ready { "ok" } else { "" }>{state.clone()}</td>
-            <td>{created}</td>
-            <td>{p.size_gb.map(words::point_size)}</td>
-            <td class="row-actions">
+            <td class=if p.state == PointState::Ready { "ok" } else { "" } data-label=PointLabel::State.text()>{state.clone()}</td>
+            <td data-label=PointLabel::Created.text()>{created}</td>
+            <td data-label=PointLabel::Size.text()>{p.size_gb.map(words::point_size)}</td>
+            <td><div class="row-actions">
                 {button(restore, PointLabel::Restore, ops.restore, false)}
                 {to_image}
                 {button(delete, PointLabel::Delete, ops.delete, true)}
-            </td>
+            </div></td>
         </tr>
     }
 }
