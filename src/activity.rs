@@ -110,7 +110,7 @@ fn op_data(console: Console, id: OpId) -> Memo<Option<OpData>> {
         console.view(|v| {
             let op = v.operation(&id)?;
             Some(OpData {
-                title: words::op_title(&op.action, op.target.name()),
+                title: words::op_title(&op.action, op.target.vm_name()),
                 provider: conn_name(v, &op.connection),
                 can_cancel: v.can_cancel(&id),
                 can_retry: v.can_retry(&id),

@@ -1,4 +1,4 @@
-//! The form or confirmation for one action on one VM: rename, snapshot, restore, resize (by
+//! The form or confirmation for one action on one VM: rename, snapshot, resize (by
 //! amounts, by flavor, or stop → resize → start where the provider resizes only stopped VMs),
 //! and the confirmations of abrupt actions. What the provider allows comes from its `Caps`.
 
@@ -51,7 +51,6 @@ impl Typed {
 
     /// The action typed, checked for what the page can tell alone.
     fn action(self, kind: ActionKind, caps: &Caps, vm: &Vm) -> Result<Action, Refusal> {
-        let text = || self.text.get_untracked().trim().to_string();
         Ok(match kind {
             ActionKind::Rename => Action::Rename {
                 name: self.text.get_untracked(),
@@ -59,11 +58,6 @@ impl Typed {
             ActionKind::Snapshot => Action::Snapshot {
                 name: self.text.get_untracked(),
                 description: self.description.get_untracked(),
-            },
-            ActionKind::RestoreBackup if text().is_empty() => return Err(Refusal::EnterBackupId),
-            ActionKind::RestoreBackup => Action::RestoreBackup {
-                backup_id: text(),
-                name: String::new(),
             },
             ActionKind::Resize if caps.resizes_by_flavor => {
                 let id = self.flavor.get_untracked().trim().to_string();
@@ -134,7 +128,7 @@ pub fn ActionForm(
     };
     let title = words::on(words::action_label(kind), &current.name);
     let body = match kind {
-        ActionKind::Rename | ActionKind::Snapshot | ActionKind::RestoreBackup => {
+        ActionKind::Rename | ActionKind::Snapshot => {
             view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
         }
         ActionKind::Resize if caps.resizes_by_flavor => {
@@ -165,13 +159,12 @@ pub fn ActionForm(
     .into_any()
 }
 
-/// Rename, snapshot (with the provider's rules) and restore: one text, maybe a description.
+/// Rename and snapshot (with the provider's rules): one text, maybe a description.
 #[component]
 fn TextForm(kind: ActionKind, typed: Typed, caps: &'static Caps, vm: Vm) -> impl IntoView {
     let label = match kind {
-        ActionKind::Rename => Label::NewName,
         ActionKind::Snapshot => Label::SnapshotName,
-        _ => Label::BackupId,
+        _ => Label::NewName,
     };
     let snapshot = kind == ActionKind::Snapshot;
     let said = match kind {

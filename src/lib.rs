@@ -8,7 +8,7 @@
 //! - [`console`]: the handle components hold; [`ui`]: page state;
 //! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
 //!   [`dialogs`], [`guarded`] ("snapshot first" and its rollback), [`rebuild`], [`vm_page`],
-//!   [`vm_tabs`], [`settings`], [`signout`], with [`menu`],
+//!   [`vm_tabs`] (with [`points`]), [`settings`], [`signout`], with [`menu`],
 //!   [`copy`] and [`intl`] (numbers and times as the browser says them); then [`app`];
 //! - [`stopped`]: what the page shows when it cannot go on.
 
@@ -27,6 +27,7 @@ pub mod intl;
 pub mod marks;
 pub mod menu;
 pub mod notices;
+pub mod points;
 pub mod rebuild;
 pub mod route;
 pub mod row;

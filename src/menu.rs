@@ -10,10 +10,11 @@ use leptos::html;
 use leptos::prelude::*;
 use vigil_core::engine::{Choice, VmCommand};
 use vigil_core::words::{self, PageLabel};
-use vigil_core::{Action, Command, ConnId, VmId};
+use vigil_core::{Action, ActionKind, Command, ConnId, PointKind, VmId};
 use wasm_bindgen::JsCast;
 
 use crate::console::Console;
+use crate::route::{Route, VmTab};
 use crate::ui::{Dialog, Ui};
 
 thread_local! {
@@ -33,6 +34,14 @@ pub fn fresh_id(prefix: &str) -> String {
 pub fn run_command(console: Console, ui: Ui, conn: ConnId, vm: VmId, command: VmCommand) {
     match command {
         VmCommand::Stop => ui.dialog.set(Some(Dialog::Stop { conn, vm })),
+        // A snapshot or backup is picked from its list, on the VM page's tab.
+        VmCommand::Action(kind) if kind != ActionKind::Snapshot && kind.point_kind().is_some() => {
+            let tab = match kind.point_kind() {
+                Some(PointKind::Snapshot) => VmTab::Snapshots,
+                _ => VmTab::Backups,
+            };
+            crate::route::go(&Route::Vm { conn, vm, tab });
+        }
         VmCommand::Action(kind) if kind.asks_first() => {
             ui.dialog.set(Some(Dialog::Action { conn, vm, kind }))
         }

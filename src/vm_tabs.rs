@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use vigil_core::engine::{ActivityItem, Choice, VmCommand};
 use vigil_core::words::{self, Column, Label, PageLabel};
-use vigil_core::{ActionKind, Caps, ConnId, Refusal, VmId};
+use vigil_core::{ActionKind, Caps, ConnId, PointKind, Refusal, VmId};
 
 use crate::activity::ActivityList;
 use crate::console::Console;
@@ -14,6 +14,7 @@ use crate::copy::CopyButton;
 use crate::dialogs::DeleteForm;
 use crate::forms::ActionForm;
 use crate::menu::CommandButton;
+use crate::points::PointsTab;
 use crate::route::VmTab;
 use crate::vm_page::Details;
 
@@ -59,24 +60,17 @@ pub fn TabPanel(
         }
         .into_any(),
         VmTab::Rebuild => view! { <crate::rebuild::RebuildTab conn vm caps choices/> }.into_any(),
-        VmTab::Snapshots => {
-            let count = move || data.with(|d| d.as_ref().and_then(|d| d.vm.snapshot_count));
-            view! {
-                {move || count().map(|n| view! {
-                    <p>{Label::Snapshots.text()}": "{crate::intl::number(n)}</p>
-                })}
-                <InPlace conn vm kind=ActionKind::Snapshot choices caps/>
-            }
-            .into_any()
+        VmTab::Snapshots => view! { <PointsTab conn vm kind=PointKind::Snapshot caps/> }.into_any(),
+        VmTab::Backups => view! { <PointsTab conn vm kind=PointKind::Backup caps/> }.into_any(),
+        VmTab::Resize => {
+            view! { <InPlace conn vm kind=ActionKind::Resize choices caps/> }.into_any()
         }
-        VmTab::Backups => view! {
-            {caps.create.is_some_and(|c| c.backups).then(|| view! { <p class="hint">{Label::Backups.text()}</p> })}
-            <InPlace conn vm kind=ActionKind::RestoreBackup choices caps/>
+        VmTab::Rename => {
+            view! { <InPlace conn vm kind=ActionKind::Rename choices caps/> }.into_any()
         }
-        .into_any(),
-        VmTab::Resize => view! { <InPlace conn vm kind=ActionKind::Resize choices caps/> }.into_any(),
-        VmTab::Rename => view! { <InPlace conn vm kind=ActionKind::Rename choices caps/> }.into_any(),
-        VmTab::Delete => view! { <InPlace conn vm kind=ActionKind::Delete choices caps/> }.into_any(),
+        VmTab::Delete => {
+            view! { <InPlace conn vm kind=ActionKind::Delete choices caps/> }.into_any()
+        }
     }
 }
 

@@ -71,11 +71,11 @@ describe('documented provider errors, shown as the provider said them', () => {
     const { context, page } = await consoleWith('cloudsfor', { user: 'trial@vigil.test', secret: 'trial' });
     try {
       await waitForVms(page, undefined, LONG); // a trial account has fewer VMs
-      const vm = await firstVmAllowing(page, 'Snapshot');
-      await runAction(page, 'Snapshot', vm);
-      const form = page.getByRole('form', { name: `Snapshot ${vm}` });
+      const vm = await firstVmAllowing(page, 'Take snapshot');
+      await runAction(page, 'Take snapshot', vm);
+      const form = page.getByRole('form', { name: `Take snapshot ${vm}` });
       await form.getByRole('textbox', { name: 'Snapshot name' }).fill('before-upgrade');
-      await form.getByRole('button', { name: 'Snapshot', exact: true }).click();
+      await form.getByRole('button', { name: 'Take snapshot', exact: true }).click();
 
       const title = `Snapshot “before-upgrade” ${vm}`;
       const end = await waitForEnd(page, title);

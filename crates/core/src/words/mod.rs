@@ -26,7 +26,9 @@ pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
 pub use note::Note;
 pub use page::*;
-pub use points::{plural, point_state, point_word, PointRefusal};
+pub use points::{
+    plural, point_size, point_state, point_word, PointLabel, PointLimit, PointRefusal,
+};
 pub use rebuild::{
     rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label, rebuild_what_happens,
 };

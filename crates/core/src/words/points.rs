@@ -103,3 +103,197 @@ pub fn point_state(state: &PointState) -> String {
         PointState::Unknown(raw) => super::name(raw),
     }
 }
+
+/// A provider's rule on snapshots or backups the page shows beside a form before anything is
+/// sent (the engine's check refuses the same when the user submits anyway).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PointLimit {
+    /// A paid add-on must be active on the VM (ONETSolutions), else the provider refuses.
+    NeedsAddon { kind: PointKind },
+    /// The provider's demo accounts refuse snapshots (cloudsfor).
+    DemoAccountsRefuse,
+    /// Names: letters, digits, dots, underscores and hyphens, at most `max` (Erigones).
+    Names { max: usize },
+    /// Only an administrator may take (or restore) one (Erigones' backups).
+    AdminOnly { action: crate::model::ActionKind },
+    /// A restore needs the VM stopped.
+    RestoreNeedsStopped { kind: PointKind },
+}
+
+impl PointLimit {
+    /// The rules of `provider` about `kind` that are said before a form is sent (Hostway's
+    /// snapshot count, unique names and extra volumes are [`super::Hint::SnapshotRules`]).
+    pub fn of(caps: &crate::dialect::Caps, kind: PointKind) -> Vec<PointLimit> {
+        use crate::dialect::Avail;
+        use crate::model::ActionKind as K;
+        let ops = caps.points.of(kind);
+        let mut out = Vec::new();
+        if ops.needs_addon {
+            out.push(PointLimit::NeedsAddon { kind });
+        }
+        if kind == PointKind::Snapshot && caps.snapshots.demo_accounts_refuse {
+            out.push(PointLimit::DemoAccountsRefuse);
+        }
+        if let Some(rule) = caps.points.name.filter(|_| ops.create.offered()) {
+            out.push(PointLimit::Names { max: rule.max });
+        }
+        let (create, restore) = match kind {
+            PointKind::Snapshot => (K::Snapshot, K::RestoreSnapshot),
+            PointKind::Backup => (K::Backup, K::RestoreBackup),
+        };
+        for (action, avail) in [(create, ops.create), (restore, ops.restore)] {
+            if avail == Avail::AdminOnly {
+                out.push(PointLimit::AdminOnly { action });
+            }
+        }
+        if ops.restore_needs_stopped && ops.restore.offered() {
+            out.push(PointLimit::RestoreNeedsStopped { kind });
+        }
+        out
+    }
+}
+
+impl Display for PointLimit {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            PointLimit::NeedsAddon { kind } => write!(
+                f,
+                "{} are a paid add-on with this provider: without it active on the VM, the provider refuses.",
+                point_word(*kind).to_string() + "s"
+            ),
+            PointLimit::DemoAccountsRefuse => {
+                write!(f, "The provider's demo accounts cannot take snapshots.")
+            }
+            PointLimit::Names { max } => write!(
+                f,
+                "Names: 1 to {max} letters, digits, dots, underscores and hyphens, beginning with a letter or digit."
+            ),
+            PointLimit::AdminOnly { action } => write!(
+                f,
+                "{}: only an administrator may do this with this provider.",
+                super::action_label(*action)
+            ),
+            PointLimit::RestoreNeedsStopped { kind } => write!(
+                f,
+                "A VM is restored from a {} only while it is stopped.",
+                point_word(*kind).to_lowercase()
+            ),
+        }
+    }
+}
+
+/// What the Snapshots and Backups tabs say besides the provider's own words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointLabel {
+    Name,
+    State,
+    Created,
+    Size,
+    Actions,
+    Restore,
+    Delete,
+    MakeImage,
+    ImageName,
+    BackupName,
+    BackupDefinition,
+    /// The list is being read.
+    Reading,
+    /// None yet.
+    NoneYet(PointKind),
+    /// The list's caption.
+    ListOf(PointKind),
+    /// The operations running on this tab's kind.
+    Running,
+    AutoOn,
+    AutoOff,
+    TurnOn,
+    TurnOff,
+    /// Taken on the provider's schedule.
+    Automatic,
+    /// Read again now.
+    ReadAgain,
+    /// The last read failed, so the list may be older.
+    ReadFailed,
+}
+
+impl PointLabel {
+    pub fn text(self) -> String {
+        match self {
+            PointLabel::Name => "Name".into(),
+            PointLabel::State => "State".into(),
+            PointLabel::Created => "Created".into(),
+            PointLabel::Size => "Size".into(),
+            PointLabel::Actions => "Actions".into(),
+            PointLabel::Restore => "Restore".into(),
+            PointLabel::Delete => "Delete".into(),
+            PointLabel::MakeImage => "Make image".into(),
+            PointLabel::ImageName => "Image name".into(),
+            PointLabel::BackupName => "Backup name".into(),
+            PointLabel::BackupDefinition => "Backup definition".into(),
+            PointLabel::Reading => "Reading the list…".into(),
+            PointLabel::NoneYet(k) => format!("No {} yet.", plural(k)),
+            PointLabel::ListOf(k) => format!("{} of this VM", point_word(k).to_string() + "s"),
+            PointLabel::Running => "Operations here".into(),
+            PointLabel::AutoOn => "Automatic backups are on.".into(),
+            PointLabel::AutoOff => "Automatic backups are off.".into(),
+            PointLabel::TurnOn => "Turn automatic backups on".into(),
+            PointLabel::TurnOff => "Turn automatic backups off".into(),
+            PointLabel::Automatic => "automatic".into(),
+            PointLabel::ReadAgain => "Read again".into(),
+            PointLabel::ReadFailed => "The list could not be read; it may be out of date:".into(),
+        }
+    }
+}
+
+/// `12.5 GB`.
+pub fn point_size(gb: f64) -> String {
+    if gb.fract() == 0.0 {
+        format!("{gb:.0} GB")
+    } else {
+        format!("{gb:.1} GB")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::DialectKind as D;
+    use crate::model::ActionKind as K;
+
+    #[test]
+    fn each_providers_limits_are_said_before_a_form_is_sent() {
+        let of = |d: D, k| PointLimit::of(d.caps(), k);
+        assert_eq!(
+            of(D::OnetSolutions, PointKind::Backup),
+            vec![
+                PointLimit::NeedsAddon {
+                    kind: PointKind::Backup
+                },
+                PointLimit::RestoreNeedsStopped {
+                    kind: PointKind::Backup
+                },
+            ]
+        );
+        assert_eq!(
+            of(D::Cloudsfor, PointKind::Snapshot),
+            vec![PointLimit::DemoAccountsRefuse]
+        );
+        assert_eq!(of(D::Cloudsfor, PointKind::Backup), vec![]);
+        assert_eq!(
+            of(D::Erigones, PointKind::Backup),
+            vec![
+                PointLimit::Names { max: 24 },
+                PointLimit::AdminOnly { action: K::Backup },
+                PointLimit::AdminOnly {
+                    action: K::RestoreBackup
+                },
+                PointLimit::RestoreNeedsStopped {
+                    kind: PointKind::Backup
+                },
+            ]
+        );
+        // Hostway's are the snapshot form's own hint (count, unique names, extra volumes).
+        assert_eq!(of(D::Hostway, PointKind::Snapshot), vec![]);
+        assert_eq!(of(D::ZennoHosting, PointKind::Backup), vec![]);
+    }
+}
