@@ -228,52 +228,7 @@ impl Engine {
             (trimmed_ops, trimmed_wfs, trimmed_bulks) = self.trim();
         }
         let mut changes: BTreeSet<Change> = BTreeSet::new();
-        for h in std::mem::take(&mut self.core.happened) {
-            if let Happened::CancelAnswered { op, refused } = &h {
-                self.wfs.note_cancel(&self.core, op, refused.clone());
-            }
-            if let Happened::Secret { op, secret } = &h {
-                self.events.push_back(Event::Secret {
-                    op: op.clone(),
-                    secret: secret.clone(),
-                });
-            }
-            match &h {
-                Happened::Connection(c) => {
-                    changes.insert(Change::Connection(c.clone()));
-                    changes.insert(Change::Vms(c.clone()));
-                }
-                Happened::List { conn, scope, kind } => {
-                    changes.insert(Change::List(conn.clone(), scope.clone(), *kind));
-                    if leads {
-                        self.unshared_lists
-                            .insert((conn.clone(), (scope.clone(), *kind)));
-                    }
-                }
-                Happened::Points { conn, vm, kind } => {
-                    changes.insert(Change::Points(conn.clone(), vm.clone(), *kind));
-                    let scope = crate::model::Scope::Vm(vm.clone());
-                    changes.insert(Change::List(conn.clone(), scope, (*kind).into()));
-                    if leads {
-                        self.unshared_points
-                            .insert((conn.clone(), (vm.clone(), *kind)));
-                    }
-                }
-                Happened::Activity(c) => {
-                    changes.insert(Change::Activity(c.clone()));
-                }
-                Happened::Catalogue(c) => {
-                    changes.insert(Change::Catalogue(c.clone()));
-                    if leads {
-                        self.unshared_catalogues.insert(c.clone());
-                    }
-                }
-                _ => {}
-            }
-            if let Some(n) = notices::of_core(&self.core, &self.wfs, &h) {
-                self.events.push_back(Event::Notice(n));
-            }
-        }
+        self.take_happened(leads, &mut changes);
         for h in std::mem::take(&mut self.wfs.happened) {
             if let Some(n) = notices::of_workflows(&self.core, &self.wfs, &h) {
                 self.events.push_back(Event::Notice(n));
@@ -319,6 +274,57 @@ impl Engine {
         self.events.extend(changes.into_iter().map(Event::Changed));
         if leads {
             self.save_and_share(&ops, &wfs, &bulks);
+        }
+    }
+
+    /// What the core saw happen since the last verb: the changes it makes, the notices it
+    /// says, and (for the leading tab) what is still to share.
+    fn take_happened(&mut self, leads: bool, changes: &mut BTreeSet<Change>) {
+        for h in std::mem::take(&mut self.core.happened) {
+            if let Happened::CancelAnswered { op, refused } = &h {
+                self.wfs.note_cancel(&self.core, op, refused.clone());
+            }
+            if let Happened::Secret { op, secret } = &h {
+                self.events.push_back(Event::Secret {
+                    op: op.clone(),
+                    secret: secret.clone(),
+                });
+            }
+            match &h {
+                Happened::Connection(c) => {
+                    changes.insert(Change::Connection(c.clone()));
+                    changes.insert(Change::Vms(c.clone()));
+                }
+                Happened::List { conn, scope, kind } => {
+                    changes.insert(Change::List(conn.clone(), scope.clone(), *kind));
+                    if leads {
+                        self.unshared_lists
+                            .insert((conn.clone(), (scope.clone(), *kind)));
+                    }
+                }
+                Happened::Points { conn, vm, kind } => {
+                    changes.insert(Change::Points(conn.clone(), vm.clone(), *kind));
+                    let scope = crate::model::Scope::Vm(vm.clone());
+                    changes.insert(Change::List(conn.clone(), scope, (*kind).into()));
+                    if leads {
+                        self.unshared_points
+                            .insert((conn.clone(), (vm.clone(), *kind)));
+                    }
+                }
+                Happened::Activity(c) => {
+                    changes.insert(Change::Activity(c.clone()));
+                }
+                Happened::Catalogue(c) => {
+                    changes.insert(Change::Catalogue(c.clone()));
+                    if leads {
+                        self.unshared_catalogues.insert(c.clone());
+                    }
+                }
+                _ => {}
+            }
+            if let Some(n) = notices::of_core(&self.core, &self.wfs, &h) {
+                self.events.push_back(Event::Notice(n));
+            }
         }
     }
 
