@@ -100,6 +100,34 @@ fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// A name's natural order: `api-2` before `api-10`.
+pub(crate) fn natural_key(s: &str) -> Vec<(u8, u64, String)> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_ascii_digit() {
+            let mut n: u64 = 0;
+            let mut digits = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n = n
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(d as u8 - b'0'));
+                digits.push(d);
+                chars.next();
+            }
+            out.push((0, n, digits));
+        } else {
+            let mut word = String::new();
+            while let Some(&d) = chars.peek().filter(|d| !d.is_ascii_digit()) {
+                word.extend(d.to_lowercase());
+                chars.next();
+            }
+            out.push((1, 0, word));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +194,15 @@ mod tests {
         assert!(is_shared(&shared, "Api-01"));
         assert!(!is_shared(&shared, "db-01"));
         assert!(!is_shared(&shared, "web"));
+    }
+
+    #[test]
+    fn names_sort_naturally() {
+        let mut names = vec!["api-10", "api-100", "api-2", "api-1000", "API-11", "db"];
+        names.sort_by_key(|n| natural_key(n));
+        assert_eq!(
+            names,
+            vec!["api-2", "api-10", "API-11", "api-100", "api-1000", "db"]
+        );
     }
 }

@@ -169,34 +169,6 @@ impl Busy {
     }
 }
 
-/// A name's natural order: `api-2` before `api-10`.
-fn natural_key(s: &str) -> Vec<(u8, u64, String)> {
-    let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_ascii_digit() {
-            let mut n: u64 = 0;
-            let mut digits = String::new();
-            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                n = n
-                    .saturating_mul(10)
-                    .saturating_add(u64::from(d as u8 - b'0'));
-                digits.push(d);
-                chars.next();
-            }
-            out.push((0, n, digits));
-        } else {
-            let mut word = String::new();
-            while let Some(&d) = chars.peek().filter(|d| !d.is_ascii_digit()) {
-                word.extend(d.to_lowercase());
-                chars.next();
-            }
-            out.push((1, 0, word));
-        }
-    }
-    out
-}
-
 /// Read-only access to the engine.
 pub struct View<'a> {
     pub(crate) core: &'a Core,
@@ -486,7 +458,7 @@ impl<'a> View<'a> {
             })
             .collect();
         // Keys computed once per row, not once per comparison (10,000 VMs re-sort on answers).
-        let name_key = |v: &Vm| (natural_key(&v.name), v.id.clone());
+        let name_key = |v: &Vm| (crate::present::natural_key(&v.name), v.id.clone());
         match filter.sort {
             SortKey::Name => listed.sort_by_cached_key(|r| name_key(r.1)),
             SortKey::Provider => {
@@ -587,20 +559,5 @@ impl<'a> View<'a> {
             since: op.since(),
             typical: self.typical_duration(&op.connection, op.action.kind()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::natural_key;
-
-    #[test]
-    fn names_sort_naturally() {
-        let mut names = vec!["api-10", "api-100", "api-2", "api-1000", "API-11", "db"];
-        names.sort_by_key(|n| natural_key(n));
-        assert_eq!(
-            names,
-            vec!["api-2", "api-10", "API-11", "api-100", "api-1000", "db"]
-        );
     }
 }
