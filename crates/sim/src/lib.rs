@@ -43,6 +43,7 @@ mod onet;
 mod stats;
 mod truth;
 mod util;
+mod wire;
 mod zenno;
 
 pub use faults::Faults;
