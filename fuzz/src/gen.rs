@@ -318,6 +318,7 @@ pub fn vm(c: &mut Cursor) -> Vm {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     }
 }
 

@@ -701,7 +701,18 @@ fn a_revoked_session_logs_in_again_instead_of_giving_up() {
     let t = e.wake().unwrap().max(t);
     let list = only(e.round(t));
     e.answer(list.token, Ok(HttpResponse::new(200, status)), t);
+    // The listing's second part: the VMs' addresses and sizes.
+    let full = only(e.round(t));
+    assert!(full.request.url.ends_with("/vm/?full=true"));
+    let detail = json!({"status": "SUCCESS", "result": [
+        {"hostname": "web-01.test", "alias": "web-01", "status": "running", "vcpus": 1,
+         "ips": ["192.0.2.10"], "locked": false}
+    ]})
+    .to_string();
+    e.answer(full.token, Ok(HttpResponse::new(200, detail)), t);
     assert_eq!(e.vms("er").len(), 1, "{:?}", e.list_state("er"));
+    let ip = e.vms("er")[0].primary_address().map(|a| a.ip.clone());
+    assert_eq!(ip.as_deref(), Some("192.0.2.10"));
     assert!(matches!(e.list_state("er"), Some(ListState::Ready { .. })));
 }
 

@@ -45,6 +45,7 @@ fn known(id: &str, project: Option<&str>) -> Vm {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     }
 }
 

@@ -34,6 +34,8 @@ pub enum ListState {
 #[derive(Default)]
 pub(crate) struct Listing {
     acc: Vec<Vm>,
+    /// Where each VM is in `acc`.
+    at: HashMap<VmId, usize>,
     /// When the request that read each VM of `acc` went out.
     fresh: HashMap<VmId, Millis>,
     queue: VecDeque<Option<String>>,
@@ -83,6 +85,15 @@ impl Listing {
     /// with that error.
     fn read_page(&mut self, page: VmPage, sent: Millis) {
         for vm in page.vms {
+            // A part that tells more of a VM another part listed (Erigones' addresses after
+            // its statuses) completes it; the first part's status stands.
+            if let Some(&i) = self.at.get(&vm.id) {
+                let known = &mut self.acc[i];
+                known.locked |= vm.locked;
+                known.complete_from(&vm);
+                continue;
+            }
+            self.at.insert(vm.id.clone(), self.acc.len());
             self.fresh.insert(vm.id.clone(), sent);
             self.acc.push(vm);
         }
@@ -218,6 +229,7 @@ impl Inventory {
                 if vm.project.is_none() {
                     vm.project = slot.project.take();
                 }
+                vm.complete_from(slot);
                 if *slot != vm {
                     self.changed.insert(vm.id.clone());
                 }
@@ -403,6 +415,10 @@ impl Inventory {
                 Some(o) => {
                     if vm.project.is_none() {
                         vm.project = o.project.clone();
+                    }
+                    vm.complete_from(o);
+                    if *o == *vm {
+                        continue;
                     }
                     self.changed.insert(vm.id.clone());
                 }

@@ -170,6 +170,7 @@ mod tests {
             features: Vec::new(),
             networks: Vec::new(),
             vpc: None,
+            status_only: false,
         }
     }
 

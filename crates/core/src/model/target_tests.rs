@@ -82,6 +82,7 @@ fn a_restore_wants_the_vm_as_before_and_its_point_ready() {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     };
     let restore = Action::RestoreSnapshot {
         id: "s1".into(),

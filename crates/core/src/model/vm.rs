@@ -86,6 +86,10 @@ pub struct Vm {
     /// The VPC it is in, where the provider says (ONETSolutions' `vpc.id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<String>,
+    /// The answer carried the VM's status but not its addresses and size (Erigones'
+    /// `/vm/status/`): those are not "none", they were not said, and the last full read's stand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub status_only: bool,
 }
 
 /// A VM's place in a private network.
@@ -98,6 +102,16 @@ pub struct VmNetwork {
 }
 
 impl Vm {
+    /// Completes a status-only read with the addresses and size a full read of the same VM
+    /// gave; a full read is left as it is.
+    pub fn complete_from(&mut self, full: &Vm) {
+        if self.status_only && !full.status_only {
+            self.addresses = full.addresses.clone();
+            self.size = full.size.clone();
+            self.status_only = false;
+        }
+    }
+
     /// The address a user looks for first: the first public IPv4, else any public, else any.
     pub fn primary_address(&self) -> Option<&Address> {
         self.addresses

@@ -27,6 +27,7 @@ fn vm(image_id: Option<&str>, disk_gb: u32) -> Vm {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     }
 }
 

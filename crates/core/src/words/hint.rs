@@ -354,6 +354,7 @@ mod tests {
             features: Vec::new(),
             networks: Vec::new(),
             vpc: None,
+            status_only: false,
         };
         let hints = Hint::snapshotting(caps, &vm);
         assert!(matches!(

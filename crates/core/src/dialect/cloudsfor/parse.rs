@@ -86,6 +86,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
             .unwrap_or_default(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     })
 }
 

@@ -151,6 +151,9 @@ pub const CAPS: Caps = Caps {
     activity: crate::dialect::Avail::Offered,
 };
 
+/// The listing's second part: `/vm/?full=true`.
+const FULL_PART: &str = "full";
+
 pub struct Erigones {
     /// Its `session` holds the login flow's token, once [`Dialect::set_session`] gave one.
     api: Endpoint,
@@ -314,21 +317,28 @@ impl Dialect for Erigones {
         }
     }
 
-    /// Every VM with its pending tasks, in one request (`/vm/status/`; it carries no IP
-    /// addresses or sizes, which only `/vm/?full=true` and `/vm/{hostname}/` do).
-    fn list_request(&self, _cursor: Option<&str>) -> HttpRequest {
-        self.status_request()
+    /// Two parts: every VM with its pending tasks (`/vm/status/`), then every VM's addresses
+    /// and size (`/vm/?full=true`), which the status list does not carry.
+    fn list_request(&self, cursor: Option<&str>) -> HttpRequest {
+        match cursor {
+            Some(FULL_PART) => self.api.get("vm/?full=true"),
+            _ => self.status_request(),
+        }
     }
 
     fn parse_list(
         &self,
-        _cursor: Option<&str>,
+        cursor: Option<&str>,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<VmPage, ApiError> {
+        let next = match cursor {
+            Some(FULL_PART) => Vec::new(),
+            _ => vec![FULL_PART.to_string()],
+        };
         Ok(VmPage {
             vms: self.vm_list(resp, now)?,
-            next: Vec::new(),
+            next,
         })
     }
 

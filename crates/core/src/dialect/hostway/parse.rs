@@ -96,6 +96,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     })
 }
 

@@ -82,6 +82,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: super::net::vpc_of(v),
+        status_only: false,
     })
 }
 

@@ -132,6 +132,7 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         features: Vec::new(),
         networks: networks(v),
         vpc: None,
+        status_only: false,
     })
 }
 

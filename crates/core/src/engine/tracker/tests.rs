@@ -26,6 +26,7 @@ fn vm() -> Vm {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     }
 }
 

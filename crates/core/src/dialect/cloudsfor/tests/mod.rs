@@ -50,6 +50,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     }
 }
 

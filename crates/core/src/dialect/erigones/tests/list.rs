@@ -3,7 +3,7 @@
 use super::*;
 
 #[test]
-fn lists_the_documented_example_in_one_request() {
+fn lists_statuses_then_addresses_in_two_requests() {
     let req = api().list_request(None);
     assert_eq!(req.method, Method::Get);
     assert_eq!(req.url, "https://my.erigones.com/api/vm/status/");
@@ -13,7 +13,6 @@ fn lists_the_documented_example_in_one_request() {
     let page = api()
         .parse_list(None, &HttpResponse::new(200, DOC_LIST), 0)
         .unwrap();
-    assert!(page.next.is_empty(), "every VM comes in one answer");
     assert_eq!(page.vms.len(), 1);
     let v = &page.vms[0];
     assert_eq!(v.id, HOST, "the hostname is what URLs use");
@@ -21,6 +20,28 @@ fn lists_the_documented_example_in_one_request() {
     assert_eq!(v.power, PowerState::Running);
     assert_eq!(v.status_raw, "running");
     assert!(!v.locked);
+    assert!(v.status_only, "the status list says nothing of addresses");
+    // Every VM's addresses and size come in one more request.
+    assert_eq!(page.next.len(), 1);
+    let cursor = page.next[0].as_str();
+    let req = api().list_request(Some(cursor));
+    assert_eq!(req.url, "https://my.erigones.com/api/vm/?full=true");
+    let full = r#"{"status": "SUCCESS", "result": [{"hostname": "example.cust.erigones.com",
+        "alias": "example", "status": "running", "vcpus": 2, "ram": 2048, "disk": 20480,
+        "ips": ["203.0.113.7", "10.0.0.7"], "locked": false}]}"#;
+    let page = api()
+        .parse_list(Some(cursor), &HttpResponse::new(200, full), 0)
+        .unwrap();
+    assert!(page.next.is_empty(), "two parts in all");
+    let v = &page.vms[0];
+    assert!(!v.status_only);
+    assert_eq!(v.size.vcpus, Some(2));
+    let ips: Vec<(&str, bool)> = v
+        .addresses
+        .iter()
+        .map(|a| (a.ip.as_str(), a.public))
+        .collect();
+    assert_eq!(ips, [("203.0.113.7", true), ("10.0.0.7", false)]);
 }
 
 #[test]

@@ -45,6 +45,7 @@ fn vm(status: &str) -> Vm {
         features: Vec::new(),
         networks: Vec::new(),
         vpc: None,
+        status_only: false,
     }
 }
 
