@@ -7,6 +7,7 @@ use crate::activity::Activity;
 use crate::config::{demo_connections, AppConfig};
 use crate::console::Console;
 use crate::dialogs::Dialogs;
+use crate::networks::NetworksPage;
 use crate::notices::{Announcer, NoticeStack};
 use crate::route::{Route, VmTab};
 use crate::settings::{SettingsPanel, UnlockRemembered};
@@ -15,6 +16,7 @@ use crate::storage;
 use crate::ui::Ui;
 use crate::vm_page::VmPage;
 use crate::vms::VmList;
+use crate::volumes::VolumesPage;
 
 #[component]
 pub fn App(config: AppConfig) -> impl IntoView {
@@ -39,12 +41,14 @@ pub fn App(config: AppConfig) -> impl IntoView {
     // The VM whose page shows, apart from its tab: a new tab keeps the page (and focus on the
     // tab list) where it is.
     let page = Memo::new(move |_| match ui.route.get() {
-        Route::Vm { conn, vm, .. } => Some((conn, vm)),
-        Route::List => None,
+        Route::Vm { conn, vm, .. } => Page::Vm(conn, vm),
+        Route::List => Page::List,
+        Route::Networks => Page::Networks,
+        Route::Volumes => Page::Volumes,
     });
     let tab = Memo::new(move |_| match ui.route.get() {
         Route::Vm { tab, .. } => tab,
-        Route::List => VmTab::Overview,
+        _ => VmTab::Overview,
     });
 
     view! {
@@ -73,17 +77,28 @@ pub fn App(config: AppConfig) -> impl IntoView {
                     <SettingsPanel settings on_close=Callback::new(move |_| settings_open.set(false))/>
                 </div>
             </Show>
+            <Sections page/>
             <main class="layout">
                 {move || match page.get() {
-                    None => view! {
+                    Page::List => view! {
                         <section class="panel vms-panel" aria-labelledby="vms-h">
                             <h2 id="vms-h">{Label::VirtualMachines.text()}</h2>
                             <VmList/>
                         </section>
                     }.into_any(),
-                    Some((conn, vm)) => view! {
+                    Page::Vm(conn, vm) => view! {
                         <section class="panel vms-panel" aria-label=Label::VirtualMachine.text()>
                             <VmPage conn vm tab/>
+                        </section>
+                    }.into_any(),
+                    Page::Networks => view! {
+                        <section class="panel vms-panel" aria-labelledby="networks-h">
+                            <NetworksPage/>
+                        </section>
+                    }.into_any(),
+                    Page::Volumes => view! {
+                        <section class="panel vms-panel" aria-labelledby="volumes-h">
+                            <VolumesPage/>
                         </section>
                     }.into_any(),
                 }}
@@ -99,6 +114,36 @@ pub fn App(config: AppConfig) -> impl IntoView {
             <Dialogs/>
             <Announcer/>
         </div>
+    }
+}
+
+/// The page shown, apart from a VM page's tab.
+#[derive(Clone, PartialEq)]
+enum Page {
+    List,
+    Vm(vigil_core::ConnId, vigil_core::VmId),
+    Networks,
+    Volumes,
+}
+
+/// The console's sections: virtual machines (a VM's page belongs to them), networks, volumes.
+#[component]
+fn Sections(page: Memo<Page>) -> impl IntoView {
+    let current = move |p: Page| {
+        move || {
+            let here = match page.get() {
+                Page::Vm(..) => Page::List,
+                other => other,
+            };
+            (here == p).then_some("page")
+        }
+    };
+    view! {
+        <nav class="sections" aria-label=Label::Sections.text()>
+            <a href=Route::List.href() aria-current=current(Page::List)>{Label::VirtualMachines.text()}</a>
+            <a href=Route::Networks.href() aria-current=current(Page::Networks)>{Label::Networks.text()}</a>
+            <a href=Route::Volumes.href() aria-current=current(Page::Volumes)>{Label::Volumes.text()}</a>
+        </nav>
     }
 }
 

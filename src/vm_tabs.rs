@@ -51,6 +51,7 @@ pub fn TabPanel(
     match tab {
         VmTab::Overview => view! { <Overview data/> }.into_any(),
         VmTab::Power => view! { <Power conn vm name choices caps/> }.into_any(),
+        VmTab::Network => view! { <crate::vm_network::NetworkTab conn vm caps/> }.into_any(),
         VmTab::History => view! {
             <Show when=move || !history.with(Vec::is_empty) fallback=|| view! {
                 <p class="hint">{Label::NoHistory.text()}</p>

@@ -1,6 +1,7 @@
 //! The page's hash routes, so any page of the console can be linked and opened directly from a
 //! static host: `#/` is the VM list, `#/vms/<connection>/<vm>/<tab>` one VM's page at one of its
-//! tabs (`#/vms/<connection>/<vm>`, the older link, is its overview). Pure: the page reads
+//! tabs (`#/vms/<connection>/<vm>`, the older link, is its overview), `#/networks` and
+//! `#/volumes` the connections' networks (with public IPs and port forwards) and volumes. Pure: the page reads
 //! `location.hash` and sets it; parsing and making links happen here.
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,10 @@ pub enum Route {
     List,
     /// One VM's page, at one of its tabs.
     Vm { conn: ConnId, vm: VmId, tab: VmTab },
+    /// Every connection's private networks, public IPs and their port forwards.
+    Networks,
+    /// Every connection's volumes.
+    Volumes,
 }
 
 /// The tabs of a VM's page, in the order they are shown.
@@ -23,6 +28,8 @@ pub enum VmTab {
     #[default]
     Overview,
     Power,
+    /// Its addresses, networks, port forwards, volumes and firewall.
+    Network,
     Snapshots,
     Backups,
     Resize,
@@ -33,9 +40,10 @@ pub enum VmTab {
 }
 
 impl VmTab {
-    pub const ALL: [VmTab; 9] = [
+    pub const ALL: [VmTab; 10] = [
         VmTab::Overview,
         VmTab::Power,
+        VmTab::Network,
         VmTab::Snapshots,
         VmTab::Backups,
         VmTab::Resize,
@@ -50,6 +58,7 @@ impl VmTab {
         match self {
             VmTab::Overview => "overview",
             VmTab::Power => "power",
+            VmTab::Network => "network",
             VmTab::Snapshots => "snapshots",
             VmTab::Backups => "backups",
             VmTab::Resize => "resize",
@@ -81,6 +90,8 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::List => "#/".into(),
+            Route::Networks => "#/networks".into(),
+            Route::Volumes => "#/volumes".into(),
             Route::Vm { conn, vm, tab } => format!(
                 "#/vms/{}/{}/{}",
                 encode_component(conn.as_str()),
@@ -99,6 +110,8 @@ pub fn parse(hash: &str) -> Route {
     let path = path.trim_start_matches('/');
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
+        ["networks"] | ["networks", ""] => Route::Networks,
+        ["volumes"] | ["volumes", ""] => Route::Volumes,
         ["vms", conn, vm] | ["vms", conn, vm, ""] if !conn.is_empty() && !vm.is_empty() => {
             Route::vm(ConnId(decode(conn)), VmId(decode(vm)))
         }
@@ -164,6 +177,15 @@ mod tests {
         assert_eq!(parse("#/vms/c1/v1"), vm("c1", "v1"));
         assert_eq!(parse("vms/c1/v1"), vm("c1", "v1"));
         assert_eq!(parse("#/vms/c1/v1/"), vm("c1", "v1"));
+    }
+
+    #[test]
+    fn the_networks_and_volumes_pages_link_to_themselves() {
+        for r in [Route::Networks, Route::Volumes] {
+            assert_eq!(parse(&r.href()), r);
+            assert_eq!(parse(&format!("{}/", r.href())), r);
+        }
+        assert_eq!(parse("#/networks/x"), Route::List, "nothing below them yet");
     }
 
     #[test]

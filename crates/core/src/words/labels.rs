@@ -34,6 +34,10 @@ pub enum Label {
     // ----- the panels -----
     VirtualMachines,
     VirtualMachine,
+    Networks,
+    Volumes,
+    /// The console's sections (VMs, networks, volumes), named for assistive technology.
+    Sections,
     Activity,
     // ----- the VM list -----
     Search,
@@ -154,6 +158,9 @@ impl Label {
             L::Offline => "Offline: Vigil is paused and resumes as soon as the network is back.",
             L::VirtualMachines => "Virtual machines",
             L::VirtualMachine => "Virtual machine",
+            L::Networks => "Networks",
+            L::Volumes => "Volumes",
+            L::Sections => "Sections",
             L::Activity => "Activity",
             L::Search => "Search",
             L::SearchPlaceholder => "name, id, region, status, IP",

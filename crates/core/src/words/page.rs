@@ -48,6 +48,7 @@ pub fn tab_label(tab: VmTab) -> &'static str {
     match tab {
         VmTab::Overview => "Overview",
         VmTab::Power => "Power",
+        VmTab::Network => "Network",
         VmTab::Snapshots => "Snapshots",
         VmTab::Backups => "Backups",
         VmTab::Resize => "Resize",
