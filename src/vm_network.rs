@@ -4,7 +4,13 @@
 use leptos::prelude::*;
 use vigil_core::{Caps, ConnId, VmId};
 
+use crate::networks::VmNetworks;
+use crate::volumes::VmVolumes;
+
 #[component]
 pub fn NetworkTab(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
-    let _ = (conn, vm, caps);
+    view! {
+        <VmNetworks conn=conn.clone() vm=vm.clone() caps/>
+        <VmVolumes conn vm caps/>
+    }
 }
