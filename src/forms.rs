@@ -27,6 +27,8 @@ struct Typed {
     text: RwSignal<String>,
     description: RwSignal<String>,
     flavor: RwSignal<String>,
+    /// The catalogue size picked (where the provider resizes to those).
+    size: RwSignal<Option<Resize>>,
     cpu: RwSignal<String>,
     ram: RwSignal<String>,
     disk: RwSignal<String>,
@@ -42,6 +44,7 @@ impl Typed {
             }),
             description: RwSignal::new(String::new()),
             flavor: RwSignal::new(String::new()),
+            size: RwSignal::new(None),
             cpu: RwSignal::new(vm.size.vcpus.unwrap_or(1).to_string()),
             ram: RwSignal::new(vm.size.memory_gb.unwrap_or(1).to_string()),
             disk: RwSignal::new(vm.size.disk_gb.unwrap_or(25).to_string()),
@@ -59,6 +62,9 @@ impl Typed {
                 name: self.text.get_untracked(),
                 description: self.description.get_untracked(),
             },
+            ActionKind::Resize if caps.resizes_to_catalogue_size => {
+                Action::Resize(self.size.get_untracked().ok_or(Refusal::ChooseSize)?)
+            }
             ActionKind::Resize if caps.resizes_by_flavor => {
                 let id = self.flavor.get_untracked().trim().to_string();
                 if id.is_empty() {
@@ -130,6 +136,10 @@ pub fn ActionForm(
     let body = match kind {
         ActionKind::Rename | ActionKind::Snapshot => {
             view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
+        }
+        ActionKind::Resize if caps.resizes_to_catalogue_size => {
+            view! { <SizeForm conn=conn.clone() vm=vm.clone() picked=typed.size console/> }
+                .into_any()
         }
         ActionKind::Resize if caps.resizes_by_flavor => {
             let (c, v) = (conn.clone(), vm.clone());
@@ -221,6 +231,53 @@ fn FlavorForm(typed: Typed, now: Signal<Option<String>>, console: Console) -> im
             {flavors.into_iter().map(|f| view! { <option value=f/> }).collect_view()}
         </datalist>
     }
+}
+
+/// Resize to one of the provider's sizes, picked from its catalogue (loaded here); the VM's
+/// own size is shown and not offered.
+#[component]
+fn SizeForm(
+    conn: ConnId,
+    vm: VmId,
+    picked: RwSignal<Option<Resize>>,
+    console: Console,
+) -> impl IntoView {
+    console.act(Command::LoadCatalogue {
+        conn: conn.clone(),
+        region: None,
+    });
+    let sizes = Memo::new(move |_| {
+        console.marks.catalogue(&conn);
+        console.marks.vm(&conn, &vm);
+        console
+            .view(|v| Some(v.resize_sizes(&conn, &vm)))
+            .unwrap_or(Ok(Vec::new()))
+    });
+    let options = move || match sizes.get() {
+        Err(why) => view! { <p class="hint">{why.to_string()}</p> }.into_any(),
+        Ok(list) => {
+            let on_change = {
+                let list = list.clone();
+                move |ev| {
+                    let i = event_target_value(&ev).parse::<usize>().ok();
+                    picked.set(i.and_then(|i| list.get(i)).map(|s| s.resize.clone()));
+                }
+            };
+            view! {
+                <label>{Label::NewSize.text()}
+                    <select name="size" required on:change=on_change>
+                        <option value="" selected=true disabled=true>{Refusal::ChooseSize.to_string()}</option>
+                        {list.into_iter().enumerate().map(|(i, s)| {
+                            let label = if s.current { words::current_size(&s.label) } else { s.label };
+                            view! { <option value=i.to_string() disabled=s.current>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+            .into_any()
+        }
+    };
+    view! { <div class="size-pick">{options}</div> }
 }
 
 /// Resize by vCPUs, RAM and disk; where the VM must be off, as stop → resize → start.

@@ -33,6 +33,7 @@ pub mod model;
 pub mod policy;
 pub mod present;
 pub mod rebuild;
+pub mod resize;
 pub mod route;
 pub mod saved;
 pub mod time;

@@ -167,6 +167,9 @@ pub struct Caps {
     pub forces_over_running_shutdown: bool,
     /// Resizes to a named flavor rather than to vCPU/RAM/disk amounts (Hostway).
     pub resizes_by_flavor: bool,
+    /// Resizes to one of the sizes its catalogue lists (ONETSolutions: `resize_vps` takes a
+    /// `size_id`): [`crate::resize::sizes`] offers them.
+    pub resizes_to_catalogue_size: bool,
     pub snapshots: SnapshotCaps,
     /// Snapshots and backups: what is offered, and why not.
     pub points: super::PointCaps,

@@ -256,6 +256,18 @@ impl<'a> View<'a> {
         crate::rebuild::rebuild_images(c.caps, c.catalogue.as_ref(), vm)
     }
 
+    /// The sizes the resize picker offers for this VM (see [`crate::resize::sizes`]): the
+    /// catalogue must be loaded ([`Command::LoadCatalogue`]).
+    pub fn resize_sizes(
+        &self,
+        conn: &ConnId,
+        vm: &VmId,
+    ) -> Result<Vec<crate::resize::SizeChoice>, Refusal> {
+        let c = self.core.conn(conn).ok_or(Refusal::UnknownConnection)?;
+        let vm = c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
+        crate::resize::sizes(c.caps, c.catalogue.as_ref(), vm)
+    }
+
     /// Whether VMs may be created on this connection (else why not: not offered, or the role).
     pub fn create_allowed(&self, conn: &ConnId) -> Result<(), Refusal> {
         rules::create_allowed(self.core, conn)

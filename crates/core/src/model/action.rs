@@ -168,6 +168,9 @@ pub enum Resize {
     All { cpu: u32, ram: u32, disk: u32 },
     /// To a named flavor (Hostway).
     Flavor { id: String },
+    /// To a size of the provider's catalogue (ONETSolutions' `size_id`), which the VM then
+    /// shows by `name`.
+    Size { id: String, name: String },
 }
 
 impl Resize {

@@ -148,6 +148,12 @@ fn resized(before: Option<&Vm>, r: &Resize) -> Size {
                 ..Size::default()
             }
         }
+        Resize::Size { name, .. } => {
+            size = Size {
+                flavor: Some(name.trim().to_string()),
+                ..Size::default()
+            }
+        }
     }
     size
 }

@@ -30,7 +30,8 @@ pub use points::{
     plural, point_size, point_state, point_word, PointLabel, PointLimit, PointRefusal,
 };
 pub use rebuild::{
-    rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label, rebuild_what_happens,
+    current_size, rebuild_confirm_prompt, rebuild_image_field, rebuild_image_label,
+    rebuild_what_happens,
 };
 pub use refusal::Refusal;
 pub use resources::{res_state, resource_word, ResRefusal};
@@ -181,6 +182,7 @@ pub fn describe_action(action: &Action) -> String {
             format_duration(Millis::from(*timeout_s) * 1000)
         ),
         Action::Resize(Resize::Flavor { id }) => format!("Resize to flavor {id}"),
+        Action::Resize(Resize::Size { name: size, .. }) => format!("Resize to {}", name(size)),
         Action::Resize(Resize::One { resource, size }) => {
             let unit = if *resource == Resource::Cpu {
                 " vCPU"

@@ -9,6 +9,11 @@ pub fn rebuild_image_field() -> &'static str {
 }
 
 /// One image of the picker: the provider's name, marked when the VM runs it now.
+/// A size the VM has now, in the resize picker: `VPS L · 2 vCPU (current size)`.
+pub fn current_size(label: &str) -> String {
+    format!("{} (current size)", super::name(label))
+}
+
 pub fn rebuild_image_label(image: &RebuildImage) -> String {
     let name = image
         .label

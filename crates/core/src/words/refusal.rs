@@ -123,6 +123,7 @@ pub enum Refusal {
     EnterFlavor,
     EnterBackupId,
     ChooseImage,
+    /// A resize to a size of the catalogue, none picked.
     ChooseSize,
     ChooseRegion {
         place: crate::dialect::Place,

@@ -77,6 +77,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
+    resizes_to_catalogue_size: false,
     points: points::POINTS,
     // Private networks are in the sheet ("Networks, volumes, console") but not in vigil-sim, so
     // nothing of them could be verified here: not yet supported. No public IPs or forwards.

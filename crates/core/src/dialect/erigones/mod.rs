@@ -88,6 +88,7 @@ pub const CAPS: Caps = Caps {
     // A forced stop is documented over a VM that is `stopping`.
     forces_over_running_shutdown: true,
     resizes_by_flavor: false,
+    resizes_to_catalogue_size: false,
     points: points::POINTS,
     // Networks are an administrator's catalogue and NICs are edited in the VM's definition
     // (stopped, admin): not yet supported here. "firewall, public-IP forwards: none published".

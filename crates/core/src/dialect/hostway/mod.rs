@@ -86,6 +86,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: true,
+    resizes_to_catalogue_size: false,
     points: points::POINTS,
     // "private networks …: not offered"; flexible IPs are in the sheet but not done here yet;
     // no port forwards.

@@ -40,6 +40,15 @@ impl Onet {
 
     /// `POST /compute/instances/{id}/reinstall {"image_id"}` → a `reinstall_os` task. The
     /// optional `os_name` is left out: the image implies it.
+    /// `POST /compute/instances/{id}/resize {"size_id"}` → `202 Task (resize_vps)`: "hardware
+    /// configuration changes require the resize endpoint" (documented); its path and body are
+    /// assumed, the size named as the create names it.
+    pub(super) fn resize_request(&self, id: &str, size: &str) -> HttpRequest {
+        let path = format!("compute/instances/{}/resize", encode_component(id));
+        self.api
+            .send(Method::Post, &path, &json!({ "size_id": size.trim() }))
+    }
+
     pub(super) fn reinstall_request(&self, id: &str, image: &str) -> HttpRequest {
         let path = format!("compute/instances/{}/reinstall", encode_component(id));
         self.api
@@ -80,6 +89,7 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::DeleteBackup { .. } => "delete_backup",
         Action::Rebuild { .. } => "reinstall_os",
         Action::SetVpc { .. } => "update_vpc",
+        Action::Resize(_) => "resize_vps",
         _ => "unsupported",
     }
 }

@@ -30,8 +30,8 @@ use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::parse_lenient;
 use crate::model::{
-    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Res, ResourceKind,
-    Scope, Target, Vm,
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Res, Resize,
+    ResourceKind, Scope, Target, Vm,
 };
 use crate::time::{Millis, SECOND};
 use crate::words::Refusal;
@@ -73,6 +73,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::PowerCycle,
         ActionKind::Rename,
         ActionKind::Rebuild,
+        ActionKind::Resize,
     ],
     // Documented: 1,000 a minute, bursts of 100 a second.
     rate_limit: RateLimit {
@@ -91,6 +92,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
+    resizes_to_catalogue_size: true,
     points: points::POINTS,
     net: net::NET,
     snapshots: SnapshotCaps {
@@ -235,11 +237,24 @@ impl Dialect for Onet {
             // Whatever its power ("done when … Instance `running`": it comes back up); a rename
             // is the instance's metadata.
             ActionKind::Rebuild | ActionKind::Rename => Ok(()),
+            // `resize_vps` names no power rule; a task in progress refuses it (400).
+            ActionKind::Resize => Ok(()),
             // Whatever its power (the sim and the sheet name no state rule).
             ActionKind::SetVpc => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
+        }
+    }
+
+    /// A resize names one of the catalogue's sizes (its `size_id`), never amounts or a flavor.
+    fn validate(&self, action: &Action) -> Result<(), Refusal> {
+        match action {
+            Action::Resize(Resize::Size { id, .. }) if !id.trim().is_empty() => Ok(()),
+            Action::Resize(_) => Err(Refusal::ResizesByFlavor {
+                provider: DialectKind::OnetSolutions,
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -317,6 +332,7 @@ impl Dialect for Onet {
             Action::Rebuild { image } => return self.reinstall_request(id, image),
             Action::Rename { name } => return self.rename_request(id, name),
             Action::SetVpc { vpc, .. } => return self.vpc_request(id, vpc),
+            Action::Resize(Resize::Size { id: size, .. }) => return self.resize_request(id, size),
             _ => {}
         }
         if let Some(request) = self.point_request(id, action) {

@@ -86,6 +86,7 @@ pub const CAPS: Caps = Caps {
     forces_stop: false,
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
+    resizes_to_catalogue_size: false,
     points: points::POINTS,
     net: net::NET,
     snapshots: SnapshotCaps {
