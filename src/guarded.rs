@@ -13,22 +13,11 @@ use vigil_core::{Action, ActionKind, Command, ConnId, Refusal, VmId, WfId};
 use crate::activity::ActivityList;
 use crate::console::Console;
 
-/// The snapshot a guarded change takes, named for the change and the local time of day:
-/// `before-resize-140215` (at most 24 characters, `[A-Za-z0-9][A-Za-z0-9._-]*`: every
-/// provider's rule).
-pub fn snapshot_name(kind: ActionKind, now_ms: i64) -> String {
-    let what = match kind {
-        ActionKind::Resize => "resize",
-        ActionKind::Rebuild => "rebuild",
-        _ => "restore",
-    };
+/// The snapshot a guarded change takes, named by vigil-core for the change and the local time
+/// of day.
+fn snapshot_name(kind: ActionKind, now_ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms as f64));
-    format!(
-        "before-{what}-{:02}{:02}{:02}",
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds()
-    )
+    GuardedChange::snapshot_name(kind, (d.get_hours(), d.get_minutes(), d.get_seconds()))
 }
 
 /// The command a change starts: guarded (a snapshot first) when asked for, else the action
@@ -88,7 +77,7 @@ pub fn SnapshotFirst(
             checked.set(false);
         }
     });
-    let hint_id = format!("snapshot-first-{}", kind_slug(kind));
+    let hint_id = format!("snapshot-first-{}", GuardedChange::slug(kind));
     view! {
         <div class="snapshot-first">
             <label class="check">
@@ -103,14 +92,6 @@ pub fn SnapshotFirst(
                 {move || said().1}
             </p>
         </div>
-    }
-}
-
-fn kind_slug(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Resize => "resize",
-        ActionKind::Rebuild => "rebuild",
-        _ => "restore",
     }
 }
 

@@ -124,6 +124,25 @@ impl GuardedChange {
         }
     }
 
+    /// The change's short word, in the snapshot's name and the page's element ids: `resize`,
+    /// `rebuild`, `restore`.
+    pub fn slug(kind: ActionKind) -> &'static str {
+        match kind {
+            ActionKind::Resize => "resize",
+            ActionKind::Rebuild => "rebuild",
+            _ => "restore",
+        }
+    }
+
+    /// The snapshot a guarded change takes, named for the change and the local time of day it
+    /// was asked for (`hms`: hours, minutes, seconds, as the page's clock reads them):
+    /// `before-resize-140215` — at most 24 characters of `[A-Za-z0-9][A-Za-z0-9._-]*`, which
+    /// every provider's snapshot name rule takes.
+    pub fn snapshot_name(kind: ActionKind, hms: (u32, u32, u32)) -> String {
+        let (h, m, s) = (hms.0 % 24, hms.1 % 60, hms.2 % 60);
+        format!("before-{}-{h:02}{m:02}{s:02}", Self::slug(kind))
+    }
+
     /// The change an action makes, where it is one a guarded workflow can make.
     pub fn of(action: &Action) -> Option<GuardedChange> {
         Some(match action {
@@ -502,6 +521,44 @@ impl SavedState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_guards_snapshot_name_passes_every_providers_rule() {
+        for kind in [
+            ActionKind::Resize,
+            ActionKind::Rebuild,
+            ActionKind::RestoreBackup,
+        ] {
+            for hms in [(0, 0, 0), (14, 2, 15), (23, 59, 59), (99, 99, 99)] {
+                let name = GuardedChange::snapshot_name(kind, hms);
+                assert!(name.len() <= 24, "{name}");
+                assert!(name.starts_with("before-"));
+                assert!(name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
+                let snap = Action::Snapshot {
+                    name: name.clone(),
+                    description: String::new(),
+                };
+                for &d in crate::dialect::DialectKind::ALL {
+                    let dialect = crate::dialect::ConnectionConfig {
+                        id: "c".into(),
+                        name: "c".into(),
+                        dialect: d,
+                        base_url: "https://example.test/api".into(),
+                        credentials: crate::demo::credentials(d),
+                        demo: false,
+                    }
+                    .api();
+                    assert_eq!(dialect.validate(&snap), Ok(()), "{d:?}: {name}");
+                }
+            }
+        }
+        assert_eq!(
+            GuardedChange::snapshot_name(ActionKind::Resize, (14, 2, 15)),
+            "before-resize-140215"
+        );
+    }
 
     #[test]
     fn a_countdown_at_the_ends_of_time_never_overflows() {
