@@ -151,6 +151,34 @@ describe('the VM list and a VM page', () => {
     }
   });
 
+  test("every provider's VMs show an address in the list, and one is found by it", async () => {
+    const { context, page } = await demo(env, 1280, 800);
+    try {
+      const region = vmsRegion(page);
+      const provider = region.getByRole('combobox', { name: 'Provider' });
+      const options = (await provider.locator('option').all()).slice(1);
+      assert.equal(options.length, 5, 'the five demo providers');
+      for (const option of options) {
+        const [value, label] = [await option.getAttribute('value'), await option.innerText()];
+        await provider.selectOption(value);
+        const copies = () => region.getByRole('button', { name: /^Copy / });
+        await eventually(`${label}: an address shown`, async () => {
+          const n = await copies().count();
+          return n > 0 || notYet(`${n} addresses`);
+        });
+        const ip = (await copies().first().getAttribute('aria-label')).replace('Copy ', '');
+        await region.getByRole('searchbox', { name: 'Search' }).fill(ip);
+        await eventually(`${label}: ${ip} finds its VM`, async () => {
+          const rows = await region.getByRole('rowheader').count();
+          return rows >= 1 || notYet(`${rows} rows`);
+        });
+        await region.getByRole('searchbox', { name: 'Search' }).fill('');
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   test('at 360 px a card per VM with name, status, address and menu; nothing scrolls sideways', async () => {
     const { context, page } = await demo(env, 360, 740);
     try {
