@@ -197,6 +197,36 @@ describe('rebuild and snapshot first', () => {
     }
   });
 
+  test('ONETSolutions: a resize to a size of its catalogue, to its verified end', async () => {
+    const { context, page } = await consoleWith(env, 'ONETSolutions');
+    try {
+      const vm = await firstVmAllowing(page, 'Reboot');
+      await openTab(page, vm, 'Resize');
+      const form = panel(page).getByRole('form', { name: `Resize ${vm}` });
+      const picker = form.getByRole('combobox', { name: 'New size' });
+      await picker.waitFor({ timeout: LONG });
+      const options = await eventually('the sizes listed', async () => {
+        const o = await picker.locator('option').allInnerTexts();
+        return o.length > 2 ? o : notYet(o);
+      });
+      const current = options.filter((o) => /\(current size\)$/.test(o));
+      assert.equal(current.length, 1, options.join(' | '));
+      const to = options.find((o, i) => i > 0 && !/\(current size\)$/.test(o));
+      await picker.selectOption({ label: to });
+      await axe(page, 'the Resize form (ONETSolutions)');
+      await form.getByRole('button', { name: 'Resize', exact: true }).click();
+      const end = await endOf(page, /^Resize to/);
+      assert.equal(end.phase, 'Succeeded', end.text);
+      const name = to.split(' · ')[0];
+      await eventually('the VM shows its new size', async () => {
+        const text = await vmPage(page).innerText();
+        return text.includes(name) || notYet(text.slice(0, 200));
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
   test('ZennoHosting takes no snapshots: “Snapshot first” says why, disabled', async () => {
     const { context, page } = await consoleWith(env, 'ZennoHosting');
     try {

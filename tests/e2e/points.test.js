@@ -9,15 +9,25 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import { LONG, SHORT, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
-import { addConnection, closeSettings, eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
+import {
+  addConnection,
+  closeSettings,
+  eventually,
+  firstVmAllowing,
+  notYet,
+  vmRow,
+  vmsRegion,
+  waitForVms,
+} from './lib/ui.js';
 
 const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /// The provider's API, read (or written) directly: the simulator as any client sees it.
-async function api(method, url, auth, body) {
+async function api(method, url, auth, body, extra = {}) {
+  const auth_ = auth ? { authorization: auth } : {};
   const r = await fetch(url, {
     method,
-    headers: { 'content-type': 'application/json', authorization: auth },
+    headers: { 'content-type': 'application/json', ...auth_, ...extra },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -147,6 +157,46 @@ describe('snapshots and backups on the VM page', () => {
       assert.equal(await opEnds(page, /Delete snapshot “e2e-a”/), 'Succeeded');
       await eventually('e2e-a gone from the tab', async () => (await pointRow(page, 'e2e-a').count()) === 0);
       assert.ok(!(await listed()).some((s) => s.name === 'e2e-a'), 'gone from the provider');
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('Erigones: a snapshot taken, ready, rolled back once the VM is stopped, and deleted', async () => {
+    // A stopped VM: Erigones rolls back only a stopped one.
+    const d = dialect('Erigones');
+    const { context, page } = await openConsole(env);
+    const base = `${env.sim.url}${d.prefix}`;
+    await addConnection(page, { provider: d.label, name: 'Points Erigones', base, user: d.user, secret: d.secret });
+    await closeSettings(page);
+    await waitForVms(page, VMS, LONG);
+    const listed = async (vm) =>
+      (await api('GET', `${base}/vm/${vm}/snapshot/?full=true`, null, undefined, { 'ES-API-KEY': d.secret })).result;
+    try {
+      const name = await firstVmAllowing(page, 'Start');
+      await vmRow(page, name).getByRole('link', { name }).click();
+      await page.getByRole('tab', { name: 'Snapshots', exact: true }).click();
+      await page.getByRole('tabpanel').getByText('Reading the list…').waitFor({ state: 'hidden', timeout: LONG });
+      const id = decodeURIComponent(await page.evaluate(() => location.hash)).split('/')[3];
+      await axe(page, 'the Snapshots tab (Erigones)');
+      const form = page.getByRole('form', { name: `Take snapshot ${name}`, exact: true });
+      await form.getByRole('textbox', { name: 'Snapshot name' }).fill('e2e-erig');
+      await form.getByRole('button', { name: 'Take snapshot', exact: true }).click();
+      await waitForState(page, 'e2e-erig', 'ready');
+      assert.equal(await opEnds(page, /Snapshot “e2e-erig”/), 'Succeeded');
+      assert.ok((await listed(id)).some((s) => s.name === 'e2e-erig'), 'the provider lists it');
+
+      await panel(page).getByRole('button', { name: 'Restore e2e-erig', exact: true }).click();
+      const restore = page.getByRole('form', { name: 'Restore snapshot e2e-erig', exact: true });
+      await restore.getByRole('button', { name: 'Restore snapshot', exact: true }).click();
+      await eventually('the restore sent', async () => (await restore.count()) === 0 || notYet(await restore.innerText()));
+      assert.equal(await opEnds(page, /Restore snapshot “e2e-erig”/), 'Succeeded');
+
+      await confirm(page, 'Delete', 'snapshot', 'e2e-erig');
+      assert.equal(await opEnds(page, /Delete snapshot “e2e-erig”/), 'Succeeded');
+      await eventually('gone from the tab', async () => (await pointRow(page, 'e2e-erig').count()) === 0);
+      assert.ok(!(await listed(id)).some((s) => s.name === 'e2e-erig'), 'gone from the provider');
       assert.deepEqual(page.errors, []);
     } finally {
       await context.close();
