@@ -279,6 +279,29 @@ describe('snapshots and backups on the VM page', () => {
     }
   });
 
+  test('ONETSolutions: with the snapshot add-on, a snapshot taken and made into an image', async () => {
+    const { context, page, d, base, name, id } = await vmTab(env, 'ONETSolutions', 'Snapshots', 1);
+    const auth = `Bearer ${d.secret}`;
+    try {
+      await api('POST', `${base}/compute/instances/${id}/addons/activate`, auth, { addon_id: 1, billing_cycle: 'monthly' });
+      const form = page.getByRole('form', { name: `Take snapshot ${name}`, exact: true });
+      await form.getByRole('textbox', { name: 'Snapshot name' }).fill('e2e-snap');
+      await form.getByRole('button', { name: 'Take snapshot', exact: true }).click();
+      await waitForState(page, 'e2e-snap', 'ready');
+      assert.equal(await opEnds(page, /Snapshot “e2e-snap”/), 'Succeeded');
+      await panel(page).getByRole('button', { name: 'Make image e2e-snap', exact: true }).click();
+      const make = page.getByRole('form', { name: 'Make image e2e-snap', exact: true });
+      await make.getByRole('button', { name: 'Make image', exact: true }).click();
+      await make.waitFor({ state: 'hidden' });
+      assert.equal(await opEnds(page, /Make image/), 'Succeeded');
+      const images = (await api('GET', `${base}/compute/images?page_size=100`, auth)).results;
+      assert.ok(images.some((i) => i.name.includes('(from snapshot e2e-snap)')), 'the provider lists the image');
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('cloudsfor: automatic backups turned on and off, as the provider\'s VM says; a snapshot taken, restored and deleted', async () => {
     const { context, page, d, base, name, id } = await vmTab(env, 'cloudsfor', 'Backups');
     const auth = basic(d.user, d.secret);
