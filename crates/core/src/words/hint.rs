@@ -355,6 +355,7 @@ mod tests {
             networks: Vec::new(),
             vpc: None,
             status_only: false,
+            hostname: None,
         };
         let hints = Hint::snapshotting(caps, &vm);
         assert!(matches!(
