@@ -40,6 +40,7 @@ impl Typed {
         Typed {
             text: RwSignal::new(match kind {
                 ActionKind::Rename => vm.name.clone(),
+                ActionKind::SetHostname => vm.hostname.clone().unwrap_or_default(),
                 _ => String::new(),
             }),
             description: RwSignal::new(String::new()),
@@ -57,6 +58,9 @@ impl Typed {
         Ok(match kind {
             ActionKind::Rename => Action::Rename {
                 name: self.text.get_untracked(),
+            },
+            ActionKind::SetHostname => Action::SetHostname {
+                hostname: self.text.get_untracked(),
             },
             ActionKind::Snapshot => Action::Snapshot {
                 name: self.text.get_untracked(),
@@ -134,7 +138,7 @@ pub fn ActionForm(
     };
     let title = words::on(words::action_label(kind), &current.name);
     let body = match kind {
-        ActionKind::Rename | ActionKind::Snapshot => {
+        ActionKind::Rename | ActionKind::Snapshot | ActionKind::SetHostname => {
             view! { <TextForm kind typed caps vm=current.clone()/> }.into_any()
         }
         ActionKind::Resize if caps.resizes_to_catalogue_size => {
@@ -169,11 +173,12 @@ pub fn ActionForm(
     .into_any()
 }
 
-/// Rename and snapshot (with the provider's rules): one text, maybe a description.
+/// Rename, hostname and snapshot (with the provider's rules): one text, maybe a description.
 #[component]
 fn TextForm(kind: ActionKind, typed: Typed, caps: &'static Caps, vm: Vm) -> impl IntoView {
     let label = match kind {
         ActionKind::Snapshot => Label::SnapshotName,
+        ActionKind::SetHostname => Label::NewHostname,
         _ => Label::NewName,
     };
     let snapshot = kind == ActionKind::Snapshot;

@@ -66,9 +66,13 @@ pub fn TabPanel(
         VmTab::Resize => {
             view! { <InPlace conn vm kind=ActionKind::Resize choices caps/> }.into_any()
         }
-        VmTab::Rename => {
-            view! { <InPlace conn vm kind=ActionKind::Rename choices caps/> }.into_any()
+        // The VM's name in the provider's panel, and the guest's hostname where the provider
+        // changes it (else why not).
+        VmTab::Rename => view! {
+            <InPlace conn=conn.clone() vm=vm.clone() kind=ActionKind::Rename choices caps/>
+            <InPlace conn vm kind=ActionKind::SetHostname choices caps/>
         }
+        .into_any(),
         VmTab::Delete => {
             view! { <InPlace conn vm kind=ActionKind::Delete choices caps/> }.into_any()
         }
@@ -203,6 +207,7 @@ fn Overview(data: Memo<Option<Details>>) -> impl IntoView {
             <dt>{Label::StatusFromProvider.text()}</dt>
             <dd>{get(|d| words::provider_status(&d.vm.status_raw, d.vm.locked))}</dd>
             <dt>{PageLabel::Connection.text()}</dt><dd>{get(|d| d.provider.clone())}</dd>
+            {move || data.with(|d| d.as_ref().and_then(|d| d.vm.hostname.clone())).map(|h| view! { <dt>{Label::Hostname.text()}</dt><dd><code class="hostname">{h}</code></dd> })}
             <dt>{Label::Id.text()}</dt><dd><code>{get(|d| d.vm.id.to_string())}</code></dd>
             {move || data.with(|d| d.as_ref().and_then(|d| d.vm.project.clone())).map(|p| view! { <dt>{Label::Project.text()}</dt><dd>{p}</dd> })}
         </dl>

@@ -319,6 +319,7 @@ pub fn vm(c: &mut Cursor) -> Vm {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     }
 }
 

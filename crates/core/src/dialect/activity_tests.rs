@@ -46,6 +46,7 @@ fn known(id: &str, project: Option<&str>) -> Vm {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     }
 }
 

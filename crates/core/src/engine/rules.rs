@@ -88,6 +88,12 @@ pub(crate) fn act_allowed(
         kind => allowed(core, wfs, conn, vm, kind),
     }?;
     core.check_action(conn, action)?;
+    if let Action::SetHostname { hostname } = action {
+        let now = core.vm(conn, vm).and_then(|v| v.hostname.as_deref());
+        if now.is_some_and(|h| h.trim().eq_ignore_ascii_case(hostname.trim())) {
+            return Err(Refusal::HostnameUnchanged);
+        }
+    }
     point_rules(core, conn, vm, action)
 }
 

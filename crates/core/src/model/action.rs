@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ForwardSpec, PointKind, ResourceKind, Size};
+use crate::model::{check_hostname, ForwardSpec, PointKind, ResourceKind, Size};
 use crate::words::Refusal;
 
 /// The kinds of action, without their parameters: what a button stands for.
@@ -52,6 +52,8 @@ pub enum ActionKind {
     DeleteForward,
     /// Moves the VM to another VPC (ONETSolutions' `update_vpc`).
     SetVpc,
+    /// Changes the guest's hostname (ONETSolutions' `change_hostname`).
+    SetHostname,
 }
 
 impl ActionKind {
@@ -106,6 +108,7 @@ impl ActionKind {
                 | ActionKind::UpdateForward
                 | ActionKind::DeleteForward
                 | ActionKind::SetVpc
+                | ActionKind::SetHostname
         )
     }
 
@@ -362,6 +365,10 @@ pub enum Action {
         vpc: String,
         name: String,
     },
+    /// Changes the guest's hostname to `hostname` (a DNS name: [`check_hostname`]).
+    SetHostname {
+        hostname: String,
+    },
 }
 
 impl Action {
@@ -398,6 +405,7 @@ impl Action {
             Action::UpdateForward { .. } => ActionKind::UpdateForward,
             Action::DeleteForward { .. } => ActionKind::DeleteForward,
             Action::SetVpc { .. } => ActionKind::SetVpc,
+            Action::SetHostname { .. } => ActionKind::SetHostname,
         }
     }
 
@@ -420,6 +428,7 @@ impl Action {
             | ActionKind::UpdateForward
             | ActionKind::DeleteForward
             | ActionKind::SetVpc
+            | ActionKind::SetHostname
             | ActionKind::Resize
             | ActionKind::Rename
             | ActionKind::Snapshot
@@ -445,6 +454,7 @@ impl Action {
             | Action::Backup { name }
             | Action::CreateNetwork { name }
             | Action::SnapshotToImage { name, .. } => check_name(name),
+            Action::SetHostname { hostname } => check_hostname(hostname),
             Action::DeleteNetwork { id, .. }
             | Action::AttachNetwork { network: id, .. }
             | Action::DetachNetwork { network: id, .. }

@@ -96,6 +96,9 @@ impl Action {
                 })
             }
             Action::SetVpc { vpc, .. } => e.vpc = Some(vpc.trim().to_string()),
+            Action::SetHostname { hostname } => {
+                e.hostname = Some(crate::model::normal_hostname(hostname))
+            }
             // Started elsewhere: the VM settles (nothing under way on it any more).
             Action::Elsewhere { .. } => {}
         }

@@ -3,6 +3,7 @@
 
 mod action;
 mod expectation;
+mod hostname;
 mod operation;
 mod point;
 mod proof;
@@ -13,6 +14,7 @@ mod vm;
 pub use action::{
     check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
 };
+pub use hostname::{check_hostname, normal_hostname, HOSTNAME_LABEL_MAX, HOSTNAME_MAX};
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};

@@ -171,6 +171,7 @@ mod tests {
             networks: Vec::new(),
             vpc: None,
             status_only: false,
+            hostname: None,
         }
     }
 

@@ -182,6 +182,9 @@ pub struct VmExpect {
     /// The VM is in this VPC (ONETSolutions' `vpc.id`; `Some("")`: in none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<String>,
+    /// The VM shows this hostname ([`Vm::hostname`], DNS case aside).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
 }
 
 /// A VM's membership of a network, as a re-read of the VM must show it.
@@ -276,6 +279,10 @@ pub enum Mismatch {
     },
     /// The VM is not in the VPC asked for: the one it shows (`None`: none).
     Vpc {
+        current: Option<String>,
+    },
+    /// The VM does not show the hostname asked for: the one it shows (`None`: none).
+    Hostname {
         current: Option<String>,
     },
 }
@@ -376,7 +383,8 @@ impl VmExpect {
             && self.image.is_none()
             && self.backups.is_none()
             && self.network.is_none()
-            && self.vpc.is_none())
+            && self.vpc.is_none()
+            && self.hostname.is_none())
         .then_some(self.power)
         .flatten()
     }
@@ -441,6 +449,17 @@ impl VmExpect {
             let current = vm.vpc.clone().filter(|v| !v.is_empty());
             if current.as_deref().unwrap_or_default() != want.as_str() {
                 return Err(Mismatch::Vpc { current });
+            }
+        }
+        if let Some(want) = &self.hostname {
+            if !vm
+                .hostname
+                .as_deref()
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case(want))
+            {
+                return Err(Mismatch::Hostname {
+                    current: vm.hostname.clone(),
+                });
             }
         }
         if self.addressed && vm.addresses.is_empty() {

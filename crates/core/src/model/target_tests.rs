@@ -83,6 +83,7 @@ fn a_restore_wants_the_vm_as_before_and_its_point_ready() {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     };
     let restore = Action::RestoreSnapshot {
         id: "s1".into(),

@@ -90,6 +90,10 @@ pub struct Vm {
     /// `/vm/status/`): those are not "none", they were not said, and the last full read's stand.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub status_only: bool,
+    /// The guest's hostname, where the provider shows it (ONETSolutions' `hostname`; changed by
+    /// [`crate::Action::SetHostname`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
 }
 
 /// A VM's place in a private network.

@@ -71,6 +71,7 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::PasswordReset => 10 * SECOND,
         ActionKind::Resize => 90 * SECOND,
         ActionKind::Rename => 3 * SECOND,
+        ActionKind::SetHostname => 10 * SECOND,
         ActionKind::Snapshot | ActionKind::SnapshotToImage => 180 * SECOND,
         ActionKind::Backup => 240 * SECOND,
         ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => 120 * SECOND,

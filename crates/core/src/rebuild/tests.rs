@@ -28,6 +28,7 @@ fn vm(image_id: Option<&str>, disk_gb: u32) -> Vm {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     }
 }
 

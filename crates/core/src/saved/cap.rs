@@ -67,7 +67,7 @@ fn cap_mismatch(m: &mut Mismatch) {
         Mismatch::NotAttached { network }
         | Mismatch::NoInternalIp { network }
         | Mismatch::StillAttached { network } => cap(network),
-        Mismatch::Vpc { current } => cap_opt(current),
+        Mismatch::Vpc { current } | Mismatch::Hostname { current } => cap_opt(current),
         Mismatch::ForwardDiffers { .. }
         | Mismatch::ResUnread
         | Mismatch::ResNotListed

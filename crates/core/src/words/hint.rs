@@ -37,6 +37,9 @@ pub enum Hint {
     // ----- resizing -----
     /// Resizing by amounts: one changed resource is sent alone, several together.
     ResizeSendsChanged,
+    // ----- hostname -----
+    /// The hostname is changed inside the guest by a task; the VM's name stays.
+    HostnameInGuest,
     // ----- snapshots -----
     /// The provider's snapshot rules.
     SnapshotRules {
@@ -97,6 +100,7 @@ impl Hint {
             ActionKind::RestoreBackup => vec![Hint::RestoreReplacesDisk],
             ActionKind::RestoreSnapshot => vec![Hint::RollbackReplacesDisk],
             ActionKind::DeleteSnapshot | ActionKind::DeleteBackup => vec![Hint::PointDeleteIsFinal],
+            ActionKind::SetHostname => vec![Hint::HostnameInGuest],
             _ => Vec::new(),
         }
     }
@@ -206,6 +210,11 @@ impl std::fmt::Display for Hint {
                 "{} runs this countdown itself: the stop request carries it, and the provider \
                  forces the VM off when it ends.",
                 provider.label()
+            ),
+            Hint::HostnameInGuest => write!(
+                f,
+                "The hostname is changed inside the VM by a task of the provider (letters, \
+                 digits, hyphens and dots); the VM's name stays as it is."
             ),
             Hint::ResizeSendsChanged => write!(
                 f,
@@ -355,6 +364,7 @@ mod tests {
             networks: Vec::new(),
             vpc: None,
             status_only: false,
+            hostname: None,
         };
         let hints = Hint::snapshotting(caps, &vm);
         assert!(matches!(

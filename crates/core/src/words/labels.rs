@@ -85,6 +85,9 @@ pub enum Label {
     // ----- forms -----
     Connection,
     NewName,
+    NewHostname,
+    /// The guest's hostname, on the VM's overview.
+    Hostname,
     SnapshotName,
     SnapshotDescription,
     BackupId,
@@ -206,6 +209,8 @@ impl Label {
             L::SkippedNotAllowed => "Skipped, not allowed now:",
             L::Connection => "Connection",
             L::NewName => "New name",
+            L::NewHostname => "New hostname",
+            L::Hostname => "Hostname",
             L::SnapshotName => "Snapshot name",
             L::SnapshotDescription => "Description",
             L::BackupId => "Backup id",

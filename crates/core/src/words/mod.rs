@@ -39,7 +39,9 @@ pub use storage::StorageNote;
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
 use crate::error::{ApiError, ErrorKind};
-use crate::model::{Action, ActionKind, Phase, ProviderRef, Resize, Resource, Size};
+use crate::model::{
+    normal_hostname, Action, ActionKind, Phase, ProviderRef, Resize, Resource, Size,
+};
 use crate::time::{format_duration, format_elapsed, Millis};
 use crate::workflow::{BulkSummary, BulkWork, Plan, StepState};
 
@@ -76,6 +78,7 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "Change port forward",
         ActionKind::DeleteForward => "Delete port forward",
         ActionKind::SetVpc => "Move to VPC",
+        ActionKind::SetHostname => "Change hostname",
     }
 }
 
@@ -111,6 +114,7 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "changing port forward…",
         ActionKind::DeleteForward => "deleting port forward…",
         ActionKind::SetVpc => "moving to VPC…",
+        ActionKind::SetHostname => "changing hostname…",
     }
 }
 
@@ -159,6 +163,9 @@ pub fn name(text: &str) -> String {
 pub fn describe_action(action: &Action) -> String {
     match action {
         Action::Rename { name: to } => format!("Rename to “{}”", name(to)),
+        Action::SetHostname { hostname } => {
+            format!("Change hostname to “{}”", name(&normal_hostname(hostname)))
+        }
         Action::Snapshot { name: called, .. } => format!("Snapshot “{}”", name(called)),
         Action::RestoreBackup { backup_id, name: n } => {
             format!(

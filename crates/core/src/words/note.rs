@@ -313,6 +313,10 @@ impl std::fmt::Display for Mismatch {
                 write!(f, "the VM is in the VPC {}", super::name(v))
             }
             Mismatch::Vpc { current: None } => write!(f, "the VM is in no VPC"),
+            Mismatch::Hostname { current: Some(h) } => {
+                write!(f, "the VM's hostname is “{}”", super::name(h))
+            }
+            Mismatch::Hostname { current: None } => write!(f, "the VM shows no hostname"),
         }
     }
 }

@@ -107,6 +107,22 @@ pub enum Refusal {
         code: u32,
     },
     ResizeChangesNothing,
+    /// A hostname ([`crate::model::check_hostname`]): none typed, too long, a character a DNS
+    /// name cannot hold, an empty label (`a..b`), a label too long, a hyphen at a label's end;
+    /// or the one the VM has already.
+    EnterHostname,
+    HostnameTooLong {
+        max: usize,
+    },
+    HostnameCharacter {
+        c: char,
+    },
+    HostnameEmptyLabel,
+    HostnameLabelTooLong {
+        max: usize,
+    },
+    HostnameHyphenAtEnd,
+    HostnameUnchanged,
     SizeAtLeastOne,
     GraceZero,
     GraceOutOfRange {
@@ -365,6 +381,31 @@ impl Refusal {
                  (U+{code:04X})."
             ),
             R::ResizeChangesNothing => write!(f, "Change at least one resource."),
+            R::EnterHostname => write!(f, "Enter a hostname."),
+            R::HostnameTooLong { max } => write!(f, "Hostnames are at most {max} characters."),
+            R::HostnameCharacter { c } if c.is_control() || c.is_whitespace() => write!(
+                f,
+                "Hostnames hold only letters, digits, hyphens and dots, not U+{:04X}.",
+                u32::from(*c)
+            ),
+            R::HostnameCharacter { c } => write!(
+                f,
+                "Hostnames hold only letters, digits, hyphens and dots, not “{}”.",
+                super::name(&c.to_string())
+            ),
+            R::HostnameEmptyLabel => write!(
+                f,
+                "A hostname cannot begin or end with a dot, or have two dots together."
+            ),
+            R::HostnameLabelTooLong { max } => write!(
+                f,
+                "Each part of a hostname between dots is at most {max} characters."
+            ),
+            R::HostnameHyphenAtEnd => write!(
+                f,
+                "Each part of a hostname between dots begins and ends with a letter or digit."
+            ),
+            R::HostnameUnchanged => write!(f, "The VM already has this hostname."),
             R::SizeAtLeastOne => write!(f, "Every resource must be at least 1."),
             R::GraceZero => write!(f, "The grace period must be at least one second."),
             R::GraceOutOfRange { max_s } => write!(

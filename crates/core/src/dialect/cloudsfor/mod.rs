@@ -183,7 +183,8 @@ impl Cloudsfor {
             | Action::CreateForward(_)
             | Action::UpdateForward { .. }
             | Action::DeleteForward { .. }
-            | Action::SetVpc { .. } => "unsupported",
+            | Action::SetVpc { .. }
+            | Action::SetHostname { .. } => "unsupported",
         }
     }
 }

@@ -87,6 +87,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     })
 }
 

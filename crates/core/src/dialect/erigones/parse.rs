@@ -92,6 +92,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         vpc: None,
         // `/vm/status/` carries neither (`/vm/?full=true` and `/vm/{hostname}/` do).
         status_only: v.get("ips").is_none() && v.get("vcpus").is_none(),
+        hostname: None,
     })
 }
 

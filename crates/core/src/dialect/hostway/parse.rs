@@ -97,6 +97,7 @@ pub(super) fn parse_server(v: &Value) -> Option<Vm> {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     })
 }
 

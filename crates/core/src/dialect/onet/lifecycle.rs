@@ -63,6 +63,15 @@ impl Onet {
             .send(Method::Put, &path, &json!({ "name": name.trim() }))
     }
 
+    /// `PUT /compute/instances/{id} {"hostname"}` → `200 Instance`, and a `change_hostname`
+    /// task in the guest, followed as the newest of its type on the instance.
+    pub(super) fn hostname_request(&self, id: &str, hostname: &str) -> HttpRequest {
+        let path = format!("compute/instances/{}", encode_component(id));
+        let hostname = crate::model::normal_hostname(hostname);
+        self.api
+            .send(Method::Put, &path, &json!({ "hostname": hostname }))
+    }
+
     /// `DELETE /compute/instances/{id}` → a `delete_vps` task.
     pub(super) fn delete_request(&self, id: &str) -> HttpRequest {
         let path = format!("compute/instances/{}", encode_component(id));
@@ -90,6 +99,7 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::Rebuild { .. } => "reinstall_os",
         Action::SetVpc { .. } => "update_vpc",
         Action::Resize(_) => "resize_vps",
+        Action::SetHostname { .. } => "change_hostname",
         _ => "unsupported",
     }
 }

@@ -74,6 +74,7 @@ pub const CAPS: Caps = Caps {
         ActionKind::Rename,
         ActionKind::Rebuild,
         ActionKind::Resize,
+        ActionKind::SetHostname,
     ],
     // Documented: 1,000 a minute, bursts of 100 a second.
     rate_limit: RateLimit {
@@ -241,6 +242,8 @@ impl Dialect for Onet {
             ActionKind::Resize => Ok(()),
             // Whatever its power (the sim and the sheet name no state rule).
             ActionKind::SetVpc => Ok(()),
+            // The `change_hostname` task names no power rule; a task in progress refuses it.
+            ActionKind::SetHostname => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -331,6 +334,7 @@ impl Dialect for Onet {
             Action::Delete { .. } => return self.delete_request(id),
             Action::Rebuild { image } => return self.reinstall_request(id, image),
             Action::Rename { name } => return self.rename_request(id, name),
+            Action::SetHostname { hostname } => return self.hostname_request(id, hostname),
             Action::SetVpc { vpc, .. } => return self.vpc_request(id, vpc),
             Action::Resize(Resize::Size { id: size, .. }) => return self.resize_request(id, size),
             _ => {}
@@ -372,8 +376,10 @@ impl Dialect for Onet {
             // ("already has a task in progress", "is not running"). A create's 400 is its body,
             // and so is a reinstall's when it names its fields (DRF's `{"image_id": [...]}`).
             let body_refused = creating
-                || (matches!(action, Action::Rebuild { .. } | Action::Rename { .. })
-                    && lifecycle::names_fields(resp));
+                || (matches!(
+                    action,
+                    Action::Rebuild { .. } | Action::Rename { .. } | Action::SetHostname { .. }
+                ) && lifecycle::names_fields(resp));
             if resp.status == 400 && !body_refused {
                 e.kind = ErrorKind::Conflict;
             }

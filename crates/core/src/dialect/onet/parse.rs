@@ -83,6 +83,7 @@ pub(super) fn parse_vm(v: &Value) -> Option<Vm> {
         networks: Vec::new(),
         vpc: super::net::vpc_of(v),
         status_only: false,
+        hostname: text(v, "hostname").filter(|h| !h.trim().is_empty()),
     })
 }
 

@@ -133,6 +133,7 @@ pub(super) fn parse_vm(v: &Value, project: Option<&str>) -> Option<Vm> {
         networks: networks(v),
         vpc: None,
         status_only: false,
+        hostname: None,
     })
 }
 

@@ -203,6 +203,7 @@ impl Zenno {
             | Action::DeleteForward { .. } => ("", String::new()),
             // Not offered by this provider (see `CAPS.net`); never sent.
             Action::SetVpc { .. } => ("update_vpc", "vpc".into()),
+            Action::SetHostname { .. } => ("change_hostname", "hostname".into()),
         }
     }
 

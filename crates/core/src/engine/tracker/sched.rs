@@ -9,6 +9,8 @@ use crate::time::{Millis, MINUTE, SECOND};
 pub fn deadline_for(kind: ActionKind) -> Millis {
     match kind {
         ActionKind::Rename => 2 * MINUTE,
+        // A task in the guest (`change_hostname`), queued behind the provider's others.
+        ActionKind::SetHostname => 5 * MINUTE,
         ActionKind::PowerOff => 3 * MINUTE,
         ActionKind::Start | ActionKind::PasswordReset => 5 * MINUTE,
         ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,

@@ -27,6 +27,7 @@ fn vm() -> Vm {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     }
 }
 

@@ -56,6 +56,7 @@ fn vm(status: &str, locked: bool) -> Vm {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn vm(status: &str) -> Vm {
         networks: Vec::new(),
         vpc: None,
         status_only: false,
+        hostname: None,
     }
 }
 
