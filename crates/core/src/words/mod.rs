@@ -17,6 +17,7 @@ mod rebuild;
 mod refusal;
 mod resources;
 mod storage;
+mod vmnet;
 mod workflow;
 
 pub use guard::{
@@ -35,6 +36,10 @@ pub use rebuild::{
 pub use refusal::Refusal;
 pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
+pub use vmnet::{
+    address_control, console_ready, direction_label, fw_action_label, protocol_label,
+    remove_ip_prompt, rule_control, NetLabel, VmNetRefusal,
+};
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
 use crate::error::{ApiError, ErrorKind};
@@ -75,6 +80,12 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "Change port forward",
         ActionKind::DeleteForward => "Delete port forward",
         ActionKind::SetVpc => "Move to VPC",
+        ActionKind::AssignIp => "Assign IP",
+        ActionKind::RemoveIp => "Remove IP",
+        ActionKind::SetReverseDns => "Set reverse DNS",
+        ActionKind::ApplyFirewall => "Apply firewall",
+        ActionKind::SyncState => "Refresh from the host",
+        ActionKind::OpenConsole => "Open console",
     }
 }
 
@@ -110,6 +121,12 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "changing port forward…",
         ActionKind::DeleteForward => "deleting port forward…",
         ActionKind::SetVpc => "moving to VPC…",
+        ActionKind::AssignIp => "assigning IP…",
+        ActionKind::RemoveIp => "removing IP…",
+        ActionKind::SetReverseDns => "setting reverse DNS…",
+        ActionKind::ApplyFirewall => "applying firewall…",
+        ActionKind::SyncState => "refreshing from the host…",
+        ActionKind::OpenConsole => "opening console…",
     }
 }
 

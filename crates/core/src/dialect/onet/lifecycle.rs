@@ -80,6 +80,12 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::DeleteBackup { .. } => "delete_backup",
         Action::Rebuild { .. } => "reinstall_os",
         Action::SetVpc { .. } => "update_vpc",
+        Action::AssignIp { .. } => "assign_ip",
+        Action::RemoveIp { .. } => "remove_ip",
+        Action::SetReverseDns { .. } => "update_reverse_dns",
+        Action::ApplyFirewall { .. } => "apply_firewall",
+        Action::SyncState => "sync_vps_state",
+        Action::OpenConsole => "get_vnc_url",
         _ => "unsupported",
     }
 }

@@ -87,6 +87,7 @@ pub const CAPS: Caps = Caps {
     forces_over_running_shutdown: false,
     resizes_by_flavor: false,
     points: points::POINTS,
+    vm_net: crate::dialect::vmnet::ZENNO,
     net: net::NET,
     snapshots: SnapshotCaps {
         max_per_vm: None,
@@ -202,6 +203,13 @@ impl Zenno {
             | Action::DeleteForward { .. } => ("", String::new()),
             // Not offered by this provider (see `CAPS.net`); never sent.
             Action::SetVpc { .. } => ("update_vpc", "vpc".into()),
+            // Not offered by this provider (see `CAPS.vm_net`); never sent.
+            Action::AssignIp { .. }
+            | Action::RemoveIp { .. }
+            | Action::SetReverseDns { .. }
+            | Action::ApplyFirewall { .. }
+            | Action::SyncState
+            | Action::OpenConsole => ("unsupported", "unsupported".into()),
         }
     }
 
