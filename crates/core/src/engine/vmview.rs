@@ -7,9 +7,10 @@ use crate::model::{Action, ConsoleSession, Operation, Phase, Res, ResourceKind, 
 use crate::time::Millis;
 
 /// Where the VM's newest console request stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ConsoleState {
     /// None asked for (or the last one forgotten).
+    #[default]
     Idle,
     /// The provider is making the session (the operation, open).
     Opening(OpId),

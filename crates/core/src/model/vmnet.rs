@@ -250,8 +250,9 @@ pub fn check_ptr(raw: &str) -> Result<String, VmNetRefusal> {
 
 /// Two reverse DNS names are the same name (case and a final dot aside).
 pub fn same_ptr(a: &str, b: &str) -> bool {
-    a.trim().trim_end_matches('.').to_ascii_lowercase()
-        == b.trim().trim_end_matches('.').to_ascii_lowercase()
+    a.trim()
+        .trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim().trim_end_matches('.'))
 }
 
 impl crate::model::Action {
