@@ -94,8 +94,13 @@ async fn onet_ip_assigned_firewall_applied_console_offered_each_to_done() {
             .then_some(())
     })
     .await;
+    let rows_before = all(root, "table.firewall tbody tr").len();
     click(&button_named(root, "Add rule").unwrap());
-    let n = all(root, "table.firewall tbody tr").len();
+    let n = wait_for("the new row", 5_000, || {
+        let n = all(root, "table.firewall tbody tr").len();
+        (n > rows_before).then_some(n)
+    })
+    .await;
     set_input(root, &format!("input[aria-label='Ports, rule {n}']"), "0");
     let form: web_sys::HtmlFormElement = find(root, "form[aria-label='Firewall']")
         .unwrap()
