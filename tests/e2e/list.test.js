@@ -9,7 +9,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { LONG, newTab, screenshot, setup } from './lib/harness.js';
 import { eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
 
-const TABS = ['Overview', 'Power', 'Snapshots', 'Backups', 'Resize', 'Rebuild', 'Rename', 'Delete', 'History'];
+const TABS = ['Overview', 'Power', 'Network', 'Snapshots', 'Backups', 'Resize', 'Rebuild', 'Rename', 'Delete', 'History'];
 
 /// axe-core's WCAG 2.x A/AA rules (and its best practices) on the page as it is now.
 async function axe(page, what) {

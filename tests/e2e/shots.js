@@ -9,7 +9,7 @@ import { app, launch, REPO } from './lib/harness.js';
 
 const out = process.argv[2] ?? path.join(REPO, 'docs/screenshots');
 mkdirSync(out, { recursive: true });
-const TABS = ['overview', 'power', 'snapshots', 'backups', 'resize', 'rebuild', 'rename', 'delete', 'history'];
+const TABS = ['overview', 'power', 'network', 'snapshots', 'backups', 'resize', 'rebuild', 'rename', 'delete', 'history'];
 
 const server = await app();
 const browser = await launch();

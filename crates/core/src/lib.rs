@@ -41,7 +41,7 @@ pub mod words;
 pub mod workflow;
 
 pub use dialect::{Caps, ConnectionConfig, Credentials, DialectKind};
-pub use engine::{Command, Engine, Event, ListState, Pace, Transmit, View};
+pub use engine::{Command, ConsoleState, Engine, Event, ListState, Pace, Transmit, View};
 pub use error::{ApiError, ErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, NetError};
 pub use ids::{BulkId, ConnId, OpId, ResId, Token, VmId, VmKey, WfId};

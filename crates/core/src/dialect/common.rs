@@ -346,6 +346,7 @@ pub(crate) fn address(ip: &str, public: bool) -> Option<Address> {
         ip: bare.to_string(),
         version,
         public,
+        reverse_dns: None,
     })
 }
 

@@ -32,6 +32,7 @@ mod netcaps;
 mod points;
 #[cfg(test)]
 mod testing;
+pub mod vmnet;
 
 pub mod cloudsfor;
 pub mod erigones;
@@ -52,6 +53,7 @@ pub use common::{ConnectionConfig, Credentials};
 pub use find::{Found, Submit, FIND_SLACK};
 pub use netcaps::{NetCaps, ResOps};
 pub use points::{Absent, Avail, PointCaps, PointName, PointOps};
+pub use vmnet::VmNetCaps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {
@@ -164,6 +166,9 @@ pub struct Observation {
     pub started_as: Option<String>,
     /// Who started the task, where the answer says (ONETSolutions' `created_by`).
     pub started_by: Option<String>,
+    /// The id of what the task made, where its answer names it (ONETSolutions' console
+    /// session, `result.session_id`): the operation's target learns it.
+    pub made: Option<String>,
 }
 
 /// A provider's API, as pure functions.
@@ -354,6 +359,17 @@ pub trait Dialect {
         now: Millis,
     ) -> Result<Vec<Point>, ApiError> {
         Err(ApiError::from_response(resp, &["message"], now))
+    }
+
+    /// Reads one item of a list by its id where the provider reads it so rather than in a
+    /// list (ONETSolutions' console session); `None` (the default): read the list.
+    fn res_item_request(
+        &self,
+        _scope: &Scope,
+        _kind: ResourceKind,
+        _id: &str,
+    ) -> Option<HttpRequest> {
+        None
     }
 
     /// Reads a list of networks, public IPs, port forwards or volumes in `scope`; `None` where

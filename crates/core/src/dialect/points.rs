@@ -23,6 +23,8 @@ pub enum Absent {
     /// The provider's sheet has it, but Vigil does not do it with this provider yet (cloudsfor's
     /// private networks: not in vigil-sim, so nothing here could be verified against it).
     NotYetSupported,
+    /// The provider's API gives a screenshot of the console, not a session to open (Erigones).
+    ScreenshotOnly,
 }
 
 /// Whether one thing is offered.

@@ -135,8 +135,22 @@ fn act(
 }
 
 /// What an action on the VM `vm` (named `name`) targets: the snapshot or backup it makes or
-/// deletes, else the VM.
+/// deletes, the part of the VM listed in its own scope (its firewall, a console session),
+/// else the VM.
 pub(crate) fn target_of(vm: &VmId, name: &str, action: &Action) -> Target {
+    if let Some((kind, id)) = action.vm_res_target() {
+        // A VM's firewall is one item, known by the VM's id.
+        let id = id.or_else(|| {
+            (kind == crate::model::ResourceKind::Firewall).then(|| vm.as_str().to_string())
+        });
+        return Target::Res {
+            kind,
+            scope: crate::model::Scope::Vm(vm.clone()),
+            id,
+            name: name.to_string(),
+            before: Vec::new(),
+        };
+    }
     match action.point_target() {
         Some((kind, id, point)) => Target::Point {
             vm: vm.clone(),

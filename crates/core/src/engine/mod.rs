@@ -43,6 +43,7 @@ mod sync;
 mod tracker;
 mod unsure;
 mod view;
+mod vmview;
 mod workflows;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -62,6 +63,7 @@ pub use self::view::{
     ActivityFilter, ActivityItem, Busy, Choice, RowKey, SortKey, StateFilter, View, VmCommand,
     VmFilter,
 };
+pub use self::vmview::ConsoleState;
 
 use self::core::{Core, Happened};
 use self::sync::Keeper;

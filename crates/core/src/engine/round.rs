@@ -238,7 +238,10 @@ impl Core {
         let vm = op.vm_id().and_then(|v| c.inv.get(v));
         let read_target = || {
             if let Some((scope, kind)) = crate::engine::lists::list_read_for(op) {
-                let request = c.api.res_request(&scope, kind)?;
+                let item = op.target.res().and_then(|t| t.id);
+                let request = item
+                    .and_then(|id| c.api.res_item_request(&scope, kind, id))
+                    .or_else(|| c.api.res_request(&scope, kind))?;
                 let ops = vec![id.clone()];
                 return Some((FlightKind::Res { scope, kind, ops }, request));
             }

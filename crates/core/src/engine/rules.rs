@@ -94,7 +94,30 @@ pub(crate) fn act_allowed(
             return Err(Refusal::HostnameUnchanged);
         }
     }
-    point_rules(core, conn, vm, action)
+    point_rules(core, conn, vm, action)?;
+    address_rules(core, conn, vm, action)
+}
+
+/// An address removed or given a reverse DNS name is one the VM shows (as last listed), and
+/// public: a private (VPC) address changes with the VPC and has no PTR.
+fn address_rules(core: &Core, conn: &ConnId, vm: &VmId, action: &Action) -> Result<(), Refusal> {
+    use crate::words::VmNetRefusal as V;
+    let address = match action {
+        Action::RemoveIp { address } | Action::SetReverseDns { address, .. } => address.trim(),
+        _ => return Ok(()),
+    };
+    let shown = core
+        .vm(conn, vm)
+        .and_then(|v| v.addresses.iter().find(|a| a.ip == address));
+    let address = address.to_string();
+    match (shown, action) {
+        (None, _) => Err(Refusal::VmNet(V::AddressNotOnVm { address })),
+        (Some(a), Action::RemoveIp { .. }) if !a.public => {
+            Err(Refusal::VmNet(V::PrivateNotRemovable { address }))
+        }
+        (Some(a), _) if !a.public => Err(Refusal::VmNet(V::PtrOnPublicOnly { address })),
+        _ => Ok(()),
+    }
 }
 
 /// Whether a VM's snapshots or backups can be read: a listed VM, a provider that lists them.

@@ -54,6 +54,18 @@ pub enum ActionKind {
     SetVpc,
     /// Changes the guest's hostname (ONETSolutions' `change_hostname`).
     SetHostname,
+    /// A new public address on the VM (ONETSolutions' `assign_ip`).
+    AssignIp,
+    /// Takes a public address off the VM (ONETSolutions' `remove_ip`).
+    RemoveIp,
+    /// Sets an address's reverse DNS name (ONETSolutions' `update_reverse_dns`).
+    SetReverseDns,
+    /// Replaces the VM's firewall rules (ONETSolutions' `apply_firewall`).
+    ApplyFirewall,
+    /// Reads the VM's state from its host again (ONETSolutions' `sync_vps_state`).
+    SyncState,
+    /// Opens a console session (ONETSolutions' `get_vnc_url`).
+    OpenConsole,
 }
 
 impl ActionKind {
@@ -73,6 +85,7 @@ impl ActionKind {
                 | ActionKind::DetachNetwork
                 | ActionKind::ReleaseIp
                 | ActionKind::DeleteForward
+                | ActionKind::RemoveIp
         )
     }
 
@@ -109,6 +122,10 @@ impl ActionKind {
                 | ActionKind::DeleteForward
                 | ActionKind::SetVpc
                 | ActionKind::SetHostname
+                | ActionKind::AssignIp
+                | ActionKind::RemoveIp
+                | ActionKind::SetReverseDns
+                | ActionKind::ApplyFirewall
         )
     }
 
@@ -369,6 +386,27 @@ pub enum Action {
     SetHostname {
         hostname: String,
     },
+    /// A new public address of IP `version` (4 or 6) on the VM; the provider picks it.
+    AssignIp {
+        version: u8,
+    },
+    /// Takes the public `address` off the VM.
+    RemoveIp {
+        address: String,
+    },
+    /// Sets the reverse DNS name of the VM's public `address` to `ptr`.
+    SetReverseDns {
+        address: String,
+        ptr: String,
+    },
+    /// Replaces the VM's firewall rules with `rules` (an empty list: none).
+    ApplyFirewall {
+        rules: Vec<crate::model::FirewallRule>,
+    },
+    /// Reads the VM's state from its host again ("Refresh from the host").
+    SyncState,
+    /// Opens a console session on the VM.
+    OpenConsole,
 }
 
 impl Action {
@@ -406,6 +444,12 @@ impl Action {
             Action::DeleteForward { .. } => ActionKind::DeleteForward,
             Action::SetVpc { .. } => ActionKind::SetVpc,
             Action::SetHostname { .. } => ActionKind::SetHostname,
+            Action::AssignIp { .. } => ActionKind::AssignIp,
+            Action::RemoveIp { .. } => ActionKind::RemoveIp,
+            Action::SetReverseDns { .. } => ActionKind::SetReverseDns,
+            Action::ApplyFirewall { .. } => ActionKind::ApplyFirewall,
+            Action::SyncState => ActionKind::SyncState,
+            Action::OpenConsole => ActionKind::OpenConsole,
         }
     }
 
@@ -419,7 +463,13 @@ impl Action {
             ActionKind::PowerCycle => Action::PowerCycle,
             ActionKind::PasswordReset => Action::PasswordReset,
             ActionKind::AllocateIp => Action::AllocateIp,
-            ActionKind::CreateNetwork
+            ActionKind::SyncState => Action::SyncState,
+            ActionKind::OpenConsole => Action::OpenConsole,
+            ActionKind::AssignIp
+            | ActionKind::RemoveIp
+            | ActionKind::SetReverseDns
+            | ActionKind::ApplyFirewall
+            | ActionKind::CreateNetwork
             | ActionKind::DeleteNetwork
             | ActionKind::AttachNetwork
             | ActionKind::DetachNetwork
@@ -469,6 +519,18 @@ impl Action {
             Action::CreateForward(spec) | Action::UpdateForward { spec, .. } => {
                 crate::words::ResRefusal::check_forward(spec)
             }
+            Action::AssignIp { version } if *version != 4 && *version != 6 => {
+                Err(Refusal::VmNet(crate::words::VmNetRefusal::IpVersion))
+            }
+            Action::RemoveIp { address } | Action::SetReverseDns { address, .. }
+                if address.trim().is_empty() =>
+            {
+                Err(Refusal::VmNet(crate::words::VmNetRefusal::ChooseAddress))
+            }
+            Action::SetReverseDns { ptr, .. } => crate::model::check_ptr(ptr)
+                .map(drop)
+                .map_err(Refusal::VmNet),
+            Action::ApplyFirewall { rules } => crate::model::check_rules(rules),
             Action::RestoreSnapshot { id, .. }
             | Action::DeleteSnapshot { id, .. }
             | Action::RestoreBackup { backup_id: id, .. }
@@ -574,35 +636,5 @@ pub fn check_name(name: &str) -> Result<(), Refusal> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_resize_sends_only_what_changed() {
-        let from = Size {
-            vcpus: Some(2),
-            memory_gb: Some(4),
-            disk_gb: Some(50),
-            flavor: None,
-        };
-        assert_eq!(
-            Resize::to_target(&from, 2, 8, 50),
-            Ok(Resize::One {
-                resource: Resource::Ram,
-                size: 8
-            })
-        );
-        assert_eq!(
-            Resize::to_target(&from, 4, 8, 50),
-            Ok(Resize::All {
-                cpu: 4,
-                ram: 8,
-                disk: 50
-            })
-        );
-        assert_eq!(
-            Resize::to_target(&from, 2, 4, 50),
-            Err(Refusal::ResizeChangesNothing)
-        );
-    }
-}
+#[path = "action_tests.rs"]
+mod tests;

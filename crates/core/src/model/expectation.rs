@@ -3,8 +3,8 @@
 
 use crate::dialect::Caps;
 use crate::model::{
-    Action, Addressed, Expect, NetExpect, PowerState, PowerTarget, ResExpect, Resize, Resource,
-    Size, Vm, VmExpect, CURRENT_IMAGE,
+    Action, Addressed, Expect, NetExpect, NewAddress, PowerState, PowerTarget, PtrExpect,
+    ResExpect, Resize, Resource, Size, Vm, VmExpect, CURRENT_IMAGE,
 };
 impl Action {
     /// What the target must show once this action really happened. `before` is the VM as last
@@ -99,6 +99,37 @@ impl Action {
             Action::SetHostname { hostname } => {
                 e.hostname = Some(crate::model::normal_hostname(hostname))
             }
+            Action::AssignIp { version } => {
+                e.new_address = Some(NewAddress {
+                    version: *version,
+                    before: before
+                        .map(|v| v.addresses.iter().map(|a| a.ip.clone()).collect())
+                        .unwrap_or_default(),
+                })
+            }
+            Action::RemoveIp { address } => e.address_gone = Some(address.trim().to_string()),
+            Action::SetReverseDns { address, ptr } => {
+                e.ptr = Some(PtrExpect {
+                    address: address.trim().to_string(),
+                    ptr: crate::model::check_ptr(ptr).unwrap_or_else(|_| ptr.trim().to_string()),
+                })
+            }
+            // The firewall read back shows the rules sent.
+            Action::ApplyFirewall { rules } => {
+                return Expect::ResReady(ResExpect {
+                    firewall: Some(rules.iter().map(|r| r.normalized()).collect()),
+                    ..ResExpect::default()
+                })
+            }
+            // The session the task made, read by its id, holds its URL.
+            Action::OpenConsole => {
+                return Expect::ResReady(ResExpect {
+                    console_url: true,
+                    ..ResExpect::default()
+                })
+            }
+            // The task ended and the VM, read again, is no longer held by it.
+            Action::SyncState => {}
             // Started elsewhere: the VM settles (nothing under way on it any more).
             Action::Elsewhere { .. } => {}
         }

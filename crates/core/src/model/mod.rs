@@ -10,6 +10,8 @@ mod proof;
 mod resource;
 mod target;
 mod vm;
+mod vmexpect;
+mod vmnet;
 
 pub use action::{
     check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
@@ -27,3 +29,8 @@ pub use target::{
     Seen, Target, VmExpect,
 };
 pub use vm::{Address, PowerState, Size, Vm, VmNetwork};
+pub use vmexpect::{NewAddress, PtrExpect};
+pub use vmnet::{
+    check_ptr, check_rules, port_range, same_ptr, ConsoleSession, FirewallRule, FwAction,
+    FwDirection, FwProtocol, MAX_PORT, MAX_RULES,
+};

@@ -69,6 +69,8 @@ impl ActionKind {
                 | ActionKind::RestoreBackup
                 | ActionKind::RestoreSnapshot
                 | ActionKind::SnapshotToImage
+                // The host's state read again: the VM may show nothing new.
+                | ActionKind::SyncState
                 // Only the provider's report of how it ended tells: "settled" says nothing.
                 | ActionKind::Elsewhere
         )

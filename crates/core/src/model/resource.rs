@@ -28,6 +28,12 @@ pub enum ResourceKind {
     Forward,
     /// A block-storage volume.
     Volume,
+    /// The firewall rules applied to a VM (ONETSolutions): one item, the whole rule set, listed
+    /// in the VM's scope.
+    Firewall,
+    /// A console session of a VM (ONETSolutions' `get_vnc_url`): read by its id once the task
+    /// that made it names it.
+    Console,
 }
 
 impl ResourceKind {
@@ -200,6 +206,18 @@ pub enum ResDetail {
         size_gb: Option<u32>,
         attached_to: Option<VmId>,
     },
+    /// A VM's applied firewall rules; `unread`: rules shown that do not read as one (raw JSON):
+    /// while there are any, the set is never the one sent.
+    Firewall {
+        rules: Vec<crate::model::FirewallRule>,
+        #[serde(default)]
+        unread: Vec<String>,
+    },
+    /// A console session: never serialized (not kept, not shared), never shown by `Debug`.
+    Console {
+        #[serde(skip)]
+        session: Option<crate::model::ConsoleSession>,
+    },
 }
 
 /// One network, public IP, rule or volume, as its list shows it.
@@ -240,6 +258,23 @@ impl Res {
     pub fn address(&self) -> Option<&str> {
         match &self.detail {
             ResDetail::PublicIp { address, .. } => address.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The firewall's rules, where it is a VM's firewall: `None` while some rule shown could
+    /// not be read.
+    pub fn firewall(&self) -> Option<&[crate::model::FirewallRule]> {
+        match &self.detail {
+            ResDetail::Firewall { rules, unread } if unread.is_empty() => Some(rules),
+            _ => None,
+        }
+    }
+
+    /// The console session, where it is one that holds its URL.
+    pub fn console(&self) -> Option<&crate::model::ConsoleSession> {
+        match &self.detail {
+            ResDetail::Console { session } => session.as_ref().filter(|s| !s.url.is_empty()),
             _ => None,
         }
     }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::VmId;
 use crate::model::{
-    ForwardSpec, Point, PointKind, PointState, PowerState, Res, ResState, ResourceKind, Scope,
-    Size, Vm,
+    FirewallRule, ForwardSpec, NewAddress, Point, PointKind, PointState, PowerState, PtrExpect,
+    Res, ResState, ResourceKind, Scope, Size, Vm,
 };
 
 /// The resource an operation acts on.
@@ -185,6 +185,15 @@ pub struct VmExpect {
     /// The VM shows this hostname ([`Vm::hostname`], DNS case aside).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    /// The VM shows a public address of this version it did not show before (an assigned IP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_address: Option<NewAddress>,
+    /// The VM no longer shows this address (a removed IP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_gone: Option<String>,
+    /// This address of the VM shows this reverse DNS name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ptr: Option<PtrExpect>,
 }
 
 /// A VM's membership of a network, as a re-read of the VM must show it.
@@ -285,6 +294,31 @@ pub enum Mismatch {
     Hostname {
         current: Option<String>,
     },
+    /// The VM shows no new public address of this version yet.
+    NoNewAddress {
+        version: u8,
+    },
+    /// The VM still shows the address.
+    AddressStillThere {
+        address: String,
+    },
+    /// The VM does not show the address at all.
+    AddressNotShown {
+        address: String,
+    },
+    /// The address shows another reverse DNS name (`None`: none).
+    Ptr {
+        address: String,
+        current: Option<String>,
+    },
+    /// The firewall shows other rules than those sent (`count`: how many it shows; `unread`:
+    /// some could not be read).
+    FirewallDiffers {
+        count: usize,
+        unread: bool,
+    },
+    /// The console session shows no URL yet.
+    NoConsoleUrl,
 }
 
 /// A network, public IP, rule or volume an operation is about, as its list shows it.
@@ -307,6 +341,12 @@ pub struct ResExpect {
     /// A rule shows these values.
     #[serde(default)]
     pub forward: Option<ForwardSpec>,
+    /// A VM's firewall shows exactly these rules, in this order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall: Option<Vec<FirewallRule>>,
+    /// A console session shows its URL.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub console_url: bool,
 }
 
 impl ResExpect {
@@ -335,6 +375,12 @@ impl ResExpect {
                     current: r.forward().cloned(),
                 });
             }
+        }
+        if let Some(want) = &self.firewall {
+            super::vmexpect::check_firewall(want, r)?;
+        }
+        if self.console_url && r.console().is_none() {
+            return Err(Mismatch::NoConsoleUrl);
         }
         Ok(())
     }
@@ -384,7 +430,10 @@ impl VmExpect {
             && self.backups.is_none()
             && self.network.is_none()
             && self.vpc.is_none()
-            && self.hostname.is_none())
+            && self.hostname.is_none()
+            && self.new_address.is_none()
+            && self.address_gone.is_none()
+            && self.ptr.is_none())
         .then_some(self.power)
         .flatten()
     }
@@ -462,6 +511,7 @@ impl VmExpect {
                 });
             }
         }
+        super::vmexpect::check_addresses(self, vm)?;
         if self.addressed && vm.addresses.is_empty() {
             return Err(Mismatch::NoAddress);
         }

@@ -44,6 +44,10 @@ pub struct Address {
     pub version: u8,
     /// Reachable from the internet (else a private / internal address).
     pub public: bool,
+    /// Its reverse DNS name (PTR), where the provider shows one (ONETSolutions'
+    /// `reverse_dns`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse_dns: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

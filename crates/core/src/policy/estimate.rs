@@ -88,6 +88,9 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
             8 * SECOND
         }
+        ActionKind::AssignIp | ActionKind::RemoveIp => 10 * SECOND,
+        ActionKind::SetReverseDns | ActionKind::ApplyFirewall | ActionKind::SyncState => 5 * SECOND,
+        ActionKind::OpenConsole => 3 * SECOND,
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
 }

@@ -68,6 +68,16 @@ fn cap_mismatch(m: &mut Mismatch) {
         | Mismatch::NoInternalIp { network }
         | Mismatch::StillAttached { network } => cap(network),
         Mismatch::Vpc { current } | Mismatch::Hostname { current } => cap_opt(current),
+        Mismatch::AddressStillThere { address } | Mismatch::AddressNotShown { address } => {
+            cap(address)
+        }
+        Mismatch::Ptr { address, current } => {
+            cap(address);
+            cap_opt(current);
+        }
+        Mismatch::NoNewAddress { .. }
+        | Mismatch::FirewallDiffers { .. }
+        | Mismatch::NoConsoleUrl => {}
         Mismatch::ForwardDiffers { .. }
         | Mismatch::ResUnread
         | Mismatch::ResNotListed

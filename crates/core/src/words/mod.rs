@@ -17,6 +17,7 @@ mod rebuild;
 mod refusal;
 mod resources;
 mod storage;
+mod vmnet;
 mod workflow;
 
 pub use guard::{
@@ -36,6 +37,10 @@ pub use rebuild::{
 pub use refusal::Refusal;
 pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
+pub use vmnet::{
+    address_control, console_ready, direction_label, fw_action_label, protocol_label,
+    remove_ip_prompt, rule_control, NetLabel, VmNetRefusal,
+};
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
 use crate::error::{ApiError, ErrorKind};
@@ -79,6 +84,12 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::DeleteForward => "Delete port forward",
         ActionKind::SetVpc => "Move to VPC",
         ActionKind::SetHostname => "Change hostname",
+        ActionKind::AssignIp => "Assign IP",
+        ActionKind::RemoveIp => "Remove IP",
+        ActionKind::SetReverseDns => "Set reverse DNS",
+        ActionKind::ApplyFirewall => "Apply firewall",
+        ActionKind::SyncState => "Refresh from the host",
+        ActionKind::OpenConsole => "Open console",
     }
 }
 
@@ -115,6 +126,12 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::DeleteForward => "deleting port forward…",
         ActionKind::SetVpc => "moving to VPC…",
         ActionKind::SetHostname => "changing hostname…",
+        ActionKind::AssignIp => "assigning IP…",
+        ActionKind::RemoveIp => "removing IP…",
+        ActionKind::SetReverseDns => "setting reverse DNS…",
+        ActionKind::ApplyFirewall => "applying firewall…",
+        ActionKind::SyncState => "refreshing from the host…",
+        ActionKind::OpenConsole => "opening console…",
     }
 }
 

@@ -317,6 +317,40 @@ impl std::fmt::Display for Mismatch {
                 write!(f, "the VM's hostname is “{}”", super::name(h))
             }
             Mismatch::Hostname { current: None } => write!(f, "the VM shows no hostname"),
+            Mismatch::NoNewAddress { version } => {
+                write!(f, "the VM shows no new public IPv{version} address yet")
+            }
+            Mismatch::AddressStillThere { address } => {
+                write!(f, "the VM still shows {}", super::name(address))
+            }
+            Mismatch::AddressNotShown { address } => {
+                write!(f, "the VM does not show {}", super::name(address))
+            }
+            Mismatch::Ptr {
+                address,
+                current: Some(p),
+            } => write!(
+                f,
+                "{} reads back as {}",
+                super::name(address),
+                super::name(p)
+            ),
+            Mismatch::Ptr {
+                address,
+                current: None,
+            } => write!(f, "{} shows no reverse DNS name", super::name(address)),
+            Mismatch::FirewallDiffers { count, unread } => {
+                write!(
+                    f,
+                    "the firewall shows {count} {} other than those sent",
+                    if *count == 1 { "rule" } else { "rules" }
+                )?;
+                if *unread {
+                    write!(f, " (some could not be read)")?;
+                }
+                Ok(())
+            }
+            Mismatch::NoConsoleUrl => write!(f, "the console session shows no address yet"),
         }
     }
 }

@@ -71,6 +71,9 @@ impl Display for Absent {
             Absent::NotYetSupported => {
                 "The provider has this, but this version of Vigil cannot do it with this provider yet."
             }
+            Absent::ScreenshotOnly => {
+                "The provider's API gives only a screenshot of the console, not a console to open."
+            }
         })
     }
 }

@@ -40,6 +40,8 @@ pub enum Refusal {
     Guard(super::GuardRefusal),
     /// A network, public IP or port-forward rule ([`super::ResRefusal`]).
     Res(super::ResRefusal),
+    /// A VM's address, reverse DNS name, firewall rule ([`super::VmNetRefusal`]).
+    VmNet(super::VmNetRefusal),
 
     // ----- the VM's state, by the provider's rules -----
     /// cloudsfor's `locked`.
@@ -295,6 +297,7 @@ impl Refusal {
             R::Point(p) => write!(f, "{p}"),
             R::Guard(g) => write!(f, "{g}"),
             R::Res(r) => write!(f, "{r}"),
+            R::VmNet(r) => write!(f, "{r}"),
             _ => return None,
         })
     }

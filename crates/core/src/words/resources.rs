@@ -13,6 +13,8 @@ pub fn resource_word(kind: ResourceKind) -> &'static str {
         ResourceKind::PublicIp => "public IP",
         ResourceKind::Forward => "port forward",
         ResourceKind::Volume => "volume",
+        ResourceKind::Firewall => "firewall",
+        ResourceKind::Console => "console session",
     }
 }
 

@@ -81,6 +81,7 @@ pub const CAPS: Caps = Caps {
     points: points::POINTS,
     // Private networks are in the sheet ("Networks, volumes, console") but not in vigil-sim, so
     // nothing of them could be verified here: not yet supported. No public IPs or forwards.
+    vm_net: crate::dialect::vmnet::CLOUDSFOR,
     net: NetCaps {
         networks: ResOps::absent(Absent::NotYetSupported),
         attach: Avail::Absent(Absent::NotYetSupported),
@@ -184,7 +185,13 @@ impl Cloudsfor {
             | Action::UpdateForward { .. }
             | Action::DeleteForward { .. }
             | Action::SetVpc { .. }
-            | Action::SetHostname { .. } => "unsupported",
+            | Action::SetHostname { .. }
+            | Action::AssignIp { .. }
+            | Action::RemoveIp { .. }
+            | Action::SetReverseDns { .. }
+            | Action::ApplyFirewall { .. }
+            | Action::SyncState
+            | Action::OpenConsole => "unsupported",
         }
     }
 }

@@ -92,6 +92,7 @@ pub const CAPS: Caps = Caps {
     points: points::POINTS,
     // Networks are an administrator's catalogue and NICs are edited in the VM's definition
     // (stopped, admin): not yet supported here. "firewall, public-IP forwards: none published".
+    vm_net: crate::dialect::vmnet::ERIGONES,
     net: NetCaps {
         networks: ResOps {
             list: Avail::Absent(Absent::NotYetSupported),

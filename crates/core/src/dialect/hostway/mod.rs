@@ -90,6 +90,7 @@ pub const CAPS: Caps = Caps {
     points: points::POINTS,
     // "private networks …: not offered"; flexible IPs are in the sheet but not done here yet;
     // no port forwards.
+    vm_net: crate::dialect::vmnet::HOSTWAY,
     net: NetCaps {
         networks: ResOps::absent(Absent::NotPublished),
         attach: Avail::Absent(Absent::NotPublished),

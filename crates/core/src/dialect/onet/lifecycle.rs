@@ -100,6 +100,12 @@ pub(super) fn task_type(action: &Action) -> &'static str {
         Action::SetVpc { .. } => "update_vpc",
         Action::Resize(_) => "resize_vps",
         Action::SetHostname { .. } => "change_hostname",
+        Action::AssignIp { .. } => "assign_ip",
+        Action::RemoveIp { .. } => "remove_ip",
+        Action::SetReverseDns { .. } => "update_reverse_dns",
+        Action::ApplyFirewall { .. } => "apply_firewall",
+        Action::SyncState => "sync_vps_state",
+        Action::OpenConsole => "get_vnc_url",
         _ => "unsupported",
     }
 }

@@ -44,6 +44,7 @@ mod net;
 mod parse;
 mod points;
 mod tasks;
+mod vmnet;
 
 use lifecycle::{accepted, gone, renamed, task_type};
 use parse::parse_vm;
@@ -95,6 +96,7 @@ pub const CAPS: Caps = Caps {
     resizes_by_flavor: false,
     resizes_to_catalogue_size: true,
     points: points::POINTS,
+    vm_net: crate::dialect::vmnet::ONET,
     net: net::NET,
     snapshots: SnapshotCaps {
         max_per_vm: None,
@@ -241,9 +243,19 @@ impl Dialect for Onet {
             // `resize_vps` names no power rule; a task in progress refuses it (400).
             ActionKind::Resize => Ok(()),
             // Whatever its power (the sim and the sheet name no state rule).
-            ActionKind::SetVpc => Ok(()),
             // The `change_hostname` task names no power rule; a task in progress refuses it.
             ActionKind::SetHostname => Ok(()),
+            ActionKind::SetVpc
+            | ActionKind::AssignIp
+            | ActionKind::RemoveIp
+            | ActionKind::SetReverseDns
+            | ActionKind::ApplyFirewall
+            | ActionKind::SyncState => Ok(()),
+            // A console is a running instance's.
+            ActionKind::OpenConsole if !running => Err(Refusal::MustBeRunning {
+                status: vm.status_raw.clone(),
+            }),
+            ActionKind::OpenConsole => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -339,6 +351,9 @@ impl Dialect for Onet {
             Action::Resize(Resize::Size { id: size, .. }) => return self.resize_request(id, size),
             _ => {}
         }
+        if let Some(request) = self.vm_net_request(id, action) {
+            return request;
+        }
         if let Some(request) = self.point_request(id, action) {
             return request;
         }
@@ -360,9 +375,13 @@ impl Dialect for Onet {
         now: Millis,
     ) -> Result<Accepted, ApiError> {
         let creating = matches!(action, Action::Create(_));
+        // A `404` to a removal: the thing is not there (any more); what it targets tells.
         let deletes = matches!(
             action,
-            Action::Delete { .. } | Action::DeleteSnapshot { .. } | Action::DeleteBackup { .. }
+            Action::Delete { .. }
+                | Action::DeleteSnapshot { .. }
+                | Action::DeleteBackup { .. }
+                | Action::RemoveIp { .. }
         );
         if deletes && resp.status == 404 {
             return Ok(gone());
@@ -378,7 +397,12 @@ impl Dialect for Onet {
             let body_refused = creating
                 || (matches!(
                     action,
-                    Action::Rebuild { .. } | Action::Rename { .. } | Action::SetHostname { .. }
+                    Action::Rebuild { .. }
+                        | Action::Rename { .. }
+                        | Action::SetHostname { .. }
+                        | Action::AssignIp { .. }
+                        | Action::SetReverseDns { .. }
+                        | Action::ApplyFirewall { .. }
                 ) && lifecycle::names_fields(resp));
             if resp.status == 400 && !body_refused {
                 e.kind = ErrorKind::Conflict;
@@ -402,16 +426,26 @@ impl Dialect for Onet {
 
     fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
         self.vpcs_request(scope, kind)
+            .or_else(|| self.firewall_request(scope, kind))
+    }
+
+    fn res_item_request(&self, scope: &Scope, kind: ResourceKind, id: &str) -> Option<HttpRequest> {
+        self.console_request(scope, kind, id)
     }
 
     fn parse_res(
         &self,
-        _scope: &Scope,
-        _kind: ResourceKind,
+        scope: &Scope,
+        kind: ResourceKind,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Res>, ApiError> {
-        self.vpcs_parse(resp, now)
+        match kind {
+            ResourceKind::Firewall | ResourceKind::Console => {
+                self.vm_net_parse(scope, kind, resp, now)
+            }
+            _ => self.vpcs_parse(resp, now),
+        }
     }
 
     fn parse_points(

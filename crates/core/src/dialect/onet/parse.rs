@@ -97,7 +97,9 @@ fn addresses(v: &Value) -> Vec<Address> {
         .flatten();
     public_first(listed.filter_map(|a| {
         let public = text(a, "type").as_deref() == Some("public");
-        address(&text(a, "address")?, public)
+        let mut out = address(&text(a, "address")?, public)?;
+        out.reverse_dns = text(a, "reverse_dns").filter(|p| !p.trim().is_empty());
+        Some(out)
     }))
 }
 
@@ -110,7 +112,7 @@ pub(super) fn result_text(result: Option<&Value>) -> Option<String> {
         r @ Value::Object(_) => ["error", "detail", "message", "last_error"]
             .iter()
             .find_map(|k| text(r, k).filter(|s| !s.trim().is_empty()))
-            .unwrap_or_else(|| r.to_string()),
+            .unwrap_or_else(|| without_secrets(r).to_string()),
         other => other.to_string(),
     };
     let t = t.trim();
@@ -123,6 +125,27 @@ pub(super) fn result_text(result: Option<&Value>) -> Option<String> {
     } else {
         t.to_string()
     })
+}
+
+/// A result without what opens a console (`session_id`, `url`): never shown, never kept.
+fn without_secrets(r: &Value) -> Value {
+    let mut r = r.clone();
+    if let Value::Object(m) = &mut r {
+        for k in SECRET_KEYS {
+            m.remove(*k);
+        }
+    }
+    r
+}
+
+/// Result keys that open a console.
+const SECRET_KEYS: &[&str] = &["session_id", "url", "console_url", "vnc_url", "token"];
+
+/// The id of what the task made, where its result names it: a console session.
+fn made(task: &Value) -> Option<String> {
+    task.get("result")
+        .and_then(|r| text(r, "session_id"))
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// What a task resource says, in our terms. `attempt` counts the provider's retries; the
@@ -152,6 +175,7 @@ pub fn observe_task(task: &Value) -> Observation {
         attempt,
         started_as: text(task, "task_type"),
         started_by: super::activity::created_by(task),
+        made: made(task),
         ..Observation::default()
     }
 }

@@ -88,6 +88,7 @@ pub const CAPS: Caps = Caps {
     resizes_by_flavor: false,
     resizes_to_catalogue_size: false,
     points: points::POINTS,
+    vm_net: crate::dialect::vmnet::ZENNO,
     net: net::NET,
     snapshots: SnapshotCaps {
         max_per_vm: None,
@@ -204,6 +205,13 @@ impl Zenno {
             // Not offered by this provider (see `CAPS.net`); never sent.
             Action::SetVpc { .. } => ("update_vpc", "vpc".into()),
             Action::SetHostname { .. } => ("change_hostname", "hostname".into()),
+            // Not offered by this provider (see `CAPS.vm_net`); never sent.
+            Action::AssignIp { .. }
+            | Action::RemoveIp { .. }
+            | Action::SetReverseDns { .. }
+            | Action::ApplyFirewall { .. }
+            | Action::SyncState
+            | Action::OpenConsole => ("unsupported", "unsupported".into()),
         }
     }
 

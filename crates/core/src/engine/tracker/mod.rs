@@ -175,6 +175,11 @@ impl OpRecord {
         if let Some(r) = obs.follow.clone() {
             self.op.provider_ref = Some(r);
         }
+        if let (Some(made), Some(t)) = (&obs.made, self.op.target.res()) {
+            if t.id.is_none() {
+                self.op.target.learn_point(made.clone());
+            }
+        }
         self.learn_elsewhere(&obs);
         let verify = obs.vm.is_some() || self.sched.ended_seen.is_some();
         self.sched.flight = None;

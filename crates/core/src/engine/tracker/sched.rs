@@ -29,6 +29,13 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
             10 * MINUTE
         }
+        ActionKind::AssignIp
+        | ActionKind::RemoveIp
+        | ActionKind::SetReverseDns
+        | ActionKind::ApplyFirewall
+        | ActionKind::SyncState => 10 * MINUTE,
+        // A session expires within minutes: one that takes longer is of no use.
+        ActionKind::OpenConsole => 3 * MINUTE,
     }
 }
 
