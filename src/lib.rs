@@ -29,6 +29,7 @@ pub mod menu;
 pub mod networks;
 pub mod notices;
 pub mod points;
+pub mod provider_feed;
 pub mod rebuild;
 pub mod route;
 pub mod row;

@@ -71,6 +71,8 @@ impl ActionKind {
                 | ActionKind::SnapshotToImage
                 // Only the provider's report of how it ended tells: "settled" says nothing.
                 | ActionKind::Elsewhere
+                // The node's status stored: nothing the VM shows changes.
+                | ActionKind::RefreshFromNode
         )
     }
 
@@ -83,6 +85,7 @@ impl ActionKind {
                 | ActionKind::RestoreBackup
                 | ActionKind::Rebuild
                 | ActionKind::Start
+                | ActionKind::StartFromIso
         )
     }
 }

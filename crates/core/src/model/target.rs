@@ -182,6 +182,10 @@ pub struct VmExpect {
     /// The VM is in this VPC (ONETSolutions' `vpc.id`; `Some("")`: in none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<String>,
+    /// The VM's status reads exactly this, as the provider words it (Erigones' `frozen`,
+    /// which is off like `stopped`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// A VM's membership of a network, as a re-read of the VM must show it.
@@ -376,7 +380,8 @@ impl VmExpect {
             && self.image.is_none()
             && self.backups.is_none()
             && self.network.is_none()
-            && self.vpc.is_none())
+            && self.vpc.is_none()
+            && self.status.is_none())
         .then_some(self.power)
         .flatten()
     }
@@ -389,6 +394,13 @@ impl VmExpect {
                 PowerTarget::Stopped => vm.power == PowerState::Stopped,
             };
             if !ok {
+                return Err(Mismatch::Power {
+                    status: vm.status_raw.clone(),
+                });
+            }
+        }
+        if let Some(want) = &self.status {
+            if vm.status_raw.trim() != want.as_str() {
                 return Err(Mismatch::Power {
                     status: vm.status_raw.clone(),
                 });

@@ -7,6 +7,7 @@
 //! values, never on these sentences. The page's fixed words are here too ([`Label`],
 //! [`column`], [`field_label`], …): the page renders nothing else.
 
+mod feed;
 mod guard;
 mod hint;
 mod labels;
@@ -19,6 +20,9 @@ mod resources;
 mod storage;
 mod workflow;
 
+pub use feed::{
+    elsewhere_progressive, feed_by, feed_failed, feed_kept, feed_status, feed_title, FeedLabel,
+};
 pub use guard::{
     followed_label, roll_back_to, snapshot_first_hint, snapshot_first_label, GuardRefusal,
 };
@@ -75,6 +79,10 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "Change port forward",
         ActionKind::DeleteForward => "Delete port forward",
         ActionKind::SetVpc => "Move to VPC",
+        ActionKind::StartFromIso => "Start from ISO",
+        ActionKind::Freeze => "Freeze",
+        ActionKind::Unfreeze => "Unfreeze",
+        ActionKind::RefreshFromNode => "Refresh from the node",
     }
 }
 
@@ -110,6 +118,10 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "changing port forward…",
         ActionKind::DeleteForward => "deleting port forward…",
         ActionKind::SetVpc => "moving to VPC…",
+        ActionKind::StartFromIso => "starting from ISO…",
+        ActionKind::Freeze => "freezing…",
+        ActionKind::Unfreeze => "unfreezing…",
+        ActionKind::RefreshFromNode => "refreshing from the node…",
     }
 }
 

@@ -74,6 +74,8 @@ pub enum Refusal {
     /// Erigones: already stopping; Power off forces it.
     AlreadyStopping,
     Frozen,
+    /// Erigones: only a frozen VM can be unfrozen.
+    NotFrozen,
     Suspended,
     Deleted,
     /// The action needs the VM stopped (`status`: what it is now).
@@ -326,6 +328,7 @@ impl Refusal {
                 f,
                 "The VM is frozen: it must be unfrozen before it can start."
             ),
+            R::NotFrozen => write!(f, "The VM is not frozen."),
             R::Suspended => write!(
                 f,
                 "The VM is suspended: the provider allows no power or size change."

@@ -183,6 +183,11 @@ impl Cloudsfor {
             | Action::UpdateForward { .. }
             | Action::DeleteForward { .. }
             | Action::SetVpc { .. } => "unsupported",
+            // Erigones' own options (see `CAPS`); never sent here.
+            Action::StartFromIso(_)
+            | Action::Freeze
+            | Action::Unfreeze
+            | Action::RefreshFromNode => "unsupported",
         }
     }
 }

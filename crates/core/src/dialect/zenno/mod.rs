@@ -202,6 +202,11 @@ impl Zenno {
             | Action::DeleteForward { .. } => ("", String::new()),
             // Not offered by this provider (see `CAPS.net`); never sent.
             Action::SetVpc { .. } => ("update_vpc", "vpc".into()),
+            // Erigones' own options (see `CAPS`); never sent here.
+            Action::StartFromIso(_)
+            | Action::Freeze
+            | Action::Unfreeze
+            | Action::RefreshFromNode => ("", String::new()),
         }
     }
 

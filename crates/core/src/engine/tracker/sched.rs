@@ -10,7 +10,9 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
     match kind {
         ActionKind::Rename => 2 * MINUTE,
         ActionKind::PowerOff => 3 * MINUTE,
-        ActionKind::Start | ActionKind::PasswordReset => 5 * MINUTE,
+        ActionKind::Start | ActionKind::PasswordReset | ActionKind::StartFromIso => 5 * MINUTE,
+        ActionKind::Freeze => 6 * MINUTE,
+        ActionKind::Unfreeze | ActionKind::RefreshFromNode => 3 * MINUTE,
         ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
         ActionKind::Delete => 10 * MINUTE,
         ActionKind::Resize => 20 * MINUTE,
