@@ -269,6 +269,15 @@ impl<'a> View<'a> {
         crate::rebuild::rebuild_images(c.caps, c.catalogue.as_ref(), vm)
     }
 
+    /// The ISO images a VM of this connection can start from ("Start from ISO…"), once its
+    /// catalogue is loaded ([`Command::LoadCatalogue`]).
+    pub fn iso_images(&self, conn: &ConnId) -> crate::boot::IsoList {
+        match self.core.conn(conn) {
+            Some(c) => crate::boot::iso_images(c.caps, c.catalogue.as_ref()),
+            None => crate::boot::IsoList::Absent(Refusal::UnknownConnection),
+        }
+    }
+
     /// Whether VMs may be created on this connection (else why not: not offered, or the role).
     pub fn create_allowed(&self, conn: &ConnId) -> Result<(), Refusal> {
         rules::create_allowed(self.core, conn)

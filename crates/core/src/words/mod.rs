@@ -7,6 +7,7 @@
 //! values, never on these sentences. The page's fixed words are here too ([`Label`],
 //! [`column`], [`field_label`], …): the page renders nothing else.
 
+mod boot;
 mod feed;
 mod guard;
 mod hint;
@@ -20,6 +21,7 @@ mod resources;
 mod storage;
 mod workflow;
 
+pub use boot::BootLabel;
 pub use feed::{
     elsewhere_progressive, feed_by, feed_failed, feed_kept, feed_status, feed_title, FeedLabel,
 };
@@ -188,6 +190,7 @@ pub fn describe_action(action: &Action) -> String {
             "Rebuild from its current image".to_string()
         }
         Action::Rebuild { image } => format!("Rebuild from image “{}”", name(image.trim())),
+        Action::StartFromIso(b) => boot::describe(b),
         Action::ShutdownWithin { timeout_s } => format!(
             "Shut down (forced off after {})",
             format_duration(Millis::from(*timeout_s) * 1000)
