@@ -47,10 +47,17 @@ pub fn Activity() -> impl IntoView {
     };
     // Arrow keys move between the two tabs (the tablist pattern).
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if matches!(ev.key().as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End") {
+        if matches!(
+            ev.key().as_str(),
+            "ArrowLeft" | "ArrowRight" | "Home" | "End"
+        ) {
             ev.prevent_default();
             provider.update(|p| *p = !*p);
-            let id = if provider.get_untracked() { "src-provider" } else { "src-ours" };
+            let id = if provider.get_untracked() {
+                "src-provider"
+            } else {
+                "src-ours"
+            };
             if let Some(el) = document().get_element_by_id(id) {
                 use wasm_bindgen::JsCast;
                 if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {

@@ -14,6 +14,7 @@
 
 pub mod activity;
 pub mod app;
+pub mod boot;
 pub mod bulk;
 pub mod config;
 pub mod console;

@@ -69,7 +69,8 @@ fn ConnFeed(conn: ConnId) -> impl IntoView {
     let name = move || data.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());
     let heading = format!("feed-{conn}");
     let labelled = heading.clone();
-    let absent = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.offered.clone().err())));
+    let absent =
+        Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.offered.clone().err())));
     let attr = conn.to_string();
     view! {
         <section class="feed" data-conn=attr aria-labelledby=labelled>
@@ -89,7 +90,11 @@ fn FeedBody(conn: ConnId, data: Memo<Option<FeedData>>) -> impl IntoView {
     let state = move || data.with(|d| d.as_ref().map(|d| d.feed.state.clone()));
     let loading = move || state() == Some(FeedState::Loading);
     let entries = Memo::new(move |_| {
-        data.with(|d| d.as_ref().map(|d| d.feed.entries.clone()).unwrap_or_default())
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| d.feed.entries.clone())
+                .unwrap_or_default()
+        })
     });
     let more = move || data.with(|d| d.as_ref().is_some_and(|d| d.feed.more));
     let read = StoredValue::new(conn);
@@ -105,9 +110,7 @@ fn FeedBody(conn: ConnId, data: Memo<Option<FeedData>>) -> impl IntoView {
         (Some(FeedState::Failed(e)), Some(name)) => Some(words::feed_failed(&name, &e)),
         _ => None,
     };
-    let read_once = move || {
-        data.with(|d| d.as_ref().is_some_and(|d| d.feed.read_at.is_some()))
-    };
+    let read_once = move || data.with(|d| d.as_ref().is_some_and(|d| d.feed.read_at.is_some()));
     view! {
         {move || failed().map(|f| view! { <p class="error" role="alert">{f}</p> })}
         <Show when=move || loading() && entries.with(Vec::is_empty)>

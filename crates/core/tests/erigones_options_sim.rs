@@ -93,12 +93,18 @@ fn an_iso_not_in_the_list_is_refused_before_sending_and_the_providers_words_afte
     let mut w = World::new(DialectKind::Erigones, scenario(22, 0.0));
     let vm = w.vm_where(|v| v.status_raw == "stopped" && !v.locked);
     // Nothing chosen: refused.
-    let none = w
-        .engine
-        .start("c", vm.id.as_str(), Action::StartFromIso(boot(" ", true)), w.now);
+    let none = w.engine.start(
+        "c",
+        vm.id.as_str(),
+        Action::StartFromIso(boot(" ", true)),
+        w.now,
+    );
     assert_eq!(none.unwrap_err(), Refusal::ChooseImage);
     // The list not read yet: the provider has the last word — its 404 "Image not found".
-    let op = w.run_op(vm.id.as_str(), Action::StartFromIso(boot("nope.iso", false)));
+    let op = w.run_op(
+        vm.id.as_str(),
+        Action::StartFromIso(boot("nope.iso", false)),
+    );
     assert_eq!(op.phase, Phase::Failed, "{op:?}");
     let said = op.last_error.map(|e| e.to_string()).unwrap_or_default()
         + &op.note.map(|n| n.to_string()).unwrap_or_default();
@@ -116,10 +122,7 @@ fn an_iso_not_in_the_list_is_refused_before_sending_and_the_providers_words_afte
         Action::StartFromIso(boot("nope.iso", false)),
         w.now,
     );
-    assert!(
-        matches!(r, Err(Refusal::NotInCatalogue { .. })),
-        "{r:?}"
-    );
+    assert!(matches!(r, Err(Refusal::NotInCatalogue { .. })), "{r:?}");
     assert_eq!(w.sent.len(), before);
 }
 
@@ -133,10 +136,19 @@ fn a_frozen_vm_is_done_when_frozen_and_cannot_start_until_unfrozen() {
     let op = w.run_op(vm.id.as_str(), Action::Freeze);
     assert_eq!(op.phase, Phase::Succeeded, "{op:?}");
     let sent = body_of(&w, "/status/stop/");
-    assert_eq!((sent["freeze"].clone(), sent["force"].clone()), (true.into(), false.into()));
-    assert!(w.sim.frozen("erigones", vm.id.as_str()), "the truth is frozen");
+    assert_eq!(
+        (sent["freeze"].clone(), sent["force"].clone()),
+        (true.into(), false.into())
+    );
+    assert!(
+        w.sim.frozen("erigones", vm.id.as_str()),
+        "the truth is frozen"
+    );
     let now = w.engine.vm("c", vm.id.as_str()).unwrap();
-    assert_eq!((now.status_raw.as_str(), &now.power), ("frozen", &PowerState::Stopped));
+    assert_eq!(
+        (now.status_raw.as_str(), &now.power),
+        ("frozen", &PowerState::Stopped)
+    );
     // A frozen VM: Start and Start from ISO refused, saying why.
     for a in [Action::Start, Action::StartFromIso(boot("debian-12", true))] {
         let r = w.engine.start("c", vm.id.as_str(), a, w.now);

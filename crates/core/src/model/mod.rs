@@ -11,8 +11,7 @@ mod target;
 mod vm;
 
 pub use action::{
-    BootFrom,
-    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
+    check_name, is_invisible, Action, ActionKind, BootFrom, Resize, Resource, VmSpec, CURRENT_IMAGE,
 };
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};

@@ -97,7 +97,11 @@ pub fn feed_title(e: &ActivityEntry) -> String {
     } else {
         super::name(e.kind.trim())
     };
-    match e.vm_name.as_deref().or(e.vm_id.as_ref().map(|v| v.as_str())) {
+    match e
+        .vm_name
+        .as_deref()
+        .or(e.vm_id.as_ref().map(|v| v.as_str()))
+    {
         Some(vm) if !vm.trim().is_empty() => format!("{what} · {}", super::name(vm.trim())),
         _ => what,
     }
@@ -131,13 +135,19 @@ mod tests {
         let s = feed_status(&ActivityStatus::Unknown, "HALF_DONE");
         assert!(s.contains("HALF_DONE"));
         assert!(!s.starts_with("done"));
-        assert_eq!(feed_status(&ActivityStatus::Succeeded, "SUCCESS"), "done (“SUCCESS”)");
+        assert_eq!(
+            feed_status(&ActivityStatus::Succeeded, "SUCCESS"),
+            "done (“SUCCESS”)"
+        );
         assert_eq!(feed_status(&ActivityStatus::Failed, "failed"), "failed");
     }
 
     #[test]
     fn a_row_names_what_the_provider_calls_it() {
-        assert_eq!(elsewhere_progressive("reboot_vps"), "“reboot_vps” under way…");
+        assert_eq!(
+            elsewhere_progressive("reboot_vps"),
+            "“reboot_vps” under way…"
+        );
         assert_eq!(elsewhere_progressive(" "), "busy (started elsewhere)…");
     }
 }

@@ -248,7 +248,9 @@ impl Erigones {
 fn option_allowed(vm: &Vm, kind: ActionKind) -> Option<Result<(), Refusal>> {
     let s = vm.status_raw.as_str();
     let r = match kind {
-        ActionKind::StartFromIso | ActionKind::Freeze | ActionKind::Unfreeze
+        ActionKind::StartFromIso
+        | ActionKind::Freeze
+        | ActionKind::Unfreeze
         | ActionKind::RefreshFromNode
             if vm.locked =>
         {
