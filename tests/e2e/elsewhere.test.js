@@ -117,9 +117,16 @@ async function followed(env, context, d, act, connName) {
   let from = rec.mark();
   await setVisible(page, true);
   await eventually('an idle round', async () => rec.rounds(from).length > 0 || notYet('none'));
-  await eventually('the idle round over', async () =>
-    (await vmsRegion(page).getByText(/loading VMs/).count()) === 0 || notYet('still listing'));
-  const idle = Math.max(...rec.rounds(from).map((r) => r.length));
+  // Over once nothing more was sent for 1.5 s (a listing may take parts: Erigones' status,
+  // then its full list).
+  let seen = { n: -1, since: Date.now() };
+  await eventually('the idle round over', async () => {
+    const n = rec.mark();
+    if (n !== seen.n) seen = { n, since: Date.now() };
+    return Date.now() - seen.since >= 1_500 || notYet(`${n - from} sent`);
+  }, { interval: 250 });
+  // Everything an idle look sends: the baseline of a round.
+  const idle = rec.mark() - from;
   // The colleague acts while the user looks at another tab; back here, the console looks.
   await setVisible(page, false);
   await act(vm);
@@ -131,7 +138,7 @@ async function followed(env, context, d, act, connName) {
     (await tag.count()) > 0 || notYet(await row.innerText()), { timeout: LONG, interval: 100 });
   const entry = activityRegion(page).locator('li.entry[data-origin="elsewhere"]');
   await entry.first().waitFor({ timeout: SHORT });
-  const seen = { row: await tag.innerText(), entry: await entry.first().innerText() };
+  const said = { row: await tag.innerText(), entry: await entry.first().innerText() };
   await eventually('its verified end', async () => {
     const phase = await entry.first().getAttribute('data-phase');
     return phase === 'Succeeded' || notYet(`${phase}: ${await entry.first().innerText()}`);
@@ -144,7 +151,7 @@ async function followed(env, context, d, act, connName) {
   }
   await eventually(`${vm}: the row idle again`, async () =>
     (await tag.count()) === 0 || notYet(await row.innerText()));
-  return { page, vm, seen, rounds: rounds.length, idle };
+  return { page, vm, seen: said, rounds: rounds.length, idle, most: Math.max(...rounds.map((r) => r.length)) };
 }
 
 describe('operations started elsewhere, and the provider\'s history', () => {
@@ -162,7 +169,8 @@ describe('operations started elsewhere, and the provider\'s history', () => {
     try {
       const d = dialect('ONETSolutions');
       const base = `${env.sim.url}${d.prefix}`;
-      const { page, seen, rounds, idle } = await followed(env, context, d, (vm) => onetColleagueReboot(base, vm), 'Team ONET');
+      const { page, seen, rounds, idle, most } = await followed(env, context, d, (vm) => onetColleagueReboot(base, vm), 'Team ONET');
+      console.log(`ONETSolutions: idle look ${idle} request(s); ${rounds} round(s) while followed, at most ${most}`);
       assert.equal(seen.row, 'started elsewhere by colleague@vigil.test');
       assert.match(seen.entry, /started elsewhere by colleague@vigil\.test/);
       assert.match(seen.entry, /reboot_vps/);
@@ -178,7 +186,8 @@ describe('operations started elsewhere, and the provider\'s history', () => {
     try {
       const d = dialect('Erigones');
       const base = `${env.sim.url}${d.prefix}`;
-      const { page, seen } = await followed(env, context, d, (vm) => erigonesReboot(base, vm), 'Team Erigones');
+      const { page, seen, rounds, idle, most } = await followed(env, context, d, (vm) => erigonesReboot(base, vm), 'Team Erigones');
+      console.log(`Erigones: idle look ${idle} request(s); ${rounds} round(s) while followed, at most ${most}`);
       assert.match(seen.row, /^started elsewhere/);
       assert.match(seen.entry, /started elsewhere/);
       assert.deepEqual(page.errors, []);
