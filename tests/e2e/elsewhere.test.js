@@ -198,7 +198,7 @@ describe('operations started elsewhere, and the provider\'s history', () => {
 
   for (const [width, height] of [[1280, 900], [360, 800]]) {
     for (const scheme of ['light', 'dark']) {
-      test(`From the provider at ${width} px, ${scheme}: newest first, who started each, Show older; axe finds nothing`, async () => {
+      test(`From the provider at ${width} px, ${scheme}: the colleague's task with who started it; axe finds nothing`, async () => {
         const context = await env.browser.newContext({ viewport: { width, height }, colorScheme: scheme });
         try {
           const d = dialect('ONETSolutions');
