@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use vigil_core::engine::{ActivityFilter, ActivityItem};
 use vigil_core::time::{format_duration, format_elapsed};
-use vigil_core::words::{self, Countdown as Left, Label};
+use vigil_core::words::{self, Countdown as Left, FeedLabel, Label};
 use vigil_core::workflow::{StepState, Workflow};
 use vigil_core::{Command, OpId, Operation, Phase, WfId};
 
@@ -30,8 +30,63 @@ fn filter_of(v: &str) -> ActivityFilter {
         .map_or(ActivityFilter::All, |(_, f)| *f)
 }
 
+/// The Activity panel: a switch between Vigil's own operations and the provider's history.
 #[component]
 pub fn Activity() -> impl IntoView {
+    let provider = RwSignal::new(false);
+    let tab = move |theirs: bool, id: &'static str, panel: &'static str, label: FeedLabel| {
+        view! {
+            <button type="button" role="tab" id=id class="source-tab"
+                aria-selected=move || (provider.get() == theirs).to_string()
+                aria-controls=panel
+                tabindex=move || if provider.get() == theirs { "0" } else { "-1" }
+                on:click=move |_| provider.set(theirs)>
+                {label.text()}
+            </button>
+        }
+    };
+    // Arrow keys move between the two tabs (the tablist pattern).
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if matches!(
+            ev.key().as_str(),
+            "ArrowLeft" | "ArrowRight" | "Home" | "End"
+        ) {
+            ev.prevent_default();
+            provider.update(|p| *p = !*p);
+            let id = if provider.get_untracked() {
+                "src-provider"
+            } else {
+                "src-ours"
+            };
+            if let Some(el) = document().get_element_by_id(id) {
+                use wasm_bindgen::JsCast;
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+    view! {
+        <div class="source-tabs" role="tablist" aria-label=FeedLabel::Sources.text() on:keydown=on_key>
+            {tab(false, "src-ours", "src-ours-panel", FeedLabel::Ours)}
+            {tab(true, "src-provider", "src-provider-panel", FeedLabel::FromProvider)}
+        </div>
+        <Show when=move || provider.get() fallback=|| view! {
+            <div role="tabpanel" id="src-ours-panel" aria-labelledby="src-ours">
+                <OwnActivity/>
+            </div>
+        }>
+            <div role="tabpanel" id="src-provider-panel" aria-labelledby="src-provider">
+                <crate::provider_feed::ProviderFeed/>
+            </div>
+        </Show>
+    }
+}
+
+/// This console's own operations and workflows, and those it follows that were started
+/// elsewhere.
+#[component]
+fn OwnActivity() -> impl IntoView {
     let console = expect_context::<Console>();
     let show = RwSignal::new(ActivityFilter::All);
     let list = Memo::new(move |_| {
@@ -140,6 +195,7 @@ fn Entry(id: OpId) -> impl IntoView {
     let key = id.to_string();
     view! {
         <li class="entry" data-op=key
+            data-origin=move || data.with(|d| d.as_ref().map(|d| if d.op.origin.is_elsewhere() { "elsewhere" } else { "console" }))
             data-phase=move || phase().map(|p| format!("{p:?}")).unwrap_or_default()>
             <div class="entry-head">
                 <span class="entry-title">{title}</span>
@@ -157,6 +213,9 @@ fn Entry(id: OpId) -> impl IntoView {
                 </div>
                 {move || usual().map(|u| view! { <p class="estimate">{u}</p> })}
             </Show>
+            {move || data.with(|d| d.as_ref().and_then(|d| words::origin(&d.op.origin))).map(|by| view! {
+                <p class="entry-origin elsewhere-tag">{by}</p>
+            })}
             <OpMeta data/>
             <OpButtons id data/>
         </li>

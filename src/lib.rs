@@ -14,6 +14,7 @@
 
 pub mod activity;
 pub mod app;
+pub mod boot;
 pub mod bulk;
 pub mod config;
 pub mod console;
@@ -29,6 +30,7 @@ pub mod menu;
 pub mod networks;
 pub mod notices;
 pub mod points;
+pub mod provider_feed;
 pub mod rebuild;
 pub mod route;
 pub mod row;

@@ -42,6 +42,12 @@ pub fn run_command(console: Console, ui: Ui, conn: ConnId, vm: VmId, command: Vm
             };
             crate::route::go(&Route::Vm { conn, vm, tab });
         }
+        // Its form (the ISO, once or always) is in the VM page's Power tab.
+        VmCommand::Action(ActionKind::StartFromIso) => crate::route::go(&Route::Vm {
+            conn,
+            vm,
+            tab: VmTab::Power,
+        }),
         VmCommand::Action(kind) if kind.asks_first() => {
             ui.dialog.set(Some(Dialog::Action { conn, vm, kind }))
         }

@@ -148,6 +148,9 @@ pub fn VmRow(conn: ConnId, vm: VmId, index: Signal<usize>, shared: Signal<bool>)
                 <span class=move || data.with(|d| d.as_ref().map_or("badge", |d| d.badge))
                     data-testid="status">{field(|d| d.status.clone())}</span>
                 {move || busy().map(|b| view! { <RowProgress busy=b/> })}
+                {move || busy().and_then(|b| b.started_by()).map(|by| view! {
+                    <span class="elsewhere-tag" data-testid="elsewhere">{by}</span>
+                })}
             </td>
             <td class="address">
                 {move || match address.get() {

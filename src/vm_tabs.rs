@@ -148,6 +148,7 @@ fn Power(
         choices.with_untracked(|cs| cs.iter().map(|c| c.command).filter(|c| power(*c)).collect());
     let missing: Vec<&str> = POWER
         .iter()
+        .chain(crate::boot::OPTIONS.iter())
         .filter(|k| !caps.offers(**k))
         .map(|k| words::action_label(*k))
         .collect();
@@ -163,6 +164,7 @@ fn Power(
                 }
             }).collect_view()}
         </ul>
+        <crate::boot::ProviderOptions conn=conn.clone() vm=vm.clone() name choices caps/>
         {(!missing.is_empty()).then(|| view! {
             <p class="absent">{words::not_offered_here(caps.kind, &missing)}</p>
         })}

@@ -20,6 +20,7 @@
 //! - [`saved`]: what survives a reload, entry by entry, versioned.
 //! - [`route`]: the page's hash routes; [`present`]: how the page presents what it shows.
 
+pub mod boot;
 pub mod catalogue;
 pub mod demo;
 pub mod dialect;

@@ -283,9 +283,10 @@ fn a_vm_that_is_not_operational_offers_no_power_action_only_its_deletion() {
         .iter()
         .filter(|c| matches!(c.command, VmCommand::Action(_)) && c.command != delete)
         .count();
-    // The five power actions and the rebuild (a recreate of a VM never deployed would deploy
-    // it instead).
-    assert_eq!(actions, 6, "{choices:?}");
+    // The five power actions, the rebuild (a recreate of a VM never deployed would deploy
+    // it instead) and the provider's four options (start from ISO, freeze, unfreeze, refresh
+    // from the node): all refused as not operational.
+    assert_eq!(actions, 10, "{choices:?}");
     let not_operational = Refusal::NotOperational {
         status: "notcreated".into(),
     };

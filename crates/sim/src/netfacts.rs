@@ -121,6 +121,9 @@ pub(crate) struct NetTruth {
     pub consoles: Vec<ConsoleFact>,
     /// `(vm id, the ISO its last start booted from)` (Erigones `cdimage`).
     pub cdimages: Vec<(String, String)>,
+    /// The ids of the VMs that are frozen now (Erigones `stop {freeze}`): off, and not to be
+    /// started until unfrozen.
+    pub frozen: Vec<String>,
 }
 
 impl crate::Sim {
@@ -224,5 +227,11 @@ impl crate::Sim {
             .into_iter()
             .find(|(v, _)| *v == key)
             .map(|(_, c)| c)
+    }
+
+    /// Whether the VM `vm` is frozen now (Erigones' `stop {freeze}`, until `stop {unfreeze}`).
+    pub fn frozen(&self, dialect: &str, vm: &str) -> bool {
+        let key = self.vm_key(dialect, vm);
+        self.net_truth(dialect).frozen.contains(&key)
     }
 }

@@ -202,6 +202,9 @@ impl Core {
         if let Action::Rebuild { image } = action {
             crate::rebuild::check_image(c.caps, c.catalogue.as_ref(), image)?;
         }
+        if let Action::StartFromIso(boot) = action {
+            crate::boot::check(c.caps, c.catalogue.as_ref(), boot)?;
+        }
         if matches!(action, Action::ShutdownWithin { .. }) && !c.caps.forces_stop {
             return Err(Refusal::NoServerSideForce {
                 provider: c.cfg.dialect,

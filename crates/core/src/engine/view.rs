@@ -12,7 +12,7 @@ use crate::engine::rules;
 use crate::engine::workflows::{summary, Workflows};
 use crate::engine::Core;
 use crate::ids::{BulkId, ConnId, OpId, VmId, WfId};
-use crate::model::{ActionKind, Operation, Phase, PowerState, Vm, VmSpec};
+use crate::model::{ActionKind, Operation, Origin, Phase, PowerState, Vm, VmSpec};
 use crate::time::Millis;
 use crate::words::{Refusal, StepLabel};
 use crate::workflow::{Bulk, BulkSummary, Plan, Workflow, DEFAULT_STOP_GRACE_S};
@@ -136,12 +136,25 @@ pub struct Busy {
     pub since: Millis,
     /// How long this kind usually takes on this provider (learned).
     pub typical: Option<Millis>,
+    /// Who started it: this console, or someone elsewhere (the provider's panel, its CLI, a
+    /// colleague), with what the provider calls it ([`crate::model::Action::Elsewhere`]).
+    pub origin: Origin,
+    /// What the provider calls an operation started elsewhere (empty until it says).
+    pub elsewhere_as: Option<String>,
 }
 
 impl Busy {
     /// "rebooting…", "Stop · step 1 of 2: Shut down".
     pub fn label(&self) -> String {
-        crate::words::busy_label(self.kind, self.workflow.as_ref())
+        match &self.elsewhere_as {
+            Some(raw) if self.workflow.is_none() => crate::words::elsewhere_progressive(raw),
+            _ => crate::words::busy_label(self.kind, self.workflow.as_ref()),
+        }
+    }
+
+    /// "started elsewhere by casey@example.com"; `None` for this console's own.
+    pub fn started_by(&self) -> Option<String> {
+        crate::words::origin(&self.origin)
     }
 
     /// "Verifying · 12 s, usually ~20 s" / "In progress · 45 % · 12 s".
@@ -266,6 +279,15 @@ impl<'a> View<'a> {
         let c = self.core.conn(conn).ok_or(Refusal::UnknownConnection)?;
         let vm = c.inv.get(vm).ok_or(Refusal::VmNotListed)?;
         crate::resize::sizes(c.caps, c.catalogue.as_ref(), vm)
+    }
+
+    /// The ISO images a VM of this connection can start from ("Start from ISO…"), once its
+    /// catalogue is loaded ([`Command::LoadCatalogue`]).
+    pub fn iso_images(&self, conn: &ConnId) -> crate::boot::IsoList {
+        match self.core.conn(conn) {
+            Some(c) => crate::boot::iso_images(c.caps, c.catalogue.as_ref()),
+            None => crate::boot::IsoList::Absent(Refusal::UnknownConnection),
+        }
     }
 
     /// Whether VMs may be created on this connection (else why not: not offered, or the role).
@@ -502,7 +524,10 @@ impl<'a> View<'a> {
     /// What the VM's row says: the running operation's verb, else the provider's status.
     pub fn status_label(&self, conn: &ConnId, vm: &Vm) -> String {
         match self.open_op_for(conn, &vm.id) {
-            Some(op) => crate::words::progressive(op.action.kind()).to_string(),
+            Some(op) => match &op.action {
+                crate::model::Action::Elsewhere { raw } => crate::words::elsewhere_progressive(raw),
+                a => crate::words::progressive(a.kind()).to_string(),
+            },
             None if vm.locked => format!("{} (locked)", vm.status_raw),
             None => vm.status_raw.clone(),
         }
@@ -555,6 +580,8 @@ impl<'a> View<'a> {
                 progress: op.and_then(|o| o.progress),
                 since: op.map(Operation::since).unwrap_or(wf.started_at),
                 typical: op.and_then(|o| self.typical_duration(conn, o.action.kind())),
+                origin: Origin::Console,
+                elsewhere_as: None,
             });
         }
         let op = op?;
@@ -570,6 +597,11 @@ impl<'a> View<'a> {
             progress: op.progress,
             since: op.since(),
             typical: self.typical_duration(&op.connection, op.action.kind()),
+            origin: op.origin.clone(),
+            elsewhere_as: match &op.action {
+                crate::model::Action::Elsewhere { raw } => Some(raw.clone()),
+                _ => None,
+            },
         }
     }
 }

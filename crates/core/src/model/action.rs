@@ -66,6 +66,16 @@ pub enum ActionKind {
     SyncState,
     /// Opens a console session (ONETSolutions' `get_vnc_url`).
     OpenConsole,
+    /// Starts the VM from an ISO of the image list (Erigones' `start {cdimage, …}`).
+    StartFromIso,
+    /// Stops the VM and keeps it frozen: it cannot be started until unfrozen (Erigones'
+    /// `stop {freeze}`).
+    Freeze,
+    /// Lets a frozen VM be started again (Erigones' `stop {unfreeze}`).
+    Unfreeze,
+    /// Asks the compute node for the VM's status and stores it (Erigones'
+    /// `PUT …/status/current/`).
+    RefreshFromNode,
 }
 
 impl ActionKind {
@@ -126,6 +136,7 @@ impl ActionKind {
                 | ActionKind::RemoveIp
                 | ActionKind::SetReverseDns
                 | ActionKind::ApplyFirewall
+                | ActionKind::StartFromIso
         )
     }
 
@@ -407,6 +418,23 @@ pub enum Action {
     SyncState,
     /// Opens a console session on the VM.
     OpenConsole,
+    /// Starts the VM booting from an ISO of the image list ([`BootFrom`]).
+    StartFromIso(BootFrom),
+    Freeze,
+    Unfreeze,
+    RefreshFromNode,
+}
+
+/// How a VM starts from ISO (Erigones' start options): `cdimage` the ISO it boots from,
+/// `once` (`cdimage_once`) for this boot only (else until changed), `cdimage2` a second ISO
+/// attached (drivers, say), `update` the definition's pending changes applied with the start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootFrom {
+    pub cdimage: String,
+    pub once: bool,
+    #[serde(default)]
+    pub cdimage2: Option<String>,
+    pub update: bool,
 }
 
 impl Action {
@@ -450,6 +478,10 @@ impl Action {
             Action::ApplyFirewall { .. } => ActionKind::ApplyFirewall,
             Action::SyncState => ActionKind::SyncState,
             Action::OpenConsole => ActionKind::OpenConsole,
+            Action::StartFromIso(_) => ActionKind::StartFromIso,
+            Action::Freeze => ActionKind::Freeze,
+            Action::Unfreeze => ActionKind::Unfreeze,
+            Action::RefreshFromNode => ActionKind::RefreshFromNode,
         }
     }
 
@@ -463,12 +495,16 @@ impl Action {
             ActionKind::PowerCycle => Action::PowerCycle,
             ActionKind::PasswordReset => Action::PasswordReset,
             ActionKind::AllocateIp => Action::AllocateIp,
+            ActionKind::Freeze => Action::Freeze,
+            ActionKind::Unfreeze => Action::Unfreeze,
+            ActionKind::RefreshFromNode => Action::RefreshFromNode,
             ActionKind::SyncState => Action::SyncState,
             ActionKind::OpenConsole => Action::OpenConsole,
             ActionKind::AssignIp
             | ActionKind::RemoveIp
             | ActionKind::SetReverseDns
             | ActionKind::ApplyFirewall
+            | ActionKind::StartFromIso
             | ActionKind::CreateNetwork
             | ActionKind::DeleteNetwork
             | ActionKind::AttachNetwork
@@ -547,6 +583,7 @@ impl Action {
                 Ok(())
             }
             Action::Rebuild { image } if image.trim().is_empty() => Err(Refusal::ChooseImage),
+            Action::StartFromIso(b) if b.cdimage.trim().is_empty() => Err(Refusal::ChooseImage),
             Action::Resize(Resize::One { size, .. }) if *size == 0 => Err(Refusal::SizeAtLeastOne),
             Action::Resize(Resize::All { cpu, ram, disk })
                 if *cpu == 0 || *ram == 0 || *disk == 0 =>

@@ -132,10 +132,26 @@ impl Action {
             Action::SyncState => {}
             // Started elsewhere: the VM settles (nothing under way on it any more).
             Action::Elsewhere { .. } => {}
+            Action::StartFromIso(_) => e.power = Some(PowerTarget::Running),
+            // Off, and frozen as the provider words it (a stop alone shows `stopped`).
+            Action::Freeze => {
+                e.power = Some(PowerTarget::Stopped);
+                e.status = Some(FROZEN.into());
+            }
+            Action::Unfreeze => {
+                e.power = Some(PowerTarget::Stopped);
+                e.status = Some(UNFROZEN.into());
+            }
+            // The node's status stored: the task's report proves it, the VM re-read settles.
+            Action::RefreshFromNode => {}
         }
         Expect::Shows(e)
     }
 }
+
+/// The status a frozen VM shows (Erigones), and the one it shows once unfrozen.
+pub const FROZEN: &str = "frozen";
+pub const UNFROZEN: &str = "stopped";
 
 fn settled_power(p: &PowerState) -> Option<PowerTarget> {
     match p {

@@ -14,7 +14,7 @@ mod vmexpect;
 mod vmnet;
 
 pub use action::{
-    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
+    check_name, is_invisible, Action, ActionKind, BootFrom, Resize, Resource, VmSpec, CURRENT_IMAGE,
 };
 pub use hostname::{check_hostname, normal_hostname, HOSTNAME_LABEL_MAX, HOSTNAME_MAX};
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};

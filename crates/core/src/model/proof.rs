@@ -73,6 +73,8 @@ impl ActionKind {
                 | ActionKind::SyncState
                 // Only the provider's report of how it ended tells: "settled" says nothing.
                 | ActionKind::Elsewhere
+                // The node's status stored: nothing the VM shows changes.
+                | ActionKind::RefreshFromNode
         )
     }
 
@@ -85,6 +87,7 @@ impl ActionKind {
                 | ActionKind::RestoreBackup
                 | ActionKind::Rebuild
                 | ActionKind::Start
+                | ActionKind::StartFromIso
         )
     }
 }

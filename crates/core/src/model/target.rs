@@ -194,6 +194,10 @@ pub struct VmExpect {
     /// This address of the VM shows this reverse DNS name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ptr: Option<PtrExpect>,
+    /// The VM's status reads exactly this, as the provider words it (Erigones' `frozen`,
+    /// which is off like `stopped`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// A VM's membership of a network, as a re-read of the VM must show it.
@@ -433,7 +437,8 @@ impl VmExpect {
             && self.hostname.is_none()
             && self.new_address.is_none()
             && self.address_gone.is_none()
-            && self.ptr.is_none())
+            && self.ptr.is_none()
+            && self.status.is_none())
         .then_some(self.power)
         .flatten()
     }
@@ -446,6 +451,13 @@ impl VmExpect {
                 PowerTarget::Stopped => vm.power == PowerState::Stopped,
             };
             if !ok {
+                return Err(Mismatch::Power {
+                    status: vm.status_raw.clone(),
+                });
+            }
+        }
+        if let Some(want) = &self.status {
+            if vm.status_raw.trim() != want.as_str() {
                 return Err(Mismatch::Power {
                     status: vm.status_raw.clone(),
                 });

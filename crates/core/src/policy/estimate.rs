@@ -63,7 +63,10 @@ impl Estimate {
 /// Sensible priors: realistic medians per action, a little slower where a dialect queues tasks.
 pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
     let median = match kind {
-        ActionKind::Start => 15 * SECOND,
+        ActionKind::Start | ActionKind::StartFromIso => 15 * SECOND,
+        ActionKind::Freeze => 30 * SECOND,
+        ActionKind::Unfreeze => SECOND,
+        ActionKind::RefreshFromNode => 3 * SECOND,
         ActionKind::Shutdown => 30 * SECOND,
         ActionKind::PowerOff => 5 * SECOND,
         ActionKind::Reboot => 20 * SECOND,

@@ -7,6 +7,8 @@
 //! values, never on these sentences. The page's fixed words are here too ([`Label`],
 //! [`column`], [`field_label`], …): the page renders nothing else.
 
+mod boot;
+mod feed;
 mod guard;
 mod hint;
 mod labels;
@@ -20,6 +22,10 @@ mod storage;
 mod vmnet;
 mod workflow;
 
+pub use boot::BootLabel;
+pub use feed::{
+    elsewhere_progressive, feed_by, feed_failed, feed_kept, feed_status, feed_title, FeedLabel,
+};
 pub use guard::{
     followed_label, roll_back_to, snapshot_first_hint, snapshot_first_label, GuardRefusal,
 };
@@ -90,6 +96,10 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::ApplyFirewall => "Apply firewall",
         ActionKind::SyncState => "Refresh from the host",
         ActionKind::OpenConsole => "Open console",
+        ActionKind::StartFromIso => "Start from ISO",
+        ActionKind::Freeze => "Freeze",
+        ActionKind::Unfreeze => "Unfreeze",
+        ActionKind::RefreshFromNode => "Refresh from the node",
     }
 }
 
@@ -132,6 +142,10 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::ApplyFirewall => "applying firewall…",
         ActionKind::SyncState => "refreshing from the host…",
         ActionKind::OpenConsole => "opening console…",
+        ActionKind::StartFromIso => "starting from ISO…",
+        ActionKind::Freeze => "freezing…",
+        ActionKind::Unfreeze => "unfreezing…",
+        ActionKind::RefreshFromNode => "refreshing from the node…",
     }
 }
 
@@ -201,6 +215,7 @@ pub fn describe_action(action: &Action) -> String {
             "Rebuild from its current image".to_string()
         }
         Action::Rebuild { image } => format!("Rebuild from image “{}”", name(image.trim())),
+        Action::StartFromIso(b) => boot::describe(b),
         Action::ShutdownWithin { timeout_s } => format!(
             "Shut down (forced off after {})",
             format_duration(Millis::from(*timeout_s) * 1000)

@@ -76,6 +76,8 @@ pub enum Refusal {
     /// Erigones: already stopping; Power off forces it.
     AlreadyStopping,
     Frozen,
+    /// Erigones: only a frozen VM can be unfrozen.
+    NotFrozen,
     Suspended,
     Deleted,
     /// The action needs the VM stopped (`status`: what it is now).
@@ -346,6 +348,7 @@ impl Refusal {
                 f,
                 "The VM is frozen: it must be unfrozen before it can start."
             ),
+            R::NotFrozen => write!(f, "The VM is not frozen."),
             R::Suspended => write!(
                 f,
                 "The VM is suspended: the provider allows no power or size change."

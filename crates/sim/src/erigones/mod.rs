@@ -500,7 +500,7 @@ impl Dialect for Erigones {
         self.backups_on(vm)
     }
 
-    /// The ISO of each VM's last start that took effect.
+    /// The ISO of each VM's last start that took effect, and the VMs frozen now.
     fn net_truth(&self, _now: u64) -> crate::netfacts::NetTruth {
         let mut cdimages = Vec::new();
         for vm in 0..self.vms.len() {
@@ -511,8 +511,15 @@ impl Dialect for Erigones {
                 cdimages.push((self.vms[vm].hostname.clone(), c));
             }
         }
+        let frozen = self
+            .vms
+            .iter()
+            .filter(|v| !v.gone && v.status == "frozen")
+            .map(|v| v.hostname.clone())
+            .collect();
         crate::netfacts::NetTruth {
             cdimages,
+            frozen,
             ..Default::default()
         }
     }

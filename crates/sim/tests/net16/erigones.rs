@@ -61,6 +61,7 @@ fn freeze_then_unfreeze_and_refresh_from_the_node() {
     assert_eq!(r.status, 201);
     let t = s.scheduled_finish("erigones", &h).unwrap();
     assert_eq!(status(&mut s, &h, t)["status"], "frozen");
+    assert!(s.frozen("erigones", &h), "the truth says frozen");
     let r = er(
         &mut s,
         "PUT",
@@ -73,6 +74,7 @@ fn freeze_then_unfreeze_and_refresh_from_the_node() {
         (200, Some("SUCCESS"))
     );
     assert_eq!(status(&mut s, &h, t)["status"], "stopped");
+    assert!(!s.frozen("erigones", &h), "unfrozen");
     // PUT status/current/ refreshes the database: a task
     let r = er(&mut s, "PUT", &format!("/vm/{h}/status/current/"), "", t);
     assert_eq!(r.status, 201);

@@ -192,6 +192,11 @@ impl Cloudsfor {
             | Action::ApplyFirewall { .. }
             | Action::SyncState
             | Action::OpenConsole => "unsupported",
+            // Erigones' own options (see `CAPS`); never sent here.
+            Action::StartFromIso(_)
+            | Action::Freeze
+            | Action::Unfreeze
+            | Action::RefreshFromNode => "unsupported",
         }
     }
 }

@@ -58,6 +58,9 @@ fn image(i: &Value) -> Option<Choice> {
         label,
         os: first_text(i, &["ostype"]),
         min_disk_gb: uint32(i, "size").map(|mb| mb.div_ceil(1024)),
+        // The image's `status`: `1` ready; anything else (pending, importing, unknown) is
+        // not offered as ready.
+        unavailable: uint32(i, "status").is_some_and(|s| s != 1),
         ..base
     })
 }

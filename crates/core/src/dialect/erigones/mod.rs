@@ -65,6 +65,10 @@ pub const CAPS: Caps = Caps {
         ActionKind::PowerOff,
         ActionKind::PowerCycle,
         ActionKind::Rebuild,
+        ActionKind::StartFromIso,
+        ActionKind::Freeze,
+        ActionKind::Unfreeze,
+        ActionKind::RefreshFromNode,
     ],
     // Not published: a conservative 8 a second (429 + Retry-After is honoured anyway).
     rate_limit: RateLimit {
@@ -214,10 +218,65 @@ impl Erigones {
             Action::PowerOff => ("stop", json!({ "force": true })),
             Action::Reboot => ("reboot", json!({ "force": false })),
             Action::PowerCycle => ("reboot", json!({ "force": true })),
+            // Boots from the ISO (`cdimage_once`: this boot only; `update`: the definition's
+            // pending changes applied).
+            Action::StartFromIso(b) => {
+                let mut body = json!({
+                    "cdimage": b.cdimage.trim(),
+                    "cdimage_once": b.once,
+                    "update": b.update,
+                });
+                if let Some(second) = b.cdimage2.as_deref().map(str::trim) {
+                    if !second.is_empty() {
+                        body["cdimage2"] = json!(second);
+                    }
+                }
+                ("start", body)
+            }
+            // A graceful stop that leaves the VM frozen; an unfreeze is done at once.
+            Action::Freeze => ("stop", json!({ "force": false, "freeze": true })),
+            Action::Unfreeze => ("stop", json!({ "unfreeze": true })),
+            // `PUT …/status/current/`: the node's status stored (itself a task).
+            Action::RefreshFromNode => ("current", json!({})),
             // Not offered by this provider (see `CAPS`); never sent.
             _ => ("unsupported", json!({})),
         }
     }
+}
+
+/// Erigones' own options on an operational VM: start from ISO as a start (needs `stopped`),
+/// freeze as a graceful stop (needs `running`), unfreeze a `frozen` VM, refresh from the node
+/// any operational VM; none while tasks are pending. `None` for every other kind.
+fn option_allowed(vm: &Vm, kind: ActionKind) -> Option<Result<(), Refusal>> {
+    let s = vm.status_raw.as_str();
+    let r = match kind {
+        ActionKind::StartFromIso
+        | ActionKind::Freeze
+        | ActionKind::Unfreeze
+        | ActionKind::RefreshFromNode
+            if vm.locked =>
+        {
+            Err(Refusal::PendingTasks)
+        }
+        ActionKind::StartFromIso => match s {
+            "stopped" => Ok(()),
+            "frozen" => Err(Refusal::Frozen),
+            "running" => Err(Refusal::AlreadyRunning),
+            _ => Err(Refusal::IsStopping),
+        },
+        ActionKind::Freeze => match s {
+            "running" => Ok(()),
+            "stopping" => Err(Refusal::IsStopping),
+            _ => Err(Refusal::IsOff),
+        },
+        ActionKind::Unfreeze => match s {
+            "frozen" => Ok(()),
+            _ => Err(Refusal::NotFrozen),
+        },
+        ActionKind::RefreshFromNode => Ok(()),
+        _ => return None,
+    };
+    Some(r)
 }
 
 /// A delete undeploys a stopped or frozen VM (a running one is forced off first, a step of the
@@ -254,6 +313,9 @@ impl Dialect for Erigones {
             return Err(Refusal::NotOperational {
                 status: s.to_string(),
             });
+        }
+        if let Some(r) = option_allowed(vm, kind) {
+            return r;
         }
         if kind == ActionKind::Shutdown && s == "stopping" {
             return Err(Refusal::AlreadyStopping);

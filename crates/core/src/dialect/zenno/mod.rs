@@ -212,6 +212,11 @@ impl Zenno {
             | Action::ApplyFirewall { .. }
             | Action::SyncState
             | Action::OpenConsole => ("unsupported", "unsupported".into()),
+            // Erigones' own options (see `CAPS`); never sent here.
+            Action::StartFromIso(_)
+            | Action::Freeze
+            | Action::Unfreeze
+            | Action::RefreshFromNode => ("", String::new()),
         }
     }
 

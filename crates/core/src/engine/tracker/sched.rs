@@ -12,7 +12,9 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         // A task in the guest (`change_hostname`), queued behind the provider's others.
         ActionKind::SetHostname => 5 * MINUTE,
         ActionKind::PowerOff => 3 * MINUTE,
-        ActionKind::Start | ActionKind::PasswordReset => 5 * MINUTE,
+        ActionKind::Start | ActionKind::PasswordReset | ActionKind::StartFromIso => 5 * MINUTE,
+        ActionKind::Freeze => 6 * MINUTE,
+        ActionKind::Unfreeze | ActionKind::RefreshFromNode => 3 * MINUTE,
         ActionKind::Reboot | ActionKind::PowerCycle | ActionKind::Shutdown => 6 * MINUTE,
         ActionKind::Delete => 10 * MINUTE,
         ActionKind::Resize => 20 * MINUTE,
