@@ -10,6 +10,7 @@
 mod guard;
 mod hint;
 mod labels;
+mod netpage;
 mod note;
 mod page;
 mod points;
@@ -24,6 +25,7 @@ pub use guard::{
 };
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
+pub use netpage::{plural as res_plural, NetLabel};
 pub use note::Note;
 pub use page::*;
 pub use points::{
