@@ -27,6 +27,8 @@ pub mod intl;
 pub mod marks;
 pub mod menu;
 pub mod networks;
+pub mod networks_ips;
+pub mod networks_vm;
 pub mod notices;
 pub mod points;
 pub mod rebuild;
