@@ -255,6 +255,9 @@ pub(crate) fn ListHead(
     list: Memo<Option<ResList>>,
     read: impl Fn() + Clone + Send + Sync + 'static,
     what: String,
+    /// Only while it reads, and its error: no button (a public IP's rules, read with it).
+    #[prop(optional)]
+    quiet: bool,
 ) -> impl IntoView {
     let reading = move || list.with(|l| l.as_ref().is_none_or(|l| l.reading));
     let error = move || {
@@ -264,10 +267,12 @@ pub(crate) fn ListHead(
         })
     };
     view! {
-        <div class="points-head">
+        <div class="points-head" class:quiet=quiet>
             <p class="hint" aria-live="polite">{move || reading().then(|| NetLabel::Reading.text())}</p>
-            <button type="button" class="btn small" aria-label=words::on(&NetLabel::ReadAgain.text(), &what)
-                on:click=move |_| read()>{NetLabel::ReadAgain.text()}</button>
+            {(!quiet).then(|| view! {
+                <button type="button" class="btn small" aria-label=words::on(&NetLabel::ReadAgain.text(), &what)
+                    on:click=move |_| read()>{NetLabel::ReadAgain.text()}</button>
+            })}
         </div>
         {move || error().map(|e| view! { <p class="error" role="alert">{NetLabel::ReadFailed.text()}" "{e}</p> })}
     }
@@ -350,9 +355,12 @@ fn NetworkRow(
 ) -> impl IntoView {
     let console = expect_context::<Console>();
     let range = match (r.cidr(), caps.net.cidr) {
-        (Some(c), _) => c.to_string(),
-        (None, Avail::Absent(_)) => NetLabel::RangeNotShown(caps.kind).text(),
-        (None, _) => NetLabel::RangePending.text(),
+        (Some(c), _) => view! { <code>{c.to_string()}</code> }.into_any(),
+        (None, Avail::Absent(_)) => {
+            view! { <span class="hint">{NetLabel::RangeNotShown(caps.kind).text()}</span> }
+                .into_any()
+        }
+        (None, _) => view! { <span class="hint">{NetLabel::RangePending.text()}</span> }.into_any(),
     };
     let members = {
         let (conn, scope, r) = (conn.clone(), scope.clone(), r.clone());
@@ -390,7 +398,7 @@ fn NetworkRow(
     view! {
         <tr>
             <th scope="row"><bdi>{words::name(&r.name)}</bdi></th>
-            <td data-label=NetLabel::Range.text()><code>{range}</code></td>
+            <td data-label=NetLabel::Range.text()>{range}</td>
             <td class=if ready { "ok" } else { "" } data-label=NetLabel::State.text()>{state_text(&r)}</td>
             <td data-label=NetLabel::Vms.text()>{move || match members.get() {
                 None => view! { <span class="hint">"—"</span> }.into_any(),

@@ -190,7 +190,7 @@ fn Forwards(
     );
     view! {
         <div class="forwards">
-            <ListHead list read what=caption.clone()/>
+            <ListHead list read what=caption.clone() quiet=true/>
             {move || refused.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Show when=move || !items.with(Vec::is_empty) fallback=move || view! {
                 <p class="hint">{move || list.with(|l| l.as_ref().is_some_and(|l| !l.reading)).then(|| NetLabel::NoneYet(ResourceKind::Forward).text())}</p>
@@ -213,7 +213,10 @@ fn Forwards(
                 </table>
             </Show>
             {caps.net.forwards.create.offered().then(|| view! {
-                <RuleForm conn=conn.clone() rules=rules.clone() address=address.clone() vms rule=None editing/>
+                <details class="add-rule">
+                    <summary>{words::action_label(ActionKind::CreateForward)}</summary>
+                    <RuleForm conn=conn.clone() rules=rules.clone() address=address.clone() vms rule=None editing/>
+                </details>
             })}
             <Confirm conn pending/>
         </div>

@@ -153,7 +153,7 @@ async fn cloudsfor_networks_without_a_range_a_vm_joined_and_hostway_absent_with_
 
     set_hash(&format!("#/vms/demo-cloudsfor/{id}/network"));
     let before = wait_for("its private addresses", 10_000, || {
-        let n = all(root, ".net-part ul.members li").len();
+        let n = all(root, "section[aria-labelledby='vm-nets-h'] ul.members li").len();
         (n > 0).then_some(n)
     })
     .await;
@@ -169,9 +169,22 @@ async fn cloudsfor_networks_without_a_range_a_vm_joined_and_hostway_absent_with_
         ended_phase(root, "Attach to network", 60_000).await,
         "Succeeded"
     );
-    wait_for("one more private address", 10_000, || {
-        (all(root, ".net-part ul.members li").len() == before + 1).then_some(())
-    })
+    wait_or(
+        "one more private address",
+        10_000,
+        || {
+            (all(root, "section[aria-labelledby='vm-nets-h'] ul.members li").len() == before + 1)
+                .then_some(())
+        },
+        || {
+            format!(
+                "{before} before; {}",
+                find(root, ".net-part")
+                    .map(|e| text(&e))
+                    .unwrap_or_default()
+            )
+        },
+    )
     .await;
     set_hash("");
 }

@@ -147,6 +147,7 @@ describe('networks, public IPs and port forwards (ZennoHosting)', () => {
 
       // 4. A port forwarded to the first VM; changed; deleted.
       const rules = async () => (await api('GET', `${base}/projects/${project}/public-ips/${fresh.id}/port-forwards`, d.secret)).items;
+      await page.locator('li.public-ip').filter({ hasText: address }).locator('summary').click();
       const add = page.getByRole('form', { name: `Add port forward · ${address}`, exact: true });
       await add.getByRole('combobox', { name: 'Protocol' }).selectOption('tcp');
       await add.getByRole('spinbutton', { name: 'External port' }).fill('8080');

@@ -33,11 +33,11 @@ await page.waitForFunction(() => !/loading VMs/.test(document.body.innerText), n
 await open(page);
 const zh = page.locator("section.net-conn[data-conn='demo-zennohosting']");
 const form = zh.getByRole('form', { name: /^Create network/ }).first();
-await form.getByRole('textbox', { name: 'Network name' }).fill('staging');
+await form.getByRole('textbox', { name: 'Network name' }).fill('lab-net');
 await form.getByRole('button', { name: 'Create network', exact: true }).click();
 // The demo provider keeps a real provider's pace: the range comes within a minute or two.
-await zh.getByRole('row').filter({ hasText: 'staging' }).filter({ hasText: 'ready' })
-  .waitFor({ timeout: 240_000 }).catch(() => {});
+await zh.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'lab-net', exact: true }) })
+  .filter({ hasText: 'ready' }).waitFor({ timeout: 240_000 });
 
 for (const [w, h] of [[1280, 800], [360, 740]]) {
   for (const scheme of ['light', 'dark']) {
