@@ -28,6 +28,8 @@ pub mod intl;
 pub mod marks;
 pub mod menu;
 pub mod networks;
+pub mod networks_ips;
+pub mod networks_vm;
 pub mod notices;
 pub mod points;
 pub mod provider_feed;

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use vigil_core::dialect::Avail;
 use vigil_core::engine::{ActivityFilter, ActivityItem};
-use vigil_core::words::{self, NetLabel};
+use vigil_core::words::{self, VmNetLabel};
 use vigil_core::{Action, ActionKind, Caps, Command, ConnId, VmId};
 
 use crate::activity::ActivityList;
@@ -35,7 +35,7 @@ pub fn NetworkTab(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView 
     let (running, ended) = tab_ops(console, conn.clone(), vm.clone());
     view! {
         <Show when=move || !running.with(Vec::is_empty)>
-            <section class="net-running" aria-label=NetLabel::Running.to_string()>
+            <section class="net-running" aria-label=VmNetLabel::Running.to_string()>
                 <ActivityList list=running/>
             </section>
         </Show>
@@ -118,9 +118,9 @@ fn Refresh(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
     };
     view! {
         <section class="net-part" aria-labelledby="net-refresh-h">
-            <h3 id="net-refresh-h">{NetLabel::RefreshHeading.to_string()}</h3>
-            <p class="hint">{NetLabel::RefreshWhat.to_string()}</p>
-            <button type="button" class="btn" on:click=click>{NetLabel::RefreshFromHost.to_string()}</button>
+            <h3 id="net-refresh-h">{VmNetLabel::RefreshHeading.to_string()}</h3>
+            <p class="hint">{VmNetLabel::RefreshWhat.to_string()}</p>
+            <button type="button" class="btn" on:click=click>{VmNetLabel::RefreshFromHost.to_string()}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
     }

@@ -3,7 +3,7 @@
 //! Remove behind a confirmation and Assign IP; and the VPC the VM is in, with a move.
 
 use leptos::prelude::*;
-use vigil_core::words::{self, NetLabel};
+use vigil_core::words::{self, VmNetLabel};
 use vigil_core::{Action, ActionKind, Address, Caps, Command, ConnId, ResourceKind, Scope, VmId};
 
 use crate::console::Console;
@@ -36,16 +36,16 @@ pub fn Addresses(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
     let assign = offered(caps, ActionKind::AssignIp);
     view! {
         <section class="net-part" aria-labelledby="net-addr-h">
-            <h3 id="net-addr-h">{NetLabel::AddressesHeading.to_string()}</h3>
+            <h3 id="net-addr-h">{VmNetLabel::AddressesHeading.to_string()}</h3>
             <Show when=move || !addresses.with(Vec::is_empty) fallback=|| view! {
-                <p class="hint">{NetLabel::NoAddresses.to_string()}</p>
+                <p class="hint">{VmNetLabel::NoAddresses.to_string()}</p>
             }>
                 <table class="points net-table">
-                    <caption>{NetLabel::AddressesCaption.to_string()}</caption>
+                    <caption>{VmNetLabel::AddressesCaption.to_string()}</caption>
                     <thead><tr>
-                        <th scope="col">{NetLabel::Address.to_string()}</th>
-                        <th scope="col">{NetLabel::Kind.to_string()}</th>
-                        {ptr.then(|| view! { <th scope="col">{NetLabel::ReverseDns.to_string()}</th> })}
+                        <th scope="col">{VmNetLabel::Address.to_string()}</th>
+                        <th scope="col">{VmNetLabel::Kind.to_string()}</th>
+                        {ptr.then(|| view! { <th scope="col">{VmNetLabel::ReverseDns.to_string()}</th> })}
                         <th scope="col">{words::column(words::Column::Actions)}</th>
                     </tr></thead>
                     <tbody>
@@ -58,9 +58,9 @@ pub fn Addresses(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
             {assign.then(|| view! {
                 <div class="row-actions">
                     <button type="button" class="btn" on:click=move |_| { act(Action::AssignIp { version: 4 }); }>
-                        {NetLabel::AssignIpv4.to_string()}</button>
+                        {VmNetLabel::AssignIpv4.to_string()}</button>
                     <button type="button" class="btn" on:click=move |_| { act(Action::AssignIp { version: 6 }); }>
-                        {NetLabel::AssignIpv6.to_string()}</button>
+                        {VmNetLabel::AssignIpv6.to_string()}</button>
                 </div>
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
@@ -84,27 +84,27 @@ where
     let open = RwSignal::new(Open::Nothing);
     let typed = RwSignal::new(a.reverse_dns.clone().unwrap_or_default());
     let kind = if a.public {
-        NetLabel::Public
+        VmNetLabel::Public
     } else {
-        NetLabel::Private
+        VmNetLabel::Private
     };
     let version = format!("IPv{}", a.version);
     let ip = a.ip.clone();
-    let edit_name = words::address_control(NetLabel::EditReverseDns, &ip);
-    let remove_name = words::address_control(NetLabel::Remove, &ip);
-    let field_name = words::address_control(NetLabel::ReverseDns, &ip);
+    let edit_name = words::address_control(VmNetLabel::EditReverseDns, &ip);
+    let remove_name = words::address_control(VmNetLabel::Remove, &ip);
+    let field_name = words::address_control(VmNetLabel::ReverseDns, &ip);
     let ptr_cell = ptr.then(|| {
         let shown = a
             .reverse_dns
             .clone()
-            .unwrap_or_else(|| NetLabel::NoReverseDns.to_string());
+            .unwrap_or_else(|| VmNetLabel::NoReverseDns.to_string());
         let editable = a.public;
         view! {
-            <td data-label=NetLabel::ReverseDns.to_string()>
+            <td data-label=VmNetLabel::ReverseDns.to_string()>
                 <bdi>{shown}</bdi>
                 {editable.then(|| view! {
                     " "<button type="button" class="btn small" aria-label=edit_name.clone()
-                        on:click=move |_| open.set(Open::Ptr)>{NetLabel::EditReverseDns.to_string()}</button>
+                        on:click=move |_| open.set(Open::Ptr)>{VmNetLabel::EditReverseDns.to_string()}</button>
                 })}
             </td>
         }
@@ -137,12 +137,12 @@ where
     view! {
         <tr>
             <th scope="row"><span class="addr">{ip.clone()}</span>" "<CopyButton text=ip.clone()/></th>
-            <td data-label=NetLabel::Kind.to_string()>{kind.to_string()}" · "{version}</td>
+            <td data-label=VmNetLabel::Kind.to_string()>{kind.to_string()}" · "{version}</td>
             {ptr_cell}
             <td><div class="row-actions">
                 {(remove && a.public).then(|| view! {
                     <button type="button" class="btn small danger" aria-label=remove_name.clone()
-                        on:click=move |_| open.set(Open::Remove)>{NetLabel::Remove.to_string()}</button>
+                        on:click=move |_| open.set(Open::Remove)>{VmNetLabel::Remove.to_string()}</button>
                 })}
             </div></td>
         </tr>
@@ -154,8 +154,8 @@ where
                             placeholder="mail.example.com"
                             on:input=move |ev| typed.set(event_target_value(&ev))/>
                     </label>
-                    <button type="submit" class="btn primary">{NetLabel::SaveReverseDns.to_string()}</button>
-                    <button type="button" class="btn" on:click=move |_| open.set(Open::Nothing)>{NetLabel::Cancel.to_string()}</button>
+                    <button type="submit" class="btn primary">{VmNetLabel::SaveReverseDns.to_string()}</button>
+                    <button type="button" class="btn" on:click=move |_| open.set(Open::Nothing)>{VmNetLabel::Cancel.to_string()}</button>
                 </form>
             </td></tr>
         </Show>
@@ -163,8 +163,8 @@ where
             <tr class="inline-form"><td colspan=columns>
                 <div class="row-actions" role="group" aria-label=remove_name.clone()>
                     <p>{prompt.clone()}</p>
-                    <button type="button" class="btn danger" on:click=confirm.clone()>{NetLabel::RemoveIpConfirm.to_string()}</button>
-                    <button type="button" class="btn" on:click=move |_| open.set(Open::Nothing)>{NetLabel::Cancel.to_string()}</button>
+                    <button type="button" class="btn danger" on:click=confirm.clone()>{VmNetLabel::RemoveIpConfirm.to_string()}</button>
+                    <button type="button" class="btn" on:click=move |_| open.set(Open::Nothing)>{VmNetLabel::Cancel.to_string()}</button>
                 </div>
             </td></tr>
         </Show>
@@ -205,7 +205,7 @@ pub fn Vpc(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
     let shown = move || {
         let id = current.get();
         let Some(id) = id else {
-            return NetLabel::VpcNone.to_string();
+            return VmNetLabel::VpcNone.to_string();
         };
         vpcs.with(|l| {
             l.iter()
@@ -234,10 +234,10 @@ pub fn Vpc(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
     };
     view! {
         <section class="net-part" aria-labelledby="net-vpc-h">
-            <h3 id="net-vpc-h">{NetLabel::VpcHeading.to_string()}</h3>
+            <h3 id="net-vpc-h">{VmNetLabel::VpcHeading.to_string()}</h3>
             <p><bdi>{shown}</bdi></p>
-            <form class="row-actions" aria-label=NetLabel::MoveVpc.to_string() on:submit=submit>
-                <label>{NetLabel::VpcChoose.to_string()}
+            <form class="row-actions" aria-label=VmNetLabel::MoveVpc.to_string() on:submit=submit>
+                <label>{VmNetLabel::VpcChoose.to_string()}
                     <select name="vpc" on:change=move |ev| picked.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {move || {
@@ -248,7 +248,7 @@ pub fn Vpc(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
                         }}
                     </select>
                 </label>
-                <button type="submit" class="btn">{NetLabel::MoveVpc.to_string()}</button>
+                <button type="submit" class="btn">{VmNetLabel::MoveVpc.to_string()}</button>
             </form>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>

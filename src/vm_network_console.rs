@@ -11,7 +11,7 @@
 //! link goes and "Open console" asks for a new one.
 
 use leptos::prelude::*;
-use vigil_core::words::{self, NetLabel};
+use vigil_core::words::{self, VmNetLabel};
 use vigil_core::{Action, ActionKind, Caps, Command, ConnId, ConsoleState, VmId};
 
 use crate::console::Console;
@@ -60,22 +60,22 @@ pub fn ConsoleAccess(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoVi
     let opening = move || matches!(state.get(), ConsoleState::Opening(_));
     view! {
         <section class="net-part" aria-labelledby="net-console-h">
-            <h3 id="net-console-h">{NetLabel::ConsoleHeading.to_string()}</h3>
-            <p class="hint">{NetLabel::ConsoleWhat.to_string()}</p>
+            <h3 id="net-console-h">{VmNetLabel::ConsoleHeading.to_string()}</h3>
+            <p class="hint">{VmNetLabel::ConsoleWhat.to_string()}</p>
             <div class="row-actions">
                 <button type="button" class="btn" on:click=open disabled=opening
-                    aria-busy=move || opening().to_string()>{NetLabel::OpenConsole.to_string()}</button>
+                    aria-busy=move || opening().to_string()>{VmNetLabel::OpenConsole.to_string()}</button>
                 {move || match state.get() {
                     ConsoleState::Ready { session, .. } => {
                         let until = session.expires_at.map(time_of_day);
                         view! {
                             <a class="btn primary" href=session.url target="_blank"
-                                rel="noopener noreferrer">{NetLabel::ConsoleReady.to_string()}</a>
+                                rel="noopener noreferrer">{VmNetLabel::ConsoleReady.to_string()}</a>
                             <p class="hint" role="status">{words::console_ready(&vm_name(), until.as_deref())}</p>
                         }.into_any()
                     }
                     ConsoleState::Expired(_) => view! {
-                        <p class="hint" role="status">{NetLabel::ConsoleExpired.to_string()}</p>
+                        <p class="hint" role="status">{VmNetLabel::ConsoleExpired.to_string()}</p>
                     }.into_any(),
                     _ => ().into_any(),
                 }}

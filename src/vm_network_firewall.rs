@@ -4,7 +4,7 @@
 //! vigil-core checks the set before anything is sent; its refusal names the row.
 
 use leptos::prelude::*;
-use vigil_core::words::{self, NetLabel};
+use vigil_core::words::{self, VmNetLabel};
 use vigil_core::{
     Action, ActionKind, Caps, Command, ConnId, FirewallRule, FwAction, FwDirection, FwProtocol,
     Res, ResDetail, ResourceKind, Scope, VmId,
@@ -119,23 +119,23 @@ pub fn Firewall(
     let indexed = move || -> Vec<(usize, Row)> { rows.get().into_iter().enumerate().collect() };
     view! {
         <section class="net-part" aria-labelledby="net-fw-h">
-            <h3 id="net-fw-h">{NetLabel::FirewallHeading.to_string()}</h3>
-            <p class="hint" aria-live="polite">{move || shown.with(Option::is_none).then(|| NetLabel::FirewallReading.to_string())}</p>
+            <h3 id="net-fw-h">{VmNetLabel::FirewallHeading.to_string()}</h3>
+            <p class="hint" aria-live="polite">{move || shown.with(Option::is_none).then(|| VmNetLabel::FirewallReading.to_string())}</p>
             {move || list_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || unread().then(|| view! { <p class="hint">{NetLabel::FirewallUnread.to_string()}</p> })}
-            <form aria-label=NetLabel::FirewallHeading.to_string() on:submit=apply>
+            {move || unread().then(|| view! { <p class="hint">{VmNetLabel::FirewallUnread.to_string()}</p> })}
+            <form aria-label=VmNetLabel::FirewallHeading.to_string() on:submit=apply>
                 <Show when=move || !rows.with(Vec::is_empty) fallback=|| view! {
-                    <p class="hint">{NetLabel::NoRules.to_string()}</p>
+                    <p class="hint">{VmNetLabel::NoRules.to_string()}</p>
                 }>
                     <table class="points net-table firewall">
-                        <caption>{NetLabel::FirewallCaption.to_string()}</caption>
+                        <caption>{VmNetLabel::FirewallCaption.to_string()}</caption>
                         <thead><tr>
                             <th scope="col">"#"</th>
-                            <th scope="col">{NetLabel::Direction.to_string()}</th>
-                            <th scope="col">{NetLabel::Protocol.to_string()}</th>
-                            <th scope="col">{NetLabel::Ports.to_string()}</th>
-                            <th scope="col">{NetLabel::Source.to_string()}</th>
-                            <th scope="col">{NetLabel::FwAction.to_string()}</th>
+                            <th scope="col">{VmNetLabel::Direction.to_string()}</th>
+                            <th scope="col">{VmNetLabel::Protocol.to_string()}</th>
+                            <th scope="col">{VmNetLabel::Ports.to_string()}</th>
+                            <th scope="col">{VmNetLabel::Source.to_string()}</th>
+                            <th scope="col">{VmNetLabel::FwAction.to_string()}</th>
                             <th scope="col">{words::column(words::Column::Actions)}</th>
                         </tr></thead>
                         <tbody>
@@ -145,14 +145,14 @@ pub fn Firewall(
                         </tbody>
                     </table>
                 </Show>
-                <p class="hint">{NetLabel::PortsHint.to_string()}</p>
+                <p class="hint">{VmNetLabel::PortsHint.to_string()}</p>
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <div class="row-actions">
                     <button type="button" class="btn" on:click=move |_| {
                         edited.set(true);
                         rows.update(|r| r.push(fresh(blank())));
-                    }>{NetLabel::AddRule.to_string()}</button>
-                    <button type="submit" class="btn primary">{NetLabel::ApplyFirewall.to_string()}</button>
+                    }>{VmNetLabel::AddRule.to_string()}</button>
+                    <button type="submit" class="btn primary">{VmNetLabel::ApplyFirewall.to_string()}</button>
                 </div>
             </form>
         </section>
@@ -190,8 +190,8 @@ fn RuleRow(n: usize, key: u32, rows: RwSignal<Vec<Row>>, edited: RwSignal<bool>)
             }
         });
     };
-    let name = |l: NetLabel| words::rule_control(l, n);
-    let select = |label: NetLabel,
+    let name = |l: VmNetLabel| words::rule_control(l, n);
+    let select = |label: VmNetLabel,
                   options: Vec<(&'static str, &'static str)>,
                   value: fn(&FirewallRule) -> String,
                   put: fn(&mut FirewallRule, &str)| {
@@ -220,31 +220,31 @@ fn RuleRow(n: usize, key: u32, rows: RwSignal<Vec<Row>>, edited: RwSignal<bool>)
     view! {
         <tr>
             <th scope="row">{n}</th>
-            <td data-label=NetLabel::Direction.to_string()>{select(NetLabel::Direction, directions,
+            <td data-label=VmNetLabel::Direction.to_string()>{select(VmNetLabel::Direction, directions,
                 |r| r.direction.as_str().into(),
                 |r, v| if let Some(d) = FwDirection::parse(v) { r.direction = d })}</td>
-            <td data-label=NetLabel::Protocol.to_string()>{select(NetLabel::Protocol, protocols,
+            <td data-label=VmNetLabel::Protocol.to_string()>{select(VmNetLabel::Protocol, protocols,
                 |r| r.protocol.as_str().into(),
                 |r, v| if let Some(p) = FwProtocol::parse(v) {
                     r.protocol = p;
                     if !p.has_ports() { r.ports.clear() }
                 })}</td>
-            <td data-label=NetLabel::Ports.to_string()>
-                <input type="text" inputmode="numeric" size="11" aria-label=name(NetLabel::Ports)
+            <td data-label=VmNetLabel::Ports.to_string()>
+                <input type="text" inputmode="numeric" size="11" aria-label=name(VmNetLabel::Ports)
                     placeholder="22" prop:value=get(|r| r.ports.clone())
                     on:input=move |ev| { let v = event_target_value(&ev); set(&|r| r.ports = v.clone()); }/>
             </td>
-            <td data-label=NetLabel::Source.to_string()>
-                <input type="text" size="18" aria-label=name(NetLabel::Source)
+            <td data-label=VmNetLabel::Source.to_string()>
+                <input type="text" size="18" aria-label=name(VmNetLabel::Source)
                     prop:value=get(|r| r.source.clone())
                     on:input=move |ev| { let v = event_target_value(&ev); set(&|r| r.source = v.clone()); }/>
             </td>
-            <td data-label=NetLabel::FwAction.to_string()>{select(NetLabel::FwAction, actions,
+            <td data-label=VmNetLabel::FwAction.to_string()>{select(VmNetLabel::FwAction, actions,
                 |r| r.action.as_str().into(),
                 |r, v| if let Some(a) = FwAction::parse(v) { r.action = a })}</td>
-            <td><button type="button" class="btn small danger" aria-label=name(NetLabel::RemoveRule)
+            <td><button type="button" class="btn small danger" aria-label=name(VmNetLabel::RemoveRule)
                 on:click=move |_| { edited.set(true); rows.update(|r| r.retain(|x| x.key != key)); }>
-                {NetLabel::RemoveRule.to_string()}</button></td>
+                {VmNetLabel::RemoveRule.to_string()}</button></td>
         </tr>
     }
 }

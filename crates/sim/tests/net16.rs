@@ -14,3 +14,6 @@ mod onet;
 
 #[path = "net16/erigones.rs"]
 mod erigones;
+
+#[path = "net16/cloudsfor.rs"]
+mod cloudsfor;

@@ -45,6 +45,14 @@ pub struct NetCaps {
     pub networks: ResOps,
     /// Joining a VM to a network and taking it out again.
     pub attach: Avail,
+    /// The provider shows a network's range (CIDR): ZennoHosting's `cidr`, ONETSolutions'
+    /// `cidr_block`. Where it does not (cloudsfor), a new network is done once it is listed.
+    pub cidr: Avail,
+    /// The provider says which network each of a VM's internal addresses is in (ZennoHosting's
+    /// `networks[]` on the VM, ONETSolutions' `vpc.id`). Where it does not (cloudsfor's bare
+    /// `private` entries), a join is seen as one more private address on the VM, a leave as
+    /// one fewer, and nothing says which VMs a network holds.
+    pub members: Avail,
     /// Moving a VM into another VPC (ONETSolutions' `update_vpc`).
     pub vpc: Avail,
     /// Public IPs held apart from VMs (allocate, release).
@@ -62,6 +70,8 @@ impl NetCaps {
         NetCaps {
             networks: ResOps::absent(why),
             attach: Avail::Absent(why),
+            cidr: Avail::Absent(why),
+            members: Avail::Absent(why),
             vpc: Avail::Absent(why),
             public_ips: ResOps::absent(why),
             forwards: ResOps::absent(why),

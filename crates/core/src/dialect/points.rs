@@ -20,8 +20,8 @@ pub enum Absent {
     NeedsBackupDefinition,
     /// No schedule can be changed: it runs while the paid add-on is active (ONETSolutions).
     NeedsAddon,
-    /// The provider's sheet has it, but Vigil does not do it with this provider yet (cloudsfor's
-    /// private networks: not in vigil-sim, so nothing here could be verified against it).
+    /// The provider's sheet has it, but Vigil does not do it with this provider yet (Erigones'
+    /// networks, Hostway's flexible IPs: nothing here could be verified against vigil-sim).
     NotYetSupported,
     /// The provider's API gives a screenshot of the console, not a session to open (Erigones).
     ScreenshotOnly,

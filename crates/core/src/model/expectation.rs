@@ -93,6 +93,7 @@ impl Action {
                 e.network = Some(NetExpect {
                     network: network.trim().to_string(),
                     attached: matches!(self, Action::AttachNetwork { .. }),
+                    private_before: None,
                 })
             }
             Action::SetVpc { vpc, .. } => e.vpc = Some(vpc.trim().to_string()),
@@ -168,6 +169,17 @@ impl Action {
         let addressed = caps.create.map(|cc| cc.addressed()).unwrap_or_default();
         let keeps_power = caps.points.restore_keeps_power;
         let mut expect = self.expectation_keeping(before, addressed, keeps_power);
+        match &mut expect {
+            // No range shown: listed is done (cloudsfor's synchronous create).
+            Expect::ResReady(r) if !caps.net.cidr.offered() => r.cidr = false,
+            // No network named on the VM's addresses: judged by its private addresses.
+            Expect::Shows(VmExpect {
+                network: Some(n), ..
+            }) if !caps.net.members.offered() => {
+                n.private_before = Some(before.map(NetExpect::private_of).unwrap_or_default());
+            }
+            _ => {}
+        }
         if let (Action::Rebuild { .. }, Some(rc), Expect::Shows(e)) =
             (self, caps.rebuild, &mut expect)
         {

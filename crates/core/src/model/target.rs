@@ -205,6 +205,11 @@ pub struct VmExpect {
 pub struct NetExpect {
     pub network: String,
     pub attached: bool,
+    /// Where the provider does not say which network an internal address is in (cloudsfor,
+    /// [`crate::dialect::NetCaps::members`]): the VM's private IPv4 addresses before. A join
+    /// is then seen as a private address not among them, a leave as one of them gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_before: Option<Vec<String>>,
 }
 
 /// Which IP addresses a new VM lists once it is ready, as its provider says
@@ -536,6 +541,9 @@ impl VmExpect {
 
 /// The VM is joined to the network with an internal address, or not joined.
 fn check_network(n: &NetExpect, vm: &Vm) -> Result<(), Mismatch> {
+    if let Some(before) = &n.private_before {
+        return check_private(n, before, vm);
+    }
     let entry = vm.networks.iter().find(|e| e.id == n.network);
     let network = n.network.clone();
     match (n.attached, entry) {
@@ -545,6 +553,31 @@ fn check_network(n: &NetExpect, vm: &Vm) -> Result<(), Mismatch> {
         }
         (false, Some(_)) => Err(Mismatch::StillAttached { network }),
         _ => Ok(()),
+    }
+}
+
+/// A join or leave where the VM's private addresses say nothing of their network: one not
+/// there before has appeared (a join), or one that was there has gone (a leave).
+fn check_private(n: &NetExpect, before: &[String], vm: &Vm) -> Result<(), Mismatch> {
+    let now = NetExpect::private_of(vm);
+    let network = n.network.clone();
+    if n.attached && !now.iter().any(|a| !before.contains(a)) {
+        return Err(Mismatch::NotAttached { network });
+    }
+    if !n.attached && !before.iter().any(|a| !now.contains(a)) {
+        return Err(Mismatch::StillAttached { network });
+    }
+    Ok(())
+}
+
+impl NetExpect {
+    /// The VM's private IPv4 addresses, as it lists them.
+    pub fn private_of(vm: &Vm) -> Vec<String> {
+        vm.addresses
+            .iter()
+            .filter(|a| !a.public && a.version == 4)
+            .map(|a| a.ip.clone())
+            .collect()
     }
 }
 

@@ -12,6 +12,7 @@ mod feed;
 mod guard;
 mod hint;
 mod labels;
+mod netpage;
 mod note;
 mod page;
 mod points;
@@ -31,6 +32,7 @@ pub use guard::{
 };
 pub use hint::{Countdown, Hint, HintTone};
 pub use labels::*;
+pub use netpage::{plural as res_plural, NetLabel};
 pub use note::Note;
 pub use page::*;
 pub use points::{
@@ -45,7 +47,7 @@ pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
 pub use vmnet::{
     address_control, console_ready, direction_label, fw_action_label, protocol_label,
-    remove_ip_prompt, rule_control, NetLabel, VmNetRefusal,
+    remove_ip_prompt, rule_control, VmNetLabel, VmNetRefusal,
 };
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 

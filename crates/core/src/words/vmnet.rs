@@ -129,7 +129,7 @@ pub fn fw_action_label(a: FwAction) -> &'static str {
 
 /// The Network tab's fixed words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NetLabel {
+pub enum VmNetLabel {
     AddressesHeading,
     AddressesCaption,
     Address,
@@ -177,9 +177,9 @@ pub enum NetLabel {
     Running,
 }
 
-impl Display for NetLabel {
+impl Display for VmNetLabel {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        use NetLabel as L;
+        use VmNetLabel as L;
         f.write_str(match self {
             L::AddressesHeading => "IP addresses",
             L::AddressesCaption => "The VM's IP addresses",
@@ -256,11 +256,11 @@ pub fn console_ready(vm: &str, until: Option<&str>) -> String {
 }
 
 /// The accessible name of an address's Copy button, its reverse DNS editor and its Remove.
-pub fn address_control(label: NetLabel, address: &str) -> String {
+pub fn address_control(label: VmNetLabel, address: &str) -> String {
     format!("{label} {address}")
 }
 
 /// The accessible name of a firewall row's control: "Ports, rule 2".
-pub fn rule_control(label: NetLabel, row: usize) -> String {
+pub fn rule_control(label: VmNetLabel, row: usize) -> String {
     format!("{label}, rule {row}")
 }

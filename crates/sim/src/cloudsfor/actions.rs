@@ -70,6 +70,7 @@ fn resize_resource(body: &Map<String, Value>) -> Result<Sizes, Response> {
 
 impl Cloudsfor {
     pub(super) fn apply_due(&mut self, now: u64) {
+        let mut joins = Vec::new();
         for (ai, acc) in self.accounts.iter_mut().enumerate() {
             let mut due: Vec<usize> = (0..acc.actions.len())
                 .filter(|&i| !acc.actions[i].applied && acc.actions[i].ends <= now)
@@ -133,6 +134,10 @@ impl Cloudsfor {
                         vm.features.insert(0, "backups")
                     }
                     (Kind::DisableBackups, _) => vm.features.retain(|f| *f != "backups"),
+                    (Kind::AttachNetwork | Kind::DetachNetwork, Params::Network(id)) => {
+                        let at = a.ends.saturating_add(self.env.lag_ms);
+                        joins.push((ai, vm.id.clone(), a.kind, id.clone(), at));
+                    }
                     _ => {}
                 }
             }
@@ -148,6 +153,9 @@ impl Cloudsfor {
                     }
                 });
             }
+        }
+        for (ai, vm, kind, id, at) in joins {
+            self.apply_network(ai, &vm, kind, &id, at);
         }
     }
 
@@ -244,6 +252,9 @@ impl Cloudsfor {
             Kind::DisableBackups if !vm.features.contains(&"backups") => {
                 return Err(unprocessable("Backups are not enabled for this VM"))
             }
+            Kind::AttachNetwork | Kind::DetachNetwork => {
+                self.network_params(ai, vm, kind, body)?
+            }
             _ => Params::None,
         })
     }
@@ -325,9 +336,12 @@ impl Cloudsfor {
             now + dur
         };
         let vm = &self.accounts[ai].vms[vi];
-        // A snapshot is over once its id is in `snapshot_ids` (the lag fault: later).
+        // A snapshot is over once its id is in `snapshot_ids`, a join once the VM's
+        // `networks.v4` shows it (the lag fault: later).
         let finished = match kind {
-            Kind::Snapshot if ends != crate::util::NEVER && outcome == Outcome::Completed => {
+            Kind::Snapshot | Kind::AttachNetwork | Kind::DetachNetwork
+                if ends != crate::util::NEVER && outcome == Outcome::Completed =>
+            {
                 ends.saturating_add(self.env.lag_ms)
             }
             _ => ends,

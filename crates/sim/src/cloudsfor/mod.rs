@@ -23,6 +23,7 @@
 mod actions;
 mod catalogue;
 mod lifecycle;
+mod networks;
 mod points;
 mod world;
 
@@ -64,13 +65,15 @@ enum Kind {
     Restore,
     EnableBackups,
     DisableBackups,
+    AttachNetwork,
+    DetachNetwork,
     /// The action a `POST /vms` starts (not postable as an action).
     Create,
 }
 
 impl Kind {
     /// The types `POST /vms/{id}/actions` takes.
-    const ALL: [Kind; 13] = [
+    const ALL: [Kind; 15] = [
         Kind::Reboot,
         Kind::PowerCycle,
         Kind::Shutdown,
@@ -84,6 +87,8 @@ impl Kind {
         Kind::Restore,
         Kind::EnableBackups,
         Kind::DisableBackups,
+        Kind::AttachNetwork,
+        Kind::DetachNetwork,
     ];
 
     fn as_str(self) -> &'static str {
@@ -101,6 +106,8 @@ impl Kind {
             Kind::Restore => "restore",
             Kind::EnableBackups => "enable_backups",
             Kind::DisableBackups => "disable_backups",
+            Kind::AttachNetwork => "attach_network",
+            Kind::DetachNetwork => "detach_network",
             Kind::Create => "create",
         }
     }
@@ -124,6 +131,7 @@ impl Kind {
             Kind::Rebuild => 60_000,
             Kind::Restore => 90_000,
             Kind::EnableBackups | Kind::DisableBackups => 5_000,
+            Kind::AttachNetwork | Kind::DetachNetwork => 10_000,
             Kind::Create => 100_000,
         }
     }
@@ -164,6 +172,8 @@ enum Params {
     Rebuild(Image),
     /// `restore`'s backup id.
     Restore(u64),
+    /// `attach_network`'s / `detach_network`'s `network_id`.
+    Network(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -260,6 +270,8 @@ pub(crate) struct Cloudsfor {
     ids: Rng,
     /// Every snapshot's and backup's own fields, by id.
     stored: std::collections::BTreeMap<u64, points::Stored>,
+    /// Every account's private networks.
+    nets: networks::Nets,
 }
 
 fn err(status: u16, id: &str, message: &str) -> Response {
@@ -422,6 +434,9 @@ impl Cloudsfor {
         if let Some(answer) = self.points_route(ai, ctx) {
             return answer;
         }
+        if let Some(answer) = self.networks_route(ai, ctx) {
+            return answer;
+        }
         if ctx.matches(&["actions"]) {
             if m != "GET" {
                 return ("GET /actions".into(), method_not_allowed());
@@ -548,6 +563,13 @@ impl Dialect for Cloudsfor {
             .flat_map(|a| &a.vms)
             .find(|v| v.id == vm)?;
         Some(v.features.contains(&"backups"))
+    }
+
+    fn net_truth(&self, now: u64) -> crate::netfacts::NetTruth {
+        crate::netfacts::NetTruth {
+            networks: self.network_facts(now),
+            ..Default::default()
+        }
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

@@ -121,13 +121,14 @@ impl Cloudsfor {
             next_addr,
             ids: Rng::derive(sc.seed, 0xC10D_01D5),
             stored: Default::default(),
+            nets: super::networks::Nets::new(sc.seed),
         }
         .with_seeded_points(sc.seed, now)
     }
 
     /// `networks` of a VM: public and private IPv4 (and IPv6 with the `ipv6` feature) once it
     /// is created; empty lists before and after a failed create.
-    pub(super) fn networks(&self, vm: &Vm) -> Value {
+    pub(super) fn networks(&self, vm: &Vm, now: u64) -> Value {
         if vm.phase != Phase::Active {
             return json!({"v4": [], "v6": []});
         }
@@ -136,13 +137,12 @@ impl Cloudsfor {
         if vm.features.contains(&"ipv6") {
             v6.push(json!({"ip_address": self.pool.v6(vm.addr), "netmask": 64, "gateway": format!("2001:db8:{:x}::1", NET), "type": "public"}));
         }
-        json!({
-            "v4": [
-                {"ip_address": public, "netmask": "255.255.255.0", "gateway": net::gateway(&public), "type": "public"},
-                {"ip_address": private_v4(vm), "netmask": "255.255.0.0", "gateway": null, "type": "private"},
-            ],
-            "v6": v6,
-        })
+        let mut v4 = vec![
+            json!({"ip_address": public, "netmask": "255.255.255.0", "gateway": net::gateway(&public), "type": "public"}),
+            json!({"ip_address": private_v4(vm), "netmask": "255.255.0.0", "gateway": null, "type": "private"}),
+        ];
+        v4.extend(self.joined_v4(vm, now));
+        json!({ "v4": v4, "v6": v6 })
     }
 
     pub(super) fn vm_json(&self, ai: usize, i: usize, now: u64) -> Value {
@@ -167,7 +167,7 @@ impl Cloudsfor {
             "snapshot_ids": self.shown_snapshot_ids(vm, now),
             "image": vm.image.json(),
             "features": vm.features,
-            "networks": self.networks(vm),
+            "networks": self.networks(vm, now),
             "region": {"slug": slug, "name": name},
         })
     }

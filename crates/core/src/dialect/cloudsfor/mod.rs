@@ -16,13 +16,13 @@ use super::{
 use super::{Place, RebuildCaps};
 use crate::catalogue::{Part, PartData};
 use crate::dialect::links::has_scheme;
-use crate::dialect::{Absent, Avail, NetCaps, ResOps};
 use crate::error::ApiError;
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::text;
 use crate::model::{
-    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Resize, Target, Vm,
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Res, Resize,
+    ResourceKind, Scope, Target, Vm,
 };
 use crate::time::Millis;
 use crate::words::Refusal;
@@ -31,6 +31,7 @@ mod activity;
 mod catalogue;
 mod find;
 mod lifecycle;
+mod net;
 mod parse;
 mod points;
 
@@ -79,17 +80,9 @@ pub const CAPS: Caps = Caps {
     resizes_by_flavor: false,
     resizes_to_catalogue_size: false,
     points: points::POINTS,
-    // Private networks are in the sheet ("Networks, volumes, console") but not in vigil-sim, so
-    // nothing of them could be verified here: not yet supported. No public IPs or forwards.
     vm_net: crate::dialect::vmnet::CLOUDSFOR,
-    net: NetCaps {
-        networks: ResOps::absent(Absent::NotYetSupported),
-        attach: Avail::Absent(Absent::NotYetSupported),
-        vpc: Avail::Absent(Absent::NotPublished),
-        public_ips: ResOps::absent(Absent::NotPublished),
-        forwards: ResOps::absent(Absent::NotPublished),
-        per_place: false,
-    },
+    // Private networks (sheet "Networks, volumes, console"): see `net`.
+    net: net::NET,
     snapshots: SnapshotCaps {
         max_per_vm: None,
         unique_names: false,
@@ -174,12 +167,13 @@ impl Cloudsfor {
             Action::Delete { .. } => "delete",
             // Never sent: followed only.
             Action::Elsewhere { .. } => "",
-            // Not offered with this provider yet (see `CAPS.net`); never sent.
+            // With `network_id` (`net`).
             Action::AttachNetwork { .. } => "attach_network",
             Action::DetachNetwork { .. } => "detach_network",
-            Action::CreateNetwork { .. }
-            | Action::DeleteNetwork { .. }
-            | Action::AllocateIp
+            // Not VM actions (`net`): never sent as actions.
+            Action::CreateNetwork { .. } | Action::DeleteNetwork { .. } => "unsupported",
+            // Not offered by this provider (`CAPS.net`); never sent.
+            Action::AllocateIp
             | Action::ReleaseIp { .. }
             | Action::CreateForward(_)
             | Action::UpdateForward { .. }
@@ -310,6 +304,9 @@ impl Dialect for Cloudsfor {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
+        if action.kind().res_kind().is_some() {
+            return self.network_write(action);
+        }
         let id = target_vm_id(target, vm);
         match action {
             Action::Create(spec) => return self.create_request(spec),
@@ -334,7 +331,7 @@ impl Dialect for Cloudsfor {
             }
             // The distro (or a snapshot id) as the catalogue gave it.
             Action::Rebuild { image } => body["image"] = json!(image.trim()),
-            _ => {}
+            _ => Self::network_body(action, &mut body),
         }
         let path = format!("vms/{}/actions", encode_component(id));
         self.api.send(Method::Post, &path, &body)
@@ -349,6 +346,9 @@ impl Dialect for Cloudsfor {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if action.kind().res_kind().is_some() {
+            return self.network_accepted(action, resp, now);
+        }
         match action {
             Action::Create(_) => return self.parse_created(resp, now),
             Action::Delete { .. } => return self.parse_deleted(resp, now),
@@ -373,6 +373,20 @@ impl Dialect for Cloudsfor {
             created: None,
             secret: None,
         })
+    }
+
+    fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
+        self.networks_request(scope, kind)
+    }
+
+    fn parse_res(
+        &self,
+        _scope: &Scope,
+        _kind: ResourceKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Res>, ApiError> {
+        self.networks_parse(resp, now)
     }
 
     fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {

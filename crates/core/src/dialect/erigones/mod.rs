@@ -105,6 +105,8 @@ pub const CAPS: Caps = Caps {
             delete: Avail::Absent(Absent::NotPublished),
         },
         attach: Avail::Absent(Absent::NotYetSupported),
+        cidr: Avail::Absent(Absent::NotYetSupported),
+        members: Avail::Absent(Absent::NotYetSupported),
         vpc: Avail::Absent(Absent::NotPublished),
         public_ips: ResOps::absent(Absent::NotPublished),
         forwards: ResOps::absent(Absent::NotPublished),

@@ -94,6 +94,8 @@ pub const CAPS: Caps = Caps {
     net: NetCaps {
         networks: ResOps::absent(Absent::NotPublished),
         attach: Avail::Absent(Absent::NotPublished),
+        cidr: Avail::Absent(Absent::NotPublished),
+        members: Avail::Absent(Absent::NotPublished),
         vpc: Avail::Absent(Absent::NotPublished),
         public_ips: ResOps::absent(Absent::NotYetSupported),
         forwards: ResOps::absent(Absent::NotPublished),

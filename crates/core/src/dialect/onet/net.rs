@@ -24,6 +24,8 @@ pub const NET: NetCaps = NetCaps {
         delete: Avail::Absent(Absent::NotPublished),
     },
     attach: Avail::Absent(Absent::NotPublished),
+    cidr: Avail::Offered,
+    members: Avail::Offered,
     vpc: Avail::Offered,
     public_ips: ResOps::absent(Absent::NotPublished),
     forwards: ResOps::absent(Absent::NotPublished),

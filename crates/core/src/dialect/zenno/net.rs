@@ -40,6 +40,8 @@ pub const NET: NetCaps = NetCaps {
         delete: Avail::Offered,
     },
     attach: Avail::Offered,
+    cidr: Avail::Offered,
+    members: Avail::Offered,
     vpc: Avail::Absent(Absent::NotPublished),
     public_ips: ResOps {
         list: Avail::Offered,

@@ -109,9 +109,11 @@ impl OpRecord {
             );
         }
         if let Some(id) = acc.created {
-            match self.op.target.point() {
-                Some(_) => self.op.target.learn_point(id.0),
-                None => self.op.target.learn_id(id),
+            // A new snapshot's, backup's or resource's id (cloudsfor's synchronous network
+            // create answers with it), else a new VM's.
+            match self.op.target.point().is_some() || self.op.target.res().is_some() {
+                true => self.op.target.learn_point(id.0),
+                false => self.op.target.learn_id(id),
             }
         }
         let secret = acc.secret;
