@@ -172,6 +172,8 @@ pub struct Caps {
     pub points: super::PointCaps,
     /// Private networks, public IPs and port forwards, and why not where not.
     pub net: super::NetCaps,
+    /// Block-storage volumes, and why not where not.
+    pub volumes: super::VolCaps,
     /// How long the provider usually queues a task before it runs, added to every duration
     /// prior.
     pub queue_delay: Millis,
@@ -201,6 +203,9 @@ impl Caps {
             ActionKind::Rebuild => self.rebuild.is_some() && self.actions.contains(&kind),
             k if k.point_kind().is_some() => self.points.avail(k).is_some_and(|a| a.offered()),
             k if self.net.avail(k).is_some() => self.net.avail(k).is_some_and(|a| a.offered()),
+            k if self.volumes.avail(k).is_some() => {
+                self.volumes.avail(k).is_some_and(|a| a.offered())
+            }
             k => self.actions.contains(&k),
         }
     }

@@ -32,6 +32,7 @@ mod netcaps;
 mod points;
 #[cfg(test)]
 mod testing;
+mod volcaps;
 
 pub mod cloudsfor;
 pub mod erigones;
@@ -52,6 +53,7 @@ pub use common::{ConnectionConfig, Credentials};
 pub use find::{Found, Submit, FIND_SLACK};
 pub use netcaps::{NetCaps, ResOps};
 pub use points::{Absent, Avail, PointCaps, PointName, PointOps};
+pub use volcaps::VolCaps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {

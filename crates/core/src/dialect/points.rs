@@ -23,6 +23,9 @@ pub enum Absent {
     /// The provider's sheet has it, but Vigil does not do it with this provider yet (cloudsfor's
     /// private networks: not in vigil-sim, so nothing here could be verified against it).
     NotYetSupported,
+    /// Disks are part of the VM's own definition, edited by an administrator with the VM
+    /// stopped (Erigones): no volumes apart from the VM.
+    InVmDefinition,
 }
 
 /// Whether one thing is offered.

@@ -43,6 +43,8 @@ mod sync;
 mod tracker;
 mod unsure;
 mod view;
+mod volrules;
+mod volview;
 mod workflows;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::VmId;
 use crate::model::{ForwardSpec, PointKind, ResourceKind, Size};
 use crate::words::Refusal;
 
@@ -52,6 +53,13 @@ pub enum ActionKind {
     DeleteForward,
     /// Moves the VM to another VPC (ONETSolutions' `update_vpc`).
     SetVpc,
+    /// A new block-storage volume (on a connection, or on an ONETSolutions instance).
+    CreateVolume,
+    AttachVolume,
+    DetachVolume,
+    /// Grows a volume.
+    ResizeVolume,
+    DeleteVolume,
 }
 
 impl ActionKind {
@@ -71,6 +79,7 @@ impl ActionKind {
                 | ActionKind::DetachNetwork
                 | ActionKind::ReleaseIp
                 | ActionKind::DeleteForward
+                | ActionKind::DeleteVolume
         )
     }
 
@@ -106,6 +115,11 @@ impl ActionKind {
                 | ActionKind::UpdateForward
                 | ActionKind::DeleteForward
                 | ActionKind::SetVpc
+                | ActionKind::CreateVolume
+                | ActionKind::AttachVolume
+                | ActionKind::DetachVolume
+                | ActionKind::ResizeVolume
+                | ActionKind::DeleteVolume
         )
     }
 
@@ -138,6 +152,11 @@ impl ActionKind {
             ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
                 Some(ResourceKind::Forward)
             }
+            ActionKind::CreateVolume
+            | ActionKind::AttachVolume
+            | ActionKind::DetachVolume
+            | ActionKind::ResizeVolume
+            | ActionKind::DeleteVolume => Some(ResourceKind::Volume),
             _ => None,
         }
     }
@@ -236,6 +255,18 @@ pub struct VmSpec {
     /// ZennoHosting: a new public IP with the VM (priced apart).
     #[serde(default)]
     pub public_ip: bool,
+}
+
+/// A new block-storage volume, as the create form gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeSpec {
+    /// Sent where the provider takes a name ([`crate::dialect::VolCaps::named`]); empty where
+    /// it names volumes itself (ONETSolutions).
+    pub name: String,
+    pub size_gb: u32,
+    /// cloudsfor: the region (a volume attaches only to VMs of its region).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// The image of [`Action::Rebuild`] where the provider rebuilds a VM from its own definition
@@ -359,6 +390,34 @@ pub enum Action {
         vpc: String,
         name: String,
     },
+    /// A new volume in the scope it is asked in (a connection; an ONETSolutions instance).
+    CreateVolume(VolumeSpec),
+    /// Attaches the volume `id` (`name`: as the user knows it) to the VM `vm`.
+    AttachVolume {
+        id: String,
+        name: String,
+        vm: VmId,
+    },
+    /// Detaches the volume `id` from the VM `vm` it is attached to. `running_ok`: the user
+    /// confirmed detaching it from a VM that runs (refused otherwise:
+    /// [`crate::words::ResRefusal::DetachWhileRunning`]).
+    DetachVolume {
+        id: String,
+        name: String,
+        vm: VmId,
+        #[serde(default)]
+        running_ok: bool,
+    },
+    /// Grows the volume `id` to `size_gb`.
+    ResizeVolume {
+        id: String,
+        name: String,
+        size_gb: u32,
+    },
+    DeleteVolume {
+        id: String,
+        name: String,
+    },
 }
 
 impl Action {
@@ -395,6 +454,11 @@ impl Action {
             Action::UpdateForward { .. } => ActionKind::UpdateForward,
             Action::DeleteForward { .. } => ActionKind::DeleteForward,
             Action::SetVpc { .. } => ActionKind::SetVpc,
+            Action::CreateVolume(_) => ActionKind::CreateVolume,
+            Action::AttachVolume { .. } => ActionKind::AttachVolume,
+            Action::DetachVolume { .. } => ActionKind::DetachVolume,
+            Action::ResizeVolume { .. } => ActionKind::ResizeVolume,
+            Action::DeleteVolume { .. } => ActionKind::DeleteVolume,
         }
     }
 
@@ -417,6 +481,11 @@ impl Action {
             | ActionKind::UpdateForward
             | ActionKind::DeleteForward
             | ActionKind::SetVpc
+            | ActionKind::CreateVolume
+            | ActionKind::AttachVolume
+            | ActionKind::DetachVolume
+            | ActionKind::ResizeVolume
+            | ActionKind::DeleteVolume
             | ActionKind::Resize
             | ActionKind::Rename
             | ActionKind::Snapshot
@@ -449,12 +518,25 @@ impl Action {
             | Action::DeleteForward { id, .. }
             | Action::UpdateForward { id, .. }
             | Action::SetVpc { vpc: id, .. }
+            | Action::AttachVolume { id, .. }
+            | Action::DetachVolume { id, .. }
+            | Action::ResizeVolume { id, .. }
+            | Action::DeleteVolume { id, .. }
                 if id.trim().is_empty() =>
             {
                 Err(Refusal::Res(crate::words::ResRefusal::Choose))
             }
             Action::CreateForward(spec) | Action::UpdateForward { spec, .. } => {
                 crate::words::ResRefusal::check_forward(spec)
+            }
+            Action::AttachVolume { vm, .. } | Action::DetachVolume { vm, .. }
+                if vm.as_str().trim().is_empty() =>
+            {
+                Err(Refusal::Res(crate::words::ResRefusal::Choose))
+            }
+            Action::CreateVolume(spec) => crate::words::ResRefusal::check_volume(spec),
+            Action::ResizeVolume { size_gb, .. } => {
+                crate::words::ResRefusal::check_volume_size(*size_gb)
             }
             Action::RestoreSnapshot { id, .. }
             | Action::DeleteSnapshot { id, .. }
@@ -515,6 +597,11 @@ impl Action {
             Action::CreateForward(spec) => (ResourceKind::Forward, None, spec.name()),
             Action::UpdateForward { id, spec } => (ResourceKind::Forward, Some(id), spec.name()),
             Action::DeleteForward { id, name } => (ResourceKind::Forward, Some(id), name.clone()),
+            Action::CreateVolume(spec) => (ResourceKind::Volume, None, spec.name.trim().into()),
+            Action::AttachVolume { id, name, .. }
+            | Action::DetachVolume { id, name, .. }
+            | Action::ResizeVolume { id, name, .. }
+            | Action::DeleteVolume { id, name } => (ResourceKind::Volume, Some(id), name.clone()),
             _ => return None,
         };
         Some((kind, id.map(|i| i.trim().to_string()), name))

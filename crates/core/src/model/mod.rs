@@ -11,7 +11,8 @@ mod target;
 mod vm;
 
 pub use action::{
-    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, CURRENT_IMAGE,
+    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, VolumeSpec,
+    CURRENT_IMAGE,
 };
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};

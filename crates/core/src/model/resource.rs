@@ -199,6 +199,9 @@ pub enum ResDetail {
     Volume {
         size_gb: Option<u32>,
         attached_to: Option<VmId>,
+        /// cloudsfor: the region it is in (it attaches only to VMs of that region).
+        #[serde(default)]
+        region: Option<String>,
     },
 }
 
@@ -240,6 +243,30 @@ impl Res {
     pub fn address(&self) -> Option<&str> {
         match &self.detail {
             ResDetail::PublicIp { address, .. } => address.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The volume's size in GB, where it is a volume that shows one.
+    pub fn size_gb(&self) -> Option<u32> {
+        match &self.detail {
+            ResDetail::Volume { size_gb, .. } => *size_gb,
+            _ => None,
+        }
+    }
+
+    /// The VM the volume is attached to, where it is an attached volume.
+    pub fn attached_to(&self) -> Option<&VmId> {
+        match &self.detail {
+            ResDetail::Volume { attached_to, .. } => attached_to.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The volume's region, where it is a volume that shows one.
+    pub fn region(&self) -> Option<&str> {
+        match &self.detail {
+            ResDetail::Volume { region, .. } => region.as_deref(),
             _ => None,
         }
     }

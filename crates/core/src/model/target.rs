@@ -278,6 +278,14 @@ pub enum Mismatch {
     Vpc {
         current: Option<String>,
     },
+    /// The volume does not show the size asked for: the one it shows (`None`: none).
+    VolumeSize {
+        current: Option<u32>,
+    },
+    /// The volume is not attached as asked: the VM it shows attached to (`None`: none).
+    VolumeAttachment {
+        current: Option<VmId>,
+    },
 }
 
 /// A network, public IP, rule or volume an operation is about, as its list shows it.
@@ -300,6 +308,12 @@ pub struct ResExpect {
     /// A rule shows these values.
     #[serde(default)]
     pub forward: Option<ForwardSpec>,
+    /// A volume shows this size (GB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_gb: Option<u32>,
+    /// A volume is attached to this VM (`Some(None)`: to none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached: Option<Option<VmId>>,
 }
 
 impl ResExpect {
@@ -326,6 +340,20 @@ impl ResExpect {
             if r.forward() != Some(want) {
                 return Err(Mismatch::ForwardDiffers {
                     current: r.forward().cloned(),
+                });
+            }
+        }
+        if let Some(want) = self.size_gb {
+            if r.size_gb() != Some(want) {
+                return Err(Mismatch::VolumeSize {
+                    current: r.size_gb(),
+                });
+            }
+        }
+        if let Some(want) = &self.attached {
+            if r.attached_to() != want.as_ref() {
+                return Err(Mismatch::VolumeAttachment {
+                    current: r.attached_to().cloned(),
                 });
             }
         }

@@ -87,6 +87,10 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
             8 * SECOND
         }
+        ActionKind::CreateVolume | ActionKind::ResizeVolume => 20 * SECOND,
+        ActionKind::AttachVolume | ActionKind::DetachVolume | ActionKind::DeleteVolume => {
+            10 * SECOND
+        }
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
 }

@@ -69,6 +69,8 @@ fn cap_mismatch(m: &mut Mismatch) {
         | Mismatch::StillAttached { network } => cap(network),
         Mismatch::Vpc { current } => cap_opt(current),
         Mismatch::ForwardDiffers { .. }
+        | Mismatch::VolumeSize { .. }
+        | Mismatch::VolumeAttachment { .. }
         | Mismatch::ResUnread
         | Mismatch::ResNotListed
         | Mismatch::NoCidr

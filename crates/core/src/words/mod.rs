@@ -75,6 +75,11 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "Change port forward",
         ActionKind::DeleteForward => "Delete port forward",
         ActionKind::SetVpc => "Move to VPC",
+        ActionKind::CreateVolume => "Create volume",
+        ActionKind::AttachVolume => "Attach volume",
+        ActionKind::DetachVolume => "Detach volume",
+        ActionKind::ResizeVolume => "Resize volume",
+        ActionKind::DeleteVolume => "Delete volume",
     }
 }
 
@@ -110,6 +115,11 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::UpdateForward => "changing port forward…",
         ActionKind::DeleteForward => "deleting port forward…",
         ActionKind::SetVpc => "moving to VPC…",
+        ActionKind::CreateVolume => "creating volume…",
+        ActionKind::AttachVolume => "attaching volume…",
+        ActionKind::DetachVolume => "detaching volume…",
+        ActionKind::ResizeVolume => "resizing volume…",
+        ActionKind::DeleteVolume => "deleting volume…",
     }
 }
 

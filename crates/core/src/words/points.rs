@@ -71,6 +71,9 @@ impl Display for Absent {
             Absent::NotYetSupported => {
                 "The provider has this, but this version of Vigil cannot do it with this provider yet."
             }
+            Absent::InVmDefinition => {
+                "Disks are part of the VM's own definition here: an administrator changes them with the VM stopped."
+            }
         })
     }
 }

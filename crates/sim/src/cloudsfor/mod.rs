@@ -24,6 +24,7 @@ mod actions;
 mod catalogue;
 mod lifecycle;
 mod points;
+mod volumes;
 mod world;
 
 use world::private_v4;
@@ -260,6 +261,8 @@ pub(crate) struct Cloudsfor {
     ids: Rng,
     /// Every snapshot's and backup's own fields, by id.
     stored: std::collections::BTreeMap<u64, points::Stored>,
+    /// Block-storage volumes ([`volumes`]).
+    vols: volumes::Volumes,
 }
 
 fn err(status: u16, id: &str, message: &str) -> Response {
@@ -422,6 +425,9 @@ impl Cloudsfor {
         if let Some(answer) = self.points_route(ai, ctx) {
             return answer;
         }
+        if let Some(answer) = self.volumes_route(ai, ctx) {
+            return answer;
+        }
         if ctx.matches(&["actions"]) {
             if m != "GET" {
                 return ("GET /actions".into(), method_not_allowed());
@@ -488,6 +494,7 @@ impl Dialect for Cloudsfor {
 
     fn advance(&mut self, now: u64) {
         self.apply_due(now);
+        self.apply_volumes(now);
     }
 
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
@@ -548,6 +555,13 @@ impl Dialect for Cloudsfor {
             .flat_map(|a| &a.vms)
             .find(|v| v.id == vm)?;
         Some(v.features.contains(&"backups"))
+    }
+
+    fn net_truth(&self, now: u64) -> crate::netfacts::NetTruth {
+        crate::netfacts::NetTruth {
+            volumes: self.volume_facts(now),
+            ..Default::default()
+        }
     }
 
     fn error(&self, status: u16, message: &str) -> Response {

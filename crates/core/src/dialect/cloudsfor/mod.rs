@@ -22,7 +22,8 @@ use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::ids::VmId;
 use crate::json::text;
 use crate::model::{
-    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Resize, Target, Vm,
+    Action, ActionKind, Point, PointKind, PowerState, ProviderRef, RefKind, Res, Resize,
+    ResourceKind, Scope, Target, Vm,
 };
 use crate::time::Millis;
 use crate::words::Refusal;
@@ -33,6 +34,7 @@ mod find;
 mod lifecycle;
 mod parse;
 mod points;
+mod volumes;
 
 use parse::{find_action, observed, parse_vm, pinned, task_state};
 
@@ -126,6 +128,8 @@ pub const CAPS: Caps = Caps {
         ends_running: false,
     }),
     activity: crate::dialect::Avail::Offered,
+    // Block-storage volumes (sheet "Networks, volumes, console").
+    volumes: volumes::VOLUMES,
 };
 
 pub struct Cloudsfor {
@@ -183,6 +187,12 @@ impl Cloudsfor {
             | Action::UpdateForward { .. }
             | Action::DeleteForward { .. }
             | Action::SetVpc { .. } => "unsupported",
+            // Volume actions: see `volumes` (their own path, never a VM action).
+            Action::CreateVolume(_) => "create_volume",
+            Action::AttachVolume { .. } => "attach",
+            Action::DetachVolume { .. } => "detach",
+            Action::ResizeVolume { .. } => "resize",
+            Action::DeleteVolume { .. } => "delete_volume",
         }
     }
 }
@@ -296,6 +306,9 @@ impl Dialect for Cloudsfor {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
+        if volumes::is_volume(action) {
+            return self.volume_request(action);
+        }
         let id = target_vm_id(target, vm);
         match action {
             Action::Create(spec) => return self.create_request(spec),
@@ -335,6 +348,9 @@ impl Dialect for Cloudsfor {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if volumes::is_volume(action) {
+            return self.volume_accepted(action, resp, now);
+        }
         match action {
             Action::Create(_) => return self.parse_created(resp, now),
             Action::Delete { .. } => return self.parse_deleted(resp, now),
@@ -389,6 +405,9 @@ impl Dialect for Cloudsfor {
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
+        if let Some(request) = self.volume_actions_request(r) {
+            return request;
+        }
         let vm_id = match r {
             ProviderRef::CloudsforAction { vm_id, .. } => vm_id.as_str(),
             _ => "",
@@ -457,6 +476,26 @@ impl Dialect for Cloudsfor {
 
     fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
         self.catalogue()
+    }
+
+    fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
+        self.volumes_request(scope, kind)
+    }
+
+    fn parse_res(
+        &self,
+        _scope: &Scope,
+        kind: ResourceKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Res>, ApiError> {
+        match kind {
+            ResourceKind::Volume => self.volumes_parse(resp, now),
+            _ => Err(ApiError::bad_response(
+                "the list",
+                "not a list this provider has",
+            )),
+        }
     }
 
     fn running(&self, resp: &HttpResponse, _known: &[Vm]) -> Vec<crate::dialect::Running> {

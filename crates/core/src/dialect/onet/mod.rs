@@ -44,6 +44,7 @@ mod net;
 mod parse;
 mod points;
 mod tasks;
+mod volumes;
 
 use lifecycle::{accepted, gone, renamed, task_type};
 use parse::parse_vm;
@@ -132,6 +133,8 @@ pub const CAPS: Caps = Caps {
         ends_running: true,
     }),
     activity: crate::dialect::Avail::Offered,
+    // Volumes per instance (sheet "Volumes, VPC, firewall, console").
+    volumes: volumes::VOLUMES,
 };
 
 pub struct Onet {
@@ -237,6 +240,9 @@ impl Dialect for Onet {
             ActionKind::Rebuild | ActionKind::Rename => Ok(()),
             // Whatever its power (the sim and the sheet name no state rule).
             ActionKind::SetVpc => Ok(()),
+            // Whatever its power: a detach from a running instance asks first (the engine's
+            // volume rules), the provider takes it.
+            kind if CAPS.volumes.avail(kind).is_some_and(|a| a.offered()) => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -317,6 +323,7 @@ impl Dialect for Onet {
             Action::Rebuild { image } => return self.reinstall_request(id, image),
             Action::Rename { name } => return self.rename_request(id, name),
             Action::SetVpc { vpc, .. } => return self.vpc_request(id, vpc),
+            a if volumes::volume_task(a).is_some() => return self.volume_request(target, a),
             _ => {}
         }
         if let Some(request) = self.point_request(id, action) {
@@ -339,6 +346,9 @@ impl Dialect for Onet {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if volumes::volume_task(action).is_some() {
+            return self.volume_accepted(target, action, resp, now);
+        }
         let creating = matches!(action, Action::Create(_));
         let deletes = matches!(
             action,
@@ -380,16 +390,20 @@ impl Dialect for Onet {
 
     fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
         self.vpcs_request(scope, kind)
+            .or_else(|| self.volumes_request(scope, kind))
     }
 
     fn parse_res(
         &self,
         _scope: &Scope,
-        _kind: ResourceKind,
+        kind: ResourceKind,
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Vec<Res>, ApiError> {
-        self.vpcs_parse(resp, now)
+        match kind {
+            ResourceKind::Volume => self.volumes_parse(resp, now),
+            _ => self.vpcs_parse(resp, now),
+        }
     }
 
     fn parse_points(

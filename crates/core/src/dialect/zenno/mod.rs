@@ -122,6 +122,8 @@ pub const CAPS: Caps = Caps {
     // "reinstall: not published …; not offered".
     rebuild: None,
     activity: crate::dialect::Avail::Absent(crate::dialect::Absent::NotPublished),
+    // The sheet publishes no volumes.
+    volumes: crate::dialect::VolCaps::absent(crate::dialect::Absent::NotPublished),
 };
 
 pub struct Zenno {
@@ -202,6 +204,12 @@ impl Zenno {
             | Action::DeleteForward { .. } => ("", String::new()),
             // Not offered by this provider (see `CAPS.net`); never sent.
             Action::SetVpc { .. } => ("update_vpc", "vpc".into()),
+            // No volumes here (see `CAPS.volumes`); never sent.
+            Action::CreateVolume(_)
+            | Action::AttachVolume { .. }
+            | Action::DetachVolume { .. }
+            | Action::ResizeVolume { .. }
+            | Action::DeleteVolume { .. } => ("", String::new()),
         }
     }
 

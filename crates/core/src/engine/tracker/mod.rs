@@ -109,9 +109,9 @@ impl OpRecord {
             );
         }
         if let Some(id) = acc.created {
-            match self.op.target.point() {
-                Some(_) => self.op.target.learn_point(id.0),
-                None => self.op.target.learn_id(id),
+            match (self.op.target.point(), self.op.target.res()) {
+                (Some(_), _) | (_, Some(_)) => self.op.target.learn_point(id.0),
+                _ => self.op.target.learn_id(id),
             }
         }
         let secret = acc.secret;

@@ -27,6 +27,11 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
             10 * MINUTE
         }
+        ActionKind::CreateVolume
+        | ActionKind::AttachVolume
+        | ActionKind::DetachVolume
+        | ActionKind::ResizeVolume
+        | ActionKind::DeleteVolume => 10 * MINUTE,
     }
 }
 
