@@ -17,6 +17,7 @@ mod rebuild;
 mod refusal;
 mod resources;
 mod storage;
+mod volumes;
 mod workflow;
 
 pub use guard::{
@@ -35,6 +36,7 @@ pub use rebuild::{
 pub use refusal::Refusal;
 pub use resources::{res_state, resource_word, ResRefusal};
 pub use storage::StorageNote;
+pub use volumes::{volume_size, volume_state, volumes_of, volumes_on_vm, VolLabel};
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
 use crate::error::{ApiError, ErrorKind};
@@ -208,6 +210,8 @@ pub fn describe_action(action: &Action) -> String {
         Action::Delete { .. } => "Delete".to_string(),
         Action::Elsewhere { raw } if raw.trim().is_empty() => "Started elsewhere".to_string(),
         Action::Elsewhere { raw } => format!("“{}” (started elsewhere)", name(raw.trim())),
+        Action::CreateVolume(spec) => format!("Create volume of {} GB", spec.size_gb),
+        Action::ResizeVolume { size_gb, .. } => format!("Resize volume to {size_gb} GB"),
         other => action_label(other.kind()).to_string(),
     }
 }
