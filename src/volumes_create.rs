@@ -65,7 +65,11 @@ pub fn CreateForm(conn: ConnId, caps: &'static Caps, fixed_vm: Option<VmId>) -> 
                 Scope::Conn
             };
             let spec = VolumeSpec {
-                name: if vc.named { name.get_untracked() } else { String::new() },
+                name: if vc.named {
+                    name.get_untracked()
+                } else {
+                    String::new()
+                },
                 size_gb,
                 region: vc.regional.then(|| region.get_untracked()),
             };

@@ -67,7 +67,10 @@ fn Row(
         let c = conn.clone();
         let on = vol.attached_to().cloned();
         console.view(|v| {
-            on.map(|id| v.vm(&c, &id).map_or(id.as_str().to_string(), |x| x.name.clone()))
+            on.map(|id| {
+                v.vm(&c, &id)
+                    .map_or(id.as_str().to_string(), |x| x.name.clone())
+            })
         })
     };
     // A change of ours under way on it: the row says so until it ends.

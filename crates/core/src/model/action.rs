@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::VmId;
-use crate::model::{ForwardSpec, PointKind, ResourceKind, Size};
+use crate::model::{check_name, ForwardSpec, PointKind, ResourceKind, Size};
 use crate::words::Refusal;
 
 /// The kinds of action, without their parameters: what a button stands for.
@@ -563,87 +563,6 @@ impl Action {
             Action::ShutdownWithin { timeout_s } if *timeout_s == 0 => Err(Refusal::GraceZero),
             _ => Ok(()),
         }
-    }
-}
-
-impl Action {
-    /// The recovery point this action makes or deletes, which it targets: its kind, its id
-    /// where known, its name. Restores and the rest target the VM ([`Action::point`]).
-    pub fn point_target(&self) -> Option<(PointKind, Option<String>, String)> {
-        match self {
-            Action::Snapshot { name, .. } => Some((PointKind::Snapshot, None, name.trim().into())),
-            Action::Backup { name } => Some((PointKind::Backup, None, name.trim().into())),
-            Action::DeleteSnapshot { id, name } => {
-                Some((PointKind::Snapshot, Some(id.clone()), name.clone()))
-            }
-            Action::DeleteBackup { id, name } => {
-                Some((PointKind::Backup, Some(id.clone()), name.clone()))
-            }
-            _ => None,
-        }
-    }
-
-    /// The network, public IP or rule this action makes, changes or deletes, which it targets:
-    /// its kind, its id where known, its name (a new public IP has none: found as the one not
-    /// listed before). Actions on a VM target the VM.
-    pub fn res_target(&self) -> Option<(ResourceKind, Option<String>, String)> {
-        let (kind, id, name) = match self {
-            Action::CreateNetwork { name } => (ResourceKind::Network, None, name.trim().into()),
-            Action::DeleteNetwork { id, name } => (ResourceKind::Network, Some(id), name.clone()),
-            Action::AllocateIp => (ResourceKind::PublicIp, None, String::new()),
-            Action::ReleaseIp { id, address } => {
-                (ResourceKind::PublicIp, Some(id), address.clone())
-            }
-            Action::CreateForward(spec) => (ResourceKind::Forward, None, spec.name()),
-            Action::UpdateForward { id, spec } => (ResourceKind::Forward, Some(id), spec.name()),
-            Action::DeleteForward { id, name } => (ResourceKind::Forward, Some(id), name.clone()),
-            Action::CreateVolume(spec) => (ResourceKind::Volume, None, spec.name.trim().into()),
-            Action::AttachVolume { id, name, .. }
-            | Action::DetachVolume { id, name, .. }
-            | Action::ResizeVolume { id, name, .. }
-            | Action::DeleteVolume { id, name } => (ResourceKind::Volume, Some(id), name.clone()),
-            _ => return None,
-        };
-        Some((kind, id.map(|i| i.trim().to_string()), name))
-    }
-
-    /// The existing recovery point an action on the VM names: its kind and id (a restore, an
-    /// image made from a snapshot).
-    pub fn point(&self) -> Option<(PointKind, &str)> {
-        match self {
-            Action::RestoreSnapshot { id, .. } | Action::SnapshotToImage { id, .. } => {
-                Some((PointKind::Snapshot, id))
-            }
-            Action::RestoreBackup { backup_id, .. } => Some((PointKind::Backup, backup_id)),
-            _ => None,
-        }
-    }
-}
-
-/// Characters that show nothing but change how text around them reads: bidi embeddings,
-/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), marks (U+200E, U+200F, U+061C),
-/// zero-width spaces and joiners (U+200B–U+200D, U+2060–U+2064, U+FEFF), interlinear annotation
-/// (U+FFF9–U+FFFB).
-pub fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-}
-
-/// A name a user typed: not empty, at most 255 characters, no control characters, no
-/// invisible ones that could make it read as something else ([`is_invisible`]).
-pub fn check_name(name: &str) -> Result<(), Refusal> {
-    let n = name.trim();
-    if n.is_empty() {
-        Err(Refusal::EnterName)
-    } else if n.chars().count() > 255 {
-        Err(Refusal::NameTooLong { max: 255 })
-    } else if n.chars().any(char::is_control) {
-        Err(Refusal::NameHasControlCharacters)
-    } else if let Some(c) = n.chars().find(|c| is_invisible(*c)) {
-        Err(Refusal::NameHasInvisible { code: u32::from(c) })
-    } else {
-        Ok(())
     }
 }
 

@@ -2,18 +2,19 @@
 //! lifecycle. No English here: [`crate::words`] renders every value for the user.
 
 mod action;
+mod action_targets;
 mod expectation;
+mod names;
 mod operation;
 mod point;
 mod proof;
+mod resexpect;
 mod resource;
 mod target;
 mod vm;
 
-pub use action::{
-    check_name, is_invisible, Action, ActionKind, Resize, Resource, VmSpec, VolumeSpec,
-    CURRENT_IMAGE,
-};
+pub use action::{Action, ActionKind, Resize, Resource, VmSpec, VolumeSpec, CURRENT_IMAGE};
+pub use names::{check_name, is_invisible};
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};
