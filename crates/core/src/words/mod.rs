@@ -246,6 +246,8 @@ pub fn started_elsewhere(op: &crate::model::Operation) -> String {
 /// acts on, named once — `Reboot web-01`, `Rename to “db-02” db-01`, `Create VM web-42`.
 pub fn op_title(action: &Action, target: &str) -> String {
     format!("{} {}", describe_action(action), name(target))
+        .trim_end()
+        .to_string()
 }
 
 /// What a workflow is called: `Stop web-01`.
