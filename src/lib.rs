@@ -8,7 +8,7 @@
 //! - [`console`]: the handle components hold; [`ui`]: page state;
 //! - components: [`row`], [`bulk`], [`vms`], [`activity`], [`forms`], [`create`],
 //!   [`dialogs`], [`guarded`] ("snapshot first" and its rollback), [`rebuild`], [`vm_page`],
-//!   [`vm_tabs`] (with [`points`]), [`settings`], [`signout`], with [`menu`],
+//!   [`vm_tabs`] (with [`points`]), [`volumes`] (with [`volumes_table`], [`volumes_create`]), [`settings`], [`signout`], with [`menu`],
 //!   [`copy`] and [`intl`] (numbers and times as the browser says them); then [`app`];
 //! - [`stopped`]: what the page shows when it cannot go on.
 
@@ -52,6 +52,8 @@ pub mod vm_page;
 pub mod vm_tabs;
 pub mod vms;
 pub mod volumes;
+pub mod volumes_create;
+pub mod volumes_table;
 
 pub use app::App;
 pub use config::{AppConfig, DemoConfig};

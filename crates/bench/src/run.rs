@@ -294,6 +294,8 @@ pub fn action_for(dialect: DialectKind, vm: &Vm, kind: ActionKind, n: usize) -> 
         return Some(a);
     }
     Some(match kind {
+        // A size of the provider's catalogue, which the benchmark does not read.
+        ActionKind::Resize if dialect.caps().resizes_to_catalogue_size => return None,
         ActionKind::Resize if dialect.caps().resizes_by_flavor => {
             let current = vm.size.flavor.as_deref().unwrap_or("");
             let id = ["3", "4", "2"].into_iter().find(|f| *f != current)?;

@@ -177,6 +177,8 @@ pub struct Caps {
     pub net: super::NetCaps,
     /// A VM's addresses, reverse DNS, firewall, host refresh and console, and why not.
     pub vm_net: super::VmNetCaps,
+    /// Block-storage volumes, and why not where not.
+    pub volumes: super::VolCaps,
     /// How long the provider usually queues a task before it runs, added to every duration
     /// prior.
     pub queue_delay: Millis,
@@ -208,6 +210,9 @@ impl Caps {
             k if self.net.avail(k).is_some() => self.net.avail(k).is_some_and(|a| a.offered()),
             k if self.vm_net.avail(k).is_some() => {
                 self.vm_net.avail(k).is_some_and(|a| a.offered())
+            }
+            k if self.volumes.avail(k).is_some() => {
+                self.volumes.avail(k).is_some_and(|a| a.offered())
             }
             k => self.actions.contains(&k),
         }

@@ -33,6 +33,7 @@ mod points;
 #[cfg(test)]
 mod testing;
 pub mod vmnet;
+mod volcaps;
 
 pub mod cloudsfor;
 pub mod erigones;
@@ -54,6 +55,7 @@ pub use find::{Found, Submit, FIND_SLACK};
 pub use netcaps::{NetCaps, ResOps};
 pub use points::{Absent, Avail, PointCaps, PointName, PointOps};
 pub use vmnet::VmNetCaps;
+pub use volcaps::VolCaps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DialectKind {

@@ -25,6 +25,9 @@ pub enum Absent {
     NotYetSupported,
     /// The provider's API gives a screenshot of the console, not a session to open (Erigones).
     ScreenshotOnly,
+    /// Disks are part of the VM's own definition, edited by an administrator with the VM
+    /// stopped (Erigones): no volumes apart from the VM.
+    InVmDefinition,
 }
 
 /// Whether one thing is offered.

@@ -222,7 +222,10 @@ fn retry(e: &mut Engine, op: &OpId, now: Millis) -> Result<Started, Refusal> {
         },
         // A new network, public IP or rule too (a public IP: told from those listed now).
         (
-            Action::CreateNetwork { .. } | Action::AllocateIp | Action::CreateForward(_),
+            Action::CreateNetwork { .. }
+            | Action::AllocateIp
+            | Action::CreateForward(_)
+            | Action::CreateVolume(_),
             Target::Res { scope, .. },
         ) => crate::engine::resrules::res_target(&e.core, &conn, &scope, &action),
         (_, t) => t,

@@ -45,6 +45,8 @@ mod tracker;
 mod unsure;
 mod view;
 mod vmview;
+mod volrules;
+mod volview;
 mod workflows;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -10,10 +10,15 @@ use crate::words::{self, phase_label};
 
 /// "Reboot web-01: done, verified on the VM." / "…: failed. <the provider's words>"
 fn finished(what: String, phase: Phase, said: Option<String>, about: About) -> Notice {
+    finished_on(what, "VM", phase, said, about)
+}
+
+/// As [`finished`], verified on `on` (the VM, or the network, volume… an operation targets).
+fn finished_on(what: String, on: &str, phase: Phase, said: Option<String>, about: About) -> Notice {
     match phase {
         Phase::Succeeded => Notice {
             tone: Tone::Success,
-            text: format!("{what}: done, verified on the VM."),
+            text: format!("{what}: done, verified on the {on}."),
             about,
         },
         _ => Notice {
@@ -47,7 +52,11 @@ pub(crate) fn of_core(core: &Core, wfs: &Workflows, h: &Happened) -> Option<Noti
             let rec = core.ops.get(op)?;
             let what = words::op_title(&rec.op.action, rec.op.target.vm_name());
             let said = rec.op.note.as_ref().map(|n| n.to_string());
-            Some(finished(what, *phase, said, About::Op(op.clone())))
+            let on = match rec.op.target.res() {
+                Some(t) => words::resource_word(t.kind),
+                None => "VM",
+            };
+            Some(finished_on(what, on, *phase, said, About::Op(op.clone())))
         }
         Happened::ListFailed { conn, error } => {
             let name = core

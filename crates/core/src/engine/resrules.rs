@@ -34,6 +34,7 @@ pub(crate) fn res_allowed(
         Action::AllocateIp if list.is_none() => Err(Refusal::Res(ResRefusal::ReadListFirst {
             kind: ResourceKind::PublicIp,
         })),
+        Action::AttachVolume { vm, .. } if c.inv.get(vm).is_none() => Err(Refusal::VmNotListed),
         Action::DeleteNetwork { id, name } => network_idle(core, conn, scope, id, name),
         Action::CreateForward(spec) | Action::UpdateForward { spec, .. } => {
             if c.inv.get(&spec.vm).is_none() {
@@ -130,7 +131,9 @@ pub(crate) fn res_target(core: &Core, conn: &ConnId, scope: &Scope, action: &Act
             .res_target()
             .unwrap_or((ResourceKind::Network, None, String::new()));
     let before = match (action, core.conn(conn)) {
-        (Action::AllocateIp, Some(c)) => c.lists.get(scope, kind).map(ResList::ids),
+        (Action::AllocateIp | Action::CreateVolume(_), Some(c)) => {
+            c.lists.get(scope, kind).map(ResList::ids)
+        }
         _ => None,
     };
     Target::Res {

@@ -25,7 +25,15 @@ pub(crate) fn check(core: &Core, wfs: &Workflows, cmd: &Command) -> Result<(), R
             conn,
             scope,
             action,
-        } => crate::engine::resrules::res_allowed(core, conn, scope, action),
+        } => {
+            crate::engine::resrules::res_allowed(core, conn, scope, action)?;
+            match action.kind().res_kind() {
+                Some(crate::model::ResourceKind::Volume) => {
+                    crate::engine::volrules::volume_allowed(core, wfs, conn, scope, action)
+                }
+                _ => Ok(()),
+            }
+        }
         Command::Create { conn, spec } => {
             match create_problems(core, conn, spec).into_iter().next() {
                 Some((_, why)) => Err(why),
@@ -505,8 +513,12 @@ pub(crate) fn can_retry(core: &Core, wfs: &Workflows, op_id: &OpId) -> bool {
                 (ActionKind::Create, _) => create_allowed(core, &r.op.connection).is_ok(),
                 // A network, public IP or rule: the same checks as when it was asked for.
                 (kind, _) if kind.res_kind().is_some() => r.op.target.res().is_some_and(|t| {
-                    let c = &r.op.connection;
-                    crate::engine::resrules::res_allowed(core, c, t.scope, &r.op.action).is_ok()
+                    let cmd = Command::ActRes {
+                        conn: r.op.connection.clone(),
+                        scope: t.scope.clone(),
+                        action: r.op.action.clone(),
+                    };
+                    check(core, wfs, &cmd).is_ok()
                 }),
                 (kind, Some(vm)) => allowed(core, wfs, &r.op.connection, vm, kind).is_ok(),
                 (_, None) => false,

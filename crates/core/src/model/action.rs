@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{check_hostname, ForwardSpec, PointKind, ResourceKind, Size};
+use crate::ids::VmId;
+use crate::model::{check_hostname, check_name, ForwardSpec, PointKind, ResourceKind, Size};
 use crate::words::Refusal;
 
 /// The kinds of action, without their parameters: what a button stands for.
@@ -76,6 +77,13 @@ pub enum ActionKind {
     /// Asks the compute node for the VM's status and stores it (Erigones'
     /// `PUT …/status/current/`).
     RefreshFromNode,
+    /// A new block-storage volume (on a connection, or on an ONETSolutions instance).
+    CreateVolume,
+    AttachVolume,
+    DetachVolume,
+    /// Grows a volume.
+    ResizeVolume,
+    DeleteVolume,
 }
 
 impl ActionKind {
@@ -96,6 +104,7 @@ impl ActionKind {
                 | ActionKind::ReleaseIp
                 | ActionKind::DeleteForward
                 | ActionKind::RemoveIp
+                | ActionKind::DeleteVolume
         )
     }
 
@@ -137,6 +146,11 @@ impl ActionKind {
                 | ActionKind::SetReverseDns
                 | ActionKind::ApplyFirewall
                 | ActionKind::StartFromIso
+                | ActionKind::CreateVolume
+                | ActionKind::AttachVolume
+                | ActionKind::DetachVolume
+                | ActionKind::ResizeVolume
+                | ActionKind::DeleteVolume
         )
     }
 
@@ -169,6 +183,11 @@ impl ActionKind {
             ActionKind::CreateForward | ActionKind::UpdateForward | ActionKind::DeleteForward => {
                 Some(ResourceKind::Forward)
             }
+            ActionKind::CreateVolume
+            | ActionKind::AttachVolume
+            | ActionKind::DetachVolume
+            | ActionKind::ResizeVolume
+            | ActionKind::DeleteVolume => Some(ResourceKind::Volume),
             _ => None,
         }
     }
@@ -270,6 +289,18 @@ pub struct VmSpec {
     /// ZennoHosting: a new public IP with the VM (priced apart).
     #[serde(default)]
     pub public_ip: bool,
+}
+
+/// A new block-storage volume, as the create form gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeSpec {
+    /// Sent where the provider takes a name ([`crate::dialect::VolCaps::named`]); empty where
+    /// it names volumes itself (ONETSolutions).
+    pub name: String,
+    pub size_gb: u32,
+    /// cloudsfor: the region (a volume attaches only to VMs of its region).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// The image of [`Action::Rebuild`] where the provider rebuilds a VM from its own definition
@@ -423,6 +454,34 @@ pub enum Action {
     Freeze,
     Unfreeze,
     RefreshFromNode,
+    /// A new volume in the scope it is asked in (a connection; an ONETSolutions instance).
+    CreateVolume(VolumeSpec),
+    /// Attaches the volume `id` (`name`: as the user knows it) to the VM `vm`.
+    AttachVolume {
+        id: String,
+        name: String,
+        vm: VmId,
+    },
+    /// Detaches the volume `id` from the VM `vm` it is attached to. `running_ok`: the user
+    /// confirmed detaching it from a VM that runs (refused otherwise:
+    /// [`crate::words::ResRefusal::DetachWhileRunning`]).
+    DetachVolume {
+        id: String,
+        name: String,
+        vm: VmId,
+        #[serde(default)]
+        running_ok: bool,
+    },
+    /// Grows the volume `id` to `size_gb`.
+    ResizeVolume {
+        id: String,
+        name: String,
+        size_gb: u32,
+    },
+    DeleteVolume {
+        id: String,
+        name: String,
+    },
 }
 
 /// How a VM starts from ISO (Erigones' start options): `cdimage` the ISO it boots from,
@@ -482,6 +541,11 @@ impl Action {
             Action::Freeze => ActionKind::Freeze,
             Action::Unfreeze => ActionKind::Unfreeze,
             Action::RefreshFromNode => ActionKind::RefreshFromNode,
+            Action::CreateVolume(_) => ActionKind::CreateVolume,
+            Action::AttachVolume { .. } => ActionKind::AttachVolume,
+            Action::DetachVolume { .. } => ActionKind::DetachVolume,
+            Action::ResizeVolume { .. } => ActionKind::ResizeVolume,
+            Action::DeleteVolume { .. } => ActionKind::DeleteVolume,
         }
     }
 
@@ -515,6 +579,11 @@ impl Action {
             | ActionKind::DeleteForward
             | ActionKind::SetVpc
             | ActionKind::SetHostname
+            | ActionKind::CreateVolume
+            | ActionKind::AttachVolume
+            | ActionKind::DetachVolume
+            | ActionKind::ResizeVolume
+            | ActionKind::DeleteVolume
             | ActionKind::Resize
             | ActionKind::Rename
             | ActionKind::Snapshot
@@ -548,6 +617,10 @@ impl Action {
             | Action::DeleteForward { id, .. }
             | Action::UpdateForward { id, .. }
             | Action::SetVpc { vpc: id, .. }
+            | Action::AttachVolume { id, .. }
+            | Action::DetachVolume { id, .. }
+            | Action::ResizeVolume { id, .. }
+            | Action::DeleteVolume { id, .. }
                 if id.trim().is_empty() =>
             {
                 Err(Refusal::Res(crate::words::ResRefusal::Choose))
@@ -567,6 +640,15 @@ impl Action {
                 .map(drop)
                 .map_err(Refusal::VmNet),
             Action::ApplyFirewall { rules } => crate::model::check_rules(rules),
+            Action::AttachVolume { vm, .. } | Action::DetachVolume { vm, .. }
+                if vm.as_str().trim().is_empty() =>
+            {
+                Err(Refusal::Res(crate::words::ResRefusal::Choose))
+            }
+            Action::CreateVolume(spec) => crate::words::ResRefusal::check_volume(spec),
+            Action::ResizeVolume { size_gb, .. } => {
+                crate::words::ResRefusal::check_volume_size(*size_gb)
+            }
             Action::RestoreSnapshot { id, .. }
             | Action::DeleteSnapshot { id, .. }
             | Action::RestoreBackup { backup_id: id, .. }
@@ -593,82 +675,6 @@ impl Action {
             Action::ShutdownWithin { timeout_s } if *timeout_s == 0 => Err(Refusal::GraceZero),
             _ => Ok(()),
         }
-    }
-}
-
-impl Action {
-    /// The recovery point this action makes or deletes, which it targets: its kind, its id
-    /// where known, its name. Restores and the rest target the VM ([`Action::point`]).
-    pub fn point_target(&self) -> Option<(PointKind, Option<String>, String)> {
-        match self {
-            Action::Snapshot { name, .. } => Some((PointKind::Snapshot, None, name.trim().into())),
-            Action::Backup { name } => Some((PointKind::Backup, None, name.trim().into())),
-            Action::DeleteSnapshot { id, name } => {
-                Some((PointKind::Snapshot, Some(id.clone()), name.clone()))
-            }
-            Action::DeleteBackup { id, name } => {
-                Some((PointKind::Backup, Some(id.clone()), name.clone()))
-            }
-            _ => None,
-        }
-    }
-
-    /// The network, public IP or rule this action makes, changes or deletes, which it targets:
-    /// its kind, its id where known, its name (a new public IP has none: found as the one not
-    /// listed before). Actions on a VM target the VM.
-    pub fn res_target(&self) -> Option<(ResourceKind, Option<String>, String)> {
-        let (kind, id, name) = match self {
-            Action::CreateNetwork { name } => (ResourceKind::Network, None, name.trim().into()),
-            Action::DeleteNetwork { id, name } => (ResourceKind::Network, Some(id), name.clone()),
-            Action::AllocateIp => (ResourceKind::PublicIp, None, String::new()),
-            Action::ReleaseIp { id, address } => {
-                (ResourceKind::PublicIp, Some(id), address.clone())
-            }
-            Action::CreateForward(spec) => (ResourceKind::Forward, None, spec.name()),
-            Action::UpdateForward { id, spec } => (ResourceKind::Forward, Some(id), spec.name()),
-            Action::DeleteForward { id, name } => (ResourceKind::Forward, Some(id), name.clone()),
-            _ => return None,
-        };
-        Some((kind, id.map(|i| i.trim().to_string()), name))
-    }
-
-    /// The existing recovery point an action on the VM names: its kind and id (a restore, an
-    /// image made from a snapshot).
-    pub fn point(&self) -> Option<(PointKind, &str)> {
-        match self {
-            Action::RestoreSnapshot { id, .. } | Action::SnapshotToImage { id, .. } => {
-                Some((PointKind::Snapshot, id))
-            }
-            Action::RestoreBackup { backup_id, .. } => Some((PointKind::Backup, backup_id)),
-            _ => None,
-        }
-    }
-}
-
-/// Characters that show nothing but change how text around them reads: bidi embeddings,
-/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), marks (U+200E, U+200F, U+061C),
-/// zero-width spaces and joiners (U+200B–U+200D, U+2060–U+2064, U+FEFF), interlinear annotation
-/// (U+FFF9–U+FFFB).
-pub fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-}
-
-/// A name a user typed: not empty, at most 255 characters, no control characters, no
-/// invisible ones that could make it read as something else ([`is_invisible`]).
-pub fn check_name(name: &str) -> Result<(), Refusal> {
-    let n = name.trim();
-    if n.is_empty() {
-        Err(Refusal::EnterName)
-    } else if n.chars().count() > 255 {
-        Err(Refusal::NameTooLong { max: 255 })
-    } else if n.chars().any(char::is_control) {
-        Err(Refusal::NameHasControlCharacters)
-    } else if let Some(c) = n.chars().find(|c| is_invisible(*c)) {
-        Err(Refusal::NameHasInvisible { code: u32::from(c) })
-    } else {
-        Ok(())
     }
 }
 

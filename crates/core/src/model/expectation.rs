@@ -131,6 +131,33 @@ impl Action {
             }
             // The task ended and the VM, read again, is no longer held by it.
             Action::SyncState => {}
+            Action::DeleteVolume { .. } => return Expect::Gone,
+            // A new volume: ready with the size asked, attached to nothing.
+            Action::CreateVolume(spec) => {
+                return Expect::ResReady(ResExpect {
+                    size_gb: Some(spec.size_gb),
+                    attached: Some(None),
+                    ..ResExpect::default()
+                })
+            }
+            Action::AttachVolume { vm, .. } => {
+                return Expect::ResReady(ResExpect {
+                    attached: Some(Some(vm.clone())),
+                    ..ResExpect::default()
+                })
+            }
+            Action::DetachVolume { .. } => {
+                return Expect::ResReady(ResExpect {
+                    attached: Some(None),
+                    ..ResExpect::default()
+                })
+            }
+            Action::ResizeVolume { size_gb, .. } => {
+                return Expect::ResReady(ResExpect {
+                    size_gb: Some(*size_gb),
+                    ..ResExpect::default()
+                })
+            }
             // Started elsewhere: the VM settles (nothing under way on it any more).
             Action::Elsewhere { .. } => {}
             Action::StartFromIso(_) => e.power = Some(PowerTarget::Running),

@@ -2,11 +2,14 @@
 //! lifecycle. No English here: [`crate::words`] renders every value for the user.
 
 mod action;
+mod action_targets;
 mod expectation;
 mod hostname;
+mod names;
 mod operation;
 mod point;
 mod proof;
+mod resexpect;
 mod resource;
 mod target;
 mod vm;
@@ -14,9 +17,10 @@ mod vmexpect;
 mod vmnet;
 
 pub use action::{
-    check_name, is_invisible, Action, ActionKind, BootFrom, Resize, Resource, VmSpec, CURRENT_IMAGE,
+    Action, ActionKind, BootFrom, Resize, Resource, VmSpec, VolumeSpec, CURRENT_IMAGE,
 };
 pub use hostname::{check_hostname, normal_hostname, HOSTNAME_LABEL_MAX, HOSTNAME_MAX};
+pub use names::{check_name, is_invisible};
 pub use operation::{Operation, Origin, Phase, ProviderRef, RefKind, TaskState};
 pub use point::{normalize_time, Point, PointKind, PointList, PointState};
 pub use proof::{Evidence, Proof, TaskEnd};

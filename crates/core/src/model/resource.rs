@@ -205,6 +205,9 @@ pub enum ResDetail {
     Volume {
         size_gb: Option<u32>,
         attached_to: Option<VmId>,
+        /// cloudsfor: the region it is in (it attaches only to VMs of that region).
+        #[serde(default)]
+        region: Option<String>,
     },
     /// A VM's applied firewall rules; `unread`: rules shown that do not read as one (raw JSON):
     /// while there are any, the set is never the one sent.
@@ -271,10 +274,34 @@ impl Res {
         }
     }
 
+    /// The volume's size in GB, where it is a volume that shows one.
+    pub fn size_gb(&self) -> Option<u32> {
+        match &self.detail {
+            ResDetail::Volume { size_gb, .. } => *size_gb,
+            _ => None,
+        }
+    }
+
     /// The console session, where it is one that holds its URL.
     pub fn console(&self) -> Option<&crate::model::ConsoleSession> {
         match &self.detail {
             ResDetail::Console { session } => session.as_ref().filter(|s| !s.url.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// The VM the volume is attached to, where it is an attached volume.
+    pub fn attached_to(&self) -> Option<&VmId> {
+        match &self.detail {
+            ResDetail::Volume { attached_to, .. } => attached_to.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The volume's region, where it is a volume that shows one.
+    pub fn region(&self) -> Option<&str> {
+        match &self.detail {
+            ResDetail::Volume { region, .. } => region.as_deref(),
             _ => None,
         }
     }

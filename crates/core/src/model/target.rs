@@ -10,9 +10,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::VmId;
+pub use crate::model::resexpect::{ResExpect, ResSeen};
 use crate::model::{
-    FirewallRule, ForwardSpec, NewAddress, Point, PointKind, PointState, PowerState, PtrExpect,
-    Res, ResState, ResourceKind, Scope, Size, Vm,
+    ForwardSpec, NewAddress, Point, PointKind, PointState, PowerState, PtrExpect, ResState,
+    ResourceKind, Scope, Size, Vm,
 };
 
 /// The resource an operation acts on.
@@ -328,71 +329,14 @@ pub enum Mismatch {
     },
     /// The console session shows no URL yet.
     NoConsoleUrl,
-}
-
-/// A network, public IP, rule or volume an operation is about, as its list shows it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ResSeen<'a> {
-    Unread,
-    Absent,
-    Found(&'a Res),
-}
-
-/// What a new or changed resource must show, besides being listed and ready.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResExpect {
-    /// A network shows its range.
-    #[serde(default)]
-    pub cidr: bool,
-    /// A public IP shows its address.
-    #[serde(default)]
-    pub address: bool,
-    /// A rule shows these values.
-    #[serde(default)]
-    pub forward: Option<ForwardSpec>,
-    /// A VM's firewall shows exactly these rules, in this order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firewall: Option<Vec<FirewallRule>>,
-    /// A console session shows its URL.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub console_url: bool,
-}
-
-impl ResExpect {
-    /// `Ok` when the resource is listed, ready, and shows what was meant.
-    pub fn check(&self, seen: Option<ResSeen<'_>>) -> Result<(), Mismatch> {
-        let r = match seen {
-            None | Some(ResSeen::Unread) => return Err(Mismatch::ResUnread),
-            Some(ResSeen::Absent) => return Err(Mismatch::ResNotListed),
-            Some(ResSeen::Found(r)) => r,
-        };
-        if r.state != ResState::Ready {
-            return Err(Mismatch::ResNotReady {
-                state: r.state.clone(),
-                status: r.status_raw.clone(),
-            });
-        }
-        if self.cidr && r.cidr().is_none_or(|c| c.trim().is_empty()) {
-            return Err(Mismatch::NoCidr);
-        }
-        if self.address && r.address().is_none_or(|a| a.trim().is_empty()) {
-            return Err(Mismatch::NoIpAddress);
-        }
-        if let Some(want) = &self.forward {
-            if r.forward() != Some(want) {
-                return Err(Mismatch::ForwardDiffers {
-                    current: r.forward().cloned(),
-                });
-            }
-        }
-        if let Some(want) = &self.firewall {
-            super::vmexpect::check_firewall(want, r)?;
-        }
-        if self.console_url && r.console().is_none() {
-            return Err(Mismatch::NoConsoleUrl);
-        }
-        Ok(())
-    }
+    /// The volume does not show the size asked for: the one it shows (`None`: none).
+    VolumeSize {
+        current: Option<u32>,
+    },
+    /// The volume is not attached as asked: the VM it shows attached to (`None`: none).
+    VolumeAttachment {
+        current: Option<VmId>,
+    },
 }
 
 /// A snapshot or backup an operation is about, as its VM's list shows it.

@@ -94,6 +94,10 @@ pub fn prior(dialect: DialectKind, kind: ActionKind) -> Estimate {
         ActionKind::AssignIp | ActionKind::RemoveIp => 10 * SECOND,
         ActionKind::SetReverseDns | ActionKind::ApplyFirewall | ActionKind::SyncState => 5 * SECOND,
         ActionKind::OpenConsole => 3 * SECOND,
+        ActionKind::CreateVolume | ActionKind::ResizeVolume => 20 * SECOND,
+        ActionKind::AttachVolume | ActionKind::DetachVolume | ActionKind::DeleteVolume => {
+            10 * SECOND
+        }
     };
     Estimate::from_median(median + dialect.caps().queue_delay, 0.35)
 }

@@ -79,6 +79,8 @@ fn cap_mismatch(m: &mut Mismatch) {
         | Mismatch::FirewallDiffers { .. }
         | Mismatch::NoConsoleUrl => {}
         Mismatch::ForwardDiffers { .. }
+        | Mismatch::VolumeSize { .. }
+        | Mismatch::VolumeAttachment { .. }
         | Mismatch::ResUnread
         | Mismatch::ResNotListed
         | Mismatch::NoCidr

@@ -21,6 +21,7 @@ mod refusal;
 mod resources;
 mod storage;
 mod vmnet;
+mod volumes;
 mod workflow;
 
 pub use boot::BootLabel;
@@ -49,6 +50,7 @@ pub use vmnet::{
     address_control, console_ready, direction_label, fw_action_label, protocol_label,
     remove_ip_prompt, rule_control, VmNetLabel, VmNetRefusal,
 };
+pub use volumes::{volume_size, volume_state, volumes_of, volumes_on_vm, VolLabel};
 pub use workflow::{CancelHow, StepLabel, StepNote, WfNote};
 
 use crate::error::{ApiError, ErrorKind};
@@ -102,6 +104,11 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::Freeze => "Freeze",
         ActionKind::Unfreeze => "Unfreeze",
         ActionKind::RefreshFromNode => "Refresh from the node",
+        ActionKind::CreateVolume => "Create volume",
+        ActionKind::AttachVolume => "Attach volume",
+        ActionKind::DetachVolume => "Detach volume",
+        ActionKind::ResizeVolume => "Resize volume",
+        ActionKind::DeleteVolume => "Delete volume",
     }
 }
 
@@ -148,6 +155,11 @@ pub fn progressive(kind: ActionKind) -> &'static str {
         ActionKind::Freeze => "freezing…",
         ActionKind::Unfreeze => "unfreezing…",
         ActionKind::RefreshFromNode => "refreshing from the node…",
+        ActionKind::CreateVolume => "creating volume…",
+        ActionKind::AttachVolume => "attaching volume…",
+        ActionKind::DetachVolume => "detaching volume…",
+        ActionKind::ResizeVolume => "resizing volume…",
+        ActionKind::DeleteVolume => "deleting volume…",
     }
 }
 
@@ -241,6 +253,8 @@ pub fn describe_action(action: &Action) -> String {
         Action::Delete { .. } => "Delete".to_string(),
         Action::Elsewhere { raw } if raw.trim().is_empty() => "Started elsewhere".to_string(),
         Action::Elsewhere { raw } => format!("“{}” (started elsewhere)", name(raw.trim())),
+        Action::CreateVolume(spec) => format!("Create volume of {} GB", spec.size_gb),
+        Action::ResizeVolume { size_gb, .. } => format!("Resize volume to {size_gb} GB"),
         other => action_label(other.kind()).to_string(),
     }
 }
@@ -275,6 +289,8 @@ pub fn started_elsewhere(op: &crate::model::Operation) -> String {
 /// acts on, named once — `Reboot web-01`, `Rename to “db-02” db-01`, `Create VM web-42`.
 pub fn op_title(action: &Action, target: &str) -> String {
     format!("{} {}", describe_action(action), name(target))
+        .trim_end()
+        .to_string()
 }
 
 /// What a workflow is called: `Stop web-01`.

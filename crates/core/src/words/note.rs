@@ -283,6 +283,16 @@ impl std::fmt::Display for Mismatch {
             }
             Mismatch::ResNotReady { status, .. } => write!(f, "it is {}", super::name(status)),
             Mismatch::NoCidr => write!(f, "the network shows no address range yet"),
+            Mismatch::VolumeSize { current: Some(gb) } => write!(f, "the volume shows {gb} GB"),
+            Mismatch::VolumeSize { current: None } => write!(f, "the volume shows no size"),
+            Mismatch::VolumeAttachment { current: Some(vm) } => write!(
+                f,
+                "the volume is attached to VM {}",
+                super::name(vm.as_str())
+            ),
+            Mismatch::VolumeAttachment { current: None } => {
+                write!(f, "the volume is attached to no VM")
+            }
             Mismatch::NoIpAddress => write!(f, "the public IP shows no address yet"),
             Mismatch::ForwardDiffers { current: Some(c) } => write!(
                 f,

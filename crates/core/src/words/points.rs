@@ -74,6 +74,9 @@ impl Display for Absent {
             Absent::ScreenshotOnly => {
                 "The provider's API gives only a screenshot of the console, not a console to open."
             }
+            Absent::InVmDefinition => {
+                "Disks are part of the VM's own definition here: an administrator changes them with the VM stopped."
+            }
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod guard;
 pub mod net;
 pub mod points;
 pub mod scripted;
+pub mod vol;
 
 #[allow(unused_imports)]
 pub use create::spec_from_catalogue;

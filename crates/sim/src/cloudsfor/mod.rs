@@ -25,6 +25,7 @@ mod catalogue;
 mod lifecycle;
 mod networks;
 mod points;
+mod volumes;
 mod world;
 
 use world::private_v4;
@@ -272,6 +273,8 @@ pub(crate) struct Cloudsfor {
     stored: std::collections::BTreeMap<u64, points::Stored>,
     /// Every account's private networks.
     nets: networks::Nets,
+    /// Block-storage volumes ([`volumes`]).
+    vols: volumes::Volumes,
 }
 
 fn err(status: u16, id: &str, message: &str) -> Response {
@@ -437,6 +440,9 @@ impl Cloudsfor {
         if let Some(answer) = self.networks_route(ai, ctx) {
             return answer;
         }
+        if let Some(answer) = self.volumes_route(ai, ctx) {
+            return answer;
+        }
         if ctx.matches(&["actions"]) {
             if m != "GET" {
                 return ("GET /actions".into(), method_not_allowed());
@@ -503,6 +509,7 @@ impl Dialect for Cloudsfor {
 
     fn advance(&mut self, now: u64) {
         self.apply_due(now);
+        self.apply_volumes(now);
     }
 
     fn handle(&mut self, ctx: &Ctx) -> (String, Response) {
@@ -568,6 +575,7 @@ impl Dialect for Cloudsfor {
     fn net_truth(&self, now: u64) -> crate::netfacts::NetTruth {
         crate::netfacts::NetTruth {
             networks: self.network_facts(now),
+            volumes: self.volume_facts(now),
             ..Default::default()
         }
     }

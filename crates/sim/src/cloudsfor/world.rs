@@ -122,8 +122,10 @@ impl Cloudsfor {
             ids: Rng::derive(sc.seed, 0xC10D_01D5),
             stored: Default::default(),
             nets: super::networks::Nets::new(sc.seed),
+            vols: super::volumes::Volumes::new(sc.seed),
         }
         .with_seeded_points(sc.seed, now)
+        .with_seeded_volumes(sc.seed, now)
     }
 
     /// `networks` of a VM: public and private IPv4 (and IPv6 with the `ipv6` feature) once it

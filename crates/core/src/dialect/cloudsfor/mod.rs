@@ -34,6 +34,7 @@ mod lifecycle;
 mod net;
 mod parse;
 mod points;
+mod volumes;
 
 use parse::{find_action, observed, parse_vm, pinned, task_state};
 
@@ -121,6 +122,8 @@ pub const CAPS: Caps = Caps {
         ends_running: false,
     }),
     activity: crate::dialect::Avail::Offered,
+    // Block-storage volumes (sheet "Networks, volumes, console").
+    volumes: volumes::VOLUMES,
 };
 
 pub struct Cloudsfor {
@@ -191,6 +194,12 @@ impl Cloudsfor {
             | Action::Freeze
             | Action::Unfreeze
             | Action::RefreshFromNode => "unsupported",
+            // Volume actions: see `volumes` (their own path, never a VM action).
+            Action::CreateVolume(_) => "create_volume",
+            Action::AttachVolume { .. } => "attach",
+            Action::DetachVolume { .. } => "detach",
+            Action::ResizeVolume { .. } => "resize",
+            Action::DeleteVolume { .. } => "delete_volume",
         }
     }
 }
@@ -304,6 +313,9 @@ impl Dialect for Cloudsfor {
         action: &Action,
         _stage: u8,
     ) -> HttpRequest {
+        if volumes::is_volume(action) {
+            return self.volume_request(action);
+        }
         if action.kind().res_kind().is_some() {
             return self.network_write(action);
         }
@@ -346,6 +358,9 @@ impl Dialect for Cloudsfor {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if volumes::is_volume(action) {
+            return self.volume_accepted(action, resp, now);
+        }
         if action.kind().res_kind().is_some() {
             return self.network_accepted(action, resp, now);
         }
@@ -373,20 +388,6 @@ impl Dialect for Cloudsfor {
             created: None,
             secret: None,
         })
-    }
-
-    fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
-        self.networks_request(scope, kind)
-    }
-
-    fn parse_res(
-        &self,
-        _scope: &Scope,
-        _kind: ResourceKind,
-        resp: &HttpResponse,
-        now: Millis,
-    ) -> Result<Vec<Res>, ApiError> {
-        self.networks_parse(resp, now)
     }
 
     fn points_request(&self, vm: &Vm, kind: PointKind) -> Option<HttpRequest> {
@@ -417,6 +418,9 @@ impl Dialect for Cloudsfor {
     }
 
     fn observe_request(&self, r: &ProviderRef) -> HttpRequest {
+        if let Some(request) = self.volume_actions_request(r) {
+            return request;
+        }
         let vm_id = match r {
             ProviderRef::CloudsforAction { vm_id, .. } => vm_id.as_str(),
             _ => "",
@@ -485,6 +489,28 @@ impl Dialect for Cloudsfor {
 
     fn catalogue_requests(&self) -> Vec<(Part, HttpRequest)> {
         self.catalogue()
+    }
+
+    fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
+        self.volumes_request(scope, kind)
+            .or_else(|| self.networks_request(scope, kind))
+    }
+
+    fn parse_res(
+        &self,
+        _scope: &Scope,
+        kind: ResourceKind,
+        resp: &HttpResponse,
+        now: Millis,
+    ) -> Result<Vec<Res>, ApiError> {
+        match kind {
+            ResourceKind::Volume => self.volumes_parse(resp, now),
+            ResourceKind::Network => self.networks_parse(resp, now),
+            _ => Err(ApiError::bad_response(
+                "the list",
+                "not a list this provider has",
+            )),
+        }
     }
 
     fn running(&self, resp: &HttpResponse, _known: &[Vm]) -> Vec<crate::dialect::Running> {

@@ -157,6 +157,8 @@ pub const CAPS: Caps = Caps {
         ends_running: true,
     }),
     activity: crate::dialect::Avail::Offered,
+    // Disks are NICs' siblings in the VM definition (sheet "Networks, disks, console").
+    volumes: crate::dialect::VolCaps::absent(crate::dialect::Absent::InVmDefinition),
 };
 
 /// The listing's second part: `/vm/?full=true`.

@@ -137,6 +137,8 @@ pub const CAPS: Caps = Caps {
     // "rebuild: none published; not offered".
     rebuild: None,
     activity: crate::dialect::Avail::Absent(crate::dialect::Absent::NotPublished),
+    // "private networks, volumes: none published".
+    volumes: crate::dialect::VolCaps::absent(crate::dialect::Absent::NotPublished),
 };
 
 pub struct Hostway {

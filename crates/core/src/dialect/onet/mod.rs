@@ -45,6 +45,7 @@ mod parse;
 mod points;
 mod tasks;
 mod vmnet;
+mod volumes;
 
 use lifecycle::{accepted, gone, renamed, task_type};
 use parse::parse_vm;
@@ -137,6 +138,8 @@ pub const CAPS: Caps = Caps {
         ends_running: true,
     }),
     activity: crate::dialect::Avail::Offered,
+    // Volumes per instance (sheet "Volumes, VPC, firewall, console").
+    volumes: volumes::VOLUMES,
 };
 
 pub struct Onet {
@@ -256,6 +259,9 @@ impl Dialect for Onet {
                 status: vm.status_raw.clone(),
             }),
             ActionKind::OpenConsole => Ok(()),
+            // Whatever its power: a detach from a running instance asks first (the engine's
+            // volume rules), the provider takes it.
+            kind if CAPS.volumes.avail(kind).is_some_and(|a| a.offered()) => Ok(()),
             _ => Err(Refusal::NotOffered {
                 provider: DialectKind::OnetSolutions,
             }),
@@ -349,6 +355,7 @@ impl Dialect for Onet {
             Action::SetHostname { hostname } => return self.hostname_request(id, hostname),
             Action::SetVpc { vpc, .. } => return self.vpc_request(id, vpc),
             Action::Resize(Resize::Size { id: size, .. }) => return self.resize_request(id, size),
+            a if volumes::volume_task(a).is_some() => return self.volume_request(target, a),
             _ => {}
         }
         if let Some(request) = self.vm_net_request(id, action) {
@@ -374,6 +381,9 @@ impl Dialect for Onet {
         resp: &HttpResponse,
         now: Millis,
     ) -> Result<Accepted, ApiError> {
+        if volumes::volume_task(action).is_some() {
+            return self.volume_accepted(target, action, resp, now);
+        }
         let creating = matches!(action, Action::Create(_));
         // A `404` to a removal: the thing is not there (any more); what it targets tells.
         let deletes = matches!(
@@ -427,6 +437,7 @@ impl Dialect for Onet {
     fn res_request(&self, scope: &Scope, kind: ResourceKind) -> Option<HttpRequest> {
         self.vpcs_request(scope, kind)
             .or_else(|| self.firewall_request(scope, kind))
+            .or_else(|| self.volumes_request(scope, kind))
     }
 
     fn res_item_request(&self, scope: &Scope, kind: ResourceKind, id: &str) -> Option<HttpRequest> {
@@ -444,6 +455,7 @@ impl Dialect for Onet {
             ResourceKind::Firewall | ResourceKind::Console => {
                 self.vm_net_parse(scope, kind, resp, now)
             }
+            ResourceKind::Volume => self.volumes_parse(resp, now),
             _ => self.vpcs_parse(resp, now),
         }
     }

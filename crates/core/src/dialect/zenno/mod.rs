@@ -124,6 +124,8 @@ pub const CAPS: Caps = Caps {
     // "reinstall: not published …; not offered".
     rebuild: None,
     activity: crate::dialect::Avail::Absent(crate::dialect::Absent::NotPublished),
+    // The sheet publishes no volumes.
+    volumes: crate::dialect::VolCaps::absent(crate::dialect::Absent::NotPublished),
 };
 
 pub struct Zenno {
@@ -217,6 +219,12 @@ impl Zenno {
             | Action::Freeze
             | Action::Unfreeze
             | Action::RefreshFromNode => ("", String::new()),
+            // No volumes here (see `CAPS.volumes`); never sent.
+            Action::CreateVolume(_)
+            | Action::AttachVolume { .. }
+            | Action::DetachVolume { .. }
+            | Action::ResizeVolume { .. }
+            | Action::DeleteVolume { .. } => ("", String::new()),
         }
     }
 

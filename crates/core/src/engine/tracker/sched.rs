@@ -38,6 +38,11 @@ pub fn deadline_for(kind: ActionKind) -> Millis {
         | ActionKind::SyncState => 10 * MINUTE,
         // A session expires within minutes: one that takes longer is of no use.
         ActionKind::OpenConsole => 3 * MINUTE,
+        ActionKind::CreateVolume
+        | ActionKind::AttachVolume
+        | ActionKind::DetachVolume
+        | ActionKind::ResizeVolume
+        | ActionKind::DeleteVolume => 10 * MINUTE,
     }
 }
 
