@@ -121,6 +121,29 @@ fn OwnActivity() -> impl IntoView {
     }
 }
 
+/// Operations a tab or page follows in place (`found`: each with its phase, newest first): as
+/// entries for [`ActivityList`], and how far they are — how many the provider accepted, how
+/// many ended (both only grow).
+pub fn followed(
+    found: Memo<Vec<(OpId, Phase)>>,
+) -> (Memo<Vec<ActivityItem>>, Memo<(usize, usize)>) {
+    let items = Memo::new(move |_| {
+        found.with(|f| {
+            f.iter()
+                .map(|(id, _)| ActivityItem::Op(id.clone()))
+                .collect()
+        })
+    });
+    let stage = Memo::new(move |_| {
+        found.with(|f| {
+            let accepted = f.iter().filter(|(_, p)| *p != Phase::Submitted).count();
+            let ended = f.iter().filter(|(_, p)| !p.is_open()).count();
+            (accepted, ended)
+        })
+    });
+    (items, stage)
+}
+
 #[component]
 pub fn ActivityList(list: Memo<Vec<ActivityItem>>) -> impl IntoView {
     view! {

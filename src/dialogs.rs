@@ -55,6 +55,33 @@ fn Modal(dialog: Dialog) -> impl IntoView {
     }
 }
 
+/// A modal `<dialog>` for a confirmation drawn in place: shown as soon as it is drawn, and when
+/// it goes away focus goes back to the element that opened it.
+pub fn use_modal() -> NodeRef<html::Dialog> {
+    let node = NodeRef::<html::Dialog>::new();
+    let opener = StoredValue::new_local(
+        document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    on_cleanup(move || {
+        if let Some(Some(el)) = opener.try_get_value() {
+            gloo_timers::callback::Timeout::new(0, move || {
+                let _ = el.focus();
+            })
+            .forget();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(d) = node.get() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
+        }
+    });
+    node
+}
+
 /// Gives focus back to the element that had it when the dialog opened (or, if a refresh drew
 /// it anew meanwhile, to the element with its name in the same VM row).
 fn return_focus_on_close() {

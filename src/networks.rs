@@ -6,7 +6,6 @@
 //!
 //! A VM's Network tab uses [`VmNetworks`] ([`crate::networks_vm`]).
 
-use leptos::html;
 use leptos::prelude::*;
 use vigil_core::dialect::{Avail, NetCaps};
 use vigil_core::engine::{ActivityItem, NetPlace};
@@ -182,21 +181,7 @@ pub(crate) fn net_ops(
                 .collect::<Vec<(OpId, Phase)>>()
         })
     });
-    let items = Memo::new(move |_| {
-        found.with(|f| {
-            f.iter()
-                .map(|(id, _)| ActivityItem::Op(id.clone()))
-                .collect()
-        })
-    });
-    let stage = Memo::new(move |_| {
-        found.with(|f| {
-            let accepted = f.iter().filter(|(_, p)| *p != Phase::Submitted).count();
-            let ended = f.iter().filter(|(_, p)| !p.is_open()).count();
-            (accepted, ended)
-        })
-    });
-    (items, stage)
+    crate::activity::followed(found)
 }
 
 /// A list as last read, following the connection's mark.
@@ -495,14 +480,7 @@ pub(crate) fn Confirm(conn: ConnId, pending: RwSignal<Option<Pending>>) -> impl 
 #[component]
 fn ConfirmDialog(p: Pending, pending: RwSignal<Option<Pending>>) -> impl IntoView {
     let console = expect_context::<Console>();
-    let node = NodeRef::<html::Dialog>::new();
-    Effect::new(move |_| {
-        if let Some(d) = node.get() {
-            if !d.open() {
-                let _ = d.show_modal();
-            }
-        }
-    });
+    let node = crate::dialogs::use_modal();
     let close = move || pending.set(None);
     let error = RwSignal::new(None::<String>);
     let cmd = p.cmd.clone();

@@ -4,7 +4,6 @@
 //! `Caps` offer it, and what it does not offer said with its typed reason. Every rule is
 //! vigil-core's: its limits are shown before submitting, its refusal inline after.
 
-use leptos::html;
 use leptos::prelude::*;
 use vigil_core::dialect::{Avail, PointOps};
 use vigil_core::engine::{ActivityFilter, ActivityItem};
@@ -113,21 +112,7 @@ fn point_ops(
                 .collect::<Vec<(OpId, Phase)>>()
         })
     });
-    let items = Memo::new(move |_| {
-        found.with(|f| {
-            f.iter()
-                .map(|(id, _)| ActivityItem::Op(id.clone()))
-                .collect()
-        })
-    });
-    let stage = Memo::new(move |_| {
-        found.with(|f| {
-            let accepted = f.iter().filter(|(_, p)| *p != Phase::Submitted).count();
-            let ended = f.iter().filter(|(_, p)| !p.is_open()).count();
-            (accepted, ended)
-        })
-    });
-    (items, stage)
+    crate::activity::followed(found)
 }
 
 /// A confirmation asked for: this action on this point.
@@ -469,27 +454,7 @@ fn ConfirmDialog(
     guard: RwSignal<bool>,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let node = NodeRef::<html::Dialog>::new();
-    let opener = StoredValue::new_local(
-        document()
-            .active_element()
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()),
-    );
-    on_cleanup(move || {
-        if let Some(Some(el)) = opener.try_get_value() {
-            gloo_timers::callback::Timeout::new(0, move || {
-                let _ = el.focus();
-            })
-            .forget();
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(d) = node.get() {
-            if !d.open() {
-                let _ = d.show_modal();
-            }
-        }
-    });
+    let node = crate::dialogs::use_modal();
     let close = move || pending.set(None);
     let image = RwSignal::new(format!("{}-image", p.point.name));
     let error = RwSignal::new(None::<String>);

@@ -173,21 +173,7 @@ fn volume_ops(
                 .collect::<Vec<(OpId, Phase)>>()
         })
     });
-    let items = Memo::new(move |_| {
-        found.with(|f| {
-            f.iter()
-                .map(|(id, _)| ActivityItem::Op(id.clone()))
-                .collect()
-        })
-    });
-    let stage = Memo::new(move |_| {
-        found.with(|f| {
-            let accepted = f.iter().filter(|(_, p)| *p != Phase::Submitted).count();
-            let ended = f.iter().filter(|(_, p)| !p.is_open()).count();
-            (accepted, ended)
-        })
-    });
-    (items, stage)
+    crate::activity::followed(found)
 }
 
 /// The VM an attach or detach names.

@@ -2,7 +2,6 @@
 //! and the dialog of one volume's attach, detach, resize or delete. A detach from a running VM
 //! asks first, in vigil-core's words ([`vigil_core::View::detach_confirm`]).
 
-use leptos::html;
 use leptos::prelude::*;
 use vigil_core::words::{self, Label, VolLabel};
 use vigil_core::{Action, ActionKind, Command, ConnId, Res, ResState, Scope, VmId};
@@ -172,27 +171,7 @@ fn action_of(p: &Pending, vm: &str, size: &str, running_ok: bool) -> Result<Acti
 #[component]
 fn Dialog(conn: ConnId, p: Pending, pending: RwSignal<Option<Pending>>) -> impl IntoView {
     let console = expect_context::<Console>();
-    let node = NodeRef::<html::Dialog>::new();
-    let opener = StoredValue::new_local(
-        document()
-            .active_element()
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()),
-    );
-    on_cleanup(move || {
-        if let Some(Some(el)) = opener.try_get_value() {
-            gloo_timers::callback::Timeout::new(0, move || {
-                let _ = el.focus();
-            })
-            .forget();
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(d) = node.get() {
-            if !d.open() {
-                let _ = d.show_modal();
-            }
-        }
-    });
+    let node = crate::dialogs::use_modal();
     let close = move || pending.set(None);
     let (choices, ask) = console.view(|v| {
         let choices: Vec<(String, String)> = v

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, REPO, SHORT, dialect, newTab, setup } from './lib/harness.js';
 import { activityRegion, addConnection, closeSettings, eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
 
@@ -88,16 +88,6 @@ async function runningVm(page, conn) {
 const rowOf = (page, name) =>
   vmsRegion(page).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 
-async function axe(page, what, include) {
-  const result = await new AxeBuilder({ page })
-    .include(include)
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  assert.deepEqual(said, [], `axe on ${what}`);
-}
 
 async function shot(page, name) {
   await page.screenshot({ path: path.join(REPO, 'docs/screenshots', `${name}.png`), fullPage: false });

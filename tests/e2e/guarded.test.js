@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import {
   addConnection,
@@ -19,13 +19,6 @@ import {
   waitForVms,
 } from './lib/ui.js';
 
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(said, [], `axe on ${what}`);
-}
 
 async function consoleWith(env, label) {
   const d = dialect(label);

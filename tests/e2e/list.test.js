@@ -5,23 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, newTab, screenshot, setup } from './lib/harness.js';
 import { eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
 
 const TABS = ['Overview', 'Power', 'Network', 'Snapshots', 'Backups', 'Resize', 'Rebuild', 'Rename', 'Delete', 'History'];
 
 /// axe-core's WCAG 2.x A/AA rules (and its best practices) on the page as it is now.
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  assert.deepEqual(said, [], `axe on ${what}`);
-  return result.violations.length;
-}
 
 /// The demo console at `width` × `height`, every provider listed.
 async function demo(env, width, height) {

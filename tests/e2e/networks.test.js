@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import { addConnection, closeSettings, escapeRe, eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
 
@@ -22,15 +22,6 @@ async function api(method, url, token, body) {
   return text ? JSON.parse(text) : null;
 }
 
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  assert.deepEqual(said, [], `axe on ${what}`);
-}
 
 /// Waits until the newest operation entry titled as `title` in the "Under way and recent" list
 /// has ended; returns its phase.

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, SHORT, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import {
   addConnection,
@@ -35,15 +35,6 @@ async function api(method, url, auth, body, extra = {}) {
   return text ? JSON.parse(text) : null;
 }
 
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  assert.deepEqual(said, [], `axe on ${what}`);
-}
 
 /// A console with one connection to the simulator's `label` dialect, on the page of its `nth`
 /// VM, tab `tab`; returns the page, the VM's name and its id (from the address).

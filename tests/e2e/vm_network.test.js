@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, REPO, VMS, dialect, openConsole, setup } from './lib/harness.js';
 import { addConnection, closeSettings, eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
 
@@ -24,15 +24,6 @@ async function api(method, url, token, body) {
   return text ? JSON.parse(text) : null;
 }
 
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  assert.deepEqual(said, [], `axe on ${what}`);
-}
 
 const panel = (page) => page.getByRole('tabpanel', { name: 'Network' });
 

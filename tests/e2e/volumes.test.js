@@ -5,19 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './lib/axe.js';
 import { LONG, VMS, dialect, openConsole, screenshot, setup } from './lib/harness.js';
 import { addConnection, closeSettings, eventually, notYet, vmsRegion, waitForVms } from './lib/ui.js';
 
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const said = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-  assert.deepEqual(said, [], `axe on ${what}`);
-}
 
 /// The provider's API, read directly: the simulator as any client sees it.
 async function api(url, token) {

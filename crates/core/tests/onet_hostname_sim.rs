@@ -17,19 +17,7 @@ use vigil_core::{
 /// The hostname the simulator's instance shows, read over its own API with serde alone (not
 /// vigil-core's parser).
 fn sim_hostname(w: &mut World, vm: &str) -> String {
-    let d = DialectKind::OnetSolutions;
-    let url = format!(
-        "http://127.0.0.1:8787{}/compute/instances/{vm}",
-        vigil_core::demo::prefix(d)
-    );
-    let vigil_core::Credentials::Bearer { token } = vigil_core::demo::credentials(d) else {
-        panic!("ONETSolutions takes a bearer token")
-    };
-    let req =
-        vigil_sim::Request::get(&url).with_header("Authorization", &format!("Bearer {token}"));
-    let resp = w.sim.handle(&req, w.now as u64).unwrap();
-    assert_eq!(resp.status, 200, "{}", resp.body);
-    let v: Value = serde_json::from_str(&resp.body).expect("JSON");
+    let v = onet_instance(w, vm);
     v["hostname"].as_str().expect("a hostname").to_string()
 }
 

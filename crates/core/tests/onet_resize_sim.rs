@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 use vigil_core::{
     Action, ActionKind, Command, ConnId, DialectKind, GuardedChange, Phase, PowerState, Refusal,
     Resize, Resource, VmId,
@@ -17,19 +16,7 @@ const MINUTE: i64 = 60_000;
 /// The size name the simulator's instance shows, read over its own API with serde alone (not
 /// vigil-core's parser).
 fn sim_size(w: &mut World, vm: &str) -> String {
-    let d = DialectKind::OnetSolutions;
-    let url = format!(
-        "http://127.0.0.1:8787{}/compute/instances/{vm}",
-        vigil_core::demo::prefix(d)
-    );
-    let vigil_core::Credentials::Bearer { token } = vigil_core::demo::credentials(d) else {
-        panic!("ONETSolutions takes a bearer token")
-    };
-    let req =
-        vigil_sim::Request::get(&url).with_header("Authorization", &format!("Bearer {token}"));
-    let resp = w.sim.handle(&req, w.now as u64).unwrap();
-    assert_eq!(resp.status, 200, "{}", resp.body);
-    let v: Value = serde_json::from_str(&resp.body).expect("JSON");
+    let v = onet_instance(w, vm);
     v["size"]["name"].as_str().expect("a size name").to_string()
 }
 

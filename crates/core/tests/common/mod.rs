@@ -200,3 +200,22 @@ impl World {
         self.sent.iter().filter(|s| s.contains(needle)).count()
     }
 }
+
+/// An ONETSolutions instance as the simulator's own API shows it, read with serde alone (not
+/// vigil-core's parser).
+#[allow(dead_code)]
+pub fn onet_instance(w: &mut World, vm: &str) -> serde_json::Value {
+    let d = DialectKind::OnetSolutions;
+    let url = format!(
+        "http://127.0.0.1:8787{}/compute/instances/{vm}",
+        vigil_core::demo::prefix(d)
+    );
+    let vigil_core::Credentials::Bearer { token } = vigil_core::demo::credentials(d) else {
+        panic!("ONETSolutions takes a bearer token")
+    };
+    let req =
+        vigil_sim::Request::get(&url).with_header("Authorization", &format!("Bearer {token}"));
+    let resp = w.sim.handle(&req, w.now as u64).unwrap();
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    serde_json::from_str(&resp.body).expect("JSON")
+}
