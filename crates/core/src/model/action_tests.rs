@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Size;
 
 #[test]
 fn a_resize_sends_only_what_changed() {

@@ -11,6 +11,7 @@ mod boot;
 mod feed;
 mod guard;
 mod hint;
+mod kinds;
 mod labels;
 mod netpage;
 mod note;
@@ -32,6 +33,7 @@ pub use guard::{
     followed_label, roll_back_to, snapshot_first_hint, snapshot_first_label, GuardRefusal,
 };
 pub use hint::{Countdown, Hint, HintTone};
+pub use kinds::{action_label, progressive, verb};
 pub use labels::*;
 pub use netpage::{plural as res_plural, NetLabel};
 pub use note::Note;
@@ -59,127 +61,6 @@ use crate::model::{
 };
 use crate::time::{format_duration, format_elapsed, Millis};
 use crate::workflow::{BulkSummary, BulkWork, Plan, StepState};
-
-/// The button's word: `Reboot`.
-pub fn action_label(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Start => "Start",
-        ActionKind::Shutdown => "Shut down",
-        ActionKind::PowerOff => "Power off",
-        ActionKind::Reboot => "Reboot",
-        ActionKind::PowerCycle => "Power cycle",
-        ActionKind::PasswordReset => "Reset password",
-        ActionKind::Resize => "Resize",
-        ActionKind::Rename => "Rename",
-        ActionKind::Snapshot => "Take snapshot",
-        ActionKind::RestoreSnapshot => "Restore snapshot",
-        ActionKind::DeleteSnapshot => "Delete snapshot",
-        ActionKind::Backup => "Back up now",
-        ActionKind::RestoreBackup => "Restore backup",
-        ActionKind::DeleteBackup => "Delete backup",
-        ActionKind::AutoBackups => "Automatic backups",
-        ActionKind::SnapshotToImage => "Make image",
-        ActionKind::Rebuild => "Rebuild",
-        ActionKind::Create => "Create VM",
-        ActionKind::Delete => "Delete",
-        ActionKind::Elsewhere => "Started elsewhere",
-        ActionKind::CreateNetwork => "Create network",
-        ActionKind::DeleteNetwork => "Delete network",
-        ActionKind::AttachNetwork => "Attach to network",
-        ActionKind::DetachNetwork => "Detach from network",
-        ActionKind::AllocateIp => "Allocate public IP",
-        ActionKind::ReleaseIp => "Release public IP",
-        ActionKind::CreateForward => "Add port forward",
-        ActionKind::UpdateForward => "Change port forward",
-        ActionKind::DeleteForward => "Delete port forward",
-        ActionKind::SetVpc => "Move to VPC",
-        ActionKind::SetHostname => "Change hostname",
-        ActionKind::AssignIp => "Assign IP",
-        ActionKind::RemoveIp => "Remove IP",
-        ActionKind::SetReverseDns => "Set reverse DNS",
-        ActionKind::ApplyFirewall => "Apply firewall",
-        ActionKind::SyncState => "Refresh from the host",
-        ActionKind::OpenConsole => "Open console",
-        ActionKind::StartFromIso => "Start from ISO",
-        ActionKind::Freeze => "Freeze",
-        ActionKind::Unfreeze => "Unfreeze",
-        ActionKind::RefreshFromNode => "Refresh from the node",
-        ActionKind::CreateVolume => "Create volume",
-        ActionKind::AttachVolume => "Attach volume",
-        ActionKind::DetachVolume => "Detach volume",
-        ActionKind::ResizeVolume => "Resize volume",
-        ActionKind::DeleteVolume => "Delete volume",
-    }
-}
-
-/// What the VM row says while it runs: `rebooting…`.
-pub fn progressive(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Start => "starting…",
-        ActionKind::Shutdown => "shutting down…",
-        ActionKind::PowerOff => "powering off…",
-        ActionKind::Reboot => "rebooting…",
-        ActionKind::PowerCycle => "power cycling…",
-        ActionKind::PasswordReset => "resetting password…",
-        ActionKind::Resize => "resizing…",
-        ActionKind::Rename => "renaming…",
-        ActionKind::Snapshot => "snapshotting…",
-        ActionKind::RestoreSnapshot | ActionKind::RestoreBackup => "restoring…",
-        ActionKind::DeleteSnapshot => "deleting snapshot…",
-        ActionKind::Backup => "backing up…",
-        ActionKind::DeleteBackup => "deleting backup…",
-        ActionKind::AutoBackups => "switching backups…",
-        ActionKind::SnapshotToImage => "making image…",
-        ActionKind::Rebuild => "rebuilding…",
-        ActionKind::Create => "creating…",
-        ActionKind::Delete => "deleting…",
-        ActionKind::Elsewhere => "busy (started elsewhere)…",
-        ActionKind::CreateNetwork => "creating network…",
-        ActionKind::DeleteNetwork => "deleting network…",
-        ActionKind::AttachNetwork => "attaching to network…",
-        ActionKind::DetachNetwork => "detaching from network…",
-        ActionKind::AllocateIp => "allocating public IP…",
-        ActionKind::ReleaseIp => "releasing public IP…",
-        ActionKind::CreateForward => "adding port forward…",
-        ActionKind::UpdateForward => "changing port forward…",
-        ActionKind::DeleteForward => "deleting port forward…",
-        ActionKind::SetVpc => "moving to VPC…",
-        ActionKind::SetHostname => "changing hostname…",
-        ActionKind::AssignIp => "assigning IP…",
-        ActionKind::RemoveIp => "removing IP…",
-        ActionKind::SetReverseDns => "setting reverse DNS…",
-        ActionKind::ApplyFirewall => "applying firewall…",
-        ActionKind::SyncState => "refreshing from the host…",
-        ActionKind::OpenConsole => "opening console…",
-        ActionKind::StartFromIso => "starting from ISO…",
-        ActionKind::Freeze => "freezing…",
-        ActionKind::Unfreeze => "unfreezing…",
-        ActionKind::RefreshFromNode => "refreshing from the node…",
-        ActionKind::CreateVolume => "creating volume…",
-        ActionKind::AttachVolume => "attaching volume…",
-        ActionKind::DetachVolume => "detaching volume…",
-        ActionKind::ResizeVolume => "resizing volume…",
-        ActionKind::DeleteVolume => "deleting volume…",
-    }
-}
-
-/// For "may not …": `create VMs`.
-pub fn verb(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Create => "create VMs",
-        ActionKind::Delete => "delete VMs",
-        ActionKind::Resize => "resize VMs",
-        ActionKind::Snapshot => "take snapshots",
-        ActionKind::RestoreBackup => "restore backups",
-        ActionKind::Backup => "take backups",
-        ActionKind::DeleteBackup => "delete backups",
-        ActionKind::RestoreSnapshot => "restore snapshots",
-        ActionKind::DeleteSnapshot => "delete snapshots",
-        ActionKind::AutoBackups => "change automatic backups",
-        ActionKind::Rebuild => "rebuild VMs",
-        _ => "change this VM",
-    }
-}
 
 /// The longest a provider's name runs inside a sentence, in characters (the whole name is on the
 /// VM's row and page).
