@@ -260,7 +260,7 @@ async fn a_deep_link_opens_the_vm_page_with_its_actions_and_history() {
     })
     .await;
     click(&reboot);
-    // → from Power is Snapshots; the history tab shows the reboot done.
+    // → from Power is Network; the history tab shows the reboot done.
     let key = web_sys::KeyboardEventInit::new();
     key.set_key("ArrowRight");
     key.set_bubbles(true);
@@ -270,10 +270,7 @@ async fn a_deep_link_opens_the_vm_page_with_its_actions_and_history() {
             &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &key).unwrap(),
         )
         .unwrap();
-    wait_for("the snapshots tab", 5_000, || {
-        find(root, "#panel-snapshots")
-    })
-    .await;
+    wait_for("the network tab", 5_000, || find(root, "#panel-network")).await;
     set_hash(&format!("#/vms/demo-cloudsfor/{id}/history"));
     wait_for("the VM's history to show the reboot done", 30_000, || {
         all(root, "#panel-history li.entry")
