@@ -54,7 +54,7 @@ async function openVmNetworkTab(page, name) {
   await page.getByRole('link', { name: 'Virtual machines', exact: true }).click();
   await vmsRegion(page).getByRole('rowheader').getByRole('link', { name, exact: true }).click();
   await page.getByRole('tab', { name: 'Network', exact: true }).click();
-  await page.getByRole('tabpanel').waitFor();
+  await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').waitFor();
 }
 
 describe('networks, public IPs and port forwards (ZennoHosting)', () => {

@@ -49,15 +49,15 @@ async function vmTab(env, label, tab, nth = 0) {
   const name = await link.innerText();
   await link.click();
   await page.getByRole('tab', { name: tab, exact: true }).click();
-  await page.getByRole('tabpanel').waitFor();
+  await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').waitFor();
   const hash = decodeURIComponent(await page.evaluate(() => location.hash));
   const id = hash.split('/')[3];
   // The list is read when the tab opens.
-  await page.getByRole('tabpanel').getByText('Reading the list…').waitFor({ state: 'hidden', timeout: LONG });
+  await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').getByText('Reading the list…').waitFor({ state: 'hidden', timeout: LONG });
   return { context, page, d, base, name, id };
 }
 
-const panel = (page) => page.getByRole('tabpanel');
+const panel = (page) => page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel');
 const pointRow = (page, name) =>
   panel(page).getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
 
@@ -168,7 +168,7 @@ describe('snapshots and backups on the VM page', () => {
       const name = await firstVmAllowing(page, 'Start');
       await vmRow(page, name).getByRole('link', { name }).click();
       await page.getByRole('tab', { name: 'Snapshots', exact: true }).click();
-      await page.getByRole('tabpanel').getByText('Reading the list…').waitFor({ state: 'hidden', timeout: LONG });
+      await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').getByText('Reading the list…').waitFor({ state: 'hidden', timeout: LONG });
       const id = decodeURIComponent(await page.evaluate(() => location.hash)).split('/')[3];
       await axe(page, 'the Snapshots tab (Erigones)');
       const form = page.getByRole('form', { name: `Take snapshot ${name}`, exact: true });

@@ -37,7 +37,7 @@ await page.locator('li.entry[data-phase=Succeeded]').filter({ hasText: 'Change h
 
 for (const tab of ['/rename', '']) {
   await go(tab);
-  await page.getByRole('tabpanel').waitFor();
+  await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').waitFor();
   const result = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
     .analyze();
@@ -52,7 +52,7 @@ for (const [w, h] of [[1280, 800], [360, 740]]) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const [tab, file] of [['/rename', 'vm-page-hostname'], ['', 'vm-page-overview-hostname']]) {
       await go(tab);
-      await page.getByRole('tabpanel').waitFor();
+      await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').waitFor();
       await page.waitForTimeout(400);
       for (const b of await page.locator('.notices button').all()) await b.click().catch(() => {});
       await page.screenshot({ path: path.join(out, `${file}-${w}-${scheme}.png`), fullPage: true });

@@ -19,7 +19,7 @@ const ids = {};
 async function open(page, slug, tab) {
   const id = ids[slug];
   await page.evaluate((h) => { location.hash = h; }, `#/vms/demo-${slug}/${id}/${tab}`);
-  await page.getByRole('tabpanel').waitFor();
+  await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').waitFor();
   await page.getByText('Reading the list…').waitFor({ state: 'hidden', timeout: 30_000 });
 }
 

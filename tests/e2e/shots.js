@@ -62,7 +62,7 @@ await page
   .click();
 for (const tab of TABS) {
   await page.getByRole('tab', { name: new RegExp(`^${tab}$`, 'i') }).click();
-  await page.getByRole('tabpanel').waitFor();
+  await page.getByRole('region', { name: 'Virtual machine' }).getByRole('tabpanel').waitFor();
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(out, `vm-page-${tab}.png`) });
 }
