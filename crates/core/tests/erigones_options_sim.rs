@@ -10,28 +10,9 @@ use common::*;
 use serde_json::Value;
 use vigil_core::boot::IsoList;
 use vigil_core::{
-    Action, ActionKind, BootFrom, DialectKind, Millis, Phase, PowerState, ProviderRef, Refusal,
+    Action, ActionKind, BootFrom, DialectKind, Phase, PowerState, ProviderRef, Refusal,
 };
 use vigil_sim::VmState;
-
-const MINUTE: Millis = 60_000;
-
-fn load_catalogue(w: &mut World) {
-    w.engine
-        .cmd(
-            vigil_core::Command::LoadCatalogue {
-                conn: "c".into(),
-                region: None,
-            },
-            w.now,
-        )
-        .unwrap();
-    w.run_until(MINUTE, |e| {
-        e.view()
-            .catalogue(&"c".into())
-            .is_some_and(|c| c.is_loaded())
-    });
-}
 
 fn isos(w: &World) -> Vec<String> {
     match w.engine.view().iso_images(&"c".into()) {
@@ -62,7 +43,7 @@ fn body_of(w: &World, needle: &str) -> Value {
 #[test]
 fn a_stopped_vm_starts_from_an_iso_of_the_image_list() {
     let mut w = World::new(DialectKind::Erigones, scenario(21, 0.0));
-    load_catalogue(&mut w);
+    w.load_catalogue();
     let list = isos(&w);
     assert!(list.contains(&"debian-12".to_string()), "{list:?}");
     // An image the provider marks not ready is not offered.
@@ -114,7 +95,7 @@ fn an_iso_not_in_the_list_is_refused_before_sending_and_the_providers_words_afte
         VmState::Stopped
     );
     // Once read, an ISO it does not list is refused before anything is sent.
-    load_catalogue(&mut w);
+    w.load_catalogue();
     let before = w.sent.len();
     let r = w.engine.start(
         "c",

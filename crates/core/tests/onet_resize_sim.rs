@@ -7,11 +7,9 @@ mod common;
 
 use common::*;
 use vigil_core::{
-    Action, ActionKind, Command, ConnId, DialectKind, GuardedChange, Phase, PowerState, Refusal,
-    Resize, Resource, VmId,
+    Action, ActionKind, ConnId, DialectKind, GuardedChange, Phase, PowerState, Refusal, Resize,
+    Resource, VmId,
 };
-
-const MINUTE: i64 = 60_000;
 
 /// The size name the simulator's instance shows, read over its own API with serde alone (not
 /// vigil-core's parser).
@@ -22,20 +20,7 @@ fn sim_size(w: &mut World, vm: &str) -> String {
 
 fn load_sizes(w: &mut World, vm: &str) -> Vec<vigil_core::resize::SizeChoice> {
     let conn = ConnId::from("c");
-    w.engine
-        .cmd(
-            Command::LoadCatalogue {
-                conn: conn.clone(),
-                region: None,
-            },
-            w.now,
-        )
-        .unwrap();
-    w.run_until(MINUTE, |e| {
-        e.view()
-            .resize_sizes(&conn, &VmId::from(vm))
-            .is_ok_and(|l| !l.is_empty())
-    });
+    w.load_catalogue();
     w.engine
         .view()
         .resize_sizes(&conn, &VmId::from(vm))

@@ -15,23 +15,6 @@ use vigil_sim::VmState;
 
 const MINUTE: Millis = 60_000;
 
-fn load_catalogue(w: &mut World) {
-    w.engine
-        .cmd(
-            vigil_core::Command::LoadCatalogue {
-                conn: "c".into(),
-                region: None,
-            },
-            w.now,
-        )
-        .unwrap();
-    w.run_until(MINUTE, |e| {
-        e.view()
-            .catalogue(&"c".into())
-            .is_some_and(|c| c.is_loaded())
-    });
-}
-
 fn config(e: &Engine) -> ConnectionConfig {
     e.view()
         .connections()
@@ -193,7 +176,7 @@ fn start(w: &mut World, vm: &str, image: &str) -> OpId {
 #[test]
 fn cloudsfor_rebuild_ends_when_the_vm_runs_the_new_image() {
     let mut w = World::new(DialectKind::Cloudsfor, scenario(21, 0.0));
-    load_catalogue(&mut w);
+    w.load_catalogue();
     let vm = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id
@@ -221,7 +204,7 @@ fn cloudsfor_rebuild_ends_when_the_vm_runs_the_new_image() {
 #[test]
 fn onet_reinstall_ends_running_on_the_new_image() {
     let mut w = World::new(DialectKind::OnetSolutions, scenario(22, 0.0));
-    load_catalogue(&mut w);
+    w.load_catalogue();
     let vm = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id
@@ -249,7 +232,7 @@ fn onet_reinstall_ends_running_on_the_new_image() {
 /// disagrees with its task.
 fn lagging_image(dialect: DialectKind, seed: u64, lag_ms: Millis) -> vigil_core::Operation {
     let mut w = World::new(dialect, scenario(seed, 0.0));
-    load_catalogue(&mut w);
+    w.load_catalogue();
     let vm = w
         .vm_where(|v| v.power == PowerState::Running && !v.locked)
         .id

@@ -186,6 +186,22 @@ impl World {
             .expect("a VM matching the condition")
     }
 
+    /// Loads the connection's catalogues (the create form's, the rebuild and resize pickers')
+    /// and runs until they are in.
+    pub fn load_catalogue(&mut self) {
+        let conn = self.conn.clone();
+        let cmd = vigil_core::Command::LoadCatalogue {
+            conn: conn.as_str().into(),
+            region: None,
+        };
+        self.engine.cmd(cmd, self.now).unwrap();
+        self.run_until(60_000, |e| {
+            e.view()
+                .catalogue(&conn.as_str().into())
+                .is_some_and(|c| c.is_loaded())
+        });
+    }
+
     /// Starts `action` on `vm_id` and runs until the operation leaves the open phases.
     pub fn run_op(&mut self, vm_id: &str, action: Action) -> Operation {
         let id = self
