@@ -144,6 +144,19 @@ pub fn followed(
     (items, stage)
 }
 
+/// Runs `read` now, and again each time `stage` (from [`followed`]) moves: an operation followed
+/// here was accepted (a new item shows as being made) or ended.
+pub fn read_now_and_on(stage: Memo<(usize, usize)>, read: impl Fn() + 'static) {
+    read();
+    Effect::new(move |before: Option<(usize, usize)>| {
+        let now = stage.get();
+        if before.is_some_and(|b| now != b) {
+            read();
+        }
+        now
+    });
+}
+
 #[component]
 pub fn ActivityList(list: Memo<Vec<ActivityItem>>) -> impl IntoView {
     view! {

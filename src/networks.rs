@@ -212,17 +212,7 @@ pub(crate) fn read_following(
             kind,
         });
     };
-    read();
-    {
-        let read = read.clone();
-        Effect::new(move |before: Option<(usize, usize)>| {
-            let now = stage.get();
-            if before.is_some_and(|b| now != b) {
-                read();
-            }
-            now
-        });
-    }
+    crate::activity::read_now_and_on(stage, read.clone());
     read
 }
 

@@ -49,19 +49,7 @@ pub fn PointsTab(conn: ConnId, vm: VmId, kind: PointKind, caps: &'static Caps) -
             });
         }
     };
-    // Read when the tab opens, and again each time an operation on these is accepted (a new
-    // one shows as being created) or ends.
-    read();
-    {
-        let read = read.clone();
-        Effect::new(move |before: Option<(usize, usize)>| {
-            let now = stage.get();
-            if before.is_some_and(|b| now != b) {
-                read();
-            }
-            now
-        });
-    }
+    crate::activity::read_now_and_on(stage, read.clone());
     let pending = RwSignal::new(None::<Pending>);
     // "Snapshot first" for a restore picked below (a backup restore as a guarded change).
     let guard = RwSignal::new(false);
