@@ -79,7 +79,7 @@ fn ConnVolumes(conn: ConnId, name: String, caps: &'static Caps) -> impl IntoView
             <h3 id=heading>{title.clone()}</h3>
             <Running list=running.0/>
             <ReadState conn=conn.clone() scopes/>
-            <VolumeTable conn=conn.clone() caption=title rows pending/>
+            <VolumeTable conn=conn.clone() caption=title rows listed=all_read(console, conn.clone(), scopes) pending/>
             <CreateForm conn=conn.clone() caps fixed_vm=None/>
             <VolumeDialog conn pending/>
         </section>
@@ -138,7 +138,7 @@ pub fn VmVolumes(conn: ConnId, vm: VmId, caps: &'static Caps) -> impl IntoView {
             <h3 id=heading>{VolLabel::OfThisVm.text()}</h3>
             <Running list=running.0/>
             <ReadState conn=conn.clone() scopes/>
-            <VolumeTable conn=conn.clone() caption rows pending/>
+            <VolumeTable conn=conn.clone() caption rows listed=all_read(console, conn.clone(), scopes) pending/>
             {fixed.map(|vm| view! { <CreateForm conn=conn.clone() caps fixed_vm=Some(vm)/> })}
             <VolumeDialog conn pending/>
         </section>
@@ -226,6 +226,19 @@ fn Running(list: Memo<Vec<ActivityItem>>) -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// Whether every list of `scopes` has been read once: only then does an empty one mean none.
+fn all_read(console: Console, conn: ConnId, scopes: Memo<Vec<Scope>>) -> Signal<bool> {
+    Signal::derive(move || {
+        console.marks.conn(&conn);
+        let scopes = scopes.get();
+        console.view(|v| {
+            scopes
+                .iter()
+                .all(|s| v.volume_list(&conn, s).is_some_and(|l| l.read_at.is_some()))
+        })
+    })
 }
 
 /// "Reading…", the last read's failure, and "Read again".

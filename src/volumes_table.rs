@@ -21,13 +21,15 @@ pub fn VolumeTable(
     conn: ConnId,
     caption: String,
     rows: Memo<Vec<(Scope, Res)>>,
+    /// Every list has been read once (before that, nothing listed is not "none").
+    listed: Signal<bool>,
     pending: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
     let conn = StoredValue::new(conn);
     let caption = StoredValue::new(caption);
     view! {
-        <Show when=move || !rows.with(Vec::is_empty) fallback=|| view! {
-            <p class="hint">{VolLabel::NoneYet.text()}</p>
+        <Show when=move || !rows.with(Vec::is_empty) fallback=move || {
+            listed.get().then(|| view! { <p class="hint">{VolLabel::NoneYet.text()}</p> })
         }>
             <table class="points volumes">
                 <caption>{caption.get_value()}</caption>
