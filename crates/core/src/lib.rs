@@ -18,6 +18,7 @@
 //! - [`words`]: every sentence the user reads.
 //! - [`engine`]: connections, inventory, the tracker, the round, workflows.
 //! - [`saved`]: what survives a reload, entry by entry, versioned.
+//! - [`site`]: a deployment's `config.json` (presets, demo, target lag).
 //! - [`route`]: the page's hash routes; [`present`]: how the page presents what it shows.
 
 pub mod boot;
@@ -37,6 +38,7 @@ pub mod rebuild;
 pub mod resize;
 pub mod route;
 pub mod saved;
+pub mod site;
 pub mod time;
 pub mod words;
 pub mod workflow;

@@ -20,6 +20,7 @@ mod points;
 mod rebuild;
 mod refusal;
 mod resources;
+mod site;
 mod storage;
 mod vmnet;
 mod volumes;
@@ -47,6 +48,7 @@ pub use rebuild::{
 };
 pub use refusal::Refusal;
 pub use resources::{res_state, resource_word, ResRefusal};
+pub use site::{credentials_for, SiteLabel};
 pub use storage::StorageNote;
 pub use vmnet::{
     address_control, console_ready, direction_label, fw_action_label, protocol_label,
