@@ -20,6 +20,7 @@ pub mod config;
 pub mod console;
 pub mod copy;
 pub mod create;
+pub mod demo;
 pub mod dialogs;
 pub mod driver;
 pub mod forms;
@@ -61,6 +62,13 @@ pub use config::{AppConfig, DemoConfig};
 /// Mounts the console on the page's body (the binary's entry point).
 pub fn start() {
     stopped::watch();
+    // index.html's static frame (painted before the wasm arrived) gives way to the console.
+    if let Some(frame) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("frame"))
+    {
+        frame.remove();
+    }
     leptos::mount::mount_to_body(|| {
         leptos::view! { <App config=AppConfig::default()/> }
     });

@@ -2,6 +2,13 @@
 //! would, waiting for conditions, and storage set-up.
 #![allow(dead_code)]
 
+// The demo providers must run in the page: wasm-bindgen-test-runner does not serve the worker.
+#[cfg(not(feature = "inline-demo"))]
+compile_error!(
+    "the browser tests need the demo providers in the page: \
+     cargo test -p vigil --target wasm32-unknown-unknown --features inline-demo"
+);
+
 use std::cell::RefCell;
 
 use gloo_timers::future::TimeoutFuture;

@@ -44,6 +44,7 @@ mod stats;
 mod truth;
 mod util;
 mod wire;
+pub mod worker;
 mod zenno;
 
 pub use faults::Faults;
