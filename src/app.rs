@@ -28,9 +28,17 @@ pub fn App(config: AppConfig) -> impl IntoView {
 
     let settings = RwSignal::new(storage::load());
     let settings_open = RwSignal::new(false);
-    // With nothing configured, the demo connections are the console.
-    let demo_shown = Memo::new(move |_| settings.with(|s| s.connections.is_empty() || s.show_demo));
+    // The site's config.json (presets, demo, target lag): no connection is set before it is read.
+    let site = crate::settings::load_site(console, settings, settings_open);
+    // With nothing configured, the demo connections are the console (where the site offers them).
+    let demo_shown = Memo::new(move |_| {
+        site.with(|c| c.as_ref().is_some_and(|c| c.demo))
+            && settings.with(|s| s.connections.is_empty() || s.show_demo)
+    });
     Effect::new(move |_| {
+        if site.with(Option::is_none) {
+            return;
+        }
         let mut list = settings.with(|s| s.connections.clone());
         if demo_shown.get() {
             list.extend(demo_connections());
@@ -74,7 +82,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
             <UnlockRemembered settings/>
             <Show when=move || settings_open.get()>
                 <div id="settings">
-                    <SettingsPanel settings on_close=Callback::new(move |_| settings_open.set(false))/>
+                    <SettingsPanel settings site on_close=Callback::new(move |_| settings_open.set(false))/>
                 </div>
             </Show>
             <Sections page/>

@@ -1,6 +1,7 @@
-//! How the page is set up: the embedded demo provider's behaviour and the demo connections
-//! shown when nothing is configured. Imports nothing of the page.
+//! How the page is set up: the embedded demo provider's behaviour, the demo connections
+//! shown when nothing is configured, and the site's `config.json`. Imports nothing of the page.
 
+use vigil_core::site::{self, SiteConfig, SiteError};
 use vigil_core::{demo, words, ConnId, ConnectionConfig, DialectKind};
 
 /// How the embedded demo provider behaves.
@@ -47,4 +48,35 @@ pub fn demo_connections() -> Vec<ConnectionConfig> {
             demo: true,
         })
         .collect()
+}
+
+/// The site's `config.json` beside index.html (vigil-core's [`site`]): fetched once at start,
+/// past the browser's cache (a hosting provider's change shows on the next load). Nothing there
+/// (`404`, a network error, or an HTML page a host serves for every path) gives the defaults
+/// quietly; a file that cannot be used gives the defaults and why.
+pub async fn fetch_site() -> (SiteConfig, Option<SiteError>) {
+    let body = async {
+        let resp = gloo_net::http::RequestBuilder::new("./config.json")
+            .cache(web_sys::RequestCache::NoCache)
+            .send()
+            .await
+            .ok()?;
+        let html = resp
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.contains("html"));
+        if !resp.ok() || html {
+            return None;
+        }
+        resp.text().await.ok()
+    }
+    .await;
+    site::load(body.as_deref())
+}
+
+/// The page's origin (`https://console.example`): where a preset's path base URL (a relay) goes.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }

@@ -97,6 +97,13 @@ impl Driver {
             .unwrap_or_default()
     }
 
+    /// The site's target lag (its `config.json`): set before the first connections, since the
+    /// policy starts afresh (what was learned is imported after).
+    pub fn set_target_lag(self, lag: vigil_core::Millis) {
+        let policy = vigil_core::policy::Vigil::with_target_lag(lag);
+        self.engine.update_value(|e| e.set_policy(Box::new(policy)));
+    }
+
     /// Hands a command to this tab's engine, then sends whatever it made due.
     pub fn command(self, cmd: Command) -> Result<Started, Refusal> {
         let now = crate::now_ms();

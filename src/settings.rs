@@ -1,13 +1,17 @@
-//! Settings: any number of provider connections (dialect, name, base URL, credentials).
+//! Settings: any number of provider connections (dialect, name, base URL, credentials), and
+//! the site's presets (its `config.json`), which need only the user's credentials.
 
 use leptos::prelude::*;
 use vigil_core::dialect::CredentialKind;
 use vigil_core::words::{self, Label};
 use vigil_core::{ConnId, ConnectionConfig, Credentials, DialectKind};
 
+use vigil_core::engine::Tone;
 use vigil_core::saved;
-use vigil_core::words::StorageNote;
+use vigil_core::site::{Preset, SiteConfig};
+use vigil_core::words::{SiteLabel, StorageNote};
 
+use crate::console::Console;
 use crate::notices::Notices;
 use crate::storage::{self, Settings};
 
@@ -23,6 +27,8 @@ struct Draft {
     /// The provider's second kind of credentials instead of its first (Erigones: log in with
     /// username and password instead of an API key).
     alternative: RwSignal<bool>,
+    /// A site's preset: provider, name and base URL are the site's, only credentials are asked.
+    fixed: RwSignal<bool>,
 }
 
 impl Draft {
@@ -35,7 +41,19 @@ impl Draft {
             user: RwSignal::new(String::new()),
             secret: RwSignal::new(String::new()),
             alternative: RwSignal::new(false),
+            fixed: RwSignal::new(false),
         }
+    }
+
+    /// A site's preset, to be completed with the user's credentials.
+    fn load_preset(&self, p: &Preset) {
+        self.clear();
+        self.id.set(Some(p.id.clone()));
+        self.dialect.set(p.dialect);
+        self.name.set(p.name.clone());
+        self.base
+            .set(p.resolved_base(&crate::config::page_origin()));
+        self.fixed.set(true);
     }
 
     fn load(&self, c: &ConnectionConfig) {
@@ -54,6 +72,7 @@ impl Draft {
         let kinds = c.dialect.caps().credentials;
         self.alternative
             .set(kinds.first() != Some(&c.credentials.kind()));
+        self.fixed.set(false);
     }
 
     fn clear(&self) {
@@ -63,6 +82,7 @@ impl Draft {
         self.user.set(String::new());
         self.secret.set(String::new());
         self.alternative.set(false);
+        self.fixed.set(false);
     }
 
     /// The kind of credentials the form asks for now.
@@ -132,8 +152,40 @@ fn persist(settings: RwSignal<Settings>, notices: Notices, s: Settings) {
     }
 }
 
+/// Reads the site's `config.json` once: a file that cannot be used is told; its target lag goes
+/// to the policy before any connection is set; with no demo and nothing configured yet, Settings
+/// opens on the site's presets. `None` until read.
+pub fn load_site(
+    console: Console,
+    settings: RwSignal<Settings>,
+    settings_open: RwSignal<bool>,
+) -> RwSignal<Option<SiteConfig>> {
+    let site = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        let (cfg, err) = crate::config::fetch_site().await;
+        if let Some(e) = err {
+            console.notices.say(Tone::Error, e.to_string());
+        }
+        if let Some(lag) = cfg.target_lag {
+            console.driver.set_target_lag(lag);
+        }
+        let nothing_yet = settings
+            .try_with_untracked(|s| s.connections.is_empty() && !storage::locked(s))
+            .unwrap_or(false);
+        if !cfg.demo && !cfg.presets.is_empty() && nothing_yet {
+            settings_open.try_set(true);
+        }
+        site.try_set(Some(cfg));
+    });
+    site
+}
+
 #[component]
-pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> impl IntoView {
+pub fn SettingsPanel(
+    settings: RwSignal<Settings>,
+    site: RwSignal<Option<SiteConfig>>,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let notices = expect_context::<Notices>();
     let draft = Draft::new();
     let remove = move |id: ConnId| {
@@ -170,9 +222,54 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
                     }
                 </For>
             </ul>
+            <Presets settings site draft/>
             <ConnForm settings draft/>
             <Options settings/>
         </section>
+    }
+}
+
+/// The site's presets not used yet: "Use" fills the form, which then asks only for credentials.
+#[component]
+fn Presets(
+    settings: RwSignal<Settings>,
+    site: RwSignal<Option<SiteConfig>>,
+    draft: Draft,
+) -> impl IntoView {
+    let unused = Memo::new(move |_| {
+        let used: Vec<ConnId> =
+            settings.with(|s| s.connections.iter().map(|c| c.id.clone()).collect());
+        site.with(|c| {
+            c.iter()
+                .flat_map(|c| c.presets.iter())
+                .filter(|p| !used.contains(&p.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || unused.with(|u| !u.is_empty())>
+            <div class="presets">
+                <h3>{SiteLabel::Offered.text()}</h3>
+                <p class="hint">{SiteLabel::OfferedHint.text()}</p>
+                <ul class="conn-list">
+                    <For each=move || unused.get() key=|p| p.id.clone() let:p>
+                        {
+                            let chosen = p.clone();
+                            view! {
+                                <li data-preset=p.id.as_str().to_string() data-dialect=p.dialect.slug()>
+                                    <span><strong>{p.name.clone()}</strong> " · " {p.dialect.label()} " · " <code>{p.base_url.clone()}</code></span>
+                                    <span class="row-actions">
+                                        <button class="btn small" aria-label=words::on(SiteLabel::Use.text(), &p.name)
+                                            on:click=move |_| draft.load_preset(&chosen)>{SiteLabel::Use.text()}</button>
+                                    </span>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </div>
+        </Show>
     }
 }
 
@@ -181,7 +278,7 @@ pub fn SettingsPanel(settings: RwSignal<Settings>, on_close: Callback<()>) -> im
 fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
     let notices = expect_context::<Notices>();
     let error = RwSignal::new(None::<String>);
-    let editing = move || draft.id.get().is_some();
+    let editing = move || draft.id.get().is_some() && !draft.fixed.get();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let cfg = draft.to_config();
@@ -201,7 +298,14 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
     };
     view! {
         <form class="conn-form" on:submit=submit novalidate>
-            <h3>{move || if editing() { Label::EditConnection.text() } else { Label::AddAConnection.text() }}</h3>
+            <h3>{move || if draft.fixed.get() {
+                words::credentials_for(&draft.name.get())
+            } else if editing() {
+                Label::EditConnection.text().to_string()
+            } else {
+                Label::AddAConnection.text().to_string()
+            }}</h3>
+            <Show when=move || !draft.fixed.get()>
             <label>{Label::Provider.text()}
                 <select name="dialect" on:change=move |ev| {
                     draft.dialect.set(dialect_from(&event_target_value(&ev)));
@@ -222,6 +326,7 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
                     prop:value=move || draft.base.get()
                     on:input=move |ev| draft.base.set(event_target_value(&ev))/>
             </label>
+            </Show>
             <CredentialFields draft/>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
@@ -230,7 +335,7 @@ fn ConnForm(settings: RwSignal<Settings>, draft: Draft) -> impl IntoView {
                 <button type="submit" class="btn primary">
                     {move || if editing() { Label::SaveConnection.text() } else { Label::AddConnection.text() }}
                 </button>
-                <Show when=editing>
+                <Show when=move || editing() || draft.fixed.get()>
                     <button type="button" class="btn" on:click=move |_| draft.clear()>{Label::CancelEdit.text()}</button>
                 </Show>
             </div>
