@@ -186,6 +186,31 @@ describe('the deploy kit: nginx with its headers and relay', { skip: MAIN_PASS &
     }
   });
 
+  test('a config.json carrying credentials is refused whole and said; the console runs on its defaults', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const secret = 'hoster-leaked-key-123';
+    await context.route('**/config.json', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({ presets: [{ ...PRESET, api_key: secret }], demo: false }),
+      }));
+    const page = await context.newPage();
+    page.setDefaultTimeout(SHORT);
+    try {
+      await page.goto(env.nginx.url);
+      const notice = page.locator('.notices .notice.error').filter({ hasText: 'presets[0].api_key' });
+      await notice.waitFor({ timeout: LONG });
+      assert.ok(!(await notice.innerText()).includes(secret), 'the value is not repeated');
+      // The defaults: the demo, and no preset offered.
+      await page.locator('.demo-badge').waitFor();
+      await waitForVms(page, undefined, LONG);
+      assert.equal(await page.locator('[data-preset]').count(), 0);
+      assert.ok(!(await page.content()).includes(secret));
+    } finally {
+      await context.close();
+    }
+  });
+
   test('precompressed files, cache headers, the relay\'s CORS and a log without credentials', async () => {
     const html = await (await fetch(`${env.nginx.url}/`)).text();
     const files = [...html.matchAll(/(?:href|src)="\/?([^"]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css))"/g)].map((m) => m[1]);
