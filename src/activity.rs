@@ -245,7 +245,7 @@ fn Entry(id: OpId) -> impl IntoView {
                     aria-valuemin="0" aria-valuemax="100"
                     aria-valuenow=move || progress().map(|p| p.to_string())
                     aria-valuetext=move || usual().unwrap_or_default()>
-                    <div class="bar" style:width=move || progress().map(|p| format!("{p}%"))></div>
+                    <div class="bar" style:transform=move || progress().map(crate::ui::bar_fill)></div>
                 </div>
                 {move || usual().map(|u| view! { <p class="estimate">{u}</p> })}
             </Show>
@@ -458,7 +458,7 @@ fn Countdown(left: Left) -> impl IntoView {
             <span>{left.to_string()}</span>
             <div class="progress" role="progressbar" aria-label=left.label()
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()>
-                <div class="bar" style:width=format!("{pct}%")></div>
+                <div class="bar" style:transform=crate::ui::bar_fill(pct)></div>
             </div>
         </div>
     }

@@ -228,7 +228,7 @@ pub fn RowProgress(busy: Busy) -> impl IntoView {
         <span class="row-progress">
             <span class="progress mini" role="progressbar" aria-label=words::progress_of(&label)
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.map(|p| p.to_string())>
-                <span class="bar" style:width=pct.map(|p| format!("{p}%"))></span>
+                <span class="bar" style:transform=pct.map(crate::ui::bar_fill)></span>
             </span>
             <span class="phase" title=move || busy.with_value(|b| b.describe(ui.now.get()))>
                 {move || busy.with_value(|b| b.short(ui.now.get()))}

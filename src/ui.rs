@@ -59,3 +59,9 @@ impl Default for Ui {
         Self::new()
     }
 }
+
+/// A progress bar's fill for `pct` percent: a transform (scaled on the compositor, no layout),
+/// not a width.
+pub fn bar_fill(pct: u8) -> String {
+    format!("scaleX({})", f64::from(pct.min(100)) / 100.0)
+}
