@@ -224,7 +224,7 @@ pub fn SettingsPanel(
             </ul>
             <Presets settings site draft/>
             <ConnForm settings draft/>
-            <Options settings/>
+            <Options settings site/>
         </section>
     }
 }
@@ -375,9 +375,10 @@ fn CredentialFields(draft: Draft) -> impl IntoView {
 }
 
 /// Where connections are kept (remembered on this device only sealed with a passphrase, asked
-/// the first time), and the demo's.
+/// the first time), and the demo's (where the site offers it).
 #[component]
-fn Options(settings: RwSignal<Settings>) -> impl IntoView {
+fn Options(settings: RwSignal<Settings>, site: RwSignal<Option<SiteConfig>>) -> impl IntoView {
+    let demo_offered = move || site.with(|c| c.as_ref().is_none_or(|c| c.demo));
     let notices = expect_context::<Notices>();
     // Remembering, with the passphrase not typed in this tab yet (it was reloaded): asked again,
     // so that what changes here is sealed too.
@@ -433,6 +434,7 @@ fn Options(settings: RwSignal<Settings>) -> impl IntoView {
                     <button type="submit" class="btn primary">{Label::RememberWithPassphrase.text()}</button>
                 </form>
             </Show>
+            <Show when=demo_offered>
             <label class="check">
                 <input type="checkbox" name="show-demo" prop:checked=move || settings.get().show_demo
                     on:change=move |ev| {
@@ -442,6 +444,7 @@ fn Options(settings: RwSignal<Settings>) -> impl IntoView {
                     }/>
                 {Label::ShowDemo.text()}
             </label>
+            </Show>
         </div>
     }
 }
