@@ -8,7 +8,8 @@
 // 3. The deploy kit's headers (render.mjs): _headers, vigil-headers.conf, vigil-headers.caddy.
 // 4. A .br (quality 11) and .gz (level 9) next to every asset, for servers that send
 //    precompressed files (nginx gzip_static/brotli_static, Caddy `precompressed`). Not for
-//    config.json, which a hosting provider replaces.
+//    config.json, which a hosting provider replaces; not in debug builds (`trunk serve`), where
+//    brotli's best quality would add seconds to every rebuild.
 //
 // Usage: TRUNK_STAGING_DIR=<dir> node deploy/finish-dist.mjs   (or: node deploy/finish-dist.mjs <dir>)
 
@@ -48,7 +49,11 @@ for (const attr of styleAttributes(html)) {
 // 3. The header files.
 render(dir);
 
-// 4. Precompressed copies.
+// 4. Precompressed copies (release builds, or when run by hand).
+if (process.env.TRUNK_PROFILE === 'debug') {
+  console.log(`finish-dist: CSP hashes ${hashes.scripts.length} script(s), ${hashes.styles.length} style(s); no .br/.gz (debug build)`);
+  process.exit(0);
+}
 const COMPRESS = /\.(js|wasm|css|html|svg|json|txt|map)$/;
 const files = (d) =>
   readdirSync(d, { withFileTypes: true }).flatMap((e) => {
