@@ -10,7 +10,7 @@
 
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -20,7 +20,7 @@ import { lighthouseMedians, CHROMIUM_FLAGS } from './lib/lighthouse.js';
 import { nginxAvailable, RELAY, startNginx } from './lib/nginx.js';
 import { startProxy } from './lib/proxy.js';
 import { table } from './lib/report.js';
-import { baseline, keepRebooting, runningHosts, vigil } from './lib/scenario.js';
+import { baseline, firstLoad, keepRebooting, runningHosts, vigil } from './lib/scenario.js';
 import { serveCompressed } from './lib/serve.js';
 import { transferSizes } from './lib/size.js';
 
@@ -83,7 +83,7 @@ async function main() {
   const result = {
     date: new Date().toISOString(),
     commit: commit(),
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30) },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), loadAtStart: loadavg().map((x) => Math.round(x * 100) / 100) },
     chromium: execSync('/usr/bin/chromium --version', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(),
     settings: { runs: RUNS, seconds: SECONDS, vms: VMS, speed: SPEED, flags: CHROMIUM_FLAGS },
   };
@@ -136,6 +136,11 @@ async function main() {
     stops.push(() => browser.close());
     mkdirSync(RESULTS, { recursive: true });
     log(`scenario: ${VMS} VMs on Erigones, Vigil with 5 reboots open (--speed ${SPEED}: each ≥ ${Math.round(12 / SPEED)} s), ${SECONDS} s traced`);
+    result.loads = [];
+    // Where Lighthouse's LCP and CLS come from (its own attribution fails on this Chromium):
+    // its mobile viewport with the CPU 4× slower, as its mobile preset assumes, and desktop.
+    result.loads.push(await firstLoad(browser, `${appUrl}/`, { width: 412, height: 823 }, 4));
+    result.loads.push(await firstLoad(browser, `${appUrl}/`, { width: 1350, height: 940 }, 1));
     const v = await vigil({ browser, appUrl: `${appUrl}/`, base: `${appUrl}${RELAY}/erigones/api`, proxy, vms: VMS, seconds: SECONDS, tailSeconds: 90, log });
     writeFileSync(path.join(RESULTS, 'vigil-trace.json.gz'), gzipSync(JSON.stringify({ traceEvents: v.events })));
     log(`  Vigil: ${v.figures.busyMs} ms busy in ${v.figures.windowS} s, ${v.figures.longTasks} long tasks, max ${v.figures.maxTaskMs} ms; ${v.figures.oneChange.samples} answers changed one VM`);
@@ -157,6 +162,7 @@ async function main() {
   }
 
   result.seconds = Math.round((Date.now() - started) / 1000);
+  result.machine.loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log();

@@ -69,17 +69,32 @@ export function table(result) {
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rs.map((r) => r[c].length))]));
   const line = (r) => cols.map((c, i) => (i === 0 || c === 'goal' || c === 'verdict' ? r[c].padEnd(width[c]) : r[c].padStart(width[c]))).join('  ').trimEnd();
   const lines = [
-    `Vigil ${result.commit}, ${result.date.slice(0, 16).replace('T', ' ')} UTC, ${result.machine.cores} cores, ${result.chromium}; served by ${result.server}`,
+    '',
+    `Vigil ${result.commit}, ${result.date.slice(0, 16).replace('T', ' ')} UTC, ${result.machine.cores} cores (load ${result.machine.loadAtStart?.[0]} at the start, ${result.machine.loadAtEnd?.[0]} at the end), ${result.chromium}; served by ${result.server}`,
     line(head),
     cols.map((c) => '-'.repeat(width[c])).join('  '),
     ...rs.map(line),
   ];
+  for (const preset of ['mobile', 'desktop']) {
+    const runs = result.lighthouse?.[preset]?.vigil?.runs;
+    if (!runs?.length) continue;
+    const r = runs[Math.floor(runs.length / 2)];
+    lines.push(`LH ${preset}, Vigil (run ${Math.floor(runs.length / 2) + 1}): long tasks ${r.longTasks.map((x) => `${x.ms} ms at ${x.atMs} ms (${x.url})`).join(', ') || 'none'}; main thread ${r.mainThread.join(', ')}; audits below 1: ${[...r.failing.accessibility, ...r.failing.bestPractices].join(', ') || 'none'}`);
+  }
+  for (const d of result.loads ?? []) {
+    lines.push(`Vigil's first load at ${d.viewport} (no throttling): LCP ${d.lcpMs} ms on ${d.lcpElement}; layout shifts ${d.cls}: ${d.shifts.slice(0, 3).map((x) => `${x.value} at ${x.atMs} ms (${x.sources.join(' ; ')})`).join(' | ') || 'none'}`);
+  }
   const sc = result.scenario;
   if (sc) {
     lines.push('', `one-VM change: ${sc.vigil.oneChange.samples} answers in Vigil's trace changed exactly one VM (${sc.baseline.oneChange.samples} in the baseline's); its time is the task that received the answer plus what follows it up to the next rendered frame.`);
     for (const [who, f] of [['Vigil', sc.vigil], ['baseline', sc.baseline]]) {
       lines.push(`${who}'s main thread over the window, by what started each task: ${f.byTrigger.slice(0, 6).map((x) => `${x.name} ${x.ms} ms (${x.tasks})`).join(', ')}`);
     }
+    lines.push(`Vigil's timers in the window, by the timeout armed: ${sc.vigil.timers.map((x) => `${x.timeout}: fired ${x.fired}×, ${x.ms} ms`).join('; ') || 'none'}`);
+    const reqs = (f) => Object.entries(f.requestsInWindow ?? {}).sort((a, b) => b[1].n - a[1].n).slice(0, 5).map(([k, v]) => `${k} ×${v.n} (${fmt(Math.round(v.bytes / 1024))} KB)`).join(', ');
+    lines.push(`requests in the window — Vigil: ${reqs(sc.vigil) || 'none'}; baseline: ${reqs(sc.baseline) || 'none'}`);
+    const one = sc.vigil.oneChange.list[0];
+    if (one) lines.push(`an answer that changed one VM (Vigil, ${one.path}, ${one.bytes} bytes): ${one.totalMs} ms — ${one.spentOn.map((x) => `${x.name} ${x.ms}`).join(', ')}`);
     lines.push(`Vigil's main thread over the window, by what it ran (self time): ${sc.vigil.breakdown.slice(0, 8).map((x) => `${x.name} ${x.ms} ms`).join(', ')}`);
     for (const t of sc.vigil.long.slice(0, 5)) {
       lines.push(`  long task ${t.ms} ms at +${(t.atMs / 1000).toFixed(1)} s: ${t.spentOn.map((x) => `${x.name} ${x.ms}`).join(', ')}${t.marks.length ? `; answers: ${t.marks.join(' ')}` : ''}`);

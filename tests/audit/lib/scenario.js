@@ -38,6 +38,7 @@ function figures(events, url, win) {
     maxTaskMs: Math.round(w.maxTaskMs * 10) / 10,
     breakdown: w.breakdown,
     byTrigger: w.byTrigger,
+    timers: w.timers,
     long: w.long,
     answersInWindow: w.answers.length,
     oneChange: {
@@ -232,4 +233,50 @@ export async function runningHosts(simUrl, n) {
   const r = await fetch(`${simUrl}/erigones/api/vm/status/`, { headers: { 'ES-API-KEY': 'demo-key' } });
   const body = await r.json();
   return body.result.filter((v) => v.status === 'running').slice(0, n).map((v) => v.hostname);
+}
+
+/// Vigil's first load without throttling, observed in the page: the largest contentful paint
+/// (time and element) and every layout shift with the elements that moved — what Lighthouse
+/// 12.2.3 cannot attribute on this Chromium (its RootCauses gatherer fails).
+export async function firstLoad(browser, url, viewport, cpuSlowdown = 1) {
+  const mobile = viewport.width < 600;
+  const context = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: mobile ? 1.75 : 1 });
+  await context.addInitScript(() => {
+    const describe = (n) => {
+      if (!n || !n.nodeName) return '?';
+      const e = n.nodeType === 1 ? n : n.parentElement;
+      if (!e) return n.nodeName;
+      const cls = e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : '';
+      return `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${cls} “${(e.textContent || '').trim().slice(0, 40)}”`;
+    };
+    window.__audit = { lcp: null, shifts: [] };
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__audit.lcp = { ms: Math.round(e.startTime), element: describe(e.element) };
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) {
+        if (e.hadRecentInput) continue;
+        window.__audit.shifts.push({ value: Math.round(e.value * 1000) / 1000, atMs: Math.round(e.startTime), sources: (e.sources || []).map((s) => describe(s.node)) });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const page = await context.newPage();
+  try {
+    if (cpuSlowdown > 1) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
+    }
+    await page.goto(url);
+    await page.waitForTimeout(8_000);
+    const a = await page.evaluate(() => window.__audit);
+    return {
+      viewport: `${viewport.width}×${viewport.height}${cpuSlowdown > 1 ? `, CPU ${cpuSlowdown}× slower` : ''}`,
+      lcpMs: a.lcp?.ms ?? null,
+      lcpElement: a.lcp?.element ?? null,
+      cls: Math.round(a.shifts.reduce((s, x) => s + x.value, 0) * 1000) / 1000,
+      shifts: a.shifts.sort((x, y) => y.value - x.value),
+    };
+  } finally {
+    await context.close();
+  }
 }

@@ -119,6 +119,7 @@ export function analyse(events, url, { fromTs = -Infinity, toTs = Infinity } = {
     maxTaskMs: ms(tasks.reduce((m, t) => Math.max(m, t.dur), 0)),
     breakdown: top(selfByName, 12),
     byTrigger: triggers(tasks),
+    timers: timers(tasks, onThread, fromTs, toTs),
     long: long
       .sort((a, b) => b.dur - a.dur)
       .slice(0, 8)
@@ -183,6 +184,30 @@ function triggers(tasks) {
   return [...by.values()].sort((a, b) => b.ms - a.ms).map((e) => ({ ...e, ms: round(e.ms) }));
 }
 
+/// The timers that ran in the window: for each range of timeouts the page armed, how many tasks its
+/// timers fired and their time (TimerInstall says the timeout of each timer id).
+function timers(tasks, onThread, fromTs, toTs) {
+  const timeoutOf = new Map();
+  for (const e of onThread) {
+    if (e.name !== 'TimerInstall') continue;
+    const ms = e.args?.data?.timeout ?? 0;
+    const bucket = ms < 17 ? '0–16 ms' : ms < 100 ? '17–99 ms' : ms < 1000 ? '100–999 ms' : ms < 10_000 ? '1–10 s' : '≥ 10 s';
+    timeoutOf.set(e.args?.data?.timerId, `${bucket}${e.args?.data?.singleShot === false ? ' interval' : ''}`);
+  }
+  const by = new Map();
+  for (const t of tasks) {
+    for (const c of t.children) {
+      if (c.name !== 'TimerFire') continue;
+      const k = timeoutOf.get(c.args?.data?.timerId) ?? 'armed before the trace';
+      const e = by.get(k) ?? { timeout: k, fired: 0, ms: 0 };
+      e.fired += 1;
+      e.ms += t.dur / 1000;
+      by.set(k, e);
+    }
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms).slice(0, 8).map((e) => ({ ...e, ms: round(e.ms) }));
+}
+
 function calls(t) {
   const seen = new Map();
   for (const c of t.children) {
@@ -222,6 +247,7 @@ function answers(tasks) {
         frame = n.children.some((c) => FRAME_NAMES.has(c.name));
       }
       out.push({
+        spentOn: top(selfTimes([t]), 4),
         changed: Number(changed),
         bytes: Number(bytes),
         path: rest.join('|'),

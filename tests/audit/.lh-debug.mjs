@@ -1,0 +1,14 @@
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+const [url, preset] = process.argv.slice(2);
+const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'], logLevel: 'silent' });
+const { lhr } = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] }, preset === 'desktop' ? desktopConfig : undefined);
+await chrome.kill();
+const a = lhr.audits;
+console.log('perf', lhr.categories.performance.score, 'LCP', a['largest-contentful-paint'].numericValue, 'CLS', a['cumulative-layout-shift'].numericValue, 'TBT', a['total-blocking-time'].numericValue, 'FCP', a['first-contentful-paint'].numericValue);
+console.log(JSON.stringify(a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet));
+console.log(JSON.stringify(a['largest-contentful-paint-element']?.details?.items?.[1]?.items, null, 0));
+console.log(Object.keys(a).filter(k=>/layout|lcp|largest/.test(k)));
+for (const k of Object.keys(a).filter(k=>/layout|lcp|largest/.test(k))) console.log(k, JSON.stringify(a[k].details ?? null).slice(0, 2500));
+for (const k of ['largest-contentful-paint-element','layout-shifts']) console.log(k, a[k].scoreDisplayMode, a[k].errorMessage, a[k].explanation, a[k].displayValue);
