@@ -77,6 +77,58 @@ function commit() {
   }
 }
 
+/// dist/ and the baseline, compressed, each site relaying /relay/acme/ to its simulator: through
+/// the deploy kit's nginx, or (without nginx, or with VIGIL_AUDIT_SERVER=node) lib/serve.js.
+async function serveSites(sites, result) {
+  if (env.VIGIL_AUDIT_SERVER !== 'node' && nginxAvailable()) {
+    const n = await startNginx(sites);
+    stops.push(n.stop);
+    result.server = `nginx (deploy/nginx.conf and deploy/render.mjs headers; precompressed ${n.brotli ? 'br and gz' : 'gz only'})`;
+    return n.urls;
+  }
+  const urls = {};
+  for (const [name, site] of Object.entries(sites)) {
+    const s = await serveCompressed(site.root, { upstream: site.upstream });
+    stops.push(s.stop);
+    urls[name] = s.url;
+  }
+  result.server = 'node (tests/audit/lib/serve.js: gzip/brotli, no deploy-kit headers) — nginx not found';
+  return urls;
+}
+
+/// The 10,000-VM scenario: Vigil, then the baseline windowed and with every row.
+async function scenario({ urls, big, proxy }) {
+  const browser = await chromium.launch({ executablePath: env.VIGIL_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS, headless: true });
+  stops.push(() => browser.close());
+  mkdirSync(RESULTS, { recursive: true });
+  const appUrl = urls.vigil;
+  // Where Lighthouse's LCP and CLS come from (its own attribution fails on this Chromium):
+  // its mobile viewport with the CPU 4× slower, as its mobile preset assumes, and desktop.
+  const loads = [
+    await firstLoad(browser, `${appUrl}/`, { width: 412, height: 823 }, 4),
+    await firstLoad(browser, `${appUrl}/`, { width: 1350, height: 940 }, 1),
+  ];
+  log(`scenario: ${VMS} VMs on Erigones, Vigil with 5 reboots open (--speed ${SPEED}: each ≥ ${Math.round(12 / SPEED)} s), ${SECONDS} s traced`);
+  const v = await vigil({ browser, appUrl: `${appUrl}/`, base: `${appUrl}${RELAY}/erigones/api`, proxy, vms: VMS, seconds: SECONDS, tailSeconds: 90, log });
+  writeFileSync(path.join(RESULTS, 'vigil-trace.json.gz'), gzipSync(JSON.stringify({ traceEvents: v.events })));
+  log(`  Vigil: ${v.figures.busyMs} ms busy in ${v.figures.windowS} s, ${v.figures.longTasks} long tasks, max ${v.figures.maxTaskMs} ms; ${v.figures.oneChange.samples} answers changed one VM`);
+  // The baseline: the same world at a speed where reboots end within the window, 5 kept open
+  // by another client, so that its polls too see single VMs change.
+  await fetch(`${big}/_sim/reset`, { method: 'POST', body: JSON.stringify({ seed: 5, vms: VMS, speed: 1, failure_rate: 0, faults: 'none' }) });
+  let on = true;
+  const rebooting = keepRebooting(big, await runningHosts(big, 5), () => on);
+  const out = { vigil: v.figures };
+  for (const all of [false, true]) {
+    proxy.reset();
+    const b = await baseline({ browser, url: `${urls.baselineBig}/?sim=${RELAY}${all ? '&all=1' : ''}`, proxy, vms: VMS, all, seconds: SECONDS, log });
+    out[all ? 'baselineAll' : 'baseline'] = b.figures;
+    if (!all) writeFileSync(path.join(RESULTS, 'baseline-trace.json.gz'), gzipSync(JSON.stringify({ traceEvents: b.events })));
+  }
+  on = false;
+  out.baselineReboots = await rebooting;
+  return { scenario: out, loads };
+}
+
 async function main() {
   const dist = path.join(REPO, 'dist');
   if (!existsSync(path.join(dist, 'index.html'))) throw new Error('dist/ is not built: run ./x audit (it builds the release)');
@@ -95,71 +147,23 @@ async function main() {
   const big = await sim(['--vms', String(VMS), '--speed', String(SPEED)]);
   const proxy = await startProxy(big);
   stops.push(proxy.stop);
-
-  // dist/ and the baseline, compressed, each site relaying /relay/acme/ to its simulator: through
-  // the deploy kit's nginx, or (without nginx) lib/serve.js.
   const baseDir = generateBaseline();
-  const sites = { vigil: { root: dist, upstream: proxy.url }, baseline: { root: baseDir, upstream: small }, baselineBig: { root: baseDir, upstream: proxy.url } };
-  let urls;
-  if (env.VIGIL_AUDIT_SERVER !== 'node' && nginxAvailable()) {
-    const n = await startNginx(sites);
-    stops.push(n.stop);
-    urls = n.urls;
-    result.server = `nginx (deploy/nginx.conf and deploy/render.mjs headers; precompressed ${n.brotli ? 'br and gz' : 'gz only'})`;
-  } else {
-    urls = {};
-    for (const [name, site] of Object.entries(sites)) {
-      const s = await serveCompressed(site.root, { upstream: site.upstream });
-      stops.push(s.stop);
-      urls[name] = s.url;
-    }
-    result.server = 'node (tests/audit/lib/serve.js: gzip/brotli, no deploy-kit headers) — nginx not found';
-  }
-  const appUrl = urls.vigil;
-  const head = await fetch(`${appUrl}/`, { headers: { 'accept-encoding': 'br, gzip' } });
+  const urls = await serveSites({ vigil: { root: dist, upstream: proxy.url }, baseline: { root: baseDir, upstream: small }, baselineBig: { root: baseDir, upstream: proxy.url } }, result);
+  const head = await fetch(`${urls.vigil}/`, { headers: { 'accept-encoding': 'br, gzip' } });
   result.served = { ...urls, indexEncoding: head.headers.get('content-encoding'), csp: head.headers.get('content-security-policy') };
-  log(`Vigil at ${appUrl}, the baseline at ${urls.baseline} (${result.server})`);
+  log(`Vigil at ${urls.vigil}, the baseline at ${urls.baseline} (${result.server})`);
 
   result.size = transferSizes(dist);
   const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
   log(`transfer: initial ${kb(result.size.initial.gzip)} gzip / ${kb(result.size.initial.brotli)} brotli; on demand ${kb(result.size.onDemand.gzip)} gzip / ${kb(result.size.onDemand.brotli)} brotli`);
 
   if (ONLY !== 'scenario') {
-    const pages = { vigil: `${appUrl}/`, baseline: `${urls.baseline}/?sim=${RELAY}` };
+    const pages = { vigil: `${urls.vigil}/`, baseline: `${urls.baseline}/?sim=${RELAY}` };
     log(`lighthouse: Vigil (its config.json: the demo providers, as a first visit shows them) and the baseline (12 VMs from vigil-sim-server), ${RUNS} runs each`);
     result.lighthouse = {};
     for (const preset of ['mobile', 'desktop']) result.lighthouse[preset] = await lighthouseMedians(pages, preset, RUNS, log);
   }
-
-  if (ONLY !== 'lighthouse') {
-    const browser = await chromium.launch({ executablePath: env.VIGIL_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS, headless: true });
-    stops.push(() => browser.close());
-    mkdirSync(RESULTS, { recursive: true });
-    log(`scenario: ${VMS} VMs on Erigones, Vigil with 5 reboots open (--speed ${SPEED}: each ≥ ${Math.round(12 / SPEED)} s), ${SECONDS} s traced`);
-    result.loads = [];
-    // Where Lighthouse's LCP and CLS come from (its own attribution fails on this Chromium):
-    // its mobile viewport with the CPU 4× slower, as its mobile preset assumes, and desktop.
-    result.loads.push(await firstLoad(browser, `${appUrl}/`, { width: 412, height: 823 }, 4));
-    result.loads.push(await firstLoad(browser, `${appUrl}/`, { width: 1350, height: 940 }, 1));
-    const v = await vigil({ browser, appUrl: `${appUrl}/`, base: `${appUrl}${RELAY}/erigones/api`, proxy, vms: VMS, seconds: SECONDS, tailSeconds: 90, log });
-    writeFileSync(path.join(RESULTS, 'vigil-trace.json.gz'), gzipSync(JSON.stringify({ traceEvents: v.events })));
-    log(`  Vigil: ${v.figures.busyMs} ms busy in ${v.figures.windowS} s, ${v.figures.longTasks} long tasks, max ${v.figures.maxTaskMs} ms; ${v.figures.oneChange.samples} answers changed one VM`);
-    // The baseline: the same world at a speed where reboots end within the window, 5 kept open
-    // by another client, so that its polls too see single VMs change.
-    await fetch(`${big}/_sim/reset`, { method: 'POST', body: JSON.stringify({ seed: 5, vms: VMS, speed: 1, failure_rate: 0, faults: 'none' }) });
-    const hosts = await runningHosts(big, 5);
-    let on = true;
-    const rebooting = keepRebooting(big, hosts, () => on);
-    result.scenario = { vigil: v.figures };
-    for (const all of [false, true]) {
-      proxy.reset();
-      const b = await baseline({ browser, url: `${urls.baselineBig}/?sim=${RELAY}${all ? '&all=1' : ''}`, proxy, vms: VMS, all, seconds: SECONDS, log });
-      result.scenario[all ? 'baselineAll' : 'baseline'] = b.figures;
-      if (!all) writeFileSync(path.join(RESULTS, 'baseline-trace.json.gz'), gzipSync(JSON.stringify({ traceEvents: b.events })));
-    }
-    on = false;
-    result.scenario.baselineReboots = await rebooting;
-  }
+  if (ONLY !== 'lighthouse') Object.assign(result, await scenario({ urls, big, proxy }));
 
   result.seconds = Math.round((Date.now() - started) / 1000);
   result.machine.loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);

@@ -36,6 +36,8 @@ export async function lighthouseRun(url, preset) {
     const flags = { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: CATEGORIES };
     const config = preset === 'desktop' ? desktopConfig : undefined;
     const { lhr } = await lighthouse(url, flags, config);
+    const error = lhr.runtimeError?.code ?? Object.values(lhr.audits).find((a) => a.id === 'largest-contentful-paint' && a.errorMessage)?.errorMessage;
+    if (error) return { error: String(error) };
     const score = (c) => (lhr.categories[c]?.score == null ? null : Math.round(lhr.categories[c].score * 100));
     const num = (a) => lhr.audits[a]?.numericValue ?? null;
     const failing = (c) =>
@@ -73,14 +75,24 @@ export async function lighthouseMedians(pages, preset, runs, log) {
   for (let i = 0; i < runs; i++) {
     for (const [name, url] of Object.entries(pages)) {
       const t = Date.now();
-      const r = await lighthouseRun(url, preset);
+      let r = await lighthouseRun(url, preset);
+      for (let retry = 0; r.error && retry < 2; retry++) {
+        log(`  lighthouse ${preset} ${name} #${i + 1} failed (${r.error}); again`);
+        r = await lighthouseRun(url, preset);
+      }
+      if (r.error) {
+        log(`  lighthouse ${preset} ${name} #${i + 1} failed three times (${r.error}): left out of the median`);
+        results[name].push(r);
+        continue;
+      }
       results[name].push(r);
       log(`  lighthouse ${preset} ${name} #${i + 1}: performance ${r.performance}, LCP ${r.lcpMs} ms, TBT ${r.tbtMs} ms, CLS ${r.cls}, a11y ${r.accessibility}, best practices ${r.bestPractices} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
     }
   }
   const out = {};
   for (const [name, rs] of Object.entries(results)) {
-    const m = (k) => median(rs.map((r) => r[k]));
+    const ok = rs.filter((r) => !r.error);
+    const m = (k) => median(ok.map((r) => r[k]));
     out[name] = {
       performance: m('performance'),
       lcpMs: m('lcpMs'),
