@@ -115,6 +115,7 @@ export async function startNginx({ dist = path.join(REPO, 'dist'), simUrl }) {
   const child = spawn('nginx', [...nginxArgs(dir, paths.conf), '-g', 'daemon off;'], { stdio: 'ignore' });
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGQUIT');
+    rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stop);
   const url = `http://127.0.0.1:${port}`;
