@@ -117,7 +117,7 @@ fn Row(
         <tr>
             <th scope="row"><bdi>{words::name(&vol.name)}</bdi></th>
             <td data-label=VolLabel::Size.text()>{vol.size_gb().map(words::volume_size)}</td>
-            <td class:ok=move || settled() data-label=VolLabel::State.text()>{state_text}</td>
+            <td class:ok=settled data-label=VolLabel::State.text()>{state_text}</td>
             <td data-label=VolLabel::AttachedTo.text()>
                 {match attached {
                     Some(name) => view! { <bdi>{words::name(&name)}</bdi> }.into_any(),
