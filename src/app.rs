@@ -29,21 +29,35 @@ pub fn App(config: AppConfig) -> impl IntoView {
     let settings = RwSignal::new(storage::load());
     let settings_open = RwSignal::new(false);
     // The site's config.json (presets, demo, target lag): no connection is set before it is read.
-    let site = crate::settings::load_site(console, settings, settings_open);
+    let site = crate::settings::load_site(console, settings, settings_open, config.site.clone());
     // With nothing configured, the demo connections are the console (where the site offers them).
     let demo_shown = Memo::new(move |_| {
         site.with(|c| c.as_ref().is_some_and(|c| c.demo))
             && settings.with(|s| s.connections.is_empty() || s.show_demo)
     });
-    Effect::new(move |_| {
-        if site.with(Option::is_none) {
+    let connections = Memo::new(move |_| {
+        site.with(Option::is_some).then(|| {
+            let mut list = settings.with(|s| s.connections.clone());
+            if demo_shown.get() {
+                list.extend(demo_connections());
+            }
+            list
+        })
+    });
+    // Known already (start() read the site first): set before the first render, so that the
+    // list does not jump as the connections come.
+    let set_at_start = connections
+        .get_untracked()
+        .map(|list| console.set_connections(list))
+        .is_some();
+    Effect::new(move |ran: Option<()>| {
+        let list = connections.get();
+        if ran.is_none() && set_at_start {
             return;
         }
-        let mut list = settings.with(|s| s.connections.clone());
-        if demo_shown.get() {
-            list.extend(demo_connections());
+        if let Some(list) = list {
+            console.set_connections(list);
         }
-        console.set_connections(list);
     });
     let leader = console.tabs.leader;
     // The VM whose page shows, apart from its tab: a new tab keeps the page (and focus on the

@@ -1,10 +1,10 @@
-//! How the page is set up: the embedded demo provider's behaviour, the demo connections
+//! How the page is set up: the demo providers' behaviour, the demo connections
 //! shown when nothing is configured, and the site's `config.json`. Imports nothing of the page.
 
 use vigil_core::site::{self, SiteConfig, SiteError};
 use vigil_core::{demo, words, ConnId, ConnectionConfig, DialectKind};
 
-/// How the embedded demo provider behaves.
+/// How the demo providers behave.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DemoConfig {
     pub seed: u64,
@@ -32,6 +32,9 @@ impl Default for DemoConfig {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppConfig {
     pub demo: DemoConfig,
+    /// The site's `config.json` as read before the console was mounted ([`fetch_site`]), so the
+    /// first render already has its connections; `None`: the console reads it itself.
+    pub site: Option<(SiteConfig, Option<SiteError>)>,
 }
 
 /// The demo connections used when nothing is configured: one per dialect, on the simulator

@@ -47,6 +47,12 @@ fn with<T>(f: impl FnOnce(&Formats) -> T) -> T {
     })
 }
 
+/// Loads the browser's locale data for the formats (tens of milliseconds on a phone, the first
+/// time): called in a task of its own at start, so that the first render does not pay for it.
+pub fn warm() {
+    with(|_| ());
+}
+
 /// `n` with the user's digit grouping: `10,000`, `10 000`, `10.000`.
 pub fn number(n: usize) -> String {
     with(|f| {

@@ -62,15 +62,23 @@ pub use config::{AppConfig, DemoConfig};
 /// Mounts the console on the page's body (the binary's entry point).
 pub fn start() {
     stopped::watch();
-    // index.html's static frame (painted before the wasm arrived) gives way to the console.
-    if let Some(frame) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("frame"))
-    {
-        frame.remove();
-    }
-    leptos::mount::mount_to_body(|| {
-        leptos::view! { <App config=AppConfig::default()/> }
+    // The site's config.json first (index.html preloads it), so that the console's first
+    // render has its connections; index.html's static frame shows meanwhile, then gives way.
+    // (wasm-bindgen's executor: Leptos' own starts when the console is mounted.)
+    gloo_timers::callback::Timeout::new(0, intl::warm).forget();
+    wasm_bindgen_futures::spawn_local(async {
+        let site = config::fetch_site().await;
+        if let Some(frame) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("frame"))
+        {
+            frame.remove();
+        }
+        let config = AppConfig {
+            site: Some(site),
+            ..AppConfig::default()
+        };
+        leptos::mount::mount_to_body(move || leptos::view! { <App config/> });
     });
 }
 

@@ -8,7 +8,7 @@ use vigil_core::{ConnId, ConnectionConfig, Credentials, DialectKind};
 
 use vigil_core::engine::Tone;
 use vigil_core::saved;
-use vigil_core::site::{Preset, SiteConfig};
+use vigil_core::site::{Preset, SiteConfig, SiteError};
 use vigil_core::words::{SiteLabel, StorageNote};
 
 use crate::console::Console;
@@ -155,14 +155,15 @@ fn persist(settings: RwSignal<Settings>, notices: Notices, s: Settings) {
 /// Reads the site's `config.json` once: a file that cannot be used is told; its target lag goes
 /// to the policy before any connection is set; with no demo and nothing configured yet, Settings
 /// opens on the site's presets. `None` until read.
+/// `read`: the file as already read (by `start()`, before mounting): applied at once.
 pub fn load_site(
     console: Console,
     settings: RwSignal<Settings>,
     settings_open: RwSignal<bool>,
+    read: Option<(SiteConfig, Option<SiteError>)>,
 ) -> RwSignal<Option<SiteConfig>> {
     let site = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
-        let (cfg, err) = crate::config::fetch_site().await;
+    let apply = move |(cfg, err): (SiteConfig, Option<SiteError>)| {
         if let Some(e) = err {
             console.notices.say(Tone::Error, e.to_string());
         }
@@ -176,7 +177,13 @@ pub fn load_site(
             settings_open.try_set(true);
         }
         site.try_set(Some(cfg));
-    });
+    };
+    match read {
+        Some(read) => apply(read),
+        None => leptos::task::spawn_local(async move {
+            apply(crate::config::fetch_site().await);
+        }),
+    }
     site
 }
 

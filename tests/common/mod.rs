@@ -59,7 +59,10 @@ pub fn mount(demo: DemoConfig) -> Mounted {
     let doc = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&root).unwrap();
-    let config = AppConfig { demo };
+    let config = AppConfig {
+        demo,
+        ..AppConfig::default()
+    };
     let handle = leptos::mount::mount_to(root.clone(), move || view! { <App config/> });
     let id = NEXT.with(|n| {
         n.set(n.get() + 1);
