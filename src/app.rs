@@ -87,7 +87,7 @@ pub fn App(config: AppConfig) -> impl IntoView {
                     {move || words::tab_role(leader.get())}
                 </span>
                 <ThemeSwitch/>
-                <SignOutButton settings settings_open/>
+                <SignOutButton settings settings_open site/>
                 <button class="btn" aria-expanded=move || settings_open.get().to_string()
                     aria-controls="settings" on:click=move |_| settings_open.update(|o| *o = !*o)>
                     {Label::Settings.text()}

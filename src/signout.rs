@@ -4,6 +4,7 @@
 //! sign-out when it loads or saves its settings, and never writes them back ([`storage::save`]).
 
 use leptos::prelude::*;
+use vigil_core::site::SiteConfig;
 use vigil_core::words::{Label, StorageNote};
 use vigil_core::Command;
 
@@ -13,7 +14,11 @@ use crate::storage::{self, Settings};
 
 /// The header's "Sign out", shown while connections are configured, with its confirmation.
 #[component]
-pub fn SignOutButton(settings: RwSignal<Settings>, settings_open: RwSignal<bool>) -> impl IntoView {
+pub fn SignOutButton(
+    settings: RwSignal<Settings>,
+    settings_open: RwSignal<bool>,
+    site: RwSignal<Option<SiteConfig>>,
+) -> impl IntoView {
     let console = expect_context::<Console>();
     let asking = RwSignal::new(false);
     let activity = RwSignal::new(false);
@@ -24,7 +29,9 @@ pub fn SignOutButton(settings: RwSignal<Settings>, settings_open: RwSignal<bool>
         settings.set(next);
         // The connections go before the activity is cleared, so that nothing they had open is
         // saved again after.
-        console.set_connections(demo_connections());
+        // What is left is the demo, where the site offers it.
+        let demo = site.with_untracked(|c| c.as_ref().is_some_and(|c| c.demo));
+        console.set_connections(if demo { demo_connections() } else { Vec::new() });
         if clear_activity {
             console.act(Command::ClearFinished);
         }

@@ -150,6 +150,17 @@ describe('the deploy kit: nginx with its headers and relay', { skip: MAIN_PASS &
         return window.__csp;
       });
       assert.ok(heard.some((v) => v.startsWith('style-src')), `the probe violation was heard: ${heard}`);
+
+      // Signing out leaves nothing: not the demo either, which this site does not offer.
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign out of every tab' }).click();
+      await eventually('the connection gone', async () =>
+        (await page.getByRole('button', { name: 'Sign out', exact: true }).count()) === 0 &&
+        (await page.locator('tr.vm').count()) === 0);
+      await page.waitForTimeout(1500);
+      assert.equal(await page.locator('.demo-badge').count(), 0, 'no demo after signing out');
+      assert.equal(page.workers().length, 0, 'the demo worker never started');
+      assert.deepEqual(requests.filter((u) => u.includes('vigil-demo-worker')), []);
     } finally {
       await context.close();
     }
