@@ -224,7 +224,8 @@ describe('the deploy kit: nginx with its headers and relay', { skip: MAIN_PASS &
 
   test('precompressed files, cache headers, the relay\'s CORS and a log without credentials', async () => {
     const html = await (await fetch(`${env.nginx.url}/`)).text();
-    const files = [...html.matchAll(/(?:href|src)="\/?([^"]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css))"/g)].map((m) => m[1]);
+    // The stylesheet's href, and the js and wasm the loader imports (Trunk.toml's pattern_script).
+    const files = [...html.matchAll(/"\/?([^"]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css))"/g)].map((m) => m[1]);
     assert.ok(files.some((f) => f.endsWith('.wasm')) && files.some((f) => f.endsWith('.js')), files.join(', '));
     const want = existsSync(BROTLI_MODULE) ? 'br' : 'gzip';
     for (const f of files) {
