@@ -78,8 +78,11 @@ export function table(result) {
   for (const preset of ['mobile', 'desktop']) {
     const runs = result.lighthouse?.[preset]?.vigil?.runs;
     if (!runs?.length) continue;
-    const r = runs[Math.floor(runs.length / 2)];
-    lines.push(`LH ${preset}, Vigil (run ${Math.floor(runs.length / 2) + 1}): long tasks ${r.longTasks.map((x) => `${x.ms} ms at ${x.atMs} ms (${x.url})`).join(', ') || 'none'}; main thread ${r.mainThread.join(', ')}; audits below 1: ${[...r.failing.accessibility, ...r.failing.bestPractices].join(', ') || 'none'}`);
+    // The run whose performance score is the median one.
+    const med = result.lighthouse[preset].vigil.performance;
+    const i = Math.max(0, runs.findIndex((x) => x.performance === med));
+    const r = runs[i];
+    lines.push(`LH ${preset}, Vigil (run ${i + 1}, the median score): long tasks ${r.longTasks.map((x) => `${x.ms} ms at ${x.atMs} ms (${x.url})`).join(', ') || 'none'}; main thread ${r.mainThread.join(', ')}; audits below 1: ${[...r.failing.accessibility, ...r.failing.bestPractices].join(', ') || 'none'}`);
   }
   for (const d of result.loads ?? []) {
     lines.push(`Vigil's first load at ${d.viewport} (no throttling): LCP ${d.lcpMs} ms on ${d.lcpElement}; layout shifts ${d.cls}: ${d.shifts.slice(0, 3).map((x) => `${x.value} at ${x.atMs} ms (${x.sources.join(' ; ')})`).join(' | ') || 'none'}`);
