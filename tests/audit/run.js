@@ -9,7 +9,7 @@
 //   (lighthouse | scenario: one part only)
 
 import { execSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,7 @@ async function main() {
   const proxy = await startProxy(big);
   stops.push(proxy.stop);
   const baseDir = generateBaseline();
+  stops.push(async () => rmSync(baseDir, { recursive: true, force: true }));
   const urls = await serveSites({ vigil: { root: dist, upstream: proxy.url }, baseline: { root: baseDir, upstream: small }, baselineBig: { root: baseDir, upstream: proxy.url } }, result);
   const head = await fetch(`${urls.vigil}/`, { headers: { 'accept-encoding': 'br, gzip' } });
   result.served = { ...urls, indexEncoding: head.headers.get('content-encoding'), csp: head.headers.get('content-security-policy') };
