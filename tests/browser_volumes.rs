@@ -62,9 +62,11 @@ fn rows(sec: &Element) -> Vec<(String, String, String, String)> {
 /// Opens the Volumes page once the demo VMs are listed; returns the names of the running
 /// cloudsfor VMs as the list showed them.
 async fn open_page(root: &HtmlElement) -> Vec<String> {
+    // Every row drawn (they come a few per task; a spacer holds the place of those to come).
     wait_for("demo VMs listed", 15_000, || {
         find(root, "tr.vm[data-conn='demo-onetsolutions']")
             .and(find(root, "tr.vm[data-conn='demo-cloudsfor']"))
+            .filter(|_| find(root, "table.vms tr.spacer").is_none())
     })
     .await;
     let running = all(root, "tr.vm[data-conn='demo-cloudsfor']")
