@@ -13,7 +13,7 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vigil_core::engine::{Share, Started};
+use vigil_core::engine::{Change, Share, Started};
 use vigil_core::{words, Command, Engine, Event, Millis, Refusal, Token, Transmit, View};
 use web_sys::AbortController;
 
@@ -191,7 +191,20 @@ impl Driver {
             .unwrap_or_default();
         for event in events {
             match event {
-                Event::Changed(change) => self.marks.bump(&change),
+                Event::Changed(change) => {
+                    if let Change::Vms(c) = &change {
+                        let names = self.view(|v| {
+                            v.vms(c)
+                                .iter()
+                                .map(|vm| (vm.id.clone(), vm.name.clone()))
+                                .collect()
+                        });
+                        self.marks.remember_names(c, names);
+                    }
+                    self.marks.bump(&change, |c, v| {
+                        self.view(|view| view.vm(c, v).map(|vm| vm.name.clone()))
+                    });
+                }
                 Event::Notice(n) => self.notices.push(n),
                 Event::Save(saved) => {
                     if let Some(note) = storage::save_delta(&saved) {

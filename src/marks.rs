@@ -30,6 +30,10 @@ pub struct Marks {
     rows: Trigger,
     /// Any VM changed (a list filtered or sorted by status tracks it).
     any_vm: Trigger,
+    /// A VM's name changed, or VMs came or went (which names more than one VM has).
+    names: Trigger,
+    /// Each VM's name as last seen, to tell a rename from any other change in O(1).
+    seen_names: StoredValue<HashMap<(ConnId, VmId), String>>,
     /// Operations, workflows or bulks came, went or changed phase.
     activity: Trigger,
     /// The set of connections changed.
@@ -52,6 +56,8 @@ impl Marks {
             board: StoredValue::new(Board::default()),
             rows: Trigger::new(),
             any_vm: Trigger::new(),
+            names: Trigger::new(),
+            seen_names: StoredValue::new(HashMap::new()),
             activity: Trigger::new(),
             connections: Trigger::new(),
         }
@@ -101,6 +107,19 @@ impl Marks {
         self.any_vm.track();
     }
 
+    pub fn names(&self) {
+        self.names.track();
+    }
+
+    /// A connection's VMs and their names, as a list read shows them (before its change is
+    /// bumped): a later change of one VM is a rename only if its name differs from this.
+    pub fn remember_names(&self, conn: &ConnId, names: Vec<(VmId, String)>) {
+        self.seen_names.update_value(|seen| {
+            seen.retain(|(c, _), _| c != conn);
+            seen.extend(names.into_iter().map(|(v, n)| ((conn.clone(), v), n)));
+        });
+    }
+
     pub fn activity(&self) {
         self.activity.track();
     }
@@ -110,7 +129,8 @@ impl Marks {
     }
 
     /// The engine says `change`: bump the one mark it names (and the list-wide ones it moves).
-    pub fn bump(&self, change: &Change) {
+    /// `name_of`: a VM's name now (a changed VM's name is compared with the one last seen).
+    pub fn bump(&self, change: &Change, name_of: impl FnOnce(&ConnId, &VmId) -> Option<String>) {
         let found = self.board.try_with_value(|b| match change {
             // A VM's snapshots or backups: its page reads them under the VM's mark.
             Change::Vm(c, v) | Change::Points(c, v, _) => {
@@ -129,8 +149,25 @@ impl Marks {
             t.notify();
         }
         match change {
-            Change::Vm(..) => self.any_vm.notify(),
-            Change::Vms(_) => self.rows.notify(),
+            Change::Vm(c, v) => {
+                self.any_vm.notify();
+                let now = name_of(c, v);
+                let renamed = self.seen_names.try_update_value(|seen| {
+                    let key = (c.clone(), v.clone());
+                    match now {
+                        Some(n) if seen.get(&key) != Some(&n) => seen.insert(key, n).is_some(),
+                        Some(_) => false,
+                        None => seen.remove(&key).is_some(),
+                    }
+                });
+                if renamed == Some(true) {
+                    self.names.notify();
+                }
+            }
+            Change::Vms(_) => {
+                self.rows.notify();
+                self.names.notify();
+            }
             Change::Connection(_) => self.connections.notify(),
             Change::Op(_) | Change::Workflow(_) | Change::Bulk(_) | Change::Activity(_) => {
                 self.activity.notify()

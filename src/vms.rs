@@ -95,10 +95,10 @@ pub fn VmList() -> impl IntoView {
         marks.rows();
         console.view(|v| v.connections().map(|c| v.vms(&c.id).len()).sum::<usize>())
     });
-    // Names more than one VM has: those rows say their connection.
+    // Names more than one VM has: those rows say their connection. Read again when VMs come
+    // or go or one is renamed, not on every status change (10,000 names are not read per VM).
     let shared = Memo::new(move |_| {
-        marks.rows();
-        marks.any_vm();
+        marks.names();
         console.view(|v| {
             vigil_core::present::shared_names(
                 v.connections()
@@ -303,6 +303,8 @@ fn Table(
         let k = k.clone();
         Signal::derive(move || match &k {
             RowKey::Vm(c, v) => {
+                // Its own name may change too (a rename).
+                console.marks.vm(c, v);
                 let name = console.view(|view| view.vm(c, v).map(|x| x.name.clone()));
                 name.is_some_and(|n| shared.with(|s| vigil_core::present::is_shared(s, &n)))
             }

@@ -1,4 +1,4 @@
-//! The real App on the embedded demo provider, in headless Chromium (wasm-bindgen-test).
+//! The real App on the demo providers, in headless Chromium (wasm-bindgen-test).
 //! Run by `./x test`: `cargo test -p vigil --target wasm32-unknown-unknown`.
 #![cfg(target_arch = "wasm32")]
 
@@ -8,7 +8,7 @@ use common::*;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -429,4 +429,76 @@ async fn resizing_a_running_vm_stops_resizes_and_starts_it_as_one_operation() {
         "running"
     );
     assert!(text(&row.query_selector(".size").unwrap().unwrap()).contains(&format!("{more} vCPU")));
+}
+
+/// A VM renamed to the name of another VM: once the rename is verified, both rows say which
+/// connection they are on (as every row of a name more than one VM has), with no list read.
+#[wasm_bindgen_test]
+async fn a_rename_to_a_name_another_vm_has_shows_the_rows_connection() {
+    clear_settings();
+    let app = mount(fast(0.0));
+    let root = &app.root;
+    let name_of = |r: &Element| text(&r.query_selector(".vm-name a").unwrap().unwrap());
+    let tagged = |r: &Element| r.query_selector(".conn-tag").unwrap().is_some();
+    // Every row drawn; a cloudsfor VM whose name is its own and that may be renamed.
+    let (row, taken) = wait_for("a cloudsfor VM with a name of its own", 20_000, || {
+        if find(root, "table.vms tr.spacer").is_some() {
+            return None;
+        }
+        let rows = all(root, "tr.vm");
+        let row = rows.iter().find(|r| {
+            r.get_attribute("data-conn").as_deref() == Some("demo-cloudsfor")
+                && !tagged(r)
+                && r.query_selector("[data-action='Rename']:not([aria-disabled='true'])")
+                    .unwrap()
+                    .is_some()
+        })?;
+        // Another VM's name, which only it has so far: both rows are tagged after.
+        let taken = rows
+            .iter()
+            .filter(|r| !tagged(r))
+            .map(name_of)
+            .find(|n| *n != name_of(row))?;
+        Some((row.clone(), taken))
+    })
+    .await;
+    let old = name_of(&row);
+    let rename = row
+        .query_selector("[data-action='Rename']")
+        .unwrap()
+        .unwrap();
+    rename.unchecked_ref::<HtmlElement>().click();
+    let input: web_sys::HtmlInputElement = wait_for("the rename form", 2_000, || {
+        find(root, "form.action-panel input")
+    })
+    .await
+    .unchecked_into();
+    input.set_value(&taken);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    click(&find(root, "form.action-panel button[type=submit]").unwrap());
+    // The one operation of this test (its title says the new name, in words).
+    let done = wait_for("the rename to end", 60_000, || {
+        all(root, "li.entry").into_iter().find(|e| {
+            !matches!(
+                phase_of(e).as_str(),
+                "" | "Submitted" | "Accepted" | "InProgress" | "Verifying"
+            )
+        })
+    })
+    .await;
+    assert_eq!(phase_of(&done), "Succeeded", "{}", text(&done));
+    wait_for(
+        &format!("{old}, now {taken}, and the other {taken} say their connection"),
+        10_000,
+        || {
+            let named: Vec<Element> = all(root, "tr.vm")
+                .into_iter()
+                .filter(|r| name_of(r) == taken)
+                .collect();
+            (named.len() == 2 && named.iter().all(tagged)).then_some(())
+        },
+    )
+    .await;
 }
