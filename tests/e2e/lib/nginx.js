@@ -43,6 +43,50 @@ export function renderSite(edits) {
   return out.join('\n');
 }
 
+/// deploy/nginx.conf's server for `site` on a loopback `port`: its headers rendered for it,
+/// precompressed files, and the relay at `relay` forwarding to `upstream` (an origin and path).
+export function loopbackServer({ port, site, accessLog, corsOrigin, relay, upstream }) {
+  return renderSite({
+    listen: `listen 127.0.0.1:${port};`,
+    listen6: null,
+    'server-name': 'server_name 127.0.0.1;',
+    tls: null,
+    root: `root ${site};`,
+    'access-log': accessLog,
+    headers: `include ${site}/vigil-headers.conf;`,
+    brotli: existsSync(BROTLI_MODULE) ? 'brotli_static on;' : null,
+    'cors-origin': `"${corsOrigin}" $http_origin;`,
+    'relay-name': `location ^~ ${relay} {`,
+    'relay-upstream': `proxy_pass ${upstream};`,
+    'relay-tls': null,
+  });
+}
+
+/// The whole nginx.conf around rendered servers (the first whole; of the others, their server
+/// blocks only: the maps and the log format once), every path nginx writes under `dir`.
+export function mainConf(dir, servers) {
+  const tmp = path.join(dir, 'tmp');
+  const blocks = servers.map((text, i) => (i === 0 ? text : text.slice(text.indexOf('\nserver {'))));
+  return [
+    existsSync(BROTLI_MODULE) ? `load_module ${BROTLI_MODULE};` : '# (no brotli_static module: .gz only)',
+    'worker_processes 1;',
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    'events { worker_connections 512; }',
+    'http {',
+    '    include /etc/nginx/mime.types;',
+    '    default_type application/octet-stream;',
+    `    client_body_temp_path ${tmp}/body;`,
+    `    proxy_temp_path ${tmp}/proxy;`,
+    `    fastcgi_temp_path ${tmp}/fastcgi;`,
+    `    uwsgi_temp_path ${tmp}/uwsgi;`,
+    `    scgi_temp_path ${tmp}/scgi;`,
+    ...blocks,
+    '}',
+    '',
+  ].join('\n');
+}
+
 /// Writes everything nginx needs under `dir`: site/ (dist/ with the test's config.json and
 /// headers rendered for it), nginx.conf. Returns the paths.
 export function prepare({ dir, dist, simUrl, port }) {
@@ -53,40 +97,15 @@ export function prepare({ dir, dist, simUrl, port }) {
   const config = { presets: [PRESET], demo: false, target_lag_s: 1 };
   writeFileSync(path.join(site, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   render(site);
-  const sim = new URL(simUrl);
-  const server = renderSite({
-    listen: `listen 127.0.0.1:${port};`,
-    listen6: null,
-    'server-name': 'server_name 127.0.0.1;',
-    tls: null,
-    root: `root ${site};`,
-    'access-log': `access_log ${dir}/access.log vigil;`,
-    headers: `include ${site}/vigil-headers.conf;`,
-    brotli: existsSync(BROTLI_MODULE) ? 'brotli_static on;' : null,
-    'cors-origin': `"${CORS_ORIGIN}" $http_origin;`,
-    'relay-name': `location ^~ /relay/${RELAY.name}/ {`,
-    'relay-upstream': `proxy_pass ${sim.origin}${RELAY.upstream};`,
-    'relay-tls': null,
+  const server = loopbackServer({
+    port,
+    site,
+    accessLog: `access_log ${dir}/access.log vigil;`,
+    corsOrigin: CORS_ORIGIN,
+    relay: `/relay/${RELAY.name}/`,
+    upstream: `${new URL(simUrl).origin}${RELAY.upstream}`,
   });
-  const tmp = path.join(dir, 'tmp');
-  const main = [
-    existsSync(BROTLI_MODULE) ? `load_module ${BROTLI_MODULE};` : '# (no brotli_static module)',
-    'worker_processes 1;',
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    'events { worker_connections 256; }',
-    'http {',
-    '    include /etc/nginx/mime.types;',
-    '    default_type application/octet-stream;',
-    `    client_body_temp_path ${tmp}/body;`,
-    `    proxy_temp_path ${tmp}/proxy;`,
-    `    fastcgi_temp_path ${tmp}/fastcgi;`,
-    `    uwsgi_temp_path ${tmp}/uwsgi;`,
-    `    scgi_temp_path ${tmp}/scgi;`,
-    server,
-    '}',
-    '',
-  ].join('\n');
+  const main = mainConf(dir, [server]);
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, main);
   return { conf, site, accessLog: path.join(dir, 'access.log'), errorLog: path.join(dir, 'error.log') };
@@ -94,7 +113,7 @@ export function prepare({ dir, dist, simUrl, port }) {
 
 const nginxArgs = (dir, conf) => ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log')];
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
