@@ -41,6 +41,17 @@ async function groundTruth(simUrl, alias) {
   return result.find((v) => v.alias === alias);
 }
 
+/// The page's errors from now on (its exceptions and console errors; a refused request's own
+/// "Failed to load resource" line aside).
+function errorsOf(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  return errors;
+}
+
 describe('the deploy kit: nginx with its headers and relay', { skip: MAIN_PASS && 'run by ./x in its nginx pass' }, () => {
   let env;
   before(async () => {
@@ -66,11 +77,7 @@ describe('the deploy kit: nginx with its headers and relay', { skip: MAIN_PASS &
     });
     const page = await context.newPage();
     page.setDefaultTimeout(SHORT);
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
-    });
+    const errors = errorsOf(page);
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
     const assets = [];
@@ -178,11 +185,7 @@ describe('the deploy kit: nginx with its headers and relay', { skip: MAIN_PASS &
       route.fulfill({ contentType: 'application/json', body: JSON.stringify({ presets: [PRESET], demo: true }) }));
     const page = await context.newPage();
     page.setDefaultTimeout(SHORT);
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
-    });
+    const errors = errorsOf(page);
     const workers = [];
     page.on('worker', (w) => workers.push(w.url()));
     try {

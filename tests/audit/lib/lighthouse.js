@@ -7,18 +7,11 @@ import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+import { CHROMIUM_ARGS } from '../../e2e/lib/harness.js';
 import { median } from './trace.js';
 
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The e2e suite's Chromium flags (the closed network refuses what the others would fetch).
+export const CHROMIUM_FLAGS = CHROMIUM_ARGS;
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
 
