@@ -32,8 +32,12 @@ pub fn App(config: AppConfig) -> impl IntoView {
     let site = crate::settings::load_site(console, settings, settings_open, config.site.clone());
     // With nothing configured, the demo connections are the console (where the site offers them).
     let demo_shown = Memo::new(move |_| {
-        site.with(|c| c.as_ref().is_some_and(|c| c.demo))
-            && settings.with(|s| s.connections.is_empty() || s.show_demo)
+        settings.with(|s| {
+            site.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| c.shows_demo(s.connections.len(), s.show_demo))
+            })
+        })
     });
     let connections = Memo::new(move |_| {
         site.with(Option::is_some).then(|| {

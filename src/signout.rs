@@ -26,11 +26,14 @@ pub fn SignOutButton(
         // The settings form goes, and what was typed into it.
         settings_open.set(false);
         asking.set(false);
+        // What is left is the demo, where the site shows it with nothing configured.
+        let demo = site.with_untracked(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.shows_demo(next.connections.len(), next.show_demo))
+        });
         settings.set(next);
         // The connections go before the activity is cleared, so that nothing they had open is
         // saved again after.
-        // What is left is the demo, where the site offers it.
-        let demo = site.with_untracked(|c| c.as_ref().is_some_and(|c| c.demo));
         console.set_connections(if demo { demo_connections() } else { Vec::new() });
         if clear_activity {
             console.act(Command::ClearFinished);

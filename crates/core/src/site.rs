@@ -46,6 +46,15 @@ impl Default for SiteConfig {
     }
 }
 
+impl SiteConfig {
+    /// Whether the demo connections show beside `configured` connections of the user's: only
+    /// where the site offers the demo, and then when nothing is configured or the user asked to
+    /// see the demo too (`also_demo`).
+    pub fn shows_demo(&self, configured: usize, also_demo: bool) -> bool {
+        self.demo && (configured == 0 || also_demo)
+    }
+}
+
 /// A connection the site offers: everything but the credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Preset {

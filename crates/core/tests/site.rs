@@ -194,3 +194,24 @@ fn the_target_lag_is_read_in_seconds() {
     );
     assert_eq!(site::parse("{}").unwrap(), SiteConfig::default());
 }
+
+#[test]
+fn the_demo_shows_only_where_the_site_offers_it_and_beside_connections_only_when_asked() {
+    let offered = SiteConfig::default();
+    assert!(
+        offered.shows_demo(0, false),
+        "nothing configured: the demo is the console"
+    );
+    assert!(
+        !offered.shows_demo(2, false),
+        "the user's connections alone"
+    );
+    assert!(offered.shows_demo(2, true), "asked to see the demo too");
+    let (hoster, err) = site::load(Some(r#"{"demo":false}"#));
+    assert_eq!(err, None);
+    assert!(
+        !hoster.shows_demo(0, false),
+        "not even with nothing configured (or signed out)"
+    );
+    assert!(!hoster.shows_demo(2, true));
+}
